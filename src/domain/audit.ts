@@ -1,0 +1,34 @@
+/** Builds audit events. Every change and every refused action leaves exactly one. */
+import type { Actor } from "./actor";
+import { type Clock, isoNow } from "./clock";
+import { newId } from "./ids";
+import type { Repos } from "./ports/store";
+import type { AuditEvent } from "./types";
+
+export function auditEvent(
+  clock: Clock,
+  actor: Actor,
+  action: string,
+  target: { type: string; id: string | null },
+  change: { before?: unknown; after?: unknown; outcome?: AuditEvent["outcome"]; reason?: string } = {},
+): AuditEvent {
+  const e: AuditEvent = {
+    id: newId("AE"),
+    orgId: actor.org.id,
+    time: isoNow(clock),
+    actor: actor.userId ? `${actor.tokenId}/${actor.userId}` : actor.tokenId,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    outcome: change.outcome ?? "success",
+    before: change.before ?? null,
+    after: change.after ?? null,
+  };
+  if (change.reason !== undefined) e.reason = change.reason;
+  return e;
+}
+
+/** Records a refusal, outside any transaction (the refused change itself was never applied). */
+export async function auditRefusal(repos: Repos, clock: Clock, actor: Actor, action: string, target: { type: string; id: string | null }, reason: string): Promise<void> {
+  await repos.audit.append(auditEvent(clock, actor, action, target, { outcome: "refused", reason }));
+}

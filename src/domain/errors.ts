@@ -1,0 +1,132 @@
+/**
+ * The one error catalogue. Every refusal orgscim makes is a `DomainError` with a stable numeric
+ * `code`, a `kind` that says what sort of refusal it is, and a message that says what was wrong
+ * and what to do. The domain knows no HTTP: each protocol renders a kind in exactly one place
+ * (src/http/scim-errors.ts for SCIM, RFC 7644 §3.12; src/http/v1-errors.ts for /v1).
+ */
+export type ErrorKind =
+  | "invalidFilter" // a filter that cannot be parsed or names an unknown attribute
+  | "invalidSyntax" // a body or parameter that does not have the required shape
+  | "invalidValue" // a value the rules refuse
+  | "invalidPath" // a PATCH path that is not valid for the schema
+  | "noTarget" // a PATCH path that matches nothing where something is required
+  | "mutability" // an attempt to change a readOnly or immutable attribute
+  | "uniqueness" // a value that must be unique is taken
+  | "tooMany" // a filter or request that would return or do too much
+  | "invalidVersion" // If-Match does not match the current version
+  | "notFound" // the resource does not exist, or belongs to someone else
+  | "conflict" // the state of the resource forbids the action
+  | "forbidden" // the caller may not do this
+  | "unauthorized" // no valid credentials
+  | "payloadTooLarge" // a body over the limit
+  | "rateLimited" // over the request budget
+  | "unavailable" // the store cannot be reached; try again later
+  | "internal"; // a bug; never carries internal detail to the client
+
+export class DomainError extends Error {
+  readonly code: number;
+  readonly kind: ErrorKind;
+  /** Seconds a client should wait before retrying (rateLimited, unavailable). */
+  readonly retryAfter?: number;
+
+  constructor(kind: ErrorKind, code: number, message: string, options?: { retryAfter?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "DomainError";
+    this.kind = kind;
+    this.code = code;
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/**
+ * Stable codes. Ranges: 1xxx request shape, 2xxx filter, 3xxx patch, 4xxx users, 5xxx groups and
+ * roles, 6xxx accounts, domains and invitations, 7xxx auth, 9xxx service.
+ * A code is never reused for a different rule.
+ */
+export const Errors = {
+  // request shape
+  invalidJson: (detail: string) =>
+    new DomainError("invalidSyntax", 1001, `The request body is not valid JSON (${detail}). Send a JSON object.`),
+  invalidBody: (detail: string) => new DomainError("invalidSyntax", 1002, detail),
+  invalidParameter: (name: string, detail: string) =>
+    new DomainError("invalidValue", 1003, `Query parameter '${name}' is invalid: ${detail}`),
+  invalidValue: (detail: string) => new DomainError("invalidValue", 1004, detail),
+  payloadTooLarge: (limit: string) =>
+    new DomainError("payloadTooLarge", 1005, `The request body is larger than ${limit}. Split it into smaller requests.`),
+  unsupportedMediaType: (type: string) =>
+    new DomainError("invalidSyntax", 1006, `Content-Type '${type}' is not accepted. Send application/scim+json or application/json.`),
+  forbiddenKey: (key: string) =>
+    new DomainError("invalidValue", 1007, `The key '${key}' is not allowed anywhere in a request. Remove it.`),
+  tooDeep: (limit: number) =>
+    new DomainError("invalidSyntax", 1008, `The request body nests deeper than ${limit} levels. Flatten it.`),
+  schemaMismatch: (detail: string) => new DomainError("invalidSyntax", 1009, detail),
+  routeNotFound: (method: string, path: string, hint: string) =>
+    new DomainError("notFound", 1010, `${method} ${path} does not exist. ${hint}`),
+  discoveryNotFound: (kind: string, id: string) =>
+    new DomainError("notFound", 1011, `No ${kind} '${id}' on this server; list them at /${kind === "schema" ? "Schemas" : "ResourceTypes"}.`),
+
+  // filter, sort, attributes
+  invalidFilter: (detail: string) => new DomainError("invalidFilter", 2001, `Invalid filter: ${detail}`),
+  filterTooComplex: (detail: string) =>
+    new DomainError("invalidFilter", 2002, `Filter too complex: ${detail}. Simplify it or split it into several requests.`),
+  unknownAttribute: (path: string, where: string) =>
+    new DomainError("invalidFilter", 2003, `Unknown attribute '${path}' in ${where}. See /Schemas for the attributes this server knows.`),
+  invalidCursor: () =>
+    new DomainError("invalidValue", 2004, "The cursor is invalid or has expired. Start again without a cursor."),
+
+  // patch
+  invalidPatch: (detail: string) => new DomainError("invalidSyntax", 3001, `Invalid PATCH request: ${detail}`),
+  invalidPath: (path: string, detail: string) =>
+    new DomainError("invalidPath", 3002, `Invalid path '${path}': ${detail}`),
+  noTarget: (path: string) =>
+    new DomainError("noTarget", 3003, `The path '${path}' matches no value to remove or replace.`),
+  mutability: (attr: string, detail = "it is read-only") =>
+    new DomainError("mutability", 3004, `Attribute '${attr}' cannot be changed: ${detail}.`),
+
+  // users
+  userNotFound: (id: string) => new DomainError("notFound", 4001, `User ${id} not found.`),
+  userNameTaken: (userName: string) =>
+    new DomainError("uniqueness", 4002, `userName '${userName}' is already in use in this organization (compared without case). Choose another userName, or update the existing user.`),
+  externalIdTaken: (externalId: string) =>
+    new DomainError("uniqueness", 4003, `externalId '${externalId}' is already in use in this organization by an active user.`),
+  userNameRequired: () => new DomainError("invalidValue", 4004, "userName is required and must be a non-empty string."),
+  primaryEmail: (detail: string) => new DomainError("invalidValue", 4005, detail),
+  domainNotVerified: (domain: string) =>
+    new DomainError("invalidValue", 4006, `The email domain '${domain}' is not verified by this organization. Verify it under /v1/Domains, or turn domain enforcement off for the organization.`),
+  ownerProtected: (action: string) =>
+    new DomainError("mutability", 4007, `The organization Owner cannot be ${action} over SCIM. Transfer ownership through the admin API first.`),
+  userSuspended: () =>
+    new DomainError("conflict", 4008, "The user is suspended. Reactivate the user (active=true) before changing other attributes."),
+  roleNotAllowed: (role: string, why: string) =>
+    new DomainError("forbidden", 4009, `Org role '${role}' cannot be assigned here: ${why}`),
+  versionMismatch: (expected: string, actual: string) =>
+    new DomainError("invalidVersion", 4010, `The resource has changed: If-Match was ${expected} but the current version is ${actual}. GET it again and retry.`),
+
+  // groups
+  groupNotFound: (id: string) => new DomainError("notFound", 5001, `Group ${id} not found.`),
+  displayNameTaken: (name: string) =>
+    new DomainError("uniqueness", 5002, `A group named '${name}' already exists in this organization.`),
+  memberNotFound: (ids: string[]) =>
+    new DomainError("invalidValue", 5003, `No user with id ${ids.map((i) => `'${i}'`).join(", ")} exists in this organization. Add members by their SCIM id.`),
+  tooManyMembers: (limit: number) =>
+    new DomainError("tooMany", 5004, `More than ${limit} members in one request. Send them in several PATCH requests.`),
+  lastOwner: () => new DomainError("conflict", 5005, "The last Owner cannot be removed. Make another user Owner first."),
+  builtinGroup: (detail: string) => new DomainError("mutability", 5006, detail),
+
+  // auth
+  unauthorized: (detail: string) => new DomainError("unauthorized", 7001, detail),
+  forbidden: (detail: string) => new DomainError("forbidden", 7002, detail),
+  orgNotFound: (id: string) => new DomainError("notFound", 7003, `Organization ${id} not found.`),
+  tokenNotFound: (id: string) => new DomainError("notFound", 7004, `Token ${id} not found.`),
+
+  // service
+  rateLimited: (retryAfter: number) =>
+    new DomainError("rateLimited", 9001, `Too many requests. Retry after ${retryAfter} seconds.`, { retryAfter }),
+  unavailable: (cause?: unknown) =>
+    new DomainError("unavailable", 9002, "The store is temporarily unavailable. Retry after a few seconds.", { retryAfter: 5, cause }),
+  internal: (cause?: unknown) =>
+    new DomainError("internal", 9000, "An internal error occurred. It has been logged; retry, and report it if it persists.", { cause }),
+  tooMany: (detail: string) => new DomainError("tooMany", 9003, detail),
+} as const;

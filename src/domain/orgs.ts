@@ -1,0 +1,48 @@
+/**
+ * Organizations: creation and settings. Each use case is one transaction with its audit event.
+ */
+import { type Clock, isoNow } from "./clock";
+import { newId } from "./ids";
+import type { Repos, Store } from "./ports/store";
+import { DEFAULT_ORG_SETTINGS, type Organization, type OrgSettings } from "./types";
+
+export async function createOrganization(
+  store: Store,
+  clock: Clock,
+  input: { name: string; settings?: Partial<OrgSettings> },
+): Promise<Organization> {
+  const now = isoNow(clock);
+  const org: Organization = {
+    id: newId("OR"),
+    name: input.name,
+    settings: { ...DEFAULT_ORG_SETTINGS, ...input.settings },
+    created: now,
+    lastModified: now,
+  };
+  await store.transaction(async (tx: Repos) => {
+    await tx.orgs.insert(org);
+    await tx.audit.append({
+      id: newId("AE"), orgId: org.id, time: now, actor: "system", action: "organization.create",
+      targetType: "Organization", targetId: org.id, outcome: "success", before: null, after: { name: org.name, settings: org.settings },
+    });
+  });
+  return org;
+}
+
+export async function updateOrgSettings(
+  store: Store,
+  clock: Clock,
+  org: Organization,
+  settings: Partial<OrgSettings>,
+  actor: string,
+): Promise<Organization> {
+  const next: Organization = { ...org, settings: { ...org.settings, ...settings }, lastModified: isoNow(clock) };
+  await store.transaction(async (tx) => {
+    await tx.orgs.update(next);
+    await tx.audit.append({
+      id: newId("AE"), orgId: org.id, time: next.lastModified, actor, action: "organization.settings.update",
+      targetType: "Organization", targetId: org.id, outcome: "success", before: org.settings, after: next.settings,
+    });
+  });
+  return next;
+}

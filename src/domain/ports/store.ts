@@ -1,0 +1,149 @@
+/**
+ * The storage port. Every store adapter (src/store/sqlite, src/store/mongo) implements it; the
+ * domain and the protocols see nothing else. The contract suite (test/store/contract.test.ts)
+ * runs against every adapter and is the executable form of this documentation.
+ *
+ * Rules every adapter keeps:
+ * - Every read and write is scoped by orgId: a record of another organization is "not found".
+ * - "Not found" is `null` (get/find) or `false` (update/delete), never an exception.
+ * - Unique constraints are enforced by the store itself (indexes), and a violation throws
+ *   `UniqueViolation` naming the field, so racing writers cannot both succeed.
+ * - `update` is a compare-and-set on `version`: it writes only when the stored version equals
+ *   `expectedVersion`, and answers false otherwise.
+ * - A store that cannot be reached throws `StoreUnavailable`.
+ */
+import type { Filter, SortSpec } from "../filter";
+import type {
+  ApiToken, AuditEvent, Domain, GroupRecord, Invitation, Organization, UserRecord,
+} from "../types";
+
+export class UniqueViolation extends Error {
+  constructor(readonly field: "userName" | "externalId" | "displayName" | "id" | "name" | "email") {
+    super(`unique constraint on ${field}`);
+    this.name = "UniqueViolation";
+  }
+}
+
+export class StoreUnavailable extends Error {
+  constructor(cause?: unknown) {
+    super("store unavailable", cause === undefined ? undefined : { cause });
+    this.name = "StoreUnavailable";
+  }
+}
+
+export interface ListQuery {
+  filter?: Filter;
+  sort?: SortSpec;
+  /** 1-based, as in SCIM. Ignored when `cursor` is given. */
+  startIndex: number;
+  count: number;
+  /** Opaque cursor from a previous page (RFC 9865). "" asks for the first page by cursor. */
+  cursor?: string;
+}
+
+export interface ListResult<T> {
+  total: number;
+  items: T[];
+  /** Present when paging by cursor and more results follow. */
+  nextCursor?: string;
+}
+
+export interface OrgRepo {
+  insert(org: Organization): Promise<void>;
+  get(id: string): Promise<Organization | null>;
+  list(): Promise<Organization[]>;
+  update(org: Organization): Promise<boolean>;
+}
+
+export interface TokenRepo {
+  insert(token: ApiToken): Promise<void>;
+  get(id: string): Promise<ApiToken | null>;
+  list(orgId: string): Promise<ApiToken[]>;
+  revoke(orgId: string, id: string, at: string): Promise<boolean>;
+}
+
+export interface UserRepo {
+  insert(user: UserRecord): Promise<void>;
+  get(orgId: string, id: string): Promise<UserRecord | null>;
+  /** Case-insensitive. */
+  findByUserName(orgId: string, userName: string): Promise<UserRecord | null>;
+  findByExternalId(orgId: string, externalId: string): Promise<UserRecord | null>;
+  /** Compare-and-set on version; the record's own version is the new one. */
+  update(user: UserRecord, expectedVersion: number): Promise<boolean>;
+  delete(orgId: string, id: string): Promise<boolean>;
+  /** Only SCIM-visible users (status managed or pending). */
+  list(orgId: string, query: ListQuery): Promise<ListResult<UserRecord>>;
+  /** Whether a user with this primary email (case-insensitive) is managed by an organization other than orgId. */
+  isManagedElsewhere(orgId: string, email: string): Promise<boolean>;
+  countByRole(orgId: string, role: "owner"): Promise<number>;
+}
+
+export interface MemberRef {
+  id: string;
+  display: string | null;
+}
+
+export interface GroupRepo {
+  insert(group: GroupRecord): Promise<void>;
+  get(orgId: string, id: string): Promise<GroupRecord | null>;
+  findByDisplayName(orgId: string, displayName: string): Promise<GroupRecord | null>;
+  update(group: GroupRecord, expectedVersion: number): Promise<boolean>;
+  delete(orgId: string, id: string): Promise<boolean>;
+  list(orgId: string, query: ListQuery): Promise<ListResult<GroupRecord>>;
+  /** Inserts membership rows that do not exist yet; answers how many were added. Ids must be users of orgId. */
+  addMembers(orgId: string, groupId: string, userIds: string[]): Promise<number>;
+  removeMembers(orgId: string, groupId: string, userIds: string[]): Promise<number>;
+  removeAllMembers(orgId: string, groupId: string): Promise<number>;
+  /** Members in a stable order, at most `limit`. */
+  listMembers(orgId: string, groupId: string, limit: number): Promise<MemberRef[]>;
+  countMembers(orgId: string, groupId: string): Promise<number>;
+  groupsOfUser(orgId: string, userId: string): Promise<MemberRef[]>;
+  /**
+   * Records that the group changed without a compare-and-set (membership changes): version + 1
+   * and lastModified, atomically. Answers the new version, or null when the group does not exist.
+   */
+  touch(orgId: string, groupId: string, lastModified: string): Promise<number | null>;
+  /** Of the given ids, those that are users of orgId. */
+  existingUserIds(orgId: string, userIds: string[]): Promise<Set<string>>;
+}
+
+export interface DomainRepo {
+  insert(domain: Domain): Promise<void>;
+  list(orgId: string): Promise<Domain[]>;
+  findByName(name: string): Promise<Domain | null>;
+  update(domain: Domain): Promise<boolean>;
+}
+
+export interface InvitationRepo {
+  insert(invitation: Invitation): Promise<void>;
+  get(orgId: string, id: string): Promise<Invitation | null>;
+  listForUser(orgId: string, userId: string): Promise<Invitation[]>;
+}
+
+export interface AuditRepo {
+  append(event: AuditEvent): Promise<void>;
+  list(orgId: string, query: { limit: number; before?: string; action?: string }): Promise<AuditEvent[]>;
+}
+
+export interface Repos {
+  orgs: OrgRepo;
+  tokens: TokenRepo;
+  users: UserRepo;
+  groups: GroupRepo;
+  domains: DomainRepo;
+  invitations: InvitationRepo;
+  audit: AuditRepo;
+}
+
+export interface Store extends Repos {
+  readonly kind: "sqlite" | "mongo";
+  /**
+   * Runs `fn` so that all of its writes happen or none do. SQLite: one IMMEDIATE transaction,
+   * serialized. MongoDB: a session transaction when a replica set is present; otherwise the
+   * writes run one by one and each is atomic on its own (documented in README).
+   */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /** Throws StoreUnavailable when the store cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+/**
+ * The organization model of the seed (../shared/seed/managed-users.txt) as plain data.
+ * Records are what the stores keep; services in this folder enforce the rules on them.
+ */
+
+export type OrgRole = "owner" | "administrator" | "standard";
+export const ORG_ROLES: readonly OrgRole[] = ["owner", "administrator", "standard"];
+
+/** managed: owned by the organization; pending: invited, not yet accepted; independent: outside it, with access to some accounts. */
+export type MemberStatus = "managed" | "pending" | "independent";
+
+export type Scope = "scim" | "admin";
+export const SCOPES: readonly Scope[] = ["scim", "admin"];
+
+export interface OrgSettings {
+  /** Users can only be provisioned with an email on a verified domain. Default true. */
+  domainEnforcement: boolean;
+  /** What SCIM DELETE does: remove from the organization (default, reversible by re-invite) or delete the user. */
+  deprovision: "remove" | "delete";
+  /** Who receives the accounts of a removed user; null = the Owner. */
+  successorUserId: string | null;
+}
+
+export const DEFAULT_ORG_SETTINGS: OrgSettings = {
+  domainEnforcement: true,
+  deprovision: "remove",
+  successorUserId: null,
+};
+
+export interface Organization {
+  id: string;
+  name: string;
+  settings: OrgSettings;
+  created: string;
+  lastModified: string;
+}
+
+export interface ApiToken {
+  id: string;
+  orgId: string;
+  name: string;
+  scopes: Scope[];
+  /** SHA-256 of the secret part, hex. The secret itself is never stored. */
+  secretHash: string;
+  /** The user the token acts for, when it acts on behalf of one. */
+  userId: string | null;
+  created: string;
+  revoked: string | null;
+}
+
+export interface Email {
+  value: string;
+  type?: string;
+  primary?: boolean;
+  display?: string;
+}
+
+/**
+ * A user's membership of one organization, carrying its SCIM representation.
+ * `data` holds the SCIM attributes (canonical names, extensions under their URN) except id, meta,
+ * groups and the orgscim extension, which are derived from the columns.
+ */
+export interface UserRecord {
+  id: string;
+  orgId: string;
+  userName: string;
+  externalId: string | null;
+  displayName: string | null;
+  active: boolean;
+  status: MemberStatus;
+  orgRole: OrgRole | null;
+  twoFactorRequired: boolean;
+  passwordResetRequired: boolean;
+  emails: Email[];
+  data: Record<string, unknown>;
+  version: number;
+  created: string;
+  lastModified: string;
+}
+
+export type GroupBinding =
+  | { kind: "orgRole"; role: OrgRole }
+  | { kind: "accountRole"; accountId: string; role: AccountRole };
+
+export type AccountRole = "administrator" | "billing_manager" | "developer" | "support";
+
+export interface GroupRecord {
+  id: string;
+  orgId: string;
+  displayName: string;
+  externalId: string | null;
+  /** Built-in groups (org roles, account roles) cannot be renamed or deleted. */
+  builtin: boolean;
+  binding: GroupBinding | null;
+  data: Record<string, unknown>;
+  version: number;
+  created: string;
+  lastModified: string;
+}
+
+export interface Domain {
+  id: string;
+  orgId: string;
+  name: string;
+  state: "pending" | "verified" | "revalidating" | "removed";
+  challenge: string;
+  created: string;
+  verifiedAt: string | null;
+}
+
+export interface Invitation {
+  id: string;
+  orgId: string;
+  userId: string;
+  email: string;
+  /** SHA-256 of the single-use acceptance token. */
+  tokenHash: string;
+  expires: string;
+  created: string;
+  acceptedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  orgId: string;
+  time: string;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  outcome: "success" | "refused";
+  before: unknown;
+  after: unknown;
+  reason?: string;
+}

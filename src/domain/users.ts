@@ -1,0 +1,333 @@
+/**
+ * Managed users: the rules of the seed and org-model.md, applied to every write whatever the
+ * protocol. Each public function is one use case; each runs its writes in one store transaction
+ * (all or nothing) and leaves one audit event. Refusals throw DomainError from ./errors.
+ */
+import type { Actor } from "./actor";
+import { hasScope } from "./actor";
+import { auditEvent, auditRefusal } from "./audit";
+import { type Clock, isoNow } from "./clock";
+import { DomainError, Errors } from "./errors";
+import { newId } from "./ids";
+import { createHash, randomBytes } from "node:crypto";
+import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
+import type { Email, OrgRole, UserRecord } from "./types";
+
+export interface UserDeps {
+  store: Store;
+  clock: Clock;
+}
+
+/** What a protocol hands the domain: the SCIM attributes plus the orgscim extension's fields. */
+export interface UserInput {
+  data: Record<string, unknown>;
+  orgRole?: OrgRole;
+  twoFactorRequired?: boolean;
+  passwordResetRequired?: boolean;
+}
+
+export interface CreateOutcome {
+  user: UserRecord;
+  /** revived: a deactivated user with the same externalId was reactivated (Okta re-provisioning). */
+  outcome: "created" | "revived" | "invited";
+}
+
+const INVITATION_DAYS = 7;
+const MAX_CAS_RETRIES = 20;
+
+// ---------- validation shared by create and update ----------
+
+function emailsOf(data: Record<string, unknown>): Email[] {
+  const raw = data.emails;
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw Errors.invalidValue("emails must be an array of {value, type, primary}.");
+  return raw.map((e, i) => {
+    if (typeof e !== "object" || e === null || typeof (e as Email).value !== "string" || (e as Email).value === "") {
+      throw Errors.invalidValue(`emails[${i}].value must be a non-empty string.`);
+    }
+    return e as Email;
+  });
+}
+
+/** Exactly one primary email when there are emails: none marked makes the first primary; two is refused. */
+function normalizeEmails(data: Record<string, unknown>): Email[] {
+  const emails = emailsOf(data);
+  if (emails.length === 0) return emails;
+  const primaries = emails.filter((e) => e.primary === true).length;
+  if (primaries > 1) throw Errors.primaryEmail("A user has exactly one primary email; this request marks several as primary. Mark one.");
+  if (primaries === 0) emails[0] = { ...(emails[0] as Email), primary: true };
+  data.emails = emails;
+  return emails;
+}
+
+function stringOrNull(data: Record<string, unknown>, key: string): string | null {
+  const v = data[key];
+  if (v === undefined || v === null || v === "") return null;
+  if (typeof v !== "string") throw Errors.invalidValue(`${key} must be a string.`);
+  return v;
+}
+
+const domainOf = (email: string): string => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+const looksLikeEmail = (s: string): boolean => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s);
+
+async function checkDomains(repos: Repos, actor: Actor, userName: string, emails: Email[]): Promise<void> {
+  if (!actor.org.settings.domainEnforcement) return;
+  const primary = emails.find((e) => e.primary)?.value ?? (looksLikeEmail(userName) ? userName : null);
+  if (!primary || !looksLikeEmail(primary)) {
+    throw Errors.primaryEmail("This organization only provisions users with an email on a verified domain: give the user a primary email (or an email userName).");
+  }
+  const domain = domainOf(primary);
+  const found = await repos.domains.findByName(domain);
+  if (!found || found.orgId !== actor.org.id || found.state !== "verified") throw Errors.domainNotVerified(domain);
+}
+
+function checkRoleChange(actor: Actor, current: OrgRole | null, next: OrgRole | undefined): OrgRole | null {
+  if (next === undefined || next === current) return current;
+  if (current === "owner") throw Errors.ownerProtected("demoted");
+  if (next === "owner") throw Errors.roleNotAllowed("owner", "ownership is transferred through the admin API, never over SCIM.");
+  if (next === "administrator" && !hasScope(actor, "admin")) {
+    throw Errors.roleNotAllowed("administrator", "this token has the scim scope only; granting Administrator needs a token with the admin scope.");
+  }
+  return next;
+}
+
+interface Shaped {
+  userName: string;
+  externalId: string | null;
+  displayName: string | null;
+  active: boolean;
+  emails: Email[];
+}
+
+function shape(data: Record<string, unknown>): Shaped {
+  const userName = data.userName;
+  if (typeof userName !== "string" || userName.trim() === "") throw Errors.userNameRequired();
+  if (userName.length > 256) throw Errors.invalidValue("userName is longer than 256 characters.");
+  const active = data.active === undefined ? true : data.active;
+  if (typeof active !== "boolean") throw Errors.invalidValue("active must be true or false.");
+  data.active = active;
+  return {
+    userName,
+    externalId: stringOrNull(data, "externalId"),
+    displayName: stringOrNull(data, "displayName"),
+    active,
+    emails: normalizeEmails(data),
+  };
+}
+
+async function uniquenessError(repos: Repos, orgId: string, e: unknown, userName: string): Promise<unknown> {
+  if (e instanceof UniqueViolation && e.field === "userName") {
+    // Confirm the competing row before answering 409 (a read, not a guess).
+    const other = await repos.users.findByUserName(orgId, userName);
+    if (other) return Errors.userNameTaken(userName);
+  }
+  return e;
+}
+
+// ---------- use cases ----------
+
+/**
+ * POST /Users. Revives a deactivated user with the same externalId (Okta re-provisioning);
+ * leaves a pending membership and an invitation when the email belongs to a user managed by
+ * another organization.
+ */
+export async function createUser(deps: UserDeps, actor: Actor, input: UserInput): Promise<CreateOutcome> {
+  const { store, clock } = deps;
+  const orgId = actor.org.id;
+  const data = { ...input.data };
+  const s = shape(data);
+
+  try {
+    await checkDomains(store, actor, s.userName, s.emails);
+    const role = checkRoleChange(actor, null, input.orgRole) ?? "standard";
+
+    if (s.externalId) {
+      const previous = await store.users.findByExternalId(orgId, s.externalId);
+      if (previous && !previous.active) {
+        const revived = await reviveWith(deps, actor, previous, data, s, input);
+        return { user: revived, outcome: "revived" };
+      }
+    }
+
+    const primary = s.emails.find((e) => e.primary)?.value ?? null;
+    const elsewhere = primary ? await store.users.isManagedElsewhere(orgId, primary) : false;
+    const now = isoNow(clock);
+    const user: UserRecord = {
+      id: newId("US"),
+      orgId,
+      userName: s.userName,
+      externalId: s.externalId,
+      displayName: s.displayName,
+      active: s.active,
+      status: elsewhere ? "pending" : "managed",
+      orgRole: role,
+      twoFactorRequired: input.twoFactorRequired ?? false,
+      passwordResetRequired: input.passwordResetRequired ?? false,
+      emails: s.emails,
+      data,
+      version: 1,
+      created: now,
+      lastModified: now,
+    };
+
+    await store.transaction(async (tx) => {
+      try {
+        await tx.users.insert(user);
+      } catch (e) {
+        throw await uniquenessError(tx, orgId, e, s.userName);
+      }
+      if (elsewhere && primary) {
+        await tx.invitations.insert({
+          id: newId("IV"), orgId, userId: user.id, email: primary,
+          tokenHash: createHash("sha256").update(randomBytes(32)).digest("hex"),
+          expires: new Date(clock.now().getTime() + INVITATION_DAYS * 86400_000).toISOString(),
+          created: now, acceptedAt: null, revokedAt: null,
+        });
+      }
+      await tx.audit.append(auditEvent(clock, actor, elsewhere ? "user.invite" : "user.create", { type: "User", id: user.id }, { after: summary(user) }));
+    });
+    return { user, outcome: elsewhere ? "invited" : "created" };
+  } catch (e) {
+    if (e instanceof DomainError && e.kind === "forbidden") await auditRefusal(store, clock, actor, "user.create", { type: "User", id: null }, e.message);
+    throw e;
+  }
+}
+
+async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, data: Record<string, unknown>, s: Shaped, input: UserInput): Promise<UserRecord> {
+  const next: UserRecord = {
+    ...previous,
+    userName: s.userName,
+    displayName: s.displayName,
+    active: true,
+    emails: s.emails,
+    data: { ...data, active: true },
+    orgRole: checkRoleChange(actor, previous.orgRole, input.orgRole),
+    twoFactorRequired: input.twoFactorRequired ?? previous.twoFactorRequired,
+    passwordResetRequired: input.passwordResetRequired ?? previous.passwordResetRequired,
+    version: previous.version + 1,
+    lastModified: isoNow(deps.clock),
+  };
+  await deps.store.transaction(async (tx) => {
+    let ok: boolean;
+    try {
+      ok = await tx.users.update(next, previous.version);
+    } catch (e) {
+      throw await uniquenessError(tx, previous.orgId, e, s.userName);
+    }
+    if (!ok) throw Errors.versionMismatch(`W/"${previous.version}"`, "newer");
+    await tx.audit.append(auditEvent(deps.clock, actor, "user.revive", { type: "User", id: next.id }, { before: summary(previous), after: summary(next) }));
+  });
+  return next;
+}
+
+export async function getUser(deps: UserDeps, actor: Actor, id: string): Promise<UserRecord> {
+  const user = await deps.store.users.get(actor.org.id, id);
+  if (!user) throw Errors.userNotFound(id);
+  return user;
+}
+
+export async function listUsers(deps: UserDeps, actor: Actor, query: ListQuery): Promise<ListResult<UserRecord>> {
+  return deps.store.users.list(actor.org.id, query);
+}
+
+/**
+ * PUT and PATCH. `transform` turns the current state into the wanted one; it is re-run on the
+ * fresh state when a concurrent writer got there first (compare-and-set on version), so no
+ * update is lost. With If-Match, a changed version answers 412 instead of retrying.
+ */
+export async function modifyUser(
+  deps: UserDeps,
+  actor: Actor,
+  id: string,
+  ifMatch: number | undefined,
+  transform: (current: UserRecord) => UserInput,
+): Promise<UserRecord> {
+  const { store, clock } = deps;
+  for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+    const current = await getUser(deps, actor, id);
+    if (ifMatch !== undefined && ifMatch !== current.version) {
+      throw Errors.versionMismatch(`W/"${ifMatch}"`, `W/"${current.version}"`);
+    }
+    let next: UserRecord;
+    try {
+      next = await nextState(deps, actor, current, transform(current));
+    } catch (e) {
+      if (e instanceof DomainError && (e.kind === "forbidden" || e.code === 4007)) {
+        await auditRefusal(store, clock, actor, "user.update", { type: "User", id }, e.message);
+      }
+      throw e;
+    }
+    const written = await store.transaction(async (tx) => {
+      let ok: boolean;
+      try {
+        ok = await tx.users.update(next, current.version);
+      } catch (e) {
+        throw await uniquenessError(tx, current.orgId, e, next.userName);
+      }
+      if (!ok) return false;
+      const action = current.active && !next.active ? "user.deactivate" : !current.active && next.active ? "user.reactivate" : "user.update";
+      await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, { before: summary(current), after: summary(next) }));
+      return true;
+    });
+    if (written) return next;
+    if (ifMatch !== undefined) throw Errors.versionMismatch(`W/"${ifMatch}"`, "newer");
+  }
+  throw Errors.tooMany("The user is being changed by many writers at once; retry the request.");
+}
+
+async function nextState(deps: UserDeps, actor: Actor, current: UserRecord, input: UserInput): Promise<UserRecord> {
+  const data = { ...input.data };
+  const s = shape(data);
+  if (current.orgRole === "owner" && !s.active) throw Errors.ownerProtected("deactivated");
+  const primaryBefore = current.emails.find((e) => e.primary)?.value?.toLowerCase();
+  const primaryAfter = s.emails.find((e) => e.primary)?.value?.toLowerCase();
+  if (primaryAfter !== primaryBefore || s.userName.toLowerCase() !== current.userName.toLowerCase()) {
+    await checkDomains(deps.store, actor, s.userName, s.emails);
+  }
+  return {
+    ...current,
+    userName: s.userName,
+    externalId: s.externalId,
+    displayName: s.displayName,
+    active: s.active,
+    emails: s.emails,
+    data,
+    orgRole: checkRoleChange(actor, current.orgRole, input.orgRole),
+    twoFactorRequired: input.twoFactorRequired ?? current.twoFactorRequired,
+    passwordResetRequired: input.passwordResetRequired ?? current.passwordResetRequired,
+    version: current.version + 1,
+    lastModified: isoNow(deps.clock),
+  };
+}
+
+/**
+ * DELETE /Users/{id}: the organization's policy. "remove" (default) ends the membership: the
+ * person keeps their login and anything outside the organization; "delete" erases the user.
+ * Both make GET answer 404. The Owner cannot be removed over SCIM.
+ */
+export async function deprovisionUser(deps: UserDeps, actor: Actor, id: string): Promise<void> {
+  const { store, clock } = deps;
+  const current = await getUser(deps, actor, id);
+  if (current.orgRole === "owner") {
+    const e = Errors.ownerProtected("removed");
+    await auditRefusal(store, clock, actor, "user.remove", { type: "User", id }, e.message);
+    throw e;
+  }
+  const action = actor.org.settings.deprovision === "delete" ? "user.delete" : "user.remove";
+  await store.transaction(async (tx) => {
+    const gone = await tx.users.delete(actor.org.id, id);
+    if (!gone) throw Errors.userNotFound(id);
+    await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, {
+      before: summary(current),
+      after: { successor: actor.org.settings.successorUserId ?? "owner" },
+    }));
+  });
+}
+
+/** What the audit log keeps of a user: identifying fields, never secrets. */
+function summary(u: UserRecord): Record<string, unknown> {
+  return {
+    userName: u.userName, externalId: u.externalId, active: u.active, status: u.status, orgRole: u.orgRole,
+    twoFactorRequired: u.twoFactorRequired, passwordResetRequired: u.passwordResetRequired, version: u.version,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * createApp(deps): the express application, without listening. Routers per protocol, each with
+ * its own error renderer; a final handler for everything outside them.
+ */
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { Config } from "../config/config";
+import type { Clock } from "../domain/clock";
+import { Errors } from "../domain/errors";
+import type { Store } from "../domain/ports/store";
+import { createAuthenticator } from "./auth";
+import { healthRoutes } from "./health";
+import { requestLogging, type Logger } from "./logging";
+import { scimRouter } from "./scim/router";
+import { securityHeaders } from "./security-headers";
+import { toDomainError } from "./translate-error";
+import { v1ErrorBody, v1Status } from "./v1-errors";
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+  if (deps.config.TRUST_PROXY) app.set("trust proxy", true);
+  app.use(requestLogging(deps.logger));
+  app.use(securityHeaders);
+  app.use(healthRoutes(deps.store));
+  const authenticator = createAuthenticator(deps.store);
+  app.use("/scim/v2", scimRouter({
+    store: deps.store,
+    clock: deps.clock,
+    publicUrl: deps.config.PUBLIC_URL,
+    maxResults: deps.config.SCIM_MAX_RESULTS,
+    authenticator,
+    bodyLimit: deps.config.BODY_LIMIT,
+    membersReturned: deps.config.SCIM_GROUP_MEMBERS_RETURNED,
+  }));
+  app.use((req: Request) => {
+    throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2; health under /healthz and /readyz.");
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toDomainError(err);
+    const status = v1Status(e);
+    if (status >= 500) req.log?.error({ err: e.cause ?? e }, "request failed");
+    if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
+    res.status(status).json(v1ErrorBody(e));
+  });
+  return app;
+}

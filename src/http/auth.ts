@@ -1,0 +1,69 @@
+/**
+ * Bearer-token authentication with passport-http-bearer, from the Authorization header only:
+ * a token in the query string or the body is refused (the strategy would otherwise read both).
+ * The organization comes from the token; nothing in the path or body can choose it.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import passport from "passport";
+import { Strategy as BearerStrategy } from "passport-http-bearer";
+import type { Actor } from "../domain/actor";
+import { Errors } from "../domain/errors";
+import type { Store } from "../domain/ports/store";
+import { authenticate } from "../domain/tokens";
+import type { Scope } from "../domain/types";
+
+declare module "express-serve-static-core" {
+  interface Request {
+    actor?: Actor;
+  }
+}
+
+export function createAuthenticator(store: Store): passport.Authenticator {
+  const p = new passport.Authenticator();
+  p.use(
+    new BearerStrategy((token, done) => {
+      authenticate(store, token).then(
+        (principal) => {
+          if (!principal) return done(null, false);
+          const actor: Actor = {
+            org: principal.org,
+            tokenId: principal.token.id,
+            scopes: principal.token.scopes,
+            userId: principal.token.userId,
+          };
+          return done(null, actor);
+        },
+        (e: unknown) => done(e),
+      );
+    }),
+  );
+  return p;
+}
+
+/** Requires a valid token carrying one of `scopes`; sets req.actor. */
+export function requireToken(p: passport.Authenticator, scopes: Scope[]): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const q = req.query as Record<string, unknown>;
+    if (q.access_token !== undefined) {
+      return next(Errors.unauthorized("Tokens are accepted only in the Authorization header (Authorization: Bearer <token>), never in the URL."));
+    }
+    // The body is parsed after authentication, so the strategy cannot read a token from it.
+    p.authenticate("bearer", { session: false }, (err: unknown, actor: Actor | false) => {
+      if (err) return next(err);
+      if (!actor) {
+        res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token"');
+        return next(Errors.unauthorized("Missing, malformed, unknown or revoked bearer token. Send Authorization: Bearer <token> with a token from `orgscim tokens create`."));
+      }
+      if (!scopes.some((s) => actor.scopes.includes(s))) {
+        return next(Errors.forbidden(`This token lacks the required scope (${scopes.join(" or ")}). Create a token with that scope.`));
+      }
+      req.actor = actor;
+      next();
+    })(req, res, next);
+  };
+}
+
+export function actorOf(req: Request): Actor {
+  if (!req.actor) throw Errors.unauthorized("Not authenticated.");
+  return req.actor;
+}

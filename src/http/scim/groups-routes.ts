@@ -1,0 +1,99 @@
+/** /Groups (RFC 7644 §3): protocol in, one domain use case, representation out. */
+import { Router, type Request } from "express";
+import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../../domain/groups";
+import type { ListResult } from "../../domain/ports/store";
+import type { GroupRecord } from "../../domain/types";
+import { coerceBody } from "../../scim/coerce";
+import { listResponse } from "../../scim/discovery";
+import { patchableGroup, renderGroup, toGroupInput } from "../../scim/group-resource";
+import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
+import { applyPatch } from "../../scim/patch/apply";
+import { splitMemberOps } from "../../scim/patch";
+import { parsePatchRequest } from "../../scim/patch/parse-request";
+import { project, wants, type Projection } from "../../scim/projection";
+import { GROUPS } from "../../scim/resource-types";
+import { GROUP_SCHEMA } from "../../scim/schemas";
+import { actorOf } from "../auth";
+import { baseUrlOf, ifMatchVersion, ifNoneMatches, sendScim } from "./respond";
+import { searchParams, type ScimDeps } from "./users-routes";
+
+export interface GroupRouteDeps extends ScimDeps {
+  membersReturned: number;
+}
+
+export function groupRoutes(deps: GroupRouteDeps): Router {
+  const r = Router();
+  const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
+
+  const render = async (req: Request, g: GroupRecord, projection: Projection) => {
+    const members = wants(projection, "members") ? await deps.store.groups.listMembers(g.orgId, g.id, deps.membersReturned) : null;
+    return project(renderGroup(g, base(req), members), projection);
+  };
+
+  const renderList = async (req: Request, lr: ListRequest, result: ListResult<GroupRecord>) => {
+    const resources = [];
+    for (const g of result.items) resources.push(await render(req, g, lr.projection));
+    const extra: Record<string, unknown> = {
+      totalResults: result.total,
+      itemsPerPage: resources.length,
+      startIndex: lr.query.cursor !== undefined ? 1 : lr.query.startIndex,
+    };
+    if (result.nextCursor) extra.nextCursor = result.nextCursor;
+    return listResponse(resources, extra);
+  };
+
+  r.get("/Groups", async (req, res) => {
+    const lr = parseListRequest(req.query as Record<string, unknown>, GROUPS, deps.maxResults);
+    sendScim(res, 200, await renderList(req, lr, await listGroups(deps, actorOf(req), lr.query)));
+  });
+
+  r.post("/Groups/.search", async (req, res) => {
+    const lr = parseListRequest(searchParams(req.body), GROUPS, deps.maxResults);
+    sendScim(res, 200, await renderList(req, lr, await listGroups(deps, actorOf(req), lr.query)));
+  });
+
+  r.get("/Groups/:id", async (req, res) => {
+    const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
+    const g = await getGroup(deps, actorOf(req), req.params.id as string);
+    res.setHeader("ETag", `W/"${g.version}"`);
+    if (ifNoneMatches(req, g.version)) return void res.status(304).end();
+    sendScim(res, 200, await render(req, g, projection));
+  });
+
+  r.post("/Groups", async (req, res) => {
+    const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
+    const g = await createGroup(deps, actorOf(req), toGroupInput(coerceBody(req.body, GROUPS.index)));
+    res.setHeader("ETag", `W/"${g.version}"`);
+    res.setHeader("Location", `${base(req)}/Groups/${g.id}`);
+    sendScim(res, 201, await render(req, g, projection));
+  });
+
+  r.put("/Groups/:id", async (req, res) => {
+    const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
+    const input = toGroupInput(coerceBody(req.body, GROUPS.index));
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), () => input.data, [{ kind: "replace", ids: input.members }]);
+    res.setHeader("ETag", `W/"${g.version}"`);
+    sendScim(res, 200, await render(req, g, projection));
+  });
+
+  r.patch("/Groups/:id", async (req, res) => {
+    const ops = parsePatchRequest(req.body, GROUPS.patch);
+    const { memberOps, otherOps } = splitMemberOps(ops);
+    const transform = otherOps.length === 0 ? null : (current: GroupRecord) => {
+      const patched = applyPatch(patchableGroup(current), otherOps, GROUPS.patch);
+      return toGroupInput(coerceBody({ ...patched, schemas: [GROUP_SCHEMA] }, GROUPS.index)).data;
+    };
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform, memberOps);
+    res.setHeader("ETag", `W/"${g.version}"`);
+    const q = req.query as Record<string, unknown>;
+    if (q.attributes === undefined && q.excludedAttributes === undefined) return void res.status(204).end();
+    sendScim(res, 200, await render(req, g, parseProjection(q, GROUPS)));
+  });
+
+  r.delete("/Groups/:id", async (req, res) => {
+    await deleteGroup(deps, actorOf(req), req.params.id as string);
+    res.status(204).end();
+  });
+
+  return r;
+}

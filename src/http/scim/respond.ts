@@ -1,0 +1,34 @@
+/** Small helpers every SCIM route uses: the media type, ETags, base URL. */
+import type { Request, Response } from "express";
+import { Errors } from "../../domain/errors";
+
+export const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
+
+export function sendScim(res: Response, status: number, body: unknown): void {
+  res.status(status).setHeader("Content-Type", SCIM_MEDIA_TYPE);
+  res.end(JSON.stringify(body));
+}
+
+/** The SCIM base URL for meta.location: PUBLIC_URL when configured, otherwise from the request. */
+export function baseUrlOf(req: Request, publicUrl: string | undefined): string {
+  const root = publicUrl ? publicUrl.replace(/\/+$/, "") : `${req.protocol}://${req.get("host") ?? "localhost"}`;
+  return `${root}/scim/v2`;
+}
+
+const ETAG = /^\s*(?:W\/)?"(\d{1,15})"\s*$/;
+
+/** If-Match as a version number; undefined when absent or "*". */
+export function ifMatchVersion(req: Request): number | undefined {
+  const h = req.header("if-match");
+  if (h === undefined || h.trim() === "*") return undefined;
+  const m = ETAG.exec(h);
+  if (!m) throw Errors.invalidParameter("If-Match", `expected an ETag such as W/"3", got ${JSON.stringify(h).slice(0, 40)}.`);
+  return Number(m[1]);
+}
+
+export function ifNoneMatches(req: Request, version: number): boolean {
+  const h = req.header("if-none-match");
+  if (!h) return false;
+  if (h.trim() === "*") return true;
+  return h.split(",").some((t) => ETAG.exec(t)?.[1] === String(version));
+}

@@ -1,0 +1,119 @@
+/**
+ * /Users (RFC 7644 §3): each route parses the protocol, calls one domain use case, renders.
+ * No business rule lives here.
+ */
+import { Router, type Request } from "express";
+import type { Clock } from "../../domain/clock";
+import type { ListResult, Store } from "../../domain/ports/store";
+import type { UserRecord } from "../../domain/types";
+import { createUser, deprovisionUser, getUser, listUsers, modifyUser } from "../../domain/users";
+import { coerceBody } from "../../scim/coerce";
+import { listResponse } from "../../scim/discovery";
+import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
+import { applyPatch } from "../../scim/patch/apply";
+import { parsePatchRequest } from "../../scim/patch/parse-request";
+import { project, wants, type Projection } from "../../scim/projection";
+import { USERS } from "../../scim/resource-types";
+import { USER_SCHEMA } from "../../scim/schemas";
+import { etagOf, patchableUser, renderUser, toUserInput } from "../../scim/user-resource";
+import { actorOf } from "../auth";
+import { baseUrlOf, ifMatchVersion, ifNoneMatches, sendScim } from "./respond";
+
+export interface ScimDeps {
+  store: Store;
+  clock: Clock;
+  publicUrl: string | undefined;
+  maxResults: number;
+}
+
+export function userRoutes(deps: ScimDeps): Router {
+  const r = Router();
+  const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
+
+  const render = async (req: Request, u: UserRecord, projection: Projection) => {
+    const groups = wants(projection, "groups") ? await deps.store.groups.groupsOfUser(u.orgId, u.id) : null;
+    return project(renderUser(u, base(req), groups), projection);
+  };
+
+  const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {
+    const resources = [];
+    for (const u of result.items) resources.push(await render(req, u, lr.projection));
+    const extra: Record<string, unknown> = {
+      totalResults: result.total,
+      itemsPerPage: resources.length,
+      startIndex: lr.query.cursor !== undefined ? 1 : lr.query.startIndex,
+    };
+    if (result.nextCursor) extra.nextCursor = result.nextCursor;
+    return listResponse(resources, extra);
+  };
+
+  r.get("/Users", async (req, res) => {
+    const lr = parseListRequest(req.query as Record<string, unknown>, USERS, deps.maxResults);
+    const result = await listUsers(deps, actorOf(req), lr.query);
+    sendScim(res, 200, await renderList(req, lr, result));
+  });
+
+  r.post("/Users/.search", async (req, res) => {
+    const lr = parseListRequest(searchParams(req.body), USERS, deps.maxResults);
+    const result = await listUsers(deps, actorOf(req), lr.query);
+    sendScim(res, 200, await renderList(req, lr, result));
+  });
+
+  r.get("/Users/:id", async (req, res) => {
+    const projection = parseProjection(req.query as Record<string, unknown>, USERS);
+    const u = await getUser(deps, actorOf(req), req.params.id as string);
+    res.setHeader("ETag", etagOf(u.version));
+    if (ifNoneMatches(req, u.version)) return void res.status(304).end();
+    sendScim(res, 200, await render(req, u, projection));
+  });
+
+  r.post("/Users", async (req, res) => {
+    const projection = parseProjection(req.query as Record<string, unknown>, USERS);
+    const input = toUserInput(coerceBody(req.body, USERS.index));
+    const { user, outcome } = await createUser(deps, actorOf(req), input);
+    const body = await render(req, user, projection);
+    res.setHeader("ETag", etagOf(user.version));
+    res.setHeader("Location", `${base(req)}/Users/${user.id}`);
+    if (outcome !== "created") res.setHeader("X-Orgscim-Outcome", outcome);
+    sendScim(res, 201, body);
+  });
+
+  r.put("/Users/:id", async (req, res) => {
+    const projection = parseProjection(req.query as Record<string, unknown>, USERS);
+    const input = toUserInput(coerceBody(req.body, USERS.index));
+    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), () => input);
+    res.setHeader("ETag", etagOf(u.version));
+    sendScim(res, 200, await render(req, u, projection));
+  });
+
+  r.patch("/Users/:id", async (req, res) => {
+    const ops = parsePatchRequest(req.body, USERS.patch);
+    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), (current) => {
+      const patched = applyPatch(patchableUser(current), ops, USERS.patch);
+      return toUserInput(coerceBody({ ...patched, schemas: [USER_SCHEMA] }, USERS.index));
+    });
+    res.setHeader("ETag", etagOf(u.version));
+    // RFC 7644 §3.5.2: 204 unless the client asks for the resource with attributes/excludedAttributes.
+    const q = req.query as Record<string, unknown>;
+    if (q.attributes === undefined && q.excludedAttributes === undefined) return void res.status(204).end();
+    sendScim(res, 200, await render(req, u, parseProjection(q, USERS)));
+  });
+
+  r.delete("/Users/:id", async (req, res) => {
+    await deprovisionUser(deps, actorOf(req), req.params.id as string);
+    res.status(204).end();
+  });
+
+  return r;
+}
+
+/** A .search body (RFC 7644 §3.4.3) as list parameters; attribute arrays become comma lists. */
+export function searchParams(body: unknown): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (k === "schemas") continue;
+    out[k] = Array.isArray(v) && v.every((x) => typeof x === "string") ? v.join(",") : typeof v === "number" ? String(v) : v;
+  }
+  return out;
+}

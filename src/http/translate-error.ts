@@ -1,0 +1,23 @@
+/**
+ * Turns anything a handler throws into a DomainError: domain refusals pass through, store
+ * outages become `unavailable` (503 with Retry-After, never 404), body-parser failures become
+ * request-shape errors, and everything else is `internal` (logged in full, rendered without detail).
+ */
+import { DomainError, Errors } from "../domain/errors";
+import { StoreUnavailable } from "../domain/ports/store";
+
+interface ParserError { type?: string; status?: number; limit?: number; message?: string }
+
+export function toDomainError(err: unknown): DomainError {
+  if (err instanceof DomainError) return err;
+  if (err instanceof StoreUnavailable) return Errors.unavailable(err);
+  const p = err as ParserError;
+  if (p && typeof p === "object") {
+    if (p.type === "entity.parse.failed") return Errors.invalidJson(String(p.message ?? "parse error").slice(0, 200));
+    if (p.type === "entity.too.large") return Errors.payloadTooLarge(`${p.limit ?? "the limit"} bytes`);
+    if (p.type === "encoding.unsupported" || p.type === "charset.unsupported") return Errors.invalidBody("The request body's encoding or charset is not supported. Send UTF-8 JSON.");
+    if (p.type === "request.aborted") return Errors.invalidBody("The request was aborted before its body arrived.");
+  }
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return Errors.tooDeep(32);
+  return Errors.internal(err);
+}

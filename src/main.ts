@@ -1,0 +1,61 @@
+/**
+ * Entry point: `node dist/main.js` (npm start). Configuration from the environment (see --help),
+ * graceful shutdown on SIGTERM and SIGINT.
+ */
+import { CONFIG_HELP, ConfigError, loadConfig } from "./config/config";
+import { startServer } from "./server";
+
+async function main(): Promise<void> {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    console.log("orgscim: a SCIM 2.0 provisioning server for organizations.\n\nUsage: npm start  (or: node dist/main.js)\n\nEnvironment:");
+    for (const [name, text] of CONFIG_HELP) console.log(`  ${name.padEnd(30)} ${text}`);
+    console.log("\nManage organizations and tokens with: npx orgscim --help");
+    return;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`orgscim cannot start.\n${e.message}\nFix the variable(s) above and start again (see: node dist/main.js --help).`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const running = await startServer(config);
+  if (running.bootstrap?.generatedToken) {
+    console.log([
+      "",
+      "  orgscim created your first organization.",
+      `  Organization: ${running.bootstrap.orgId}`,
+      `  Admin token (shown once, stored only as a hash):`,
+      "",
+      `    ${running.bootstrap.generatedToken}`,
+      "",
+      `  Try: curl -H "Authorization: Bearer <token>" ${running.url}/readyz`,
+      `  SCIM base URL for Okta or Entra: ${running.url}/scim/v2`,
+      "",
+    ].join("\n"));
+  }
+  running.logger.info({ url: running.url, store: running.store.kind }, "orgscim listening");
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    running.logger.info({ signal }, "shutting down: finishing in-flight requests");
+    running.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        running.logger.error({ err: e }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+}
+
+main().catch((e: unknown) => {
+  console.error("orgscim failed to start:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});

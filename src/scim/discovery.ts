@@ -1,0 +1,80 @@
+/**
+ * Discovery documents (RFC 7644 §4, RFC 7643 §5–7): what this server supports, exactly.
+ */
+import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
+
+export interface DiscoveryLimits {
+  maxResults: number;
+  maxBulkOperations: number;
+  maxBulkPayloadSize: number;
+  bulkSupported: boolean;
+}
+
+export function serviceProviderConfig(baseUrl: string, limits: DiscoveryLimits): Record<string, unknown> {
+  return {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+    documentationUri: "https://github.com/orgscim/orgscim#readme",
+    patch: { supported: true },
+    bulk: { supported: limits.bulkSupported, maxOperations: limits.maxBulkOperations, maxPayloadSize: limits.maxBulkPayloadSize },
+    filter: { supported: true, maxResults: limits.maxResults },
+    changePassword: { supported: false },
+    sort: { supported: true },
+    etag: { supported: true },
+    pagination: { cursor: true, index: true, defaultPaginationMethod: "index", defaultPageSize: limits.maxResults, maxPageSize: limits.maxResults, cursorTimeout: 0 },
+    authenticationSchemes: [
+      {
+        type: "oauthbearertoken",
+        name: "OAuth Bearer Token",
+        description: "Authentication with a bearer token issued by `orgscim tokens create`, sent in the Authorization header.",
+        specUri: "https://www.rfc-editor.org/rfc/rfc6750",
+        primary: true,
+      },
+    ],
+    meta: { resourceType: "ServiceProviderConfig", location: `${baseUrl}/ServiceProviderConfig` },
+  };
+}
+
+export function resourceTypes(baseUrl: string): Record<string, unknown>[] {
+  return [
+    {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+      id: "User",
+      name: "User",
+      endpoint: "/Users",
+      description: "A managed or pending user of the organization",
+      schema: USER_SCHEMA,
+      schemaExtensions: [
+        { schema: ENTERPRISE_SCHEMA, required: false },
+        { schema: ORGSCIM_USER_SCHEMA, required: false },
+      ],
+      meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/User` },
+    },
+    {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+      id: "Group",
+      name: "Group",
+      endpoint: "/Groups",
+      description: "A group an identity provider pushes or an admin creates",
+      schema: GROUP_SCHEMA,
+      schemaExtensions: [],
+      meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/Group` },
+    },
+  ];
+}
+
+export function schemaDocuments(baseUrl: string): Record<string, unknown>[] {
+  return ALL_SCHEMAS.map((s: SchemaDoc) => ({
+    ...s,
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+    meta: { resourceType: "Schema", location: `${baseUrl}/Schemas/${s.id}` },
+  }));
+}
+
+export const listResponse = (resources: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+  totalResults: resources.length,
+  itemsPerPage: resources.length,
+  startIndex: 1,
+  ...extra,
+  Resources: resources,
+});

@@ -1,0 +1,50 @@
+/**
+ * The SCIM Group representation. Members are read from the membership table, bounded by
+ * SCIM_GROUP_MEMBERS_RETURNED; a client reads the rest with GET /Users?filter=groups.value eq "<id>"
+ * (or, past the bound, pages Users that way). Inbound, `members` becomes a list of ids.
+ */
+import { Errors } from "../domain/errors";
+import type { MemberRef } from "../domain/ports/store";
+import type { GroupRecord } from "../domain/types";
+import type { Coerced } from "./coerce";
+import { GROUP_SCHEMA } from "./schemas";
+
+export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[] | null): Record<string, unknown> {
+  const out: Record<string, unknown> = { schemas: [GROUP_SCHEMA], id: g.id };
+  if (g.externalId !== null) out.externalId = g.externalId;
+  out.displayName = g.displayName;
+  for (const [k, v] of Object.entries(g.data)) if (k !== "displayName" && k !== "externalId" && k !== "members") out[k] = v;
+  if (members !== null) {
+    out.members = members.map((m) => ({ value: m.id, display: m.display, $ref: `${baseUrl}/Users/${m.id}`, type: "User" }));
+  }
+  out.meta = {
+    resourceType: "Group",
+    created: g.created,
+    lastModified: g.lastModified,
+    location: `${baseUrl}/Groups/${g.id}`,
+    version: `W/"${g.version}"`,
+  };
+  return out;
+}
+
+/** Splits a coerced Group body into its attributes and its member ids. */
+export function toGroupInput(c: Coerced): { data: Record<string, unknown>; members: string[] } {
+  const { members, ...data } = c.core;
+  const ids: string[] = [];
+  if (members !== undefined) {
+    if (!Array.isArray(members)) throw Errors.invalidValue("members must be an array of {value}.");
+    for (const m of members) {
+      const v = (m as { value?: unknown }).value;
+      if (typeof v !== "string" || v === "") throw Errors.invalidValue("Each member needs a value: the member user's id.");
+      ids.push(v);
+    }
+  }
+  return { data, members: ids };
+}
+
+/** The resource PATCH operates on for attributes other than members. */
+export function patchableGroup(g: GroupRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...g.data, displayName: g.displayName, id: g.id };
+  if (g.externalId !== null) out.externalId = g.externalId;
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * THE one named place for what identity providers actually send (see ../shared/notes/idp-quirks.md).
+ * Each quirk is a small exported function whose comment names the IdP and the behaviour, so a
+ * reviewer can see every tolerance orgscim grants and the test that pins it
+ * (test/scim/quirks.test.ts). An IdP that gets errors quarantines the integration, so tolerance here
+ * is deliberate; everything else stays strict.
+ *
+ * Also here: `assertSafeKeys`, the guard every request body passes before anything walks it.
+ */
+import { Errors } from "../domain/errors";
+import type { AttributeDef, SchemaIndex } from "./patch/schema-index";
+
+/** Keys refused anywhere in a request body (prototype pollution, security.md row 12). */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The deepest nesting a request body may have. */
+export const MAX_BODY_DEPTH = 32;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Refuses (Errors.forbiddenKey) a key `__proto__`, `constructor` or `prototype` at any depth, and
+ * (Errors.tooDeep) nesting deeper than `maxDepth`. Iterative, so JSON nested 100,000 deep cannot
+ * overflow the stack; it stops at the first level past the limit.
+ */
+export function assertSafeKeys(body: unknown, maxDepth = MAX_BODY_DEPTH): void {
+  const stack: Array<[unknown, number]> = [[body, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= maxDepth) throw Errors.tooDeep(maxDepth);
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) throw Errors.forbiddenKey(key);
+      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+}
+
+/**
+ * Keys compared without case (RFC 7643 §2.1 says attribute names are case-insensitive). Entra and
+ * Microsoft's test send `"Operations"` and `"Primary": true`; others send `"operations"`.
+ * Answers the value of the first own key equal to `key` without case.
+ */
+export function getCI(obj: Record<string, unknown>, key: string): unknown {
+  if (Object.hasOwn(obj, key)) return obj[key];
+  const low = key.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === low) return obj[k];
+  return undefined;
+}
+
+/** Microsoft Entra ID (default dialect) sends capitalized ops: `Replace`, `Add`, `Remove`. */
+export function foldOpName(op: unknown): unknown {
+  return typeof op === "string" ? op.toLowerCase() : op;
+}
+
+/**
+ * Microsoft Entra ID (default dialect) and Microsoft's Postman test send booleans as strings:
+ * `"active": "False"`, `"value": "True"`, `"primary": "true"`. Converted without case where the
+ * schema says the attribute is boolean; any other string is left for validation to refuse.
+ */
+export function stringToBoolean(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const low = value.toLowerCase();
+  return low === "true" ? true : low === "false" ? false : value;
+}
+
+/**
+ * Microsoft Entra ID sometimes wraps a single-valued attribute's PATCH replace value in a
+ * one-element array (`"value": ["Sales"]` for `department`). Unwrapped when the target is single-valued.
+ */
+export function unwrapSingleElementArray(value: unknown): unknown {
+  return Array.isArray(value) && value.length === 1 ? value[0] : value;
+}
+
+/**
+ * Microsoft Entra ID sends the enterprise `manager` as a bare string id (`"manager": "id"`, or value
+ * `"id"` on path `urn:...:enterprise:2.0:User:manager`) and clears it with `""`.
+ * Applies to any single-valued complex attribute with a `value` sub-attribute: a string becomes
+ * `{value}`, and `""` answers null, meaning "clear it".
+ */
+export function bareStringToComplex(value: unknown, def: AttributeDef): unknown {
+  if (typeof value !== "string" || def.type !== "complex") return value;
+  if (!def.subAttributes?.some((s) => s.name === "value")) return value;
+  return value === "" ? null : { value };
+}
+
+/**
+ * Microsoft's Postman test adds a member as a bare string
+ * (`{"op":"add","path":"members","value":"string id 1"}`); some clients send an array of strings.
+ * For a multi-valued complex attribute with a `value` sub-attribute, each bare string becomes
+ * `{value}` and a lone element is wrapped in an array.
+ */
+export function toElementArray(value: unknown, def: AttributeDef): unknown[] {
+  const items = Array.isArray(value) ? value : [value];
+  if (def.type !== "complex" || !def.subAttributes?.some((s) => s.name === "value")) return items;
+  return items.map((v) => (typeof v === "string" ? { value: v } : v));
+}
+
+/**
+ * Microsoft Entra ID adds members as `{"$ref": null, "value": "id"}`. A null sub-attribute means
+ * "unassigned" (RFC 7643 §2.5), so null sub-attributes are dropped from complex values.
+ */
+export function dropNullSubAttributes(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = v;
+  return out;
+}
+
+/**
+ * Okta's group push sends a path-less `{"op":"replace","value":{"id":..., "displayName":...}}` on
+ * every membership update. An `id` equal to the resource's own id changes nothing and is ignored,
+ * not refused; a different id is still a mutability error.
+ */
+export function isEchoedId(value: unknown, resourceId: unknown): boolean {
+  return typeof value === "string" && value === resourceId;
+}
+
+/**
+ * Microsoft Entra ID (compliant `aadOptscim062020` flag) sends one path-less replace whose value
+ * keys are dotted or URN paths:
+ * `{"name.givenName":"Z","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"7"}`.
+ * Every path-less add/replace is expanded into one op per key; a key that is exactly an extension
+ * URN with an object value (`{"urn:...:enterprise:2.0:User": {"department": "X"}}`) expands into one
+ * op per attribute of that extension. Key order is kept.
+ */
+export function expandPathlessValue(
+  value: Record<string, unknown>,
+  index: SchemaIndex,
+): Array<{ path: string; value: unknown }> {
+  const out: Array<{ path: string; value: unknown }> = [];
+  for (const [key, v] of Object.entries(value)) {
+    const urn = index.schemaId(key);
+    if (urn !== undefined && urn !== index.coreId && isObject(v)) {
+      for (const [sub, sv] of Object.entries(v)) out.push({ path: `${urn}:${sub}`, value: sv });
+    } else {
+      out.push({ path: key, value: v });
+    }
+  }
+  return out;
+}
+
+/**
+ * Microsoft Entra ID (default dialect) removes members with a value array:
+ * `{"op":"Remove","path":"members","value":[{"value":"u1"}]}` means "remove u1", not "remove all".
+ * Answers the elements to remove (bare strings become `{value}`), or undefined when there is no value.
+ */
+export function removalValues(value: unknown, def: AttributeDef): unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value) && value.length === 0) return undefined;
+  return toElementArray(value, def).map((v) => (isObject(v) ? dropNullSubAttributes(v) : v));
+}
+
+/**
+ * Normalises one attribute value against its definition: string booleans (Entra), one-element
+ * arrays on single-valued attributes (Entra), bare strings for complex values (Entra manager,
+ * Microsoft's member test), null sub-attributes (Entra `$ref: null`), and sub-attribute keys in any
+ * case (`"Primary": true`). Answers null for "clear this attribute". Unknown sub-attributes are kept
+ * as sent. Recursion is bounded by the schema (attribute → sub-attribute), not by the input.
+ */
+export function normalizeValue(value: unknown, def: AttributeDef, index: SchemaIndex): unknown {
+  if (def.multiValued) {
+    if (value === null) return null;
+    return toElementArray(value, def).map((v) => normalizeSingle(v, def, index));
+  }
+  return normalizeSingle(unwrapSingleElementArray(value), def, index);
+}
+
+function normalizeSingle(value: unknown, def: AttributeDef, index: SchemaIndex): unknown {
+  if (def.type === "boolean") return stringToBoolean(value);
+  if (def.type !== "complex") return value;
+  const v = bareStringToComplex(value, def);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, sv] of Object.entries(dropNullSubAttributes(v))) {
+    const sub = index.sub(def, k);
+    if (sub === undefined) out[k] = sv;
+    else out[sub.name] = sub.type === "boolean" ? stringToBoolean(sv) : sv;
+  }
+  return out;
+}
+
+/**
+ * Walks a POST/PUT body with the schema: canonical attribute names without case (core attributes and
+ * extension URNs), and every quirk of `normalizeValue` (notably Entra's and Microsoft's test's
+ * `"active": "True"` string booleans). A value normalised to null (Entra's `"manager": ""`) is
+ * removed. Unknown keys are kept as sent for the caller's validation. Call `assertSafeKeys` first.
+ */
+export function normalizeBody(body: Record<string, unknown>, index: SchemaIndex): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const urn = index.schemaId(key);
+    if (urn !== undefined && urn !== index.coreId && isObject(value)) {
+      const ext: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const def = index.extAttr(urn, k);
+        if (def === undefined) ext[k] = v;
+        else {
+          const n = normalizeValue(v, def, index);
+          if (n !== null) ext[def.name] = n;
+        }
+      }
+      out[urn] = ext;
+      continue;
+    }
+    const def = index.attr(key);
+    if (def === undefined) {
+      out[key] = value;
+      continue;
+    }
+    const n = normalizeValue(value, def, index);
+    if (n !== null) out[def.name] = n;
+  }
+  return out;
+}
+
+/** `normalizeBody` under the name the string-boolean quirk is looked up by (Entra `"active": "False"`). */
+export const coerceStringBooleans = normalizeBody;

@@ -1,0 +1,77 @@
+/**
+ * The SCIM User representation: UserRecord ⇄ resource JSON. Outbound adds id, meta, groups and the
+ * orgscim extension from the record's columns; inbound splits the orgscim extension's fields from
+ * the attributes the store keeps as data.
+ */
+import { Errors } from "../domain/errors";
+import type { MemberRef } from "../domain/ports/store";
+import type { OrgRole, UserRecord } from "../domain/types";
+import type { UserInput } from "../domain/users";
+import type { Coerced } from "./coerce";
+import { ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA } from "./schemas";
+
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+export function renderUser(u: UserRecord, baseUrl: string, groups: MemberRef[] | null): Record<string, unknown> {
+  const schemas = [USER_SCHEMA];
+  if (u.data[ENTERPRISE_SCHEMA] !== undefined) schemas.push(ENTERPRISE_SCHEMA);
+  schemas.push(ORGSCIM_USER_SCHEMA);
+  const out: Record<string, unknown> = { schemas, id: u.id };
+  if (u.externalId !== null) out.externalId = u.externalId;
+  for (const [k, v] of Object.entries(u.data)) if (k !== "externalId") out[k] = v;
+  out.active = u.active;
+  if (groups !== null && groups.length > 0) {
+    out.groups = groups.map((g) => ({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: "direct" }));
+  }
+  out[ORGSCIM_USER_SCHEMA] = {
+    orgRole: u.orgRole ?? "standard",
+    status: u.status,
+    twoFactorRequired: u.twoFactorRequired,
+    passwordResetRequired: u.passwordResetRequired,
+  };
+  out.meta = {
+    resourceType: "User",
+    created: u.created,
+    lastModified: u.lastModified,
+    location: `${baseUrl}/Users/${u.id}`,
+    version: etagOf(u.version),
+  };
+  return out;
+}
+
+const ROLE_NAMES: ReadonlyMap<string, OrgRole> = new Map([
+  ["owner", "owner"], ["administrator", "administrator"], ["admin", "administrator"],
+  ["standard", "standard"], ["standard user", "standard"], ["standarduser", "standard"],
+]);
+
+function orgRoleOf(v: unknown): OrgRole {
+  const role = typeof v === "string" ? ROLE_NAMES.get(v.trim().toLowerCase()) : undefined;
+  if (!role) throw Errors.invalidValue(`orgRole must be owner, administrator or standard; got ${JSON.stringify(v)}.`);
+  return role;
+}
+
+/** Splits coerced attributes into what the domain takes. */
+export function toUserInput(c: Coerced): UserInput {
+  const data: Record<string, unknown> = { ...c.core };
+  for (const [urn, attrs] of c.extensions) if (urn !== ORGSCIM_USER_SCHEMA && Object.keys(attrs).length > 0) data[urn] = attrs;
+  const input: UserInput = { data };
+  const ext = c.extensions.get(ORGSCIM_USER_SCHEMA);
+  if (ext) {
+    if (ext.orgRole !== undefined) input.orgRole = orgRoleOf(ext.orgRole);
+    if (typeof ext.twoFactorRequired === "boolean") input.twoFactorRequired = ext.twoFactorRequired;
+    if (typeof ext.passwordResetRequired === "boolean") input.passwordResetRequired = ext.passwordResetRequired;
+  }
+  return input;
+}
+
+/** The resource PATCH operates on: what a GET would show, minus readOnly bookkeeping. */
+export function patchableUser(u: UserRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...u.data, active: u.active };
+  if (u.externalId !== null) out.externalId = u.externalId;
+  out[ORGSCIM_USER_SCHEMA] = {
+    orgRole: u.orgRole ?? "standard",
+    twoFactorRequired: u.twoFactorRequired,
+    passwordResetRequired: u.passwordResetRequired,
+  };
+  return out;
+}

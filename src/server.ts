@@ -1,0 +1,55 @@
+/**
+ * startServer(config): store → bootstrap → app → listen, with graceful shutdown. main.ts calls it;
+ * tests call it too, so what they exercise is what runs.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { bootstrapIfEmpty, type BootstrapResult } from "./bootstrap";
+import type { Config } from "./config/config";
+import { systemClock, type Clock } from "./domain/clock";
+import type { Store } from "./domain/ports/store";
+import { createApp } from "./http/app";
+import { createLogger, type Logger } from "./http/logging";
+import { openStore } from "./store/open";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  server: Server;
+  bootstrap: BootstrapResult | null;
+  logger: Logger;
+  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), closes the store. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: { clock?: Clock; store?: Store } = {}): Promise<RunningServer> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+  const store = opts.store ?? (await openStore(config.DATABASE_URL));
+  const bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
+  const app = createApp({ config, store, clock, logger });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once("error", reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      await store.close();
+    })();
+    return stopping;
+  };
+  return { url: `http://${host}:${port}`, port, store, server, bootstrap, logger, stop };
+}

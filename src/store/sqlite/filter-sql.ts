@@ -1,0 +1,311 @@
+/**
+ * Compiles a Filter and a SortSpec (src/domain/filter.ts) to SQLite SQL for the users and groups
+ * tables (layout in ./migrations.ts; the maps in ./resource-maps.ts say which path lives in which
+ * column). Its answers equal `matches()` in src/domain/filter-eval.ts; a property test holds them to it.
+ *
+ * Safety: every value is a bound parameter. No text from the request reaches the SQL: column
+ * expressions come from the map, and JSON paths into `data` are built only from canonical
+ * attribute names that passed `safeName` (RFC 7643 ATTRNAME, URNs of [A-Za-z0-9:._-]).
+ *
+ * Semantics (as filter-eval):
+ * - every predicate is two-valued (0 or 1, never NULL), so `not (x eq 1)` is true when x is missing;
+ * - `ne` is `not eq`; multi-valued attributes match when any element does (EXISTS);
+ * - caseExact=false strings compare with COLLATE NOCASE and LIKE, which fold ASCII letters only
+ *   (filter-eval folds all of Unicode with toLowerCase: `É` and `é` differ here, not there);
+ *   caseExact=true strings compare with COLLATE BINARY, `instr` and `substr` (LIKE is never used
+ *   for them, since SQLite's LIKE ignores ASCII case);
+ * - `co`/`sw`/`ew` escape `%`, `_` and `\` in the value and use `ESCAPE '\'`;
+ * - dateTime values are normalised to `toISOString()` form; the created/last_modified columns hold
+ *   that form, and JSON dateTimes are normalised with strftime before comparing;
+ * - JSON booleans are tested with json_type ('true'/'false'), boolean columns hold 0/1;
+ * - a JSON value of the wrong type never matches (json_type guards each comparison).
+ */
+import { Errors } from "../../domain/errors";
+import { parseDateTime } from "../../domain/filter-eval";
+import type { AttrRef, CompareOp, Filter, FilterValue, SortSpec } from "../../domain/filter";
+
+/**
+ * A multi-valued attribute kept in its own table (emails, members, groups).
+ * `from` is a FROM clause with alias; `on` joins it to the outer row; `subs` maps canonical
+ * sub-attribute names to column expressions. `exclusive` says the attribute is not in `data`
+ * too, so a sub-attribute missing from `subs` cannot be filtered at all.
+ */
+export interface SqlTable {
+  from: string;
+  on: string;
+  subs: ReadonlyMap<string, string>;
+  exclusive: boolean;
+  /** ORDER BY terms that put the element a sort uses first (the primary one, then the first written). */
+  sortOrder?: string;
+}
+
+/**
+ * Where each attribute of one resource type lives.
+ * Keys are `attr`, `attr.sub`, or `<schema URN>:attr[.sub]` for an extension, canonical case.
+ * `columns` holds single-valued attributes with a column of their own (boolean columns hold 0/1,
+ * dateTime columns hold toISOString() text); `tables` holds multi-valued attributes by `attr` key.
+ * Everything else is read from the JSON in `data`.
+ */
+export interface SqlResourceMap {
+  alias: string;
+  data: string;
+  seq: string;
+  columns: ReadonlyMap<string, string>;
+  tables: ReadonlyMap<string, SqlTable>;
+}
+
+export interface CompiledFilter {
+  sql: string;
+  params: unknown[];
+}
+
+/** The key of an attribute in a SqlResourceMap. */
+export const mapKey = (ref: { schema?: string; attr: string; sub?: string }, withSub = true): string =>
+  `${ref.schema === undefined ? "" : `${ref.schema}:`}${ref.attr}${withSub && ref.sub !== undefined ? `.${ref.sub}` : ""}`;
+
+const isNameChar = (c: number, urn: boolean): boolean =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95 || (urn && (c === 58 || c === 46));
+
+/** An attribute name (or, with urn, a schema URN) that is safe inside a quoted JSON path literal. */
+function safeName(s: string, urn = false): string {
+  let ok = s.length > 0 && s.length <= 256;
+  for (let i = 0; ok && i < s.length; i++) ok = isNameChar(s.charCodeAt(i), urn);
+  if (!ok) throw Errors.invalidFilter(`'${s.slice(0, 60)}' is not an attribute this store can query`);
+  return s;
+}
+
+/** `'$."urn"."attr"."sub"'` as an SQL literal, from safe names only. */
+function jsonPath(names: Array<{ name: string; urn?: boolean }>): string {
+  return `'$${names.map((n) => `."${safeName(n.name, n.urn)}"`).join("")}'`;
+}
+
+const attrPath = (ref: AttrRef, withSub: boolean): string => {
+  const parts: Array<{ name: string; urn?: boolean }> = [];
+  if (ref.schema !== undefined) parts.push({ name: ref.schema, urn: true });
+  parts.push({ name: ref.attr });
+  if (withSub && ref.sub !== undefined) parts.push({ name: ref.sub });
+  return jsonPath(parts);
+};
+
+/** How to read one value: a column (typed by the schema) or a JSON location (typed by json_type). */
+type JsonLoc = { kind: "json"; value: string; jsonType: string };
+type Loc = { kind: "column"; value: string } | JsonLoc;
+
+const jsonLoc = (doc: string, path: string): JsonLoc => ({
+  kind: "json",
+  value: `json_extract(${doc}, ${path})`,
+  jsonType: `COALESCE(json_type(${doc}, ${path}), 'null')`,
+});
+
+/** A sub-attribute of the current json_each element `je`. */
+const elementSubLoc = (sub: string): JsonLoc => {
+  const path = jsonPath([{ name: sub }]);
+  return {
+    kind: "json",
+    value: `(CASE WHEN je.type = 'object' THEN json_extract(je.value, ${path}) END)`,
+    jsonType: `COALESCE(CASE WHEN je.type = 'object' THEN json_type(je.value, ${path}) END, 'null')`,
+  };
+};
+
+const ELEMENT_SELF: JsonLoc = { kind: "json", value: "je.value", jsonType: "je.type" };
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+const SQL_OPS: Readonly<Record<string, string>> = { eq: "=", gt: ">", ge: ">=", lt: "<", le: "<=" };
+
+class Compiler {
+  readonly params: unknown[] = [];
+
+  constructor(private readonly map: SqlResourceMap) {}
+
+  /** Compiles a filter at the resource level. */
+  filter(f: Filter): string {
+    switch (f.kind) {
+      case "and":
+      case "or":
+        if (f.items.length === 0) return f.kind === "and" ? "1" : "0";
+        return `(${f.items.map((i) => this.filter(i)).join(f.kind === "and" ? " AND " : " OR ")})`;
+      case "not":
+        return `NOT ${this.filter(f.item)}`;
+      case "has":
+        return this.has(f.attr, f.where);
+      case "pr":
+      case "cmp": {
+        if (f.attr.multiValued) {
+          if (f.kind === "cmp" && f.op === "ne" && f.value !== null) {
+            return `NOT ${this.has(f.attr, { ...f, op: "eq" })}`;
+          }
+          return this.has(f.attr, f);
+        }
+        return this.leaf(f, this.locate(f.attr));
+      }
+    }
+  }
+
+  /** A single-valued attribute: its column, or its place in `data`. */
+  private locate(ref: AttrRef): Loc {
+    const column = this.map.columns.get(mapKey(ref));
+    if (column !== undefined) return { kind: "column", value: column };
+    if (ref.attr === "id" || ref.attr === "meta") throw Errors.invalidFilter(`'${mapKey(ref)}' cannot be filtered here`);
+    return jsonLoc(this.map.data, attrPath(ref, true));
+  }
+
+  /** Any element of a multi-valued attribute satisfies `where` (EXISTS over its table or json_each). */
+  private has(attr: AttrRef, where: Filter): string {
+    const subs = new Set<string | undefined>();
+    const stack: Filter[] = [where];
+    while (stack.length > 0) {
+      const f = stack.pop()!;
+      if (f.kind === "and" || f.kind === "or") stack.push(...f.items);
+      else if (f.kind === "not") stack.push(f.item);
+      else if (f.kind === "has") throw Errors.invalidFilter("a value filter cannot nest inside another");
+      else {
+        if (f.attr.attr !== attr.attr || f.attr.schema !== attr.schema) {
+          throw Errors.invalidFilter(`'${mapKey(f.attr)}' is not a sub-attribute of '${mapKey(attr, false)}'`);
+        }
+        subs.add(f.attr.sub);
+      }
+    }
+    const key = mapKey(attr, false);
+    const table = this.map.tables.get(key);
+    if (table && [...subs].every((s) => s !== undefined && table.subs.has(s))) {
+      const inner = this.element(where, (sub) => ({ kind: "column", value: table.subs.get(sub!)! }));
+      return `EXISTS (SELECT 1 FROM ${table.from} WHERE ${table.on} AND ${inner})`;
+    }
+    if (table?.exclusive) {
+      const bad = [...subs].find((s) => s === undefined || !table.subs.has(s));
+      throw Errors.invalidFilter(`'${key}${bad === undefined ? "" : `.${bad}`}' cannot be used in a filter`);
+    }
+    if (!attr.multiValued) throw Errors.invalidFilter(`'${key}' is not multi-valued`);
+    const inner = this.element(where, (sub) => (sub === undefined ? ELEMENT_SELF : elementSubLoc(sub)));
+    return `EXISTS (SELECT 1 FROM json_each(${this.map.data}, ${attrPath(attr, false)}) je WHERE ${inner})`;
+  }
+
+  /** Compiles `where` for one element; `loc` says where an element's sub-attribute is. */
+  private element(f: Filter, loc: (sub: string | undefined) => Loc): string {
+    switch (f.kind) {
+      case "and":
+      case "or":
+        if (f.items.length === 0) return f.kind === "and" ? "1" : "0";
+        return `(${f.items.map((i) => this.element(i, loc)).join(f.kind === "and" ? " AND " : " OR ")})`;
+      case "not":
+        return `NOT ${this.element(f.item, loc)}`;
+      case "has":
+        throw Errors.invalidFilter("a value filter cannot nest inside another");
+      default:
+        return this.leaf(f, loc(f.attr.sub));
+    }
+  }
+
+  /** A `pr` or comparison on one value; always 0 or 1. */
+  private leaf(f: Extract<Filter, { kind: "pr" | "cmp" }>, loc: Loc): string {
+    if (f.kind === "pr") return this.present(f.attr, loc);
+    if (f.value === null) {
+      if (f.op === "eq") return `NOT ${this.present(f.attr, loc)}`;
+      if (f.op === "ne") return this.present(f.attr, loc);
+      return "0";
+    }
+    if (f.op === "ne") return `NOT ${this.compare(f.attr, "eq", f.value, loc)}`;
+    return this.compare(f.attr, f.op, f.value, loc);
+  }
+
+  private present(ref: AttrRef, loc: Loc): string {
+    if (loc.kind === "column") {
+      const stringy = ref.type === "string" || ref.type === "reference" || ref.type === "binary";
+      return stringy ? `(${loc.value} IS NOT NULL AND ${loc.value} <> '')` : `(${loc.value} IS NOT NULL)`;
+    }
+    const t = loc.jsonType;
+    const v = loc.value;
+    return `(${t} IN ('true', 'false', 'integer', 'real') OR (${t} = 'text' AND ${v} <> '') OR (${t} = 'array' AND json_array_length(${v}) > 0) OR (${t} = 'object' AND ${v} <> '{}'))`;
+  }
+
+  private bind(v: unknown): string {
+    this.params.push(v);
+    return "?";
+  }
+
+  private compare(ref: AttrRef, op: CompareOp, value: Exclude<FilterValue, null>, loc: Loc): string {
+    const guard = (jsonTypes: string, expr: string): string =>
+      loc.kind === "column" ? `(${loc.value} IS NOT NULL AND ${expr})` : `(${loc.jsonType} IN (${jsonTypes}) AND ${expr})`;
+    const refuse = () => Errors.invalidFilter(`'${op}' cannot compare '${mapKey(ref)}' (${ref.type}) with ${JSON.stringify(value).slice(0, 60)}`);
+    switch (ref.type) {
+      case "boolean": {
+        if (op !== "eq" || typeof value !== "boolean") throw refuse();
+        if (loc.kind === "column") return `(${loc.value} IS NOT NULL AND ${loc.value} = ${this.bind(value ? 1 : 0)})`;
+        return `(${loc.jsonType} = '${value ? "true" : "false"}')`;
+      }
+      case "integer":
+      case "decimal": {
+        const sqlOp = SQL_OPS[op];
+        if (sqlOp === undefined || typeof value !== "number" || !Number.isFinite(value)) throw refuse();
+        return guard("'integer', 'real'", `${loc.value} ${sqlOp} ${this.bind(value)}`);
+      }
+      case "dateTime": {
+        const sqlOp = SQL_OPS[op];
+        const t = typeof value === "string" ? parseDateTime(value) : NaN;
+        if (sqlOp === undefined || Number.isNaN(t)) throw Errors.invalidFilter(`'${String(value).slice(0, 60)}' is not a dateTime such as 2024-01-31T12:00:00Z`);
+        const iso = this.bind(new Date(t).toISOString());
+        if (loc.kind === "column") return `(${loc.value} IS NOT NULL AND ${loc.value} ${sqlOp} ${iso})`;
+        const norm = `strftime('%Y-%m-%dT%H:%M:%fZ', ${loc.value})`;
+        return `(${loc.jsonType} = 'text' AND ${norm} IS NOT NULL AND ${norm} ${sqlOp} ${iso})`;
+      }
+      default: {
+        if (typeof value !== "string") throw refuse();
+        return guard("'text'", this.stringOp(loc.value, op, value, ref.caseExact));
+      }
+    }
+  }
+
+  private stringOp(x: string, op: CompareOp, value: string, caseExact: boolean): string {
+    const sqlOp = SQL_OPS[op];
+    if (sqlOp !== undefined) return `${x} ${sqlOp} ${this.bind(value)} COLLATE ${caseExact ? "BINARY" : "NOCASE"}`;
+    if (!caseExact) {
+      const body = escapeLike(value);
+      const pattern = op === "co" ? `%${body}%` : op === "sw" ? `${body}%` : `%${body}`;
+      return `${x} LIKE ${this.bind(pattern)} ESCAPE '\\'`;
+    }
+    if (op === "co") return `instr(${x}, ${this.bind(value)}) > 0`;
+    if (op === "sw") return `substr(${x}, 1, length(${this.bind(value)})) = ${this.bind(value)} COLLATE BINARY`;
+    if (op === "ew") {
+      return `(length(${x}) >= length(${this.bind(value)}) AND substr(${x}, length(${x}) - length(${this.bind(value)}) + 1) = ${this.bind(value)} COLLATE BINARY)`;
+    }
+    throw Errors.invalidFilter(`unknown operator '${String(op).slice(0, 20)}'`);
+  }
+
+  /** The value a resource sorts by: the single value, or for a multi-valued attribute the primary or first one. */
+  sortKey(ref: AttrRef): string {
+    if (!ref.multiValued) {
+      return this.locate(ref).value;
+    }
+    const table = this.map.tables.get(mapKey(ref, false));
+    if (table && ref.sub !== undefined && table.subs.has(ref.sub)) {
+      const col = table.subs.get(ref.sub)!;
+      return `(SELECT ${col} FROM ${table.from} WHERE ${table.on} AND ${col} IS NOT NULL ORDER BY ${table.sortOrder ?? col} LIMIT 1)`;
+    }
+    if (table?.exclusive) throw Errors.invalidParameter("sortBy", `'${mapKey(ref)}' cannot be sorted on`);
+    const value = ref.sub === undefined ? ELEMENT_SELF.value : elementSubLoc(ref.sub).value;
+    const primary = elementSubLoc("primary");
+    return `(SELECT ${value} FROM json_each(${this.map.data}, ${attrPath(ref, false)}) je WHERE ${value} IS NOT NULL ORDER BY (${primary.jsonType} = 'true') DESC, je.key LIMIT 1)`;
+  }
+}
+
+/** Compiles a filter to an SQL boolean expression for the map's table, with its parameters in order. */
+export function compileFilter(filter: Filter, map: SqlResourceMap): CompiledFilter {
+  const c = new Compiler(map);
+  const sql = c.filter(filter);
+  return { sql, params: c.params };
+}
+
+/**
+ * Compiles a sort to `ORDER BY ...`, missing values last when ascending and first when descending
+ * (RFC 7644 §3.4.2.3), caseExact=false strings without (ASCII) case, ties broken by insertion order.
+ */
+export function compileSort(sort: SortSpec, map: SqlResourceMap): string {
+  const c = new Compiler(map);
+  const key = c.sortKey(sort.attr);
+  if (c.params.length > 0) throw Errors.internal(new Error("sort compiled with parameters"));
+  const dir = sort.descending ? "DESC" : "ASC";
+  const stringy = sort.attr.type === "string" || sort.attr.type === "reference" || sort.attr.type === "binary";
+  const collate = stringy && !sort.attr.caseExact ? " COLLATE NOCASE" : "";
+  return `ORDER BY (${key}) IS NULL ${dir}, (${key})${collate} ${dir}, ${map.seq}`;
+}

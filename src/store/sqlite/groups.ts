@@ -1,0 +1,111 @@
+/** The groups repository on SQLite. Members live in group_members, one row a membership. */
+import type Database from "better-sqlite3";
+import type { GroupRepo, MemberRef } from "../../domain/ports/store";
+import type { GroupBinding, GroupRecord } from "../../domain/types";
+import { guard } from "./errors";
+import { listPage } from "./list";
+import { GROUP_MAP } from "./resource-maps";
+
+interface GroupRow {
+  seq: number;
+  id: string;
+  org_id: string;
+  display_name: string;
+  external_id: string | null;
+  builtin: number;
+  binding: string | null;
+  data: string;
+  version: number;
+  created: string;
+  last_modified: string;
+}
+
+const COLUMNS = "g.seq, g.id, g.org_id, g.display_name, g.external_id, g.builtin, g.binding, g.data, g.version, g.created, g.last_modified";
+
+const toRecord = (row: GroupRow): GroupRecord => ({
+  id: row.id,
+  orgId: row.org_id,
+  displayName: row.display_name,
+  externalId: row.external_id,
+  builtin: row.builtin === 1,
+  binding: row.binding ? (JSON.parse(row.binding) as GroupBinding) : null,
+  data: JSON.parse(row.data) as Record<string, unknown>,
+  version: row.version,
+  created: row.created,
+  lastModified: row.last_modified,
+});
+
+export function sqliteGroups(db: Database.Database): GroupRepo {
+  const s = {
+    insert: db.prepare(`INSERT INTO groups (id, org_id, display_name, external_id, builtin, binding, data, version, created, last_modified)
+      VALUES (@id, @org_id, @display_name, @external_id, @builtin, @binding, @data, @version, @created, @last_modified)`),
+    update: db.prepare(`UPDATE groups SET display_name=@display_name, external_id=@external_id, builtin=@builtin, binding=@binding,
+      data=@data, version=@version, last_modified=@last_modified WHERE org_id=@org_id AND id=@id AND version=@expected`),
+    get: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.id = ?`),
+    byName: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.display_name = ? COLLATE NOCASE`),
+    delete: db.prepare("DELETE FROM groups WHERE org_id = ? AND id = ?"),
+    add: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id)
+      SELECT g.seq, u.seq, g.org_id FROM groups g JOIN users u ON u.org_id = g.org_id
+      WHERE g.org_id = ? AND g.id = ? AND u.id = ?`),
+    remove: db.prepare(`DELETE FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)
+      AND user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?)`),
+    removeAll: db.prepare("DELETE FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)"),
+    members: db.prepare(`SELECT u.id, u.display_name, u.user_name FROM group_members m JOIN users u ON u.seq = m.user_seq
+      WHERE m.group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?) ORDER BY m.user_seq LIMIT ?`),
+    count: db.prepare("SELECT count(*) FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)").pluck(),
+    ofUser: db.prepare(`SELECT g.id, g.display_name FROM group_members m JOIN groups g ON g.seq = m.group_seq
+      WHERE m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?) ORDER BY g.seq`),
+    touch: db.prepare("UPDATE groups SET version = version + 1, last_modified = ? WHERE org_id = ? AND id = ? RETURNING version").pluck(),
+    userExists: db.prepare("SELECT 1 FROM users WHERE org_id = ? AND id = ? AND status <> 'independent'").pluck(),
+  };
+
+  const params = (g: GroupRecord) => ({
+    id: g.id,
+    org_id: g.orgId,
+    display_name: g.displayName,
+    external_id: g.externalId,
+    builtin: g.builtin ? 1 : 0,
+    binding: g.binding ? JSON.stringify(g.binding) : null,
+    data: JSON.stringify(g.data),
+    version: g.version,
+    created: g.created,
+    last_modified: g.lastModified,
+  });
+
+  const addMany = db.transaction((orgId: string, groupId: string, ids: string[]) => {
+    let n = 0;
+    for (const id of ids) n += s.add.run(orgId, groupId, id).changes;
+    return n;
+  });
+  const removeMany = db.transaction((orgId: string, groupId: string, ids: string[]) => {
+    let n = 0;
+    for (const id of ids) n += s.remove.run(orgId, groupId, orgId, id).changes;
+    return n;
+  });
+
+  return {
+    insert: async (g) => guard(() => void s.insert.run(params(g))),
+    get: async (orgId, id) => guard(() => {
+      const row = s.get.get(orgId, id) as GroupRow | undefined;
+      return row ? toRecord(row) : null;
+    }),
+    findByDisplayName: async (orgId, name) => guard(() => {
+      const row = s.byName.get(orgId, name) as GroupRow | undefined;
+      return row ? toRecord(row) : null;
+    }),
+    update: async (g, expected) => guard(() => s.update.run({ ...params(g), expected }).changes === 1),
+    delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
+    list: async (orgId, q) => guard(() => listPage(db, GROUP_MAP, "groups g", "1 = 1", COLUMNS, orgId, q, (r) => toRecord(r as GroupRow))),
+    addMembers: async (orgId, groupId, ids) => guard(() => addMany(orgId, groupId, ids)),
+    removeMembers: async (orgId, groupId, ids) => guard(() => removeMany(orgId, groupId, ids)),
+    removeAllMembers: async (orgId, groupId) => guard(() => s.removeAll.run(orgId, groupId).changes),
+    listMembers: async (orgId, groupId, limit) => guard(() =>
+      (s.members.all(orgId, groupId, limit) as { id: string; display_name: string | null; user_name: string }[])
+        .map((r): MemberRef => ({ id: r.id, display: r.display_name ?? r.user_name }))),
+    countMembers: async (orgId, groupId) => guard(() => s.count.get(orgId, groupId) as number),
+    groupsOfUser: async (orgId, userId) => guard(() =>
+      (s.ofUser.all(orgId, userId) as { id: string; display_name: string }[]).map((r) => ({ id: r.id, display: r.display_name }))),
+    touch: async (orgId, groupId, at) => guard(() => (s.touch.get(at, orgId, groupId) as number | undefined) ?? null),
+    existingUserIds: async (orgId, ids) => guard(() => new Set(ids.filter((id) => s.userExists.get(orgId, id) === 1))),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * One paged list query for any resource table: filter and sort compiled by ./filter-sql, total by
+ * count(*), pages by OFFSET (startIndex) or by keyset on seq (cursor, RFC 9865).
+ */
+import type Database from "better-sqlite3";
+import { Errors } from "../../domain/errors";
+import type { ListQuery, ListResult } from "../../domain/ports/store";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { compileFilter, compileSort, type SqlResourceMap } from "./filter-sql";
+
+export function listPage<T>(
+  db: Database.Database,
+  map: SqlResourceMap,
+  from: string,
+  scope: string,
+  columns: string,
+  orgId: string,
+  q: ListQuery,
+  toRecord: (row: unknown) => T,
+): ListResult<T> {
+  const alias = from.split(" ")[1] ?? "t";
+  let where = `${alias}.org_id = ? AND ${scope}`;
+  const params: unknown[] = [orgId];
+  if (q.filter) {
+    const compiled = compileFilter(q.filter, map);
+    where += ` AND (${compiled.sql})`;
+    params.push(...compiled.params);
+  }
+  const total = db.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+  if (q.count <= 0) return { total, items: [] };
+
+  if (q.cursor !== undefined) {
+    if (q.sort) throw Errors.invalidParameter("cursor", "cursor paging follows the server's stable order; drop sortBy, or page with startIndex");
+    const after = decodeCursor(q.cursor);
+    const rows = db
+      .prepare(`SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ?`)
+      .all(...params, after, q.count + 1) as { seq: number }[];
+    const more = rows.length > q.count;
+    const page = more ? rows.slice(0, q.count) : rows;
+    const last = page[page.length - 1];
+    const result: ListResult<T> = { total, items: page.map(toRecord) };
+    if (more && last) result.nextCursor = encodeCursor(last.seq);
+    return result;
+  }
+
+  const order = q.sort ? compileSort(q.sort, map) : `ORDER BY ${alias}.seq`;
+  const rows = db
+    .prepare(`SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ? OFFSET ?`)
+    .all(...params, q.count, Math.max(0, q.startIndex - 1));
+  return { total, items: rows.map(toRecord) };
+}

@@ -1,0 +1,85 @@
+/** Domains, invitations and the audit log on SQLite. */
+import type Database from "better-sqlite3";
+import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
+import type { AuditEvent, Domain, Invitation } from "../../domain/types";
+import { guard } from "./errors";
+
+interface DomainRow { id: string; org_id: string; name: string; state: Domain["state"]; challenge: string; created: string; verified_at: string | null }
+const toDomain = (r: DomainRow): Domain => ({
+  id: r.id, orgId: r.org_id, name: r.name, state: r.state, challenge: r.challenge, created: r.created, verifiedAt: r.verified_at,
+});
+
+export function sqliteDomains(db: Database.Database): DomainRepo {
+  const s = {
+    insert: db.prepare("INSERT INTO domains (id, org_id, name, state, challenge, created, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    list: db.prepare("SELECT * FROM domains WHERE org_id = ? AND state <> 'removed' ORDER BY name"),
+    byName: db.prepare("SELECT * FROM domains WHERE name = ? COLLATE NOCASE AND state <> 'removed'"),
+    update: db.prepare("UPDATE domains SET state = ?, challenge = ?, verified_at = ? WHERE id = ? AND org_id = ?"),
+  };
+  return {
+    insert: async (d) => guard(() => void s.insert.run(d.id, d.orgId, d.name, d.state, d.challenge, d.created, d.verifiedAt)),
+    list: async (orgId) => guard(() => (s.list.all(orgId) as DomainRow[]).map(toDomain)),
+    findByName: async (name) => guard(() => {
+      const r = s.byName.get(name) as DomainRow | undefined;
+      return r ? toDomain(r) : null;
+    }),
+    update: async (d) => guard(() => s.update.run(d.state, d.challenge, d.verifiedAt, d.id, d.orgId).changes === 1),
+  };
+}
+
+interface InvitationRow { id: string; org_id: string; user_id: string; email: string; token_hash: string; expires: string; created: string; accepted_at: string | null; revoked_at: string | null }
+const toInvitation = (r: InvitationRow): Invitation => ({
+  id: r.id, orgId: r.org_id, userId: r.user_id, email: r.email, tokenHash: r.token_hash, expires: r.expires,
+  created: r.created, acceptedAt: r.accepted_at, revokedAt: r.revoked_at,
+});
+
+export function sqliteInvitations(db: Database.Database): InvitationRepo {
+  const s = {
+    insert: db.prepare(`INSERT INTO invitations (id, org_id, user_id, email, token_hash, expires, created, accepted_at, revoked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    get: db.prepare("SELECT * FROM invitations WHERE org_id = ? AND id = ?"),
+    forUser: db.prepare("SELECT * FROM invitations WHERE org_id = ? AND user_id = ? ORDER BY created"),
+  };
+  return {
+    insert: async (i) => guard(() => void s.insert.run(i.id, i.orgId, i.userId, i.email, i.tokenHash, i.expires, i.created, i.acceptedAt, i.revokedAt)),
+    get: async (orgId, id) => guard(() => {
+      const r = s.get.get(orgId, id) as InvitationRow | undefined;
+      return r ? toInvitation(r) : null;
+    }),
+    listForUser: async (orgId, userId) => guard(() => (s.forUser.all(orgId, userId) as InvitationRow[]).map(toInvitation)),
+  };
+}
+
+interface AuditRow { id: string; org_id: string; time: string; actor: string; action: string; target_type: string; target_id: string | null; outcome: AuditEvent["outcome"]; before: string | null; after: string | null; reason: string | null }
+const toEvent = (r: AuditRow): AuditEvent => {
+  const e: AuditEvent = {
+    id: r.id, orgId: r.org_id, time: r.time, actor: r.actor, action: r.action, targetType: r.target_type,
+    targetId: r.target_id, outcome: r.outcome,
+    before: r.before === null ? null : JSON.parse(r.before), after: r.after === null ? null : JSON.parse(r.after),
+  };
+  if (r.reason !== null) e.reason = r.reason;
+  return e;
+};
+
+export function sqliteAudit(db: Database.Database): AuditRepo {
+  const s = {
+    append: db.prepare(`INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+  };
+  return {
+    append: async (e) => guard(() => void s.append.run(
+      e.id, e.orgId, e.time, e.actor, e.action, e.targetType, e.targetId, e.outcome,
+      e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
+      e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
+      e.reason ?? null,
+    )),
+    list: async (orgId, q) => guard(() => {
+      const where = ["org_id = ?"];
+      const params: unknown[] = [orgId];
+      if (q.before) { where.push("seq < (SELECT seq FROM audit_events WHERE id = ?)"); params.push(q.before); }
+      if (q.action) { where.push("action = ?"); params.push(q.action); }
+      return (db.prepare(`SELECT * FROM audit_events WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`)
+        .all(...params, q.limit) as AuditRow[]).map(toEvent);
+    }),
+  };
+}

@@ -1,0 +1,64 @@
+/** Organizations and API tokens on SQLite. */
+import type Database from "better-sqlite3";
+import type { OrgRepo, TokenRepo } from "../../domain/ports/store";
+import { DEFAULT_ORG_SETTINGS, type ApiToken, type Organization, type Scope } from "../../domain/types";
+import { guard } from "./errors";
+
+interface OrgRow { id: string; name: string; settings: string; created: string; last_modified: string }
+interface TokenRow { id: string; org_id: string; name: string; scopes: string; secret_hash: string; user_id: string | null; created: string; revoked: string | null }
+
+const toOrg = (r: OrgRow): Organization => ({
+  id: r.id,
+  name: r.name,
+  settings: { ...DEFAULT_ORG_SETTINGS, ...(JSON.parse(r.settings) as object) },
+  created: r.created,
+  lastModified: r.last_modified,
+});
+
+const toToken = (r: TokenRow): ApiToken => ({
+  id: r.id,
+  orgId: r.org_id,
+  name: r.name,
+  scopes: JSON.parse(r.scopes) as Scope[],
+  secretHash: r.secret_hash,
+  userId: r.user_id,
+  created: r.created,
+  revoked: r.revoked,
+});
+
+export function sqliteOrgs(db: Database.Database): OrgRepo {
+  const s = {
+    insert: db.prepare("INSERT INTO organizations (id, name, settings, created, last_modified) VALUES (?, ?, ?, ?, ?)"),
+    get: db.prepare("SELECT * FROM organizations WHERE id = ?"),
+    list: db.prepare("SELECT * FROM organizations ORDER BY created, id"),
+    update: db.prepare("UPDATE organizations SET name = ?, settings = ?, last_modified = ? WHERE id = ?"),
+  };
+  return {
+    insert: async (o) => guard(() => void s.insert.run(o.id, o.name, JSON.stringify(o.settings), o.created, o.lastModified)),
+    get: async (id) => guard(() => {
+      const r = s.get.get(id) as OrgRow | undefined;
+      return r ? toOrg(r) : null;
+    }),
+    list: async () => guard(() => (s.list.all() as OrgRow[]).map(toOrg)),
+    update: async (o) => guard(() => s.update.run(o.name, JSON.stringify(o.settings), o.lastModified, o.id).changes === 1),
+  };
+}
+
+export function sqliteTokens(db: Database.Database): TokenRepo {
+  const s = {
+    insert: db.prepare(`INSERT INTO api_tokens (id, org_id, name, scopes, secret_hash, user_id, created, revoked)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    get: db.prepare("SELECT * FROM api_tokens WHERE id = ?"),
+    list: db.prepare("SELECT * FROM api_tokens WHERE org_id = ? ORDER BY created, id"),
+    revoke: db.prepare("UPDATE api_tokens SET revoked = ? WHERE org_id = ? AND id = ? AND revoked IS NULL"),
+  };
+  return {
+    insert: async (t) => guard(() => void s.insert.run(t.id, t.orgId, t.name, JSON.stringify(t.scopes), t.secretHash, t.userId, t.created, t.revoked)),
+    get: async (id) => guard(() => {
+      const r = s.get.get(id) as TokenRow | undefined;
+      return r ? toToken(r) : null;
+    }),
+    list: async (orgId) => guard(() => (s.list.all(orgId) as TokenRow[]).map(toToken)),
+    revoke: async (orgId, id, at) => guard(() => s.revoke.run(at, orgId, id).changes === 1),
+  };
+}

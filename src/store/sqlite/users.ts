@@ -1,0 +1,126 @@
+/** The users repository on SQLite: one row a membership, emails in an indexed side table. */
+import type Database from "better-sqlite3";
+import type { ListQuery, ListResult, UserRepo } from "../../domain/ports/store";
+import type { Email, MemberStatus, OrgRole, UserRecord } from "../../domain/types";
+import { guard } from "./errors";
+import { listPage } from "./list";
+import { USER_MAP } from "./resource-maps";
+
+interface UserRow {
+  seq: number;
+  id: string;
+  org_id: string;
+  user_name: string;
+  external_id: string | null;
+  display_name: string | null;
+  active: number;
+  status: string;
+  org_role: string | null;
+  two_factor_required: number;
+  password_reset_required: number;
+  data: string;
+  version: number;
+  created: string;
+  last_modified: string;
+}
+
+const COLUMNS = "u.seq, u.id, u.org_id, u.user_name, u.external_id, u.display_name, u.active, u.status, u.org_role, u.two_factor_required, u.password_reset_required, u.data, u.version, u.created, u.last_modified";
+
+function toRecord(row: UserRow): UserRecord {
+  const data = JSON.parse(row.data) as Record<string, unknown>;
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    userName: row.user_name,
+    externalId: row.external_id,
+    displayName: row.display_name,
+    active: row.active === 1,
+    status: row.status as MemberStatus,
+    orgRole: row.org_role as OrgRole | null,
+    twoFactorRequired: row.two_factor_required === 1,
+    passwordResetRequired: row.password_reset_required === 1,
+    emails: Array.isArray(data.emails) ? (data.emails as Email[]) : [],
+    data,
+    version: row.version,
+    created: row.created,
+    lastModified: row.last_modified,
+  };
+}
+
+const primaryEmail = (u: UserRecord): string | null =>
+  (u.emails.find((e) => e.primary) ?? u.emails[0])?.value ?? null;
+
+export function sqliteUsers(db: Database.Database): UserRepo {
+  const s = {
+    insert: db.prepare(`INSERT INTO users (id, org_id, user_name, external_id, display_name, active, status, org_role,
+      two_factor_required, password_reset_required, primary_email, data, version, created, last_modified)
+      VALUES (@id, @org_id, @user_name, @external_id, @display_name, @active, @status, @org_role,
+      @two_factor_required, @password_reset_required, @primary_email, @data, @version, @created, @last_modified)`),
+    update: db.prepare(`UPDATE users SET user_name=@user_name, external_id=@external_id, display_name=@display_name,
+      active=@active, status=@status, org_role=@org_role, two_factor_required=@two_factor_required,
+      password_reset_required=@password_reset_required, primary_email=@primary_email, data=@data, version=@version,
+      last_modified=@last_modified WHERE org_id=@org_id AND id=@id AND version=@expected`),
+    seqOf: db.prepare("SELECT seq FROM users WHERE org_id = ? AND id = ?").pluck(),
+    insertEmail: db.prepare("INSERT INTO user_emails (user_seq, org_id, value, type, is_primary) VALUES (?, ?, ?, ?, ?)"),
+    deleteEmails: db.prepare("DELETE FROM user_emails WHERE user_seq = ?"),
+    get: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ? AND u.status <> 'independent'`),
+    byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name = ? COLLATE NOCASE AND u.status <> 'independent'`),
+    byExternalId: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.external_id = ? AND u.status <> 'independent' ORDER BY u.active DESC, u.seq LIMIT 1`),
+    delete: db.prepare("DELETE FROM users WHERE org_id = ? AND id = ?"),
+    managedElsewhere: db.prepare("SELECT 1 FROM users WHERE primary_email = ? COLLATE NOCASE AND status = 'managed' AND org_id <> ? LIMIT 1").pluck(),
+    countRole: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = ?").pluck(),
+  };
+
+  const params = (u: UserRecord) => ({
+    id: u.id,
+    org_id: u.orgId,
+    user_name: u.userName,
+    external_id: u.externalId,
+    display_name: u.displayName,
+    active: u.active ? 1 : 0,
+    status: u.status,
+    org_role: u.orgRole,
+    two_factor_required: u.twoFactorRequired ? 1 : 0,
+    password_reset_required: u.passwordResetRequired ? 1 : 0,
+    primary_email: primaryEmail(u),
+    data: JSON.stringify(u.data),
+    version: u.version,
+    created: u.created,
+    last_modified: u.lastModified,
+  });
+
+  const writeEmails = (seq: number, u: UserRecord) => {
+    s.deleteEmails.run(seq);
+    for (const e of u.emails) {
+      if (typeof e.value !== "string") continue;
+      s.insertEmail.run(seq, u.orgId, e.value, e.type ?? null, e.primary ? 1 : 0);
+    }
+  };
+
+  const insert = db.transaction((u: UserRecord) => {
+    const info = s.insert.run(params(u));
+    writeEmails(Number(info.lastInsertRowid), u);
+  });
+
+  const update = db.transaction((u: UserRecord, expected: number): boolean => {
+    const info = s.update.run({ ...params(u), expected });
+    if (info.changes !== 1) return false;
+    writeEmails(s.seqOf.get(u.orgId, u.id) as number, u);
+    return true;
+  });
+
+  const one = (row: unknown) => (row ? toRecord(row as UserRow) : null);
+
+  return {
+    insert: async (u) => guard(() => insert(u)),
+    get: async (orgId, id) => guard(() => one(s.get.get(orgId, id))),
+    findByUserName: async (orgId, userName) => guard(() => one(s.byUserName.get(orgId, userName))),
+    findByExternalId: async (orgId, externalId) => guard(() => one(s.byExternalId.get(orgId, externalId))),
+    update: async (u, expected) => guard(() => update(u, expected)),
+    delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
+    list: async (orgId: string, q: ListQuery): Promise<ListResult<UserRecord>> =>
+      guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow))),
+    isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
+    countByRole: async (orgId, role) => guard(() => s.countRole.get(orgId, role) as number),
+  };
+}
