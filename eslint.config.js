@@ -8,7 +8,7 @@ module.exports = tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "error",
-      "no-console": ["error", { allow: [] }],
+      "no-console": "error",
     },
   },
   { files: ["src/cli/**", "src/main.ts", "test/**", "bench/**"], rules: { "no-console": "off" } },

@@ -42,10 +42,13 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   const stop = () => {
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last response ends: close them as they do.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       timer.unref();
       await closed;
+      clearInterval(sweep);
       clearTimeout(timer);
       await store.close();
     })();

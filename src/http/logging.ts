@@ -38,7 +38,7 @@ export function requestLogging(logger: Logger) {
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const line = {
-        method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100,
+        method: req.method, path: req.originalUrl.split("?")[0], status: res.statusCode, ms: Math.round(ms * 100) / 100,
         org: req.actor?.org.id, token: req.actor?.tokenId,
       };
       if (res.statusCode >= 500) req.log?.error(line, "request failed");

@@ -65,7 +65,7 @@ export function parseListRequest(raw: Record<string, unknown>, type: ResourceTyp
     query,
     projection: {
       include: include ? parseAttributeList(include, type.resolver) : null,
-      exclude: exclude ? parseAttributeList(exclude, type.resolver) : [],
+      exclude: exclude ? parseAttributeList(exclude, type.resolver, "excludedAttributes") : [],
     },
   };
 }
@@ -77,6 +77,6 @@ export function parseProjection(raw: Record<string, unknown>, type: ResourceType
   const exclude = stringParam("excludedAttributes", p.get("excludedattributes"));
   return {
     include: include ? parseAttributeList(include, type.resolver) : null,
-    exclude: exclude ? parseAttributeList(exclude, type.resolver) : [],
+    exclude: exclude ? parseAttributeList(exclude, type.resolver, "excludedAttributes") : [],
   };
 }

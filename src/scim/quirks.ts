@@ -148,10 +148,10 @@ export function expandPathlessValue(
  * Microsoft Entra ID (default dialect) removes members with a value array:
  * `{"op":"Remove","path":"members","value":[{"value":"u1"}]}` means "remove u1", not "remove all".
  * Answers the elements to remove (bare strings become `{value}`), or undefined when there is no value.
+ * An empty array removes nothing: it never widens into "remove all".
  */
 export function removalValues(value: unknown, def: AttributeDef): unknown[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value) && value.length === 0) return undefined;
   return toElementArray(value, def).map((v) => (isObject(v) ? dropNullSubAttributes(v) : v));
 }
 

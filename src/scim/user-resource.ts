@@ -66,7 +66,7 @@ export function toUserInput(c: Coerced): UserInput {
 
 /** The resource PATCH operates on: what a GET would show, minus readOnly bookkeeping. */
 export function patchableUser(u: UserRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...u.data, active: u.active };
+  const out: Record<string, unknown> = { ...u.data, id: u.id, active: u.active };
   if (u.externalId !== null) out.externalId = u.externalId;
   out[ORGSCIM_USER_SCHEMA] = {
     orgRole: u.orgRole ?? "standard",

@@ -122,7 +122,7 @@ describe("values", () => {
   });
 
   it("refuses a bad escape and an unterminated string, saying where", () => {
-    expect(refusal(String.raw`title eq "a\x"`).message).toMatch(/invalid escape '\\x' at position 10/);
+    expect(refusal(String.raw`title eq "a\x"`).message).toMatch(/invalid escape '\\x' at position 11/);
     expect(refusal(String.raw`title eq "a\u12"`).message).toMatch(/\\u escape/);
     expect(refusal('title eq "abc').message).toMatch(/unterminated string starting at position 9/);
   });
@@ -196,8 +196,8 @@ describe("value paths, sub-attributes and extension URNs", () => {
     expect(show(parse('urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"'))).toBe('userName sw "J"');
   });
 
-  it("refuses unknown attributes with unknownAttribute", () => {
-    expect(refusal('nope eq "x"').code).toBe(2003);
+  it("refuses unknown attributes with unknownAttribute, saying where", () => {
+    expect(refusal('title pr and nope eq "x"').message).toMatch(/Unknown attribute 'nope' in filter at position 13/);
     expect(refusal('name.nope eq "x"').code).toBe(2003);
     expect(refusal('emails[nope eq "x"]').code).toBe(2003);
     expect(refusal(`${ENT}:nope eq "x"`).code).toBe(2003);

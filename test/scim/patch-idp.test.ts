@@ -26,6 +26,14 @@ describe("Microsoft Entra ID, default dialect", () => {
     expect(out.emails).toContainEqual({ type: "work", value: "w@example.com" });
     expect(out.emails).toHaveLength(3);
   });
+  it("creates the element from every eq of an and-filter (type and primary)", () => {
+    const out = run(alice(), userSchema, { schemas: [PATCH_OP], Operations: [{ op: "Add", path: 'emails[type eq "work" and primary eq true].value', value: "w@example.com" }] });
+    expect(out.emails).toEqual([
+      { value: "alice@example.com", type: "home", primary: false },
+      { value: "a@other.com", type: "other" },
+      { type: "work", primary: true, value: "w@example.com" },
+    ]);
+  });
   it("updates the existing work email when Entra replaces emails[type eq \"work\"].value", () => {
     const r = { ...alice(), emails: [{ type: "work", value: "old@example.com", primary: true }] };
     const out = run(r, userSchema, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: 'emails[type eq "work"].value', value: "new@example.com" }] });

@@ -23,6 +23,9 @@ describe("splitMemberOps", () => {
   it("turns remove members without a value into removeAll", () => {
     expect(split({ op: "remove", path: "members" }).memberOps).toEqual([{ kind: "removeAll" }]);
   });
+  it("removes nothing when Remove members carries an empty value array", () => {
+    expect(split({ op: "Remove", path: "members", value: [] }).memberOps).toEqual([]);
+  });
   it("turns replace members [] into removeAll", () => {
     expect(split({ op: "replace", path: "members", value: [] }).memberOps).toEqual([{ kind: "removeAll" }]);
   });

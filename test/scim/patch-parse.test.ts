@@ -94,6 +94,7 @@ describe("PATCH paths", () => {
     expect(refusal(body({ op: "replace", path: "active", value: "maybe" })).kind).toBe("invalidValue");
     expect(refusal(body({ op: "replace", path: "title", value: { a: 1 } })).kind).toBe("invalidValue");
     expect(refusal(body({ op: "add", path: "emails", value: [{ value: 5 }] })).kind).toBe("invalidValue");
+    expect(refusal(body({ op: "replace", path: "active", value: [] })).kind).toBe("invalidValue");
   });
   it("ignores readOnly and unknown sub-attributes inside a value", () => {
     const [op] = parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: "m1", displayName: "Boss", x: 1 } }), userSchema);

@@ -59,7 +59,7 @@ describe("Microsoft Entra ID quirks", () => {
   it("reads the Remove members value array as the members to remove", () => {
     expect(removalValues([{ value: "u1" }, "u2"], members)).toEqual([{ value: "u1" }, { value: "u2" }]);
     expect(removalValues(undefined, members)).toBeUndefined();
-    expect(removalValues([], members)).toBeUndefined();
+    expect(removalValues([], members)).toEqual([]);
   });
   it("expands a path-less value whose keys are dotted and URN paths into one path each", () => {
     expect(expandPathlessValue({ "name.givenName": "Z", [`${ENTERPRISE}:employeeNumber`]: "7" }, users)).toEqual([

@@ -55,8 +55,8 @@ function insertUsers(db: Database.Database, resources: Json[], org = "o1"): void
   })();
 }
 
-function select(db: Database.Database, filter: Filter, org = "o1"): string[] {
-  const c = compileFilter(filter, USER_MAP);
+function select(db: Database.Database, filter: Filter, org = "o1", withOrg = false): string[] {
+  const c = compileFilter(filter, USER_MAP, withOrg ? { orgId: org } : {});
   const rows = db.prepare(`SELECT u.id FROM users u WHERE u.org_id = ? AND (${c.sql}) ORDER BY u.id`).pluck().all(org, ...c.params);
   return rows as string[];
 }
@@ -150,7 +150,7 @@ describe("compileFilter agrees with matches()", () => {
 
   it("selects exactly the users matches() accepts, for ~300 random filters over random users", () => {
     fc.assert(
-      fc.property(usersArb, filterText, (resources, text) => {
+      fc.property(usersArb, filterText, fc.boolean(), (resources, text, withOrg) => {
         let filter: Filter;
         try {
           filter = parseFilter(text, users);
@@ -161,7 +161,7 @@ describe("compileFilter agrees with matches()", () => {
         db.exec("DELETE FROM users; DELETE FROM user_emails;");
         insertUsers(db, resources);
         const expected = resources.filter((r) => matches(r, filter)).map((r) => r.id as string).sort();
-        expect({ text, ids: select(db, filter) }).toEqual({ text, ids: expected });
+        expect({ text, ids: select(db, filter, "o1", withOrg) }).toEqual({ text, ids: expected });
       }),
       { numRuns: 300 },
     );
@@ -237,8 +237,15 @@ describe("compileFilter", () => {
   });
 
   it("keeps the other organization's users out", () => {
-    insertUsers(db, [user("other", { userName: "Alice" })], "o2");
+    insertUsers(db, [user("other", { userName: "Alice", emails: [{ value: "alice@x.com" }] })], "o2");
     expect(ids('userName eq "alice"')).toEqual(["u1"]);
+    expect(select(db, parseFilter('emails.value eq "alice@x.com"', users), "o1", true)).toEqual(["u1"]);
+  });
+
+  it("lets emails.value use the (org_id, value) index when given the org", () => {
+    const c = compileFilter(parseFilter('emails.value eq "a@x.com"', users), USER_MAP, { orgId: "o1" });
+    expect(c.sql).toBe("u.seq IN (SELECT ue.user_seq FROM user_emails ue WHERE ue.org_id = ? AND (ue.value IS NOT NULL AND ue.value = ? COLLATE NOCASE))");
+    expect(c.params).toEqual(["o1", "a@x.com"]);
   });
 });
 

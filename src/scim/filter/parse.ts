@@ -37,7 +37,6 @@ export const MAX_ATTRIBUTE_LIST_LENGTH = 4096;
 export const MAX_ATTRIBUTE_LIST_ENTRIES = 100;
 
 const OPS: ReadonlySet<string> = new Set(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]);
-const ORDERING: ReadonlySet<string> = new Set(["gt", "ge", "lt", "le"]);
 const STRINGY: ReadonlySet<string> = new Set(["co", "sw", "ew"]);
 
 const show = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}...` : s);
@@ -166,13 +165,14 @@ class Parser {
       if (scope) throw Errors.invalidFilter(`a value filter '[' cannot nest inside another, at position ${this.peek().pos}`);
       return this.valuePath(depth, t);
     }
-    const info = scope ? this.resolver.describeSub(scope, path) : this.resolver.describe(path);
-    return this.comparison(info, path, t);
+    const where = `filter at position ${t.pos}`;
+    const info = scope ? this.resolver.describeSub(scope, path, where) : this.resolver.describe(path, where);
+    return this.comparison(info, path);
   }
 
   /** `emails[type eq "work"]`, and Entra's `emails[type eq "work"].value eq "x"`. */
   private valuePath(depth: number, t: Extract<Token, { kind: "word" }>): Filter {
-    const info = this.resolver.describe(t.value);
+    const info = this.resolver.describe(t.value, `filter at position ${t.pos}`);
     if (!info.complex || !info.def.multiValued || info.ref.sub !== undefined) {
       throw Errors.invalidFilter(`'${show(t.value)}' is not a multi-valued complex attribute, so '[' cannot follow it (position ${this.peek().pos})`);
     }
@@ -185,14 +185,14 @@ class Parser {
     const after = this.peek();
     if (after.kind === "word" && after.value.startsWith(".")) {
       this.next();
-      const sub = this.resolver.describeSub(info, after.value.slice(1));
-      const extra = this.comparison(sub, `${t.value}${after.value}`, after);
+      const sub = this.resolver.describeSub(info, after.value.slice(1), `filter at position ${after.pos}`);
+      const extra = this.comparison(sub, `${t.value}${after.value}`);
       where = where.kind === "and" ? { kind: "and", items: [...where.items, extra] } : { kind: "and", items: [where, extra] };
     }
     return { kind: "has", attr: info.ref, where };
   }
 
-  private comparison(info: AttrInfo, path: string, at: Token): Filter {
+  private comparison(info: AttrInfo, path: string): Filter {
     const opTok = this.next();
     const op = opTok.kind === "word" ? opTok.value.toLowerCase() : "";
     if (op !== "pr" && !OPS.has(op)) {
@@ -200,7 +200,7 @@ class Parser {
     }
     this.count(opTok);
     if (op === "pr") return this.present(info);
-    const raw = this.value(op, opTok);
+    const raw = this.value(op);
     let ref = info.ref;
     if (info.complex) {
       if (!info.def.multiValued || info.parentDef) {
@@ -234,7 +234,7 @@ class Parser {
     return info.def.multiValued ? { kind: "has", attr: info.ref, where: any } : any;
   }
 
-  private value(op: string, opTok: Token): RawValue {
+  private value(op: string): RawValue {
     const t = this.peek();
     if (t.kind === "string") {
       this.next();

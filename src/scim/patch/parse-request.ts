@@ -91,13 +91,12 @@ function pathOperation(op: RawOperation["op"], text: string, value: unknown, sch
   const target = targetDef(path);
   const normalized = normalizeValue(value, target, schema.index);
   // A null value (or Entra's `"manager": ""`) unassigns the attribute (RFC 7643 §2.5).
-  if (normalized === null || (Array.isArray(normalized) && normalized.length === 0 && op === "replace")) {
+  const wholeList = path.def.multiValued && path.sub === undefined && path.filter === undefined;
+  if (normalized === null || (wholeList && op === "replace" && Array.isArray(normalized) && normalized.length === 0)) {
     return [removeOperation(path, undefined, schema)];
   }
   const label = path.sub ? `${path.attr}.${path.sub}` : path.attr;
-  if (!path.def.multiValued || path.sub !== undefined || path.filter !== undefined) {
-    return [{ op, path, value: checkSingle(normalized, target, schema.index, label) }];
-  }
+  if (!wholeList) return [{ op, path, value: checkSingle(normalized, target, schema.index, label) }];
   return [{ op, path, value: checkValue(normalized, target, schema.index, label) }];
 }
 

@@ -15,6 +15,8 @@ const FIELD_BY_COLUMN: Record<string, UniqueViolation["field"]> = {
 
 export function translate(e: unknown): unknown {
   const err = e as { code?: unknown; message?: unknown };
+  // better-sqlite3 throws a plain TypeError on a closed connection (compared by message: test runners use other realms).
+  if (/database connection is not open/.test(String(err?.message))) return new StoreUnavailable(e);
   if (typeof err?.code !== "string") return e;
   if (err.code === "SQLITE_CONSTRAINT_UNIQUE" || err.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
     const msg = String(err.message);
@@ -22,7 +24,6 @@ export function translate(e: unknown): unknown {
     return new UniqueViolation("id");
   }
   if (UNAVAILABLE.test(err.code)) return new StoreUnavailable(e);
-  if (err.code === "ERR_DB_CLOSED" || /database connection is not open/.test(String(err.message))) return new StoreUnavailable(e);
   return e;
 }
 

@@ -22,7 +22,7 @@ export function listPage<T>(
   let where = `${alias}.org_id = ? AND ${scope}`;
   const params: unknown[] = [orgId];
   if (q.filter) {
-    const compiled = compileFilter(q.filter, map);
+    const compiled = compileFilter(q.filter, map, { orgId });
     where += ` AND (${compiled.sql})`;
     params.push(...compiled.params);
   }

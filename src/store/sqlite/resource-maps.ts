@@ -36,6 +36,8 @@ export const USER_MAP: SqlResourceMap = {
         ]),
         exclusive: false,
         sortOrder: "ue.is_primary DESC, ue.rowid",
+        outerKey: "ue.user_seq",
+        orgColumn: "ue.org_id",
       },
     ],
     [
@@ -53,7 +55,12 @@ export const USER_MAP: SqlResourceMap = {
   ]),
 };
 
-/** A Group: `FROM groups g`. Members are only in group_members; `members.value` is the user's id. */
+/**
+ * A Group: `FROM groups g`. Members are only in group_members; `members.value` is the user's id.
+ * Memberships are probed per group (EXISTS on the group_members primary key): group_members has no
+ * (org_id, ...) index, and `members.value` is caseExact=false in the core schema, so users.id's
+ * unique index cannot answer it (serve a Group schema with members.value caseExact=true to let it).
+ */
 export const GROUP_MAP: SqlResourceMap = {
   alias: "g",
   data: "g.data",

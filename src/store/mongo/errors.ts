@@ -1,0 +1,67 @@
+/**
+ * Translates MongoDB driver errors into the port's errors:
+ * - duplicate key (code 11000) -> UniqueViolation naming the field, read from the violated index's
+ *   key pattern (`keyPattern`) or, failing that, from the index name in the message;
+ * - network, server-selection, closed-client and "not primary / shutting down" errors ->
+ *   StoreUnavailable.
+ * Everything else passes through unchanged.
+ */
+import mongoose from "mongoose";
+import { StoreUnavailable, UniqueViolation } from "../../domain/ports/store";
+
+/** Which field a unique index protects, by the indexed key that names it. */
+const FIELD_BY_KEY: Record<string, UniqueViolation["field"]> = {
+  userNameLower: "userName",
+  displayNameLower: "displayName",
+  claimedName: "name",
+  tokenHash: "id",
+  _id: "id",
+};
+
+/** Server error codes that mean "this server cannot answer now" (not primary, shutting down, network). */
+const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+const UNAVAILABLE_NAMES = new Set([
+  "MongoNetworkError", "MongoNetworkTimeoutError", "MongoServerSelectionError", "MongooseServerSelectionError",
+  "MongoNotConnectedError", "MongoTopologyClosedError", "MongoServerClosedError", "MongoPoolClosedError",
+  "MongoExpiredSessionError", "PoolClearedError", "PoolClearedOnNetworkError", "MongoWaitQueueTimeoutError",
+]);
+
+function uniqueField(err: { keyPattern?: unknown; message?: unknown }): UniqueViolation["field"] {
+  if (err.keyPattern && typeof err.keyPattern === "object") {
+    for (const key of Object.keys(err.keyPattern)) {
+      const field = FIELD_BY_KEY[key];
+      if (field && key !== "_id") return field;
+    }
+  }
+  const msg = String(err.message ?? "");
+  for (const [key, field] of Object.entries(FIELD_BY_KEY)) if (key !== "_id" && msg.includes(key)) return field;
+  return "id";
+}
+
+export function isUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (UNAVAILABLE_NAMES.has(e.name)) return true;
+  if (e instanceof mongoose.mongo.MongoNetworkError || e instanceof mongoose.mongo.MongoServerSelectionError) return true;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === "number" && UNAVAILABLE_CODES.has(code)) return true;
+  // mongoose with bufferCommands=false before (re)connecting
+  return e.name === "MongooseError" && /not connected|client must be connected|closed/i.test(e.message);
+}
+
+export function translate(e: unknown): unknown {
+  if (e instanceof UniqueViolation || e instanceof StoreUnavailable) return e;
+  const err = e as { code?: unknown; keyPattern?: unknown; message?: unknown; writeErrors?: unknown };
+  if (err?.code === 11000) return new UniqueViolation(uniqueField(err));
+  if (isUnavailable(e)) return new StoreUnavailable(e);
+  return e;
+}
+
+/** Awaits a store call and translates what it throws. */
+export async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw translate(e);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Filter values as the MongoDB compiler uses them: dateTime normalisation, regex-escaped literal
+ * patterns for eq/co/sw/ew, the "empty" values `pr` rejects, and a scalar comparison in JS for the
+ * attributes whose value is the same on every resource (meta.resourceType).
+ *
+ * Patterns are built only from escaped literals: no quantifier or group ever comes from a request,
+ * so they run in linear time. `(?![\s\S])` marks the end of the string in both JavaScript (mingo)
+ * and PCRE (MongoDB), where `$` would also match before a final newline.
+ */
+import { Errors } from "../../domain/errors";
+import type { AttrRef, CompareOp, Filter, FilterValue } from "../../domain/filter";
+import { matches, parseDateTime } from "../../domain/filter-eval";
+
+export const END = "(?![\\s\\S])";
+
+export const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+
+/** The anchored, escaped pattern for a string operator. */
+export function pattern(op: "eq" | "co" | "sw" | "ew", value: string): string {
+  const lit = escapeRegex(value);
+  switch (op) {
+    case "eq": return `^${lit}${END}`;
+    case "sw": return `^${lit}`;
+    case "ew": return `${lit}${END}`;
+    case "co": return lit;
+  }
+}
+
+/** Values `pr` treats as absent (RFC 7644 §3.4.2.2: "has a non-empty value"); missing counts as null. */
+export const emptyValues = (): unknown[] => [null, "", [], {}];
+
+/**
+ * How a comparison (not `ne`, value not null) is run, by the attribute's type as in `matches()`:
+ * dateTimes become ISO strings (what the store keeps); strings compare without case unless
+ * caseExact (`ci`). A comparison `matches()` could only answer false for every resource (a value
+ * of the wrong JSON type, `gt` on a boolean, `co` on a number) is refused with invalidFilter, as the
+ * SQLite store refuses it, so both stores answer a request alike.
+ */
+export function plan(ref: AttrRef, op: CompareOp, raw: Exclude<FilterValue, null>): { value: string | number | boolean; ci: boolean } {
+  const text = op === "co" || op === "sw" || op === "ew";
+  const refuse = () =>
+    Errors.invalidFilter(`'${op}' cannot compare '${ref.attr}${ref.sub ? `.${ref.sub}` : ""}' (${ref.type}) with ${JSON.stringify(raw).slice(0, 60)}`);
+  switch (ref.type) {
+    case "boolean":
+      if (op !== "eq" || typeof raw !== "boolean") throw refuse();
+      return { value: raw, ci: false };
+    case "integer":
+    case "decimal":
+      if (typeof raw !== "number" || !Number.isFinite(raw) || text) throw refuse();
+      return { value: raw, ci: false };
+    case "dateTime": {
+      const t = typeof raw === "string" ? parseDateTime(raw) : NaN;
+      if (text || Number.isNaN(t)) throw Errors.invalidFilter(`'${String(raw).slice(0, 60)}' is not a dateTime such as 2024-01-31T12:00:00Z`);
+      return { value: new Date(t).toISOString(), ci: false };
+    }
+    default:
+      if (typeof raw !== "string") throw refuse();
+      return { value: raw, ci: !ref.caseExact };
+  }
+}
+
+export const isOrdering = (op: CompareOp): op is "gt" | "ge" | "lt" | "le" =>
+  op === "gt" || op === "ge" || op === "lt" || op === "le";
+
+export const MONGO_OP = { gt: "$gt", ge: "$gte", lt: "$lt", le: "$lte" } as const;
+
+/** A filter on an attribute whose value is known without reading a document (meta.resourceType). */
+export function constMatches(ref: AttrRef, stored: unknown, filter: Filter): boolean {
+  const leaf: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (ref.sub === undefined) leaf[ref.attr] = stored;
+  else leaf[ref.attr] = Object.assign(Object.create(null) as Record<string, unknown>, { [ref.sub]: stored });
+  if (ref.schema === undefined) return matches(leaf, filter);
+  return matches(Object.assign(Object.create(null) as Record<string, unknown>, { [ref.schema]: leaf }), filter);
+}
+
+/** String-like attribute types: compared as strings, where the case rules apply. */
+export const isStringType = (ref: AttrRef): boolean =>
+  ref.type === "string" || ref.type === "reference" || ref.type === "binary";

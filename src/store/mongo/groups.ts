@@ -1,0 +1,122 @@
+/**
+ * The groups repository on MongoDB. Memberships live in group_members, one document each
+ * (`_id = groupId:userId`), never in the group document: adding members is a bulk of idempotent
+ * upserts (./updates.ts) that neither reads nor rewrites the member list, so concurrent adds never
+ * lose one. Members list in the users' insertion order (`userSeq`), as in the SQLite store.
+ * Deleting a group deletes its memberships.
+ */
+import type { GroupRepo, MemberRef } from "../../domain/ports/store";
+import type { MongoCtx, Stored } from "./ctx";
+import { groupDoc, toGroup, type Doc } from "./docs";
+import { GROUP_MAP } from "./fields";
+import { listPage } from "./list";
+import { checked } from "./models";
+import { casUpdate, memberUpserts, touchGroup } from "./updates";
+
+const unique = (ids: string[]): string[] => [...new Set(ids.filter((id) => typeof id === "string"))];
+
+/**
+ * How many upserts a bulk write inserted when racing writers made some fail on the key (the
+ * membership exists: that is what was asked). Null when anything else went wrong.
+ */
+function upserted(e: unknown): number | null {
+  const err = e as { writeErrors?: unknown; upsertedCount?: unknown; result?: { upsertedCount?: unknown } };
+  const list = (Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : []) as { code?: unknown }[];
+  if (list.length === 0 || !list.every((w) => w.code === 11000)) return null;
+  const n = err.upsertedCount ?? err.result?.upsertedCount;
+  return typeof n === "number" ? n : null;
+}
+
+export function mongoGroups(c: MongoCtx): GroupRepo {
+  const groups = () => c.coll("groups");
+  const members = () => c.coll("group_members");
+  const users = () => c.coll("users");
+  const byId = (orgId: string, id: string): Doc => ({ _id: { $eq: id }, orgId: { $eq: orgId } });
+  const ofGroup = (orgId: string, groupId: string): Doc => ({ orgId: { $eq: orgId }, groupId: { $eq: groupId } });
+
+  return {
+    async insert(g) {
+      const seq = await c.nextSeq("groups");
+      const doc = await checked(c.models.groups, groupDoc(g, seq));
+      await c.run("write", (o) => groups().insertOne(doc as Stored, o));
+    },
+    get: (orgId, id) => c.run("read", async (o) => {
+      const d = await groups().findOne(byId(orgId, id), o);
+      return d ? toGroup(d) : null;
+    }),
+    findByDisplayName: (orgId, name) => c.run("read", async (o) => {
+      const d = await groups().findOne({ orgId: { $eq: orgId }, displayNameLower: { $eq: name.toLowerCase() } }, o);
+      return d ? toGroup(d) : null;
+    }),
+    async update(g, expectedVersion) {
+      const { filter, update } = casUpdate(await checked(c.models.groups, groupDoc(g, 0)), expectedVersion);
+      return (await c.run("write", (o) => groups().updateOne(filter, update, o))).matchedCount === 1;
+    },
+    async delete(orgId, id) {
+      const r = await c.run("write", (o) => groups().deleteOne(byId(orgId, id), o));
+      if (r.deletedCount !== 1) return false;
+      await c.run("write", (o) => members().deleteMany(ofGroup(orgId, id), o));
+      return true;
+    },
+    list: (orgId, q) => listPage(c, "groups", GROUP_MAP, orgId, { orgId: { $eq: orgId } }, q, toGroup),
+
+    async addMembers(orgId, groupId, userIds) {
+      const ids = unique(userIds);
+      if (ids.length === 0) return 0;
+      const group = await c.run("read", (o) => groups().findOne(byId(orgId, groupId), { ...o, projection: { _id: 1 } }));
+      if (!group) return 0;
+      const found = await c.run("read", (o) =>
+        users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { seq: 1 } }).toArray());
+      if (found.length === 0) return 0;
+      const ops = memberUpserts(orgId, groupId, found.map((u) => ({ id: String(u._id), seq: u.seq as number })));
+      return c.run("write", async (o) => {
+        try {
+          return (await members().bulkWrite(ops, { ...o, ordered: false })).upsertedCount;
+        } catch (e) {
+          const n = o.session ? null : upserted(e); // inside a transaction the error has aborted it
+          if (n === null) throw e;
+          return n;
+        }
+      });
+    },
+    async removeMembers(orgId, groupId, userIds) {
+      const ids = unique(userIds);
+      if (ids.length === 0) return 0;
+      const r = await c.run("write", (o) => members().deleteMany({ ...ofGroup(orgId, groupId), userId: { $in: ids } }, o));
+      return r.deletedCount;
+    },
+    removeAllMembers: async (orgId, groupId) =>
+      (await c.run("write", (o) => members().deleteMany(ofGroup(orgId, groupId), o))).deletedCount,
+
+    listMembers: (orgId, groupId, limit) => c.run("read", async (o): Promise<MemberRef[]> => {
+      if (limit <= 0) return [];
+      const rows = await members().find(ofGroup(orgId, groupId), { ...o, projection: { userId: 1 } }).sort({ userSeq: 1 }).limit(limit).toArray();
+      const ids = rows.map((r) => r.userId as string);
+      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
+      const byUser = new Map(docs.map((d) => [String(d._id), d]));
+      return ids.flatMap((id) => {
+        const d = byUser.get(id);
+        return d ? [{ id, display: ((d.displayName ?? d.userName) as string | null) ?? null }] : [];
+      });
+    }),
+    countMembers: (orgId, groupId) => c.run("read", (o) => members().countDocuments(ofGroup(orgId, groupId), o)),
+    groupsOfUser: (orgId, userId) => c.run("read", async (o): Promise<MemberRef[]> => {
+      const rows = await members().find({ orgId: { $eq: orgId }, userId: { $eq: userId } }, { ...o, projection: { groupId: 1 } }).toArray();
+      if (rows.length === 0) return [];
+      const docs = await groups().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.groupId as string) } }, { ...o, projection: { displayName: 1 } })
+        .sort({ seq: 1 }).toArray();
+      return docs.map((d) => ({ id: String(d._id), display: d.displayName as string }));
+    }),
+    async touch(orgId, groupId, lastModified) {
+      const { filter, update } = touchGroup(orgId, groupId, lastModified);
+      const d = await c.run("write", (o) => groups().findOneAndUpdate(filter, update, { ...o, returnDocument: "after", projection: { version: 1 } }));
+      return d ? (d.version as number) : null;
+    },
+    existingUserIds: (orgId, userIds) => c.run("read", async (o) => {
+      const ids = unique(userIds);
+      if (ids.length === 0) return new Set<string>();
+      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: ids }, status: { $ne: "independent" } }, { ...o, projection: { _id: 1 } }).toArray();
+      return new Set(docs.map((d) => String(d._id)));
+    }),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Domains, invitations and the audit log on MongoDB. A domain name is claimed by one organization
+ * at a time (unique `claimedName`, unset once removed); audit events list newest first by `seq`,
+ * `before` being the id of an event of the same organization.
+ */
+import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
+import type { MongoCtx, Stored } from "./ctx";
+import { auditDoc, domainDoc, invitationDoc, toAudit, toDomain, toInvitation, type Doc } from "./docs";
+import { checked } from "./models";
+import { domainUpdate } from "./updates";
+
+const NOT_REMOVED = { state: { $ne: "removed" } };
+
+export function mongoDomains(c: MongoCtx): DomainRepo {
+  const domains = () => c.coll("domains");
+  return {
+    async insert(d) {
+      const doc = await checked(c.models.domains, domainDoc(d));
+      await c.run("write", (o) => domains().insertOne(doc as Stored, o));
+    },
+    list: (orgId) => c.run("read", async (o) =>
+      (await domains().find({ orgId: { $eq: orgId }, ...NOT_REMOVED }, o).sort({ nameLower: 1, _id: 1 }).toArray()).map(toDomain)),
+    findByName: (name) => c.run("read", async (o) => {
+      const d = await domains().findOne({ nameLower: { $eq: name.toLowerCase() }, ...NOT_REMOVED }, o);
+      return d ? toDomain(d) : null;
+    }),
+    async update(d) {
+      const { filter, update } = domainUpdate(d);
+      return (await c.run("write", (o) => domains().updateOne(filter, update, o))).matchedCount === 1;
+    },
+  };
+}
+
+export function mongoInvitations(c: MongoCtx): InvitationRepo {
+  const invitations = () => c.coll("invitations");
+  return {
+    async insert(i) {
+      const doc = await checked(c.models.invitations, invitationDoc(i));
+      await c.run("write", (o) => invitations().insertOne(doc as Stored, o));
+    },
+    get: (orgId, id) => c.run("read", async (o) => {
+      const d = await invitations().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);
+      return d ? toInvitation(d) : null;
+    }),
+    listForUser: (orgId, userId) => c.run("read", async (o) =>
+      (await invitations().find({ orgId: { $eq: orgId }, userId: { $eq: userId } }, o).sort({ created: 1, _id: 1 }).toArray()).map(toInvitation)),
+  };
+}
+
+export function mongoAudit(c: MongoCtx): AuditRepo {
+  const events = () => c.coll("audit_events");
+  return {
+    async append(e) {
+      const seq = await c.nextSeq("audit_events");
+      const doc = await checked(c.models.audit_events, auditDoc(e, seq));
+      await c.run("write", (o) => events().insertOne(doc as Stored, o));
+    },
+    list: (orgId, q) => c.run("read", async (o) => {
+      const where: Doc = { orgId: { $eq: orgId } };
+      if (q.before) {
+        const ref = await events().findOne({ _id: { $eq: q.before }, orgId: { $eq: orgId } }, { ...o, projection: { seq: 1 } });
+        if (!ref) return [];
+        where.seq = { $lt: ref.seq };
+      }
+      if (q.action) where.action = { $eq: q.action };
+      if (q.limit <= 0) return [];
+      return (await events().find(where, o).sort({ seq: -1 }).limit(q.limit).toArray()).map(toAudit);
+    }),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Mongoose schemas: one collection per record kind, string `_id`s (SCIM ids are not ObjectIds),
+ * `strict: "throw"` (an unknown field is a bug, never silently stored), no `__v`, empty objects kept.
+ *
+ * Schemas declare the stored shape and the indexes; the repositories validate every document
+ * through them (`checked`) and then talk to the driver collection directly, so the query and
+ * update documents that reach MongoDB are exactly the ones ./filter-mongo.ts and ./updates.ts build
+ * (and the ones the mingo tests run).
+ *
+ * Case-insensitive uniqueness uses lower-cased shadow fields with unique compound indexes
+ * (userNameLower, displayNameLower, claimedName), not collations.
+ */
+import mongoose, { Schema, type SchemaDefinition } from "mongoose";
+
+const str = { type: String, required: true } as const;
+const nullableStr = { type: String, default: null } as const;
+const bool = { type: Boolean, required: true } as const;
+const num = { type: Number, required: true } as const;
+const mixed = { type: Schema.Types.Mixed } as const;
+
+/**
+ * A required string may be empty here (mongoose's default requires length > 0): the domain, not
+ * the store, decides which strings may be empty. Set per path, not on mongoose's global String type.
+ */
+function allowEmptyStrings(s: Schema): Schema {
+  s.eachPath((_name, type) => {
+    if (type.instance === "String") (type as unknown as { checkRequired: (v: unknown) => boolean }).checkRequired = (v) => typeof v === "string";
+  });
+  return s;
+}
+
+function sub(def: SchemaDefinition): Schema {
+  return allowEmptyStrings(new Schema(def, { _id: false, strict: "throw" }));
+}
+
+function schema(def: SchemaDefinition, indexes: [Record<string, 1 | -1>, mongoose.IndexOptions?][]): Schema {
+  const s = allowEmptyStrings(new Schema({ _id: str, ...def }, { strict: "throw", versionKey: false, minimize: false, autoIndex: false }));
+  for (const [fields, options] of indexes) s.index(fields, options ?? {});
+  return s;
+}
+
+const emailSchema = sub({ value: { type: String }, type: { type: String }, primary: { type: Boolean }, display: { type: String } });
+const orgscimSchema = sub({ orgRole: str, status: str, twoFactorRequired: bool, passwordResetRequired: bool });
+
+
+export const SCHEMAS = {
+  // settings and binding are small objects whose shape the domain evolves: kept as given (Mixed),
+  // settings merged with DEFAULT_ORG_SETTINGS on read, as the SQLite store does.
+  organizations: schema({ name: str, settings: { type: Schema.Types.Mixed, required: true }, created: str, lastModified: str }, []),
+  tokens: schema(
+    { orgId: str, name: str, scopes: [String], secretHash: str, userId: nullableStr, created: str, revoked: nullableStr },
+    [[{ orgId: 1, created: 1 }]],
+  ),
+  users: schema(
+    {
+      orgId: str, seq: num, userName: str, userNameLower: str, externalId: nullableStr, displayName: nullableStr,
+      active: bool, status: str, orgRole: nullableStr, twoFactorRequired: bool, passwordResetRequired: bool,
+      emails: [emailSchema], emailsLower: [String], primaryEmailLower: nullableStr,
+      orgscim: { type: orgscimSchema, required: true }, data: mixed, version: num, created: str, lastModified: str,
+    },
+    [
+      [{ orgId: 1, userNameLower: 1 }, { unique: true }],
+      [{ orgId: 1, externalId: 1 }],
+      [{ orgId: 1, emailsLower: 1 }],
+      [{ primaryEmailLower: 1, status: 1 }],
+      [{ orgId: 1, orgRole: 1 }],
+      [{ orgId: 1, seq: 1 }],
+    ],
+  ),
+  groups: schema(
+    {
+      orgId: str, seq: num, displayName: str, displayNameLower: str, externalId: nullableStr, builtin: bool,
+      binding: { type: Schema.Types.Mixed, default: null }, data: mixed, version: num, created: str, lastModified: str,
+    },
+    [
+      [{ orgId: 1, displayNameLower: 1 }, { unique: true }],
+      [{ orgId: 1, externalId: 1 }],
+      [{ orgId: 1, seq: 1 }],
+    ],
+  ),
+  group_members: schema(
+    { orgId: str, groupId: str, userId: str, userSeq: num },
+    [
+      [{ orgId: 1, groupId: 1, userId: 1 }, { unique: true }],
+      [{ orgId: 1, groupId: 1, userSeq: 1 }],
+      [{ orgId: 1, userId: 1 }],
+    ],
+  ),
+  domains: schema(
+    {
+      orgId: str, name: str, nameLower: str, claimedName: { type: String }, state: str, challenge: str,
+      created: str, verifiedAt: nullableStr,
+    },
+    [
+      [{ claimedName: 1 }, { unique: true, partialFilterExpression: { claimedName: { $type: "string" } } }],
+      [{ nameLower: 1 }],
+      [{ orgId: 1, created: 1 }],
+    ],
+  ),
+  invitations: schema(
+    {
+      orgId: str, userId: str, email: str, tokenHash: str, expires: str, created: str,
+      acceptedAt: nullableStr, revokedAt: nullableStr,
+    },
+    [[{ tokenHash: 1 }, { unique: true }], [{ orgId: 1, userId: 1, created: 1 }]],
+  ),
+  audit_events: schema(
+    {
+      orgId: str, seq: num, time: str, actor: str, action: str, targetType: str, targetId: nullableStr,
+      outcome: str, before: mixed, after: mixed, reason: { type: String },
+    },
+    [[{ orgId: 1, time: 1 }], [{ orgId: 1, seq: 1 }], [{ orgId: 1, action: 1, seq: 1 }]],
+  ),
+  /** Monotonic sequence numbers for a stable insertion order (see ./sequence.ts). */
+  counters: schema({ seq: num }, []),
+} as const;
+
+export type CollectionName = keyof typeof SCHEMAS;
+export type Models = Record<CollectionName, mongoose.Model<Record<string, unknown>>>;
+
+/** Binds the schemas to a connection; collection names are the keys of SCHEMAS. */
+export function defineModels(conn: mongoose.Connection): Models {
+  const out = {} as Models;
+  for (const name of Object.keys(SCHEMAS) as CollectionName[]) {
+    out[name] = (conn.models[name] ?? conn.model(name, SCHEMAS[name], name)) as Models[CollectionName];
+  }
+  return out;
+}
+
+/** Creates the collections (transactions cannot always create them) and their indexes. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) {
+    await model.createCollection().catch((e: { code?: number }) => {
+      if (e.code !== 48) throw e; // 48: NamespaceExists
+    });
+    await model.createIndexes();
+  }
+}
+
+/**
+ * Validates a document against its schema (types, required fields, no unknown keys) and answers
+ * the plain object to send. Throws mongoose's ValidationError (or StrictModeError) on a bad document.
+ */
+export async function checked(model: mongoose.Model<Record<string, unknown>>, doc: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const d = new model(doc);
+  await d.validate();
+  return d.toObject({ depopulate: true, versionKey: false, minimize: false, flattenMaps: true }) as Record<string, unknown>;
+}

@@ -1,0 +1,46 @@
+/** Organizations and API tokens on MongoDB (ordering and "not found" as in the SQLite store). */
+import type { OrgRepo, TokenRepo } from "../../domain/ports/store";
+import type { MongoCtx, Stored } from "./ctx";
+import { orgDoc, toOrg, toToken, tokenDoc } from "./docs";
+import { checked } from "./models";
+import { orgUpdate, revokeToken } from "./updates";
+
+export function mongoOrgs(c: MongoCtx): OrgRepo {
+  const orgs = () => c.coll("organizations");
+  return {
+    async insert(org) {
+      const doc = await checked(c.models.organizations, orgDoc(org));
+      await c.run("write", (o) => orgs().insertOne(doc as Stored, o));
+    },
+    get: (id) => c.run("read", async (o) => {
+      const d = await orgs().findOne({ _id: { $eq: id } }, o);
+      return d ? toOrg(d) : null;
+    }),
+    list: () => c.run("read", async (o) => (await orgs().find({}, o).sort({ created: 1, _id: 1 }).toArray()).map(toOrg)),
+    async update(org) {
+      await checked(c.models.organizations, orgDoc(org));
+      const { filter, update } = orgUpdate(org);
+      return (await c.run("write", (o) => orgs().updateOne(filter, update, o))).matchedCount === 1;
+    },
+  };
+}
+
+export function mongoTokens(c: MongoCtx): TokenRepo {
+  const tokens = () => c.coll("tokens");
+  return {
+    async insert(t) {
+      const doc = await checked(c.models.tokens, tokenDoc(t));
+      await c.run("write", (o) => tokens().insertOne(doc as Stored, o));
+    },
+    get: (id) => c.run("read", async (o) => {
+      const d = await tokens().findOne({ _id: { $eq: id } }, o);
+      return d ? toToken(d) : null;
+    }),
+    list: (orgId) => c.run("read", async (o) =>
+      (await tokens().find({ orgId: { $eq: orgId } }, o).sort({ created: 1, _id: 1 }).toArray()).map(toToken)),
+    async revoke(orgId, id, at) {
+      const { filter, update } = revokeToken(orgId, id, at);
+      return (await c.run("write", (o) => tokens().updateOne(filter, update, o))).matchedCount === 1;
+    },
+  };
+}

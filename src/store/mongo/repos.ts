@@ -1,0 +1,17 @@
+/** All repositories of the MongoDB store over one context (plain, or bound to a transaction). */
+import type { Repos } from "../../domain/ports/store";
+import type { MongoCtx } from "./ctx";
+import { mongoGroups } from "./groups";
+import { mongoAudit, mongoDomains, mongoInvitations } from "./misc";
+import { mongoOrgs, mongoTokens } from "./orgs";
+import { mongoUsers } from "./users";
+
+export const reposOf = (c: MongoCtx): Repos => ({
+  orgs: mongoOrgs(c),
+  tokens: mongoTokens(c),
+  users: mongoUsers(c),
+  groups: mongoGroups(c),
+  domains: mongoDomains(c),
+  invitations: mongoInvitations(c),
+  audit: mongoAudit(c),
+});

@@ -1,0 +1,58 @@
+/**
+ * The users repository on MongoDB. One document per membership of an organization (./docs.ts);
+ * userName is unique per organization without case through `{orgId, userNameLower}`.
+ * As in the SQLite store, `independent` users are invisible to get/find/list, and deleting a user
+ * deletes its group memberships.
+ */
+import type { UserRepo } from "../../domain/ports/store";
+import type { MongoCtx, Stored } from "./ctx";
+import { toUser, userDoc, type Doc } from "./docs";
+import { USER_MAP } from "./fields";
+import { listPage } from "./list";
+import { checked } from "./models";
+import { casUpdate } from "./updates";
+
+const VISIBLE = { status: { $ne: "independent" } };
+
+export function mongoUsers(c: MongoCtx): UserRepo {
+  const users = () => c.coll("users");
+  const one = (d: Doc | null) => (d ? toUser(d) : null);
+  const scoped = (orgId: string): Doc => ({ orgId: { $eq: orgId }, ...VISIBLE });
+
+  return {
+    async insert(u) {
+      const seq = await c.nextSeq("users");
+      const doc = await checked(c.models.users, userDoc(u, seq));
+      await c.run("write", (o) => users().insertOne(doc as Stored, o));
+    },
+    get: (orgId, id) => c.run("read", async (o) => one(await users().findOne({ _id: { $eq: id }, ...scoped(orgId) }, o))),
+    findByUserName: (orgId, userName) =>
+      c.run("read", async (o) => one(await users().findOne({ ...scoped(orgId), userNameLower: { $eq: userName.toLowerCase() } }, o))),
+    findByExternalId: (orgId, externalId) =>
+      c.run("read", async (o) => {
+        const docs = await users().find({ ...scoped(orgId), externalId: { $eq: externalId } }, o).sort({ active: -1, seq: 1 }).limit(1).toArray();
+        return one(docs[0] ?? null);
+      }),
+    async update(u, expectedVersion) {
+      const { filter, update } = casUpdate(await checked(c.models.users, userDoc(u, 0)), expectedVersion);
+      const r = await c.run("write", (o) => users().updateOne(filter, update, o));
+      return r.matchedCount === 1;
+    },
+    async delete(orgId, id) {
+      const r = await c.run("write", (o) => users().deleteOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o));
+      if (r.deletedCount !== 1) return false;
+      await c.run("write", (o) => c.coll("group_members").deleteMany({ orgId: { $eq: orgId }, userId: { $eq: id } }, o));
+      return true;
+    },
+    list: (orgId, q) => listPage(c, "users", USER_MAP, orgId, scoped(orgId), q, toUser),
+    isManagedElsewhere: (orgId, email) =>
+      c.run("read", async (o) => {
+        const hit = await users().findOne(
+          { primaryEmailLower: { $eq: email.toLowerCase() }, status: { $eq: "managed" }, orgId: { $ne: orgId } },
+          { ...o, projection: { _id: 1 } },
+        );
+        return hit !== null;
+      }),
+    countByRole: (orgId, role) => c.run("read", (o) => users().countDocuments({ orgId: { $eq: orgId }, orgRole: { $eq: role } }, o)),
+  };
+}

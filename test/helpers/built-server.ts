@@ -1,0 +1,67 @@
+/**
+ * The production server as a separate process (node dist/main.js), for tests of what only a
+ * real process shows: start-up output, SIGKILL durability, SIGTERM draining. Builds dist/ first
+ * when it is missing or older than the sources.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = join(__dirname, "..", "..");
+const MAIN = join(ROOT, "dist", "main.js");
+
+function newestMtime(dir: string): number {
+  return readdirSync(dir).reduce((max, f) => {
+    const p = join(dir, f);
+    const st = statSync(p);
+    return Math.max(max, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }, 0);
+}
+
+export function ensureBuilt(): void {
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, "src"))) return;
+  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function spawnServer(env: Record<string, string>, args: string[] = []): ServerProcess {
+  let out = "";
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })));
+  return { child, output: () => out, exited };
+}
+
+export async function waitFor(url: string, ms = 15000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+export function freePort(): number {
+  return 30000 + Math.floor(Math.random() * 20000);
+}
+
+/** Runs the orgscim CLI (bin/orgscim.js) against the same environment; answers stdout. */
+export function runCli(env: Record<string, string>, args: string[]): string {
+  return execFileSync(process.execPath, [join(ROOT, "bin", "orgscim.js"), ...args], {
+    cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+  });
+}
