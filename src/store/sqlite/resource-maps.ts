@@ -82,7 +82,7 @@ export const GROUP_MAP: SqlResourceMap = {
         on: "gm.group_seq = g.seq",
         subs: new Map([
           ["value", "mu.id"],
-          ["display", "mu.display_name"],
+          ["display", "COALESCE(mu.display_name, mu.user_name)"],
         ]),
         exclusive: true,
       },
