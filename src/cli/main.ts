@@ -13,9 +13,9 @@ import { openStore } from "../store/open";
 
 const HELP = `orgscim: manage organizations and API tokens (store: DATABASE_URL, default sqlite:./data/orgscim.db)
 
-  orgscim orgs create --name NAME [--domain-enforcement on|off] [--deprovision remove|delete]
+  orgscim orgs create --name NAME [--domain-enforcement on|off] [--role-groups on|off] [--deprovision remove|delete]
   orgs list
-  orgs settings ORG_ID [--domain-enforcement on|off] [--deprovision remove|delete]
+  orgs settings ORG_ID [--domain-enforcement on|off] [--role-groups on|off] [--deprovision remove|delete]
   tokens create --org ORG_ID [--scopes scim,admin] [--name NAME] [--user USER_ID]
   tokens list --org ORG_ID
   tokens revoke --org ORG_ID TOKEN_ID
@@ -36,6 +36,8 @@ function settingsFrom(values: Record<string, string | boolean | undefined>): Par
   const s: Partial<OrgSettings> = {};
   const de = onOff("domain-enforcement", values["domain-enforcement"] as string | undefined);
   if (de !== undefined) s.domainEnforcement = de;
+  const rg = onOff("role-groups", values["role-groups"] as string | undefined);
+  if (rg !== undefined) s.exposeRoleGroups = rg;
   const dp = values.deprovision as string | undefined;
   if (dp !== undefined) {
     if (dp !== "remove" && dp !== "delete") throw new UsageError(`--deprovision takes remove or delete, got '${dp}'.`);
@@ -57,7 +59,7 @@ async function run(store: Store, argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       name: { type: "string" }, org: { type: "string" }, scopes: { type: "string" }, user: { type: "string" },
-      "domain-enforcement": { type: "string" }, deprovision: { type: "string" },
+      "domain-enforcement": { type: "string" }, deprovision: { type: "string" }, "role-groups": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -1,9 +1,11 @@
 /**
- * Organizations: creation and settings. Each use case is one transaction with its audit event.
+ * Organizations: creation (with the built-in org-role groups) and settings. Each use case is one
+ * transaction with its audit event.
  */
 import { type Clock, isoNow } from "./clock";
 import { newId } from "./ids";
 import type { Repos, Store } from "./ports/store";
+import { builtinOrgRoleGroups } from "./role-groups";
 import { DEFAULT_ORG_SETTINGS, type Organization, type OrgSettings } from "./types";
 
 export async function createOrganization(
@@ -21,6 +23,7 @@ export async function createOrganization(
   };
   await store.transaction(async (tx: Repos) => {
     await tx.orgs.insert(org);
+    for (const g of builtinOrgRoleGroups(org.id, now)) await tx.groups.insert(g);
     await tx.audit.append({
       id: newId("AE"), orgId: org.id, time: now, actor: "system", action: "organization.create",
       targetType: "Organization", targetId: org.id, outcome: "success", before: null, after: { name: org.name, settings: org.settings },

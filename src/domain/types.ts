@@ -19,12 +19,18 @@ export interface OrgSettings {
   deprovision: "remove" | "delete";
   /** Who receives the accounts of a removed user; null = the Owner. */
   successorUserId: string | null;
+  /**
+   * Whether the built-in org-role groups (Owner, Administrator, Standard User) appear under
+   * /Groups and in users' `groups`. Default true; Microsoft's conformance suite expects none.
+   */
+  exposeRoleGroups: boolean;
 }
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   domainEnforcement: true,
   deprovision: "remove",
   successorUserId: null,
+  exposeRoleGroups: true,
 };
 
 export interface Organization {

@@ -11,6 +11,7 @@ import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
 import { createHash, randomBytes } from "node:crypto";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
+import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
 import type { Email, OrgRole, UserRecord } from "./types";
 
 export interface UserDeps {
@@ -124,6 +125,21 @@ async function uniquenessError(repos: Repos, orgId: string, e: unknown, userName
   return e;
 }
 
+/**
+ * Keeps the built-in org-role groups equal to the users' direct roles: a managed user is a member
+ * of exactly the group of their role; a pending user of none. Touches the groups it changes.
+ */
+export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecord): Promise<void> {
+  const target = user.status === "managed" && user.orgRole ? orgRoleGroupId(user.orgId, user.orgRole) : null;
+  const now = isoNow(clock);
+  for (const gid of allOrgRoleGroupIds(user.orgId)) {
+    const changed = gid === target
+      ? await tx.groups.addMembers(user.orgId, gid, [user.id])
+      : await tx.groups.removeMembers(user.orgId, gid, [user.id]);
+    if (changed > 0) await tx.groups.touch(user.orgId, gid, now);
+  }
+}
+
 // ---------- use cases ----------
 
 /**
@@ -176,6 +192,7 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
       } catch (e) {
         throw await uniquenessError(tx, orgId, e, s.userName);
       }
+      await syncOrgRoleGroups(tx, clock, user);
       if (elsewhere && primary) {
         await tx.invitations.insert({
           id: newId("IV"), orgId, userId: user.id, email: primary,
@@ -215,6 +232,7 @@ async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, da
       throw await uniquenessError(tx, previous.orgId, e, s.userName);
     }
     if (!ok) throw Errors.versionMismatch(`W/"${previous.version}"`, "newer");
+    if (next.orgRole !== previous.orgRole) await syncOrgRoleGroups(tx, deps.clock, next);
     await tx.audit.append(auditEvent(deps.clock, actor, "user.revive", { type: "User", id: next.id }, { before: summary(previous), after: summary(next) }));
   });
   return next;
@@ -265,6 +283,7 @@ export async function modifyUser(
         throw await uniquenessError(tx, current.orgId, e, next.userName);
       }
       if (!ok) return false;
+      if (next.orgRole !== current.orgRole || next.status !== current.status) await syncOrgRoleGroups(tx, clock, next);
       const action = current.active && !next.active ? "user.deactivate" : !current.active && next.active ? "user.reactivate" : "user.update";
       await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, { before: summary(current), after: summary(next) }));
       return true;

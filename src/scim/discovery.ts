@@ -1,7 +1,7 @@
 /**
  * Discovery documents (RFC 7644 §4, RFC 7643 §5–7): what this server supports, exactly.
  */
-import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
+import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
 
 export interface DiscoveryLimits {
   maxResults: number;
@@ -56,7 +56,7 @@ export function resourceTypes(baseUrl: string): Record<string, unknown>[] {
       endpoint: "/Groups",
       description: "A group an identity provider pushes or an admin creates",
       schema: GROUP_SCHEMA,
-      schemaExtensions: [],
+      schemaExtensions: [{ schema: ORGSCIM_GROUP_SCHEMA, required: false }],
       meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/Group` },
     },
   ];

@@ -1,22 +1,26 @@
 /**
  * The SCIM Group representation. Members are read from the membership table, bounded by
  * SCIM_GROUP_MEMBERS_RETURNED; a client reads the rest with GET /Users?filter=groups.value eq "<id>"
- * (or, past the bound, pages Users that way). Inbound, `members` becomes a list of ids.
+ * (paged). What the group grants is the orgscim group extension. Inbound, `members` becomes a
+ * list of ids and the extension's orgRole the group's binding.
  */
 import { Errors } from "../domain/errors";
+import type { GroupInput } from "../domain/groups";
 import type { MemberRef } from "../domain/ports/store";
 import type { GroupRecord } from "../domain/types";
 import type { Coerced } from "./coerce";
-import { GROUP_SCHEMA } from "./schemas";
+import { GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA } from "./schemas";
+import { orgRoleOf } from "./user-resource";
 
 export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[] | null): Record<string, unknown> {
-  const out: Record<string, unknown> = { schemas: [GROUP_SCHEMA], id: g.id };
+  const out: Record<string, unknown> = { schemas: [GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA], id: g.id };
   if (g.externalId !== null) out.externalId = g.externalId;
   out.displayName = g.displayName;
   for (const [k, v] of Object.entries(g.data)) if (k !== "displayName" && k !== "externalId" && k !== "members") out[k] = v;
   if (members !== null) {
     out.members = members.map((m) => ({ value: m.id, display: m.display, $ref: `${baseUrl}/Users/${m.id}`, type: "User" }));
   }
+  out[ORGSCIM_GROUP_SCHEMA] = { orgRole: g.binding?.kind === "orgRole" ? g.binding.role : null, builtin: g.builtin };
   out.meta = {
     resourceType: "Group",
     created: g.created,
@@ -27,8 +31,8 @@ export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[
   return out;
 }
 
-/** Splits a coerced Group body into its attributes and its member ids. */
-export function toGroupInput(c: Coerced): { data: Record<string, unknown>; members: string[] } {
+/** Splits a coerced Group body into its attributes, its binding and its member ids. */
+export function toGroupInput(c: Coerced): GroupInput & { members: string[] } {
   const { members, ...data } = c.core;
   const ids: string[] = [];
   if (members !== undefined) {
@@ -39,12 +43,16 @@ export function toGroupInput(c: Coerced): { data: Record<string, unknown>; membe
       ids.push(v);
     }
   }
-  return { data, members: ids };
+  const input: GroupInput & { members: string[] } = { data, members: ids };
+  const ext = c.extensions.get(ORGSCIM_GROUP_SCHEMA);
+  if (ext && "orgRole" in ext) input.orgRole = ext.orgRole === null || ext.orgRole === "" ? null : orgRoleOf(ext.orgRole);
+  return input;
 }
 
 /** The resource PATCH operates on for attributes other than members. */
 export function patchableGroup(g: GroupRecord): Record<string, unknown> {
   const out: Record<string, unknown> = { ...g.data, displayName: g.displayName, id: g.id };
   if (g.externalId !== null) out.externalId = g.externalId;
+  if (g.binding?.kind === "orgRole") out[ORGSCIM_GROUP_SCHEMA] = { orgRole: g.binding.role };
   return out;
 }

@@ -5,7 +5,7 @@
 import { createResolver } from "./attributes";
 import { createPatchSchema, type PatchSchema } from "./patch/context";
 import { SchemaIndex } from "./patch/schema-index";
-import { coreGroup, coreUser, enterpriseUser, orgscimUser, type SchemaDoc } from "./schemas";
+import { coreGroup, coreUser, enterpriseUser, orgscimGroup, orgscimUser, type SchemaDoc } from "./schemas";
 
 export interface ResourceType {
   name: "User" | "Group";
@@ -28,4 +28,4 @@ function build(name: ResourceType["name"], endpoint: ResourceType["endpoint"], c
 }
 
 export const USERS: ResourceType = build("User", "/Users", coreUser, [enterpriseUser, orgscimUser]);
-export const GROUPS: ResourceType = build("Group", "/Groups", coreGroup, []);
+export const GROUPS: ResourceType = build("Group", "/Groups", coreGroup, [orgscimGroup]);

@@ -4,7 +4,8 @@
  * the attributes the store keeps as data.
  */
 import { Errors } from "../domain/errors";
-import type { MemberRef } from "../domain/ports/store";
+import type { GroupRef } from "../domain/ports/store";
+import { effectiveOrgRole } from "../domain/role-groups";
 import type { OrgRole, UserRecord } from "../domain/types";
 import type { UserInput } from "../domain/users";
 import type { Coerced } from "./coerce";
@@ -12,7 +13,11 @@ import { ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA } from "./schemas";
 
 export const etagOf = (version: number): string => `W/"${version}"`;
 
-export function renderUser(u: UserRecord, baseUrl: string, groups: MemberRef[] | null): Record<string, unknown> {
+/**
+ * `groups` are all the groups the user is in; `showBuiltin` says whether the built-in org-role
+ * groups are shown in the user's `groups` attribute. orgRole is the effective role.
+ */
+export function renderUser(u: UserRecord, baseUrl: string, groups: readonly GroupRef[], showBuiltin: boolean): Record<string, unknown> {
   const schemas = [USER_SCHEMA];
   if (u.data[ENTERPRISE_SCHEMA] !== undefined) schemas.push(ENTERPRISE_SCHEMA);
   schemas.push(ORGSCIM_USER_SCHEMA);
@@ -20,11 +25,12 @@ export function renderUser(u: UserRecord, baseUrl: string, groups: MemberRef[] |
   if (u.externalId !== null) out.externalId = u.externalId;
   for (const [k, v] of Object.entries(u.data)) if (k !== "externalId") out[k] = v;
   out.active = u.active;
-  if (groups !== null && groups.length > 0) {
-    out.groups = groups.map((g) => ({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: "direct" }));
+  const shown = showBuiltin ? groups : groups.filter((g) => !g.builtin);
+  if (shown.length > 0) {
+    out.groups = shown.map((g) => ({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: "direct" }));
   }
   out[ORGSCIM_USER_SCHEMA] = {
-    orgRole: u.orgRole ?? "standard",
+    orgRole: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : (u.orgRole ?? "standard"),
     status: u.status,
     twoFactorRequired: u.twoFactorRequired,
     passwordResetRequired: u.passwordResetRequired,
@@ -44,7 +50,7 @@ const ROLE_NAMES: ReadonlyMap<string, OrgRole> = new Map([
   ["standard", "standard"], ["standard user", "standard"], ["standarduser", "standard"],
 ]);
 
-function orgRoleOf(v: unknown): OrgRole {
+export function orgRoleOf(v: unknown): OrgRole {
   const role = typeof v === "string" ? ROLE_NAMES.get(v.trim().toLowerCase()) : undefined;
   if (!role) throw Errors.invalidValue(`orgRole must be owner, administrator or standard; got ${JSON.stringify(v)}.`);
   return role;

@@ -158,8 +158,10 @@ const memberRef = (u: UserRecord): MemberRef => ({ id: u.id, display: u.displayN
 /** SCIM resources as the server renders them, with groups and members from `membership`. */
 export function renderUsers(users: UserRecord[], groups: GroupRecord[], membership: Record<string, string[]>): Record<string, unknown>[] {
   return users.map((u) => {
-    const of = groups.filter((g) => membership[g.id]?.includes(u.id)).map((g) => ({ id: g.id, display: g.displayName }));
-    return renderUser(u, BASE, of);
+    // Filters on orgRole match the direct role (README: a group's grant raises the rendered,
+    // effective role, which no store index holds), so render without the groups' bindings.
+    const of = groups.filter((g) => membership[g.id]?.includes(u.id)).map((g) => ({ id: g.id, display: g.displayName, builtin: g.builtin, binding: null }));
+    return renderUser(u, BASE, of, true);
   });
 }
 

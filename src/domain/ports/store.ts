@@ -14,7 +14,7 @@
  */
 import type { Filter, SortSpec } from "../filter";
 import type {
-  ApiToken, AuditEvent, Domain, GroupRecord, Invitation, Organization, UserRecord,
+  ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, Organization, UserRecord,
 } from "../types";
 
 export class UniqueViolation extends Error {
@@ -39,6 +39,8 @@ export interface ListQuery {
   count: number;
   /** Opaque cursor from a previous page (RFC 9865). "" asks for the first page by cursor. */
   cursor?: string;
+  /** Groups only: leave out the built-in org-role groups. */
+  excludeBuiltin?: boolean;
 }
 
 export interface ListResult<T> {
@@ -83,6 +85,12 @@ export interface MemberRef {
   display: string | null;
 }
 
+/** A group a user is in, with what it grants. */
+export interface GroupRef extends MemberRef {
+  builtin: boolean;
+  binding: GroupBinding | null;
+}
+
 export interface GroupRepo {
   insert(group: GroupRecord): Promise<void>;
   get(orgId: string, id: string): Promise<GroupRecord | null>;
@@ -97,7 +105,7 @@ export interface GroupRepo {
   /** Members in a stable order, at most `limit`. */
   listMembers(orgId: string, groupId: string, limit: number): Promise<MemberRef[]>;
   countMembers(orgId: string, groupId: string): Promise<number>;
-  groupsOfUser(orgId: string, userId: string): Promise<MemberRef[]>;
+  groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]>;
   /**
    * Records that the group changed without a compare-and-set (membership changes): version + 1
    * and lastModified, atomically. Answers the new version, or null when the group does not exist.

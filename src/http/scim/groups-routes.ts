@@ -71,7 +71,7 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
   r.put("/Groups/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
     const input = toGroupInput(coerceBody(req.body, GROUPS.index));
-    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), () => input.data, [{ kind: "replace", ids: input.members }]);
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), () => input, [{ kind: "replace", ids: input.members }]);
     res.setHeader("ETag", `W/"${g.version}"`);
     sendScim(res, 200, await render(req, g, projection));
   });
@@ -81,7 +81,7 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
     const { memberOps, otherOps } = splitMemberOps(ops);
     const transform = otherOps.length === 0 ? null : (current: GroupRecord) => {
       const patched = applyPatch(patchableGroup(current), otherOps, GROUPS.patch);
-      return toGroupInput(coerceBody({ ...patched, schemas: [GROUP_SCHEMA] }, GROUPS.index)).data;
+      return toGroupInput(coerceBody({ ...patched, schemas: [GROUP_SCHEMA] }, GROUPS.index));
     };
     const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform, memberOps);
     res.setHeader("ETag", `W/"${g.version}"`);

@@ -12,7 +12,7 @@ import { listResponse } from "../../scim/discovery";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { applyPatch } from "../../scim/patch/apply";
 import { parsePatchRequest } from "../../scim/patch/parse-request";
-import { project, wants, type Projection } from "../../scim/projection";
+import { project, type Projection } from "../../scim/projection";
 import { USERS } from "../../scim/resource-types";
 import { USER_SCHEMA } from "../../scim/schemas";
 import { etagOf, patchableUser, renderUser, toUserInput } from "../../scim/user-resource";
@@ -31,8 +31,9 @@ export function userRoutes(deps: ScimDeps): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
 
   const render = async (req: Request, u: UserRecord, projection: Projection) => {
-    const groups = wants(projection, "groups") ? await deps.store.groups.groupsOfUser(u.orgId, u.id) : null;
-    return project(renderUser(u, base(req), groups), projection);
+    // Always read: the effective orgRole depends on the groups too (one indexed query).
+    const groups = await deps.store.groups.groupsOfUser(u.orgId, u.id);
+    return project(renderUser(u, base(req), groups, actorOf(req).org.settings.exposeRoleGroups), projection);
   };
 
   const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {

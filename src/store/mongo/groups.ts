@@ -5,7 +5,7 @@
  * lose one. Members list in the users' insertion order (`userSeq`), as in the SQLite store.
  * Deleting a group deletes its memberships.
  */
-import type { GroupRepo, MemberRef } from "../../domain/ports/store";
+import type { GroupRef, GroupRepo, MemberRef } from "../../domain/ports/store";
 import type { MongoCtx, Stored } from "./ctx";
 import { groupDoc, toGroup, type Doc } from "./docs";
 import { GROUP_MAP } from "./fields";
@@ -58,7 +58,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       await c.run("write", (o) => members().deleteMany(ofGroup(orgId, id), o));
       return true;
     },
-    list: (orgId, q) => listPage(c, "groups", GROUP_MAP, orgId, { orgId: { $eq: orgId } }, q, toGroup),
+    list: (orgId, q) => listPage(c, "groups", GROUP_MAP, orgId, q.excludeBuiltin ? { orgId: { $eq: orgId }, builtin: { $eq: false } } : { orgId: { $eq: orgId } }, q, toGroup),
 
     async addMembers(orgId, groupId, userIds) {
       const ids = unique(userIds);
@@ -100,12 +100,14 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       });
     }),
     countMembers: (orgId, groupId) => c.run("read", (o) => members().countDocuments(ofGroup(orgId, groupId), o)),
-    groupsOfUser: (orgId, userId) => c.run("read", async (o): Promise<MemberRef[]> => {
+    groupsOfUser: (orgId, userId) => c.run("read", async (o): Promise<GroupRef[]> => {
       const rows = await members().find({ orgId: { $eq: orgId }, userId: { $eq: userId } }, { ...o, projection: { groupId: 1 } }).toArray();
       if (rows.length === 0) return [];
-      const docs = await groups().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.groupId as string) } }, { ...o, projection: { displayName: 1 } })
+      const docs = await groups().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.groupId as string) } }, { ...o, projection: { displayName: 1, builtin: 1, binding: 1 } })
         .sort({ seq: 1 }).toArray();
-      return docs.map((d) => ({ id: String(d._id), display: d.displayName as string }));
+      return docs.map((d) => ({
+        id: String(d._id), display: d.displayName as string, builtin: d.builtin === true, binding: (d.binding ?? null) as GroupRef["binding"],
+      }));
     }),
     async touch(orgId, groupId, lastModified) {
       const { filter, update } = touchGroup(orgId, groupId, lastModified);

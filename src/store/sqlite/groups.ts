@@ -1,6 +1,6 @@
 /** The groups repository on SQLite. Members live in group_members, one row a membership. */
 import type Database from "better-sqlite3";
-import type { GroupRepo, MemberRef } from "../../domain/ports/store";
+import type { GroupRef, GroupRepo, MemberRef } from "../../domain/ports/store";
 import type { GroupBinding, GroupRecord } from "../../domain/types";
 import { guard } from "./errors";
 import { listPage } from "./list";
@@ -53,7 +53,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     members: db.prepare(`SELECT u.id, u.display_name, u.user_name FROM group_members m JOIN users u ON u.seq = m.user_seq
       WHERE m.group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?) ORDER BY m.user_seq LIMIT ?`),
     count: db.prepare("SELECT count(*) FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)").pluck(),
-    ofUser: db.prepare(`SELECT g.id, g.display_name FROM group_members m JOIN groups g ON g.seq = m.group_seq
+    ofUser: db.prepare(`SELECT g.id, g.display_name, g.builtin, g.binding FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?) ORDER BY g.seq`),
     touch: db.prepare("UPDATE groups SET version = version + 1, last_modified = ? WHERE org_id = ? AND id = ? RETURNING version").pluck(),
     userExists: db.prepare("SELECT 1 FROM users WHERE org_id = ? AND id = ? AND status <> 'independent'").pluck(),
@@ -95,7 +95,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     }),
     update: async (g, expected) => guard(() => s.update.run({ ...params(g), expected }).changes === 1),
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
-    list: async (orgId, q) => guard(() => listPage(db, GROUP_MAP, "groups g", "1 = 1", COLUMNS, orgId, q, (r) => toRecord(r as GroupRow))),
+    list: async (orgId, q) => guard(() => listPage(db, GROUP_MAP, "groups g", q.excludeBuiltin ? "g.builtin = 0" : "1 = 1", COLUMNS, orgId, q, (r) => toRecord(r as GroupRow))),
     addMembers: async (orgId, groupId, ids) => guard(() => addMany(orgId, groupId, ids)),
     removeMembers: async (orgId, groupId, ids) => guard(() => removeMany(orgId, groupId, ids)),
     removeAllMembers: async (orgId, groupId) => guard(() => s.removeAll.run(orgId, groupId).changes),
@@ -104,7 +104,9 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
         .map((r): MemberRef => ({ id: r.id, display: r.display_name ?? r.user_name }))),
     countMembers: async (orgId, groupId) => guard(() => s.count.get(orgId, groupId) as number),
     groupsOfUser: async (orgId, userId) => guard(() =>
-      (s.ofUser.all(orgId, userId) as { id: string; display_name: string }[]).map((r) => ({ id: r.id, display: r.display_name }))),
+      (s.ofUser.all(orgId, userId) as { id: string; display_name: string; builtin: number; binding: string | null }[]).map((r): GroupRef => ({
+        id: r.id, display: r.display_name, builtin: r.builtin === 1, binding: r.binding ? (JSON.parse(r.binding) as GroupBinding) : null,
+      }))),
     touch: async (orgId, groupId, at) => guard(() => (s.touch.get(at, orgId, groupId) as number | undefined) ?? null),
     existingUserIds: async (orgId, ids) => guard(() => new Set(ids.filter((id) => s.userExists.get(orgId, id) === 1))),
   };
