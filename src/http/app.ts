@@ -13,6 +13,7 @@ import { requestLogging, type Logger } from "./logging";
 import { scimRouter } from "./scim/router";
 import { securityHeaders } from "./security-headers";
 import { toDomainError } from "./translate-error";
+import { v1Router } from "./v1/router";
 import { v1ErrorBody, v1Status } from "./v1-errors";
 
 export interface AppDeps {
@@ -41,8 +42,15 @@ export function createApp(deps: AppDeps): express.Express {
     bodyLimit: deps.config.BODY_LIMIT,
     membersReturned: deps.config.SCIM_GROUP_MEMBERS_RETURNED,
   }));
+  app.use("/v1", v1Router({
+    store: deps.store,
+    clock: deps.clock,
+    authenticator,
+    bodyLimit: deps.config.BODY_LIMIT,
+    publicUrl: deps.config.PUBLIC_URL,
+  }).router);
   app.use((req: Request) => {
-    throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2; health under /healthz and /readyz.");
+    throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json); health under /healthz and /readyz.");
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toDomainError(err);

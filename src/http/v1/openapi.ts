@@ -1,0 +1,81 @@
+/**
+ * The /v1 API describes itself: every route is declared with zod schemas for its query, body
+ * and response, and the OpenAPI 3.1 document served at /v1/openapi.json is generated from those
+ * declarations (zod 4's toJSONSchema). Tests check real responses against the same schemas.
+ */
+import { z } from "zod";
+
+export type Method = "get" | "post" | "delete";
+
+export interface RouteSpec {
+  method: Method;
+  /** Express-style path under /v1, e.g. /Accounts/:sid */
+  path: string;
+  summary: string;
+  tag: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The success response body; undefined for 204. */
+  response?: z.ZodType;
+  status: number;
+}
+
+export class ApiRegistry {
+  readonly routes: RouteSpec[] = [];
+
+  add(spec: RouteSpec): RouteSpec {
+    this.routes.push(spec);
+    return spec;
+  }
+
+  document(serverUrl: string): Record<string, unknown> {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const r of this.routes) {
+      const oaPath = r.path.replace(/:(\w+)/g, "{$1}");
+      const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+      if (r.query) {
+        for (const [name, schema] of Object.entries(r.query.shape)) {
+          params.push({ name, in: "query", required: !(schema as z.ZodType).safeParse(undefined).success, schema: z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as never });
+        }
+      }
+      const op: Record<string, unknown> = {
+        summary: r.summary,
+        tags: [r.tag],
+        operationId: `${r.method}${r.path.replace(/[/:{}]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+        parameters: params,
+        responses: {
+          [String(r.status)]: r.response
+            ? { description: "Success", content: { "application/json": { schema: z.toJSONSchema(r.response, { io: "output", unrepresentable: "any" }) } } }
+            : { description: "Success, no content" },
+          default: { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+        security: [{ bearer: [] }],
+      };
+      if (r.body) {
+        op.requestBody = { required: true, content: { "application/json": { schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) } } };
+      }
+      (paths[oaPath] ??= {})[r.method] = op;
+    }
+    return {
+      openapi: "3.1.0",
+      info: {
+        title: "orgscim admin API",
+        version: "1",
+        description: "Everything the Admin Center does, under the caller's token. SCIM (/scim/v2) carries users and groups; /v1 carries the rest. Fields are snake_case; lists page with PageSize (1-100) and an opaque PageToken; errors are {code, message, more_info, status}.",
+      },
+      servers: [{ url: `${serverUrl}/v1` }],
+      paths,
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+        schemas: { Error: z.toJSONSchema(ErrorBody) },
+      },
+    };
+  }
+}
+
+export const ErrorBody = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  more_info: z.string(),
+  status: z.number().int(),
+});

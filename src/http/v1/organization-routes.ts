@@ -1,0 +1,54 @@
+/** /v1/Organization: the caller's organization and its settings. */
+import { z } from "zod";
+import { authorize } from "../../domain/authz";
+import { updateOrgSettings } from "../../domain/orgs";
+import type { Organization } from "../../domain/types";
+import { actorOf } from "../auth";
+import type { V1Module } from "./router";
+import { route } from "./route";
+
+export const OrganizationBody = z.object({
+  sid: z.string(),
+  friendly_name: z.string(),
+  domain_enforcement: z.boolean(),
+  deprovision: z.enum(["remove", "delete"]),
+  successor_user_sid: z.string().nullable(),
+  expose_role_groups: z.boolean(),
+  date_created: z.string(),
+  date_updated: z.string(),
+});
+
+export const OrganizationUpdate = z.object({
+  domain_enforcement: z.boolean().optional(),
+  deprovision: z.enum(["remove", "delete"]).optional(),
+  successor_user_sid: z.string().regex(/^US[0-9a-f]{32}$/).nullable().optional(),
+  expose_role_groups: z.boolean().optional(),
+}).strict();
+
+export const toOrganizationBody = (o: Organization): z.infer<typeof OrganizationBody> => ({
+  sid: o.id,
+  friendly_name: o.name,
+  domain_enforcement: o.settings.domainEnforcement,
+  deprovision: o.settings.deprovision,
+  successor_user_sid: o.settings.successorUserId,
+  expose_role_groups: o.settings.exposeRoleGroups,
+  date_created: o.created,
+  date_updated: o.lastModified,
+});
+
+export const organizationRoutes: V1Module = (r, registry, deps) => {
+  route(r, registry, { method: "get", path: "/Organization", summary: "The caller's organization", tag: "Organization", status: 200, response: OrganizationBody },
+    async (req) => toOrganizationBody(actorOf(req).org));
+
+  route(r, registry, { method: "post", path: "/Organization", summary: "Update the organization's settings", tag: "Organization", status: 200, body: OrganizationUpdate, response: OrganizationBody },
+    async (req, { body }) => {
+      const actor = actorOf(req);
+      await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "organization.settings.update");
+      const settings: Partial<Organization["settings"]> = {};
+      if (body.domain_enforcement !== undefined) settings.domainEnforcement = body.domain_enforcement;
+      if (body.deprovision !== undefined) settings.deprovision = body.deprovision;
+      if (body.successor_user_sid !== undefined) settings.successorUserId = body.successor_user_sid;
+      if (body.expose_role_groups !== undefined) settings.exposeRoleGroups = body.expose_role_groups;
+      return toOrganizationBody(await updateOrgSettings(deps.store, deps.clock, actor.org, settings, actor.tokenId));
+    });
+};

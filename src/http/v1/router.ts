@@ -1,0 +1,53 @@
+/**
+ * The admin API root (/v1): authentication (admin scope, or a token acting for a user whose
+ * rights then apply), JSON bodies, the resource routes, /v1/openapi.json, and the one /v1
+ * error renderer ({code, message, more_info, status}).
+ */
+import { Router, type NextFunction, type Request, type Response } from "express";
+import type passport from "passport";
+import type { Clock } from "../../domain/clock";
+import { Errors } from "../../domain/errors";
+import type { Store } from "../../domain/ports/store";
+import { requireToken } from "../auth";
+import { jsonBody } from "../body";
+import { toDomainError } from "../translate-error";
+import { v1ErrorBody, v1Status } from "../v1-errors";
+import { ApiRegistry } from "./openapi";
+import { organizationRoutes } from "./organization-routes";
+
+export interface V1Deps {
+  store: Store;
+  clock: Clock;
+  authenticator: passport.Authenticator;
+  bodyLimit: string;
+  publicUrl: string | undefined;
+}
+
+/** Each resource module exports one function of this shape and is listed in V1_MODULES. */
+export type V1Module = (r: Router, registry: ApiRegistry, deps: V1Deps) => void;
+
+const V1_MODULES: V1Module[] = [organizationRoutes];
+
+export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry } {
+  const registry = new ApiRegistry();
+  const r = Router({ caseSensitive: false });
+  r.get("/openapi.json", (req, res) => {
+    const root = deps.publicUrl ? deps.publicUrl.replace(/\/+$/, "") : `${req.protocol}://${req.get("host") ?? "localhost"}`;
+    res.json(registry.document(root));
+  });
+  r.use(requireToken(deps.authenticator, ["admin"]));
+  r.use(jsonBody(deps.bodyLimit));
+  for (const m of V1_MODULES) m(r, registry, deps);
+  r.use((req: Request) => {
+    throw Errors.routeNotFound(req.method, req.originalUrl.split("?")[0] ?? req.path, "See /v1/openapi.json for the admin API.");
+  });
+  r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toDomainError(err);
+    const status = v1Status(e);
+    if (status >= 500) req.log?.error({ err: e.cause ?? e, code: e.code }, "request failed");
+    if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
+    if (status === 401 && !res.getHeader("WWW-Authenticate")) res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim"');
+    res.status(status).json(v1ErrorBody(e));
+  });
+  return { router: r, registry };
+}
