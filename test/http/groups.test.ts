@@ -152,3 +152,37 @@ describe("membership PATCH in every IdP form", () => {
     expect(r.body.meta.version).toBe('W/"201"');
   });
 });
+
+describe("reading the members of a large group", () => {
+  it("pages a group's members through GET /Users?filter=groups.value eq \"<id>\"", async () => {
+    const g = await newGroup("Paged", userIds.slice(0, 5));
+    const page1 = await call("GET", `${s.scim}/Users?filter=${encodeURIComponent(`groups.value eq "${g.id}"`)}&startIndex=1&count=2`, token);
+    expect(page1.body.totalResults).toBe(5);
+    expect(page1.body.Resources).toHaveLength(2);
+    const page3 = await call("GET", `${s.scim}/Users?filter=${encodeURIComponent(`groups.value eq "${g.id}"`)}&startIndex=5&count=2`, token);
+    expect(page3.body.Resources).toHaveLength(1);
+  });
+});
+
+describe("POST /.search at the root", () => {
+  it("searches Users and Groups together, totals added up", async () => {
+    const r = await call("POST", `${s.scim}/.search`, token, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'displayName sw "Eng"', count: 10,
+    });
+    expect(r.status).toBe(200);
+    const types = r.body.Resources.map((x: { meta: { resourceType: string } }) => x.meta.resourceType);
+    expect(types).toContain("Group");
+    expect(r.body.totalResults).toBe(r.body.Resources.length);
+  });
+
+  it("lets a filter on a User-only attribute match Users only", async () => {
+    const r = await call("POST", `${s.scim}/.search`, token, { filter: 'userName eq "member1@acme.test"' });
+    expect(r.body.totalResults).toBe(1);
+    expect(r.body.Resources[0].meta.resourceType).toBe("User");
+  });
+
+  it("answers 400 when no resource type knows the attribute", async () => {
+    const r = await call("POST", `${s.scim}/.search`, token, { filter: 'nosuch eq "x"' });
+    expect(r.status).toBe(400);
+  });
+});

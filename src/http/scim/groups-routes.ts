@@ -21,14 +21,18 @@ export interface GroupRouteDeps extends ScimDeps {
   membersReturned: number;
 }
 
+/** Renders a group, projected; members are read only when asked for, and at most membersReturned. */
+export function groupRenderer(deps: GroupRouteDeps) {
+  return async (req: Request, g: GroupRecord, projection: Projection): Promise<Record<string, unknown>> => {
+    const members = wants(projection, "members") ? await deps.store.groups.listMembers(g.orgId, g.id, deps.membersReturned) : null;
+    return project(renderGroup(g, baseUrlOf(req, deps.publicUrl), members), projection);
+  };
+}
+
 export function groupRoutes(deps: GroupRouteDeps): Router {
   const r = Router();
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
-
-  const render = async (req: Request, g: GroupRecord, projection: Projection) => {
-    const members = wants(projection, "members") ? await deps.store.groups.listMembers(g.orgId, g.id, deps.membersReturned) : null;
-    return project(renderGroup(g, base(req), members), projection);
-  };
+  const render = groupRenderer(deps);
 
   const renderList = async (req: Request, lr: ListRequest, result: ListResult<GroupRecord>) => {
     const resources = [];

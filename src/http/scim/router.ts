@@ -12,6 +12,7 @@ import { toDomainError } from "../translate-error";
 import { discoveryRoutes } from "./discovery-routes";
 import { sendScim } from "./respond";
 import { groupRoutes } from "./groups-routes";
+import { rootSearchRoutes } from "./search-routes";
 import { userRoutes, type ScimDeps } from "./users-routes";
 
 export interface ScimRouterDeps extends ScimDeps {
@@ -27,6 +28,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   r.use(discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: false, maxBulkOperations: 0, maxBulkPayloadSize: 0 }));
   r.use(userRoutes(deps));
   r.use(groupRoutes(deps));
+  r.use(rootSearchRoutes(deps));
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "See /scim/v2/ResourceTypes for the endpoints this server serves.");
   });

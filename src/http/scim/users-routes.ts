@@ -26,15 +26,19 @@ export interface ScimDeps {
   maxResults: number;
 }
 
+/** Renders a user as the caller sees it, projected. */
+export function userRenderer(deps: ScimDeps) {
+  return async (req: Request, u: UserRecord, projection: Projection): Promise<Record<string, unknown>> => {
+    // Always read: the effective orgRole depends on the groups too (one indexed query).
+    const groups = await deps.store.groups.groupsOfUser(u.orgId, u.id);
+    return project(renderUser(u, baseUrlOf(req, deps.publicUrl), groups, actorOf(req).org.settings.exposeRoleGroups), projection);
+  };
+}
+
 export function userRoutes(deps: ScimDeps): Router {
   const r = Router();
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
-
-  const render = async (req: Request, u: UserRecord, projection: Projection) => {
-    // Always read: the effective orgRole depends on the groups too (one indexed query).
-    const groups = await deps.store.groups.groupsOfUser(u.orgId, u.id);
-    return project(renderUser(u, base(req), groups, actorOf(req).org.settings.exposeRoleGroups), projection);
-  };
+  const render = userRenderer(deps);
 
   const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {
     const resources = [];
