@@ -10,6 +10,8 @@ import { systemClock, type Clock } from "./domain/clock";
 import type { Store } from "./domain/ports/store";
 import { createApp } from "./http/app";
 import { createLogger, type Logger } from "./http/logging";
+import { createTxtResolver } from "./infra/dns";
+import { startDomainRecheck } from "./infra/domain-recheck";
 import { openStore } from "./store/open";
 
 export interface RunningServer {
@@ -28,7 +30,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await openStore(config.DATABASE_URL));
   const bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
-  const app = createApp({ config, store, clock, logger });
+  const dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
+  const app = createApp({ config, store, clock, logger, dns });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once("error", reject);
@@ -37,10 +40,12 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
+  const recheck = startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      const recheckStopped = recheck.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last response ends: close them as they do.
       server.closeIdleConnections();
@@ -50,6 +55,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
+      await recheckStopped;
       await store.close();
     })();
     return stopping;

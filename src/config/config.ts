@@ -3,6 +3,7 @@
  * A wrong value stops start-up with a message naming the variable and what it accepts.
  */
 import { z } from "zod";
+import { parseDnsServer } from "../infra/dns";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
@@ -24,7 +25,18 @@ const schema = z.object({
   ORGSCIM_BOOTSTRAP_ORG_NAME: z.string().min(1).max(200).default("My Organization"),
   SCIM_MAX_RESULTS: z.coerce.number().int().min(1).max(10000).default(1000),
   SCIM_GROUP_MEMBERS_RETURNED: z.coerce.number().int().min(0).max(100000).default(1000),
+  SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).max(100000).default(1000),
+  SCIM_BULK_MAX_PAYLOAD: z.string().regex(/^\d+(b|kb|mb)?$/i, "must be a size such as 10mb, 512kb or a number of bytes").default("10mb")
+    .transform((v) => { const m = /^(\d+)(b|kb|mb)?$/i.exec(v)!; return Number(m[1]) * ({ kb: 1024, mb: 1024 * 1024 }[(m[2] ?? "b").toLowerCase()] ?? 1); }),
   TRUST_PROXY: bool.default(false),
+  DNS_SERVERS: z
+    .string()
+    .refine((v) => v.split(",").every((e) => parseDnsServer(e) !== null), "must be a comma-separated list of IP addresses with optional ports, e.g. 1.1.1.1,10.0.0.2:5353,[2001:db8::1]:53")
+    .transform((v) => v.split(",").map((e) => parseDnsServer(e) as string))
+    .optional(),
+  DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(2000),
+  DOMAIN_RECHECK_INTERVAL_MS: z.coerce.number().int().max(2147483647)
+    .refine((v) => v === 0 || v >= 1000, "must be 0 (no periodic re-check) or at least 1000").default(86400000),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -68,5 +80,10 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["ORGSCIM_BOOTSTRAP_ORG_NAME", "name of the first organization (default 'My Organization')"],
   ["SCIM_MAX_RESULTS", "largest page a list returns (default 1000)"],
   ["SCIM_GROUP_MEMBERS_RETURNED", "members returned with a group before clients must page via Users filter (default 1000)"],
+  ["SCIM_BULK_MAX_OPERATIONS", "most operations one /Bulk request may carry, advertised as bulk.maxOperations (default 1000)"],
+  ["SCIM_BULK_MAX_PAYLOAD", "largest /Bulk request body, advertised in bytes as bulk.maxPayloadSize (default 10mb)"],
   ["TRUST_PROXY", "true when behind a load balancer that sets X-Forwarded-* (default false)"],
+  ["DNS_SERVERS", "resolvers for domain verification, comma-separated ip[:port] (default: the system's)"],
+  ["DNS_TIMEOUT_MS", "how long one DNS try waits for an answer; 2 tries per server (default 2000)"],
+  ["DOMAIN_RECHECK_INTERVAL_MS", "how often every domain's DNS token is re-checked; 0 turns it off (default 86400000, 24 h)"],
 ];

@@ -115,6 +115,51 @@ export const Errors = {
   lastOwner: () => new DomainError("conflict", 5005, "The last Owner cannot be removed. Make another user Owner first."),
   builtinGroup: (detail: string) => new DomainError("mutability", 5006, detail),
 
+  // domains (61xx)
+  domainNotFound: (id: string) => new DomainError("notFound", 6101, `Domain ${id} not found.`),
+  invalidDomainName: (name: string, why: string) =>
+    new DomainError("invalidValue", 6102, `'${name}' is not a domain name that can be verified: ${why}.`),
+  publicMailDomain: (name: string) =>
+    new DomainError("invalidValue", 6103, `'${name}' is a public mail domain: anyone can get an address on it, so no organization can verify it. Add your organization's own domain.`),
+  tooManyDomains: (limit: number) =>
+    new DomainError("tooMany", 6104, `An organization holds at most ${limit} domains. Remove one it no longer uses (DELETE /v1/Domains/{sid}) before adding another.`),
+  domainTaken: (name: string) =>
+    new DomainError("uniqueness", 6105, `The domain '${name}' is already claimed by another organization, and a domain belongs to one organization at a time. If it is yours, have it removed there; a claim that is not verified lapses after 72 hours.`),
+  domainAlreadyAdded: (name: string, id: string) =>
+    new DomainError("uniqueness", 6106, `The domain '${name}' is already in this organization as ${id}. Verify it with POST /v1/Domains/${id}/Verify.`),
+  dnsUnavailable: (record: string, retryAfter: number, cause?: unknown) =>
+    new DomainError("unavailable", 6107, `The DNS lookup of ${record} failed: the resolver did not answer. Nothing was changed; retry in ${retryAfter} seconds.`, { retryAfter, cause }),
+
+  // accounts and account roles (65xx)
+  accountNotFound: (id: string) => new DomainError("notFound", 6501, `Account ${id} not found.`),
+  accountOwner: (id: string, why: string) =>
+    new DomainError("invalidValue", 6502, `User ${id} cannot own an account: ${why}. An account owner must be an active managed user of the organization.`),
+  accountClosed: (id: string) => new DomainError("conflict", 6503, `Account ${id} is closed; reopen it or choose another account.`),
+  roleIncluded: (role: string) =>
+    new DomainError("conflict", 6504, `The user is already Administrator of this account, which includes ${role}. Revoke Administrator first to grant ${role} alone.`),
+  assignmentNotFound: (sid: string) => new DomainError("notFound", 6505, `Role assignment ${sid} not found.`),
+  ownerRequired: () =>
+    new DomainError("invalidValue", 6506, "owner_sid is required: this token acts for no user, so name the managed user who will own the account."),
+  noSuccessor: (userId: string) =>
+    new DomainError("conflict", 6507, `User ${userId} owns accounts and the organization has no successor to receive them. Set a successor (POST /v1/Organization successor_user_sid) or make someone Owner, then retry.`),
+
+  // bulk (80xx), import and export (81xx), CSV (82xx)
+  bulkTooManyOperations: (max: number, got: number) =>
+    new DomainError("payloadTooLarge", 8001, `The bulk request has ${got} operations; this server accepts at most ${max} (ServiceProviderConfig bulk.maxOperations). Split it into several requests.`),
+  bulkPayloadTooLarge: (maxBytes: number) =>
+    new DomainError("payloadTooLarge", 8002, `The size of the bulk request exceeds the maxPayloadSize (${maxBytes} bytes, ServiceProviderConfig bulk.maxPayloadSize). Split it into several requests.`),
+  bulkCircular: (bulkIds: string[]) =>
+    new DomainError("conflict", 8003, `Operations ${bulkIds.map((b) => `'${b}'`).join(", ")} reference each other through bulkId in a cycle, which this server does not resolve. Create the resources first, then link them with PATCH.`),
+  bulkIdUnknown: (bulkId: string) =>
+    new DomainError("invalidValue", 8004, `'bulkId:${bulkId}' names no operation of this bulk request. Reference the bulkId of a POST in the same request.`),
+  bulkIdFailed: (bulkId: string) =>
+    new DomainError("conflict", 8005, `'bulkId:${bulkId}' refers to an operation that failed or was refused, so this operation was not attempted.`),
+  bulkRequestInvalid: (detail: string) => new DomainError("invalidSyntax", 8006, `Invalid bulk request: ${detail}`),
+  bulkOperationInvalid: (detail: string) => new DomainError("invalidSyntax", 8007, `Invalid bulk operation: ${detail}`),
+  importFormat: (detail: string) => new DomainError("invalidSyntax", 8101, detail),
+  importConflict: (detail: string) => new DomainError("conflict", 8102, detail),
+  csvHeader: (detail: string) => new DomainError("invalidSyntax", 8201, detail),
+
   // auth
   unauthorized: (detail: string) => new DomainError("unauthorized", 7001, detail),
   forbidden: (detail: string) => new DomainError("forbidden", 7002, detail),

@@ -24,8 +24,11 @@ export interface GroupDeps {
 
 export interface GroupInput {
   data: Record<string, unknown>;
-  /** The org role the group grants, from the group extension; undefined = not said (the displayName convention applies). */
-  orgRole?: OrgRole | null;
+  /**
+   * What the group grants, from the group extension: an org role or a role on an account; null
+   * unbinds; undefined = not said (the displayName convention applies, else the binding stays).
+   */
+  binding?: GroupBinding | null;
   /** Member user ids; undefined leaves members alone (PATCH), [] empties them (PUT). */
   members?: string[];
 }
@@ -75,8 +78,15 @@ function checkGrant(actor: Actor, binding: GroupBinding | null, what: string): v
 }
 
 function bindingOf(input: GroupInput, displayName: string): GroupBinding | null {
-  const role = input.orgRole !== undefined ? input.orgRole : bindingByConvention(displayName);
-  return role ? { kind: "orgRole", role } : null;
+  return input.binding !== undefined ? input.binding : bindingByConvention(displayName);
+}
+
+/** A binding to an account role needs an active account of the organization. */
+async function checkBinding(tx: Repos, orgId: string, binding: GroupBinding | null): Promise<void> {
+  if (binding?.kind !== "accountRole") return;
+  const account = await tx.accounts.get(orgId, binding.accountId);
+  if (!account) throw Errors.invalidValue(`accountSid ${binding.accountId} names no account of this organization. Bind the group to one of its accounts (GET /v1/Accounts).`);
+  if (account.status !== "active") throw Errors.accountClosed(binding.accountId);
 }
 
 /** Refusals of privileged changes are audited; everything else just answers. */
@@ -162,6 +172,7 @@ export async function createGroup(deps: GroupDeps, actor: Actor, input: GroupInp
   return audited(deps, actor, "group.create", null, async () => {
   checkGrant(actor, binding, "Creating");
   await store.transaction(async (tx) => {
+    await checkBinding(tx, group.orgId, binding);
     try {
       await tx.groups.insert(group);
     } catch (e) {
@@ -208,16 +219,17 @@ export async function modifyGroup(
     const input = transform ? transform(current) : null;
     if (input && current.builtin) {
       const s = shape({ ...input.data });
-      if (s.displayName !== current.displayName || (input.orgRole !== undefined && input.orgRole !== (current.binding as { role?: OrgRole } | null)?.role)) {
+      if (s.displayName !== current.displayName || (input.binding !== undefined && JSON.stringify(input.binding) !== JSON.stringify(current.binding))) {
         throw Errors.builtinGroup(`The built-in ${current.displayName} group cannot be renamed or rebound.`);
       }
     } else if (input) {
       const data = { ...input.data };
       const s = shape(data);
-      const binding = input.orgRole !== undefined || bindingByConvention(s.displayName) ? bindingOf(input, s.displayName) : current.binding;
+      const binding = input.binding !== undefined || bindingByConvention(s.displayName) ? bindingOf(input, s.displayName) : current.binding;
       if (JSON.stringify(binding) !== JSON.stringify(current.binding)) {
         checkGrant(actor, current.binding, "Unbinding");
         checkGrant(actor, binding, "Binding");
+        await checkBinding(tx, orgId, binding);
       }
       next = { ...current, displayName: s.displayName, externalId: s.externalId, binding, data, version: current.version + 1, lastModified: now };
       let ok: boolean;
@@ -229,7 +241,7 @@ export async function modifyGroup(
       if (!ok) throw Errors.versionMismatch(`W/"${current.version}"`, "newer");
     }
     if (changes.length > 0 && !current.builtin) checkGrant(actor, next.binding, "Changing the members of");
-    const counts = current.builtin
+    const counts = current.builtin && current.binding?.kind === "orgRole"
       ? await applyRoleGroupChanges(deps, tx, actor, current, changes)
       : await applyMemberChanges(tx, orgId, id, changes, next.binding);
     if (next === current && changes.length > 0) {

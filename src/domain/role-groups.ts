@@ -9,7 +9,7 @@
  * the highest of their direct role and the roles of the bound groups they are in.
  */
 import type { GroupRef } from "./ports/store";
-import type { GroupRecord, OrgRole } from "./types";
+import type { AccountRole, GroupBinding, GroupRecord, OrgRole } from "./types";
 
 export const ORG_ROLE_GROUP_NAMES: Record<OrgRole, string> = {
   owner: "Owner",
@@ -51,10 +51,14 @@ export function effectiveOrgRole(direct: OrgRole | null, groups: readonly GroupR
 
 /**
  * The documented displayName convention that binds a group pushed by an identity provider when
- * neither the group extension nor the admin API bound it: `orgscim:role:administrator` or
- * `orgscim:role:standard` (case-insensitive).
+ * neither the group extension nor the admin API bound it: `orgscim:role:administrator`,
+ * `orgscim:role:standard`, or `orgscim:account:<AC sid>:<account role>` (case-insensitive).
  */
-export function bindingByConvention(displayName: string): OrgRole | null {
-  const m = /^orgscim:role:(administrator|standard|owner)$/i.exec(displayName.trim());
-  return m ? (m[1]!.toLowerCase() as OrgRole) : null;
+export function bindingByConvention(displayName: string): GroupBinding | null {
+  const name = displayName.trim();
+  const role = /^orgscim:role:(administrator|standard|owner)$/i.exec(name);
+  if (role) return { kind: "orgRole", role: role[1]!.toLowerCase() as OrgRole };
+  const account = /^orgscim:account:(AC[0-9a-f]{32}):(administrator|billing_manager|developer|support)$/i.exec(name);
+  if (account) return { kind: "accountRole", accountId: account[1]!, role: account[2]!.toLowerCase() as AccountRole };
+  return null;
 }

@@ -89,6 +89,18 @@ export type GroupBinding =
   | { kind: "accountRole"; accountId: string; role: AccountRole };
 
 export type AccountRole = "administrator" | "billing_manager" | "developer" | "support";
+export const ACCOUNT_ROLES: readonly AccountRole[] = ["administrator", "billing_manager", "developer", "support"];
+
+/** A managed account of the organization (seed: Managed Accounts). Its owner is a managed user. */
+export interface Account {
+  id: string;
+  orgId: string;
+  name: string;
+  ownerId: string;
+  status: "active" | "closed";
+  created: string;
+  lastModified: string;
+}
 
 export interface GroupRecord {
   id: string;
@@ -112,6 +124,11 @@ export interface Domain {
   challenge: string;
   created: string;
   verifiedAt: string | null;
+  /**
+   * When the periodic re-check stopped finding the DNS token (state revalidating); the domain is
+   * removed 30 days later unless the token is found again. Absent in records written before it existed.
+   */
+  revalidatingSince?: string | null;
 }
 
 export interface Invitation {

@@ -325,22 +325,63 @@ async function nextState(deps: UserDeps, actor: Actor, current: UserRecord, inpu
  * Both make GET answer 404. The Owner cannot be removed over SCIM.
  */
 export async function deprovisionUser(deps: UserDeps, actor: Actor, id: string): Promise<void> {
+  await endMembership(deps, actor, id, { mode: actor.org.settings.deprovision, protectOwner: true });
+}
+
+/**
+ * Ends a user's membership: "remove" (the person keeps their login and anything outside the
+ * organization, and may be invited again) or "delete" (their data is erased, and the audit trail
+ * keeps only their id). Accounts they own pass to `newOwnerId`, else to the organization's
+ * successor, else to its Owner; with none of them the request is refused and nothing changes.
+ */
+export async function endMembership(
+  deps: UserDeps,
+  actor: Actor,
+  id: string,
+  options: { mode: "remove" | "delete"; newOwnerId?: string; protectOwner: boolean },
+): Promise<{ accountsHandedOver: { accountId: string; newOwnerId: string }[] }> {
   const { store, clock } = deps;
   const current = await getUser(deps, actor, id);
+  const action = options.mode === "delete" ? "user.delete" : "user.remove";
   if (current.orgRole === "owner") {
-    const e = Errors.ownerProtected("removed");
-    await auditRefusal(store, clock, actor, "user.remove", { type: "User", id }, e.message);
+    const e = options.protectOwner ? Errors.ownerProtected("removed") : Errors.lastOwner();
+    await auditRefusal(store, clock, actor, action, { type: "User", id }, e.message);
     throw e;
   }
-  const action = actor.org.settings.deprovision === "delete" ? "user.delete" : "user.remove";
-  await store.transaction(async (tx) => {
+  return store.transaction(async (tx) => {
+    const handedOver = await handOverAccounts(tx, clock, actor, id, options.newOwnerId);
     const gone = await tx.users.delete(actor.org.id, id);
     if (!gone) throw Errors.userNotFound(id);
     await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, {
-      before: summary(current),
-      after: { successor: actor.org.settings.successorUserId ?? "owner" },
+      before: options.mode === "delete" ? { id } : summary(current),
+      after: { accountsHandedOver: handedOver },
     }));
+    return { accountsHandedOver: handedOver };
   });
+}
+
+/**
+ * The accounts a departing user owns pass to the organization's successor (settings), or else to
+ * its Owner; each hand-over is audited. No successor at all refuses the removal, losing nothing.
+ */
+async function handOverAccounts(tx: Repos, clock: Clock, actor: Actor, userId: string, chosen?: string): Promise<{ accountId: string; newOwnerId: string }[]> {
+  const owned = await tx.accounts.listOwnedBy(actor.org.id, userId);
+  if (owned.length === 0) return [];
+  if (chosen === userId) throw Errors.invalidValue("The new owner of the accounts must be another managed user of the organization.");
+  let successor = chosen ?? actor.org.settings.successorUserId;
+  if (!successor || successor === userId) {
+    const owners = await tx.groups.listMembers(actor.org.id, orgRoleGroupId(actor.org.id, "owner"), 2);
+    successor = owners.find((o) => o.id !== userId)?.id ?? null;
+  }
+  const heir = successor ? await tx.users.get(actor.org.id, successor) : null;
+  if (chosen && (!heir || heir.status !== "managed" || !heir.active)) throw Errors.accountOwner(chosen, "they are not an active managed user");
+  if (!heir || heir.status !== "managed") throw Errors.noSuccessor(userId);
+  const now = isoNow(clock);
+  for (const a of owned) {
+    await tx.accounts.update({ ...a, ownerId: heir.id, lastModified: now });
+    await tx.audit.append(auditEvent(clock, actor, "account.owner.transfer", { type: "Account", id: a.id }, { before: { ownerId: userId }, after: { ownerId: heir.id } }));
+  }
+  return owned.map((a) => ({ accountId: a.id, newOwnerId: heir.id }));
 }
 
 /** What the audit log keeps of a user: identifying fields, never secrets. */

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Config } from "../config/config";
 import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
+import type { TxtResolver } from "../domain/ports/dns";
 import type { Store } from "../domain/ports/store";
 import { createAuthenticator } from "./auth";
 import { healthRoutes } from "./health";
@@ -21,6 +22,8 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /** DNS for domain verification (src/infra/dns.ts); without it, Verify answers 503. */
+  dns?: TxtResolver;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): express.Express {
     authenticator,
     bodyLimit: deps.config.BODY_LIMIT,
     publicUrl: deps.config.PUBLIC_URL,
+    dns: deps.dns,
   }).router);
   app.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json); health under /healthz and /readyz.");

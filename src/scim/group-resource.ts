@@ -7,7 +7,7 @@
 import { Errors } from "../domain/errors";
 import type { GroupInput } from "../domain/groups";
 import type { MemberRef } from "../domain/ports/store";
-import type { GroupRecord } from "../domain/types";
+import { ACCOUNT_ROLES, type AccountRole, type GroupBinding, type GroupRecord } from "../domain/types";
 import type { Coerced } from "./coerce";
 import { GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA } from "./schemas";
 import { orgRoleOf } from "./user-resource";
@@ -20,7 +20,9 @@ export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[
   if (members !== null) {
     out.members = members.map((m) => ({ value: m.id, display: m.display, $ref: `${baseUrl}/Users/${m.id}`, type: "User" }));
   }
-  out[ORGSCIM_GROUP_SCHEMA] = { orgRole: g.binding?.kind === "orgRole" ? g.binding.role : null, builtin: g.builtin };
+  out[ORGSCIM_GROUP_SCHEMA] = g.binding?.kind === "accountRole"
+    ? { orgRole: null, accountSid: g.binding.accountId, accountRole: g.binding.role, builtin: g.builtin }
+    : { orgRole: g.binding?.kind === "orgRole" ? g.binding.role : null, builtin: g.builtin };
   out.meta = {
     resourceType: "Group",
     created: g.created,
@@ -29,6 +31,24 @@ export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[
     version: `W/"${g.version}"`,
   };
   return out;
+}
+
+const ACCOUNT_ROLE_VALUES = new Set<string>(ACCOUNT_ROLES);
+
+/** The group extension as a binding: undefined when it says nothing, null when it unbinds. */
+function bindingFromExtension(ext: Record<string, unknown> | undefined): GroupBinding | null | undefined {
+  if (!ext) return undefined;
+  const { orgRole, accountSid, accountRole } = ext;
+  const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+  if (given(orgRole) && (given(accountSid) || given(accountRole))) throw Errors.invalidValue("A group grants an org role or an account role, not both.");
+  if (given(orgRole)) return { kind: "orgRole", role: orgRoleOf(orgRole) };
+  if (given(accountSid) || given(accountRole)) {
+    const role = typeof accountRole === "string" ? accountRole.trim().toLowerCase().replace(/\s+/g, "_") : "";
+    if (typeof accountSid !== "string" || !/^AC[0-9a-f]{32}$/.test(accountSid)) throw Errors.invalidValue("accountSid must be an account sid (AC followed by 32 hex digits), given together with accountRole.");
+    if (!ACCOUNT_ROLE_VALUES.has(role)) throw Errors.invalidValue(`accountRole must be one of ${ACCOUNT_ROLES.join(", ")}.`);
+    return { kind: "accountRole", accountId: accountSid, role: role as AccountRole };
+  }
+  return "orgRole" in ext || "accountSid" in ext || "accountRole" in ext ? null : undefined;
 }
 
 /** Splits a coerced Group body into its attributes, its binding and its member ids. */
@@ -44,8 +64,8 @@ export function toGroupInput(c: Coerced): GroupInput & { members: string[] } {
     }
   }
   const input: GroupInput & { members: string[] } = { data, members: ids };
-  const ext = c.extensions.get(ORGSCIM_GROUP_SCHEMA);
-  if (ext && "orgRole" in ext) input.orgRole = ext.orgRole === null || ext.orgRole === "" ? null : orgRoleOf(ext.orgRole);
+  const binding = bindingFromExtension(c.extensions.get(ORGSCIM_GROUP_SCHEMA));
+  if (binding !== undefined) input.binding = binding;
   return input;
 }
 
@@ -54,5 +74,6 @@ export function patchableGroup(g: GroupRecord): Record<string, unknown> {
   const out: Record<string, unknown> = { ...g.data, displayName: g.displayName, id: g.id };
   if (g.externalId !== null) out.externalId = g.externalId;
   if (g.binding?.kind === "orgRole") out[ORGSCIM_GROUP_SCHEMA] = { orgRole: g.binding.role };
+  if (g.binding?.kind === "accountRole") out[ORGSCIM_GROUP_SCHEMA] = { accountSid: g.binding.accountId, accountRole: g.binding.role };
   return out;
 }

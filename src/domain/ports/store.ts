@@ -14,7 +14,7 @@
  */
 import type { Filter, SortSpec } from "../filter";
 import type {
-  ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, Organization, UserRecord,
+  Account, ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, Organization, UserRecord,
 } from "../types";
 
 export class UniqueViolation extends Error {
@@ -111,8 +111,19 @@ export interface GroupRepo {
    * and lastModified, atomically. Answers the new version, or null when the group does not exist.
    */
   touch(orgId: string, groupId: string, lastModified: string): Promise<number | null>;
+  /** Groups (built-in or not) whose binding grants a role on this account. */
+  listBoundToAccount(orgId: string, accountId: string): Promise<GroupRecord[]>;
   /** Of the given ids, those that are users of orgId. */
   existingUserIds(orgId: string, userIds: string[]): Promise<Set<string>>;
+}
+
+export interface AccountRepo {
+  insert(account: Account): Promise<void>;
+  get(orgId: string, id: string): Promise<Account | null>;
+  /** Oldest first; `status` narrows. */
+  list(orgId: string, query: { offset: number; limit: number; status?: Account["status"] }): Promise<{ total: number; items: Account[] }>;
+  update(account: Account): Promise<boolean>;
+  listOwnedBy(orgId: string, userId: string): Promise<Account[]>;
 }
 
 export interface DomainRepo {
@@ -120,6 +131,11 @@ export interface DomainRepo {
   list(orgId: string): Promise<Domain[]>;
   findByName(name: string): Promise<Domain | null>;
   update(domain: Domain): Promise<boolean>;
+  /**
+   * For the periodic re-check, across organizations: pending, verified and revalidating domains
+   * with an id greater than `after` (null: from the start), by id, at most `limit`.
+   */
+  listForRecheck(after: string | null, limit: number): Promise<Domain[]>;
 }
 
 export interface InvitationRepo {
@@ -138,6 +154,7 @@ export interface Repos {
   tokens: TokenRepo;
   users: UserRepo;
   groups: GroupRepo;
+  accounts: AccountRepo;
   domains: DomainRepo;
   invitations: InvitationRepo;
   audit: AuditRepo;

@@ -7,13 +7,18 @@ import { Router, type NextFunction, type Request, type Response } from "express"
 import type passport from "passport";
 import type { Clock } from "../../domain/clock";
 import { Errors } from "../../domain/errors";
+import type { TxtResolver } from "../../domain/ports/dns";
 import type { Store } from "../../domain/ports/store";
 import { requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { toDomainError } from "../translate-error";
 import { v1ErrorBody, v1Status } from "../v1-errors";
 import { ApiRegistry } from "./openapi";
+import { accountRoutes } from "./accounts-routes";
+import { auditRoutes } from "./audit-routes";
+import { domainRoutes } from "./domains-routes";
 import { organizationRoutes } from "./organization-routes";
+import { userRoutes } from "./users-routes";
 
 export interface V1Deps {
   store: Store;
@@ -21,12 +26,14 @@ export interface V1Deps {
   authenticator: passport.Authenticator;
   bodyLimit: string;
   publicUrl: string | undefined;
+  /** DNS for domain verification; absent: Verify answers 503. */
+  dns?: TxtResolver | undefined;
 }
 
 /** Each resource module exports one function of this shape and is listed in V1_MODULES. */
 export type V1Module = (r: Router, registry: ApiRegistry, deps: V1Deps) => void;
 
-const V1_MODULES: V1Module[] = [organizationRoutes];
+const V1_MODULES: V1Module[] = [organizationRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes];
 
 export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry } {
   const registry = new ApiRegistry();

@@ -29,7 +29,7 @@ export interface MongoCtx {
   /** Runs one store call; `opts` carries the session when it belongs to the transaction. */
   run<T>(kind: "read" | "write", fn: (opts: { session?: Session }) => Promise<T>): Promise<T>;
   /** The next value of a monotonic sequence (insertion order); never part of a transaction. */
-  nextSeq(name: "users" | "groups" | "audit_events"): Promise<number>;
+  nextSeq(name: "users" | "groups" | "audit_events" | "accounts"): Promise<number>;
 }
 
 const INC_SEQ: Record<string, unknown> = { $inc: { seq: 1 } };

@@ -92,7 +92,7 @@ export const toToken = (d: Doc): ApiToken => ({
 export const domainDoc = (x: Domain): Doc => {
   const doc: Doc = {
     _id: x.id, orgId: x.orgId, name: x.name, nameLower: lower(x.name), state: x.state, challenge: x.challenge,
-    created: x.created, verifiedAt: x.verifiedAt,
+    created: x.created, verifiedAt: x.verifiedAt, revalidatingSince: x.revalidatingSince ?? null,
   };
   if (x.state !== "removed") doc.claimedName = lower(x.name);
   return doc;
@@ -101,6 +101,7 @@ export const domainDoc = (x: Domain): Doc => {
 export const toDomain = (d: Doc): Domain => ({
   id: d._id as string, orgId: d.orgId as string, name: d.name as string, state: d.state as Domain["state"],
   challenge: d.challenge as string, created: d.created as string, verifiedAt: (d.verifiedAt ?? null) as string | null,
+  revalidatingSince: (d.revalidatingSince ?? null) as string | null,
 });
 
 export const invitationDoc = (i: Invitation): Doc => ({

@@ -114,6 +114,8 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       const d = await c.run("write", (o) => groups().findOneAndUpdate(filter, update, { ...o, returnDocument: "after", projection: { version: 1 } }));
       return d ? (d.version as number) : null;
     },
+    listBoundToAccount: (orgId, accountId) => c.run("read", async (o) =>
+      (await groups().find({ orgId: { $eq: orgId }, "binding.accountId": { $eq: accountId } }, o).sort({ seq: 1 }).toArray()).map(toGroup)),
     existingUserIds: (orgId, userIds) => c.run("read", async (o) => {
       const ids = unique(userIds);
       if (ids.length === 0) return new Set<string>();

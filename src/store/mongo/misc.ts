@@ -10,6 +10,7 @@ import { checked } from "./models";
 import { domainUpdate } from "./updates";
 
 const NOT_REMOVED = { state: { $ne: "removed" } };
+const RECHECKED = ["pending", "verified", "revalidating"];
 
 export function mongoDomains(c: MongoCtx): DomainRepo {
   const domains = () => c.coll("domains");
@@ -28,6 +29,9 @@ export function mongoDomains(c: MongoCtx): DomainRepo {
       const { filter, update } = domainUpdate(d);
       return (await c.run("write", (o) => domains().updateOne(filter, update, o))).matchedCount === 1;
     },
+    listForRecheck: (after, limit) => c.run("read", async (o) =>
+      (await domains().find({ state: { $in: RECHECKED }, ...(after === null ? {} : { _id: { $gt: after } }) }, o)
+        .sort({ _id: 1 }).limit(limit).toArray()).map(toDomain)),
   };
 }
 

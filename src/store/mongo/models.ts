@@ -76,6 +76,7 @@ export const SCHEMAS = {
       [{ orgId: 1, displayNameLower: 1 }, { unique: true }],
       [{ orgId: 1, externalId: 1 }],
       [{ orgId: 1, seq: 1 }],
+      [{ orgId: 1, "binding.accountId": 1 }],
     ],
   ),
   group_members: schema(
@@ -86,10 +87,14 @@ export const SCHEMAS = {
       [{ orgId: 1, userId: 1 }],
     ],
   ),
+  accounts: schema(
+    { orgId: str, seq: num, name: str, ownerId: str, status: str, created: str, lastModified: str },
+    [[{ orgId: 1, status: 1, seq: 1 }], [{ orgId: 1, ownerId: 1 }]],
+  ),
   domains: schema(
     {
       orgId: str, name: str, nameLower: str, claimedName: { type: String }, state: str, challenge: str,
-      created: str, verifiedAt: nullableStr,
+      created: str, verifiedAt: nullableStr, revalidatingSince: nullableStr,
     },
     [
       [{ claimedName: 1 }, { unique: true, partialFilterExpression: { claimedName: { $type: "string" } } }],

@@ -1,6 +1,7 @@
 /** All repositories of the MongoDB store over one context (plain, or bound to a transaction). */
 import type { Repos } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
+import { mongoAccounts } from "./accounts";
 import { mongoGroups } from "./groups";
 import { mongoAudit, mongoDomains, mongoInvitations } from "./misc";
 import { mongoOrgs, mongoTokens } from "./orgs";
@@ -11,6 +12,7 @@ export const reposOf = (c: MongoCtx): Repos => ({
   tokens: mongoTokens(c),
   users: mongoUsers(c),
   groups: mongoGroups(c),
+  accounts: mongoAccounts(c),
   domains: mongoDomains(c),
   invitations: mongoInvitations(c),
   audit: mongoAudit(c),

@@ -51,7 +51,7 @@ export const revokeToken = (orgId: string, id: string, at: string): UpdateOp => 
 
 export function domainUpdate(d: Domain): UpdateOp {
   const doc = domainDoc(d);
-  const update: Doc = { $set: { state: doc.state, challenge: doc.challenge, verifiedAt: doc.verifiedAt } };
+  const update: Doc = { $set: { state: doc.state, challenge: doc.challenge, verifiedAt: doc.verifiedAt, revalidatingSince: doc.revalidatingSince } };
   if (doc.claimedName === undefined) update.$unset = { claimedName: "" };
   else (update.$set as Doc).claimedName = doc.claimedName;
   return { filter: { _id: { $eq: d.id }, orgId: { $eq: d.orgId } }, update };

@@ -56,6 +56,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     ofUser: db.prepare(`SELECT g.id, g.display_name, g.builtin, g.binding FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?) ORDER BY g.seq`),
     touch: db.prepare("UPDATE groups SET version = version + 1, last_modified = ? WHERE org_id = ? AND id = ? RETURNING version").pluck(),
+    boundToAccount: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND json_extract(g.binding, '$.accountId') = ? ORDER BY g.seq`),
     userExists: db.prepare("SELECT 1 FROM users WHERE org_id = ? AND id = ? AND status <> 'independent'").pluck(),
   };
 
@@ -108,6 +109,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
         id: r.id, display: r.display_name, builtin: r.builtin === 1, binding: r.binding ? (JSON.parse(r.binding) as GroupBinding) : null,
       }))),
     touch: async (orgId, groupId, at) => guard(() => (s.touch.get(at, orgId, groupId) as number | undefined) ?? null),
+    listBoundToAccount: async (orgId, accountId) => guard(() => (s.boundToAccount.all(orgId, accountId) as GroupRow[]).map(toRecord)),
     existingUserIds: async (orgId, ids) => guard(() => new Set(ids.filter((id) => s.userExists.get(orgId, id) === 1))),
   };
 }

@@ -11,7 +11,10 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+/** Migrations after the first, appended in order by the features that need them. */
+const MIGRATIONS_EXTRA: Migration[] = [];
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: "organizations, tokens, users, groups, memberships, domains, invitations, audit",
@@ -129,14 +132,42 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** Applies the migrations the database has not seen yet; answers the versions applied. */
+MIGRATIONS_EXTRA.push({
+  version: 2,
+  name: "domain re-validation: when the DNS token stopped being found",
+  sql: `
+    ALTER TABLE domains ADD COLUMN revalidating_since TEXT;
+  `,
+});
+
+MIGRATIONS_EXTRA.push({
+  version: 3,
+  name: "managed accounts",
+  sql: `
+    CREATE TABLE accounts (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      org_id TEXT NOT NULL REFERENCES organizations(id),
+      name TEXT NOT NULL,
+      owner_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created TEXT NOT NULL,
+      last_modified TEXT NOT NULL
+    );
+    CREATE INDEX accounts_org ON accounts(org_id, status, seq);
+    CREATE INDEX accounts_owner ON accounts(org_id, owner_id);
+    CREATE INDEX groups_org_account_binding ON groups(org_id, json_extract(binding, '$.accountId'));
+  `,
+});
+
+/** Applies the migrations the database has not seen yet, in version order; answers the versions applied. */
 export function migrate(db: Database.Database): number[] {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   const done = new Set(
     (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),
   );
   const applied: number[] = [];
-  for (const m of MIGRATIONS) {
+  for (const m of [...MIGRATIONS, ...MIGRATIONS_EXTRA].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);

@@ -4,26 +4,29 @@ import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/s
 import type { AuditEvent, Domain, Invitation } from "../../domain/types";
 import { guard } from "./errors";
 
-interface DomainRow { id: string; org_id: string; name: string; state: Domain["state"]; challenge: string; created: string; verified_at: string | null }
+interface DomainRow { id: string; org_id: string; name: string; state: Domain["state"]; challenge: string; created: string; verified_at: string | null; revalidating_since: string | null }
 const toDomain = (r: DomainRow): Domain => ({
   id: r.id, orgId: r.org_id, name: r.name, state: r.state, challenge: r.challenge, created: r.created, verifiedAt: r.verified_at,
+  revalidatingSince: r.revalidating_since ?? null,
 });
 
 export function sqliteDomains(db: Database.Database): DomainRepo {
   const s = {
-    insert: db.prepare("INSERT INTO domains (id, org_id, name, state, challenge, created, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    insert: db.prepare("INSERT INTO domains (id, org_id, name, state, challenge, created, verified_at, revalidating_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
     list: db.prepare("SELECT * FROM domains WHERE org_id = ? AND state <> 'removed' ORDER BY name"),
     byName: db.prepare("SELECT * FROM domains WHERE name = ? COLLATE NOCASE AND state <> 'removed'"),
-    update: db.prepare("UPDATE domains SET state = ?, challenge = ?, verified_at = ? WHERE id = ? AND org_id = ?"),
+    update: db.prepare("UPDATE domains SET state = ?, challenge = ?, verified_at = ?, revalidating_since = ? WHERE id = ? AND org_id = ?"),
+    forRecheck: db.prepare("SELECT * FROM domains WHERE state IN ('pending', 'verified', 'revalidating') AND id > ? ORDER BY id LIMIT ?"),
   };
   return {
-    insert: async (d) => guard(() => void s.insert.run(d.id, d.orgId, d.name, d.state, d.challenge, d.created, d.verifiedAt)),
+    insert: async (d) => guard(() => void s.insert.run(d.id, d.orgId, d.name, d.state, d.challenge, d.created, d.verifiedAt, d.revalidatingSince ?? null)),
     list: async (orgId) => guard(() => (s.list.all(orgId) as DomainRow[]).map(toDomain)),
     findByName: async (name) => guard(() => {
       const r = s.byName.get(name) as DomainRow | undefined;
       return r ? toDomain(r) : null;
     }),
-    update: async (d) => guard(() => s.update.run(d.state, d.challenge, d.verifiedAt, d.id, d.orgId).changes === 1),
+    update: async (d) => guard(() => s.update.run(d.state, d.challenge, d.verifiedAt, d.revalidatingSince ?? null, d.id, d.orgId).changes === 1),
+    listForRecheck: async (after, limit) => guard(() => (s.forRecheck.all(after ?? "", limit) as DomainRow[]).map(toDomain)),
   };
 }
 

@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Repos, Store } from "../../domain/ports/store";
 import { StoreUnavailable } from "../../domain/ports/store";
+import { sqliteAccounts } from "./accounts";
 import { guard, translate } from "./errors";
 import { sqliteGroups } from "./groups";
 import { migrate } from "./migrations";
@@ -36,6 +37,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     tokens: sqliteTokens(db),
     users: sqliteUsers(db),
     groups: sqliteGroups(db),
+    accounts: sqliteAccounts(db),
     domains: sqliteDomains(db),
     invitations: sqliteInvitations(db),
     audit: sqliteAudit(db),

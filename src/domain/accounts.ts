@@ -1,0 +1,206 @@
+/**
+ * Managed accounts and account roles (seed: "Invite a user to an account", account roles).
+ * Each use case authorizes (src/domain/authz.ts), runs its writes in one transaction, and leaves
+ * one audit event. Direct account roles are memberships of the account's built-in role groups
+ * (./account-roles.ts); groups an identity provider binds to an account role add to them.
+ */
+import type { Actor } from "./actor";
+import {
+  ACCOUNT_ROLE_NAMES, accountRoleGroupId, assignmentSid, builtinAccountRoleGroups, collapseRoles,
+  effectiveAccountRoles, parseAssignmentSid,
+} from "./account-roles";
+import { auditEvent } from "./audit";
+import { authorize } from "./authz";
+import { type Clock, isoNow } from "./clock";
+import { Errors } from "./errors";
+import { newId } from "./ids";
+import type { Repos, Store } from "./ports/store";
+import { ACCOUNT_ROLES, type Account, type AccountRole, type UserRecord } from "./types";
+
+export interface AccountDeps {
+  store: Store;
+  clock: Clock;
+}
+
+export interface RoleAssignment {
+  sid: string;
+  accountId: string;
+  userId: string;
+  role: AccountRole;
+}
+
+/** Whether a user administers an account (directly or through a bound group). */
+export const accountAdminCheck = (repos: Repos, orgId: string) => async (userId: string, accountId: string): Promise<boolean> =>
+  (effectiveAccountRoles(await repos.groups.groupsOfUser(orgId, userId)).get(accountId) ?? []).includes("administrator");
+
+async function can(deps: AccountDeps, actor: Actor, accountId: string | null, action: string): Promise<void> {
+  const permission = accountId === null ? { kind: "createAccount" as const } : { kind: "manageAccount" as const, accountId };
+  await authorize(deps.store, deps.clock, actor, permission, action, accountAdminCheck(deps.store, actor.org.id));
+}
+
+async function requireOwner(repos: Repos, orgId: string, userId: string): Promise<UserRecord> {
+  const u = await repos.users.get(orgId, userId);
+  if (!u) throw Errors.accountOwner(userId, "no such user in this organization");
+  if (u.status !== "managed") throw Errors.accountOwner(userId, `the user is ${u.status}`);
+  if (!u.active) throw Errors.accountOwner(userId, "the user is suspended");
+  return u;
+}
+
+export async function getAccount(deps: AccountDeps, actor: Actor, id: string): Promise<Account> {
+  const a = await deps.store.accounts.get(actor.org.id, id);
+  if (!a) throw Errors.accountNotFound(id);
+  return a;
+}
+
+export async function listAccounts(deps: AccountDeps, actor: Actor, q: { offset: number; limit: number; status?: Account["status"] }) {
+  return deps.store.accounts.list(actor.org.id, q);
+}
+
+export async function createAccount(deps: AccountDeps, actor: Actor, input: { name: string; ownerId?: string }): Promise<Account> {
+  await can(deps, actor, null, "account.create");
+  const ownerId = input.ownerId ?? actor.userId;
+  if (!ownerId) throw Errors.ownerRequired();
+  await requireOwner(deps.store, actor.org.id, ownerId);
+  const now = isoNow(deps.clock);
+  const account: Account = { id: newId("AC"), orgId: actor.org.id, name: input.name, ownerId, status: "active", created: now, lastModified: now };
+  await deps.store.transaction(async (tx) => {
+    await tx.accounts.insert(account);
+    for (const g of builtinAccountRoleGroups(account.orgId, account.id, now)) await tx.groups.insert(g);
+    await tx.audit.append(auditEvent(deps.clock, actor, "account.create", { type: "Account", id: account.id }, { after: { name: account.name, ownerId } }));
+  });
+  return account;
+}
+
+export async function updateAccount(deps: AccountDeps, actor: Actor, id: string, input: { name?: string; ownerId?: string }): Promise<Account> {
+  const current = await getAccount(deps, actor, id);
+  await can(deps, actor, id, "account.update");
+  if (current.status === "closed") throw Errors.accountClosed(id);
+  if (input.ownerId !== undefined && input.ownerId !== current.ownerId) await requireOwner(deps.store, actor.org.id, input.ownerId);
+  const next: Account = { ...current, name: input.name ?? current.name, ownerId: input.ownerId ?? current.ownerId, lastModified: isoNow(deps.clock) };
+  await deps.store.transaction(async (tx) => {
+    await tx.accounts.update(next);
+    await tx.audit.append(auditEvent(deps.clock, actor, "account.update", { type: "Account", id }, {
+      before: { name: current.name, ownerId: current.ownerId }, after: { name: next.name, ownerId: next.ownerId },
+    }));
+  });
+  return next;
+}
+
+/** Closing an account ends every direct role on it (its built-in role groups go with it). */
+export async function closeAccount(deps: AccountDeps, actor: Actor, id: string): Promise<Account> {
+  const current = await getAccount(deps, actor, id);
+  await can(deps, actor, id, "account.close");
+  if (current.status === "closed") return current;
+  const next: Account = { ...current, status: "closed", lastModified: isoNow(deps.clock) };
+  await deps.store.transaction(async (tx) => {
+    await tx.accounts.update(next);
+    for (const role of ACCOUNT_ROLES) await tx.groups.delete(actor.org.id, accountRoleGroupId(id, role));
+    await tx.audit.append(auditEvent(deps.clock, actor, "account.close", { type: "Account", id }, { before: { status: "active" }, after: { status: "closed" } }));
+  });
+  return next;
+}
+
+/** The account's users with their effective roles (direct and through bound groups). */
+export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, limit = 1000): Promise<{ user: UserRecord; roles: AccountRole[] }[]> {
+  await getAccount(deps, actor, id);
+  const roles = new Map<string, AccountRole[]>();
+  for (const g of await deps.store.groups.listBoundToAccount(actor.org.id, id)) {
+    if (g.binding?.kind !== "accountRole") continue;
+    for (const m of await deps.store.groups.listMembers(actor.org.id, g.id, limit)) {
+      roles.set(m.id, [...(roles.get(m.id) ?? []), g.binding.role]);
+    }
+  }
+  const out: { user: UserRecord; roles: AccountRole[] }[] = [];
+  for (const [userId, list] of roles) {
+    const user = await deps.store.users.get(actor.org.id, userId);
+    if (user) out.push({ user, roles: collapseRoles(list) });
+  }
+  return out;
+}
+
+/** Grants a role: Administrator clears the others; a lesser role beside Administrator is refused. */
+export async function grantRole(deps: AccountDeps, actor: Actor, input: { accountId: string; userId: string; role: AccountRole }): Promise<RoleAssignment> {
+  const account = await getAccount(deps, actor, input.accountId);
+  await can(deps, actor, account.id, "role_assignment.create");
+  if (account.status === "closed") throw Errors.accountClosed(account.id);
+  const user = await deps.store.users.get(actor.org.id, input.userId);
+  if (!user) throw Errors.memberNotFound([input.userId]);
+  const adminGroup = accountRoleGroupId(account.id, "administrator");
+  const target = accountRoleGroupId(account.id, input.role);
+  await deps.store.transaction(async (tx) => {
+    const now = isoNow(deps.clock);
+    if (input.role === "administrator") {
+      for (const role of ACCOUNT_ROLES) {
+        if (role === "administrator") continue;
+        const gid = accountRoleGroupId(account.id, role);
+        if ((await tx.groups.removeMembers(actor.org.id, gid, [user.id])) > 0) await tx.groups.touch(actor.org.id, gid, now);
+      }
+    } else {
+      const direct = await tx.groups.groupsOfUser(actor.org.id, user.id);
+      if (direct.some((g) => g.id === adminGroup)) throw Errors.roleIncluded(ACCOUNT_ROLE_NAMES[input.role]);
+    }
+    if ((await tx.groups.addMembers(actor.org.id, target, [user.id])) > 0) await tx.groups.touch(actor.org.id, target, now);
+    await tx.audit.append(auditEvent(deps.clock, actor, "role_assignment.create", { type: "RoleAssignment", id: assignmentSid(target, user.id) }, {
+      after: { accountId: account.id, userId: user.id, role: input.role },
+    }));
+  });
+  return { sid: assignmentSid(target, user.id), accountId: account.id, userId: user.id, role: input.role };
+}
+
+async function assignmentOf(deps: AccountDeps, actor: Actor, sid: string): Promise<RoleAssignment> {
+  const parsed = parseAssignmentSid(sid);
+  const group = parsed ? await deps.store.groups.get(actor.org.id, parsed.groupId) : null;
+  if (!parsed || !group || !group.builtin || group.binding?.kind !== "accountRole") throw Errors.assignmentNotFound(sid);
+  const members = await deps.store.groups.groupsOfUser(actor.org.id, parsed.userId);
+  if (!members.some((g) => g.id === group.id)) throw Errors.assignmentNotFound(sid);
+  return { sid, accountId: group.binding.accountId, userId: parsed.userId, role: group.binding.role };
+}
+
+export async function getAssignment(deps: AccountDeps, actor: Actor, sid: string): Promise<RoleAssignment> {
+  return assignmentOf(deps, actor, sid);
+}
+
+export async function revokeRole(deps: AccountDeps, actor: Actor, sid: string): Promise<void> {
+  const a = await assignmentOf(deps, actor, sid);
+  await can(deps, actor, a.accountId, "role_assignment.delete");
+  const gid = accountRoleGroupId(a.accountId, a.role);
+  await deps.store.transaction(async (tx) => {
+    if ((await tx.groups.removeMembers(actor.org.id, gid, [a.userId])) > 0) await tx.groups.touch(actor.org.id, gid, isoNow(deps.clock));
+    await tx.audit.append(auditEvent(deps.clock, actor, "role_assignment.delete", { type: "RoleAssignment", id: sid }, { before: { accountId: a.accountId, userId: a.userId, role: a.role } }));
+  });
+}
+
+/** Direct role assignments, of one user or on one account. */
+export async function listAssignments(deps: AccountDeps, actor: Actor, by: { userId?: string; accountId?: string }): Promise<RoleAssignment[]> {
+  const out: RoleAssignment[] = [];
+  if (by.userId) {
+    for (const g of await deps.store.groups.groupsOfUser(actor.org.id, by.userId)) {
+      if (!g.builtin || g.binding?.kind !== "accountRole") continue;
+      if (by.accountId && g.binding.accountId !== by.accountId) continue;
+      out.push({ sid: assignmentSid(g.id, by.userId), accountId: g.binding.accountId, userId: by.userId, role: g.binding.role });
+    }
+    return out;
+  }
+  if (by.accountId) {
+    await getAccount(deps, actor, by.accountId);
+    for (const role of ACCOUNT_ROLES) {
+      const gid = accountRoleGroupId(by.accountId, role);
+      for (const m of await deps.store.groups.listMembers(actor.org.id, gid, 1000)) out.push({ sid: assignmentSid(gid, m.id), accountId: by.accountId, userId: m.id, role });
+    }
+    return out;
+  }
+  throw Errors.invalidParameter("UserSid", "name a user (UserSid) or an account (AccountSid).");
+}
+
+/** The seed's Accounts tab: the accounts a user can access, with effective roles, optionally only those with `role` (Administrator counts for every role). */
+export async function userAccounts(deps: AccountDeps, actor: Actor, userId: string, role?: AccountRole): Promise<{ account: Account; roles: AccountRole[] }[]> {
+  const user = await deps.store.users.get(actor.org.id, userId);
+  if (!user) throw Errors.userNotFound(userId);
+  const out: { account: Account; roles: AccountRole[] }[] = [];
+  for (const [accountId, roles] of effectiveAccountRoles(await deps.store.groups.groupsOfUser(actor.org.id, userId))) {
+    if (role && !roles.includes(role) && !roles.includes("administrator")) continue;
+    const account = await deps.store.accounts.get(actor.org.id, accountId);
+    if (account && account.status === "active") out.push({ account, roles });
+  }
+  return out;
+}

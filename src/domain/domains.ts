@@ -1,0 +1,392 @@
+/**
+ * Verified domains (seed: "To invite a user, you must first have verified the domain that owns the
+ * user's email address"; org-model.md, "Domain verification"). With domain enforcement on, SCIM
+ * provisions a user only when the primary email's domain is in state `verified` here (users.ts
+ * `checkDomains`).
+ *
+ * An admin adds a domain and gets a DNS TXT challenge: a record named `_orgscim.<domain>` (the
+ * apex `<domain>` is accepted too) whose value is `orgscim-domain-verification=<32 hex>`, TTL 3600.
+ *
+ *   pending ──found──▶ verified ──token gone (re-check)──▶ revalidating ──found──▶ verified
+ *      │                                                        │
+ *      └─ not verified within 72 h (re-check) ─▶ removed ◀──────┴─ still gone after 30 days
+ *   any state ──DELETE──▶ removed
+ *
+ * - The DNS is asked through the `TxtResolver` port. A resolver failure changes nothing and is
+ *   reported as `unavailable` (never as "not found").
+ * - `recheckDomains` runs every DOMAIN_RECHECK_INTERVAL_MS (src/infra/domain-recheck.ts) over
+ *   every pending, verified and revalidating domain of every organization. A pending domain that
+ *   is not verified within 72 hours is removed, which releases its name: a domain belongs to one
+ *   organization at a time, and an unverified claim must not block its real owner for ever.
+ * - Only an Owner or Administrator manages domains; each change leaves one audit event, each
+ *   refused authorization one refusal event.
+ */
+import { randomBytes } from "node:crypto";
+import { domainToASCII } from "node:url";
+import type { Actor } from "./actor";
+import { auditEvent } from "./audit";
+import { authorize } from "./authz";
+import { type Clock, isoNow } from "./clock";
+import { Errors } from "./errors";
+import { newId } from "./ids";
+import { DnsUnavailable, type TxtResolver } from "./ports/dns";
+import { UniqueViolation, type Repos, type Store } from "./ports/store";
+import { isPublicMailDomain } from "./public-mail-domains";
+import type { AuditEvent, Domain } from "./types";
+
+export interface DomainDeps {
+  store: Store;
+  clock: Clock;
+  /** Absent when the server was built without a resolver: verification then answers `unavailable`. */
+  dns?: TxtResolver | undefined;
+}
+
+export const MAX_DOMAINS_PER_ORG = 100;
+export const CHALLENGE_LABEL = "_orgscim";
+export const CHALLENGE_PREFIX = "orgscim-domain-verification=";
+export const CHALLENGE_TTL_SECONDS = 3600;
+const HOUR = 3600_000;
+/** A pending domain not verified within this time is removed (org-model.md: "allowed up to 72 hours for DNS"). */
+export const PENDING_TTL_MS = 72 * HOUR;
+/** A revalidating domain whose token is still missing after this time is removed. */
+export const REVALIDATION_GRACE_MS = 30 * 24 * HOUR;
+/** Seconds a client should wait after a resolver failure. */
+const DNS_RETRY_AFTER = 30;
+
+const DOMAIN_SID = /^DM[0-9a-f]{32}$/;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Endings that public DNS never answers for, so nothing under them can be verified. */
+const UNVERIFIABLE_TLDS = new Set(["localhost", "local", "invalid", "arpa", "internal", "home", "lan", "corp"]);
+
+// ---------- names and the challenge ----------
+
+/**
+ * The canonical form of a domain name: lower case, ASCII (IDNs in their xn-- form), without a
+ * trailing dot. Refuses IP addresses, single labels, names over 253 characters and invalid labels.
+ */
+export function normalizeDomainName(input: string): string {
+  const refuse = (why: string) => Errors.invalidDomainName(input.length > 80 ? `${input.slice(0, 80)}...` : input, why);
+  let name = input.trim().toLowerCase();
+  if (name.endsWith(".")) name = name.slice(0, -1);
+  if (name === "") throw refuse("it is empty; give a name such as example.com");
+  if (/^\[?[0-9a-f:.]*:[0-9a-f:.]*\]?$/.test(name) || /^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {
+    throw refuse("an IP address is not a domain; give the domain name your users' email addresses end with");
+  }
+  if (name.includes("@")) throw refuse("give the domain only (example.com), not an email address");
+  if (name.startsWith("*.")) throw refuse("wildcards are not accepted; verify each domain or subdomain by its own name");
+  if (/[^\x20-\x7e]/.test(name)) {
+    const ascii = domainToASCII(name);
+    if (ascii === "") throw refuse("it is not a valid internationalized domain name");
+    name = ascii;
+  }
+  if (name.length > 253) throw refuse("a domain name has at most 253 characters");
+  const labels = name.split(".");
+  if (labels.length < 2) throw refuse("a single label is not a domain an organization can own; give the full name, such as example.com");
+  for (const label of labels) {
+    if (label === "") throw refuse("it has an empty label (two dots in a row, or a leading dot)");
+    if (label.length > 63) throw refuse(`the label '${label.slice(0, 20)}...' is longer than 63 characters`);
+    if (!LABEL.test(label)) throw refuse(`the label '${label}' may hold only letters, digits and inner hyphens`);
+  }
+  const tld = labels[labels.length - 1] as string;
+  if (/^\d+$/.test(tld)) throw refuse("the last label cannot be all digits (is it an IP address?)");
+  if (UNVERIFIABLE_TLDS.has(tld)) throw refuse(`names under .${tld} are not in public DNS, so they cannot be verified`);
+  return name;
+}
+
+export interface DnsChallenge {
+  type: "TXT";
+  /** Where to create the record. */
+  name: string;
+  /** Also accepted: the same value at the domain's apex. */
+  apexName: string;
+  value: string;
+  ttl: number;
+}
+
+export const challengeOf = (d: Pick<Domain, "name" | "challenge">): DnsChallenge => ({
+  type: "TXT",
+  name: `${CHALLENGE_LABEL}.${d.name}`,
+  apexName: d.name,
+  value: d.challenge,
+  ttl: CHALLENGE_TTL_SECONDS,
+});
+
+/** When the domain is removed unless verified (pending, revalidating), or null. */
+export function expiresAt(d: Domain): string | null {
+  if (d.state === "pending") return new Date(Date.parse(d.created) + PENDING_TTL_MS).toISOString();
+  if (d.state === "revalidating" && d.revalidatingSince) return new Date(Date.parse(d.revalidatingSince) + REVALIDATION_GRACE_MS).toISOString();
+  return null;
+}
+
+// ---------- the DNS check ----------
+
+export interface LookupResult {
+  found: boolean;
+  /** The name the token was found at. */
+  foundAt: string | null;
+  /** TXT records seen at the challenge name that do not hold the token (a typo, an old token). */
+  otherRecords: number;
+}
+
+const normalizeTxt = (strings: string[]): string => strings.join("").trim().replace(/^"(.*)"$/, "$1").trim().toLowerCase();
+
+/**
+ * Looks for the token at `_orgscim.<domain>` and at the apex. Found at either: found, even if the
+ * other lookup failed. Found at neither: "not found" only when both lookups answered; otherwise
+ * DnsUnavailable (a failure must never pass for a missing record).
+ */
+export async function lookupChallenge(dns: TxtResolver, d: Domain): Promise<LookupResult> {
+  const c = challengeOf(d);
+  const want = c.value.toLowerCase();
+  const names = [c.name, c.apexName];
+  const answers = await Promise.allSettled(names.map((n) => dns.resolveTxt(n)));
+  for (const [i, a] of answers.entries()) {
+    if (a.status === "fulfilled" && a.value.some((r) => normalizeTxt(r) === want)) return { found: true, foundAt: names[i] as string, otherRecords: 0 };
+  }
+  const failed = answers.find((a): a is PromiseRejectedResult => a.status === "rejected");
+  if (failed) throw failed.reason;
+  const first = answers[0] as PromiseFulfilledResult<string[][]>;
+  return { found: false, foundAt: null, otherRecords: first.value.length };
+}
+
+// ---------- state transitions ----------
+
+interface Transition {
+  next: Domain;
+  action: "domain.verify" | "domain.revalidate" | "domain.remove";
+  reason: string;
+}
+
+/**
+ * What a DNS check means for a domain at `now`; null when nothing changes. `recheck` (the periodic
+ * re-check) also expires pending domains; an admin's own Verify never does.
+ */
+export function transition(d: Domain, found: boolean, now: Date, trigger: "verify" | "recheck"): Transition | null {
+  const iso = now.toISOString();
+  switch (d.state) {
+    case "pending":
+      if (found) return { next: { ...d, state: "verified", verifiedAt: iso, revalidatingSince: null }, action: "domain.verify", reason: "the DNS token was found" };
+      if (trigger === "recheck" && now.getTime() - Date.parse(d.created) >= PENDING_TTL_MS) {
+        return { next: { ...d, state: "removed" }, action: "domain.remove", reason: "not verified within 72 hours of being added" };
+      }
+      return null;
+    case "verified":
+      if (found) return null;
+      return { next: { ...d, state: "revalidating", revalidatingSince: iso }, action: "domain.revalidate", reason: "the DNS token is no longer found" };
+    case "revalidating": {
+      if (found) return { next: { ...d, state: "verified", verifiedAt: iso, revalidatingSince: null }, action: "domain.verify", reason: "the DNS token was found again" };
+      const since = d.revalidatingSince ?? null;
+      if (since === null) return { next: { ...d, revalidatingSince: iso }, action: "domain.revalidate", reason: "the DNS token is no longer found" };
+      if (now.getTime() - Date.parse(since) >= REVALIDATION_GRACE_MS) {
+        return { next: { ...d, state: "removed" }, action: "domain.remove", reason: "the DNS token was not restored within 30 days" };
+      }
+      return null;
+    }
+    case "removed":
+      return null;
+  }
+}
+
+const summary = (d: Domain) => ({ name: d.name, state: d.state, verifiedAt: d.verifiedAt, revalidatingSince: d.revalidatingSince ?? null });
+
+const systemEvent = (clock: Clock, t: Transition, before: Domain): AuditEvent => ({
+  id: newId("AE"), orgId: before.orgId, time: isoNow(clock), actor: "system:domain-recheck", action: t.action,
+  targetType: "Domain", targetId: before.id, outcome: "success", before: summary(before), after: summary(t.next), reason: t.reason,
+});
+
+/** The domain `id` of the actor's organization, not removed; null otherwise (another organization's is "not found"). */
+async function findOwn(repos: Repos, orgId: string, id: string): Promise<Domain | null> {
+  if (!DOMAIN_SID.test(id)) return null;
+  return (await repos.domains.list(orgId)).find((d) => d.id === id) ?? null;
+}
+
+const dnsFailure = (d: Domain, e: unknown) => Errors.dnsUnavailable(challengeOf(d).name, DNS_RETRY_AFTER, e);
+
+// ---------- use cases ----------
+
+/** POST /v1/Domains: claims the name for the organization, pending until its DNS token is found. */
+export async function addDomain(deps: DomainDeps, actor: Actor, input: string): Promise<Domain> {
+  const { store, clock } = deps;
+  await authorize(store, clock, actor, { kind: "manageOrganization" }, "domain.create");
+  const name = normalizeDomainName(input);
+  if (isPublicMailDomain(name)) throw Errors.publicMailDomain(name);
+  const now = isoNow(clock);
+  const domain: Domain = {
+    id: newId("DM"),
+    orgId: actor.org.id,
+    name,
+    state: "pending",
+    challenge: CHALLENGE_PREFIX + randomBytes(16).toString("hex"),
+    created: now,
+    verifiedAt: null,
+    revalidatingSince: null,
+  };
+  await store.transaction(async (tx) => {
+    const own = await tx.domains.list(actor.org.id);
+    const same = own.find((d) => d.name === name);
+    if (same) throw Errors.domainAlreadyAdded(name, same.id);
+    if (own.length >= MAX_DOMAINS_PER_ORG) throw Errors.tooManyDomains(MAX_DOMAINS_PER_ORG);
+    if (await tx.domains.findByName(name)) throw Errors.domainTaken(name);
+    try {
+      await tx.domains.insert(domain);
+    } catch (e) {
+      // Another organization claimed it between the read and the write: the store's unique index decides.
+      if (e instanceof UniqueViolation && e.field === "name") throw Errors.domainTaken(name);
+      throw e;
+    }
+    await tx.audit.append(auditEvent(clock, actor, "domain.create", { type: "Domain", id: domain.id }, { after: summary(domain) }));
+  });
+  return domain;
+}
+
+/** GET /v1/Domains: the organization's domains that are not removed, by name. */
+export async function listDomains(deps: DomainDeps, actor: Actor): Promise<Domain[]> {
+  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "domain.read");
+  return deps.store.domains.list(actor.org.id);
+}
+
+/** GET /v1/Domains/:sid. Another organization's domain is "not found", like an unknown sid. */
+export async function getDomain(deps: DomainDeps, actor: Actor, id: string): Promise<Domain> {
+  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "domain.read");
+  const d = await findOwn(deps.store, actor.org.id, id);
+  if (!d) throw Errors.domainNotFound(id);
+  return d;
+}
+
+/** DELETE /v1/Domains/:sid: state removed; the name is free again. Users already provisioned stay. */
+export async function removeDomain(deps: DomainDeps, actor: Actor, id: string): Promise<void> {
+  const { store, clock } = deps;
+  await authorize(store, clock, actor, { kind: "manageOrganization" }, "domain.remove");
+  await store.transaction(async (tx) => {
+    const d = await findOwn(tx, actor.org.id, id);
+    if (!d) throw Errors.domainNotFound(id);
+    const next: Domain = { ...d, state: "removed" };
+    if (!(await tx.domains.update(next))) throw Errors.domainNotFound(id);
+    await tx.audit.append(auditEvent(clock, actor, "domain.remove", { type: "Domain", id }, { before: summary(d), after: summary(next), reason: "removed by an administrator" }));
+  });
+}
+
+export interface VerifyOutcome {
+  domain: Domain;
+  found: boolean;
+  /** What happened and, when the token was not found, which record to create. */
+  message: string;
+}
+
+function notFoundMessage(d: Domain, otherRecords: number): string {
+  const c = challengeOf(d);
+  const seen = otherRecords > 0
+    ? ` ${c.name} has ${otherRecords} TXT record${otherRecords === 1 ? "" : "s"}, but none holds this domain's token (check for a typo or an old token).`
+    : ` No TXT record holding it exists at ${c.name} or at ${c.apexName}.`;
+  const state = d.state === "pending"
+    ? "The domain stays pending."
+    : d.state === "revalidating"
+      ? `The domain is awaiting re-validation: users on it cannot be provisioned, and it is removed on ${expiresAt(d) ?? "expiry"} unless the token is restored.`
+      : d.state === "removed" ? "The domain was removed: its token was not restored within 30 days. Add it again to get a new token." : "";
+  return `The verification token was not found.${seen} Create a TXT record named ${c.name} with the value ${c.value} (TTL ${c.ttl}), ` +
+    `wait for DNS to publish it (up to 72 hours with some providers), then verify again. ${state}`.trim();
+}
+
+/**
+ * POST /v1/Domains/:sid/Verify: asks DNS now. Found: verified. Not found: the state follows the
+ * same rules as the re-check (a verified domain whose token is gone starts revalidating) and the
+ * message says which record to create. A resolver failure changes nothing and throws `unavailable`.
+ */
+export async function verifyDomain(deps: DomainDeps, actor: Actor, id: string): Promise<VerifyOutcome> {
+  const { store, clock } = deps;
+  await authorize(store, clock, actor, { kind: "manageOrganization" }, "domain.verify");
+  const d = await findOwn(store, actor.org.id, id);
+  if (!d) throw Errors.domainNotFound(id);
+  if (!deps.dns) throw dnsFailure(d, new Error("no DNS resolver configured"));
+  let lookup: LookupResult;
+  try {
+    lookup = await lookupChallenge(deps.dns, d);
+  } catch (e) {
+    if (e instanceof DnsUnavailable) throw dnsFailure(d, e);
+    throw e;
+  }
+  const result = await store.transaction(async (tx) => {
+    const current = await findOwn(tx, actor.org.id, id);
+    if (!current) throw Errors.domainNotFound(id);
+    const t = transition(current, lookup.found, clock.now(), "verify");
+    if (!t) return current;
+    await tx.domains.update(t.next);
+    await tx.audit.append(auditEvent(clock, actor, t.action, { type: "Domain", id }, { before: summary(current), after: summary(t.next), reason: t.reason }));
+    return t.next;
+  });
+  const message = lookup.found
+    ? `Found the verification token at ${lookup.foundAt}. The domain is verified: users with an email on ${result.name} can be provisioned. Keep the record: the domain is re-checked periodically.`
+    : notFoundMessage(result, lookup.otherRecords);
+  return { domain: result, found: lookup.found, message };
+}
+
+export interface RecheckReport {
+  checked: number;
+  verified: number;
+  revalidating: number;
+  removed: number;
+  /** Lookups the resolver could not answer: those domains were left as they were. */
+  unavailable: number;
+}
+
+export interface RecheckOptions {
+  /** Domains read from the store at a time (default 100). */
+  batchSize?: number;
+  /** DNS lookups in flight at a time (default 8). */
+  concurrency?: number;
+  /** Asked between domains; true stops the run early (shutdown). */
+  stopped?: () => boolean;
+}
+
+/**
+ * The periodic re-check, over every pending, verified and revalidating domain of every
+ * organization, at `deps.clock`'s time. Each change is written in its own transaction (re-reading
+ * the domain first, so that an admin's concurrent change wins) with one audit event by the system.
+ */
+export async function recheckDomains(deps: DomainDeps & { dns: TxtResolver }, options: RecheckOptions = {}): Promise<RecheckReport> {
+  const { store, clock, dns } = deps;
+  const batchSize = options.batchSize ?? 100;
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const report: RecheckReport = { checked: 0, verified: 0, revalidating: 0, removed: 0, unavailable: 0 };
+  const stopped = options.stopped ?? (() => false);
+
+  const checkOne = async (d: Domain): Promise<void> => {
+    let found: boolean;
+    try {
+      found = (await lookupChallenge(dns, d)).found;
+    } catch (e) {
+      if (e instanceof DnsUnavailable) { report.unavailable++; return; }
+      throw e;
+    }
+    report.checked++;
+    const t = await store.transaction(async (tx) => {
+      const current = await tx.domains.findByName(d.name);
+      if (!current || current.id !== d.id) return null;
+      const change = transition(current, found, clock.now(), "recheck");
+      if (!change) return null;
+      await tx.domains.update(change.next);
+      await tx.audit.append(systemEvent(clock, change, current));
+      return change;
+    });
+    if (!t) return;
+    if (t.next.state === "verified") report.verified++;
+    else if (t.next.state === "revalidating") report.revalidating++;
+    else if (t.next.state === "removed") report.removed++;
+  };
+
+  let after: string | null = null;
+  for (;;) {
+    if (stopped()) break;
+    const batch: Domain[] = await store.domains.listForRecheck(after, batchSize);
+    if (batch.length === 0) break;
+    after = (batch[batch.length - 1] as Domain).id;
+    const queue = [...batch];
+    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let d = queue.shift(); d !== undefined && !stopped(); d = queue.shift()) await checkOne(d);
+    });
+    await Promise.all(workers);
+    if (batch.length < batchSize) break;
+  }
+  return report;
+}
+

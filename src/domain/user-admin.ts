@@ -1,0 +1,75 @@
+/**
+ * The console's user page (seed: General tab) as use cases: name, org role, two-factor
+ * requirement, and ownership transfer. Only Owners and Administrators may; ownership passes only
+ * from the Owner (or a service token), and the previous Owner becomes an Administrator.
+ */
+import type { Actor } from "./actor";
+import { auditEvent } from "./audit";
+import { actingRole, authorize } from "./authz";
+import { isoNow } from "./clock";
+import { Errors } from "./errors";
+import { orgRoleGroupId } from "./role-groups";
+import type { OrgRole, UserRecord } from "./types";
+import { getUser, modifyUser, syncOrgRoleGroups, type UserDeps } from "./users";
+
+export interface UserChanges {
+  displayName?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  orgRole?: OrgRole;
+  twoFactorRequired?: boolean;
+}
+
+export async function updateUserSettings(deps: UserDeps, actor: Actor, id: string, changes: UserChanges): Promise<UserRecord> {
+  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "user.update");
+  if (changes.orgRole === "owner") await transferOwnership(deps, actor, id);
+  const { orgRole, ...rest } = changes;
+  const roleChange = orgRole !== undefined && orgRole !== "owner" ? orgRole : undefined;
+  if (roleChange === undefined && Object.keys(rest).length === 0) return getUser(deps, actor, id);
+  return modifyUser(deps, actor, id, undefined, (current) => {
+    const data = { ...current.data };
+    if (rest.displayName !== undefined) {
+      if (rest.displayName === null) delete data.displayName;
+      else data.displayName = rest.displayName;
+    }
+    if (rest.givenName !== undefined || rest.familyName !== undefined) {
+      const name = { ...((data.name as Record<string, unknown> | undefined) ?? {}) };
+      if (rest.givenName !== undefined) name.givenName = rest.givenName ?? undefined;
+      if (rest.familyName !== undefined) name.familyName = rest.familyName ?? undefined;
+      data.name = name;
+    }
+    return {
+      data,
+      ...(roleChange ? { orgRole: roleChange } : {}),
+      ...(rest.twoFactorRequired !== undefined ? { twoFactorRequired: rest.twoFactorRequired } : {}),
+    };
+  });
+}
+
+/** Makes `id` the Owner; the previous Owner(s) become Administrators. One transaction. */
+async function transferOwnership(deps: UserDeps, actor: Actor, id: string): Promise<void> {
+  const role = await actingRole(deps.store, actor);
+  if (!(role === "owner" || (actor.userId === null && role === "administrator"))) {
+    throw Errors.forbidden("Only the Owner (or a service token with the admin scope) can transfer ownership.");
+  }
+  const target = await getUser(deps, actor, id);
+  if (target.status !== "managed" || !target.active) throw Errors.invalidValue("Ownership passes only to an active managed user.");
+  if (target.orgRole === "owner") return;
+  const now = isoNow(deps.clock);
+  await deps.store.transaction(async (tx) => {
+    const owners = await tx.groups.listMembers(actor.org.id, orgRoleGroupId(actor.org.id, "owner"), 100);
+    for (const o of owners) {
+      const prev = await tx.users.get(actor.org.id, o.id);
+      if (!prev) continue;
+      const demoted = { ...prev, orgRole: "administrator" as const, version: prev.version + 1, lastModified: now };
+      if (!(await tx.users.update(demoted, prev.version))) throw Errors.versionMismatch(`W/"${prev.version}"`, "newer");
+      await syncOrgRoleGroups(tx, deps.clock, demoted);
+    }
+    const promoted = { ...target, orgRole: "owner" as const, version: target.version + 1, lastModified: now };
+    if (!(await tx.users.update(promoted, target.version))) throw Errors.versionMismatch(`W/"${target.version}"`, "newer");
+    await syncOrgRoleGroups(tx, deps.clock, promoted);
+    await tx.audit.append(auditEvent(deps.clock, actor, "organization.owner.transfer", { type: "User", id }, {
+      before: { owners: owners.map((o) => o.id) }, after: { owner: id },
+    }));
+  });
+}

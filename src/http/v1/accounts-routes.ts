@@ -1,0 +1,92 @@
+/** /v1/Accounts, /v1/Accounts/:sid/Users, /v1/RoleAssignments and /v1/Users/:sid/Accounts. */
+import type { Request } from "express";
+import { z } from "zod";
+import {
+  accountUsers, closeAccount, createAccount, getAccount, getAssignment, grantRole, listAccounts, listAssignments,
+  revokeRole, updateAccount, userAccounts, type RoleAssignment,
+} from "../../domain/accounts";
+import { ACCOUNT_ROLES, type Account } from "../../domain/types";
+import { actorOf } from "../auth";
+import { PageMeta, pageMeta, readPage } from "./paging";
+import { route } from "./route";
+import type { V1Module } from "./router";
+
+const Sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be a ${prefix}... sid`);
+const Role = z.enum(ACCOUNT_ROLES as [string, ...string[]]);
+
+export const AccountBody = z.object({
+  sid: z.string(),
+  friendly_name: z.string(),
+  owner_sid: z.string(),
+  status: z.enum(["active", "closed"]),
+  date_created: z.string(),
+  date_updated: z.string(),
+});
+export const AccountPage = z.object({ accounts: z.array(AccountBody), meta: PageMeta });
+export const AccountCreate = z.object({ friendly_name: z.string().trim().min(1).max(200), owner_sid: Sid("US").optional() }).strict();
+export const AccountUpdate = z.object({ friendly_name: z.string().trim().min(1).max(200).optional(), owner_sid: Sid("US").optional() }).strict();
+export const RoleAssignmentBody = z.object({ sid: z.string(), account_sid: z.string(), user_sid: z.string(), role: Role });
+export const RoleAssignmentCreate = z.object({ account_sid: Sid("AC"), user_sid: Sid("US"), role: Role }).strict();
+export const RoleAssignmentList = z.object({ role_assignments: z.array(RoleAssignmentBody) });
+export const AccountUser = z.object({ user_sid: z.string(), user_name: z.string(), display_name: z.string().nullable(), status: z.string(), roles: z.array(Role) });
+export const AccountUserList = z.object({ users: z.array(AccountUser) });
+export const UserAccount = z.object({ account: AccountBody, roles: z.array(Role) });
+export const UserAccountList = z.object({ accounts: z.array(UserAccount) });
+
+const toAccountBody = (a: Account): z.infer<typeof AccountBody> => ({
+  sid: a.id, friendly_name: a.name, owner_sid: a.ownerId, status: a.status, date_created: a.created, date_updated: a.lastModified,
+});
+const toAssignmentBody = (a: RoleAssignment): z.infer<typeof RoleAssignmentBody> => ({ sid: a.sid, account_sid: a.accountId, user_sid: a.userId, role: a.role });
+const sid = (req: Request) => String(req.params.sid);
+
+export const accountRoutes: V1Module = (r, registry, deps) => {
+  const tag = "Accounts";
+  route(r, registry, { method: "get", path: "/Accounts", summary: "List the organization's managed accounts", tag, status: 200, response: AccountPage,
+    query: z.object({ Status: z.enum(["active", "closed"]).optional() }).passthrough() },
+  async (req) => {
+    const page = readPage(req);
+    const status = (req.query as Record<string, string | undefined>).Status as Account["status"] | undefined;
+    const { total, items } = await listAccounts(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(status ? { status } : {}) });
+    return { accounts: items.map(toAccountBody), meta: pageMeta(req, "accounts", page, items.length, page.offset + items.length < total) };
+  });
+  route(r, registry, { method: "post", path: "/Accounts", summary: "Create a managed account (Standard Users may too)", tag, status: 201, body: AccountCreate, response: AccountBody },
+    async (req, { body }) => toAccountBody(await createAccount(deps, actorOf(req), { name: body.friendly_name, ...(body.owner_sid ? { ownerId: body.owner_sid } : {}) })));
+  route(r, registry, { method: "get", path: "/Accounts/:sid", summary: "Fetch an account", tag, status: 200, response: AccountBody },
+    async (req) => toAccountBody(await getAccount(deps, actorOf(req), sid(req))));
+  route(r, registry, { method: "post", path: "/Accounts/:sid", summary: "Rename an account or change its owner", tag, status: 200, body: AccountUpdate, response: AccountBody },
+    async (req, { body }) => toAccountBody(await updateAccount(deps, actorOf(req), sid(req), {
+      ...(body.friendly_name ? { name: body.friendly_name } : {}), ...(body.owner_sid ? { ownerId: body.owner_sid } : {}),
+    })));
+  route(r, registry, { method: "delete", path: "/Accounts/:sid", summary: "Close an account (its direct roles end)", tag, status: 200, response: AccountBody },
+    async (req) => toAccountBody(await closeAccount(deps, actorOf(req), sid(req))));
+  route(r, registry, { method: "get", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles", tag, status: 200, response: AccountUserList },
+    async (req) => ({
+      users: (await accountUsers(deps, actorOf(req), sid(req))).map(({ user, roles }) => ({
+        user_sid: user.id, user_name: user.userName, display_name: user.displayName, status: user.status, roles,
+      })),
+    }));
+
+  const rtag = "RoleAssignments";
+  route(r, registry, { method: "post", path: "/RoleAssignments", summary: "Grant an account role (Administrator clears the others)", tag: rtag, status: 201, body: RoleAssignmentCreate, response: RoleAssignmentBody },
+    async (req, { body }) => toAssignmentBody(await grantRole(deps, actorOf(req), { accountId: body.account_sid, userId: body.user_sid, role: body.role as RoleAssignment["role"] })));
+  route(r, registry, { method: "get", path: "/RoleAssignments", summary: "Direct role assignments of a user (UserSid) or on an account (AccountSid)", tag: rtag, status: 200, response: RoleAssignmentList,
+    query: z.object({ UserSid: Sid("US").optional(), AccountSid: Sid("AC").optional() }).passthrough() },
+  async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    return { role_assignments: (await listAssignments(deps, actorOf(req), { ...(q.UserSid ? { userId: q.UserSid } : {}), ...(q.AccountSid ? { accountId: q.AccountSid } : {}) })).map(toAssignmentBody) };
+  });
+  route(r, registry, { method: "get", path: "/RoleAssignments/:sid", summary: "Fetch a role assignment", tag: rtag, status: 200, response: RoleAssignmentBody },
+    async (req) => toAssignmentBody(await getAssignment(deps, actorOf(req), sid(req))));
+  route(r, registry, { method: "delete", path: "/RoleAssignments/:sid", summary: "Revoke a role assignment", tag: rtag, status: 204 },
+    async (req) => {
+      await revokeRole(deps, actorOf(req), sid(req));
+      return undefined;
+    });
+
+  route(r, registry, { method: "get", path: "/Users/:sid/Accounts", summary: "The accounts a user can access (the console's Accounts tab), optionally by Role", tag: "Users", status: 200, response: UserAccountList,
+    query: z.object({ Role: Role.optional() }).passthrough() },
+  async (req) => {
+    const role = (req.query as Record<string, string | undefined>).Role as RoleAssignment["role"] | undefined;
+    return { accounts: (await userAccounts(deps, actorOf(req), sid(req), role)).map(({ account, roles }) => ({ account: toAccountBody(account), roles })) };
+  });
+};

@@ -1,0 +1,109 @@
+/** /v1/Users/:sid: the console's user page — General tab, Remove user, Delete user. */
+import type { Request } from "express";
+import { z } from "zod";
+import { effectiveOrgRole } from "../../domain/role-groups";
+import type { UserRecord } from "../../domain/types";
+import { updateUserSettings } from "../../domain/user-admin";
+import { authorize } from "../../domain/authz";
+import { endMembership, getUser } from "../../domain/users";
+import { Errors } from "../../domain/errors";
+import type { Store } from "../../domain/ports/store";
+import { actorOf } from "../auth";
+import { route } from "./route";
+import type { V1Module } from "./router";
+
+export const UserBody = z.object({
+  sid: z.string(),
+  user_name: z.string(),
+  email: z.string().nullable(),
+  display_name: z.string().nullable(),
+  given_name: z.string().nullable(),
+  family_name: z.string().nullable(),
+  status: z.enum(["managed", "pending", "independent"]),
+  active: z.boolean(),
+  org_role: z.enum(["owner", "administrator", "standard"]),
+  direct_org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
+  two_factor_required: z.boolean(),
+  password_reset_required: z.boolean(),
+  date_created: z.string(),
+  date_updated: z.string(),
+});
+
+export const UserUpdate = z.object({
+  display_name: z.string().max(256).nullable().optional(),
+  given_name: z.string().max(256).nullable().optional(),
+  family_name: z.string().max(256).nullable().optional(),
+  org_role: z.enum(["owner", "administrator", "standard"]).optional(),
+  two_factor_required: z.boolean().optional(),
+}).strict();
+
+/** The console's acknowledgement checkboxes, and the new owner of the user's accounts. */
+export const EndMembership = z.object({
+  acknowledge: z.literal(true, { message: "set acknowledge to true to confirm you reviewed what this does" }),
+  new_owner_sid: z.string().regex(/^US[0-9a-f]{32}$/).optional(),
+}).strict();
+
+export const EndMembershipResult = z.object({
+  sid: z.string(),
+  action: z.enum(["removed", "deleted"]),
+  accounts_handed_over: z.array(z.object({ account_sid: z.string(), new_owner_sid: z.string() })),
+});
+
+async function toUserBody(store: Store, u: UserRecord): Promise<z.infer<typeof UserBody>> {
+  const name = (u.data.name ?? {}) as { givenName?: string; familyName?: string };
+  const groups = await store.groups.groupsOfUser(u.orgId, u.id);
+  return {
+    sid: u.id,
+    user_name: u.userName,
+    email: u.emails.find((e) => e.primary)?.value ?? u.emails[0]?.value ?? null,
+    display_name: u.displayName,
+    given_name: name.givenName ?? null,
+    family_name: name.familyName ?? null,
+    status: u.status,
+    active: u.active,
+    org_role: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : (u.orgRole ?? "standard"),
+    direct_org_role: u.orgRole,
+    two_factor_required: u.twoFactorRequired,
+    password_reset_required: u.passwordResetRequired,
+    date_created: u.created,
+    date_updated: u.lastModified,
+  };
+}
+
+const sid = (req: Request) => String(req.params.sid);
+
+export const userRoutes: V1Module = (r, registry, deps) => {
+  const tag = "Users";
+  route(r, registry, { method: "get", path: "/Users/:sid", summary: "Fetch a user of the organization", tag, status: 200, response: UserBody },
+    async (req) => toUserBody(deps.store, await getUser(deps, actorOf(req), sid(req))));
+
+  route(r, registry, { method: "post", path: "/Users/:sid", summary: "Update a user's name, org role (owner transfers ownership) or two-factor requirement", tag, status: 200, body: UserUpdate, response: UserBody },
+    async (req, { body }) => {
+      const changes: Parameters<typeof updateUserSettings>[3] = {};
+      if (body.display_name !== undefined) changes.displayName = body.display_name;
+      if (body.given_name !== undefined) changes.givenName = body.given_name;
+      if (body.family_name !== undefined) changes.familyName = body.family_name;
+      if (body.org_role !== undefined) changes.orgRole = body.org_role;
+      if (body.two_factor_required !== undefined) changes.twoFactorRequired = body.two_factor_required;
+      return toUserBody(deps.store, await updateUserSettings(deps, actorOf(req), sid(req), changes));
+    });
+
+  for (const [verb, mode] of [["Remove", "remove"], ["Delete", "delete"]] as const) {
+    route(r, registry, {
+      method: "post", path: `/Users/:sid/${verb}`, tag, status: 200, body: EndMembership, response: EndMembershipResult,
+      summary: mode === "remove"
+        ? "Remove a user from the organization: they keep their login and anything outside it; their accounts pass to new_owner_sid"
+        : "Delete a user: irreversible; their data is erased, their accounts pass to new_owner_sid",
+    }, async (req, { body }) => {
+      const actor = actorOf(req);
+      await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, `user.${mode}`);
+      if (actor.userId === sid(req)) throw Errors.invalidValue("You cannot remove or delete yourself; ask another Owner or Administrator.");
+      const done = await endMembership(deps, actor, sid(req), { mode, protectOwner: false, ...(body.new_owner_sid ? { newOwnerId: body.new_owner_sid } : {}) });
+      return {
+        sid: sid(req),
+        action: mode === "remove" ? ("removed" as const) : ("deleted" as const),
+        accounts_handed_over: done.accountsHandedOver.map((a) => ({ account_sid: a.accountId, new_owner_sid: a.newOwnerId })),
+      };
+    });
+  }
+};

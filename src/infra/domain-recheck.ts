@@ -1,0 +1,68 @@
+/**
+ * The periodic domain re-check (src/domain/domains.ts `recheckDomains`) on a timer: the first run
+ * one interval after start, then one interval after each run ends (runs never overlap). The timer
+ * is unref'd, so it never keeps the process alive; `stop()` cancels it and waits for a run in
+ * progress to finish its current lookups (the run stops between domains), before the store closes.
+ *
+ * Several instances sharing one MongoDB each run it: every change re-reads the domain in its own
+ * transaction, so the duplicates find nothing left to change.
+ */
+import type { Clock } from "../domain/clock";
+import { recheckDomains, type RecheckReport } from "../domain/domains";
+import type { TxtResolver } from "../domain/ports/dns";
+import type { Store } from "../domain/ports/store";
+
+export interface RecheckLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface DomainRecheckTimer {
+  /** Cancels the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+export function startDomainRecheck(deps: {
+  store: Store;
+  clock: Clock;
+  dns: TxtResolver;
+  logger: RecheckLogger;
+  /** 0: never. */
+  intervalMs: number;
+}): DomainRecheckTimer {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+
+  const run = async (): Promise<void> => {
+    const started = Date.now();
+    try {
+      const report: RecheckReport = await recheckDomains(deps, { stopped: () => stopped });
+      deps.logger.info({ ...report, ms: Date.now() - started }, "domain re-check done");
+    } catch (e) {
+      deps.logger.error({ err: e }, "domain re-check failed; it runs again at the next interval");
+    }
+  };
+
+  const schedule = (): void => {
+    if (stopped || deps.intervalMs <= 0) return;
+    timer = setTimeout(() => {
+      timer = null;
+      running = run().finally(() => {
+        running = null;
+        schedule();
+      });
+    }, deps.intervalMs);
+    timer.unref();
+  };
+
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}

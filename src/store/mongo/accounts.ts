@@ -1,0 +1,41 @@
+/** Managed accounts on MongoDB, in insertion order (`seq`). */
+import type { AccountRepo } from "../../domain/ports/store";
+import type { Account } from "../../domain/types";
+import type { MongoCtx, Stored } from "./ctx";
+import type { Doc } from "./docs";
+import { checked } from "./models";
+
+const toAccount = (d: Doc): Account => ({
+  id: d._id as string, orgId: d.orgId as string, name: d.name as string, ownerId: d.ownerId as string,
+  status: d.status as Account["status"], created: d.created as string, lastModified: d.lastModified as string,
+});
+
+export function mongoAccounts(c: MongoCtx): AccountRepo {
+  const accounts = () => c.coll("accounts");
+  return {
+    async insert(a) {
+      const seq = await c.nextSeq("accounts");
+      const doc = await checked(c.models.accounts, {
+        _id: a.id, orgId: a.orgId, seq, name: a.name, ownerId: a.ownerId, status: a.status, created: a.created, lastModified: a.lastModified,
+      });
+      await c.run("write", (o) => accounts().insertOne(doc as Stored, o));
+    },
+    get: (orgId, id) => c.run("read", async (o) => {
+      const d = await accounts().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);
+      return d ? toAccount(d) : null;
+    }),
+    list: (orgId, q) => c.run("read", async (o) => {
+      const where: Doc = { orgId: { $eq: orgId } };
+      if (q.status) where.status = { $eq: q.status };
+      const total = await accounts().countDocuments(where, o);
+      const items = (await accounts().find(where, o).sort({ seq: 1 }).skip(q.offset).limit(q.limit).toArray()).map(toAccount);
+      return { total, items };
+    }),
+    update: async (a) => (await c.run("write", (o) => accounts().updateOne(
+      { _id: { $eq: a.id }, orgId: { $eq: a.orgId } },
+      { $set: { name: a.name, ownerId: a.ownerId, status: a.status, lastModified: a.lastModified } }, o,
+    ))).matchedCount === 1,
+    listOwnedBy: (orgId, userId) => c.run("read", async (o) =>
+      (await accounts().find({ orgId: { $eq: orgId }, ownerId: { $eq: userId }, status: { $eq: "active" } }, o).sort({ seq: 1 }).toArray()).map(toAccount)),
+  };
+}
