@@ -18,6 +18,7 @@ import { accountRoutes } from "./accounts-routes";
 import { auditRoutes } from "./audit-routes";
 import { domainRoutes } from "./domains-routes";
 import { organizationRoutes } from "./organization-routes";
+import { tokenRoutes } from "./tokens-routes";
 import { userRoutes } from "./users-routes";
 
 export interface V1Deps {
@@ -33,7 +34,7 @@ export interface V1Deps {
 /** Each resource module exports one function of this shape and is listed in V1_MODULES. */
 export type V1Module = (r: Router, registry: ApiRegistry, deps: V1Deps) => void;
 
-const V1_MODULES: V1Module[] = [organizationRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes];
+const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes];
 
 export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry } {
   const registry = new ApiRegistry();
