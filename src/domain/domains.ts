@@ -384,7 +384,9 @@ export async function recheckDomains(deps: DomainDeps & { dns: TxtResolver }, op
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let d = queue.shift(); d !== undefined && !stopped(); d = queue.shift()) await checkOne(d);
     });
-    await Promise.all(workers);
+    // Let every worker finish before reporting a failure, so nothing runs on after the caller returns.
+    const failed = (await Promise.allSettled(workers)).find((w): w is PromiseRejectedResult => w.status === "rejected");
+    if (failed) throw failed.reason;
     if (batch.length < batchSize) break;
   }
   return report;

@@ -4,7 +4,6 @@ import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../
 import type { ListResult } from "../../domain/ports/store";
 import type { GroupRecord } from "../../domain/types";
 import { coerceBody } from "../../scim/coerce";
-import { listResponse } from "../../scim/discovery";
 import { patchableGroup, renderGroup, toGroupInput } from "../../scim/group-resource";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { applyPatch } from "../../scim/patch/apply";
@@ -14,7 +13,7 @@ import { project, wants, type Projection } from "../../scim/projection";
 import { GROUPS } from "../../scim/resource-types";
 import { GROUP_SCHEMA } from "../../scim/schemas";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchVersion, ifNoneMatches, sendScim } from "./respond";
+import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim } from "./respond";
 import { searchParams, type ScimDeps } from "./users-routes";
 
 export interface GroupRouteDeps extends ScimDeps {
@@ -34,17 +33,7 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = groupRenderer(deps);
 
-  const renderList = async (req: Request, lr: ListRequest, result: ListResult<GroupRecord>) => {
-    const resources = [];
-    for (const g of result.items) resources.push(await render(req, g, lr.projection));
-    const extra: Record<string, unknown> = {
-      totalResults: result.total,
-      itemsPerPage: resources.length,
-      startIndex: lr.query.cursor !== undefined ? 1 : lr.query.startIndex,
-    };
-    if (result.nextCursor) extra.nextCursor = result.nextCursor;
-    return listResponse(resources, extra);
-  };
+  const renderList = (req: Request, lr: ListRequest, result: ListResult<GroupRecord>) => renderPage(req, lr, result, render);
 
   r.get("/Groups", async (req, res) => {
     const lr = parseListRequest(req.query as Record<string, unknown>, GROUPS, deps.maxResults);

@@ -1,6 +1,10 @@
 /** Small helpers every SCIM route uses: the media type, ETags, base URL. */
 import type { Request, Response } from "express";
 import { Errors } from "../../domain/errors";
+import type { ListResult } from "../../domain/ports/store";
+import { listResponse } from "../../scim/discovery";
+import type { ListRequest } from "../../scim/list-request";
+import type { Projection } from "../../scim/projection";
 
 export const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
 
@@ -31,4 +35,22 @@ export function ifNoneMatches(req: Request, version: number): boolean {
   if (!h) return false;
   if (h.trim() === "*") return true;
   return h.split(",").some((t) => ETAG.exec(t)?.[1] === String(version));
+}
+
+/** A ListResponse (RFC 7644 §3.4.2) of one page, each item rendered with the request's projection. */
+export async function renderPage<T>(
+  req: Request,
+  lr: ListRequest,
+  result: ListResult<T>,
+  render: (req: Request, item: T, projection: Projection) => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
+  const resources = [];
+  for (const item of result.items) resources.push(await render(req, item, lr.projection));
+  const extra: Record<string, unknown> = {
+    totalResults: result.total,
+    itemsPerPage: resources.length,
+    startIndex: lr.query.cursor !== undefined ? 1 : lr.query.startIndex,
+  };
+  if (result.nextCursor) extra.nextCursor = result.nextCursor;
+  return listResponse(resources, extra);
 }

@@ -8,7 +8,6 @@ import type { ListResult, Store } from "../../domain/ports/store";
 import type { UserRecord } from "../../domain/types";
 import { createUser, deprovisionUser, getUser, listUsers, modifyUser } from "../../domain/users";
 import { coerceBody } from "../../scim/coerce";
-import { listResponse } from "../../scim/discovery";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { applyPatch } from "../../scim/patch/apply";
 import { parsePatchRequest } from "../../scim/patch/parse-request";
@@ -17,7 +16,7 @@ import { USERS } from "../../scim/resource-types";
 import { USER_SCHEMA } from "../../scim/schemas";
 import { etagOf, patchableUser, renderUser, toUserInput } from "../../scim/user-resource";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchVersion, ifNoneMatches, sendScim } from "./respond";
+import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim } from "./respond";
 
 export interface ScimDeps {
   store: Store;
@@ -40,17 +39,7 @@ export function userRoutes(deps: ScimDeps): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = userRenderer(deps);
 
-  const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {
-    const resources = [];
-    for (const u of result.items) resources.push(await render(req, u, lr.projection));
-    const extra: Record<string, unknown> = {
-      totalResults: result.total,
-      itemsPerPage: resources.length,
-      startIndex: lr.query.cursor !== undefined ? 1 : lr.query.startIndex,
-    };
-    if (result.nextCursor) extra.nextCursor = result.nextCursor;
-    return listResponse(resources, extra);
-  };
+  const renderList = (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => renderPage(req, lr, result, render);
 
   r.get("/Users", async (req, res) => {
     const lr = parseListRequest(req.query as Record<string, unknown>, USERS, deps.maxResults);
