@@ -15,25 +15,9 @@
 import { Errors } from "../domain/errors";
 import type { AttrRef, AttrType } from "../domain/filter";
 
-/** One attribute of an RFC 7643 §7 schema representation. */
-export interface AttributeDoc {
-  name: string;
-  type: string;
-  multiValued?: boolean;
-  required?: boolean;
-  caseExact?: boolean;
-  mutability?: string;
-  returned?: string;
-  uniqueness?: string;
-  subAttributes?: AttributeDoc[];
-}
+import type { AttributeDoc, SchemaDoc } from "./schema-doc";
 
-/** An RFC 7643 §7 schema representation (only the fields used here). */
-export interface SchemaDoc {
-  id: string;
-  name?: string;
-  attributes: AttributeDoc[];
-}
+export type { AttributeDoc, SchemaDoc };
 
 /**
  * What `describe()` answers for a path.

@@ -8,29 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import SCIMMY from "scimmy";
 
-export interface AttributeDoc {
-  name: string;
-  type: string;
-  multiValued: boolean;
-  required?: boolean;
-  caseExact?: boolean;
-  mutability?: string;
-  returned?: string;
-  uniqueness?: string;
-  canonicalValues?: string[];
-  subAttributes?: AttributeDoc[];
-  description?: string;
-  referenceTypes?: string[];
-}
+import type { AttributeDoc, SchemaDoc } from "./schema-doc";
 
-export interface SchemaDoc {
-  id: string;
-  name: string;
-  description?: string;
-  attributes: AttributeDoc[];
-  schemas?: string[];
-  meta?: Record<string, unknown>;
-}
+export type { AttributeDoc, SchemaDoc };
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";

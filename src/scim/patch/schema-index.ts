@@ -5,22 +5,11 @@
  * Lookups use Maps, never plain objects, so `__proto__` or `constructor` is simply unknown.
  */
 
-/** One attribute of an RFC 7643 §7 schema document. */
-export interface AttributeDef {
-  name: string;
-  type: string;
-  multiValued?: boolean;
-  required?: boolean;
-  caseExact?: boolean;
-  mutability?: string;
-  subAttributes?: AttributeDef[];
-}
+import type { AttributeDoc, SchemaDoc } from "../schema-doc";
 
-/** An RFC 7643 §7 schema document (only the fields used here). */
-export interface SchemaDoc {
-  id: string;
-  attributes: AttributeDef[];
-}
+/** One attribute of a schema (the name the PATCH engine uses). */
+export type AttributeDef = AttributeDoc;
+export type { SchemaDoc };
 
 /** Attributes every resource has (RFC 7643 §3.1) and that no request may set. */
 export const COMMON_READONLY = ["id", "meta", "schemas"] as const;
