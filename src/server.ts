@@ -12,6 +12,7 @@ import { createApp } from "./http/app";
 import { createLogger, type Logger } from "./http/logging";
 import { createTxtResolver } from "./infra/dns";
 import { startDomainRecheck } from "./infra/domain-recheck";
+import { startOutboxWorker } from "./infra/mailer";
 import { openStore } from "./store/open";
 
 export interface RunningServer {
@@ -41,11 +42,13 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
   const recheck = startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS });
+  const outbox = startOutboxWorker({ store, clock, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, intervalMs: config.OUTBOX_INTERVAL_MS });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       const recheckStopped = recheck.stop();
+      const outboxStopped = outbox.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last response ends: close them as they do.
       server.closeIdleConnections();
@@ -56,6 +59,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
       clearInterval(sweep);
       clearTimeout(timer);
       await recheckStopped;
+      await outboxStopped;
       await store.close();
     })();
     return stopping;

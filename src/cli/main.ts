@@ -2,6 +2,7 @@
  * `npx orgscim ...`: manage organizations and tokens in the same store the server uses
  * (DATABASE_URL). Prints JSON for list commands so scripts can read it.
  */
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/config";
 import { systemClock } from "../domain/clock";
@@ -10,6 +11,10 @@ import type { Store } from "../domain/ports/store";
 import { issueToken } from "../domain/tokens";
 import { SCOPES, type OrgSettings, type Scope } from "../domain/types";
 import { openStore } from "../store/open";
+import { importCsvCommand } from "./csv";
+import { exportCommand } from "./export";
+import { importCommand } from "./import";
+import { describeChecks, migrateStores } from "./migrate";
 
 const HELP = `orgscim: manage organizations and API tokens (store: DATABASE_URL, default sqlite:./data/orgscim.db)
 
@@ -19,6 +24,17 @@ const HELP = `orgscim: manage organizations and API tokens (store: DATABASE_URL,
   tokens create --org ORG_ID [--scopes scim,admin] [--name NAME] [--user USER_ID]
   tokens list --org ORG_ID
   tokens revoke --org ORG_ID TOKEN_ID
+  export --org ORG_ID [--out FILE] [--tokens] [--audit]
+                       the organization as NDJSON, one record a line (to stdout without --out);
+                       --tokens and --audit add API token hashes and the audit log
+  import --org ORG_ID FILE [--batch-size N]
+                       replays an export, idempotently; creates ORG_ID when FILE is its own export
+  import-csv --org ORG_ID FILE [--dry-run]
+                       users from CSV (header: userName,givenName,familyName,email,externalId,active,
+                       orgRole,... or SCIM paths); --dry-run shows what each row would do, changes nothing
+  migrate --from URL --to URL [--org ORG_ID]
+                       copies every organization (ids, tokens, audit log) to another store, e.g.
+                       --from sqlite:./data/orgscim.db --to mongodb://host/orgscim, then verifies
 
 A new token is printed once; only its hash is stored.
 Start the server with: npm start (see node dist/main.js --help for its environment).`;
@@ -53,13 +69,14 @@ function parseScopes(text: string): Scope[] {
   return scopes as Scope[];
 }
 
-async function run(store: Store, argv: string[]): Promise<void> {
+async function run(store: Store, argv: string[]): Promise<number | void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       name: { type: "string" }, org: { type: "string" }, scopes: { type: "string" }, user: { type: "string" },
       "domain-enforcement": { type: "string" }, deprovision: { type: "string" }, "role-groups": { type: "string" },
+      out: { type: "string" }, tokens: { type: "boolean" }, audit: { type: "boolean" }, "dry-run": { type: "boolean" }, "batch-size": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -74,6 +91,22 @@ async function run(store: Store, argv: string[]): Promise<void> {
     if (!org) throw new UsageError(`No organization ${id}. List them with: orgscim orgs list`);
     return org;
   };
+
+  switch (noun) {
+    case "export": {
+      if (verb) throw new UsageError(`export takes no positional argument (got '${verb}'); write to a file with --out FILE.`);
+      const lines = await exportCommand(store, clock, { org: need(values.org, "--org"), out: values.out, tokens: values.tokens ?? false, audit: values.audit ?? false });
+      if (values.out) console.error(`Wrote ${lines} lines to ${values.out}.`);
+      return 0;
+    }
+    case "import": {
+      const batch = values["batch-size"] === undefined ? undefined : Number(values["batch-size"]);
+      if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= 100000)) throw new UsageError("--batch-size takes a whole number from 1 to 100000.");
+      return importCommand(store, clock, { org: need(values.org, "--org"), file: need(verb, "FILE"), ...(batch ? { batchSize: batch } : {}) });
+    }
+    case "import-csv":
+      return importCsvCommand(store, clock, { org: need(values.org, "--org"), file: need(verb, "FILE"), dryRun: values["dry-run"] ?? false });
+  }
 
   switch (`${noun ?? ""} ${verb ?? ""}`) {
     case "orgs create": {
@@ -117,6 +150,33 @@ async function run(store: Store, argv: string[]): Promise<void> {
   }
 }
 
+/** `migrate`: works on the two stores it names, not on DATABASE_URL. */
+async function migrate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { from: { type: "string" }, to: { type: "string" }, org: { type: "string", multiple: true } } });
+  if (positionals.length > 0) throw new UsageError(`migrate takes no positional argument (got '${positionals.join(" ")}').`);
+  const from = values.from;
+  const to = values.to;
+  if (!from || !to) throw new UsageError("migrate needs --from URL and --to URL (sqlite:<path> or mongodb://...).");
+  if (from === to) throw new UsageError("--from and --to name the same store.");
+  const sqlitePath = from.startsWith("sqlite:") ? from.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "") : null;
+  if (sqlitePath && !existsSync(sqlitePath)) throw new UsageError(`--from ${from}: no such file.`);
+  const source = await openStore(from);
+  try {
+    const target = await openStore(to);
+    try {
+      const result = await migrateStores(source, target, systemClock, { ...(values.org ? { orgs: values.org } : {}), log: (s) => process.stderr.write(s) });
+      console.log(describeChecks(result.checks));
+      const ok = result.checks.every((c) => c.ok) && result.failedLines === 0;
+      console.log(ok ? `Migrated ${result.checks.length} organization(s) from ${source.kind} to ${target.kind}; every id verified.` : "Migration incomplete: see the failing lines and checks above; fix them and run migrate again (it is idempotent).");
+      return ok ? 0 : 1;
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
 export async function cli(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
     console.log(HELP);
@@ -124,10 +184,10 @@ export async function cli(argv: string[]): Promise<number> {
   }
   let store: Store | null = null;
   try {
+    if (argv[0] === "migrate") return await migrate(argv.slice(1));
     const config = loadConfig();
     store = await openStore(config.DATABASE_URL);
-    await run(store, argv);
-    return 0;
+    return (await run(store, argv)) ?? 0;
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`${(e as Error).message}\n\n${HELP}`);

@@ -37,7 +37,18 @@ const schema = z.object({
   DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(2000),
   DOMAIN_RECHECK_INTERVAL_MS: z.coerce.number().int().max(2147483647)
     .refine((v) => v === 0 || v >= 1000, "must be 0 (no periodic re-check) or at least 1000").default(86400000),
+  RATE_LIMIT_TOKEN_RPS: z.coerce.number().int().min(0).max(1000000).default(20000),
+  RATE_LIMIT_TOKEN_BURST: z.coerce.number().int().min(0).max(10000000).default(40000),
+  RATE_LIMIT_ORG_RPS: z.coerce.number().int().min(0).max(1000000).default(40000),
+  RATE_LIMIT_ORG_BURST: z.coerce.number().int().min(0).max(10000000).default(80000),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an SMTP URL such as smtp://user:pass@mail.example.com:587 or smtps://user:pass@mail.example.com:465").optional(),
+  MAIL_FROM: z.string().min(3).max(320).default("orgscim <no-reply@localhost>"),
+  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(2160).default(168),
+  OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(2147483647).default(10000),
 });
+
+/** Variables whose values may hold credentials: never echoed in errors. */
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "ORGSCIM_BOOTSTRAP_TOKEN", "SMTP_URL"]);
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
@@ -60,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? "?");
-        return `${name}=${JSON.stringify(picked[name] ?? "")}: ${i.message}`;
+        return `${name}=${SECRET_VARIABLES.has(name) ? "(value hidden: it may hold a secret)" : JSON.stringify(picked[name] ?? "")}: ${i.message}`;
       }),
     );
   }
@@ -86,4 +97,12 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["DNS_SERVERS", "resolvers for domain verification, comma-separated ip[:port] (default: the system's)"],
   ["DNS_TIMEOUT_MS", "how long one DNS try waits for an answer; 2 tries per server (default 2000)"],
   ["DOMAIN_RECHECK_INTERVAL_MS", "how often every domain's DNS token is re-checked; 0 turns it off (default 86400000, 24 h)"],
+  ["RATE_LIMIT_TOKEN_RPS", "requests per second one token may make under /scim/v2; over it, 429 with Retry-After; 0 = no limit (default 20000: above what one instance serves; set a real budget when hosting many organizations)"],
+  ["RATE_LIMIT_TOKEN_BURST", "most requests one token may make in one second; the part above RATE_LIMIT_TOKEN_RPS refills every 10 s (default 40000)"],
+  ["RATE_LIMIT_ORG_RPS", "requests per second all tokens of one organization may make together; 0 = no limit (default 40000)"],
+  ["RATE_LIMIT_ORG_BURST", "most requests one organization may make in one second, as for the token burst (default 80000)"],
+  ["SMTP_URL", "SMTP server for invitation, welcome and password-reset mail, smtp://user:pass@host:port or smtps://...; unset: mail stays in the outbox (store table/collection outbox)"],
+  ["MAIL_FROM", "sender of that mail (default 'orgscim <no-reply@localhost>')"],
+  ["INVITATION_TTL_HOURS", "how long an invitation token stays valid, 1-2160 (default 168, seven days)"],
+  ["OUTBOX_INTERVAL_MS", "how often the outbox is sent when SMTP_URL is set (default 10000)"],
 ];

@@ -112,7 +112,7 @@ export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, 
   }
   const out: { user: UserRecord; roles: AccountRole[] }[] = [];
   for (const [userId, list] of roles) {
-    const user = await deps.store.users.get(actor.org.id, userId);
+    const user = await deps.store.users.get(actor.org.id, userId, { includeIndependent: true }); // independent users hold account roles too
     if (user) out.push({ user, roles: collapseRoles(list) });
   }
   return out;

@@ -143,6 +143,31 @@ export const Errors = {
   noSuccessor: (userId: string) =>
     new DomainError("conflict", 6507, `User ${userId} owns accounts and the organization has no successor to receive them. Set a successor (POST /v1/Organization successor_user_sid) or make someone Owner, then retry.`),
 
+  // invitations, the outbox and password resets (66xx)
+  invitationNotFound: (id: string) => new DomainError("notFound", 6601, `Invitation ${id} not found.`),
+  invalidEmail: (email: string) =>
+    new DomainError("invalidValue", 6602, `'${email.length > 80 ? `${email.slice(0, 80)}...` : email}' is not an email address. Give an address such as jane@example.com.`),
+  alreadyManaged: (email: string, userId: string) =>
+    new DomainError("conflict", 6603, `${email} is already a managed user of this organization (${userId}). Change their org role with POST /v1/Users/${userId}, or give them access to an account with POST /v1/Accounts/{sid}/Invitations.`),
+  invitationOutstanding: (email: string, id: string) =>
+    new DomainError("conflict", 6604, `${email} already has a pending invitation (${id}). Resend it (POST /v1/Invitations/${id}/Resend) or revoke it (DELETE /v1/Invitations/${id}) first.`),
+  invitationTokenInvalid: () =>
+    new DomainError("invalidValue", 6605, "This invitation token is not valid. If the invitation was sent again, only the newest email's token works; otherwise ask the organization's administrator for a new invitation."),
+  invitationExpired: (expires: string) =>
+    new DomainError("invalidValue", 6606, `This invitation expired at ${expires}. Ask the organization's administrator to send it again (POST /v1/Invitations/{sid}/Resend).`),
+  invitationAccepted: () =>
+    new DomainError("invalidValue", 6607, "This invitation has already been accepted; a token works once. Sign in as usual."),
+  invitationRevoked: () =>
+    new DomainError("invalidValue", 6608, "This invitation was revoked by the organization (or the invited user was removed). Ask the organization's administrator for a new invitation."),
+  invitationClosed: (id: string, state: string) =>
+    new DomainError("conflict", 6609, `Invitation ${id} is ${state}: it can no longer be resent or revoked. Invite the user again instead.`),
+  notManaged: (userId: string, status: string) =>
+    new DomainError("conflict", 6610, `User ${userId} is ${status}: the organization resets the passwords of its managed users only.`),
+  noEmailAddress: (userId: string) =>
+    new DomainError("conflict", 6611, `User ${userId} has no email address to send the mail to. Give the user a primary email first.`),
+  independentUser: (userName: string, userId: string) =>
+    new DomainError("uniqueness", 6612, `userName '${userName}' belongs to an independent user of this organization (${userId}: access to some accounts only, not provisioned over SCIM). Invite them to the organization (POST /v1/Invitations) to make them a managed user; once they accept, the identity provider can manage them.`),
+
   // bulk (80xx), import and export (81xx), CSV (82xx)
   bulkTooManyOperations: (max: number, got: number) =>
     new DomainError("payloadTooLarge", 8001, `The bulk request has ${got} operations; this server accepts at most ${max} (ServiceProviderConfig bulk.maxOperations). Split it into several requests.`),

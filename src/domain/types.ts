@@ -142,6 +142,51 @@ export interface Invitation {
   created: string;
   acceptedAt: string | null;
   revokedAt: string | null;
+  /*
+   * The fields below came with /v1/Invitations (src/domain/invitations.ts). They are optional:
+   * invitations written before them (SCIM creates of a user managed elsewhere) have none, and
+   * read as organization invitations that leave the member as it is when revoked.
+   */
+  /** What accepting gives: membership of the organization, or roles on one account. */
+  kind?: InvitationKind;
+  /** Organization invitations: the org role the member gets on acceptance. */
+  orgRole?: OrgRole | null;
+  /** Account invitations: the account and the roles granted on acceptance. */
+  accountId?: string | null;
+  accountRoles?: AccountRole[];
+  /** The member was created for this invitation (a revoke before acceptance removes it again). */
+  createdMember?: boolean;
+  /** The email belonged to no user anywhere: the invitee gets a new login when accepting. */
+  newLogin?: boolean;
+  /** The member's status before the invitation (independent → back to independent on revoke). */
+  priorStatus?: MemberStatus | null;
+}
+
+export type InvitationKind = "organization" | "account";
+export type InvitationState = "pending" | "accepted" | "revoked" | "expired";
+
+/**
+ * One email orgscim sends (invitation, welcome, password reset), kept in the store: the outbox
+ * (src/domain/outbox.ts). The body may hold a single-use invitation token, so it is purged
+ * (null) once the mail is sent, cancelled or given up on.
+ */
+export interface OutboxMessage {
+  id: string;
+  orgId: string | null;
+  kind: "invitation" | "welcome" | "password_reset";
+  /** The record the mail is about (an invitation or user id): its unsent mail can be cancelled. */
+  ref: string | null;
+  to: string;
+  subject: string;
+  text: string | null;
+  status: "pending" | "sent" | "failed" | "cancelled";
+  created: string;
+  sentAt: string | null;
+  /** Sending attempts so far (a claimed message counts its attempt before it is made). */
+  attempts: number;
+  lastError: string | null;
+  /** When the worker may (re)try it; also the end of a claim's lease. */
+  nextAttemptAt: string;
 }
 
 export interface AuditEvent {

@@ -69,9 +69,9 @@ function stringOrNull(data: Record<string, unknown>, key: string): string | null
 }
 
 const domainOf = (email: string): string => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
-const looksLikeEmail = (s: string): boolean => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s);
+export const looksLikeEmail = (s: string): boolean => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s);
 
-async function checkDomains(repos: Repos, actor: Actor, userName: string, emails: Email[]): Promise<void> {
+export async function checkDomains(repos: Repos, actor: Actor, userName: string, emails: Email[]): Promise<void> {
   if (!actor.org.settings.domainEnforcement) return;
   const primary = emails.find((e) => e.primary)?.value ?? (looksLikeEmail(userName) ? userName : null);
   if (!primary || !looksLikeEmail(primary)) {
@@ -121,6 +121,9 @@ async function uniquenessError(repos: Repos, orgId: string, e: unknown, userName
     // Confirm the competing row before answering 409 (a read, not a guess).
     const other = await repos.users.findByUserName(orgId, userName);
     if (other) return Errors.userNameTaken(userName);
+    // An independent member (account access only, invisible over SCIM) holds it: invitations made it.
+    const independent = await repos.users.findByPrimaryEmail(orgId, userName);
+    if (independent?.status === "independent") return Errors.independentUser(userName, independent.id);
   }
   return e;
 }

@@ -8,9 +8,11 @@ import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
 import type { TxtResolver } from "../domain/ports/dns";
 import type { Store } from "../domain/ports/store";
+import { adminRoutes } from "./admin";
 import { createAuthenticator } from "./auth";
 import { healthRoutes } from "./health";
 import { requestLogging, type Logger } from "./logging";
+import { rateLimitFor } from "./rate-limit";
 import { scimRouter } from "./scim/router";
 import { securityHeaders } from "./security-headers";
 import { toDomainError } from "./translate-error";
@@ -35,7 +37,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestLogging(deps.logger));
   app.use(securityHeaders);
   app.use(healthRoutes(deps.store));
+  app.use("/admin", adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
   const authenticator = createAuthenticator(deps.store);
+  const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
   app.use("/scim/v2", scimRouter({
     store: deps.store,
     clock: deps.clock,
@@ -44,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
     authenticator,
     bodyLimit: deps.config.BODY_LIMIT,
     membersReturned: deps.config.SCIM_GROUP_MEMBERS_RETURNED,
+    rateLimit,
   }));
   app.use("/v1", v1Router({
     store: deps.store,
@@ -52,6 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
     bodyLimit: deps.config.BODY_LIMIT,
     publicUrl: deps.config.PUBLIC_URL,
     dns: deps.dns,
+    invitationTtlHours: deps.config.INVITATION_TTL_HOURS,
   }).router);
   app.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json); health under /healthz and /readyz.");

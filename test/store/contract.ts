@@ -46,6 +46,14 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
       await expect(store.users.insert(aUser(org.id, { userName: "BOB@ACME.TEST" }))).rejects.toEqual(new UniqueViolation("userName"));
     });
 
+    it_("throws UniqueViolation(userName) when userName differs only in non-ASCII case, and finds it without case", async () => {
+      const org = anOrg(); await store.orgs.insert(org);
+      const u = aUser(org.id, { userName: "zoë@acme.test" });
+      await store.users.insert(u);
+      await expect(store.users.insert(aUser(org.id, { userName: "ZOË@ACME.TEST" }))).rejects.toEqual(new UniqueViolation("userName"));
+      expect((await store.users.findByUserName(org.id, "ZOË@acme.test"))?.id).toBe(u.id);
+    });
+
     it_("allows the same userName in two organizations", async () => {
       const a = anOrg(); const b = anOrg();
       await store.orgs.insert(a); await store.orgs.insert(b);

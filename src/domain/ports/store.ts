@@ -14,7 +14,8 @@
  */
 import type { Filter, SortSpec } from "../filter";
 import type {
-  Account, ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, Organization, UserRecord,
+  Account, ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, InvitationState, MemberStatus, Organization,
+  OutboxMessage, UserRecord,
 } from "../types";
 
 export class UniqueViolation extends Error {
@@ -66,7 +67,8 @@ export interface TokenRepo {
 
 export interface UserRepo {
   insert(user: UserRecord): Promise<void>;
-  get(orgId: string, id: string): Promise<UserRecord | null>;
+  /** Independent members (outside the organization, with account access) only with `includeIndependent`. */
+  get(orgId: string, id: string, options?: { includeIndependent?: boolean }): Promise<UserRecord | null>;
   /** Case-insensitive. */
   findByUserName(orgId: string, userName: string): Promise<UserRecord | null>;
   findByExternalId(orgId: string, externalId: string): Promise<UserRecord | null>;
@@ -78,6 +80,10 @@ export interface UserRepo {
   /** Whether a user with this primary email (case-insensitive) is managed by an organization other than orgId. */
   isManagedElsewhere(orgId: string, email: string): Promise<boolean>;
   countByRole(orgId: string, role: "owner"): Promise<number>;
+  /** The member of orgId whose primary email is this one (case-insensitive), whatever its status (independent too). */
+  findByPrimaryEmail(orgId: string, email: string): Promise<UserRecord | null>;
+  /** Members of every status (or of `status`), in insertion order. */
+  listByStatus(orgId: string, query: { status?: MemberStatus; offset: number; limit: number }): Promise<{ total: number; items: UserRecord[] }>;
 }
 
 export interface MemberRef {
@@ -114,7 +120,8 @@ export interface GroupRepo {
   /** Groups (built-in or not) whose binding grants a role on this account. */
   listBoundToAccount(orgId: string, accountId: string): Promise<GroupRecord[]>;
   /** Of the given ids, those that are users of orgId. */
-  existingUserIds(orgId: string, userIds: string[]): Promise<Set<string>>;
+  /** Independent members count only with `includeIndependent` (they may hold account roles, never org roles). */
+  existingUserIds(orgId: string, userIds: string[], options?: { includeIndependent?: boolean }): Promise<Set<string>>;
 }
 
 export interface AccountRepo {
@@ -142,6 +149,29 @@ export interface InvitationRepo {
   insert(invitation: Invitation): Promise<void>;
   get(orgId: string, id: string): Promise<Invitation | null>;
   listForUser(orgId: string, userId: string): Promise<Invitation[]>;
+  /** Across organizations: the acceptance endpoint knows only the token. */
+  findByTokenHash(tokenHash: string): Promise<Invitation | null>;
+  /**
+   * Compare-and-set: writes only while the stored invitation still has `expectedTokenHash` and is
+   * neither accepted nor revoked, so a token is accepted once and a resend invalidates the old one.
+   */
+  update(invitation: Invitation, expectedTokenHash: string): Promise<boolean>;
+  /** Oldest first; `state` narrows (pending and expired relative to `now`). */
+  list(orgId: string, query: { state?: InvitationState; now: string; offset: number; limit: number }): Promise<{ total: number; items: Invitation[] }>;
+}
+
+/** Mail to send (src/domain/outbox.ts). The worker spans organizations, as the domain re-check does. */
+export interface OutboxRepo {
+  insert(message: OutboxMessage): Promise<void>;
+  get(id: string): Promise<OutboxMessage | null>;
+  /** Pending messages whose nextAttemptAt is at or before `now`, earliest first, at most `limit`. */
+  listDue(now: string, limit: number): Promise<OutboxMessage[]>;
+  /** Compare-and-set on `attempts`: a claim (attempts + 1) succeeds for one worker only. */
+  update(message: OutboxMessage, expectedAttempts: number): Promise<boolean>;
+  /** Newest first; for operators and tests. */
+  list(query: { orgId?: string; ref?: string; status?: OutboxMessage["status"]; limit: number }): Promise<OutboxMessage[]>;
+  /** Cancels the pending messages about `ref` and purges their bodies; answers how many. */
+  cancelPending(ref: string): Promise<number>;
 }
 
 export interface AuditRepo {
@@ -157,6 +187,7 @@ export interface Repos {
   accounts: AccountRepo;
   domains: DomainRepo;
   invitations: InvitationRepo;
+  outbox: OutboxRepo;
   audit: AuditRepo;
 }
 

@@ -2,13 +2,14 @@
  * The SCIM service root (/scim/v2): authentication, bodies, the resource routes, and the one
  * SCIM error renderer (RFC 7644 §3.12).
  */
-import { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type passport from "passport";
 import { Errors } from "../../domain/errors";
 import { requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { scimErrorBody, statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
+import { bulkRoutes, DEFAULT_BULK_LIMITS, type BulkLimits } from "./bulk-routes";
 import { discoveryRoutes } from "./discovery-routes";
 import { sendScim } from "./respond";
 import { groupRoutes } from "./groups-routes";
@@ -19,13 +20,20 @@ export interface ScimRouterDeps extends ScimDeps {
   authenticator: passport.Authenticator;
   bodyLimit: string;
   membersReturned: number;
+  /** Per-token and per-organization budgets (../rate-limit.ts), run right after authentication. */
+  rateLimit?: RequestHandler;
+  /** /Bulk limits (SCIM_BULK_MAX_OPERATIONS, SCIM_BULK_MAX_PAYLOAD); the defaults when absent. */
+  bulk?: BulkLimits;
 }
 
 export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ caseSensitive: false });
   r.use(requireToken(deps.authenticator, ["scim", "admin"]));
+  if (deps.rateLimit) r.use(deps.rateLimit);
+  const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;
+  r.use(bulkRoutes(deps, bulk)); // before the router-wide parser: /Bulk has its own, larger, body limit
   r.use(jsonBody(deps.bodyLimit));
-  r.use(discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: false, maxBulkOperations: 0, maxBulkPayloadSize: 0 }));
+  r.use(discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: true, maxBulkOperations: bulk.maxOperations, maxBulkPayloadSize: bulk.maxPayloadSize }));
   r.use(userRoutes(deps));
   r.use(groupRoutes(deps));
   r.use(rootSearchRoutes(deps));

@@ -18,6 +18,8 @@ export interface RouteSpec {
   /** The success response body; undefined for 204. */
   response?: z.ZodType;
   status: number;
+  /** Needs no bearer token (the request carries its own credential, e.g. an invitation token). */
+  public?: boolean;
 }
 
 export class ApiRegistry {
@@ -49,7 +51,7 @@ export class ApiRegistry {
             : { description: "Success, no content" },
           default: { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
         },
-        security: [{ bearer: [] }],
+        security: r.public ? [] : [{ bearer: [] }],
       };
       if (r.body) {
         op.requestBody = { required: true, content: { "application/json": { schema: z.toJSONSchema(r.body, { io: "input", unrepresentable: "any" }) } } };

@@ -17,6 +17,7 @@ import { ApiRegistry } from "./openapi";
 import { accountRoutes } from "./accounts-routes";
 import { auditRoutes } from "./audit-routes";
 import { domainRoutes } from "./domains-routes";
+import { invitationAcceptRoute, invitationRoutes } from "./invitations-routes";
 import { organizationRoutes } from "./organization-routes";
 import { tokenRoutes } from "./tokens-routes";
 import { userRoutes } from "./users-routes";
@@ -29,12 +30,14 @@ export interface V1Deps {
   publicUrl: string | undefined;
   /** DNS for domain verification; absent: Verify answers 503. */
   dns?: TxtResolver | undefined;
+  /** INVITATION_TTL_HOURS; absent: 168. */
+  invitationTtlHours?: number | undefined;
 }
 
 /** Each resource module exports one function of this shape and is listed in V1_MODULES. */
 export type V1Module = (r: Router, registry: ApiRegistry, deps: V1Deps) => void;
 
-const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes];
+const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes, invitationRoutes];
 
 export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry } {
   const registry = new ApiRegistry();
@@ -43,6 +46,7 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
     const root = deps.publicUrl ? deps.publicUrl.replace(/\/+$/, "") : `${req.protocol}://${req.get("host") ?? "localhost"}`;
     res.json(registry.document(root));
   });
+  invitationAcceptRoute(r, registry, deps); // the invitee has only the emailed token: no bearer token
   r.use(requireToken(deps.authenticator, ["admin"]));
   r.use(jsonBody(deps.bodyLimit));
   for (const m of V1_MODULES) m(r, registry, deps);

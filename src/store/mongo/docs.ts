@@ -12,7 +12,7 @@
  */
 import { DEFAULT_ORG_SETTINGS } from "../../domain/types";
 import type {
-  ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, MemberStatus, Organization, OrgRole, Scope, UserRecord,
+  AccountRole, ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, MemberStatus, Organization, OrgRole, Scope, UserRecord,
 } from "../../domain/types";
 import { decodeKeys, encodeKeys } from "./codec";
 
@@ -104,16 +104,38 @@ export const toDomain = (d: Doc): Domain => ({
   revalidatingSince: (d.revalidatingSince ?? null) as string | null,
 });
 
-export const invitationDoc = (i: Invitation): Doc => ({
-  _id: i.id, orgId: i.orgId, userId: i.userId, email: i.email, tokenHash: i.tokenHash, expires: i.expires,
-  created: i.created, acceptedAt: i.acceptedAt, revokedAt: i.revokedAt,
-});
+export const invitationDoc = (i: Invitation): Doc => {
+  const doc: Doc = {
+    _id: i.id, orgId: i.orgId, userId: i.userId, email: i.email, tokenHash: i.tokenHash, expires: i.expires,
+    created: i.created, acceptedAt: i.acceptedAt, revokedAt: i.revokedAt,
+  };
+  // The /v1 fields, only on invitations that have them (see Invitation in src/domain/types.ts).
+  if (i.kind !== undefined) {
+    Object.assign(doc, {
+      kind: i.kind, orgRole: i.orgRole ?? null, accountId: i.accountId ?? null, accountRoles: [...(i.accountRoles ?? [])],
+      createdMember: i.createdMember === true, newLogin: i.newLogin === true, priorStatus: i.priorStatus ?? null,
+    });
+  }
+  return doc;
+};
 
-export const toInvitation = (d: Doc): Invitation => ({
-  id: d._id as string, orgId: d.orgId as string, userId: d.userId as string, email: d.email as string,
-  tokenHash: d.tokenHash as string, expires: d.expires as string, created: d.created as string,
-  acceptedAt: (d.acceptedAt ?? null) as string | null, revokedAt: (d.revokedAt ?? null) as string | null,
-});
+export const toInvitation = (d: Doc): Invitation => {
+  const i: Invitation = {
+    id: d._id as string, orgId: d.orgId as string, userId: d.userId as string, email: d.email as string,
+    tokenHash: d.tokenHash as string, expires: d.expires as string, created: d.created as string,
+    acceptedAt: (d.acceptedAt ?? null) as string | null, revokedAt: (d.revokedAt ?? null) as string | null,
+  };
+  if (typeof d.kind === "string") {
+    i.kind = d.kind as NonNullable<Invitation["kind"]>;
+    i.orgRole = (d.orgRole ?? null) as OrgRole | null;
+    i.accountId = (d.accountId ?? null) as string | null;
+    i.accountRoles = (d.accountRoles ?? []) as AccountRole[];
+    i.createdMember = d.createdMember === true;
+    i.newLogin = d.newLogin === true;
+    i.priorStatus = (d.priorStatus ?? null) as MemberStatus | null;
+  }
+  return i;
+};
 
 export function auditDoc(e: AuditEvent, seq: number): Doc {
   const doc: Doc = {

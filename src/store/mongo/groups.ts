@@ -116,10 +116,11 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
     },
     listBoundToAccount: (orgId, accountId) => c.run("read", async (o) =>
       (await groups().find({ orgId: { $eq: orgId }, "binding.accountId": { $eq: accountId } }, o).sort({ seq: 1 }).toArray()).map(toGroup)),
-    existingUserIds: (orgId, userIds) => c.run("read", async (o) => {
+    existingUserIds: (orgId, userIds, options) => c.run("read", async (o) => {
       const ids = unique(userIds);
       if (ids.length === 0) return new Set<string>();
-      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: ids }, status: { $ne: "independent" } }, { ...o, projection: { _id: 1 } }).toArray();
+      const visible: Doc = options?.includeIndependent ? {} : { status: { $ne: "independent" } };
+      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: ids }, ...visible }, { ...o, projection: { _id: 1 } }).toArray();
       return new Set(docs.map((d) => String(d._id)));
     }),
   };

@@ -4,6 +4,7 @@
  * `before` being the id of an event of the same organization.
  */
 import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
+import type { InvitationState } from "../../domain/types";
 import type { MongoCtx, Stored } from "./ctx";
 import { auditDoc, domainDoc, invitationDoc, toAudit, toDomain, toInvitation, type Doc } from "./docs";
 import { checked } from "./models";
@@ -35,6 +36,16 @@ export function mongoDomains(c: MongoCtx): DomainRepo {
   };
 }
 
+/** An invitation's state at `now` as a query (ISO strings compare in time order). */
+function invitationState(state: InvitationState, now: string): Doc {
+  switch (state) {
+    case "pending": return { acceptedAt: { $eq: null }, revokedAt: { $eq: null }, expires: { $gt: now } };
+    case "accepted": return { acceptedAt: { $ne: null } };
+    case "revoked": return { acceptedAt: { $eq: null }, revokedAt: { $ne: null } };
+    case "expired": return { acceptedAt: { $eq: null }, revokedAt: { $eq: null }, expires: { $lte: now } };
+  }
+}
+
 export function mongoInvitations(c: MongoCtx): InvitationRepo {
   const invitations = () => c.coll("invitations");
   return {
@@ -48,6 +59,25 @@ export function mongoInvitations(c: MongoCtx): InvitationRepo {
     }),
     listForUser: (orgId, userId) => c.run("read", async (o) =>
       (await invitations().find({ orgId: { $eq: orgId }, userId: { $eq: userId } }, o).sort({ created: 1, _id: 1 }).toArray()).map(toInvitation)),
+    findByTokenHash: (hash) => c.run("read", async (o) => {
+      const d = await invitations().findOne({ tokenHash: { $eq: hash } }, o);
+      return d ? toInvitation(d) : null;
+    }),
+    async update(i, expected) {
+      const { _id: _i, orgId: _o, created: _c, ...fields } = await checked(c.models.invitations, invitationDoc(i));
+      const r = await c.run("write", (o) => invitations().updateOne(
+        { _id: { $eq: i.id }, orgId: { $eq: i.orgId }, tokenHash: { $eq: expected }, acceptedAt: { $eq: null }, revokedAt: { $eq: null } },
+        { $set: fields }, o,
+      ));
+      return r.matchedCount === 1;
+    },
+    list: (orgId, q) => c.run("read", async (o) => {
+      const where: Doc = { orgId: { $eq: orgId }, ...(q.state ? invitationState(q.state, q.now) : {}) };
+      const total = await invitations().countDocuments(where, o);
+      if (q.limit <= 0) return { total, items: [] };
+      const items = (await invitations().find(where, o).sort({ created: 1, _id: 1 }).skip(q.offset).limit(q.limit).toArray()).map(toInvitation);
+      return { total, items };
+    }),
   };
 }
 

@@ -65,6 +65,7 @@ export const SCHEMAS = {
       [{ primaryEmailLower: 1, status: 1 }],
       [{ orgId: 1, orgRole: 1 }],
       [{ orgId: 1, seq: 1 }],
+      [{ orgId: 1, status: 1, seq: 1 }],
     ],
   ),
   groups: schema(
@@ -106,8 +107,19 @@ export const SCHEMAS = {
     {
       orgId: str, userId: str, email: str, tokenHash: str, expires: str, created: str,
       acceptedAt: nullableStr, revokedAt: nullableStr,
+      // absent in invitations written before /v1/Invitations (see Invitation in src/domain/types.ts)
+      kind: { type: String }, orgRole: { type: String }, accountId: { type: String }, accountRoles: { type: [String], default: undefined },
+      createdMember: { type: Boolean }, newLogin: { type: Boolean }, priorStatus: { type: String },
     },
-    [[{ tokenHash: 1 }, { unique: true }], [{ orgId: 1, userId: 1, created: 1 }]],
+    [[{ tokenHash: 1 }, { unique: true }], [{ orgId: 1, userId: 1, created: 1 }], [{ orgId: 1, created: 1 }]],
+  ),
+  /** Mail to send (src/domain/outbox.ts); `text` is null once sent, cancelled or given up on. */
+  outbox: schema(
+    {
+      orgId: nullableStr, kind: str, ref: nullableStr, to: str, subject: str, text: nullableStr, status: str, created: str,
+      sentAt: nullableStr, attempts: num, lastError: nullableStr, nextAttemptAt: str,
+    },
+    [[{ status: 1, nextAttemptAt: 1 }], [{ ref: 1, status: 1 }], [{ orgId: 1, created: -1 }]],
   ),
   audit_events: schema(
     {

@@ -5,6 +5,7 @@ import { mongoAccounts } from "./accounts";
 import { mongoGroups } from "./groups";
 import { mongoAudit, mongoDomains, mongoInvitations } from "./misc";
 import { mongoOrgs, mongoTokens } from "./orgs";
+import { mongoOutbox } from "./outbox";
 import { mongoUsers } from "./users";
 
 export const reposOf = (c: MongoCtx): Repos => ({
@@ -15,5 +16,6 @@ export const reposOf = (c: MongoCtx): Repos => ({
   accounts: mongoAccounts(c),
   domains: mongoDomains(c),
   invitations: mongoInvitations(c),
+  outbox: mongoOutbox(c),
   audit: mongoAudit(c),
 });

@@ -24,6 +24,8 @@ export type MongoStoreOptions = ConnectOptions;
 export interface MongoStore extends Store {
   /** Whether transactions are real (the server is a replica set member). */
   readonly transactional: boolean;
+  /** The connection the HTTP rate limiter keeps its counters on. */
+  readonly rateLimitBackend: { kind: "mongo"; client: unknown; dbName: string };
   /** Drops the whole database: for tests. */
   dropDatabase(): Promise<void>;
 }
@@ -42,6 +44,8 @@ export async function createMongoStore(url: string, options: MongoStoreOptions =
     return {
       kind: "mongo",
       transactional: replicaSet !== null,
+      // Rate-limit counters shared by every instance on this database (src/http/rate-limit.ts).
+      rateLimitBackend: { kind: "mongo" as const, client: conn.getClient(), dbName: db.databaseName },
       ...repos,
       transaction: async (fn) => {
         if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));

@@ -25,7 +25,8 @@ export function mongoUsers(c: MongoCtx): UserRepo {
       const doc = await checked(c.models.users, userDoc(u, seq));
       await c.run("write", (o) => users().insertOne(doc as Stored, o));
     },
-    get: (orgId, id) => c.run("read", async (o) => one(await users().findOne({ _id: { $eq: id }, ...scoped(orgId) }, o))),
+    get: (orgId, id, options) => c.run("read", async (o) =>
+      one(await users().findOne({ _id: { $eq: id }, ...(options?.includeIndependent ? { orgId: { $eq: orgId } } : scoped(orgId)) }, o))),
     findByUserName: (orgId, userName) =>
       c.run("read", async (o) => one(await users().findOne({ ...scoped(orgId), userNameLower: { $eq: userName.toLowerCase() } }, o))),
     findByExternalId: (orgId, externalId) =>
@@ -54,5 +55,16 @@ export function mongoUsers(c: MongoCtx): UserRepo {
         return hit !== null;
       }),
     countByRole: (orgId, role) => c.run("read", (o) => users().countDocuments({ orgId: { $eq: orgId }, orgRole: { $eq: role } }, o)),
+    findByPrimaryEmail: (orgId, email) => c.run("read", async (o) => {
+      const docs = await users().find({ orgId: { $eq: orgId }, primaryEmailLower: { $eq: email.toLowerCase() } }, o).sort({ seq: 1 }).limit(1).toArray();
+      return one(docs[0] ?? null);
+    }),
+    listByStatus: (orgId, q) => c.run("read", async (o) => {
+      const where: Doc = { orgId: { $eq: orgId }, ...(q.status ? { status: { $eq: q.status } } : {}) };
+      const total = await users().countDocuments(where, o);
+      if (q.limit <= 0) return { total, items: [] };
+      const items = (await users().find(where, o).sort({ seq: 1 }).skip(q.offset).limit(q.limit).toArray()).map(toUser);
+      return { total, items };
+    }),
   };
 }

@@ -4,6 +4,7 @@ import { StoreUnavailable, UniqueViolation } from "../../domain/ports/store";
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|READONLY|IOERR|CANTOPEN|FULL|CORRUPT|NOTADB|PROTOCOL)/;
 
 const FIELD_BY_COLUMN: Record<string, UniqueViolation["field"]> = {
+  "users.user_name_fold": "userName",
   "users.user_name": "userName",
   "users.id": "id",
   "groups.display_name": "displayName",

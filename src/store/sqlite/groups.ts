@@ -58,6 +58,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     touch: db.prepare("UPDATE groups SET version = version + 1, last_modified = ? WHERE org_id = ? AND id = ? RETURNING version").pluck(),
     boundToAccount: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND json_extract(g.binding, '$.accountId') = ? ORDER BY g.seq`),
     userExists: db.prepare("SELECT 1 FROM users WHERE org_id = ? AND id = ? AND status <> 'independent'").pluck(),
+    memberExists: db.prepare("SELECT 1 FROM users WHERE org_id = ? AND id = ?").pluck(),
   };
 
   const params = (g: GroupRecord) => ({
@@ -110,6 +111,9 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
       }))),
     touch: async (orgId, groupId, at) => guard(() => (s.touch.get(at, orgId, groupId) as number | undefined) ?? null),
     listBoundToAccount: async (orgId, accountId) => guard(() => (s.boundToAccount.all(orgId, accountId) as GroupRow[]).map(toRecord)),
-    existingUserIds: async (orgId, ids) => guard(() => new Set(ids.filter((id) => s.userExists.get(orgId, id) === 1))),
+    existingUserIds: async (orgId, ids, options) => guard(() => {
+      const exists = options?.includeIndependent ? s.memberExists : s.userExists;
+      return new Set(ids.filter((id) => exists.get(orgId, id) === 1));
+    }),
   };
 }

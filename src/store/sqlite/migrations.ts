@@ -160,6 +160,54 @@ MIGRATIONS_EXTRA.push({
   `,
 });
 
+MIGRATIONS_EXTRA.push({
+  version: 5,
+  name: "invitations to the organization and to accounts; the mail outbox; members by status",
+  sql: `
+    ALTER TABLE invitations ADD COLUMN kind TEXT;
+    ALTER TABLE invitations ADD COLUMN org_role TEXT;
+    ALTER TABLE invitations ADD COLUMN account_id TEXT;
+    ALTER TABLE invitations ADD COLUMN account_roles TEXT;
+    ALTER TABLE invitations ADD COLUMN created_member INTEGER;
+    ALTER TABLE invitations ADD COLUMN new_login INTEGER;
+    ALTER TABLE invitations ADD COLUMN prior_status TEXT;
+    CREATE INDEX invitations_org_created ON invitations(org_id, created, id);
+    CREATE INDEX users_org_status ON users(org_id, status, seq);
+    CREATE TABLE outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      org_id TEXT,
+      kind TEXT NOT NULL,
+      ref TEXT,
+      recipient TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      body TEXT,
+      status TEXT NOT NULL,
+      created TEXT NOT NULL,
+      sent_at TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT,
+      next_attempt_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+    CREATE INDEX outbox_ref ON outbox(ref, status);
+    CREATE INDEX outbox_org ON outbox(org_id, seq);
+  `,
+});
+
+MIGRATIONS_EXTRA.push({
+  version: 6,
+  name: "userName unique without regard to case beyond ASCII",
+  // NOCASE folds ASCII only ("zoë" and "ZOË" passed it). user_name_fold holds the store-side fold
+  // (JavaScript toLowerCase, as the MongoDB store's userNameLower); rows before this migration are
+  // backfilled with lower(), which is exact for ASCII names.
+  sql: `
+    ALTER TABLE users ADD COLUMN user_name_fold TEXT;
+    UPDATE users SET user_name_fold = lower(user_name);
+    CREATE UNIQUE INDEX users_org_user_name_fold ON users(org_id, user_name_fold);
+  `,
+});
+
 /** Applies the migrations the database has not seen yet, in version order; answers the versions applied. */
 export function migrate(db: Database.Database): number[] {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");

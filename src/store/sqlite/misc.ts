@@ -1,7 +1,7 @@
 /** Domains, invitations and the audit log on SQLite. */
 import type Database from "better-sqlite3";
 import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
-import type { AuditEvent, Domain, Invitation } from "../../domain/types";
+import type { AccountRole, AuditEvent, Domain, Invitation, InvitationState, MemberStatus, OrgRole } from "../../domain/types";
 import { guard } from "./errors";
 
 interface DomainRow { id: string; org_id: string; name: string; state: Domain["state"]; challenge: string; created: string; verified_at: string | null; revalidating_since: string | null }
@@ -30,26 +30,78 @@ export function sqliteDomains(db: Database.Database): DomainRepo {
   };
 }
 
-interface InvitationRow { id: string; org_id: string; user_id: string; email: string; token_hash: string; expires: string; created: string; accepted_at: string | null; revoked_at: string | null }
-const toInvitation = (r: InvitationRow): Invitation => ({
-  id: r.id, orgId: r.org_id, userId: r.user_id, email: r.email, tokenHash: r.token_hash, expires: r.expires,
-  created: r.created, acceptedAt: r.accepted_at, revokedAt: r.revoked_at,
+interface InvitationRow {
+  id: string; org_id: string; user_id: string; email: string; token_hash: string; expires: string; created: string;
+  accepted_at: string | null; revoked_at: string | null; kind: Invitation["kind"] | null; org_role: OrgRole | null;
+  account_id: string | null; account_roles: string | null; created_member: number | null; new_login: number | null;
+  prior_status: MemberStatus | null;
+}
+const toInvitation = (r: InvitationRow): Invitation => {
+  const i: Invitation = {
+    id: r.id, orgId: r.org_id, userId: r.user_id, email: r.email, tokenHash: r.token_hash, expires: r.expires,
+    created: r.created, acceptedAt: r.accepted_at, revokedAt: r.revoked_at,
+  };
+  // Invitations written before the /v1 fields existed have none of them (see Invitation).
+  if (r.kind !== null) {
+    i.kind = r.kind;
+    i.orgRole = r.org_role;
+    i.accountId = r.account_id;
+    i.accountRoles = r.account_roles ? (JSON.parse(r.account_roles) as AccountRole[]) : [];
+    i.createdMember = r.created_member === 1;
+    i.newLogin = r.new_login === 1;
+    i.priorStatus = r.prior_status;
+  }
+  return i;
+};
+const invitationParams = (i: Invitation) => ({
+  id: i.id, org_id: i.orgId, user_id: i.userId, email: i.email, token_hash: i.tokenHash, expires: i.expires, created: i.created,
+  accepted_at: i.acceptedAt, revoked_at: i.revokedAt, kind: i.kind ?? null, org_role: i.orgRole ?? null, account_id: i.accountId ?? null,
+  account_roles: i.kind ? JSON.stringify(i.accountRoles ?? []) : null,
+  created_member: i.kind ? (i.createdMember ? 1 : 0) : null, new_login: i.kind ? (i.newLogin ? 1 : 0) : null, prior_status: i.priorStatus ?? null,
 });
+
+/** SQL conditions of an invitation's state at `now` (ISO strings compare in time order). */
+const STATE_SQL: Record<InvitationState, string> = {
+  pending: "accepted_at IS NULL AND revoked_at IS NULL AND expires > @now",
+  accepted: "accepted_at IS NOT NULL",
+  revoked: "accepted_at IS NULL AND revoked_at IS NOT NULL",
+  expired: "accepted_at IS NULL AND revoked_at IS NULL AND expires <= @now",
+};
 
 export function sqliteInvitations(db: Database.Database): InvitationRepo {
   const s = {
-    insert: db.prepare(`INSERT INTO invitations (id, org_id, user_id, email, token_hash, expires, created, accepted_at, revoked_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insert: db.prepare(`INSERT INTO invitations (id, org_id, user_id, email, token_hash, expires, created, accepted_at, revoked_at,
+      kind, org_role, account_id, account_roles, created_member, new_login, prior_status)
+      VALUES (@id, @org_id, @user_id, @email, @token_hash, @expires, @created, @accepted_at, @revoked_at,
+      @kind, @org_role, @account_id, @account_roles, @created_member, @new_login, @prior_status)`),
     get: db.prepare("SELECT * FROM invitations WHERE org_id = ? AND id = ?"),
     forUser: db.prepare("SELECT * FROM invitations WHERE org_id = ? AND user_id = ? ORDER BY created"),
+    byHash: db.prepare("SELECT * FROM invitations WHERE token_hash = ?"),
+    update: db.prepare(`UPDATE invitations SET email = @email, token_hash = @token_hash, expires = @expires, accepted_at = @accepted_at,
+      revoked_at = @revoked_at, kind = @kind, org_role = @org_role, account_id = @account_id, account_roles = @account_roles,
+      created_member = @created_member, new_login = @new_login, prior_status = @prior_status
+      WHERE org_id = @org_id AND id = @id AND token_hash = @expected AND accepted_at IS NULL AND revoked_at IS NULL`),
   };
   return {
-    insert: async (i) => guard(() => void s.insert.run(i.id, i.orgId, i.userId, i.email, i.tokenHash, i.expires, i.created, i.acceptedAt, i.revokedAt)),
+    insert: async (i) => guard(() => void s.insert.run(invitationParams(i))),
     get: async (orgId, id) => guard(() => {
       const r = s.get.get(orgId, id) as InvitationRow | undefined;
       return r ? toInvitation(r) : null;
     }),
     listForUser: async (orgId, userId) => guard(() => (s.forUser.all(orgId, userId) as InvitationRow[]).map(toInvitation)),
+    findByTokenHash: async (hash) => guard(() => {
+      const r = s.byHash.get(hash) as InvitationRow | undefined;
+      return r ? toInvitation(r) : null;
+    }),
+    update: async (i, expected) => guard(() => s.update.run({ ...invitationParams(i), expected }).changes === 1),
+    list: async (orgId, q) => guard(() => {
+      const where = `org_id = @org${q.state ? ` AND ${STATE_SQL[q.state]}` : ""}`;
+      const args = { org: orgId, ...(q.state ? { now: q.now } : {}) };
+      const total = db.prepare(`SELECT count(*) FROM invitations WHERE ${where}`).pluck().get(args) as number;
+      const rows = db.prepare(`SELECT * FROM invitations WHERE ${where} ORDER BY created, id LIMIT @limit OFFSET @offset`)
+        .all({ ...args, limit: q.limit, offset: q.offset }) as InvitationRow[];
+      return { total, items: rows.map(toInvitation) };
+    }),
   };
 }
 

@@ -15,6 +15,7 @@ import { sqliteGroups } from "./groups";
 import { migrate } from "./migrations";
 import { sqliteAudit, sqliteDomains, sqliteInvitations } from "./misc";
 import { Mutex } from "./mutex";
+import { sqliteOutbox } from "./outbox";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
 import { sqliteUsers } from "./users";
 
@@ -30,6 +31,8 @@ export function openSqliteStore(options: SqliteOptions): Store {
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
+  // Overwrite deleted content (purged mail bodies with invitation tokens, deleted users) on disk.
+  db.pragma("secure_delete = ON");
   migrate(db);
 
   const repos: Repos = {
@@ -40,6 +43,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     accounts: sqliteAccounts(db),
     domains: sqliteDomains(db),
     invitations: sqliteInvitations(db),
+    outbox: sqliteOutbox(db),
     audit: sqliteAudit(db),
   };
   const mutex = new Mutex();

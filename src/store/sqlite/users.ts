@@ -3,6 +3,9 @@ import type Database from "better-sqlite3";
 import type { ListQuery, ListResult, UserRepo } from "../../domain/ports/store";
 import type { Email, MemberStatus, OrgRole, UserRecord } from "../../domain/types";
 import { guard } from "./errors";
+
+/** userName compared without regard to case, Unicode-aware (the MongoDB store folds the same way). */
+export const foldUserName = (s: string): string => s.toLowerCase();
 import { listPage } from "./list";
 import { USER_MAP } from "./resource-maps";
 
@@ -52,11 +55,11 @@ const primaryEmail = (u: UserRecord): string | null =>
 
 export function sqliteUsers(db: Database.Database): UserRepo {
   const s = {
-    insert: db.prepare(`INSERT INTO users (id, org_id, user_name, external_id, display_name, active, status, org_role,
+    insert: db.prepare(`INSERT INTO users (id, org_id, user_name, user_name_fold, external_id, display_name, active, status, org_role,
       two_factor_required, password_reset_required, primary_email, data, version, created, last_modified)
-      VALUES (@id, @org_id, @user_name, @external_id, @display_name, @active, @status, @org_role,
+      VALUES (@id, @org_id, @user_name, @user_name_fold, @external_id, @display_name, @active, @status, @org_role,
       @two_factor_required, @password_reset_required, @primary_email, @data, @version, @created, @last_modified)`),
-    update: db.prepare(`UPDATE users SET user_name=@user_name, external_id=@external_id, display_name=@display_name,
+    update: db.prepare(`UPDATE users SET user_name=@user_name, user_name_fold=@user_name_fold, external_id=@external_id, display_name=@display_name,
       active=@active, status=@status, org_role=@org_role, two_factor_required=@two_factor_required,
       password_reset_required=@password_reset_required, primary_email=@primary_email, data=@data, version=@version,
       last_modified=@last_modified WHERE org_id=@org_id AND id=@id AND version=@expected`),
@@ -64,17 +67,20 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     insertEmail: db.prepare("INSERT INTO user_emails (user_seq, org_id, value, type, is_primary) VALUES (?, ?, ?, ?, ?)"),
     deleteEmails: db.prepare("DELETE FROM user_emails WHERE user_seq = ?"),
     get: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ? AND u.status <> 'independent'`),
-    byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name = ? COLLATE NOCASE AND u.status <> 'independent'`),
+    byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name_fold = ? AND u.status <> 'independent'`),
     byExternalId: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.external_id = ? AND u.status <> 'independent' ORDER BY u.active DESC, u.seq LIMIT 1`),
     delete: db.prepare("DELETE FROM users WHERE org_id = ? AND id = ?"),
     managedElsewhere: db.prepare("SELECT 1 FROM users WHERE primary_email = ? COLLATE NOCASE AND status = 'managed' AND org_id <> ? LIMIT 1").pluck(),
     countRole: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = ?").pluck(),
+    getAny: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ?`),
+    byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`),
   };
 
   const params = (u: UserRecord) => ({
     id: u.id,
     org_id: u.orgId,
     user_name: u.userName,
+    user_name_fold: foldUserName(u.userName),
     external_id: u.externalId,
     display_name: u.displayName,
     active: u.active ? 1 : 0,
@@ -113,8 +119,8 @@ export function sqliteUsers(db: Database.Database): UserRepo {
 
   return {
     insert: async (u) => guard(() => insert(u)),
-    get: async (orgId, id) => guard(() => one(s.get.get(orgId, id))),
-    findByUserName: async (orgId, userName) => guard(() => one(s.byUserName.get(orgId, userName))),
+    get: async (orgId, id, options) => guard(() => one((options?.includeIndependent ? s.getAny : s.get).get(orgId, id))),
+    findByUserName: async (orgId, userName) => guard(() => one(s.byUserName.get(orgId, foldUserName(userName)))),
     findByExternalId: async (orgId, externalId) => guard(() => one(s.byExternalId.get(orgId, externalId))),
     update: async (u, expected) => guard(() => update(u, expected)),
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
@@ -122,5 +128,13 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow))),
     isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
     countByRole: async (orgId, role) => guard(() => s.countRole.get(orgId, role) as number),
+    findByPrimaryEmail: async (orgId, email) => guard(() => one(s.byPrimaryEmail.get(email, orgId))),
+    listByStatus: async (orgId, q) => guard(() => {
+      const where = q.status ? "u.org_id = ? AND u.status = ?" : "u.org_id = ?";
+      const args: unknown[] = q.status ? [orgId, q.status] : [orgId];
+      const total = db.prepare(`SELECT count(*) FROM users u WHERE ${where}`).pluck().get(...args) as number;
+      const rows = db.prepare(`SELECT ${COLUMNS} FROM users u WHERE ${where} ORDER BY u.seq LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset);
+      return { total, items: (rows as UserRow[]).map(toRecord) };
+    }),
   };
 }

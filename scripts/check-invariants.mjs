@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Checks the invariants of a SQLite store file, read-only, straight from its tables (it trusts
+ * none of the code that wrote them):
+ *
+ *   emails-match-data      every user's user_emails rows are exactly the emails of its data JSON
+ *                          (value, type, primary), in its organization
+ *   one-primary-email      a user with emails has exactly one marked primary, and primary_email is it
+ *   username-unique        userName is unique per organization without regard to case (Unicode
+ *                          lower case, as the README promises, not only SQLite's ASCII NOCASE)
+ *   username-matches-data  the user_name column is the userName of the data JSON
+ *   members-same-org       every group_members row names an existing user and group of its own org
+ *   versions-positive      every user and group version is ≥ 1
+ *   rows-have-orgs         users, groups, tokens and audit events name an existing organization
+ *
+ * Usage: DATABASE_URL=sqlite:./data/orgscim.db node scripts/check-invariants.mjs [--quiet]
+ * Prints one line per invariant and exits 0 when all hold, 1 when one is broken, 2 when the
+ * store cannot be read. It can run next to a live server (WAL readers do not block writers).
+ */
+import { pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
+
+const EXAMPLES = 5;
+
+/** @param {string} url */
+function pathOf(url) {
+  if (!url.startsWith("sqlite:")) throw new Error(`DATABASE_URL must be sqlite:<path> (got ${url.split(":")[0]}:...); this checker reads SQLite stores only`);
+  const p = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+  return p === "" ? "./data/orgscim.db" : p;
+}
+
+/**
+ * @param {import("better-sqlite3").Database} db
+ * @returns {{ name: string; checked: number; violations: string[] }[]}
+ */
+export function checkInvariants(db) {
+  /** @type {{ name: string; checked: number; violations: string[] }[]} */
+  const results = [];
+  /** @param {string} name @param {number} checked @param {string[]} violations */
+  const record = (name, checked, violations) => results.push({ name, checked, violations });
+
+  /** @type {{ seq: number; id: string; org_id: string; user_name: string; primary_email: string | null; data: string; version: number }[]} */
+  const users = /** @type {any} */ (db.prepare("SELECT seq, id, org_id, user_name, primary_email, data, version FROM users ORDER BY seq").all());
+  /** @type {Map<number, { value: string; type: string | null; is_primary: number; org_id: string }[]>} */
+  const emailRows = new Map();
+  for (const r of /** @type {any[]} */ (db.prepare("SELECT user_seq, org_id, value, type, is_primary FROM user_emails").all())) {
+    const list = emailRows.get(r.user_seq) ?? [];
+    list.push(r);
+    emailRows.set(r.user_seq, list);
+  }
+
+  const emailsBad = [];
+  const primaryBad = [];
+  const dataBad = [];
+  /** @type {Map<string, string>} */
+  const seen = new Map();
+  const uniqueBad = [];
+  for (const u of users) {
+    /** @type {any} */
+    let data;
+    try {
+      data = JSON.parse(u.data);
+    } catch {
+      dataBad.push(`${u.id}: data is not JSON`);
+      continue;
+    }
+    if (data?.userName !== u.user_name) dataBad.push(`${u.id}: user_name ${JSON.stringify(u.user_name)} but data.userName ${JSON.stringify(data?.userName)}`);
+
+    const emails = (Array.isArray(data?.emails) ? data.emails : []).filter((/** @type {any} */ e) => e && typeof e.value === "string");
+    /** @type {string[]} */
+    const want = emails.map((/** @type {any} */ e) => `${e.value}\u0000${e.type ?? ""}\u0000${e.primary === true ? 1 : 0}`).sort();
+    const rows = emailRows.get(u.seq) ?? [];
+    emailRows.delete(u.seq);
+    const have = rows.map((r) => `${r.value}\u0000${r.type ?? ""}\u0000${r.is_primary}`).sort();
+    if (want.join("\n") !== have.join("\n")) emailsBad.push(`${u.id}: data has ${want.length} email(s) [${want.map((x) => x.replace(/\u0000/g, "|")).join(", ")}], user_emails has ${have.length} [${have.map((x) => x.replace(/\u0000/g, "|")).join(", ")}]`);
+    for (const r of rows) if (r.org_id !== u.org_id) emailsBad.push(`${u.id}: an email row is filed under ${r.org_id}, the user is in ${u.org_id}`);
+
+    if (emails.length > 0) {
+      const primaries = emails.filter((/** @type {any} */ e) => e.primary === true);
+      if (primaries.length !== 1) primaryBad.push(`${u.id}: ${primaries.length} primary emails among ${emails.length}`);
+      else if ((u.primary_email ?? "").toLowerCase() !== String(primaries[0].value).toLowerCase()) primaryBad.push(`${u.id}: primary_email ${JSON.stringify(u.primary_email)} is not the primary ${JSON.stringify(primaries[0].value)}`);
+    }
+
+    const key = `${u.org_id}\u0000${u.user_name.toLowerCase()}`;
+    const other = seen.get(key);
+    if (other) uniqueBad.push(`${u.org_id}: ${other} and ${u.id} share userName ${JSON.stringify(u.user_name)} without regard to case`);
+    else seen.set(key, u.id);
+  }
+  for (const [seq, rows] of emailRows) emailsBad.push(`user_emails rows for user seq ${seq}, which does not exist (${rows.length})`);
+  record("emails-match-data", users.length, emailsBad);
+  record("one-primary-email", users.length, primaryBad);
+  record("username-unique", users.length, uniqueBad);
+  record("username-matches-data", users.length, dataBad);
+
+  const memberRows = /** @type {any[]} */ (db.prepare(`
+    SELECT m.group_seq, m.user_seq, m.org_id, g.id AS group_id, g.org_id AS group_org, u.id AS user_id, u.org_id AS user_org
+    FROM group_members m LEFT JOIN groups g ON g.seq = m.group_seq LEFT JOIN users u ON u.seq = m.user_seq`).all());
+  const membersBad = [];
+  for (const m of memberRows) {
+    if (m.group_id === null) membersBad.push(`member row (group seq ${m.group_seq}, user seq ${m.user_seq}): no such group`);
+    else if (m.user_id === null) membersBad.push(`member row of ${m.group_id}: user seq ${m.user_seq} does not exist`);
+    else if (m.group_org !== m.user_org || m.org_id !== m.group_org) membersBad.push(`${m.group_id} (${m.group_org}) has member ${m.user_id} (${m.user_org}), row filed under ${m.org_id}`);
+  }
+  record("members-same-org", memberRows.length, membersBad);
+
+  const versionRows = /** @type {any[]} */ (db.prepare("SELECT 'user' AS kind, id, version FROM users UNION ALL SELECT 'group', id, version FROM groups").all());
+  record("versions-positive", versionRows.length, versionRows.filter((r) => !(Number.isInteger(r.version) && r.version >= 1)).map((r) => `${r.kind} ${r.id}: version ${r.version}`));
+
+  const orphans = /** @type {any[]} */ (db.prepare(`
+    SELECT 'user' AS kind, id, org_id FROM users WHERE org_id NOT IN (SELECT id FROM organizations)
+    UNION ALL SELECT 'group', id, org_id FROM groups WHERE org_id NOT IN (SELECT id FROM organizations)
+    UNION ALL SELECT 'token', id, org_id FROM api_tokens WHERE org_id NOT IN (SELECT id FROM organizations)
+    UNION ALL SELECT 'audit event', id, org_id FROM audit_events WHERE org_id NOT IN (SELECT id FROM organizations)`).all());
+  const rowCount = /** @type {number} */ (db.prepare("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM groups) + (SELECT count(*) FROM api_tokens) + (SELECT count(*) FROM audit_events)").pluck().get());
+  record("rows-have-orgs", rowCount, orphans.map((r) => `${r.kind} ${r.id}: organization ${r.org_id} does not exist`));
+  return results;
+}
+
+function main() {
+  const quiet = process.argv.includes("--quiet");
+  const url = process.env.DATABASE_URL ?? "sqlite:./data/orgscim.db";
+  /** @type {import("better-sqlite3").Database} */
+  let db;
+  let results;
+  try {
+    db = new Database(pathOf(url), { readonly: true, fileMustExist: true });
+    results = checkInvariants(db);
+    db.close();
+  } catch (e) {
+    process.stderr.write(`check-invariants: cannot read ${url}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  }
+  let broken = 0;
+  for (const r of results) {
+    if (r.violations.length > 0) broken++;
+    if (quiet && r.violations.length === 0) continue;
+    process.stdout.write(`${r.violations.length === 0 ? "ok  " : "FAIL"} ${r.name.padEnd(22)} ${r.checked} checked, ${r.violations.length} violation(s)\n`);
+    for (const v of r.violations.slice(0, EXAMPLES)) process.stdout.write(`       ${v}\n`);
+    if (r.violations.length > EXAMPLES) process.stdout.write(`       ... and ${r.violations.length - EXAMPLES} more\n`);
+  }
+  process.stdout.write(broken === 0 ? `all ${results.length} invariants hold\n` : `${broken} of ${results.length} invariants broken\n`);
+  process.exit(broken === 0 ? 0 : 1);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

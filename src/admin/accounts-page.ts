@@ -1,0 +1,197 @@
+/**
+ * Accounts: the list (GET /v1/Accounts, paged), and an account's page with its users and their
+ * roles (GET /v1/Accounts/:sid/Users), granting and revoking roles (POST and DELETE
+ * /v1/RoleAssignments), inviting a user to the account, and removing a user from it (revoking
+ * their role assignments there).
+ */
+import { pageTokenOf, v1, withQuery } from "./api.js";
+import { actionButton, append, badge, ErrorSlot, field, h, openPanel, Pager, run, statusLine, table, when } from "./dom.js";
+import { flashLine, heading, nameOf, type Page } from "./page.js";
+import { confirmPanel, inviteToAccountPanel, managedUsers, roleCheckboxes, roleNames, userSelect } from "./panels.js";
+import type { Account, AccountPage, AccountRole, AccountUser, AccountUserList, Member, RoleAssignment, RoleAssignmentList, User } from "./types.js";
+
+export const accountsPage: Page = async (root, ctx) => {
+  const status = statusLine();
+  const create = h("button", { type: "button" }, "Create account");
+  append(root, heading("Accounts", [], create), flashLine(ctx), status.el);
+
+  let owners = new Map<string, Member>();
+  const ownersSlot = new ErrorSlot();
+  try {
+    owners = new Map((await managedUsers()).map((u) => [u.sid, u]));
+  } catch (e) {
+    ownersSlot.show(e);
+  }
+
+  const filter = h("select", { name: "status" }, h("option", { value: "" }, "All"), h("option", { value: "active" }, "Active"), h("option", { value: "closed" }, "Closed"));
+  const filterButton = h("button", { type: "submit", class: "secondary" }, "Filter");
+  const filterForm = h("form", { class: "toolbar", role: "search", "aria-label": "Filter accounts" }, field("Status", filter), filterButton);
+  const list = h("div", {});
+  const pager = new Pager("Accounts", async (token) => {
+    const page = await v1<AccountPage>("GET", withQuery("/Accounts", { PageSize: 20, PageToken: token, Status: filter.value || undefined }));
+    const rows = page.accounts.map((a) => h("tr", {},
+      h("td", {}, h("a", { href: `#/accounts/${a.sid}` }, a.friendly_name)),
+      h("td", {}, ownerName(owners, a.owner_sid)),
+      h("td", {}, badge(a.status, a.status)),
+      h("td", {}, when(a.date_created)),
+      h("td", { class: "mono" }, a.sid)));
+    list.replaceChildren(table("Accounts", ["Account", "Owner", "Status", "Created", "SID"], rows, "No accounts yet."));
+    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
+  });
+  filterForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void pager.reset();
+  });
+  root.append(ownersSlot.el, filterForm, list, pager.el);
+  await pager.reset();
+
+  create.addEventListener("click", () => openPanel("Create account", (body, close) => {
+    const name = h("input", { type: "text", name: "friendly_name", required: true, maxlength: "200", class: "wide" });
+    const owner = userSelect([...owners.values()], { placeholder: "Choose the owner…" });
+    const submit = h("button", { type: "submit" }, "Create account");
+    const slot = new ErrorSlot(submit);
+    const form = h("form", {}, field("Account name", name), field("Owner", owner, "A managed user of the organization."),
+      h("div", { class: "buttons" }, submit, h("button", { type: "button", class: "secondary", onclick: close }, "Cancel")), slot.el);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void run(submit, slot, async () => {
+        const a = await v1<Account>("POST", "/Accounts", { friendly_name: name.value, ...(owner.value ? { owner_sid: owner.value } : {}) });
+        close();
+        ctx.go(`#/accounts/${a.sid}`, `Account ${a.friendly_name} created.`);
+      });
+    });
+    body.appendChild(form);
+  }));
+};
+
+function ownerName(owners: Map<string, Member>, sid: string): HTMLElement {
+  const u = owners.get(sid);
+  return h("a", { href: `#/users/${sid}` }, u ? nameOf(u) : sid);
+}
+
+export const accountPage: Page = async (root, ctx, [sid]) => {
+  const account = await v1<Account>("GET", `/Accounts/${sid}`);
+  let owner: User | null = null;
+  try {
+    owner = await v1<User>("GET", `/Users/${account.owner_sid}`);
+  } catch {
+    owner = null; // the owner's name is a nicety; the sid is shown instead
+  }
+  const status = statusLine();
+  append(root,
+    heading(account.friendly_name, [{ label: "Accounts", href: "#/accounts" }], badge(account.status, account.status)),
+    flashLine(ctx),
+    status.el,
+    h("dl", { class: "facts" },
+      h("dt", {}, "Owner"), h("dd", {}, h("a", { href: `#/users/${account.owner_sid}` }, owner ? nameOf(owner) : account.owner_sid)),
+      h("dt", {}, "SID"), h("dd", { class: "mono" }, account.sid),
+      h("dt", {}, "Created"), h("dd", {}, when(account.date_created))),
+  );
+
+  const invite = h("button", { type: "button", disabled: account.status === "closed" }, "Invite User");
+  const usersBox = h("div", {});
+  const usersSlot = new ErrorSlot();
+  root.append(h("section", { "aria-labelledby": "account-users" },
+    h("div", { class: "title-row" }, h("h2", { id: "account-users" }, "Users"), invite),
+    usersSlot.el, usersBox));
+
+  const load = async () => {
+    const [users, direct] = await Promise.all([
+      v1<AccountUserList>("GET", `/Accounts/${sid}/Users`),
+      v1<RoleAssignmentList>("GET", withQuery("/RoleAssignments", { AccountSid: sid })),
+    ]);
+    const byUser = new Map<string, RoleAssignment[]>();
+    for (const a of direct.role_assignments) byUser.set(a.user_sid, [...(byUser.get(a.user_sid) ?? []), a]);
+    const rows = users.users.map((u) => userRow(u, byUser.get(u.user_sid) ?? []));
+    usersBox.replaceChildren(table(`Users of ${account.friendly_name}`, ["User", "Status", "Roles", ""], rows, "No user has a role on this account."));
+  };
+
+  const userRow = (u: AccountUser, assignments: RoleAssignment[]): HTMLTableRowElement => {
+    const label = u.display_name || u.user_name;
+    const edit = h("button", { type: "button", class: "secondary small", "aria-label": `Edit roles of ${label}` }, "Edit roles");
+    const remove = h("button", { type: "button", class: "secondary small", "aria-label": `Remove ${label} from the account` }, "Remove");
+    edit.addEventListener("click", () => editRoles(u, assignments));
+    remove.addEventListener("click", () => confirmPanel({
+      title: `Remove ${label} from ${account.friendly_name}`,
+      bullets: ["The user will be permanently removed from the account.", "This action can not be reversed."],
+      confirmLabel: "Remove",
+      danger: true,
+      action: async () => {
+        for (const a of assignments) await v1("DELETE", `/RoleAssignments/${a.sid}`);
+        await load();
+        const left = (await v1<AccountUserList>("GET", `/Accounts/${sid}/Users`)).users.find((x) => x.user_sid === u.user_sid);
+        status.say(left
+          ? `${label}'s direct roles were revoked; ${roleNames(left.roles)} still come from groups your identity provider manages.`
+          : `${label} was removed from the account.`);
+      },
+    }));
+    if (assignments.length === 0) remove.disabled = true;
+    return h("tr", { "data-user": u.user_sid },
+      h("td", {}, u.status === "managed" ? h("a", { href: `#/users/${u.user_sid}` }, label) : label, label !== u.user_name ? h("div", { class: "sub" }, u.user_name) : null),
+      h("td", {}, badge(u.status, u.status)),
+      h("td", { class: "roles-cell" }, roleNames(u.roles)),
+      h("td", { class: "row-actions" }, edit, " ", remove));
+  };
+
+  const editRoles = (u: AccountUser, assignments: RoleAssignment[]) => openPanel(`Roles of ${u.display_name || u.user_name}`, (body, close) => {
+    const directRoles = assignments.map((a) => a.role);
+    const fromGroups = u.roles.filter((r) => !directRoles.includes(r));
+    const boxes = roleCheckboxes("Account role", directRoles);
+    const save = h("button", { type: "submit" }, "Save roles");
+    const slot = new ErrorSlot(save);
+    const form = h("form", {}, boxes.el,
+      fromGroups.length ? h("p", { class: "hint" }, `Also held through groups from your identity provider: ${roleNames(fromGroups)}. Change those in the identity provider.`) : null,
+      h("div", { class: "buttons" }, save, h("button", { type: "button", class: "secondary", onclick: close }, "Cancel")), slot.el);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void run(save, slot, async () => {
+        const wanted = boxes.selected();
+        await applyRoles(sid!, u.user_sid, assignments, wanted);
+        close();
+        await load();
+        status.say(`Roles of ${u.display_name || u.user_name} on ${account.friendly_name}: ${roleNames(wanted)}.`);
+      });
+    });
+    body.appendChild(form);
+  });
+
+  invite.addEventListener("click", () => inviteToAccountPanel({
+    accountSid: sid!,
+    done: (message) => {
+      status.say(message);
+      void run(null, usersSlot, load);
+    },
+  }));
+
+  await run(null, usersSlot, load);
+
+  if (account.status === "active") {
+    const close = actionButton("Close account", async () => confirmPanel({
+      title: `Close ${account.friendly_name}`,
+      bullets: ["Every direct role on the account ends.", "The account stays listed, as closed."],
+      confirmLabel: "Close account",
+      danger: true,
+      action: async () => {
+        await v1("DELETE", `/Accounts/${sid}`);
+        ctx.go(`#/accounts/${sid}`, `${account.friendly_name} is closed.`);
+      },
+    }), { class: "danger" });
+    root.append(h("section", { class: "danger-zone", "aria-label": "Close the account" }, close.wrap));
+  }
+};
+
+/**
+ * Makes the user's direct roles on the account exactly `wanted`: revokes the assignments no longer
+ * wanted, then grants the new ones. Granting Administrator clears the others on the server, so
+ * their assignments are not revoked one by one.
+ */
+export async function applyRoles(accountSid: string, userSid: string, current: RoleAssignment[], wanted: AccountRole[]): Promise<void> {
+  const adminWanted = wanted.includes("administrator");
+  const has = new Set(current.map((a) => a.role));
+  for (const a of current) {
+    if (wanted.includes(a.role)) continue;
+    if (adminWanted && !has.has("administrator")) continue; // cleared by the Administrator grant below
+    await v1("DELETE", `/RoleAssignments/${a.sid}`);
+  }
+  for (const role of wanted) if (!has.has(role)) await v1("POST", "/RoleAssignments", { account_sid: accountSid, user_sid: userSid, role });
+}

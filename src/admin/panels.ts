@@ -1,0 +1,140 @@
+/**
+ * Pieces several pages share: the account-role checkboxes (ticking Administrator clears and
+ * disables the others, as the seed says), the "Invite User to Account" panel, a confirmation panel
+ * with the seed's acknowledgement bullets, and the list of managed users (for owner pickers).
+ */
+import { v1, withQuery } from "./api.js";
+import { ErrorSlot, field, h, openPanel, run, uid } from "./dom.js";
+import { nameOf } from "./page.js";
+import { ACCOUNT_ROLE_HINT, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, type AccountInvitationResult, type AccountRole, type Member, type MemberPage } from "./types.js";
+
+export interface RoleBoxes {
+  el: HTMLFieldSetElement;
+  selected(): AccountRole[];
+  inputs: Record<AccountRole, HTMLInputElement>;
+}
+
+/**
+ * Account roles as checkboxes. Administrator includes the others: ticking it clears and
+ * disables them; unticking it enables them again (still cleared).
+ */
+export function roleCheckboxes(legend: string, initial: AccountRole[] = []): RoleBoxes {
+  const inputs = {} as Record<AccountRole, HTMLInputElement>;
+  const rows = ACCOUNT_ROLE_LIST.map((role) => {
+    const input = h("input", { type: "checkbox", id: uid("role"), name: "role", value: role, checked: initial.includes(role) });
+    inputs[role] = input;
+    return h("div", { class: "check" }, input, h("label", { for: input.id }, ACCOUNT_ROLE_LABEL[role], " ", h("span", { class: "hint" }, ACCOUNT_ROLE_HINT[role])));
+  });
+  const sync = () => {
+    const admin = inputs.administrator.checked;
+    for (const role of ACCOUNT_ROLE_LIST) {
+      if (role === "administrator") continue;
+      if (admin) inputs[role].checked = false;
+      inputs[role].disabled = admin;
+    }
+  };
+  inputs.administrator.addEventListener("change", sync);
+  sync();
+  const el = h("fieldset", { class: "roles" }, h("legend", {}, legend), ...rows);
+  return { el, inputs, selected: () => ACCOUNT_ROLE_LIST.filter((r) => inputs[r].checked) };
+}
+
+export const roleNames = (roles: AccountRole[]): string => (roles.length ? roles.map((r) => ACCOUNT_ROLE_LABEL[r]).join(", ") : "—");
+
+/**
+ * "Invite User to Account" (POST /v1/Accounts/:sid/Invitations): a managed user of the
+ * organization gets the roles at once; anyone else is sent an invitation. `accounts` offers a
+ * choice of account when the panel is not opened from an account's page.
+ */
+export function inviteToAccountPanel(opts: { accountSid?: string; accounts?: { sid: string; friendly_name: string }[]; done: (message: string) => void }): void {
+  openPanel("Invite User to Account", (body, close) => {
+    const email = h("input", { type: "email", name: "email", autocomplete: "off", required: true, class: "wide" });
+    const account = opts.accountSid ? null : h("select", { name: "account", required: true },
+      h("option", { value: "" }, "Choose an account…"),
+      ...(opts.accounts ?? []).map((a) => h("option", { value: a.sid }, a.friendly_name)));
+    const roles = roleCheckboxes("Account role");
+    const submit = h("button", { type: "submit" }, "Submit");
+    const slot = new ErrorSlot(submit);
+    const form = h("form", {},
+      account ? field("Account", account) : null,
+      field("Email address", email),
+      roles.el,
+      h("p", { class: "hint" }, "Roles are not exclusive; Administrator includes the others. A user already in your Organization gets access at once; anyone else is sent an email invitation."),
+      h("div", { class: "buttons" }, submit, h("button", { type: "button", class: "secondary", onclick: close }, "Cancel")),
+      slot.el);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void run(submit, slot, async () => {
+        const sid = opts.accountSid ?? account?.value ?? "";
+        if (!sid) throw new Error("Choose the account.");
+        const selected = roles.selected();
+        if (selected.length === 0) throw new Error("Choose at least one account role.");
+        const out = await v1<AccountInvitationResult>("POST", `/Accounts/${sid}/Invitations`, { email: email.value.trim(), roles: selected });
+        close();
+        opts.done(out.outcome === "granted"
+          ? `${email.value.trim()} now has ${roleNames(out.roles)} on the account.`
+          : `Invitation sent to ${email.value.trim()} (${roleNames(out.roles)}); they are listed as pending until they accept.`);
+      });
+    });
+    body.appendChild(form);
+  });
+}
+
+/**
+ * A confirmation panel: the seed's bullets, the acknowledgement checkbox, optional extra fields,
+ * and the confirm button, enabled once the box is ticked.
+ */
+export function confirmPanel(opts: {
+  title: string;
+  intro?: string;
+  bullets: string[];
+  acknowledge?: string;
+  confirmLabel: string;
+  danger?: boolean;
+  extra?: (form: HTMLFormElement) => void;
+  action: () => Promise<void>;
+}): void {
+  openPanel(opts.title, (body, close) => {
+    const confirm = h("button", { type: "submit", class: opts.danger ? "danger" : undefined }, opts.confirmLabel);
+    const slot = new ErrorSlot(confirm);
+    const form = h("form", {}, opts.intro ? h("p", {}, opts.intro) : null, h("ul", { class: "bullets" }, ...opts.bullets.map((b) => h("li", {}, b))));
+    if (opts.acknowledge) {
+      const ack = h("input", { type: "checkbox", id: uid("ack"), name: "acknowledge", required: true });
+      form.appendChild(h("div", { class: "check ack" }, ack, h("label", { for: ack.id }, opts.acknowledge)));
+      confirm.disabled = true;
+      ack.addEventListener("change", () => (confirm.disabled = !ack.checked));
+    }
+    opts.extra?.(form);
+    form.addEventListener("change", () => slot.clear()); // a message about the previous try, not this one
+    form.append(h("div", { class: "buttons" }, confirm, h("button", { type: "button", class: "secondary", onclick: close }, "Cancel")), slot.el);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void run(confirm, slot, async () => {
+        await opts.action();
+        close();
+      });
+    });
+    body.appendChild(form);
+  }, { wide: true });
+}
+
+/** Managed users (up to `max`), for choosing an account's owner. */
+export async function managedUsers(max = 500): Promise<Member[]> {
+  const out: Member[] = [];
+  let token: string | undefined;
+  while (out.length < max) {
+    const page = await v1<MemberPage>("GET", withQuery("/Users", { Status: "managed", PageSize: 100, PageToken: token }));
+    out.push(...page.users);
+    const next = page.meta.next_page_url ? new URL(page.meta.next_page_url, location.origin).searchParams.get("PageToken") : null;
+    if (!next) break;
+    token = next;
+  }
+  return out.filter((u) => u.active);
+}
+
+/** A select of users, labelled with name and email. */
+export function userSelect(users: Member[], opts: { exclude?: string; placeholder: string; selected?: string; required?: boolean }): HTMLSelectElement {
+  return h("select", { name: "user", required: opts.required !== false },
+    h("option", { value: "" }, opts.placeholder),
+    ...users.filter((u) => u.sid !== opts.exclude).map((u) => h("option", { value: u.sid, selected: u.sid === opts.selected }, `${nameOf(u)}${u.email && u.email !== nameOf(u) ? ` <${u.email}>` : ""}`)));
+}

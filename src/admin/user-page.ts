@@ -1,0 +1,191 @@
+/**
+ * A user's page (seed: "manage users individually"): the General tab (name, org role, two-factor
+ * requirement, forced password reset; GET and POST /v1/Users/:sid, POST /v1/Users/:sid/PasswordReset),
+ * the Accounts tab (GET /v1/Users/:sid/Accounts?Role=), and the "Remove user" and "Delete user"
+ * flows with the seed's acknowledgements and the new owner of the user's accounts.
+ */
+import { pageTokenOf, v1, withQuery } from "./api.js";
+import { append, badge, checkbox, ErrorSlot, field, h, run, statusLine, table, tabs, uid } from "./dom.js";
+import { flashLine, heading, nameOf, type Ctx, type Page } from "./page.js";
+import { confirmPanel, managedUsers, roleNames, userSelect } from "./panels.js";
+import { type Account, type AccountPage, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, ORG_ROLE_LABEL, type EndMembershipResult, type OrgRole, type PasswordResetResult, type User, type UserAccountList } from "./types.js";
+
+/** The seed's acknowledgement bullets, word for word. */
+export const REMOVE_BULLETS = [
+  "This user will be removed from the Organization.",
+  "This user will lose access to all managed accounts.",
+  "The user will lose access to any role granted by the Organization.",
+  "Access to managed accounts can still be granted in the future.",
+  "The Organization will no longer be able to control the lifecycle or setting of the user.",
+];
+export const DELETE_BULLETS = [
+  "This action deletes the data associated with the users, but not the accounts the user owns or has access to.",
+  "The user will lose all access immediately.",
+  "All user data will be deleted immediately.",
+  "This action can not be reversed.",
+];
+export const ACKNOWLEDGE = "I have reviewed and acknowledge the points above";
+
+type Tab = "general" | "accounts";
+
+export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
+  let user = await v1<User>("GET", `/Users/${sid}`);
+  const status = statusLine();
+  const head = heading(nameOf(user), [{ label: "Users", href: `#/users/${user.status}` }], badge(user.status, user.status));
+  append(root, head, flashLine(ctx), status.el,
+    h("dl", { class: "facts" },
+      h("dt", {}, "Email"), h("dd", {}, user.email ?? "—"),
+      h("dt", {}, "User name"), h("dd", {}, user.user_name),
+      h("dt", {}, "SID"), h("dd", { class: "mono" }, user.sid),
+      h("dt", {}, "Active"), h("dd", {}, user.active ? "yes" : "no (suspended)")));
+
+  let current: Tab = tabParam === "accounts" ? "accounts" : "general";
+  const holder = h("div", {});
+  const show = (tab: Tab, focusTab = false) => {
+    current = tab;
+    ctx.replace(`#/users/${sid}/${tab}`);
+    const t = tabs<Tab>("User", [{ key: "general", label: "General" }, { key: "accounts", label: "Accounts" }], tab, (k) => show(k, true));
+    holder.replaceChildren(t.list, t.panel);
+    if (focusTab) t.list.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
+    void (tab === "general" ? general(t.panel) : accounts(t.panel));
+  };
+
+  const general = async (panel: HTMLElement) => {
+    const given = h("input", { type: "text", name: "given_name", value: user.given_name ?? "", maxlength: "256", autocomplete: "off" });
+    const family = h("input", { type: "text", name: "family_name", value: user.family_name ?? "", maxlength: "256", autocomplete: "off" });
+    const display = h("input", { type: "text", name: "display_name", value: user.display_name ?? "", maxlength: "256", autocomplete: "off" });
+    const role = h("select", { name: "org_role", disabled: user.status !== "managed" },
+      ...(["owner", "administrator", "standard"] as OrgRole[]).map((r) => h("option", { value: r, selected: r === (user.direct_org_role ?? user.org_role) }, ORG_ROLE_LABEL[r])));
+    const twoFactor = checkbox("Require two-factor authentication when signing in", { name: "two_factor_required", checked: user.two_factor_required });
+    const save = h("button", { type: "submit" }, "Save");
+    const saveSlot = new ErrorSlot(save);
+    const roleHint = user.org_role !== (user.direct_org_role ?? user.org_role)
+      ? `Effective role ${ORG_ROLE_LABEL[user.org_role]} (also granted through a group from your identity provider).`
+      : "Administrator: manages the Organization, its users and accounts. Standard User: can create accounts, no other management access. Owner: choosing it transfers ownership (only the Owner can).";
+    const form = h("form", { class: "card", "aria-label": "General settings" },
+      h("div", { class: "grid2" }, field("First name", given), field("Last name", family)),
+      field("Display name", display),
+      field("Organization role", role, roleHint),
+      twoFactor.el,
+      h("div", { class: "buttons" }, save), saveSlot.el);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void run(save, saveSlot, async () => {
+        const body: Record<string, unknown> = {};
+        const text = (v: string) => (v.trim() === "" ? null : v.trim());
+        if (text(given.value) !== user.given_name) body.given_name = text(given.value);
+        if (text(family.value) !== user.family_name) body.family_name = text(family.value);
+        if (text(display.value) !== user.display_name) body.display_name = text(display.value);
+        if (!role.disabled && role.value !== (user.direct_org_role ?? user.org_role)) body.org_role = role.value;
+        if (twoFactor.input.checked !== user.two_factor_required) body.two_factor_required = twoFactor.input.checked;
+        if (Object.keys(body).length === 0) {
+          status.say("Nothing to save: no setting changed.");
+          return;
+        }
+        user = await v1<User>("POST", `/Users/${sid}`, body);
+        status.say(`Saved ${nameOf(user)}'s settings.`);
+        head.querySelector("h1")!.textContent = nameOf(user);
+      });
+    });
+
+    const reset = h("button", { type: "button", class: "secondary" }, "Force password reset");
+    const resetSlot = new ErrorSlot(reset);
+    const resetState = h("span", { class: "hint", id: uid("reset") }, user.password_reset_required ? "A password reset is pending: the user chooses a new password at the next sign-in." : "");
+    reset.addEventListener("click", () => void run(reset, resetSlot, async () => {
+      await v1<PasswordResetResult>("POST", `/Users/${sid}/PasswordReset`);
+      user = await v1<User>("GET", `/Users/${sid}`);
+      resetState.textContent = "A password reset is pending: the user chooses a new password at the next sign-in.";
+      status.say(`${nameOf(user)} must choose a new password at the next sign-in; they were sent a mail saying so.`);
+    }));
+    const resetBox = h("section", { class: "card", "aria-labelledby": "pw-title" },
+      h("h2", { id: "pw-title" }, "Password"),
+      h("p", {}, "Forcing a reset makes the user create a new password the next time they sign in. orgscim never stores passwords."),
+      h("div", { class: "inline" }, reset, resetState), resetSlot.el);
+    if (user.status !== "managed") reset.disabled = true;
+    panel.replaceChildren(form, resetBox);
+  };
+
+  const accounts = async (panel: HTMLElement) => {
+    const roleFilter = h("select", { name: "role" }, h("option", { value: "" }, "Any role"), ...ACCOUNT_ROLE_LIST.map((r) => h("option", { value: r }, ACCOUNT_ROLE_LABEL[r])));
+    const filter = h("button", { type: "submit", class: "secondary" }, "Filter");
+    const slot = new ErrorSlot(filter);
+    const list = h("div", {});
+    const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the user's accounts" }, field("Account role", roleFilter, "Administrator counts for every role."), filter, slot.el);
+    const load = async () => {
+      const out = await v1<UserAccountList>("GET", withQuery(`/Users/${sid}/Accounts`, { Role: roleFilter.value || undefined }));
+      const rows = out.accounts.map(({ account, roles }) => h("tr", {},
+        h("td", {}, h("a", { href: `#/accounts/${account.sid}` }, account.friendly_name), account.owner_sid === sid ? h("span", { class: "sub" }, " (owner)") : null),
+        h("td", {}, roleNames(roles)),
+        h("td", {}, badge(account.status, account.status))));
+      list.replaceChildren(table(`Accounts of ${nameOf(user)}`, ["Account", "Roles", "Status"], rows, roleFilter.value ? "No account with this role." : "This user has no account."));
+    };
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void run(filter, slot, load);
+    });
+    panel.replaceChildren(form, list);
+    await run(filter, slot, load);
+  };
+
+  root.append(holder);
+  show(current);
+
+  // Remove user / Delete user, at the bottom of the page as in the console.
+  const removeButton = h("button", { type: "button", class: "danger-outline" }, "Remove user");
+  const deleteButton = h("button", { type: "button", class: "danger" }, "Delete user");
+  removeButton.addEventListener("click", () => void endMembership(ctx, user, "remove"));
+  deleteButton.addEventListener("click", () => void endMembership(ctx, user, "delete"));
+  root.append(h("section", { class: "danger-zone", "aria-labelledby": "danger-title" },
+    h("h2", { id: "danger-title" }, "Remove or delete"),
+    h("p", { class: "hint" }, "Remove: the user keeps their login but leaves the Organization. Delete: the user and their data are erased; their accounts stay."),
+    h("div", { class: "buttons" }, removeButton, deleteButton)));
+};
+
+async function endMembership(ctx: Ctx, user: User, mode: "remove" | "delete"): Promise<void> {
+  const [owned, candidates] = await Promise.all([
+    accountsOwnedBy(user.sid).catch(() => []),
+    managedUsers().catch(() => []),
+  ]);
+  const verb = mode === "remove" ? "Remove" : "Delete";
+  confirmPanel({
+    title: `${verb} ${nameOf(user)}`,
+    intro: mode === "remove"
+      ? "This action will remove the user's access to your Organization and all managed accounts while leaving their user active."
+      : "This action will immediately delete and remove the user, but not the accounts they own or have access to.",
+    bullets: mode === "remove" ? REMOVE_BULLETS : DELETE_BULLETS,
+    acknowledge: ACKNOWLEDGE,
+    confirmLabel: `${verb} user`,
+    danger: true,
+    extra: (form) => {
+      const owner = userSelect(candidates, { exclude: user.sid, placeholder: "Choose a managed user…", required: false }); // checked by the action, beside its button
+      owner.id = "new-owner";
+      const list = owned.length
+        ? `${nameOf(user)} owns ${owned.length} account${owned.length > 1 ? "s" : ""}: ${owned.map((a) => a.friendly_name).join(", ")}. They pass to the user you choose.`
+        : `${nameOf(user)} owns no account now; the user you choose receives any that appear before you confirm.`;
+      form.append(field("Owner of the account(s)", owner, list));
+      form.dataset.ownerSelect = owner.id;
+    },
+    action: async () => {
+      const select = document.getElementById("new-owner") as HTMLSelectElement;
+      if (!select.value) throw new Error("Choose the owner of the account(s).");
+      const out = await v1<EndMembershipResult>("POST", `/Users/${user.sid}/${verb}`, { acknowledge: true, new_owner_sid: select.value });
+      const heir = candidates.find((c) => c.sid === select.value);
+      const moved = out.accounts_handed_over.length;
+      ctx.go("#/users/managed", `${nameOf(user)} was ${out.action}.${moved ? ` ${moved} account${moved > 1 ? "s" : ""} now belong${moved > 1 ? "" : "s"} to ${heir ? nameOf(heir) : select.value}.` : ""}`);
+    },
+  });
+}
+
+/** The accounts a user owns (GET /v1/Accounts, every page, up to 5000 accounts). */
+async function accountsOwnedBy(userSid: string): Promise<Account[]> {
+  const out: Account[] = [];
+  let token: string | undefined;
+  for (let i = 0; i < 50; i++) {
+    const page = await v1<AccountPage>("GET", withQuery("/Accounts", { Status: "active", PageSize: 100, PageToken: token }));
+    out.push(...page.accounts.filter((a) => a.owner_sid === userSid));
+    const next = pageTokenOf(page.meta.next_page_url);
+    if (!next) break;
+    token = next;
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * `orgscim export --org ORG [--out FILE] [--tokens] [--audit]`: one organization as NDJSON, one
+ * JSON object a line, each with a `type`:
+ *
+ *   export        line 1: {"type":"export","format":"orgscim-ndjson","version":1,"orgId","exported","store"}
+ *   organization  the organization: id, name, settings, created, lastModified
+ *   domain        a domain record (id, name, state, challenge, created, verifiedAt, ...)
+ *   group         {"type":"group","resource":{SCIM Group}}: first the built-in org-role groups
+ *                 (no members: theirs are the users' org roles); each account's four built-in
+ *                 role groups right after the account, their members being its role
+ *                 assignments; then the other groups; members as "members":[{"value":"<user id>"}]
+ *   user          {"type":"user","resource":{SCIM User}}; its orgscim extension carries the
+ *                 user's own org role and status
+ *   account       an account record (id, name, ownerId, status, created, lastModified)
+ *   invitation    an invitation record (its token only as a hash)
+ *   token         with --tokens: an API token record (its secret only as a hash)
+ *   audit         with --audit: an audit event, oldest first
+ *
+ * Records keep their ids; `orgId` is said once, in the header. SCIM resources carry no
+ * meta.location (it depends on the server's URL). A type an importer does not know is reported
+ * on its line, so new types (role assignments, ...) can be added without breaking old files.
+ */
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { isoNow, type Clock } from "../domain/clock";
+import { exportOrganization, type ExportItem, type ExportOptions } from "../domain/portability";
+import type { Store } from "../domain/ports/store";
+import { renderGroup } from "../scim/group-resource";
+import { renderUser } from "../scim/user-resource";
+
+export const FORMAT = "orgscim-ndjson";
+export const FORMAT_VERSION = 1;
+
+export interface ExportHeader {
+  type: "export";
+  format: typeof FORMAT;
+  version: number;
+  orgId: string;
+  exported: string;
+  store: string;
+}
+
+const withoutOrgId = <T extends { orgId: string }>(record: T): Omit<T, "orgId"> => {
+  const { orgId: _orgId, ...rest } = record;
+  return rest;
+};
+
+function withoutLocation(resource: Record<string, unknown>): Record<string, unknown> {
+  const { location: _location, ...meta } = resource.meta as Record<string, unknown>;
+  return { ...resource, meta };
+}
+
+/** One exported record as its line's object. */
+export function encodeItem(item: ExportItem): Record<string, unknown> {
+  switch (item.kind) {
+    case "organization": return { type: "organization", ...item.org };
+    case "domain": return { type: "domain", ...withoutOrgId(item.domain) };
+    case "user": return { type: "user", resource: withoutLocation(renderUser(item.user, "", [], false)) };
+    case "group": {
+      const resource = withoutLocation(renderGroup(item.group, "", null));
+      if (item.members !== null) resource.members = item.members.map((value) => ({ value }));
+      return { type: "group", resource };
+    }
+    case "account": return { type: "account", ...withoutOrgId(item.account) };
+    case "invitation": return { type: "invitation", ...withoutOrgId(item.invitation) };
+    case "token": return { type: "token", ...withoutOrgId(item.token) };
+    case "audit": return { type: "audit", ...withoutOrgId(item.event) };
+  }
+}
+
+/** The lines of an export, header first, without newlines. */
+export async function* exportLines(store: Store, clock: Clock, orgId: string, options: ExportOptions = {}): AsyncGenerator<string> {
+  const header: ExportHeader = { type: "export", format: FORMAT, version: FORMAT_VERSION, orgId, exported: isoNow(clock), store: store.kind };
+  const items = exportOrganization(store, orgId, options);
+  const first = await items.next(); // fails before the header when the organization does not exist
+  yield JSON.stringify(header);
+  if (!first.done) yield JSON.stringify(encodeItem(first.value));
+  for await (const item of items) yield JSON.stringify(encodeItem(item));
+}
+
+/** Writes the export to `out` (a file) or to stdout; answers the number of lines. */
+export async function exportCommand(store: Store, clock: Clock, args: { org: string; out?: string | undefined } & ExportOptions): Promise<number> {
+  const stream = args.out ? createWriteStream(args.out, { encoding: "utf8" }) : process.stdout;
+  let lines = 0;
+  let chunk: string[] = [];
+  const drain = async () => {
+    if (chunk.length === 0) return;
+    const text = `${chunk.join("\n")}\n`;
+    chunk = [];
+    if (!stream.write(text)) await once(stream, "drain");
+  };
+  for await (const line of exportLines(store, clock, args.org, args)) {
+    chunk.push(line);
+    lines += 1;
+    if (chunk.length >= 500) await drain();
+  }
+  await drain();
+  if (args.out) {
+    const file = stream as ReturnType<typeof createWriteStream>;
+    await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  }
+  return lines;
+}

@@ -1,0 +1,62 @@
+/**
+ * The Admin Center (/admin): a static page built from src/admin (its own tsconfig, compiled to
+ * dist/admin by `npm run build`). The page talks only to the public /v1 and /scim/v2 APIs with the
+ * token its user types in; this router serves files and nothing else, so it holds no back door.
+ *
+ * Its Content-Security-Policy allows only this origin: no inline script or style, no other host
+ * for scripts, styles, images, fonts or requests, no framing.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import express, { Router } from "express";
+
+export const ADMIN_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/**
+ * Where the built page is: dist/admin beside dist/http when running the build, or the repository's
+ * dist/admin when the server runs from the TypeScript sources (tests).
+ */
+export function adminPageDir(): string | null {
+  const candidates = [join(__dirname, "..", "admin"), join(__dirname, "..", "..", "dist", "admin")];
+  return candidates.find((d) => existsSync(join(d, "app.js")) && existsSync(join(d, "index.html"))) ?? null;
+}
+
+export function adminRoutes(dir: string | null = adminPageDir()): Router {
+  const r = Router({ caseSensitive: true, strict: true });
+  r.use((_req, res, next) => {
+    res.setHeader("Content-Security-Policy", ADMIN_CSP);
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    res.setHeader("Cross-Origin-Resource-Policy", "same-origin");
+    next();
+  });
+  if (!dir) {
+    r.use((_req, res) => {
+      res.status(503).type("text/plain").send("The Admin Center is not built: run `npm run build` (it compiles src/admin to dist/admin).\n");
+    });
+    return r;
+  }
+  // /admin → /admin/ so that the page's relative URLs resolve under /admin/.
+  r.get("/", (req, res, next) => {
+    if (!req.originalUrl.split("?")[0]!.endsWith("/")) return void res.redirect(301, `${req.baseUrl}/`);
+    next();
+  });
+  r.use(express.static(dir, {
+    index: "index.html",
+    redirect: false,
+    dotfiles: "ignore",
+    etag: false,
+    lastModified: false,
+    fallthrough: true,
+    setHeaders: (res) => res.setHeader("Cache-Control", "no-store"),
+  }));
+  return r;
+}

@@ -1,0 +1,108 @@
+/**
+ * POST /Bulk (RFC 7644 §3.7). Mounted before the router-wide body parser: its body may be as large
+ * as maxPayloadSize (413 past it), and it may carry at most maxOperations operations (413 tooMany).
+ * Each operation calls the use case its single request calls (createUser, modifyUser,
+ * deprovisionUser, createGroup, modifyGroup, deleteGroup) with the same coercion and PATCH
+ * parsing, under the caller's token, so the same rules, authorization and audit apply.
+ */
+import { Router, type NextFunction, type Request, type Response } from "express";
+import { DomainError, Errors } from "../../domain/errors";
+import { createGroup, deleteGroup, modifyGroup } from "../../domain/groups";
+import { createUser, deprovisionUser, modifyUser } from "../../domain/users";
+import { parseBulkRequest } from "../../scim/bulk/request";
+import { groupInputOf, groupPatchOf, groupReplaceOf, userInputOf, userPatchOf } from "../../scim/bulk/resource-inputs";
+import { runBulk, type BulkCall, type BulkDone } from "../../scim/bulk/run";
+import { etagOf } from "../../scim/user-resource";
+import { actorOf } from "../auth";
+import { jsonBody } from "../body";
+import { scimErrorBody, statusOf } from "../scim-errors";
+import { toDomainError } from "../translate-error";
+import type { GroupRouteDeps } from "./groups-routes";
+import { baseUrlOf, sendScim } from "./respond";
+
+export interface BulkLimits {
+  maxOperations: number;
+  /** Bytes. */
+  maxPayloadSize: number;
+}
+
+/** The defaults of SCIM_BULK_MAX_OPERATIONS and SCIM_BULK_MAX_PAYLOAD. */
+export const DEFAULT_BULK_LIMITS: BulkLimits = { maxOperations: 1000, maxPayloadSize: 10 * 1024 * 1024 };
+
+const TOO_MANY_OPERATIONS = Errors.bulkTooManyOperations(0, 0).code;
+
+/** The JSON parser with the bulk limit; a body over it answers the bulk 413. */
+function bulkBody(maxPayloadSize: number) {
+  const parse = jsonBody(String(maxPayloadSize));
+  return (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (err?: unknown) => {
+      const tooLarge = (err as { type?: string } | undefined)?.type === "entity.too.large";
+      next(tooLarge ? Errors.bulkPayloadTooLarge(maxPayloadSize) : err);
+    });
+}
+
+function renderError(e: unknown): { status: number; body: Record<string, unknown> } {
+  const err = toDomainError(e);
+  return { status: statusOf(err), body: scimErrorBody(err) };
+}
+
+export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
+  const r = Router();
+
+  r.post("/Bulk", bulkBody(limits.maxPayloadSize), async (req, res) => {
+    let request;
+    try {
+      request = parseBulkRequest(req.body, limits.maxOperations);
+    } catch (e) {
+      // RFC 7644 §3.7.4: 413 naming the limit; scimType tooMany says which one.
+      if (e instanceof DomainError && e.code === TOO_MANY_OPERATIONS) return void sendScim(res, 413, { ...scimErrorBody(e), scimType: "tooMany" });
+      throw e;
+    }
+    const actor = actorOf(req);
+    const execute = async (call: BulkCall): Promise<BulkDone> => {
+      const id = call.id ?? "";
+      if (call.resource === "Users") {
+        switch (call.method) {
+          case "POST": {
+            const { user } = await createUser(deps, actor, userInputOf(call.data));
+            return { status: 201, id: user.id, version: etagOf(user.version) };
+          }
+          case "PUT": {
+            const input = userInputOf(call.data);
+            const u = await modifyUser(deps, actor, id, call.version, () => input);
+            return { status: 200, id, version: etagOf(u.version) };
+          }
+          case "PATCH": {
+            const u = await modifyUser(deps, actor, id, call.version, userPatchOf(call.data));
+            return { status: 204, id, version: etagOf(u.version) };
+          }
+          case "DELETE":
+            await deprovisionUser(deps, actor, id);
+            return { status: 204, id };
+        }
+      }
+      switch (call.method) {
+        case "POST": {
+          const g = await createGroup(deps, actor, groupInputOf(call.data));
+          return { status: 201, id: g.id, version: etagOf(g.version) };
+        }
+        case "PUT": {
+          const { transform, changes } = groupReplaceOf(call.data);
+          const g = await modifyGroup(deps, actor, id, call.version, transform, changes);
+          return { status: 200, id, version: etagOf(g.version) };
+        }
+        case "PATCH": {
+          const { transform, changes } = groupPatchOf(call.data);
+          const g = await modifyGroup(deps, actor, id, call.version, transform, changes);
+          return { status: 204, id, version: etagOf(g.version) };
+        }
+        case "DELETE":
+          await deleteGroup(deps, actor, id);
+          return { status: 204, id };
+      }
+    };
+    sendScim(res, 200, await runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError }));
+  });
+
+  return r;
+}

@@ -1,0 +1,167 @@
+/**
+ * /v1/Invitations (to the organization), /v1/Accounts/:sid/Invitations (to an account), the
+ * public /v1/Invitations/Accept, the member lists by status (GET /v1/Users?Status=) and
+ * /v1/Users/:sid/PasswordReset. The rules are in src/domain/invitations.ts.
+ */
+import type { Request } from "express";
+import { z } from "zod";
+import {
+  acceptInvitation, getInvitation, inviteToAccount, inviteToOrganization, kindOf, listInvitations, listMembers, requirePasswordReset,
+  resendInvitation, revokeInvitation, stateOf,
+} from "../../domain/invitations";
+import type { OutboxMessage } from "../../domain/types";
+import { ACCOUNT_ROLES, type AccountRole, type Invitation, type InvitationState, type MemberStatus, type UserRecord } from "../../domain/types";
+import { actorOf } from "../auth";
+import { jsonBody } from "../body";
+import { PageMeta, pageMeta, readPage } from "./paging";
+import { route } from "./route";
+import type { V1Deps, V1Module } from "./router";
+
+const Role = z.enum(ACCOUNT_ROLES as [AccountRole, ...AccountRole[]]);
+const Email = z.string().trim().min(3).max(254);
+const STATES = ["pending", "accepted", "revoked", "expired"] as const;
+const STATUSES = ["managed", "pending", "independent"] as const;
+
+export const InvitationBody = z.object({
+  sid: z.string(),
+  email: z.string(),
+  kind: z.enum(["organization", "account"]),
+  status: z.enum(STATES),
+  user_sid: z.string(),
+  org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
+  account_sid: z.string().nullable(),
+  roles: z.array(Role),
+  /** The email belonged to no user anywhere: a new user is created (else an existing user is invited). */
+  new_user: z.boolean(),
+  date_created: z.string(),
+  date_expires: z.string(),
+  date_accepted: z.string().nullable(),
+  date_revoked: z.string().nullable(),
+});
+export const InvitationPage = z.object({ invitations: z.array(InvitationBody), meta: PageMeta });
+export const OrgInvitationCreate = z.object({ email: Email, org_role: z.enum(["administrator", "standard"]) }).strict();
+export const AccountInvitationCreate = z.object({ email: Email, roles: z.array(Role).min(1).max(ACCOUNT_ROLES.length) }).strict();
+export const AccountInvitationResult = z.object({
+  outcome: z.enum(["invited", "granted"]),
+  user_sid: z.string(),
+  account_sid: z.string(),
+  roles: z.array(Role),
+  /** Null when the user was already a managed user: the roles are granted at once, no mail is sent. */
+  invitation: InvitationBody.nullable(),
+});
+export const RevokeResult = z.object({ invitation: InvitationBody, member: z.enum(["kept", "removed", "independent"]) });
+export const AcceptBody = z.object({ token: z.string().min(1).max(200) }).strict();
+export const AcceptResult = z.object({
+  invitation_sid: z.string(),
+  kind: z.enum(["organization", "account"]),
+  organization_sid: z.string(),
+  user_sid: z.string(),
+  status: z.enum(STATUSES),
+  org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
+  account_sid: z.string().nullable(),
+  roles: z.array(Role),
+});
+export const MemberBody = z.object({
+  sid: z.string(),
+  user_name: z.string(),
+  email: z.string().nullable(),
+  display_name: z.string().nullable(),
+  status: z.enum(STATUSES),
+  active: z.boolean(),
+  /** The direct org role; null for independent users, who hold none. */
+  org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
+  date_created: z.string(),
+  date_updated: z.string(),
+});
+export const MemberPage = z.object({ users: z.array(MemberBody), meta: PageMeta });
+export const PasswordResetResult = z.object({ user_sid: z.string(), password_reset_required: z.literal(true), mail_sid: z.string() });
+
+const sid = (req: Request) => String(req.params.sid);
+
+function toInvitationBody(deps: V1Deps, i: Invitation): z.infer<typeof InvitationBody> {
+  return {
+    sid: i.id, email: i.email, kind: kindOf(i), status: stateOf(i, deps.clock.now()), user_sid: i.userId,
+    org_role: kindOf(i) === "organization" ? (i.orgRole ?? null) : null, account_sid: i.accountId ?? null, roles: i.accountRoles ?? [],
+    new_user: i.newLogin === true, date_created: i.created, date_expires: i.expires, date_accepted: i.acceptedAt, date_revoked: i.revokedAt,
+  };
+}
+
+const toMemberBody = (u: UserRecord): z.infer<typeof MemberBody> => ({
+  sid: u.id, user_name: u.userName, email: u.emails.find((e) => e.primary)?.value ?? u.emails[0]?.value ?? null, display_name: u.displayName,
+  status: u.status, active: u.active, org_role: u.status === "independent" ? null : u.orgRole, date_created: u.created, date_updated: u.lastModified,
+});
+
+/** Where the mail went: the outbox id, never the body (it holds the token). */
+const logQueued = (req: Request, mail: OutboxMessage) => req.log?.info({ outbox: mail.id, kind: mail.kind }, "mail queued in the outbox");
+
+/**
+ * POST /v1/Invitations/Accept needs no bearer token (the invitee has only the emailed token):
+ * v1Router mounts it before requireToken.
+ */
+export const invitationAcceptRoute: V1Module = (r, registry, deps) => {
+  r.post("/Invitations/Accept", jsonBody(deps.bodyLimit));
+  route(r, registry, {
+    method: "post", path: "/Invitations/Accept", tag: "Invitations", status: 200, body: AcceptBody, response: AcceptResult, public: true,
+    summary: "Accept an invitation with the token from its email (no bearer token: the token is the credential; it works once)",
+  }, async (req, { body }) => {
+    const { invitation, user, roles } = await acceptInvitation(deps, body.token);
+    req.log?.info({ invitation: invitation.id, org: invitation.orgId }, "invitation accepted");
+    return {
+      invitation_sid: invitation.id, kind: kindOf(invitation), organization_sid: invitation.orgId, user_sid: user.id, status: user.status,
+      org_role: user.status === "independent" ? null : user.orgRole, account_sid: invitation.accountId ?? null, roles,
+    };
+  });
+};
+
+export const invitationRoutes: V1Module = (r, registry, deps) => {
+  const tag = "Invitations";
+  route(r, registry, { method: "post", path: "/Invitations", summary: "Invite an email to the organization (Owner/Administrator; a verified domain under domain enforcement)", tag, status: 201, body: OrgInvitationCreate, response: InvitationBody },
+    async (req, { body }) => {
+      const out = await inviteToOrganization(deps, actorOf(req), { email: body.email, orgRole: body.org_role });
+      logQueued(req, out.mail);
+      return toInvitationBody(deps, out.invitation);
+    });
+  route(r, registry, { method: "get", path: "/Invitations", summary: "The organization's invitations, optionally by Status", tag, status: 200, response: InvitationPage,
+    query: z.object({ Status: z.enum(STATES).optional() }).passthrough() },
+  async (req) => {
+    const page = readPage(req);
+    const state = (req.query as Record<string, string | undefined>).Status as InvitationState | undefined;
+    const { total, items } = await listInvitations(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(state ? { state } : {}) });
+    return { invitations: items.map((i) => toInvitationBody(deps, i)), meta: pageMeta(req, "invitations", page, items.length, page.offset + items.length < total) };
+  });
+  route(r, registry, { method: "get", path: "/Invitations/:sid", summary: "Fetch an invitation", tag, status: 200, response: InvitationBody },
+    async (req) => toInvitationBody(deps, await getInvitation(deps, actorOf(req), sid(req))));
+  route(r, registry, { method: "post", path: "/Invitations/:sid/Resend", summary: "Send the invitation again with a new token (the old one stops working) and a new expiry", tag, status: 200, response: InvitationBody },
+    async (req) => {
+      const out = await resendInvitation(deps, actorOf(req), sid(req));
+      logQueued(req, out.mail);
+      return toInvitationBody(deps, out.invitation);
+    });
+  route(r, registry, { method: "delete", path: "/Invitations/:sid", summary: "Revoke an invitation; a user created only for it is removed", tag, status: 200, response: RevokeResult },
+    async (req) => {
+      const out = await revokeInvitation(deps, actorOf(req), sid(req));
+      return { invitation: toInvitationBody(deps, out.invitation), member: out.member };
+    });
+  route(r, registry, { method: "post", path: "/Accounts/:sid/Invitations", summary: "Invite an email (any domain) to an account; a managed user gets the roles at once", tag, status: 201, body: AccountInvitationCreate, response: AccountInvitationResult },
+    async (req, { body }) => {
+      const out = await inviteToAccount(deps, actorOf(req), sid(req), { email: body.email, roles: body.roles });
+      if (out.outcome === "granted") return { outcome: "granted" as const, user_sid: out.user.id, account_sid: sid(req), roles: out.roles, invitation: null };
+      logQueued(req, out.mail);
+      return { outcome: "invited" as const, user_sid: out.user.id, account_sid: out.invitation.accountId ?? sid(req), roles: out.roles, invitation: toInvitationBody(deps, out.invitation) };
+    });
+
+  route(r, registry, { method: "get", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only)", tag: "Users", status: 200, response: MemberPage,
+    query: z.object({ Status: z.enum(STATUSES).optional() }).passthrough() },
+  async (req) => {
+    const page = readPage(req);
+    const status = (req.query as Record<string, string | undefined>).Status as MemberStatus | undefined;
+    const { total, items } = await listMembers(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(status ? { status } : {}) });
+    return { users: items.map(toMemberBody), meta: pageMeta(req, "users", page, items.length, page.offset + items.length < total) };
+  });
+  route(r, registry, { method: "post", path: "/Users/:sid/PasswordReset", summary: "Require a managed user to choose a new password at the next sign-in, and mail them", tag: "Users", status: 200, response: PasswordResetResult },
+    async (req) => {
+      const out = await requirePasswordReset(deps, actorOf(req), sid(req));
+      logQueued(req, out.mail);
+      return { user_sid: out.user.id, password_reset_required: true as const, mail_sid: out.mail.id };
+    });
+};

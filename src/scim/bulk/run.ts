@@ -1,0 +1,105 @@
+/**
+ * Runs a parsed BulkRequest (RFC 7644 §3.7.3): each operation in the planned order, each on its
+ * own (an operation that fails leaves the others standing), until `failOnErrors` errors have
+ * occurred. Each operation's answer is the status, and on failure the error body, its single
+ * request would have had. The operations themselves are run by the caller's `execute`, which
+ * calls the same use cases as /Users and /Groups.
+ */
+import { Errors } from "../../domain/errors";
+import { planBulk, substitute, substitutePath } from "./bulk-ids";
+import { BULK_RESPONSE_URN, type BulkMethod, type BulkOperation, type BulkRequest } from "./request";
+
+export type BulkResource = "Users" | "Groups";
+
+/** One operation, its references resolved: what the caller executes. */
+export interface BulkCall {
+  method: BulkMethod;
+  resource: BulkResource;
+  /** The resource id (PUT, PATCH, DELETE). */
+  id?: string;
+  /** If-Match as a version number. */
+  version?: number;
+  data?: unknown;
+}
+
+export interface BulkDone {
+  status: number;
+  /** The id of the resource the operation wrote. */
+  id: string;
+  /** Its ETag after the write (absent after DELETE). */
+  version?: string;
+}
+
+export interface BulkHandlers {
+  baseUrl: string;
+  execute(call: BulkCall): Promise<BulkDone>;
+  /** Status and SCIM error body (RFC 7644 §3.12) for anything `execute` threw. */
+  renderError(e: unknown): { status: number; body: Record<string, unknown> };
+}
+
+interface Routed { resource: BulkResource; id?: string }
+
+const ROUTE = /^\/(users|groups)(?:\/([^/?#]+))?\/?$/i;
+
+/** The endpoint a bulk path names, as its single request would be routed; 404 otherwise. */
+function route(method: BulkMethod, path: string): Routed {
+  const m = ROUTE.exec(path);
+  const resource: BulkResource | undefined = m ? (m[1]!.toLowerCase() === "users" ? "Users" : "Groups") : undefined;
+  const id = m?.[2] === undefined ? undefined : decodeURIComponent(m[2]);
+  if (!resource || (method === "POST") !== (id === undefined) || id?.startsWith(".")) {
+    throw Errors.routeNotFound(method, path, "Bulk operations act on POST /Users or /Groups, and PUT, PATCH or DELETE /Users/{id} or /Groups/{id}.");
+  }
+  return id === undefined ? { resource } : { resource, id };
+}
+
+export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Record<string, unknown>> {
+  const ops = request.operations;
+  const plan = planBulk(ops);
+  const results = new Map<number, Record<string, unknown>>();
+  const created = new Map<string, string>();
+  const failed = new Set<number>();
+  let errors = 0;
+
+  const answer = (op: BulkOperation, status: number, extra: { location?: string; version?: string; response?: unknown }) => {
+    const r: Record<string, unknown> = {};
+    if (extra.location !== undefined) r.location = extra.location;
+    r.method = op.method;
+    if (op.bulkId !== undefined) r.bulkId = op.bulkId;
+    if (extra.version !== undefined) r.version = extra.version;
+    r.status = String(status);
+    if (extra.response !== undefined) r.response = extra.response;
+    results.set(op.index, r);
+  };
+
+  for (const i of plan.order) {
+    const op = ops[i]!;
+    let path = op.path;
+    try {
+      if (op.invalid) throw op.invalid;
+      if (plan.unknown.has(i)) throw Errors.bulkIdUnknown(plan.unknown.get(i)!);
+      if (plan.circular.has(i)) throw Errors.bulkCircular(plan.circular.get(i)!);
+      const failedDep = plan.dependsOn[i]!.find((d) => failed.has(d));
+      if (failedDep !== undefined) throw Errors.bulkIdFailed(ops[failedDep]!.bulkId ?? `#${failedDep}`);
+      const references = plan.dependsOn[i]!.length > 0;
+      if (references) path = substitutePath(op.path, created);
+      const target = route(op.method, path);
+      const call: BulkCall = { method: op.method, ...target };
+      if (op.version !== undefined) call.version = op.version;
+      if (op.data !== undefined) call.data = references ? substitute(op.data, created) : op.data;
+      const done = await h.execute(call);
+      if (op.bulkId !== undefined) created.set(op.bulkId, done.id);
+      answer(op, done.status, { location: `${h.baseUrl}/${target.resource}/${done.id}`, ...(done.version ? { version: done.version } : {}) });
+    } catch (e) {
+      failed.add(i);
+      errors += 1;
+      const { status, body } = h.renderError(e);
+      // A failed POST has no location (§3.7.3); others name the resource they addressed.
+      const routed = op.method === "POST" ? null : ROUTE.exec(path);
+      const location = routed?.[2] ? `${h.baseUrl}/${routed[1]!.toLowerCase() === "users" ? "Users" : "Groups"}/${routed[2]}` : undefined;
+      answer(op, status, { ...(location ? { location } : {}), response: body });
+      if (request.failOnErrors !== null && errors >= request.failOnErrors) break;
+    }
+  }
+  const Operations = [...results.keys()].sort((a, b) => a - b).map((k) => results.get(k)!);
+  return { schemas: [BULK_RESPONSE_URN], Operations };
+}

@@ -1,0 +1,60 @@
+/** The outbox on MongoDB: one document a mail (src/domain/outbox.ts). */
+import type { OutboxRepo } from "../../domain/ports/store";
+import type { OutboxMessage } from "../../domain/types";
+import type { MongoCtx, Stored } from "./ctx";
+import type { Doc } from "./docs";
+import { checked } from "./models";
+
+const outboxDoc = (m: OutboxMessage): Doc => ({
+  _id: m.id, orgId: m.orgId, kind: m.kind, ref: m.ref, to: m.to, subject: m.subject, text: m.text, status: m.status,
+  created: m.created, sentAt: m.sentAt, attempts: m.attempts, lastError: m.lastError, nextAttemptAt: m.nextAttemptAt,
+});
+
+const toMessage = (d: Doc): OutboxMessage => ({
+  id: d._id as string, orgId: (d.orgId ?? null) as string | null, kind: d.kind as OutboxMessage["kind"], ref: (d.ref ?? null) as string | null,
+  to: d.to as string, subject: d.subject as string, text: (d.text ?? null) as string | null, status: d.status as OutboxMessage["status"],
+  created: d.created as string, sentAt: (d.sentAt ?? null) as string | null, attempts: d.attempts as number,
+  lastError: (d.lastError ?? null) as string | null, nextAttemptAt: d.nextAttemptAt as string,
+});
+
+export function mongoOutbox(c: MongoCtx): OutboxRepo {
+  const outbox = () => c.coll("outbox");
+  return {
+    async insert(m) {
+      const doc = await checked(c.models.outbox, outboxDoc(m));
+      await c.run("write", (o) => outbox().insertOne(doc as Stored, o));
+    },
+    get: (id) => c.run("read", async (o) => {
+      const d = await outbox().findOne({ _id: { $eq: id } }, o);
+      return d ? toMessage(d) : null;
+    }),
+    listDue: (now, limit) => c.run("read", async (o) => {
+      if (limit <= 0) return [];
+      return (await outbox().find({ status: { $eq: "pending" }, nextAttemptAt: { $lte: now } }, o)
+        .sort({ nextAttemptAt: 1, created: 1, _id: 1 }).limit(limit).toArray()).map(toMessage);
+    }),
+    async update(m, expected) {
+      const { _id: _i, orgId: _o, kind: _k, ref: _r, to: _t, subject: _s, created: _c, ...fields } = await checked(c.models.outbox, outboxDoc(m));
+      const r = await c.run("write", (o) => outbox().updateOne({ _id: { $eq: m.id }, attempts: { $eq: expected } }, { $set: fields }, o));
+      return r.matchedCount === 1;
+    },
+    list: (q) => c.run("read", async (o) => {
+      if (q.limit <= 0) return [];
+      const where: Doc = {};
+      if (q.orgId !== undefined) where.orgId = { $eq: q.orgId };
+      if (q.ref !== undefined) where.ref = { $eq: q.ref };
+      if (q.status !== undefined) where.status = { $eq: q.status };
+      return (await outbox().find(where, o).sort({ created: -1, _id: -1 }).limit(q.limit).toArray()).map(toMessage);
+    }),
+    // One document at a time (a mail rarely has more than one pending copy), each update atomic.
+    cancelPending: (ref) => c.run("write", async (o) => {
+      const pending = await outbox().find({ ref: { $eq: ref }, status: { $eq: "pending" } }, { ...o, projection: { _id: 1 } }).toArray();
+      let n = 0;
+      for (const p of pending) {
+        const r = await outbox().updateOne({ _id: { $eq: p._id }, status: { $eq: "pending" } }, { $set: { status: "cancelled", text: null } }, o);
+        n += r.matchedCount;
+      }
+      return n;
+    }),
+  };
+}

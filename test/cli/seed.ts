@@ -1,0 +1,124 @@
+/** Stores and organizations for the command tests: real SQLite files, filled through the domain's own use cases. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAccount, grantRole } from "../../src/domain/accounts";
+import type { Actor } from "../../src/domain/actor";
+import { systemClock, type Clock } from "../../src/domain/clock";
+import { createGroup } from "../../src/domain/groups";
+import { newId } from "../../src/domain/ids";
+import { createOrganization } from "../../src/domain/orgs";
+import type { Store } from "../../src/domain/ports/store";
+import { issueToken } from "../../src/domain/tokens";
+import type { Organization, OrgSettings } from "../../src/domain/types";
+import { createUser, modifyUser } from "../../src/domain/users";
+import { userInputOf } from "../../src/scim/bulk/resource-inputs";
+import { openSqliteStore } from "../../src/store/sqlite/store";
+import { ORG_EXT, userBody } from "../helpers/server";
+
+export const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+export interface TempStores {
+  dir: string;
+  path(name: string): string;
+  open(name: string): Store;
+  close(): Promise<void>;
+}
+
+export function tempStores(): TempStores {
+  const dir = mkdtempSync(join(tmpdir(), "orgscim-cli-"));
+  const opened: Store[] = [];
+  return {
+    dir,
+    path: (name) => join(dir, name),
+    open(name) {
+      const s = openSqliteStore({ path: join(dir, name) });
+      opened.push(s);
+      return s;
+    },
+    async close() {
+      for (const s of opened) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const actorOf = (org: Organization): Actor => ({ org, tokenId: "TKseed", scopes: ["admin", "scim"], userId: null });
+
+export async function newOrg(store: Store, name: string, settings: Partial<OrgSettings> = {}, clock: Clock = systemClock): Promise<Organization> {
+  return createOrganization(store, clock, { name, settings });
+}
+
+export async function verifyDomain(store: Store, orgId: string, name: string): Promise<void> {
+  const now = new Date().toISOString();
+  await store.domains.insert({ id: newId("DM"), orgId, name, state: "verified", challenge: "orgscim-domain-verification=seed", created: now, verifiedAt: now });
+}
+
+export interface Seeded {
+  org: Organization;
+  other: Organization;
+  token: string;
+  userIds: string[];
+  groupId: string;
+  accountId: string;
+}
+
+/**
+ * An organization with a bit of everything: a verified domain, managed users (one Administrator,
+ * one with the enterprise extension, one suspended), a pending user with an invitation (their
+ * email is managed by `other`), a group with members, an account with a role assignment and a
+ * group bound to one of its roles, an API token, and the audit log all that leaves.
+ */
+export async function seedOrganization(store: Store, clock: Clock = systemClock): Promise<Seeded> {
+  const deps = { store, clock };
+  const other = await newOrg(store, "Other", { domainEnforcement: false }, clock);
+  await createUser(deps, actorOf(other), userInputOf(userBody("pat@acme.test")));
+  const org = await newOrg(store, "Acme", { deprovision: "remove" }, clock);
+  await verifyDomain(store, org.id, "acme.test");
+  const actor = actorOf(org);
+  const ids: string[] = [];
+  const add = async (body: Record<string, unknown>) => {
+    const { user } = await createUser(deps, actor, userInputOf(body));
+    ids.push(user.id);
+    return user;
+  };
+  await add(userBody("ada@acme.test", { externalId: "okta-1", displayName: "Ada L" }));
+  await add(userBody("boss@acme.test", { [ORG_EXT]: { orgRole: "administrator", twoFactorRequired: true } }));
+  await add(userBody("eve@acme.test", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE], [ENTERPRISE]: { department: "R&D", employeeNumber: "42" } }));
+  const suspended = await add(userBody("sam@acme.test"));
+  await modifyUser(deps, actor, suspended.id, undefined, (u) => ({ data: { ...u.data, active: false } }));
+  await add(userBody("pat@acme.test")); // pending: managed by `other`
+  const group = await createGroup(deps, actor, { data: { displayName: "Engineering", externalId: "eng" }, members: [ids[0]!, ids[2]!] });
+  const account = await createAccount(deps, actor, { name: "Production", ownerId: ids[1]! });
+  await grantRole(deps, actor, { accountId: account.id, userId: ids[0]!, role: "developer" });
+  await createGroup(deps, actor, { data: { displayName: "Prod support" }, binding: { kind: "accountRole", accountId: account.id, role: "support" }, members: [ids[2]!] });
+  const { plaintext } = await issueToken(store, clock, { orgId: org.id, name: "okta", scopes: ["scim"] });
+  return { org, other, token: plaintext, userIds: ids, groupId: group.id, accountId: account.id };
+}
+
+/** Everything an async iterable yields, as an array. */
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+export async function* linesOf(lines: string[]): AsyncGenerator<string> {
+  yield* lines;
+}
+
+/** Captures console.log and stderr while `fn` runs. */
+export async function captured<T>(fn: () => Promise<T>): Promise<{ result: T; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const log = jest.spyOn(console, "log").mockImplementation((...a: unknown[]) => void (out += `${a.join(" ")}\n`));
+  const error = jest.spyOn(console, "error").mockImplementation((...a: unknown[]) => void (err += `${a.join(" ")}\n`));
+  const write = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  try {
+    return { result: await fn(), out, err };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    write.mockRestore();
+  }
+}
