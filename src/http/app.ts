@@ -48,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
     authenticator,
     bodyLimit: deps.config.BODY_LIMIT,
     membersReturned: deps.config.SCIM_GROUP_MEMBERS_RETURNED,
+    bulk: { maxOperations: deps.config.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: deps.config.SCIM_BULK_MAX_PAYLOAD },
     rateLimit,
   }));
   app.use("/v1", v1Router({
