@@ -8,6 +8,25 @@ import type { ListQuery, ListResult } from "../../domain/ports/store";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { compileFilter, compileSort, type SqlResourceMap } from "./filter-sql";
 
+/** Prepared statements by SQL text, per database; bounded, since filter shapes come from requests. */
+const STATEMENTS_KEPT = 256;
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let st = cache.get(sql);
+  if (st) {
+    // Most recently used last, so the first entry is the one to drop.
+    cache.delete(sql);
+  } else {
+    st = db.prepare(sql);
+    if (cache.size >= STATEMENTS_KEPT) cache.delete(cache.keys().next().value as string);
+  }
+  cache.set(sql, st);
+  return st;
+}
+
 export function listPage<T>(
   db: Database.Database,
   map: SqlResourceMap,
@@ -26,14 +45,13 @@ export function listPage<T>(
     where += ` AND (${compiled.sql})`;
     params.push(...compiled.params);
   }
-  const total = db.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+  const total = prepared(db, `SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
   if (q.count <= 0) return { total, items: [] };
 
   if (q.cursor !== undefined) {
     if (q.sort) throw Errors.invalidParameter("cursor", "cursor paging follows the server's stable order; drop sortBy, or page with startIndex");
     const after = decodeCursor(q.cursor);
-    const rows = db
-      .prepare(`SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ?`)
+    const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ?`)
       .all(...params, after, q.count + 1) as { seq: number }[];
     const more = rows.length > q.count;
     const page = more ? rows.slice(0, q.count) : rows;
@@ -44,8 +62,7 @@ export function listPage<T>(
   }
 
   const order = q.sort ? compileSort(q.sort, map) : `ORDER BY ${alias}.seq`;
-  const rows = db
-    .prepare(`SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ? OFFSET ?`)
+  const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ? OFFSET ?`)
     .all(...params, q.count, Math.max(0, q.startIndex - 1));
   return { total, items: rows.map(toRecord) };
 }

@@ -208,6 +208,17 @@ MIGRATIONS_EXTRA.push({
   `,
 });
 
+MIGRATIONS_EXTRA.push({
+  version: 7,
+  name: "organization members in insertion order, for deep pages",
+  // Pages (startIndex and cursor) list an organization's non-independent users in seq order:
+  // users_org_status has status between org_id and seq, so that order cost a sort of the whole
+  // organization (0.4-0.7 s by startIndex, 20-130 ms by cursor at 100,000 users).
+  sql: `
+    CREATE INDEX users_org_member_seq ON users(org_id, seq) WHERE status <> 'independent';
+  `,
+});
+
 /** Applies the migrations the database has not seen yet, in version order; answers the versions applied. */
 export function migrate(db: Database.Database): number[] {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");

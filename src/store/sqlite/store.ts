@@ -15,6 +15,7 @@ import { sqliteGroups } from "./groups";
 import { migrate } from "./migrations";
 import { sqliteAudit, sqliteDomains, sqliteInvitations } from "./misc";
 import { Mutex } from "./mutex";
+import { keepPlannerStatisticsFresh, refreshPlannerStatistics } from "./planner";
 import { sqliteOutbox } from "./outbox";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
 import { sqliteUsers } from "./users";
@@ -34,6 +35,9 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // Overwrite deleted content (purged mail bodies with invitation tokens, deleted users) on disk.
   db.pragma("secure_delete = ON");
   migrate(db);
+  refreshPlannerStatistics(db);
+  // Hourly; a failed refresh only leaves the previous statistics in place, and the next one retries.
+  const stopRefreshing = keepPlannerStatisticsFresh(db, 3_600_000, () => undefined);
 
   const repos: Repos = {
     orgs: sqliteOrgs(db),
@@ -71,7 +75,11 @@ export function openSqliteStore(options: SqliteOptions): Store {
       guard(() => ping.get());
     },
     close: async () => {
-      if (db.open) db.close();
+      stopRefreshing();
+      if (db.open) {
+        try { refreshPlannerStatistics(db); } catch { /* statistics are an optimisation; closing matters more */ }
+        db.close();
+      }
     },
   };
 }
