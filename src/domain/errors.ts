@@ -199,4 +199,6 @@ export const Errors = {
   internal: (cause?: unknown) =>
     new DomainError("internal", 9000, "An internal error occurred. It has been logged; retry, and report it if it persists.", { cause }),
   tooMany: (detail: string) => new DomainError("tooMany", 9003, detail),
+  writesBusy: (lagMs: number) =>
+    new DomainError("rateLimited", 9004, `The server is saturated (its event loop runs ${lagMs} ms late, over WRITES_SHED_LAG_MS) and refuses writes until it catches up. Retry after 1 second.`, { retryAfter: 1 }),
 } as const;

@@ -16,6 +16,7 @@ import { rateLimitFor } from "./rate-limit";
 import { scimRouter } from "./scim/router";
 import { securityHeaders } from "./security-headers";
 import { toDomainError } from "./translate-error";
+import { shedWrites } from "./write-shedding";
 import { v1Router } from "./v1/router";
 import { v1ErrorBody, v1Status } from "./v1-errors";
 
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use("/admin", adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
   const authenticator = createAuthenticator(deps.store);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
+  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS); // one monitor for every router
   app.use("/scim/v2", scimRouter({
     store: deps.store,
     clock: deps.clock,
@@ -50,6 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
     membersReturned: deps.config.SCIM_GROUP_MEMBERS_RETURNED,
     bulk: { maxOperations: deps.config.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: deps.config.SCIM_BULK_MAX_PAYLOAD },
     rateLimit,
+    shedWrites: shedding.handler,
   }));
   app.use("/v1", v1Router({
     store: deps.store,
@@ -59,6 +62,8 @@ export function createApp(deps: AppDeps): express.Express {
     publicUrl: deps.config.PUBLIC_URL,
     dns: deps.dns,
     invitationTtlHours: deps.config.INVITATION_TTL_HOURS,
+    rateLimit,
+    shedWrites: shedding.handler,
   }).router);
   app.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json); health under /healthz and /readyz.");

@@ -12,6 +12,11 @@ describe("README", () => {
     expect(missing).toEqual([]);
   });
 
+  it("describes each configuration variable as --help does", () => {
+    const stale = CONFIG_HELP.filter(([name, help]) => !README.includes(`| \`${name}\` | ${help.replace(/\|/g, "\\|")} |`)).map(([name]) => name);
+    expect(stale).toEqual([]);
+  });
+
   it("names only npm scripts that exist", () => {
     const named = [...README.matchAll(/npm run ([a-z:-]+)/g)].map((m) => m[1]!);
     expect(named.filter((s) => !(s in pkg.scripts))).toEqual([]);

@@ -25,7 +25,9 @@ export interface TestServer {
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "orgscim-http-"));
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", DATABASE_URL: `sqlite:${join(dir, "test.db")}`, ...env });
+  // Write shedding is off unless a test turns it on (test/http/write-shedding.test.ts): jest's
+  // workers share two cores, so a test server's event loop runs late for reasons of the test run.
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(dir, "test.db")}`, ...env });
   const running = await startServer(config);
   const server: TestServer = {
     running,

@@ -89,6 +89,9 @@ describe("per-organization budget", () => {
 // p99 of ~100 samples by 10x (measured: baselines from 6 to 41 ms in one run), so it runs on demand,
 // not in CI: RATE_LIMIT_P99=1 npx jest test/http/rate-limit.test.ts -t fairness
 const fairness = process.env.RATE_LIMIT_P99 ? describe : describe.skip;
+if (!process.env.RATE_LIMIT_P99) {
+  console.warn("SKIPPED: rate-limit fairness p99 (a latency measurement, too noisy for a shared 2-core CI); run it with RATE_LIMIT_P99=1 npx jest test/http/rate-limit.test.ts -t fairness");
+}
 fairness("fairness between organizations (on demand: RATE_LIMIT_P99=1)", () => {
   // A server of its own with budgets a calm organization stays well under: 200 requests/s.
   const BUDGET = 200;

@@ -22,12 +22,16 @@ export interface ScimRouterDeps extends ScimDeps {
   membersReturned: number;
   /** Per-token and per-organization budgets (../rate-limit.ts), run right after authentication. */
   rateLimit?: RequestHandler;
+  /** Write shedding (../write-shedding.ts): past WRITES_IN_FLIGHT_MAX writes, 429 at once. */
+  shedWrites?: RequestHandler;
   /** /Bulk limits (SCIM_BULK_MAX_OPERATIONS, SCIM_BULK_MAX_PAYLOAD); the defaults when absent. */
   bulk?: BulkLimits;
 }
 
 export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ caseSensitive: false });
+  // Shedding first: while saturated, a refused write costs as little as possible (no token lookup).
+  if (deps.shedWrites) r.use(deps.shedWrites);
   r.use(requireToken(deps.authenticator, ["scim", "admin"]));
   if (deps.rateLimit) r.use(deps.rateLimit);
   const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;

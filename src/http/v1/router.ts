@@ -3,7 +3,7 @@
  * rights then apply), JSON bodies, the resource routes, /v1/openapi.json, and the one /v1
  * error renderer ({code, message, more_info, status}).
  */
-import { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type passport from "passport";
 import type { Clock } from "../../domain/clock";
 import { Errors } from "../../domain/errors";
@@ -32,6 +32,10 @@ export interface V1Deps {
   dns?: TxtResolver | undefined;
   /** INVITATION_TTL_HOURS; absent: 168. */
   invitationTtlHours?: number | undefined;
+  /** Per-token and per-organization budgets (../rate-limit.ts), shared with /scim/v2. */
+  rateLimit?: RequestHandler | undefined;
+  /** Write shedding (../write-shedding.ts), shared with /scim/v2. */
+  shedWrites?: RequestHandler | undefined;
 }
 
 /** Each resource module exports one function of this shape and is listed in V1_MODULES. */
@@ -47,7 +51,9 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
     res.json(registry.document(root));
   });
   invitationAcceptRoute(r, registry, deps); // the invitee has only the emailed token: no bearer token
+  if (deps.shedWrites) r.use(deps.shedWrites); // before the token lookup: see ../write-shedding.ts
   r.use(requireToken(deps.authenticator, ["admin"]));
+  if (deps.rateLimit) r.use(deps.rateLimit);
   r.use(jsonBody(deps.bodyLimit));
   for (const m of V1_MODULES) m(r, registry, deps);
   r.use((req: Request) => {

@@ -1,0 +1,103 @@
+/**
+ * Write shedding (src/http/write-shedding.ts): while the event loop runs late, a write is refused
+ * at once with 429 and Retry-After instead of waiting; reads are served; calm brings writes back.
+ */
+import type { Request, Response } from "express";
+import { DomainError } from "../../src/domain/errors";
+import { LoopLag, shedWrites } from "../../src/http/write-shedding";
+import { call, startTestServer, USER_SCHEMA, type TestServer } from "../helpers/server";
+
+const user = (i: number) => ({ schemas: [USER_SCHEMA], userName: `shed${i}@example.com`, emails: [{ value: `shed${i}@example.com`, primary: true }] });
+const block = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* the loop is busy */ } };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(handler: ReturnType<typeof shedWrites>["handler"], method: string, path = "/Users"): unknown {
+  let passed: unknown = "not called";
+  handler({ method, path } as Request, {} as Response, (e?: unknown) => { passed = e; });
+  return passed;
+}
+
+describe("the shedding rule (the middleware alone)", () => {
+  it("refuses a write while the loop is later than the limit, with a 9004 error carrying Retry-After 1", () => {
+    const { handler } = shedWrites(40, () => 55);
+    const e = run(handler, "POST") as DomainError;
+    expect(e).toBeInstanceOf(DomainError);
+    expect(e.code).toBe(9004);
+    expect(e.retryAfter).toBe(1);
+    expect(e.message).toMatch(/55 ms late/);
+    for (const m of ["PUT", "PATCH", "DELETE"]) expect((run(handler, m) as DomainError).code).toBe(9004);
+  });
+
+  it("passes reads and POST /.search however late the loop is", () => {
+    const { handler } = shedWrites(40, () => 500);
+    expect(run(handler, "GET")).toBeUndefined();
+    expect(run(handler, "HEAD")).toBeUndefined();
+    expect(run(handler, "POST", "/Users/.search")).toBeUndefined();
+  });
+
+  it("passes writes while the loop is on time, and never sheds with the limit 0", () => {
+    expect(run(shedWrites(40, () => 39).handler, "POST")).toBeUndefined();
+    expect(run(shedWrites(0, () => 10_000).handler, "POST")).toBeUndefined();
+  });
+});
+
+describe("LoopLag", () => {
+  it("reports a blocked event loop at its next sample, and calm again within a second", async () => {
+    const lag = new LoopLag();
+    try {
+      await sleep(50);
+      expect(lag.ms).toBeLessThan(50);
+      block(150);
+      await sleep(0);
+      await new Promise((r) => setImmediate(r));
+      expect(lag.ms).toBeGreaterThan(30); // a quarter of the 150 ms the loop was late
+      await sleep(1000);
+      expect(lag.ms).toBeLessThan(20);
+    } finally {
+      lag.stop();
+    }
+  });
+});
+
+describe("write shedding over HTTP", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ WRITES_SHED_LAG_MS: "30" });
+  });
+  afterAll(() => s.close());
+
+  it("answers a write that arrives while the server is saturated with a 429 SCIM error and Retry-After, creating nothing", async () => {
+    const { token } = await s.newOrg({ domainEnforcement: false });
+    await sleep(200); // let the monitor settle
+    block(200); // the server shares this process: its loop is now 200 ms late
+    const refused = await call("POST", `${s.scim}/Users`, token, user(1));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.body).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "429" });
+    expect(String(refused.body.detail)).toMatch(/WRITES_SHED_LAG_MS/);
+    const found = await call("GET", `${s.scim}/Users?filter=${encodeURIComponent('userName eq "shed1@example.com"')}`, token);
+    expect(found.body.totalResults).toBe(0);
+
+    await sleep(1000);
+    const accepted = await call("POST", `${s.scim}/Users`, token, user(1));
+    expect(accepted.status).toBe(201);
+  });
+
+  it("serves reads while it sheds writes", async () => {
+    const { token } = await s.newOrg({ domainEnforcement: false });
+    await sleep(200);
+    block(200);
+    const read = await call("GET", `${s.scim}/Users?count=1`, token);
+    expect(read.status).toBe(200);
+  });
+
+  it("sheds /v1 writes with the /v1 error body", async () => {
+    const { token } = await s.newOrg({ domainEnforcement: false }, ["admin"]);
+    await sleep(200);
+    block(200);
+    const r = await call("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "shed", scopes: ["scim"] }, { "content-type": "application/json" });
+    expect(r.status).toBe(429);
+    expect(r.body).toMatchObject({ code: 9004, status: 429 });
+    expect(r.headers.get("retry-after")).toBe("1");
+  });
+});
