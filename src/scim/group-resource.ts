@@ -12,13 +12,18 @@ import type { Coerced } from "./coerce";
 import { GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA } from "./schemas";
 import { orgRoleOf } from "./user-resource";
 
+/** One member as SCIM renders it. */
+export function memberOf(m: MemberRef, baseUrl: string): Record<string, unknown> {
+  return { value: m.id, display: m.display, $ref: `${baseUrl}/Users/${m.id}`, type: "User" };
+}
+
 export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[] | null): Record<string, unknown> {
   const out: Record<string, unknown> = { schemas: [GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA], id: g.id };
   if (g.externalId !== null) out.externalId = g.externalId;
   out.displayName = g.displayName;
   for (const [k, v] of Object.entries(g.data)) if (k !== "displayName" && k !== "externalId" && k !== "members") out[k] = v;
   if (members !== null) {
-    out.members = members.map((m) => ({ value: m.id, display: m.display, $ref: `${baseUrl}/Users/${m.id}`, type: "User" }));
+    out.members = members.map((m) => memberOf(m, baseUrl));
   }
   out[ORGSCIM_GROUP_SCHEMA] = g.binding?.kind === "accountRole"
     ? { orgRole: null, accountSid: g.binding.accountId, accountRole: g.binding.role, builtin: g.builtin }

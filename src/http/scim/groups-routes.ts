@@ -4,7 +4,7 @@ import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../
 import type { ListResult } from "../../domain/ports/store";
 import type { GroupRecord } from "../../domain/types";
 import { coerceBody } from "../../scim/coerce";
-import { patchableGroup, renderGroup, toGroupInput } from "../../scim/group-resource";
+import { memberOf, patchableGroup, renderGroup, toGroupInput } from "../../scim/group-resource";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { applyPatch } from "../../scim/patch/apply";
 import { splitMemberOps } from "../../scim/patch";
@@ -13,7 +13,7 @@ import { project, wants, type Projection } from "../../scim/projection";
 import { GROUPS } from "../../scim/resource-types";
 import { GROUP_SCHEMA } from "../../scim/schemas";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim } from "./respond";
+import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim, sendScimStreamed } from "./respond";
 import { searchParams, type ScimDeps } from "./users-routes";
 
 export interface GroupRouteDeps extends ScimDeps {
@@ -27,6 +27,9 @@ export function groupRenderer(deps: GroupRouteDeps) {
     return project(renderGroup(g, baseUrlOf(req, deps.publicUrl), members), projection);
   };
 }
+
+/** From this many members on, a group read with the default projection is written as a stream. */
+const STREAM_MEMBERS_FROM = 2000;
 
 export function groupRoutes(deps: GroupRouteDeps): Router {
   const r = Router();
@@ -50,6 +53,15 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
     const g = await getGroup(deps, actorOf(req), req.params.id as string);
     res.setHeader("ETag", `W/"${g.version}"`);
     if (ifNoneMatches(req, g.version)) return void res.status(304).end();
+    if (projection.include === null && projection.exclude.length === 0) {
+      // The default projection: members are read once and, for a large group, streamed.
+      const members = await deps.store.groups.listMembers(g.orgId, g.id, deps.membersReturned);
+      const base = baseUrlOf(req, deps.publicUrl);
+      if (members.length >= STREAM_MEMBERS_FROM) {
+        return sendScimStreamed(res, 200, renderGroup(g, base, null), "members", members, (m) => memberOf(m, base));
+      }
+      return sendScim(res, 200, renderGroup(g, base, members));
+    }
     sendScim(res, 200, await render(req, g, projection));
   });
 

@@ -13,6 +13,29 @@ export function sendScim(res: Response, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * Like sendScim, for a body with one long array (a group's members): `items` are rendered and
+ * written `chunk` at a time, waiting for the socket to drain, so the whole JSON never exists as
+ * one string. The array goes last in the object; JSON objects are unordered.
+ */
+export async function sendScimStreamed<T>(res: Response, status: number, body: Record<string, unknown>, key: string, items: readonly T[], render: (item: T) => unknown, chunk = 2000): Promise<void> {
+  res.status(status).setHeader("Content-Type", SCIM_MEDIA_TYPE);
+  const head = JSON.stringify(body).slice(0, -1);
+  let pending = `${head}${head.length > 1 ? "," : ""}${JSON.stringify(key)}:[`;
+  for (let from = 0; from < items.length; from += chunk) {
+    const part = JSON.stringify(items.slice(from, from + chunk).map(render));
+    pending += (from > 0 ? "," : "") + part.slice(1, -1);
+    if (!res.write(pending)) await new Promise<void>((resolve) => {
+      const done = () => { res.off("drain", done); res.off("close", done); resolve(); };
+      res.once("drain", done);
+      res.once("close", done);
+    });
+    pending = "";
+    if (res.destroyed) return;
+  }
+  res.end(`${pending}]}`);
+}
+
 /** The SCIM base URL for meta.location: PUBLIC_URL when configured, otherwise from the request. */
 export function baseUrlOf(req: Request, publicUrl: string | undefined): string {
   const root = publicUrl ? publicUrl.replace(/\/+$/, "") : `${req.protocol}://${req.get("host") ?? "localhost"}`;
