@@ -11,6 +11,9 @@
  *   managed member gets the roles at once, with no invitation and no mail; anyone else becomes (or
  *   stays) a member of the organization in status `independent` (invisible over SCIM) or `pending`,
  *   and accepting grants the roles. Roles follow grantRole: Administrator clears the others.
+ * - From provisioning (SCIM POST /Users, /Bulk, import-csv): an email managed by another
+ *   organization makes a `pending` member and the same invitation and mail
+ *   (inviteProvisionedMember, inside the create's transaction).
  * - A token is single-use and expires after INVITATION_TTL_HOURS. The store keeps its SHA-256
  *   only; the plaintext is in the invitation mail, and nowhere else (see ./outbox.ts for the mail
  *   body at rest). Resend makes a new token (the old one stops working); Revoke ends the invitation
@@ -269,6 +272,29 @@ export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, i
     return queued;
   });
   return { invitation, user: member, mail };
+}
+
+/**
+ * The invitation a SCIM create leaves when its email belongs to a user managed by another
+ * organization (createUser in ./users.ts): the token, expiry, template and outbox row of
+ * POST /v1/Invitations, written with the caller's `tx`, so that the pending member, the invitation
+ * and its mail are stored together or not at all. It carries no org role: accepting gives the
+ * member's own role at that moment, which the identity provider may still change (Resend renders
+ * it the same way). The member was made by the identity provider, not for the invitation
+ * (createdMember false): revoking the invitation leaves it to the identity provider.
+ */
+export async function inviteProvisionedMember(
+  tx: Repos, deps: InvitationDeps, actor: Actor, member: UserRecord, email: string,
+): Promise<{ invitation: Invitation; mail: OutboxMessage }> {
+  const now = isoNow(deps.clock);
+  const { token, hash } = newInvitationToken();
+  const invitation: Invitation = {
+    id: newId("IV"), orgId: member.orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
+    kind: "organization", orgRole: null, accountId: null, accountRoles: [], createdMember: false, newLogin: false, priorStatus: null,
+  };
+  await tx.invitations.insert(invitation);
+  const mail = await queueMail(tx, deps.clock, invitationMail(deps, actor.org.name, { ...invitation, orgRole: member.orgRole }, token, null));
+  return { invitation, mail };
 }
 
 export type AccountInvitationOutcome =

@@ -9,7 +9,8 @@ import { auditEvent, auditRefusal } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
-import { createHash, randomBytes } from "node:crypto";
+// invitations.ts imports this module too; each uses the other only inside functions (no cycle at load).
+import { inviteProvisionedMember } from "./invitations";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
 import type { Email, OrgRole, UserRecord } from "./types";
@@ -17,6 +18,10 @@ import type { Email, OrgRole, UserRecord } from "./types";
 export interface UserDeps {
   store: Store;
   clock: Clock;
+  /** PUBLIC_URL, for the acceptance address in the invitation mail a create may queue. */
+  publicUrl?: string | undefined;
+  /** INVITATION_TTL_HOURS for that invitation; absent: 168. */
+  invitationTtlHours?: number | undefined;
 }
 
 /** What a protocol hands the domain: the SCIM attributes plus the orgscim extension's fields. */
@@ -33,7 +38,6 @@ export interface CreateOutcome {
   outcome: "created" | "revived" | "invited";
 }
 
-const INVITATION_DAYS = 7;
 const MAX_CAS_RETRIES = 20;
 
 // ---------- validation shared by create and update ----------
@@ -147,8 +151,9 @@ export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecor
 
 /**
  * POST /Users. Revives a deactivated user with the same externalId (Okta re-provisioning);
- * leaves a pending membership and an invitation when the email belongs to a user managed by
- * another organization.
+ * leaves a pending membership, an invitation and its mail in the outbox (the same as
+ * POST /v1/Invitations sends, see ./invitations.ts) when the email belongs to a user managed by
+ * another organization. One transaction: a refused create leaves none of them.
  */
 export async function createUser(deps: UserDeps, actor: Actor, input: UserInput): Promise<CreateOutcome> {
   const { store, clock } = deps;
@@ -196,15 +201,10 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
         throw await uniquenessError(tx, orgId, e, s.userName);
       }
       await syncOrgRoleGroups(tx, clock, user);
-      if (elsewhere && primary) {
-        await tx.invitations.insert({
-          id: newId("IV"), orgId, userId: user.id, email: primary,
-          tokenHash: createHash("sha256").update(randomBytes(32)).digest("hex"),
-          expires: new Date(clock.now().getTime() + INVITATION_DAYS * 86400_000).toISOString(),
-          created: now, acceptedAt: null, revokedAt: null,
-        });
-      }
-      await tx.audit.append(auditEvent(clock, actor, elsewhere ? "user.invite" : "user.create", { type: "User", id: user.id }, { after: summary(user) }));
+      const invited = elsewhere && primary ? await inviteProvisionedMember(tx, deps, actor, user, primary) : null;
+      await tx.audit.append(auditEvent(clock, actor, invited ? "user.invite" : "user.create", { type: "User", id: user.id }, {
+        after: invited ? { ...summary(user), invitation: invited.invitation.id, mail: invited.mail.id } : summary(user),
+      }));
     });
     return { user, outcome: elsewhere ? "invited" : "created" };
   } catch (e) {
