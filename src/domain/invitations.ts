@@ -504,10 +504,15 @@ export async function acceptInvitation(deps: InvitationDeps, token: string): Pro
   }));
 }
 
-/** GET /v1/Users?Status=: the console's Users tabs (managed, pending, independent). */
-export async function listMembers(deps: InvitationDeps, actor: Actor, q: { status?: MemberStatus; offset: number; limit: number }) {
+/**
+ * GET /v1/Users?Status=&Search=: the console's Users tabs (managed, pending, independent) and
+ * their search: members whose userName or an email starts with `search`, without regard to case.
+ */
+export async function listMembers(deps: InvitationDeps, actor: Actor, q: { status?: MemberStatus; search?: string; offset: number; limit: number }) {
   await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "user.list");
-  return deps.store.users.listByStatus(actor.org.id, q);
+  const { search, ...rest } = q;
+  const text = search?.trim();
+  return deps.store.users.listByStatus(actor.org.id, text ? { ...rest, search: text } : rest);
 }
 
 /**

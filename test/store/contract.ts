@@ -121,6 +121,29 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
       expect(await store.users.isManagedElsewhere(a.id, "carol@shared.test")).toBe(false);
     });
 
+    it_("lists members whose userName or an email starts with the search, without case, in its own organization only", async () => {
+      const a = anOrg(); const b = anOrg();
+      await store.orgs.insert(a); await store.orgs.insert(b);
+      const ann = aUser(a.id, { userName: "Ann.Lee@acme.test" });
+      const bob = aUser(a.id, { userName: "bob@acme.test", status: "pending", emails: [{ value: "bob@acme.test", type: "work", primary: true }, { value: "ANNEX@home.test", type: "home" }] });
+      const zoe = aUser(a.id, { userName: "zoë", emails: [{ value: "z@acme.test", type: "work", primary: true }], status: "independent", orgRole: null });
+      const dan = aUser(a.id, { userName: "dan@acme.test", emails: [{ value: "dan.ann@acme.test", type: "work", primary: true }] });
+      const regex = aUser(a.id, { userName: "a.*+?(x)@acme.test" });
+      for (const u of [ann, bob, zoe, dan, regex, aUser(b.id, { userName: "ann@acme.test" })]) await store.users.insert(u);
+      const ids = async (search: string, status?: "managed" | "pending" | "independent", offset = 0, limit = 10) =>
+        (await store.users.listByStatus(a.id, { search, offset, limit, ...(status ? { status } : {}) })).items.map((u) => u.id);
+
+      expect(await ids("ANN")).toEqual([ann.id, bob.id]);
+      expect(await ids("ann", "pending")).toEqual([bob.id]);
+      expect(await ids("ZOË")).toEqual([zoe.id]);
+      expect(await ids("dan.")).toEqual([dan.id]);
+      expect(await ids("a.*+?(")).toEqual([regex.id]);
+      expect(await ids("a%")).toEqual([]);
+      expect(await ids("lee")).toEqual([]);
+      expect(await store.users.listByStatus(a.id, { search: "an", offset: 1, limit: 1 })).toMatchObject({ total: 2, items: [{ id: bob.id }] });
+      expect(await store.users.listByStatus(b.id, { search: "bob", offset: 0, limit: 10 })).toEqual({ total: 0, items: [] });
+    });
+
     it_("deletes a user so that it is not found, and only in its own organization", async () => {
       const a = anOrg(); const b = anOrg();
       await store.orgs.insert(a); await store.orgs.insert(b);

@@ -82,8 +82,13 @@ export interface UserRepo {
   countByRole(orgId: string, role: "owner"): Promise<number>;
   /** The member of orgId whose primary email is this one (case-insensitive), whatever its status (independent too). */
   findByPrimaryEmail(orgId: string, email: string): Promise<UserRecord | null>;
-  /** Members of every status (or of `status`), in insertion order. */
-  listByStatus(orgId: string, query: { status?: MemberStatus; offset: number; limit: number }): Promise<{ total: number; items: UserRecord[] }>;
+  /**
+   * Members of every status (or of `status`), in insertion order. `search` keeps those whose
+   * userName or one of whose email values starts with it, without regard to case (SQLite folds
+   * ASCII case only in email values), answered from the userName and email indexes, so its cost
+   * follows the matches, not the organization's size.
+   */
+  listByStatus(orgId: string, query: { status?: MemberStatus; search?: string; offset: number; limit: number }): Promise<{ total: number; items: UserRecord[] }>;
 }
 
 export interface MemberRef {

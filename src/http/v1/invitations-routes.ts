@@ -1,6 +1,6 @@
 /**
  * /v1/Invitations (to the organization), /v1/Accounts/:sid/Invitations (to an account), the
- * public /v1/Invitations/Accept, the member lists by status (GET /v1/Users?Status=) and
+ * public /v1/Invitations/Accept, the member lists by status (GET /v1/Users?Status=&Search=) and
  * /v1/Users/:sid/PasswordReset. The rules are in src/domain/invitations.ts.
  */
 import type { Request } from "express";
@@ -10,7 +10,7 @@ import {
   resendInvitation, revokeInvitation, stateOf,
 } from "../../domain/invitations";
 import type { OutboxMessage } from "../../domain/types";
-import { ACCOUNT_ROLES, type AccountRole, type Invitation, type InvitationState, type MemberStatus, type UserRecord } from "../../domain/types";
+import { ACCOUNT_ROLES, type AccountRole, type Invitation, type InvitationState, type UserRecord } from "../../domain/types";
 import { actorOf } from "../auth";
 import { jsonBody } from "../body";
 import { PageMeta, pageMeta, readPage } from "./paging";
@@ -66,6 +66,8 @@ export const MemberBody = z.object({
   user_name: z.string(),
   email: z.string().nullable(),
   display_name: z.string().nullable(),
+  given_name: z.string().nullable(),
+  family_name: z.string().nullable(),
   status: z.enum(STATUSES),
   active: z.boolean(),
   /** The direct org role; null for independent users, who hold none. */
@@ -74,6 +76,11 @@ export const MemberBody = z.object({
   date_updated: z.string(),
 });
 export const MemberPage = z.object({ users: z.array(MemberBody), meta: PageMeta });
+export const MemberQuery = z.object({
+  Status: z.enum(STATUSES).optional(),
+  Search: z.string().trim().min(1).max(256).optional()
+    .describe("Only users whose user_name or one of whose emails starts with this text, without regard to case"),
+}).passthrough();
 export const PasswordResetResult = z.object({ user_sid: z.string(), password_reset_required: z.literal(true), mail_sid: z.string() });
 
 const sid = (req: Request) => String(req.params.sid);
@@ -86,8 +93,15 @@ function toInvitationBody(deps: V1Deps, i: Invitation): z.infer<typeof Invitatio
   };
 }
 
+/** A part of the SCIM `name`, as /v1/Users/{sid} returns it. */
+function namePart(u: UserRecord, part: "givenName" | "familyName"): string | null {
+  const v = (u.data.name as Record<string, unknown> | undefined)?.[part];
+  return typeof v === "string" ? v : null;
+}
+
 const toMemberBody = (u: UserRecord): z.infer<typeof MemberBody> => ({
   sid: u.id, user_name: u.userName, email: u.emails.find((e) => e.primary)?.value ?? u.emails[0]?.value ?? null, display_name: u.displayName,
+  given_name: namePart(u, "givenName"), family_name: namePart(u, "familyName"),
   status: u.status, active: u.active, org_role: u.status === "independent" ? null : u.orgRole, date_created: u.created, date_updated: u.lastModified,
 });
 
@@ -150,12 +164,13 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
       return { outcome: "invited" as const, user_sid: out.user.id, account_sid: out.invitation.accountId ?? sid(req), roles: out.roles, invitation: toInvitationBody(deps, out.invitation) };
     });
 
-  route(r, registry, { method: "get", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only)", tag: "Users", status: 200, response: MemberPage,
-    query: z.object({ Status: z.enum(STATUSES).optional() }).passthrough() },
-  async (req) => {
+  route(r, registry, { method: "get", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only); Search narrows by a userName or email prefix", tag: "Users", status: 200, response: MemberPage,
+    query: MemberQuery },
+  async (req, { query }) => {
     const page = readPage(req);
-    const status = (req.query as Record<string, string | undefined>).Status as MemberStatus | undefined;
-    const { total, items } = await listMembers(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(status ? { status } : {}) });
+    const { total, items } = await listMembers(deps, actorOf(req), {
+      offset: page.offset, limit: page.size, ...(query.Status ? { status: query.Status } : {}), ...(query.Search ? { search: query.Search } : {}),
+    });
     return { users: items.map(toMemberBody), meta: pageMeta(req, "users", page, items.length, page.offset + items.length < total) };
   });
   route(r, registry, { method: "post", path: "/Users/:sid/PasswordReset", summary: "Require a managed user to choose a new password at the next sign-in, and mail them", tag: "Users", status: 200, response: PasswordResetResult },

@@ -8,6 +8,7 @@ import type { UserRepo } from "../../domain/ports/store";
 import type { MongoCtx, Stored } from "./ctx";
 import { toUser, userDoc, type Doc } from "./docs";
 import { USER_MAP } from "./fields";
+import { escapeRegex } from "./filter-values";
 import { listPage } from "./list";
 import { checked } from "./models";
 import { casUpdate } from "./updates";
@@ -60,7 +61,11 @@ export function mongoUsers(c: MongoCtx): UserRepo {
       return one(docs[0] ?? null);
     }),
     listByStatus: (orgId, q) => c.run("read", async (o) => {
-      const where: Doc = { orgId: { $eq: orgId }, ...(q.status ? { status: { $eq: q.status } } : {}) };
+      const scope: Doc = { orgId: { $eq: orgId }, ...(q.status ? { status: { $eq: q.status } } : {}) };
+      // Search: a rooted $or of anchored, escaped prefixes, each clause planned on its own index
+      // ({orgId, userNameLower}, {orgId, emailsLower}): ranges bounded by the matches.
+      const prefix = q.search ? { $regex: `^${escapeRegex(q.search.toLowerCase())}` } : null;
+      const where: Doc = prefix ? { $or: [{ ...scope, userNameLower: prefix }, { ...scope, emailsLower: prefix }] } : scope;
       const total = await users().countDocuments(where, o);
       if (q.limit <= 0) return { total, items: [] };
       const items = (await users().find(where, o).sort({ seq: 1 }).skip(q.offset).limit(q.limit).toArray()).map(toUser);

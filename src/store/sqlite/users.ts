@@ -53,6 +53,39 @@ function toRecord(row: UserRow): UserRecord {
 const primaryEmail = (u: UserRecord): string | null =>
   (u.emails.find((e) => e.primary) ?? u.emails[0])?.value ?? null;
 
+interface Search {
+  count: Database.Statement;
+  page: Database.Statement;
+}
+
+/**
+ * Sorts after every other character (UTF-8 bytes and NOCASE compare code point by code point), so
+ * `p <= s < p + AFTER_ALL` holds exactly for the strings s starting with p (but those continuing
+ * with U+10FFFF itself, a noncharacter).
+ */
+const AFTER_ALL = "\u{10FFFF}";
+
+/**
+ * The members whose userName (users_org_user_name_fold, Unicode fold) or an email value
+ * (user_emails_org_value, NOCASE: ASCII fold) starts with the search text: two index ranges,
+ * joined to users by rowid. CROSS JOIN keeps the matches as the outer loop, so the query never
+ * walks the organization. Parameters: memberSearchArgs(), then the organization (and status).
+ */
+export function memberSearchSql(withStatus: boolean): { count: string; page: string } {
+  const matches = `(SELECT seq FROM users WHERE org_id = ? AND user_name_fold >= ? AND user_name_fold < ?
+    UNION SELECT user_seq FROM user_emails WHERE org_id = ? AND value >= ? AND value < ?) m CROSS JOIN users u ON u.seq = m.seq`;
+  const where = withStatus ? "u.org_id = ? AND u.status = ?" : "u.org_id = ?";
+  return {
+    count: `SELECT count(*) FROM ${matches} WHERE ${where}`,
+    page: `SELECT ${COLUMNS} FROM ${matches} WHERE ${where} ORDER BY u.seq LIMIT ? OFFSET ?`,
+  };
+}
+
+export function memberSearchArgs(orgId: string, text: string): unknown[] {
+  const fold = foldUserName(text);
+  return [orgId, fold, fold + AFTER_ALL, orgId, text, text + AFTER_ALL];
+}
+
 export function sqliteUsers(db: Database.Database): UserRepo {
   const s = {
     insert: db.prepare(`INSERT INTO users (id, org_id, user_name, user_name_fold, external_id, display_name, active, status, org_role,
@@ -74,6 +107,10 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     countRole: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = ?").pluck(),
     getAny: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ?`),
     byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`),
+    search: [false, true].map((withStatus): Search => {
+      const sql = memberSearchSql(withStatus);
+      return { count: db.prepare(sql.count).pluck(), page: db.prepare(sql.page) };
+    }) as [anyStatus: Search, oneStatus: Search],
   };
 
   const params = (u: UserRecord) => ({
@@ -136,6 +173,12 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     listByStatus: async (orgId, q) => guard(() => {
       const where = q.status ? "u.org_id = ? AND u.status = ?" : "u.org_id = ?";
       const args: unknown[] = q.status ? [orgId, q.status] : [orgId];
+      if (q.search) {
+        const st = s.search[q.status ? 1 : 0];
+        const found = [...memberSearchArgs(orgId, q.search), ...args];
+        const total = st.count.get(...found) as number;
+        return { total, items: (st.page.all(...found, q.limit, q.offset) as UserRow[]).map(toRecord) };
+      }
       const total = db.prepare(`SELECT count(*) FROM users u WHERE ${where}`).pluck().get(...args) as number;
       const rows = db.prepare(`SELECT ${COLUMNS} FROM users u WHERE ${where} ORDER BY u.seq LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset);
       return { total, items: (rows as UserRow[]).map(toRecord) };
