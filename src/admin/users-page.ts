@@ -1,6 +1,7 @@
 /**
  * Users (seed: "List your Organization's users"): tabs for Managed, Independent and Pending users
- * (GET /v1/Users?Status=, paged), a search by name or email, Resend and Revoke of invitations
+ * (GET /v1/Users?Status=, paged), a search by the start of a username or email (Search=, answered
+ * by the server from its indexes, so it covers the whole organization), Resend and Revoke of invitations
  * (POST /v1/Invitations/:sid/Resend, DELETE /v1/Invitations/:sid), and the "Invite User"
  * (POST /v1/Invitations) and "Invite User to Account" panels.
  */
@@ -18,8 +19,6 @@ const TABS: { key: MemberStatus; label: string }[] = [
   { key: "pending", label: "Pending users" },
 ];
 const PAGE_SIZE = 20;
-/** A search reads at most this many users of the tab (pages of 100), newest pages last. */
-const SEARCH_SCAN_LIMIT = 5000;
 
 export const usersPage: Page = async (root, ctx, [tabParam]) => {
   const status = statusLine();
@@ -65,12 +64,12 @@ export const usersPage: Page = async (root, ctx, [tabParam]) => {
 
 /** One tab: the search form, the table and its pager. */
 async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnType<typeof statusLine>): Promise<void> {
-  const q = h("input", { type: "search", name: "q", autocomplete: "off", placeholder: "name or email" });
+  const q = h("input", { type: "search", name: "q", autocomplete: "off", placeholder: "ada@example.com", maxlength: "256" });
   const search = h("button", { type: "submit", class: "secondary" }, "Search");
   const clear = h("button", { type: "button", class: "secondary", hidden: true }, "Clear");
   const searchSlot = new ErrorSlot(search);
   const note = h("p", { class: "hint", "aria-live": "polite" });
-  const form = h("form", { class: "toolbar", role: "search", "aria-label": `Search ${tab} users` }, field("Search by name or email", q), search, clear, searchSlot.el);
+  const form = h("form", { class: "toolbar", role: "search", "aria-label": `Search ${tab} users` }, field("Search by username or email", q, "Users whose username or an email starts with this text."), search, clear, searchSlot.el);
   const list = h("div", {});
 
   /** Pending and expired invitations by user, for the Resend and Revoke buttons. */
@@ -91,20 +90,18 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
     invitations = found;
   };
 
-  let matches: Member[] | null = null; // the search results, paged here; null: no search
+  let searching: string | null = null; // the text searched for; null: no search
   const pager = new Pager(`${tab} users`, async (token) => {
-    if (matches === null) {
-      const [page] = await Promise.all([
-        v1<MemberPage>("GET", withQuery("/Users", { Status: tab, PageSize: PAGE_SIZE, PageToken: token })),
-        token === undefined ? loadInvitations() : Promise.resolve(),
-      ]);
-      render(page.users);
-      return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: page.users.length };
+    const [page] = await Promise.all([
+      v1<MemberPage>("GET", withQuery("/Users", { Status: tab, Search: searching, PageSize: PAGE_SIZE, PageToken: token })),
+      token === undefined ? loadInvitations() : Promise.resolve(),
+    ]);
+    render(page.users);
+    if (searching !== null && token === undefined) {
+      note.textContent = page.users.length === 0 ? `No ${tab} user's username or email starts with “${searching}”.`
+        : `${tab[0]!.toUpperCase()}${tab.slice(1)} users whose username or email starts with “${searching}”.`;
     }
-    const offset = token ? Number(token) : 0;
-    const slice = matches.slice(offset, offset + PAGE_SIZE);
-    render(slice);
-    return { next: offset + PAGE_SIZE < matches.length ? String(offset + PAGE_SIZE) : null, count: slice.length };
+    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: page.users.length };
   });
 
   const render = (users: Member[]) => {
@@ -112,7 +109,7 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
       : tab === "pending" ? ["Name", "Email", "Invited as", "Invitation", ""]
         : ["Name", "Email", "Account invitations", ""];
     const rows = users.map((u) => row(u));
-    list.replaceChildren(table(TABS.find((t) => t.key === tab)!.label, headers, rows, matches ? "No user matches." : tab === "pending" ? "No pending invitations." : `No ${tab} users.`));
+    list.replaceChildren(table(TABS.find((t) => t.key === tab)!.label, headers, rows, searching !== null ? "No user matches." : tab === "pending" ? "No pending invitations." : `No ${tab} users.`));
   };
 
   const row = (u: Member): HTMLTableRowElement => {
@@ -142,25 +139,16 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void run(search, searchSlot, async () => {
-      const text = q.value.trim().toLowerCase();
-      if (!text) {
-        matches = null;
-        note.textContent = "";
-        clear.hidden = true;
-        await pager.reset();
-        return;
-      }
-      const { found, scanned, complete } = await searchMembers(tab, text);
-      await loadInvitations();
-      matches = found;
-      clear.hidden = false;
-      note.textContent = `${found.length} of ${scanned} ${tab} users match “${q.value.trim()}”${complete ? "." : ` (only the first ${scanned} were searched).`}`;
+      const text = q.value.trim();
+      searching = text || null;
+      note.textContent = "";
+      clear.hidden = searching === null;
       await pager.reset();
     });
   });
   clear.addEventListener("click", () => {
     q.value = "";
-    matches = null;
+    searching = null;
     note.textContent = "";
     clear.hidden = true;
     q.focus();
@@ -169,24 +157,6 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
 
   panel.replaceChildren(form, note, list, pager.el);
   await pager.reset();
-}
-
-/** Reads the tab's users (pages of 100, up to SEARCH_SCAN_LIMIT) and keeps those whose name or email contains `text`. */
-async function searchMembers(tab: MemberStatus, text: string): Promise<{ found: Member[]; scanned: number; complete: boolean }> {
-  const found: Member[] = [];
-  let scanned = 0;
-  let token: string | undefined;
-  for (;;) {
-    const page = await v1<MemberPage>("GET", withQuery("/Users", { Status: tab, PageSize: 100, PageToken: token }));
-    scanned += page.users.length;
-    for (const u of page.users) {
-      if ([u.user_name, u.email, u.display_name].some((v) => v?.toLowerCase().includes(text))) found.push(u);
-    }
-    const next = pageTokenOf(page.meta.next_page_url);
-    if (!next) return { found, scanned, complete: true };
-    if (scanned >= SEARCH_SCAN_LIMIT) return { found, scanned, complete: false };
-    token = next;
-  }
 }
 
 function invitationActions(inv: Invitation, name: string, done: (message: string) => Promise<void>): HTMLElement {

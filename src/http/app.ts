@@ -47,6 +47,7 @@ export function createApp(deps: AppDeps): express.Express {
     clock: deps.clock,
     publicUrl: deps.config.PUBLIC_URL,
     maxResults: deps.config.SCIM_MAX_RESULTS,
+    invitationTtlHours: deps.config.INVITATION_TTL_HOURS,
     authenticator,
     bodyLimit: deps.config.BODY_LIMIT,
     membersReturned: deps.config.SCIM_GROUP_MEMBERS_RETURNED,

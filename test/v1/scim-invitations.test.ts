@@ -35,7 +35,7 @@ beforeAll(async () => {
   running = await startServer(loadConfig({
     PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", DATABASE_URL: `sqlite:${join(dir, "test.db")}`,
     SMTP_URL: smtp.url, MAIL_FROM: "orgscim <no-reply@orgscim.test>", OUTBOX_INTERVAL_MS: "50",
-    PUBLIC_URL: "https://orgscim.example.com",
+    PUBLIC_URL: "https://orgscim.example.com", INVITATION_TTL_HOURS: "48",
   }));
   url = running.url;
   scim = `${url}/scim/v2`;
@@ -93,6 +93,9 @@ describe("a SCIM create of a user managed by another organization", () => {
     expect(row).toMatchObject({ kind: "invitation", status: "sent", text: null });
     const listed = conforms(InvitationPage, await v1("GET", `${url}/v1/Invitations?Status=pending`, other.token));
     expect(listed.invitations).toMatchObject([{ sid: invitation!.id, user_sid: r.body.id, new_user: false }]);
+    // It expires after INVITATION_TTL_HOURS (48 here), as a /v1 invitation does.
+    const { date_created, date_expires } = listed.invitations[0]!;
+    expect(Date.parse(date_expires) - Date.parse(date_created)).toBe(48 * 3600_000);
 
     const accepted = await accept(token);
     expect(accepted.status).toBe(200);

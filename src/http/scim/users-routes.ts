@@ -23,6 +23,8 @@ export interface ScimDeps {
   clock: Clock;
   publicUrl: string | undefined;
   maxResults: number;
+  /** INVITATION_TTL_HOURS, for the invitation a create of another organization's user mails; absent: 168. */
+  invitationTtlHours?: number;
 }
 
 /** Renders a user as the caller sees it, projected. */
