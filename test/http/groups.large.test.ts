@@ -1,6 +1,7 @@
 /**
- * A large group read in full (GET /Groups/{id} with the default projection) is written as a
- * stream of member chunks: the body must be exactly what the one-piece rendering gives.
+ * A large group read in full (GET /Groups/{id} with the default projection) is read from the
+ * store and written in pages of 2,000 members: the body must be exactly what the one-piece
+ * rendering gives.
  */
 import { call, startTestServer, USER_SCHEMA, type TestServer } from "../helpers/server";
 
@@ -52,6 +53,15 @@ describe("reading a large group in full", () => {
     const without = await call("GET", `${s.scim}/Groups/${groupId}?excludedAttributes=members`, token);
     const { members: _members, ...rest } = r.body;
     expect(rest).toEqual(without.body);
+  });
+
+  it("shows a member's new displayName once the user is renamed", async () => {
+    const r = await call("PATCH", `${s.scim}/Users/${ids[4_321]}`, token, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: "Renamed Member" }],
+    });
+    expect(r.status).toBe(204);
+    const full = await call("GET", `${s.scim}/Groups/${groupId}`, token);
+    expect(full.body.members.find((m: { value: string }) => m.value === ids[4_321]).display).toBe("Renamed Member");
   });
 
   it("answers the same members whether streamed or projected", async () => {

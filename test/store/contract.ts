@@ -167,6 +167,34 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
       expect((await store.groups.groupsOfUser(org.id, users[0]!.id)).map((m) => m.id)).toEqual([g.id]);
     });
 
+    it_("lists members in pages that continue after the last one's order, even when that member left meanwhile", async () => {
+      const org = anOrg(); await store.orgs.insert(org);
+      const g = aGroup(org.id); await store.groups.insert(g);
+      const users = Array.from({ length: 7 }, (_, i) => aUser(org.id, { displayName: `Member ${i}` }));
+      for (const u of users) await store.users.insert(u);
+      await store.groups.addMembers(org.id, g.id, [...users].reverse().map((u) => u.id));
+      const first = await store.groups.listMembers(org.id, g.id, 3);
+      expect(first.map((m) => m.id)).toEqual(users.slice(0, 3).map((u) => u.id));
+      expect(await store.groups.removeMembers(org.id, g.id, [users[2]!.id])).toBe(1);
+      const second = await store.groups.listMembers(org.id, g.id, 3, first[2]!.order);
+      expect(second.map((m) => m.id)).toEqual(users.slice(3, 6).map((u) => u.id));
+      const last = await store.groups.listMembers(org.id, g.id, 3, second[2]!.order);
+      expect(last.map((m) => m.id)).toEqual([users[6]!.id]);
+      expect(await store.groups.listMembers(org.id, g.id, 3, last[0]!.order)).toEqual([]);
+    });
+
+    it_("shows a member's current displayName, else userName, after a rename", async () => {
+      const org = anOrg(); await store.orgs.insert(org);
+      const g = aGroup(org.id); await store.groups.insert(g);
+      const u = aUser(org.id, { userName: "ren@acme.test", displayName: "Ren" }); await store.users.insert(u);
+      await store.groups.addMembers(org.id, g.id, [u.id]);
+      expect((await store.groups.listMembers(org.id, g.id, 10)).map((m) => m.display)).toEqual(["Ren"]);
+      expect(await store.users.update({ ...u, displayName: "Ren Amari", version: u.version + 1 }, u.version)).toBe(true);
+      expect((await store.groups.listMembers(org.id, g.id, 10)).map((m) => m.display)).toEqual(["Ren Amari"]);
+      expect(await store.users.update({ ...u, displayName: null, userName: "ren.amari@acme.test", version: u.version + 2 }, u.version + 1)).toBe(true);
+      expect((await store.groups.listMembers(org.id, g.id, 10)).map((m) => m.display)).toEqual(["ren.amari@acme.test"]);
+    });
+
     it_("never adds another organization's user to a group", async () => {
       const a = anOrg(); const b = anOrg();
       await store.orgs.insert(a); await store.orgs.insert(b);

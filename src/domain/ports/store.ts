@@ -96,6 +96,11 @@ export interface MemberRef {
   display: string | null;
 }
 
+/** A member as a group lists it: `order` is its place in the group's stable order (the store's own). */
+export interface MemberEntry extends MemberRef {
+  order: number;
+}
+
 /** A group a user is in, with what it grants. */
 export interface GroupRef extends MemberRef {
   builtin: boolean;
@@ -113,8 +118,12 @@ export interface GroupRepo {
   addMembers(orgId: string, groupId: string, userIds: string[]): Promise<number>;
   removeMembers(orgId: string, groupId: string, userIds: string[]): Promise<number>;
   removeAllMembers(orgId: string, groupId: string): Promise<number>;
-  /** Members in a stable order, at most `limit`. */
-  listMembers(orgId: string, groupId: string, limit: number): Promise<MemberRef[]>;
+  /**
+   * Members in a stable order, at most `limit`; with `after` (the `order` of the last member of
+   * the previous page), those that follow it, so a long list is read in pages that each cost the
+   * same, and a member removed meanwhile does not lose the place.
+   */
+  listMembers(orgId: string, groupId: string, limit: number, after?: number): Promise<MemberEntry[]>;
   countMembers(orgId: string, groupId: string): Promise<number>;
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]>;
   /**

@@ -1,7 +1,7 @@
 /** /Groups (RFC 7644 §3): protocol in, one domain use case, representation out. */
 import { Router, type Request } from "express";
 import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../../domain/groups";
-import type { ListResult } from "../../domain/ports/store";
+import type { ListResult, MemberEntry } from "../../domain/ports/store";
 import type { GroupRecord } from "../../domain/types";
 import { coerceBody } from "../../scim/coerce";
 import { memberOf, patchableGroup, renderGroup, toGroupInput } from "../../scim/group-resource";
@@ -28,8 +28,23 @@ export function groupRenderer(deps: GroupRouteDeps) {
   };
 }
 
-/** From this many members on, a group read with the default projection is written as a stream. */
-const STREAM_MEMBERS_FROM = 2000;
+/**
+ * Members are read this many at a time: a group read with the default projection that has more
+ * is written as a stream, page after page, so its cost in memory stays that of one page.
+ */
+const MEMBER_PAGE = 2000;
+
+/** Pages of a group's members after `first`, up to `limit` members in all. */
+async function* memberPages(deps: GroupRouteDeps, g: GroupRecord, first: MemberEntry[], limit: number): AsyncGenerator<MemberEntry[]> {
+  let page = first;
+  let left = limit - page.length;
+  yield page;
+  while (left > 0 && page.length === MEMBER_PAGE) {
+    page = await deps.store.groups.listMembers(g.orgId, g.id, Math.min(MEMBER_PAGE, left), page[page.length - 1]!.order);
+    left -= page.length;
+    yield page;
+  }
+}
 
 export function groupRoutes(deps: GroupRouteDeps): Router {
   const r = Router();
@@ -54,13 +69,13 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
     res.setHeader("ETag", `W/"${g.version}"`);
     if (ifNoneMatches(req, g.version)) return void res.status(304).end();
     if (projection.include === null && projection.exclude.length === 0) {
-      // The default projection: members are read once and, for a large group, streamed.
-      const members = await deps.store.groups.listMembers(g.orgId, g.id, deps.membersReturned);
+      // The default projection: a large group's members are read and written a page at a time.
+      const first = await deps.store.groups.listMembers(g.orgId, g.id, Math.min(MEMBER_PAGE, deps.membersReturned));
       const base = baseUrlOf(req, deps.publicUrl);
-      if (members.length >= STREAM_MEMBERS_FROM) {
-        return sendScimStreamed(res, 200, renderGroup(g, base, null), "members", members, (m) => memberOf(m, base));
+      if (first.length === MEMBER_PAGE && deps.membersReturned > MEMBER_PAGE) {
+        return sendScimStreamed(res, 200, renderGroup(g, base, null), "members", memberPages(deps, g, first, deps.membersReturned), (m) => memberOf(m, base));
       }
-      return sendScim(res, 200, renderGroup(g, base, members));
+      return sendScim(res, 200, renderGroup(g, base, first));
     }
     sendScim(res, 200, await render(req, g, projection));
   });

@@ -14,24 +14,35 @@ export function sendScim(res: Response, status: number, body: unknown): void {
 }
 
 /**
- * Like sendScim, for a body with one long array (a group's members): `items` are rendered and
- * written `chunk` at a time, waiting for the socket to drain, so the whole JSON never exists as
- * one string. The array goes last in the object; JSON objects are unordered.
+ * Like sendScim, for a body with one long array (a group's members): the array's items come in
+ * pages from `pages`, each rendered and written on its own, waiting for the socket to drain, so
+ * neither the items nor the JSON ever exist whole in memory. The array goes last in the object;
+ * JSON objects are unordered. A failure after the first byte can no longer become an error body:
+ * the connection is destroyed, so the client sees a truncated body, never a complete wrong one.
  */
-export async function sendScimStreamed<T>(res: Response, status: number, body: Record<string, unknown>, key: string, items: readonly T[], render: (item: T) => unknown, chunk = 2000): Promise<void> {
+export async function sendScimStreamed<T>(res: Response, status: number, body: Record<string, unknown>, key: string, pages: AsyncIterable<readonly T[]>, render: (item: T) => unknown): Promise<void> {
   res.status(status).setHeader("Content-Type", SCIM_MEDIA_TYPE);
   const head = JSON.stringify(body).slice(0, -1);
   let pending = `${head}${head.length > 1 ? "," : ""}${JSON.stringify(key)}:[`;
-  for (let from = 0; from < items.length; from += chunk) {
-    const part = JSON.stringify(items.slice(from, from + chunk).map(render));
-    pending += (from > 0 ? "," : "") + part.slice(1, -1);
-    if (!res.write(pending)) await new Promise<void>((resolve) => {
-      const done = () => { res.off("drain", done); res.off("close", done); resolve(); };
-      res.once("drain", done);
-      res.once("close", done);
-    });
-    pending = "";
-    if (res.destroyed) return;
+  let first = true;
+  try {
+    for await (const items of pages) {
+      if (items.length === 0) continue;
+      pending += (first ? "" : ",") + JSON.stringify(items.map(render)).slice(1, -1);
+      first = false;
+      if (!res.write(pending)) await new Promise<void>((resolve) => {
+        const done = () => { res.off("drain", done); res.off("close", done); resolve(); };
+        res.once("drain", done);
+        res.once("close", done);
+      });
+      pending = "";
+      if (res.destroyed) return;
+    }
+  } catch (err) {
+    if (!res.headersSent) throw err; // nothing written yet: the error handler answers
+    res.req.log?.error({ err }, "a streamed response failed after its first byte; the connection was closed");
+    res.destroy();
+    return;
   }
   res.end(`${pending}]}`);
 }

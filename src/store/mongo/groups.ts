@@ -5,7 +5,7 @@
  * lose one. Members list in the users' insertion order (`userSeq`), as in the SQLite store.
  * Deleting a group deletes its memberships.
  */
-import type { GroupRef, GroupRepo, MemberRef } from "../../domain/ports/store";
+import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store";
 import type { MongoCtx, Stored } from "./ctx";
 import { groupDoc, toGroup, type Doc } from "./docs";
 import { GROUP_MAP } from "./fields";
@@ -88,15 +88,17 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
     removeAllMembers: async (orgId, groupId) =>
       (await c.run("write", (o) => members().deleteMany(ofGroup(orgId, groupId), o))).deletedCount,
 
-    listMembers: (orgId, groupId, limit) => c.run("read", async (o): Promise<MemberRef[]> => {
+    listMembers: (orgId, groupId, limit, after) => c.run("read", async (o): Promise<MemberEntry[]> => {
       if (limit <= 0) return [];
-      const rows = await members().find(ofGroup(orgId, groupId), { ...o, projection: { userId: 1 } }).sort({ userSeq: 1 }).limit(limit).toArray();
+      const filter: Doc = after === undefined ? ofGroup(orgId, groupId) : { ...ofGroup(orgId, groupId), userSeq: { $gt: after } };
+      const rows = await members().find(filter, { ...o, projection: { userId: 1, userSeq: 1 } }).sort({ userSeq: 1 }).limit(limit).toArray();
       const ids = rows.map((r) => r.userId as string);
+      const orderOf = new Map(rows.map((r) => [r.userId as string, r.userSeq as number]));
       const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
       const byUser = new Map(docs.map((d) => [String(d._id), d]));
       return ids.flatMap((id) => {
         const d = byUser.get(id);
-        return d ? [{ id, display: ((d.displayName ?? d.userName) as string | null) ?? null }] : [];
+        return d ? [{ id, display: ((d.displayName ?? d.userName) as string | null) ?? null, order: orderOf.get(id)! }] : [];
       });
     }),
     countMembers: (orgId, groupId) => c.run("read", (o) => members().countDocuments(ofGroup(orgId, groupId), o)),

@@ -1,6 +1,6 @@
 /** The groups repository on SQLite. Members live in group_members, one row a membership. */
 import type Database from "better-sqlite3";
-import type { GroupRef, GroupRepo, MemberRef } from "../../domain/ports/store";
+import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store";
 import type { GroupBinding, GroupRecord } from "../../domain/types";
 import { guard } from "./errors";
 import { listPage } from "./list";
@@ -44,14 +44,15 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     get: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.id = ?`),
     byName: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.display_name = ? COLLATE NOCASE`),
     delete: db.prepare("DELETE FROM groups WHERE org_id = ? AND id = ?"),
-    add: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id)
-      SELECT g.seq, u.seq, g.org_id FROM groups g JOIN users u ON u.org_id = g.org_id
+    add: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display)
+      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name) FROM groups g JOIN users u ON u.org_id = g.org_id
       WHERE g.org_id = ? AND g.id = ? AND u.id = ?`),
     remove: db.prepare(`DELETE FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)
       AND user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?)`),
     removeAll: db.prepare("DELETE FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)"),
-    members: db.prepare(`SELECT u.id, u.display_name, u.user_name FROM group_members m JOIN users u ON u.seq = m.user_seq
-      WHERE m.group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?) ORDER BY m.user_seq LIMIT ?`),
+    // One range of the primary key: the member's id and display live in its row (migration 8).
+    members: db.prepare(`SELECT user_seq, user_id, display FROM group_members
+      WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?) AND user_seq > ? ORDER BY user_seq LIMIT ?`).raw(),
     count: db.prepare("SELECT count(*) FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)").pluck(),
     ofUser: db.prepare(`SELECT g.id, g.display_name, g.builtin, g.binding FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?) ORDER BY g.seq`),
@@ -101,9 +102,9 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     addMembers: async (orgId, groupId, ids) => guard(() => addMany(orgId, groupId, ids)),
     removeMembers: async (orgId, groupId, ids) => guard(() => removeMany(orgId, groupId, ids)),
     removeAllMembers: async (orgId, groupId) => guard(() => s.removeAll.run(orgId, groupId).changes),
-    listMembers: async (orgId, groupId, limit) => guard(() =>
-      (s.members.all(orgId, groupId, limit) as { id: string; display_name: string | null; user_name: string }[])
-        .map((r): MemberRef => ({ id: r.id, display: r.display_name ?? r.user_name }))),
+    listMembers: async (orgId, groupId, limit, after) => guard(() =>
+      (s.members.all(orgId, groupId, after ?? 0, limit) as [number, string, string | null][])
+        .map(([order, id, display]): MemberEntry => ({ id, display, order }))),
     countMembers: async (orgId, groupId) => guard(() => s.count.get(orgId, groupId) as number),
     groupsOfUser: async (orgId, userId) => guard(() =>
       (s.ofUser.all(orgId, userId) as { id: string; display_name: string; builtin: number; binding: string | null }[]).map((r): GroupRef => ({
