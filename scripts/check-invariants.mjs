@@ -5,12 +5,14 @@
  * none of the code that wrote them):
  *
  *   emails-match-data      every user's user_emails rows are exactly the emails of its data JSON
- *                          (value, type, primary), in its organization
+ *                          (value, type, primary), in its organization, each under its lower-case fold
  *   one-primary-email      a user with emails has exactly one marked primary, and primary_email is it
  *   username-unique        userName is unique per organization without regard to case (Unicode
  *                          lower case, as the README promises, not only SQLite's ASCII NOCASE)
  *   username-matches-data  the user_name column is the userName of the data JSON
  *   members-same-org       every group_members row names an existing user and group of its own org
+ *   members-match-users    every group_members row carries its user's id and display (displayName,
+ *                          else userName)
  *   versions-positive      every user and group version is ≥ 1
  *   rows-have-orgs         users, groups, tokens and audit events name an existing organization
  *
@@ -44,7 +46,7 @@ export function checkInvariants(db) {
   const users = /** @type {any} */ (db.prepare("SELECT seq, id, org_id, user_name, primary_email, data, version FROM users ORDER BY seq").all());
   /** @type {Map<number, { value: string; type: string | null; is_primary: number; org_id: string }[]>} */
   const emailRows = new Map();
-  for (const r of /** @type {any[]} */ (db.prepare("SELECT user_seq, org_id, value, type, is_primary FROM user_emails").all())) {
+  for (const r of /** @type {any[]} */ (db.prepare("SELECT user_seq, org_id, value, value_fold, type, is_primary FROM user_emails").all())) {
     const list = emailRows.get(r.user_seq) ?? [];
     list.push(r);
     emailRows.set(r.user_seq, list);
@@ -75,6 +77,7 @@ export function checkInvariants(db) {
     const have = rows.map((r) => `${r.value}\u0000${r.type ?? ""}\u0000${r.is_primary}`).sort();
     if (want.join("\n") !== have.join("\n")) emailsBad.push(`${u.id}: data has ${want.length} email(s) [${want.map((x) => x.replace(/\u0000/g, "|")).join(", ")}], user_emails has ${have.length} [${have.map((x) => x.replace(/\u0000/g, "|")).join(", ")}]`);
     for (const r of rows) if (r.org_id !== u.org_id) emailsBad.push(`${u.id}: an email row is filed under ${r.org_id}, the user is in ${u.org_id}`);
+    for (const r of rows) if (r.value_fold !== String(r.value).toLowerCase()) emailsBad.push(`${u.id}: the email ${JSON.stringify(r.value)} is filed under the fold ${JSON.stringify(r.value_fold)}`);
 
     if (emails.length > 0) {
       const primaries = emails.filter((/** @type {any} */ e) => e.primary === true);
@@ -94,7 +97,8 @@ export function checkInvariants(db) {
   record("username-matches-data", users.length, dataBad);
 
   const memberRows = /** @type {any[]} */ (db.prepare(`
-    SELECT m.group_seq, m.user_seq, m.org_id, g.id AS group_id, g.org_id AS group_org, u.id AS user_id, u.org_id AS user_org
+    SELECT m.group_seq, m.user_seq, m.org_id, g.id AS group_id, g.org_id AS group_org, u.id AS user_id, u.org_id AS user_org,
+      m.user_id AS row_user_id, m.display AS row_display, coalesce(u.display_name, u.user_name) AS user_display
     FROM group_members m LEFT JOIN groups g ON g.seq = m.group_seq LEFT JOIN users u ON u.seq = m.user_seq`).all());
   const membersBad = [];
   for (const m of memberRows) {
@@ -103,6 +107,14 @@ export function checkInvariants(db) {
     else if (m.group_org !== m.user_org || m.org_id !== m.group_org) membersBad.push(`${m.group_id} (${m.group_org}) has member ${m.user_id} (${m.user_org}), row filed under ${m.org_id}`);
   }
   record("members-same-org", memberRows.length, membersBad);
+  const memberCopiesBad = [];
+  for (const m of memberRows) {
+    if (m.user_id === null) continue; // members-same-org reports it
+    if (m.row_user_id !== m.user_id || m.row_display !== m.user_display) {
+      memberCopiesBad.push(`member row of ${m.group_id ?? `group seq ${m.group_seq}`}: says ${m.row_user_id} "${m.row_display}", the user is ${m.user_id} "${m.user_display}"`);
+    }
+  }
+  record("members-match-users", memberRows.length, memberCopiesBad);
 
   const versionRows = /** @type {any[]} */ (db.prepare("SELECT 'user' AS kind, id, version FROM users UNION ALL SELECT 'group', id, version FROM groups").all());
   record("versions-positive", versionRows.length, versionRows.filter((r) => !(Number.isInteger(r.version) && r.version >= 1)).map((r) => `${r.kind} ${r.id}: version ${r.version}`));

@@ -40,6 +40,16 @@ describe("POST /Users", () => {
     expect(r.body.detail).toMatch(/already in use/);
   });
 
+  it("finds by filter, beyond ASCII case, the userName that uniqueness refuses (an IdP's lookup before its create)", async () => {
+    const created = await call("POST", users(), token, userBody("zoë.ødegaard@acme.test"));
+    expect(created.status).toBe(201);
+    expect((await call("POST", users(), token, userBody("ZOË.ØDEGAARD@ACME.TEST"))).status).toBe(409);
+    for (const filter of ['userName eq "ZOË.ØDEGAARD@ACME.TEST"', 'emails.value eq "ZOË.ØDEGAARD@ACME.TEST"', 'userName sw "ZOË.Ø"']) {
+      const r = await call("GET", `${users()}?filter=${encodeURIComponent(filter)}`, token);
+      expect({ filter, ids: r.body.Resources?.map((u: { id: string }) => u.id) }).toEqual({ filter, ids: [created.body.id] });
+    }
+  });
+
   it("answers 400 invalidValue without userName", async () => {
     const body = userBody("x@acme.test");
     delete body.userName;

@@ -113,7 +113,7 @@ describe("scripts/check-invariants.mjs", () => {
     console.log(`fill: ${OPS} generated operations, statuses ${[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}×${n}`).join(" ")}`);
     const r = check(dbPath);
     console.log(r.out);
-    expect(r.out).toMatch(/all 7 invariants hold/);
+    expect(r.out).toMatch(/all 8 invariants hold/);
     expect(r.code).toBe(0);
   });
 
@@ -123,11 +123,13 @@ describe("scripts/check-invariants.mjs", () => {
     ["emails-match-data", "an email row moved to another organization", "UPDATE user_emails SET org_id = 'ORforeign' WHERE rowid = (SELECT min(rowid) FROM user_emails)"],
     ["one-primary-email", "two primaries in the data (and their rows)", `UPDATE users SET data = json_set(data, '$.emails', json('[{"value":"p1@acme.test","type":"work","primary":true},{"value":"p2@acme.test","type":"work","primary":true}]')) WHERE seq = (SELECT min(seq) FROM users);
       DELETE FROM user_emails WHERE user_seq = (SELECT min(seq) FROM users);
-      INSERT INTO user_emails (user_seq, org_id, value, type, is_primary) SELECT seq, org_id, 'p1@acme.test', 'work', 1 FROM users WHERE seq = (SELECT min(seq) FROM users);
-      INSERT INTO user_emails (user_seq, org_id, value, type, is_primary) SELECT seq, org_id, 'p2@acme.test', 'work', 1 FROM users WHERE seq = (SELECT min(seq) FROM users)`],
+      INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) SELECT seq, org_id, 'p1@acme.test', 'p1@acme.test', 'work', 1 FROM users WHERE seq = (SELECT min(seq) FROM users);
+      INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) SELECT seq, org_id, 'p2@acme.test', 'p2@acme.test', 'work', 1 FROM users WHERE seq = (SELECT min(seq) FROM users)`],
+    ["emails-match-data", "an email filed under another fold", "UPDATE user_emails SET value_fold = 'someone-else@acme.test' WHERE rowid = (SELECT min(rowid) FROM user_emails)"],
     ["username-unique", "a userName differing only in case", "DROP INDEX users_org_user_name; UPDATE users SET user_name = upper((SELECT user_name FROM users ORDER BY seq LIMIT 1)), data = json_set(data, '$.userName', upper((SELECT user_name FROM users ORDER BY seq LIMIT 1))) WHERE seq = (SELECT seq FROM users u2 WHERE u2.org_id = (SELECT org_id FROM users ORDER BY seq LIMIT 1) ORDER BY seq LIMIT 1 OFFSET 1)"],
     ["username-matches-data", "user_name and data.userName apart", "UPDATE users SET user_name = 'someone-else@acme.test' WHERE seq = (SELECT max(seq) FROM users)"],
-    ["members-same-org", "a member of another organization", "INSERT INTO group_members (group_seq, user_seq, org_id) SELECT g.seq, u.seq, g.org_id FROM groups g, users u WHERE g.org_id <> u.org_id LIMIT 1"],
+    ["members-same-org", "a member of another organization", "INSERT INTO group_members (group_seq, user_seq, org_id, user_id, display) SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name) FROM groups g, users u WHERE g.org_id <> u.org_id LIMIT 1"],
+    ["members-match-users", "a member row with a stale display", "UPDATE group_members SET display = 'Somebody Else' WHERE (group_seq, user_seq) = (SELECT group_seq, user_seq FROM group_members LIMIT 1)"],
     ["versions-positive", "a version 0", "UPDATE users SET version = 0 WHERE seq = (SELECT min(seq) FROM users)"],
     ["rows-have-orgs", "an audit event of no organization", "INSERT INTO audit_events (id, org_id, time, actor, action, target_type, outcome) VALUES ('AEorphan', 'ORgone', '2026-01-01', 'x', 'x', 'User', 'success')"],
   ];

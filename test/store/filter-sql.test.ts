@@ -12,6 +12,7 @@ import { matches } from "../../src/domain/filter-eval";
 import { createResolver, type SchemaDoc } from "../../src/scim/attributes";
 import { parseFilter, parseSortBy } from "../../src/scim/filter/parse";
 import { compileFilter, compileSort } from "../../src/store/sqlite/filter-sql";
+import { foldCase } from "../../src/store/sqlite/fold";
 import { GROUP_MAP, USER_MAP } from "../../src/store/sqlite/resource-maps";
 
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -20,10 +21,10 @@ const users = createResolver(doc(SCIMMY.Schemas.User.definition.describe()), [do
 const groups = createResolver(doc(SCIMMY.Schemas.Group.definition.describe()));
 
 const SCHEMA = `
-  CREATE TABLE users (seq INTEGER PRIMARY KEY, id TEXT, org_id TEXT, user_name TEXT COLLATE NOCASE, external_id TEXT,
+  CREATE TABLE users (seq INTEGER PRIMARY KEY, id TEXT, org_id TEXT, user_name TEXT COLLATE NOCASE, user_name_fold TEXT, external_id TEXT,
     display_name TEXT, active INTEGER, status TEXT, org_role TEXT, data TEXT, version INTEGER, created TEXT, last_modified TEXT);
-  CREATE TABLE user_emails (user_seq INTEGER, org_id TEXT, value TEXT COLLATE NOCASE, type TEXT, is_primary INTEGER);
-  CREATE INDEX user_emails_org_value ON user_emails (org_id, value);
+  CREATE TABLE user_emails (user_seq INTEGER, org_id TEXT, value TEXT COLLATE NOCASE, value_fold TEXT, type TEXT, is_primary INTEGER);
+  CREATE INDEX user_emails_org_value_fold ON user_emails (org_id, value_fold);
   CREATE TABLE groups (seq INTEGER PRIMARY KEY, id TEXT, org_id TEXT, display_name TEXT COLLATE NOCASE, external_id TEXT,
     data TEXT, version INTEGER, created TEXT, last_modified TEXT);
   CREATE TABLE group_members (group_seq INTEGER, user_seq INTEGER, org_id TEXT, PRIMARY KEY (group_seq, user_seq));
@@ -39,17 +40,17 @@ function openDb(): Database.Database {
 
 /** Stores SCIM user resources the way the SQLite store does: columns, data JSON without id/meta, one email row per email. */
 function insertUsers(db: Database.Database, resources: Json[], org = "o1"): void {
-  const insert = db.prepare(`INSERT INTO users (id, org_id, user_name, external_id, display_name, active, status, data, version, created, last_modified)
-    VALUES (?, ?, ?, ?, ?, ?, 'active', ?, 1, ?, ?)`);
-  const email = db.prepare("INSERT INTO user_emails (user_seq, org_id, value, type, is_primary) VALUES (?, ?, ?, ?, ?)");
+  const insert = db.prepare(`INSERT INTO users (id, org_id, user_name, user_name_fold, external_id, display_name, active, status, data, version, created, last_modified)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 1, ?, ?)`);
+  const email = db.prepare("INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) VALUES (?, ?, ?, ?, ?, ?)");
   db.transaction(() => {
     for (const r of resources) {
       const { id, meta, ...data } = r as { id: string; meta: { created: string; lastModified: string } } & Json;
       const text = (v: unknown) => (typeof v === "string" ? v : null);
-      const seq = insert.run(id, org, data.userName, text(data.externalId), text(data.displayName), data.active === true ? 1 : 0,
+      const seq = insert.run(id, org, data.userName, foldCase(data.userName as string), text(data.externalId), text(data.displayName), data.active === true ? 1 : 0,
         JSON.stringify(data), meta.created, meta.lastModified).lastInsertRowid;
       for (const e of (data.emails as Json[] | undefined) ?? []) {
-        email.run(seq, org, e.value, (e.type as string | undefined) ?? null, e.primary ? 1 : 0);
+        email.run(seq, org, e.value, foldCase(e.value as string), (e.type as string | undefined) ?? null, e.primary ? 1 : 0);
       }
     }
   })();
@@ -181,10 +182,10 @@ describe("compileFilter", () => {
     const c = compileFilter(parseFilter(`userName eq "x' OR 1=1 --" or title co "%'; DROP TABLE users; --"`, users), USER_MAP);
     expect(c.sql).not.toContain("DROP");
     expect(c.sql).not.toContain("1=1");
-    expect(c.params).toEqual(["x' OR 1=1 --", "%\\%'; DROP TABLE users; --%"]);
+    expect(c.params).toEqual(["x' or 1=1 --", "%\\%'; DROP TABLE users; --%"]); // userName: folded (caseExact=false)
   });
 
-  it("compares userName without case through the NOCASE column", () => {
+  it("compares userName without case through its folded column", () => {
     expect(ids('userName eq "ALICE"')).toEqual(["u1"]);
   });
 
@@ -242,10 +243,36 @@ describe("compileFilter", () => {
     expect(select(db, parseFilter('emails.value eq "alice@x.com"', users), "o1", true)).toEqual(["u1"]);
   });
 
-  it("lets emails.value use the (org_id, value) index when given the org", () => {
-    const c = compileFilter(parseFilter('emails.value eq "a@x.com"', users), USER_MAP, { orgId: "o1" });
-    expect(c.sql).toBe("u.seq IN (SELECT ue.user_seq FROM user_emails ue WHERE ue.org_id = ? AND (ue.value IS NOT NULL AND ue.value = ? COLLATE NOCASE))");
+  it("lets emails.value use the (org_id, value_fold) index when given the org, with the value folded", () => {
+    const c = compileFilter(parseFilter('emails.value eq "A@X.com"', users), USER_MAP, { orgId: "o1" });
+    expect(c.sql).toBe("u.seq IN (SELECT ue.user_seq FROM user_emails ue WHERE ue.org_id = ? AND (ue.value_fold IS NOT NULL AND ue.value_fold = ? COLLATE BINARY))");
     expect(c.params).toEqual(["o1", "a@x.com"]);
+  });
+
+  describe("userName and emails.value fold case beyond ASCII, as matches() does", () => {
+    const uni = openDb();
+    const people = [
+      user("z1", { userName: "zoë@acme.test", emails: [{ value: "Zoë.Ödegaard@acme.test", type: "work", primary: true }] }),
+      user("z2", { userName: "ÉMILE@acme.test", emails: [{ value: "émile@acme.test" }] }),
+      user("z3", { userName: "zoe@acme.test", emails: [{ value: "zoe.odegaard@acme.test" }] }),
+    ];
+    insertUsers(uni, people);
+    it.each([
+      'userName eq "ZOË@ACME.TEST"', 'userName eq "émile@acme.test"', 'userName sw "ZOË"', 'userName sw "É"', 'userName co "Ë@"',
+      'userName ew "Ë@ACME.TEST"', 'userName ne "ZOË@ACME.TEST"', 'userName gt "zoe@"', 'emails.value eq "ZOË.ÖDEGAARD@ACME.TEST"',
+      'emails[type eq "work"].value sw "zoË."', 'emails.value co "ÖDEGAARD"', 'emails.value ew "É@ACME.TEST"', 'emails.value sw "É"',
+      'emails.value sw "zo"', 'userName sw ""',
+    ])("%s", (text) => {
+      const filter = parseFilter(text, users);
+      const expected = people.filter((r) => matches(r, filter)).map((r) => r.id as string).sort();
+      expect(select(uni, filter, "o1", true)).toEqual(expected);
+      expect(select(uni, filter, "o1", false)).toEqual(expected);
+    });
+    it("finds a non-ASCII userName through the folded column's index", () => {
+      const c = compileFilter(parseFilter('userName eq "ZOË@ACME.TEST"', users), USER_MAP, { orgId: "o1" });
+      expect(c.sql).toBe("(u.user_name_fold IS NOT NULL AND u.user_name_fold = ? COLLATE BINARY)");
+      expect(c.params).toEqual(["zoë@acme.test"]);
+    });
   });
 });
 

@@ -15,11 +15,12 @@ describe("sqlite member search", () => {
     db.prepare("INSERT INTO organizations (id, name, settings, created, last_modified) VALUES ('ORa', 'A', '{}', 't', 't')").run();
     const user = db.prepare(`INSERT INTO users (id, org_id, user_name, user_name_fold, active, status, data, version, created, last_modified)
       VALUES (?, 'ORa', ?, ?, 1, ?, '{}', 1, 't', 't')`);
-    const email = db.prepare("INSERT INTO user_emails (user_seq, org_id, value, type, is_primary) VALUES (?, 'ORa', ?, 'work', 1)");
+    const email = db.prepare("INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) VALUES (?, 'ORa', ?, lower(?), 'work', 1)");
     db.transaction(() => {
       for (let i = 0; i < 3000; i++) {
         const name = `user${i}@acme.test`;
-        email.run(Number(user.run(`US${i}`, name, name, i % 5 === 0 ? "pending" : "managed").lastInsertRowid), `mail${i}@acme.test`);
+        const mail = i === 7 ? "Zoë.Ödegaard@acme.test" : `mail${i}@acme.test`;
+        email.run(Number(user.run(`US${i}`, name, name, i % 5 === 0 ? "pending" : "managed").lastInsertRowid), mail, i === 7 ? "zoë.ödegaard@acme.test" : mail);
       }
     })();
     db.exec("ANALYZE");
@@ -34,7 +35,7 @@ describe("sqlite member search", () => {
     const args = [...memberSearchArgs("ORa", "User12"), "ORa", ...(withStatus ? ["managed"] : [])];
     for (const p of [planOf(sql.count, args), planOf(sql.page, [...args, 50, 0])]) {
       expect(p).toMatch(/SEARCH users USING COVERING INDEX users_org_user_name_fold \(org_id=\? AND user_name_fold>\? AND user_name_fold<\?\)/);
-      expect(p).toMatch(/SEARCH user_emails USING INDEX user_emails_org_value \(org_id=\? AND value>\? AND value<\?\)/);
+      expect(p).toMatch(/SEARCH user_emails USING INDEX user_emails_org_value_fold \(org_id=\? AND value_fold>\? AND value_fold<\?\)/);
       expect(p).not.toMatch(/SCAN (users|u|user_emails)\b/);
     }
   });
@@ -47,5 +48,6 @@ describe("sqlite member search", () => {
     expect(ids("user2999@acme.test")).toEqual(["US2999"]);
     expect(ids("user2999@acme.test ")).toEqual([]);
     expect(ids("ser1")).toEqual([]);
+    expect(ids("ZOË.ÖDE")).toEqual(["US7"]); // emails fold beyond ASCII too
   });
 });

@@ -10,8 +10,10 @@
  * Semantics (as filter-eval):
  * - every predicate is two-valued (0 or 1, never NULL), so `not (x eq 1)` is true when x is missing;
  * - `ne` is `not eq`; multi-valued attributes match when any element does (EXISTS);
- * - caseExact=false strings compare with COLLATE NOCASE and LIKE, which fold ASCII letters only
- *   (filter-eval folds all of Unicode with toLowerCase: `É` and `é` differ here, not there);
+ * - caseExact=false strings with a folded column (userName, emails.value: the map's `folded`)
+ *   compare that column with the value folded by foldCase, as filter-eval does, through the
+ *   column's index; other caseExact=false strings compare with COLLATE NOCASE and LIKE, which
+ *   fold ASCII letters only (filter-eval folds all of Unicode: `É` and `é` differ here, not there);
  *   caseExact=true strings compare with COLLATE BINARY, `instr` and `substr` (LIKE is never used
  *   for them, since SQLite's LIKE ignores ASCII case);
  * - `co`/`sw`/`ew` escape `%`, `_` and `\` in the value and use `ESCAPE '\'`;
@@ -23,6 +25,7 @@
 import { Errors } from "../../domain/errors";
 import { parseDateTime } from "../../domain/filter-eval";
 import type { AttrRef, CompareOp, Filter, FilterValue, SortSpec } from "../../domain/filter";
+import { foldCase } from "./fold";
 
 /**
  * A multi-valued attribute kept in its own table (emails, members, groups).
@@ -37,6 +40,8 @@ export interface SqlTable {
   exclusive: boolean;
   /** ORDER BY terms that put the element a sort uses first (the primary one, then the first written). */
   sortOrder?: string;
+  /** caseExact=false sub-attributes with a column holding their foldCase form. */
+  folded?: ReadonlyMap<string, string>;
   /**
    * With `orgId` given to compileFilter: the table's column holding the outer row's seq, and its
    * org column. The filter then becomes `seq IN (SELECT key FROM table WHERE org = ? AND ...)`,
@@ -65,6 +70,8 @@ export interface SqlResourceMap {
   seq: string;
   columns: ReadonlyMap<string, string>;
   tables: ReadonlyMap<string, SqlTable>;
+  /** caseExact=false attributes with a column holding their foldCase form (by the same keys as `columns`). */
+  folded?: ReadonlyMap<string, string>;
 }
 
 export interface CompiledFilter {
@@ -102,7 +109,8 @@ const attrPath = (ref: AttrRef, withSub: boolean): string => {
 
 /** How to read one value: a column (typed by the schema) or a JSON location (typed by json_type). */
 type JsonLoc = { kind: "json"; value: string; jsonType: string };
-type Loc = { kind: "column"; value: string } | JsonLoc;
+/** `fold`: a column holding the value folded by foldCase, for caseExact=false comparisons. */
+type Loc = { kind: "column"; value: string; fold?: string | undefined } | JsonLoc;
 
 const jsonLoc = (doc: string, path: string): JsonLoc => ({
   kind: "json",
@@ -121,6 +129,9 @@ const elementSubLoc = (sub: string): JsonLoc => {
 };
 
 const ELEMENT_SELF: JsonLoc = { kind: "json", value: "je.value", jsonType: "je.type" };
+
+/** Sorts after every other character in binary (UTF-8) order. */
+const AFTER_ALL = "\u{10FFFF}";
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -161,7 +172,7 @@ class Compiler {
   /** A single-valued attribute: its column, or its place in `data`. */
   private locate(ref: AttrRef): Loc {
     const column = this.map.columns.get(mapKey(ref));
-    if (column !== undefined) return { kind: "column", value: column };
+    if (column !== undefined) return { kind: "column", value: column, fold: this.map.folded?.get(mapKey(ref)) };
     if (ref.attr === "id" || ref.attr === "meta") throw Errors.invalidFilter(`'${mapKey(ref)}' cannot be filtered here`);
     return jsonLoc(this.map.data, attrPath(ref, true));
   }
@@ -188,10 +199,10 @@ class Compiler {
       const { orgId } = this.options;
       if (orgId !== undefined && table.outerKey !== undefined && table.orgColumn !== undefined) {
         const org = this.bind(orgId);
-        const inner = this.element(where, (sub) => ({ kind: "column", value: table.subs.get(sub!)! }));
+        const inner = this.element(where, (sub) => ({ kind: "column", value: table.subs.get(sub!)!, fold: table.folded?.get(sub!) }));
         return `${this.map.seq} IN (SELECT ${table.outerKey} FROM ${table.from} WHERE ${table.orgColumn} = ${org} AND ${inner})`;
       }
-      const inner = this.element(where, (sub) => ({ kind: "column", value: table.subs.get(sub!)! }));
+      const inner = this.element(where, (sub) => ({ kind: "column", value: table.subs.get(sub!)!, fold: table.folded?.get(sub!) }));
       return `EXISTS (SELECT 1 FROM ${table.from} WHERE ${table.on} AND ${inner})`;
     }
     if (table?.exclusive) {
@@ -273,6 +284,9 @@ class Compiler {
       }
       default: {
         if (typeof value !== "string") throw refuse();
+        if (!ref.caseExact && loc.kind === "column" && loc.fold !== undefined) {
+          return `(${loc.fold} IS NOT NULL AND ${this.foldedOp(loc.fold, op, foldCase(value))})`;
+        }
         return guard("'text'", this.stringOp(loc.value, op, value, ref.caseExact));
       }
     }
@@ -292,6 +306,18 @@ class Compiler {
       return `(length(${x}) >= length(${this.bind(value)}) AND substr(${x}, length(${x}) - length(${this.bind(value)}) + 1) = ${this.bind(value)} COLLATE BINARY)`;
     }
     throw Errors.invalidFilter(`unknown operator '${String(op).slice(0, 20)}'`);
+  }
+
+  /**
+   * A comparison on a folded column with a folded value: binary, so `eq` and `sw` are ranges of
+   * the column's index (`sw` also checks the prefix exactly: the range's upper bound is U+10FFFF).
+   */
+  private foldedOp(x: string, op: CompareOp, value: string): string {
+    if (op === "sw") {
+      const v = this.bind(value);
+      return `(${x} >= ${v} AND ${x} < ${this.bind(value + AFTER_ALL)} AND substr(${x}, 1, length(${this.bind(value)})) = ${this.bind(value)})`;
+    }
+    return this.stringOp(x, op, value, true);
   }
 
   /** The value a resource sorts by: the single value, or for a multi-valued attribute the primary or first one. */

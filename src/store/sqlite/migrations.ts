@@ -4,6 +4,7 @@
  * add a new one.
  */
 import type Database from "better-sqlite3";
+import { foldCase } from "./fold";
 
 export interface Migration {
   version: number;
@@ -239,8 +240,24 @@ MIGRATIONS_EXTRA.push({
   `,
 });
 
+MIGRATIONS_EXTRA.push({
+  version: 9,
+  name: "email values folded as the rest of orgscim folds case",
+  // user_emails.value compared with NOCASE, which folds ASCII only: `emails.value eq "ZOË@x"` did
+  // not find zoë@x. value_fold holds JavaScript's toLowerCase of the value (as users.user_name_fold
+  // does for userName, and filter-eval and the MongoDB store do), filled here by scim_fold().
+  sql: `
+    ALTER TABLE user_emails ADD COLUMN value_fold TEXT;
+    UPDATE user_emails SET value_fold = scim_fold(value);
+    CREATE INDEX user_emails_org_value_fold ON user_emails(org_id, value_fold);
+    DROP INDEX user_emails_org_value;
+  `,
+});
+
 /** Applies the migrations the database has not seen yet, in version order; answers the versions applied. */
 export function migrate(db: Database.Database): number[] {
+  // For backfills only: never used in an index or a trigger, so other tools can write the file.
+  db.function("scim_fold", { deterministic: true }, (s: unknown) => (typeof s === "string" ? foldCase(s) : s));
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   const done = new Set(
     (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),

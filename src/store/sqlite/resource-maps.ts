@@ -22,6 +22,7 @@ export const USER_MAP: SqlResourceMap = {
     ["meta.resourceType", "'User'"],
     ["meta.version", `('W/"' || u.version || '"')`],
   ]),
+  folded: new Map([["userName", "u.user_name_fold"]]),
   tables: new Map<string, SqlTable>([
     [
       "emails",
@@ -36,6 +37,7 @@ export const USER_MAP: SqlResourceMap = {
         ]),
         exclusive: false,
         sortOrder: "ue.is_primary DESC, ue.rowid",
+        folded: new Map([["value", "ue.value_fold"]]),
         outerKey: "ue.user_seq",
         orgColumn: "ue.org_id",
       },

@@ -3,9 +3,7 @@ import type Database from "better-sqlite3";
 import type { ListQuery, ListResult, UserRepo } from "../../domain/ports/store";
 import type { Email, MemberStatus, OrgRole, UserRecord } from "../../domain/types";
 import { guard } from "./errors";
-
-/** userName compared without regard to case, Unicode-aware (the MongoDB store folds the same way). */
-export const foldUserName = (s: string): string => s.toLowerCase();
+import { foldCase } from "./fold";
 import { listPage } from "./list";
 import { USER_MAP } from "./resource-maps";
 
@@ -66,14 +64,14 @@ interface Search {
 const AFTER_ALL = "\u{10FFFF}";
 
 /**
- * The members whose userName (users_org_user_name_fold, Unicode fold) or an email value
- * (user_emails_org_value, NOCASE: ASCII fold) starts with the search text: two index ranges,
+ * The members whose userName (users_org_user_name_fold) or an email value
+ * (user_emails_org_value_fold), both folded by foldCase, starts with the search text: two index ranges,
  * joined to users by rowid. CROSS JOIN keeps the matches as the outer loop, so the query never
  * walks the organization. Parameters: memberSearchArgs(), then the organization (and status).
  */
 export function memberSearchSql(withStatus: boolean): { count: string; page: string } {
   const matches = `(SELECT seq FROM users WHERE org_id = ? AND user_name_fold >= ? AND user_name_fold < ?
-    UNION SELECT user_seq FROM user_emails WHERE org_id = ? AND value >= ? AND value < ?) m CROSS JOIN users u ON u.seq = m.seq`;
+    UNION SELECT user_seq FROM user_emails WHERE org_id = ? AND value_fold >= ? AND value_fold < ?) m CROSS JOIN users u ON u.seq = m.seq`;
   const where = withStatus ? "u.org_id = ? AND u.status = ?" : "u.org_id = ?";
   return {
     count: `SELECT count(*) FROM ${matches} WHERE ${where}`,
@@ -82,8 +80,8 @@ export function memberSearchSql(withStatus: boolean): { count: string; page: str
 }
 
 export function memberSearchArgs(orgId: string, text: string): unknown[] {
-  const fold = foldUserName(text);
-  return [orgId, fold, fold + AFTER_ALL, orgId, text, text + AFTER_ALL];
+  const fold = foldCase(text);
+  return [orgId, fold, fold + AFTER_ALL, orgId, fold, fold + AFTER_ALL];
 }
 
 export function sqliteUsers(db: Database.Database): UserRepo {
@@ -97,7 +95,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       password_reset_required=@password_reset_required, primary_email=@primary_email, data=@data, version=@version,
       last_modified=@last_modified WHERE org_id=@org_id AND id=@id AND version=@expected`),
     seqOf: db.prepare("SELECT seq FROM users WHERE org_id = ? AND id = ?").pluck(),
-    insertEmail: db.prepare("INSERT INTO user_emails (user_seq, org_id, value, type, is_primary) VALUES (?, ?, ?, ?, ?)"),
+    insertEmail: db.prepare("INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) VALUES (?, ?, ?, ?, ?, ?)"),
     deleteEmails: db.prepare("DELETE FROM user_emails WHERE user_seq = ?"),
     get: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ? AND u.status <> 'independent'`),
     byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name_fold = ? AND u.status <> 'independent'`),
@@ -117,7 +115,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     id: u.id,
     org_id: u.orgId,
     user_name: u.userName,
-    user_name_fold: foldUserName(u.userName),
+    user_name_fold: foldCase(u.userName),
     external_id: u.externalId,
     display_name: u.displayName,
     active: u.active ? 1 : 0,
@@ -136,7 +134,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     if (!fresh) s.deleteEmails.run(seq);
     for (const e of u.emails) {
       if (typeof e.value !== "string") continue;
-      s.insertEmail.run(seq, u.orgId, e.value, e.type ?? null, e.primary ? 1 : 0);
+      s.insertEmail.run(seq, u.orgId, e.value, foldCase(e.value), e.type ?? null, e.primary ? 1 : 0);
     }
   };
 
@@ -161,7 +159,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
   return {
     insert: async (u) => guard(() => insert(u)),
     get: async (orgId, id, options) => guard(() => one((options?.includeIndependent ? s.getAny : s.get).get(orgId, id))),
-    findByUserName: async (orgId, userName) => guard(() => one(s.byUserName.get(orgId, foldUserName(userName)))),
+    findByUserName: async (orgId, userName) => guard(() => one(s.byUserName.get(orgId, foldCase(userName)))),
     findByExternalId: async (orgId, externalId) => guard(() => one(s.byExternalId.get(orgId, externalId))),
     update: async (u, expected) => guard(() => update(u, expected)),
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
