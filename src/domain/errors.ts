@@ -201,4 +201,6 @@ export const Errors = {
   tooMany: (detail: string) => new DomainError("tooMany", 9003, detail),
   writesBusy: (lagMs: number) =>
     new DomainError("rateLimited", 9004, `The server is saturated (its event loop runs ${lagMs} ms late, over WRITES_SHED_LAG_MS) and refuses writes until it catches up. Retry after 1 second.`, { retryAfter: 1 }),
+  bulkBusy: (max: number) =>
+    new DomainError("rateLimited", 9005, `${max} /Bulk request${max === 1 ? " is" : "s are"} already in progress (SCIM_BULK_CONCURRENCY). Send the next one when one finishes; retry after 1 second.`, { retryAfter: 1 }),
 } as const;

@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use("/admin", adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
   const authenticator = createAuthenticator(deps.store);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
-  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS); // one monitor for every router
+  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS, { maxBulk: deps.config.SCIM_BULK_CONCURRENCY }); // one monitor for every router
   app.use("/scim/v2", scimRouter({
     store: deps.store,
     clock: deps.clock,

@@ -12,6 +12,12 @@
  * lookup; an unauthenticated write is refused the same way), the loop catches up and writes are taken
  * again. Reads are not shed: they cost little and an identity provider needs them to reconcile.
  * One instance serves every router, so /scim/v2 and /v1 writes count together.
+ *
+ * A /Bulk request is the exception. It makes the loop late by itself (a thousand operations take
+ * a few hundred milliseconds), so the delay cannot tell a client importing one request after
+ * another from a crowd: shed by delay, an import script was refused its own next request. /Bulk is
+ * admitted by count instead: at most SCIM_BULK_CONCURRENCY at a time (it yields between its
+ * operations, so the count sees it), the next one answered 429 with Retry-After: 1.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Errors } from "../domain/errors";
@@ -51,14 +57,31 @@ export interface Shedding {
   stop(): void;
 }
 
-/** `maxLagMs` 0: never shed. `lag` answers the current loop delay (a LoopLag by default). */
-export function shedWrites(maxLagMs: number, lag?: () => number): Shedding {
-  if (maxLagMs <= 0) return { handler: (_req, _res, next) => next(), stop: () => undefined };
-  const monitor = lag ? null : new LoopLag();
-  const current = lag ?? (() => monitor!.ms);
+export interface SheddingOptions {
+  /** The current loop delay in ms (a LoopLag by default). */
+  lag?: () => number;
+  /** SCIM_BULK_CONCURRENCY: /Bulk requests admitted at once; 0: no limit. */
+  maxBulk?: number;
+}
+
+const isBulk = (req: Request): boolean => req.method === "POST" && req.path.toLowerCase() === "/bulk";
+
+/** `maxLagMs` 0: never shed by delay. */
+export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): Shedding {
+  const maxBulk = options.maxBulk ?? 0;
+  const monitor = maxLagMs > 0 && !options.lag ? new LoopLag() : null;
+  const current = options.lag ?? (() => monitor?.ms ?? 0);
+  let bulkInProgress = 0;
   return {
-    handler: (req: Request, _res: Response, next: NextFunction) => {
+    handler: (req: Request, res: Response, next: NextFunction) => {
       if (READS.has(req.method) || req.path.endsWith("/.search")) return next();
+      if (isBulk(req)) {
+        if (maxBulk > 0 && bulkInProgress >= maxBulk) return next(Errors.bulkBusy(maxBulk));
+        bulkInProgress++;
+        res.once("close", () => { bulkInProgress--; });
+        return next();
+      }
+      if (maxLagMs <= 0) return next();
       const late = current();
       if (late > maxLagMs) return next(Errors.writesBusy(Math.round(late)));
       next();

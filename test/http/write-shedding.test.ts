@@ -2,6 +2,7 @@
  * Write shedding (src/http/write-shedding.ts): while the event loop runs late, a write is refused
  * at once with 429 and Retry-After instead of waiting; reads are served; calm brings writes back.
  */
+import { EventEmitter } from "node:events";
 import type { Request, Response } from "express";
 import { DomainError } from "../../src/domain/errors";
 import { LoopLag, shedWrites } from "../../src/http/write-shedding";
@@ -11,15 +12,15 @@ const user = (i: number) => ({ schemas: [USER_SCHEMA], userName: `shed${i}@examp
 const block = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* the loop is busy */ } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function run(handler: ReturnType<typeof shedWrites>["handler"], method: string, path = "/Users"): unknown {
+function run(handler: ReturnType<typeof shedWrites>["handler"], method: string, path = "/Users", res: unknown = new EventEmitter()): unknown {
   let passed: unknown = "not called";
-  handler({ method, path } as Request, {} as Response, (e?: unknown) => { passed = e; });
+  handler({ method, path } as Request, res as Response, (e?: unknown) => { passed = e; });
   return passed;
 }
 
 describe("the shedding rule (the middleware alone)", () => {
   it("refuses a write while the loop is later than the limit, with a 9004 error carrying Retry-After 1", () => {
-    const { handler } = shedWrites(40, () => 55);
+    const { handler } = shedWrites(40, { lag: () => 55 });
     const e = run(handler, "POST") as DomainError;
     expect(e).toBeInstanceOf(DomainError);
     expect(e.code).toBe(9004);
@@ -29,15 +30,39 @@ describe("the shedding rule (the middleware alone)", () => {
   });
 
   it("passes reads and POST /.search however late the loop is", () => {
-    const { handler } = shedWrites(40, () => 500);
+    const { handler } = shedWrites(40, { lag: () => 500 });
     expect(run(handler, "GET")).toBeUndefined();
     expect(run(handler, "HEAD")).toBeUndefined();
     expect(run(handler, "POST", "/Users/.search")).toBeUndefined();
   });
 
   it("passes writes while the loop is on time, and never sheds with the limit 0", () => {
-    expect(run(shedWrites(40, () => 39).handler, "POST")).toBeUndefined();
-    expect(run(shedWrites(0, () => 10_000).handler, "POST")).toBeUndefined();
+    expect(run(shedWrites(40, { lag: () => 39 }).handler, "POST")).toBeUndefined();
+    expect(run(shedWrites(0, { lag: () => 10_000 }).handler, "POST")).toBeUndefined();
+  });
+});
+
+describe("the /Bulk admission rule", () => {
+  it("admits /Bulk however late the loop is, up to SCIM_BULK_CONCURRENCY at once, then 9005 with Retry-After 1 until one finishes", () => {
+    const { handler } = shedWrites(40, { lag: () => 500, maxBulk: 2 });
+    const first = new EventEmitter();
+    expect(run(handler, "POST", "/Bulk", first)).toBeUndefined();
+    expect(run(handler, "POST", "/bulk")).toBeUndefined();
+    const e = run(handler, "POST", "/Bulk") as DomainError;
+    expect(e.code).toBe(9005);
+    expect(e.retryAfter).toBe(1);
+    expect(e.message).toMatch(/2 \/Bulk requests are already in progress/);
+    expect((run(handler, "POST", "/Users") as DomainError).code).toBe(9004); // single writes still shed by delay
+    first.emit("close");
+    expect(run(handler, "POST", "/Bulk")).toBeUndefined();
+  });
+
+  it("admits any number of /Bulk requests with the limit 0, and limits them even when delay shedding is off", () => {
+    const unlimited = shedWrites(40, { lag: () => 500, maxBulk: 0 }).handler;
+    for (let i = 0; i < 5; i++) expect(run(unlimited, "POST", "/Bulk")).toBeUndefined();
+    const noDelay = shedWrites(0, { maxBulk: 1 }).handler;
+    expect(run(noDelay, "POST", "/Bulk")).toBeUndefined();
+    expect((run(noDelay, "POST", "/Bulk") as DomainError).code).toBe(9005);
   });
 });
 
@@ -89,6 +114,18 @@ describe("write shedding over HTTP", () => {
     block(200);
     const read = await call("GET", `${s.scim}/Users?count=1`, token);
     expect(read.status).toBe(200);
+  });
+
+  it("serves /Bulk requests sent one after another, although each makes the loop late by itself", async () => {
+    const { token } = await s.newOrg({ domainEnforcement: false });
+    await sleep(200);
+    for (let batch = 0; batch < 3; batch++) {
+      block(200); // as late as a large /Bulk leaves it
+      const Operations = Array.from({ length: 50 }, (_, k) => ({ method: "POST", path: "/Users", bulkId: `b${k}`, data: user(1000 + batch * 50 + k) }));
+      const r = await call("POST", `${s.scim}/Bulk`, token, { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations });
+      expect(r.status).toBe(200);
+      expect(r.body.Operations.map((o: { status: string }) => o.status)).toEqual(Array(50).fill("201"));
+    }
   });
 
   it("sheds /v1 writes with the /v1 error body", async () => {

@@ -22,7 +22,7 @@ export interface ScimRouterDeps extends ScimDeps {
   membersReturned: number;
   /** Per-token and per-organization budgets (../rate-limit.ts), run right after authentication. */
   rateLimit?: RequestHandler;
-  /** Write shedding (../write-shedding.ts): past WRITES_IN_FLIGHT_MAX writes, 429 at once. */
+  /** Write shedding (../write-shedding.ts): 429 at once while the loop runs late; /Bulk by count. */
   shedWrites?: RequestHandler;
   /** /Bulk limits (SCIM_BULK_MAX_OPERATIONS, SCIM_BULK_MAX_PAYLOAD); the defaults when absent. */
   bulk?: BulkLimits;

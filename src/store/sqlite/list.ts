@@ -1,6 +1,7 @@
 /**
  * One paged list query for any resource table: filter and sort compiled by ./filter-sql, total by
- * count(*), pages by OFFSET (startIndex) or by keyset on seq (cursor, RFC 9865).
+ * count(*) (or, without a filter, by the table's own counter when it keeps one), pages by OFFSET
+ * (startIndex) or by keyset on seq (cursor, RFC 9865).
  */
 import type Database from "better-sqlite3";
 import { Errors } from "../../domain/errors";
@@ -36,6 +37,8 @@ export function listPage<T>(
   orgId: string,
   q: ListQuery,
   toRecord: (row: unknown) => T,
+  /** The number of rows `scope` admits in the organization, from a counter: used when there is no filter. */
+  countAll?: (orgId: string) => number,
 ): ListResult<T> {
   const alias = from.split(" ")[1] ?? "t";
   let where = `${alias}.org_id = ? AND ${scope}`;
@@ -45,7 +48,7 @@ export function listPage<T>(
     where += ` AND (${compiled.sql})`;
     params.push(...compiled.params);
   }
-  const total = prepared(db, `SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+  const total = !q.filter && countAll ? countAll(orgId) : prepared(db, `SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
   if (q.count <= 0) return { total, items: [] };
 
   if (q.cursor !== undefined) {

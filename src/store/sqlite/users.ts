@@ -95,6 +95,8 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       password_reset_required=@password_reset_required, primary_email=@primary_email, data=@data, version=@version,
       last_modified=@last_modified WHERE org_id=@org_id AND id=@id AND version=@expected`),
     seqOf: db.prepare("SELECT seq FROM users WHERE org_id = ? AND id = ?").pluck(),
+    // Kept by triggers (migration 10): the users SCIM lists, those not independent.
+    memberCount: db.prepare("SELECT members FROM org_member_counts WHERE org_id = ?").pluck(),
     insertEmail: db.prepare("INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) VALUES (?, ?, ?, ?, ?, ?)"),
     deleteEmails: db.prepare("DELETE FROM user_emails WHERE user_seq = ?"),
     get: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ? AND u.status <> 'independent'`),
@@ -164,7 +166,8 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     update: async (u, expected) => guard(() => update(u, expected)),
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
     list: async (orgId: string, q: ListQuery): Promise<ListResult<UserRecord>> =>
-      guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow))),
+      guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow),
+        (org) => (s.memberCount.get(org) as number | undefined) ?? 0)),
     isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
     countByRole: async (orgId, role) => guard(() => s.countRole.get(orgId, role) as number),
     findByPrimaryEmail: async (orgId, email) => guard(() => one(s.byPrimaryEmail.get(email, orgId))),
