@@ -213,6 +213,14 @@ export interface Store extends Repos {
    * writes run one by one and each is atomic on its own (documented in README).
    */
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Optional: runs `fn`, a sequence of independent transactions (a /Bulk request), so that the
+   * store commits them together once `fn` ends. Each `transaction` inside still applies entirely
+   * or not at all on its own (SQLite: a savepoint), so one failing leaves the others; nothing is
+   * visible to another caller, nor durable, before `batch` resolves. A store without it runs the
+   * transactions one by one.
+   */
+  batch?<T>(fn: () => Promise<T>): Promise<T>;
   /** Throws StoreUnavailable when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

