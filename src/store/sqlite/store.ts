@@ -21,6 +21,7 @@ import { sqliteGroups } from "./groups";
 import { migrate } from "./migrations";
 import { sqliteAudit, sqliteDomains, sqliteInvitations } from "./misc";
 import { Mutex } from "./mutex";
+import { SAFETY_NET_PAGES, startCheckpointer } from "./checkpointer";
 import { keepPlannerStatisticsFresh, refreshPlannerStatistics } from "./planner";
 import { sqliteOutbox } from "./outbox";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
@@ -29,7 +30,14 @@ import { sqliteUsers } from "./users";
 export interface SqliteOptions {
   /** A file path, or ":memory:". */
   path: string;
+  /** WAL checkpoints on a worker thread (./checkpointer.ts); default true for a file. */
+  backgroundCheckpoints?: boolean;
+  /** Where a failing background checkpoint is reported; default: nowhere (the safety net still bounds the WAL). */
+  onCheckpointError?: (message: string) => void;
 }
+
+/** How often the checkpoint worker copies the WAL back into the database file. */
+const CHECKPOINT_INTERVAL_MS = 50;
 
 export function openSqliteStore(options: SqliteOptions): Store {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -41,6 +49,12 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // Overwrite deleted content (purged mail bodies with invitation tokens, deleted users) on disk.
   db.pragma("secure_delete = ON");
   migrate(db);
+  const checkpointer = options.path !== ":memory:" && options.backgroundCheckpoints !== false
+    ? startCheckpointer(options.path, CHECKPOINT_INTERVAL_MS, options.onCheckpointError ?? (() => undefined))
+    : null;
+  if (checkpointer) db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+  // After a checkpoint resets the WAL, its file is cut back to 64 MB (a burst would otherwise keep its size).
+  db.pragma("journal_size_limit = 67108864");
   refreshPlannerStatistics(db);
   // Hourly; a failed refresh only leaves the previous statistics in place, and the next one retries.
   const stopRefreshing = keepPlannerStatisticsFresh(db, 3_600_000, () => undefined);
@@ -113,6 +127,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     },
     close: async () => {
       stopRefreshing();
+      await checkpointer?.stop(); // first, so this connection is the last and its close checkpoints the rest
       if (db.open) {
         try { refreshPlannerStatistics(db); } catch { /* statistics are an optimisation; closing matters more */ }
         db.close();
