@@ -93,8 +93,10 @@ if (!process.env.RATE_LIMIT_P99) {
   console.warn("SKIPPED: rate-limit fairness p99 (a latency measurement, too noisy for a shared 2-core CI); run it with RATE_LIMIT_P99=1 npx jest test/http/rate-limit.test.ts -t fairness");
 }
 fairness("fairness between organizations (on demand: RATE_LIMIT_P99=1)", () => {
-  // A server of its own with budgets a calm organization stays well under: 200 requests/s.
-  const BUDGET = 200;
+  // A server of its own with budgets a calm organization stays well under: 100 requests/s. A budget
+  // is a share of one event loop: at 200/s of these lists the two organizations together took about
+  // half of it, and the calm one's p99 rose 2.3-3x from queueing alone (measured 2026-12-04).
+  const BUDGET = 100;
   let f: TestServer;
   beforeAll(async () => {
     f = await startTestServer({
@@ -107,7 +109,7 @@ fairness("fairness between organizations (on demand: RATE_LIMIT_P99=1)", () => {
   it("keeps the calm organization's p99 within 2x of its baseline while another runs at twice its budget", async () => {
     // Medians over alternating rounds, so that a burst from a neighbour on a shared machine moves
     // one round, not the verdict. Each phase lasts about a second: the calm org sends one request
-    // every 10 ms (100/s, half its budget), sequentially, timed client-side in this process (which
+    // every 20 ms (50/s, half its budget), sequentially, timed client-side in this process (which
     // also runs the server); in a loud phase the loud org also sends 2 x BUDGET requests per second
     // from a worker thread (so that its client work does not run on the server's event loop).
     const loud = await f.newOrg();
@@ -121,7 +123,7 @@ fairness("fairness between organizations (on demand: RATE_LIMIT_P99=1)", () => {
       const times: number[] = [];
       const t0 = performance.now();
       for (let k = 0; k < 100; k++) {
-        const slot = t0 + k * 10;
+        const slot = t0 + k * 20;
         if (performance.now() < slot) await sleep(slot - performance.now());
         const t = performance.now();
         const r = await call("GET", `${f.scim}/Users?count=5`, calm.token);
