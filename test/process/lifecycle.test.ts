@@ -71,6 +71,15 @@ describe("the server process", () => {
       const logs = first.output() + second.output();
       expect(logs).not.toContain("secretpart");
       expect(logs).not.toContain("Pa55-word-never-logged");
+      // One line per request, with what an operator needs to trace it and nothing secret.
+      const lines = logs.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const created = lines.filter((l) => l.msg === "request" && l.method === "POST" && l.status === 201);
+      expect(created).toHaveLength(ids.length);
+      for (const l of created) {
+        expect(l).toMatchObject({ path: "/scim/v2/Users", org: orgId });
+        expect(l.tokenSid).toMatch(/^TK[0-9a-f]{32}$/);
+        expect(l.reqId).toMatch(/^[0-9a-f-]{36}$/);
+      }
       const file = readFileSync(join(dir, "durable.db")).toString("latin1") + readFileSync(join(dir, "durable.db-wal")).toString("latin1");
       expect(file).not.toContain("secretpart");
       expect(file).not.toContain("Pa55-word-never-logged");
