@@ -59,6 +59,9 @@ describe("the server process", () => {
       expect(r.status).toBe(201);
       ids.push(((await r.json()) as { id: string }).id);
     }
+    // A request's log line is written when its response finishes: wait for all 20 before the kill.
+    const createdLines = (out: string) => out.split("\n").filter((l) => l.includes('"msg":"request"') && l.includes('"status":201')).length;
+    for (let i = 0; i < 100 && createdLines(first.output()) < ids.length; i++) await new Promise((r) => setTimeout(r, 20));
     first.child.kill("SIGKILL");
     await first.exited;
     const second = spawnServer(env);
