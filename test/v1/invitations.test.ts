@@ -29,6 +29,7 @@ import { reposOf } from "../../src/store/mongo/repos";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import { anOrg, aUser } from "../helpers/fixtures";
 import { call, ORG_EXT, startTestServer, userBody, type TestServer } from "../helpers/server";
+import { settledOutbox } from "../helpers/outbox";
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from "../helpers/smtp-server";
 import { conforms, v1 } from "../helpers/v1";
 import { MingoDb } from "../store/mingo-db";
@@ -122,7 +123,7 @@ describe("invitations to the organization", () => {
     const stored = await running.store.invitations.get(o.org.id, inv.sid);
     expect(stored?.tokenHash).toBe(hashInvitationToken(token));
     expect(JSON.stringify(stored)).not.toContain(token);
-    const [row] = await running.store.outbox.list({ ref: inv.sid, limit: 10 });
+    const [row] = await settledOutbox(running.store, inv.sid);
     expect(row).toMatchObject({ status: "sent", text: null, attempts: 1, lastError: null, kind: "invitation" });
 
     const a = await accept(token);
@@ -404,7 +405,7 @@ describe("users by status, password reset, outbox delivery", () => {
     clock.offsetMs = 31_000; // past the first backoff (30 s)
     const mail = await mailTo(email);
     expect(tokenIn(mail)).toBeDefined();
-    expect((await running.store.outbox.list({ ref: inv.sid, limit: 1 }))[0]).toMatchObject({ status: "sent", attempts: 2, text: null });
+    expect((await settledOutbox(running.store, inv.sid, 1))[0]).toMatchObject({ status: "sent", attempts: 2, text: null });
   });
 });
 

@@ -20,6 +20,7 @@ import { userInputOf } from "../../src/scim/bulk/resource-inputs";
 import { startServer, type RunningServer } from "../../src/server";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import { call, ORG_EXT, PATCH_SCHEMA, userBody } from "../helpers/server";
+import { settledOutbox } from "../helpers/outbox";
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from "../helpers/smtp-server";
 import { conforms, v1 } from "../helpers/v1";
 
@@ -89,7 +90,7 @@ describe("a SCIM create of a user managed by another organization", () => {
     // The invitation the create left keeps the hash of the token that was mailed; the sent body is purged.
     const [invitation] = await running.store.invitations.listForUser(other.org.id, r.body.id);
     expect(invitation).toMatchObject({ email, kind: "organization", tokenHash: hashInvitationToken(token), newLogin: false });
-    const [row] = await running.store.outbox.list({ ref: invitation!.id, limit: 10 });
+    const [row] = await settledOutbox(running.store, invitation!.id);
     expect(row).toMatchObject({ kind: "invitation", status: "sent", text: null });
     const listed = conforms(InvitationPage, await v1("GET", `${url}/v1/Invitations?Status=pending`, other.token));
     expect(listed.invitations).toMatchObject([{ sid: invitation!.id, user_sid: r.body.id, new_user: false }]);
