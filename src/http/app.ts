@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
     publicUrl: deps.config.PUBLIC_URL,
     dns: deps.dns,
     invitationTtlHours: deps.config.INVITATION_TTL_HOURS,
+    acceptPerMinute: deps.config.INVITATION_ACCEPT_PER_MINUTE,
     rateLimit,
     shedWrites: shedding.handler,
   }).router);

@@ -27,7 +27,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const dir = mkdtempSync(join(tmpdir(), "orgscim-http-"));
   // Write shedding is off unless a test turns it on (test/http/write-shedding.test.ts): jest's
   // workers share two cores, so a test server's event loop runs late for reasons of the test run.
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(dir, "test.db")}`, ...env });
+  // The per-address budget of invitation accepts likewise (test/v1/accept-budget.test.ts): every
+  // test client is 127.0.0.1.
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", INVITATION_ACCEPT_PER_MINUTE: "0", DATABASE_URL: `sqlite:${join(dir, "test.db")}`, ...env });
   const running = await startServer(config);
   const server: TestServer = {
     running,

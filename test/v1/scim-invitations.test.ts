@@ -36,7 +36,7 @@ beforeAll(async () => {
   running = await startServer(loadConfig({
     PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", DATABASE_URL: `sqlite:${join(dir, "test.db")}`,
     SMTP_URL: smtp.url, MAIL_FROM: "orgscim <no-reply@orgscim.test>", OUTBOX_INTERVAL_MS: "50",
-    PUBLIC_URL: "https://orgscim.example.com", INVITATION_TTL_HOURS: "48",
+    PUBLIC_URL: "https://orgscim.example.com", INVITATION_TTL_HOURS: "48", INVITATION_ACCEPT_PER_MINUTE: "0",
   }));
   url = running.url;
   scim = `${url}/scim/v2`;

@@ -12,6 +12,7 @@ import {
 import type { OutboxMessage } from "../../domain/types";
 import { ACCOUNT_ROLES, type AccountRole, type Invitation, type InvitationState, type UserRecord } from "../../domain/types";
 import { actorOf } from "../auth";
+import { addressBudget } from "../address-budget";
 import { jsonBody } from "../body";
 import { PageMeta, pageMeta, readPage } from "./paging";
 import { route } from "./route";
@@ -113,7 +114,7 @@ const logQueued = (req: Request, mail: OutboxMessage) => req.log?.info({ outbox:
  * v1Router mounts it before requireToken.
  */
 export const invitationAcceptRoute: V1Module = (r, registry, deps) => {
-  r.post("/Invitations/Accept", jsonBody(deps.bodyLimit));
+  r.post("/Invitations/Accept", addressBudget(deps.acceptPerMinute ?? 0), jsonBody(deps.bodyLimit));
   route(r, registry, {
     method: "post", path: "/Invitations/Accept", tag: "Invitations", status: 200, body: AcceptBody, response: AcceptResult, public: true,
     summary: "Accept an invitation with the token from its email (no bearer token: the token is the credential; it works once)",

@@ -32,6 +32,8 @@ export interface V1Deps {
   dns?: TxtResolver | undefined;
   /** INVITATION_TTL_HOURS; absent: 168. */
   invitationTtlHours?: number | undefined;
+  /** INVITATION_ACCEPT_PER_MINUTE, per client address; absent or 0: no limit. */
+  acceptPerMinute?: number | undefined;
   /** Per-token and per-organization budgets (../rate-limit.ts), shared with /scim/v2. */
   rateLimit?: RequestHandler | undefined;
   /** Write shedding (../write-shedding.ts), shared with /scim/v2. */
