@@ -29,7 +29,9 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { clock?: Clock; store?: Store } = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await openStore(config.DATABASE_URL));
+  const store = opts.store ?? (await openStore(config.DATABASE_URL, {
+    warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
+  }));
   const bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
   const dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
   const app = createApp({ config, store, clock, logger, dns });

@@ -131,6 +131,24 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
   };
 }
 
+/**
+ * A budget per client address for the one route that takes no bearer token:
+ * POST /v1/Invitations/Accept (INVITATION_ACCEPT_PER_MINUTE). Its token is 256 random bits and
+ * works once, so guessing is not the risk; the budget keeps anyone from spending the server on
+ * unauthenticated requests. Counters live in this process (per instance behind a balancer); the
+ * address is req.ip, which honours X-Forwarded-For only with TRUST_PROXY. `perMinute` 0: no budget.
+ */
+export function addressBudget(perMinute: number): RequestHandler {
+  if (perMinute <= 0) return (_req, _res, next) => next();
+  const limiter = new RateLimiterMemory({ keyPrefix: "orgscim:address", points: perMinute, duration: 60 });
+  return (req: Request, _res: Response, next: NextFunction) => {
+    limiter.consume(req.ip ?? "unknown").then(
+      () => next(),
+      (e: unknown) => next(e instanceof RateLimiterRes ? Errors.rateLimited(retryAfterOf(e)) : e),
+    );
+  };
+}
+
 /** The middleware for this configuration and store: what createApp mounts. */
 export function rateLimitFor(config: Config, store: Store, logger?: Logger): RequestHandler {
   let backend = rateLimitBackendOf(store);

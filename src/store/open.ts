@@ -2,10 +2,15 @@
 import type { Store } from "../domain/ports/store";
 import { openSqliteStore } from "./sqlite/store";
 
-export async function openStore(url: string): Promise<Store> {
+export interface OpenOptions {
+  /** Where a store reports trouble it works around (SQLite: a failing background checkpoint). */
+  warn?: (message: string) => void;
+}
+
+export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
-    return openSqliteStore({ path: path === "" ? "./data/orgscim.db" : path });
+    return openSqliteStore({ path: path === "" ? "./data/orgscim.db" : path, onCheckpointError: options.warn });
   }
   if (url.startsWith("mongodb://") || url.startsWith("mongodb+srv://")) {
     const { createMongoStore } = await import("./mongo/store");

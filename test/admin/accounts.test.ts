@@ -202,6 +202,7 @@ describeBrowser("Admin Center: accounts", () => {
     expect(await accRow.textContent()).toContain("independent");
     await accRow.getByRole("button", { name: `Remove ${email} from the account` }).click();
     const confirm = page.getByRole("dialog", { name: `Remove ${email} from Contracted` });
+    await confirm.locator("ul.bullets li").nth(1).waitFor();
     expect(await confirm.locator("ul.bullets li").allTextContents()).toEqual(["The user will be permanently removed from the account.", "This action can not be reversed."]);
     await s.shot("account-remove-user", "screen");
     await confirm.getByRole("button", { name: "Remove" }).click();

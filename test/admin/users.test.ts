@@ -281,6 +281,7 @@ describeBrowser("Admin Center: users", () => {
     await s.go(`#/users/${leaving}`);
     await page.getByRole("button", { name: "Remove user" }).click();
     const dialog = page.getByRole("dialog", { name: "Remove Lee Ving" });
+    await dialog.locator("ul.bullets li").nth(REMOVE_BULLETS.length - 1).waitFor(); // the dialog opens once the user's accounts are read
     expect(await dialog.locator("ul.bullets li").allTextContents()).toEqual(REMOVE_BULLETS);
     expect(await dialog.getByText("Lee Ving owns 1 account: Owned.", { exact: false }).count()).toBe(1);
     const confirm = dialog.getByRole("button", { name: "Remove user" });
@@ -313,6 +314,7 @@ describeBrowser("Admin Center: users", () => {
     await s.go(`#/users/${gone}`);
     await page.getByRole("button", { name: "Delete user" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete Del Eted" });
+    await dialog.locator("ul.bullets li").nth(DELETE_BULLETS.length - 1).waitFor(); // the dialog opens once the user's accounts are read
     expect(await dialog.locator("ul.bullets li").allTextContents()).toEqual(DELETE_BULLETS);
     await dialog.getByLabel(ACK).check();
     await dialog.getByLabel("Owner of the account(s)").selectOption(heir);

@@ -12,8 +12,8 @@ import {
 import type { OutboxMessage } from "../../domain/types";
 import { ACCOUNT_ROLES, type AccountRole, type Invitation, type InvitationState, type UserRecord } from "../../domain/types";
 import { actorOf } from "../auth";
-import { addressBudget } from "../address-budget";
 import { jsonBody } from "../body";
+import { addressBudget } from "../rate-limit";
 import { PageMeta, pageMeta, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Deps, V1Module } from "./router";

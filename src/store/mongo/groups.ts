@@ -92,13 +92,12 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       if (limit <= 0) return [];
       const filter: Doc = after === undefined ? ofGroup(orgId, groupId) : { ...ofGroup(orgId, groupId), userSeq: { $gt: after } };
       const rows = await members().find(filter, { ...o, projection: { userId: 1, userSeq: 1 } }).sort({ userSeq: 1 }).limit(limit).toArray();
-      const ids = rows.map((r) => r.userId as string);
-      const orderOf = new Map(rows.map((r) => [r.userId as string, r.userSeq as number]));
-      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
+      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.userId as string) } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
       const byUser = new Map(docs.map((d) => [String(d._id), d]));
-      return ids.flatMap((id) => {
+      return rows.flatMap((r) => {
+        const id = r.userId as string;
         const d = byUser.get(id);
-        return d ? [{ id, display: ((d.displayName ?? d.userName) as string | null) ?? null, order: orderOf.get(id)! }] : [];
+        return d ? [{ id, display: ((d.displayName ?? d.userName) as string | null) ?? null, order: r.userSeq as number }] : [];
       });
     }),
     countMembers: (orgId, groupId) => c.run("read", (o) => members().countDocuments(ofGroup(orgId, groupId), o)),

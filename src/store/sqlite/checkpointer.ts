@@ -39,8 +39,13 @@ export interface Checkpointer {
 export function startCheckpointer(path: string, intervalMs: number, onError: (message: string) => void): Checkpointer {
   const worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, driver: require.resolve("better-sqlite3") } });
   worker.unref(); // never keeps the process alive
-  worker.on("message", (m: { error?: string }) => { if (m.error) onError(m.error); });
-  worker.on("error", (e) => onError(e.message));
+  // A failing checkpoint fails every 50 ms: each distinct message is reported once.
+  let last: string | null = null;
+  const report = (message: string) => {
+    if (message !== last) onError((last = message));
+  };
+  worker.on("message", (m: { error?: string }) => { if (m.error) report(m.error); });
+  worker.on("error", (e) => report(e.message));
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {
     stop: async () => {
