@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startCheckpointer } from "../../src/store/sqlite/checkpointer";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import { anOrg, aUser } from "../helpers/fixtures";
 
@@ -49,5 +50,14 @@ describe("background WAL checkpoints (SQLite)", () => {
     const again = openSqliteStore({ path: file, backgroundCheckpoints: false });
     expect((await again.users.list(org.id, { startIndex: 1, count: 10 })).total).toBe(1);
     await again.close();
+  });
+
+  it("reports a worker that cannot check the file once, not at every tick", async () => {
+    const reports: string[] = [];
+    const c = startCheckpointer(dir, 10, (m) => reports.push(m)); // a directory: the worker cannot open it
+    await sleep(300);
+    await c.stop();
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/database|directory|open/i);
   });
 });

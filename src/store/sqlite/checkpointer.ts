@@ -15,12 +15,19 @@ export const SAFETY_NET_PAGES = 10_000;
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-db.pragma("busy_timeout = 1000");
-db.pragma("synchronous = NORMAL");
+const describe = (e) => String((e && (e.message || e.code)) || e);
+let db;
+try {
+  db = new Database(workerData.path);
+  db.pragma("busy_timeout = 1000");
+  db.pragma("synchronous = NORMAL");
+} catch (e) {
+  parentPort.postMessage({ error: "cannot open " + workerData.path + " for checkpoints: " + describe(e) });
+  process.exit(1);
+}
 let timer = null;
 const tick = () => {
-  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch (e) { parentPort.postMessage({ error: String((e && e.message) || e) }); }
+  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch (e) { parentPort.postMessage({ error: describe(e) }); }
   timer = setTimeout(tick, workerData.intervalMs);
 };
 timer = setTimeout(tick, workerData.intervalMs);
@@ -45,7 +52,11 @@ export function startCheckpointer(path: string, intervalMs: number, onError: (me
     if (message !== last) onError((last = message));
   };
   worker.on("message", (m: { error?: string }) => { if (m.error) report(m.error); });
-  worker.on("error", (e) => report(e.message));
+  // An error thrown in the worker arrives as a structured clone (a SqliteError keeps only its code).
+  worker.on("error", (e: unknown) => {
+    const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown };
+    report(String(message || code || e));
+  });
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {
     stop: async () => {
