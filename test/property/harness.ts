@@ -122,6 +122,17 @@ export interface Sent {
   body?: unknown;
 }
 
+/** Attributes whose strings name resources: another organization's id in one of them is a leak. */
+const REFERENCE_KEYS = new Set(["id", "members", "groups", "manager", "$ref", "location"]);
+
+/** The paths in `body` of the strings that contain `text`. */
+function pathsOf(body: unknown, text: string, at: (string | number)[] = []): (string | number)[][] {
+  if (typeof body === "string") return body.includes(text) ? [at] : [];
+  if (Array.isArray(body)) return body.flatMap((v, i) => pathsOf(v, text, [...at, i]));
+  if (body !== null && typeof body === "object") return Object.entries(body).flatMap(([k, v]) => pathsOf(v, text, [...at, k]));
+  return [];
+}
+
 /** One request with org A's token, checked against every invariant; answers the reply. */
 export async function send(w: World, req: Sent): Promise<Reply> {
   const url = `${w.server.scim}${req.path}`;
@@ -153,7 +164,14 @@ export async function send(w: World, req: Sent): Promise<Reply> {
   for (const id of reply.text.match(ID_RE) ?? []) {
     if (w.aIds.has(id)) continue;
     if (!requestText.includes(id) && !requestText.includes(encodeURIComponent(id))) throw new Error(`answer names ${id}, which is not org A's and was not in the request: ${what}`);
-    if (w.bIds.has(id) && reply.status < 400) throw new Error(`a ${reply.status} answer names org B's ${id}: ${what}`);
+    if (w.bIds.has(id) && reply.status < 400) {
+      // Accepted as a reference (an id, a member, a group, a manager, a location) it is a leak; a
+      // client's own text echoed back in a free-text attribute (a phone number) is not.
+      const where = pathsOf(reply.body, id);
+      if (where.length === 0 || where.some((path) => path.some((k) => REFERENCE_KEYS.has(String(k))))) {
+        throw new Error(`a ${reply.status} answer names org B's ${id} (at ${where.map((p) => p.join(".")).join(", ") || "outside the JSON"}): ${what}`);
+      }
+    }
   }
   if (reply.text.includes(B_ONLY) && !requestText.includes(B_ONLY)) throw new Error(`org B's data in the answer to ${what}: ${reply.text.slice(0, 300)}`);
   if (Array.isArray(reply.body?.Resources)) {

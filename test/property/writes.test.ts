@@ -233,6 +233,11 @@ describe("the checks themselves", () => {
   it("notice another organization's rows (the isolation check is not vacuous)", async () => {
     await expect(send({ ...w, a: w.b }, { method: "GET", path: "/Users?count=5" })).rejects.toThrow(/not org A's|org B's data/);
   });
+
+  it("notice a 2xx answer naming org B's id as a resource, even when the request named it", async () => {
+    const bUser = [...w.bIds].find((id) => id.startsWith("US"))!;
+    await expect(send({ ...w, a: w.b }, { method: "GET", path: `/Users/${bUser}` })).rejects.toThrow(/names org B's .* \(at id/);
+  });
 });
 
 describe("org B after all of it", () => {

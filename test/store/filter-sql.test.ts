@@ -329,6 +329,11 @@ describe("compileSort", () => {
     expect(order("emails.value")).toEqual(["u3", "u4", "u1", "u2"]);
   });
 
+  it("sorts by meta.resourceType (the same for every row) in insertion order, either way", () => {
+    expect(order("meta.resourceType")).toEqual(["u1", "u2", "u3", "u4"]);
+    expect(order("meta.resourceType", true)).toEqual(["u1", "u2", "u3", "u4"]);
+  });
+
   it("takes no parameters and puts no request text in the SQL", () => {
     const sql = compileSort({ attr: parseSortBy(`${ENT}:manager.value`, users), descending: false }, USER_MAP);
     expect(sql).toMatch(/^ORDER BY /);

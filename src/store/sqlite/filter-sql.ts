@@ -356,6 +356,9 @@ export function compileSort(sort: SortSpec, map: SqlResourceMap): string {
   const c = new Compiler(map);
   const key = c.sortKey(sort.attr);
   if (c.params.length > 0) throw Errors.internal(new Error("sort compiled with parameters"));
+  // A constant (meta.resourceType) is the same for every row: insertion order alone. SQLite would
+  // read the folded constant `(…) IS NULL` as a column number and refuse the statement.
+  if (/^'[^']*'$/.test(key)) return `ORDER BY ${map.seq}`;
   const dir = sort.descending ? "DESC" : "ASC";
   const stringy = sort.attr.type === "string" || sort.attr.type === "reference" || sort.attr.type === "binary";
   const collate = stringy && !sort.attr.caseExact ? " COLLATE NOCASE" : "";
