@@ -7,9 +7,10 @@
  * collection `outbox`) for an operator to read.
  *
  * Delivery, at least once:
- * - A worker claims a due row by compare-and-set on `attempts` (attempts + 1, nextAttemptAt =
- *   now + a lease), so two workers (several instances on one MongoDB) never send one row at the
- *   same time; a worker that dies mid-send leaves the row to be retried when the lease ends.
+ * - A worker claims a due row by compare-and-set on `attempts` of a row still pending
+ *   (attempts + 1, nextAttemptAt = now + a lease), so two workers (several instances on one
+ *   MongoDB) never send one row at the same time, and a row cancelled after it was listed stays
+ *   cancelled; a worker that dies mid-send leaves the row to be retried when the lease ends.
  * - Success: status `sent`, `sentAt`, and the body is purged (text = null).
  * - Failure: `lastError` (the server's answer, never the body) and a retry after an exponential
  *   backoff (30 s, 1 min, 2 min, ... at most 6 h); after MAX_ATTEMPTS the row is `failed` and its

@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mongoose from "mongoose";
 import { ConfigError, loadConfig } from "../../src/config/config";
 import type { Actor } from "../../src/domain/actor";
 import type { Clock } from "../../src/domain/clock";
@@ -22,12 +21,9 @@ import { isPublicMailDomain, PUBLIC_MAIL_DOMAINS } from "../../src/domain/public
 import type { Domain, OrgSettings } from "../../src/domain/types";
 import { createTxtResolver, parseDnsServer } from "../../src/infra/dns";
 import { startDomainRecheck } from "../../src/infra/domain-recheck";
-import { makeCtx, type DbLike } from "../../src/store/mongo/ctx";
-import { defineModels } from "../../src/store/mongo/models";
-import { reposOf } from "../../src/store/mongo/repos";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import { closedUdpPort, startDnsServer, type TestDnsServer } from "../helpers/dns-server";
-import { MingoDb } from "../store/mingo-db";
+import { mingoStore } from "../store/mingo-store";
 
 const DAY = 24 * 3600_000;
 const T0 = new Date("2026-03-01T00:00:00.000Z");
@@ -180,24 +176,10 @@ describe("state transitions", () => {
 
 // ---------- use cases, on both stores ----------
 
-const models = defineModels(mongoose.createConnection());
-function mingoStore(): Store {
-  const db = new MingoDb();
-  const repos = reposOf(makeCtx(db as unknown as DbLike, models));
-  return {
-    kind: "mongo", ...repos,
-    transaction: async (fn) => {
-      const snap = db.snapshot();
-      try { return await fn(repos); } catch (e) { db.restore(snap); throw e; }
-    },
-    ping: async () => undefined,
-    close: async () => undefined,
-  };
-}
 
 describe.each([
   ["sqlite", () => openSqliteStore({ path: join(dir, `use-cases-${Math.random().toString(36).slice(2)}.db`) })],
-  ["mongo repositories over the mingo double", mingoStore],
+  ["mongo store over the mingo double", (): Store => mingoStore()],
 ])("domain use cases on %s", (_name, open) => {
   let store: Store;
   let clock: TestClock;

@@ -1,13 +1,11 @@
 /**
  * The MongoDB store's repositories (src/store/mongo/*.ts, through `reposOf`) over a mingo-backed
  * test double of the driver (./mingo-db.ts): the store contract plus MongoDB-specific repository
- * behaviour, on every run, with no mongod. This is NOT a MongoDB test — the double has no
- * sessions, and `transaction` here is a test-only snapshot/restore, not src/store/mongo/transaction.ts.
+ * behaviour, on every run, with no mongod. This is NOT a MongoDB test (see ./mingo-db.ts for what the
+ * double models: snapshot-isolated transactions, write conflicts, unique indexes).
  * The real suite is contract.mongo.test.ts, which runs wherever a mongod is reachable.
  */
-import mongoose from "mongoose";
 import type { Filter } from "../../src/domain/filter";
-import type { Store } from "../../src/domain/ports/store";
 import { UniqueViolation } from "../../src/domain/ports/store";
 import { parseFilter } from "../../src/scim/filter/parse";
 import { GROUPS, USERS } from "../../src/scim/resource-types";
@@ -17,31 +15,14 @@ import { ORGSCIM_USER_URN } from "../../src/store/mongo/fields";
 import { defineModels } from "../../src/store/mongo/models";
 import { ORGSCIM_USER_SCHEMA } from "../../src/scim/schemas";
 import { reposOf } from "../../src/store/mongo/repos";
+import mongoose from "mongoose";
 import { aGroup, anOrg, aUser } from "../helpers/fixtures";
 import { runStoreContract } from "./contract";
 import { MingoDb } from "./mingo-db";
+import { mingoStore } from "./mingo-store";
 
 const models = defineModels(mongoose.createConnection());
-
-function openDouble(db = new MingoDb()): Store & { db: MingoDb } {
-  const repos = reposOf(makeCtx(db as unknown as DbLike, models));
-  return {
-    kind: "mongo",
-    db,
-    ...repos,
-    transaction: async (fn) => {
-      const snap = db.snapshot();
-      try {
-        return await fn(repos);
-      } catch (e) {
-        db.restore(snap);
-        throw e;
-      }
-    },
-    ping: async () => undefined,
-    close: async () => undefined,
-  };
-}
+const openDouble = (db = new MingoDb()) => mingoStore({ db });
 
 runStoreContract("mongo repositories over a mingo double (not MongoDB)", async () => openDouble(), async () => undefined);
 

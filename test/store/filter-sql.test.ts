@@ -25,7 +25,7 @@ const SCHEMA = `
     display_name TEXT, active INTEGER, status TEXT, org_role TEXT, data TEXT, version INTEGER, created TEXT, last_modified TEXT);
   CREATE TABLE user_emails (user_seq INTEGER, org_id TEXT, value TEXT COLLATE NOCASE, value_fold TEXT, type TEXT, is_primary INTEGER);
   CREATE INDEX user_emails_org_value_fold ON user_emails (org_id, value_fold);
-  CREATE TABLE groups (seq INTEGER PRIMARY KEY, id TEXT, org_id TEXT, display_name TEXT COLLATE NOCASE, external_id TEXT,
+  CREATE TABLE groups (seq INTEGER PRIMARY KEY, id TEXT, org_id TEXT, display_name TEXT COLLATE NOCASE, display_name_fold TEXT, external_id TEXT,
     data TEXT, version INTEGER, created TEXT, last_modified TEXT);
   CREATE TABLE group_members (group_seq INTEGER, user_seq INTEGER, org_id TEXT, PRIMARY KEY (group_seq, user_seq));
 `;
@@ -182,7 +182,8 @@ describe("compileFilter", () => {
     const c = compileFilter(parseFilter(`userName eq "x' OR 1=1 --" or title co "%'; DROP TABLE users; --"`, users), USER_MAP);
     expect(c.sql).not.toContain("DROP");
     expect(c.sql).not.toContain("1=1");
-    expect(c.params).toEqual(["x' or 1=1 --", "%\\%'; DROP TABLE users; --%"]); // userName: folded (caseExact=false)
+    // userName: folded (caseExact=false); title: ASCII-lowered for lower(), no LIKE pattern
+    expect(c.params).toEqual(["x' or 1=1 --", "%'; drop table users; --"]);
   });
 
   it("compares userName without case through its folded column", () => {
@@ -281,9 +282,9 @@ describe("compileFilter on groups", () => {
   db.exec(`INSERT INTO users (seq, id, org_id, user_name, display_name, active, data, version, created, last_modified) VALUES
     (1, 'user-a', 'o1', 'a', 'Ann', 1, '{}', 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z'),
     (2, 'user-b', 'o1', 'b', 'Ben', 1, '{}', 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z');
-    INSERT INTO groups (seq, id, org_id, display_name, data, version, created, last_modified) VALUES
-    (1, 'g1', 'o1', 'Admins', '{"displayName":"Admins"}', 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z'),
-    (2, 'g2', 'o1', 'Sales', '{"displayName":"Sales"}', 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z');
+    INSERT INTO groups (seq, id, org_id, display_name, display_name_fold, data, version, created, last_modified) VALUES
+    (1, 'g1', 'o1', 'Admins', 'admins', '{"displayName":"Admins"}', 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z'),
+    (2, 'g2', 'o1', 'Sales', 'sales', '{"displayName":"Sales"}', 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z');
     INSERT INTO group_members VALUES (1, 1, 'o1'), (1, 2, 'o1'), (2, 2, 'o1');`);
   const ids = (text: string) => {
     const c = compileFilter(parseFilter(text, groups), GROUP_MAP);

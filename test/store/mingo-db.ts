@@ -1,18 +1,29 @@
 /**
- * A test double of the few MongoDB driver calls the MongoDB store's repositories make
- * (src/store/mongo/ctx.ts `DbLike`), executing the very documents they send with mingo, with the
- * unique indexes the mongoose schemas declare (src/store/mongo/models.ts) enforced as duplicate
- * key errors (code 11000, keyPattern). It is NOT MongoDB: no sessions, no real transactions, no
- * concurrency, mingo's semantics. It lets the repositories' own logic run on every test run where
- * no mongod is reachable; test/store/contract.mongo.test.ts is the real thing.
+ * A test double of the MongoDB driver calls the MongoDB store makes (src/store/mongo/ctx.ts `DbLike`,
+ * and `startSession` for transactions), executing the very documents the store sends with mingo.
+ * It is NOT MongoDB: mingo's query semantics, no collation, no network. What it does model:
+ *
+ * - unique indexes (those the store's migrations create, src/store/mongo/indexes.ts), as duplicate
+ *   key errors (code 11000, keyPattern);
+ * - what mongod refuses that mingo would accept: a regular expression holding a NUL byte;
+ * - sessions and transactions with snapshot isolation: a transaction reads the data as it was at
+ *   its first operation plus its own writes; a write to a document that another transaction has
+ *   written since that snapshot, or is writing now, fails at once with WriteConflict (label
+ *   TransientTransactionError), as on a replica set; commit applies the writes atomically. So the
+ *   store's real transaction code (src/store/mongo/transaction.ts) runs here, and write skew,
+ *   late commits and racing inserts behave as they would on MongoDB, at document granularity;
+ * - every operation yields to the event loop first, so concurrent callers interleave;
+ * - every query, update and pipeline is handed to `onOp` (test/store/mongo-recorder.ts).
  */
-import { Aggregator, find, update, Query } from "mingo";
-import { SCHEMAS, type CollectionName } from "../../src/store/mongo/models";
+import { Aggregator, find, Query, update } from "mingo";
+import mongoose from "mongoose";
+import { UNIQUE_INDEXES } from "../../src/store/mongo/indexes";
 
 type Doc = Record<string, unknown>;
 type Spec = Record<string, 1 | -1>;
+type Data = Map<string, Doc[]>;
 
-class DuplicateKey extends Error {
+export class DuplicateKey extends Error {
   readonly code = 11000;
   constructor(readonly keyPattern: Spec, collection: string) {
     super(`E11000 duplicate key error collection: test.${collection} index: ${Object.keys(keyPattern).join("_")}`);
@@ -20,8 +31,40 @@ class DuplicateKey extends Error {
   }
 }
 
+const writeConflict = (): Error => new mongoose.mongo.MongoServerError({
+  message: "WriteConflict error: this operation conflicted with another operation. Please retry your operation or multi-document transaction.",
+  code: 112, codeName: "WriteConflict", errorLabels: ["TransientTransactionError"],
+});
+
+/** What mongod answers to a pattern with an embedded NUL (mingo would run it). */
+const nulInPattern = (): Error => new mongoose.mongo.MongoServerError({
+  message: "Regular expression cannot contain an embedded null byte", code: 51091, codeName: "Location51091",
+});
+
+/** One operation as the store sent it. */
+export interface RecordedOp {
+  collection: string;
+  op: string;
+  filter?: Doc;
+  update?: Doc;
+  pipeline?: Doc[];
+  doc?: Doc;
+  inTransaction: boolean;
+}
+
 const clone = <T>(v: T): T => structuredClone(v);
 const get = (d: Doc, path: string): unknown => path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Doc)[k] : undefined), d);
+const yieldNow = () => new Promise<void>((r) => setImmediate(r));
+
+/** Throws as mongod would on a `$regex`/`$regexMatch` pattern holding NUL, anywhere in a document. */
+function refuseNulPatterns(v: unknown): void {
+  if (Array.isArray(v)) return v.forEach(refuseNulPatterns);
+  if (!v || typeof v !== "object") return;
+  for (const [k, x] of Object.entries(v as Doc)) {
+    if ((k === "$regex" || k === "regex") && typeof x === "string" && x.includes("\0")) throw nulInPattern();
+    refuseNulPatterns(x);
+  }
+}
 
 /** `{_id: {$eq: x}}` or `{_id: x}` → x: the equality fields of an upsert's filter. */
 function equalities(filter: Doc): Doc {
@@ -33,53 +76,165 @@ function equalities(filter: Doc): Doc {
   return out;
 }
 
+const keyOf = (collection: string, id: unknown): string => `${collection}\u0000${String(id)}`;
+
+/** A transaction: its snapshot (taken at its first operation), the documents it wrote, and when it started. */
+interface Txn {
+  data: Data | null;
+  start: number;
+  writes: Set<string>;
+}
+
+export class MingoSession {
+  txn: Txn | null = null;
+  constructor(private readonly db: MingoDb) {}
+  startTransaction(): void {
+    if (this.txn) throw new Error("transaction already in progress");
+    this.txn = { data: null, start: 0, writes: new Set() };
+    this.db.open.add(this);
+  }
+  inTransaction(): boolean {
+    return this.txn !== null;
+  }
+  async commitTransaction(): Promise<void> {
+    await yieldNow();
+    const t = this.txn;
+    if (!t) throw new Error("no transaction");
+    try {
+      this.db.commit(t);
+    } finally {
+      this.end();
+    }
+  }
+  async abortTransaction(): Promise<void> {
+    this.end();
+  }
+  async endSession(): Promise<void> {
+    this.end();
+  }
+  private end(): void {
+    this.txn = null;
+    this.db.open.delete(this);
+  }
+}
+
 export class MingoDb {
-  private data = new Map<string, Doc[]>();
+  private data: Data = new Map();
+  /** When each document was last committed (keyOf → clock). */
+  private readonly stamps = new Map<string, number>();
+  private clock = 0;
+  readonly open = new Set<MingoSession>();
+  /** Sees every operation before it runs. */
+  onOp: ((op: RecordedOp) => void) | null = null;
 
+  /** The committed documents of a collection (live: tests may read them). */
   docs(name: string): Doc[] {
-    let d = this.data.get(name);
-    if (!d) this.data.set(name, (d = []));
+    return this.docsIn(this.data, name);
+  }
+
+  docsIn(data: Data, name: string): Doc[] {
+    let d = data.get(name);
+    if (!d) data.set(name, (d = []));
     return d;
-  }
-
-  snapshot(): Map<string, Doc[]> {
-    return new Map([...this.data].map(([k, v]) => [k, clone(v)]));
-  }
-
-  restore(s: Map<string, Doc[]>): void {
-    this.data = s;
   }
 
   collection(name: string): MingoCollection {
     return new MingoCollection(this, name);
   }
+
+  startSession(): MingoSession {
+    return new MingoSession(this);
+  }
+
+  /** The data an operation works on: the transaction's snapshot, or the committed data. */
+  view(session: MingoSession | undefined): { data: Data; txn: Txn | null } {
+    const t = session?.txn ?? null;
+    if (!t) return { data: this.data, txn: null };
+    if (!t.data) {
+      t.data = new Map([...this.data].map(([k, v]) => [k, clone(v)]));
+      t.start = this.clock;
+    }
+    return { data: t.data, txn: t };
+  }
+
+  /** Before a write to (collection, id): conflicts as MongoDB's first-writer rule would. */
+  claim(txn: Txn | null, collection: string, id: unknown): void {
+    const key = keyOf(collection, id);
+    if (!txn) {
+      this.stamps.set(key, ++this.clock);
+      return;
+    }
+    if ((this.stamps.get(key) ?? 0) > txn.start) throw writeConflict();
+    for (const s of this.open) if (s.txn && s.txn !== txn && s.txn.writes.has(key)) throw writeConflict();
+    txn.writes.add(key);
+  }
+
+  commit(t: Txn): void {
+    if (!t.data || t.writes.size === 0) return;
+    for (const key of t.writes) if ((this.stamps.get(key) ?? 0) > t.start) throw writeConflict();
+    const next = new Map([...this.data].map(([k, v]) => [k, [...v]]));
+    for (const key of t.writes) {
+      const [collection, id] = key.split("\u0000") as [string, string];
+      const mine = this.docsIn(t.data, collection).find((d) => String(d._id) === id);
+      const theirs = this.docsIn(next, collection);
+      const at = theirs.findIndex((d) => String(d._id) === id);
+      if (mine && at >= 0) theirs[at] = clone(mine);
+      else if (mine) theirs.push(clone(mine));
+      else if (at >= 0) theirs.splice(at, 1);
+    }
+    // A unique key another transaction committed meanwhile: on MongoDB the second writer of an
+    // index key conflicts; it retries and then meets the duplicate key in its body.
+    for (const key of t.writes) {
+      const [collection, id] = key.split("\u0000") as [string, string];
+      const mine = this.docsIn(next, collection).find((d) => String(d._id) === id);
+      if (mine && uniqueClash(collection, this.docsIn(next, collection), mine)) throw writeConflict();
+    }
+    this.data = next;
+    const stamp = ++this.clock;
+    for (const key of t.writes) this.stamps.set(key, stamp);
+  }
+}
+
+function uniqueIndexes(collection: string): { keys: Spec; partial?: Doc }[] {
+  return [{ keys: { _id: 1 } }, ...(UNIQUE_INDEXES[collection] ?? [])];
+}
+
+function uniqueClash(collection: string, docs: Doc[], doc: Doc, except?: Doc): Spec | null {
+  for (const u of uniqueIndexes(collection)) {
+    if (u.partial && !new Query(u.partial).test(doc)) continue;
+    const key = JSON.stringify(Object.keys(u.keys).map((k) => get(doc, k) ?? null));
+    const clash = docs.some((d) => d !== doc && d !== except && (!u.partial || new Query(u.partial).test(d)) &&
+      JSON.stringify(Object.keys(u.keys).map((k) => get(d, k) ?? null)) === key);
+    if (clash) return u.keys;
+  }
+  return null;
+}
+
+interface Opts {
+  session?: MingoSession;
+  projection?: Doc;
+  upsert?: boolean;
+  returnDocument?: "before" | "after";
 }
 
 class MingoCollection {
-  private readonly unique: { keys: Spec; partial?: Doc }[];
+  constructor(private readonly db: MingoDb, private readonly name: string) {}
 
-  constructor(private readonly db: MingoDb, private readonly name: string) {
-    const schema = SCHEMAS[name as CollectionName];
-    this.unique = [{ keys: { _id: 1 } }, ...schema.indexes()
-      .filter(([, o]) => o?.unique)
-      .map(([keys, o]) => ({ keys: keys as Spec, partial: o?.partialFilterExpression as Doc | undefined }))];
+  private async begin(op: Omit<RecordedOp, "collection" | "inTransaction">, opts: Opts | undefined) {
+    await yieldNow();
+    const view = this.db.view(opts?.session);
+    this.db.onOp?.({ collection: this.name, ...op, inTransaction: view.txn !== null });
+    refuseNulPatterns(op.filter);
+    refuseNulPatterns(op.pipeline);
+    return { docs: this.db.docsIn(view.data, this.name), data: view.data, txn: view.txn };
   }
 
-  private get docs(): Doc[] {
-    return this.db.docs(this.name);
+  private checkUnique(docs: Doc[], doc: Doc, except?: Doc): void {
+    const keys = uniqueClash(this.name, docs, doc, except);
+    if (keys) throw new DuplicateKey(keys, this.name);
   }
 
-  private checkUnique(doc: Doc, except?: Doc): void {
-    for (const u of this.unique) {
-      if (u.partial && !new Query(u.partial).test(doc)) continue;
-      const key = JSON.stringify(Object.keys(u.keys).map((k) => get(doc, k) ?? null));
-      const clash = this.docs.some((d) => d !== except && (!u.partial || new Query(u.partial).test(d)) &&
-        JSON.stringify(Object.keys(u.keys).map((k) => get(d, k) ?? null)) === key);
-      if (clash) throw new DuplicateKey(u.keys, this.name);
-    }
-  }
-
-  private cursor(filter: Doc, projection?: Doc) {
+  private cursor(filter: Doc, opts: Opts | undefined) {
     let sort: Spec | undefined;
     let skip = 0;
     let limit = 0;
@@ -88,7 +243,8 @@ class MingoCollection {
       skip: (n: number) => ((skip = n), self),
       limit: (n: number) => ((limit = n), self),
       toArray: async () => {
-        let c = find(this.docs, filter, projection);
+        const { docs } = await this.begin({ op: "find", filter }, opts);
+        let c = find(docs, filter, opts?.projection);
         if (sort) c = c.sort(sort);
         if (skip) c = c.skip(skip);
         if (limit) c = c.limit(limit);
@@ -98,80 +254,104 @@ class MingoCollection {
     return self;
   }
 
-  async insertOne(doc: Doc) {
-    this.checkUnique(doc);
-    this.docs.push(clone(doc));
+  async insertOne(doc: Doc, opts?: Opts) {
+    const { docs, txn } = await this.begin({ op: "insertOne", doc }, opts);
+    this.checkUnique(docs, doc);
+    this.db.claim(txn, this.name, doc._id);
+    docs.push(clone(doc));
     return { insertedId: doc._id };
   }
 
-  async findOne(filter: Doc, opts: { projection?: Doc } = {}) {
-    return (await this.cursor(filter, opts.projection).limit(1).toArray())[0] ?? null;
+  async findOne(filter: Doc, opts?: Opts) {
+    return (await this.cursor(filter, opts).limit(1).toArray())[0] ?? null;
   }
 
-  find(filter: Doc, opts: { projection?: Doc } = {}) {
-    return this.cursor(filter, opts.projection);
+  find(filter: Doc, opts?: Opts) {
+    return this.cursor(filter, opts);
   }
 
-  async countDocuments(filter: Doc) {
-    return find(this.docs, filter).all().length;
+  async countDocuments(filter: Doc, opts?: Opts) {
+    const { docs } = await this.begin({ op: "countDocuments", filter }, opts);
+    return find(docs, filter).all().length;
   }
 
-  private applyOne(filter: Doc, modifier: Doc, upsert = false): { matched: boolean; upserted: boolean; doc: Doc | null } {
-    const hit = find(this.docs, filter).all()[0] as Doc | undefined;
+  private applyOne(docs: Doc[], txn: Txn | null, filter: Doc, modifier: Doc, upsert = false): { before: Doc | null; doc: Doc | null; upserted: boolean } {
+    const hit = find(docs, filter).all()[0] as Doc | undefined;
     if (!hit) {
-      if (!upsert) return { matched: false, upserted: false, doc: null };
+      if (!upsert) return { before: null, doc: null, upserted: false };
       const { $setOnInsert, ...rest } = modifier as { $setOnInsert?: Doc };
       const doc: Doc = { ...equalities(filter), ...($setOnInsert ?? {}) };
       if (Object.keys(rest).length > 0) update(doc, rest as never);
-      this.checkUnique(doc);
-      this.docs.push(doc);
-      return { matched: false, upserted: true, doc };
+      this.checkUnique(docs, doc);
+      this.db.claim(txn, this.name, doc._id);
+      docs.push(doc);
+      return { before: null, doc, upserted: true };
     }
     const next = clone(hit);
     const { $setOnInsert: _ignored, ...rest } = modifier as { $setOnInsert?: Doc };
     if (Object.keys(rest).length > 0) update(next, rest as never);
-    this.checkUnique(next, hit);
-    this.docs[this.docs.indexOf(hit)] = next;
-    return { matched: true, upserted: false, doc: next };
+    this.checkUnique(docs, next, hit);
+    // MongoDB writes nothing (and conflicts with nothing) when an update changes no field.
+    if (JSON.stringify(next) !== JSON.stringify(hit)) {
+      this.db.claim(txn, this.name, hit._id);
+      docs[docs.indexOf(hit)] = next;
+    }
+    return { before: clone(hit), doc: next, upserted: false };
   }
 
-  async updateOne(filter: Doc, modifier: Doc) {
-    const r = this.applyOne(filter, modifier);
-    return { matchedCount: r.matched ? 1 : 0, modifiedCount: r.matched ? 1 : 0 };
+  async updateOne(filter: Doc, modifier: Doc, opts?: Opts) {
+    const { docs, txn } = await this.begin({ op: "updateOne", filter, update: modifier }, opts);
+    const r = this.applyOne(docs, txn, filter, modifier, opts?.upsert === true);
+    return { matchedCount: r.doc && !r.upserted ? 1 : 0, modifiedCount: r.doc && !r.upserted ? 1 : 0, upsertedCount: r.upserted ? 1 : 0 };
   }
 
-  async findOneAndUpdate(filter: Doc, modifier: Doc, opts: { upsert?: boolean; projection?: Doc } = {}) {
-    const r = this.applyOne(filter, modifier, opts.upsert === true);
-    if (!r.doc) return null;
-    return opts.projection ? (find([r.doc], {}, opts.projection).all()[0] as Doc) : clone(r.doc);
+  async updateMany(filter: Doc, modifier: Doc, opts?: Opts) {
+    const { docs, txn } = await this.begin({ op: "updateMany", filter, update: modifier }, opts);
+    const hits = find(docs, filter).all() as Doc[];
+    for (const hit of hits) this.applyOne(docs, txn, { _id: hit._id }, modifier);
+    return { matchedCount: hits.length, modifiedCount: hits.length };
   }
 
-  async bulkWrite(ops: { updateOne: { filter: Doc; update: Doc; upsert?: boolean } }[]) {
+  async findOneAndUpdate(filter: Doc, modifier: Doc, opts?: Opts) {
+    const { docs, txn } = await this.begin({ op: "findOneAndUpdate", filter, update: modifier }, opts);
+    const r = this.applyOne(docs, txn, filter, modifier, opts?.upsert === true);
+    const out = opts?.returnDocument === "after" ? r.doc : r.before;
+    if (!out) return null;
+    return opts?.projection ? (find([out], {}, opts.projection).all()[0] as Doc) : clone(out);
+  }
+
+  async bulkWrite(ops: { updateOne: { filter: Doc; update: Doc; upsert?: boolean } }[], opts?: Opts) {
+    const { docs, txn } = await this.begin({ op: "bulkWrite", pipeline: ops.map((o) => ({ filter: o.updateOne.filter, update: o.updateOne.update })) }, opts);
+    for (const { updateOne: op } of ops) this.db.onOp?.({ collection: this.name, op: "bulkWrite.updateOne", filter: op.filter, update: op.update, inTransaction: txn !== null });
     let upsertedCount = 0;
-    for (const { updateOne: op } of ops) if (this.applyOne(op.filter, op.update, op.upsert === true).upserted) upsertedCount++;
+    for (const { updateOne: op } of ops) if (this.applyOne(docs, txn, op.filter, op.update, op.upsert === true).upserted) upsertedCount++;
     return { upsertedCount };
   }
 
-  private remove(filter: Doc, one: boolean) {
-    const hits = find(this.docs, filter).all() as Doc[];
+  private async remove(filter: Doc, one: boolean, opts: Opts | undefined) {
+    const { docs, txn } = await this.begin({ op: one ? "deleteOne" : "deleteMany", filter }, opts);
+    const hits = find(docs, filter).all() as Doc[];
     const gone = new Set(one ? hits.slice(0, 1) : hits);
-    const kept = this.docs.filter((d) => !gone.has(d));
-    this.docs.splice(0, this.docs.length, ...kept);
+    for (const d of gone) this.db.claim(txn, this.name, d._id);
+    const kept = docs.filter((d) => !gone.has(d));
+    docs.splice(0, docs.length, ...kept);
     return { deletedCount: gone.size };
   }
 
-  async deleteOne(filter: Doc) {
-    return this.remove(filter, true);
+  deleteOne(filter: Doc, opts?: Opts) {
+    return this.remove(filter, true, opts);
   }
 
-  async deleteMany(filter: Doc) {
-    return this.remove(filter, false);
+  deleteMany(filter: Doc, opts?: Opts) {
+    return this.remove(filter, false, opts);
   }
 
-  aggregate(pipeline: Doc[]) {
+  aggregate(pipeline: Doc[], opts?: Opts) {
     return {
-      toArray: async () =>
-        new Aggregator(pipeline, { collectionResolver: (n: string) => this.db.docs(n) }).run(this.docs).map((d) => clone(d as Doc)),
+      toArray: async () => {
+        const { docs, data } = await this.begin({ op: "aggregate", pipeline }, opts);
+        return new Aggregator(pipeline, { collectionResolver: (n: string) => this.db.docsIn(data, n) }).run(docs).map((d) => clone(d as Doc));
+      },
     };
   }
 }

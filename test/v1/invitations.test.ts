@@ -3,7 +3,6 @@
  * server on loopback that receives what the outbox worker sends (the token is read out of the
  * received mail), and a clock the tests can move to expire tokens and reach retry times.
  */
-import mongoose from "mongoose";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,16 +22,13 @@ import {
 import { ErrorBody } from "../../src/http/v1/openapi";
 import { createSmtpMailer } from "../../src/infra/mailer";
 import { startServer, type RunningServer } from "../../src/server";
-import { makeCtx, type DbLike } from "../../src/store/mongo/ctx";
-import { defineModels } from "../../src/store/mongo/models";
-import { reposOf } from "../../src/store/mongo/repos";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import { anOrg, aUser } from "../helpers/fixtures";
 import { call, ORG_EXT, startTestServer, userBody, type TestServer } from "../helpers/server";
 import { settledOutbox } from "../helpers/outbox";
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from "../helpers/smtp-server";
 import { conforms, v1 } from "../helpers/v1";
-import { MingoDb } from "../store/mingo-db";
+import { mingoStore } from "../store/mingo-store";
 
 /** A clock the tests move forward (and back) by `offsetMs`. */
 const clock: Clock & { offsetMs: number } = { offsetMs: 0, now() { return new Date(Date.now() + this.offsetMs); } };
@@ -446,10 +442,7 @@ describe("without SMTP_URL", () => {
  */
 describe.each([
   ["sqlite", (): Store => openSqliteStore({ path: ":memory:" })],
-  ["mongo repositories (mingo double)", (): Store => {
-    const repos = reposOf(makeCtx(new MingoDb() as unknown as DbLike, defineModels(mongoose.createConnection())));
-    return { kind: "mongo", ...repos, transaction: (fn) => fn(repos), ping: async () => undefined, close: async () => undefined };
-  }],
+  ["mongo store (mingo double)", (): Store => mingoStore()],
 ])("store methods for invitations and the outbox: %s", (_name, open) => {
   it("reads independent members only when asked, finds members by primary email, lists them by status", async () => {
     const s = open();

@@ -180,7 +180,10 @@ export interface OutboxRepo {
   get(id: string): Promise<OutboxMessage | null>;
   /** Pending messages whose nextAttemptAt is at or before `now`, earliest first, at most `limit`. */
   listDue(now: string, limit: number): Promise<OutboxMessage[]>;
-  /** Compare-and-set on `attempts`: a claim (attempts + 1) succeeds for one worker only. */
+  /**
+   * Compare-and-set on `attempts` of a message still pending: a claim (attempts + 1) succeeds for one
+   * worker only, and neither a claim nor the report of a send overwrites a message cancelled meanwhile.
+   */
   update(message: OutboxMessage, expectedAttempts: number): Promise<boolean>;
   /** Newest first; for operators and tests. */
   list(query: { orgId?: string; ref?: string; status?: OutboxMessage["status"]; limit: number }): Promise<OutboxMessage[]>;

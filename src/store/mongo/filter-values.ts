@@ -13,7 +13,15 @@ import { matches, parseDateTime } from "../../domain/filter-eval";
 
 export const END = "(?![\\s\\S])";
 
-export const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+/**
+ * A literal as a pattern: metacharacters backslash-escaped, and every C0 control character and DEL
+ * written as `\xHH`. MongoDB refuses a pattern holding a NUL byte (and would answer 500); `\x00`
+ * means the same character to PCRE (MongoDB) and to JavaScript (mingo), and a pattern without raw
+ * control characters reads the same in logs.
+ */
+export const escapeRegex = (s: string): string =>
+  s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")
+    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
 /** The anchored, escaped pattern for a string operator. */
 export function pattern(op: "eq" | "co" | "sw" | "ew", value: string): string {

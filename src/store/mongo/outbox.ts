@@ -35,7 +35,7 @@ export function mongoOutbox(c: MongoCtx): OutboxRepo {
     }),
     async update(m, expected) {
       const { _id: _i, orgId: _o, kind: _k, ref: _r, to: _t, subject: _s, created: _c, ...fields } = await checked(c.models.outbox, outboxDoc(m));
-      const r = await c.run("write", (o) => outbox().updateOne({ _id: { $eq: m.id }, attempts: { $eq: expected } }, { $set: fields }, o));
+      const r = await c.run("write", (o) => outbox().updateOne({ _id: { $eq: m.id }, attempts: { $eq: expected }, status: { $eq: "pending" } }, { $set: fields }, o));
       return r.matchedCount === 1;
     },
     list: (q) => c.run("read", async (o) => {

@@ -1,6 +1,7 @@
 /**
  * The MongoDB store: `createMongoStore(url)` connects (./connect.ts), creates collections and
- * indexes (./models.ts) and answers the storage port (src/domain/ports/store.ts).
+ * indexes (./models.ts) and answers the storage port (src/domain/ports/store.ts) through
+ * `assembleMongoStore`, which tests also run over a driver double.
  *
  * Transactions: on a replica set, `transaction(fn)` runs fn in a session transaction
  * (./transaction.ts): all of its writes or none. On a standalone server there are no
@@ -15,9 +16,9 @@ import { StoreUnavailable, type Store } from "../../domain/ports/store";
 import { connectMongo, type ConnectOptions } from "./connect";
 import { makeCtx, type DbLike, type Life, type Stored } from "./ctx";
 import { guard } from "./errors";
-import { defineModels, ensureIndexes } from "./models";
+import { defineModels, ensureIndexes, type Models } from "./models";
 import { reposOf } from "./repos";
-import { runTransaction } from "./transaction";
+import { runTransaction, type SessionSource } from "./transaction";
 
 export type MongoStoreOptions = ConnectOptions;
 
@@ -30,6 +31,53 @@ export interface MongoStore extends Store {
   dropDatabase(): Promise<void>;
 }
 
+/** What a MongoDB store is made of, once connected. */
+export interface MongoParts {
+  db: DbLike;
+  models: Models;
+  /** Sessions for transactions; null on a standalone server (no multi-document transactions). */
+  sessions: SessionSource | null;
+  /** Answers when the server does; throws otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  dropDatabase(): Promise<void>;
+  rateLimitBackend: MongoStore["rateLimitBackend"];
+}
+
+export function assembleMongoStore(parts: MongoParts): MongoStore {
+  const life: Life = { closed: false };
+  const repos = reposOf(makeCtx(parts.db, parts.models, undefined, life));
+  const open = () => {
+    if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
+  };
+  const sessions = parts.sessions;
+  return {
+    kind: "mongo",
+    transactional: sessions !== null,
+    // Rate-limit counters shared by every instance on this database (src/http/rate-limit.ts).
+    rateLimitBackend: parts.rateLimitBackend,
+    ...repos,
+    transaction: async (fn) => {
+      open();
+      if (sessions === null) return fn(repos);
+      return runTransaction(sessions, (session, state) => fn(reposOf(makeCtx(parts.db, parts.models, { session, state }, life))));
+    },
+    ping: () => guard(async () => {
+      open();
+      await parts.ping();
+    }),
+    close: async () => {
+      if (life.closed) return;
+      life.closed = true;
+      await parts.close();
+    },
+    dropDatabase: () => guard(async () => {
+      open();
+      await parts.dropDatabase();
+    }),
+  };
+}
+
 export async function createMongoStore(url: string, options: MongoStoreOptions = {}): Promise<MongoStore> {
   const { conn, replicaSet } = await connectMongo(url, options);
   try {
@@ -37,35 +85,15 @@ export async function createMongoStore(url: string, options: MongoStoreOptions =
     await guard(() => ensureIndexes(models));
     const db = conn.db;
     if (!db) throw new Error("connection has no database");
-    const collections: DbLike = { collection: (name) => db.collection<Stored>(name) };
-    const life: Life = { closed: false };
-    const repos = reposOf(makeCtx(collections, models, undefined, life));
-
-    return {
-      kind: "mongo",
-      transactional: replicaSet !== null,
-      // Rate-limit counters shared by every instance on this database (src/http/rate-limit.ts).
+    return assembleMongoStore({
+      db: { collection: (name) => db.collection<Stored>(name) },
+      models,
+      sessions: replicaSet === null ? null : conn.getClient(),
+      ping: async () => void (await db.admin().command({ ping: 1 })),
+      close: () => conn.close(),
+      dropDatabase: async () => void (await db.dropDatabase()),
       rateLimitBackend: { kind: "mongo" as const, client: conn.getClient(), dbName: db.databaseName },
-      ...repos,
-      transaction: async (fn) => {
-        if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
-        if (replicaSet === null) return fn(repos);
-        return runTransaction(conn.getClient(), (session, state) => fn(reposOf(makeCtx(collections, models, { session, state }, life))));
-      },
-      ping: () => guard(async () => {
-        if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
-        await db.admin().command({ ping: 1 });
-      }),
-      close: async () => {
-        if (life.closed) return;
-        life.closed = true;
-        await conn.close();
-      },
-      dropDatabase: () => guard(async () => {
-        if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
-        await db.dropDatabase();
-      }),
-    };
+    });
   } catch (e) {
     await conn.close().catch(() => undefined);
     throw e;

@@ -31,8 +31,13 @@ async function commit(session: Session): Promise<void> {
   }
 }
 
+/** Where sessions come from: the driver's MongoClient (or a test double of it). */
+export interface SessionSource {
+  startSession(): Session;
+}
+
 export async function runTransaction<T>(
-  client: mongoose.mongo.MongoClient,
+  client: SessionSource,
   body: (session: Session, state: TxState) => Promise<T>,
 ): Promise<T> {
   const session = client.startSession();

@@ -10,13 +10,12 @@
  * Semantics (as filter-eval):
  * - every predicate is two-valued (0 or 1, never NULL), so `not (x eq 1)` is true when x is missing;
  * - `ne` is `not eq`; multi-valued attributes match when any element does (EXISTS);
- * - caseExact=false strings with a folded column (userName, emails.value: the map's `folded`)
- *   compare that column with the value folded by foldCase, as filter-eval does, through the
- *   column's index; other caseExact=false strings compare with COLLATE NOCASE and LIKE, which
- *   fold ASCII letters only (filter-eval folds all of Unicode: `É` and `é` differ here, not there);
- *   caseExact=true strings compare with COLLATE BINARY, `instr` and `substr` (LIKE is never used
- *   for them, since SQLite's LIKE ignores ASCII case);
- * - `co`/`sw`/`ew` escape `%`, `_` and `\` in the value and use `ESCAPE '\'`;
+ * - caseExact=false strings with a folded column (userName, emails.value, Group displayName: the
+ *   map's `folded`) compare that column with the value folded by foldCase, as filter-eval does,
+ *   through the column's index; other caseExact=false strings compare lower() of both sides, which
+ *   folds ASCII letters only (filter-eval folds all of Unicode: `É` and `é` differ here, not there);
+ * - every string comparison is binary, `co` is `instr`, `sw`/`ew` compare UTF-8 bytes: NOCASE,
+ *   LIKE, length() and substr() on text stop at a NUL character (stringOp);
  * - dateTime values are normalised to `toISOString()` form; the created/last_modified columns hold
  *   that form, and JSON dateTimes are normalised with strftime before comparing;
  * - JSON booleans are tested with json_type ('true'/'false'), boolean columns hold 0/1;
@@ -133,7 +132,8 @@ const ELEMENT_SELF: JsonLoc = { kind: "json", value: "je.value", jsonType: "je.t
 /** Sorts after every other character in binary (UTF-8) order. */
 const AFTER_ALL = "\u{10FFFF}";
 
-const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** What SQLite's lower() and NOCASE do: ASCII letters only. */
+const asciiLower = (s: string): string => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 
 const SQL_OPS: Readonly<Record<string, string>> = { eq: "=", gt: ">", ge: ">=", lt: "<", le: "<=" };
 
@@ -292,19 +292,22 @@ class Compiler {
     }
   }
 
+  /**
+   * A string comparison. caseExact=false folds ASCII letters on both sides (lower(), as NOCASE
+   * would), and everything compares in binary: NOCASE, LIKE, length() and substr() on TEXT stop at
+   * a NUL character ("a\0b" = "A\0C" under NOCASE; LIKE '%a\0b%' is LIKE '%a'), so prefixes and
+   * suffixes are compared as UTF-8 bytes (a byte prefix of complete characters is a character prefix).
+   */
   private stringOp(x: string, op: CompareOp, value: string, caseExact: boolean): string {
+    const subject = caseExact ? x : `lower(${x})`;
+    const v = caseExact ? value : asciiLower(value);
     const sqlOp = SQL_OPS[op];
-    if (sqlOp !== undefined) return `${x} ${sqlOp} ${this.bind(value)} COLLATE ${caseExact ? "BINARY" : "NOCASE"}`;
-    if (!caseExact) {
-      const body = escapeLike(value);
-      const pattern = op === "co" ? `%${body}%` : op === "sw" ? `${body}%` : `%${body}`;
-      return `${x} LIKE ${this.bind(pattern)} ESCAPE '\\'`;
-    }
-    if (op === "co") return `instr(${x}, ${this.bind(value)}) > 0`;
-    if (op === "sw") return `substr(${x}, 1, length(${this.bind(value)})) = ${this.bind(value)} COLLATE BINARY`;
-    if (op === "ew") {
-      return `(length(${x}) >= length(${this.bind(value)}) AND substr(${x}, length(${x}) - length(${this.bind(value)}) + 1) = ${this.bind(value)} COLLATE BINARY)`;
-    }
+    if (sqlOp !== undefined) return `${subject} ${sqlOp} ${this.bind(v)} COLLATE BINARY`;
+    if (op === "co") return `instr(${subject}, ${this.bind(v)}) > 0`;
+    const bytes = `CAST(${subject} AS BLOB)`;
+    const n = Buffer.byteLength(v, "utf8");
+    if (op === "sw") return `substr(${bytes}, 1, ${n}) = ${this.bind(Buffer.from(v, "utf8"))}`;
+    if (op === "ew") return `(length(${bytes}) >= ${n} AND substr(${bytes}, length(${bytes}) - ${n - 1}) = ${this.bind(Buffer.from(v, "utf8"))})`;
     throw Errors.invalidFilter(`unknown operator '${String(op).slice(0, 20)}'`);
   }
 
@@ -314,8 +317,7 @@ class Compiler {
    */
   private foldedOp(x: string, op: CompareOp, value: string): string {
     if (op === "sw") {
-      const v = this.bind(value);
-      return `(${x} >= ${v} AND ${x} < ${this.bind(value + AFTER_ALL)} AND substr(${x}, 1, length(${this.bind(value)})) = ${this.bind(value)})`;
+      return `(${x} >= ${this.bind(value)} AND ${x} < ${this.bind(value + AFTER_ALL)} AND ${this.stringOp(x, "sw", value, true)})`;
     }
     return this.stringOp(x, op, value, true);
   }

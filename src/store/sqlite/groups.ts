@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store";
 import type { GroupBinding, GroupRecord } from "../../domain/types";
 import { guard } from "./errors";
+import { foldCase } from "./fold";
 import { listPage } from "./list";
 import { GROUP_MAP } from "./resource-maps";
 
@@ -37,12 +38,12 @@ const toRecord = (row: GroupRow): GroupRecord => ({
 
 export function sqliteGroups(db: Database.Database): GroupRepo {
   const s = {
-    insert: db.prepare(`INSERT INTO groups (id, org_id, display_name, external_id, builtin, binding, data, version, created, last_modified)
-      VALUES (@id, @org_id, @display_name, @external_id, @builtin, @binding, @data, @version, @created, @last_modified)`),
-    update: db.prepare(`UPDATE groups SET display_name=@display_name, external_id=@external_id, builtin=@builtin, binding=@binding,
+    insert: db.prepare(`INSERT INTO groups (id, org_id, display_name, display_name_fold, external_id, builtin, binding, data, version, created, last_modified)
+      VALUES (@id, @org_id, @display_name, @display_name_fold, @external_id, @builtin, @binding, @data, @version, @created, @last_modified)`),
+    update: db.prepare(`UPDATE groups SET display_name=@display_name, display_name_fold=@display_name_fold, external_id=@external_id, builtin=@builtin, binding=@binding,
       data=@data, version=@version, last_modified=@last_modified WHERE org_id=@org_id AND id=@id AND version=@expected`),
     get: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.id = ?`),
-    byName: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.display_name = ? COLLATE NOCASE`),
+    byName: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.display_name_fold = ?`),
     delete: db.prepare("DELETE FROM groups WHERE org_id = ? AND id = ?"),
     add: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display)
       SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name) FROM groups g JOIN users u ON u.org_id = g.org_id
@@ -66,6 +67,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     id: g.id,
     org_id: g.orgId,
     display_name: g.displayName,
+    display_name_fold: foldCase(g.displayName),
     external_id: g.externalId,
     builtin: g.builtin ? 1 : 0,
     binding: g.binding ? JSON.stringify(g.binding) : null,
@@ -93,7 +95,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
       return row ? toRecord(row) : null;
     }),
     findByDisplayName: async (orgId, name) => guard(() => {
-      const row = s.byName.get(orgId, name) as GroupRow | undefined;
+      const row = s.byName.get(orgId, foldCase(name)) as GroupRow | undefined;
       return row ? toRecord(row) : null;
     }),
     update: async (g, expected) => guard(() => s.update.run({ ...params(g), expected }).changes === 1),

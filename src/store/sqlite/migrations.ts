@@ -10,6 +10,19 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Runs before `sql`, in its transaction: answers why the data cannot take the migration (for
+   * example rows a new unique index would refuse), in words an operator can act on, or null.
+   */
+  precheck?: (db: Database.Database) => string | null;
+}
+
+/** Thrown when a migration's precheck refuses the data: start-up stops with its message. */
+export class MigrationRefused extends Error {
+  constructor(readonly version: number, reason: string) {
+    super(`SQLite migration ${version} cannot run: ${reason}`);
+    this.name = "MigrationRefused";
+  }
 }
 
 /** Migrations after the first, appended in order by the features that need them. */
@@ -282,6 +295,29 @@ MIGRATIONS_EXTRA.push({
   `,
 });
 
+MIGRATIONS_EXTRA.push({
+  version: 11,
+  name: "names unique as the rest of orgscim folds case, NUL included",
+  // users_org_user_name (NOCASE) duplicated users_org_user_name_fold and was wrong besides: NOCASE
+  // stops comparing at a NUL, so "a\0b" and "A\0C" clashed. Group names were unique under NOCASE,
+  // which folds ASCII only ("Équipe" and "équipe" passed, MongoDB refused them): display_name_fold
+  // holds JavaScript's toLowerCase, as user_name_fold does.
+  precheck: (db) => {
+    const clash = db.prepare(`SELECT org_id, group_concat(id, ', ') AS ids, group_concat(display_name, ' / ') AS names FROM groups
+      GROUP BY org_id, scim_fold(display_name) HAVING count(*) > 1 LIMIT 5`).all() as { org_id: string; ids: string; names: string }[];
+    if (clash.length === 0) return null;
+    return `groups whose names differ only in case would share a name: ${clash.map((c) => `organization ${c.org_id}: ${c.ids} (${c.names})`).join("; ")}. `
+      + "Rename all but one of each (PATCH /scim/v2/Groups/<id> displayName) with the previous release, then start this one.";
+  },
+  sql: `
+    DROP INDEX users_org_user_name;
+    ALTER TABLE groups ADD COLUMN display_name_fold TEXT;
+    UPDATE groups SET display_name_fold = scim_fold(display_name);
+    CREATE UNIQUE INDEX groups_org_display_name_fold ON groups(org_id, display_name_fold);
+    DROP INDEX groups_org_display_name;
+  `,
+});
+
 /** Applies the migrations the database has not seen yet, in version order; answers the versions applied. */
 export function migrate(db: Database.Database): number[] {
   // For backfills only: never used in an index or a trigger, so other tools can write the file.
@@ -294,6 +330,8 @@ export function migrate(db: Database.Database): number[] {
   for (const m of [...MIGRATIONS, ...MIGRATIONS_EXTRA].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;
     db.transaction(() => {
+      const refused = m.precheck?.(db) ?? null;
+      if (refused !== null) throw new MigrationRefused(m.version, refused);
       db.exec(m.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
         m.version, m.name, new Date().toISOString(),

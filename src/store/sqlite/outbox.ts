@@ -22,7 +22,7 @@ export function sqliteOutbox(db: Database.Database): OutboxRepo {
     get: db.prepare("SELECT * FROM outbox WHERE id = ?"),
     due: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"),
     update: db.prepare(`UPDATE outbox SET body = @body, status = @status, sent_at = @sent_at, attempts = @attempts, last_error = @last_error,
-      next_attempt_at = @next_attempt_at WHERE id = @id AND attempts = @expected`),
+      next_attempt_at = @next_attempt_at WHERE id = @id AND attempts = @expected AND status = 'pending'`),
     cancel: db.prepare("UPDATE outbox SET status = 'cancelled', body = NULL WHERE ref = ? AND status = 'pending'"),
   };
   const params = (m: OutboxMessage) => ({

@@ -76,6 +76,7 @@ export const GROUP_MAP: SqlResourceMap = {
     ["meta.resourceType", "'Group'"],
     ["meta.version", `('W/"' || g.version || '"')`],
   ]),
+  folded: new Map([["displayName", "g.display_name_fold"]]),
   tables: new Map<string, SqlTable>([
     [
       "members",

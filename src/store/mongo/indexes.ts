@@ -1,0 +1,68 @@
+/**
+ * The indexes of the MongoDB store, as data: what each collection should have now (`INDEXES`), which
+ * the numbered migrations (./migrations.ts) reconcile the database to. Names are MongoDB's default
+ * (`<field>_<direction>_...`), so an index created by an earlier release is recognised by its name.
+ */
+export type IndexKey = Record<string, 1 | -1>;
+
+export interface IndexSpec {
+  key: IndexKey;
+  unique?: boolean;
+  partialFilterExpression?: Record<string, unknown>;
+  expireAfterSeconds?: number;
+}
+
+/** MongoDB's default name for an index on `key`. */
+export const indexName = (key: IndexKey): string => Object.entries(key).map(([k, d]) => `${k}_${d}`).join("_");
+
+const ix = (key: IndexKey, options: Omit<IndexSpec, "key"> = {}): IndexSpec => ({ key, ...options });
+
+/**
+ * The indexes start-up created before migrations were versioned (migration 1 reconciles to them, so
+ * a database from that time is recognised as such).
+ */
+export const INDEXES_V1: Readonly<Record<string, readonly IndexSpec[]>> = {
+  organizations: [],
+  tokens: [ix({ orgId: 1, created: 1 })],
+  users: [
+    ix({ orgId: 1, userNameLower: 1 }, { unique: true }),
+    ix({ orgId: 1, externalId: 1 }),
+    ix({ orgId: 1, emailsLower: 1 }),
+    ix({ primaryEmailLower: 1, status: 1 }),
+    ix({ orgId: 1, orgRole: 1 }),
+    ix({ orgId: 1, seq: 1 }),
+    ix({ orgId: 1, status: 1, seq: 1 }),
+  ],
+  groups: [
+    ix({ orgId: 1, displayNameLower: 1 }, { unique: true }),
+    ix({ orgId: 1, externalId: 1 }),
+    ix({ orgId: 1, seq: 1 }),
+    ix({ orgId: 1, "binding.accountId": 1 }),
+  ],
+  group_members: [
+    ix({ orgId: 1, groupId: 1, userId: 1 }, { unique: true }),
+    ix({ orgId: 1, groupId: 1, userSeq: 1 }),
+    ix({ orgId: 1, userId: 1 }),
+  ],
+  accounts: [ix({ orgId: 1, status: 1, seq: 1 }), ix({ orgId: 1, ownerId: 1 })],
+  domains: [
+    ix({ claimedName: 1 }, { unique: true, partialFilterExpression: { claimedName: { $type: "string" } } }),
+    ix({ nameLower: 1 }),
+    ix({ orgId: 1, created: 1 }),
+  ],
+  invitations: [ix({ tokenHash: 1 }, { unique: true }), ix({ orgId: 1, userId: 1, created: 1 }), ix({ orgId: 1, created: 1 })],
+  outbox: [ix({ status: 1, nextAttemptAt: 1 }), ix({ ref: 1, status: 1 }), ix({ orgId: 1, created: -1 })],
+  audit_events: [ix({ orgId: 1, time: 1 }), ix({ orgId: 1, seq: 1 }), ix({ orgId: 1, action: 1, seq: 1 })],
+  counters: [],
+};
+
+/** What every collection should have now. */
+export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = INDEXES_V1;
+
+/** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */
+export const UNIQUE_INDEXES: Readonly<Record<string, { keys: IndexKey; partial?: Record<string, unknown> }[]>> = Object.fromEntries(
+  Object.entries(INDEXES).map(([name, specs]) => [
+    name,
+    specs.filter((s) => s.unique).map((s) => (s.partialFilterExpression ? { keys: s.key, partial: s.partialFilterExpression } : { keys: s.key })),
+  ]),
+);

@@ -1,0 +1,40 @@
+/** The store contract: the outbox (compare-and-set claims that never undo a cancel). */
+import type { Store } from "../../../src/domain/ports/store";
+import type { OutboxMessage } from "../../../src/domain/types";
+import { anOrg } from "../../helpers/fixtures";
+import type { ContractIt } from "./types";
+
+const NOW = "2026-01-01T00:00:00.000Z";
+let n = 0;
+const aMessage = (orgId: string, over: Partial<OutboxMessage> = {}): OutboxMessage => ({
+  id: `EM${String(++n).padStart(32, "0")}${Math.random().toString(16).slice(2, 6)}`.slice(0, 34), orgId, kind: "invitation", ref: `IN${n}`, to: "a@x.test",
+  subject: "s", text: "body", status: "pending", created: NOW, sentAt: null, attempts: 0, lastError: null, nextAttemptAt: NOW, ...over,
+});
+
+export function outbox(it_: ContractIt, store: () => Store): void {
+  it_("lets one worker claim a due message by compare-and-set on attempts", async () => {
+    const org = anOrg(); await store().orgs.insert(org);
+    const m = aMessage(org.id); await store().outbox.insert(m);
+    const claim = { ...m, attempts: 1, nextAttemptAt: "2026-01-01T00:05:00.000Z" };
+    expect(await store().outbox.update(claim, 0)).toBe(true);
+    expect(await store().outbox.update(claim, 0)).toBe(false);
+    expect(await store().outbox.get(m.id)).toEqual(claim);
+  });
+
+  it_("never undoes a cancel: a claim of a message cancelled after it was listed fails, and the message stays cancelled", async () => {
+    const org = anOrg(); await store().orgs.insert(org);
+    const m = aMessage(org.id); await store().outbox.insert(m);
+    const [listed] = (await store().outbox.listDue("2026-01-02T00:00:00.000Z", 100)).filter((x) => x.id === m.id);
+    expect(listed).toEqual(m);
+    expect(await store().outbox.cancelPending(m.ref!)).toBe(1);
+    expect(await store().outbox.update({ ...listed!, attempts: 1, nextAttemptAt: "2026-01-01T00:05:00.000Z" }, 0)).toBe(false);
+    expect(await store().outbox.get(m.id)).toMatchObject({ status: "cancelled", text: null, attempts: 0 });
+    // nor does the report of a send that was under way when the cancel came
+    const sending = aMessage(org.id); await store().outbox.insert(sending);
+    const claimed = { ...sending, attempts: 1 };
+    expect(await store().outbox.update(claimed, 0)).toBe(true);
+    expect(await store().outbox.cancelPending(sending.ref!)).toBe(1);
+    expect(await store().outbox.update({ ...claimed, status: "sent", sentAt: NOW, text: null }, 1)).toBe(false);
+    expect(await store().outbox.get(sending.id)).toMatchObject({ status: "cancelled" });
+  });
+}
