@@ -1,6 +1,6 @@
 /**
  * `orgscim import --org ORG FILE`: replays an export (see ./export.ts for the line format) into
- * an organization, idempotently (src/domain/portability.ts has the rules). SCIM lines go through
+ * an organization, idempotently (src/domain/portability/ has the rules). SCIM lines go through
  * the same coercion as POST /Users and /Groups. Prints each failing line with its number and
  * reason, and a summary; a progress bar on stderr when it is a terminal.
  */

@@ -1,0 +1,84 @@
+/**
+ * Export: everything of one organization as a stream of records, in an order an import can
+ * replay. The file format lives in src/cli/export.ts; this module knows records only.
+ */
+import { accountRoleGroupId } from "../account-roles";
+import { Errors } from "../errors";
+import type { ListQuery, ListResult, Store } from "../ports/store";
+import { ACCOUNT_ROLES, type Account, type AuditEvent, type GroupRecord } from "../types";
+import type { ExportItem, ExportOptions } from "./types";
+
+export const PAGE = 1000;
+
+async function* pages<T>(list: (q: ListQuery) => Promise<ListResult<T>>): AsyncGenerator<T> {
+  let cursor: string | undefined = "";
+  while (cursor !== undefined) {
+    const page: ListResult<T> = await list({ startIndex: 1, count: PAGE, cursor });
+    yield* page.items;
+    cursor = page.nextCursor;
+  }
+}
+
+export async function* accountsOf(store: Store, orgId: string): AsyncGenerator<Account> {
+  for (let offset = 0; ; offset += PAGE) {
+    const { items } = await store.accounts.list(orgId, { offset, limit: PAGE });
+    yield* items;
+    if (items.length < PAGE) return;
+  }
+}
+
+/** The audit log oldest first. The newest page is kept from the first pass, so events written during the export are not half-included. */
+async function* auditOldestFirst(store: Store, orgId: string): AsyncGenerator<AuditEvent> {
+  const newest = await store.audit.list(orgId, { limit: PAGE });
+  const boundaries: string[] = [];
+  let last = newest[newest.length - 1];
+  while (last !== undefined && boundaries.length < Number.MAX_SAFE_INTEGER) {
+    const older = await store.audit.list(orgId, { limit: PAGE, before: last.id });
+    if (older.length === 0) break;
+    boundaries.push(last.id);
+    last = older[older.length - 1];
+  }
+  for (let i = boundaries.length - 1; i >= 0; i--) {
+    const events = await store.audit.list(orgId, { limit: PAGE, before: boundaries[i]! });
+    for (let j = events.length - 1; j >= 0; j--) yield events[j]!;
+  }
+  for (let j = newest.length - 1; j >= 0; j--) yield newest[j]!;
+}
+
+/**
+ * Everything of one organization, in an order an import can replay: the organization, its
+ * domains, its built-in org-role groups, users, each account followed by its built-in role groups
+ * (their members are the role assignments), the other groups with their member ids, then
+ * invitations, and on request tokens and the audit log. The order depends on the records only,
+ * not on how they were interleaved when written, so an import reproduces the same export.
+ */
+export async function* exportOrganization(store: Store, orgId: string, options: ExportOptions = {}): AsyncGenerator<ExportItem> {
+  const org = await store.orgs.get(orgId);
+  if (!org) throw Errors.orgNotFound(orgId);
+  yield { kind: "organization", org };
+  for (const domain of await store.domains.list(orgId)) yield { kind: "domain", domain };
+  const orgRoleGroup = (g: GroupRecord) => g.builtin && g.binding?.kind === "orgRole";
+  for await (const group of pages((q) => store.groups.list(orgId, q))) if (orgRoleGroup(group)) yield { kind: "group", group, members: null };
+  const userIds: string[] = [];
+  for await (const user of pages((q) => store.users.list(orgId, q))) {
+    userIds.push(user.id);
+    yield { kind: "user", user };
+  }
+  const withMembers = async (group: GroupRecord): Promise<ExportItem> => {
+    const count = await store.groups.countMembers(orgId, group.id);
+    const members = count === 0 ? [] : (await store.groups.listMembers(orgId, group.id, count)).map((m) => m.id);
+    return { kind: "group", group, members };
+  };
+  // Each account is followed by its built-in role groups, which an import creates with it.
+  for await (const account of accountsOf(store, orgId)) {
+    yield { kind: "account", account };
+    for (const role of ACCOUNT_ROLES) {
+      const group = await store.groups.get(orgId, accountRoleGroupId(account.id, role));
+      if (group) yield await withMembers(group);
+    }
+  }
+  for await (const group of pages((q) => store.groups.list(orgId, q))) if (!group.builtin) yield await withMembers(group);
+  for (const id of userIds) for (const invitation of await store.invitations.listForUser(orgId, id)) yield { kind: "invitation", invitation };
+  if (options.tokens) for (const token of await store.tokens.list(orgId)) yield { kind: "token", token };
+  if (options.audit) for await (const event of auditOldestFirst(store, orgId)) yield { kind: "audit", event };
+}

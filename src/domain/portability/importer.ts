@@ -1,0 +1,171 @@
+/**
+ * Import: the records of one organization (a file's lines, in file order) into a store.
+ *
+ * - Idempotent: users are matched by id, then by userName (without case); groups by id, then by
+ *   displayName; accounts by id, then by name; domains by name; the rest by id. A record equal
+ *   to its match is left alone (unchanged), a different one is updated (version + 1), a missing
+ *   one is created with the file's id, created, lastModified and version.
+ * - Ids are kept when the file's organization is the target organization (a restore, or a move
+ *   to another store), which the import creates when it does not exist. Imported into another
+ *   organization, records get new ids (references follow), domains arrive pending (their
+ *   verification is not carried over), and the organization's settings, invitations, tokens and
+ *   audit events are skipped: they belong to the organization they came from.
+ * - Lines are written in batches, one store transaction a batch. Each line is checked before the
+ *   batch is written; a line that fails its checks is reported and left out. Should the batch's
+ *   transaction fail anyway (a concurrent writer), it is rolled back and its lines are written
+ *   again one transaction each, so a failing line never leaves part of itself, nor breaks others.
+ * - Import restores state as it was: domain enforcement does not apply (the file's users were
+ *   admitted under their organization's rules when they were created); a managed user whose
+ *   primary email another organization manages is refused, as the organization model requires.
+ *
+ * Planning lives in ./plan-members.ts and ./plan-records.ts, what a plan consults in ./state.ts.
+ */
+import type { Clock } from "../clock";
+import { isoNow } from "../clock";
+import { DomainError, Errors } from "../errors";
+import { newId } from "../ids";
+import { UniqueViolation, type Store } from "../ports/store";
+import { emptyCounts } from "./format";
+import { planBuiltinGroup, planGroup, planUser } from "./plan-members";
+import { planAccount, planAudit, planDomain, planInvitation, planOrganization, planToken } from "./plan-records";
+import { ImportState, Overlay, type Step, type WriteCtx } from "./state";
+import type { ImportItem, ImportOptions, ImportOutcome, ImportReport } from "./types";
+
+interface Planned {
+  line: number;
+  type: string;
+  step: Step;
+}
+
+function plan(st: ImportState, item: ImportItem, ov: Overlay): Promise<Step> {
+  switch (item.kind) {
+    case "organization": return planOrganization(st, item.org, ov);
+    case "domain": return planDomain(st, item.domain);
+    case "user": return planUser(st, item.user, ov);
+    case "group": return item.group.builtin ? planBuiltinGroup(st, item.group, ov) : planGroup(st, item.group, ov);
+    case "account": return planAccount(st, item.account, ov);
+    case "invitation": return planInvitation(st, item.invitation, ov);
+    case "token": return planToken(st, item.token);
+    case "audit": return planAudit(st, item.event, ov);
+  }
+}
+
+/**
+ * Imports the records of one organization into `orgId`, in batches. Feed it with `add` in file
+ * order, then `finish` for the report. See the file comment for the rules.
+ */
+export class OrgImporter {
+  private readonly batchSize: number;
+  private readonly st: ImportState;
+  private pending: Array<{ line: number; item: ImportItem }> = [];
+  private readonly report: ImportReport = { lines: 0, counts: {}, errors: [] };
+
+  constructor(private readonly deps: { store: Store; clock: Clock }, private readonly orgId: string, private readonly options: ImportOptions) {
+    this.batchSize = options.batchSize ?? 2000;
+    this.st = new ImportState(deps, orgId, options);
+  }
+
+  /** Queues one line; writes a batch when enough are queued. */
+  async add(line: number, item: ImportItem): Promise<void> {
+    this.pending.push({ line, item });
+    if (this.pending.length >= this.batchSize) await this.flush();
+  }
+
+  /** Records a line that could not even be read (bad JSON, unknown type). */
+  fail(line: number, type: string, e: unknown): void {
+    this.report.lines += 1;
+    this.record(line, type, e);
+  }
+
+  async finish(): Promise<ImportReport> {
+    await this.flush();
+    this.report.errors.sort((a, b) => a.line - b.line);
+    return this.report;
+  }
+
+  private count(type: string, outcome: ImportOutcome | "failed"): void {
+    (this.report.counts[type] ??= emptyCounts())[outcome] += 1;
+  }
+
+  private record(line: number, type: string, error: unknown): void {
+    const e = error instanceof UniqueViolation
+      ? Errors.importConflict(`Another record of the store already has this ${error.field} (perhaps in another organization); the line was not applied.`)
+      : error;
+    if (!(e instanceof DomainError) && !(e instanceof Error)) throw e;
+    this.count(type, "failed");
+    this.report.errors.push({ line, type, code: e instanceof DomainError ? e.code : 0, message: e.message });
+  }
+
+  private async planLine(item: ImportItem, ov: Overlay): Promise<Step> {
+    if (item.kind !== "organization" && !ov.orgCreated && this.st.orgExists !== true) await this.st.requireOrg(ov);
+    return plan(this.st, item, ov);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.st.now = isoNow(this.deps.clock);
+    this.report.lines += batch.length;
+    const overlay = new Overlay();
+    const planned: Planned[] = [];
+    for (const { line, item } of batch) {
+      try {
+        planned.push({ line, type: item.kind, step: await this.planLine(item, overlay) });
+      } catch (e) {
+        this.record(line, item.kind, e);
+      }
+    }
+    try {
+      await this.write(planned);
+      this.merge(overlay, planned);
+      return;
+    } catch (e) {
+      if (planned.length === 1) return this.record(planned[0]!.line, planned[0]!.type, e);
+    }
+    // The batch failed as a whole: each line again, alone, in order.
+    for (const { line, item } of batch) {
+      if (!planned.some((p) => p.line === line)) continue;
+      const alone = new Overlay();
+      try {
+        const step = await this.planLine(item, alone);
+        await this.write([{ line, type: item.kind, step }]);
+        this.merge(alone, [{ line, type: item.kind, step }]);
+      } catch (e) {
+        this.record(line, item.kind, e);
+      }
+    }
+  }
+
+  private async write(planned: Planned[]): Promise<void> {
+    const writes = planned.filter((p) => p.step.apply);
+    if (writes.length === 0) return;
+    const { store, clock } = this.deps;
+    await store.transaction(async (tx) => {
+      const w: WriteCtx = { touch: new Set(), roleMembers: new Map(), created: 0, updated: 0 };
+      const addRoleMembers = async () => {
+        for (const [gid, ids] of w.roleMembers) await tx.groups.addMembers(this.orgId, gid, ids);
+        w.roleMembers.clear();
+      };
+      for (const p of writes) {
+        if (!p.step.newUser) await addRoleMembers();
+        await p.step.apply!(tx, w);
+        if (p.step.outcome === "created") w.created += 1;
+        if (p.step.outcome === "updated") w.updated += 1;
+      }
+      await addRoleMembers();
+      const now = isoNow(clock);
+      for (const id of w.touch) await tx.groups.touch(this.orgId, id, now);
+      await tx.audit.append({
+        id: newId("AE"), orgId: this.orgId, time: now, actor: this.options.actor ?? "import", action: "organization.import",
+        targetType: "Organization", targetId: this.orgId, outcome: "success", before: null,
+        after: { source: this.options.source ?? null, lines: [writes[0]!.line, writes[writes.length - 1]!.line], created: w.created, updated: w.updated },
+      });
+    });
+  }
+
+  private merge(overlay: Overlay, planned: Planned[]): void {
+    this.st.merge(overlay);
+    for (const p of planned) this.count(p.type, p.step.outcome);
+  }
+}

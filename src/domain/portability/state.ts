@@ -1,0 +1,153 @@
+/**
+ * What an import knows while it plans: the overlay of the batch being planned (later lines of a
+ * batch see what earlier ones planned before it is written), and the state committed batches
+ * established (file ids → target ids, groups this import created, users it wrote).
+ */
+import type { Clock } from "../clock";
+import { Errors } from "../errors";
+import type { Repos, Store } from "../ports/store";
+import type { Account, GroupRecord, UserRecord } from "../types";
+import { accountsOf } from "./export";
+import { lower, primaryOf } from "./format";
+import type { ImportOptions, ImportOutcome } from "./types";
+
+export interface WriteCtx {
+  /** Groups whose membership changed without a record update: touched once, at the end. */
+  touch: Set<string>;
+  /** New users' org-role memberships, added a group at a time before the next other step. */
+  roleMembers: Map<string, string[]>;
+  created: number;
+  updated: number;
+}
+
+export interface Step {
+  outcome: ImportOutcome;
+  /** Writes only its own new user (and queues its role membership): no other step's write waits for it. */
+  newUser?: boolean;
+  apply?: (tx: Repos, w: WriteCtx) => Promise<void>;
+}
+
+/** What lines of one batch have planned: later lines of the batch see it before it is written. */
+export class Overlay {
+  readonly ids = new Map<string, string>();
+  readonly users = new Map<string, UserRecord>();
+  readonly userNames = new Map<string, string>();
+  readonly groups = new Map<string, GroupRecord>();
+  readonly groupNames = new Map<string, string>();
+  readonly members = new Map<string, Set<string>>();
+  readonly accounts = new Map<string, Account>();
+  readonly createdGroups = new Set<string>();
+  readonly audit = new Set<string>();
+  orgCreated = false;
+
+  putUser(u: UserRecord, fileId: string | null): void {
+    this.users.set(u.id, u);
+    this.userNames.set(u.userName.toLowerCase(), u.id);
+    if (fileId) this.ids.set(fileId, u.id);
+  }
+
+  putGroup(g: GroupRecord, fileId: string | null, members?: Set<string>): void {
+    this.groups.set(g.id, g);
+    this.groupNames.set(g.displayName.toLowerCase(), g.id);
+    if (members) this.members.set(g.id, members);
+    if (fileId) this.ids.set(fileId, g.id);
+  }
+}
+
+/** The import's state across batches, and the lookups that consult the overlay before the store. */
+export class ImportState {
+  readonly sameOrg: boolean;
+  /** What committed batches established: file ids → target ids, groups this import created. */
+  readonly ids = new Map<string, string>();
+  readonly createdGroups = new Set<string>();
+  orgExists: boolean | null = null;
+  /**
+   * The organization was created by this import: every user it has, this import wrote, so a
+   * lookup for an id or userName it did not write needs no query (the 100,000-user restore).
+   */
+  freshOrg = false;
+  readonly runUserIds = new Set<string>();
+  readonly runUserNames = new Set<string>();
+  /** The time of the batch being written: what created and updated records get as lastModified. */
+  now = "";
+  auditIds: Set<string> | null = null;
+  accountNames: Map<string, string> | null = null;
+
+  constructor(readonly deps: { store: Store; clock: Clock }, readonly orgId: string, readonly options: ImportOptions) {
+    this.sameOrg = options.fileOrgId === orgId;
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+
+  /** Folds a committed batch's overlay into the state. */
+  merge(overlay: Overlay): void {
+    for (const [k, v] of overlay.ids) this.ids.set(k, v);
+    for (const id of overlay.createdGroups) this.createdGroups.add(id);
+    for (const [id, a] of overlay.accounts) this.accountNames?.set(lower(a.name), id);
+    for (const id of overlay.audit) this.auditIds?.add(id);
+    if (overlay.orgCreated) this.orgExists = this.freshOrg = true;
+    if (this.freshOrg) {
+      for (const u of overlay.users.values()) {
+        this.runUserIds.add(u.id);
+        this.runUserNames.add(lower(u.userName));
+      }
+    }
+  }
+
+  mapped(ov: Overlay, fileId: string | null): string | null {
+    if (!fileId) return null;
+    return ov.ids.get(fileId) ?? this.ids.get(fileId) ?? (this.sameOrg ? fileId : null);
+  }
+
+  async requireOrg(ov: Overlay): Promise<void> {
+    if (ov.orgCreated) return;
+    this.orgExists ??= (await this.store.orgs.get(this.orgId)) !== null;
+    if (!this.orgExists) throw Errors.orgNotFound(this.orgId);
+  }
+
+  /** Whether this import created the group (its meta and members are the file's to restore). */
+  created(ov: Overlay, groupId: string): boolean {
+    return ov.createdGroups.has(groupId) || this.createdGroups.has(groupId);
+  }
+
+  /** A user this batch wrote, or one the store may have (null: none, known without a query when the import made the organization). */
+  async findUser(ov: Overlay, id: string): Promise<UserRecord | null> {
+    const mine = ov.users.get(id);
+    if (mine || ((this.freshOrg || ov.orgCreated) && !this.runUserIds.has(id))) return mine ?? null;
+    return this.store.users.get(this.orgId, id);
+  }
+
+  /** Whether the store may hold a user with this userName (false: known without a query). */
+  mayHoldName(ov: Overlay, userName: string): boolean {
+    return !(this.freshOrg || ov.orgCreated) || this.runUserNames.has(lower(userName));
+  }
+
+  async findUserByName(ov: Overlay, userName: string): Promise<UserRecord | null> {
+    const id = ov.userNames.get(lower(userName));
+    if (id !== undefined) return ov.users.get(id)!;
+    return this.mayHoldName(ov, userName) ? this.store.users.findByUserName(this.orgId, userName) : null;
+  }
+
+  async checkNotManagedElsewhere(u: Pick<UserRecord, "status" | "emails">): Promise<void> {
+    const primary = primaryOf(u);
+    if (u.status === "managed" && primary && (await this.store.users.isManagedElsewhere(this.orgId, primary))) {
+      throw Errors.importConflict(`${primary} is managed by another organization: a person is managed by one organization only. Import this user with status pending, or release them there first.`);
+    }
+  }
+
+  async findGroup(ov: Overlay, id: string): Promise<GroupRecord | null> {
+    return ov.groups.get(id) ?? (await this.store.groups.get(this.orgId, id));
+  }
+
+  async accountByName(ov: Overlay, name: string): Promise<Account | null> {
+    if (!this.accountNames) {
+      this.accountNames = new Map();
+      for await (const a of accountsOf(this.store, this.orgId)) this.accountNames.set(lower(a.name), a.id);
+    }
+    const fromBatch = [...ov.accounts.values()].find((a) => lower(a.name) === lower(name));
+    const id = this.accountNames.get(lower(name));
+    return fromBatch ?? (id ? await this.store.accounts.get(this.orgId, id) : null);
+  }
+}
