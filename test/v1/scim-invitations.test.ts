@@ -34,7 +34,7 @@ beforeAll(async () => {
   smtp = await startSmtpServer();
   dir = mkdtempSync(join(tmpdir(), "orgscim-scim-invitations-"));
   running = await startServer(loadConfig({
-    PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", DATABASE_URL: `sqlite:${join(dir, "test.db")}`,
+    PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(dir, "test.db")}`,
     SMTP_URL: smtp.url, MAIL_FROM: "orgscim <no-reply@orgscim.test>", OUTBOX_INTERVAL_MS: "50",
     PUBLIC_URL: "https://orgscim.example.com", INVITATION_TTL_HOURS: "48", INVITATION_ACCEPT_PER_MINUTE: "0",
   }));
