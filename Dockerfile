@@ -1,28 +1,38 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: compile (better-sqlite3 builds from source) in one stage, run as non-root in another.
-FROM node:20-bookworm-slim AS build
+# orgscim's image. Build stage: dependencies from the lockfile with no lifecycle scripts (npm ci
+# would otherwise run this package's `prepare`, a full build, before any source is here), then
+# better-sqlite3 compiled from source against this Node's own headers, then the sources and the
+# build. Runtime stage: the same Node and Debian, production dependencies only, non-root.
+# No container engine runs in CI: scripts/dockerfile-replay.js replays these steps on a clean copy
+# holding only what each COPY brings (README, "Deployment"). Keep every instruction to the forms it
+# knows (it stops on anything else).
+ARG NODE_IMAGE=node:26-trixie-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# node-gyp builds against the headers the Node image ships (/usr/local/include/node): no download.
+ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund --ignore-scripts=false
+RUN npm ci --ignore-scripts --no-audit --no-fund
+# The one native module, compiled from source (not a prebuilt download), then loaded once.
+RUN (cd node_modules/better-sqlite3 && npm run build-release) && node -e "new (require('better-sqlite3'))(':memory:').close()"
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY schemas ./schemas
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production PORT=8080 DATABASE_URL=sqlite:/data/orgscim.db
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/package.json ./package.json
+COPY package.json ./
 COPY schemas ./schemas
 COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["node", "bin/healthcheck.js"]
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

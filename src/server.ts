@@ -14,6 +14,7 @@ import { createTxtResolver } from "./infra/dns";
 import { startDomainRecheck } from "./infra/domain-recheck";
 import { startOutboxWorker } from "./infra/mailer";
 import { openStore } from "./store/open";
+import { openWithRetry, storeWaitMessage } from "./store/open-with-retry";
 
 export interface RunningServer {
   url: string;
@@ -29,9 +30,9 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { clock?: Clock; store?: Store } = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await openStore(config.DATABASE_URL, {
+  const store = opts.store ?? (await openWithRetry(() => openStore(config.DATABASE_URL, {
     warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
-  }));
+  }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) }));
   const bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
   const dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
   const app = createApp({ config, store, clock, logger, dns });

@@ -42,13 +42,18 @@ const CHECKPOINT_INTERVAL_MS = 50;
 export function openSqliteStore(options: SqliteOptions): Store {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
   const db = guard(() => new Database(options.path));
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  // Overwrite deleted content (purged mail bodies with invitation tokens, deleted users) on disk.
-  db.pragma("secure_delete = ON");
-  migrate(db);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    // Overwrite deleted content (purged mail bodies with invitation tokens, deleted users) on disk.
+    db.pragma("secure_delete = ON");
+    migrate(db);
+  } catch (e) {
+    db.close(); // a file another process holds locked (StoreUnavailable) may be retried: leave nothing open
+    throw translate(e);
+  }
   const checkpointer = options.path !== ":memory:" && options.backgroundCheckpoints !== false
     ? startCheckpointer(options.path, CHECKPOINT_INTERVAL_MS, options.onCheckpointError ?? (() => undefined))
     : null;
