@@ -11,6 +11,7 @@ import type { Store } from "../domain/ports/store";
 import { issueToken } from "../domain/tokens";
 import { SCOPES, type OrgSettings, type Scope } from "../domain/types";
 import { openStore } from "../store/open";
+import { backupCommand } from "./backup";
 import { importCsvCommand } from "./csv";
 import { exportCommand } from "./export";
 import { importCommand } from "./import";
@@ -35,6 +36,9 @@ const HELP = `orgscim: manage organizations and API tokens (store: DATABASE_URL,
   migrate --from URL --to URL [--org ORG_ID]
                        copies every organization (ids, tokens, audit log) to another store, e.g.
                        --from sqlite:./data/orgscim.db --to mongodb://host/orgscim, then verifies
+  backup --out FILE [--force]
+                       a consistent copy of the SQLite store, safe while the server runs (SQLite's
+                       online backup API), checked before it is written; MongoDB: mongodump
 
 A new token is printed once; only its hash is stored.
 Start the server with: npm start (see node dist/main.js --help for its environment).`;
@@ -185,6 +189,7 @@ export async function cli(argv: string[]): Promise<number> {
   let store: Store | null = null;
   try {
     if (argv[0] === "migrate") return await migrate(argv.slice(1));
+    if (argv[0] === "backup") return await backupCommand(argv.slice(1));
     const config = loadConfig();
     store = await openStore(config.DATABASE_URL);
     return (await run(store, argv)) ?? 0;

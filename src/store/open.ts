@@ -7,11 +7,16 @@ export interface OpenOptions {
   warn?: (message: string) => void;
 }
 
+/** The file a sqlite: URL names (sqlite:./x.db, sqlite:/abs.db, sqlite:///abs.db); null for another store. */
+export function sqlitePathOf(url: string): string | null {
+  if (!url.startsWith("sqlite:")) return null;
+  const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+  return path === "" ? "./data/orgscim.db" : path;
+}
+
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  if (url.startsWith("sqlite:")) {
-    const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
-    return openSqliteStore({ path: path === "" ? "./data/orgscim.db" : path, onCheckpointError: options.warn });
-  }
+  const path = sqlitePathOf(url);
+  if (path !== null) return openSqliteStore({ path, onCheckpointError: options.warn });
   if (url.startsWith("mongodb://") || url.startsWith("mongodb+srv://")) {
     const { createMongoStore } = await import("./mongo/store");
     return createMongoStore(url);
