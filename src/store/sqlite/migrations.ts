@@ -318,6 +318,27 @@ MIGRATIONS_EXTRA.push({
   `,
 });
 
+/** The latest schema version this orgscim writes. */
+export function latestSchemaVersion(): number {
+  return Math.max(...[...MIGRATIONS, ...MIGRATIONS_EXTRA].map((m) => m.version));
+}
+
+/**
+ * The store holds migrations this orgscim does not know: a newer orgscim wrote it. Opening it
+ * would let old code write rows without what the newer schema keeps (triggers, folded columns), so
+ * the store is refused, unchanged.
+ */
+export class NewerSchemaError extends Error {
+  constructor(readonly storeVersion: number, readonly knownVersion: number, readonly unknown: number[]) {
+    super(
+      `This SQLite store was written by a newer orgscim: it has schema migration(s) ${unknown.join(", ")}, and this ` +
+      `orgscim knows migrations up to ${knownVersion}. Downgrading is not supported. Run the newer orgscim again, or ` +
+      "restore a backup taken before the upgrade (README: Upgrades). The store was not changed.",
+    );
+    this.name = "NewerSchemaError";
+  }
+}
+
 /** Applies the migrations the database has not seen yet, in version order; answers the versions applied. */
 export function migrate(db: Database.Database): number[] {
   // For backfills only: never used in an index or a trigger, so other tools can write the file.
@@ -326,8 +347,11 @@ export function migrate(db: Database.Database): number[] {
   const done = new Set(
     (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),
   );
+  const known = [...MIGRATIONS, ...MIGRATIONS_EXTRA].sort((a, b) => a.version - b.version);
+  const newer = [...done].filter((v) => !known.some((m) => m.version === v)).sort((a, b) => a - b);
+  if (newer.length > 0) throw new NewerSchemaError(Math.max(...done), known[known.length - 1]!.version, newer);
   const applied: number[] = [];
-  for (const m of [...MIGRATIONS, ...MIGRATIONS_EXTRA].sort((a, b) => a.version - b.version)) {
+  for (const m of known) {
     if (done.has(m.version)) continue;
     db.transaction(() => {
       const refused = m.precheck?.(db) ?? null;

@@ -1,0 +1,117 @@
+/**
+ * Upgrades: today's orgscim opens a store written by the previous schema version (a fixture made
+ * by that version's own server: scripts/upgrade-fixture/make.sh), migrates it and serves it; and a
+ * store written by a newer schema is refused with a message that says what to do, unchanged.
+ */
+import Database from "better-sqlite3";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/config";
+import { startServer, type RunningServer } from "../../src/server";
+import { latestSchemaVersion, NewerSchemaError } from "../../src/store/sqlite/migrations";
+import { openSqliteStore } from "../../src/store/sqlite/store";
+import { ensureBuilt, freePort, spawnServer } from "../helpers/built-server";
+import { call } from "../helpers/server";
+
+const ROOT = join(__dirname, "..", "..");
+const FIXTURES = join(ROOT, "test", "fixtures");
+const fixture = readdirSync(FIXTURES).map((f) => /^store-schema-(\d+)\.sql$/.exec(f)).filter((m) => m !== null)
+  .map((m) => ({ file: join(FIXTURES, m[0]), version: Number(m[1]) })).sort((a, b) => b.version - a.version)[0]!;
+const TOKEN = `osk_${"0f".repeat(16)}_upgrade-fixture-token-not-a-secret-0001`; // scripts/upgrade-fixture/seed.js
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "orgscim-upgrade-")); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function load(name: string): string {
+  const file = join(dir, name);
+  const db = new Database(file);
+  db.exec(readFileSync(fixture.file, "utf8"));
+  db.close();
+  return file;
+}
+
+const versionsOf = (file: string) => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT version FROM schema_migrations ORDER BY version").all() as { version: number }[]).map((r) => r.version);
+  } finally {
+    db.close();
+  }
+};
+
+async function serve(file: string): Promise<RunningServer> {
+  return startServer(loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${file}`, DOMAIN_RECHECK_INTERVAL_MS: "0" }));
+}
+
+describe("a store written by the previous schema version", () => {
+  it("is an older schema than today's", () => {
+    expect(fixture.version).toBeLessThan(latestSchemaVersion());
+    expect(versionsOf(load("check.db")).pop()).toBe(fixture.version);
+  });
+
+  it("is migrated at start and served: users, folded userName filters, groups, counts, tokens", async () => {
+    const file = load("upgraded.db");
+    const running = await serve(file);
+    try {
+      const scim = `${running.url}/scim/v2`;
+      expect(versionsOf(file).pop()).toBe(latestSchemaVersion());
+      const all = await call("GET", `${scim}/Users?count=100`, TOKEN);
+      expect(all.status).toBe(200);
+      expect(all.body.totalResults).toBe(12); // 12 created, 1 deleted, 1 invited (pending)
+      expect(all.body.Resources).toHaveLength(12);
+      const zoe = await call("GET", `${scim}/Users?filter=${encodeURIComponent('userName eq "ZOË.ÜNÏCODE@fixture.test"')}`, TOKEN);
+      expect(zoe.body.totalResults).toBe(1);
+      const groups = await call("GET", `${scim}/Groups?filter=${encodeURIComponent('displayName eq "Engineering"')}`, TOKEN);
+      expect(groups.body.Resources[0].members).toHaveLength(5);
+      const created = await call("POST", `${scim}/Users`, TOKEN, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "after-upgrade@fixture.test" });
+      expect(created.status).toBe(201);
+      expect((await call("GET", `${scim}/Users?count=1`, TOKEN)).body.totalResults).toBe(13);
+    } finally {
+      await running.stop();
+    }
+    execFileSync(process.execPath, [join(ROOT, "scripts", "check-invariants.mjs"), "--quiet"], { env: { ...process.env, DATABASE_URL: `sqlite:${file}` } });
+  });
+});
+
+describe("a store written by a newer schema (a downgrade attempt)", () => {
+  const future = (file: string) => {
+    const db = new Database(file);
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from a newer orgscim', '2027-01-01T00:00:00.000Z')").run(latestSchemaVersion() + 1);
+    db.close();
+  };
+
+  it("is refused, naming the versions and what to do, and left unchanged", async () => {
+    const file = load("newer.db");
+    await openSqliteStore({ path: file, backgroundCheckpoints: false }).close();
+    future(file);
+    const before = versionsOf(file);
+    let error: unknown;
+    try {
+      openSqliteStore({ path: file, backgroundCheckpoints: false });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NewerSchemaError);
+    expect((error as Error).message).toBe(
+      `This SQLite store was written by a newer orgscim: it has schema migration(s) ${latestSchemaVersion() + 1}, and this orgscim knows ` +
+      `migrations up to ${latestSchemaVersion()}. Downgrading is not supported. Run the newer orgscim again, or restore a backup taken ` +
+      "before the upgrade (README: Upgrades). The store was not changed.",
+    );
+    expect(versionsOf(file)).toEqual(before);
+  });
+
+  it("stops the server process at start with that message, without retrying", async () => {
+    ensureBuilt();
+    const file = load("newer-process.db");
+    await openSqliteStore({ path: file, backgroundCheckpoints: false }).close();
+    future(file);
+    const p = spawnServer({ PORT: String(freePort()), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "60000" });
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    expect(p.output()).toMatch(/orgscim failed to start: This SQLite store was written by a newer orgscim/);
+    expect(p.output()).not.toMatch(/store not reachable yet/);
+  }, 60_000);
+});
