@@ -52,6 +52,15 @@ export interface ApiToken {
   userId: string | null;
   created: string;
   revoked: string | null;
+  /**
+   * Who made it: "operator" (the orgscim command, the first start's bootstrap token), or the id
+   * of the token that made it through /v1/Tokens. Null or absent: made before this was recorded.
+   */
+  createdBy?: string | null;
+  /** The user whose current rights cap the token: the maker's user (or the maker's own cap); null for the operator. */
+  creatorUserId?: string | null;
+  /** The highest org role the token acts with: its maker's when it was made (the operator's counts as Owner). */
+  ceiling?: OrgRole | null;
 }
 
 export interface Email {

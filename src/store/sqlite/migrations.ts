@@ -318,6 +318,44 @@ MIGRATIONS_EXTRA.push({
   `,
 });
 
+MIGRATIONS_EXTRA.push({
+  version: 12,
+  name: "tokens record who made them and their ceiling",
+  // A token carries at most the rights of whoever made it (src/domain/policy/principal.ts). Tokens
+  // made before this through /v1/Tokens left a token.create audit event naming the maker
+  // ("TK..." or "TK.../US..."): they get that maker and an Administrator's ceiling (an Owner or an
+  // Administrator made them; which, the log does not say). Tokens without such an event were made
+  // by the operator (the CLI, the bootstrap): ceiling Owner. A token acting for a user that someone
+  // else made through /v1 is what issue 13 found (an Administrator acting as the Owner): only the
+  // user themself or the operator makes those now, so they are revoked, each with an audit event.
+  sql: `
+    ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+    ALTER TABLE api_tokens ADD COLUMN creator_user_id TEXT;
+    ALTER TABLE api_tokens ADD COLUMN ceiling TEXT;
+    UPDATE api_tokens SET created_by = (
+      SELECT substr(a.actor, 1, 34) FROM audit_events a
+      WHERE a.org_id = api_tokens.org_id AND a.action = 'token.create' AND a.outcome = 'success' AND a.target_id = api_tokens.id
+      ORDER BY a.seq LIMIT 1);
+    UPDATE api_tokens SET creator_user_id = (
+      SELECT CASE WHEN length(a.actor) >= 69 THEN substr(a.actor, 36, 34) END FROM audit_events a
+      WHERE a.org_id = api_tokens.org_id AND a.action = 'token.create' AND a.outcome = 'success' AND a.target_id = api_tokens.id
+      ORDER BY a.seq LIMIT 1)
+    WHERE created_by IS NOT NULL;
+    UPDATE api_tokens SET creator_user_id = (SELECT m.creator_user_id FROM api_tokens m WHERE m.id = api_tokens.created_by)
+    WHERE created_by IS NOT NULL AND creator_user_id IS NULL;
+    UPDATE api_tokens SET ceiling = CASE WHEN created_by IS NULL THEN 'owner' ELSE 'administrator' END;
+    UPDATE api_tokens SET created_by = 'operator' WHERE created_by IS NULL;
+    INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason)
+      SELECT 'AE' || lower(hex(randomblob(16))), org_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'system:migration-12', 'token.revoke', 'Token', id,
+        'success', json_object('userId', user_id, 'createdBy', created_by, 'creatorUserId', creator_user_id), NULL,
+        'A token acting for a user is made only by that user or the operator; this one was made by another token through /v1/Tokens.'
+      FROM api_tokens
+      WHERE revoked IS NULL AND user_id IS NOT NULL AND created_by <> 'operator' AND (creator_user_id IS NULL OR creator_user_id <> user_id);
+    UPDATE api_tokens SET revoked = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      WHERE revoked IS NULL AND user_id IS NOT NULL AND created_by <> 'operator' AND (creator_user_id IS NULL OR creator_user_id <> user_id);
+  `,
+});
+
 /** The latest schema version this orgscim writes. */
 export function latestSchemaVersion(): number {
   return Math.max(...[...MIGRATIONS, ...MIGRATIONS_EXTRA].map((m) => m.version));

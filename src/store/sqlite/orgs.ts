@@ -1,11 +1,14 @@
 /** Organizations and API tokens on SQLite. */
 import type Database from "better-sqlite3";
 import type { OrgRepo, TokenRepo } from "../../domain/ports/store";
-import { DEFAULT_ORG_SETTINGS, type ApiToken, type Organization, type Scope } from "../../domain/types";
+import { DEFAULT_ORG_SETTINGS, type ApiToken, type Organization, type OrgRole, type Scope } from "../../domain/types";
 import { guard } from "./errors";
 
 interface OrgRow { id: string; name: string; settings: string; created: string; last_modified: string }
-interface TokenRow { id: string; org_id: string; name: string; scopes: string; secret_hash: string; user_id: string | null; created: string; revoked: string | null }
+interface TokenRow {
+  id: string; org_id: string; name: string; scopes: string; secret_hash: string; user_id: string | null; created: string; revoked: string | null;
+  created_by: string | null; creator_user_id: string | null; ceiling: string | null;
+}
 
 const toOrg = (r: OrgRow): Organization => ({
   id: r.id,
@@ -24,6 +27,9 @@ const toToken = (r: TokenRow): ApiToken => ({
   userId: r.user_id,
   created: r.created,
   revoked: r.revoked,
+  createdBy: r.created_by,
+  creatorUserId: r.creator_user_id,
+  ceiling: r.ceiling as OrgRole | null,
 });
 
 export function sqliteOrgs(db: Database.Database): OrgRepo {
@@ -46,14 +52,16 @@ export function sqliteOrgs(db: Database.Database): OrgRepo {
 
 export function sqliteTokens(db: Database.Database): TokenRepo {
   const s = {
-    insert: db.prepare(`INSERT INTO api_tokens (id, org_id, name, scopes, secret_hash, user_id, created, revoked)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    insert: db.prepare(`INSERT INTO api_tokens (id, org_id, name, scopes, secret_hash, user_id, created, revoked, created_by, creator_user_id, ceiling)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     get: db.prepare("SELECT * FROM api_tokens WHERE id = ?"),
     list: db.prepare("SELECT * FROM api_tokens WHERE org_id = ? ORDER BY created, id"),
     revoke: db.prepare("UPDATE api_tokens SET revoked = ? WHERE org_id = ? AND id = ? AND revoked IS NULL"),
   };
   return {
-    insert: async (t) => guard(() => void s.insert.run(t.id, t.orgId, t.name, JSON.stringify(t.scopes), t.secretHash, t.userId, t.created, t.revoked)),
+    insert: async (t) => guard(() => void s.insert.run(
+      t.id, t.orgId, t.name, JSON.stringify(t.scopes), t.secretHash, t.userId, t.created, t.revoked, t.createdBy ?? null, t.creatorUserId ?? null, t.ceiling ?? null,
+    )),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as TokenRow | undefined;
       return r ? toToken(r) : null;

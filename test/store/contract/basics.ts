@@ -206,11 +206,21 @@ export function basics(it_: ContractIt, store: () => Store): void {
 
   it_("keeps tokens and revokes them", async () => {
     const org = anOrg(); await store().orgs.insert(org);
-    const t = { id: "TK" + "a".repeat(32), orgId: org.id, name: "t", scopes: ["scim" as const], secretHash: "00", userId: null, created: "2026-01-01T00:00:00.000Z", revoked: null };
+    const t = {
+      id: "TK" + "a".repeat(32), orgId: org.id, name: "t", scopes: ["scim" as const], secretHash: "00", userId: null, created: "2026-01-01T00:00:00.000Z", revoked: null,
+      createdBy: "TK" + "b".repeat(32), creatorUserId: "US" + "c".repeat(32), ceiling: "administrator" as const,
+    };
     await store().tokens.insert(t);
     expect(await store().tokens.get(t.id)).toEqual(t);
     expect(await store().tokens.revoke(org.id, t.id, "2026-01-02T00:00:00.000Z")).toBe(true);
     expect((await store().tokens.get(t.id))?.revoked).toBe("2026-01-02T00:00:00.000Z");
+  });
+
+  it_("reads a token written without its maker (an older export) with no maker and no ceiling", async () => {
+    const org = anOrg(); await store().orgs.insert(org);
+    const t = { id: "TK" + "d".repeat(32), orgId: org.id, name: "old", scopes: ["admin" as const], secretHash: "00", userId: null, created: "2026-01-01T00:00:00.000Z", revoked: null };
+    await store().tokens.insert(t);
+    expect(await store().tokens.get(t.id)).toEqual({ ...t, createdBy: null, creatorUserId: null, ceiling: null });
   });
 
   it_("appends audit events and lists them newest first", async () => {
