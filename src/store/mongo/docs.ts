@@ -81,12 +81,16 @@ export const toOrg = (d: Doc): Organization => ({
 export const tokenDoc = (t: ApiToken): Doc => ({
   _id: t.id, orgId: t.orgId, name: t.name, scopes: [...t.scopes], secretHash: t.secretHash, userId: t.userId,
   created: t.created, revoked: t.revoked,
+  createdBy: t.createdBy ?? null, creatorUserId: t.creatorUserId ?? null, ceiling: t.ceiling ?? null,
 });
 
 export const toToken = (d: Doc): ApiToken => ({
   id: d._id as string, orgId: d.orgId as string, name: d.name as string, scopes: (d.scopes ?? []) as Scope[],
   secretHash: d.secretHash as string, userId: (d.userId ?? null) as string | null, created: d.created as string,
   revoked: (d.revoked ?? null) as string | null,
+  createdBy: (d.createdBy ?? null) as string | null,
+  creatorUserId: (d.creatorUserId ?? null) as string | null,
+  ceiling: (d.ceiling ?? null) as OrgRole | null,
 });
 
 export const domainDoc = (x: Domain): Doc => {

@@ -48,7 +48,10 @@ export const SCHEMAS = {
   // settings merged with DEFAULT_ORG_SETTINGS on read, as the SQLite store does.
   organizations: schema({ name: str, settings: { type: Schema.Types.Mixed, required: true }, created: str, lastModified: str }, []),
   tokens: schema(
-    { orgId: str, name: str, scopes: [String], secretHash: str, userId: nullableStr, created: str, revoked: nullableStr },
+    {
+      orgId: str, name: str, scopes: [String], secretHash: str, userId: nullableStr, created: str, revoked: nullableStr,
+      createdBy: nullableStr, creatorUserId: nullableStr, ceiling: nullableStr,
+    },
     [[{ orgId: 1, created: 1 }]],
   ),
   users: schema(
