@@ -1,6 +1,6 @@
 /**
  * Managed accounts and account roles (seed: "Invite a user to an account", account roles).
- * Each use case authorizes (src/domain/authz.ts), runs its writes in one transaction, and leaves
+ * Each use case asks the policy (./policy), runs its writes in one transaction, and leaves
  * one audit event. Direct account roles are memberships of the account's built-in role groups
  * (./account-roles.ts); groups an identity provider binds to an account role add to them.
  */
@@ -10,7 +10,7 @@ import {
   effectiveAccountRoles, parseAssignmentSid,
 } from "./account-roles";
 import { auditEvent } from "./audit";
-import { authorize } from "./authz";
+import { accountTarget, authorize, orgTarget, userRef, userTarget, type Target } from "./policy";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
@@ -29,13 +29,10 @@ export interface RoleAssignment {
   role: AccountRole;
 }
 
-/** Whether a user administers an account (directly or through a bound group). */
-export const accountAdminCheck = (repos: Repos, orgId: string) => async (userId: string, accountId: string): Promise<boolean> =>
-  (effectiveAccountRoles(await repos.groups.groupsOfUser(orgId, userId)).get(accountId) ?? []).includes("administrator");
-
-async function can(deps: AccountDeps, actor: Actor, accountId: string | null, action: string): Promise<void> {
-  const permission = accountId === null ? { kind: "createAccount" as const } : { kind: "manageAccount" as const, accountId };
-  await authorize(deps.store, deps.clock, actor, permission, action, accountAdminCheck(deps.store, actor.org.id));
+/** A user as a target when they may not exist (the use case answers notFound or invalidValue after the policy). */
+async function userOrRef(repos: Repos, orgId: string, id: string): Promise<Target> {
+  const u = await repos.users.get(orgId, id);
+  return u ? userTarget(repos, u) : userRef(id);
 }
 
 async function requireOwner(repos: Repos, orgId: string, userId: string): Promise<UserRecord> {
@@ -46,19 +43,28 @@ async function requireOwner(repos: Repos, orgId: string, userId: string): Promis
   return u;
 }
 
-export async function getAccount(deps: AccountDeps, actor: Actor, id: string): Promise<Account> {
+/** The account `id` of the actor's organization, or notFound; no authorization (use cases authorize). */
+export async function findAccount(deps: Pick<AccountDeps, "store">, actor: Actor, id: string): Promise<Account> {
   const a = await deps.store.accounts.get(actor.org.id, id);
   if (!a) throw Errors.accountNotFound(id);
   return a;
 }
 
+export async function getAccount(deps: AccountDeps, actor: Actor, id: string): Promise<Account> {
+  const a = await findAccount(deps, actor, id);
+  await authorize(deps, actor, { action: "account.read", target: accountTarget(a) });
+  return a;
+}
+
 export async function listAccounts(deps: AccountDeps, actor: Actor, q: { offset: number; limit: number; status?: Account["status"] }) {
+  await authorize(deps, actor, { action: "account.list", target: orgTarget(actor.org.id) });
   return deps.store.accounts.list(actor.org.id, q);
 }
 
 export async function createAccount(deps: AccountDeps, actor: Actor, input: { name: string; ownerId?: string }): Promise<Account> {
-  await can(deps, actor, null, "account.create");
   const ownerId = input.ownerId ?? actor.userId;
+  await authorize(deps, actor, { action: "account.create", target: ownerId ? await userOrRef(deps.store, actor.org.id, ownerId) : userRef("the owner") },
+    { action: "account.create", target: orgTarget(actor.org.id) });
   if (!ownerId) throw Errors.ownerRequired();
   await requireOwner(deps.store, actor.org.id, ownerId);
   const now = isoNow(deps.clock);
@@ -72,8 +78,13 @@ export async function createAccount(deps: AccountDeps, actor: Actor, input: { na
 }
 
 export async function updateAccount(deps: AccountDeps, actor: Actor, id: string, input: { name?: string; ownerId?: string }): Promise<Account> {
-  const current = await getAccount(deps, actor, id);
-  await can(deps, actor, id, "account.update");
+  const current = await findAccount(deps, actor, id);
+  const renames = input.name !== undefined && input.name !== current.name;
+  const changesOwner = input.ownerId !== undefined && input.ownerId !== current.ownerId;
+  await authorize(deps, actor, [
+    ...(renames || !changesOwner ? [{ action: "account.update", target: accountTarget(current) }] : []),
+    ...(changesOwner ? [{ action: "account.owner.change", target: accountTarget(current) }] : []),
+  ], { action: "account.update", target: accountTarget(current) });
   if (current.status === "closed") throw Errors.accountClosed(id);
   if (input.ownerId !== undefined && input.ownerId !== current.ownerId) await requireOwner(deps.store, actor.org.id, input.ownerId);
   const next: Account = { ...current, name: input.name ?? current.name, ownerId: input.ownerId ?? current.ownerId, lastModified: isoNow(deps.clock) };
@@ -88,8 +99,8 @@ export async function updateAccount(deps: AccountDeps, actor: Actor, id: string,
 
 /** Closing an account ends every direct role on it (its built-in role groups go with it). */
 export async function closeAccount(deps: AccountDeps, actor: Actor, id: string): Promise<Account> {
-  const current = await getAccount(deps, actor, id);
-  await can(deps, actor, id, "account.close");
+  const current = await findAccount(deps, actor, id);
+  await authorize(deps, actor, { action: "account.close", target: accountTarget(current) });
   if (current.status === "closed") return current;
   const next: Account = { ...current, status: "closed", lastModified: isoNow(deps.clock) };
   await deps.store.transaction(async (tx) => {
@@ -102,7 +113,7 @@ export async function closeAccount(deps: AccountDeps, actor: Actor, id: string):
 
 /** The account's users with their effective roles (direct and through bound groups). */
 export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, limit = 1000): Promise<{ user: UserRecord; roles: AccountRole[] }[]> {
-  await getAccount(deps, actor, id);
+  await authorize(deps, actor, { action: "account.users.read", target: accountTarget(await findAccount(deps, actor, id)) });
   const roles = new Map<string, AccountRole[]>();
   for (const g of await deps.store.groups.listBoundToAccount(actor.org.id, id)) {
     if (g.binding?.kind !== "accountRole") continue;
@@ -120,8 +131,8 @@ export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, 
 
 /** Grants a role: Administrator clears the others; a lesser role beside Administrator is refused. */
 export async function grantRole(deps: AccountDeps, actor: Actor, input: { accountId: string; userId: string; role: AccountRole }): Promise<RoleAssignment> {
-  const account = await getAccount(deps, actor, input.accountId);
-  await can(deps, actor, account.id, "role_assignment.create");
+  const account = await findAccount(deps, actor, input.accountId);
+  await authorize(deps, actor, { action: "role_assignment.create", target: accountTarget(account) });
   if (account.status === "closed") throw Errors.accountClosed(account.id);
   const user = await deps.store.users.get(actor.org.id, input.userId);
   if (!user) throw Errors.memberNotFound([input.userId]);
@@ -156,13 +167,19 @@ async function assignmentOf(deps: AccountDeps, actor: Actor, sid: string): Promi
   return { sid, accountId: group.binding.accountId, userId: parsed.userId, role: group.binding.role };
 }
 
+/** Anyone's own assignments are theirs to read (user.accounts.read); others' are the account's (role_assignment.read). */
 export async function getAssignment(deps: AccountDeps, actor: Actor, sid: string): Promise<RoleAssignment> {
-  return assignmentOf(deps, actor, sid);
+  const a = await assignmentOf(deps, actor, sid);
+  await authorize(deps, actor, a.userId === actor.userId
+    ? { action: "user.accounts.read", target: userRef(a.userId) }
+    : { action: "role_assignment.read", target: accountTarget(await findAccount(deps, actor, a.accountId)) },
+  { action: "role_assignment.read", target: { type: "account", id: a.accountId, ownerId: "" } });
+  return a;
 }
 
 export async function revokeRole(deps: AccountDeps, actor: Actor, sid: string): Promise<void> {
   const a = await assignmentOf(deps, actor, sid);
-  await can(deps, actor, a.accountId, "role_assignment.delete");
+  await authorize(deps, actor, { action: "role_assignment.delete", target: accountTarget(await findAccount(deps, actor, a.accountId)) });
   const gid = accountRoleGroupId(a.accountId, a.role);
   await deps.store.transaction(async (tx) => {
     if ((await tx.groups.removeMembers(actor.org.id, gid, [a.userId])) > 0) await tx.groups.touch(actor.org.id, gid, isoNow(deps.clock));
@@ -174,6 +191,7 @@ export async function revokeRole(deps: AccountDeps, actor: Actor, sid: string): 
 export async function listAssignments(deps: AccountDeps, actor: Actor, by: { userId?: string; accountId?: string }): Promise<RoleAssignment[]> {
   const out: RoleAssignment[] = [];
   if (by.userId) {
+    await authorize(deps, actor, { action: "user.accounts.read", target: await userOrRef(deps.store, actor.org.id, by.userId) });
     for (const g of await deps.store.groups.groupsOfUser(actor.org.id, by.userId)) {
       if (!g.builtin || g.binding?.kind !== "accountRole") continue;
       if (by.accountId && g.binding.accountId !== by.accountId) continue;
@@ -182,7 +200,7 @@ export async function listAssignments(deps: AccountDeps, actor: Actor, by: { use
     return out;
   }
   if (by.accountId) {
-    await getAccount(deps, actor, by.accountId);
+    await authorize(deps, actor, { action: "role_assignment.read", target: accountTarget(await findAccount(deps, actor, by.accountId)) });
     for (const role of ACCOUNT_ROLES) {
       const gid = accountRoleGroupId(by.accountId, role);
       for (const m of await deps.store.groups.listMembers(actor.org.id, gid, 1000)) out.push({ sid: assignmentSid(gid, m.id), accountId: by.accountId, userId: m.id, role });
@@ -196,6 +214,7 @@ export async function listAssignments(deps: AccountDeps, actor: Actor, by: { use
 export async function userAccounts(deps: AccountDeps, actor: Actor, userId: string, role?: AccountRole): Promise<{ account: Account; roles: AccountRole[] }[]> {
   const user = await deps.store.users.get(actor.org.id, userId);
   if (!user) throw Errors.userNotFound(userId);
+  await authorize(deps, actor, { action: "user.accounts.read", target: await userTarget(deps.store, user) });
   const out: { account: Account; roles: AccountRole[] }[] = [];
   for (const [accountId, roles] of effectiveAccountRoles(await deps.store.groups.groupsOfUser(actor.org.id, userId))) {
     if (role && !roles.includes(role) && !roles.includes("administrator")) continue;

@@ -1,5 +1,5 @@
 /** Builds audit events. Every change and every refused action leaves exactly one. */
-import type { Actor } from "./actor";
+import { actorName, type Actor } from "./actor";
 import { type Clock, isoNow } from "./clock";
 import { newId } from "./ids";
 import type { Repos } from "./ports/store";
@@ -16,7 +16,7 @@ export function auditEvent(
     id: newId("AE"),
     orgId: actor.org.id,
     time: isoNow(clock),
-    actor: actor.userId ? `${actor.tokenId}/${actor.userId}` : actor.tokenId,
+    actor: actorName(actor),
     action,
     targetType: target.type,
     targetId: target.id,

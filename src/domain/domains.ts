@@ -25,7 +25,7 @@ import { randomBytes } from "node:crypto";
 import { domainToASCII } from "node:url";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
-import { authorize } from "./authz";
+import { authorize, orgTarget } from "./policy";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
@@ -207,7 +207,7 @@ const dnsFailure = (d: Domain, e: unknown) => Errors.dnsUnavailable(challengeOf(
 /** POST /v1/Domains: claims the name for the organization, pending until its DNS token is found. */
 export async function addDomain(deps: DomainDeps, actor: Actor, input: string): Promise<Domain> {
   const { store, clock } = deps;
-  await authorize(store, clock, actor, { kind: "manageOrganization" }, "domain.create");
+  await authorize(deps, actor, { action: "domain.create", target: orgTarget(actor.org.id) });
   const name = normalizeDomainName(input);
   if (isPublicMailDomain(name)) throw Errors.publicMailDomain(name);
   const now = isoNow(clock);
@@ -241,13 +241,13 @@ export async function addDomain(deps: DomainDeps, actor: Actor, input: string): 
 
 /** GET /v1/Domains: the organization's domains that are not removed, by name. */
 export async function listDomains(deps: DomainDeps, actor: Actor): Promise<Domain[]> {
-  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "domain.read");
+  await authorize(deps, actor, { action: "domain.read", target: orgTarget(actor.org.id) });
   return deps.store.domains.list(actor.org.id);
 }
 
 /** GET /v1/Domains/:sid. Another organization's domain is "not found", like an unknown sid. */
 export async function getDomain(deps: DomainDeps, actor: Actor, id: string): Promise<Domain> {
-  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "domain.read");
+  await authorize(deps, actor, { action: "domain.read", target: orgTarget(actor.org.id) });
   const d = await findOwn(deps.store, actor.org.id, id);
   if (!d) throw Errors.domainNotFound(id);
   return d;
@@ -256,7 +256,7 @@ export async function getDomain(deps: DomainDeps, actor: Actor, id: string): Pro
 /** DELETE /v1/Domains/:sid: state removed; the name is free again. Users already provisioned stay. */
 export async function removeDomain(deps: DomainDeps, actor: Actor, id: string): Promise<void> {
   const { store, clock } = deps;
-  await authorize(store, clock, actor, { kind: "manageOrganization" }, "domain.remove");
+  await authorize(deps, actor, { action: "domain.remove", target: orgTarget(actor.org.id) });
   await store.transaction(async (tx) => {
     const d = await findOwn(tx, actor.org.id, id);
     if (!d) throw Errors.domainNotFound(id);
@@ -294,7 +294,7 @@ function notFoundMessage(d: Domain, otherRecords: number): string {
  */
 export async function verifyDomain(deps: DomainDeps, actor: Actor, id: string): Promise<VerifyOutcome> {
   const { store, clock } = deps;
-  await authorize(store, clock, actor, { kind: "manageOrganization" }, "domain.verify");
+  await authorize(deps, actor, { action: "domain.verify", target: orgTarget(actor.org.id) });
   const d = await findOwn(store, actor.org.id, id);
   if (!d) throw Errors.domainNotFound(id);
   if (!deps.dns) throw dnsFailure(d, new Error("no DNS resolver configured"));

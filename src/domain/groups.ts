@@ -9,10 +9,8 @@ import { auditEvent } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
+import { accountTarget, authorize, groupTarget, orgTarget, userRef, type Check, type Target } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
-import { hasScope } from "./actor";
-import { auditRefusal } from "./audit";
-import { DomainError } from "./errors";
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
 import { syncOrgRoleGroups } from "./users";
 import type { GroupBinding, GroupRecord, OrgRole } from "./types";
@@ -68,13 +66,68 @@ async function checkMembers(tx: Repos, orgId: string, ids: string[], binding: Gr
   }
 }
 
-/** Who may change what a group grants: Owner never over SCIM; Administrator with the admin scope. */
-function checkGrant(actor: Actor, binding: GroupBinding | null, what: string): void {
-  if (binding?.kind !== "orgRole") return;
-  if (binding.role === "owner") throw Errors.roleNotAllowed("owner", `${what} the Owner group is not possible over SCIM; ownership is transferred through the admin API.`);
-  if (binding.role === "administrator" && !hasScope(actor, "admin")) {
-    throw Errors.roleNotAllowed("administrator", `${what} a group that grants Administrator needs a token with the admin scope.`);
+// ---------- what a group change asks of the policy (./policy) ----------
+
+/** The account a binding names, as a target (an unknown account is refused later by checkBinding, 400). */
+async function accountOf(repos: Repos, orgId: string, accountId: string): Promise<Target> {
+  const a = await repos.accounts.get(orgId, accountId);
+  return accountTarget({ id: accountId, ownerId: a?.ownerId ?? "" });
+}
+
+/**
+ * Granting (or revoking) what a binding grants, to whoever is or becomes a member: `ids` the
+ * members concerned when known, else any member.
+ */
+async function grantChecks(repos: Repos, orgId: string, binding: GroupBinding | null, grant: boolean, ids?: readonly string[]): Promise<Check[]> {
+  if (!binding) return [];
+  if (binding.kind === "accountRole") {
+    return [{ action: grant ? "role_assignment.create" : "role_assignment.delete", target: await accountOf(repos, orgId, binding.accountId) }];
   }
+  if (binding.role === "standard") return [];
+  if (binding.role === "owner") return grant ? [{ action: "org_role.owner.grant", target: userRef("any member") }] : [];
+  const action = grant ? "org_role.administrator.grant" : "org_role.administrator.revoke";
+  const role = grant ? "standard" : "administrator";
+  return (ids && ids.length > 0 ? [...new Set(ids)] : ["any member"]).map((id) => ({ action, target: userRef(id, role) }));
+}
+
+/** Member changes on a group whose members hold an org role. */
+async function orgRoleMemberChecks(repos: Repos, orgId: string, group: GroupRecord, binding: GroupBinding & { kind: "orgRole" }, changes: MemberChange[]): Promise<{ checks: Check[]; demotable: Set<string> }> {
+  const checks: Check[] = [{ action: "group.members.update", target: groupTarget(group.id) }];
+  const demotable = new Set<string>();
+  for (const c of changes) {
+    const added = c.kind === "add" || c.kind === "replace" ? c.ids : [];
+    const removed = c.kind === "remove" ? c.ids : [];
+    if (binding.role === "standard" && group.builtin && added.length > 0) {
+      // Joining Standard User demotes an Administrator (the Owner is refused by the invariant).
+      for (const id of new Set(added)) {
+        const u = await repos.users.get(orgId, id);
+        if (u?.orgRole === "administrator") {
+          demotable.add(id);
+          checks.push({ action: "org_role.administrator.revoke", target: userRef(id, "administrator") });
+        }
+      }
+      continue;
+    }
+    if (added.length > 0) checks.push(...(await grantChecks(repos, orgId, binding, true, added)));
+    if (removed.length > 0) {
+      checks.push(...(await grantChecks(repos, orgId, binding, false, removed)));
+      for (const id of removed) demotable.add(id);
+    }
+    if (c.kind === "removeAll" || c.kind === "replace") checks.push(...(await grantChecks(repos, orgId, binding, false)));
+  }
+  return { checks, demotable };
+}
+
+/** Member changes on any group: what each grants or revokes. */
+async function memberChecks(repos: Repos, orgId: string, group: GroupRecord, binding: GroupBinding | null, changes: MemberChange[]): Promise<{ checks: Check[]; demotable: Set<string> }> {
+  if (changes.length === 0) return { checks: [], demotable: new Set() };
+  if (binding?.kind === "orgRole" && binding.role !== "standard") return orgRoleMemberChecks(repos, orgId, group, binding, changes);
+  if (binding?.kind === "orgRole" && group.builtin) return orgRoleMemberChecks(repos, orgId, group, binding, changes);
+  if (binding?.kind !== "accountRole") return { checks: [{ action: "group.members.update", target: groupTarget(group.id) }], demotable: new Set() };
+  const checks: Check[] = [];
+  if (changes.some((c) => c.kind === "add" || c.kind === "replace")) checks.push(...(await grantChecks(repos, orgId, binding, true)));
+  if (changes.some((c) => c.kind !== "add")) checks.push(...(await grantChecks(repos, orgId, binding, false)));
+  return { checks, demotable: new Set() };
 }
 
 function bindingOf(input: GroupInput, displayName: string): GroupBinding | null {
@@ -87,16 +140,6 @@ async function checkBinding(tx: Repos, orgId: string, binding: GroupBinding | nu
   const account = await tx.accounts.get(orgId, binding.accountId);
   if (!account) throw Errors.invalidValue(`accountSid ${binding.accountId} names no account of this organization. Bind the group to one of its accounts (GET /v1/Accounts).`);
   if (account.status !== "active") throw Errors.accountClosed(binding.accountId);
-}
-
-/** Refusals of privileged changes are audited; everything else just answers. */
-async function audited<T>(deps: GroupDeps, actor: Actor, action: string, id: string | null, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof DomainError && e.kind === "forbidden") await auditRefusal(deps.store, deps.clock, actor, action, { type: "Group", id }, e.message);
-    throw e;
-  }
 }
 
 async function nameError(tx: Repos, orgId: string, e: unknown, displayName: string): Promise<unknown> {
@@ -122,9 +165,11 @@ async function applyMemberChanges(tx: Repos, orgId: string, groupId: string, cha
  * A membership change on a built-in org-role group is a change of the members' direct org role:
  * adding to Administrator makes them administrators (leaving Standard User), removing from
  * Administrator makes them standard users. A managed user always holds one org role, so removing
- * from Standard User, emptying or replacing a built-in group's list are refused.
+ * from Standard User, emptying or replacing a built-in group's list are refused. `demotable`: the
+ * Administrators the policy allowed this request to demote (anyone else who turned Administrator
+ * meanwhile makes the request retry).
  */
-async function applyRoleGroupChanges(deps: GroupDeps, tx: Repos, actor: Actor, group: GroupRecord, changes: MemberChange[]): Promise<{ added: number; removed: number }> {
+async function applyRoleGroupChanges(deps: GroupDeps, tx: Repos, actor: Actor, group: GroupRecord, changes: MemberChange[], demotable: ReadonlySet<string>): Promise<{ added: number; removed: number }> {
   const role = (group.binding as { kind: "orgRole"; role: OrgRole }).role;
   const name = ORG_ROLE_GROUP_NAMES[role];
   let added = 0;
@@ -134,7 +179,7 @@ async function applyRoleGroupChanges(deps: GroupDeps, tx: Repos, actor: Actor, g
     if (!u) throw Errors.memberNotFound([id]);
     if (u.orgRole === next) return false;
     if (u.orgRole === "owner") throw Errors.ownerProtected("demoted");
-    if (u.orgRole === "administrator") checkGrant(actor, { kind: "orgRole", role: "administrator" }, "Removing a member from");
+    if (u.orgRole === "administrator" && !demotable.has(id)) throw Errors.versionMismatch("the role checked", "newer: the user became Administrator meanwhile; retry");
     const updated = { ...u, orgRole: next, version: u.version + 1, lastModified: isoNow(deps.clock) };
     if (!(await tx.users.update(updated, u.version))) throw Errors.versionMismatch(`W/"${u.version}"`, "newer");
     await syncOrgRoleGroups(tx, deps.clock, updated);
@@ -146,7 +191,6 @@ async function applyRoleGroupChanges(deps: GroupDeps, tx: Repos, actor: Actor, g
       throw Errors.builtinGroup(`The members of the built-in ${name} group are the users holding that org role; it cannot be emptied or replaced. Add or remove members one by one.`);
     }
     if (c.kind === "add") {
-      checkGrant(actor, group.binding, "Adding members to");
       await checkMembers(tx, actor.org.id, c.ids, group.binding);
       for (const id of new Set(c.ids)) if (await setRole(id, role)) added += 1;
     } else {
@@ -169,8 +213,11 @@ export async function createGroup(deps: GroupDeps, actor: Actor, input: GroupInp
     id: newId("GP"), orgId: actor.org.id, displayName: s.displayName, externalId: s.externalId,
     builtin: false, binding, data: { ...input.data }, version: 1, created: now, lastModified: now,
   };
-  return audited(deps, actor, "group.create", null, async () => {
-  checkGrant(actor, binding, "Creating");
+  const members = input.members ?? [];
+  await authorize(deps, actor, [
+    { action: "group.create", target: orgTarget(actor.org.id) },
+    ...(await grantChecks(store, actor.org.id, binding, true, members)),
+  ], { action: "group.create", target: orgTarget(actor.org.id) });
   await store.transaction(async (tx) => {
     await checkBinding(tx, group.orgId, binding);
     try {
@@ -178,27 +225,68 @@ export async function createGroup(deps: GroupDeps, actor: Actor, input: GroupInp
     } catch (e) {
       throw await nameError(tx, group.orgId, e, s.displayName);
     }
-    const members = input.members ?? [];
     if (members.length > 0) await applyMemberChanges(tx, group.orgId, group.id, [{ kind: "add", ids: members }], binding);
     await tx.audit.append(auditEvent(clock, actor, "group.create", { type: "Group", id: group.id }, { after: { displayName: group.displayName, externalId: group.externalId, binding, members: members.length } }));
   });
   return group;
-  });
 }
 
-export async function getGroup(deps: GroupDeps, actor: Actor, id: string): Promise<GroupRecord> {
-  const g = await deps.store.groups.get(actor.org.id, id);
+/** The group `id` of the actor's organization (built-in org-role groups only while exposed), or notFound. */
+async function findGroup(repos: Repos, actor: Actor, id: string): Promise<GroupRecord> {
+  const g = await repos.groups.get(actor.org.id, id);
   if (!g || (g.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
   return g;
 }
 
+export async function getGroup(deps: GroupDeps, actor: Actor, id: string): Promise<GroupRecord> {
+  const g = await findGroup(deps.store, actor, id);
+  await authorize(deps, actor, { action: "group.read", target: groupTarget(g.id) });
+  return g;
+}
+
 export async function listGroups(deps: GroupDeps, actor: Actor, query: ListQuery): Promise<ListResult<GroupRecord>> {
+  await authorize(deps, actor, { action: "group.list", target: orgTarget(actor.org.id) });
   return deps.store.groups.list(actor.org.id, actor.org.settings.exposeRoleGroups ? query : { ...query, excludeBuiltin: true });
+}
+
+const sameBinding = (a: GroupBinding | null, b: GroupBinding | null): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** What a PUT or PATCH makes of a group's attributes and binding (no members); null: attributes untouched. */
+function attributesAfter(current: GroupRecord, input: GroupInput | null): { displayName: string; externalId: string | null; data: Record<string, unknown>; binding: GroupBinding | null } | null {
+  if (!input) return null;
+  const data = { ...input.data };
+  const s = shape(data);
+  if (current.builtin) {
+    if (s.displayName !== current.displayName || (input.binding !== undefined && !sameBinding(input.binding, current.binding))) {
+      throw Errors.builtinGroup(`The built-in ${current.displayName} group cannot be renamed or rebound.`);
+    }
+    return null;
+  }
+  const binding = input.binding !== undefined || bindingByConvention(s.displayName) ? bindingOf(input, s.displayName) : current.binding;
+  return { displayName: s.displayName, externalId: s.externalId, data, binding };
+}
+
+/** What a group change asks of the policy: renaming, (un)binding, and what each member change grants or revokes. */
+async function modifyChecks(repos: Repos, actor: Actor, current: GroupRecord, after: ReturnType<typeof attributesAfter>, changes: MemberChange[]): Promise<{ checks: Check[]; demotable: Set<string> }> {
+  const checks: Check[] = [];
+  const binding = after?.binding ?? current.binding;
+  if (after && (after.displayName !== current.displayName || after.externalId !== current.externalId || JSON.stringify(after.data) !== JSON.stringify(current.data))) {
+    checks.push({ action: "group.update", target: groupTarget(current.id) });
+  }
+  if (!sameBinding(binding, current.binding)) {
+    checks.push(...(await grantChecks(repos, actor.org.id, current.binding, false)), ...(await grantChecks(repos, actor.org.id, binding, true)));
+  }
+  const members = await memberChecks(repos, actor.org.id, current, binding, changes);
+  checks.push(...members.checks);
+  if (checks.length === 0) checks.push({ action: "group.update", target: groupTarget(current.id) });
+  return { checks, demotable: members.demotable };
 }
 
 /**
  * PUT and PATCH. `transform` (null when only members change) gives the group's new attributes;
  * `changes` are applied in order as row inserts and deletes. One transaction: all or nothing.
+ * The policy is asked first, on the group as read before the transaction; a binding that changed
+ * meanwhile makes the request answer 412 (retry), so what was allowed is what is applied.
  */
 export async function modifyGroup(
   deps: GroupDeps,
@@ -210,39 +298,34 @@ export async function modifyGroup(
 ): Promise<GroupRecord> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
-  return audited(deps, actor, "group.update", id, () => store.transaction(async (tx) => {
+  const seen = await findGroup(store, actor, id);
+  if (ifMatch !== undefined && ifMatch !== seen.version) throw Errors.versionMismatch(`W/"${ifMatch}"`, `W/"${seen.version}"`);
+  const planned = attributesAfter(seen, transform ? transform(seen) : null);
+  const { checks, demotable } = await modifyChecks(store, actor, seen, planned, changes);
+  await authorize(deps, actor, checks, { action: "group.update", target: groupTarget(id) });
+  return store.transaction(async (tx) => {
     const current = await tx.groups.get(orgId, id);
     if (!current || (current.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
     if (ifMatch !== undefined && ifMatch !== current.version) throw Errors.versionMismatch(`W/"${ifMatch}"`, `W/"${current.version}"`);
+    const after = attributesAfter(current, transform ? transform(current) : null);
+    if (!sameBinding(current.binding, seen.binding) || !sameBinding(after?.binding ?? current.binding, planned?.binding ?? seen.binding)) {
+      throw Errors.versionMismatch(`W/"${seen.version}"`, `W/"${current.version}" (what the group grants changed meanwhile; retry)`);
+    }
     const now = isoNow(clock);
     let next = current;
-    const input = transform ? transform(current) : null;
-    if (input && current.builtin) {
-      const s = shape({ ...input.data });
-      if (s.displayName !== current.displayName || (input.binding !== undefined && JSON.stringify(input.binding) !== JSON.stringify(current.binding))) {
-        throw Errors.builtinGroup(`The built-in ${current.displayName} group cannot be renamed or rebound.`);
-      }
-    } else if (input) {
-      const data = { ...input.data };
-      const s = shape(data);
-      const binding = input.binding !== undefined || bindingByConvention(s.displayName) ? bindingOf(input, s.displayName) : current.binding;
-      if (JSON.stringify(binding) !== JSON.stringify(current.binding)) {
-        checkGrant(actor, current.binding, "Unbinding");
-        checkGrant(actor, binding, "Binding");
-        await checkBinding(tx, orgId, binding);
-      }
-      next = { ...current, displayName: s.displayName, externalId: s.externalId, binding, data, version: current.version + 1, lastModified: now };
+    if (after) {
+      if (!sameBinding(after.binding, current.binding)) await checkBinding(tx, orgId, after.binding);
+      next = { ...current, ...after, version: current.version + 1, lastModified: now };
       let ok: boolean;
       try {
         ok = await tx.groups.update(next, current.version);
       } catch (e) {
-        throw await nameError(tx, orgId, e, s.displayName);
+        throw await nameError(tx, orgId, e, after.displayName);
       }
       if (!ok) throw Errors.versionMismatch(`W/"${current.version}"`, "newer");
     }
-    if (changes.length > 0 && !current.builtin) checkGrant(actor, next.binding, "Changing the members of");
     const counts = current.builtin && current.binding?.kind === "orgRole"
-      ? await applyRoleGroupChanges(deps, tx, actor, current, changes)
+      ? await applyRoleGroupChanges(deps, tx, actor, current, changes, demotable)
       : await applyMemberChanges(tx, orgId, id, changes, next.binding);
     if (next === current && changes.length > 0) {
       const version = await tx.groups.touch(orgId, id, now);
@@ -254,15 +337,22 @@ export async function modifyGroup(
       after: { displayName: next.displayName, externalId: next.externalId, version: next.version, membersAdded: counts.added, membersRemoved: counts.removed },
     }));
     return next;
-  }));
+  });
 }
 
+/** Deleting a group takes back what it granted: the policy is asked for that too. */
 export async function deleteGroup(deps: GroupDeps, actor: Actor, id: string): Promise<void> {
   const { store, clock } = deps;
+  const seen = await findGroup(store, actor, id);
+  await authorize(deps, actor, [
+    { action: "group.delete", target: groupTarget(id) },
+    ...(seen.builtin ? [] : await grantChecks(store, actor.org.id, seen.binding, false)),
+  ], { action: "group.delete", target: groupTarget(id) });
   await store.transaction(async (tx) => {
     const current = await tx.groups.get(actor.org.id, id);
     if (!current || (current.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
     if (current.builtin) throw Errors.builtinGroup(`The built-in ${current.displayName} group cannot be deleted.`);
+    if (!sameBinding(current.binding, seen.binding)) throw Errors.versionMismatch(`W/"${seen.version}"`, `W/"${current.version}" (what the group grants changed meanwhile; retry)`);
     await tx.groups.delete(actor.org.id, id);
     await tx.audit.append(auditEvent(clock, actor, "group.delete", { type: "Group", id }, { before: { displayName: current.displayName, externalId: current.externalId } }));
   });

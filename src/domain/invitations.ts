@@ -1,6 +1,6 @@
 /**
  * Invitations (seed: "Invite a user", "Invite a user to an account", Pending Users) and password
- * resets. Each use case authorizes (./authz.ts), runs its writes in one transaction, leaves one
+ * resets. Each use case asks the policy (./policy), runs its writes in one transaction, leaves one
  * audit event, and queues its mail in the outbox (./outbox.ts) inside that same transaction.
  *
  * - To the organization (Owner/Administrator; the email's domain must be verified under domain
@@ -22,10 +22,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { ACCOUNT_ROLE_NAMES, accountRoleGroupId, collapseRoles } from "./account-roles";
-import { accountAdminCheck, getAccount } from "./accounts";
+import { findAccount } from "./accounts";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
-import { authorize } from "./authz";
+import { accountTarget, authorize, invitationTarget, orgTarget, userRef, userTarget, type Check } from "./policy";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
@@ -106,11 +106,7 @@ const summary = (i: Invitation): Record<string, unknown> => ({
 });
 
 async function canManage(deps: InvitationDeps, actor: Actor, i: Invitation, action: string): Promise<void> {
-  if (kindOf(i) === "account" && i.accountId) {
-    await authorize(deps.store, deps.clock, actor, { kind: "manageAccount", accountId: i.accountId }, action, accountAdminCheck(deps.store, actor.org.id));
-  } else {
-    await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, action);
-  }
+  await authorize(deps, actor, { action, target: await invitationTarget(deps.store, kindOf(i) === "account" ? i : { ...i, accountId: null }) });
 }
 
 /** Runs a transaction whose CAS lost to a concurrent writer again, on fresh reads. */
@@ -231,7 +227,11 @@ export interface InvitationOutcome {
 export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, input: { email: string; orgRole: "administrator" | "standard" }): Promise<InvitationOutcome> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
-  await authorize(store, clock, actor, { kind: "manageOrganization" }, "invitation.create");
+  const target = { type: "invitation" as const, id: "new", account: null };
+  await authorize(deps, actor, [
+    { action: "invitation.create", target },
+    ...(input.orgRole === "administrator" ? [{ action: "org_role.administrator.grant", target: userRef("the invitee") }] : []),
+  ], { action: "invitation.create", target: orgTarget(orgId) });
   const email = normalizeEmail(input.email);
   await checkDomains(store, actor, email, [{ value: email, primary: true }]);
 
@@ -308,8 +308,12 @@ export type AccountInvitationOutcome =
 export async function inviteToAccount(deps: InvitationDeps, actor: Actor, accountId: string, input: { email: string; roles: AccountRole[] }): Promise<AccountInvitationOutcome> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
-  const account = await getAccount(deps, actor, accountId);
-  await authorize(store, clock, actor, { kind: "manageAccount", accountId: account.id }, "invitation.create", accountAdminCheck(store, orgId));
+  const account = await findAccount(deps, actor, accountId);
+  const checks: Check[] = [
+    { action: "invitation.create", target: { type: "invitation", id: "new", account: { id: account.id, ownerId: account.ownerId } } },
+    { action: "role_assignment.create", target: accountTarget(account) },
+  ];
+  await authorize(deps, actor, checks, { action: "invitation.create", target: accountTarget(account) });
   if (account.status === "closed") throw Errors.accountClosed(account.id);
   const email = normalizeEmail(input.email);
   const roles = collapseRoles(input.roles);
@@ -370,7 +374,7 @@ async function invitationFor(deps: InvitationDeps, actor: Actor, id: string, act
 export const getInvitation = (deps: InvitationDeps, actor: Actor, id: string): Promise<Invitation> => invitationFor(deps, actor, id, "invitation.read");
 
 export async function listInvitations(deps: InvitationDeps, actor: Actor, q: { state?: InvitationState; offset: number; limit: number }) {
-  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "invitation.list");
+  await authorize(deps, actor, { action: "invitation.list", target: orgTarget(actor.org.id) });
   return deps.store.invitations.list(actor.org.id, { ...q, now: isoNow(deps.clock) });
 }
 
@@ -509,7 +513,7 @@ export async function acceptInvitation(deps: InvitationDeps, token: string): Pro
  * their search: members whose userName or an email starts with `search`, without regard to case.
  */
 export async function listMembers(deps: InvitationDeps, actor: Actor, q: { status?: MemberStatus; search?: string; offset: number; limit: number }) {
-  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "user.list");
+  await authorize(deps, actor, { action: "user.list", target: orgTarget(actor.org.id) });
   const { search, ...rest } = q;
   const text = search?.trim();
   return deps.store.users.listByStatus(actor.org.id, text ? { ...rest, search: text } : rest);
@@ -521,7 +525,9 @@ export async function listMembers(deps: InvitationDeps, actor: Actor, q: { statu
  */
 export async function requirePasswordReset(deps: InvitationDeps, actor: Actor, userId: string): Promise<{ user: UserRecord; mail: OutboxMessage }> {
   const { store, clock } = deps;
-  await authorize(store, clock, actor, { kind: "manageOrganization" }, "user.password_reset");
+  const target = await store.users.get(actor.org.id, userId);
+  if (!target) throw Errors.userNotFound(userId);
+  await authorize(deps, actor, { action: "user.password_reset", target: await userTarget(store, target) });
   return retrying(async () => {
     const current = await store.users.get(actor.org.id, userId);
     if (!current) throw Errors.userNotFound(userId);

@@ -2,8 +2,10 @@
  * Organizations: creation (with the built-in org-role groups) and settings. Each use case is one
  * transaction with its audit event.
  */
+import { actorName, type Actor } from "./actor";
 import { type Clock, isoNow } from "./clock";
 import { newId } from "./ids";
+import { authorize, orgTarget } from "./policy";
 import type { Repos, Store } from "./ports/store";
 import { builtinOrgRoleGroups } from "./role-groups";
 import { DEFAULT_ORG_SETTINGS, type Organization, type OrgSettings } from "./types";
@@ -48,4 +50,16 @@ export async function updateOrgSettings(
     });
   });
   return next;
+}
+
+/** GET /v1/Organization: the caller's organization. */
+export async function getOrganization(deps: { store: Store; clock: Clock }, actor: Actor): Promise<Organization> {
+  await authorize(deps, actor, { action: "organization.read", target: orgTarget(actor.org.id) });
+  return actor.org;
+}
+
+/** POST /v1/Organization: the caller's organization's settings. */
+export async function updateOrganization(deps: { store: Store; clock: Clock }, actor: Actor, settings: Partial<OrgSettings>): Promise<Organization> {
+  await authorize(deps, actor, { action: "organization.settings.update", target: orgTarget(actor.org.id) });
+  return updateOrgSettings(deps.store, deps.clock, actor.org, settings, actorName(actor));
 }

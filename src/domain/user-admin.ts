@@ -1,16 +1,17 @@
 /**
  * The console's user page (seed: General tab) as use cases: name, org role, two-factor
- * requirement, and ownership transfer. Only Owners and Administrators may; ownership passes only
- * from the Owner (or a service token), and the previous Owner becomes an Administrator.
+ * requirement, and ownership transfer. Who may is the policy's (./policy: user.update,
+ * org_role.administrator.*, organization.owner.transfer); the previous Owner becomes an
+ * Administrator.
  */
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
-import { actingRole, authorize } from "./authz";
+import { authorize, userTarget } from "./policy";
 import { isoNow } from "./clock";
 import { Errors } from "./errors";
 import { orgRoleGroupId } from "./role-groups";
 import type { OrgRole, UserRecord } from "./types";
-import { getUser, modifyUser, syncOrgRoleGroups, type UserDeps } from "./users";
+import { findUser, getUser, modifyUser, syncOrgRoleGroups, type UserDeps } from "./users";
 
 export interface UserChanges {
   displayName?: string | null;
@@ -21,7 +22,6 @@ export interface UserChanges {
 }
 
 export async function updateUserSettings(deps: UserDeps, actor: Actor, id: string, changes: UserChanges): Promise<UserRecord> {
-  await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "user.update");
   if (changes.orgRole === "owner") await transferOwnership(deps, actor, id);
   const { orgRole, ...rest } = changes;
   const roleChange = orgRole !== undefined && orgRole !== "owner" ? orgRole : undefined;
@@ -48,11 +48,8 @@ export async function updateUserSettings(deps: UserDeps, actor: Actor, id: strin
 
 /** Makes `id` the Owner; the previous Owner(s) become Administrators. One transaction. */
 async function transferOwnership(deps: UserDeps, actor: Actor, id: string): Promise<void> {
-  const role = await actingRole(deps.store, actor);
-  if (!(role === "owner" || (actor.userId === null && role === "administrator"))) {
-    throw Errors.forbidden("Only the Owner (or a service token with the admin scope) can transfer ownership.");
-  }
-  const target = await getUser(deps, actor, id);
+  const target = await findUser(deps, actor, id);
+  await authorize(deps, actor, { action: "organization.owner.transfer", target: await userTarget(deps.store, target) }, { action: "user.update", target: { type: "user", id, role: null } });
   if (target.status !== "managed" || !target.active) throw Errors.invalidValue("Ownership passes only to an active managed user.");
   if (target.orgRole === "owner") return;
   const now = isoNow(deps.clock);

@@ -4,13 +4,13 @@
  * (all or nothing) and leaves one audit event. Refusals throw DomainError from ./errors.
  */
 import type { Actor } from "./actor";
-import { hasScope } from "./actor";
 import { auditEvent, auditRefusal } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
 // invitations.ts imports this module too; each uses the other only inside functions (no cycle at load).
 import { inviteProvisionedMember } from "./invitations";
+import { authorize, orgTarget, Refusal, userRef, userTarget, type Check, type Target } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
 import type { Email, OrgRole, UserRecord } from "./types";
@@ -86,14 +86,49 @@ export async function checkDomains(repos: Repos, actor: Actor, userName: string,
   if (!found || found.orgId !== actor.org.id || found.state !== "verified") throw Errors.domainNotVerified(domain);
 }
 
-function checkRoleChange(actor: Actor, current: OrgRole | null, next: OrgRole | undefined): OrgRole | null {
+/** The direct org role after a request: the Owner is never demoted this way (an invariant; rights are ./policy's). */
+function checkRoleChange(current: OrgRole | null, next: OrgRole | undefined): OrgRole | null {
   if (next === undefined || next === current) return current;
   if (current === "owner") throw Errors.ownerProtected("demoted");
-  if (next === "owner") throw Errors.roleNotAllowed("owner", "ownership is transferred through the admin API, never over SCIM.");
-  if (next === "administrator" && !hasScope(actor, "admin")) {
-    throw Errors.roleNotAllowed("administrator", "this token has the scim scope only; granting Administrator needs a token with the admin scope.");
-  }
   return next;
+}
+
+/** What a change of direct org role asks of the policy. */
+export function roleChecks(current: OrgRole | null, next: OrgRole | undefined, target: Target): Check[] {
+  if (next === undefined || next === current || current === "owner") return [];
+  if (next === "owner") return [{ action: "org_role.owner.grant", target }];
+  if (next === "administrator") return [{ action: "org_role.administrator.grant", target }];
+  return current === "administrator" ? [{ action: "org_role.administrator.revoke", target }] : [];
+}
+
+/** A stable text of a JSON value (keys sorted), to tell whether anything of a profile changed. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
+const profileOf = (u: UserRecord): string => {
+  const { active: _active, ...data } = u.data;
+  return canonical([u.userName, u.externalId, u.displayName, u.emails, u.twoFactorRequired, u.passwordResetRequired, data]);
+};
+
+/**
+ * What changing `current` into `next` asks of the policy: lifecycle and org-role changes, and a
+ * profile update for anything else (or for nothing at all: a write that changes nothing is still
+ * a write to someone's user).
+ */
+async function changeChecks(repos: Repos, current: UserRecord, next: UserRecord): Promise<Check[]> {
+  const target = await userTarget(repos, current);
+  const checks: Check[] = [];
+  if (current.active && !next.active) checks.push({ action: "user.deactivate", target });
+  if (!current.active && next.active) checks.push({ action: "user.reactivate", target });
+  checks.push(...roleChecks(current.orgRole, next.orgRole ?? undefined, target));
+  if (checks.length === 0 || profileOf(current) !== profileOf(next)) checks.push({ action: "user.update", target });
+  return checks;
 }
 
 interface Shaped {
@@ -158,20 +193,25 @@ export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecor
 export async function createUser(deps: UserDeps, actor: Actor, input: UserInput): Promise<CreateOutcome> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
+  await authorize(deps, actor, { action: "user.create", target: orgTarget(orgId) });
   const data = { ...input.data };
   const s = shape(data);
 
   try {
-    await checkDomains(store, actor, s.userName, s.emails);
-    const role = checkRoleChange(actor, null, input.orgRole) ?? "standard";
-
     if (s.externalId) {
       const previous = await store.users.findByExternalId(orgId, s.externalId);
       if (previous && !previous.active) {
+        const target = await userTarget(store, previous);
+        await authorize(deps, actor, [{ action: "user.reactivate", target }, ...roleChecks(previous.orgRole, input.orgRole, target)],
+          { action: "user.create", target: { type: "user", id: previous.id, role: null } });
+        await checkDomains(store, actor, s.userName, s.emails);
         const revived = await reviveWith(deps, actor, previous, data, s, input);
         return { user: revived, outcome: "revived" };
       }
     }
+    await authorize(deps, actor, roleChecks(null, input.orgRole, userRef("new user")), { action: "user.create", target: orgTarget(orgId) });
+    await checkDomains(store, actor, s.userName, s.emails);
+    const role = checkRoleChange(null, input.orgRole) ?? "standard";
 
     const primary = s.emails.find((e) => e.primary)?.value ?? null;
     const elsewhere = primary ? await store.users.isManagedElsewhere(orgId, primary) : false;
@@ -208,7 +248,7 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
     });
     return { user, outcome: elsewhere ? "invited" : "created" };
   } catch (e) {
-    if (e instanceof DomainError && e.kind === "forbidden") await auditRefusal(store, clock, actor, "user.create", { type: "User", id: null }, e.message);
+    if (e instanceof DomainError && e.kind === "forbidden" && !(e instanceof Refusal)) await auditRefusal(store, clock, actor, "user.create", { type: "User", id: null }, e.message);
     throw e;
   }
 }
@@ -221,7 +261,7 @@ async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, da
     active: true,
     emails: s.emails,
     data: { ...data, active: true },
-    orgRole: checkRoleChange(actor, previous.orgRole, input.orgRole),
+    orgRole: checkRoleChange(previous.orgRole, input.orgRole),
     twoFactorRequired: input.twoFactorRequired ?? previous.twoFactorRequired,
     passwordResetRequired: input.passwordResetRequired ?? previous.passwordResetRequired,
     version: previous.version + 1,
@@ -241,13 +281,22 @@ async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, da
   return next;
 }
 
-export async function getUser(deps: UserDeps, actor: Actor, id: string): Promise<UserRecord> {
+/** The user `id` of the actor's organization, or notFound; no authorization (use cases authorize what they do with it). */
+export async function findUser(deps: Pick<UserDeps, "store">, actor: Actor, id: string): Promise<UserRecord> {
   const user = await deps.store.users.get(actor.org.id, id);
   if (!user) throw Errors.userNotFound(id);
   return user;
 }
 
+/** GET /Users/{id}, GET /v1/Users/{sid}. */
+export async function getUser(deps: UserDeps, actor: Actor, id: string): Promise<UserRecord> {
+  const user = await findUser(deps, actor, id);
+  await authorize(deps, actor, { action: "user.read", target: await userTarget(deps.store, user) });
+  return user;
+}
+
 export async function listUsers(deps: UserDeps, actor: Actor, query: ListQuery): Promise<ListResult<UserRecord>> {
+  await authorize(deps, actor, { action: "user.list", target: orgTarget(actor.org.id) });
   return deps.store.users.list(actor.org.id, query);
 }
 
@@ -265,15 +314,18 @@ export async function modifyUser(
 ): Promise<UserRecord> {
   const { store, clock } = deps;
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-    const current = await getUser(deps, actor, id);
+    const current = await findUser(deps, actor, id);
     if (ifMatch !== undefined && ifMatch !== current.version) {
       throw Errors.versionMismatch(`W/"${ifMatch}"`, `W/"${current.version}"`);
     }
     let next: UserRecord;
     try {
-      next = await nextState(deps, actor, current, transform(current));
+      next = nextState(deps, current, transform(current));
+      await authorize(deps, actor, await changeChecks(store, current, next), { action: "user.update", target: { type: "user", id, role: null } });
+      checkOwnerKept(current, next);
+      await checkNextDomains(deps, actor, current, next);
     } catch (e) {
-      if (e instanceof DomainError && (e.kind === "forbidden" || e.code === 4007)) {
+      if (e instanceof DomainError && !(e instanceof Refusal) && (e.kind === "forbidden" || e.code === 4007)) {
         await auditRefusal(store, clock, actor, "user.update", { type: "User", id }, e.message);
       }
       throw e;
@@ -297,15 +349,10 @@ export async function modifyUser(
   throw Errors.tooMany("The user is being changed by many writers at once; retry the request.");
 }
 
-async function nextState(deps: UserDeps, actor: Actor, current: UserRecord, input: UserInput): Promise<UserRecord> {
+/** The user after a PUT or PATCH: shaped and checked against the invariants; rights are asked next, domains last. */
+function nextState(deps: UserDeps, current: UserRecord, input: UserInput): UserRecord {
   const data = { ...input.data };
   const s = shape(data);
-  if (current.orgRole === "owner" && !s.active) throw Errors.ownerProtected("deactivated");
-  const primaryBefore = current.emails.find((e) => e.primary)?.value?.toLowerCase();
-  const primaryAfter = s.emails.find((e) => e.primary)?.value?.toLowerCase();
-  if (primaryAfter !== primaryBefore || s.userName.toLowerCase() !== current.userName.toLowerCase()) {
-    await checkDomains(deps.store, actor, s.userName, s.emails);
-  }
   return {
     ...current,
     userName: s.userName,
@@ -314,12 +361,28 @@ async function nextState(deps: UserDeps, actor: Actor, current: UserRecord, inpu
     active: s.active,
     emails: s.emails,
     data,
-    orgRole: checkRoleChange(actor, current.orgRole, input.orgRole),
+    orgRole: input.orgRole ?? current.orgRole,
     twoFactorRequired: input.twoFactorRequired ?? current.twoFactorRequired,
     passwordResetRequired: input.passwordResetRequired ?? current.passwordResetRequired,
     version: current.version + 1,
     lastModified: isoNow(deps.clock),
   };
+}
+
+/** The Owner stays an active Owner whoever asks (an invariant, checked once the policy allowed the change). */
+function checkOwnerKept(current: UserRecord, next: UserRecord): void {
+  if (current.orgRole !== "owner") return;
+  if (!next.active) throw Errors.ownerProtected("deactivated");
+  checkRoleChange(current.orgRole, next.orgRole ?? undefined);
+}
+
+/** A changed primary email or userName must be on a verified domain (under domain enforcement). */
+async function checkNextDomains(deps: UserDeps, actor: Actor, current: UserRecord, next: UserRecord): Promise<void> {
+  const primaryBefore = current.emails.find((e) => e.primary)?.value?.toLowerCase();
+  const primaryAfter = next.emails.find((e) => e.primary)?.value?.toLowerCase();
+  if (primaryAfter !== primaryBefore || next.userName.toLowerCase() !== current.userName.toLowerCase()) {
+    await checkDomains(deps.store, actor, next.userName, next.emails);
+  }
 }
 
 /**
@@ -344,8 +407,10 @@ export async function endMembership(
   options: { mode: "remove" | "delete"; newOwnerId?: string; protectOwner: boolean },
 ): Promise<{ accountsHandedOver: { accountId: string; newOwnerId: string }[] }> {
   const { store, clock } = deps;
-  const current = await getUser(deps, actor, id);
+  const current = await findUser(deps, actor, id);
   const action = options.mode === "delete" ? "user.delete" : "user.remove";
+  await authorize(deps, actor, { action, target: await userTarget(store, current) });
+  if (actor.userId === id) throw Errors.invalidValue("You cannot remove or delete yourself; ask another Owner or Administrator.");
   if (current.orgRole === "owner") {
     const e = options.protectOwner ? Errors.ownerProtected("removed") : Errors.lastOwner();
     await auditRefusal(store, clock, actor, action, { type: "User", id }, e.message);

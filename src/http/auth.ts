@@ -7,7 +7,10 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import passport from "passport";
 import { Strategy as BearerStrategy } from "passport-http-bearer";
 import type { Actor } from "../domain/actor";
+import { auditRefusal } from "../domain/audit";
+import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
+import { authorize, orgTarget } from "../domain/policy";
 import type { Store } from "../domain/ports/store";
 import { authenticate } from "../domain/tokens";
 import type { Scope } from "../domain/types";
@@ -30,6 +33,7 @@ export function createAuthenticator(store: Store): passport.Authenticator {
             tokenId: principal.token.id,
             scopes: principal.token.scopes,
             userId: principal.token.userId,
+            principal: principal.principal,
           };
           return done(null, actor);
         },
@@ -40,8 +44,12 @@ export function createAuthenticator(store: Store): passport.Authenticator {
   return p;
 }
 
-/** Requires a valid token carrying one of `scopes`; sets req.actor. */
-export function requireToken(p: passport.Authenticator, scopes: Scope[]): RequestHandler {
+/**
+ * Requires a valid token carrying one of `scopes` (the API's door: /scim/v2 takes scim or admin,
+ * /v1 takes admin); sets req.actor with its principal, resolved once for the request. A token
+ * without the scope is refused with 403 and one audit event, as the policy's refusals are.
+ */
+export function requireToken(p: passport.Authenticator, scopes: Scope[], audit?: { store: Store; clock: Clock }): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const q = req.query as Record<string, unknown>;
     if (q.access_token !== undefined) {
@@ -55,7 +63,10 @@ export function requireToken(p: passport.Authenticator, scopes: Scope[]): Reques
         return next(Errors.unauthorized("Missing, malformed, unknown or revoked bearer token. Send Authorization: Bearer <token> with a token from `orgscim tokens create`."));
       }
       if (!scopes.some((s) => actor.scopes.includes(s))) {
-        return next(Errors.forbidden(`This token lacks the required scope (${scopes.join(" or ")}). Create a token with that scope.`));
+        const e = Errors.forbidden(`This token lacks the required scope (${scopes.join(" or ")}). Create a token with that scope.`);
+        if (!audit) return next(e);
+        const route = `${req.method} ${req.baseUrl}${req.path}`;
+        return void auditRefusal(audit.store, audit.clock, actor, "scope.required", { type: "Route", id: route.slice(0, 200) }, e.message).then(() => next(e), next);
       }
       req.actor = actor;
       next();
@@ -66,4 +77,12 @@ export function requireToken(p: passport.Authenticator, scopes: Scope[]): Reques
 export function actorOf(req: Request): Actor {
   if (!req.actor) throw Errors.unauthorized("Not authenticated.");
   return req.actor;
+}
+
+/** Asks the policy for an action on the organization itself (routes whose use case is only a read of static data). */
+export function allowOnly(deps: { store: Store; clock: Clock }, action: string): RequestHandler {
+  return (req, _res, next) => {
+    const actor = actorOf(req);
+    authorize(deps, actor, { action, target: orgTarget(actor.org.id) }).then(() => next(), next);
+  };
 }

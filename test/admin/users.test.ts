@@ -229,7 +229,8 @@ describeBrowser("Admin Center: users", () => {
     await page.getByRole("button", { name: "Save" }).click();
     const err = page.locator("form[aria-label='General settings'] .error");
     await err.waitFor({ state: "visible" });
-    expect(await err.textContent()).toBe("Only the Owner (or a service token with the admin scope) can transfer ownership.");
+    expect(await err.textContent()).toBe("Not allowed: an Administrator may not transfer the organization's ownership (target: an Administrator). Only an Owner may. "
+      + "A token acting for no user counts as the Owner when the operator or the Owner made it (a new organization's bootstrap token appoints its first Owner); one an Administrator made does not.");
     expect(await page.getByRole("button", { name: "Save" }).getAttribute("aria-describedby")).toBe(await err.getAttribute("id"));
     expect((await o.api("GET", `/Users/${u}`)).body.org_role).toBe("administrator");
   });

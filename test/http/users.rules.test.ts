@@ -160,9 +160,10 @@ describe("deprovisioning", () => {
     const c = await call("POST", `${s.scim}/Users`, o.token, userBody("leo@acme.test"));
     const { issueToken } = await import("../../src/domain/tokens");
     const { plaintext } = await issueToken(s.running.store, systemClock, { orgId: o.org.id, name: "leo", scopes: ["scim"], userId: c.body.id });
-    expect((await call("GET", `${s.scim}/Users?count=1`, plaintext)).status).toBe(200);
+    // Leo is a Standard User: his token reads his own user (issue 13: not the organization's list).
+    expect((await call("GET", `${s.scim}/Users/${c.body.id}`, plaintext)).status).toBe(200);
     await call("PATCH", `${s.scim}/Users/${c.body.id}`, o.token, { schemas: [PATCH_SCHEMA], Operations: [{ op: "replace", path: "active", value: false }] });
-    expect((await call("GET", `${s.scim}/Users?count=1`, plaintext)).status).toBe(401);
+    expect((await call("GET", `${s.scim}/Users/${c.body.id}`, plaintext)).status).toBe(401);
   });
 
   it("records every change in the audit log with its actor", async () => {

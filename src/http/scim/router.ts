@@ -5,7 +5,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type passport from "passport";
 import { Errors } from "../../domain/errors";
-import { requireToken } from "../auth";
+import { allowOnly, requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { scimErrorBody, statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
@@ -32,11 +32,12 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ caseSensitive: false });
   // Shedding first: while saturated, a refused write costs as little as possible (no token lookup).
   if (deps.shedWrites) r.use(deps.shedWrites);
-  r.use(requireToken(deps.authenticator, ["scim", "admin"]));
+  r.use(requireToken(deps.authenticator, ["scim", "admin"], deps));
   if (deps.rateLimit) r.use(deps.rateLimit);
   const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;
   r.use(bulkRoutes(deps, bulk)); // before the router-wide parser: /Bulk has its own, larger, body limit
   r.use(jsonBody(deps.bodyLimit));
+  r.get(["/ServiceProviderConfig", "/ResourceTypes", "/ResourceTypes/:id", "/Schemas", "/Schemas/:id"], allowOnly(deps, "scim.discovery"));
   r.use(discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: true, maxBulkOperations: bulk.maxOperations, maxBulkPayloadSize: bulk.maxPayloadSize }));
   r.use(userRoutes(deps));
   r.use(groupRoutes(deps));

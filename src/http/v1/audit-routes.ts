@@ -1,7 +1,6 @@
 /** /v1/AuditEvents: the audit trail of every change and refusal, newest first, filtered and paged. */
 import { z } from "zod";
-import { authorize } from "../../domain/authz";
-import { Errors } from "../../domain/errors";
+import { listAuditEvents } from "../../domain/audit-log";
 import type { AuditEvent } from "../../domain/types";
 import { actorOf } from "../auth";
 import { route } from "./route";
@@ -42,25 +41,10 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
       Outcome: z.enum(["success", "refused"]).optional(),
     }),
   }, async (req, { query }) => {
-    const actor = actorOf(req);
-    await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "audit.read");
     const size = query.PageSize ?? 50;
-    const out: AuditEvent[] = [];
-    let before = query.PageToken;
-    // Filters the store cannot apply are applied here, reading forward in bounded batches.
-    for (let round = 0; round < 20 && out.length < size; round++) {
-      const batch = await deps.store.audit.list(actor.org.id, { limit: 200, ...(before ? { before } : {}), ...(query.Action ? { action: query.Action } : {}) });
-      if (batch.length === 0) break;
-      for (const e of batch) {
-        if (query.TargetSid && e.targetId !== query.TargetSid) continue;
-        if (query.Outcome && e.outcome !== query.Outcome) continue;
-        if (out.length < size) out.push(e);
-      }
-      before = batch[batch.length - 1]!.id;
-      if (batch.length < 200) { before = undefined; break; }
-    }
-    if (out.length === 0 && query.PageToken && !before) throw Errors.invalidParameter("PageToken", "no events follow it.");
-    const last = out[out.length - 1];
-    return { audit_events: out.map(toBody), meta: { page_size: size, next_page_token: out.length === size && last ? last.id : null } };
+    const { events, next } = await listAuditEvents(deps, actorOf(req), {
+      size, before: query.PageToken, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome,
+    });
+    return { audit_events: events.map(toBody), meta: { page_size: size, next_page_token: next } };
   });
 };

@@ -1,7 +1,6 @@
 /** /v1/Organization: the caller's organization and its settings. */
 import { z } from "zod";
-import { authorize } from "../../domain/authz";
-import { updateOrgSettings } from "../../domain/orgs";
+import { getOrganization, updateOrganization } from "../../domain/orgs";
 import type { Organization } from "../../domain/types";
 import { actorOf } from "../auth";
 import type { V1Module } from "./router";
@@ -38,17 +37,15 @@ export const toOrganizationBody = (o: Organization): z.infer<typeof Organization
 
 export const organizationRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, { method: "get", path: "/Organization", summary: "The caller's organization", tag: "Organization", status: 200, response: OrganizationBody },
-    async (req) => toOrganizationBody(actorOf(req).org));
+    async (req) => toOrganizationBody(await getOrganization(deps, actorOf(req))));
 
   route(r, registry, { method: "post", path: "/Organization", summary: "Update the organization's settings", tag: "Organization", status: 200, body: OrganizationUpdate, response: OrganizationBody },
     async (req, { body }) => {
-      const actor = actorOf(req);
-      await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "organization.settings.update");
       const settings: Partial<Organization["settings"]> = {};
       if (body.domain_enforcement !== undefined) settings.domainEnforcement = body.domain_enforcement;
       if (body.deprovision !== undefined) settings.deprovision = body.deprovision;
       if (body.successor_user_sid !== undefined) settings.successorUserId = body.successor_user_sid;
       if (body.expose_role_groups !== undefined) settings.exposeRoleGroups = body.expose_role_groups;
-      return toOrganizationBody(await updateOrgSettings(deps.store, deps.clock, actor.org, settings, actor.tokenId));
+      return toOrganizationBody(await updateOrganization(deps, actorOf(req), settings));
     });
 };

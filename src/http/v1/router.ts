@@ -54,7 +54,7 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   });
   invitationAcceptRoute(r, registry, deps); // the invitee has only the emailed token: no bearer token
   if (deps.shedWrites) r.use(deps.shedWrites); // before the token lookup: see ../write-shedding.ts
-  r.use(requireToken(deps.authenticator, ["admin"]));
+  r.use(requireToken(deps.authenticator, ["admin"], deps));
   if (deps.rateLimit) r.use(deps.rateLimit);
   r.use(jsonBody(deps.bodyLimit));
   for (const m of V1_MODULES) m(r, registry, deps);

@@ -1,11 +1,8 @@
 /** /v1/Tokens: the organization's API tokens (the Admin Center's Provisioning page). The secret is shown once. */
 import type { Request } from "express";
 import { z } from "zod";
-import { auditEvent } from "../../domain/audit";
-import { authorize } from "../../domain/authz";
-import { Errors } from "../../domain/errors";
-import { issueToken } from "../../domain/tokens";
-import { SCOPES, type ApiToken } from "../../domain/types";
+import { createToken, listTokens, revokeToken } from "../../domain/tokens";
+import { ORG_ROLES, SCOPES, type ApiToken } from "../../domain/types";
 import { actorOf } from "../auth";
 import { route } from "./route";
 import type { V1Module } from "./router";
@@ -17,6 +14,8 @@ export const TokenBody = z.object({
   user_sid: z.string().nullable(),
   date_created: z.string(),
   date_revoked: z.string().nullable(),
+  created_by: z.string().nullable().describe("Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it"),
+  ceiling: z.enum(ORG_ROLES as [string, ...string[]]).nullable().describe("The most it may do: the org role of whoever made it, when they made it; lowered to their role now"),
 });
 export const TokenCreated = TokenBody.extend({ token: z.string().describe("The secret, shown only in this response; orgscim keeps only its hash.") });
 export const TokenList = z.object({ tokens: z.array(TokenBody) });
@@ -28,32 +27,24 @@ export const TokenCreate = z.object({
 
 const toBody = (t: ApiToken): z.infer<typeof TokenBody> => ({
   sid: t.id, friendly_name: t.name, scopes: t.scopes, user_sid: t.userId, date_created: t.created, date_revoked: t.revoked,
+  created_by: t.createdBy ?? null, ceiling: t.ceiling ?? null,
 });
 const sid = (req: Request) => String(req.params.sid);
 
 export const tokenRoutes: V1Module = (r, registry, deps) => {
   const tag = "Tokens";
   route(r, registry, { method: "get", path: "/Tokens", summary: "The organization's API tokens (never their secrets)", tag, status: 200, response: TokenList },
-    async (req) => {
-      const actor = actorOf(req);
-      await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "token.list");
-      return { tokens: (await deps.store.tokens.list(actor.org.id)).map(toBody) };
-    });
-  route(r, registry, { method: "post", path: "/Tokens", summary: "Create a token (for an identity provider: scopes [\"scim\"]); the secret is in this response only", tag, status: 201, body: TokenCreate, response: TokenCreated },
-    async (req, { body }) => {
-      const actor = actorOf(req);
-      await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "token.create");
-      if (body.user_sid && !(await deps.store.users.get(actor.org.id, body.user_sid))) throw Errors.userNotFound(body.user_sid);
-      const issued = await issueToken(deps.store, deps.clock, { orgId: actor.org.id, name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null });
-      await deps.store.audit.append(auditEvent(deps.clock, actor, "token.create", { type: "Token", id: issued.token.id }, { after: { name: issued.token.name, scopes: issued.token.scopes, userId: issued.token.userId } }));
-      return { ...toBody(issued.token), token: issued.plaintext };
-    });
+    async (req) => ({ tokens: (await listTokens(deps, actorOf(req))).map(toBody) }));
+  route(r, registry, {
+    method: "post", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated,
+    summary: "Create a token (for an identity provider: scopes [\"scim\"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only",
+  }, async (req, { body }) => {
+    const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null });
+    return { ...toBody(issued.token), token: issued.plaintext };
+  });
   route(r, registry, { method: "delete", path: "/Tokens/:sid", summary: "Revoke a token; it stops working at once", tag, status: 204 },
     async (req) => {
-      const actor = actorOf(req);
-      await authorize(deps.store, deps.clock, actor, { kind: "manageOrganization" }, "token.revoke");
-      if (!(await deps.store.tokens.revoke(actor.org.id, sid(req), deps.clock.now().toISOString()))) throw Errors.tokenNotFound(sid(req));
-      await deps.store.audit.append(auditEvent(deps.clock, actor, "token.revoke", { type: "Token", id: sid(req) }));
+      await revokeToken(deps, actorOf(req), sid(req));
       return undefined;
     });
 };

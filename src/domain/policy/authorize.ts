@@ -1,0 +1,56 @@
+/**
+ * The one wrapper every use case calls before it reads or changes anything: asks decide() for
+ * each check, and on the first refusal records exactly one audit event (outside any transaction,
+ * so it outlives the refused change) and throws a Refusal: 403 with the reason.
+ *
+ * Call it before opening a transaction: an audit event appended inside one is rolled back with it.
+ */
+import type { Actor } from "../actor";
+import { auditRefusal } from "../audit";
+import type { Clock } from "../clock";
+import { DomainError } from "../errors";
+import type { Repos } from "../ports/store";
+import { decide } from "./decide";
+import { principalOf } from "./principal";
+import { refOf, type Target } from "./targets";
+
+/** Role refusals keep the code clients have seen for them (4009); everything else is 7002. */
+const CODES: Record<string, number> = {
+  "org_role.administrator.grant": 4009, "org_role.administrator.revoke": 4009, "org_role.owner.grant": 4009,
+};
+
+/** A refusal of the policy: kind forbidden. Already audited when it reaches a caller. */
+export class Refusal extends DomainError {
+  readonly action: string;
+  constructor(action: string, reason: string) {
+    super("forbidden", CODES[action] ?? 7002, reason);
+    this.name = "Refusal";
+    this.action = action;
+  }
+}
+
+export interface AuthzDeps {
+  store: Repos;
+  clock: Clock;
+}
+
+export interface Check {
+  action: string;
+  target: Target;
+}
+
+/**
+ * Throws (after auditing once) unless the actor may do every check. `op` names what the audit
+ * event records as attempted (the use case's action and the resource addressed); by default, the
+ * refused check itself.
+ */
+export async function authorize(deps: AuthzDeps, actor: Actor, checks: Check | readonly Check[], op?: { action: string; target: Target }): Promise<void> {
+  const principal = await principalOf(deps.store, actor);
+  for (const c of Array.isArray(checks) ? checks : [checks as Check]) {
+    const d = decide(principal, c.action, c.target);
+    if (d.allowed) continue;
+    await auditRefusal(deps.store, deps.clock, actor, op?.action ?? c.action, refOf(op?.target ?? c.target), d.reason);
+    throw new Refusal(c.action, d.reason);
+  }
+}
+

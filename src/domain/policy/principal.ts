@@ -1,0 +1,90 @@
+/**
+ * Who acts, resolved once per request from the bearer token (src/http/auth.ts) or given by the
+ * CLI: the operator, or a token with the org role whose column of the policy applies to it.
+ *
+ * - A token acting for a user has that user's current effective org role and account roles, no
+ *   more than its ceiling, and is further limited by its scopes (./decide.ts).
+ * - A token acting for no user has its ceiling: the org role of whoever made it, when it was made
+ *   (the operator counts as Owner).
+ * - Either is lowered to the current effective org role of the user who made it, and stops working
+ *   (authentication fails) when that user is no longer an active managed user: a token never
+ *   carries more than its maker holds now.
+ */
+import type { Actor } from "../actor";
+import { effectiveAccountRoles } from "../account-roles";
+import type { Repos } from "../ports/store";
+import { effectiveOrgRole } from "../role-groups";
+import type { AccountRole, ApiToken, Organization, OrgRole, Scope, UserRecord } from "../types";
+
+export interface TokenPrincipal {
+  kind: "token";
+  tokenId: string;
+  scopes: readonly Scope[];
+  /** The user the token acts for; null for a service token. */
+  userId: string | null;
+  /** The org role whose column of the policy applies. */
+  level: OrgRole;
+  /** The acting user's effective roles per account (empty for a service token). */
+  accounts: ReadonlyMap<string, readonly AccountRole[]>;
+}
+
+export interface OperatorPrincipal {
+  kind: "operator";
+  /** What the operator ran, for the audit log: "cli import-csv". */
+  name: string;
+}
+
+export type Principal = TokenPrincipal | OperatorPrincipal;
+
+const RANK: Record<OrgRole, number> = { standard: 0, administrator: 1, owner: 2 };
+export const lowerRole = (a: OrgRole, b: OrgRole): OrgRole => (RANK[a] <= RANK[b] ? a : b);
+export const atLeast = (a: OrgRole, b: OrgRole): boolean => RANK[a] >= RANK[b];
+
+/**
+ * The ceiling of a token made before tokens recorded who made them (MongoDB documents and export
+ * files of that time; SQLite migration 12 fills the column from the audit log): an Administrator's,
+ * since only an Owner or Administrator could make one through /v1, and which of them is unknown.
+ */
+export const LEGACY_CEILING: OrgRole = "administrator";
+
+const activeManaged = (u: UserRecord | null): u is UserRecord => u !== null && u.active && u.status === "managed";
+
+/** The token's principal, or null when it may not act at all (its user or its maker is gone or suspended). */
+export async function resolveTokenPrincipal(repos: Repos, org: Organization, token: ApiToken): Promise<TokenPrincipal | null> {
+  let level: OrgRole = token.ceiling ?? LEGACY_CEILING;
+  let accounts: ReadonlyMap<string, readonly AccountRole[]> = new Map();
+  if (token.userId) {
+    const user = await repos.users.get(org.id, token.userId);
+    if (!activeManaged(user)) return null;
+    const groups = await repos.groups.groupsOfUser(org.id, user.id);
+    level = lowerRole(level, effectiveOrgRole(user.orgRole, groups));
+    accounts = effectiveAccountRoles(groups);
+  }
+  const maker = token.creatorUserId ?? null;
+  if (maker && maker !== token.userId) {
+    const user = await repos.users.get(org.id, maker);
+    if (!activeManaged(user)) return null;
+    level = lowerRole(level, effectiveOrgRole(user.orgRole, await repos.groups.groupsOfUser(org.id, user.id)));
+  }
+  return { kind: "token", tokenId: token.id, scopes: token.scopes, userId: token.userId, level, accounts };
+}
+
+/**
+ * The actor's principal: the one resolved at authentication, else (an actor built in-process, by
+ * the CLI or a test) the stored token it names, else a token the operator made with the actor's
+ * scopes. Cached on the actor: resolved once per request.
+ */
+export async function principalOf(repos: Repos, actor: Actor): Promise<Principal> {
+  if (actor.principal) return actor.principal;
+  const stored = await repos.tokens.get(actor.tokenId);
+  let p: Principal | null = null;
+  if (stored && stored.orgId === actor.org.id && !stored.revoked) p = await resolveTokenPrincipal(repos, actor.org, stored);
+  else if (!stored) p = await resolveTokenPrincipal(repos, actor.org, {
+    id: actor.tokenId, orgId: actor.org.id, name: "in-process", scopes: [...actor.scopes], secretHash: "", userId: actor.userId,
+    created: "", revoked: null, createdBy: "operator", creatorUserId: null, ceiling: "owner",
+  });
+  // A revoked, foreign or no longer valid token acts with nothing: a Standard User's column without a user.
+  p ??= { kind: "token", tokenId: actor.tokenId, scopes: [], userId: null, level: "standard", accounts: new Map() };
+  actor.principal = p;
+  return p;
+}
