@@ -16,13 +16,21 @@
  *   reported as `unavailable` (never as "not found").
  * - `recheckDomains` runs every DOMAIN_RECHECK_INTERVAL_MS (src/infra/domain-recheck.ts) over
  *   every pending, verified and revalidating domain of every organization. A pending domain that
- *   is not verified within 72 hours is removed, which releases its name: a domain belongs to one
- *   organization at a time, and an unverified claim must not block its real owner for ever.
+ *   is not verified within 72 hours is removed.
+ * - A domain belongs to the organization that verifies it (docs/tenancy.md). Several
+ *   organizations may hold pending claims on one name, and a claim blocks nobody: the first to
+ *   verify owns the name (the store keeps one verified or revalidating domain per name), and the
+ *   other claims end then, each with an audit event saying why. The owner keeps the name while it
+ *   is verified or revalidating; others cannot add it meanwhile.
+ * - Names are checked against the Public Suffix List (the `tldts` package): a public suffix
+ *   (co.uk, github.io) is refused, and so is any name under a public mail or relay service
+ *   (./public-mail-domains.ts).
  * - Only an Owner or Administrator manages domains; each change leaves one audit event, each
  *   refused authorization one refusal event.
  */
 import { randomBytes } from "node:crypto";
 import { domainToASCII } from "node:url";
+import { parse as parseDomain } from "tldts";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
 import { authorize, orgTarget } from "./policy";
@@ -91,6 +99,17 @@ export function normalizeDomainName(input: string): string {
   if (/^\d+$/.test(tld)) throw refuse("the last label cannot be all digits (is it an IP address?)");
   if (UNVERIFIABLE_TLDS.has(tld)) throw refuse(`names under .${tld} are not in public DNS, so they cannot be verified`);
   return name;
+}
+
+/**
+ * Refuses a name no organization can own: a public suffix of the Public Suffix List, ICANN or
+ * private section (co.uk, github.io: the registrable domains under it belong to unrelated owners),
+ * and a public mail or relay service or a name under one (gmail.com, mail.gmail.com, duck.com).
+ */
+export function checkOwnable(name: string): void {
+  const parsed = parseDomain(name, { allowPrivateDomains: true });
+  if (parsed.domain === null || parsed.publicSuffix === name) throw Errors.publicSuffix(name);
+  if (isPublicMailDomain(name) || isPublicMailDomain(parsed.domain)) throw Errors.publicMailDomain(name);
 }
 
 export interface DnsChallenge {
@@ -200,6 +219,65 @@ async function findOwn(repos: Repos, orgId: string, id: string): Promise<Domain 
   return (await repos.domains.list(orgId)).find((d) => d.id === id) ?? null;
 }
 
+const ENDED_REASON = "another organization verified this domain first; a domain belongs to the organization that verifies it";
+
+/** Not found: but a claim that ended because another organization verified the name says so. */
+async function notFound(repos: Repos, orgId: string, id: string): Promise<Error> {
+  const gone = DOMAIN_SID.test(id) ? await repos.domains.get(orgId, id) : null;
+  if (gone?.state === "removed") {
+    const owner = await repos.domains.findOwner(gone.name);
+    if (owner && owner.orgId !== orgId) return Errors.domainClaimEnded(gone.name, id);
+  }
+  return Errors.domainNotFound(id);
+}
+
+/**
+ * A domain has just become verified: the other organizations' pending claims on its name end,
+ * each with an audit event in that organization saying why.
+ */
+async function endOtherClaims(tx: Repos, clock: Clock, verified: Domain): Promise<void> {
+  for (const other of await tx.domains.listByName(verified.name)) {
+    if (other.orgId === verified.orgId || other.state !== "pending") continue;
+    const ended: Domain = { ...other, state: "removed" };
+    if (!(await tx.domains.update(ended))) continue;
+    await tx.audit.append({
+      id: newId("AE"), orgId: other.orgId, time: isoNow(clock), actor: "system:domain-ownership", action: "domain.remove",
+      targetType: "Domain", targetId: other.id, outcome: "success", before: summary(other), after: summary(ended),
+      reason: ENDED_REASON,
+    });
+  }
+}
+
+/**
+ * Writes a transition. Becoming verified while another organization owns the name (it verified
+ * first: the store refuses a second owner) ends this claim instead; answers the domain as written
+ * and whether the claim ended that way.
+ */
+async function applyTransition(tx: Repos, clock: Clock, current: Domain, t: Transition): Promise<{ written: Domain; ended: boolean }> {
+  if (t.next.state === "verified" && current.state === "pending") {
+    const owner = await tx.domains.findOwner(current.name);
+    if (owner && owner.orgId !== current.orgId) {
+      const ended: Domain = { ...current, state: "removed" };
+      await tx.domains.update(ended);
+      return { written: ended, ended: true };
+    }
+    try {
+      await tx.domains.update(t.next);
+    } catch (e) {
+      if (e instanceof UniqueViolation) {
+        const ended: Domain = { ...current, state: "removed" };
+        await tx.domains.update(ended);
+        return { written: ended, ended: true };
+      }
+      throw e;
+    }
+    await endOtherClaims(tx, clock, t.next);
+    return { written: t.next, ended: false };
+  }
+  await tx.domains.update(t.next);
+  return { written: t.next, ended: false };
+}
+
 const dnsFailure = (d: Domain, e: unknown) => Errors.dnsUnavailable(challengeOf(d).name, DNS_RETRY_AFTER, e);
 
 // ---------- use cases ----------
@@ -209,7 +287,7 @@ export async function addDomain(deps: DomainDeps, actor: Actor, input: string): 
   const { store, clock } = deps;
   await authorize(deps, actor, { action: "domain.create", target: orgTarget(actor.org.id) });
   const name = normalizeDomainName(input);
-  if (isPublicMailDomain(name)) throw Errors.publicMailDomain(name);
+  checkOwnable(name);
   const now = isoNow(clock);
   const domain: Domain = {
     id: newId("DM"),
@@ -226,12 +304,16 @@ export async function addDomain(deps: DomainDeps, actor: Actor, input: string): 
     const same = own.find((d) => d.name === name);
     if (same) throw Errors.domainAlreadyAdded(name, same.id);
     if (own.length >= MAX_DOMAINS_PER_ORG) throw Errors.tooManyDomains(MAX_DOMAINS_PER_ORG);
-    if (await tx.domains.findByName(name)) throw Errors.domainTaken(name);
+    // Another organization's pending claim blocks nothing; its verified domain is its own.
+    if (await tx.domains.findOwner(name)) throw Errors.domainTaken(name);
     try {
       await tx.domains.insert(domain);
     } catch (e) {
-      // Another organization claimed it between the read and the write: the store's unique index decides.
-      if (e instanceof UniqueViolation && e.field === "name") throw Errors.domainTaken(name);
+      // This organization added the same name between the read and the write: the store's unique index decides.
+      if (e instanceof UniqueViolation && e.field === "name") {
+        const raced = (await tx.domains.list(actor.org.id)).find((d) => d.name === name);
+        throw raced ? Errors.domainAlreadyAdded(name, raced.id) : Errors.domainTaken(name);
+      }
       throw e;
     }
     await tx.audit.append(auditEvent(clock, actor, "domain.create", { type: "Domain", id: domain.id }, { after: summary(domain) }));
@@ -249,7 +331,7 @@ export async function listDomains(deps: DomainDeps, actor: Actor): Promise<Domai
 export async function getDomain(deps: DomainDeps, actor: Actor, id: string): Promise<Domain> {
   await authorize(deps, actor, { action: "domain.read", target: orgTarget(actor.org.id) });
   const d = await findOwn(deps.store, actor.org.id, id);
-  if (!d) throw Errors.domainNotFound(id);
+  if (!d) throw await notFound(deps.store, actor.org.id, id);
   return d;
 }
 
@@ -296,7 +378,7 @@ export async function verifyDomain(deps: DomainDeps, actor: Actor, id: string): 
   const { store, clock } = deps;
   await authorize(deps, actor, { action: "domain.verify", target: orgTarget(actor.org.id) });
   const d = await findOwn(store, actor.org.id, id);
-  if (!d) throw Errors.domainNotFound(id);
+  if (!d) throw await notFound(store, actor.org.id, id);
   if (!deps.dns) throw dnsFailure(d, new Error("no DNS resolver configured"));
   let lookup: LookupResult;
   try {
@@ -305,15 +387,18 @@ export async function verifyDomain(deps: DomainDeps, actor: Actor, id: string): 
     if (e instanceof DnsUnavailable) throw dnsFailure(d, e);
     throw e;
   }
-  const result = await store.transaction(async (tx) => {
+  const { result, ended } = await store.transaction(async (tx) => {
     const current = await findOwn(tx, actor.org.id, id);
-    if (!current) throw Errors.domainNotFound(id);
+    if (!current) throw await notFound(tx, actor.org.id, id);
     const t = transition(current, lookup.found, clock.now(), "verify");
-    if (!t) return current;
-    await tx.domains.update(t.next);
-    await tx.audit.append(auditEvent(clock, actor, t.action, { type: "Domain", id }, { before: summary(current), after: summary(t.next), reason: t.reason }));
-    return t.next;
+    if (!t) return { result: current, ended: false };
+    const out = await applyTransition(tx, clock, current, t);
+    await tx.audit.append(auditEvent(clock, actor, out.ended ? "domain.remove" : t.action, { type: "Domain", id }, {
+      before: summary(current), after: summary(out.written), reason: out.ended ? ENDED_REASON : t.reason,
+    }));
+    return { result: out.written, ended: out.ended };
   });
+  if (ended) throw Errors.domainVerifiedElsewhere(result.name);
   const message = lookup.found
     ? `Found the verification token at ${lookup.foundAt}. The domain is verified: users with an email on ${result.name} can be provisioned. Keep the record: the domain is re-checked periodically.`
     : notFoundMessage(result, lookup.otherRecords);
@@ -360,13 +445,14 @@ export async function recheckDomains(deps: DomainDeps & { dns: TxtResolver }, op
     }
     report.checked++;
     const t = await store.transaction(async (tx) => {
-      const current = await tx.domains.findByName(d.name);
-      if (!current || current.id !== d.id) return null;
+      const current = await tx.domains.get(d.orgId, d.id);
+      if (!current || current.state === "removed") return null;
       const change = transition(current, found, clock.now(), "recheck");
       if (!change) return null;
-      await tx.domains.update(change.next);
-      await tx.audit.append(systemEvent(clock, change, current));
-      return change;
+      const out = await applyTransition(tx, clock, current, change);
+      const written: Transition = out.ended ? { next: out.written, action: "domain.remove", reason: ENDED_REASON } : change;
+      await tx.audit.append(systemEvent(clock, written, current));
+      return written;
     });
     if (!t) return;
     if (t.next.state === "verified") report.verified++;

@@ -95,6 +95,8 @@ export const Errors = {
   primaryEmail: (detail: string) => new DomainError("invalidValue", 4005, detail),
   domainNotVerified: (domain: string) =>
     new DomainError("invalidValue", 4006, `The email domain '${domain}' is not verified by this organization. Verify it under /v1/Domains, or turn domain enforcement off for the organization.`),
+  domainOwnedElsewhere: (domain: string) =>
+    new DomainError("invalidValue", 4011, `The email domain '${domain}' is verified by another organization, which alone creates and invites managed users on it. Give this user an address on one of your own domains, or invite the person to one of your accounts (POST /v1/Accounts/{sid}/Invitations), which makes them an independent user.`),
   ownerProtected: (action: string) =>
     new DomainError("mutability", 4007, `The organization Owner cannot be ${action} over SCIM. Transfer ownership through the admin API first.`),
   userSuspended: () =>
@@ -124,9 +126,15 @@ export const Errors = {
   tooManyDomains: (limit: number) =>
     new DomainError("tooMany", 6104, `An organization holds at most ${limit} domains. Remove one it no longer uses (DELETE /v1/Domains/{sid}) before adding another.`),
   domainTaken: (name: string) =>
-    new DomainError("uniqueness", 6105, `The domain '${name}' is already claimed by another organization, and a domain belongs to one organization at a time. If it is yours, have it removed there; a claim that is not verified lapses after 72 hours.`),
+    new DomainError("uniqueness", 6105, `The domain '${name}' is verified by another organization, and a domain belongs to the one organization that verified it. If it is yours, remove its DNS token there (the name is released 30 days after the token disappears) or have that organization remove the domain, then add it here.`),
   domainAlreadyAdded: (name: string, id: string) =>
     new DomainError("uniqueness", 6106, `The domain '${name}' is already in this organization as ${id}. Verify it with POST /v1/Domains/${id}/Verify.`),
+  publicSuffix: (name: string) =>
+    new DomainError("invalidValue", 6108, `'${name}' is a public suffix (Public Suffix List): names under it belong to many unrelated owners, so no organization can verify it. Add the domain you registered under it, such as yourcompany.${name}.`),
+  domainClaimEnded: (name: string, id: string) =>
+    new DomainError("notFound", 6109, `Domain ${id} is no longer this organization's: another organization verified '${name}' first, which ended this claim. A domain belongs to the organization that verifies it.`),
+  domainVerifiedElsewhere: (name: string) =>
+    new DomainError("conflict", 6110, `Another organization verified '${name}' first: a domain belongs to the organization that verifies it, so this organization's claim has ended. If the domain is yours, have the DNS token removed there, and add the domain again once the name is released.`),
   dnsUnavailable: (record: string, retryAfter: number, cause?: unknown) =>
     new DomainError("unavailable", 6107, `The DNS lookup of ${record} failed: the resolver did not answer. Nothing was changed; retry in ${retryAfter} seconds.`, { retryAfter, cause }),
 
@@ -140,6 +148,8 @@ export const Errors = {
   assignmentNotFound: (sid: string) => new DomainError("notFound", 6505, `Role assignment ${sid} not found.`),
   ownerRequired: () =>
     new DomainError("invalidValue", 6506, "owner_sid is required: this token acts for no user, so name the managed user who will own the account."),
+  successorInvalid: (userId: string) =>
+    new DomainError("invalidValue", 6508, `User ${userId} cannot be the successor: the successor must be an active managed user of this organization.`),
   noSuccessor: (userId: string) =>
     new DomainError("conflict", 6507, `User ${userId} owns accounts and the organization has no successor to receive them. Set a successor (POST /v1/Organization successor_user_sid) or make someone Owner, then retry.`),
 
@@ -167,6 +177,11 @@ export const Errors = {
     new DomainError("conflict", 6611, `User ${userId} has no email address to send the mail to. Give the user a primary email first.`),
   independentUser: (userName: string, userId: string) =>
     new DomainError("uniqueness", 6612, `userName '${userName}' belongs to an independent user of this organization (${userId}: access to some accounts only, not provisioned over SCIM). Invite them to the organization (POST /v1/Invitations) to make them a managed user; once they accept, the identity provider can manage them.`),
+
+  invitationManagedElsewhere: () =>
+    new DomainError("conflict", 6613, "You are a managed user of another organization, and a person is managed by one organization at a time. Ask that organization to remove you (you keep your login), then accept this invitation again before it expires."),
+  invitationDomainOwned: (domain: string) =>
+    new DomainError("conflict", 6614, `Your address is on '${domain}', which another organization has verified: only that organization can make you a managed user. Ask the organization that invited you for access to one of its accounts instead.`),
 
   // bulk (80xx), import and export (81xx), CSV (82xx)
   bulkTooManyOperations: (max: number, got: number) =>

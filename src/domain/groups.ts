@@ -4,6 +4,7 @@
  * group's size and concurrent adds cannot lose each other. Each use case is one transaction with
  * one audit event; a refused member id refuses the whole request.
  */
+import { withSealedCursor } from "./page-tokens";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
 import { type Clock, isoNow } from "./clock";
@@ -246,7 +247,8 @@ export async function getGroup(deps: GroupDeps, actor: Actor, id: string): Promi
 
 export async function listGroups(deps: GroupDeps, actor: Actor, query: ListQuery): Promise<ListResult<GroupRecord>> {
   await authorize(deps, actor, { action: "group.list", target: orgTarget(actor.org.id) });
-  return deps.store.groups.list(actor.org.id, actor.org.settings.exposeRoleGroups ? query : { ...query, excludeBuiltin: true });
+  const q = actor.org.settings.exposeRoleGroups ? query : { ...query, excludeBuiltin: true };
+  return withSealedCursor(deps.store, actor.org.id, "scim:Groups", q, (sealed) => deps.store.groups.list(actor.org.id, sealed));
 }
 
 const sameBinding = (a: GroupBinding | null, b: GroupBinding | null): boolean => JSON.stringify(a) === JSON.stringify(b);

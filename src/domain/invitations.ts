@@ -4,16 +4,16 @@
  * audit event, and queues its mail in the outbox (./outbox.ts) inside that same transaction.
  *
  * - To the organization (Owner/Administrator; the email's domain must be verified under domain
- *   enforcement): a new email becomes a member in status `pending`, flagged as a new login; an
- *   email already known (a user managed by another organization, or an independent member of this
- *   one) becomes `pending` too. Accepting makes the member `managed` with the invitation's org role.
+ *   enforcement, and never verified by another organization): a new email becomes a member in
+ *   status `pending`; an independent member of this one becomes `pending` too. Accepting makes the
+ *   member `managed` with the invitation's org role, unless another organization manages the
+ *   person or owns their domain by then (the person is told; docs/tenancy.md).
  * - To an account (Owner/Administrator, or that account's Administrator; any email domain): a
  *   managed member gets the roles at once, with no invitation and no mail; anyone else becomes (or
  *   stays) a member of the organization in status `independent` (invisible over SCIM) or `pending`,
  *   and accepting grants the roles. Roles follow grantRole: Administrator clears the others.
- * - From provisioning (SCIM POST /Users, /Bulk, import-csv): an email managed by another
- *   organization makes a `pending` member and the same invitation and mail
- *   (inviteProvisionedMember, inside the create's transaction).
+ * - Nothing here answers differently for what other organizations hold: `newLogin` (`new_user`)
+ *   says whether a member was created in this organization for the invitation.
  * - A token is single-use and expires after INVITATION_TTL_HOURS. The store keeps its SHA-256
  *   only; the plaintext is in the invitation mail, and nowhere else (see ./outbox.ts for the mail
  *   body at rest). Resend makes a new token (the old one stops working); Revoke ends the invitation
@@ -132,11 +132,10 @@ function invitationMail(deps: InvitationDeps, orgName: string, i: Invitation, to
   const what = kindOf(i) === "account" && account
     ? `to the account "${account.name}" of the organization "${orgName}", with the role${(i.accountRoles ?? []).length > 1 ? "s" : ""} ${roleList(i.accountRoles ?? [])}`
     : `to join the organization "${orgName}" as ${ORG_ROLE_GROUP_NAMES[i.orgRole ?? "standard"]}`;
-  const login = i.newLogin
-    ? `A new user will be created for ${i.email} when you accept; you will choose your password then.`
-    : kindOf(i) === "organization"
-      ? `You keep your existing user (${i.email}); once you accept, the organization manages it.`
-      : `You keep your existing user (${i.email}).`;
+  // The same words whatever other organizations hold for the address (docs/tenancy.md: no oracle).
+  const login = kindOf(i) === "organization"
+    ? `If you have no user for ${i.email} yet, one is created when you accept; if you have one, you keep it, and once you accept the organization manages it.`
+    : `If you have no user for ${i.email} yet, one is created when you accept; if you have one, you keep it.`;
   return {
     orgId: i.orgId,
     kind: "invitation",
@@ -241,7 +240,6 @@ export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, i
     const live = (await store.invitations.listForUser(orgId, existing.id)).find((i) => kindOf(i) === "organization" && stateOf(i, clock.now()) === "pending");
     if (live) throw Errors.invitationOutstanding(email, live.id);
   }
-  const elsewhere = await store.users.isManagedElsewhere(orgId, email);
   const now = isoNow(clock);
   const member: UserRecord = existing
     ? { ...existing, status: "pending", orgRole: input.orgRole, version: existing.version + 1, lastModified: now }
@@ -250,7 +248,7 @@ export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, i
   const invitation: Invitation = {
     id: newId("IV"), orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
     kind: "organization", orgRole: input.orgRole, accountId: null, accountRoles: [],
-    createdMember: !existing, newLogin: !existing && !elsewhere, priorStatus: existing?.status ?? null,
+    createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null,
   };
   const mail = await store.transaction(async (tx) => {
     if (existing) {
@@ -272,29 +270,6 @@ export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, i
     return queued;
   });
   return { invitation, user: member, mail };
-}
-
-/**
- * The invitation a SCIM create leaves when its email belongs to a user managed by another
- * organization (createUser in ./users.ts): the token, expiry, template and outbox row of
- * POST /v1/Invitations, written with the caller's `tx`, so that the pending member, the invitation
- * and its mail are stored together or not at all. It carries no org role: accepting gives the
- * member's own role at that moment, which the identity provider may still change (Resend renders
- * it the same way). The member was made by the identity provider, not for the invitation
- * (createdMember false): revoking the invitation leaves it to the identity provider.
- */
-export async function inviteProvisionedMember(
-  tx: Repos, deps: InvitationDeps, actor: Actor, member: UserRecord, email: string,
-): Promise<{ invitation: Invitation; mail: OutboxMessage }> {
-  const now = isoNow(deps.clock);
-  const { token, hash } = newInvitationToken();
-  const invitation: Invitation = {
-    id: newId("IV"), orgId: member.orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
-    kind: "organization", orgRole: null, accountId: null, accountRoles: [], createdMember: false, newLogin: false, priorStatus: null,
-  };
-  await tx.invitations.insert(invitation);
-  const mail = await queueMail(tx, deps.clock, invitationMail(deps, actor.org.name, { ...invitation, orgRole: member.orgRole }, token, null));
-  return { invitation, mail };
 }
 
 export type AccountInvitationOutcome =
@@ -335,14 +310,13 @@ export async function inviteToAccount(deps: InvitationDeps, actor: Actor, accoun
       .find((i) => kindOf(i) === "account" && i.accountId === account.id && stateOf(i, clock.now()) === "pending");
     if (live) throw Errors.invitationOutstanding(email, live.id);
   }
-  const elsewhere = existing ? true : await store.users.isManagedElsewhere(orgId, email);
   const now = isoNow(clock);
   const member = existing ?? newMember(orgId, email, "independent", null, now);
   const { token, hash } = newInvitationToken();
   const invitation: Invitation = {
     id: newId("IV"), orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
     kind: "account", orgRole: null, accountId: account.id, accountRoles: roles,
-    createdMember: !existing, newLogin: !elsewhere, priorStatus: existing?.status ?? null,
+    createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null,
   };
   const mail = await store.transaction(async (tx) => {
     if (!existing) {
@@ -450,6 +424,26 @@ async function releaseMember(tx: Repos, clock: Clock, revoked: Invitation): Prom
   return "independent";
 }
 
+/**
+ * Nobody is managed by two organizations (docs/tenancy.md). Before an acceptance makes a member
+ * managed: an address on a domain another organization verified is that organization's alone; and
+ * unless this organization verified the domain, an address another organization manages is
+ * refused. Only the person accepting hears the answer; the inviting organization sees an
+ * invitation still pending, as if it had not been accepted yet.
+ */
+async function checkManagedOnce(tx: Repos, orgId: string, addresses: (string | null)[]): Promise<void> {
+  const seen = new Set<string>();
+  for (const address of addresses) {
+    if (!address || !looksLikeEmail(address) || seen.has(address.toLowerCase())) continue;
+    seen.add(address.toLowerCase());
+    const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+    const owner = await tx.domains.findOwner(domain);
+    if (owner && owner.orgId !== orgId) throw Errors.invitationDomainOwned(domain);
+    if (owner?.orgId === orgId) continue;
+    if (await tx.users.isManagedElsewhere(orgId, address)) throw Errors.invitationManagedElsewhere();
+  }
+}
+
 export interface Acceptance {
   invitation: Invitation;
   user: UserRecord;
@@ -485,6 +479,7 @@ export async function acceptInvitation(deps: InvitationDeps, token: string): Pro
     let account: Account | null = null;
     if (kindOf(found) === "organization") {
       if (user.status !== "managed") {
+        await checkManagedOnce(tx, org.id, [found.email, primaryEmailOf(user)]);
         after = { ...user, status: "managed", orgRole: found.orgRole ?? user.orgRole ?? "standard", version: user.version + 1, lastModified: now };
         if (!(await tx.users.update(after, user.version))) return null;
         await syncOrgRoleGroups(tx, clock, after);

@@ -4,6 +4,7 @@
  */
 import { actorName, type Actor } from "./actor";
 import { type Clock, isoNow } from "./clock";
+import { Errors } from "./errors";
 import { newId } from "./ids";
 import { authorize, orgTarget } from "./policy";
 import type { Repos, Store } from "./ports/store";
@@ -41,6 +42,12 @@ export async function updateOrgSettings(
   settings: Partial<OrgSettings>,
   actor: string,
 ): Promise<Organization> {
+  const successor = settings.successorUserId;
+  if (successor && successor !== org.settings.successorUserId) {
+    // The organization's own active managed user; another organization's id answers like an unknown one.
+    const user = await store.users.get(org.id, successor);
+    if (!user || user.status !== "managed" || !user.active) throw Errors.successorInvalid(successor);
+  }
   const next: Organization = { ...org, settings: { ...org.settings, ...settings }, lastModified: isoNow(clock) };
   await store.transaction(async (tx) => {
     await tx.orgs.update(next);

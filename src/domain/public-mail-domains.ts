@@ -1,11 +1,20 @@
 /**
- * Public mail domains: anyone can get an address on them, so no organization can own them and
- * none may verify them (org-model.md, "Domain verification"). A name is refused when it is one of
- * these or a subdomain of one (mail.gmail.com belongs to Google as much as gmail.com does).
+ * Public mail and relay domains: anyone can get an address on them, so no organization can own
+ * them and none may verify them (docs/tenancy.md). A name is refused when it is one of these or a
+ * subdomain of one (mail.gmail.com belongs to Google as much as gmail.com does); src/domain/domains.ts
+ * also refuses every public suffix of the Public Suffix List (co.uk, github.io) through `tldts`,
+ * which this list does not repeat.
  *
+ * What belongs here: a registrable domain (or a name under one) where the public gets mailboxes
+ * or addresses it did not register the domain for:
+ * - free and ISP mail providers (gmail.com, web.de, ...);
+ * - relay and alias services that hand out forwarding addresses (duck.com, mozmail.com,
+ *   privaterelay.appleid.com, simplelogin.com, ...): an address there proves only a mailbox
+ *   somewhere else;
+ * - disposable-mail services (mailinator.com, yopmail.com, ...).
  * Families registered under many country endings (gmx.de, gmx.at, gmx.net, yahoo.co.uk, ...) are
  * listed by their first label in PUBLIC_MAIL_FAMILIES and match under any ending.
- * To extend the list, add the name here; tests read it from this file.
+ * To extend the list, add the name under its heading here; tests read it from this file.
  */
 
 export const PUBLIC_MAIL_DOMAINS: ReadonlySet<string> = new Set([
@@ -33,7 +42,15 @@ export const PUBLIC_MAIL_DOMAINS: ReadonlySet<string> = new Set([
   "naver.com", "daum.net", "hanmail.net", "yahoo.co.jp", "rediffmail.com", "uol.com.br", "bol.com.br",
   // other free services
   "mail.com", "email.com", "usa.com", "inbox.com", "lycos.com", "excite.com", "rediff.com", "seznam.cz", "wp.pl",
-  "o2.pl", "interia.pl", "onet.pl", "abv.bg", "yopmail.com", "guerrillamail.com", "mailinator.com", "10minutemail.com",
+  "o2.pl", "interia.pl", "onet.pl", "abv.bg",
+  // relay and alias services (forwarding addresses handed out to the public)
+  "duck.com", "privaterelay.appleid.com", "mozmail.com", "relay.firefox.com", "simplelogin.com", "simplelogin.co",
+  "simplelogin.fr", "slmail.me", "aleeas.com", "8alias.com", "8shield.net", "anonaddy.com", "anonaddy.me", "addy.io",
+  "passmail.net", "passmail.com", "passinbox.com", "33mail.com", "erine.email", "spamgourmet.com", "burnermail.io",
+  "fastmail.to", "relay.firefox.com",
+  // disposable mail
+  "yopmail.com", "guerrillamail.com", "sharklasers.com", "mailinator.com", "10minutemail.com", "temp-mail.org",
+  "maildrop.cc", "dispostable.com", "getnada.com", "trashmail.com", "tempmail.com", "throwawaymail.com",
 ]);
 
 /** First labels of providers present under many endings: gmx.* (gmx.de, gmx.net, ...), yahoo.* (yahoo.co.uk, ...). */

@@ -165,7 +165,11 @@ export interface Invitation {
   accountRoles?: AccountRole[];
   /** The member was created for this invitation (a revoke before acceptance removes it again). */
   createdMember?: boolean;
-  /** The email belonged to no user anywhere: the invitee gets a new login when accepting. */
+  /**
+   * A member was created in this organization for this invitation (`new_user` in /v1). It says
+   * nothing of other organizations (docs/tenancy.md); records written before said whether the
+   * email belonged to no user anywhere.
+   */
   newLogin?: boolean;
   /** The member's status before the invitation (independent → back to independent on revoke). */
   priorStatus?: MemberStatus | null;

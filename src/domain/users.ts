@@ -8,8 +8,7 @@ import { auditEvent, auditRefusal } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
-// invitations.ts imports this module too; each uses the other only inside functions (no cycle at load).
-import { inviteProvisionedMember } from "./invitations";
+import { withSealedCursor } from "./page-tokens";
 import { authorize, orgTarget, Refusal, userRef, userTarget, type Check, type Target } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
@@ -18,9 +17,8 @@ import type { Email, OrgRole, UserRecord } from "./types";
 export interface UserDeps {
   store: Store;
   clock: Clock;
-  /** PUBLIC_URL, for the acceptance address in the invitation mail a create may queue. */
+  /** PUBLIC_URL and INVITATION_TTL_HOURS: carried for the use cases that share these deps (invitations). */
   publicUrl?: string | undefined;
-  /** INVITATION_TTL_HOURS for that invitation; absent: 168. */
   invitationTtlHours?: number | undefined;
 }
 
@@ -35,7 +33,7 @@ export interface UserInput {
 export interface CreateOutcome {
   user: UserRecord;
   /** revived: a deactivated user with the same externalId was reactivated (Okta re-provisioning). */
-  outcome: "created" | "revived" | "invited";
+  outcome: "created" | "revived";
 }
 
 const MAX_CAS_RETRIES = 20;
@@ -75,15 +73,25 @@ function stringOrNull(data: Record<string, unknown>, key: string): string | null
 const domainOf = (email: string): string => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 export const looksLikeEmail = (s: string): boolean => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s);
 
+/**
+ * Who may give a user this primary email (docs/tenancy.md): a domain verified by
+ * another organization is that organization's alone (whatever this one's enforcement setting);
+ * with domain enforcement on, the domain must be verified by this organization. A domain nobody
+ * verified is open to an organization without enforcement. The answer depends only on this
+ * organization's settings and domains and on which domains are verified (public in DNS), never on
+ * the users other organizations hold.
+ */
 export async function checkDomains(repos: Repos, actor: Actor, userName: string, emails: Email[]): Promise<void> {
-  if (!actor.org.settings.domainEnforcement) return;
   const primary = emails.find((e) => e.primary)?.value ?? (looksLikeEmail(userName) ? userName : null);
   if (!primary || !looksLikeEmail(primary)) {
+    if (!actor.org.settings.domainEnforcement) return;
     throw Errors.primaryEmail("This organization only provisions users with an email on a verified domain: give the user a primary email (or an email userName).");
   }
   const domain = domainOf(primary);
-  const found = await repos.domains.findByName(domain);
-  if (!found || found.orgId !== actor.org.id || found.state !== "verified") throw Errors.domainNotVerified(domain);
+  const owner = await repos.domains.findOwner(domain);
+  if (owner && owner.orgId !== actor.org.id) throw Errors.domainOwnedElsewhere(domain);
+  if (!actor.org.settings.domainEnforcement) return;
+  if (!owner || owner.state !== "verified") throw Errors.domainNotVerified(domain);
 }
 
 /** The direct org role after a request: the Owner is never demoted this way (an invariant; rights are ./policy's). */
@@ -185,10 +193,10 @@ export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecor
 // ---------- use cases ----------
 
 /**
- * POST /Users. Revives a deactivated user with the same externalId (Okta re-provisioning);
- * leaves a pending membership, an invitation and its mail in the outbox (the same as
- * POST /v1/Invitations sends, see ./invitations.ts) when the email belongs to a user managed by
- * another organization. One transaction: a refused create leaves none of them.
+ * POST /Users. Revives a deactivated user with the same externalId (Okta re-provisioning).
+ * The answer never depends on what other organizations hold for the email (docs/tenancy.md: a
+ * user provisioned on a domain nobody verified is this organization's own account). One
+ * transaction: a refused create leaves nothing.
  */
 export async function createUser(deps: UserDeps, actor: Actor, input: UserInput): Promise<CreateOutcome> {
   const { store, clock } = deps;
@@ -213,8 +221,6 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
     await checkDomains(store, actor, s.userName, s.emails);
     const role = checkRoleChange(null, input.orgRole) ?? "standard";
 
-    const primary = s.emails.find((e) => e.primary)?.value ?? null;
-    const elsewhere = primary ? await store.users.isManagedElsewhere(orgId, primary) : false;
     const now = isoNow(clock);
     const user: UserRecord = {
       id: newId("US"),
@@ -223,7 +229,7 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
       externalId: s.externalId,
       displayName: s.displayName,
       active: s.active,
-      status: elsewhere ? "pending" : "managed",
+      status: "managed",
       orgRole: role,
       twoFactorRequired: input.twoFactorRequired ?? false,
       passwordResetRequired: input.passwordResetRequired ?? false,
@@ -241,12 +247,9 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
         throw await uniquenessError(tx, orgId, e, s.userName);
       }
       await syncOrgRoleGroups(tx, clock, user);
-      const invited = elsewhere && primary ? await inviteProvisionedMember(tx, deps, actor, user, primary) : null;
-      await tx.audit.append(auditEvent(clock, actor, invited ? "user.invite" : "user.create", { type: "User", id: user.id }, {
-        after: invited ? { ...summary(user), invitation: invited.invitation.id, mail: invited.mail.id } : summary(user),
-      }));
+      await tx.audit.append(auditEvent(clock, actor, "user.create", { type: "User", id: user.id }, { after: summary(user) }));
     });
-    return { user, outcome: elsewhere ? "invited" : "created" };
+    return { user, outcome: "created" };
   } catch (e) {
     if (e instanceof DomainError && e.kind === "forbidden" && !(e instanceof Refusal)) await auditRefusal(store, clock, actor, "user.create", { type: "User", id: null }, e.message);
     throw e;
@@ -297,7 +300,7 @@ export async function getUser(deps: UserDeps, actor: Actor, id: string): Promise
 
 export async function listUsers(deps: UserDeps, actor: Actor, query: ListQuery): Promise<ListResult<UserRecord>> {
   await authorize(deps, actor, { action: "user.list", target: orgTarget(actor.org.id) });
-  return deps.store.users.list(actor.org.id, query);
+  return withSealedCursor(deps.store, actor.org.id, "scim:Users", query, (q) => deps.store.users.list(actor.org.id, q));
 }
 
 /**
@@ -433,9 +436,14 @@ export async function endMembership(
  * its Owner; each hand-over is audited. No successor at all refuses the removal, losing nothing.
  */
 async function handOverAccounts(tx: Repos, clock: Clock, actor: Actor, userId: string, chosen?: string): Promise<{ accountId: string; newOwnerId: string }[]> {
+  if (chosen === userId) throw Errors.invalidValue("The new owner of the accounts must be another managed user of the organization.");
+  // A named new owner is checked whether or not there are accounts to hand over, so that the
+  // answer never depends on anything but this organization's own users (another organization's
+  // user id answers exactly like an unknown one).
+  const named = chosen ? await tx.users.get(actor.org.id, chosen) : null;
+  if (chosen && (!named || named.status !== "managed" || !named.active)) throw Errors.accountOwner(chosen, "they are not an active managed user");
   const owned = await tx.accounts.listOwnedBy(actor.org.id, userId);
   if (owned.length === 0) return [];
-  if (chosen === userId) throw Errors.invalidValue("The new owner of the accounts must be another managed user of the organization.");
   let successor = chosen ?? actor.org.settings.successorUserId;
   if (!successor || successor === userId) {
     const owners = await tx.groups.listMembers(actor.org.id, orgRoleGroupId(actor.org.id, "owner"), 2);

@@ -41,6 +41,9 @@ const SCIM_TYPE: Partial<Record<ErrorKind, string>> = {
   invalidVersion: "invalidVers",
 };
 
+/** scimType values other RFCs define, by error code: RFC 9865 §3 `invalidCursor` for a cursor this server did not issue. */
+const SCIM_TYPE_BY_CODE: Record<number, string> = { 2004: "invalidCursor" };
+
 export const statusOf = (e: DomainError): number => STATUS[e.kind];
 
 export function scimErrorBody(e: DomainError): Record<string, unknown> {
@@ -51,7 +54,7 @@ export function scimErrorBody(e: DomainError): Record<string, unknown> {
     detail: e.message,
     code: e.code,
   };
-  const scimType = SCIM_TYPE[e.kind];
+  const scimType = SCIM_TYPE_BY_CODE[e.code] ?? SCIM_TYPE[e.kind];
   if (scimType) body.scimType = scimType;
   return body;
 }

@@ -7,6 +7,7 @@ import type { Actor } from "../../src/domain/actor";
 import { systemClock, type Clock } from "../../src/domain/clock";
 import { createGroup } from "../../src/domain/groups";
 import { newId } from "../../src/domain/ids";
+import { inviteToOrganization } from "../../src/domain/invitations";
 import { createOrganization } from "../../src/domain/orgs";
 import type { Store } from "../../src/domain/ports/store";
 import { issueToken } from "../../src/domain/tokens";
@@ -65,14 +66,12 @@ export interface Seeded {
 
 /**
  * An organization with a bit of everything: a verified domain, managed users (one Administrator,
- * one with the enterprise extension, one suspended), a pending user with an invitation (their
- * email is managed by `other`), a group with members, an account with a role assignment and a
+ * one with the enterprise extension, one suspended), a pending user with an invitation, a group with members, an account with a role assignment and a
  * group bound to one of its roles, an API token, and the audit log all that leaves.
  */
 export async function seedOrganization(store: Store, clock: Clock = systemClock): Promise<Seeded> {
   const deps = { store, clock };
   const other = await newOrg(store, "Other", { domainEnforcement: false }, clock);
-  await createUser(deps, actorOf(other), userInputOf(userBody("pat@acme.test")));
   const org = await newOrg(store, "Acme", { deprovision: "remove" }, clock);
   await verifyDomain(store, org.id, "acme.test");
   const actor = actorOf(org);
@@ -87,7 +86,7 @@ export async function seedOrganization(store: Store, clock: Clock = systemClock)
   await add(userBody("eve@acme.test", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE], [ENTERPRISE]: { department: "R&D", employeeNumber: "42" } }));
   const suspended = await add(userBody("sam@acme.test"));
   await modifyUser(deps, actor, suspended.id, undefined, (u) => ({ data: { ...u.data, active: false } }));
-  await add(userBody("pat@acme.test")); // pending: managed by `other`
+  ids.push((await inviteToOrganization(deps, actor, { email: "pat@acme.test", orgRole: "standard" })).user.id); // pending
   const group = await createGroup(deps, actor, { data: { displayName: "Engineering", externalId: "eng" }, members: [ids[0]!, ids[2]!] });
   const account = await createAccount(deps, actor, { name: "Production", ownerId: ids[1]! });
   await grantRole(deps, actor, { accountId: account.id, userId: ids[0]!, role: "developer" });

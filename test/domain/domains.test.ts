@@ -209,7 +209,7 @@ describe.each([
     expect((await store.audit.list(a.org.id, { limit: 1 }))[0]).toMatchObject({ action: "domain.create", targetId: d.id, outcome: "success" });
   });
 
-  it("refuses public mail domains, a duplicate, another organization's domain (without naming it), and the 101st", async () => {
+  it("refuses public mail domains, a duplicate, another organization's verified domain (without naming it), and the 101st", async () => {
     const a = await newActor();
     const b = await newActor();
     expect((await refusal(addDomain(deps(), a, "GMail.com"))).code).toBe(6103);
@@ -219,6 +219,10 @@ describe.each([
     const dup = await refusal(addDomain(deps(), a, name));
     expect([dup.code, dup.kind]).toEqual([6106, "uniqueness"]);
     expect(dup.message).toContain(d.id);
+    // a pending claim blocks nobody; a verified domain is its organization's
+    const claim = await addDomain(deps(), b, name.toUpperCase());
+    await removeDomain(deps(), b, claim.id);
+    await store.domains.update({ ...d, state: "verified", verifiedAt: T0.toISOString() });
     const taken = await refusal(addDomain(deps(), b, name.toUpperCase()));
     expect([taken.code, taken.kind]).toEqual([6105, "uniqueness"]);
     expect(taken.message).not.toContain(a.org.id);
@@ -343,9 +347,9 @@ describe("the re-check timer", () => {
     const logs: string[] = [];
     const logger = { info: (_o: object, msg: string) => void logs.push(msg), error: (_o: object, msg: string) => void logs.push(msg) };
     const timer = startDomainRecheck({ store, clock, dns: resolver, logger, intervalMs: 30 });
-    for (let i = 0; i < 100 && (await store.domains.findByName(d.name))?.state !== "verified"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && (await store.domains.get(org.id, d.id))?.state !== "verified"; i++) await new Promise((r) => setTimeout(r, 20));
     await timer.stop();
-    expect((await store.domains.findByName(d.name))?.state).toBe("verified");
+    expect((await store.domains.get(org.id, d.id))?.state).toBe("verified");
     expect(logs).toContain("domain re-check done");
     const after = logs.length;
     await new Promise((r) => setTimeout(r, 100));

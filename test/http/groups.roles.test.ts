@@ -150,9 +150,8 @@ describe("groups an identity provider pushes", () => {
 
   it("refuse a pending user in a group that grants an org role", async () => {
     const o = await setup();
-    const other = await s.newOrg({ domainEnforcement: false });
-    await call("POST", `${s.scim}/Users`, other.token, userBody("pending-person@shared.test"));
-    const pending = (await call("POST", `${s.scim}/Users`, o.admin, userBody("pending-person@shared.test"))).body;
+    const invited = await call("POST", `${s.url}/v1/Invitations`, o.admin, { email: "pending-person@shared.test", org_role: "standard" }, { "content-type": "application/json" });
+    const pending = (await call("GET", `${s.scim}/Users/${invited.body.user_sid}`, o.admin)).body;
     expect(pending[ORG_EXT].status).toBe("pending");
     const r = await add(o.admin, o.g("administrator"), [pending.id]);
     expect(r.status).toBe(400);

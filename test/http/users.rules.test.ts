@@ -48,17 +48,16 @@ describe("domain enforcement", () => {
 });
 
 describe("a user managed by another organization", () => {
-  it("is not taken over: the create leaves a pending membership and an invitation", async () => {
+  it("is not taken over, and not revealed: the create makes this organization's own user, as for an email nobody holds (docs/tenancy.md)", async () => {
     const a = await s.newOrg({ domainEnforcement: false });
     const b = await s.newOrg({ domainEnforcement: false });
     await call("POST", `${s.scim}/Users`, a.token, userBody("henry@shared.test"));
     const r = await call("POST", `${s.scim}/Users`, b.token, userBody("henry@shared.test"));
     expect(r.status).toBe(201);
-    expect(r.headers.get("x-orgscim-outcome")).toBe("invited");
-    expect(r.body[ORG_EXT].status).toBe("pending");
-    const invitations = await s.running.store.invitations.listForUser(b.org.id, r.body.id);
-    expect(invitations).toHaveLength(1);
-    expect(invitations[0]!.email).toBe("henry@shared.test");
+    expect(r.headers.get("x-orgscim-outcome")).toBeNull();
+    expect(r.body[ORG_EXT].status).toBe("managed");
+    expect(await s.running.store.invitations.listForUser(b.org.id, r.body.id)).toEqual([]);
+    expect(await s.running.store.outbox.list({ orgId: b.org.id, limit: 5 })).toEqual([]);
     // A's user is untouched.
     const inA = await call("GET", `${s.scim}/Users?filter=userName eq "henry@shared.test"`, a.token);
     expect(inA.body.Resources[0][ORG_EXT].status).toBe("managed");

@@ -114,17 +114,25 @@ describe("mongo repositories over a mingo double (not MongoDB)", () => {
     await expect(s.users.list(org.id, { startIndex: 1, count: 3, cursor: "garbage" })).rejects.toMatchObject({ code: 2004 });
   });
 
-  it("claims a domain name for one organization at a time, case-insensitively, and releases it on removal", async () => {
+  it("keeps one verified owner per domain name, case-insensitively, while several organizations may hold pending claims", async () => {
     const s = openDouble();
-    const [a, b] = [anOrg(), anOrg()];
+    const [a, b, c] = [anOrg(), anOrg(), anOrg()];
     const d = { id: "DM1", orgId: a.id, name: "Acme.test", state: "verified" as const, challenge: "c", created: "2026-01-01T00:00:00.000Z", verifiedAt: null };
     await s.domains.insert(d);
-    const other = { ...d, id: "DM2", orgId: b.id, name: "acme.TEST" };
-    await expect(s.domains.insert(other)).rejects.toEqual(new UniqueViolation("name"));
-    expect((await s.domains.findByName("ACME.test"))?.id).toBe("DM1");
-    expect(await s.domains.update({ ...d, state: "removed" })).toBe(true);
-    expect(await s.domains.findByName("acme.test")).toBeNull();
+    const other = { ...d, id: "DM2", orgId: b.id, name: "acme.TEST", state: "pending" as const };
     await expect(s.domains.insert(other)).resolves.toBeUndefined();
+    await expect(s.domains.insert({ ...other, id: "DM3", orgId: c.id })).resolves.toBeUndefined();
+    // a second owner, and a second claim of one organization, are refused by the store
+    await expect(s.domains.update({ ...other, state: "verified" })).rejects.toEqual(new UniqueViolation("name"));
+    await expect(s.domains.insert({ ...other, id: "DM4" })).rejects.toEqual(new UniqueViolation("name"));
+    expect((await s.domains.findOwner("ACME.test"))?.id).toBe("DM1");
+    expect((await s.domains.listByName("acme.test")).map((x) => x.id).sort()).toEqual(["DM1", "DM2", "DM3"]);
+    expect(await s.domains.get(b.id, "DM1")).toBeNull();
+    expect(await s.domains.update({ ...d, state: "removed" })).toBe(true);
+    expect(await s.domains.findOwner("acme.test")).toBeNull();
+    expect((await s.domains.get(a.id, "DM1"))?.state).toBe("removed");
+    await expect(s.domains.update({ ...other, state: "verified" })).resolves.toBe(true);
+    expect((await s.domains.findOwner("acme.test"))?.id).toBe("DM2");
     expect((await s.domains.list(b.id)).map((x) => x.id)).toEqual(["DM2"]);
   });
 

@@ -6,6 +6,7 @@
 import type { Store } from "../../src/domain/ports/store";
 import { basics } from "./contract/basics";
 import { controlChars } from "./contract/control-chars";
+import { domains } from "./contract/domains";
 import { outbox } from "./contract/outbox";
 import type { ContractIt } from "./contract/types";
 
@@ -27,5 +28,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     basics(it_, current);
     controlChars(it_, current);
     outbox(it_, current);
+    domains(it_, current);
   });
 }

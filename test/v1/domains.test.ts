@@ -167,11 +167,12 @@ describe("/v1/Domains rules", () => {
     expect(r.body.message).toMatch(/at most 100/);
   });
 
-  it("refuses a domain another organization holds with 409, without naming that organization", async () => {
+  it("refuses a domain another organization verified with 409, without naming that organization", async () => {
     const a = await s.newOrg();
     const b = await s.newOrg();
     const name = unique("claimed");
     const d = await addDomain(a.token, name);
+    await s.running.store.domains.update({ ...(await s.running.store.domains.get(a.org.id, d.sid))!, state: "verified", verifiedAt: new Date().toISOString() });
     const r = await v1("POST", `${s.url}/v1/Domains`, b.token, { domain_name: name.toUpperCase() });
     expect(r.status).toBe(409);
     expect(conforms(ErrorBody, r).code).toBe(6105);

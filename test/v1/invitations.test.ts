@@ -45,7 +45,7 @@ beforeAll(async () => {
   running = await startServer(loadConfig({
     PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(dir, "test.db")}`,
     SMTP_URL: smtp.url, MAIL_FROM: "orgscim <no-reply@orgscim.test>", OUTBOX_INTERVAL_MS: "50", INVITATION_TTL_HOURS: "24",
-    PUBLIC_URL: "https://orgscim.example.com", INVITATION_ACCEPT_PER_MINUTE: "0", // the budget: ./accept-budget.test.ts
+    PUBLIC_URL: "https://orgscim.example.com", INVITATION_ACCEPT_PER_MINUTE: "0", WRITES_SHED_LAG_MS: "0", // the budget: ./accept-budget.test.ts; shedding: test/helpers/server.ts
   }), { clock });
   url = running.url;
   scim = `${url}/scim/v2`;
@@ -112,7 +112,7 @@ describe("invitations to the organization", () => {
     expect(mail.from).toBe("no-reply@orgscim.test");
     expect(mail.subject).toMatch(/invited to join/);
     expect(mail.text).toContain("https://orgscim.example.com/v1/Invitations/Accept");
-    expect(mail.text).toContain("A new user will be created");
+    expect(mail.text).toContain(`If you have no user for ${email} yet, one is created when you accept`);
     const token = tokenIn(mail);
 
     // At rest: the invitation keeps only the token's SHA-256; the sent mail's body is purged.
@@ -143,15 +143,17 @@ describe("invitations to the organization", () => {
     expect(audit.find((e) => e.action === "invitation.accept")?.actor).toBe(`invitation:${inv.sid}/${inv.user_sid}`);
   });
 
-  it("invites a user managed by another organization: pending until they accept, with their existing user", async () => {
+  it("invites a user another organization manages as anyone else, and accepting waits until that organization removes them (docs/tenancy.md)", async () => {
     const a = await org({ domainEnforcement: false });
     const b = await org({ domainEnforcement: false });
     const email = `${unique("henry")}@shared.test`;
-    await a.managed(email);
+    const inA = await a.managed(email);
     const inv = conforms(InvitationBody, await v1("POST", `${url}/v1/Invitations`, b.token, { email, org_role: "standard" }));
-    expect(inv).toMatchObject({ status: "pending", new_user: false });
+    expect(inv).toMatchObject({ status: "pending", new_user: true });
     const mail = await mailTo(email);
-    expect(mail.text).toContain("You keep your existing user");
+    expect(mail.text).toContain("if you have one, you keep it");
+    expect(conforms(ErrorBody, await accept(tokenIn(mail))).code).toBe(6613);
+    expect((await call("DELETE", `${scim}/Users/${inA}`, a.token)).status).toBe(204);
     expect(conforms(AcceptResult, await accept(tokenIn(mail)))).toMatchObject({ status: "managed", org_role: "standard" });
     expect((await call("GET", `${scim}/Users/${inv.user_sid}`, b.token)).body[ORG_EXT].status).toBe("managed");
   });

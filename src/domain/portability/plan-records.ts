@@ -48,8 +48,13 @@ export async function planOrganization(st: ImportState, org: Organization, ov: O
 
 export async function planDomain(st: ImportState, domain: Domain): Promise<Step> {
   requireFields(domain as unknown as Record<string, unknown>, ["id", "name", "state", "challenge", "created"], "domain");
-  const current = await st.store.domains.findByName(domain.name);
-  if (current && current.orgId !== st.orgId) throw Errors.importConflict(`The domain ${domain.name} is claimed by another organization; it was not imported.`);
+  // Several organizations may claim a name; one owns it (verified or revalidating: docs/tenancy.md).
+  const claims = await st.store.domains.listByName(domain.name);
+  const owner = claims.find((d) => d.state === "verified" || d.state === "revalidating");
+  const current = claims.find((d) => d.orgId === st.orgId) ?? null;
+  if (owner && owner.orgId !== st.orgId && st.sameOrg && (domain.state === "verified" || domain.state === "revalidating")) {
+    throw Errors.importConflict(`The domain ${domain.name} is verified by another organization; it was not imported.`);
+  }
   const next: Domain = st.sameOrg
     ? { ...domain, orgId: st.orgId }
     : { ...domain, orgId: st.orgId, id: current?.id ?? newId("DM"), state: "pending", verifiedAt: null, ...("revalidatingSince" in domain ? { revalidatingSince: null } : {}) };

@@ -147,10 +147,21 @@ export interface AccountRepo {
   listOwnedBy(orgId: string, userId: string): Promise<Account[]>;
 }
 
+/**
+ * Domains. An organization holds a name at most once (not counting removed ones: UniqueViolation("name")).
+ */
 export interface DomainRepo {
   insert(domain: Domain): Promise<void>;
   list(orgId: string): Promise<Domain[]>;
-  findByName(name: string): Promise<Domain | null>;
+  /**
+   * The owner of a name: its verified or revalidating domain (at most one across organizations,
+   * which the store enforces: a second owner throws UniqueViolation("name")), or null.
+   */
+  findOwner(name: string): Promise<Domain | null>;
+  /** Every organization's domains of that name that are not removed (pending claims and the owner), oldest first. */
+  listByName(name: string): Promise<Domain[]>;
+  /** The domain `id` of orgId in any state, removed too; null for another organization's. */
+  get(orgId: string, id: string): Promise<Domain | null>;
   update(domain: Domain): Promise<boolean>;
   /**
    * For the periodic re-check, across organizations: pending, verified and revalidating domains
@@ -224,6 +235,13 @@ export interface Store extends Repos {
    * transactions one by one.
    */
   batch?<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * A server-wide secret kept in the store, shared by every instance and restart: the value
+   * stored under `name`, or `make()`'s, stored first if none is (racing callers all get the one
+   * stored). Never exported, never listed. Optional: a store without it gives the secrets that
+   * need one (src/domain/page-tokens.ts) a key for the life of the process.
+   */
+  secret?(name: string, make: () => string): Promise<string>;
   /** Throws StoreUnavailable when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,8 +1,10 @@
 /** /v1/AuditEvents: the audit trail of every change and refusal, newest first, filtered and paged. */
 import { z } from "zod";
 import { listAuditEvents } from "../../domain/audit-log";
+import { Errors } from "../../domain/errors";
 import type { AuditEvent } from "../../domain/types";
 import { actorOf } from "../auth";
+import { PAGE_TOKEN_INVALID, pageTokenScope } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./router";
 
@@ -35,16 +37,23 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
     summary: "The audit trail, newest first. Filters: Action, TargetSid, Outcome; pages with PageSize and PageToken",
     query: z.object({
       PageSize: z.coerce.number().int().min(1).max(100).optional(),
-      PageToken: z.string().regex(/^AE[0-9a-f]{32}$/, "is not a token this server issued").optional(),
+      PageToken: z.string().max(200).optional(),
       Action: z.string().max(100).optional(),
       TargetSid: z.string().max(100).optional(),
       Outcome: z.enum(["success", "refused"]).optional(),
     }),
   }, async (req, { query }) => {
     const size = query.PageSize ?? 50;
+    // The token seals the last event's id for this organization and list (./paging.ts): another's does not open.
+    const scope = pageTokenScope(req);
+    let before: string | undefined;
+    if (query.PageToken) {
+      before = scope.tokens.open(scope.orgId, scope.purpose, query.PageToken) ?? undefined;
+      if (!before || !/^AE[0-9a-f]{32}$/.test(before)) throw Errors.invalidParameter("PageToken", PAGE_TOKEN_INVALID);
+    }
     const { events, next } = await listAuditEvents(deps, actorOf(req), {
-      size, before: query.PageToken, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome,
+      size, before, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome,
     });
-    return { audit_events: events.map(toBody), meta: { page_size: size, next_page_token: next } };
+    return { audit_events: events.map(toBody), meta: { page_size: size, next_page_token: next ? scope.tokens.seal(scope.orgId, scope.purpose, next) : null } };
   });
 };

@@ -32,8 +32,7 @@ export const InvitationBody = z.object({
   org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
   account_sid: z.string().nullable(),
   roles: z.array(Role),
-  /** The email belonged to no user anywhere: a new user is created (else an existing user is invited). */
-  new_user: z.boolean(),
+  new_user: z.boolean().describe("A user was created in this organization for this invitation (else an independent user of this organization was invited). Says nothing about other organizations."),
   date_created: z.string(),
   date_expires: z.string(),
   date_accepted: z.string().nullable(),
@@ -90,7 +89,7 @@ function toInvitationBody(deps: V1Deps, i: Invitation): z.infer<typeof Invitatio
   return {
     sid: i.id, email: i.email, kind: kindOf(i), status: stateOf(i, deps.clock.now()), user_sid: i.userId,
     org_role: kindOf(i) === "organization" ? (i.orgRole ?? null) : null, account_sid: i.accountId ?? null, roles: i.accountRoles ?? [],
-    new_user: i.newLogin === true, date_created: i.created, date_expires: i.expires, date_accepted: i.acceptedAt, date_revoked: i.revokedAt,
+    new_user: i.createdMember === true, date_created: i.created, date_expires: i.expires, date_accepted: i.acceptedAt, date_revoked: i.revokedAt,
   };
 }
 

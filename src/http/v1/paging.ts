@@ -1,11 +1,32 @@
 /**
  * Twilio-style paging for /v1 lists: PageSize (1..100, default 50) and an opaque PageToken;
- * the response carries `meta` with the page's URLs. Tokens are the store's own cursors or an
- * offset, wrapped so that clients treat them as opaque.
+ * the response carries `meta` with the page's URLs. A token seals the page's offset for the
+ * caller's organization and the list's path (src/domain/page-tokens.ts): it shows nothing, a
+ * changed one or another organization's answers 400, and it works on every instance.
  */
-import type { Request } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { z } from "zod";
 import { Errors } from "../../domain/errors";
+import { pageTokensOf, type PageTokens } from "../../domain/page-tokens";
+import type { Store } from "../../domain/ports/store";
+import { actorOf } from "../auth";
+
+/** Loads the store's page-token key (once per store) for the GET routes that page. */
+export function pageTokenKeys(store: Store): RequestHandler {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    if (_req.method !== "GET") return next();
+    pageTokensOf(store).then((t) => { res.locals.pageTokens = t; next(); }, next);
+  };
+}
+
+/** The sealer of this request, and the organization and list a token of it is bound to. */
+export function pageTokenScope(req: Request): { tokens: PageTokens; orgId: string; purpose: string } {
+  const tokens = req.res?.locals.pageTokens as PageTokens | undefined;
+  if (!tokens) throw new Error("page tokens not loaded: pageTokenKeys must run before a paged route");
+  return { tokens, orgId: actorOf(req).org.id, purpose: `v1 ${(req.baseUrl + req.path).toLowerCase()}` };
+}
+
+export const PAGE_TOKEN_INVALID = "is not a page token this server issued for this list and organization (it may have been changed, or belong to another list); start again without it.";
 
 export const PageQuery = z.object({
   PageSize: z.coerce.number().int().min(1).max(100).optional(),
@@ -26,8 +47,9 @@ export function readPage(req: Request): Page {
   const size = parsed.data.PageSize ?? 50;
   let offset = 0;
   if (parsed.data.PageToken) {
-    const m = /^PT(\d{1,9})$/.exec(parsed.data.PageToken);
-    if (!m) throw Errors.invalidParameter("PageToken", "is not a token this server issued; start again without it.");
+    const { tokens, orgId, purpose } = pageTokenScope(req);
+    const m = /^(\d{1,9})$/.exec(tokens.open(orgId, purpose, parsed.data.PageToken) ?? "");
+    if (!m) throw Errors.invalidParameter("PageToken", PAGE_TOKEN_INVALID);
     offset = Number(m[1]);
   }
   return { size, offset, number: Math.floor(offset / size) };
@@ -47,9 +69,10 @@ export const PageMeta = z.object({
 export function pageMeta(req: Request, key: string, page: Page, returned: number, hasMore: boolean): z.infer<typeof PageMeta> {
   const base = `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl}${req.path}`;
   const others = Object.entries(req.query as Record<string, string>).filter(([k]) => k !== "PageToken" && k !== "PageSize");
+  const { tokens, orgId, purpose } = pageTokenScope(req);
   const url = (offset: number) => {
     const params = new URLSearchParams([...others, ["PageSize", String(page.size)]]);
-    if (offset > 0) params.set("PageToken", `PT${offset}`);
+    if (offset > 0) params.set("PageToken", tokens.seal(orgId, purpose, String(offset)));
     return `${base}?${params.toString()}`;
   };
   return {

@@ -19,6 +19,7 @@ import { auditRoutes } from "./audit-routes";
 import { domainRoutes } from "./domains-routes";
 import { invitationAcceptRoute, invitationRoutes } from "./invitations-routes";
 import { organizationRoutes } from "./organization-routes";
+import { pageTokenKeys } from "./paging";
 import { tokenRoutes } from "./tokens-routes";
 import { userRoutes } from "./users-routes";
 
@@ -57,6 +58,7 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   r.use(requireToken(deps.authenticator, ["admin"], deps));
   if (deps.rateLimit) r.use(deps.rateLimit);
   r.use(jsonBody(deps.bodyLimit));
+  r.use(pageTokenKeys(deps.store));
   for (const m of V1_MODULES) m(r, registry, deps);
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.originalUrl.split("?")[0] ?? req.path, "See /v1/openapi.json for the admin API.");

@@ -6,8 +6,9 @@
  *   (the primary email, else the first), `orgscim` (the orgscim extension exactly as the SCIM
  *   representation shows it: orgRole defaults to "standard"), `seq` (insertion order);
  * - groups: `displayNameLower`, `seq`;
- * - domains: `nameLower`, and `claimedName` (= nameLower unless the domain is removed) which a
- *   partial unique index keeps unique across organizations.
+ * - domains: `nameLower`; `claimedName` (= nameLower while the domain is verified or revalidating:
+ *   its owner), which a partial unique index keeps unique across organizations; and `orgName`
+ *   (orgId + "/" + nameLower unless removed), unique, so an organization holds a name once.
  * `data`, `before` and `after` are stored with encoded keys (./codec.ts).
  */
 import { DEFAULT_ORG_SETTINGS } from "../../domain/types";
@@ -98,7 +99,8 @@ export const domainDoc = (x: Domain): Doc => {
     _id: x.id, orgId: x.orgId, name: x.name, nameLower: lower(x.name), state: x.state, challenge: x.challenge,
     created: x.created, verifiedAt: x.verifiedAt, revalidatingSince: x.revalidatingSince ?? null,
   };
-  if (x.state !== "removed") doc.claimedName = lower(x.name);
+  if (x.state === "verified" || x.state === "revalidating") doc.claimedName = lower(x.name);
+  if (x.state !== "removed") doc.orgName = `${x.orgId}/${lower(x.name)}`;
   return doc;
 };
 

@@ -14,6 +14,7 @@ const FIELD_BY_KEY: Record<string, UniqueViolation["field"]> = {
   userNameLower: "userName",
   displayNameLower: "displayName",
   claimedName: "name",
+  orgName: "name",
   tokenHash: "id",
   _id: "id",
 };

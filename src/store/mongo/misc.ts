@@ -1,6 +1,7 @@
 /**
- * Domains, invitations and the audit log on MongoDB. A domain name is claimed by one organization
- * at a time (unique `claimedName`, unset once removed); audit events list newest first by `seq`,
+ * Domains, invitations and the audit log on MongoDB. A domain name has one owner (unique
+ * `claimedName`, set while verified or revalidating), and is held once per organization (unique
+ * `orgName`, unset once removed); audit events list newest first by `seq`,
  * `before` being the id of an event of the same organization.
  */
 import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
@@ -22,8 +23,14 @@ export function mongoDomains(c: MongoCtx): DomainRepo {
     },
     list: (orgId) => c.run("read", async (o) =>
       (await domains().find({ orgId: { $eq: orgId }, ...NOT_REMOVED }, o).sort({ nameLower: 1, _id: 1 }).toArray()).map(toDomain)),
-    findByName: (name) => c.run("read", async (o) => {
-      const d = await domains().findOne({ nameLower: { $eq: name.toLowerCase() }, ...NOT_REMOVED }, o);
+    findOwner: (name) => c.run("read", async (o) => {
+      const d = await domains().findOne({ claimedName: { $eq: name.toLowerCase() } }, o);
+      return d ? toDomain(d) : null;
+    }),
+    listByName: (name) => c.run("read", async (o) =>
+      (await domains().find({ nameLower: { $eq: name.toLowerCase() }, ...NOT_REMOVED }, o).sort({ created: 1, _id: 1 }).toArray()).map(toDomain)),
+    get: (orgId, id) => c.run("read", async (o) => {
+      const d = await domains().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);
       return d ? toDomain(d) : null;
     }),
     async update(d) {

@@ -97,11 +97,12 @@ export const SCHEMAS = {
   ),
   domains: schema(
     {
-      orgId: str, name: str, nameLower: str, claimedName: { type: String }, state: str, challenge: str,
+      orgId: str, name: str, nameLower: str, claimedName: { type: String }, orgName: { type: String }, state: str, challenge: str,
       created: str, verifiedAt: nullableStr, revalidatingSince: nullableStr,
     },
     [
       [{ claimedName: 1 }, { unique: true, partialFilterExpression: { claimedName: { $type: "string" } } }],
+      [{ orgName: 1 }, { unique: true, partialFilterExpression: { orgName: { $type: "string" } } }],
       [{ nameLower: 1 }],
       [{ orgId: 1, created: 1 }],
     ],

@@ -62,6 +62,17 @@ export function assembleMongoStore(parts: MongoParts): MongoStore {
       if (sessions === null) return fn(repos);
       return runTransaction(sessions, (session, state) => fn(reposOf(makeCtx(parts.db, parts.models, { session, state }, life))));
     },
+    // Server secrets (src/domain/page-tokens.ts) in `server_secrets`, one document per name: the first value stored wins.
+    secret: (name, make) => guard(async () => {
+      open();
+      const secrets = parts.db.collection("server_secrets");
+      try {
+        await secrets.updateOne({ _id: { $eq: name } }, { $setOnInsert: { value: make() } }, { upsert: true });
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 11000) throw e; // a racing upsert stored it first
+      }
+      return (await secrets.findOne({ _id: { $eq: name } }))?.value as string;
+    }),
     ping: () => guard(async () => {
       open();
       await parts.ping();

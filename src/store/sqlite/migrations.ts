@@ -356,6 +356,28 @@ MIGRATIONS_EXTRA.push({
   `,
 });
 
+
+MIGRATIONS_EXTRA.push({
+  version: 13,
+  name: "a domain name has one verified owner; pending claims do not block one another",
+  // A domain name was unique among every organization's live claims, so an unverified claim
+  // blocked the real owner. Now several organizations may claim a name; the store keeps it
+  // unique among verified (and revalidating) domains only, the owners, and once per organization.
+  sql: `
+    DROP INDEX domains_name;
+    CREATE UNIQUE INDEX domains_owner ON domains(name COLLATE NOCASE) WHERE state IN ('verified', 'revalidating');
+    CREATE UNIQUE INDEX domains_org_name ON domains(org_id, name COLLATE NOCASE) WHERE state <> 'removed';
+    CREATE INDEX domains_name_any ON domains(name COLLATE NOCASE);
+  `,
+});
+
+MIGRATIONS_EXTRA.push({
+  version: 14,
+  name: "server secrets",
+  // Secrets every instance shares, such as the key that seals page tokens (src/domain/page-tokens.ts).
+  sql: `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+});
+
 /** The latest schema version this orgscim writes. */
 export function latestSchemaVersion(): number {
   return Math.max(...[...MIGRATIONS, ...MIGRATIONS_EXTRA].map((m) => m.version));

@@ -14,15 +14,22 @@ export function sqliteDomains(db: Database.Database): DomainRepo {
   const s = {
     insert: db.prepare("INSERT INTO domains (id, org_id, name, state, challenge, created, verified_at, revalidating_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
     list: db.prepare("SELECT * FROM domains WHERE org_id = ? AND state <> 'removed' ORDER BY name"),
-    byName: db.prepare("SELECT * FROM domains WHERE name = ? COLLATE NOCASE AND state <> 'removed'"),
+    owner: db.prepare("SELECT * FROM domains WHERE name = ? COLLATE NOCASE AND state IN ('verified', 'revalidating')"),
+    byName: db.prepare("SELECT * FROM domains WHERE name = ? COLLATE NOCASE AND state <> 'removed' ORDER BY created, id"),
+    get: db.prepare("SELECT * FROM domains WHERE id = ? AND org_id = ?"),
     update: db.prepare("UPDATE domains SET state = ?, challenge = ?, verified_at = ?, revalidating_since = ? WHERE id = ? AND org_id = ?"),
     forRecheck: db.prepare("SELECT * FROM domains WHERE state IN ('pending', 'verified', 'revalidating') AND id > ? ORDER BY id LIMIT ?"),
   };
   return {
     insert: async (d) => guard(() => void s.insert.run(d.id, d.orgId, d.name, d.state, d.challenge, d.created, d.verifiedAt, d.revalidatingSince ?? null)),
     list: async (orgId) => guard(() => (s.list.all(orgId) as DomainRow[]).map(toDomain)),
-    findByName: async (name) => guard(() => {
-      const r = s.byName.get(name) as DomainRow | undefined;
+    findOwner: async (name) => guard(() => {
+      const r = s.owner.get(name) as DomainRow | undefined;
+      return r ? toDomain(r) : null;
+    }),
+    listByName: async (name) => guard(() => (s.byName.all(name) as DomainRow[]).map(toDomain)),
+    get: async (orgId, id) => guard(() => {
+      const r = s.get.get(id, orgId) as DomainRow | undefined;
       return r ? toDomain(r) : null;
     }),
     update: async (d) => guard(() => s.update.run(d.state, d.challenge, d.verifiedAt, d.revalidatingSince ?? null, d.id, d.orgId).changes === 1),

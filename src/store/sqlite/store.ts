@@ -126,6 +126,16 @@ export function openSqliteStore(options: SqliteOptions): Store {
         const scope = { open: true };
         return inTransaction(() => batches.run(scope, fn)).finally(() => { scope.open = false; });
       }),
+    secret: async (name, make) => {
+      const read = () => guard(() => db.prepare("SELECT value FROM server_secrets WHERE name = ?").pluck().get(name) as string | undefined);
+      const found = read();
+      if (found !== undefined) return found;
+      // Written in a transaction of its own (under the mutex); a racing writer's value wins.
+      return mutex.run(async () => {
+        guard(() => db.prepare("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)").run(name, make()));
+        return read() as string;
+      });
+    },
     ping: async () => {
       if (!db.open) throw new StoreUnavailable();
       guard(() => ping.get());
