@@ -45,7 +45,7 @@ beforeAll(async () => {
   running = await startServer(loadConfig({
     PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(dir, "test.db")}`,
     SMTP_URL: smtp.url, MAIL_FROM: "orgscim <no-reply@orgscim.test>", OUTBOX_INTERVAL_MS: "50", INVITATION_TTL_HOURS: "24",
-    PUBLIC_URL: "https://orgscim.example.com", INVITATION_ACCEPT_PER_MINUTE: "0", WRITES_SHED_LAG_MS: "0", // the budget: ./accept-budget.test.ts; shedding: test/helpers/server.ts
+    PUBLIC_URL: "https://orgscim.example.com", INVITATION_ACCEPT_PER_MINUTE: "0", // the budget: ./accept-budget.test.ts
   }), { clock });
   url = running.url;
   scim = `${url}/scim/v2`;
