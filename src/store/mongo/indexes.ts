@@ -56,8 +56,15 @@ export const INDEXES_V1: Readonly<Record<string, readonly IndexSpec[]>> = {
   counters: [],
 };
 
-/** What every collection should have now. */
-export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = INDEXES_V1;
+/**
+ * What every collection should have now. Since V1: domains' `orgName` (an organization holds a
+ * name once; `claimedName` now marks only the owner, verified or revalidating: docs/tenancy.md).
+ * A database from V1 also needs both fields recomputed from each domain's state (./docs.ts domainDoc).
+ */
+export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
+  ...INDEXES_V1,
+  domains: [...(INDEXES_V1.domains ?? []), ix({ orgName: 1 }, { unique: true, partialFilterExpression: { orgName: { $type: "string" } } })],
+};
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */
 export const UNIQUE_INDEXES: Readonly<Record<string, { keys: IndexKey; partial?: Record<string, unknown> }[]>> = Object.fromEntries(
