@@ -154,7 +154,7 @@ describe("mongo repositories over a mingo double (not MongoDB)", () => {
     const org = anOrg(); await s.orgs.insert(org);
     await s.users.insert(aUser(org.id, { userName: "taken@acme.test" }));
     const state: TxState = { doomed: null };
-    const tx = reposOf(makeCtx(db as unknown as DbLike, models, { session: {} as Session, state }));
+    const tx = reposOf(makeCtx(db as unknown as DbLike, models, { tx: { session: {} as Session, state } }));
     await expect(tx.users.insert(aUser(org.id, { userName: "TAKEN@acme.test" }))).rejects.toEqual(new UniqueViolation("userName"));
     expect(state.doomed).toEqual(new UniqueViolation("userName"));
     expect((await tx.users.findByUserName(org.id, "taken@acme.test"))?.userName).toBe("taken@acme.test");

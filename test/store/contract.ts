@@ -8,6 +8,7 @@ import { basics } from "./contract/basics";
 import { controlChars } from "./contract/control-chars";
 import { domains } from "./contract/domains";
 import { outbox } from "./contract/outbox";
+import { races } from "./contract/races";
 import type { ContractIt } from "./contract/types";
 
 export function runStoreContract(name: string, open: () => Promise<Store>, close: (s: Store) => Promise<void>, isAvailable: () => boolean = () => true): void {
@@ -29,5 +30,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     controlChars(it_, current);
     outbox(it_, current);
     domains(it_, current);
+    races(it_, current);
   });
 }

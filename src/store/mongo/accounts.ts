@@ -13,13 +13,13 @@ const toAccount = (d: Doc): Account => ({
 export function mongoAccounts(c: MongoCtx): AccountRepo {
   const accounts = () => c.coll("accounts");
   return {
-    async insert(a) {
-      const seq = await c.nextSeq("accounts");
-      const doc = await checked(c.models.accounts, {
+    insert: (a) => c.atomic(async (t) => {
+      const seq = await t.nextSeq("accounts", a.orgId);
+      const doc = await checked(t.models.accounts, {
         _id: a.id, orgId: a.orgId, seq, name: a.name, ownerId: a.ownerId, status: a.status, created: a.created, lastModified: a.lastModified,
       });
-      await c.run("write", (o) => accounts().insertOne(doc as Stored, o));
-    },
+      await t.run("write", (o) => t.coll("accounts").insertOne(doc as Stored, o));
+    }),
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await accounts().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);
       return d ? toAccount(d) : null;

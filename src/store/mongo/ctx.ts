@@ -13,6 +13,8 @@ import mongoose from "mongoose";
 import { StoreUnavailable, UniqueViolation } from "../../domain/ports/store";
 import { guard, translate } from "./errors";
 import type { CollectionName, Models } from "./models";
+import { nextSequence, type Sequenced } from "./sequences";
+import { runTransaction, type SessionSource } from "./transaction";
 
 /** A stored document as the driver sees it: string `_id`s, any other field. */
 export type Stored = { _id: string; [key: string]: unknown };
@@ -26,13 +28,22 @@ export interface TxState {
 export interface MongoCtx {
   models: Models;
   coll(name: CollectionName): Coll;
+  /** Whether this context runs inside a transaction. */
+  readonly inTransaction: boolean;
   /** Runs one store call; `opts` carries the session when it belongs to the transaction. */
   run<T>(kind: "read" | "write", fn: (opts: { session?: Session }) => Promise<T>): Promise<T>;
-  /** The next value of a monotonic sequence (insertion order); never part of a transaction. */
-  nextSeq(name: "users" | "groups" | "audit_events" | "accounts"): Promise<number>;
+  /**
+   * The next value of the organization's sequence for `name` (./sequences.ts): taken in the
+   * transaction this context runs in, or with `detached` outside it.
+   */
+  nextSeq(name: Sequenced, orgId: string, options?: { detached?: boolean }): Promise<number>;
+  /**
+   * Runs `fn` in this context's transaction; outside one, in a transaction of its own when the
+   * server has them (so a sequence number and the document that carries it commit together),
+   * else directly.
+   */
+  atomic<T>(fn: (c: MongoCtx) => Promise<T>): Promise<T>;
 }
-
-const INC_SEQ: Record<string, unknown> = { $inc: { seq: 1 } };
 
 /** The part of a driver `Db` the repositories use. */
 export interface DbLike {
@@ -44,11 +55,20 @@ export interface Life {
   closed: boolean;
 }
 
-export function makeCtx(db: DbLike, models: Models, tx?: { session: Session; state: TxState }, life: Life = { closed: false }): MongoCtx {
+export interface CtxOptions {
+  tx?: { session: Session; state: TxState };
+  life?: Life;
+  /** Where `atomic` takes a session outside a transaction; null or absent on a standalone server. */
+  sessions?: SessionSource | null;
+}
+
+export function makeCtx(db: DbLike, models: Models, options: CtxOptions = {}): MongoCtx {
+  const { tx, life = { closed: false }, sessions = null } = options;
   const coll = (name: CollectionName): Coll => db.collection(name);
-  return {
+  const ctx: MongoCtx = {
     models,
     coll,
+    inTransaction: tx !== undefined,
     async run(kind, fn) {
       if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
       if (!tx) return guard(() => fn({}));
@@ -67,12 +87,20 @@ export function makeCtx(db: DbLike, models: Models, tx?: { session: Session; sta
         throw e;
       }
     },
-    nextSeq: (name) =>
-      guard(async () => {
-        const doc = await coll("counters").findOneAndUpdate(
-          { _id: { $eq: name } }, INC_SEQ, { upsert: true, returnDocument: "after" },
-        );
-        return (doc?.seq as number | undefined) ?? 1;
-      }),
+    nextSeq: (name, orgId, o) => {
+      const detached = o?.detached === true || !tx;
+      return nextSequence({
+        counters: coll("counters"),
+        of: (n) => coll(n),
+        session: detached ? undefined : tx?.session,
+        run: detached ? (_kind, fn) => ctx.run("read", () => fn({})) : (kind, fn) => ctx.run(kind, fn),
+      }, name, orgId);
+    },
+    async atomic(fn) {
+      if (tx || sessions === null) return fn(ctx);
+      if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
+      return runTransaction(sessions, (session, state) => fn(makeCtx(db, models, { tx: { session, state }, life, sessions })));
+    },
   };
+  return ctx;
 }

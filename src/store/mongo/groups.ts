@@ -11,7 +11,7 @@ import { groupDoc, toGroup, type Doc } from "./docs";
 import { GROUP_MAP } from "./fields";
 import { listPage } from "./list";
 import { checked } from "./models";
-import { casUpdate, memberUpserts, touchGroup } from "./updates";
+import { casUpdate, memberUpserts, memberWrites, touchGroup } from "./updates";
 
 const unique = (ids: string[]): string[] => [...new Set(ids.filter((id) => typeof id === "string"))];
 
@@ -35,11 +35,11 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
   const ofGroup = (orgId: string, groupId: string): Doc => ({ orgId: { $eq: orgId }, groupId: { $eq: groupId } });
 
   return {
-    async insert(g) {
-      const seq = await c.nextSeq("groups");
-      const doc = await checked(c.models.groups, groupDoc(g, seq));
-      await c.run("write", (o) => groups().insertOne(doc as Stored, o));
-    },
+    insert: (g) => c.atomic(async (t) => {
+      const seq = await t.nextSeq("groups", g.orgId);
+      const doc = await checked(t.models.groups, groupDoc(g, seq));
+      await t.run("write", (o) => t.coll("groups").insertOne(doc as Stored, o));
+    }),
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await groups().findOne(byId(orgId, id), o);
       return d ? toGroup(d) : null;
@@ -63,8 +63,15 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
     async addMembers(orgId, groupId, userIds) {
       const ids = unique(userIds);
       if (ids.length === 0) return 0;
-      const group = await c.run("read", (o) => groups().findOne(byId(orgId, groupId), { ...o, projection: { _id: 1 } }));
-      if (!group) return 0;
+      // Writes, not reads, of the group and of the users (./updates.ts memberWrites): a transaction
+      // deleting either writes the same document, so one of the two conflicts and retries, and a
+      // membership never outlives its user or group (snapshot isolation lets two transactions that
+      // only read what the other writes both commit).
+      const w = memberWrites(orgId, groupId, ids);
+      const group = await c.run("write", (o) => groups().updateOne(w.group.filter, w.group.update, o));
+      if (group.matchedCount === 0) return 0;
+      const touched = await c.run("write", (o) => users().updateMany(w.users.filter, w.users.update, o));
+      if (touched.matchedCount === 0) return 0;
       const found = await c.run("read", (o) =>
         users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { seq: 1 } }).toArray());
       if (found.length === 0) return 0;

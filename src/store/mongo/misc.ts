@@ -92,7 +92,7 @@ export function mongoAudit(c: MongoCtx): AuditRepo {
   const events = () => c.coll("audit_events");
   return {
     async append(e) {
-      const seq = await c.nextSeq("audit_events");
+      const seq = await c.nextSeq("audit_events", e.orgId, { detached: true });
       const doc = await checked(c.models.audit_events, auditDoc(e, seq));
       await c.run("write", (o) => events().insertOne(doc as Stored, o));
     },

@@ -60,6 +60,7 @@ export const SCHEMAS = {
       active: bool, status: str, orgRole: nullableStr, twoFactorRequired: bool, passwordResetRequired: bool,
       emails: [emailSchema], emailsLower: [String], primaryEmailLower: nullableStr,
       orgscim: { type: orgscimSchema, required: true }, data: mixed, version: num, created: str, lastModified: str,
+      memberTick: { type: Number },
     },
     [
       [{ orgId: 1, userNameLower: 1 }, { unique: true }],
@@ -75,6 +76,7 @@ export const SCHEMAS = {
     {
       orgId: str, seq: num, displayName: str, displayNameLower: str, externalId: nullableStr, builtin: bool,
       binding: { type: Schema.Types.Mixed, default: null }, data: mixed, version: num, created: str, lastModified: str,
+      memberTick: { type: Number },
     },
     [
       [{ orgId: 1, displayNameLower: 1 }, { unique: true }],
@@ -132,8 +134,8 @@ export const SCHEMAS = {
     },
     [[{ orgId: 1, time: 1 }], [{ orgId: 1, seq: 1 }], [{ orgId: 1, action: 1, seq: 1 }]],
   ),
-  /** Monotonic sequence numbers for a stable insertion order (see ./sequence.ts). */
-  counters: schema({ seq: num }, []),
+  /** Insertion order per organization and collection (./sequences.ts). */
+  counters: schema({ orgId: str, name: str, seq: num }, []),
 } as const;
 
 export type CollectionName = keyof typeof SCHEMAS;

@@ -46,7 +46,7 @@ export interface MongoParts {
 
 export function assembleMongoStore(parts: MongoParts): MongoStore {
   const life: Life = { closed: false };
-  const repos = reposOf(makeCtx(parts.db, parts.models, undefined, life));
+  const repos = reposOf(makeCtx(parts.db, parts.models, { life, sessions: parts.sessions }));
   const open = () => {
     if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
   };
@@ -60,7 +60,7 @@ export function assembleMongoStore(parts: MongoParts): MongoStore {
     transaction: async (fn) => {
       open();
       if (sessions === null) return fn(repos);
-      return runTransaction(sessions, (session, state) => fn(reposOf(makeCtx(parts.db, parts.models, { session, state }, life))));
+      return runTransaction(sessions, (session, state) => fn(reposOf(makeCtx(parts.db, parts.models, { tx: { session, state }, life, sessions }))));
     },
     // Server secrets (src/domain/page-tokens.ts) in `server_secrets`, one document per name: the first value stored wins.
     secret: (name, make) => guard(async () => {

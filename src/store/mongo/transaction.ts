@@ -5,15 +5,20 @@
  * follows, for up to 120 s. Here (with ./ctx.ts) such a transaction is "doomed": it ends with the
  * body's error, and is never retried or committed.
  *
- * Transient errors (label TransientTransactionError: write conflicts, elections) retry the body,
- * at most MAX_ATTEMPTS times, after a short random pause that grows with each attempt; a commit whose outcome is unknown (UnknownTransactionCommitResult)
- * is committed again. Snapshot reads, majority writes, primary reads.
+ * Transient errors (label TransientTransactionError: write conflicts, elections) retry the body
+ * after a short random pause that grows with each attempt (at most RETRY_PAUSE_MAX_MS), for at
+ * most RETRY_FOR_MS in all: inserts into one organization serialize on its sequence counter
+ * (./sequences.ts), so a burst of them retries until its turn comes. A commit whose outcome is
+ * unknown (UnknownTransactionCommitResult) is committed again. Snapshot reads, majority writes,
+ * primary reads.
  */
 import mongoose from "mongoose";
 import { translate } from "./errors";
 import type { Session, TxState } from "./ctx";
 
-const MAX_ATTEMPTS = 20;
+/** How long transient errors are retried before the last one is answered. */
+const RETRY_FOR_MS = 5_000;
+const RETRY_PAUSE_MAX_MS = 50;
 const COMMIT_ATTEMPTS = 3;
 
 const hasLabel = (e: unknown, label: string): boolean =>
@@ -41,6 +46,7 @@ export async function runTransaction<T>(
   body: (session: Session, state: TxState) => Promise<T>,
 ): Promise<T> {
   const session = client.startSession();
+  const started = Date.now();
   try {
     for (let attempt = 1; ; attempt++) {
       const state: TxState = { doomed: null };
@@ -57,8 +63,8 @@ export async function runTransaction<T>(
         return result;
       } catch (e) {
         if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
-        if (!state.doomed && attempt < MAX_ATTEMPTS && hasLabel(e, "TransientTransactionError")) {
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        if (!state.doomed && Date.now() - started < RETRY_FOR_MS && hasLabel(e, "TransientTransactionError")) {
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(RETRY_PAUSE_MAX_MS, 2 * attempt)));
           continue;
         }
         throw translate(e);

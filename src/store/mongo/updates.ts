@@ -38,6 +38,16 @@ export const memberUpserts = (orgId: string, groupId: string, users: { id: strin
     },
   }));
 
+/**
+ * What adding members writes before the memberships: `memberTick` + 1 on the group and on each
+ * user, fields nothing reads. They make the add a writer of the documents a delete removes, so
+ * that under snapshot isolation a delete and an add racing in two transactions conflict.
+ */
+export const memberWrites = (orgId: string, groupId: string, userIds: string[]): { group: UpdateOp; users: UpdateOp } => ({
+  group: { filter: { _id: { $eq: groupId }, orgId: { $eq: orgId } }, update: { $inc: { memberTick: 1 } } },
+  users: { filter: { orgId: { $eq: orgId }, _id: { $in: userIds } }, update: { $inc: { memberTick: 1 } } },
+});
+
 /** A membership change: version + 1 and lastModified, atomically, without compare-and-set. */
 export const touchGroup = (orgId: string, groupId: string, lastModified: string): UpdateOp => ({
   filter: { _id: { $eq: groupId }, orgId: { $eq: orgId } },

@@ -21,11 +21,11 @@ export function mongoUsers(c: MongoCtx): UserRepo {
   const scoped = (orgId: string): Doc => ({ orgId: { $eq: orgId }, ...VISIBLE });
 
   return {
-    async insert(u) {
-      const seq = await c.nextSeq("users");
-      const doc = await checked(c.models.users, userDoc(u, seq));
-      await c.run("write", (o) => users().insertOne(doc as Stored, o));
-    },
+    insert: (u) => c.atomic(async (t) => {
+      const seq = await t.nextSeq("users", u.orgId);
+      const doc = await checked(t.models.users, userDoc(u, seq));
+      await t.run("write", (o) => t.coll("users").insertOne(doc as Stored, o));
+    }),
     get: (orgId, id, options) => c.run("read", async (o) =>
       one(await users().findOne({ _id: { $eq: id }, ...(options?.includeIndependent ? { orgId: { $eq: orgId } } : scoped(orgId)) }, o))),
     findByUserName: (orgId, userName) =>
