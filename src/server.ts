@@ -32,6 +32,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await openWithRetry(() => openStore(config.DATABASE_URL, {
     warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
+    info: (message) => logger.info(message),
   }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) }));
   const bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
   const dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });

@@ -5,6 +5,8 @@ import { openSqliteStore } from "./sqlite/store";
 export interface OpenOptions {
   /** Where a store reports trouble it works around (SQLite: a failing background checkpoint). */
   warn?: (message: string) => void;
+  /** Where a store reports start-up progress (MongoDB: migrations). */
+  info?: (message: string) => void;
 }
 
 /** The file a sqlite: URL names (sqlite:./x.db, sqlite:/abs.db, sqlite:///abs.db); null for another store. */
@@ -19,7 +21,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   if (path !== null) return openSqliteStore({ path, onCheckpointError: options.warn });
   if (url.startsWith("mongodb://") || url.startsWith("mongodb+srv://")) {
     const { createMongoStore } = await import("./mongo/store");
-    return createMongoStore(url);
+    return createMongoStore(url, { log: options.info });
   }
   throw new Error(`DATABASE_URL must start with sqlite: or mongodb://, got ${url.split(":")[0]}:`);
 }

@@ -3,8 +3,10 @@
  * and `startSession` for transactions), executing the very documents the store sends with mingo.
  * It is NOT MongoDB: mingo's query semantics, no collation, no network. What it does model:
  *
- * - unique indexes (those the store's migrations create, src/store/mongo/indexes.ts), as duplicate
- *   key errors (code 11000, keyPattern);
+ * - collections and indexes (createCollection, createIndex, dropIndex, indexes), for the store's
+ *   migrations; unique indexes enforced as duplicate key errors (code 11000, keyPattern). A new
+ *   double starts with the indexes the migrations make (src/store/mongo/indexes.ts `INDEXES`), or
+ *   with none (`{ indexes: "none" }`) to run the migrations themselves;
  * - what mongod refuses that mingo would accept: a regular expression holding a NUL byte;
  * - sessions and transactions with snapshot isolation: a transaction reads the data as it was at
  *   its first operation plus its own writes; a write to a document that another transaction has
@@ -17,7 +19,7 @@
  */
 import { Aggregator, find, Query, update } from "mingo";
 import mongoose from "mongoose";
-import { UNIQUE_INDEXES } from "../../src/store/mongo/indexes";
+import { INDEXES, indexName, type IndexSpec } from "../../src/store/mongo/indexes";
 
 type Doc = Record<string, unknown>;
 type Spec = Record<string, 1 | -1>;
@@ -118,14 +120,41 @@ export class MingoSession {
   }
 }
 
+/** An index as `listIndexes` describes it. */
+export interface IndexEntry extends IndexSpec {
+  name: string;
+}
+
 export class MingoDb {
   private data: Data = new Map();
+  /** Collections created and their indexes (`_id_` implied). */
+  readonly indexes = new Map<string, IndexEntry[]>();
   /** When each document was last committed (keyOf → clock). */
   private readonly stamps = new Map<string, number>();
   private clock = 0;
   readonly open = new Set<MingoSession>();
   /** Sees every operation before it runs. */
   onOp: ((op: RecordedOp) => void) | null = null;
+
+  constructor(options: { indexes?: "current" | "none" } = {}) {
+    if (options.indexes !== "none") {
+      for (const [name, specs] of Object.entries(INDEXES)) this.indexes.set(name, specs.map((s) => ({ ...s, name: indexName(s.key) })));
+    }
+  }
+
+  async createCollection(name: string): Promise<void> {
+    await yieldNow();
+    if (this.indexes.has(name)) {
+      throw new mongoose.mongo.MongoServerError({ message: `Collection test.${name} already exists.`, code: 48, codeName: "NamespaceExists" });
+    }
+    this.indexes.set(name, []);
+  }
+
+  /** The unique indexes of a collection, `_id` first. */
+  uniqueIndexes(collection: string): { keys: Spec; partial?: Doc }[] {
+    const declared = (this.indexes.get(collection) ?? []).filter((i) => i.unique);
+    return [{ keys: { _id: 1 } }, ...declared.map((i) => (i.partialFilterExpression ? { keys: i.key as Spec, partial: i.partialFilterExpression } : { keys: i.key as Spec }))];
+  }
 
   /** The committed documents of a collection (live: tests may read them). */
   docs(name: string): Doc[] {
@@ -187,7 +216,7 @@ export class MingoDb {
     for (const key of t.writes) {
       const [collection, id] = key.split("\u0000") as [string, string];
       const mine = this.docsIn(next, collection).find((d) => String(d._id) === id);
-      if (mine && uniqueClash(collection, this.docsIn(next, collection), mine)) throw writeConflict();
+      if (mine && uniqueClash(this.uniqueIndexes(collection), this.docsIn(next, collection), mine)) throw writeConflict();
     }
     this.data = next;
     const stamp = ++this.clock;
@@ -195,12 +224,8 @@ export class MingoDb {
   }
 }
 
-function uniqueIndexes(collection: string): { keys: Spec; partial?: Doc }[] {
-  return [{ keys: { _id: 1 } }, ...(UNIQUE_INDEXES[collection] ?? [])];
-}
-
-function uniqueClash(collection: string, docs: Doc[], doc: Doc, except?: Doc): Spec | null {
-  for (const u of uniqueIndexes(collection)) {
+function uniqueClash(indexes: { keys: Spec; partial?: Doc }[], docs: Doc[], doc: Doc, except?: Doc): Spec | null {
+  for (const u of indexes) {
     if (u.partial && !new Query(u.partial).test(doc)) continue;
     const key = JSON.stringify(Object.keys(u.keys).map((k) => get(doc, k) ?? null));
     const clash = docs.some((d) => d !== doc && d !== except && (!u.partial || new Query(u.partial).test(d)) &&
@@ -230,8 +255,46 @@ class MingoCollection {
   }
 
   private checkUnique(docs: Doc[], doc: Doc, except?: Doc): void {
-    const keys = uniqueClash(this.name, docs, doc, except);
+    const keys = uniqueClash(this.db.uniqueIndexes(this.name), docs, doc, except);
     if (keys) throw new DuplicateKey(keys, this.name);
+  }
+
+  async indexes(): Promise<Doc[]> {
+    await yieldNow();
+    const list = this.db.indexes.get(this.name);
+    if (!list) throw new mongoose.mongo.MongoServerError({ message: `ns does not exist: test.${this.name}`, code: 26, codeName: "NamespaceNotFound" });
+    return [{ v: 2, key: { _id: 1 }, name: "_id_" }, ...list.map((i) => ({ v: 2, ...clone(i) }))];
+  }
+
+  async createIndex(key: Spec, options: Omit<IndexEntry, "key">): Promise<string> {
+    await yieldNow();
+    this.db.onOp?.({ collection: this.name, op: "createIndex", doc: { key, ...options }, inTransaction: false });
+    const list = this.db.indexes.get(this.name) ?? [];
+    const entry: IndexEntry = { key, ...options };
+    if (entry.unique) {
+      const docs = this.db.docs(this.name);
+      for (const d of docs) {
+        const keys = uniqueClash([{ keys: key, ...(entry.partialFilterExpression ? { partial: entry.partialFilterExpression as Doc } : {}) }], docs, d);
+        if (keys) throw new DuplicateKey(keys, this.name);
+      }
+    }
+    const same = list.find((i) => i.name === entry.name);
+    if (same) {
+      if (JSON.stringify(same) !== JSON.stringify(entry)) {
+        throw new mongoose.mongo.MongoServerError({ message: `An existing index has the same name as the requested index: ${entry.name}`, code: 86, codeName: "IndexKeySpecsConflict" });
+      }
+      return entry.name;
+    }
+    this.db.indexes.set(this.name, [...list, entry]);
+    return entry.name;
+  }
+
+  async dropIndex(name: string): Promise<void> {
+    await yieldNow();
+    this.db.onOp?.({ collection: this.name, op: "dropIndex", doc: { name }, inTransaction: false });
+    const list = this.db.indexes.get(this.name) ?? [];
+    if (!list.some((i) => i.name === name)) throw new mongoose.mongo.MongoServerError({ message: `index not found with name [${name}]`, code: 27, codeName: "IndexNotFound" });
+    this.db.indexes.set(this.name, list.filter((i) => i.name !== name));
   }
 
   private cursor(filter: Doc, opts: Opts | undefined) {

@@ -2,7 +2,8 @@
  * Mongoose schemas: one collection per record kind, string `_id`s (SCIM ids are not ObjectIds),
  * `strict: "throw"` (an unknown field is a bug, never silently stored), no `__v`, empty objects kept.
  *
- * Schemas declare the stored shape and the indexes; the repositories validate every document
+ * Schemas declare the stored shape (indexes are in ./indexes.ts, made by ./migrations.ts); the
+ * repositories validate every document
  * through them (`checked`) and then talk to the driver collection directly, so the query and
  * update documents that reach MongoDB are exactly the ones ./filter-mongo.ts and ./updates.ts build
  * (and the ones the mingo tests run).
@@ -33,10 +34,8 @@ function sub(def: SchemaDefinition): Schema {
   return allowEmptyStrings(new Schema(def, { _id: false, strict: "throw" }));
 }
 
-function schema(def: SchemaDefinition, indexes: [Record<string, 1 | -1>, mongoose.IndexOptions?][]): Schema {
-  const s = allowEmptyStrings(new Schema({ _id: str, ...def }, { strict: "throw", versionKey: false, minimize: false, autoIndex: false }));
-  for (const [fields, options] of indexes) s.index(fields, options ?? {});
-  return s;
+function schema(def: SchemaDefinition): Schema {
+  return allowEmptyStrings(new Schema({ _id: str, ...def }, { strict: "throw", versionKey: false, minimize: false, autoIndex: false }));
 }
 
 const emailSchema = sub({ value: { type: String }, type: { type: String }, primary: { type: Boolean }, display: { type: String } });
@@ -46,96 +45,47 @@ const orgscimSchema = sub({ orgRole: str, status: str, twoFactorRequired: bool, 
 export const SCHEMAS = {
   // settings and binding are small objects whose shape the domain evolves: kept as given (Mixed),
   // settings merged with DEFAULT_ORG_SETTINGS on read, as the SQLite store does.
-  organizations: schema({ name: str, settings: { type: Schema.Types.Mixed, required: true }, created: str, lastModified: str }, []),
-  tokens: schema(
-    {
-      orgId: str, name: str, scopes: [String], secretHash: str, userId: nullableStr, created: str, revoked: nullableStr,
-      createdBy: nullableStr, creatorUserId: nullableStr, ceiling: nullableStr,
-    },
-    [[{ orgId: 1, created: 1 }]],
-  ),
-  users: schema(
-    {
-      orgId: str, seq: num, userName: str, userNameLower: str, externalId: nullableStr, displayName: nullableStr,
-      active: bool, status: str, orgRole: nullableStr, twoFactorRequired: bool, passwordResetRequired: bool,
-      emails: [emailSchema], emailsLower: [String], primaryEmailLower: nullableStr,
-      orgscim: { type: orgscimSchema, required: true }, data: mixed, version: num, created: str, lastModified: str,
-      memberTick: { type: Number },
-    },
-    [
-      [{ orgId: 1, userNameLower: 1 }, { unique: true }],
-      [{ orgId: 1, externalId: 1 }],
-      [{ orgId: 1, emailsLower: 1 }],
-      [{ primaryEmailLower: 1, status: 1 }],
-      [{ orgId: 1, orgRole: 1 }],
-      [{ orgId: 1, seq: 1 }],
-      [{ orgId: 1, status: 1, seq: 1 }],
-    ],
-  ),
-  groups: schema(
-    {
-      orgId: str, seq: num, displayName: str, displayNameLower: str, externalId: nullableStr, builtin: bool,
-      binding: { type: Schema.Types.Mixed, default: null }, data: mixed, version: num, created: str, lastModified: str,
-      memberTick: { type: Number },
-    },
-    [
-      [{ orgId: 1, displayNameLower: 1 }, { unique: true }],
-      [{ orgId: 1, externalId: 1 }],
-      [{ orgId: 1, seq: 1 }],
-      [{ orgId: 1, "binding.accountId": 1 }],
-    ],
-  ),
-  group_members: schema(
-    { orgId: str, groupId: str, userId: str, userSeq: num },
-    [
-      [{ orgId: 1, groupId: 1, userId: 1 }, { unique: true }],
-      [{ orgId: 1, groupId: 1, userSeq: 1 }],
-      [{ orgId: 1, userId: 1 }],
-    ],
-  ),
-  accounts: schema(
-    { orgId: str, seq: num, name: str, ownerId: str, status: str, created: str, lastModified: str },
-    [[{ orgId: 1, status: 1, seq: 1 }], [{ orgId: 1, ownerId: 1 }]],
-  ),
-  domains: schema(
-    {
-      orgId: str, name: str, nameLower: str, claimedName: { type: String }, orgName: { type: String }, state: str, challenge: str,
-      created: str, verifiedAt: nullableStr, revalidatingSince: nullableStr,
-    },
-    [
-      [{ claimedName: 1 }, { unique: true, partialFilterExpression: { claimedName: { $type: "string" } } }],
-      [{ orgName: 1 }, { unique: true, partialFilterExpression: { orgName: { $type: "string" } } }],
-      [{ nameLower: 1 }],
-      [{ orgId: 1, created: 1 }],
-    ],
-  ),
-  invitations: schema(
-    {
-      orgId: str, userId: str, email: str, tokenHash: str, expires: str, created: str,
-      acceptedAt: nullableStr, revokedAt: nullableStr,
-      // absent in invitations written before /v1/Invitations (see Invitation in src/domain/types.ts)
-      kind: { type: String }, orgRole: { type: String }, accountId: { type: String }, accountRoles: { type: [String], default: undefined },
-      createdMember: { type: Boolean }, newLogin: { type: Boolean }, priorStatus: { type: String },
-    },
-    [[{ tokenHash: 1 }, { unique: true }], [{ orgId: 1, userId: 1, created: 1 }], [{ orgId: 1, created: 1 }]],
-  ),
+  organizations: schema({ name: str, settings: { type: Schema.Types.Mixed, required: true }, created: str, lastModified: str }),
+  tokens: schema({
+    orgId: str, name: str, scopes: [String], secretHash: str, userId: nullableStr, created: str, revoked: nullableStr,
+    createdBy: nullableStr, creatorUserId: nullableStr, ceiling: nullableStr,
+  }),
+  users: schema({
+    orgId: str, seq: num, userName: str, userNameLower: str, externalId: nullableStr, displayName: nullableStr,
+    active: bool, status: str, orgRole: nullableStr, twoFactorRequired: bool, passwordResetRequired: bool,
+    emails: [emailSchema], emailsLower: [String], primaryEmailLower: nullableStr,
+    orgscim: { type: orgscimSchema, required: true }, data: mixed, version: num, created: str, lastModified: str,
+    memberTick: { type: Number },
+  }),
+  groups: schema({
+    orgId: str, seq: num, displayName: str, displayNameLower: str, externalId: nullableStr, builtin: bool,
+    binding: { type: Schema.Types.Mixed, default: null }, data: mixed, version: num, created: str, lastModified: str,
+    memberTick: { type: Number },
+  }),
+  group_members: schema({ orgId: str, groupId: str, userId: str, userSeq: num }),
+  accounts: schema({ orgId: str, seq: num, name: str, ownerId: str, status: str, created: str, lastModified: str }),
+  domains: schema({
+    orgId: str, name: str, nameLower: str, claimedName: { type: String }, orgName: { type: String }, state: str, challenge: str,
+    created: str, verifiedAt: nullableStr, revalidatingSince: nullableStr,
+  }),
+  invitations: schema({
+    orgId: str, userId: str, email: str, tokenHash: str, expires: str, created: str,
+    acceptedAt: nullableStr, revokedAt: nullableStr,
+    // absent in invitations written before /v1/Invitations (see Invitation in src/domain/types.ts)
+    kind: { type: String }, orgRole: { type: String }, accountId: { type: String }, accountRoles: { type: [String], default: undefined },
+    createdMember: { type: Boolean }, newLogin: { type: Boolean }, priorStatus: { type: String },
+  }),
   /** Mail to send (src/domain/outbox.ts); `text` is null once sent, cancelled or given up on. */
-  outbox: schema(
-    {
-      orgId: nullableStr, kind: str, ref: nullableStr, to: str, subject: str, text: nullableStr, status: str, created: str,
-      sentAt: nullableStr, attempts: num, lastError: nullableStr, nextAttemptAt: str,
-    },
-    [[{ status: 1, nextAttemptAt: 1 }], [{ ref: 1, status: 1 }], [{ orgId: 1, created: -1 }]],
-  ),
-  audit_events: schema(
-    {
-      orgId: str, seq: num, time: str, actor: str, action: str, targetType: str, targetId: nullableStr,
-      outcome: str, before: mixed, after: mixed, reason: { type: String },
-    },
-    [[{ orgId: 1, time: 1 }], [{ orgId: 1, seq: 1 }], [{ orgId: 1, action: 1, seq: 1 }]],
-  ),
+  outbox: schema({
+    orgId: nullableStr, kind: str, ref: nullableStr, to: str, subject: str, text: nullableStr, status: str, created: str,
+    sentAt: nullableStr, attempts: num, lastError: nullableStr, nextAttemptAt: str,
+  }),
+  audit_events: schema({
+    orgId: str, seq: num, time: str, actor: str, action: str, targetType: str, targetId: nullableStr,
+    outcome: str, before: mixed, after: mixed, reason: { type: String },
+  }),
   /** Insertion order per organization and collection (./sequences.ts). */
-  counters: schema({ orgId: str, name: str, seq: num }, []),
+  counters: schema({ orgId: str, name: str, seq: num }),
 } as const;
 
 export type CollectionName = keyof typeof SCHEMAS;
@@ -148,16 +98,6 @@ export function defineModels(conn: mongoose.Connection): Models {
     out[name] = (conn.models[name] ?? conn.model(name, SCHEMAS[name], name)) as Models[CollectionName];
   }
   return out;
-}
-
-/** Creates the collections (transactions cannot always create them) and their indexes. */
-export async function ensureIndexes(models: Models): Promise<void> {
-  for (const model of Object.values(models)) {
-    await model.createCollection().catch((e: { code?: number }) => {
-      if (e.code !== 48) throw e; // 48: NamespaceExists
-    });
-    await model.createIndexes();
-  }
 }
 
 /**

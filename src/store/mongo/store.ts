@@ -1,6 +1,6 @@
 /**
- * The MongoDB store: `createMongoStore(url)` connects (./connect.ts), creates collections and
- * indexes (./models.ts) and answers the storage port (src/domain/ports/store.ts) through
+ * The MongoDB store: `createMongoStore(url)` connects (./connect.ts), runs the versioned
+ * migrations (./migrations.ts: collections, indexes, data) and answers the storage port (src/domain/ports/store.ts) through
  * `assembleMongoStore`, which tests also run over a driver double.
  *
  * Transactions: on a replica set, `transaction(fn)` runs fn in a session transaction
@@ -16,11 +16,16 @@ import { StoreUnavailable, type Store } from "../../domain/ports/store";
 import { connectMongo, type ConnectOptions } from "./connect";
 import { makeCtx, type DbLike, type Life, type Stored } from "./ctx";
 import { guard } from "./errors";
-import { defineModels, ensureIndexes, type Models } from "./models";
+import { MIGRATION_STEPS } from "./migration-steps";
+import { migrateMongo, type MigrationDb } from "./migrations";
+import { defineModels, type Models } from "./models";
 import { reposOf } from "./repos";
 import { runTransaction, type SessionSource } from "./transaction";
 
-export type MongoStoreOptions = ConnectOptions;
+export interface MongoStoreOptions extends ConnectOptions {
+  /** Where start-up progress goes (migrations). */
+  log?: (message: string) => void;
+}
 
 export interface MongoStore extends Store {
   /** Whether transactions are real (the server is a replica set member). */
@@ -93,9 +98,9 @@ export async function createMongoStore(url: string, options: MongoStoreOptions =
   const { conn, replicaSet } = await connectMongo(url, options);
   try {
     const models = defineModels(conn);
-    await guard(() => ensureIndexes(models));
     const db = conn.db;
     if (!db) throw new Error("connection has no database");
+    await guard(() => migrateMongo(db as unknown as MigrationDb, MIGRATION_STEPS, { log: options.log }));
     return assembleMongoStore({
       db: { collection: (name) => db.collection<Stored>(name) },
       models,

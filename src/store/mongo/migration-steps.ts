@@ -1,0 +1,45 @@
+/**
+ * The MongoDB store's migrations, in order (run by ./migrations.ts). Never edit a step that has
+ * shipped: add one. Index steps reconcile every collection to a literal list (./indexes.ts), so a
+ * step means the same thing on every database whatever came later.
+ */
+import { INDEXES_V1, indexName, type IndexSpec } from "./indexes";
+import { ensureCollection, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
+
+/** Every index name some step has created: the ones a later step may drop. */
+const KNOWN = (...versions: Readonly<Record<string, readonly IndexSpec[]>>[]): ReadonlySet<string> =>
+  new Set(versions.flatMap((v) => Object.values(v).flat().map((s) => indexName(s.key))));
+
+async function reconcileAll(db: MigrationDb, version: number, want: Readonly<Record<string, readonly IndexSpec[]>>, known: ReadonlySet<string>, log: (m: string) => void) {
+  for (const [collection, specs] of Object.entries(want)) await reconcileIndexes(db, version, collection, specs, known, log);
+}
+
+const SEQUENCED = ["users", "groups", "audit_events", "accounts"] as const;
+
+export const MIGRATION_STEPS: readonly MigrationStep[] = [
+  {
+    version: 1,
+    name: "collections, and the indexes start-up created before migrations were versioned",
+    up: (db, log) => reconcileAll(db, 1, INDEXES_V1, KNOWN(INDEXES_V1), log),
+  },
+  {
+    version: 2,
+    name: "insertion order counted per organization, in the inserting transaction",
+    // The global counters ({_id: "users"}, ...) gave way to one per organization and collection
+    // (./sequences.ts); each starts at the largest seq the organization has. A counter created
+    // lazily meanwhile is only raised ($max), never lowered.
+    up: async (db) => {
+      await ensureCollection(db, "counters");
+      const counters = db.collection("counters");
+      for (const name of SEQUENCED) {
+        const rows = await db.collection(name).aggregate([{ $group: { _id: "$orgId", seq: { $max: "$seq" } } }], { allowDiskUse: true }).toArray();
+        for (const r of rows) {
+          if (typeof r._id !== "string" || typeof r.seq !== "number") continue;
+          const init: Record<string, unknown> = { $setOnInsert: { orgId: r._id, name }, $max: { seq: r.seq } };
+          await counters.updateOne({ _id: { $eq: `${name}:${r._id}` }, orgId: { $eq: r._id } }, init, { upsert: true });
+        }
+      }
+      await counters.deleteMany({ _id: { $in: [...SEQUENCED] } });
+    },
+  },
+];

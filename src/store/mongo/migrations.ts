@@ -1,0 +1,178 @@
+/**
+ * Versioned migrations of the MongoDB store, as the SQLite store has them: numbered steps
+ * (./migration-steps.ts), each run once, in order, and recorded in the `migrations` collection
+ * (`{_id: <version>, name, appliedAt}`). They run at start-up, under a lock so that of several
+ * instances starting at once one migrates and the others wait for it:
+ *
+ * - the lock is the document `{_id: "lock", owner, until}` in `migrations`, taken by an upsert that
+ *   matches only an expired lock (or the owner's own), so a second taker meets the duplicate key;
+ * - the holder renews it while it works; an instance that died leaves it to expire after LEASE_MS;
+ * - a waiter gives up after `waitMs` with a message naming the holder;
+ * - a start that finds every step recorded takes no lock at all.
+ *
+ * A step that cannot run on the data (new unique index over duplicates) throws MigrationRefused,
+ * whose message says what to fix; nothing of that step is recorded, so the next start tries again.
+ */
+import { hostname } from "node:os";
+import type { mongo } from "mongoose";
+import type { Coll } from "./ctx";
+import { indexName, type IndexSpec } from "./indexes";
+
+/** The database calls migrations make: the driver's Db, or a test double of it. */
+export interface MigrationDb {
+  collection(name: string): Coll;
+  createCollection(name: string): Promise<unknown>;
+}
+
+export interface MigrationStep {
+  version: number;
+  name: string;
+  up(db: MigrationDb, log: (message: string) => void): Promise<void>;
+}
+
+export class MigrationRefused extends Error {
+  constructor(readonly version: number, reason: string) {
+    super(`MongoDB migration ${version} cannot run: ${reason}`);
+    this.name = "MigrationRefused";
+  }
+}
+
+export interface MigrateOptions {
+  /** Who holds the lock, for the message another instance shows while it waits. */
+  owner?: string;
+  /** How long to wait for another instance's migration. Default 10 minutes. */
+  waitMs?: number;
+  /** Where progress goes (an index build on a large collection takes a while). */
+  log?: (message: string) => void;
+
+  /** For tests: time and sleeping. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const LOCK = "lock";
+export const LEASE_MS = 60_000;
+const RENEW_MS = 20_000;
+const POLL_MS = 500;
+
+const isDuplicate = (e: unknown): boolean => (e as { code?: unknown })?.code === 11000;
+const isNamespaceExists = (e: unknown): boolean => (e as { code?: unknown })?.code === 48;
+
+async function appliedVersions(db: MigrationDb): Promise<Set<number>> {
+  const docs = await db.collection("migrations").find({ _id: { $type: "number" } } as Record<string, unknown>, { projection: { _id: 1 } }).toArray();
+  return new Set(docs.map((d) => Number(d._id)));
+}
+
+/** Applies the steps the database has not recorded yet; answers the versions applied now. */
+export async function migrateMongo(db: MigrationDb, steps: readonly MigrationStep[], options: MigrateOptions = {}): Promise<number[]> {
+  const log = options.log ?? (() => undefined);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const waitMs = options.waitMs ?? 600_000;
+  await db.createCollection("migrations").catch((e: unknown) => {
+    if (!isNamespaceExists(e)) throw e;
+  });
+  const pending = (done: Set<number>) => [...steps].sort((a, b) => a.version - b.version).filter((s) => !done.has(s.version));
+  if (pending(await appliedVersions(db)).length === 0) return [];
+
+  const migrations = db.collection("migrations");
+  const take = async (): Promise<boolean> => {
+    try {
+      const filter: Record<string, unknown> = { _id: { $eq: LOCK }, $or: [{ until: { $lt: now() } }, { owner: { $eq: owner } }] };
+      const update: Record<string, unknown> = { $set: { owner, until: now() + LEASE_MS } };
+      await migrations.updateOne(filter, update, { upsert: true });
+      return true;
+    } catch (e) {
+      if (isDuplicate(e)) return false;
+      throw e;
+    }
+  };
+  const started = now();
+  while (!(await take())) {
+    if (now() - started > waitMs) {
+      const lock = await migrations.findOne({ _id: { $eq: LOCK } });
+      throw new Error(`MongoDB migrations are held by ${String(lock?.owner ?? "another instance")} (lock until ${new Date(Number(lock?.until ?? 0)).toISOString()}); `
+        + "waited too long. If that instance died, start again once the lock has expired.");
+    }
+    await sleep(POLL_MS);
+  }
+  const renew = setInterval(() => void take().catch(() => undefined), RENEW_MS);
+  renew.unref();
+  const applied: number[] = [];
+  try {
+    for (const step of pending(await appliedVersions(db))) {
+      log(`MongoDB migration ${step.version}: ${step.name}`);
+      await step.up(db, log);
+      await migrations.insertOne({ _id: step.version as unknown as string, name: step.name, appliedAt: new Date(now()).toISOString() });
+      applied.push(step.version);
+    }
+  } finally {
+    clearInterval(renew);
+    await migrations.deleteOne({ _id: { $eq: LOCK }, owner: { $eq: owner } }).catch(() => undefined);
+  }
+  return applied;
+}
+
+/** Creates a collection unless it exists (transactions cannot create collections on every server version). */
+export async function ensureCollection(db: MigrationDb, name: string): Promise<void> {
+  await db.createCollection(name).catch((e: unknown) => {
+    if (!isNamespaceExists(e)) throw e;
+  });
+}
+
+const sameOptions = (have: mongo.IndexDescriptionInfo, want: IndexSpec): boolean =>
+  JSON.stringify(have.key) === JSON.stringify(want.key)
+  && (have.unique === true) === (want.unique === true)
+  && JSON.stringify(have.partialFilterExpression ?? null) === JSON.stringify(want.partialFilterExpression ?? null)
+  && (have.expireAfterSeconds ?? null) === (want.expireAfterSeconds ?? null);
+
+/**
+ * Brings a collection's indexes to `want`: creates the missing ones, re-creates those whose key or
+ * options changed, drops those orgscim created once (`known`, by name) and no longer wants.
+ * Indexes orgscim never created (an operator's own) are left alone. Before a unique index is
+ * created, the documents it would refuse are looked for: found, the step is refused.
+ */
+export async function reconcileIndexes(
+  db: MigrationDb, version: number, collection: string, want: readonly IndexSpec[], known: ReadonlySet<string>, log: (m: string) => void,
+): Promise<void> {
+  await ensureCollection(db, collection);
+  const coll = db.collection(collection);
+  const have = (await coll.indexes()).filter((i) => i.name !== "_id_");
+  const wanted = new Map(want.map((w) => [indexName(w.key), w]));
+  for (const h of have) {
+    const name = String(h.name);
+    const w = wanted.get(name);
+    if ((w && !sameOptions(h, w)) || (!w && known.has(name))) {
+      log(`MongoDB migration ${version}: dropping index ${collection}.${name}${w ? " (its options changed)" : ""}`);
+      await coll.dropIndex(name);
+    }
+  }
+  const kept = new Set(have.filter((h) => { const w = wanted.get(String(h.name)); return w && sameOptions(h, w); }).map((h) => String(h.name)));
+  for (const [name, w] of wanted) {
+    if (kept.has(name)) continue;
+    if (w.unique) await refuseDuplicates(db, version, collection, w);
+    log(`MongoDB migration ${version}: creating index ${collection}.${name}`);
+    await coll.createIndex(w.key, {
+      name, ...(w.unique ? { unique: true } : {}),
+      ...(w.partialFilterExpression ? { partialFilterExpression: w.partialFilterExpression } : {}),
+      ...(w.expireAfterSeconds !== undefined ? { expireAfterSeconds: w.expireAfterSeconds } : {}),
+    });
+  }
+}
+
+/** Refuses the step when documents share the key of a unique index about to be created. */
+async function refuseDuplicates(db: MigrationDb, version: number, collection: string, w: IndexSpec): Promise<void> {
+  const fields = Object.keys(w.key);
+  const group: Record<string, string> = Object.fromEntries(fields.map((f, i) => [`k${i}`, `$${f}`]));
+  const clashes = await db.collection(collection).aggregate([
+    { $match: w.partialFilterExpression ?? {} },
+    { $group: { _id: group, n: { $sum: 1 }, ids: { $push: "$_id" } } },
+    { $match: { n: { $gt: 1 } } },
+    { $limit: 5 },
+  ], { allowDiskUse: true }).toArray();
+  if (clashes.length === 0) return;
+  const list = clashes.map((c) => `${JSON.stringify(Object.values(c._id as unknown as Record<string, unknown>))}: ${(c.ids as unknown[]).slice(0, 5).join(", ")}`).join("; ");
+  throw new MigrationRefused(version, `a unique index on ${collection} (${fields.join(", ")}) cannot be created: these documents share a key: ${list}. `
+    + "Resolve them (rename or delete all but one of each, with the previous release) and start again.");
+}

@@ -1,0 +1,124 @@
+/**
+ * The MongoDB store's versioned migrations (src/store/mongo/migrations.ts, migration-steps.ts), run
+ * over the mingo double of the driver (./mingo-db.ts: collections, indexes, unique keys, upserts;
+ * not MongoDB). Index reconciliation (create, change, drop), data steps, duplicate checks before
+ * unique indexes, and the lock several instances starting at once contend for.
+ */
+import { INDEXES, INDEXES_V1, indexName, type IndexSpec } from "../../src/store/mongo/indexes";
+import { MIGRATION_STEPS } from "../../src/store/mongo/migration-steps";
+import { LEASE_MS, MigrationRefused, migrateMongo, reconcileIndexes, type MigrationDb, type MigrationStep } from "../../src/store/mongo/migrations";
+import { MingoDb, type RecordedOp } from "./mingo-db";
+
+const asDb = (db: MingoDb): MigrationDb => db as unknown as MigrationDb;
+const indexesOf = (db: MingoDb, name: string) => (db.indexes.get(name) ?? []).map(({ name: n, ...spec }) => ({ name: n, ...spec }));
+const wanted = (specs: readonly IndexSpec[]) => specs.map((s) => ({ name: indexName(s.key), ...s }));
+const record = (db: MingoDb): RecordedOp[] => {
+  const ops: RecordedOp[] = [];
+  db.onOp = (op) => void ops.push(op);
+  return ops;
+};
+
+describe("MongoDB migrations", () => {
+  it("make every collection and exactly the indexes of indexes.ts on an empty database, and record each step", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    const applied = await migrateMongo(asDb(db), MIGRATION_STEPS);
+    expect(applied).toEqual(MIGRATION_STEPS.map((s) => s.version));
+    for (const [name, specs] of Object.entries(INDEXES)) expect(indexesOf(db, name)).toEqual(wanted(specs));
+    expect(db.docs("migrations").map((d) => d._id)).toEqual(MIGRATION_STEPS.map((s) => s.version));
+    expect(db.docs("migrations").every((d) => typeof d.name === "string" && typeof d.appliedAt === "string")).toBe(true);
+  });
+
+  it("do nothing, and take no lock, on a start that finds every step recorded", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    await migrateMongo(asDb(db), MIGRATION_STEPS);
+    const ops = record(db);
+    expect(await migrateMongo(asDb(db), MIGRATION_STEPS)).toEqual([]);
+    expect(ops.filter((o) => o.op !== "find")).toEqual([]);
+  });
+
+  it("recognise a database from before versioned migrations, and number its inserts per organization from where they were", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    for (const [name, specs] of Object.entries(INDEXES_V1)) {
+      await db.createCollection(name);
+      for (const s of specs) await db.collection(name).createIndex(s.key, { name: indexName(s.key), ...(s.unique ? { unique: true } : {}), ...(s.partialFilterExpression ? { partialFilterExpression: s.partialFilterExpression } : {}) });
+    }
+    db.docs("counters").push({ _id: "users", seq: 41 }, { _id: "groups", seq: 7 }, { _id: "audit_events", seq: 3 });
+    db.docs("users").push({ _id: "U1", orgId: "OA", seq: 12 }, { _id: "U2", orgId: "OA", seq: 41 }, { _id: "U3", orgId: "OB", seq: 30 });
+    db.docs("groups").push({ _id: "G1", orgId: "OB", seq: 7 });
+    const ops = record(db);
+    await migrateMongo(asDb(db), MIGRATION_STEPS);
+    const v1Changes = ops.filter((o) => (o.op === "createIndex" || o.op === "dropIndex") && INDEXES_V1[o.collection]?.some((s) => indexName(s.key) === (o.doc?.name ?? "")));
+    expect(v1Changes.filter((o) => o.op === "dropIndex")).toEqual([]);
+    const counters = Object.fromEntries(db.docs("counters").map((d) => [d._id, d.seq]));
+    expect(counters).toEqual({ "users:OA": 41, "users:OB": 30, "groups:OB": 7 });
+  });
+
+  it("re-create an index whose options changed, drop one orgscim no longer wants, and leave an operator's own index alone", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    const key = { orgId: 1, name: 1 } as const;
+    const old = { orgId: 1, gone: 1 } as const;
+    const steps = (want: IndexSpec[], version: number, known: IndexSpec[]): MigrationStep => ({
+      version, name: `v${version}`,
+      up: (d, log) => reconcileIndexes(d, version, "things", want, new Set(known.map((s) => indexName(s.key))), log),
+    });
+    await migrateMongo(asDb(db), [steps([{ key }, { key: old }], 1, [])]);
+    await db.collection("things").createIndex({ mine: 1 }, { name: "operators_own" });
+    const log: string[] = [];
+    await migrateMongo(asDb(db), [steps([{ key }, { key: old }], 1, []), steps([{ key, unique: true }], 2, [{ key }, { key: old }])], { log: (m) => log.push(m) });
+    expect(indexesOf(db, "things")).toEqual([{ name: "operators_own", key: { mine: 1 } }, { name: "orgId_1_name_1", key, unique: true }]);
+    expect(log).toEqual(expect.arrayContaining([
+      "MongoDB migration 2: dropping index things.orgId_1_name_1 (its options changed)",
+      "MongoDB migration 2: dropping index things.orgId_1_gone_1",
+      "MongoDB migration 2: creating index things.orgId_1_name_1",
+    ]));
+  });
+
+  it("refuse a unique index over documents that share its key, naming them, record nothing of that step, and run once they are fixed", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    await db.createCollection("users");
+    db.docs("users").push(
+      { _id: "U1", orgId: "OA", userNameLower: "ann@x.test", seq: 1 },
+      { _id: "U2", orgId: "OA", userNameLower: "ann@x.test", seq: 2 },
+      { _id: "U3", orgId: "OB", userNameLower: "ann@x.test", seq: 1 },
+    );
+    const err = await migrateMongo(asDb(db), MIGRATION_STEPS).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationRefused);
+    expect((err as Error).message).toMatch(/MongoDB migration 1 cannot run: a unique index on users \(orgId, userNameLower\) cannot be created: these documents share a key: \["OA","ann@x.test"\]: U1, U2\. Resolve them/);
+    expect(db.docs("migrations").filter((d) => typeof d._id === "number")).toEqual([]);
+    expect(db.docs("migrations").filter((d) => d._id === "lock")).toEqual([]);
+    db.docs("users").splice(1, 1);
+    expect(await migrateMongo(asDb(db), MIGRATION_STEPS)).toEqual(MIGRATION_STEPS.map((s) => s.version));
+  });
+
+  it("run each step once when several instances start at once: the others wait for the lock, then find nothing to do", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    let runs = 0;
+    let inside = 0;
+    const slow: MigrationStep = {
+      version: 1, name: "slow",
+      up: async () => {
+        runs++;
+        inside++;
+        expect(inside).toBe(1);
+        await new Promise((r) => setTimeout(r, 50));
+        inside--;
+      },
+    };
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => migrateMongo(asDb(db), [slow], { owner: `instance-${i}`, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 10))) })));
+    expect(runs).toBe(1);
+    expect(results.flat()).toEqual([1]);
+  });
+
+  it("take over a lock whose holder died once its lease has run out, and tell a waiter who holds a live one", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    let t = 1_000_000;
+    const now = () => t;
+    const sleep = async (ms: number) => { t += ms; };
+    await db.createCollection("migrations");
+    db.docs("migrations").push({ _id: "lock", owner: "dead-instance", until: t + LEASE_MS });
+    const step: MigrationStep = { version: 1, name: "one", up: async () => undefined };
+    await expect(migrateMongo(asDb(db), [step], { now, sleep, waitMs: 5_000 })).rejects.toThrow(/held by dead-instance .*lock until/);
+    expect(await migrateMongo(asDb(db), [step], { now, sleep, waitMs: LEASE_MS + 5_000 })).toEqual([1]);
+    expect(db.docs("migrations").filter((d) => d._id === "lock")).toEqual([]);
+  });
+});
