@@ -3,13 +3,26 @@
  * (`hello.setName`, falling back to the legacy `isMaster`), which decides whether multi-document
  * transactions are available (see ./store.ts `transaction`).
  *
- * Commands are not buffered: while the server is unreachable every call fails fast (and is turned
- * into StoreUnavailable by ./errors.ts) instead of queuing for seconds. Indexes are created
- * explicitly by ./models.ts `ensureIndexes`, never by mongoose's autoIndex.
+ * Waiting is bounded, never left to the driver's defaults (docs/stores.md, "When MongoDB does not
+ * answer"):
+ * - server selection (no primary reachable: an election, a network cut): SERVER_SELECTION_MS, after
+ *   which the call fails and is answered 503 with Retry-After; `serverSelectionTimeoutMS` in the
+ *   URL overrides it;
+ * - a socket that stops answering mid-operation: SOCKET_TIMEOUT_MS (`socketTimeoutMS` overrides);
+ * - writes: majority write concern with `wtimeoutMS` WRITE_CONCERN_MS; reads outside transactions
+ *   carry `maxTimeMS` READ_TIME_MS (./ctx.ts); transactions `maxCommitTimeMS` (./transaction.ts).
+ * Commands are not buffered: while the server is unreachable every call fails (and is turned into
+ * StoreUnavailable by ./errors.ts) instead of queuing. Indexes are made by ./migrations.ts, never
+ * by mongoose's autoIndex.
  */
 import mongoose from "mongoose";
 import { StoreUnavailable } from "../../domain/ports/store";
 import { translate } from "./errors";
+
+export const SERVER_SELECTION_MS = 5_000;
+export const SOCKET_TIMEOUT_MS = 30_000;
+export const WRITE_CONCERN_MS = 5_000;
+export const READ_TIME_MS = 15_000;
 
 export interface MongoConnection {
   conn: mongoose.Connection;
@@ -18,10 +31,22 @@ export interface MongoConnection {
 }
 
 export interface ConnectOptions {
-  /** How long to wait for a reachable server before failing. Default 10 s. */
+  /** How long to wait for a reachable primary before failing; default SERVER_SELECTION_MS, or the URL's. */
   serverSelectionTimeoutMS?: number;
   /** Database name, overriding the one in the URL (tests use one database each). */
   dbName?: string;
+}
+
+/** Whether the URL's query string sets `option` (URL options win over our defaults). */
+const urlSets = (url: string, option: string): boolean => new RegExp(`[?&]${option}=`, "i").test(url);
+
+/** The driver options orgscim uses, for mongoose and for a bare MongoClient alike. */
+export function clientOptions(url: string, options: ConnectOptions = {}): mongoose.mongo.MongoClientOptions {
+  const out: mongoose.mongo.MongoClientOptions = { writeConcern: { w: "majority", wtimeoutMS: WRITE_CONCERN_MS } };
+  if (options.serverSelectionTimeoutMS !== undefined) out.serverSelectionTimeoutMS = options.serverSelectionTimeoutMS;
+  else if (!urlSets(url, "serverSelectionTimeoutMS")) out.serverSelectionTimeoutMS = SERVER_SELECTION_MS;
+  if (!urlSets(url, "socketTimeoutMS")) out.socketTimeoutMS = SOCKET_TIMEOUT_MS;
+  return out;
 }
 
 /** Asks the server whether it belongs to a replica set (or is a mongos); null for a standalone server. */
@@ -40,10 +65,10 @@ export async function replicaSetName(conn: mongoose.Connection): Promise<string 
 
 export async function connectMongo(url: string, options: ConnectOptions = {}): Promise<MongoConnection> {
   const conn = mongoose.createConnection(url, {
+    ...clientOptions(url, options),
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
     ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
   });
   try {

@@ -11,6 +11,7 @@
  */
 import mongoose from "mongoose";
 import { StoreUnavailable, UniqueViolation } from "../../domain/ports/store";
+import { READ_TIME_MS } from "./connect";
 import { guard, translate } from "./errors";
 import type { CollectionName, Models } from "./models";
 import { nextSequence, type Sequenced } from "./sequences";
@@ -30,8 +31,11 @@ export interface MongoCtx {
   coll(name: CollectionName): Coll;
   /** Whether this context runs inside a transaction. */
   readonly inTransaction: boolean;
-  /** Runs one store call; `opts` carries the session when it belongs to the transaction. */
-  run<T>(kind: "read" | "write", fn: (opts: { session?: Session }) => Promise<T>): Promise<T>;
+  /**
+   * Runs one store call; `opts` carries the session when it belongs to the transaction, and on a
+   * read outside one the server-side time limit (maxTimeMS, ./connect.ts READ_TIME_MS).
+   */
+  run<T>(kind: "read" | "write", fn: (opts: RunOpts) => Promise<T>): Promise<T>;
   /**
    * The next value of the organization's sequence for `name` (./sequences.ts): taken in the
    * transaction this context runs in, or with `detached` outside it.
@@ -43,6 +47,11 @@ export interface MongoCtx {
    * else directly.
    */
   atomic<T>(fn: (c: MongoCtx) => Promise<T>): Promise<T>;
+}
+
+export interface RunOpts {
+  session?: Session;
+  maxTimeMS?: number;
 }
 
 /** The part of a driver `Db` the repositories use. */
@@ -71,10 +80,11 @@ export function makeCtx(db: DbLike, models: Models, options: CtxOptions = {}): M
     inTransaction: tx !== undefined,
     async run(kind, fn) {
       if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
-      if (!tx) return guard(() => fn({}));
+      const alone: RunOpts = kind === "read" ? { maxTimeMS: READ_TIME_MS } : {};
+      if (!tx) return guard(() => fn(alone));
       if (tx.state.doomed) {
         if (kind === "write") throw tx.state.doomed;
-        return guard(() => fn({}));
+        return guard(() => fn(alone));
       }
       try {
         return await fn({ session: tx.session });

@@ -19,13 +19,18 @@ const FIELD_BY_KEY: Record<string, UniqueViolation["field"]> = {
   _id: "id",
 };
 
-/** Server error codes that mean "this server cannot answer now" (not primary, shutting down, network). */
-const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+/**
+ * Server error codes that mean "this server cannot answer now": not primary, shutting down,
+ * network, and our own time limits running out (50 MaxTimeMSExpired, 64 WriteConcernFailed: the
+ * write was not acknowledged by a majority within wtimeoutMS, 262 ExceededTimeLimit).
+ */
+const UNAVAILABLE_CODES = new Set([6, 7, 50, 64, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
 
 const UNAVAILABLE_NAMES = new Set([
   "MongoNetworkError", "MongoNetworkTimeoutError", "MongoServerSelectionError", "MongooseServerSelectionError",
   "MongoNotConnectedError", "MongoTopologyClosedError", "MongoServerClosedError", "MongoPoolClosedError",
   "MongoExpiredSessionError", "PoolClearedError", "PoolClearedOnNetworkError", "MongoWaitQueueTimeoutError",
+  "MongoWriteConcernError",
 ]);
 
 function uniqueField(err: { keyPattern?: unknown; message?: unknown }): UniqueViolation["field"] {
@@ -46,6 +51,9 @@ export function isUnavailable(e: unknown): boolean {
   if (e instanceof mongoose.mongo.MongoNetworkError || e instanceof mongoose.mongo.MongoServerSelectionError) return true;
   const code = (e as { code?: unknown }).code;
   if (typeof code === "number" && UNAVAILABLE_CODES.has(code)) return true;
+  // A write applied on the primary whose majority acknowledgement timed out (wtimeoutMS).
+  const wce = (e as { writeConcernError?: { code?: unknown } }).writeConcernError;
+  if (wce && typeof wce.code === "number" && UNAVAILABLE_CODES.has(wce.code)) return true;
   // mongoose with bufferCommands=false before (re)connecting
   return e.name === "MongooseError" && /not connected|client must be connected|closed/i.test(e.message);
 }

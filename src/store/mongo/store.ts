@@ -12,6 +12,7 @@
  * claimed domain names, token hashes, ids) and reported as UniqueViolation; an unreachable server
  * is StoreUnavailable.
  */
+import mongoose from "mongoose";
 import { StoreUnavailable, type Store } from "../../domain/ports/store";
 import { connectMongo, type ConnectOptions } from "./connect";
 import { makeCtx, type DbLike, type Life, type Stored } from "./ctx";
@@ -94,22 +95,42 @@ export function assembleMongoStore(parts: MongoParts): MongoStore {
   };
 }
 
+/** How long /readyz waits for the server before answering that it does not answer. */
+export const PING_TIMEOUT_MS = 1_000;
+
+/**
+ * The store over a driver client that is connected, or will connect on its first call (the driver
+ * connects lazily): no migrations, no probe. `createMongoStore` is the way to open one.
+ */
+export function mongoStoreOn(client: mongoose.mongo.MongoClient, dbName: string, options: { transactional: boolean; close: () => Promise<void> }): MongoStore {
+  const db = client.db(dbName);
+  return assembleMongoStore({
+    db: { collection: (name) => db.collection<Stored>(name) },
+    models: defineModels(mongoose.createConnection()),
+    sessions: options.transactional ? client : null,
+    ping: () => withTimeout(db.admin().command({ ping: 1 }).then(() => undefined), PING_TIMEOUT_MS, "the MongoDB server did not answer a ping"),
+    close: options.close,
+    dropDatabase: async () => void (await db.dropDatabase()),
+    rateLimitBackend: { kind: "mongo" as const, client, dbName },
+  });
+}
+
+/** `p`, or StoreUnavailable once `ms` have passed. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailable(new Error(`${what} within ${ms} ms`))), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 export async function createMongoStore(url: string, options: MongoStoreOptions = {}): Promise<MongoStore> {
   const { conn, replicaSet } = await connectMongo(url, options);
   try {
-    const models = defineModels(conn);
     const db = conn.db;
     if (!db) throw new Error("connection has no database");
     await guard(() => migrateMongo(db as unknown as MigrationDb, MIGRATION_STEPS, { log: options.log }));
-    return assembleMongoStore({
-      db: { collection: (name) => db.collection<Stored>(name) },
-      models,
-      sessions: replicaSet === null ? null : conn.getClient(),
-      ping: async () => void (await db.admin().command({ ping: 1 })),
-      close: () => conn.close(),
-      dropDatabase: async () => void (await db.dropDatabase()),
-      rateLimitBackend: { kind: "mongo" as const, client: conn.getClient(), dbName: db.databaseName },
-    });
+    return mongoStoreOn(conn.getClient(), db.databaseName, { transactional: replicaSet !== null, close: () => conn.close() });
   } catch (e) {
     await conn.close().catch(() => undefined);
     throw e;

@@ -9,10 +9,11 @@
  * after a short random pause that grows with each attempt (at most RETRY_PAUSE_MAX_MS), for at
  * most RETRY_FOR_MS in all: inserts into one organization serialize on its sequence counter
  * (./sequences.ts), so a burst of them retries until its turn comes. A commit whose outcome is
- * unknown (UnknownTransactionCommitResult) is committed again. Snapshot reads, majority writes,
- * primary reads.
+ * unknown (UnknownTransactionCommitResult) is committed again. Snapshot reads, majority writes
+ * with `wtimeoutMS`, `maxCommitTimeMS`, primary reads.
  */
 import mongoose from "mongoose";
+import { WRITE_CONCERN_MS } from "./connect";
 import { translate } from "./errors";
 import type { Session, TxState } from "./ctx";
 
@@ -52,8 +53,9 @@ export async function runTransaction<T>(
       const state: TxState = { doomed: null };
       session.startTransaction({
         readConcern: { level: "snapshot" },
-        writeConcern: { w: "majority" },
+        writeConcern: { w: "majority", wtimeoutMS: WRITE_CONCERN_MS },
         readPreference: "primary",
+        maxCommitTimeMS: WRITE_CONCERN_MS,
       });
       let result: T;
       try {
