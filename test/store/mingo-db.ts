@@ -80,11 +80,24 @@ function equalities(filter: Doc): Doc {
 
 const keyOf = (collection: string, id: unknown): string => `${collection}\u0000${String(id)}`;
 
-/** A transaction: its snapshot (taken at its first operation), the documents it wrote, and when it started. */
+/**
+ * A transaction: its snapshot (the committed collections at its first operation, shared, never
+ * changed in place), its own copies of the collections it wrote, the documents it wrote, and when
+ * it started.
+ */
 interface Txn {
-  data: Data | null;
+  base: Data | null;
+  local: Data;
   start: number;
   writes: Set<string>;
+}
+
+/** Where an operation reads and writes: committed data, or a transaction's view of it. */
+export interface View {
+  txn: Txn | null;
+  read(name: string): Doc[];
+  /** The collection's array to change (a copy, made on first use: arrays may be shared by snapshots). */
+  write(name: string): Doc[];
 }
 
 export class MingoSession {
@@ -92,7 +105,7 @@ export class MingoSession {
   constructor(private readonly db: MingoDb) {}
   startTransaction(): void {
     if (this.txn) throw new Error("transaction already in progress");
-    this.txn = { data: null, start: 0, writes: new Set() };
+    this.txn = { base: null, local: new Map(), start: 0, writes: new Set() };
     this.db.open.add(this);
   }
   inTransaction(): boolean {
@@ -156,14 +169,13 @@ export class MingoDb {
     return [{ keys: { _id: 1 } }, ...declared.map((i) => (i.partialFilterExpression ? { keys: i.key as Spec, partial: i.partialFilterExpression } : { keys: i.key as Spec }))];
   }
 
-  /** The committed documents of a collection (live: tests may read them). */
+  /**
+   * The committed documents of a collection, for tests to read or to seed: the live array, which
+   * the double replaces (never changes) on its own writes, so read it again after one.
+   */
   docs(name: string): Doc[] {
-    return this.docsIn(this.data, name);
-  }
-
-  docsIn(data: Data, name: string): Doc[] {
-    let d = data.get(name);
-    if (!d) data.set(name, (d = []));
+    let d = this.data.get(name);
+    if (!d) this.data.set(name, (d = []));
     return d;
   }
 
@@ -175,15 +187,39 @@ export class MingoDb {
     return new MingoSession(this);
   }
 
-  /** The data an operation works on: the transaction's snapshot, or the committed data. */
-  view(session: MingoSession | undefined): { data: Data; txn: Txn | null } {
+  /**
+   * What an operation works on: the transaction's snapshot plus its own writes, or the committed
+   * data. Committed arrays are replaced, never changed in place, so a snapshot is a shallow copy.
+   */
+  view(session: MingoSession | undefined): View {
     const t = session?.txn ?? null;
-    if (!t) return { data: this.data, txn: null };
-    if (!t.data) {
-      t.data = new Map([...this.data].map(([k, v]) => [k, clone(v)]));
+    if (!t) {
+      const copied = new Set<string>();
+      return {
+        txn: null,
+        read: (name) => this.data.get(name) ?? [],
+        write: (name) => {
+          if (!copied.has(name)) {
+            copied.add(name);
+            this.data.set(name, [...(this.data.get(name) ?? [])]);
+          }
+          return this.data.get(name)!;
+        },
+      };
+    }
+    if (!t.base) {
+      t.base = new Map(this.data);
       t.start = this.clock;
     }
-    return { data: t.data, txn: t };
+    const base = t.base;
+    return {
+      txn: t,
+      read: (name) => t.local.get(name) ?? base.get(name) ?? [],
+      write: (name) => {
+        if (!t.local.has(name)) t.local.set(name, [...(base.get(name) ?? [])]);
+        return t.local.get(name)!;
+      },
+    };
   }
 
   /** Before a write to (collection, id): conflicts as MongoDB's first-writer rule would. */
@@ -199,24 +235,29 @@ export class MingoDb {
   }
 
   commit(t: Txn): void {
-    if (!t.data || t.writes.size === 0) return;
+    if (!t.base || t.writes.size === 0) return;
     for (const key of t.writes) if ((this.stamps.get(key) ?? 0) > t.start) throw writeConflict();
-    const next = new Map([...this.data].map(([k, v]) => [k, [...v]]));
+    const next = new Map(this.data);
+    const copied = new Set<string>();
     for (const key of t.writes) {
       const [collection, id] = key.split("\u0000") as [string, string];
-      const mine = this.docsIn(t.data, collection).find((d) => String(d._id) === id);
-      const theirs = this.docsIn(next, collection);
+      const mine = (t.local.get(collection) ?? []).find((d) => String(d._id) === id);
+      if (!copied.has(collection)) {
+        copied.add(collection);
+        next.set(collection, [...(next.get(collection) ?? [])]);
+      }
+      const theirs = next.get(collection)!;
       const at = theirs.findIndex((d) => String(d._id) === id);
-      if (mine && at >= 0) theirs[at] = clone(mine);
-      else if (mine) theirs.push(clone(mine));
+      if (mine && at >= 0) theirs[at] = mine;
+      else if (mine) theirs.push(mine);
       else if (at >= 0) theirs.splice(at, 1);
     }
     // A unique key another transaction committed meanwhile: on MongoDB the second writer of an
     // index key conflicts; it retries and then meets the duplicate key in its body.
     for (const key of t.writes) {
       const [collection, id] = key.split("\u0000") as [string, string];
-      const mine = this.docsIn(next, collection).find((d) => String(d._id) === id);
-      if (mine && uniqueClash(this.uniqueIndexes(collection), this.docsIn(next, collection), mine)) throw writeConflict();
+      const mine = (next.get(collection) ?? []).find((d) => String(d._id) === id);
+      if (mine && uniqueClash(this.uniqueIndexes(collection), next.get(collection) ?? [], mine)) throw writeConflict();
     }
     this.data = next;
     const stamp = ++this.clock;
@@ -224,12 +265,26 @@ export class MingoDb {
   }
 }
 
+const queries = new Map<string, Query>();
+const partialTest = (partial: Doc, d: Doc): boolean => {
+  const key = JSON.stringify(partial);
+  let q = queries.get(key);
+  if (!q) queries.set(key, (q = new Query(partial)));
+  return q.test(d);
+};
+
+/** The first unique index `doc` would share a key on with another of `docs` (other than `except`). */
 function uniqueClash(indexes: { keys: Spec; partial?: Doc }[], docs: Doc[], doc: Doc, except?: Doc): Spec | null {
   for (const u of indexes) {
-    if (u.partial && !new Query(u.partial).test(doc)) continue;
-    const key = JSON.stringify(Object.keys(u.keys).map((k) => get(doc, k) ?? null));
-    const clash = docs.some((d) => d !== doc && d !== except && (!u.partial || new Query(u.partial).test(d)) &&
-      JSON.stringify(Object.keys(u.keys).map((k) => get(d, k) ?? null)) === key);
+    if (u.partial && !partialTest(u.partial, doc)) continue;
+    const fields = Object.keys(u.keys);
+    const mine = fields.map((k) => get(doc, k) ?? null);
+    const first = mine[0];
+    const text = JSON.stringify(mine);
+    const clash = docs.some((d) => d !== doc && d !== except
+      && (get(d, fields[0]!) ?? null) === first // cheap first: most documents differ here (orgId, _id)
+      && (!u.partial || partialTest(u.partial, d))
+      && JSON.stringify(fields.map((k) => get(d, k) ?? null)) === text);
     if (clash) return u.keys;
   }
   return null;
@@ -245,13 +300,13 @@ interface Opts {
 class MingoCollection {
   constructor(private readonly db: MingoDb, private readonly name: string) {}
 
-  private async begin(op: Omit<RecordedOp, "collection" | "inTransaction">, opts: Opts | undefined) {
+  private async begin(op: Omit<RecordedOp, "collection" | "inTransaction">, opts: Opts | undefined): Promise<View> {
     await yieldNow();
     const view = this.db.view(opts?.session);
     this.db.onOp?.({ collection: this.name, ...op, inTransaction: view.txn !== null });
     refuseNulPatterns(op.filter);
     refuseNulPatterns(op.pipeline);
-    return { docs: this.db.docsIn(view.data, this.name), data: view.data, txn: view.txn };
+    return view;
   }
 
   private checkUnique(docs: Doc[], doc: Doc, except?: Doc): void {
@@ -306,8 +361,8 @@ class MingoCollection {
       skip: (n: number) => ((skip = n), self),
       limit: (n: number) => ((limit = n), self),
       toArray: async () => {
-        const { docs } = await this.begin({ op: "find", filter }, opts);
-        let c = find(docs, filter, opts?.projection);
+        const view = await this.begin({ op: "find", filter }, opts);
+        let c = find(view.read(this.name), filter, opts?.projection);
         if (sort) c = c.sort(sort);
         if (skip) c = c.skip(skip);
         if (limit) c = c.limit(limit);
@@ -318,10 +373,10 @@ class MingoCollection {
   }
 
   async insertOne(doc: Doc, opts?: Opts) {
-    const { docs, txn } = await this.begin({ op: "insertOne", doc }, opts);
-    this.checkUnique(docs, doc);
-    this.db.claim(txn, this.name, doc._id);
-    docs.push(clone(doc));
+    const view = await this.begin({ op: "insertOne", doc }, opts);
+    this.checkUnique(view.read(this.name), doc);
+    this.db.claim(view.txn, this.name, doc._id);
+    view.write(this.name).push(clone(doc));
     return { insertedId: doc._id };
   }
 
@@ -334,68 +389,72 @@ class MingoCollection {
   }
 
   async countDocuments(filter: Doc, opts?: Opts) {
-    const { docs } = await this.begin({ op: "countDocuments", filter }, opts);
-    return find(docs, filter).all().length;
+    const view = await this.begin({ op: "countDocuments", filter }, opts);
+    return find(view.read(this.name), filter).all().length;
   }
 
-  private applyOne(docs: Doc[], txn: Txn | null, filter: Doc, modifier: Doc, upsert = false): { before: Doc | null; doc: Doc | null; upserted: boolean } {
-    const hit = find(docs, filter).all()[0] as Doc | undefined;
+  private applyOne(view: View, filter: Doc, modifier: Doc, upsert = false): { before: Doc | null; doc: Doc | null; upserted: boolean } {
+    const current = view.read(this.name);
+    const hit = find(current, filter).all()[0] as Doc | undefined;
     if (!hit) {
       if (!upsert) return { before: null, doc: null, upserted: false };
       const { $setOnInsert, ...rest } = modifier as { $setOnInsert?: Doc };
       const doc: Doc = { ...equalities(filter), ...($setOnInsert ?? {}) };
       if (Object.keys(rest).length > 0) update(doc, rest as never);
-      this.checkUnique(docs, doc);
-      this.db.claim(txn, this.name, doc._id);
-      docs.push(doc);
+      this.checkUnique(current, doc);
+      this.db.claim(view.txn, this.name, doc._id);
+      view.write(this.name).push(doc);
       return { before: null, doc, upserted: true };
     }
     const next = clone(hit);
     const { $setOnInsert: _ignored, ...rest } = modifier as { $setOnInsert?: Doc };
     if (Object.keys(rest).length > 0) update(next, rest as never);
-    this.checkUnique(docs, next, hit);
+    this.checkUnique(current, next, hit);
     // MongoDB writes nothing (and conflicts with nothing) when an update changes no field.
     if (JSON.stringify(next) !== JSON.stringify(hit)) {
-      this.db.claim(txn, this.name, hit._id);
+      this.db.claim(view.txn, this.name, hit._id);
+      const docs = view.write(this.name);
       docs[docs.indexOf(hit)] = next;
     }
     return { before: clone(hit), doc: next, upserted: false };
   }
 
   async updateOne(filter: Doc, modifier: Doc, opts?: Opts) {
-    const { docs, txn } = await this.begin({ op: "updateOne", filter, update: modifier }, opts);
-    const r = this.applyOne(docs, txn, filter, modifier, opts?.upsert === true);
+    const view = await this.begin({ op: "updateOne", filter, update: modifier }, opts);
+    const r = this.applyOne(view, filter, modifier, opts?.upsert === true);
     return { matchedCount: r.doc && !r.upserted ? 1 : 0, modifiedCount: r.doc && !r.upserted ? 1 : 0, upsertedCount: r.upserted ? 1 : 0 };
   }
 
   async updateMany(filter: Doc, modifier: Doc, opts?: Opts) {
-    const { docs, txn } = await this.begin({ op: "updateMany", filter, update: modifier }, opts);
-    const hits = find(docs, filter).all() as Doc[];
-    for (const hit of hits) this.applyOne(docs, txn, { _id: hit._id }, modifier);
+    const view = await this.begin({ op: "updateMany", filter, update: modifier }, opts);
+    const hits = find(view.read(this.name), filter).all() as Doc[];
+    for (const hit of hits) this.applyOne(view, { _id: hit._id }, modifier);
     return { matchedCount: hits.length, modifiedCount: hits.length };
   }
 
   async findOneAndUpdate(filter: Doc, modifier: Doc, opts?: Opts) {
-    const { docs, txn } = await this.begin({ op: "findOneAndUpdate", filter, update: modifier }, opts);
-    const r = this.applyOne(docs, txn, filter, modifier, opts?.upsert === true);
+    const view = await this.begin({ op: "findOneAndUpdate", filter, update: modifier }, opts);
+    const r = this.applyOne(view, filter, modifier, opts?.upsert === true);
     const out = opts?.returnDocument === "after" ? r.doc : r.before;
     if (!out) return null;
     return opts?.projection ? (find([out], {}, opts.projection).all()[0] as Doc) : clone(out);
   }
 
   async bulkWrite(ops: { updateOne: { filter: Doc; update: Doc; upsert?: boolean } }[], opts?: Opts) {
-    const { docs, txn } = await this.begin({ op: "bulkWrite", pipeline: ops.map((o) => ({ filter: o.updateOne.filter, update: o.updateOne.update })) }, opts);
-    for (const { updateOne: op } of ops) this.db.onOp?.({ collection: this.name, op: "bulkWrite.updateOne", filter: op.filter, update: op.update, inTransaction: txn !== null });
+    const view = await this.begin({ op: "bulkWrite", pipeline: ops.map((o) => ({ filter: o.updateOne.filter, update: o.updateOne.update })) }, opts);
+    for (const { updateOne: op } of ops) this.db.onOp?.({ collection: this.name, op: "bulkWrite.updateOne", filter: op.filter, update: op.update, inTransaction: view.txn !== null });
     let upsertedCount = 0;
-    for (const { updateOne: op } of ops) if (this.applyOne(docs, txn, op.filter, op.update, op.upsert === true).upserted) upsertedCount++;
+    for (const { updateOne: op } of ops) if (this.applyOne(view, op.filter, op.update, op.upsert === true).upserted) upsertedCount++;
     return { upsertedCount };
   }
 
   private async remove(filter: Doc, one: boolean, opts: Opts | undefined) {
-    const { docs, txn } = await this.begin({ op: one ? "deleteOne" : "deleteMany", filter }, opts);
-    const hits = find(docs, filter).all() as Doc[];
+    const view = await this.begin({ op: one ? "deleteOne" : "deleteMany", filter }, opts);
+    const hits = find(view.read(this.name), filter).all() as Doc[];
     const gone = new Set(one ? hits.slice(0, 1) : hits);
-    for (const d of gone) this.db.claim(txn, this.name, d._id);
+    if (gone.size === 0) return { deletedCount: 0 };
+    for (const d of gone) this.db.claim(view.txn, this.name, d._id);
+    const docs = view.write(this.name);
     const kept = docs.filter((d) => !gone.has(d));
     docs.splice(0, docs.length, ...kept);
     return { deletedCount: gone.size };
@@ -412,8 +471,8 @@ class MingoCollection {
   aggregate(pipeline: Doc[], opts?: Opts) {
     return {
       toArray: async () => {
-        const { docs, data } = await this.begin({ op: "aggregate", pipeline }, opts);
-        return new Aggregator(pipeline, { collectionResolver: (n: string) => this.db.docsIn(data, n) }).run(docs).map((d) => clone(d as Doc));
+        const view = await this.begin({ op: "aggregate", pipeline }, opts);
+        return new Aggregator(pipeline, { collectionResolver: (n: string) => view.read(n) }).run(view.read(this.name)).map((d) => clone(d as Doc));
       },
     };
   }

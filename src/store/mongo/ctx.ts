@@ -69,10 +69,12 @@ export interface CtxOptions {
   life?: Life;
   /** Where `atomic` takes a session outside a transaction; null or absent on a standalone server. */
   sessions?: SessionSource | null;
+  /** How long transactions retry transient errors (./transaction.ts RETRY_FOR_MS by default). */
+  retryForMs?: number;
 }
 
 export function makeCtx(db: DbLike, models: Models, options: CtxOptions = {}): MongoCtx {
-  const { tx, life = { closed: false }, sessions = null } = options;
+  const { tx, life = { closed: false }, sessions = null, retryForMs } = options;
   const coll = (name: CollectionName): Coll => db.collection(name);
   const ctx: MongoCtx = {
     models,
@@ -109,7 +111,7 @@ export function makeCtx(db: DbLike, models: Models, options: CtxOptions = {}): M
     async atomic(fn) {
       if (tx || sessions === null) return fn(ctx);
       if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
-      return runTransaction(sessions, (session, state) => fn(makeCtx(db, models, { tx: { session, state }, life, sessions })));
+      return runTransaction(sessions, (session, state) => fn(makeCtx(db, models, { ...options, tx: { session, state } })), { retryForMs });
     },
   };
   return ctx;

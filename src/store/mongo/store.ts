@@ -48,11 +48,14 @@ export interface MongoParts {
   close(): Promise<void>;
   dropDatabase(): Promise<void>;
   rateLimitBackend: MongoStore["rateLimitBackend"];
+  /** How long a transaction retries transient errors; default ./transaction.ts RETRY_FOR_MS. */
+  retryForMs?: number;
 }
 
 export function assembleMongoStore(parts: MongoParts): MongoStore {
   const life: Life = { closed: false };
-  const repos = reposOf(makeCtx(parts.db, parts.models, { life, sessions: parts.sessions }));
+  const base = { life, sessions: parts.sessions, ...(parts.retryForMs === undefined ? {} : { retryForMs: parts.retryForMs }) };
+  const repos = reposOf(makeCtx(parts.db, parts.models, base));
   const open = () => {
     if (life.closed) throw new StoreUnavailable(new Error("the store is closed"));
   };
@@ -66,7 +69,7 @@ export function assembleMongoStore(parts: MongoParts): MongoStore {
     transaction: async (fn) => {
       open();
       if (sessions === null) return fn(repos);
-      return runTransaction(sessions, (session, state) => fn(reposOf(makeCtx(parts.db, parts.models, { tx: { session, state }, life, sessions }))));
+      return runTransaction(sessions, (session, state) => fn(reposOf(makeCtx(parts.db, parts.models, { ...base, tx: { session, state } }))), base);
     },
     // Server secrets (src/domain/page-tokens.ts) in `server_secrets`, one document per name: the first value stored wins.
     secret: (name, make) => guard(async () => {

@@ -17,8 +17,8 @@ import { WRITE_CONCERN_MS } from "./connect";
 import { translate } from "./errors";
 import type { Session, TxState } from "./ctx";
 
-/** How long transient errors are retried before the last one is answered. */
-const RETRY_FOR_MS = 5_000;
+/** How long transient errors are retried before the last one is answered (default). */
+export const RETRY_FOR_MS = 5_000;
 const RETRY_PAUSE_MAX_MS = 50;
 const COMMIT_ATTEMPTS = 3;
 
@@ -45,7 +45,9 @@ export interface SessionSource {
 export async function runTransaction<T>(
   client: SessionSource,
   body: (session: Session, state: TxState) => Promise<T>,
+  options: { retryForMs?: number } = {},
 ): Promise<T> {
+  const retryForMs = options.retryForMs ?? RETRY_FOR_MS;
   const session = client.startSession();
   const started = Date.now();
   try {
@@ -65,7 +67,7 @@ export async function runTransaction<T>(
         return result;
       } catch (e) {
         if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
-        if (!state.doomed && Date.now() - started < RETRY_FOR_MS && hasLabel(e, "TransientTransactionError")) {
+        if (!state.doomed && Date.now() - started < retryForMs && hasLabel(e, "TransientTransactionError")) {
           await new Promise((r) => setTimeout(r, Math.random() * Math.min(RETRY_PAUSE_MAX_MS, 2 * attempt)));
           continue;
         }
