@@ -9,19 +9,20 @@
  * a second may take up to `burst` requests, and over ten seconds a key gets at most
  * 10 × rps + (burst − rps). `rps` 0 turns that budget off.
  *
- * Counters live in memory with the SQLite store (one process owns the file). With MongoDB they
- * live in the `rate_limits` collection of the store's own database, so a budget holds across every
- * instance behind a load balancer; an in-memory limiter is the insurance while MongoDB does not
- * answer, and a key already over its budget is refused locally until its window ends (no round trip).
- * The store hands its connection over through an optional `rateLimitBackend` (see
- * `rateLimitBackendOf`); a Mongo store without it falls back to per-instance counters, with a warning.
+ * Counters live in memory with the SQLite store (one process owns the file). A store that offers
+ * shared counters (the port's `SharedCounters`: MongoDB's `rate_limits`) has them counted across
+ * every instance behind a load balancer, by leases of many requests per round trip
+ * (./rate-limit-shared.ts): a budget is an exact upper bound across instances, a request waits at
+ * most one round trip for it (at the default budgets almost never), and while the counters do not
+ * answer each instance counts in memory.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterMongo, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config/config";
 import { Errors } from "../domain/errors";
-import type { Store } from "../domain/ports/store";
+import type { SharedCounters, Store } from "../domain/ports/store";
 import type { Logger } from "./logging";
+import { LeasedBudget, Outage } from "./rate-limit-shared";
 
 /** Seconds over which a burst pool refills. */
 export const BURST_WINDOW_S = 10;
@@ -38,20 +39,14 @@ export interface RateLimits {
   org: Budget;
 }
 
-/** Where counters live: this process, or a MongoDB database shared by every instance. */
+/** Where counters live: this process, or shared counters of the store, seen by every instance. */
 export type RateLimitBackend =
   | { kind: "memory" }
-  | {
-    kind: "mongo";
-    /** A MongoDB driver `MongoClient` (mongoose: `connection.getClient()`), or a mongoose Connection. */
-    client: unknown;
-    /** The database holding the `rate_limits` collection (the store's own). */
-    dbName: string;
-  };
+  | { kind: "shared"; counters: SharedCounters };
 
-/** Anything that can be asked for one point under a key. */
+/** Anything that can be asked for one request under a key: null when admitted, else the seconds to wait. */
 interface Limiter {
-  consume(key: string): Promise<RateLimiterRes>;
+  consume(key: string): Promise<number | null>;
 }
 
 export function rateLimitsFrom(config: Pick<Config, "RATE_LIMIT_TOKEN_RPS" | "RATE_LIMIT_TOKEN_BURST" | "RATE_LIMIT_ORG_RPS" | "RATE_LIMIT_ORG_BURST">): RateLimits {
@@ -61,62 +56,54 @@ export function rateLimitsFrom(config: Pick<Config, "RATE_LIMIT_TOKEN_RPS" | "RA
   };
 }
 
-/**
- * The backend a store offers: a Mongo store sets `rateLimitBackend` ({kind:"mongo", client, dbName})
- * so counters are shared by every instance; anything else counts in memory.
- */
-export function rateLimitBackendOf(store: Store): RateLimitBackend | null {
-  const offered = (store as Store & { rateLimitBackend?: RateLimitBackend }).rateLimitBackend;
-  if (offered) return offered;
-  return store.kind === "mongo" ? null : { kind: "memory" };
-}
-
-function limiterFor(name: string, budget: Budget, backend: RateLimitBackend): Limiter {
-  const make = (points: number, duration: number, suffix: string): RateLimiterAbstract => {
-    const keyPrefix = `orgscim:${name}${suffix}`;
-    const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-    if (backend.kind === "memory") return memory;
-    return new RateLimiterMongo({
-      storeClient: backend.client,
-      dbName: backend.dbName,
-      tableName: "rate_limits",
-      keyPrefix,
-      points,
-      duration,
-      // A key over its budget is refused here until its window ends, without asking MongoDB.
-      inMemoryBlockOnConsumed: points + 1,
-      insuranceLimiter: memory,
-    });
-  };
-  const main = make(budget.rps, 1, "");
-  if (budget.burst <= budget.rps) return main;
-  return new BurstyRateLimiter(main, make(budget.burst - budget.rps, BURST_WINDOW_S, ":burst"));
+/** The backend a store offers: its shared counters when it has them, else memory. */
+export function rateLimitBackendOf(store: Store): RateLimitBackend {
+  return store.counters ? { kind: "shared", counters: store.counters } : { kind: "memory" };
 }
 
 const retryAfterOf = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+function memoryLimiter(name: string, budget: Budget): Limiter {
+  const make = (points: number, duration: number, suffix: string): RateLimiterAbstract =>
+    new RateLimiterMemory({ keyPrefix: `orgscim:${name}${suffix}`, points, duration });
+  const main = make(budget.rps, 1, "");
+  const limiter = budget.burst <= budget.rps ? main : new BurstyRateLimiter(main, make(budget.burst - budget.rps, BURST_WINDOW_S, ":burst"));
+  return {
+    consume: (key) => limiter.consume(key).then(() => null, (e: unknown) => {
+      if (e instanceof RateLimiterRes) return retryAfterOf(e);
+      throw e;
+    }),
+  };
+}
+
+function limiterFor(name: string, budget: Budget, backend: RateLimitBackend, outage: Outage, onFailure: (e: unknown) => void): Limiter {
+  if (backend.kind === "memory") return memoryLimiter(name, budget);
+  return new LeasedBudget(name, budget, backend.counters, { outage, onFailure });
+}
 
 /**
  * The middleware: after requireToken (it reads req.actor), before the body is parsed. One instance
  * should serve every router so that a token has one budget whatever API it calls.
  */
 export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind: "memory" }, logger?: Logger): RequestHandler {
-  const token = limits.token.rps > 0 ? limiterFor("token", limits.token, backend) : null;
-  const org = limits.org.rps > 0 ? limiterFor("org", limits.org, backend) : null;
-  if (!token && !org) return (_req, _res, next) => next();
   let warned = false;
+  const onFailure = (e: unknown) => {
+    if (warned) return;
+    warned = true;
+    logger?.warn({ err: e }, "shared rate-limit counters do not answer; each instance counts budgets in memory meanwhile");
+  };
+  const outage = new Outage();
+  const token = limits.token.rps > 0 ? limiterFor("token", limits.token, backend, outage, onFailure) : null;
+  const org = limits.org.rps > 0 ? limiterFor("org", limits.org, backend, outage, onFailure) : null;
+  if (!token && !org) return (_req, _res, next) => next();
   const take = async (limiter: Limiter | null, key: string): Promise<number | null> => {
     if (!limiter) return null;
     try {
-      await limiter.consume(key);
-      return null;
+      return await limiter.consume(key);
     } catch (e) {
-      if (e instanceof RateLimiterRes) return retryAfterOf(e);
-      // The counter store failed and its insurance too: let the request through rather than refuse
+      // The counters failed and their insurance too: let the request through rather than refuse
       // everyone; the store itself answers 503 if it is really down.
-      if (!warned) {
-        warned = true;
-        logger?.warn({ err: e }, "rate limiter unavailable; requests are not being counted");
-      }
+      onFailure(e);
       return null;
     }
   };
@@ -151,10 +138,5 @@ export function addressBudget(perMinute: number): RequestHandler {
 
 /** The middleware for this configuration and store: what createApp mounts. */
 export function rateLimitFor(config: Config, store: Store, logger?: Logger): RequestHandler {
-  let backend = rateLimitBackendOf(store);
-  if (!backend) {
-    logger?.warn("the MongoDB store offers no connection for rate limiting: budgets are counted per instance");
-    backend = { kind: "memory" };
-  }
-  return rateLimit(rateLimitsFrom(config), backend, logger);
+  return rateLimit(rateLimitsFrom(config), rateLimitBackendOf(store), logger);
 }

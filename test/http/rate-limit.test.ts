@@ -208,18 +208,18 @@ describe("burst rules (the middleware alone)", () => {
 });
 
 // MongoDB counters shared by two instances: needs a reachable mongod (MONGODB_URI), as the store's
-// own MongoDB suite does. No mongod can run on the development machine (no binary, no download).
+// own MongoDB suite does. No mongod can run on the development machine (no binary, no download);
+// the same rules run on every machine over a double of the counters: test/http/rate-limit-shared.test.ts.
 const MONGODB_URI = process.env.MONGODB_URI;
 if (!MONGODB_URI) {
   it.skip("MongoDB-backed budgets hold across instances: SKIPPED, MONGODB_URI is not set", () => undefined);
 } else {
   describe("MongoDB-backed budgets", () => {
     it("hold across two instances sharing one database", async () => {
-      const { connectMongo } = await import("../../src/store/mongo/connect");
-      const dbName = `orgscim_rl_${process.pid}_${Date.now()}`;
-      const { conn } = await connectMongo(MONGODB_URI, { dbName });
+      const { createMongoStore } = await import("../../src/store/mongo/store");
+      const store = await createMongoStore(MONGODB_URI, { dbName: `orgscim_rl_${process.pid}_${Date.now()}` });
       try {
-        const backend: RateLimitBackend = { kind: "mongo", client: conn.getClient(), dbName };
+        const backend: RateLimitBackend = { kind: "shared", counters: store.counters };
         const limits = { token: { rps: 10, burst: 10 }, org: { rps: 0, burst: 0 } };
         const one = rateLimit(limits, backend);
         const two = rateLimit(limits, backend);
@@ -227,8 +227,8 @@ if (!MONGODB_URI) {
         expect(out.filter((e) => e === undefined).length).toBeLessThanOrEqual(10);
         expect(out.filter((e) => e?.code === 9001).length).toBeGreaterThanOrEqual(10);
       } finally {
-        await conn.db?.dropDatabase().catch(() => undefined);
-        await conn.close();
+        await store.dropDatabase().catch(() => undefined);
+        await store.close();
       }
     });
   });

@@ -23,7 +23,6 @@ export function mingoStore(options: { db?: MingoDb; transactional?: boolean } = 
     ping: async () => undefined,
     close: async () => undefined,
     dropDatabase: async () => undefined,
-    rateLimitBackend: { kind: "mongo", client: null, dbName: "double" },
     // The double runs every operation orders of magnitude slower than a mongod (mingo, a yield per
     // call, a shared loaded machine): bursts of conflicting transactions get longer to take turns.
     retryForMs: 60_000,

@@ -219,8 +219,23 @@ export interface Repos {
   audit: AuditRepo;
 }
 
+/**
+ * Counters shared by every instance on one store, for request budgets (src/http/rate-limit.ts).
+ * Optional: a store without them (SQLite, one process) leaves the counting in memory.
+ */
+export interface SharedCounters {
+  /**
+   * Adds `add[k]` to each counter `k` of `window` (a name the caller gives a time window) and
+   * answers those counters' totals after the addition, all instances together, in one round trip.
+   * The window is forgotten some time after `expiresAt`.
+   */
+  add(window: string, add: Readonly<Record<string, number>>, expiresAt: Date): Promise<Record<string, number>>;
+}
+
 export interface Store extends Repos {
   readonly kind: "sqlite" | "mongo";
+  /** Counters shared by every instance on this store; absent where one process owns the store. */
+  readonly counters?: SharedCounters;
   /**
    * Runs `fn` so that all of its writes happen or none do. SQLite: one IMMEDIATE transaction,
    * serialized. MongoDB: a session transaction when a replica set is present; otherwise the

@@ -56,15 +56,22 @@ export const INDEXES_V1: Readonly<Record<string, readonly IndexSpec[]>> = {
   counters: [],
 };
 
+/** Request-budget windows (./counters.ts), removed by a TTL once past `expireAt` (migration 3). */
+export const RATE_LIMIT_INDEXES: readonly IndexSpec[] = [ix({ expireAt: 1 }, { expireAfterSeconds: 0 })];
+/** What rate-limiter-flexible's RateLimiterMongo made in `rate_limits`, before migration 3. */
+export const RATE_LIMITER_FLEXIBLE_INDEXES: readonly IndexSpec[] = [ix({ expire: -1 }, { expireAfterSeconds: 0 }), ix({ key: 1 }, { unique: true })];
+
 /**
- * What every collection should have now. Since V1: domains' `orgName` (an organization holds a
- * name once; `claimedName` now marks only the owner, verified or revalidating: docs/tenancy.md).
- * A database from V1 also needs both fields recomputed from each domain's state (./docs.ts domainDoc).
+ * Domains since migration 4: `orgName` unique (an organization holds a name once), and
+ * `claimedName` marks only the owner, verified or revalidating (docs/tenancy.md).
  */
-export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
-  ...INDEXES_V1,
-  domains: [...(INDEXES_V1.domains ?? []), ix({ orgName: 1 }, { unique: true, partialFilterExpression: { orgName: { $type: "string" } } })],
-};
+export const DOMAIN_INDEXES_V4: readonly IndexSpec[] = [
+  ...(INDEXES_V1.domains ?? []),
+  ix({ orgName: 1 }, { unique: true, partialFilterExpression: { orgName: { $type: "string" } } }),
+];
+
+/** What every collection should have now. */
+export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = { ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4 };
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */
 export const UNIQUE_INDEXES: Readonly<Record<string, { keys: IndexKey; partial?: Record<string, unknown> }[]>> = Object.fromEntries(

@@ -3,7 +3,7 @@
  * shipped: add one. Index steps reconcile every collection to a literal list (./indexes.ts), so a
  * step means the same thing on every database whatever came later.
  */
-import { INDEXES_V1, indexName, type IndexSpec } from "./indexes";
+import { INDEXES_V1, indexName, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
@@ -40,6 +40,17 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
         }
       }
       await counters.deleteMany({ _id: { $in: [...SEQUENCED] } });
+    },
+  },
+  {
+    version: 3,
+    name: "request budgets counted by leases in windows that expire",
+    // rate_limits held rate-limiter-flexible's documents ({key, points, expire}, unique on key):
+    // they go, with its indexes; windows (./counters.ts) expire through a TTL on expireAt.
+    up: async (db, log) => {
+      await ensureCollection(db, "rate_limits");
+      await db.collection("rate_limits").deleteMany({ key: { $exists: true } });
+      await reconcileIndexes(db, 3, "rate_limits", RATE_LIMIT_INDEXES, KNOWN({ rate_limits: RATE_LIMITER_FLEXIBLE_INDEXES }), log);
     },
   },
 ];

@@ -13,7 +13,8 @@
  * is StoreUnavailable.
  */
 import mongoose from "mongoose";
-import { StoreUnavailable, type Store } from "../../domain/ports/store";
+import { StoreUnavailable, type SharedCounters, type Store } from "../../domain/ports/store";
+import { mongoCounters } from "./counters";
 import { connectMongo, type ConnectOptions } from "./connect";
 import { makeCtx, type DbLike, type Life, type Stored } from "./ctx";
 import { guard } from "./errors";
@@ -31,8 +32,8 @@ export interface MongoStoreOptions extends ConnectOptions {
 export interface MongoStore extends Store {
   /** Whether transactions are real (the server is a replica set member). */
   readonly transactional: boolean;
-  /** The connection the HTTP rate limiter keeps its counters on. */
-  readonly rateLimitBackend: { kind: "mongo"; client: unknown; dbName: string };
+  /** Request-budget counters shared by every instance (`rate_limits`, ./counters.ts). */
+  readonly counters: SharedCounters;
   /** Drops the whole database: for tests. */
   dropDatabase(): Promise<void>;
 }
@@ -47,7 +48,6 @@ export interface MongoParts {
   ping(): Promise<void>;
   close(): Promise<void>;
   dropDatabase(): Promise<void>;
-  rateLimitBackend: MongoStore["rateLimitBackend"];
   /** How long a transaction retries transient errors; default ./transaction.ts RETRY_FOR_MS. */
   retryForMs?: number;
 }
@@ -63,8 +63,8 @@ export function assembleMongoStore(parts: MongoParts): MongoStore {
   return {
     kind: "mongo",
     transactional: sessions !== null,
-    // Rate-limit counters shared by every instance on this database (src/http/rate-limit.ts).
-    rateLimitBackend: parts.rateLimitBackend,
+    // Request budgets shared by every instance on this database (src/http/rate-limit.ts).
+    counters: mongoCounters(() => parts.db.collection("rate_limits")),
     ...repos,
     transaction: async (fn) => {
       open();
@@ -114,7 +114,6 @@ export function mongoStoreOn(client: mongoose.mongo.MongoClient, dbName: string,
     ping: () => withTimeout(db.admin().command({ ping: 1 }).then(() => undefined), PING_TIMEOUT_MS, "the MongoDB server did not answer a ping"),
     close: options.close,
     dropDatabase: async () => void (await db.dropDatabase()),
-    rateLimitBackend: { kind: "mongo" as const, client, dbName },
   });
 }
 
