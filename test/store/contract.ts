@@ -7,6 +7,7 @@ import type { Store } from "../../src/domain/ports/store";
 import { basics } from "./contract/basics";
 import { controlChars } from "./contract/control-chars";
 import { domains } from "./contract/domains";
+import { membershipFilters } from "./contract/membership-filters";
 import { outbox } from "./contract/outbox";
 import { races } from "./contract/races";
 import type { ContractIt } from "./contract/types";
@@ -31,5 +32,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     outbox(it_, current);
     domains(it_, current);
     races(it_, current);
+    membershipFilters(it_, current);
   });
 }

@@ -11,7 +11,7 @@ import type { Email, GroupRecord, MemberStatus, OrgRole, UserRecord } from "../.
 import { renderGroup } from "../../src/scim/group-resource";
 import { renderUser } from "../../src/scim/user-resource";
 import { groupDoc, userDoc, type Doc } from "../../src/store/mongo/docs";
-import { lookupPipeline, membershipLookups, compileFilter, type Resolved } from "../../src/store/mongo/filter-mongo";
+import { compileFilter } from "../../src/store/mongo/filter-mongo";
 import type { ResourceMap } from "../../src/store/mongo/fields";
 import type { Filter } from "../../src/domain/filter";
 import { checked, defineModels } from "../../src/store/mongo/models";
@@ -169,15 +169,12 @@ export function renderGroups(groups: GroupRecord[], users: UserRecord[], members
   return groups.map((g) => renderGroup(g, BASE, (membership[g.id] ?? []).map((id) => memberRef(users.find((u) => u.id === id) as UserRecord))));
 }
 
-/** Runs the store's membership lookups with mingo, then the compiled query; answers sorted ids. */
+/** Runs the compiled filter (its joins to group_members, then its query) with mingo; answers sorted ids. */
 export function mingoSelect(
   filter: Filter, map: ResourceMap, docs: Doc[], collections: { users: Doc[]; groups: Doc[]; group_members: Doc[] },
 ): string[] {
-  const resolved = new Map<string, string[]>();
-  for (const l of membershipLookups(filter, map)) {
-    const agg = new Aggregator(lookupPipeline(l, ORG), { collectionResolver: (name: string) => collections[name as keyof typeof collections] });
-    resolved.set(l.key, agg.run(collections.group_members).map((r) => String((r as Doc)._id)));
-  }
-  const query = compileFilter(filter, map, resolved as Resolved);
-  return find(docs, query).all().map((d) => String((d as Doc)._id)).sort();
+  const { lookups, match } = compileFilter(filter, map, ORG);
+  if (lookups.length === 0) return find(docs, match).all().map((d) => String((d as Doc)._id)).sort();
+  const agg = new Aggregator([...lookups, { $match: match }], { collectionResolver: (name: string) => collections[name as keyof typeof collections] });
+  return agg.run(docs).map((d) => String((d as Doc)._id)).sort();
 }

@@ -14,7 +14,7 @@ import { matches } from "../../src/domain/filter-eval";
 import { parseFilter, parseSortBy } from "../../src/scim/filter/parse";
 import { GROUPS, USERS } from "../../src/scim/resource-types";
 import { decodeKeys, encodeKey, encodeKeys } from "../../src/store/mongo/codec";
-import { cursorQuery, pagePipeline } from "../../src/store/mongo/list";
+import { cursorPipeline, listPlan, pagePipeline } from "../../src/store/mongo/list";
 import { decodeCursor, encodeCursor } from "../../src/store/mongo/cursor";
 import { toUser, tokenDoc, domainDoc, type Doc } from "../../src/store/mongo/docs";
 import { compileFilter } from "../../src/store/mongo/filter-mongo";
@@ -146,7 +146,7 @@ describe("compileFilter safety", () => {
     const hostile = ['userName eq "$where"', 'title eq "{\\"$ne\\":1}"', 'displayName co "__proto__"', 'title sw "^(a+)+$"', `${ENT}:department gt "$gt"`,
       'emails[type gt "$where" and value eq "__proto__"]', 'title lt "constructor"'];
     for (const text of hostile) {
-      for (const k of keysOf(compileFilter(parseFilter(text, USERS.resolver), USER_MAP))) {
+      for (const k of keysOf(compileFilter(parseFilter(text, USERS.resolver), USER_MAP, ORG))) {
         if (k.startsWith("$")) expect(OPERATORS.has(k)).toBe(true);
         else expect(k).toMatch(/^(?!__proto__$|constructor$|prototype$)[A-Za-z_][A-Za-z0-9_.:%-]*$/);
       }
@@ -158,22 +158,22 @@ describe("compileFilter safety", () => {
   it("refuses attribute names that are operators, paths or prototype keys, from a hand-built AST", () => {
     for (const attr of ["$where", "a.b", "__proto__", "constructor", "prototype", "x\0y"]) {
       const f: Filter = { kind: "cmp", attr: { attr, type: "string", caseExact: false, multiValued: false }, op: "eq", value: "x" };
-      expect(() => compileFilter(f, USER_MAP)).toThrow(expect.objectContaining({ code: 2001 }));
-      expect(() => compileFilter({ kind: "pr", attr: { attr: "name", sub: attr, type: "string", caseExact: false, multiValued: false } }, USER_MAP))
+      expect(() => compileFilter(f, USER_MAP, ORG)).toThrow(expect.objectContaining({ code: 2001 }));
+      expect(() => compileFilter({ kind: "pr", attr: { attr: "name", sub: attr, type: "string", caseExact: false, multiValued: false } }, USER_MAP, ORG))
         .toThrow(expect.objectContaining({ code: 2001 }));
     }
     const bad: Filter = { kind: "pr", attr: { schema: "$where", attr: "x", type: "string", caseExact: false, multiValued: false } };
-    expect(() => compileFilter(bad, USER_MAP)).toThrow(expect.objectContaining({ code: 2001 }));
+    expect(() => compileFilter(bad, USER_MAP, ORG)).toThrow(expect.objectContaining({ code: 2001 }));
   });
 
   it("refuses comparisons matches() could only answer false, as the SQLite store does", () => {
     const ref = USERS.resolver.resolve("meta.created");
-    expect(() => compileFilter({ kind: "cmp", attr: ref, op: "gt", value: "yesterday" }, USER_MAP)).toThrow(/dateTime/);
-    expect(() => compileFilter({ kind: "cmp", attr: USERS.resolver.resolve("active"), op: "gt", value: true }, USER_MAP)).toThrow(expect.objectContaining({ code: 2001 }));
+    expect(() => compileFilter({ kind: "cmp", attr: ref, op: "gt", value: "yesterday" }, USER_MAP, ORG)).toThrow(/dateTime/);
+    expect(() => compileFilter({ kind: "cmp", attr: USERS.resolver.resolve("active"), op: "gt", value: true }, USER_MAP, ORG)).toThrow(expect.objectContaining({ code: 2001 }));
   });
 
   it("encodes extension URNs into safe field names", () => {
-    const q = JSON.stringify(compileFilter(parseFilter(`${ENT}:employeeNumber eq "1"`, USERS.resolver), USER_MAP));
+    const q = JSON.stringify(compileFilter(parseFilter(`${ENT}:employeeNumber eq "1"`, USERS.resolver), USER_MAP, ORG));
     expect(q).toContain(`data.${encodeKey(ENT)}.employeeNumber`);
     expect(encodeKey(ENT)).not.toContain(".");
   });
@@ -182,10 +182,10 @@ describe("compileFilter safety", () => {
 describe("sorting and paging documents", () => {
   const run = (pipeline: Doc[]) => new Aggregator(pipeline).run(userDocs).map((d) => String((d as Doc)._id));
   const sorted = (path: string, descending = false) =>
-    run(pagePipeline({}, { startIndex: 1, count: 100, sort: { attr: parseSortBy(path, USERS.resolver), descending } }, USER_MAP));
+    run(pagePipeline(listPlan({}, null), { startIndex: 1, count: 100, sort: { attr: parseSortBy(path, USERS.resolver), descending } }, USER_MAP));
 
   it("pages by index in insertion order", () => {
-    expect(run(pagePipeline({}, { startIndex: 3, count: 2 }, USER_MAP))).toEqual(["US03", "US04"]);
+    expect(run(pagePipeline(listPlan({}, null), { startIndex: 3, count: 2 }, USER_MAP))).toEqual(["US03", "US04"]);
   });
 
   it("sorts caseExact=false strings without case, missing last ascending and first descending, ties by seq", () => {
@@ -213,7 +213,7 @@ describe("sorting and paging documents", () => {
     const seen: string[] = [];
     let after = decodeCursor("");
     for (;;) {
-      const page = find(userDocs, cursorQuery({ status: { $ne: "independent" } }, after)).sort({ seq: 1 }).limit(7).all() as Doc[];
+      const page = (new Aggregator(cursorPipeline(listPlan({ status: { $ne: "independent" } }, null), after, 7)).run(userDocs) as Doc[]).slice(0, 7);
       if (page.length === 0) break;
       seen.push(...page.map((d) => String(d._id)));
       after = decodeCursor(encodeCursor(page[page.length - 1]!.seq as number));
@@ -370,6 +370,6 @@ describe("property: mingo(compileFilter(f)) selects what matches(f) selects", ()
 
 it("keeps another organization's users out when the store's scope is applied", async () => {
   const other = await storedUser(userRecord("US99", { data: { userName: "Alice@Acme.test", emails: [] } }, "ORother"));
-  const q = { $and: [{ orgId: { $eq: ORG } }, compileFilter(parseFilter('userName eq "alice@acme.test"', USERS.resolver), USER_MAP)] };
+  const q = { $and: [{ orgId: { $eq: ORG } }, compileFilter(parseFilter('userName eq "alice@acme.test"', USERS.resolver), USER_MAP, ORG).match] };
   expect(find([...userDocs, other], q).all().map((d) => (d as Doc)._id)).toEqual(["US01"]);
 });

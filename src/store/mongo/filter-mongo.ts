@@ -1,36 +1,36 @@
 /**
- * Compiles a Filter (src/domain/filter.ts) into a MongoDB query document, with the semantics of
- * `matches()` in src/domain/filter-eval.ts. Field names come only from ./fields.ts (whitelisted,
- * checked, encoded); request values appear only as values (`$eq`, escaped `$regex`, `$literal`).
+ * Compiles a Filter and a SortSpec (src/domain/filter.ts) for the MongoDB store, as
+ * src/store/sqlite/filter-sql.ts does for SQLite: the maps in ./fields.ts say where each attribute
+ * lives; its answers equal `matches()` in src/domain/filter-eval.ts (test/store/filter-mongo.test.ts
+ * holds them to it, and the store contract on every store).
+ *
+ * Safety: field names come only from ./fields.ts (whitelisted, checked, encoded); request values
+ * appear only as values (`$eq`, escaped `$regex`, `$literal`). Patterns are built from escaped
+ * literals only (no quantifier or group from a request), so they run in linear time.
  *
  * Semantics:
- * - a multi-valued attribute matches when any value does (MongoDB's array traversal; `pr` and value
- *   filters use `$elemMatch` so all conditions hold on one element);
- * - `ne` is `not eq` and `not` is `$nor`: both match a resource that lacks the attribute;
- *   `eq null` means "not present", `ne null` means present;
- * - case-insensitive strings: lower-cased shadow fields where they exist (userNameLower,
- *   emailsLower, displayNameLower), else an anchored, escaped `$regex` with option `i`; ordering
- *   of such strings goes through ./filter-expr.ts;
- * - dateTimes are compared as normalised ISO strings;
- * - `pr`: present and not null, "", [] or {};
- * - a comparison `matches()` could only answer false for every resource (a value of the wrong
- *   JSON type, `gt` on a boolean, `co` on a dateTime) is refused with invalidFilter, as the SQLite
- *   store refuses it (./filter-values.ts `plan`).
+ * - a multi-valued attribute matches when any value does (`pr` and value filters use `$elemMatch`,
+ *   so all conditions hold on one element);
+ * - `ne` is `not eq` and `not` is `$nor`: both match a resource that lacks the attribute; `eq null`
+ *   is "not present", `ne null` present; `pr` is present and not null, "", [] or {};
+ * - caseExact=false strings: the lower-cased shadow field where one exists (userNameLower,
+ *   emailsLower, displayNameLower), else an anchored, escaped `$regex` with option `i`; ordering of
+ *   such strings is an aggregation expression (`$expr`, below), which a query document cannot say;
+ * - dateTimes compare as normalised ISO strings (what the store keeps);
+ * - a comparison `matches()` could only answer false for every resource (a value of the wrong JSON
+ *   type, `gt` on a boolean, `co` on a dateTime) is refused with invalidFilter, as SQLite refuses it.
  *
- * Membership (Group `members.value|display`, User `groups.value|display`) is not in the resource's
- * document. Such a comparison becomes a pre-query on group_members. Compiling is therefore two
- * steps, both pure:
- *   1. `membershipLookups(filter, map)` lists the pre-queries; the caller runs each as the
- *      aggregation `lookupPipeline(lookup, orgId)` on group_members, whose `_id`s are the ids found;
- *   2. `compileFilter(filter, map, resolved)` builds the query, with `{_id: {$in: ids}}` for each
- *      lookup, `resolved` mapping each lookup's `key` to its ids.
- * A filter without membership needs no step 1: `compileFilter(filter, map)`.
- * `display` of a member is the user's displayName, else its userName (what MemberRef shows).
+ * Membership (Group `members`, User `groups`) lives in group_members, not in the resource's
+ * document. Each condition on it becomes a `$lookup` stage (`lookups`): a bounded join from the
+ * resource to its membership rows (index {orgId, <side>}), at most one row kept, and the query
+ * tests that field (`_m<i>`) for a row. The join costs one index probe per resource it is asked
+ * for and sends no list of ids, so a group of any size filters the same way (a list of ids, as this
+ * compiler once built, passes MongoDB's 16 MB limit past ~340,000 members). `display` of a member is
+ * the user's displayName, else its userName (what MemberRef shows), read by a nested join.
  */
 import { Errors } from "../../domain/errors";
-import type { AttrRef, Filter } from "../../domain/filter";
-import { anyElement, anyValue, elementExpr, leafExpr } from "./filter-expr";
-import { constMatches, emptyValues, isOrdering, MONGO_OP, pattern, plan } from "./filter-values";
+import type { AttrRef, CompareOp, Filter, FilterValue, SortSpec } from "../../domain/filter";
+import { constMatches, emptyValues, isOrdering, isStringType, MONGO_OP, pattern, plan } from "./filter-values";
 import { safeName, type ResourceMap, type Target } from "./fields";
 
 export type Doc = Record<string, unknown>;
@@ -38,186 +38,208 @@ export type Doc = Record<string, unknown>;
 export const TRUE: Doc = {};
 export const FALSE: Doc = { _id: { $exists: false } };
 
-export interface MembershipLookup {
-  /** Identifies the lookup in `resolved`. */
-  key: string;
-  /** The group_members field naming the resources searched for. */
-  select: "groupId" | "userId";
-  /** The group_members field naming the other side. */
-  value: "groupId" | "userId";
-  /** The collection of the other side, joined when the query reads `display`. */
-  join?: "users" | "groups";
-  /** The condition on a group_members document (`display` added by the join), without orgId. */
-  query: Doc;
+/** A compiled filter: `$lookup` stages adding membership fields, then the query on the document. */
+export interface CompiledFilter {
+  lookups: Doc[];
+  match: Doc;
 }
 
-export type Resolved = ReadonlyMap<string, readonly string[]>;
-
-type Lookup = (l: Omit<MembershipLookup, "key">) => readonly string[];
-
-interface Ctx {
-  map: ResourceMap;
-  lookup: Lookup;
-  /** Inside a value filter compiled with $elemMatch: the array's path. */
-  elem?: string;
-}
+type Op = Exclude<CompareOp, "ne">;
 
 /** Thrown inside $elemMatch when a comparison needs an expression; the value filter switches form. */
 class NeedsExpr extends Error {}
 
-/** The pre-queries a filter needs before it can be compiled. */
-export function membershipLookups(filter: Filter, map: ResourceMap): MembershipLookup[] {
-  const found = new Map<string, MembershipLookup>();
-  node(filter, {
-    map,
-    lookup(l) {
-      const key = lookupKey(l);
-      found.set(key, { key, ...l });
-      return [];
-    },
-  });
-  return [...found.values()];
+// ---------- the aggregation-expression form ----------
+// For the one case a query document cannot express: ordering (gt/ge/lt/le) of case-insensitive
+// strings without a lower-cased shadow field. Used at the top level as `$expr` over the attribute's
+// values, and for a whole value filter (`emails[type gt "h"]`) when such an ordering appears inside
+// it, since `$expr` cannot refer to the element inside `$elemMatch`. Every comparison is guarded by
+// the value's BSON type, keeping the type bracketing of query operators. MongoDB's `$toLower` folds
+// ASCII only, mingo all of Unicode: case-insensitive ordering of non-ASCII letters may differ
+// between the two (userName, emails.value and Group displayName use shadow fields and do not).
+
+type Expr = unknown;
+
+const typeIs = (x: Expr, types: string[]): Expr => ({ $in: [{ $type: x }, { $literal: types }] });
+const NUMBER_TYPES = ["int", "long", "double", "decimal"];
+
+/** The types a stored value must have to be compared with a filter value. */
+function guardFor(value: Exclude<FilterValue, null>, x: Expr): Expr {
+  if (typeof value === "string") return typeIs(x, ["string"]);
+  if (typeof value === "number") return typeIs(x, NUMBER_TYPES);
+  return typeIs(x, ["bool"]);
 }
 
-export function compileFilter(filter: Filter, map: ResourceMap, resolved: Resolved = new Map()): Doc {
-  return node(filter, {
-    map,
-    lookup(l) {
-      const ids = resolved.get(lookupKey(l));
-      if (!ids) throw new Error("membership lookup not resolved: call membershipLookups first");
-      return ids;
-    },
-  });
-}
+const presentExpr = (x: Expr): Expr => ({ $not: [{ $in: [{ $ifNull: [x, null] }, { $literal: emptyValues() }] }] });
 
-/** The aggregation on group_members answering a lookup: one `{_id}` per resource id found. */
-export function lookupPipeline(l: MembershipLookup, orgId: string): Doc[] {
-  const stages: Doc[] = [{ $match: { orgId: { $eq: orgId } } }];
-  if (l.join) {
-    stages.push(
-      { $lookup: { from: l.join, localField: l.value, foreignField: "_id", as: "ref" } },
-      { $unwind: "$ref" },
-      { $match: { "ref.orgId": { $eq: orgId } } },
-      { $addFields: { display: l.join === "users" ? { $ifNull: ["$ref.displayName", "$ref.userName"] } : "$ref.displayName" } },
-    );
+/** One comparison of the value expression `x` (a variable or field path) with a filter value. */
+function leafExpr(x: Expr, ref: AttrRef, op: CompareOp, raw: FilterValue): Expr {
+  if (op === "ne") return { $not: [leafExpr(x, ref, "eq", raw)] };
+  if (raw === null) return op === "eq" ? { $not: [presentExpr(x)] } : false;
+  const p = plan(ref, op, raw);
+  const guard = guardFor(p.value, x);
+  if (op === "co" || op === "sw" || op === "ew") {
+    return { $cond: [guard, { $regexMatch: { input: x, regex: pattern(op, p.value as string), options: p.ci ? "i" : "" } }, false] };
   }
-  stages.push({ $match: l.query }, { $group: { _id: `$${l.select}` } });
-  return stages;
+  const subject = p.ci ? { $toLower: x } : x;
+  const operand = p.ci ? (p.value as string).toLowerCase() : p.value;
+  const cmp = isOrdering(op) ? MONGO_OP[op] : "$eq";
+  return { $cond: [guard, { [cmp]: [subject, { $literal: operand }] }, false] };
 }
 
-const lookupKey = (l: Omit<MembershipLookup, "key">): string => JSON.stringify([l.select, l.value, l.join ?? null, l.query]);
-
-function node(f: Filter, ctx: Ctx): Doc {
+/**
+ * A value filter's condition on one element, bound to `$$e`; `sub` answers the (checked) field name
+ * of a sub-attribute inside the element.
+ */
+function elementExpr(f: Filter, sub: (ref: AttrRef) => string): Expr {
+  const rec = (g: Filter) => elementExpr(g, sub);
   switch (f.kind) {
-    case "and": return f.items.length === 0 ? TRUE : { $and: f.items.map((i) => node(i, ctx)) };
-    case "or": return f.items.length === 0 ? FALSE : { $or: f.items.map((i) => node(i, ctx)) };
-    case "not": return { $nor: [node(f.item, ctx)] };
-    case "pr": return present(f.attr, ctx);
-    case "cmp":
-      if (f.op === "ne") return { $nor: [node({ ...f, op: "eq" }, ctx)] };
-      if (f.value === null) return f.op === "eq" ? { $nor: [present(f.attr, ctx)] } : FALSE;
-      return compare(f.attr, f.op, f.value, ctx);
-    case "has": return valueFilter(f.attr, f.where, ctx);
-    default: throw Errors.invalidFilter("unknown filter node");
+    case "and": return { $and: f.items.map(rec) };
+    case "or": return { $or: f.items.map(rec) };
+    case "not": return { $not: [rec(f.item)] };
+    case "pr": return presentExpr(`$$e.${sub(f.attr)}`);
+    case "cmp": return leafExpr(`$$e.${sub(f.attr)}`, f.attr, f.op, f.value);
+    case "has": throw Errors.invalidFilter("a value filter cannot contain another value filter");
   }
 }
 
-/** The document path of a field target, relative to the element inside a value filter. */
-function fieldPath(t: Extract<Target, { kind: "field" }>, ctx: Ctx): string {
-  if (ctx.elem === undefined) return t.path;
-  if (t.array?.path !== ctx.elem || t.array.sub === undefined) {
-    throw Errors.invalidFilter("a value filter may only name sub-attributes of its attribute");
-  }
-  return t.array.sub;
-}
+/** True when any value at `path` (a scalar, or each element of an array) satisfies `expr($$v)`. */
+const anyValue = (path: string, expr: Expr): Expr => ({
+  $anyElementTrue: [{ $map: { input: { $cond: [{ $isArray: `$${path}` }, `$${path}`, [`$${path}`]] }, as: "v", in: expr }}],
+});
 
-/** A condition on group members (or a user's groups), answered by a lookup on group_members. */
-function membership(t: Extract<Target, { kind: "members" }>, build: (inner: Ctx) => Doc, ctx: Ctx): Doc {
-  if (ctx.elem !== undefined) throw Errors.invalidFilter("membership cannot be filtered inside a value filter");
-  let joined = false;
-  const map: ResourceMap = {
-    name: ctx.map.name,
-    target(ref) {
-      const sub = ref.sub ?? "value";
-      if (sub === "value") return { kind: "field", path: t.value };
-      if (sub === "display") {
-        joined = true;
-        return { kind: "field", path: "display" };
-      }
-      throw Errors.invalidFilter(`'${ref.attr}.${sub}' cannot be used in a filter`);
-    },
-  };
-  const query = build({ map, lookup: ctx.lookup });
-  const l: Omit<MembershipLookup, "key"> = { select: t.select, value: t.value, query };
-  if (joined) l.join = t.join;
-  return { _id: { $in: [...ctx.lookup(l)] } };
-}
-
-function present(ref: AttrRef, ctx: Ctx): Doc {
-  const t = ctx.map.target(ref);
-  switch (t.kind) {
-    case "const": return constMatches(ref, t.value, { kind: "pr", attr: ref }) ? TRUE : FALSE;
-    case "version": return TRUE;
-    case "members": return membership(t, (inner) => present(ref, inner), ctx);
-    case "field": {
-      const cond = { $nin: emptyValues() };
-      if (ctx.elem === undefined && t.array) {
-        return { [t.array.path]: { $elemMatch: t.array.sub === undefined ? cond : { [t.array.sub]: cond } } };
-      }
-      return { [fieldPath(t, ctx)]: cond };
-    }
-  }
-}
-
-type Op = Exclude<Extract<Filter, { kind: "cmp" }>["op"], "ne">;
+/** True when any element of the array at `path` satisfies `expr` (bound to `$$e`). */
+const anyElement = (path: string, expr: Expr): Expr => ({
+  $anyElementTrue: [{ $map: { input: { $cond: [{ $isArray: `$${path}` }, `$${path}`, []] }, as: "e", in: expr }}],
+});
 
 /** meta.version as the resource shows it: the ETag W/"<version>". */
 const VERSION_ETAG = { $concat: ['W/"', { $toString: "$version" }, '"'] };
 
-function compare(ref: AttrRef, op: Op, raw: string | number | boolean, ctx: Ctx): Doc {
-  const t = ctx.map.target(ref);
-  if (t.kind === "members") return membership(t, (inner) => compare(ref, op, raw, inner), ctx);
-  const p = plan(ref, op, raw);
-  if (t.kind === "const") return constMatches(ref, t.value, { kind: "cmp", attr: ref, op, value: raw }) ? TRUE : FALSE;
-  if (t.kind === "version") {
-    const m = op === "eq" && typeof raw === "string" ? /^W\/"([1-9]\d{0,14}|0)"$/.exec(raw) : null;
-    return m ? { version: Number(m[1]) } : { $expr: leafExpr(VERSION_ETAG, ref, op, raw) };
-  }
-  if (p.ci && ctx.elem === undefined && t.lower !== undefined) {
-    const low = (p.value as string).toLowerCase();
-    if (op === "eq") return { [t.lower]: { $eq: low } };
-    if (isOrdering(op)) return { [t.lower]: { [MONGO_OP[op]]: low } };
-    return { [t.lower]: { $regex: pattern(op, low) } };
-  }
-  const path = fieldPath(t, ctx);
-  if (op === "co" || op === "sw" || op === "ew" || (op === "eq" && p.ci)) {
-    const re = pattern(op, p.value as string);
-    return { [path]: p.ci ? { $regex: re, $options: "i" } : { $regex: re } };
-  }
-  if (op === "eq") return { [path]: { $eq: p.value } };
-  if (!p.ci) return { [path]: { [MONGO_OP[op]]: p.value } };
-  if (ctx.elem !== undefined) throw new NeedsExpr();
-  return { $expr: anyValue(path, leafExpr("$$v", ref, op, raw)) };
-}
+class Compiler {
+  readonly lookups: Doc[] = [];
+  private readonly fields = new Map<string, string>();
 
-function valueFilter(ref: AttrRef, where: Filter, ctx: Ctx): Doc {
-  if (ctx.elem !== undefined) throw Errors.invalidFilter("a value filter cannot nest inside another");
-  const t = ctx.map.target({ ...ref, sub: firstSub(where) });
-  if (t.kind === "members") return membership(t, (inner) => node(where, inner), ctx);
-  if (t.kind !== "field" || !t.array) throw Errors.invalidFilter(`'${ref.attr}' is not multi-valued`);
-  const arrayPath = t.array.path;
-  try {
-    return { [arrayPath]: { $elemMatch: node(where, { ...ctx, elem: arrayPath }) } };
-  } catch (e) {
-    if (!(e instanceof NeedsExpr)) throw e;
-    const sub = (leaf: AttrRef): string => {
-      const lt = ctx.map.target(leaf);
-      if (lt.kind !== "field" || lt.array?.path !== arrayPath || lt.array.sub === undefined) {
-        throw Errors.invalidFilter("a value filter may only name sub-attributes of its attribute");
-      }
-      return safeName(lt.array.sub);
+  constructor(private readonly map: ResourceMap, private readonly orgId: string) {}
+
+  node(f: Filter, elem?: string, map: ResourceMap = this.map): Doc {
+    switch (f.kind) {
+      case "and": return f.items.length === 0 ? TRUE : { $and: f.items.map((i) => this.node(i, elem, map)) };
+      case "or": return f.items.length === 0 ? FALSE : { $or: f.items.map((i) => this.node(i, elem, map)) };
+      case "not": return { $nor: [this.node(f.item, elem, map)] };
+      case "pr": return this.present(f.attr, elem, map);
+      case "cmp":
+        if (f.op === "ne") return { $nor: [this.node({ ...f, op: "eq" }, elem, map)] };
+        if (f.value === null) return f.op === "eq" ? { $nor: [this.present(f.attr, elem, map)] } : FALSE;
+        return this.compare(f.attr, f.op, f.value, elem, map);
+      case "has": return this.valueFilter(f.attr, f.where, elem, map);
+      default: throw Errors.invalidFilter("unknown filter node");
+    }
+  }
+
+  /** The document path of a field target, relative to the element inside a value filter. */
+  private fieldPath(t: Extract<Target, { kind: "field" }>, elem: string | undefined): string {
+    if (elem === undefined) return t.path;
+    if (t.array?.path !== elem || t.array.sub === undefined) throw Errors.invalidFilter("a value filter may only name sub-attributes of its attribute");
+    return t.array.sub;
+  }
+
+  /** A condition on group members (or a user's groups): a join to group_members, and a test of its field. */
+  private membership(t: Extract<Target, { kind: "members" }>, build: (inner: ResourceMap) => Doc, elem: string | undefined): Doc {
+    if (elem !== undefined) throw Errors.invalidFilter("membership cannot be filtered inside a value filter");
+    let joined = false;
+    const inner: ResourceMap = {
+      name: this.map.name,
+      target(ref) {
+        const sub = ref.sub ?? "value";
+        if (sub === "value") return { kind: "field", path: t.value };
+        if (sub === "display") {
+          joined = true;
+          return { kind: "field", path: "display" };
+        }
+        throw Errors.invalidFilter(`'${ref.attr}.${sub}' cannot be used in a filter`);
+      },
     };
-    return { $expr: anyElement(arrayPath, elementExpr(where, sub)) };
+    const query = build(inner);
+    // Correlated by `let` and an equality in `$expr` (an index probe since MongoDB 5.0), each with
+    // its organization first.
+    const byKey = (field: string) => ({ $match: { orgId: { $eq: this.orgId }, $expr: { $eq: [`$${field}`, "$$key"] } } });
+    const display = t.join === "users" ? { $ifNull: ["$ref.displayName", "$ref.userName"] } : "$ref.displayName";
+    const join = joined ? [
+      { $lookup: { from: t.join, let: { key: `$${t.value}` }, pipeline: [byKey("_id"), { $project: { displayName: 1, userName: 1 } }], as: "ref" } },
+      { $unwind: "$ref" },
+      { $addFields: { display } },
+    ] : [];
+    const pipeline = [byKey(t.select), ...join, { $match: query }, { $limit: 1 }, { $project: { _id: 1 } }];
+    const key = JSON.stringify(pipeline);
+    let field = this.fields.get(key);
+    if (field === undefined) {
+      field = `_m${this.fields.size}`;
+      this.fields.set(key, field);
+      this.lookups.push({ $lookup: { from: "group_members", let: { key: "$_id" }, pipeline, as: field } });
+    }
+    return { [field]: { $ne: [] } };
+  }
+
+  private present(ref: AttrRef, elem: string | undefined, map: ResourceMap): Doc {
+    const t = map.target(ref);
+    switch (t.kind) {
+      case "const": return constMatches(ref, t.value, { kind: "pr", attr: ref }) ? TRUE : FALSE;
+      case "version": return TRUE;
+      case "members": return this.membership(t, (inner) => this.present(ref, undefined, inner), elem);
+      case "field": {
+        const cond = { $nin: emptyValues() };
+        if (elem === undefined && t.array) return { [t.array.path]: { $elemMatch: t.array.sub === undefined ? cond : { [t.array.sub]: cond } } };
+        return { [this.fieldPath(t, elem)]: cond };
+      }
+    }
+  }
+
+  private compare(ref: AttrRef, op: Op, raw: string | number | boolean, elem: string | undefined, map: ResourceMap): Doc {
+    const t = map.target(ref);
+    if (t.kind === "members") return this.membership(t, (inner) => this.compare(ref, op, raw, undefined, inner), elem);
+    const p = plan(ref, op, raw);
+    if (t.kind === "const") return constMatches(ref, t.value, { kind: "cmp", attr: ref, op, value: raw }) ? TRUE : FALSE;
+    if (t.kind === "version") {
+      const m = op === "eq" && typeof raw === "string" ? /^W\/"([1-9]\d{0,14}|0)"$/.exec(raw) : null;
+      return m ? { version: Number(m[1]) } : { $expr: leafExpr(VERSION_ETAG, ref, op, raw) };
+    }
+    if (p.ci && elem === undefined && t.lower !== undefined) {
+      const low = (p.value as string).toLowerCase();
+      if (op === "eq") return { [t.lower]: { $eq: low } };
+      if (isOrdering(op)) return { [t.lower]: { [MONGO_OP[op]]: low } };
+      return { [t.lower]: { $regex: pattern(op, low) } };
+    }
+    const path = this.fieldPath(t, elem);
+    if (op === "co" || op === "sw" || op === "ew" || (op === "eq" && p.ci)) {
+      const re = pattern(op, p.value as string);
+      return { [path]: p.ci ? { $regex: re, $options: "i" } : { $regex: re } };
+    }
+    if (op === "eq") return { [path]: { $eq: p.value } };
+    if (!p.ci) return { [path]: { [MONGO_OP[op]]: p.value } };
+    if (elem !== undefined) throw new NeedsExpr();
+    return { $expr: anyValue(path, leafExpr("$$v", ref, op, raw)) };
+  }
+
+  private valueFilter(ref: AttrRef, where: Filter, elem: string | undefined, map: ResourceMap): Doc {
+    if (elem !== undefined) throw Errors.invalidFilter("a value filter cannot nest inside another");
+    const t = map.target({ ...ref, sub: firstSub(where) });
+    if (t.kind === "members") return this.membership(t, (inner) => this.node(where, undefined, inner), elem);
+    if (t.kind !== "field" || !t.array) throw Errors.invalidFilter(`'${ref.attr}' is not multi-valued`);
+    const arrayPath = t.array.path;
+    try {
+      return { [arrayPath]: { $elemMatch: this.node(where, arrayPath, map) } };
+    } catch (e) {
+      if (!(e instanceof NeedsExpr)) throw e;
+      const sub = (leaf: AttrRef): string => {
+        const lt = map.target(leaf);
+        if (lt.kind !== "field" || lt.array?.path !== arrayPath || lt.array.sub === undefined) {
+          throw Errors.invalidFilter("a value filter may only name sub-attributes of its attribute");
+        }
+        return safeName(lt.array.sub);
+      };
+      return { $expr: anyElement(arrayPath, elementExpr(where, sub)) };
+    }
   }
 }
 
@@ -234,4 +256,66 @@ function firstSub(f: Filter): string | undefined {
     case "not": return firstSub(f.item);
     default: return f.attr.sub;
   }
+}
+
+/** Compiles a filter for the resources of `orgId` (the joins to group_members stay in it). */
+export function compileFilter(filter: Filter, map: ResourceMap, orgId: string): CompiledFilter {
+  const c = new Compiler(map, orgId);
+  const match = c.node(filter);
+  return { lookups: c.lookups, match };
+}
+
+/** The part of a compiled query that does not read a membership field, and the rest. */
+export function splitMatch(q: CompiledFilter): { before: Doc; after: Doc } {
+  if (q.lookups.length === 0) return { before: q.match, after: TRUE };
+  const reads = (d: Doc) => JSON.stringify(d).includes('"_m');
+  const items = Array.isArray(q.match.$and) && Object.keys(q.match).length === 1 ? (q.match.$and as Doc[]) : [q.match];
+  const before = items.filter((i) => !reads(i));
+  const after = items.filter(reads);
+  const and = (xs: Doc[]): Doc => (xs.length === 0 ? TRUE : xs.length === 1 ? xs[0]! : { $and: xs });
+  return { before: and(before), after: and(after) };
+}
+
+// ---------- sorting (RFC 7644 §3.4.2.3, the order src/store/sqlite/filter-sql.ts `compileSort` gives) ----------
+
+const notNull = (x: Expr): Expr => ({ $ne: [{ $ifNull: [x, null] }, null] });
+
+/** The primary-or-first non-null value of `sub` in the array at `path` (`sub` undefined: the element itself). */
+function firstValue(path: string, sub: string | undefined): Expr {
+  const item = sub === undefined ? "$$e" : `$$e.${sub}`;
+  const vals = { $filter: { input: { $cond: [{ $isArray: `$${path}` }, `$${path}`, []] }, as: "e", cond: notNull(item) } };
+  if (sub === undefined) return { $arrayElemAt: [vals, 0] };
+  const primaries = { $filter: { input: "$$vals", as: "e", cond: { $eq: ["$$e.primary", true] } } };
+  return {
+    $let: { vars: { vals }, in: { $let: { vars: { first: { $arrayElemAt: [{ $concatArrays: [primaries, "$$vals"] }, 0] } }, in: `$$first.${sub}` } } },
+  };
+}
+
+function sortKey(ref: AttrRef, map: ResourceMap): Expr {
+  const t = map.target(ref);
+  switch (t.kind) {
+    case "const": return { $literal: t.value };
+    case "version": return VERSION_ETAG;
+    case "members": throw Errors.invalidParameter("sortBy", `'${ref.attr}' cannot be sorted on`);
+    case "field": return t.array ? firstValue(t.array.path, t.array.sub) : `$${t.path}`;
+  }
+}
+
+/**
+ * `$addFields` computing the sort key and its null flag, then `$sort`: resources without a value
+ * last ascending and first descending; caseExact=false strings lower-cased (MongoDB's `$toLower`,
+ * like SQLite's lower(), folds ASCII only); a multi-valued attribute by its primary value, else its
+ * first; ties in insertion order (`seq`). Membership attributes cannot be sorted on.
+ */
+export function compileSort(sort: SortSpec, map: ResourceMap): Doc[] {
+  let key = sortKey(sort.attr, map);
+  if (isStringType(sort.attr) && !sort.attr.caseExact) {
+    key = { $let: { vars: { k: key }, in: { $cond: [{ $eq: [{ $type: "$$k" }, "string"] }, { $toLower: "$$k" }, "$$k"] } } };
+  }
+  const dir = sort.descending ? -1 : 1;
+  return [
+    { $addFields: { _sk: key } },
+    { $addFields: { _sn: { $cond: [notNull("$_sk"), 0, 1] } } },
+    { $sort: { _sn: dir, _sk: dir, seq: 1 } },
+  ];
 }

@@ -1,53 +1,63 @@
 /**
- * One paged list for users and groups: scope (orgId, visibility) AND the compiled filter; the
- * total by countDocuments; a page by skip/limit in insertion order (`seq`) or in a sort's order
- * (./sort-mongo.ts), or by cursor (keyset on `seq`, ./cursor.ts). As in the SQLite store, a
- * cursor follows the stable order only: a cursor with sortBy is refused.
- * Membership lookups of the filter (./filter-mongo.ts) run first, on group_members.
+ * One paged list for users and groups: scope (orgId, visibility) AND the compiled filter
+ * (./filter-mongo.ts); the total; a page by skip/limit in insertion order (`seq`) or in a sort's
+ * order, or by cursor (keyset on `seq`, ./cursor.ts). As in the SQLite store, a cursor follows the
+ * stable order only: a cursor with sortBy is refused.
+ *
+ * A filter on membership adds joins to group_members (`lookups`): the query then runs as an
+ * aggregation whose first `$match` holds the scope and every part of the filter that does not read
+ * a membership, then the joins, then the rest. In insertion order the pipeline streams: documents
+ * come from the {orgId, seq} index in order, each joined as it passes, until the page is full.
  */
 import { Errors } from "../../domain/errors";
-import type { Filter } from "../../domain/filter";
 import type { ListQuery, ListResult } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { Doc } from "./docs";
-import { compileFilter, lookupPipeline, membershipLookups } from "./filter-mongo";
+import { compileFilter, compileSort, splitMatch, type CompiledFilter } from "./filter-mongo";
 import type { ResourceMap } from "./fields";
-import { sortStages } from "./sort-mongo";
 
-/** The query of a list: its scope and, when there is one, the compiled filter. */
-export async function whereOf(c: MongoCtx, map: ResourceMap, orgId: string, scope: Doc, filter?: Filter): Promise<Doc> {
-  if (!filter) return scope;
-  const resolved = new Map<string, string[]>();
-  for (const l of membershipLookups(filter, map)) {
-    const rows = await c.run("read", (o) => c.coll("group_members").aggregate(lookupPipeline(l, orgId), o).toArray());
-    resolved.set(l.key, rows.map((r) => String(r._id)));
-  }
-  return { $and: [scope, compileFilter(filter, map, resolved)] };
+const and = (a: Doc, b: Doc): Doc => (Object.keys(b).length === 0 ? a : Object.keys(a).length === 0 ? b : { $and: [a, b] });
+
+/** The stages of a list query: the first match, the joins, the last match (when there are joins). */
+export interface ListPlan {
+  first: Doc;
+  joins: Doc[];
+}
+
+export function listPlan(scope: Doc, compiled: CompiledFilter | null): ListPlan {
+  if (!compiled) return { first: scope, joins: [] };
+  const { before, after } = splitMatch(compiled);
+  const joins = compiled.lookups.length === 0 ? [] : [...compiled.lookups, { $match: after }, { $project: Object.fromEntries(compiled.lookups.map((_l, i) => [`_m${i}`, 0])) }];
+  return { first: and(scope, before), joins };
 }
 
 /** The aggregation for a page by index: the query, the order, the page. */
-export function pagePipeline(where: Doc, q: ListQuery, map: ResourceMap): Doc[] {
-  const order = q.sort ? sortStages(q.sort, map) : [{ $sort: { seq: 1 } }];
-  return [{ $match: where }, ...order, { $skip: Math.max(0, q.startIndex - 1) }, { $limit: q.count }];
+export function pagePipeline(plan: ListPlan, q: ListQuery, map: ResourceMap): Doc[] {
+  const skipLimit = [{ $skip: Math.max(0, q.startIndex - 1) }, { $limit: q.count }];
+  if (q.sort) return [{ $match: plan.first }, ...plan.joins, ...compileSort(q.sort, map), ...skipLimit];
+  return [{ $match: plan.first }, { $sort: { seq: 1 } }, ...plan.joins, ...skipLimit];
 }
 
-/** The query for the page after `afterSeq` by cursor. */
-export const cursorQuery = (where: Doc, afterSeq: number): Doc => ({ $and: [where, { seq: { $gt: afterSeq } }] });
+/** The aggregation for the page after `afterSeq` by cursor, one more than `count` to see whether more follow. */
+export const cursorPipeline = (plan: ListPlan, afterSeq: number, count: number): Doc[] =>
+  [{ $match: and(plan.first, { seq: { $gt: afterSeq } }) }, { $sort: { seq: 1 } }, ...plan.joins, { $limit: count + 1 }];
 
 export async function listPage<T>(
   c: MongoCtx, collection: "users" | "groups", map: ResourceMap, orgId: string, scope: Doc, q: ListQuery,
   toRecord: (d: Doc) => T,
 ): Promise<ListResult<T>> {
-  const where = await whereOf(c, map, orgId, scope, q.filter);
+  const plan = listPlan(scope, q.filter ? compileFilter(q.filter, map, orgId) : null);
   const coll = c.coll(collection);
-  const total = await c.run("read", (o) => coll.countDocuments(where, o));
+  const total = plan.joins.length === 0
+    ? await c.run("read", (o) => coll.countDocuments(plan.first, o))
+    : ((await c.run("read", (o) => coll.aggregate([{ $match: plan.first }, ...plan.joins, { $count: "n" }], { ...o, allowDiskUse: true }).toArray()))[0]?.n as number | undefined) ?? 0;
   if (q.count <= 0) return { total, items: [] };
 
   if (q.cursor !== undefined) {
     if (q.sort) throw Errors.invalidParameter("cursor", "cursor paging follows the server's stable order; drop sortBy, or page with startIndex");
     const after = decodeCursor(q.cursor);
-    const docs = await c.run("read", (o) => coll.find(cursorQuery(where, after), o).sort({ seq: 1 }).limit(q.count + 1).toArray());
+    const docs = await c.run("read", (o) => coll.aggregate(cursorPipeline(plan, after, q.count), o).toArray());
     const page = docs.slice(0, q.count);
     const result: ListResult<T> = { total, items: page.map(toRecord) };
     const last = page[page.length - 1];
@@ -55,6 +65,7 @@ export async function listPage<T>(
     return result;
   }
 
-  const docs = await c.run("read", (o) => coll.aggregate(pagePipeline(where, q, map), { ...o, allowDiskUse: true }).toArray());
+  const docs = await c.run("read", (o) => coll.aggregate(pagePipeline(plan, q, map), { ...o, allowDiskUse: true }).toArray());
   return { total, items: docs.map(toRecord) };
 }
+
