@@ -53,6 +53,20 @@ describe("MongoDB migrations", () => {
     expect(counters).toEqual({ "users:OA": 41, "users:OB": 30, "groups:OB": 7 });
   });
 
+  it("recompute domain claims by the owner rule (claimedName for verified or revalidating, orgName for live) and index orgName", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    await migrateMongo(asDb(db), MIGRATION_STEPS.filter((s) => s.version < 4));
+    const d = (id: string, orgId: string, name: string, state: string, claimed: boolean) => ({
+      _id: id, orgId, name, nameLower: name.toLowerCase(), state, challenge: "c", created: "2026-01-01T00:00:00.000Z", verifiedAt: null, revalidatingSince: null,
+      ...(claimed ? { claimedName: name.toLowerCase() } : {}),
+    });
+    db.docs("domains").push(d("DM1", "OA", "Acme.test", "pending", true), d("DM2", "OB", "beta.test", "verified", true), d("DM3", "OA", "old.test", "removed", false));
+    await migrateMongo(asDb(db), MIGRATION_STEPS);
+    const byId = Object.fromEntries(db.docs("domains").map((x) => [x._id, [x.claimedName, x.orgName]]));
+    expect(byId).toEqual({ DM1: [undefined, "OA/acme.test"], DM2: ["beta.test", "OB/beta.test"], DM3: [undefined, undefined] });
+    expect(indexesOf(db, "domains").map((i) => i.name)).toContain("orgName_1");
+  });
+
   it("re-create an index whose options changed, drop one orgscim no longer wants, and leave an operator's own index alone", async () => {
     const db = new MingoDb({ indexes: "none" });
     const key = { orgId: 1, name: 1 } as const;

@@ -3,7 +3,8 @@
  * shipped: add one. Index steps reconcile every collection to a literal list (./indexes.ts), so a
  * step means the same thing on every database whatever came later.
  */
-import { INDEXES_V1, indexName, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
+import { domainDoc, toDomain } from "./docs";
+import { DOMAIN_INDEXES_V4, INDEXES_V1, indexName, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
@@ -51,6 +52,31 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       await ensureCollection(db, "rate_limits");
       await db.collection("rate_limits").deleteMany({ key: { $exists: true } });
       await reconcileIndexes(db, 3, "rate_limits", RATE_LIMIT_INDEXES, KNOWN({ rate_limits: RATE_LIMITER_FLEXIBLE_INDEXES }), log);
+    },
+  },
+  {
+    version: 4,
+    name: "a domain name is claimed by its verified owner only, and held once per organization",
+    // docs/tenancy.md: claimedName now marks only a verified or revalidating domain (pending claims
+    // of several organizations may coexist) and orgName ("<orgId>/<name>") every live one. Both are
+    // recomputed from each domain's state as ./docs.ts domainDoc writes them, then indexed.
+    up: async (db, log) => {
+      await ensureCollection(db, "domains");
+      const domains = db.collection("domains");
+      for (const d of await domains.find({}).toArray()) {
+        const want = domainDoc(toDomain(d));
+        const set: Record<string, unknown> = {};
+        const unset: Record<string, ""> = {};
+        for (const field of ["claimedName", "orgName"] as const) {
+          if (want[field] === undefined) unset[field] = "";
+          else set[field] = want[field];
+        }
+        const update: Record<string, unknown> = {};
+        if (Object.keys(set).length > 0) update.$set = set;
+        if (Object.keys(unset).length > 0) update.$unset = unset;
+        await domains.updateOne({ _id: { $eq: d._id }, orgId: { $eq: d.orgId } }, update);
+      }
+      await reconcileIndexes(db, 4, "domains", DOMAIN_INDEXES_V4, KNOWN(INDEXES_V1), log);
     },
   },
 ];

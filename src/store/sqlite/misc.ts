@@ -138,7 +138,8 @@ export function sqliteAudit(db: Database.Database): AuditRepo {
     list: async (orgId, q) => guard(() => {
       const where = ["org_id = ?"];
       const params: unknown[] = [orgId];
-      if (q.before) { where.push("seq < (SELECT seq FROM audit_events WHERE id = ?)"); params.push(q.before); }
+      // The event named by `before` is looked for in the organization only: another's is "not found" (nothing before it).
+      if (q.before) { where.push("seq < (SELECT seq FROM audit_events WHERE id = ? AND org_id = ?)"); params.push(q.before, orgId); }
       if (q.action) { where.push("action = ?"); params.push(q.action); }
       return (db.prepare(`SELECT * FROM audit_events WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`)
         .all(...params, q.limit) as AuditRow[]).map(toEvent);

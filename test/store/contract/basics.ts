@@ -230,4 +230,15 @@ export function basics(it_: ContractIt, store: () => Store): void {
     }
     expect((await store().audit.list(org.id, { limit: 2 })).map((e) => e.action)).toEqual(["c", "b"]);
   });
+
+  it_("lists nothing before an audit event of another organization", async () => {
+    const a = anOrg(); const b = anOrg();
+    await store().orgs.insert(a); await store().orgs.insert(b);
+    const event = (orgId: string, id: string) => ({ id, orgId, time: "2026-01-01T00:00:00.000Z", actor: "t", action: "x", targetType: "User", targetId: null, outcome: "success" as const, before: null, after: null });
+    await store().audit.append(event(a.id, `AE${"1".repeat(31)}a`));
+    await store().audit.append(event(b.id, `AE${"1".repeat(31)}b`));
+    await store().audit.append(event(a.id, `AE${"1".repeat(31)}c`));
+    expect((await store().audit.list(a.id, { limit: 10, before: `AE${"1".repeat(31)}c` })).map((e) => e.id)).toEqual([`AE${"1".repeat(31)}a`]);
+    expect(await store().audit.list(a.id, { limit: 10, before: `AE${"1".repeat(31)}b` })).toEqual([]);
+  });
 }
