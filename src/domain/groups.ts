@@ -215,9 +215,12 @@ export async function createGroup(deps: GroupDeps, actor: Actor, input: GroupInp
     builtin: false, binding, data: { ...input.data }, version: 1, created: now, lastModified: now,
   };
   const members = input.members ?? [];
+  const grants = await grantChecks(store, actor.org.id, binding, true, members);
   await authorize(deps, actor, [
     { action: "group.create", target: orgTarget(actor.org.id) },
-    ...(await grantChecks(store, actor.org.id, binding, true, members)),
+    // First members of a group that grants nothing are a membership change like any other.
+    ...(members.length > 0 && grants.length === 0 ? [{ action: "group.members.update", target: groupTarget(group.id) }] : []),
+    ...grants,
   ], { action: "group.create", target: orgTarget(actor.org.id) });
   await store.transaction(async (tx) => {
     await checkBinding(tx, group.orgId, binding);

@@ -104,9 +104,11 @@ function checkRoleChange(current: OrgRole | null, next: OrgRole | undefined): Or
 /** What a change of direct org role asks of the policy. */
 export function roleChecks(current: OrgRole | null, next: OrgRole | undefined, target: Target): Check[] {
   if (next === undefined || next === current || current === "owner") return [];
-  if (next === "owner") return [{ action: "org_role.owner.grant", target }];
-  if (next === "administrator") return [{ action: "org_role.administrator.grant", target }];
-  return current === "administrator" ? [{ action: "org_role.administrator.revoke", target }] : [];
+  // A grant is of the direct role: whoever is granted it does not hold it directly yet.
+  const grantee: Target = target.type === "user" ? { ...target, role: "standard" } : target;
+  if (next === "owner") return [{ action: "org_role.owner.grant", target: grantee }];
+  if (next === "administrator") return [{ action: "org_role.administrator.grant", target: grantee }];
+  return current === "administrator" ? [{ action: "org_role.administrator.revoke", target: { ...grantee, role: "administrator" } as Target }] : [];
 }
 
 /** A stable text of a JSON value (keys sorted), to tell whether anything of a profile changed. */

@@ -68,9 +68,10 @@ export function renderAuthorizationDoc(): string {
     const doors = [...r.doors].sort((a, b) => apiOrder.indexOf(a.api) - apiOrder.indexOf(b.api));
     out.push("Doors:", "", ...doors.map((d) => `- ${doorText(d)}`), "");
     if (r.stateRules?.length) {
-      out.push("Rules of state (whoever acts, once the policy allowed):", "");
+      out.push("Rules of state (whoever acts, once the policy allowed; the first that applies answers):", "");
       for (const sr of r.stateRules) {
-        out.push(`- ${capitalize(TARGET_LABELS[sr.on])}: ${sr.rule} (${Object.entries(sr.status).map(([api, st]) => `${api} ${st}`).join(", ")}).`);
+        const whom = sr.on === "owner" ? "The Owner (themselves included)" : "Themselves";
+        out.push(`- ${whom}: ${sr.rule} (${Object.entries(sr.status).map(([api, st]) => `${api} ${st}`).join(", ")}).`);
       }
       out.push("");
     }

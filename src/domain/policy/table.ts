@@ -17,8 +17,8 @@
 import type { Door, Subject, TargetKind } from "./kinds";
 
 export interface StateRule {
-  /** The kind of target the rule concerns. */
-  on: TargetKind;
+  /** Whom the rule concerns: the Owner (the actor themself included), or the actor themself. */
+  on: "owner" | "self";
   /** What the domain refuses whoever acts (an invariant, not a right). */
   rule: string;
   /** The answer, per API. */
@@ -53,18 +53,17 @@ const cli = (command: string): Door => ({ api: "cli", method: "CLI", path: comma
 
 /** SCIM PUT and PATCH of a user, alone and in /Bulk. */
 const userWrite = (when: string): Door[] => [scim("PUT", "/Users/:id", when), scim("PATCH", "/Users/:id", when), bulk("PUT", "/Users/:id", when), bulk("PATCH", "/Users/:id", when)];
+/** SCIM PUT and PATCH of a group, alone and in /Bulk. */
+const groupChange = (when: string): Door[] => [scim("PUT", "/Groups/:id", when), scim("PATCH", "/Groups/:id", when), bulk("PUT", "/Groups/:id", when), bulk("PATCH", "/Groups/:id", when)];
 /** SCIM POST, PUT and PATCH of a group, alone and in /Bulk. */
-const groupWrite = (when: string): Door[] => [
-  scim("POST", "/Groups", when), scim("PUT", "/Groups/:id", when), scim("PATCH", "/Groups/:id", when),
-  bulk("POST", "/Groups", when), bulk("PUT", "/Groups/:id", when), bulk("PATCH", "/Groups/:id", when),
-];
+const groupWrite = (when: string): Door[] => [scim("POST", "/Groups", when), bulk("POST", "/Groups", when), ...groupChange(when)];
 
 const OWNER_LIFECYCLE: StateRule = {
   on: "owner",
   rule: "The Owner is never deactivated, removed or deleted: transfer ownership first (POST /v1/Users/{sid} org_role owner)",
   status: { scim: 400, bulk: 400, v1: 409 },
 };
-const OWNER_SELF_LIFECYCLE: StateRule = { ...OWNER_LIFECYCLE, on: "self" };
+const SELF_REMOVAL: StateRule = { on: "self", rule: "Nobody removes or deletes themselves: another Owner or Administrator does", status: { scim: 400, bulk: 400, v1: 400 } };
 
 export const POLICY: readonly ActionRule[] = [
   // ---------- users ----------
@@ -94,7 +93,7 @@ export const POLICY: readonly ActionRule[] = [
     id: "user.deactivate", what: "deactivate (suspend) a user", targets: USERS,
     allow: { owner: USERS, administrator: NOT_OWNER, idp: NOT_OWNER, operator: USERS },
     doors: userWrite("active true → false"),
-    stateRules: [OWNER_LIFECYCLE, OWNER_SELF_LIFECYCLE],
+    stateRules: [OWNER_LIFECYCLE],
   },
   {
     id: "user.reactivate", what: "reactivate a suspended user", targets: USERS,
@@ -105,13 +104,13 @@ export const POLICY: readonly ActionRule[] = [
     id: "user.remove", what: "remove a user from the organization", targets: USERS,
     allow: { owner: USERS, administrator: NOT_OWNER, idp: NOT_OWNER, operator: USERS },
     doors: [scim("DELETE", "/Users/:id", "deprovision: remove"), bulk("DELETE", "/Users/:id", "deprovision: remove"), v1("POST", "/Users/:sid/Remove")],
-    stateRules: [OWNER_LIFECYCLE, OWNER_SELF_LIFECYCLE, { on: "self", rule: "Nobody removes or deletes themselves: another Owner or Administrator does", status: { scim: 400, bulk: 400, v1: 400 } }],
+    stateRules: [SELF_REMOVAL, OWNER_LIFECYCLE],
   },
   {
     id: "user.delete", what: "delete a user (irreversible)", targets: USERS,
     allow: { owner: USERS, administrator: NOT_OWNER, idp: NOT_OWNER, operator: USERS },
     doors: [scim("DELETE", "/Users/:id", "deprovision: delete"), bulk("DELETE", "/Users/:id", "deprovision: delete"), v1("POST", "/Users/:sid/Delete")],
-    stateRules: [OWNER_LIFECYCLE, OWNER_SELF_LIFECYCLE, { on: "self", rule: "Nobody removes or deletes themselves: another Owner or Administrator does", status: { scim: 400, bulk: 400, v1: 400 } }],
+    stateRules: [SELF_REMOVAL, OWNER_LIFECYCLE],
   },
   {
     id: "user.password_reset", what: "force a user's password reset", targets: USERS,
@@ -126,8 +125,8 @@ export const POLICY: readonly ActionRule[] = [
 
   // ---------- org roles and ownership ----------
   {
-    id: "org_role.administrator.grant", what: "grant the Administrator org role", targets: ["self", "standard", "administrator"],
-    allow: { owner: ["self", "standard", "administrator"], administrator: ["self", "standard", "administrator"], operator: ["self", "standard", "administrator"] },
+    id: "org_role.administrator.grant", what: "grant the Administrator org role", targets: ["self", "standard"],
+    allow: { owner: ["self", "standard"], administrator: ["self", "standard"], operator: ["self", "standard"] },
     doors: [
       scim("POST", "/Users", "orgRole administrator"), bulk("POST", "/Users", "orgRole administrator"), ...userWrite("orgRole → administrator"),
       ...groupWrite("add members to Administrator or to a group bound to it; bind a group to it"),
@@ -140,7 +139,7 @@ export const POLICY: readonly ActionRule[] = [
     allow: { owner: ["self", "administrator"], administrator: ["self", "administrator"], operator: ["self", "administrator"] },
     doors: [
       ...userWrite("orgRole administrator → standard"),
-      ...groupWrite("remove members from Administrator or a group bound to it, add an Administrator to Standard User; unbind such a group"),
+      ...groupChange("remove members from Administrator or a group bound to it, add an Administrator to Standard User; unbind such a group"),
       scim("DELETE", "/Groups/:id", "a group bound to Administrator"), bulk("DELETE", "/Groups/:id", "a group bound to Administrator"),
       v1("POST", "/Users/:sid", "org_role standard"), cli("import-csv"),
     ],
@@ -246,7 +245,7 @@ export const POLICY: readonly ActionRule[] = [
     allow: { owner: ACCOUNTS, administrator: ACCOUNTS, standard: ["administered"], idp: ACCOUNTS, operator: ACCOUNTS },
     doors: [
       v1("DELETE", "/RoleAssignments/:sid"),
-      ...groupWrite("remove members from an account-role group or a group bound to an account role; unbind one"),
+      ...groupChange("remove members from an account-role group or a group bound to an account role; unbind one"),
       scim("DELETE", "/Groups/:id", "a group bound to an account role"), bulk("DELETE", "/Groups/:id", "a group bound to an account role"),
     ],
   },
