@@ -1,6 +1,6 @@
 /**
  * Verified domains (seed: "To invite a user, you must first have verified the domain that owns the
- * user's email address"; org-model.md, "Domain verification"). With domain enforcement on, SCIM
+ * user's email address"; docs/model.md#verified-domains). With domain enforcement on, SCIM
  * provisions a user only when the primary email's domain is in state `verified` here (users.ts
  * `checkDomains`).
  *
@@ -54,7 +54,7 @@ export const CHALLENGE_LABEL = "_orgscim";
 export const CHALLENGE_PREFIX = "orgscim-domain-verification=";
 export const CHALLENGE_TTL_SECONDS = 3600;
 const HOUR = 3600_000;
-/** A pending domain not verified within this time is removed (org-model.md: "allowed up to 72 hours for DNS"). */
+/** A pending domain not verified within this time is removed (docs/model.md#verified-domains: a pending domain lapses after 72 hours). */
 export const PENDING_TTL_MS = 72 * HOUR;
 /** A revalidating domain whose token is still missing after this time is removed. */
 export const REVALIDATION_GRACE_MS = 30 * 24 * HOUR;

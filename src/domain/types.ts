@@ -1,5 +1,5 @@
 /**
- * The organization model of the seed (../shared/seed/managed-users.txt) as plain data.
+ * The organization model (docs/model.md) as plain data.
  * Records are what the stores keep; services in this folder enforce the rules on them.
  */
 

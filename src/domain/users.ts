@@ -1,5 +1,5 @@
 /**
- * Managed users: the rules of the seed and org-model.md, applied to every write whatever the
+ * Managed users: the rules of docs/model.md, applied to every write whatever the
  * protocol. Each public function is one use case; each runs its writes in one store transaction
  * (all or nothing) and leaves one audit event. Refusals throw DomainError from ./errors.
  */
