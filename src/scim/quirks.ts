@@ -1,5 +1,5 @@
 /**
- * THE one named place for what identity providers actually send (see ../shared/notes/idp-quirks.md).
+ * THE one named place for what identity providers actually send (docs/idp-quirks.md).
  * Each quirk is a small exported function whose comment names the IdP and the behaviour, so a
  * reviewer can see every tolerance orgscim grants and the test that pins it
  * (test/scim/quirks.test.ts). An IdP that gets errors quarantines the integration, so tolerance here
@@ -10,7 +10,7 @@
 import { Errors } from "../domain/errors";
 import type { AttributeDef, SchemaIndex } from "./patch/schema-index";
 
-/** Keys refused anywhere in a request body (prototype pollution, security.md row 12). */
+/** Keys refused anywhere in a request body (prototype pollution, docs/security.md#case-12). */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** The deepest nesting a request body may have. */

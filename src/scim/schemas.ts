@@ -1,6 +1,6 @@
 /**
  * The schema documents this server supports (RFC 7643 §7): core User, Group and the enterprise
- * User extension come from scimmy's schema model (sound, per ../shared/notes/stack.md); the
+ * User extension come from scimmy's schema model (sound: docs/stack.md#scimmy); the
  * orgscim extension is the document in schemas/. Only the documents are taken from scimmy: its
  * Filter, PATCH and coercion never see a request.
  */

@@ -11,7 +11,7 @@
  *   attrExp = path "pr" | path op value | path "[" valFilter "]" [ "." sub op value ]
  *   value   = JSON string | true | false | null | number | bare word (IdP quirk: a string)
  *
- * Tolerances for what IdPs send (see /work/shared/notes/idp-quirks.md): bare unquoted values
+ * Tolerances for what IdPs send (docs/idp-quirks.md): bare unquoted values
  * (`externalId eq jyoung`, `meta.created gt 2015-10-10T14:38:21.8617979-07:00`), Entra's
  * `emails[type eq "work"].value eq "x"` (becomes `has` with an `and` of both conditions),
  * `"True"`/`"False"` strings compared with a boolean attribute, and `not` without parentheses.

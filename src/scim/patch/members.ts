@@ -1,7 +1,7 @@
 /**
  * Group membership changes as row operations. A group's member list can be huge, so the store
  * applies membership as inserts and deletes (GroupRepo.addMembers/removeMembers/removeAllMembers)
- * instead of rewriting the list (which loses concurrent adds: security.md row 19).
+ * instead of rewriting the list (which loses concurrent adds: docs/security.md#case-19).
  *
  * Policy, every form an IdP sends:
  * - `add members [{value}]` (also path-less `add {members:[...]}`, Entra `$ref: null`, Microsoft's
