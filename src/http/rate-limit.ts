@@ -1,5 +1,5 @@
 /**
- * Request budgets per token and per organization (security.md case 26), with rate-limiter-flexible.
+ * Request budgets per token and per organization (docs/security.md#case-26), with rate-limiter-flexible.
  * Runs after authentication, so the keys are the token id and the organization id from the token:
  * nothing in the request chooses them. Over a budget the request is refused with
  * `Errors.rateLimited(seconds)` (429, integer Retry-After ≥ 1) before its body is read.

@@ -1,7 +1,7 @@
 /**
  * Load shedding for writes. A single-threaded server past its capacity does not fail: it queues,
- * in its sockets and its event loop, and every request waits longer (measured: 50 connections on
- * POST /Users took the p99 from 26 ms to 667 ms, all of it waiting). Counting requests in progress
+ * in its sockets and its event loop, and every request waits longer (the benchmark's saturation
+ * figures are in bench/README.md: nearly all of the p99 is waiting). Counting requests in progress
  * does not see that queue, since the server finishes one request before it reads the next; the
  * event loop's delay does: each turn of the loop takes as long as the requests read in it.
  *
