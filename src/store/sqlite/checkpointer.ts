@@ -1,8 +1,8 @@
 /**
  * WAL checkpoints on a worker thread. With SQLite's automatic checkpoints the connection that
- * commits copies the WAL back into the database file, fsyncs included, every 1,000 pages: at 10
- * connections of POST /Users that was one commit in 37 taking 5-21 ms on the event loop (21% of
- * the server's time, and most of its p99). Here a worker with its own connection runs
+ * commits copies the WAL back into the database file, fsyncs included, every 1,000 pages: under a
+ * steady stream of POST /Users, one commit in a few dozen stalled the event loop that way, which
+ * made most of the p99 (figures: bench/README.md). Here a worker with its own connection runs
  * `wal_checkpoint(PASSIVE)` every `intervalMs`; passive checkpoints never block the writer. The
  * store's connection keeps an automatic checkpoint at SAFETY_NET_PAGES, so the WAL stays bounded
  * if the worker stops or falls behind.

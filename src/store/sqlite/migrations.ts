@@ -227,7 +227,7 @@ MIGRATIONS_EXTRA.push({
   name: "organization members in insertion order, for deep pages",
   // Pages (startIndex and cursor) list an organization's non-independent users in seq order:
   // users_org_status has status between org_id and seq, so that order cost a sort of the whole
-  // organization (0.4-0.7 s by startIndex, 20-130 ms by cursor at 100,000 users).
+  // organization on every page (figures: bench/README.md).
   sql: `
     CREATE INDEX users_org_member_seq ON users(org_id, seq) WHERE status <> 'independent';
   `,
@@ -236,9 +236,9 @@ MIGRATIONS_EXTRA.push({
 MIGRATIONS_EXTRA.push({
   version: 8,
   name: "a membership row carries the member's id and display",
-  // Reading a group's members was one rowid lookup into the wide users table per member (100,000
-  // members: 150 ms of SQL); with the id and display in the membership row it is one range of
-  // group_members' primary key (60 ms). The trigger keeps display true when a user is renamed:
+  // Reading a group's members was one rowid lookup into the wide users table per member; with the
+  // id and display in the membership row it is one range of group_members' primary key (figures:
+  // bench/README.md). The trigger keeps display true when a user is renamed:
   // one indexed update per group the user is in (group_members_user).
   sql: `
     ALTER TABLE group_members ADD COLUMN user_id TEXT;
@@ -271,7 +271,7 @@ MIGRATIONS_EXTRA.push({
   version: 10,
   name: "each organization's member count, kept by triggers",
   // An unfiltered list answers totalResults; count(*) walked the organization's member index
-  // (5 ms at 100,000 users, most of a deep page's cost). The count of users that are not
+  // (most of a deep page's cost in a large organization). The count of users that are not
   // independent (the ones SCIM lists) is kept here by triggers, in the writer's transaction.
   sql: `
     CREATE TABLE org_member_counts (org_id TEXT PRIMARY KEY, members INTEGER NOT NULL) WITHOUT ROWID;

@@ -1,10 +1,10 @@
 /**
  * Keeps SQLite's query planner informed. Without statistics (sqlite_stat1) the planner guesses,
  * and at 100,000 users it guessed wrong: `emails[type eq "work"].value eq` walked the
- * organization's users checking each against the email index (17 ms) instead of looking the
- * email up and fetching its user (26 µs). `PRAGMA optimize` gathers statistics for the tables
- * that lack them or have grown a lot since, sampling at most `analysis_limit` rows per index so it
- * stays in the milliseconds at any size (46 ms at 100,000 users here). SQLite's own advice for
+ * organization's users checking each against the email index instead of looking the email up and
+ * fetching its user (figures: bench/README.md). `PRAGMA optimize` gathers statistics for the tables
+ * that lack them or have grown a lot since, sampling at most `analysis_limit` rows per index so its
+ * cost does not grow with the organization. SQLite's own advice for
  * long-lived connections: at open with 0x10002, then periodically.
  */
 import type Database from "better-sqlite3";
