@@ -1,4 +1,4 @@
-/** Authentication and tenant isolation (security.md cases 1–5, 7, 8). */
+/** Authentication and tenant isolation (docs/security.md, cases 1–5, 7, 8). */
 import { systemClock } from "../../src/domain/clock";
 import { call, PATCH_SCHEMA, startTestServer, userBody, type TestServer } from "../helpers/server";
 

@@ -1,5 +1,5 @@
 /**
- * Request budgets per token and per organization (security.md case 26): over HTTP against a server
+ * Request budgets per token and per organization (docs/security.md#case-26): over HTTP against a server
  * started with small budgets, and on the middleware itself for the burst rules and the MongoDB
  * counters shared by several instances.
  */
@@ -86,7 +86,7 @@ describe("per-organization budget", () => {
 });
 
 // The p99 rule is a latency measurement: on a shared 2-core machine a neighbour's burst moves a
-// p99 of ~100 samples by 10x (measured: baselines from 6 to 41 ms in one run), so it runs on demand,
+// p99 of ~100 samples by an order of magnitude (figures: bench/README.md), so it runs on demand,
 // not in CI: RATE_LIMIT_P99=1 npx jest test/http/rate-limit.test.ts -t fairness
 const fairness = process.env.RATE_LIMIT_P99 ? describe : describe.skip;
 if (!process.env.RATE_LIMIT_P99) {
@@ -94,8 +94,8 @@ if (!process.env.RATE_LIMIT_P99) {
 }
 fairness("fairness between organizations (on demand: RATE_LIMIT_P99=1)", () => {
   // A server of its own with budgets a calm organization stays well under: 100 requests/s. A budget
-  // is a share of one event loop: at 200/s of these lists the two organizations together took about
-  // half of it, and the calm one's p99 rose 2.3-3x from queueing alone (measured 2026-12-04).
+  // is a share of one event loop: at twice that rate of these lists the two organizations together
+  // took about half of it, and the calm one's p99 rose from queueing alone (bench/README.md).
   const BUDGET = 100;
   let f: TestServer;
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-/** security.md cases that apply to Users and Groups, over real HTTP. */
+/** The docs/security.md cases that apply to Users and Groups, over real HTTP. */
 import { call, PATCH_SCHEMA, startTestServer, userBody, type TestServer } from "../helpers/server";
 
 let s: TestServer;

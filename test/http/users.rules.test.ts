@@ -1,4 +1,4 @@
-/** The managed-user rules of the seed and org-model.md, over real HTTP. */
+/** The managed-user rules of docs/model.md, over real HTTP. */
 import { systemClock } from "../../src/domain/clock";
 import { call, ORG_EXT, PATCH_SCHEMA, startTestServer, userBody, type TestServer } from "../helpers/server";
 

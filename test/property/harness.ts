@@ -2,7 +2,7 @@
  * What every HTTP property test shares: a server with two organizations whose data look alike
  * (org B holds the same userNames, emails, externalIds and group names as org A, plus users only
  * B has), and `send`, which makes one request with org A's token and checks the invariants that
- * must hold for ANY request (security.md, "2,000 generated filters per test run"):
+ * must hold for ANY request (docs/security.md, cases 5 and 12-16):
  *
  * - no 5xx;
  * - nothing of org B: every resource id in a response is org A's (or was in the request itself and

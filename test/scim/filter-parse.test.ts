@@ -1,6 +1,6 @@
 /**
  * The SCIM filter parser (RFC 7644 §3.4.2.2) and the sortBy / attributes parameter parsers:
- * the grammar, the IdP tolerances, the bounds, and the hostile inputs of security.md rows 12-16.
+ * the grammar, the IdP tolerances, the bounds, and the hostile inputs of docs/security.md cases 12-16.
  */
 import fc from "fast-check";
 import SCIMMY from "scimmy";
@@ -205,7 +205,7 @@ describe("value paths, sub-attributes and extension URNs", () => {
   });
 });
 
-describe("what IdPs send (idp-quirks.md)", () => {
+describe("what IdPs send (docs/idp-quirks.md)", () => {
   it("accepts Entra's unquoted value: externalId eq jyoung", () => {
     expect(show(parse("externalId eq jyoung"))).toBe('externalId eq "jyoung"');
   });
@@ -232,7 +232,7 @@ describe("what IdPs send (idp-quirks.md)", () => {
   });
 });
 
-describe("bounds (security.md rows 14-16)", () => {
+describe("bounds (docs/security.md cases 14-16)", () => {
   it(`refuses a filter longer than ${MAX_FILTER_LENGTH} characters with filterTooComplex`, () => {
     expect(refusal(`title eq "${"a".repeat(MAX_FILTER_LENGTH)}"`).code).toBe(2002);
   });
@@ -281,7 +281,7 @@ describe("bounds (security.md rows 14-16)", () => {
   });
 });
 
-describe("hostile attribute names (security.md rows 12-13)", () => {
+describe("hostile attribute names (docs/security.md cases 12-13)", () => {
   const protoNames = () => Object.getOwnPropertyNames(Object.prototype).sort();
   const before = protoNames();
 

@@ -1,4 +1,4 @@
-/** Recorded-style PATCH requests from Microsoft Entra ID and Okta (../shared/notes/idp-quirks.md). */
+/** Recorded-style PATCH requests from Microsoft Entra ID and Okta (docs/idp-quirks.md). */
 import { applyPatch, parsePatchRequest, splitMemberOps, type PatchSchema } from "../../src/scim/patch";
 import { alice, ENTERPRISE, group, groupSchema, PATCH_OP, userSchema } from "./patch-fixtures";
 

@@ -81,7 +81,7 @@ describe("PATCH paths", () => {
   it.each(["id", "meta", "schemas", "meta.created", "groups"])("answers mutability for a change of %s", (path) => {
     expect(refusal(body({ op: "replace", path, value: "x" })).kind).toBe("mutability");
   });
-  it("answers mutability for add of groups on a User (security.md row 11)", () => {
+  it("answers mutability for add of groups on a User (docs/security.md#case-11)", () => {
     expect(refusal(body({ op: "add", path: "groups", value: [{ value: "g1" }] })).kind).toBe("mutability");
   });
   it("answers mutability for remove of the required userName", () => {
