@@ -69,7 +69,10 @@ async function request<T>(method: string, path: string, body: unknown, contentTy
     const message = typeof b.message === "string" ? b.message : typeof b.detail === "string" ? b.detail : `The server answered ${res.status} ${res.statusText}.`;
     if (res.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHORIZED, { detail: message }));
     const retry = res.headers.get("retry-after");
-    throw new ApiError(res.status, typeof b.code === "number" ? b.code : null, retry && res.status >= 500 ? `${message} (retry in ${retry} s)` : message);
+    // /v1 errors carry their code in the body; SCIM errors in a header (RFC 7644 §3.12 bodies have none).
+    const scimCode = Number(res.headers.get("x-orgscim-error-code") ?? NaN);
+    const code = typeof b.code === "number" ? b.code : Number.isInteger(scimCode) ? scimCode : null;
+    throw new ApiError(res.status, code, retry && res.status >= 500 ? `${message} (retry in ${retry} s)` : message);
   }
   return parsed as T;
 }

@@ -14,6 +14,7 @@ export type ErrorKind =
   | "uniqueness" // a value that must be unique is taken
   | "tooMany" // a filter or request that would return or do too much
   | "invalidVersion" // If-Match does not match the current version
+  | "invalidCursor" // a paging cursor that is malformed, forged or expired (RFC 9865)
   | "notFound" // the resource does not exist, or belongs to someone else
   | "conflict" // the state of the resource forbids the action
   | "forbidden" // the caller may not do this
@@ -74,7 +75,7 @@ export const Errors = {
   unknownAttribute: (path: string, where: string) =>
     new DomainError("invalidFilter", 2003, `Unknown attribute '${path}' in ${where}. See /Schemas for the attributes this server knows.`),
   invalidCursor: () =>
-    new DomainError("invalidValue", 2004, "The cursor is invalid or has expired. Start again without a cursor."),
+    new DomainError("invalidCursor", 2004, "The cursor is invalid or has expired. Start again without a cursor."),
 
   // patch
   invalidPatch: (detail: string) => new DomainError("invalidSyntax", 3001, `Invalid PATCH request: ${detail}`),

@@ -1,12 +1,17 @@
 /**
- * The one place DomainErrors become SCIM error responses (RFC 7644 §3.12): the standard body,
- * the status, the scimType where the RFC defines one, and our stable numeric `code`.
+ * The one place DomainErrors become SCIM error responses (RFC 7644 §3.12): the status, and a body
+ * with exactly the members §3.12 defines (`schemas`, `status`, `scimType` where the RFC or RFC 9865
+ * defines one, `detail`), so strict client libraries accept it. Our stable numeric code travels in
+ * the `X-Orgscim-Error-Code` response header (ERROR_CODE_HEADER), never in the body.
  * A 5xx never carries internal detail.
  */
 import type { ErrorKind } from "../domain/errors";
 import { DomainError } from "../domain/errors";
 
 export const SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/** The response header carrying the stable numeric code of src/domain/errors.ts. */
+export const ERROR_CODE_HEADER = "X-Orgscim-Error-Code";
 
 const STATUS: Record<ErrorKind, number> = {
   invalidFilter: 400,
@@ -18,6 +23,7 @@ const STATUS: Record<ErrorKind, number> = {
   uniqueness: 409,
   tooMany: 400,
   invalidVersion: 412,
+  invalidCursor: 400,
   notFound: 404,
   conflict: 409,
   forbidden: 403,
@@ -28,7 +34,7 @@ const STATUS: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-/** RFC 7644 §3.12 Table 9: the scimType values, by kind. */
+/** RFC 7644 §3.12 Table 9 and RFC 9865 §2.1: the scimType values, by kind. */
 const SCIM_TYPE: Partial<Record<ErrorKind, string>> = {
   invalidFilter: "invalidFilter",
   invalidSyntax: "invalidSyntax",
@@ -39,22 +45,18 @@ const SCIM_TYPE: Partial<Record<ErrorKind, string>> = {
   uniqueness: "uniqueness",
   tooMany: "tooMany",
   invalidVersion: "invalidVers",
+  invalidCursor: "invalidCursor",
 };
-
-/** scimType values other RFCs define, by error code: RFC 9865 §3 `invalidCursor` for a cursor this server did not issue. */
-const SCIM_TYPE_BY_CODE: Record<number, string> = { 2004: "invalidCursor" };
 
 export const statusOf = (e: DomainError): number => STATUS[e.kind];
 
-export function scimErrorBody(e: DomainError): Record<string, unknown> {
-  const status = STATUS[e.kind];
+/** The RFC 7644 §3.12 body; `scimType` overrides the kind's own (a /Bulk 413 says tooMany). */
+export function scimErrorBody(e: DomainError, scimType: string | undefined = SCIM_TYPE[e.kind]): Record<string, unknown> {
   const body: Record<string, unknown> = {
     schemas: [SCIM_ERROR_SCHEMA],
-    status: String(status),
-    detail: e.message,
-    code: e.code,
+    status: String(STATUS[e.kind]),
   };
-  const scimType = SCIM_TYPE_BY_CODE[e.code] ?? SCIM_TYPE[e.kind];
   if (scimType) body.scimType = scimType;
+  body.detail = e.message;
   return body;
 }

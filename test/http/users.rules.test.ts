@@ -15,7 +15,7 @@ describe("domain enforcement", () => {
     expect(r.status).toBe(400);
     expect(r.body.scimType).toBe("invalidValue");
     expect(r.body.detail).toContain("unverified.test");
-    expect(r.body.code).toBe(4006);
+    expect(r.headers.get("x-orgscim-error-code")).toBe("4006");
   });
 
   it("provisions a user whose email is on a verified domain", async () => {
@@ -78,7 +78,7 @@ describe("the Owner", () => {
     const r = await call("PATCH", `${s.scim}/Users/${o.ownerId}`, o.token, { schemas: [PATCH_SCHEMA], Operations: [{ op: "replace", path: "active", value: false }] });
     expect(r.status).toBe(400);
     expect(r.body.scimType).toBe("mutability");
-    expect(r.body.code).toBe(4007);
+    expect(r.headers.get("x-orgscim-error-code")).toBe("4007");
     const events = await s.running.store.audit.list(o.org.id, { limit: 5 });
     expect(events[0]).toMatchObject({ outcome: "refused", targetId: o.ownerId });
   });

@@ -57,7 +57,7 @@ describe("/v1/Domains: add → TXT record on the loopback DNS server → verify 
       record_value: expect.stringMatching(/^orgscim-domain-verification=[0-9a-f]{32}$/), ttl: 3600,
     });
     expect(Date.parse(d.date_expires!) - Date.parse(d.date_created)).toBe(72 * 3600_000);
-    expect((await provision("early")).body.code).toBe(4006);
+    expect((await provision("early")).headers.get("x-orgscim-error-code")).toBe("4006");
 
     // verify before the record exists: still pending, told what to create
     let r = await v1("POST", `${s.url}/v1/Domains/${d.sid}/Verify`, token);
@@ -86,7 +86,8 @@ describe("/v1/Domains: add → TXT record on the loopback DNS server → verify 
     expect(Date.parse(rv.date_expires!) - Date.parse(rv.date_revalidation_started!)).toBe(30 * DAY);
     const refused = await provision("bob");
     expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({ code: 4006, scimType: "invalidValue" });
+    expect(refused.body).toMatchObject({ scimType: "invalidValue" });
+    expect(refused.headers.get("x-orgscim-error-code")).toBe("4006");
     expect(refused.body.detail).toContain(name);
     expect((await call("GET", `${s.scim}/Users/${alice.body.id}`, token)).status).toBe(200); // users already there stay
 

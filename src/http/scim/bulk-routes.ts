@@ -15,7 +15,7 @@ import { runBulk, type BulkCall, type BulkDone } from "../../scim/bulk/run";
 import { etagOf } from "../../scim/user-resource";
 import { actorOf } from "../auth";
 import { jsonBody } from "../body";
-import { scimErrorBody, statusOf } from "../scim-errors";
+import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
 import type { GroupRouteDeps } from "./groups-routes";
 import { baseUrlOf, sendScim } from "./respond";
@@ -55,7 +55,10 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
       request = parseBulkRequest(req.body, limits.maxOperations);
     } catch (e) {
       // RFC 7644 §3.7.4: 413 naming the limit; scimType tooMany says which one.
-      if (e instanceof DomainError && e.code === TOO_MANY_OPERATIONS) return void sendScim(res, 413, { ...scimErrorBody(e), scimType: "tooMany" });
+      if (e instanceof DomainError && e.code === TOO_MANY_OPERATIONS) {
+        res.setHeader(ERROR_CODE_HEADER, String(e.code));
+        return void sendScim(res, 413, scimErrorBody(e, "tooMany"));
+      }
       throw e;
     }
     const actor = actorOf(req);

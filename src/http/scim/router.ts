@@ -7,7 +7,7 @@ import type passport from "passport";
 import { Errors } from "../../domain/errors";
 import { allowOnly, requireToken } from "../auth";
 import { jsonBody } from "../body";
-import { scimErrorBody, statusOf } from "../scim-errors";
+import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
 import { bulkRoutes, DEFAULT_BULK_LIMITS, type BulkLimits } from "./bulk-routes";
 import { discoveryRoutes } from "./discovery-routes";
@@ -55,5 +55,6 @@ export function scimErrorHandler(err: unknown, req: Request, res: Response, _nex
   if (status >= 500) req.log?.error({ err: e.cause ?? e, code: e.code }, "request failed");
   if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
   if (status === 401 && !res.getHeader("WWW-Authenticate")) res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim"');
+  res.setHeader(ERROR_CODE_HEADER, String(e.code));
   sendScim(res, status, scimErrorBody(e));
 }
