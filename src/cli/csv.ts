@@ -23,7 +23,7 @@ import { canonical } from "../domain/portability";
 import type { Store } from "../domain/ports/store";
 import type { Organization, UserRecord } from "../domain/types";
 import { createUser, modifyUser, type UserInput } from "../domain/users";
-import { userInputOf, userPatchOf } from "../scim/bulk/resource-inputs";
+import { userInputOf, userPatchOf } from "../scim/resource-inputs";
 import { applyPatch } from "../scim/patch/apply";
 import { parsePatchRequest, PATCH_OP_URN } from "../scim/patch/parse-request";
 import { parsePath } from "../scim/patch/path";
@@ -73,7 +73,7 @@ export function columnPaths(header: string[]): string[] {
   const paths = header.map((h) => CSV_HEADERS[h.trim().toLowerCase()] ?? h.trim());
   paths.forEach((path, i) => {
     try {
-      const p = parsePath(path, USERS.patch.index, USERS.patch.resolver);
+      const p = parsePath(path, USERS.schema);
       const def = p.kind === "attr" ? p.subDef ?? p.def : undefined;
       if (def?.mutability === "readOnly") throw Errors.mutability(path);
     } catch (e) {
@@ -156,7 +156,7 @@ export async function importCsvRows(
 }
 
 async function createRow(deps: { store: Store; clock: Clock }, actor: Actor, body: unknown, line: number, userName: string, dryRun: boolean): Promise<RowResult> {
-  const resource = applyPatch({ schemas: [USER_SCHEMA] }, parsePatchRequest(body, USERS.patch), USERS.patch);
+  const resource = applyPatch({ schemas: [USER_SCHEMA] }, parsePatchRequest(body, USERS.schema));
   const input = userInputOf(resource);
   if (!dryRun) await createUser(deps, actor, input);
   return { line, userName, outcome: "create", detail: Object.keys(input.data).join(", ") };

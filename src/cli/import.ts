@@ -12,7 +12,7 @@ import { DomainError, Errors, type ErrorKind } from "../domain/errors";
 import { OrgImporter, type ImportItem, type ImportMeta, type ImportReport } from "../domain/portability";
 import type { Store } from "../domain/ports/store";
 import type { OrgRole } from "../domain/types";
-import { groupInputOf, userInputOf } from "../scim/bulk/resource-inputs";
+import { groupInputOf, userInputOf } from "../scim/resource-inputs";
 import { ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA } from "../scim/schemas";
 import { FORMAT, FORMAT_VERSION, type ExportHeader } from "./export";
 import { progressBar } from "./progress";

@@ -8,7 +8,7 @@
 import type { ErrorKind } from "../domain/errors";
 import { DomainError } from "../domain/errors";
 
-export const SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+const SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /** The response header carrying the stable numeric code of src/domain/errors.ts. */
 export const ERROR_CODE_HEADER = "X-Orgscim-Error-Code";

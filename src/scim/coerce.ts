@@ -5,8 +5,8 @@
  * `password` is write-only and never stored, unknown attributes are ignored.
  */
 import { Errors } from "../domain/errors";
-import { checkValue } from "./patch/validate-value";
-import type { SchemaIndex } from "./patch/schema-index";
+import type { ResourceSchema } from "./schema-model";
+import { checkValue } from "./validate-value";
 import { assertSafeKeys, normalizeBody } from "./quirks";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -21,7 +21,7 @@ export interface Coerced {
   extensions: Map<string, Record<string, unknown>>;
 }
 
-export function coerceBody(body: unknown, index: SchemaIndex): Coerced {
+export function coerceBody(body: unknown, index: ResourceSchema): Coerced {
   if (!isObject(body)) throw Errors.invalidBody("The request body must be a JSON object describing the resource.");
   assertSafeKeys(body);
   const schemas = body.schemas ?? body.Schemas;

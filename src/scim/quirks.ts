@@ -8,13 +8,13 @@
  * Also here: `assertSafeKeys`, the guard every request body passes before anything walks it.
  */
 import { Errors } from "../domain/errors";
-import type { AttributeDef, SchemaIndex } from "./patch/schema-index";
+import type { AttributeDef, ResourceSchema } from "./schema-model";
 
 /** Keys refused anywhere in a request body (prototype pollution, docs/security.md#case-12). */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** The deepest nesting a request body may have. */
-export const MAX_BODY_DEPTH = 32;
+const MAX_BODY_DEPTH = 32;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -105,7 +105,7 @@ export function toElementArray(value: unknown, def: AttributeDef): unknown[] {
  * Microsoft Entra ID adds members as `{"$ref": null, "value": "id"}`. A null sub-attribute means
  * "unassigned" (RFC 7643 §2.5), so null sub-attributes are dropped from complex values.
  */
-export function dropNullSubAttributes(value: Record<string, unknown>): Record<string, unknown> {
+function dropNullSubAttributes(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = v;
   return out;
@@ -130,7 +130,7 @@ export function isEchoedId(value: unknown, resourceId: unknown): boolean {
  */
 export function expandPathlessValue(
   value: Record<string, unknown>,
-  index: SchemaIndex,
+  index: ResourceSchema,
 ): Array<{ path: string; value: unknown }> {
   const out: Array<{ path: string; value: unknown }> = [];
   for (const [key, v] of Object.entries(value)) {
@@ -162,7 +162,7 @@ export function removalValues(value: unknown, def: AttributeDef): unknown[] | un
  * case (`"Primary": true`). Answers null for "clear this attribute". Unknown sub-attributes are kept
  * as sent. Recursion is bounded by the schema (attribute → sub-attribute), not by the input.
  */
-export function normalizeValue(value: unknown, def: AttributeDef, index: SchemaIndex): unknown {
+export function normalizeValue(value: unknown, def: AttributeDef, index: ResourceSchema): unknown {
   if (def.multiValued) {
     if (value === null) return null;
     return toElementArray(value, def).map((v) => normalizeSingle(v, def, index));
@@ -170,7 +170,7 @@ export function normalizeValue(value: unknown, def: AttributeDef, index: SchemaI
   return normalizeSingle(unwrapSingleElementArray(value), def, index);
 }
 
-function normalizeSingle(value: unknown, def: AttributeDef, index: SchemaIndex): unknown {
+function normalizeSingle(value: unknown, def: AttributeDef, index: ResourceSchema): unknown {
   if (def.type === "boolean") return stringToBoolean(value);
   if (def.type !== "complex") return value;
   const v = bareStringToComplex(value, def);
@@ -190,7 +190,7 @@ function normalizeSingle(value: unknown, def: AttributeDef, index: SchemaIndex):
  * `"active": "True"` string booleans). A value normalised to null (Entra's `"manager": ""`) is
  * removed. Unknown keys are kept as sent for the caller's validation. Call `assertSafeKeys` first.
  */
-export function normalizeBody(body: Record<string, unknown>, index: SchemaIndex): Record<string, unknown> {
+export function normalizeBody(body: Record<string, unknown>, index: ResourceSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const urn = index.schemaId(key);
@@ -217,6 +217,3 @@ export function normalizeBody(body: Record<string, unknown>, index: SchemaIndex)
   }
   return out;
 }
-
-/** `normalizeBody` under the name the string-boolean quirk is looked up by (Entra `"active": "False"`). */
-export const coerceStringBooleans = normalizeBody;

@@ -1,31 +1,21 @@
 /**
- * The resource types this server serves, each with the schema machinery built once at start:
- * the case-insensitive schema index (coercion, PATCH), the filter resolver, and the PATCH view.
+ * The resource types this server serves, each with its schema model (./schema-model.ts) built once
+ * at start: the one answer validation, projection, filters, sorting and PATCH consult.
  */
-import { createResolver } from "./attributes";
-import { createPatchSchema, type PatchSchema } from "./patch/context";
-import { SchemaIndex } from "./patch/schema-index";
-import { coreGroup, coreUser, enterpriseUser, orgscimGroup, orgscimUser, type SchemaDoc } from "./schemas";
+import { ResourceSchema, type Resolver } from "./schema-model";
+import { coreGroup, coreUser, enterpriseUser, orgscimGroup, orgscimUser } from "./schemas";
 
 export interface ResourceType {
   name: "User" | "Group";
   endpoint: "/Users" | "/Groups";
-  core: SchemaDoc;
-  extensions: SchemaDoc[];
-  index: SchemaIndex;
-  resolver: ReturnType<typeof createResolver>;
-  patch: PatchSchema;
+  schema: ResourceSchema;
+  /** The same model, as the filter parser sees it. */
+  resolver: Resolver;
 }
 
-function build(name: ResourceType["name"], endpoint: ResourceType["endpoint"], core: SchemaDoc, extensions: SchemaDoc[]): ResourceType {
-  const resolver = createResolver(core, extensions);
-  return {
-    name, endpoint, core, extensions,
-    index: new SchemaIndex(core, extensions),
-    resolver,
-    patch: createPatchSchema(core, extensions, resolver),
-  };
+function build(name: ResourceType["name"], endpoint: ResourceType["endpoint"], schema: ResourceSchema): ResourceType {
+  return { name, endpoint, schema, resolver: schema };
 }
 
-export const USERS: ResourceType = build("User", "/Users", coreUser, [enterpriseUser, orgscimUser]);
-export const GROUPS: ResourceType = build("Group", "/Groups", coreGroup, [orgscimGroup]);
+export const USERS: ResourceType = build("User", "/Users", new ResourceSchema(coreUser, [enterpriseUser, orgscimUser]));
+export const GROUPS: ResourceType = build("Group", "/Groups", new ResourceSchema(coreGroup, [orgscimGroup]));

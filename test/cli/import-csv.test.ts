@@ -6,7 +6,7 @@ import { systemClock } from "../../src/domain/clock";
 import type { Store } from "../../src/domain/ports/store";
 import type { Organization } from "../../src/domain/types";
 import { createUser } from "../../src/domain/users";
-import { userInputOf } from "../../src/scim/bulk/resource-inputs";
+import { userInputOf } from "../../src/scim/resource-inputs";
 import { userBody } from "../helpers/server";
 import { actorOf, captured, ENTERPRISE, newOrg, tempStores, verifyDomain, type TempStores } from "./seed";
 

@@ -13,7 +13,7 @@ import type { Store } from "../../src/domain/ports/store";
 import { issueToken } from "../../src/domain/tokens";
 import type { Organization, OrgSettings } from "../../src/domain/types";
 import { createUser, modifyUser } from "../../src/domain/users";
-import { userInputOf } from "../../src/scim/bulk/resource-inputs";
+import { userInputOf } from "../../src/scim/resource-inputs";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import { ORG_EXT, userBody } from "../helpers/server";
 

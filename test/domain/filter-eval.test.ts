@@ -6,13 +6,14 @@
 import SCIMMY from "scimmy";
 import type { Filter } from "../../src/domain/filter";
 import { isPresent, matches, parseDateTime } from "../../src/domain/filter-eval";
-import { createResolver, type SchemaDoc } from "../../src/scim/attributes";
+import type { SchemaDoc } from "../../src/scim/schema-doc";
+import { ResourceSchema } from "../../src/scim/schema-model";
 import { parseFilter } from "../../src/scim/filter/parse";
 
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const doc = (d: unknown): SchemaDoc => JSON.parse(JSON.stringify(d)) as SchemaDoc;
-const users = createResolver(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
-const groups = createResolver(doc(SCIMMY.Schemas.Group.definition.describe()));
+const users = new ResourceSchema(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
+const groups = new ResourceSchema(doc(SCIMMY.Schemas.Group.definition.describe()));
 
 const alice = {
   id: "2819c223",

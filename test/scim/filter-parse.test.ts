@@ -6,7 +6,8 @@ import fc from "fast-check";
 import SCIMMY from "scimmy";
 import { DomainError, isDomainError } from "../../src/domain/errors";
 import type { Filter } from "../../src/domain/filter";
-import { createResolver, type SchemaDoc } from "../../src/scim/attributes";
+import type { SchemaDoc } from "../../src/scim/schema-doc";
+import { ResourceSchema } from "../../src/scim/schema-model";
 import {
   MAX_FILTER_COMPARISONS,
   MAX_FILTER_DEPTH,
@@ -18,7 +19,7 @@ import {
 
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const doc = (d: unknown): SchemaDoc => JSON.parse(JSON.stringify(d)) as SchemaDoc;
-const users = createResolver(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
+const users = new ResourceSchema(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
 
 const parse = (text: string): Filter => parseFilter(text, users);
 

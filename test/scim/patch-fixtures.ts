@@ -1,12 +1,12 @@
 /** Shared fixtures for the PATCH and quirks tests: the User (with enterprise extension) and Group schemas. */
-import { createPatchSchema, type PatchSchema } from "../../src/scim/patch";
+import { ResourceSchema } from "../../src/scim/schema-model";
 import { coreGroup, coreUser, enterpriseUser } from "../../src/scim/schemas";
 
 export const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 export const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-export const userSchema: PatchSchema = createPatchSchema(coreUser, [enterpriseUser]);
-export const groupSchema: PatchSchema = createPatchSchema(coreGroup, []);
+export const userSchema = new ResourceSchema(coreUser, [enterpriseUser]);
+export const groupSchema = new ResourceSchema(coreGroup, []);
 
 /** A PatchOp body with these operations. */
 export const body = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });

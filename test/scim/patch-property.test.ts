@@ -35,7 +35,7 @@ describe("PATCH engine properties", () => {
         try {
           const parsed = parsePatchRequest({ schemas: [PATCH_OP], Operations: ops }, schema);
           if (onGroup) splitMemberOps(parsed);
-          applyPatch(resource, parsed, schema);
+          applyPatch(resource, parsed);
         } catch (e) {
           if (!(e instanceof DomainError)) throw e;
         }

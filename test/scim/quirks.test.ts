@@ -1,6 +1,6 @@
 /** Every IdP quirk in src/scim/quirks.ts, and the body guard assertSafeKeys. */
 import { DomainError } from "../../src/domain/errors";
-import { SchemaIndex } from "../../src/scim/patch";
+import { ResourceSchema } from "../../src/scim/schema-model";
 import {
   assertSafeKeys, bareStringToComplex, expandPathlessValue, foldOpName, getCI, isEchoedId, normalizeBody,
   normalizeValue, removalValues, stringToBoolean, toElementArray, unwrapSingleElementArray,
@@ -8,8 +8,8 @@ import {
 import { coreGroup, coreUser, enterpriseUser } from "../../src/scim/schemas";
 import { ENTERPRISE } from "./patch-fixtures";
 
-const users = new SchemaIndex(coreUser, [enterpriseUser]);
-const groups = new SchemaIndex(coreGroup, []);
+const users = new ResourceSchema(coreUser, [enterpriseUser]);
+const groups = new ResourceSchema(coreGroup, []);
 const def = (name: string) => users.attr(name)!;
 const manager = users.extAttr(ENTERPRISE, "manager")!;
 const members = groups.attr("members")!;

@@ -9,7 +9,8 @@ import SCIMMY from "scimmy";
 import { isDomainError } from "../../src/domain/errors";
 import type { Filter } from "../../src/domain/filter";
 import { matches } from "../../src/domain/filter-eval";
-import { createResolver, type SchemaDoc } from "../../src/scim/attributes";
+import type { SchemaDoc } from "../../src/scim/schema-doc";
+import { ResourceSchema } from "../../src/scim/schema-model";
 import { parseFilter, parseSortBy } from "../../src/scim/filter/parse";
 import { compileFilter, compileSort } from "../../src/store/sqlite/filter-sql";
 import { foldCase } from "../../src/store/sqlite/fold";
@@ -17,8 +18,8 @@ import { GROUP_MAP, USER_MAP } from "../../src/store/sqlite/resource-maps";
 
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const doc = (d: unknown): SchemaDoc => JSON.parse(JSON.stringify(d)) as SchemaDoc;
-const users = createResolver(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
-const groups = createResolver(doc(SCIMMY.Schemas.Group.definition.describe()));
+const users = new ResourceSchema(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
+const groups = new ResourceSchema(doc(SCIMMY.Schemas.Group.definition.describe()));
 
 const SCHEMA = `
   CREATE TABLE users (seq INTEGER PRIMARY KEY, id TEXT, org_id TEXT, user_name TEXT COLLATE NOCASE, user_name_fold TEXT, external_id TEXT,

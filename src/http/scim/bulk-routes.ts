@@ -10,7 +10,7 @@ import { DomainError, Errors } from "../../domain/errors";
 import { createGroup, deleteGroup, modifyGroup } from "../../domain/groups";
 import { createUser, deprovisionUser, modifyUser } from "../../domain/users";
 import { parseBulkRequest } from "../../scim/bulk/request";
-import { groupInputOf, groupPatchOf, groupReplaceOf, userInputOf, userPatchOf } from "../../scim/bulk/resource-inputs";
+import { groupInputOf, groupPatchOf, groupReplaceOf, userInputOf, userPatchOf } from "../../scim/resource-inputs";
 import { runBulk, type BulkCall, type BulkDone } from "../../scim/bulk/run";
 import { etagOf } from "../../scim/user-resource";
 import { actorOf } from "../auth";

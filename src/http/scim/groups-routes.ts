@@ -3,15 +3,11 @@ import { Router, type Request } from "express";
 import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../../domain/groups";
 import type { ListResult, MemberEntry } from "../../domain/ports/store";
 import type { GroupRecord } from "../../domain/types";
-import { coerceBody } from "../../scim/coerce";
-import { memberOf, patchableGroup, renderGroup, toGroupInput } from "../../scim/group-resource";
+import { memberOf, renderGroup } from "../../scim/group-resource";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
-import { applyPatch } from "../../scim/patch/apply";
-import { splitMemberOps } from "../../scim/patch";
-import { parsePatchRequest } from "../../scim/patch/parse-request";
 import { project, wants, type Projection } from "../../scim/projection";
+import { groupInputOf, groupPatchOf, groupReplaceOf } from "../../scim/resource-inputs";
 import { GROUPS } from "../../scim/resource-types";
-import { GROUP_SCHEMA } from "../../scim/schemas";
 import { actorOf } from "../auth";
 import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim, sendScimStreamed } from "./respond";
 import { searchParams, type ScimDeps } from "./users-routes";
@@ -82,7 +78,7 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
 
   r.post("/Groups", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
-    const g = await createGroup(deps, actorOf(req), toGroupInput(coerceBody(req.body, GROUPS.index)));
+    const g = await createGroup(deps, actorOf(req), groupInputOf(req.body));
     res.setHeader("ETag", `W/"${g.version}"`);
     res.setHeader("Location", `${base(req)}/Groups/${g.id}`);
     sendScim(res, 201, await render(req, g, projection));
@@ -90,20 +86,15 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
 
   r.put("/Groups/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
-    const input = toGroupInput(coerceBody(req.body, GROUPS.index));
-    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), () => input, [{ kind: "replace", ids: input.members }]);
+    const { transform, changes } = groupReplaceOf(req.body);
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform, changes);
     res.setHeader("ETag", `W/"${g.version}"`);
     sendScim(res, 200, await render(req, g, projection));
   });
 
   r.patch("/Groups/:id", async (req, res) => {
-    const ops = parsePatchRequest(req.body, GROUPS.patch);
-    const { memberOps, otherOps } = splitMemberOps(ops);
-    const transform = otherOps.length === 0 ? null : (current: GroupRecord) => {
-      const patched = applyPatch(patchableGroup(current), otherOps, GROUPS.patch);
-      return toGroupInput(coerceBody({ ...patched, schemas: [GROUP_SCHEMA] }, GROUPS.index));
-    };
-    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform, memberOps);
+    const { transform, changes } = groupPatchOf(req.body);
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform, changes);
     res.setHeader("ETag", `W/"${g.version}"`);
     const q = req.query as Record<string, unknown>;
     if (q.attributes === undefined && q.excludedAttributes === undefined) return void res.status(204).end();

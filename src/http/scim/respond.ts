@@ -6,7 +6,7 @@ import { listResponse } from "../../scim/discovery";
 import type { ListRequest } from "../../scim/list-request";
 import type { Projection } from "../../scim/projection";
 
-export const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
+const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
 
 export function sendScim(res: Response, status: number, body: unknown): void {
   res.status(status).setHeader("Content-Type", SCIM_MEDIA_TYPE);

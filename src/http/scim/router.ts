@@ -49,7 +49,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   return r;
 }
 
-export function scimErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+function scimErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   const e = toDomainError(err);
   const status = statusOf(e);
   if (status >= 500) req.log?.error({ err: e.cause ?? e, code: e.code }, "request failed");

@@ -7,14 +7,11 @@ import type { Clock } from "../../domain/clock";
 import type { ListResult, Store } from "../../domain/ports/store";
 import type { UserRecord } from "../../domain/types";
 import { createUser, deprovisionUser, getUser, listUsers, modifyUser } from "../../domain/users";
-import { coerceBody } from "../../scim/coerce";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
-import { applyPatch } from "../../scim/patch/apply";
-import { parsePatchRequest } from "../../scim/patch/parse-request";
 import { project, type Projection } from "../../scim/projection";
 import { USERS } from "../../scim/resource-types";
-import { USER_SCHEMA } from "../../scim/schemas";
-import { etagOf, patchableUser, renderUser, toUserInput } from "../../scim/user-resource";
+import { userInputOf, userPatchOf } from "../../scim/resource-inputs";
+import { etagOf, renderUser } from "../../scim/user-resource";
 import { actorOf } from "../auth";
 import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim } from "./respond";
 
@@ -65,7 +62,7 @@ export function userRoutes(deps: ScimDeps): Router {
 
   r.post("/Users", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
-    const input = toUserInput(coerceBody(req.body, USERS.index));
+    const input = userInputOf(req.body);
     const { user, outcome } = await createUser(deps, actorOf(req), input);
     const body = await render(req, user, projection);
     res.setHeader("ETag", etagOf(user.version));
@@ -76,18 +73,15 @@ export function userRoutes(deps: ScimDeps): Router {
 
   r.put("/Users/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
-    const input = toUserInput(coerceBody(req.body, USERS.index));
+    const input = userInputOf(req.body);
     const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), () => input);
     res.setHeader("ETag", etagOf(u.version));
     sendScim(res, 200, await render(req, u, projection));
   });
 
   r.patch("/Users/:id", async (req, res) => {
-    const ops = parsePatchRequest(req.body, USERS.patch);
-    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), (current) => {
-      const patched = applyPatch(patchableUser(current), ops, USERS.patch);
-      return toUserInput(coerceBody({ ...patched, schemas: [USER_SCHEMA] }, USERS.index));
-    });
+    const transform = userPatchOf(req.body);
+    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform);
     res.setHeader("ETag", etagOf(u.version));
     // RFC 7644 §3.5.2: 204 unless the client asks for the resource with attributes/excludedAttributes.
     const q = req.query as Record<string, unknown>;

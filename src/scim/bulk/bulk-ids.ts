@@ -24,7 +24,7 @@ function collect(value: unknown, out: Set<string>): void {
 }
 
 /** The bulkIds an operation references, in its path and anywhere in its data. */
-export function referencesOf(op: Pick<BulkOperation, "path" | "data">): Set<string> {
+function referencesOf(op: Pick<BulkOperation, "path" | "data">): Set<string> {
   const out = new Set<string>();
   for (const segment of op.path.split("/")) if (segment.startsWith(PREFIX)) out.add(decodeURIComponent(segment.slice(PREFIX.length)));
   collect(op.data, out);

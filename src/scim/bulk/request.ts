@@ -7,10 +7,10 @@ import { z } from "zod";
 import { type DomainError, Errors } from "../../domain/errors";
 import { assertSafeKeys, getCI } from "../quirks";
 
-export const BULK_REQUEST_URN = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+const BULK_REQUEST_URN = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 export const BULK_RESPONSE_URN = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
 
-export const BULK_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
+const BULK_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
 export type BulkMethod = (typeof BULK_METHODS)[number];
 
 export interface BulkOperation {

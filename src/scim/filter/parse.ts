@@ -23,7 +23,7 @@
 import { Errors } from "../../domain/errors";
 import type { AttrRef, CompareOp, Filter, FilterValue } from "../../domain/filter";
 import { parseDateTime } from "../../domain/filter-eval";
-import type { AttrInfo, Resolver } from "../attributes";
+import type { AttrInfo, Resolver } from "../schema-model";
 import { tokenize, type Token } from "./lexer";
 
 /** Longest filter accepted, in characters. */
@@ -33,8 +33,8 @@ export const MAX_FILTER_DEPTH = 32;
 /** Most comparisons (`eq`..`le`, `pr`) in one filter. */
 export const MAX_FILTER_COMPARISONS = 64;
 /** Longest `attributes` / `excludedAttributes` / `sortBy` value, and most entries in a list. */
-export const MAX_ATTRIBUTE_LIST_LENGTH = 4096;
-export const MAX_ATTRIBUTE_LIST_ENTRIES = 100;
+const MAX_ATTRIBUTE_LIST_LENGTH = 4096;
+const MAX_ATTRIBUTE_LIST_ENTRIES = 100;
 
 const OPS: ReadonlySet<string> = new Set(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]);
 const STRINGY: ReadonlySet<string> = new Set(["co", "sw", "ew"]);

@@ -18,7 +18,6 @@
 import { Errors } from "../../domain/errors";
 import type { Filter } from "../../domain/filter";
 import { matches } from "../../domain/filter-eval";
-import type { PatchSchema } from "./context";
 import type { PatchOperation } from "./operation";
 import type { AttrPath } from "./path";
 import { deepEqual, findKey, isObject } from "./values";
@@ -26,7 +25,7 @@ import { deepEqual, findKey, isObject } from "./values";
 type Obj = Record<string, unknown>;
 
 /** Applies `ops` in order to a copy of `resource`; answers the copy. Throws a DomainError on the first invalid op. */
-export function applyPatch(resource: Obj, ops: PatchOperation[], _schema?: PatchSchema): Obj {
+export function applyPatch(resource: Obj, ops: PatchOperation[]): Obj {
   const out = structuredClone(resource);
   for (const op of ops) applyOne(out, op);
   return out;

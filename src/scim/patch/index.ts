@@ -5,9 +5,6 @@
  * scimmy's Patch is never used: it is read-modify-write of the whole resource (docs/stack.md#defect-6).
  */
 export { applyPatch } from "./apply";
-export { createPatchSchema, type FilterResolver, type PatchSchema } from "./context";
 export { splitMemberOps, type MemberOp } from "./members";
 export type { PatchOperation } from "./operation";
-export { MAX_OPERATIONS, PATCH_OP_URN, PatchRequestSchema, parsePatchRequest } from "./parse-request";
-export { parsePath, pathLabel, type AttrPath, type ExtensionPath, type PatchPath } from "./path";
-export { SchemaIndex, type AttributeDef, type SchemaDoc } from "./schema-index";
+export { parsePatchRequest } from "./parse-request";

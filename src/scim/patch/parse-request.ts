@@ -11,14 +11,13 @@ import { Errors } from "../../domain/errors";
 import {
   assertSafeKeys, expandPathlessValue, foldOpName, getCI, normalizeValue, removalValues,
 } from "../quirks";
-import type { PatchSchema } from "./context";
 import type { PatchOperation } from "./operation";
 import { parsePath, type AttrPath, type PatchPath } from "./path";
-import type { AttributeDef } from "./schema-index";
-import { checkSingle, checkValue } from "./validate-value";
+import type { AttributeDef, ResourceSchema } from "../schema-model";
+import { checkSingle, checkValue } from "../validate-value";
 
 export const PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-export const MAX_OPERATIONS = 1000;
+const MAX_OPERATIONS = 1000;
 
 const OperationSchema = z.object({
   op: z.enum(["add", "remove", "replace"], { error: "op must be add, remove or replace" }),
@@ -26,7 +25,7 @@ const OperationSchema = z.object({
   value: z.unknown().optional(),
 }).refine((o) => o.op !== "remove" || o.path !== undefined, { message: "remove needs a path", path: ["path"] });
 
-export const PatchRequestSchema = z.object({
+const PatchRequestSchema = z.object({
   schemas: z.array(z.string()).refine((s) => s.includes(PATCH_OP_URN), { message: `schemas must include ${PATCH_OP_URN}` }),
   Operations: z.array(OperationSchema).min(1, "Operations must not be empty").max(MAX_OPERATIONS, `at most ${MAX_OPERATIONS} Operations per request`),
 });
@@ -52,7 +51,7 @@ function foldEnvelope(body: Record<string, unknown>): unknown {
 }
 
 /** Parses and normalises a PATCH body. See the file comment for what is refused. */
-export function parsePatchRequest(body: unknown, schema: PatchSchema): PatchOperation[] {
+export function parsePatchRequest(body: unknown, schema: ResourceSchema): PatchOperation[] {
   assertSafeKeys(body);
   if (!isObject(body)) throw Errors.invalidPatch("the body must be a JSON object with schemas and Operations.");
   const parsed = PatchRequestSchema.safeParse(foldEnvelope(body));
@@ -66,11 +65,11 @@ export function parsePatchRequest(body: unknown, schema: PatchSchema): PatchOper
   return out;
 }
 
-function normalizeOperation(raw: RawOperation, schema: PatchSchema): PatchOperation[] {
+function normalizeOperation(raw: RawOperation, schema: ResourceSchema): PatchOperation[] {
   if (raw.path === undefined) {
     // RFC 7644 §3.5.2.1/§3.5.2.3: without a path, the value is an object of attributes.
     if (!isObject(raw.value)) throw Errors.invalidPatch(`${raw.op} without a path needs an object value.`);
-    return expandPathlessValue(raw.value, schema.index).flatMap(({ path, value }) => {
+    return expandPathlessValue(raw.value, schema).flatMap(({ path, value }) => {
       if (path.toLowerCase() === "id" && typeof value === "string") return [{ op: "checkId" as const, value }];
       return pathOperation(raw.op, path, value, schema);
     });
@@ -78,8 +77,8 @@ function normalizeOperation(raw: RawOperation, schema: PatchSchema): PatchOperat
   return pathOperation(raw.op, raw.path, raw.value, schema);
 }
 
-function pathOperation(op: RawOperation["op"], text: string, value: unknown, schema: PatchSchema): PatchOperation[] {
-  const path = parsePath(text, schema.index, schema.resolver);
+function pathOperation(op: RawOperation["op"], text: string, value: unknown, schema: ResourceSchema): PatchOperation[] {
+  const path = parsePath(text, schema);
   if (path.kind === "extension") {
     if (op === "remove") return [{ op, path }];
     if (!isObject(value)) throw Errors.invalidPatch(`${op} on '${text}' needs an object of its attributes.`);
@@ -89,15 +88,15 @@ function pathOperation(op: RawOperation["op"], text: string, value: unknown, sch
   if (op === "remove") return [removeOperation(path, value, schema)];
   if (value === undefined) throw Errors.invalidPatch(`${op} on '${text}' needs a value.`);
   const target = targetDef(path);
-  const normalized = normalizeValue(value, target, schema.index);
+  const normalized = normalizeValue(value, target, schema);
   // A null value (or Entra's `"manager": ""`) unassigns the attribute (RFC 7643 §2.5).
   const wholeList = path.def.multiValued && path.sub === undefined && path.filter === undefined;
   if (normalized === null || (wholeList && op === "replace" && Array.isArray(normalized) && normalized.length === 0)) {
     return [removeOperation(path, undefined, schema)];
   }
   const label = path.sub ? `${path.attr}.${path.sub}` : path.attr;
-  if (!wholeList) return [{ op, path, value: checkSingle(normalized, target, schema.index, label) }];
-  return [{ op, path, value: checkValue(normalized, target, schema.index, label) }];
+  if (!wholeList) return [{ op, path, value: checkSingle(normalized, target, schema, label) }];
+  return [{ op, path, value: checkValue(normalized, target, schema, label) }];
 }
 
 /** The definition a value at this path must satisfy: the sub-attribute, one element, or the attribute. */
@@ -107,7 +106,7 @@ function targetDef(path: AttrPath): AttributeDef {
   return path.def;
 }
 
-function removeOperation(path: AttrPath, value: unknown, schema: PatchSchema): PatchOperation {
+function removeOperation(path: AttrPath, value: unknown, schema: ResourceSchema): PatchOperation {
   if (path.def.required && path.sub === undefined && path.filter === undefined) {
     throw Errors.mutability(path.attr, "it is required; replace it with a new value instead");
   }
@@ -115,7 +114,7 @@ function removeOperation(path: AttrPath, value: unknown, schema: PatchSchema): P
     const values = removalValues(value, path.def);
     if (values !== undefined) {
       const element = { ...path.def, multiValued: false };
-      return { op: "remove", path, values: values.map((v) => checkSingle(normalizeValue(v, element, schema.index), element, schema.index, path.attr)) };
+      return { op: "remove", path, values: values.map((v) => checkSingle(normalizeValue(v, element, schema), element, schema, path.attr)) };
     }
   }
   return { op: "remove", path };

@@ -8,8 +8,7 @@
 import { Errors } from "../../domain/errors";
 import type { Filter } from "../../domain/filter";
 import { parseFilter } from "../filter/parse";
-import type { FilterResolver } from "./context";
-import type { AttributeDef, SchemaIndex } from "./schema-index";
+import type { AttributeDef, ResourceSchema } from "../schema-model";
 
 /** A resolved path to one attribute, optionally narrowed by a value filter and/or a sub-attribute. */
 export interface AttrPath {
@@ -38,16 +37,16 @@ export interface ExtensionPath {
 export type PatchPath = AttrPath | ExtensionPath;
 
 /** The longest path accepted. */
-export const MAX_PATH_LENGTH = 1024;
+const MAX_PATH_LENGTH = 1024;
 
 const NAME = /^[A-Za-z$][A-Za-z0-9_$-]*$/;
 const COMMON = new Set(["id", "meta", "schemas"]);
 
 /** Whether the attribute can never be written by a client. */
-export const isReadOnly = (def: AttributeDef | undefined): boolean => def?.mutability === "readOnly";
+const isReadOnly = (def: AttributeDef | undefined): boolean => def?.mutability === "readOnly";
 
 /** Parses and resolves one PATCH path. */
-export function parsePath(text: string, index: SchemaIndex, resolver: FilterResolver): PatchPath {
+export function parsePath(text: string, index: ResourceSchema): PatchPath {
   if (text.length === 0) throw Errors.invalidPath(text, "it is empty. Omit `path` to target the resource itself.");
   if (text.length > MAX_PATH_LENGTH) throw Errors.invalidPath(text.slice(0, 64) + "…", `it is longer than ${MAX_PATH_LENGTH} characters.`);
 
@@ -102,7 +101,7 @@ export function parsePath(text: string, index: SchemaIndex, resolver: FilterReso
     const prefix = schema === undefined ? def.name : `${schema}:${def.name}`;
     let f: Filter;
     try {
-      f = parseFilter(`${prefix}[${filterText}]`, resolver);
+      f = parseFilter(`${prefix}[${filterText}]`, index);
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
       throw Errors.invalidPath(text, `its filter is invalid (${detail}).`);
@@ -121,7 +120,3 @@ export function parsePath(text: string, index: SchemaIndex, resolver: FilterReso
   }
   return path;
 }
-
-/** The path as canonical text, e.g. `emails.value` or `urn:...:User:manager`. */
-export const pathLabel = (p: PatchPath): string =>
-  p.kind === "extension" ? p.schema : `${p.schema ? p.schema + ":" : ""}${p.attr}${p.sub ? "." + p.sub : ""}`;

@@ -4,8 +4,8 @@
  * ReadOnly sub-attributes inside a value are ignored (RFC 7643 §2.2: the server ignores them) and so
  * are sub-attributes the schema does not know, so nothing unknown is ever stored.
  */
-import { Errors } from "../../domain/errors";
-import type { AttributeDef, SchemaIndex } from "./schema-index";
+import { Errors } from "../domain/errors";
+import type { AttributeDef, ResourceSchema } from "./schema-model";
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -32,7 +32,7 @@ function checkScalar(value: unknown, def: AttributeDef, label: string): unknown 
 }
 
 /** Checks one single value (an element, for a multi-valued attribute) and answers a clean copy. */
-export function checkSingle(value: unknown, def: AttributeDef, index: SchemaIndex, label: string): unknown {
+export function checkSingle(value: unknown, def: AttributeDef, index: ResourceSchema, label: string): unknown {
   if (def.type !== "complex") return checkScalar(value, def, label);
   if (!isObject(value)) throw Errors.invalidValue(`'${label}' must be an object of sub-attributes.`);
   const out: Record<string, unknown> = {};
@@ -45,7 +45,7 @@ export function checkSingle(value: unknown, def: AttributeDef, index: SchemaInde
 }
 
 /** Checks a value for the whole attribute: an array of elements when it is multi-valued. */
-export function checkValue(value: unknown, def: AttributeDef, index: SchemaIndex, label: string): unknown {
+export function checkValue(value: unknown, def: AttributeDef, index: ResourceSchema, label: string): unknown {
   if (!def.multiValued) return checkSingle(value, def, index, label);
   if (!Array.isArray(value)) throw Errors.invalidValue(`'${label}' is multi-valued: send an array.`);
   return value.map((v) => checkSingle(v, def, index, label));

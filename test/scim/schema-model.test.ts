@@ -1,21 +1,18 @@
 /**
- * The attribute resolver (src/scim/attributes.ts): canonical names without case, URN prefixes,
+ * The schema model (src/scim/schema-model.ts): canonical names without case, URN prefixes,
  * RFC 7643 §3.1 common attributes, `value` defaulting for multi-valued complex attributes, and
  * immunity to prototype-pollution names.
  */
 import SCIMMY from "scimmy";
-import { createResolver, isAttrName, type SchemaDoc } from "../../src/scim/attributes";
+import type { SchemaDoc } from "../../src/scim/schema-doc";
+import { isAttrName, ResourceSchema } from "../../src/scim/schema-model";
 
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const doc = (d: unknown): SchemaDoc => JSON.parse(JSON.stringify(d)) as SchemaDoc;
-const users = createResolver(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
-const groups = createResolver(doc(SCIMMY.Schemas.Group.definition.describe()));
+const users = new ResourceSchema(doc(SCIMMY.Schemas.User.definition.describe()), [doc(SCIMMY.Schemas.EnterpriseUser.definition.describe())]);
+const groups = new ResourceSchema(doc(SCIMMY.Schemas.Group.definition.describe()));
 
-describe("createResolver", () => {
-  it("accepts scimmy's describe() output directly (Attribute instances serialised through toJSON)", () => {
-    const r = createResolver(SCIMMY.Schemas.User.definition.describe() as unknown as SchemaDoc);
-    expect(r.resolve("emails")).toMatchObject({ attr: "emails", sub: "value", multiValued: true });
-  });
+describe("ResourceSchema as the filter resolver", () => {
 
   it("matches names without case and answers canonical names", () => {
     expect(users.resolve("USERNAME")).toEqual({ attr: "userName", type: "string", caseExact: false, multiValued: false });
@@ -98,7 +95,7 @@ describe("describe and describeSub (for PATCH)", () => {
   });
 
   it("lists the schema ids", () => {
-    expect(users.coreSchemaId).toBe("urn:ietf:params:scim:schemas:core:2.0:User");
+    expect(users.coreId).toBe("urn:ietf:params:scim:schemas:core:2.0:User");
     expect(users.extensionIds).toEqual([ENT]);
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * From a SCIM request body to the input of a domain use case: the one place that says how a
+ * POST/PUT body becomes a UserInput or GroupInput and how a PATCH body becomes the transform
+ * modifyUser/modifyGroup re-run on the current state. /Users, /Groups, /Bulk and the CLI all call
+ * these, so a bulk operation is coerced, patched and checked exactly as its single request.
+ */
+import type { GroupInput, MemberChange } from "../domain/groups";
+import type { GroupRecord, UserRecord } from "../domain/types";
+import type { UserInput } from "../domain/users";
+import { coerceBody } from "./coerce";
+import { patchableGroup, toGroupInput } from "./group-resource";
+import { applyPatch } from "./patch/apply";
+import { splitMemberOps } from "./patch/members";
+import { parsePatchRequest } from "./patch/parse-request";
+import { GROUPS, USERS } from "./resource-types";
+import { GROUP_SCHEMA, USER_SCHEMA } from "./schemas";
+import { patchableUser, toUserInput } from "./user-resource";
+
+/** A POST or PUT /Users body as the domain takes it. */
+export const userInputOf = (body: unknown): UserInput => toUserInput(coerceBody(body, USERS.schema));
+
+/** A POST or PUT /Groups body as the domain takes it, member ids included. */
+export const groupInputOf = (body: unknown): GroupInput & { members: string[] } => toGroupInput(coerceBody(body, GROUPS.schema));
+
+/** A PATCH /Users body, parsed now (so a bad body fails before anything is read), applied to whatever state modifyUser reads. */
+export function userPatchOf(body: unknown): (current: UserRecord) => UserInput {
+  const ops = parsePatchRequest(body, USERS.schema);
+  return (current) => userInputOf({ ...applyPatch(patchableUser(current), ops), schemas: [USER_SCHEMA] });
+}
+
+export interface GroupChange {
+  /** The group's new attributes from its current ones; null when only members change. */
+  transform: ((current: GroupRecord) => GroupInput) | null;
+  /** Membership changes, in request order. */
+  changes: MemberChange[];
+}
+
+/** A PATCH /Groups body: member operations become row changes, the others a transform. */
+export function groupPatchOf(body: unknown): GroupChange {
+  const { memberOps, otherOps } = splitMemberOps(parsePatchRequest(body, GROUPS.schema));
+  const transform = otherOps.length === 0 ? null : (current: GroupRecord) =>
+    groupInputOf({ ...applyPatch(patchableGroup(current), otherOps), schemas: [GROUP_SCHEMA] });
+  return { transform, changes: memberOps };
+}
+
+/** A PUT /Groups body: the attributes, and a membership that becomes exactly the listed ids. */
+export function groupReplaceOf(body: unknown): GroupChange {
+  const input = groupInputOf(body);
+  return { transform: () => input, changes: [{ kind: "replace", ids: input.members }] };
+}
