@@ -15,6 +15,7 @@ import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Stor
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
 import { syncOrgRoleGroups } from "./users";
 import type { GroupBinding, GroupRecord, OrgRole } from "./types";
+import { checkIfMatch, type IfMatch } from "./versions";
 
 export interface GroupDeps {
   store: Store;
@@ -297,21 +298,21 @@ export async function modifyGroup(
   deps: GroupDeps,
   actor: Actor,
   id: string,
-  ifMatch: number | undefined,
+  ifMatch: IfMatch,
   transform: ((current: GroupRecord) => GroupInput) | null,
   changes: MemberChange[],
 ): Promise<GroupRecord> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
   const seen = await findGroup(store, actor, id);
-  if (ifMatch !== undefined && ifMatch !== seen.version) throw Errors.versionMismatch(`W/"${ifMatch}"`, `W/"${seen.version}"`);
+  checkIfMatch(ifMatch, seen.version);
   const planned = attributesAfter(seen, transform ? transform(seen) : null);
   const { checks, demotable } = await modifyChecks(store, actor, seen, planned, changes);
   await authorize(deps, actor, checks, { action: "group.update", target: groupTarget(id) });
   return store.transaction(async (tx) => {
     const current = await tx.groups.get(orgId, id);
     if (!current || (current.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
-    if (ifMatch !== undefined && ifMatch !== current.version) throw Errors.versionMismatch(`W/"${ifMatch}"`, `W/"${current.version}"`);
+    checkIfMatch(ifMatch, current.version);
     const after = attributesAfter(current, transform ? transform(current) : null);
     if (!sameBinding(current.binding, seen.binding) || !sameBinding(after?.binding ?? current.binding, planned?.binding ?? seen.binding)) {
       throw Errors.versionMismatch(`W/"${seen.version}"`, `W/"${current.version}" (what the group grants changed meanwhile; retry)`);
@@ -346,7 +347,7 @@ export async function modifyGroup(
 }
 
 /** Deleting a group takes back what it granted: the policy is asked for that too. */
-export async function deleteGroup(deps: GroupDeps, actor: Actor, id: string): Promise<void> {
+export async function deleteGroup(deps: GroupDeps, actor: Actor, id: string, ifMatch?: IfMatch): Promise<void> {
   const { store, clock } = deps;
   const seen = await findGroup(store, actor, id);
   await authorize(deps, actor, [
@@ -358,6 +359,7 @@ export async function deleteGroup(deps: GroupDeps, actor: Actor, id: string): Pr
     if (!current || (current.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
     if (current.builtin) throw Errors.builtinGroup(`The built-in ${current.displayName} group cannot be deleted.`);
     if (!sameBinding(current.binding, seen.binding)) throw Errors.versionMismatch(`W/"${seen.version}"`, `W/"${current.version}" (what the group grants changed meanwhile; retry)`);
+    checkIfMatch(ifMatch, current.version);
     await tx.groups.delete(actor.org.id, id);
     await tx.audit.append(auditEvent(clock, actor, "group.delete", { type: "Group", id }, { before: { displayName: current.displayName, externalId: current.externalId } }));
   });

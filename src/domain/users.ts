@@ -13,6 +13,7 @@ import { authorize, orgTarget, Refusal, userRef, userTarget, type Check, type Ta
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
 import type { Email, OrgRole, UserRecord } from "./types";
+import { checkIfMatch, type IfMatch } from "./versions";
 
 export interface UserDeps {
   store: Store;
@@ -314,15 +315,13 @@ export async function modifyUser(
   deps: UserDeps,
   actor: Actor,
   id: string,
-  ifMatch: number | undefined,
+  ifMatch: IfMatch,
   transform: (current: UserRecord) => UserInput,
 ): Promise<UserRecord> {
   const { store, clock } = deps;
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
     const current = await findUser(deps, actor, id);
-    if (ifMatch !== undefined && ifMatch !== current.version) {
-      throw Errors.versionMismatch(`W/"${ifMatch}"`, `W/"${current.version}"`);
-    }
+    checkIfMatch(ifMatch, current.version);
     let next: UserRecord;
     try {
       next = nextState(deps, current, transform(current));
@@ -349,7 +348,7 @@ export async function modifyUser(
       return true;
     });
     if (written) return next;
-    if (ifMatch !== undefined) throw Errors.versionMismatch(`W/"${ifMatch}"`, "newer");
+    if (ifMatch !== undefined) throw Errors.versionMismatch(`W/"${current.version}"`, "newer");
   }
   throw Errors.tooMany("The user is being changed by many writers at once; retry the request.");
 }
@@ -395,8 +394,8 @@ async function checkNextDomains(deps: UserDeps, actor: Actor, current: UserRecor
  * person keeps their login and anything outside the organization; "delete" erases the user.
  * Both make GET answer 404. The Owner cannot be removed over SCIM.
  */
-export async function deprovisionUser(deps: UserDeps, actor: Actor, id: string): Promise<void> {
-  await endMembership(deps, actor, id, { mode: actor.org.settings.deprovision, protectOwner: true });
+export async function deprovisionUser(deps: UserDeps, actor: Actor, id: string, ifMatch?: IfMatch): Promise<void> {
+  await endMembership(deps, actor, id, { mode: actor.org.settings.deprovision, protectOwner: true, ifMatch });
 }
 
 /**
@@ -409,12 +408,13 @@ export async function endMembership(
   deps: UserDeps,
   actor: Actor,
   id: string,
-  options: { mode: "remove" | "delete"; newOwnerId?: string; protectOwner: boolean },
+  options: { mode: "remove" | "delete"; newOwnerId?: string; protectOwner: boolean; ifMatch?: IfMatch },
 ): Promise<{ accountsHandedOver: { accountId: string; newOwnerId: string }[] }> {
   const { store, clock } = deps;
   const current = await findUser(deps, actor, id);
   const action = options.mode === "delete" ? "user.delete" : "user.remove";
   await authorize(deps, actor, { action, target: await userTarget(store, current) });
+  checkIfMatch(options.ifMatch, current.version);
   if (actor.userId === id) throw Errors.invalidValue("You cannot remove or delete yourself; ask another Owner or Administrator.");
   if (current.orgRole === "owner") {
     const e = options.protectOwner ? Errors.ownerProtected("removed") : Errors.lastOwner();
@@ -422,6 +422,12 @@ export async function endMembership(
     throw e;
   }
   return store.transaction(async (tx) => {
+    if (options.ifMatch !== undefined) {
+      // Checked again where the delete happens: a write in between fails the precondition.
+      const fresh = await tx.users.get(actor.org.id, id);
+      if (!fresh) throw Errors.userNotFound(id);
+      checkIfMatch(options.ifMatch, fresh.version);
+    }
     const handedOver = await handOverAccounts(tx, clock, actor, id, options.newOwnerId);
     const gone = await tx.users.delete(actor.org.id, id);
     if (!gone) throw Errors.userNotFound(id);

@@ -322,7 +322,7 @@ describe("each operation is its single request", () => {
       { method: "PUT", path: "/Users", data: { schemas: [USER_SCHEMA], userName: "x" } },
       { method: "GET", path: "/Users/abc" },
       { method: "POST", path: "/Users", data: { schemas: [USER_SCHEMA], userName: "no-bulk-id" } },
-      { method: "PATCH", path: "/Users/abc", version: "v1", data: { schemas: [PATCH_SCHEMA], Operations: [] } },
+      { method: "PATCH", path: "/Users/abc", version: 3, data: { schemas: [PATCH_SCHEMA], Operations: [] } },
       { method: "post", path: "/users", bulkId: "lower", data: { schemas: [USER_SCHEMA], userName: "lowercase-method" } },
     ]);
     const route = expect.stringContaining("does not exist");

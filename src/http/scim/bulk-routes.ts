@@ -80,7 +80,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
             return { status: 204, id, version: etagOf(u.version) };
           }
           case "DELETE":
-            await deprovisionUser(deps, actor, id);
+            await deprovisionUser(deps, actor, id, call.version);
             return { status: 204, id };
         }
       }
@@ -100,7 +100,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
           return { status: 204, id, version: etagOf(g.version) };
         }
         case "DELETE":
-          await deleteGroup(deps, actor, id);
+          await deleteGroup(deps, actor, id, call.version);
           return { status: 204, id };
       }
     };

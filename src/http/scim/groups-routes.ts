@@ -9,7 +9,7 @@ import { project, wants, type Projection } from "../../scim/projection";
 import { groupInputOf, groupPatchOf, groupReplaceOf } from "../../scim/resource-inputs";
 import { GROUPS } from "../../scim/resource-types";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim, sendScimStreamed } from "./respond";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, renderPage, sendScim, sendScimStreamed } from "./respond";
 import { searchParams, type ScimDeps } from "./users-routes";
 
 export interface GroupRouteDeps extends ScimDeps {
@@ -87,14 +87,14 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
   r.put("/Groups/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
     const { transform, changes } = groupReplaceOf(req.body);
-    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform, changes);
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes);
     res.setHeader("ETag", `W/"${g.version}"`);
     sendScim(res, 200, await render(req, g, projection));
   });
 
   r.patch("/Groups/:id", async (req, res) => {
     const { transform, changes } = groupPatchOf(req.body);
-    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform, changes);
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes);
     res.setHeader("ETag", `W/"${g.version}"`);
     const q = req.query as Record<string, unknown>;
     if (q.attributes === undefined && q.excludedAttributes === undefined) return void res.status(204).end();
@@ -102,7 +102,7 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
   });
 
   r.delete("/Groups/:id", async (req, res) => {
-    await deleteGroup(deps, actorOf(req), req.params.id as string);
+    await deleteGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req));
     res.status(204).end();
   });
 

@@ -1,9 +1,10 @@
 /** Small helpers every SCIM route uses: the media type, ETags, base URL. */
 import type { Request, Response } from "express";
-import { Errors } from "../../domain/errors";
 import type { ListResult } from "../../domain/ports/store";
+import type { IfMatch } from "../../domain/versions";
 import { listResponse } from "../../scim/discovery";
 import type { ListRequest } from "../../scim/list-request";
+import { ifNoneMatchHolds, parseIfMatch } from "../../scim/preconditions";
 import type { Projection } from "../../scim/projection";
 
 const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
@@ -53,23 +54,11 @@ export function baseUrlOf(req: Request, publicUrl: string | undefined): string {
   return `${root}/scim/v2`;
 }
 
-const ETAG = /^\s*(?:W\/)?"(\d{1,15})"\s*$/;
+/** The request's If-Match precondition (src/scim/preconditions.ts). */
+export const ifMatchOf = (req: Request): IfMatch => parseIfMatch(req.header("if-match"));
 
-/** If-Match as a version number; undefined when absent or "*". */
-export function ifMatchVersion(req: Request): number | undefined {
-  const h = req.header("if-match");
-  if (h === undefined || h.trim() === "*") return undefined;
-  const m = ETAG.exec(h);
-  if (!m) throw Errors.invalidParameter("If-Match", `expected an ETag such as W/"3", got ${JSON.stringify(h).slice(0, 40)}.`);
-  return Number(m[1]);
-}
-
-export function ifNoneMatches(req: Request, version: number): boolean {
-  const h = req.header("if-none-match");
-  if (!h) return false;
-  if (h.trim() === "*") return true;
-  return h.split(",").some((t) => ETAG.exec(t)?.[1] === String(version));
-}
+/** Whether a GET's If-None-Match names the current version: answer 304. */
+export const ifNoneMatches = (req: Request, version: number): boolean => ifNoneMatchHolds(req.header("if-none-match"), version);
 
 /** A ListResponse (RFC 7644 §3.4.2) of one page, each item rendered with the request's projection. */
 export async function renderPage<T>(

@@ -13,7 +13,7 @@ import { USERS } from "../../scim/resource-types";
 import { userInputOf, userPatchOf } from "../../scim/resource-inputs";
 import { etagOf, renderUser } from "../../scim/user-resource";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchVersion, ifNoneMatches, renderPage, sendScim } from "./respond";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, renderPage, sendScim } from "./respond";
 
 export interface ScimDeps {
   store: Store;
@@ -74,14 +74,14 @@ export function userRoutes(deps: ScimDeps): Router {
   r.put("/Users/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
     const input = userInputOf(req.body);
-    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), () => input);
+    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input);
     res.setHeader("ETag", etagOf(u.version));
     sendScim(res, 200, await render(req, u, projection));
   });
 
   r.patch("/Users/:id", async (req, res) => {
     const transform = userPatchOf(req.body);
-    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchVersion(req), transform);
+    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform);
     res.setHeader("ETag", etagOf(u.version));
     // RFC 7644 §3.5.2: 204 unless the client asks for the resource with attributes/excludedAttributes.
     const q = req.query as Record<string, unknown>;
@@ -90,7 +90,7 @@ export function userRoutes(deps: ScimDeps): Router {
   });
 
   r.delete("/Users/:id", async (req, res) => {
-    await deprovisionUser(deps, actorOf(req), req.params.id as string);
+    await deprovisionUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req));
     res.status(204).end();
   });
 

@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { type DomainError, Errors } from "../../domain/errors";
+import type { IfMatch } from "../../domain/versions";
+import { parseIfMatch } from "../preconditions";
 import { assertSafeKeys, getCI } from "../quirks";
 
 const BULK_REQUEST_URN = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -18,8 +20,8 @@ export interface BulkOperation {
   index: number;
   method: BulkMethod;
   bulkId?: string;
-  /** The `version` ETag as a number (W/"3" → 3): the operation's If-Match. */
-  version?: number;
+  /** The `version` ETag as a precondition (W/"3" → [3]; a tag not of this server → [], never met). */
+  version?: IfMatch;
   path: string;
   data?: unknown;
   /** Set when the operation itself is malformed: it fails with this error and never runs. */
@@ -39,12 +41,10 @@ const Envelope = z.object({
   Operations: z.array(z.unknown(), { error: "Operations must be an array" }).min(1, "Operations must not be empty"),
 });
 
-const ETAG = /^\s*(?:W\/)?"(\d{1,15})"\s*$/;
-
 const Operation = z.object({
   method: z.string().transform((m) => m.toUpperCase()).pipe(z.enum(BULK_METHODS, { error: "method must be POST, PUT, PATCH or DELETE" })),
   bulkId: z.string().min(1).max(256).regex(/^[^\s"]+$/, "bulkId must not contain spaces or quotes").optional(),
-  version: z.string().regex(ETAG, 'version must be an ETag of this server, such as W/"3"').optional(),
+  version: z.string({ error: 'version must be an ETag string, such as W/"3"' }).max(256).optional(),
   path: z.string().min(2).max(2048).startsWith("/", "path must start with /, e.g. /Users or /Groups/{id}"),
   data: z.unknown().optional(),
 }).refine((o) => o.method !== "POST" || o.bulkId !== undefined, { message: "a POST needs a bulkId (RFC 7644 §3.7)", path: ["bulkId"] })
@@ -68,7 +68,7 @@ function parseOperation(raw: unknown, index: number): BulkOperation {
     const { method, bulkId, version, path, data } = parsed.data;
     const op: BulkOperation = { index, method, path };
     if (bulkId !== undefined) op.bulkId = bulkId;
-    if (version !== undefined) op.version = Number(ETAG.exec(version)![1]);
+    if (version !== undefined) op.version = parseIfMatch(version) ?? [];
     if (data !== undefined) op.data = data;
     return op;
   }

@@ -6,6 +6,7 @@
  * calls the same use cases as /Users and /Groups.
  */
 import { Errors } from "../../domain/errors";
+import type { IfMatch } from "../../domain/versions";
 import { planBulk, substitute, substitutePath } from "./bulk-ids";
 import { BULK_RESPONSE_URN, type BulkMethod, type BulkOperation, type BulkRequest } from "./request";
 
@@ -17,8 +18,8 @@ export interface BulkCall {
   resource: BulkResource;
   /** The resource id (PUT, PATCH, DELETE). */
   id?: string;
-  /** If-Match as a version number. */
-  version?: number;
+  /** The operation's `version`, as an If-Match precondition. */
+  version?: IfMatch;
   data?: unknown;
 }
 
