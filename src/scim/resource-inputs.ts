@@ -14,7 +14,7 @@ import { splitMemberOps } from "./patch/members";
 import { parsePatchRequest } from "./patch/parse-request";
 import { GROUPS, USERS } from "./resource-types";
 import { GROUP_SCHEMA, USER_SCHEMA } from "./schemas";
-import { patchableUser, toUserInput } from "./user-resource";
+import { patchableUser, patchedUserInput, toUserInput } from "./user-resource";
 
 /** A POST or PUT /Users body as the domain takes it. */
 export const userInputOf = (body: unknown): UserInput => toUserInput(coerceBody(body, USERS.schema));
@@ -22,10 +22,17 @@ export const userInputOf = (body: unknown): UserInput => toUserInput(coerceBody(
 /** A POST or PUT /Groups body as the domain takes it, member ids included. */
 export const groupInputOf = (body: unknown): GroupInput & { members: string[] } => toGroupInput(coerceBody(body, GROUPS.schema));
 
-/** A PATCH /Users body, parsed now (so a bad body fails before anything is read), applied to whatever state modifyUser reads. */
+/**
+ * A PATCH /Users body, parsed now (so a bad body fails before anything is read), applied to
+ * whatever state modifyUser reads. What a `remove` unassigned takes its default (RFC 7644
+ * §3.5.2.2): see patchedUserInput.
+ */
 export function userPatchOf(body: unknown): (current: UserRecord) => UserInput {
   const ops = parsePatchRequest(body, USERS.schema);
-  return (current) => userInputOf({ ...applyPatch(patchableUser(current), ops), schemas: [USER_SCHEMA] });
+  return (current) => {
+    const patched = applyPatch(patchableUser(current), ops);
+    return patchedUserInput(patched, userInputOf({ ...patched, schemas: [USER_SCHEMA] }));
+  };
 }
 
 export interface GroupChange {

@@ -70,6 +70,26 @@ export function toUserInput(c: Coerced): UserInput {
   return input;
 }
 
+/**
+ * The input of a PATCHed user (`patched` is patchableUser's resource after the operations). A PATCH
+ * that removed an orgscim extension attribute, or the whole extension, unassigned it (RFC 7644
+ * §3.5.2.2): it takes its default (orgRole standard, twoFactorRequired and passwordResetRequired
+ * false) instead of silently keeping its value. `active` cannot be unassigned: a user is active or
+ * suspended, and reading a removed `active` as the default would silently reactivate a suspended
+ * user, so the PATCH is refused.
+ */
+export function patchedUserInput(patched: Record<string, unknown>, input: UserInput): UserInput {
+  if (patched.active === undefined) {
+    throw Errors.mutability("active", "a user is active or suspended, so it cannot be removed: replace it with true (reactivate) or false (suspend)");
+  }
+  return {
+    ...input,
+    orgRole: input.orgRole ?? "standard",
+    twoFactorRequired: input.twoFactorRequired ?? false,
+    passwordResetRequired: input.passwordResetRequired ?? false,
+  };
+}
+
 /** The resource PATCH operates on: what a GET would show, minus readOnly bookkeeping. */
 export function patchableUser(u: UserRecord): Record<string, unknown> {
   const out: Record<string, unknown> = { ...u.data, id: u.id, active: u.active };

@@ -6,6 +6,9 @@
  */
 import type { SqlResourceMap, SqlTable } from "./filter-sql";
 
+/** Mirrors src/scim/schemas.ts ORGSCIM_USER_SCHEMA (the store does not import the SCIM layer). */
+const ORGSCIM_USER = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
+
 /** A User: `FROM users u`. */
 export const USER_MAP: SqlResourceMap = {
   alias: "u",
@@ -21,6 +24,11 @@ export const USER_MAP: SqlResourceMap = {
     ["meta.lastModified", "u.last_modified"],
     ["meta.resourceType", "'User'"],
     ["meta.version", `('W/"' || u.version || '"')`],
+    // The orgscim extension lives in columns, not in data: orgRole is the direct role (as documented).
+    [`${ORGSCIM_USER}:orgRole`, "COALESCE(u.org_role, 'standard')"],
+    [`${ORGSCIM_USER}:status`, "u.status"],
+    [`${ORGSCIM_USER}:twoFactorRequired`, "u.two_factor_required"],
+    [`${ORGSCIM_USER}:passwordResetRequired`, "u.password_reset_required"],
   ]),
   folded: new Map([["userName", "u.user_name_fold"]]),
   tables: new Map<string, SqlTable>([
