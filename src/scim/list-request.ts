@@ -5,8 +5,8 @@
  */
 import { Errors } from "../domain/errors";
 import type { ListQuery } from "../domain/ports/store";
-import { parseAttributeList, parseFilter, parseSortBy } from "./filter/parse";
-import type { Projection } from "./projection";
+import { parseFilter, parseSortBy } from "./filter/parse";
+import { parseSelection, type Projection } from "./projection";
 import type { ResourceType } from "./resource-types";
 
 export interface ListRequest {
@@ -58,25 +58,19 @@ export function parseListRequest(raw: Record<string, unknown>, type: ResourceTyp
     query.sort = { attr: parseSortBy(sortBy, type.resolver), descending: /^descending$/i.test(sortOrder ?? "") };
   }
   if (cursor !== undefined) query.cursor = cursor;
-
-  const include = stringParam("attributes", p.get("attributes"));
-  const exclude = stringParam("excludedAttributes", p.get("excludedattributes"));
-  return {
-    query,
-    projection: {
-      include: include ? parseAttributeList(include, type.resolver) : null,
-      exclude: exclude ? parseAttributeList(exclude, type.resolver, "excludedAttributes") : [],
-    },
-  };
+  return { query, projection: parseProjection(raw, type) };
 }
 
-/** attributes / excludedAttributes alone, for single-resource requests. */
-export function parseProjection(raw: Record<string, unknown>, type: ResourceType): Projection {
+/**
+ * attributes / excludedAttributes. With `unknown`, entries this type does not have are collected
+ * there instead of refused (a search at the service root spans several types).
+ */
+export function parseProjection(raw: Record<string, unknown>, type: ResourceType, unknown?: Set<string>): Projection {
   const p = lowerKeys(raw);
   const include = stringParam("attributes", p.get("attributes"));
   const exclude = stringParam("excludedAttributes", p.get("excludedattributes"));
   return {
-    include: include ? parseAttributeList(include, type.resolver) : null,
-    exclude: exclude ? parseAttributeList(exclude, type.resolver, "excludedAttributes") : [],
+    include: include !== undefined && include.trim() !== "" ? parseSelection(include, type.schema, "attributes", unknown) : null,
+    exclude: exclude !== undefined && exclude.trim() !== "" ? parseSelection(exclude, type.schema, "excludedAttributes", unknown) : [],
   };
 }

@@ -185,4 +185,40 @@ describe("POST /.search at the root", () => {
     const r = await call("POST", `${s.scim}/.search`, token, { filter: 'nosuch eq "x"' });
     expect(r.status).toBe(400);
   });
+
+  it("takes excludedAttributes and attributes that exist on one of the searched types (RFC 7644 §3.4.3)", async () => {
+    const excluded = await call("POST", `${s.scim}/.search`, token, { filter: 'userName eq "member1@acme.test"', excludedAttributes: ["name"] });
+    expect(excluded.status).toBe(200);
+    expect(excluded.body.Resources[0].userName).toBe("member1@acme.test");
+    expect(excluded.body.Resources[0].name).toBeUndefined();
+    await call("POST", `${s.scim}/Groups`, token, { schemas: [GROUP], displayName: "Root search", members: [{ value: userIds[0] }] });
+    const only = await call("POST", `${s.scim}/.search`, token, { filter: 'displayName eq "Root search"', attributes: ["members", "userName"] });
+    expect(only.status).toBe(200);
+    expect(only.body.Resources).toHaveLength(1);
+    expect(Object.keys(only.body.Resources[0]).sort()).toEqual(["id", "members", "schemas"]);
+    const unknown = await call("POST", `${s.scim}/.search`, token, { filter: 'displayName eq "Root search"', attributes: ["nosuch"] });
+    expect([unknown.status, unknown.body.scimType]).toEqual([400, "invalidValue"]);
+  });
+});
+
+describe("attributes naming a whole extension by its URN", () => {
+  const ORG_GROUP = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group";
+  const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+  it("returns the extension alone with id and schemas, on a user and on a list", async () => {
+    const u = await call("POST", `${s.scim}/Users`, token, userBody("urn-attrs@acme.test", { [ENT]: { department: "R&D" } }));
+    const one = await call("GET", `${s.scim}/Users/${u.body.id}?attributes=${ENT}`, token);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ id: u.body.id, schemas: u.body.schemas, [ENT]: { department: "R&D" } });
+    const list = await call("GET", `${s.scim}/Users?filter=${encodeURIComponent('userName eq "urn-attrs@acme.test"')}&excludedAttributes=${ENT}`, token);
+    expect(list.body.Resources[0][ENT]).toBeUndefined();
+    expect(list.body.Resources[0].userName).toBe("urn-attrs@acme.test");
+  });
+
+  it("returns a group's extension without reading its members", async () => {
+    const g = await call("POST", `${s.scim}/Groups`, token, { schemas: [GROUP], displayName: "Urn attrs" });
+    const r = await call("GET", `${s.scim}/Groups/${g.body.id}?attributes=${ORG_GROUP}`, token);
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body).sort()).toEqual([ORG_GROUP, "id", "schemas"].sort());
+  });
 });

@@ -12,7 +12,6 @@ import {
   MAX_FILTER_COMPARISONS,
   MAX_FILTER_DEPTH,
   MAX_FILTER_LENGTH,
-  parseAttributeList,
   parseFilter,
   parseSortBy,
 } from "../../src/scim/filter/parse";
@@ -333,34 +332,5 @@ describe("sortBy", () => {
     for (const p of ["nope", "", "name", "__proto__", "constructor.prototype", "$where"]) {
       expect(() => parseSortBy(p, users)).toThrow(expect.objectContaining({ code: 1003 }));
     }
-  });
-});
-
-describe("attributes and excludedAttributes", () => {
-  it("answers [] for an absent or blank parameter", () => {
-    expect(parseAttributeList(undefined, users)).toEqual([]);
-    expect(parseAttributeList(" ", users)).toEqual([]);
-  });
-
-  it("splits on commas, trims, canonicalises, keeps complex attributes whole", () => {
-    const refs = parseAttributeList(" userName, NAME , emails.VALUE,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", users);
-    expect(refs.map((r) => [r.schema, r.attr, r.sub])).toEqual([
-      [undefined, "userName", undefined],
-      [undefined, "name", undefined],
-      [undefined, "emails", "value"],
-      [ENT, "department", undefined],
-    ]);
-  });
-
-  it("tolerates Microsoft's value-path form emails[type eq \"work\"] as emails", () => {
-    const refs = parseAttributeList('userName,emails[type eq "work", x],emails[type eq "work"].value', users);
-    expect(refs.map((r) => `${r.attr}${r.sub ? `.${r.sub}` : ""}`)).toEqual(["userName", "emails", "emails.value"]);
-  });
-
-  it("refuses unknown and hostile names with invalidParameter naming the parameter", () => {
-    for (const p of ["nope", "__proto__.isAdmin", "constructor", "$where", "emails[", "name]"]) {
-      expect(() => parseAttributeList(p, users, "excludedAttributes")).toThrow(/excludedAttributes/);
-    }
-    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 });

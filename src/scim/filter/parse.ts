@@ -32,9 +32,6 @@ export const MAX_FILTER_LENGTH = 4096;
 export const MAX_FILTER_DEPTH = 32;
 /** Most comparisons (`eq`..`le`, `pr`) in one filter. */
 export const MAX_FILTER_COMPARISONS = 64;
-/** Longest `attributes` / `excludedAttributes` / `sortBy` value, and most entries in a list. */
-const MAX_ATTRIBUTE_LIST_LENGTH = 4096;
-const MAX_ATTRIBUTE_LIST_ENTRIES = 100;
 
 const OPS: ReadonlySet<string> = new Set(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]);
 const STRINGY: ReadonlySet<string> = new Set(["co", "sw", "ew"]);
@@ -293,40 +290,6 @@ export function parseFilter(text: string, resolver: Resolver): Filter {
   return new Parser(tokenize(text), resolver).parse();
 }
 
-/**
- * Splits an `attributes` list on commas outside brackets and quotes, and drops a value filter
- * (`emails[type eq "work"]` → `emails`, `emails[type eq "work"].value` → `emails.value`): Microsoft's
- * test suite sends that form in `attributes=`.
- */
-function splitPaths(text: string, param: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (quoted) {
-      if (c === "\\") i++;
-      else if (c === '"') quoted = false;
-      continue;
-    }
-    if (c === '"' && depth > 0) quoted = true;
-    else if (c === "[") depth++;
-    else if (c === "]") {
-      if (depth === 0) throw Errors.invalidParameter(param, `unbalanced ']' at position ${i}`);
-      depth--;
-    } else if (depth === 0) {
-      if (c === ",") {
-        out.push(cur);
-        cur = "";
-      } else cur += c;
-    }
-  }
-  if (depth !== 0 || quoted) throw Errors.invalidParameter(param, "unbalanced '['");
-  out.push(cur);
-  return out.map((s) => s.trim()).filter((s) => s.length > 0);
-}
-
 const describeParam = (resolver: Resolver, path: string, param: string): AttrInfo => {
   try {
     return resolver.describe(path, param);
@@ -334,18 +297,6 @@ const describeParam = (resolver: Resolver, path: string, param: string): AttrInf
     throw Errors.invalidParameter(param, `unknown attribute '${show(path)}'. See /Schemas for the attributes this server knows.`);
   }
 };
-
-/**
- * Parses `attributes` or `excludedAttributes` (comma-separated paths). Undefined or blank → [].
- * A complex attribute stays itself (`name`, `emails`: ref.sub undefined). Throws Errors.invalidParameter.
- */
-export function parseAttributeList(text: string | undefined, resolver: Resolver, param = "attributes"): AttrRef[] {
-  if (text === undefined || text.trim() === "") return [];
-  if (text.length > MAX_ATTRIBUTE_LIST_LENGTH) throw Errors.invalidParameter(param, `longer than ${MAX_ATTRIBUTE_LIST_LENGTH} characters`);
-  const paths = splitPaths(text, param);
-  if (paths.length > MAX_ATTRIBUTE_LIST_ENTRIES) throw Errors.invalidParameter(param, `more than ${MAX_ATTRIBUTE_LIST_ENTRIES} attributes`);
-  return paths.map((p) => describeParam(resolver, p, param).ref);
-}
 
 /** Parses `sortBy`: one attribute path; a multi-valued complex attribute sorts by its `value`. */
 export function parseSortBy(text: string, resolver: Resolver): AttrRef {
