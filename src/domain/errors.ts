@@ -67,6 +67,14 @@ export const Errors = {
     new DomainError("notFound", 1010, `${method} ${path} does not exist. ${hint}`),
   discoveryNotFound: (kind: string, id: string) =>
     new DomainError("notFound", 1011, `No ${kind} '${id}' on this server; list them at /${kind === "schema" ? "Schemas" : "ResourceTypes"}.`),
+  unknownBodyAttribute: (where: string, name: string) =>
+    new DomainError("invalidSyntax", 1012, `${where} has no attribute '${name}': nothing was changed. Check its name against /Schemas; orgscim keeps only what it can store and return.`),
+  unknownSchema: (urn: string) =>
+    new DomainError("invalidSyntax", 1013, `'${urn}' is not a schema of this resource type: nothing was changed. /ResourceTypes lists the schema extensions each type has.`),
+  tooManyValues: (attr: string, max: number, got: number) =>
+    new DomainError("invalidValue", 1014, `'${attr}' holds at most ${max} values (its description in /Schemas says so); this request gives ${got}. Nothing was changed.`),
+  notCanonical: (attr: string, allowed: readonly string[], got: string) =>
+    new DomainError("invalidValue", 1015, `'${attr}' must be one of ${allowed.join(", ")} (its canonicalValues in /Schemas); got '${got.length > 60 ? `${got.slice(0, 60)}...` : got}'.`),
 
   // filter, sort, attributes
   invalidFilter: (detail: string) => new DomainError("invalidFilter", 2001, `Invalid filter: ${detail}`),

@@ -3,6 +3,13 @@
  */
 import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
 
+/**
+ * RFC 9865 §4 cursorTimeout: a positive integer, the least number of seconds a cursor stays valid
+ * between pages. orgscim's cursors name a position in the store's insertion order and do not
+ * expire, so any positive value is true; a cursor encoding that adds an expiry must keep at least this.
+ */
+export const CURSOR_TIMEOUT_SECONDS = 3600;
+
 export interface DiscoveryLimits {
   maxResults: number;
   maxBulkOperations: number;
@@ -20,7 +27,10 @@ export function serviceProviderConfig(baseUrl: string, limits: DiscoveryLimits):
     changePassword: { supported: false },
     sort: { supported: true },
     etag: { supported: true },
-    pagination: { cursor: true, index: true, defaultPaginationMethod: "index", defaultPageSize: limits.maxResults, maxPageSize: limits.maxResults, cursorTimeout: 0 },
+    pagination: {
+      cursor: true, index: true, defaultPaginationMethod: "index",
+      defaultPageSize: limits.maxResults, maxPageSize: limits.maxResults, cursorTimeout: CURSOR_TIMEOUT_SECONDS,
+    },
     authenticationSchemes: [
       {
         type: "oauthbearertoken",

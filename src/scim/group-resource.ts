@@ -48,7 +48,7 @@ function bindingFromExtension(ext: Record<string, unknown> | undefined): GroupBi
   if (given(orgRole) && (given(accountSid) || given(accountRole))) throw Errors.invalidValue("A group grants an org role or an account role, not both.");
   if (given(orgRole)) return { kind: "orgRole", role: orgRoleOf(orgRole) };
   if (given(accountSid) || given(accountRole)) {
-    const role = typeof accountRole === "string" ? accountRole.trim().toLowerCase().replace(/\s+/g, "_") : "";
+    const role = typeof accountRole === "string" ? accountRole : "";
     if (typeof accountSid !== "string" || !/^AC[0-9a-f]{32}$/.test(accountSid)) throw Errors.invalidValue("accountSid must be an account sid (AC followed by 32 hex digits), given together with accountRole.");
     if (!ACCOUNT_ROLE_VALUES.has(role)) throw Errors.invalidValue(`accountRole must be one of ${ACCOUNT_ROLES.join(", ")}.`);
     return { kind: "accountRole", accountId: accountSid, role: role as AccountRole };

@@ -170,8 +170,26 @@ export function normalizeValue(value: unknown, def: AttributeDef, index: Resourc
   return normalizeSingle(unwrapSingleElementArray(value), def, index);
 }
 
+/**
+ * Labels identity providers' role dropdowns use for the orgscim extensions' canonical values:
+ * orgRole `admin`, `Standard User`; accountRole `Billing Manager` (any case, spaces trimmed).
+ * Each becomes its canonical value before the canonical values are enforced.
+ */
+const VALUE_ALIASES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([
+  ["urn:ietf:params:scim:schemas:extension:orgscim:2.0:User:orgRole", new Map([["admin", "administrator"], ["standard user", "standard"], ["standarduser", "standard"]])],
+  ["urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group:orgRole", new Map([["admin", "administrator"], ["standard user", "standard"], ["standarduser", "standard"]])],
+  ["urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group:accountRole", new Map([["billing manager", "billing_manager"]])],
+]);
+
+export function canonicalAlias(value: unknown, def: AttributeDef): unknown {
+  if (typeof value !== "string") return value;
+  const aliases = VALUE_ALIASES.get(`${def.schema}:${def.name}`);
+  return aliases?.get(value.trim().toLowerCase()) ?? (aliases ? value.trim() : value);
+}
+
 function normalizeSingle(value: unknown, def: AttributeDef, index: ResourceSchema): unknown {
   if (def.type === "boolean") return stringToBoolean(value);
+  if (def.canonicalValues) return canonicalAlias(value, def);
   if (def.type !== "complex") return value;
   const v = bareStringToComplex(value, def);
   if (!isObject(v)) return v;

@@ -3,6 +3,21 @@
  * User extension come from scimmy's schema model (sound: docs/stack.md#scimmy; only its documents
  * are used: its Filter, PATCH and coercion never see a request), the orgscim extensions are the
  * documents in schemas/.
+ *
+ * /Schemas must say exactly what is implemented (interop profile §5.1), so the documents are
+ * corrected here to what orgscim enforces, each correction with its reason:
+ * - `password` is gone: orgscim never stores a password (people set theirs at sign-in), so it does
+ *   not advertise one. Identity providers that send it anyway are an extra of src/scim/quirks.ts.
+ * - Group `displayName` is unique in an organization without regard to case: uniqueness `server`.
+ * - `members.type` is `User` only: a group's members are users.
+ * - ids are compared exactly (RFC 7643 §3.1: `id` is caseExact): `members.value`, `groups.value`
+ *   and the enterprise `manager.value` are caseExact.
+ * - every multi-valued attribute with a `type` declares its canonical values (interop profile §5.4),
+ *   and every declared canonical value list is enforced (src/scim/validate-value.ts); RFC 7643
+ *   gives none for `entitlements`, `roles` and `x509Certificates`, so orgscim declares its own
+ *   (Entra's role type among them).
+ * - every multi-valued attribute a client writes says in its description how many values orgscim
+ *   keeps (MAX_VALUES); more is refused with 400.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,9 +41,31 @@ export const MAX_VALUES: Readonly<Record<string, number>> = {
   members: MAX_MEMBERS_PER_REQUEST,
 };
 
+/** Canonical `type` values RFC 7643 leaves open, as orgscim declares and enforces them. */
+const OWN_TYPES: Readonly<Record<string, string[]>> = {
+  // Microsoft Entra ID's app-role mapping (AppRoleAssignmentsComplex) sends this type.
+  roles: ["WindowsAzureActiveDirectoryRole", "other"],
+  entitlements: ["other"],
+  x509Certificates: ["work", "home", "other"],
+};
+
 const describe = (d: { describe(): unknown }): SchemaDoc => JSON.parse(JSON.stringify(d.describe())) as SchemaDoc;
 const schemaFile = (name: string): SchemaDoc =>
   JSON.parse(readFileSync(join(__dirname, "..", "..", "schemas", name), "utf8")) as SchemaDoc;
+
+const sub = (a: AttributeDoc | undefined, name: string): AttributeDoc | undefined => a?.subAttributes?.find((s) => s.name === name);
+const attr = (d: SchemaDoc, name: string): AttributeDoc | undefined => d.attributes.find((a) => a.name === name);
+
+function limitsAndTypes(d: SchemaDoc): void {
+  for (const a of d.attributes) {
+    if (!a.multiValued || a.mutability === "readOnly") continue;
+    const max = MAX_VALUES[a.name];
+    if (max !== undefined) a.description = `${a.description ?? ""} orgscim keeps at most ${max} values${a.name === "members" ? " per request" : ""}.`.trim();
+    const type = sub(a, "type");
+    const own = OWN_TYPES[a.name];
+    if (type && own) type.canonicalValues = own;
+  }
+}
 
 export const coreUser: SchemaDoc = describe(SCIMMY.Schemas.User.definition);
 export const enterpriseUser: SchemaDoc = describe(SCIMMY.Schemas.EnterpriseUser.definition);
@@ -36,7 +73,24 @@ export const coreGroup: SchemaDoc = describe(SCIMMY.Schemas.Group.definition);
 export const orgscimUser: SchemaDoc = schemaFile("orgscim-user.json");
 export const orgscimGroup: SchemaDoc = schemaFile("orgscim-group.json");
 
-// RFC 7643 §4.1: password is writeOnly and never returned; we also never store it.
-for (const a of coreUser.attributes) if (a.name === "password") a.returned = "never";
+coreUser.attributes = coreUser.attributes.filter((a) => a.name !== "password");
+const groupsValue = sub(attr(coreUser, "groups"), "value");
+if (groupsValue) groupsValue.caseExact = true;
+limitsAndTypes(coreUser);
+
+const displayName = attr(coreGroup, "displayName");
+if (displayName) displayName.uniqueness = "server";
+const members = attr(coreGroup, "members");
+const membersType = sub(members, "type");
+if (membersType) {
+  membersType.canonicalValues = ["User"];
+  membersType.description = "The type of the member: always 'User' (orgscim groups hold users).";
+}
+const membersValue = sub(members, "value");
+if (membersValue) membersValue.caseExact = true;
+limitsAndTypes(coreGroup);
+
+const managerValue = sub(attr(enterpriseUser, "manager"), "value");
+if (managerValue) managerValue.caseExact = true;
 
 export const ALL_SCHEMAS: readonly SchemaDoc[] = [coreUser, enterpriseUser, orgscimUser, coreGroup, orgscimGroup];

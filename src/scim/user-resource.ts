@@ -45,13 +45,11 @@ export function renderUser(u: UserRecord, baseUrl: string, groups: readonly Grou
   return out;
 }
 
-const ROLE_NAMES: ReadonlyMap<string, OrgRole> = new Map([
-  ["owner", "owner"], ["administrator", "administrator"], ["admin", "administrator"],
-  ["standard", "standard"], ["standard user", "standard"], ["standarduser", "standard"],
-]);
+const ROLE_NAMES: ReadonlyMap<string, OrgRole> = new Map([["owner", "owner"], ["administrator", "administrator"], ["standard", "standard"]]);
 
+/** An org role the schema's canonical values already admitted (labels like `admin` are a quirk, src/scim/quirks.ts). */
 export function orgRoleOf(v: unknown): OrgRole {
-  const role = typeof v === "string" ? ROLE_NAMES.get(v.trim().toLowerCase()) : undefined;
+  const role = typeof v === "string" ? ROLE_NAMES.get(v) : undefined;
   if (!role) throw Errors.invalidValue(`orgRole must be owner, administrator or standard; got ${JSON.stringify(v)}.`);
   return role;
 }

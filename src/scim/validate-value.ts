@@ -1,8 +1,12 @@
 /**
- * Type checks for PATCH values after the IdP quirks have been applied (src/scim/quirks.ts): a
- * boolean attribute holds a boolean, a string attribute a string, a complex attribute an object.
- * ReadOnly sub-attributes inside a value are ignored (RFC 7643 §2.2: the server ignores them) and so
- * are sub-attributes the schema does not know, so nothing unknown is ever stored.
+ * Checks of attribute values (POST/PUT bodies and PATCH values) after the IdP quirks have been
+ * applied (src/scim/quirks.ts), against the schema model:
+ * - types: a boolean attribute holds a boolean, a string attribute a string, a complex one an object;
+ * - canonical values: an attribute that declares them (/Schemas) takes one of them, compared
+ *   without case unless caseExact, and is stored in its canonical spelling;
+ * - limits: a multi-valued attribute holds at most its `maxValues` (checked before any element);
+ * - nothing unknown: a sub-attribute the schema does not have is refused (400 invalidSyntax), never
+ *   dropped. ReadOnly sub-attributes inside a value are ignored (RFC 7643 §2.2), null ones unassigned.
  */
 import { Errors } from "../domain/errors";
 import type { AttributeDef, ResourceSchema } from "./schema-model";
@@ -27,8 +31,17 @@ function checkScalar(value: unknown, def: AttributeDef, label: string): unknown 
       throw bad("an object");
     default: // string, reference, dateTime, binary
       if (typeof value !== "string") throw bad("a string");
-      return value;
+      return def.canonicalValues ? canonical(value, def, label) : value;
   }
+}
+
+/** The canonical spelling of a value the attribute declares; refused otherwise. */
+function canonical(value: string, def: AttributeDef, label: string): string {
+  const allowed = def.canonicalValues!;
+  const low = value.toLowerCase();
+  const found = def.caseExact ? allowed.find((c) => c === value) : allowed.find((c) => c.toLowerCase() === low);
+  if (found === undefined) throw Errors.notCanonical(label, allowed, value);
+  return found;
 }
 
 /** Checks one single value (an element, for a multi-valued attribute) and answers a clean copy. */
@@ -38,7 +51,8 @@ export function checkSingle(value: unknown, def: AttributeDef, index: ResourceSc
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const sub = index.sub(def, k);
-    if (sub === undefined || sub.mutability === "readOnly" || v === null) continue;
+    if (sub === undefined) throw Errors.unknownBodyAttribute(`'${label}'`, k.slice(0, 100));
+    if (sub.mutability === "readOnly" || v === null) continue;
     out[sub.name] = checkScalar(v, sub, `${label}.${sub.name}`);
   }
   return out;
@@ -48,5 +62,6 @@ export function checkSingle(value: unknown, def: AttributeDef, index: ResourceSc
 export function checkValue(value: unknown, def: AttributeDef, index: ResourceSchema, label: string): unknown {
   if (!def.multiValued) return checkSingle(value, def, index, label);
   if (!Array.isArray(value)) throw Errors.invalidValue(`'${label}' is multi-valued: send an array.`);
+  if (def.maxValues !== undefined && value.length > def.maxValues) throw Errors.tooManyValues(label, def.maxValues, value.length);
   return value.map((v) => checkSingle(v, def, index, label));
 }

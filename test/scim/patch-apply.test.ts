@@ -151,7 +151,7 @@ describe("all or nothing", () => {
     const ops = parsePatchRequest(body(
       { op: "replace", path: "title", value: "Boss" },
       { op: "remove", path: "name" },
-      { op: "replace", path: 'emails[value co "zzz"].type', value: "x" },
+      { op: "replace", path: 'emails[value co "zzz"].type', value: "work" },
     ), userSchema);
     expect(() => applyPatch(r, ops)).toThrow(DomainError);
     expect(r).toEqual(alice());

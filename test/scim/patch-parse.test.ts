@@ -96,9 +96,17 @@ describe("PATCH paths", () => {
     expect(refusal(body({ op: "add", path: "emails", value: [{ value: 5 }] })).kind).toBe("invalidValue");
     expect(refusal(body({ op: "replace", path: "active", value: [] })).kind).toBe("invalidValue");
   });
-  it("ignores readOnly and unknown sub-attributes inside a value", () => {
-    const [op] = parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: "m1", displayName: "Boss", x: 1 } }), userSchema);
-    expect(op).toMatchObject({ value: { value: "m1" } });
+  it("ignores readOnly sub-attributes inside a value (RFC 7643 §2.2)", () => {
+    const [op] = parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: "m1", displayName: "Boss" } }), userSchema);
     expect((op as { value: Record<string, unknown> }).value).toEqual({ value: "m1" });
+  });
+
+  it("refuses an unknown sub-attribute inside a value with 400 invalidSyntax: nothing is silently dropped", () => {
+    for (const value of [{ value: "m1", x: 1 }, { value: "m1", nickname2: "y" }]) {
+      expect(() => parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value }), userSchema))
+        .toThrow(expect.objectContaining({ kind: "invalidSyntax", code: 1012 }));
+    }
+    expect(() => parsePatchRequest(body({ op: "add", path: "emails", value: [{ value: "a@x.test", tpye: "work" }] }), userSchema))
+      .toThrow(/'emails' has no attribute 'tpye'/);
   });
 });

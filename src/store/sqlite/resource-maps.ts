@@ -68,8 +68,8 @@ export const USER_MAP: SqlResourceMap = {
 /**
  * A Group: `FROM groups g`. Members are only in group_members; `members.value` is the user's id.
  * Memberships are probed per group (EXISTS on the group_members primary key): group_members has no
- * (org_id, ...) index, and `members.value` is caseExact=false in the core schema, so users.id's
- * unique index cannot answer it (serve a Group schema with members.value caseExact=true to let it).
+ * (org_id, ...) index. `members.value` and a user's `groups.value` are ids, served caseExact
+ * (src/scim/schemas.ts), so they compare exactly, as ids do everywhere.
  */
 export const GROUP_MAP: SqlResourceMap = {
   alias: "g",
