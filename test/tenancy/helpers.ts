@@ -23,7 +23,7 @@ export async function newOrg(s: TestServer, enforcement: boolean): Promise<OrgHa
 export const scimCreate = (s: TestServer, o: OrgHandle, email: string, over: Record<string, unknown> = {}) =>
   call("POST", `${s.scim}/Users`, o.token, userBody(email, over));
 
-export async function bulkCreate(s: TestServer, o: OrgHandle, email: string): Promise<{ reply: Reply; op: { status: string; response?: { detail?: string; scimType?: string; code?: number }; location?: string } }> {
+export async function bulkCreate(s: TestServer, o: OrgHandle, email: string): Promise<{ reply: Reply; op: { status: string; response?: { detail?: string; scimType?: string }; location?: string } }> {
   const reply = await call("POST", `${s.scim}/Bulk`, o.token, {
     schemas: [BULK_REQUEST], Operations: [{ method: "POST", path: "/Users", bulkId: "u1", data: userBody(email) }],
   });
