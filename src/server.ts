@@ -15,6 +15,8 @@ import { startDomainRecheck } from "./infra/domain-recheck";
 import { startOutboxWorker } from "./infra/mailer";
 import { openStore } from "./store/open";
 import { openWithRetry, storeWaitMessage } from "./store/open-with-retry";
+import { listen } from "./http/listen";
+import { startObservability } from "./observability";
 
 export interface RunningServer {
   url: string;
@@ -23,6 +25,8 @@ export interface RunningServer {
   server: Server;
   bootstrap: BootstrapResult | null;
   logger: Logger;
+  /** The METRICS_PORT listener's URL, when there is one. */
+  metricsUrl: string | null;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), closes the store. */
   stop(): Promise<void>;
 }
@@ -30,23 +34,24 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { clock?: Clock; store?: Store } = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await openWithRetry(() => openStore(config.DATABASE_URL, {
+  const observability = startObservability(config, logger); // metrics and traces, as configured (src/observability)
+  const store = observability.attach(opts.store ?? (await openWithRetry(() => openStore(config.DATABASE_URL, {
     warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
     info: (message) => logger.info(message),
-  }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) }));
+    onCheckpoint: observability.onCheckpoint,
+  }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) })));
   const bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
   const dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
-  const app = createApp({ config, store, clock, logger, dns });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once("error", reject);
-  });
+  const app = createApp({ config, store, clock, logger, dns, observe: observability });
+  const listening = await listen(app, config, logger); // HTTPS when TLS_CERT_FILE is set (src/http/listen.ts)
+  const server = listening.server;
+  const metricsPort = await observability.listen();
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
-  const recheck = startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS });
-  const outbox = startOutboxWorker({ store, clock, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, intervalMs: config.OUTBOX_INTERVAL_MS });
+  const recheck = startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS, onReport: observability.recheckReport });
+  const outbox = startOutboxWorker({ store, clock, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, intervalMs: config.OUTBOX_INTERVAL_MS, onReport: observability.outboxReport });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -65,8 +70,11 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
       await recheckStopped;
       await outboxStopped;
       await store.close();
+      listening.close();
+      await observability.close(); // last: the store calls' spans are sent too
     })();
     return stopping;
   };
-  return { url: `http://${host}:${port}`, port, store, server, bootstrap, logger, stop };
+  const metricsUrl = metricsPort === null ? null : `http://${config.METRICS_HOST === "0.0.0.0" || config.METRICS_HOST === "::" ? "127.0.0.1" : config.METRICS_HOST}:${metricsPort}`;
+  return { url: `${listening.scheme}://${host}:${port}`, port, store, server, bootstrap, logger, metricsUrl, stop };
 }

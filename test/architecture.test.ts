@@ -45,6 +45,13 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("keeps prom-client and OpenTelemetry in src/observability: the domain, scim and store know neither", () => {
+    const offenders = all.filter((f) => layerOf(f) !== "observability").flatMap((f) =>
+      importsOf(f).filter((i) => /^(prom-client|@opentelemetry\/)/.test(i)).map((i) => `${relative(SRC, f)} imports ${i}`));
+    expect(offenders).toEqual([]);
+    expect(all.filter((f) => layerOf(f) === "observability").flatMap(importsOf)).toEqual(expect.arrayContaining(["prom-client", "@opentelemetry/api"]));
+  });
+
   it("finds the files it checks (so it cannot pass on an empty tree)", () => {
     expect(all.filter((f) => layerOf(f) === "domain").length).toBeGreaterThan(5);
     expect(all.filter((f) => layerOf(f) === "store").length).toBeGreaterThan(5);

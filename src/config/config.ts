@@ -30,6 +30,16 @@ const schema = z.object({
   SCIM_BULK_MAX_PAYLOAD: z.string().regex(/^\d+(b|kb|mb)?$/i, "must be a size such as 10mb, 512kb or a number of bytes").default("10mb")
     .transform((v) => { const m = /^(\d+)(b|kb|mb)?$/i.exec(v)!; return Number(m[1]) * ({ kb: 1024, mb: 1024 * 1024 }[(m[2] ?? "b").toLowerCase()] ?? 1); }),
   TRUST_PROXY: bool.default(false),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  TLS_MIN_VERSION: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2"),
+  TLS_RELOAD_INTERVAL_MS: z.coerce.number().int().min(0).max(86400000).default(60000),
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{24,}$/, "must be at least 24 printable characters without spaces (e.g. openssl rand -hex 24)").optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  METRICS_ORG_LIMIT: z.coerce.number().int().min(0).max(10000).default(50),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).default("orgscim"),
   DNS_SERVERS: z
     .string()
     .refine((v) => v.split(",").every((e) => parseDnsServer(e) !== null), "must be a comma-separated list of IP addresses with optional ports, e.g. 1.1.1.1,10.0.0.2:5353,[2001:db8::1]:53")
@@ -52,7 +62,7 @@ const schema = z.object({
 });
 
 /** Variables whose values may hold credentials: never echoed in errors. */
-const SECRET_VARIABLES = new Set(["DATABASE_URL", "ORGSCIM_BOOTSTRAP_TOKEN", "SMTP_URL"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "ORGSCIM_BOOTSTRAP_TOKEN", "SMTP_URL", "METRICS_TOKEN", "OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
@@ -79,6 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
+  if ((parsed.data.TLS_CERT_FILE === undefined) !== (parsed.data.TLS_KEY_FILE === undefined)) {
+    const [set, unset] = parsed.data.TLS_CERT_FILE === undefined ? ["TLS_KEY_FILE", "TLS_CERT_FILE"] : ["TLS_CERT_FILE", "TLS_KEY_FILE"];
+    throw new ConfigError([`${set} is set but ${unset} is not: set both (PEM files of the certificate and its private key) or neither`]);
+  }
   return Object.freeze(parsed.data);
 }
 
@@ -99,6 +113,16 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["SCIM_BULK_MAX_OPERATIONS", "most operations one /Bulk request may carry, advertised as bulk.maxOperations (default 1000)"],
   ["SCIM_BULK_MAX_PAYLOAD", "largest /Bulk request body, advertised in bytes as bulk.maxPayloadSize (default 10mb)"],
   ["TRUST_PROXY", "true when behind a load balancer that sets X-Forwarded-* (default false)"],
+  ["TLS_CERT_FILE", "PEM certificate (with its chain) to serve HTTPS on PORT without a proxy; needs TLS_KEY_FILE; unset: plain HTTP"],
+  ["TLS_KEY_FILE", "PEM private key of TLS_CERT_FILE"],
+  ["TLS_MIN_VERSION", "TLSv1.2|TLSv1.3: oldest TLS version accepted; TLS 1.3 is always offered (default TLSv1.2)"],
+  ["TLS_RELOAD_INTERVAL_MS", "how often the TLS files are checked for a change; a renewed pair is used for new connections, a bad one is logged and the previous pair kept; 0 = never (default 60000)"],
+  ["METRICS_TOKEN", "serves Prometheus metrics at GET /metrics on PORT to Authorization: Bearer <this> (24+ characters); with METRICS_PORT, required there too; neither set: no metrics"],
+  ["METRICS_PORT", "serves GET /metrics on a listener of its own, plain HTTP, instead of PORT (0: any free port)"],
+  ["METRICS_HOST", "address the METRICS_PORT listener binds (default 127.0.0.1)"],
+  ["METRICS_ORG_LIMIT", "organizations with their own orgscim_org_requests_total series; the rest count under org=\"other\" (default 50)"],
+  ["OTEL_EXPORTER_OTLP_ENDPOINT", "OpenTelemetry collector base URL (e.g. http://otel-collector:4318): traces go to <it>/v1/traces over OTLP/HTTP; unset: no tracing"],
+  ["OTEL_SERVICE_NAME", "service.name of the spans (default orgscim)"],
   ["DNS_SERVERS", "resolvers for domain verification, comma-separated ip[:port] (default: the system's)"],
   ["DNS_TIMEOUT_MS", "how long one DNS try waits for an answer; 2 tries per server (default 2000)"],
   ["DOMAIN_RECHECK_INTERVAL_MS", "how often every domain's DNS token is re-checked; 0 turns it off (default 86400000, 24 h)"],

@@ -2,7 +2,7 @@
  * createApp(deps): the express application, without listening. Routers per protocol, each with
  * its own error renderer; a final handler for everything outside them.
  */
-import express, { type NextFunction, type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Config } from "../config/config";
 import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
@@ -27,6 +27,8 @@ export interface AppDeps {
   logger: Logger;
   /** DNS for domain verification (src/infra/dns.ts); without it, Verify answers 503. */
   dns?: TxtResolver;
+  /** Metrics and tracing (src/observability): middleware mounted first, and GET /metrics. */
+  observe?: { before: RequestHandler[]; metricsRoute: RequestHandler };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -35,7 +37,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.set("etag", false);
   app.set("query parser", "simple");
   if (deps.config.TRUST_PROXY) app.set("trust proxy", true);
+  for (const handler of deps.observe?.before ?? []) app.use(handler);
   app.use(requestLogging(deps.logger));
+  if (deps.observe) app.get("/metrics", deps.observe.metricsRoute);
   app.use(securityHeaders);
   app.use(healthRoutes(deps.store));
   app.use("/admin", adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)

@@ -24,6 +24,8 @@ declare module "express-serve-static-core" {
   interface Request {
     id?: string;
     log?: Logger;
+    /** The request's trace id when tracing is on (src/observability/tracing.ts). */
+    traceId?: string;
   }
 }
 
@@ -37,14 +39,17 @@ export function requestLogging(logger: Logger) {
     // The request's own logger is made only when something logs through it (a pino child costs
     // more than the rest of this middleware); the one line per request carries reqId itself.
     let child: Logger | undefined;
-    Object.defineProperty(req, "log", { configurable: true, enumerable: false, get: () => (child ??= logger.child({ reqId: id })) });
+    Object.defineProperty(req, "log", {
+      configurable: true, enumerable: false,
+      get: () => (child ??= logger.child(req.traceId === undefined ? { reqId: id } : { reqId: id, traceId: req.traceId })),
+    });
     res.setHeader("X-Request-Id", id);
     const start = process.hrtime.bigint();
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const line = {
         reqId: id, method: req.method, path: req.originalUrl.split("?")[0], status: res.statusCode, ms: Math.round(ms * 100) / 100,
-        org: req.actor?.org.id, tokenSid: req.actor?.tokenId,
+        org: req.actor?.org.id, tokenSid: req.actor?.tokenId, traceId: req.traceId,
       };
       if (res.statusCode >= 500) logger.error(line, "request failed");
       else logger.info(line, "request");

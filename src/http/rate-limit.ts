@@ -16,6 +16,7 @@
  * most one round trip for it (at the default budgets almost never), and while the counters do not
  * answer each instance counts in memory.
  */
+import "./refusal";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config/config";
@@ -112,7 +113,9 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
     if (!actor) return next();
     void (async () => {
       // The token first: a token over its own budget does not spend its organization's.
-      const wait = (await take(token, actor.tokenId)) ?? (await take(org, actor.org.id));
+      const tokenWait = await take(token, actor.tokenId);
+      const wait = tokenWait ?? (await take(org, actor.org.id));
+      if (wait !== null) req.refusal = tokenWait !== null ? "token_budget" : "org_budget";
       next(wait === null ? undefined : Errors.rateLimited(wait));
     })();
   };
@@ -131,7 +134,10 @@ export function addressBudget(perMinute: number): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     limiter.consume(req.ip ?? "unknown").then(
       () => next(),
-      (e: unknown) => next(e instanceof RateLimiterRes ? Errors.rateLimited(retryAfterOf(e)) : e),
+      (e: unknown) => {
+        if (e instanceof RateLimiterRes) req.refusal = "address_budget";
+        next(e instanceof RateLimiterRes ? Errors.rateLimited(retryAfterOf(e)) : e);
+      },
     );
   };
 }

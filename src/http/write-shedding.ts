@@ -19,6 +19,7 @@
  * admitted by count instead: at most SCIM_BULK_CONCURRENCY at a time (it yields between its
  * operations, so the count sees it), the next one answered 429 with Retry-After: 1.
  */
+import "./refusal";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Errors } from "../domain/errors";
 
@@ -76,14 +77,20 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
     handler: (req: Request, res: Response, next: NextFunction) => {
       if (READS.has(req.method) || req.path.endsWith("/.search")) return next();
       if (isBulk(req)) {
-        if (maxBulk > 0 && bulkInProgress >= maxBulk) return next(Errors.bulkBusy(maxBulk));
+        if (maxBulk > 0 && bulkInProgress >= maxBulk) {
+          req.refusal = "bulk_concurrency";
+          return next(Errors.bulkBusy(maxBulk));
+        }
         bulkInProgress++;
         res.once("close", () => { bulkInProgress--; });
         return next();
       }
       if (maxLagMs <= 0) return next();
       const late = current();
-      if (late > maxLagMs) return next(Errors.writesBusy(Math.round(late)));
+      if (late > maxLagMs) {
+        req.refusal = "writes_shed";
+        return next(Errors.writesBusy(Math.round(late)));
+      }
       next();
     },
     stop: () => monitor?.stop(),

@@ -29,6 +29,8 @@ export function startDomainRecheck(deps: {
   logger: RecheckLogger;
   /** 0: never. */
   intervalMs: number;
+  /** Told each run's counts (the metrics). */
+  onReport?: (report: RecheckReport) => void;
 }): DomainRecheckTimer {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -38,6 +40,7 @@ export function startDomainRecheck(deps: {
     const started = Date.now();
     try {
       const report: RecheckReport = await recheckDomains(deps, { stopped: () => stopped });
+      deps.onReport?.(report);
       deps.logger.info({ ...report, ms: Date.now() - started }, "domain re-check done");
     } catch (e) {
       deps.logger.error({ err: e }, "domain re-check failed; it runs again at the next interval");

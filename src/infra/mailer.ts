@@ -54,6 +54,8 @@ export function startOutboxWorker(deps: {
   intervalMs: number;
   /** For tests: a sender instead of SMTP_URL's. */
   mailer?: MailSender;
+  /** Told each drain's counts (the metrics). */
+  onReport?: (report: { sent: number; retrying: number; failed: number }) => void;
 }): OutboxWorker {
   const where = deps.store.kind === "sqlite" ? "the SQLite table outbox" : "the MongoDB collection outbox";
   if (!deps.smtpUrl && !deps.mailer) {
@@ -69,6 +71,7 @@ export function startOutboxWorker(deps: {
   const run = async (): Promise<void> => {
     try {
       const report = await drainOutbox({ store: deps.store, clock: deps.clock, mailer }, { stopped: () => stopped });
+      deps.onReport?.(report);
       if (report.sent + report.retrying + report.failed > 0) deps.logger.info({ ...report }, "outbox drained");
       if (report.failed > 0) deps.logger.error({ failed: report.failed }, `mail given up after repeated failures: see the rows with status failed in ${where}`);
     } catch (e) {

@@ -1,5 +1,6 @@
 /** Opens the store DATABASE_URL names: sqlite:<path> (embedded default) or mongodb://... */
 import type { Store } from "../domain/ports/store";
+import type { CheckpointStat } from "./sqlite/checkpointer";
 import { openSqliteStore } from "./sqlite/store";
 
 export interface OpenOptions {
@@ -7,6 +8,8 @@ export interface OpenOptions {
   warn?: (message: string) => void;
   /** Where a store reports start-up progress (MongoDB: migrations). */
   info?: (message: string) => void;
+  /** SQLite: told after background checkpoints (src/store/sqlite/checkpointer.ts), for the metrics. */
+  onCheckpoint?: (stat: CheckpointStat) => void;
 }
 
 /** The file a sqlite: URL names (sqlite:./x.db, sqlite:/abs.db, sqlite:///abs.db); null for another store. */
@@ -18,7 +21,7 @@ export function sqlitePathOf(url: string): string | null {
 
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const path = sqlitePathOf(url);
-  if (path !== null) return openSqliteStore({ path, onCheckpointError: options.warn });
+  if (path !== null) return openSqliteStore({ path, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint });
   if (url.startsWith("mongodb://") || url.startsWith("mongodb+srv://")) {
     const { createMongoStore } = await import("./mongo/store");
     return createMongoStore(url, { log: options.info });

@@ -26,8 +26,16 @@ try {
   process.exit(1);
 }
 let timer = null;
+let reported = 0;
 const tick = () => {
-  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch (e) { parentPort.postMessage({ error: describe(e) }); }
+  try {
+    const r = db.pragma("wal_checkpoint(PASSIVE)")[0];
+    // For the metrics (WAL frames, and how many of them are in the file), at most once a second.
+    if (workerData.stats && Date.now() - reported >= 1000 && r) {
+      reported = Date.now();
+      parentPort.postMessage({ stat: [r.log, r.checkpointed] });
+    }
+  } catch (e) { parentPort.postMessage({ error: describe(e) }); }
   timer = setTimeout(tick, workerData.intervalMs);
 };
 timer = setTimeout(tick, workerData.intervalMs);
@@ -43,15 +51,24 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(path: string, intervalMs: number, onError: (message: string) => void): Checkpointer {
-  const worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, driver: require.resolve("better-sqlite3") } });
+/** A completed background checkpoint: frames in the WAL, and how many of them the file holds. */
+export interface CheckpointStat {
+  walFrames: number;
+  checkpointedFrames: number;
+}
+
+export function startCheckpointer(path: string, intervalMs: number, onError: (message: string) => void, onStat?: (stat: CheckpointStat) => void): Checkpointer {
+  const worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, driver: require.resolve("better-sqlite3"), stats: onStat !== undefined } });
   worker.unref(); // never keeps the process alive
   // A failing checkpoint fails every 50 ms: each distinct message is reported once.
   let last: string | null = null;
   const report = (message: string) => {
     if (message !== last) onError((last = message));
   };
-  worker.on("message", (m: { error?: string }) => { if (m.error) report(m.error); });
+  worker.on("message", (m: { error?: string; stat?: [number, number] }) => {
+    if (m.error) report(m.error);
+    if (m.stat && onStat) onStat({ walFrames: m.stat[0], checkpointedFrames: m.stat[1] });
+  });
   // An error thrown in the worker arrives as a structured clone (a SqliteError keeps only its code).
   worker.on("error", (e: unknown) => {
     const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown };

@@ -21,7 +21,7 @@ import { sqliteGroups } from "./groups";
 import { migrate } from "./migrations";
 import { sqliteAudit, sqliteDomains, sqliteInvitations } from "./misc";
 import { Mutex } from "./mutex";
-import { SAFETY_NET_PAGES, startCheckpointer } from "./checkpointer";
+import { SAFETY_NET_PAGES, startCheckpointer, type CheckpointStat } from "./checkpointer";
 import { keepPlannerStatisticsFresh, refreshPlannerStatistics } from "./planner";
 import { sqliteOutbox } from "./outbox";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
@@ -34,6 +34,8 @@ export interface SqliteOptions {
   backgroundCheckpoints?: boolean;
   /** Where a failing background checkpoint is reported; default: nowhere (the safety net still bounds the WAL). */
   onCheckpointError?: (message: string) => void;
+  /** Told after a background checkpoint, at most once a second (for the metrics). */
+  onCheckpoint?: (stat: CheckpointStat) => void;
 }
 
 /** How often the checkpoint worker copies the WAL back into the database file. */
@@ -55,7 +57,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     throw translate(e);
   }
   const checkpointer = options.path !== ":memory:" && options.backgroundCheckpoints !== false
-    ? startCheckpointer(options.path, CHECKPOINT_INTERVAL_MS, options.onCheckpointError ?? (() => undefined))
+    ? startCheckpointer(options.path, CHECKPOINT_INTERVAL_MS, options.onCheckpointError ?? (() => undefined), options.onCheckpoint)
     : null;
   if (checkpointer) db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   // After a checkpoint resets the WAL, its file is cut back to 64 MB (a burst would otherwise keep its size).
