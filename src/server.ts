@@ -34,7 +34,7 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { clock?: Clock; store?: Store } = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
-  const observability = startObservability(config, logger); // metrics and traces, as configured (src/observability)
+  const observability = await startObservability(config, logger); // metrics and traces, as configured (src/observability)
   const store = observability.attach(opts.store ?? (await openWithRetry(() => openStore(config.DATABASE_URL, {
     warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
     info: (message) => logger.info(message),

@@ -18,9 +18,9 @@ import type { Store } from "../domain/ports/store";
 import type { Logger } from "../http/logging";
 import { instrumentStore, observers } from "../store/instrument";
 import { sqlitePathOf } from "../store/open";
-import { createMetrics, type CheckpointStat, type Metrics } from "./metrics";
+import type { CheckpointStat, Metrics } from "./metrics";
 import { routeTemplates } from "./route-template";
-import { createTracing, type Tracing } from "./tracing";
+import type { Tracing } from "./tracing";
 
 export interface Observability {
   readonly metrics: Metrics | null;
@@ -49,11 +49,13 @@ function version(): string {
   }
 }
 
-export function startObservability(config: Config, logger: Logger): Observability {
+export async function startObservability(config: Config, logger: Logger): Promise<Observability> {
   const enabled = config.METRICS_TOKEN !== undefined || config.METRICS_PORT !== undefined;
   const storeKind = config.DATABASE_URL.startsWith("sqlite:") ? "sqlite" : "mongo";
-  const metrics = enabled ? createMetrics({ orgLimit: config.METRICS_ORG_LIMIT, sqlitePath: sqlitePathOf(config.DATABASE_URL) }) : null;
-  const tracing = createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME, storeKind, version: version() });
+  // prom-client and OpenTelemetry are loaded only when configured (start-up time and memory otherwise).
+  const metrics = enabled ? (await import("./metrics")).createMetrics({ orgLimit: config.METRICS_ORG_LIMIT, sqlitePath: sqlitePathOf(config.DATABASE_URL) }) : null;
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? null
+    : (await import("./tracing")).createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME, storeKind, version: version() });
   const observer = observers(metrics?.storeObserver, tracing?.storeObserver);
   const expected = config.METRICS_TOKEN === undefined ? null : digest(config.METRICS_TOKEN);
   const authorized = (header: string | undefined) => {
