@@ -70,7 +70,8 @@ export async function startObservability(config: Config, logger: Logger): Promis
     reply(200, { "content-type": contentType, "cache-control": "no-store" }, body);
   };
   let listener: http.Server | null = null;
-  if (tracing) logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, "tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT over OTLP/HTTP");
+  // The endpoint may carry credentials (user:password@): only its origin is logged.
+  if (tracing) logger.info({ endpoint: new URL(config.OTEL_EXPORTER_OTLP_ENDPOINT!).origin }, "tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT over OTLP/HTTP");
 
   return {
     metrics,

@@ -12,24 +12,26 @@ import { join } from "node:path";
 import { ensureBuilt, freePort, runCli, spawnServer, waitFor } from "../helpers/built-server";
 
 interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes: { key: string; value: Record<string, unknown> }[] }
-interface Receiver { url: string; spans: OtlpSpan[]; paths: string[]; close(): Promise<void> }
+interface Receiver { url: string; spans: OtlpSpan[]; paths: string[]; auth: (string | undefined)[]; close(): Promise<void> }
 
 /** An OTLP/HTTP trace receiver (JSON encoding) on loopback. */
 async function startReceiver(): Promise<Receiver> {
   const spans: OtlpSpan[] = [];
   const paths: string[] = [];
+  const auth: (string | undefined)[] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (d: Buffer) => (body += d.toString()));
     req.on("end", () => {
       paths.push(`${req.method} ${req.url} ${req.headers["content-type"]}`);
+      auth.push(req.headers.authorization);
       const doc = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
       for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, paths, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, paths, auth, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 const attr = (s: OtlpSpan, key: string) => s.attributes.find((a) => a.key === key)?.value;
@@ -48,7 +50,7 @@ describe("tracing", () => {
     const receiver = await startReceiver();
     const port = freePort();
     const env = { DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN };
-    const p = spawnServer({ ...env, PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: "orgscim-test" });
+    const p = spawnServer({ ...env, PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url.replace("http://", "http://otel-user:otel-secret-4711@"), OTEL_SERVICE_NAME: "orgscim-test" });
     const traceId = randomBytes(16).toString("hex");
     const parentId = randomBytes(8).toString("hex");
     const postTrace = randomBytes(16).toString("hex");
@@ -76,6 +78,10 @@ describe("tracing", () => {
       await receiver.close();
     }
     expect(receiver.paths[0]).toMatch(/^POST \/v1\/traces application\/json/);
+    // The endpoint's credentials reach the collector, never the log.
+    expect(receiver.auth[0]).toBe(`Basic ${Buffer.from("otel-user:otel-secret-4711").toString("base64")}`);
+    expect(p.output()).toMatch(/tracing on/);
+    expect(p.output()).not.toMatch(/otel-secret-4711/);
     const server = receiver.spans.find((s) => s.traceId === traceId && s.kind === 2);
     expect(server).toMatchObject({ name: "GET /scim/v2/Users", parentSpanId: parentId });
     expect(attr(server!, "http.response.status_code")).toEqual({ intValue: 200 });
