@@ -200,6 +200,8 @@ export interface OutboxRepo {
   list(query: { orgId?: string; ref?: string; status?: OutboxMessage["status"]; limit: number }): Promise<OutboxMessage[]>;
   /** Cancels the pending messages about `ref` and purges their bodies; answers how many. */
   cancelPending(ref: string): Promise<number>;
+  /** How many messages are pending, all organizations, counted up to `cap` (the metrics' backlog: an index count, no rows read). */
+  countPending(cap: number): Promise<number>;
 }
 
 export interface AuditRepo {

@@ -56,5 +56,8 @@ export function mongoOutbox(c: MongoCtx): OutboxRepo {
       }
       return n;
     }),
+    // On the { status, nextAttemptAt } index; `limit` bounds the count's work.
+    countPending: (cap) => c.run("read", async (o) => (cap <= 0 ? 0
+      : Math.min(cap, await outbox().countDocuments({ status: { $eq: "pending" } }, { ...o, limit: cap })))),
   };
 }

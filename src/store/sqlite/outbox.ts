@@ -24,6 +24,8 @@ export function sqliteOutbox(db: Database.Database): OutboxRepo {
     update: db.prepare(`UPDATE outbox SET body = @body, status = @status, sent_at = @sent_at, attempts = @attempts, last_error = @last_error,
       next_attempt_at = @next_attempt_at WHERE id = @id AND attempts = @expected AND status = 'pending'`),
     cancel: db.prepare("UPDATE outbox SET status = 'cancelled', body = NULL WHERE ref = ? AND status = 'pending'"),
+    // On the outbox_due index (status, next_attempt_at): the count reads index entries, no rows.
+    countPending: db.prepare("SELECT count(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' LIMIT ?)").pluck(),
   };
   const params = (m: OutboxMessage) => ({
     id: m.id, org_id: m.orgId, kind: m.kind, ref: m.ref, recipient: m.to, subject: m.subject, body: m.text, status: m.status,
@@ -47,5 +49,6 @@ export function sqliteOutbox(db: Database.Database): OutboxRepo {
       return (db.prepare(sql).all(...args, q.limit) as OutboxRow[]).map(toMessage);
     }),
     cancelPending: async (ref) => guard(() => s.cancel.run(ref).changes),
+    countPending: async (cap) => guard(() => (cap <= 0 ? 0 : (s.countPending.get(cap) as number))),
   };
 }

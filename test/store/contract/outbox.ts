@@ -37,4 +37,19 @@ export function outbox(it_: ContractIt, store: () => Store): void {
     expect(await store().outbox.update({ ...claimed, status: "sent", sentAt: NOW, text: null }, 1)).toBe(false);
     expect(await store().outbox.get(sending.id)).toMatchObject({ status: "cancelled" });
   });
+
+  it_("counts the pending messages of every organization, up to a cap, and nothing else", async () => {
+    const before = await store().outbox.countPending(1_000_000);
+    const a = anOrg(); await store().orgs.insert(a);
+    const b = anOrg(); await store().orgs.insert(b);
+    await store().outbox.insert(aMessage(a.id));
+    await store().outbox.insert(aMessage(b.id));
+    await store().outbox.insert({ ...aMessage(a.id), orgId: null });
+    await store().outbox.insert(aMessage(a.id, { status: "sent", sentAt: NOW, text: null }));
+    const cancelled = aMessage(b.id); await store().outbox.insert(cancelled);
+    expect(await store().outbox.cancelPending(cancelled.ref!)).toBe(1);
+    expect(await store().outbox.countPending(1_000_000)).toBe(before + 3);
+    expect(await store().outbox.countPending(before + 2)).toBe(before + 2);
+    expect(await store().outbox.countPending(0)).toBe(0);
+  });
 }
