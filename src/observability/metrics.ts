@@ -49,8 +49,8 @@ export interface Metrics {
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2];
-/** The outbox backlog is read up to this many rows per scrape; past it the gauge says this number. */
-export const OUTBOX_BACKLOG_CAP = 10_000;
+/** The outbox backlog is counted up to this many messages per scrape (an index count); past it the gauge says this number. */
+export const OUTBOX_BACKLOG_CAP = 100_000;
 
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new client.Registry();
@@ -90,11 +90,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
   let watched: Store | null = null;
 
   new client.Gauge({
-    name: "orgscim_outbox_backlog", help: `Mail waiting in the outbox (status pending; read up to ${OUTBOX_BACKLOG_CAP})`, registers: [registry],
+    name: "orgscim_outbox_backlog", help: `Mail waiting in the outbox (status pending; counted up to ${OUTBOX_BACKLOG_CAP})`, registers: [registry],
     async collect() {
       if (!watched) return;
       try {
-        this.set((await watched.outbox.list({ status: "pending", limit: OUTBOX_BACKLOG_CAP })).length);
+        this.set(await watched.outbox.countPending(OUTBOX_BACKLOG_CAP));
       } catch { /* the store is down: /readyz says so; keep the last value */ }
     },
   });
