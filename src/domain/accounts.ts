@@ -10,7 +10,7 @@ import {
   effectiveAccountRoles, parseAssignmentSid,
 } from "./account-roles";
 import { auditEvent } from "./audit";
-import { accountTarget, authorize, orgTarget, userRef, userTarget, type Target } from "./policy";
+import { accountTarget, afterPolicy, authorize, orgTarget, userRef, userTarget, type AfterPolicy, type Target } from "./policy";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
@@ -56,9 +56,9 @@ export async function getAccount(deps: AccountDeps, actor: Actor, id: string): P
   return a;
 }
 
-export async function listAccounts(deps: AccountDeps, actor: Actor, q: { offset: number; limit: number; status?: Account["status"] }) {
+export async function listAccounts(deps: AccountDeps, actor: Actor, q: { offset: AfterPolicy<number>; limit: number; status?: Account["status"] }) {
   await authorize(deps, actor, { action: "account.list", target: orgTarget(actor.org.id) });
-  return deps.store.accounts.list(actor.org.id, q);
+  return deps.store.accounts.list(actor.org.id, { ...q, offset: afterPolicy(q.offset) });
 }
 
 export async function createAccount(deps: AccountDeps, actor: Actor, input: { name: string; ownerId?: string }): Promise<Account> {

@@ -2,14 +2,14 @@
 import type { Actor } from "./actor";
 import type { Clock } from "./clock";
 import { Errors } from "./errors";
-import { authorize, orgTarget } from "./policy";
+import { afterPolicy, authorize, orgTarget, type AfterPolicy } from "./policy";
 import type { Store } from "./ports/store";
 import type { AuditEvent } from "./types";
 
 export interface AuditQuery {
   size: number;
-  /** The last event of the previous page. */
-  before?: string | undefined;
+  /** The last event of the previous page (opened from the caller's page token once the policy allowed). */
+  before?: AfterPolicy<string | undefined>;
   action?: string | undefined;
   targetId?: string | undefined;
   outcome?: AuditEvent["outcome"] | undefined;
@@ -19,7 +19,8 @@ export interface AuditQuery {
 export async function listAuditEvents(deps: { store: Store; clock: Clock }, actor: Actor, q: AuditQuery): Promise<{ events: AuditEvent[]; next: string | null }> {
   await authorize(deps, actor, { action: "audit.read", target: orgTarget(actor.org.id) });
   const out: AuditEvent[] = [];
-  let before = q.before;
+  const after = afterPolicy(q.before);
+  let before = after;
   // Filters the store cannot apply are applied here, reading forward in bounded batches.
   for (let round = 0; round < 20 && out.length < q.size; round++) {
     const batch = await deps.store.audit.list(actor.org.id, { limit: 200, ...(before ? { before } : {}), ...(q.action ? { action: q.action } : {}) });
@@ -32,7 +33,7 @@ export async function listAuditEvents(deps: { store: Store; clock: Clock }, acto
     before = batch[batch.length - 1]!.id;
     if (batch.length < 200) { before = undefined; break; }
   }
-  if (out.length === 0 && q.before && !before) throw Errors.invalidParameter("PageToken", "no events follow it.");
+  if (out.length === 0 && after && !before) throw Errors.invalidParameter("PageToken", "no events follow it.");
   const last = out[out.length - 1];
   return { events: out, next: out.length === q.size && last ? last.id : null };
 }

@@ -25,7 +25,7 @@ import { ACCOUNT_ROLE_NAMES, accountRoleGroupId, collapseRoles } from "./account
 import { findAccount } from "./accounts";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
-import { accountTarget, authorize, invitationTarget, orgTarget, userRef, userTarget, type Check } from "./policy";
+import { accountTarget, afterPolicy, authorize, invitationTarget, orgTarget, userRef, userTarget, type AfterPolicy, type Check } from "./policy";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
@@ -347,9 +347,9 @@ async function invitationFor(deps: InvitationDeps, actor: Actor, id: string, act
 
 export const getInvitation = (deps: InvitationDeps, actor: Actor, id: string): Promise<Invitation> => invitationFor(deps, actor, id, "invitation.read");
 
-export async function listInvitations(deps: InvitationDeps, actor: Actor, q: { state?: InvitationState; offset: number; limit: number }) {
+export async function listInvitations(deps: InvitationDeps, actor: Actor, q: { state?: InvitationState; offset: AfterPolicy<number>; limit: number }) {
   await authorize(deps, actor, { action: "invitation.list", target: orgTarget(actor.org.id) });
-  return deps.store.invitations.list(actor.org.id, { ...q, now: isoNow(deps.clock) });
+  return deps.store.invitations.list(actor.org.id, { ...q, offset: afterPolicy(q.offset), now: isoNow(deps.clock) });
 }
 
 /** POST /v1/Invitations/:sid/Resend: a new token and expiry; the old token stops working. */
@@ -507,9 +507,9 @@ export async function acceptInvitation(deps: InvitationDeps, token: string): Pro
  * GET /v1/Users?Status=&Search=: the console's Users tabs (managed, pending, independent) and
  * their search: members whose userName or an email starts with `search`, without regard to case.
  */
-export async function listMembers(deps: InvitationDeps, actor: Actor, q: { status?: MemberStatus; search?: string; offset: number; limit: number }) {
+export async function listMembers(deps: InvitationDeps, actor: Actor, q: { status?: MemberStatus; search?: string; offset: AfterPolicy<number>; limit: number }) {
   await authorize(deps, actor, { action: "user.list", target: orgTarget(actor.org.id) });
-  const { search, ...rest } = q;
+  const { search, ...rest } = { ...q, offset: afterPolicy(q.offset) };
   const text = search?.trim();
   return deps.store.users.listByStatus(actor.org.id, text ? { ...rest, search: text } : rest);
 }

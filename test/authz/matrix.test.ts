@@ -11,7 +11,10 @@
  *   the real actor;
  * - a rule of state (the table's stateRules): its answer, nothing changed;
  * - /v1 with a token without the admin scope: 403, nothing changed, one audit event;
- * - another organization's resource: 404, nothing changed anywhere.
+ * - another organization's resource: 404, nothing changed anywhere;
+ * - authorization comes first: every refused read (and /v1 read without the admin scope) is sent
+ *   again with a page token or cursor this server never issued, and still answers 403 (a token is
+ *   opened only once the policy allowed).
  *
  * Refused cases share one organization (they change nothing); each allowed write gets fresh
  * fixtures (a new target, or a new organization when it changes the actor or the Owner).
@@ -116,6 +119,15 @@ function withUnknownIds(req: Req): Req {
   return JSON.parse(text) as Req;
 }
 
+/** The request with a page token (/v1) or cursor (SCIM) this server never issued; null for a write. */
+function withForeignPaging(req: Req): Req | null {
+  if (req.method === "GET") return { ...req, path: `${req.path}${req.path.includes("?") ? "&" : "?"}${req.api === "v1" ? "PageToken" : "cursor"}=${randomHex(40)}` };
+  // The root /.search takes no cursor at all (a rule of the request's shape, answered 400 first).
+  if (req.method === "POST" && req.path.endsWith("/.search") && req.path !== "/.search") return { ...req, body: { ...(req.body as object), cursor: randomHex(40) } };
+  return null;
+}
+let pagingChecked = 0;
+
 interface Outcome { ran: boolean; expected?: Expected; problem?: string }
 const counts = { cases: 0, notApplicable: 0, byExpectation: {} as Record<string, number> };
 /** For the second pass: one refused case per action (principal, driver, kind). */
@@ -173,6 +185,12 @@ async function runCase(d: Driver, p: PrincipalName, kind: TargetKind | "otherOrg
         if (events.length !== 1 || events[0]!.outcome !== "refused") fail(`audit: ${events.map((e) => `${e.action}:${e.outcome}`).join(", ") || "no event"}`);
         else if (events[0]!.actor !== actorName(w, p)) fail(`audit actor ${events[0]!.actor}, not ${actorName(w, p)}`);
         if (expected === "refused" && !refusedSample.has(d.action) && kind !== "otherOrg") refusedSample.set(d.action, { d, p, kind });
+        const paged = withForeignPaging(built.req);
+        if (paged) {
+          const again = await send(w, p, paged);
+          if (again.status !== 403) fail(`with a page token or cursor it never issued: answered ${again.status}, not 403 (${again.reason.slice(0, 120)})`);
+          pagingChecked += 1;
+        }
         break;
       }
       case "state": {
@@ -266,7 +284,9 @@ describe("without the policy", () => {
     const kinds = new Set(POLICY.flatMap((r) => r.targets));
     const doors = POLICY.reduce((n, r) => n + r.doors.filter((x) => x.api !== "cli").length, 0);
     console.log(`authorization matrix: ${PRINCIPALS.length} principals × ${POLICY.length} actions × ${kinds.size + 1} kinds of target (with another organization's) = ${PRINCIPALS.length * POLICY.length * (kinds.size + 1)} cells; ${doors} doors; `
-      + `${counts.cases} cases run (${Object.entries(counts.byExpectation).map(([k, v]) => `${k} ${v}`).join(", ")}), ${counts.notApplicable} not applicable (no such target for that principal), ${refusedSample.size} re-run without the policy`);
+      + `${counts.cases} cases run (${Object.entries(counts.byExpectation).map(([k, v]) => `${k} ${v}`).join(", ")}), ${counts.notApplicable} not applicable (no such target for that principal), `
+      + `${pagingChecked} refused reads sent again with a foreign page token or cursor, ${refusedSample.size} re-run without the policy`);
     expect(counts.cases).toBeGreaterThan(1000);
+    expect(pagingChecked).toBeGreaterThan(50);
   });
 });

@@ -230,3 +230,21 @@ describe("account Administrators and Standard Users", () => {
     ]) await refusedOnce(p, attempt);
   });
 });
+
+describe("authorization comes first", () => {
+  it("answers 403, not 400, to whoever may not read a paged list and sends a page token or cursor it never got", async () => {
+    const p = await people(s);
+    const token = await p.tokenFor(p.std, ["scim", "admin"]);
+    const garbage = "not-a-token-this-server-issued";
+    for (const list of ["AuditEvents", "Accounts", "Invitations", "Users", "Domains"]) {
+      await refusedOnce(p, () => v1("GET", `${s.url}/v1/${list}?PageToken=${garbage}`, token), `${tokenSid(token)}/${p.std}`);
+    }
+    await refusedOnce(p, () => call("GET", `${s.scim}/Users?cursor=${garbage}`, token));
+    await refusedOnce(p, () => call("POST", `${s.scim}/Groups/.search`, token, { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], cursor: garbage }));
+    // Who may read the list still learns the token is not one: 400 naming it.
+    const admin = await p.tokenFor(p.admin);
+    const bad = await v1("GET", `${s.url}/v1/AuditEvents?PageToken=${garbage}`, admin);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/PageToken/);
+  });
+});

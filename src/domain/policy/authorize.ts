@@ -40,6 +40,15 @@ export interface Check {
 }
 
 /**
+ * What a request says that is opened only once the policy allowed: a page token or cursor is a
+ * sealed position in someone's data, so a caller the policy refuses gets 403 whatever it sends,
+ * never a 400 about a token. A use case resolves it after its authorize(); a plain value is
+ * taken as is.
+ */
+export type AfterPolicy<T> = T | (() => T);
+export const afterPolicy = <T>(v: AfterPolicy<T>): T => (typeof v === "function" ? (v as () => T)() : v);
+
+/**
  * Throws (after auditing once) unless the actor may do every check. `op` names what the audit
  * event records as attempted (the use case's action and the resource addressed); by default, the
  * refused check itself.

@@ -47,7 +47,8 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     const page = readPage(req);
     const status = (req.query as Record<string, string | undefined>).Status as Account["status"] | undefined;
     const { total, items } = await listAccounts(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(status ? { status } : {}) });
-    return { accounts: items.map(toAccountBody), meta: pageMeta(req, "accounts", page, items.length, page.offset + items.length < total) };
+    const at = page.page();
+    return { accounts: items.map(toAccountBody), meta: pageMeta(req, "accounts", at, items.length, at.offset + items.length < total) };
   });
   route(r, registry, { method: "post", path: "/Accounts", summary: "Create a managed account (Standard Users may too)", tag, status: 201, body: AccountCreate, response: AccountBody },
     async (req, { body }) => toAccountBody(await createAccount(deps, actorOf(req), { name: body.friendly_name, ...(body.owner_sid ? { ownerId: body.owner_sid } : {}) })));

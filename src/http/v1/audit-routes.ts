@@ -46,11 +46,13 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
     const size = query.PageSize ?? 50;
     // The token seals the last event's id for this organization and list (./paging.ts): another's does not open.
     const scope = pageTokenScope(req);
-    let before: string | undefined;
-    if (query.PageToken) {
-      before = scope.tokens.open(scope.orgId, scope.purpose, query.PageToken) ?? undefined;
-      if (!before || !/^AE[0-9a-f]{32}$/.test(before)) throw Errors.invalidParameter("PageToken", PAGE_TOKEN_INVALID);
-    }
+    // Opened by the use case once the policy allowed: a caller who may not read the trail gets 403, whatever token it sends.
+    const before = (): string | undefined => {
+      if (!query.PageToken) return undefined;
+      const opened = scope.tokens.open(scope.orgId, scope.purpose, query.PageToken);
+      if (!opened || !/^AE[0-9a-f]{32}$/.test(opened)) throw Errors.invalidParameter("PageToken", PAGE_TOKEN_INVALID);
+      return opened;
+    };
     const { events, next } = await listAuditEvents(deps, actorOf(req), {
       size, before, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome,
     });

@@ -74,8 +74,9 @@ export const domainRoutes: V1Module = (r, registry, deps) => {
 
   route(r, registry, { method: "get", path: "/Domains", summary: "List the organization's domains", tag, status: 200, query: PageQuery, response: DomainPage },
     async (req) => {
-      const page = readPage(req);
+      const request = readPage(req);
       const all = await listDomains(deps, actorOf(req));
+      const page = request.page();
       const items = all.slice(page.offset, page.offset + page.size);
       return { domains: items.map(toDomainBody), meta: pageMeta(req, "domains", page, items.length, page.offset + items.length < all.length) };
     });

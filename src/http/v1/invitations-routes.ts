@@ -141,7 +141,8 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
     const page = readPage(req);
     const state = (req.query as Record<string, string | undefined>).Status as InvitationState | undefined;
     const { total, items } = await listInvitations(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(state ? { state } : {}) });
-    return { invitations: items.map((i) => toInvitationBody(deps, i)), meta: pageMeta(req, "invitations", page, items.length, page.offset + items.length < total) };
+    const at = page.page();
+    return { invitations: items.map((i) => toInvitationBody(deps, i)), meta: pageMeta(req, "invitations", at, items.length, at.offset + items.length < total) };
   });
   route(r, registry, { method: "get", path: "/Invitations/:sid", summary: "Fetch an invitation", tag, status: 200, response: InvitationBody },
     async (req) => toInvitationBody(deps, await getInvitation(deps, actorOf(req), sid(req))));
@@ -171,7 +172,8 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
     const { total, items } = await listMembers(deps, actorOf(req), {
       offset: page.offset, limit: page.size, ...(query.Status ? { status: query.Status } : {}), ...(query.Search ? { search: query.Search } : {}),
     });
-    return { users: items.map(toMemberBody), meta: pageMeta(req, "users", page, items.length, page.offset + items.length < total) };
+    const at = page.page();
+    return { users: items.map(toMemberBody), meta: pageMeta(req, "users", at, items.length, at.offset + items.length < total) };
   });
   route(r, registry, { method: "post", path: "/Users/:sid/PasswordReset", summary: "Require a managed user to choose a new password at the next sign-in, and mail them", tag: "Users", status: 200, response: PasswordResetResult },
     async (req) => {

@@ -40,19 +40,37 @@ export interface Page {
   number: number;
 }
 
-export function readPage(req: Request): Page {
+/**
+ * The page a request asks for. PageSize is read at once (its syntax is public); the PageToken is
+ * opened only when `offset()` is first called, which the list's use case does after the policy
+ * allowed (src/domain/policy: AfterPolicy): a caller who may not read the list gets 403 whatever
+ * token it sends. `page()` is the page, once the offset was opened.
+ */
+export interface PageRequest {
+  size: number;
+  offset: () => number;
+  page: () => Page;
+}
+
+export function readPage(req: Request): PageRequest {
   const q = req.query as Record<string, unknown>;
   const parsed = PageQuery.safeParse({ PageSize: q.PageSize, PageToken: q.PageToken });
   if (!parsed.success) throw Errors.invalidParameter("PageSize", "must be an integer from 1 to 100.");
   const size = parsed.data.PageSize ?? 50;
-  let offset = 0;
-  if (parsed.data.PageToken) {
-    const { tokens, orgId, purpose } = pageTokenScope(req);
-    const m = /^(\d{1,9})$/.exec(tokens.open(orgId, purpose, parsed.data.PageToken) ?? "");
-    if (!m) throw Errors.invalidParameter("PageToken", PAGE_TOKEN_INVALID);
-    offset = Number(m[1]);
-  }
-  return { size, offset, number: Math.floor(offset / size) };
+  const token = parsed.data.PageToken;
+  let offset: number | undefined;
+  const open = (): number => {
+    if (offset !== undefined) return offset;
+    offset = 0;
+    if (token) {
+      const { tokens, orgId, purpose } = pageTokenScope(req);
+      const m = /^(\d{1,9})$/.exec(tokens.open(orgId, purpose, token) ?? "");
+      if (!m) { offset = undefined; throw Errors.invalidParameter("PageToken", PAGE_TOKEN_INVALID); }
+      offset = Number(m[1]);
+    }
+    return offset;
+  };
+  return { size, offset: open, page: () => { const o = open(); return { size, offset: o, number: Math.floor(o / size) }; } };
 }
 
 export const PageMeta = z.object({
