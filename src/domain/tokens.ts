@@ -37,8 +37,9 @@ export function parseToken(plaintext: string): { id: string; secret: string } | 
 }
 
 /**
- * Stores a new token. Without `createdBy`, the operator made it (the CLI, the bootstrap): ceiling
- * Owner, no maker to follow. Use cases make tokens through createToken, which authorizes.
+ * Stores a new token. Without `createdBy`, the operator made it (the bootstrap): ceiling Owner, no
+ * maker to follow. Use cases, the CLI's included (with the operator's actor), make tokens through
+ * createToken, which authorizes and audits.
  */
 export async function issueToken(
   repos: Repos,
@@ -112,11 +113,14 @@ export async function createToken(deps: TokenDeps, actor: Actor, input: { name: 
   const maker = principal.kind === "operator"
     ? { createdBy: "operator", creatorUserId: null, ceiling: "owner" as OrgRole }
     : { createdBy: principal.tokenId, creatorUserId: principal.userId ?? (await deps.store.tokens.get(principal.tokenId))?.creatorUserId ?? null, ceiling: principal.level };
-  const issued = await issueToken(deps.store, deps.clock, { orgId: actor.org.id, name: input.name, scopes: input.scopes, userId: input.userId, ...maker });
-  await deps.store.audit.append(auditEvent(deps.clock, actor, "token.create", { type: "Token", id: issued.token.id }, {
-    after: { name: issued.token.name, scopes: issued.token.scopes, userId: issued.token.userId, ceiling: issued.token.ceiling, createdBy: issued.token.createdBy },
-  }));
-  return issued;
+  // The token and its audit event are written together: no token the audit log does not name.
+  return deps.store.transaction(async (tx) => {
+    const issued = await issueToken(tx, deps.clock, { orgId: actor.org.id, name: input.name, scopes: input.scopes, userId: input.userId, ...maker });
+    await tx.audit.append(auditEvent(deps.clock, actor, "token.create", { type: "Token", id: issued.token.id }, {
+      after: { name: issued.token.name, scopes: issued.token.scopes, userId: issued.token.userId, ceiling: issued.token.ceiling, createdBy: issued.token.createdBy },
+    }));
+    return issued;
+  });
 }
 
 export async function listTokens(deps: TokenDeps, actor: Actor): Promise<ApiToken[]> {
@@ -129,6 +133,8 @@ export async function revokeToken(deps: TokenDeps, actor: Actor, id: string): Pr
   const token = await deps.store.tokens.get(id);
   if (!token || token.orgId !== actor.org.id || token.revoked) throw Errors.tokenNotFound(id);
   await authorize(deps, actor, { action: "token.revoke", target: await tokenTarget(deps.store, token) });
-  if (!(await deps.store.tokens.revoke(actor.org.id, id, isoNow(deps.clock)))) throw Errors.tokenNotFound(id);
-  await deps.store.audit.append(auditEvent(deps.clock, actor, "token.revoke", { type: "Token", id }));
+  await deps.store.transaction(async (tx) => {
+    if (!(await tx.tokens.revoke(actor.org.id, id, isoNow(deps.clock)))) throw Errors.tokenNotFound(id);
+    await tx.audit.append(auditEvent(deps.clock, actor, "token.revoke", { type: "Token", id }));
+  });
 }
