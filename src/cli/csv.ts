@@ -16,7 +16,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
-import type { Actor } from "../domain/actor";
+import { operatorActor, type Actor } from "../domain/actor";
 import type { Clock } from "../domain/clock";
 import { DomainError, Errors } from "../domain/errors";
 import { canonical } from "../domain/portability";
@@ -131,7 +131,7 @@ export async function importCsvRows(
   rows: Array<{ line: number; cells: string[] }>,
   options: { dryRun: boolean; onRow?: (done: number) => void },
 ): Promise<RowResult[]> {
-  const actor: Actor = { org, tokenId: "cli import-csv", scopes: ["admin", "scim"], userId: null };
+  const actor: Actor = operatorActor(org, "cli import-csv");
   const userNameAt = paths.findIndex((p) => p.toLowerCase() === "username");
   const seen = new Map<string, number>();
   const results: RowResult[] = [];

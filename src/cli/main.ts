@@ -8,7 +8,8 @@ import { loadConfig } from "../config/config";
 import { systemClock } from "../domain/clock";
 import { createOrganization, updateOrgSettings } from "../domain/orgs";
 import type { Store } from "../domain/ports/store";
-import { issueToken } from "../domain/tokens";
+import { actorName, operatorActor } from "../domain/actor";
+import { createToken, revokeToken } from "../domain/tokens";
 import { SCOPES, type OrgSettings, type Scope } from "../domain/types";
 import { openStore } from "../store/open";
 import { backupCommand } from "./backup";
@@ -123,14 +124,14 @@ async function run(store: Store, argv: string[]): Promise<number | void> {
       return;
     case "orgs settings": {
       const org = await orgOf(need(arg, "ORG_ID"));
-      const next = await updateOrgSettings(store, clock, org, settingsFrom(values), "cli");
+      const next = await updateOrgSettings(store, clock, org, settingsFrom(values), actorName(operatorActor(org, "cli orgs settings")));
       console.log(JSON.stringify(next, null, 2));
       return;
     }
     case "tokens create": {
       const org = await orgOf(need(values.org, "--org"));
-      const issued = await issueToken(store, clock, {
-        orgId: org.id, name: values.name ?? "cli token", scopes: parseScopes(values.scopes ?? "scim"), userId: values.user ?? null,
+      const issued = await createToken({ store, clock }, operatorActor(org, "cli tokens create"), {
+        name: values.name ?? "cli token", scopes: parseScopes(values.scopes ?? "scim"), userId: values.user ?? null,
       });
       console.error(`Token ${issued.token.id} for ${org.id} (${issued.token.scopes.join(",")}). Shown once:`);
       console.log(issued.plaintext);
@@ -144,8 +145,10 @@ async function run(store: Store, argv: string[]): Promise<number | void> {
     }
     case "tokens revoke": {
       const org = await orgOf(need(values.org, "--org"));
-      const ok = await store.tokens.revoke(org.id, need(arg, "TOKEN_ID"), clock.now().toISOString());
-      if (!ok) throw new UsageError(`No active token ${arg} in ${org.id}.`);
+      const id = need(arg, "TOKEN_ID");
+      const token = await store.tokens.get(id);
+      if (!token || token.orgId !== org.id || token.revoked) throw new UsageError(`No active token ${id} in ${org.id}.`);
+      await revokeToken({ store, clock }, operatorActor(org, "cli tokens revoke"), id);
       console.log(`Revoked ${arg}.`);
       return;
     }

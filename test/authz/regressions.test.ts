@@ -4,11 +4,14 @@
  * (src/domain/policy); each now expects the refusal (403, nothing changed, one audit event
  * naming the real actor) or, where the seed allows it, the change.
  */
+import { writeFileSync } from "node:fs";
+import { cli } from "../../src/cli/main";
 import { accountRoleGroupId } from "../../src/domain/account-roles";
 import { orgRoleGroupId } from "../../src/domain/role-groups";
 import { parseToken } from "../../src/domain/tokens";
 import { call, ORG_EXT, startTestServer, userBody, type Reply, type TestServer } from "../helpers/server";
 import { v1 } from "../helpers/v1";
+import { captured, newOrg, tempStores } from "../cli/seed";
 import { patchOp, people, unique, type People } from "./people";
 
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -246,5 +249,36 @@ describe("authorization comes first", () => {
     const bad = await v1("GET", `${s.url}/v1/AuditEvents?PageToken=${garbage}`, admin);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/PageToken/);
+  });
+});
+
+describe("the audit log names the operator for what the CLI does", () => {
+  it("records tokens create and revoke, orgs settings and import-csv, each by operator:cli <command>", async () => {
+    const t = tempStores();
+    const store = t.open("cli.db");
+    const org = await newOrg(store, "Acme", { domainEnforcement: false });
+    process.env.DATABASE_URL = `sqlite:${t.path("cli.db")}`;
+    try {
+      const file = t.path("users.csv");
+      writeFileSync(file, "userName,givenName,familyName,email\nada@acme.test,Ada,L,ada@acme.test\n");
+      expect((await captured(() => cli(["import-csv", "--org", org.id, file]))).result).toBe(0);
+      const ada = (await store.users.findByUserName(org.id, "ada@acme.test"))!.id;
+      const made = await captured(() => cli(["tokens", "create", "--org", org.id, "--user", ada, "--scopes", "admin"]));
+      expect(made.result).toBe(0);
+      const tokenId = parseToken(made.out.trim())!.id;
+      expect((await captured(() => cli(["tokens", "revoke", tokenId, "--org", org.id]))).result).toBe(0);
+      expect((await captured(() => cli(["orgs", "settings", org.id, "--deprovision", "delete"]))).result).toBe(0);
+      const events = (await store.audit.list(org.id, { limit: 100 })).filter((e) => e.action !== "organization.create").reverse()
+        .map((e) => [e.action, e.actor, e.targetId]);
+      expect(events).toEqual([
+        ["user.create", "operator:cli import-csv", ada],
+        ["token.create", "operator:cli tokens create", tokenId],
+        ["token.revoke", "operator:cli tokens revoke", tokenId],
+        ["organization.settings.update", "operator:cli orgs settings", org.id],
+      ]);
+    } finally {
+      delete process.env.DATABASE_URL;
+      await t.close();
+    }
   });
 });

@@ -58,7 +58,7 @@ describe("rows", () => {
     expect(ada!.emails).toEqual([{ type: "work", value: "ada@acme.test", primary: true }, { type: "home", value: "ada@home.test" }]);
     expect(await user("bob@acme.test")).toMatchObject({ active: false, data: { name: { familyName: "Smith, Jr." } } });
     const events = await store.audit.list(org.id, { limit: 10, action: "user.create" });
-    expect(events.map((e) => e.actor)).toEqual(["cli import-csv", "cli import-csv"]);
+    expect(events.map((e) => e.actor)).toEqual(["operator:cli import-csv", "operator:cli import-csv"]);
   });
 
   it("update the user of a userName (without case), leave empty cells alone, and find an unchanged row unchanged", async () => {
