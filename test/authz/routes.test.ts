@@ -29,8 +29,11 @@ function routesOf(stack: Layer[], prefix = ""): string[] {
 const ROOT = { scim: "/scim/v2", bulk: "/scim/v2", v1: "/v1" } as const;
 const tableRoutes = new Set(POLICY.flatMap((r) => r.doors.filter((d) => d.api !== "cli").map((d) => `${d.api === "bulk" ? "POST" : d.method} ${ROOT[d.api as keyof typeof ROOT]}${d.api === "bulk" ? "/Bulk" : d.path}`)));
 const publicRoutes = new Set(PUBLIC_DOORS.map((d) => `${d.method} ${ROOT[d.api as keyof typeof ROOT]}${d.path}`));
-/** Outside both APIs, without a bearer token: health checks and the Admin Center's static files. */
-const OUTSIDE = [/^GET \/healthz$/, /^GET \/readyz$/, /^(GET|HEAD) \/admin/];
+/**
+ * Outside both APIs and every organization: health checks, the Admin Center's static files, and
+ * the operator's Prometheus metrics (their own credential, METRICS_TOKEN; no organization's data).
+ */
+const OUTSIDE = [/^GET \/healthz$/, /^GET \/readyz$/, /^(GET|HEAD) \/admin/, /^GET \/metrics$/];
 
 describe("routes and the policy table", () => {
   const all = () => [...new Set(routesOf((s.running.server.listeners("request")[0] as unknown as { router: { stack: Layer[] } }).router.stack))];
