@@ -22,6 +22,9 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { MongoMemoryReplSet } from "mongodb-memory-server";
 import type { Store } from "../../src/domain/ports/store";
+import mongoose from "mongoose";
+import { MIGRATION_STEPS } from "../../src/store/mongo/migration-steps";
+import { NewerDatabaseError } from "../../src/store/mongo/migrations";
 import { createMongoStore, type MongoStore } from "../../src/store/mongo/store";
 import { anOrg, aUser } from "../helpers/fixtures";
 import { runStoreContract } from "./contract";
@@ -61,7 +64,7 @@ if (whyNot !== null) {
   let server: MongoMemoryReplSet | undefined;
   let url = uri ?? "";
   let dbCount = 0;
-  const open = () => createMongoStore(url, { dbName: `orgscim_test_${process.pid}_${++dbCount}` });
+  const open = (dbName = `orgscim_test_${process.pid}_${++dbCount}`) => createMongoStore(url, { dbName });
   const close = async (s: Store) => {
     await (s as MongoStore).dropDatabase();
     await s.close();
@@ -106,6 +109,23 @@ if (whyNot !== null) {
         }
       })).rejects.toMatchObject({ name: "UniqueViolation", field: "userName" });
       expect(await store.users.get(org.id, late.id)).toBeNull();
+    });
+
+    it("refuses at start a database a newer orgscim migrated (a downgrade), and leaves it unchanged", async () => {
+      const dbName = `orgscim_test_${process.pid}_${++dbCount}`;
+      await (await open(dbName)).close();
+      const client = new mongoose.mongo.MongoClient(url);
+      try {
+        const migrations = client.db(dbName).collection<{ _id: number; name: string }>("migrations");
+        const newer = Math.max(...MIGRATION_STEPS.map((s) => s.version)) + 1;
+        await migrations.insertOne({ _id: newer, name: "from a newer orgscim" });
+        const before = await migrations.find({}).sort({ _id: 1 }).toArray();
+        await expect(open(dbName)).rejects.toBeInstanceOf(NewerDatabaseError);
+        expect(await migrations.find({}).sort({ _id: 1 }).toArray()).toEqual(before);
+      } finally {
+        await client.db(dbName).dropDatabase();
+        await client.close();
+      }
     });
 
     it("answers StoreUnavailable once closed", async () => {

@@ -6,7 +6,7 @@
  */
 import { INDEXES, INDEXES_V1, indexName, type IndexSpec } from "../../src/store/mongo/indexes";
 import { MIGRATION_STEPS } from "../../src/store/mongo/migration-steps";
-import { LEASE_MS, MigrationRefused, migrateMongo, reconcileIndexes, type MigrationDb, type MigrationStep } from "../../src/store/mongo/migrations";
+import { LEASE_MS, MigrationRefused, migrateMongo, NewerDatabaseError, reconcileIndexes, type MigrationDb, type MigrationStep } from "../../src/store/mongo/migrations";
 import { MingoDb, type RecordedOp } from "./mingo-db";
 
 const asDb = (db: MingoDb): MigrationDb => db as unknown as MigrationDb;
@@ -134,5 +134,48 @@ describe("MongoDB migrations", () => {
     await expect(migrateMongo(asDb(db), [step], { now, sleep, waitMs: 5_000 })).rejects.toThrow(/held by dead-instance .*lock until/);
     expect(await migrateMongo(asDb(db), [step], { now, sleep, waitMs: LEASE_MS + 5_000 })).toEqual([1]);
     expect(db.docs("migrations").filter((d) => d._id === "lock")).toEqual([]);
+  });
+
+  it("refuse, unchanged and before any lock, a database a newer orgscim migrated (a downgrade), naming its unknown versions", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    await migrateMongo(asDb(db), MIGRATION_STEPS);
+    const latest = Math.max(...MIGRATION_STEPS.map((s) => s.version));
+    db.docs("migrations").push({ _id: latest + 1, name: "from a newer orgscim", appliedAt: "2027-01-01T00:00:00.000Z" });
+    const before = JSON.stringify(db.docs("migrations"));
+    const ops = record(db);
+    const error = await migrateMongo(asDb(db), MIGRATION_STEPS).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(NewerDatabaseError);
+    expect((error as Error).message).toBe(
+      `This MongoDB database was written by a newer orgscim: it has migration(s) ${latest + 1}, and this orgscim knows migrations up to ${latest}. `
+      + "Downgrading is not supported. Run the newer orgscim again, or restore a backup taken before the upgrade (README: Upgrades). The database was not changed.",
+    );
+    expect(ops.filter((o) => o.op !== "find")).toEqual([]);
+    expect(JSON.stringify(db.docs("migrations"))).toBe(before);
+  });
+
+  it("refuse the database in an older release that has steps to run too, and one a newer instance migrated while this one waited for the lock", async () => {
+    // The previous release (without the last step) meets a database the current one migrated.
+    const older = MIGRATION_STEPS.slice(0, -1);
+    const latest = MIGRATION_STEPS[MIGRATION_STEPS.length - 1]!.version;
+    const db = new MingoDb({ indexes: "none" });
+    await migrateMongo(asDb(db), MIGRATION_STEPS);
+    await expect(migrateMongo(asDb(db), older)).rejects.toThrow(`it has migration(s) ${latest}, and this orgscim knows migrations up to ${latest - 1}`);
+
+    // A database at the older release's version: the older instance waits for a newer one's lock,
+    // which records a step the older one does not know; once the lock is free, it refuses.
+    const racing = new MingoDb({ indexes: "none" });
+    await migrateMongo(asDb(racing), older.slice(0, -1));
+    racing.docs("migrations").push({ _id: "lock", owner: "newer", until: Number.MAX_SAFE_INTEGER });
+    let waits = 0;
+    const sleep = async () => {
+      waits += 1;
+      if (waits === 2) {
+        racing.docs("migrations").push({ _id: older[older.length - 1]!.version, name: "by the newer", appliedAt: "x" }, { _id: latest, name: "by the newer", appliedAt: "x" });
+        racing.docs("migrations").splice(racing.docs("migrations").findIndex((d) => d._id === "lock"), 1);
+      }
+    };
+    await expect(migrateMongo(asDb(racing), older, { sleep })).rejects.toBeInstanceOf(NewerDatabaseError);
+    expect(waits).toBe(2);
+    expect(racing.docs("migrations").some((d) => d._id === "lock")).toBe(false);
   });
 });

@@ -10,6 +10,9 @@
  * - a waiter gives up after `waitMs` with a message naming the holder;
  * - a start that finds every step recorded takes no lock at all.
  *
+ * A database that records a migration this release does not know (written by a newer orgscim) is
+ * refused at start, unchanged (NewerDatabaseError), as the SQLite store refuses a newer file.
+ *
  * A step that cannot run on the data (new unique index over duplicates) throws MigrationRefused,
  * whose message says what to fix; nothing of that step is recorded, so the next start tries again.
  */
@@ -35,6 +38,29 @@ export class MigrationRefused extends Error {
     super(`MongoDB migration ${version} cannot run: ${reason}`);
     this.name = "MigrationRefused";
   }
+}
+
+/**
+ * The database records migrations this orgscim does not know: a newer orgscim wrote it. Old code
+ * would write documents without what the newer steps keep (fields, indexes, counters), so the
+ * database is refused before anything in it changes.
+ */
+export class NewerDatabaseError extends Error {
+  constructor(readonly unknown: number[], readonly knownVersion: number) {
+    super(
+      `This MongoDB database was written by a newer orgscim: it has migration(s) ${unknown.join(", ")}, and this orgscim ` +
+      `knows migrations up to ${knownVersion}. Downgrading is not supported. Run the newer orgscim again, or restore a ` +
+      "backup taken before the upgrade (README: Upgrades). The database was not changed.",
+    );
+    this.name = "NewerDatabaseError";
+  }
+}
+
+/** Refuses a database holding a migration none of `steps` is (see NewerDatabaseError). */
+function refuseNewer(done: Set<number>, steps: readonly MigrationStep[]): void {
+  const known = new Set(steps.map((s) => s.version));
+  const unknown = [...done].filter((v) => !known.has(v)).sort((a, b) => a - b);
+  if (unknown.length > 0) throw new NewerDatabaseError(unknown, Math.max(0, ...known));
 }
 
 export interface MigrateOptions {
@@ -70,11 +96,12 @@ export async function migrateMongo(db: MigrationDb, steps: readonly MigrationSte
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const waitMs = options.waitMs ?? 600_000;
-  await db.createCollection("migrations").catch((e: unknown) => {
-    if (!isNamespaceExists(e)) throw e;
-  });
+  // Read before anything is written: a newer database is refused unchanged.
+  const recorded = await appliedVersions(db);
+  refuseNewer(recorded, steps);
+  await ensureCollection(db, "migrations");
   const pending = (done: Set<number>) => [...steps].sort((a, b) => a.version - b.version).filter((s) => !done.has(s.version));
-  if (pending(await appliedVersions(db)).length === 0) return [];
+  if (pending(recorded).length === 0) return [];
 
   const migrations = db.collection("migrations");
   const take = async (): Promise<boolean> => {
@@ -101,7 +128,10 @@ export async function migrateMongo(db: MigrationDb, steps: readonly MigrationSte
   renew.unref();
   const applied: number[] = [];
   try {
-    for (const step of pending(await appliedVersions(db))) {
+    // Again under the lock: a newer instance may have migrated while this one waited.
+    const done = await appliedVersions(db);
+    refuseNewer(done, steps);
+    for (const step of pending(done)) {
       log(`MongoDB migration ${step.version}: ${step.name}`);
       await step.up(db, log);
       await migrations.insertOne({ _id: step.version as unknown as string, name: step.name, appliedAt: new Date(now()).toISOString() });
