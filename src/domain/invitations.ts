@@ -366,7 +366,7 @@ export async function resendInvitation(deps: InvitationDeps, actor: Actor, id: s
   const next: Invitation = { ...current, tokenHash: hash, expires: expiry(deps, isoNow(clock)) };
   const mail = await store.transaction(async (tx) => {
     if (!(await tx.invitations.update(next, current.tokenHash))) throw Errors.invitationClosed(id, "no longer pending");
-    await tx.outbox.cancelPending(current.id);
+    await tx.outbox.cancelPending(current.orgId, current.id);
     // Invitations from SCIM creates carry no org role: the member's own is the one accepting gives.
     const queued = await queueMail(tx, clock, invitationMail(deps, actor.org.name, { ...next, orgRole: next.orgRole ?? user.orgRole }, token, account));
     await tx.audit.append(auditEvent(clock, actor, "invitation.resend", { type: "Invitation", id }, {
@@ -391,7 +391,7 @@ export async function revokeInvitation(deps: InvitationDeps, actor: Actor, id: s
   const next: Invitation = { ...current, revokedAt: now };
   const member = await store.transaction(async (tx) => {
     if (!(await tx.invitations.update(next, current.tokenHash))) throw Errors.invitationClosed(id, "no longer pending");
-    await tx.outbox.cancelPending(current.id);
+    await tx.outbox.cancelPending(current.orgId, current.id);
     const outcome = await releaseMember(tx, clock, next);
     await tx.audit.append(auditEvent(clock, actor, "invitation.revoke", { type: "Invitation", id }, {
       before: summary(current), after: { revokedAt: now, member: outcome },
@@ -493,7 +493,7 @@ export async function acceptInvitation(deps: InvitationDeps, token: string): Pro
       const fresh = await tx.invitations.get(org.id, found.id);
       throw fresh?.revokedAt ? Errors.invitationRevoked() : fresh?.acceptedAt ? Errors.invitationAccepted() : Errors.invitationTokenInvalid();
     }
-    await tx.outbox.cancelPending(found.id);
+    await tx.outbox.cancelPending(found.orgId, found.id);
     const mail = await queueMail(tx, clock, welcomeMail(org.name, found, after, account, roles));
     await tx.audit.append(auditEvent(clock, actor, "invitation.accept", { type: "Invitation", id: found.id }, {
       before: { userId: user.id, status: user.status },

@@ -112,7 +112,7 @@ async function deliver(deps: DrainDeps, m: OutboxMessage): Promise<keyof DrainRe
     await deps.mailer.send({ to: m.to, subject: m.subject, text: m.text });
   } catch (e) {
     // Cancelled while we were sending (a resend or revoke): leave it cancelled, body purged.
-    if ((await store.outbox.get(m.id))?.status === "cancelled") return null;
+    if ((await store.outbox.get(m.orgId, m.id))?.status === "cancelled") return null;
     const last = claimed.attempts >= MAX_ATTEMPTS;
     await store.outbox.update({
       ...claimed,

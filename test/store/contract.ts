@@ -10,6 +10,7 @@ import { domains } from "./contract/domains";
 import { membershipFilters } from "./contract/membership-filters";
 import { outbox } from "./contract/outbox";
 import { races } from "./contract/races";
+import { records } from "./contract/records";
 import type { ContractIt } from "./contract/types";
 
 export function runStoreContract(name: string, open: () => Promise<Store>, close: (s: Store) => Promise<void>, isAvailable: () => boolean = () => true): void {
@@ -31,6 +32,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     controlChars(it_, current);
     outbox(it_, current);
     domains(it_, current);
+    records(it_, current);
     races(it_, current);
     membershipFilters(it_, current);
   });

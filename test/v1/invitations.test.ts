@@ -434,7 +434,7 @@ describe("without SMTP_URL", () => {
       mailer.close();
     }
     expect(tokenIn(await mailTo(email))).toBe(token);
-    expect((await plain.running.store.outbox.get(row!.id))).toMatchObject({ status: "sent", text: null });
+    expect((await plain.running.store.outbox.get(row!.orgId, row!.id))).toMatchObject({ status: "sent", text: null });
     expect((await v1("POST", `${plain.url}/v1/Invitations/Accept`, null, { token })).status).toBe(200);
   });
 });
@@ -505,16 +505,16 @@ describe.each([
     };
     const later: OutboxMessage = { ...m, id: `EM${"2".repeat(32)}`, ref: "IVb", created: "2026-01-02T00:00:00.000Z", nextAttemptAt: "2027-01-01T00:00:00.000Z" };
     await s.outbox.insert(m); await s.outbox.insert(later);
-    expect(await s.outbox.get(m.id)).toEqual(m);
+    expect(await s.outbox.get(m.orgId, m.id)).toEqual(m);
     expect((await s.outbox.listDue("2026-06-01T00:00:00.000Z", 10)).map((x) => x.id)).toEqual([m.id]);
     expect(await s.outbox.update({ ...m, attempts: 1 }, 1)).toBe(false);
     expect(await s.outbox.update({ ...m, attempts: 1, lastError: "e" }, 0)).toBe(true);
-    expect(await s.outbox.get(m.id)).toMatchObject({ attempts: 1, lastError: "e" });
+    expect(await s.outbox.get(m.orgId, m.id)).toMatchObject({ attempts: 1, lastError: "e" });
     expect((await s.outbox.list({ limit: 10 })).map((x) => x.id)).toEqual([later.id, m.id]);
     expect((await s.outbox.list({ ref: "IVb", limit: 10 })).map((x) => x.id)).toEqual([later.id]);
     expect((await s.outbox.list({ orgId: m.orgId!, status: "pending", limit: 1 })).map((x) => x.id)).toEqual([later.id]);
-    expect(await s.outbox.cancelPending("IVa")).toBe(1);
-    expect(await s.outbox.get(m.id)).toMatchObject({ status: "cancelled", text: null });
-    expect(await s.outbox.cancelPending("IVa")).toBe(0);
+    expect(await s.outbox.cancelPending(m.orgId!, "IVa")).toBe(1);
+    expect(await s.outbox.get(m.orgId, m.id)).toMatchObject({ status: "cancelled", text: null });
+    expect(await s.outbox.cancelPending(m.orgId!, "IVa")).toBe(0);
   });
 });

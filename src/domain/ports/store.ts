@@ -188,7 +188,8 @@ export interface InvitationRepo {
 /** Mail to send (src/domain/outbox.ts). The worker spans organizations, as the domain re-check does. */
 export interface OutboxRepo {
   insert(message: OutboxMessage): Promise<void>;
-  get(id: string): Promise<OutboxMessage | null>;
+  /** A message of the organization (null: mail of no organization). */
+  get(orgId: string | null, id: string): Promise<OutboxMessage | null>;
   /** Pending messages whose nextAttemptAt is at or before `now`, earliest first, at most `limit`. */
   listDue(now: string, limit: number): Promise<OutboxMessage[]>;
   /**
@@ -198,8 +199,8 @@ export interface OutboxRepo {
   update(message: OutboxMessage, expectedAttempts: number): Promise<boolean>;
   /** Newest first; for operators and tests. */
   list(query: { orgId?: string; ref?: string; status?: OutboxMessage["status"]; limit: number }): Promise<OutboxMessage[]>;
-  /** Cancels the pending messages about `ref` and purges their bodies; answers how many. */
-  cancelPending(ref: string): Promise<number>;
+  /** Cancels the organization's pending messages about `ref` and purges their bodies; answers how many. */
+  cancelPending(orgId: string, ref: string): Promise<number>;
   /** How many messages are pending, all organizations, counted up to `cap` (the metrics' backlog: an index count, no rows read). */
   countPending(cap: number): Promise<number>;
 }

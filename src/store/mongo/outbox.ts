@@ -24,8 +24,8 @@ export function mongoOutbox(c: MongoCtx): OutboxRepo {
       const doc = await checked(c.models.outbox, outboxDoc(m));
       await c.run("write", (o) => outbox().insertOne(doc as Stored, o));
     },
-    get: (id) => c.run("read", async (o) => {
-      const d = await outbox().findOne({ _id: { $eq: id } }, o);
+    get: (orgId, id) => c.run("read", async (o) => {
+      const d = await outbox().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);
       return d ? toMessage(d) : null;
     }),
     listDue: (now, limit) => c.run("read", async (o) => {
@@ -35,7 +35,7 @@ export function mongoOutbox(c: MongoCtx): OutboxRepo {
     }),
     async update(m, expected) {
       const { _id: _i, orgId: _o, kind: _k, ref: _r, to: _t, subject: _s, created: _c, ...fields } = await checked(c.models.outbox, outboxDoc(m));
-      const r = await c.run("write", (o) => outbox().updateOne({ _id: { $eq: m.id }, attempts: { $eq: expected }, status: { $eq: "pending" } }, { $set: fields }, o));
+      const r = await c.run("write", (o) => outbox().updateOne({ _id: { $eq: m.id }, orgId: { $eq: m.orgId }, attempts: { $eq: expected }, status: { $eq: "pending" } }, { $set: fields }, o));
       return r.matchedCount === 1;
     },
     list: (q) => c.run("read", async (o) => {
@@ -46,16 +46,9 @@ export function mongoOutbox(c: MongoCtx): OutboxRepo {
       if (q.status !== undefined) where.status = { $eq: q.status };
       return (await outbox().find(where, o).sort({ created: -1, _id: -1 }).limit(q.limit).toArray()).map(toMessage);
     }),
-    // One document at a time (a mail rarely has more than one pending copy), each update atomic.
-    cancelPending: (ref) => c.run("write", async (o) => {
-      const pending = await outbox().find({ ref: { $eq: ref }, status: { $eq: "pending" } }, { ...o, projection: { _id: 1 } }).toArray();
-      let n = 0;
-      for (const p of pending) {
-        const r = await outbox().updateOne({ _id: { $eq: p._id }, status: { $eq: "pending" } }, { $set: { status: "cancelled", text: null } }, o);
-        n += r.matchedCount;
-      }
-      return n;
-    }),
+    // One update of the organization's pending copies (a mail rarely has more than one).
+    cancelPending: (orgId, ref) => c.run("write", async (o) =>
+      (await outbox().updateMany({ orgId: { $eq: orgId }, ref: { $eq: ref }, status: { $eq: "pending" } }, { $set: { status: "cancelled", text: null } }, o)).modifiedCount),
     // On the { status, nextAttemptAt } index; `limit` bounds the count's work.
     countPending: (cap) => c.run("read", async (o) => (cap <= 0 ? 0
       : Math.min(cap, await outbox().countDocuments({ status: { $eq: "pending" } }, { ...o, limit: cap })))),

@@ -32,7 +32,7 @@ export interface MemberUpsert {
 export const memberUpserts = (orgId: string, groupId: string, users: { id: string; seq: number }[]): MemberUpsert[] =>
   users.map((u) => ({
     updateOne: {
-      filter: { _id: { $eq: membershipId(groupId, u.id) } },
+      filter: { _id: { $eq: membershipId(groupId, u.id) }, orgId: { $eq: orgId } },
       update: { $setOnInsert: { orgId, groupId, userId: u.id, userSeq: u.seq } },
       upsert: true,
     },

@@ -19,11 +19,11 @@ export function sqliteOutbox(db: Database.Database): OutboxRepo {
   const s = {
     insert: db.prepare(`INSERT INTO outbox (id, org_id, kind, ref, recipient, subject, body, status, created, sent_at, attempts, last_error, next_attempt_at)
       VALUES (@id, @org_id, @kind, @ref, @recipient, @subject, @body, @status, @created, @sent_at, @attempts, @last_error, @next_attempt_at)`),
-    get: db.prepare("SELECT * FROM outbox WHERE id = ?"),
+    get: db.prepare("SELECT * FROM outbox WHERE id = ? AND org_id IS ?"),
     due: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?"),
     update: db.prepare(`UPDATE outbox SET body = @body, status = @status, sent_at = @sent_at, attempts = @attempts, last_error = @last_error,
       next_attempt_at = @next_attempt_at WHERE id = @id AND attempts = @expected AND status = 'pending'`),
-    cancel: db.prepare("UPDATE outbox SET status = 'cancelled', body = NULL WHERE ref = ? AND status = 'pending'"),
+    cancel: db.prepare("UPDATE outbox SET status = 'cancelled', body = NULL WHERE ref = ? AND org_id = ? AND status = 'pending'"),
     // On the outbox_due index (status, next_attempt_at): the count reads index entries, no rows.
     countPending: db.prepare("SELECT count(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' LIMIT ?)").pluck(),
   };
@@ -33,8 +33,8 @@ export function sqliteOutbox(db: Database.Database): OutboxRepo {
   });
   return {
     insert: async (m) => guard(() => void s.insert.run(params(m))),
-    get: async (id) => guard(() => {
-      const r = s.get.get(id) as OutboxRow | undefined;
+    get: async (orgId, id) => guard(() => {
+      const r = s.get.get(id, orgId) as OutboxRow | undefined;
       return r ? toMessage(r) : null;
     }),
     listDue: async (now, limit) => guard(() => (s.due.all(now, limit) as OutboxRow[]).map(toMessage)),
@@ -48,7 +48,7 @@ export function sqliteOutbox(db: Database.Database): OutboxRepo {
       const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
       return (db.prepare(sql).all(...args, q.limit) as OutboxRow[]).map(toMessage);
     }),
-    cancelPending: async (ref) => guard(() => s.cancel.run(ref).changes),
+    cancelPending: async (orgId, ref) => guard(() => s.cancel.run(ref, orgId).changes),
     countPending: async (cap) => guard(() => (cap <= 0 ? 0 : (s.countPending.get(cap) as number))),
   };
 }

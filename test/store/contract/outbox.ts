@@ -18,7 +18,7 @@ export function outbox(it_: ContractIt, store: () => Store): void {
     const claim = { ...m, attempts: 1, nextAttemptAt: "2026-01-01T00:05:00.000Z" };
     expect(await store().outbox.update(claim, 0)).toBe(true);
     expect(await store().outbox.update(claim, 0)).toBe(false);
-    expect(await store().outbox.get(m.id)).toEqual(claim);
+    expect(await store().outbox.get(m.orgId, m.id)).toEqual(claim);
   });
 
   it_("never undoes a cancel: a claim of a message cancelled after it was listed fails, and the message stays cancelled", async () => {
@@ -26,16 +26,18 @@ export function outbox(it_: ContractIt, store: () => Store): void {
     const m = aMessage(org.id); await store().outbox.insert(m);
     const [listed] = (await store().outbox.listDue("2026-01-02T00:00:00.000Z", 100)).filter((x) => x.id === m.id);
     expect(listed).toEqual(m);
-    expect(await store().outbox.cancelPending(m.ref!)).toBe(1);
+    expect(await store().outbox.cancelPending(anOrg().id, m.ref!)).toBe(0); // another organization's cancel touches nothing
+    expect(await store().outbox.get(anOrg().id, m.id)).toBeNull();
+    expect(await store().outbox.cancelPending(org.id, m.ref!)).toBe(1);
     expect(await store().outbox.update({ ...listed!, attempts: 1, nextAttemptAt: "2026-01-01T00:05:00.000Z" }, 0)).toBe(false);
-    expect(await store().outbox.get(m.id)).toMatchObject({ status: "cancelled", text: null, attempts: 0 });
+    expect(await store().outbox.get(m.orgId, m.id)).toMatchObject({ status: "cancelled", text: null, attempts: 0 });
     // nor does the report of a send that was under way when the cancel came
     const sending = aMessage(org.id); await store().outbox.insert(sending);
     const claimed = { ...sending, attempts: 1 };
     expect(await store().outbox.update(claimed, 0)).toBe(true);
-    expect(await store().outbox.cancelPending(sending.ref!)).toBe(1);
+    expect(await store().outbox.cancelPending(org.id, sending.ref!)).toBe(1);
     expect(await store().outbox.update({ ...claimed, status: "sent", sentAt: NOW, text: null }, 1)).toBe(false);
-    expect(await store().outbox.get(sending.id)).toMatchObject({ status: "cancelled" });
+    expect(await store().outbox.get(sending.orgId, sending.id)).toMatchObject({ status: "cancelled" });
   });
 
   it_("counts the pending messages of every organization, up to a cap, and nothing else", async () => {
