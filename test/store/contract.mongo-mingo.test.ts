@@ -18,13 +18,45 @@ import { reposOf } from "../../src/store/mongo/repos";
 import mongoose from "mongoose";
 import { aGroup, anOrg, aUser } from "../helpers/fixtures";
 import { runStoreContract } from "./contract";
-import { MingoDb } from "./mingo-db";
+import { MingoDb, type RecordedOp } from "./mingo-db";
+import { ORG_SCOPED, violation } from "./org-routing";
 import { mingoStore } from "./mingo-store";
 
 const models = defineModels(mongoose.createConnection());
 const openDouble = (db = new MingoDb()) => mingoStore({ db });
 
-runStoreContract("mongo repositories over a mingo double (not MongoDB)", async () => openDouble(), async () => undefined);
+// Every document the store sends while the contract runs, for the organization-routing check below.
+const recorded: RecordedOp[] = [];
+runStoreContract("mongo repositories over a mingo double (not MongoDB)", async () => {
+  const db = new MingoDb();
+  db.onOp = (op) => void recorded.push(op);
+  return openDouble(db);
+}, async () => undefined);
+
+describe("sharding by organization: what the store sent while the contract ran", () => {
+  it("names one organization in every query, update and join on a sharded collection, but for the named cross-organization lookups", () => {
+    expect(recorded.length).toBeGreaterThan(1_000);
+    const sharded = recorded.filter((op) => ORG_SCOPED.has(op.collection));
+    expect(new Set(sharded.map((op) => op.collection))).toEqual(ORG_SCOPED);
+    expect([...new Set(recorded.map(violation).filter((v) => v !== null))]).toEqual([]);
+  });
+
+  it("would catch a query without an organization (a check that can fail)", async () => {
+    const db = new MingoDb();
+    const seen: RecordedOp[] = [];
+    db.onOp = (op) => void seen.push(op);
+    await db.collection("users").findOne({ _id: { $eq: "US1" } });
+    await db.collection("group_members").aggregate([{ $match: { groupId: { $eq: "GP1" } } }]).toArray();
+    await db.collection("users").aggregate([{ $match: { orgId: { $eq: "OR1" } } }, { $lookup: { from: "group_members", let: { key: "$_id" }, pipeline: [{ $match: { $expr: { $eq: ["$userId", "$$key"] } } }], as: "m" } }]).toArray();
+    await db.collection("users").updateOne({ _id: { $eq: "US1" }, orgId: { $ne: "OR1" } }, { $set: { x: 1 } });
+    expect(seen.map(violation)).toEqual([
+      expect.stringContaining("users.find names no organization"),
+      expect.stringContaining("group_members.aggregate names no organization"),
+      expect.stringContaining("a $lookup into group_members (from users.aggregate) names no organization first"),
+      expect.stringContaining("users.updateOne names no organization"),
+    ]);
+  });
+});
 
 describe("mongo repositories over a mingo double (not MongoDB)", () => {
   const filter = (text: string, resolver = USERS.resolver): Filter => parseFilter(text, resolver);

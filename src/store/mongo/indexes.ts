@@ -70,8 +70,22 @@ export const DOMAIN_INDEXES_V4: readonly IndexSpec[] = [
   ix({ orgName: 1 }, { unique: true, partialFilterExpression: { orgName: { $type: "string" } } }),
 ];
 
+/**
+ * The outbox since migration 5: a cancel names its organization ({orgId, ref, status}), so that, as
+ * every index of a collection sharded by organization but the worker's, it leads with `orgId`
+ * (./sharding.ts).
+ */
+export const OUTBOX_INDEXES_V5: readonly IndexSpec[] = [
+  ix({ status: 1, nextAttemptAt: 1 }), ix({ orgId: 1, created: -1 }), ix({ orgId: 1, ref: 1, status: 1 }),
+];
+
+/** Counters since migration 5: indexed by organization, which sharding them on {orgId: 1} needs. */
+export const COUNTER_INDEXES_V5: readonly IndexSpec[] = [ix({ orgId: 1 })];
+
 /** What every collection should have now. */
-export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = { ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4 };
+export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
+  ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5,
+};
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */
 export const UNIQUE_INDEXES: Readonly<Record<string, { keys: IndexKey; partial?: Record<string, unknown> }[]>> = Object.fromEntries(

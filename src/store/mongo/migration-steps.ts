@@ -4,7 +4,7 @@
  * step means the same thing on every database whatever came later.
  */
 import { domainDoc, toDomain } from "./docs";
-import { DOMAIN_INDEXES_V4, INDEXES_V1, indexName, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
+import { COUNTER_INDEXES_V5, DOMAIN_INDEXES_V4, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
@@ -77,6 +77,16 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
         await domains.updateOne({ _id: { $eq: d._id }, orgId: { $eq: d.orgId } }, update);
       }
       await reconcileIndexes(db, 4, "domains", DOMAIN_INDEXES_V4, KNOWN(INDEXES_V1), log);
+    },
+  },
+  {
+    version: 5,
+    name: "indexes for sharding by organization: the outbox's cancel index leads with it, counters have one",
+    // {ref, status} gives way to {orgId, ref, status}: a cancel names its organization; counters get
+    // {orgId}, which sharding an existing collection on {orgId: 1} requires (docs/stores.md).
+    up: async (db, log) => {
+      await reconcileIndexes(db, 5, "outbox", OUTBOX_INDEXES_V5, KNOWN(INDEXES_V1), log);
+      await reconcileIndexes(db, 5, "counters", COUNTER_INDEXES_V5, KNOWN(INDEXES_V1), log);
     },
   },
 ];
