@@ -7,6 +7,7 @@ import type { Store } from "../../src/domain/ports/store";
 import { basics } from "./contract/basics";
 import { controlChars } from "./contract/control-chars";
 import { domains } from "./contract/domains";
+import { filterMatrix } from "./contract/filter-matrix";
 import { membershipFilters } from "./contract/membership-filters";
 import { outbox } from "./contract/outbox";
 import { races } from "./contract/races";
@@ -33,6 +34,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     outbox(it_, current);
     domains(it_, current);
     records(it_, current);
+    filterMatrix(it_, current);
     races(it_, current);
     membershipFilters(it_, current);
   });
