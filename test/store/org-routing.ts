@@ -35,6 +35,11 @@ export const CROSS_ORGANIZATION: { name: string; why: string; matches: (op: Reco
     matches: (op) => op.collection === "outbox" && op.op === "find" && keys(op.filter).join() === "status,nextAttemptAt",
   },
   {
+    name: "outbox.countPending",
+    why: "the metrics' mail backlog, all organizations, counted up to a cap (index {status, nextAttemptAt})",
+    matches: (op) => op.collection === "outbox" && op.op === "countDocuments" && keys(op.filter).join() === "status",
+  },
+  {
     name: "outbox.list without an organization",
     why: "operators and tests reading the outbox of every organization",
     matches: (op) => op.collection === "outbox" && op.op === "find" && !("orgId" in (op.filter ?? {})) && ["ref", "status"].some((k) => k in (op.filter ?? {}) || keys(op.filter).length === 0),

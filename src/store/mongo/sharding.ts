@@ -41,7 +41,7 @@ export const UNSHARDED: Readonly<Record<string, string>> = {
  */
 export const CROSS_ORGANIZATION_INDEXES: Readonly<Record<string, string>> = {
   "users.primaryEmailLower_1_status_1": "whether another organization manages an email, asked when a member is created or invited",
-  "outbox.status_1_nextAttemptAt_1": "the mail worker's due messages, across organizations, every OUTBOX_INTERVAL_MS",
+  "outbox.status_1_nextAttemptAt_1": "the mail worker's due messages and the metrics' backlog, across organizations",
 };
 
 /** The mongosh commands that shard a database `dbName` as above (after `sh.enableSharding`). */
