@@ -49,7 +49,7 @@ export function outbox(it_: ContractIt, store: () => Store): void {
     await store().outbox.insert({ ...aMessage(a.id), orgId: null });
     await store().outbox.insert(aMessage(a.id, { status: "sent", sentAt: NOW, text: null }));
     const cancelled = aMessage(b.id); await store().outbox.insert(cancelled);
-    expect(await store().outbox.cancelPending(cancelled.ref!)).toBe(1);
+    expect(await store().outbox.cancelPending(b.id, cancelled.ref!)).toBe(1);
     expect(await store().outbox.countPending(1_000_000)).toBe(before + 3);
     expect(await store().outbox.countPending(before + 2)).toBe(before + 2);
     expect(await store().outbox.countPending(0)).toBe(0);
