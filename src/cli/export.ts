@@ -10,11 +10,13 @@
  *                 role groups right after the account, their members being its role
  *                 assignments; then the other groups; members as "members":[{"value":"<user id>"}]
  *   user          {"type":"user","resource":{SCIM User}}; its orgscim extension carries the
- *                 user's own org role and status
- *   account       an account record (id, name, ownerId, status, created, lastModified)
- *   invitation    an invitation record (its token only as a hash)
+ *                 user's own org role (null for an independent user) and status (managed,
+ *                 pending or independent); independent users come after the others
+ *   account       an account record (id, name, ownerId, status, created, lastModified); a closed
+ *                 account has no role groups
+ *   invitation    an invitation record in any state (its token only as a hash)
  *   token         with --tokens: an API token record (its secret only as a hash)
- *   audit         with --audit: an audit event, oldest first
+ *   audit         with --audit: an audit event, oldest first (an imported one keeps its mark)
  *
  * Records keep their ids; `orgId` is said once, in the header. SCIM resources carry no
  * meta.location (it depends on the server's URL). A type an importer does not know is reported
@@ -26,6 +28,7 @@ import { isoNow, type Clock } from "../domain/clock";
 import { exportOrganization, type ExportItem, type ExportOptions } from "../domain/portability";
 import type { Store } from "../domain/ports/store";
 import { renderGroup } from "../scim/group-resource";
+import { ORGSCIM_USER_SCHEMA } from "../scim/schemas";
 import { renderUser } from "../scim/user-resource";
 
 export const FORMAT = "orgscim-ndjson";
@@ -55,7 +58,12 @@ export function encodeItem(item: ExportItem): Record<string, unknown> {
   switch (item.kind) {
     case "organization": return { type: "organization", ...item.org };
     case "domain": return { type: "domain", ...withoutOrgId(item.domain) };
-    case "user": return { type: "user", resource: withoutLocation(renderUser(item.user, "", [], false)) };
+    case "user": {
+      // The orgscim extension carries the user's own role (null for an independent user) and status.
+      const resource = withoutLocation(renderUser(item.user, "", [], false));
+      resource[ORGSCIM_USER_SCHEMA] = { ...(resource[ORGSCIM_USER_SCHEMA] as object), orgRole: item.user.orgRole };
+      return { type: "user", resource };
+    }
     case "group": {
       const resource = withoutLocation(renderGroup(item.group, "", null));
       if (item.members !== null) resource.members = item.members.map((value) => ({ value }));

@@ -9,11 +9,15 @@ import { createInterface } from "node:readline";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Clock } from "../domain/clock";
 import { DomainError, Errors, type ErrorKind } from "../domain/errors";
-import { OrgImporter, type ImportItem, type ImportMeta, type ImportReport } from "../domain/portability";
+import { OrgImporter, RECORD_KINDS, type ImportItem, type ImportMeta, type ImportOptions, type ImportReport, type RecordKind } from "../domain/portability";
+import { lookupChallenge } from "../domain/domains";
+import type { TxtResolver } from "../domain/ports/dns";
 import type { Store } from "../domain/ports/store";
-import type { OrgRole } from "../domain/types";
+import type { Domain } from "../domain/types";
 import { groupInputOf, userInputOf } from "../scim/resource-inputs";
+import { assertSafeKeys } from "../scim/quirks";
 import { ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA } from "../scim/schemas";
+import { orgRoleOf } from "../scim/user-resource";
 import { FORMAT, FORMAT_VERSION, type ExportHeader } from "./export";
 import { progressBar } from "./progress";
 
@@ -39,19 +43,24 @@ function resourceOf(line: Record<string, unknown>): Record<string, unknown> {
 
 const idOf = (resource: Record<string, unknown>): string | null => (typeof resource.id === "string" && resource.id !== "" ? resource.id : null);
 
-/** One parsed line as an import item. SCIM resources are coerced as the SCIM endpoints coerce them. */
+/** One parsed line as an import item. SCIM resources are coerced as the SCIM endpoints coerce them; the other records are checked by the import. */
 export function decodeItem(line: Record<string, unknown>): ImportItem {
   const { type, ...record } = line;
   switch (type) {
     case "user": {
       const resource = resourceOf(line);
-      const input = userInputOf(resource);
       const ext = extension(resource, ORGSCIM_USER_SCHEMA);
+      // The file carries the user's own role and status (null: an independent user holds no role); SCIM coercion sees the rest.
+      const { orgRole, status, ...rest } = ext;
+      const input = userInputOf({ ...resource, [ORGSCIM_USER_SCHEMA]: rest });
       const user: ImportItem & { kind: "user" } = { kind: "user", user: { id: idOf(resource), data: input.data, meta: metaOf(resource) } };
-      if (input.orgRole !== undefined) user.user.orgRole = input.orgRole as OrgRole;
+      if (orgRole !== undefined) user.user.orgRole = orgRole === null ? null : orgRoleOf(orgRole);
       if (input.twoFactorRequired !== undefined) user.user.twoFactorRequired = input.twoFactorRequired;
       if (input.passwordResetRequired !== undefined) user.user.passwordResetRequired = input.passwordResetRequired;
-      if (typeof ext.status === "string") user.user.status = ext.status;
+      if (status !== undefined) {
+        if (typeof status !== "string") throw Errors.importFormat(`user: status must be managed, pending or independent, got ${JSON.stringify(status)}.`);
+        user.user.status = status;
+      }
       return user;
     }
     case "group": {
@@ -62,16 +71,15 @@ export function decodeItem(line: Record<string, unknown>): ImportItem {
       if (binding !== undefined) group.group.binding = binding;
       return group;
     }
-    case "organization": return { kind: "organization", org: record as never };
-    case "domain": return { kind: "domain", domain: record as never };
-    case "account": return { kind: "account", account: record as never };
-    case "invitation": return { kind: "invitation", invitation: record as never };
-    case "token": return { kind: "token", token: record as never };
-    case "audit": return { kind: "audit", event: record as never };
     default:
+      if (typeof type === "string" && (RECORD_KINDS as readonly string[]).includes(type)) return { kind: type as RecordKind, record };
       throw Errors.importFormat(`Unknown line type ${JSON.stringify(type)}. This orgscim imports export, organization, domain, user, group, account, invitation, token and audit lines.`);
   }
 }
+
+/** What a line is counted as: its type when this orgscim knows it, else "unknown". */
+const KNOWN_TYPES: ReadonlySet<string> = new Set(["user", "group", ...RECORD_KINDS]);
+const typeOf = (v: unknown): string => (isObject(v) && typeof v.type === "string" && KNOWN_TYPES.has(v.type) ? v.type : "unknown");
 
 export function parseHeader(text: string | undefined): ExportHeader {
   let h: unknown;
@@ -85,6 +93,21 @@ export function parseHeader(text: string | undefined): ExportHeader {
   }
   if (h.version !== FORMAT_VERSION) throw Errors.importFormat(`line 1: export format version ${String(h.version)} is not supported (this orgscim reads version ${FORMAT_VERSION}).`);
   return h as unknown as ExportHeader;
+}
+
+/**
+ * `--verify-domains`: whether DNS publishes a domain's token now, through the server's resolver
+ * (DNS_SERVERS). A failing lookup counts as not found: the domain then arrives pending, and the
+ * periodic re-check verifies it once the token answers.
+ */
+export function domainVerifier(resolver: TxtResolver): (domain: Domain) => Promise<boolean> {
+  return async (domain) => {
+    try {
+      return (await lookupChallenge(resolver, domain)).found;
+    } catch {
+      return false;
+    }
+  };
 }
 
 export interface ImportRun {
@@ -111,18 +134,20 @@ export function readLine(n: number, text: string): ReadLine | null {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    return { line: n, type: "?", error: plainError(Errors.importFormat(`not JSON (${(e as Error).message.slice(0, 100)}).`)) };
+    return { line: n, type: "unknown", error: plainError(Errors.importFormat(`not JSON (${(e as Error).message.slice(0, 100)}).`)) };
   }
-  const type = isObject(parsed) && typeof parsed.type === "string" ? parsed.type : "?";
+  const type = typeOf(parsed);
   try {
     if (!isObject(parsed)) throw Errors.importFormat("each line must be a JSON object with a type.");
+    // The guard every request body passes: no __proto__, constructor or prototype key, no deep nesting.
+    assertSafeKeys(parsed);
     return { line: n, item: decodeItem(parsed) };
   } catch (e) {
     return { line: n, type, error: plainError(e) };
   }
 }
 
-export interface ImportItemsOptions {
+export interface ImportItemsOptions extends Pick<ImportOptions, "trust" | "tokens" | "verifyDomain"> {
   source?: string;
   actor?: string;
   batchSize?: number;
@@ -139,8 +164,9 @@ export async function importReadLines(
   if (header.orgId !== orgId && !(await store.orgs.get(orgId))) {
     throw Errors.orgNotFound(`${orgId}. Create it first (orgscim orgs create), or pass --org ${header.orgId} to restore the file's own organization`);
   }
+  const { source, actor, batchSize, ...trust } = options;
   const importer = new OrgImporter({ store, clock }, orgId, {
-    fileOrgId: header.orgId, actor: options.actor ?? "cli import", batchSize: options.batchSize ?? 2000, ...(options.source ? { source: options.source } : {}),
+    ...trust, fileOrgId: header.orgId, actor: actor ?? "cli import", batchSize: batchSize ?? 2000, ...(source ? { source } : {}),
   });
   for await (const r of reads) {
     if ("item" in r) await importer.add(r.line, r.item);

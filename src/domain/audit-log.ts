@@ -13,6 +13,8 @@ export interface AuditQuery {
   action?: string | undefined;
   targetId?: string | undefined;
   outcome?: AuditEvent["outcome"] | undefined;
+  /** true: the history an import copied from elsewhere; false (default): the events this store recorded. The two are never mixed. */
+  imported?: boolean | undefined;
 }
 
 /** A page of events and the token of the next (null at the end). */
@@ -23,7 +25,9 @@ export async function listAuditEvents(deps: { store: Store; clock: Clock }, acto
   let before = after;
   // Filters the store cannot apply are applied here, reading forward in bounded batches.
   for (let round = 0; round < 20 && out.length < q.size; round++) {
-    const batch = await deps.store.audit.list(actor.org.id, { limit: 200, ...(before ? { before } : {}), ...(q.action ? { action: q.action } : {}) });
+    const batch = await deps.store.audit.list(actor.org.id, {
+      limit: 200, imported: q.imported ?? false, ...(before ? { before } : {}), ...(q.action ? { action: q.action } : {}),
+    });
     if (batch.length === 0) break;
     for (const e of batch) {
       if (q.targetId && e.targetId !== q.targetId) continue;

@@ -235,7 +235,7 @@ async function notFound(repos: Repos, orgId: string, id: string): Promise<Error>
  * A domain has just become verified: the other organizations' pending claims on its name end,
  * each with an audit event in that organization saying why.
  */
-async function endOtherClaims(tx: Repos, clock: Clock, verified: Domain): Promise<void> {
+export async function endOtherClaims(tx: Repos, clock: Clock, verified: Domain): Promise<void> {
   for (const other of await tx.domains.listByName(verified.name)) {
     if (other.orgId === verified.orgId || other.state !== "pending") continue;
     const ended: Domain = { ...other, state: "removed" };

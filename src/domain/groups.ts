@@ -42,7 +42,7 @@ export type MemberChange =
 /** The most member ids one request may name. */
 export const MAX_MEMBERS_PER_REQUEST = 10_000;
 
-function shape(data: Record<string, unknown>): { displayName: string; externalId: string | null } {
+export function shape(data: Record<string, unknown>): { displayName: string; externalId: string | null } {
   const displayName = data.displayName;
   if (typeof displayName !== "string" || displayName.trim() === "") {
     throw Errors.invalidValue("displayName is required and must be a non-empty string.");

@@ -214,4 +214,17 @@ export interface AuditEvent {
   before: unknown;
   after: unknown;
   reason?: string;
+  /**
+   * Set on events an import copied from another store or file: history kept as it was recorded
+   * there, never listed with this store's own (live) events. Absent on live events.
+   */
+  imported?: ImportedMark;
+}
+
+/** When and from where an audit event was imported (src/domain/portability/). */
+export interface ImportedMark {
+  /** When this store took the event. */
+  at: string;
+  /** What it came from: a file name, or "sqlite store" / "mongo store" for a migration. */
+  from: string;
 }

@@ -142,7 +142,7 @@ async function changeChecks(repos: Repos, current: UserRecord, next: UserRecord)
   return checks;
 }
 
-interface Shaped {
+export interface Shaped {
   userName: string;
   externalId: string | null;
   displayName: string | null;
@@ -150,7 +150,7 @@ interface Shaped {
   emails: Email[];
 }
 
-function shape(data: Record<string, unknown>): Shaped {
+export function shape(data: Record<string, unknown>): Shaped {
   const userName = data.userName;
   if (typeof userName !== "string" || userName.trim() === "") throw Errors.userNameRequired();
   if (userName.length > 256) throw Errors.invalidValue("userName is longer than 256 characters.");

@@ -1,10 +1,14 @@
 /** `orgscim export` and `orgscim import`: the NDJSON format, round trips, idempotency, failing lines, real SQLite. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { exportLines } from "../../src/cli/export";
-import { importLines } from "../../src/cli/import";
+import { domainVerifier, importLines } from "../../src/cli/import";
 import { cli } from "../../src/cli/main";
 import type { Clock } from "../../src/domain/clock";
+import type { Store } from "../../src/domain/ports/store";
+import { createTxtResolver } from "../../src/infra/dns";
+import { accountRoleGroupId } from "../../src/domain/account-roles";
 import { authenticate } from "../../src/domain/tokens";
+import { startDnsServer, type TestDnsServer } from "../helpers/dns-server";
 import { aUser } from "../helpers/fixtures";
 import { ORG_EXT, userBody } from "../helpers/server";
 import { captured, collect, linesOf, newOrg, seedOrganization, tempStores, type TempStores } from "./seed";
@@ -22,27 +26,32 @@ const userLine = (id: string | null, userName: string, over: Record<string, unkn
   JSON.stringify({ type: "user", resource: { ...(id ? { id } : {}), ...userBody(userName), ...over } });
 
 describe("export", () => {
-  it("writes one typed line a record: header, organization, domain, built-in groups, users, account, groups, invitation", async () => {
+  it("writes one typed line a record: header, organization, domain, built-in groups, users (independent last), accounts (a closed one without role groups), groups, invitations", async () => {
     const store = t.open("a.db");
     const seeded = await seedOrganization(store);
     const lines = parse(await collect(exportLines(store, clock, seeded.org.id)));
     expect(lines[0]).toEqual({ type: "export", format: "orgscim-ndjson", version: 1, orgId: seeded.org.id, exported: "2026-03-01T12:00:00.000Z", store: "sqlite" });
     expect(lines.map((l) => l.type)).toEqual([
       "export", "organization", "domain", "group", "group", "group",
-      "user", "user", "user", "user", "user", "account",
-      "group", "group", "group", "group", "group", "group", "invitation",
+      "user", "user", "user", "user", "user", "user", "account",
+      "group", "group", "group", "group", "account", "group", "group", "invitation", "invitation",
     ]);
     const users = lines.filter((l) => l.type === "user").map((l) => l.resource as Record<string, unknown> & { meta: Record<string, unknown> });
     expect(users[0]).toMatchObject({ id: seeded.userIds[0], userName: "ada@acme.test", externalId: "okta-1", meta: { resourceType: "User", version: 'W/"1"' } });
     expect(users[0]!.meta.location).toBeUndefined();
     expect(users[1]![ORG_EXT]).toMatchObject({ orgRole: "administrator", status: "managed", twoFactorRequired: true });
     expect(users[4]![ORG_EXT]).toMatchObject({ status: "pending" });
+    // The independent user: her own (absent) org role, and her account role among the account's assignments.
+    expect(users[5]).toMatchObject({ id: seeded.carolId, userName: "carol@partner.example", [ORG_EXT]: { status: "independent", orgRole: null } });
+    expect(lines.filter((l) => l.type === "account").map((l) => [l.id, l.status])).toEqual([[seeded.accountId, "active"], [seeded.closedAccountId, "closed"]]);
+    expect(lines.filter((l) => l.type === "invitation").map((l) => [l.userId, l.kind, l.acceptedAt === null ? "open" : "accepted"]))
+      .toEqual([[seeded.userIds[4], "organization", "open"], [seeded.carolId, "account", "accepted"]]);
     const engineering = lines.find((l) => (l.resource as { displayName?: string } | undefined)?.displayName === "Engineering")!;
     expect((engineering.resource as { members: unknown }).members).toEqual([{ value: seeded.userIds[0] }, { value: seeded.userIds[2] }]);
     // The built-in org-role groups carry no members (theirs are the users' org roles); the account-role groups carry the role assignments.
     expect(lines.slice(3, 6).every((l) => (l.resource as { members?: unknown }).members === undefined)).toBe(true);
     const developers = lines.find((l) => (l.resource as { displayName?: string } | undefined)?.displayName === `${seeded.accountId}:Developer`)!;
-    expect((developers.resource as { members: unknown }).members).toEqual([{ value: seeded.userIds[0] }]);
+    expect((developers.resource as { members: unknown }).members).toEqual([{ value: seeded.userIds[0] }, { value: seeded.carolId }]);
     expect(lines.some((l) => "orgId" in l && l.type !== "export")).toBe(false);
   });
 
@@ -67,32 +76,75 @@ describe("export", () => {
 });
 
 describe("export, then import into an empty store, then export", () => {
-  it("gives the same file: same ids, versions and timestamps; only the header's export time may differ", async () => {
+  let dns: TestDnsServer;
+  beforeAll(async () => {
+    dns = await startDnsServer();
+  });
+  afterAll(() => dns.close());
+  const publish = async (store: Store, orgId: string) => {
+    for (const d of await store.domains.list(orgId)) dns.setTxt(`_orgscim.${d.name}`, d.challenge);
+  };
+  const verifier = () => domainVerifier(createTxtResolver({ servers: [dns.address], timeoutMs: 500 }));
+
+  it("gives the same file with tokens asked for and the domain verified again through DNS: only its verification time and the header's export time differ", async () => {
     const source = t.open("a.db");
     const seeded = await seedOrganization(source);
-    const first = await collect(exportLines(source, clock, seeded.org.id));
+    const first = await collect(exportLines(source, clock, seeded.org.id, { tokens: true }));
+    await publish(source, seeded.org.id);
     const target = t.open("b.db");
-    const { report } = await importLines(target, clock, seeded.org.id, linesOf(first));
-    expect(report.errors).toEqual([]);
-    expect(report.counts.user).toMatchObject({ created: 5, failed: 0 });
+    const { report } = await importLines(target, clock, seeded.org.id, linesOf(first), { tokens: true, verifyDomain: verifier() });
+    expect([report.errors, report.notes]).toEqual([[], []]);
+    expect(report.counts.user).toMatchObject({ created: 6, failed: 0 });
     const later: Clock = { now: () => new Date("2026-04-01T00:00:00.000Z") };
-    const second = await collect(exportLines(target, later, seeded.org.id));
-    expect(second.slice(1)).toEqual(first.slice(1));
+    const second = await collect(exportLines(target, later, seeded.org.id, { tokens: true }));
+    const domainAt = first.findIndex((l) => l.startsWith('{"type":"domain"'));
+    expect(JSON.parse(second[domainAt]!)).toEqual({ ...JSON.parse(first[domainAt]!), verifiedAt: "2026-03-01T12:00:00.000Z" });
+    expect(second.filter((_, i) => i > 0 && i !== domainAt)).toEqual(first.filter((_, i) => i > 0 && i !== domainAt));
     expect({ ...JSON.parse(second[0]!), exported: null }).toEqual({ ...JSON.parse(first[0]!), exported: null });
   });
 
-  it("keeps what the domain derives working: tokens authenticate, role groups hold the roles, the pending user keeps the invitation", async () => {
+  it("leaves out what a file could grant unless asked: domains arrive pending, tokens stay out, pending invitations lose their token; the report says so", async () => {
     const source = t.open("a.db");
     const seeded = await seedOrganization(source);
     const target = t.open("b.db");
-    await importLines(target, clock, seeded.org.id, exportLines(source, clock, seeded.org.id, { tokens: true, audit: true }));
+    const { report } = await importLines(target, clock, seeded.org.id, exportLines(source, clock, seeded.org.id, { tokens: true }));
+    expect(report.errors).toEqual([]);
+    expect(report.counts.token).toMatchObject({ skipped: 1 });
+    expect(report.notes).toEqual([
+      expect.stringContaining("1 domain the file has as verified arrived pending"),
+      expect.stringContaining("1 pending invitation arrived without its token"),
+      expect.stringContaining("1 API token was left out"),
+    ]);
+    expect(await target.domains.listByName("acme.test")).toEqual([expect.objectContaining({ state: "pending", verifiedAt: null })]);
+    expect(await authenticate(target, seeded.token)).toBeNull();
+    const [pending] = await target.invitations.listForUser(seeded.org.id, seeded.userIds[4]!);
+    const [original] = await source.invitations.listForUser(seeded.org.id, seeded.userIds[4]!);
+    expect(pending!.tokenHash).not.toBe(original!.tokenHash);
+    expect({ ...pending, tokenHash: null }).toEqual({ ...original, tokenHash: null });
+  });
+
+  it("keeps what the domain derives working: tokens authenticate, role groups hold the roles, the pending user keeps the invitation, carol keeps her account role", async () => {
+    const source = t.open("a.db");
+    const seeded = await seedOrganization(source);
+    const target = t.open("b.db");
+    await importLines(target, clock, seeded.org.id, exportLines(source, clock, seeded.org.id, { tokens: true, audit: true }), { tokens: true });
     expect(await authenticate(target, seeded.token)).toMatchObject({ org: { id: seeded.org.id } });
     const admins = await target.groups.listMembers(seeded.org.id, `GP${seeded.org.id.slice(2, 32)}02`, 10);
     expect(admins.map((m) => m.id)).toEqual([seeded.userIds[1]]);
     expect(await target.invitations.listForUser(seeded.org.id, seeded.userIds[4]!)).toHaveLength(1);
-    const events = await target.audit.list(seeded.org.id, { limit: 10_000 });
+    expect((await target.groups.groupsOfUser(seeded.org.id, seeded.carolId)).map((g) => g.binding)).toEqual([{ kind: "accountRole", accountId: seeded.accountId, role: "developer" }]);
+  });
+
+  it("keeps the audit log as imported history: every event, marked with when and from where, and apart from the live log", async () => {
+    const source = t.open("a.db");
+    const seeded = await seedOrganization(source);
+    const target = t.open("b.db");
+    await importLines(target, clock, seeded.org.id, exportLines(source, clock, seeded.org.id, { audit: true }), { source: "acme.ndjson" });
     const sourceEvents = await source.audit.list(seeded.org.id, { limit: 10_000 });
-    expect(events.filter((e) => e.action !== "organization.import").map((e) => e.id)).toEqual(sourceEvents.map((e) => e.id));
+    const history = await target.audit.list(seeded.org.id, { limit: 10_000, imported: true });
+    expect(history).toEqual(sourceEvents.map((e) => ({ ...e, imported: { at: "2026-03-01T12:00:00.000Z", from: "acme.ndjson" } })));
+    const live = await target.audit.list(seeded.org.id, { limit: 10_000, imported: false });
+    expect(new Set(live.map((e) => e.action))).toEqual(new Set(["organization.import"]));
   });
 });
 
@@ -144,20 +196,22 @@ describe("import into another organization", () => {
     const { report } = await importLines(target, clock, other.id, linesOf(file));
     expect(report.errors).toEqual([]);
     expect(report.counts).toMatchObject({
-      organization: { skipped: 1 }, invitation: { skipped: 1 }, token: { skipped: 1 },
-      user: { created: 5 }, account: { created: 1 }, domain: { created: 1 },
+      organization: { skipped: 1 }, invitation: { skipped: 2 }, token: { skipped: 1 },
+      user: { created: 6 }, account: { created: 2 }, domain: { created: 1 },
     });
     expect(report.counts.audit!.skipped).toBeGreaterThan(0);
     expect((await target.domains.list(other.id))[0]).toMatchObject({ name: "acme.test", state: "pending", verifiedAt: null });
     const ada = await target.users.findByUserName(other.id, "ada@acme.test");
     expect(ada!.id).not.toBe(seeded.userIds[0]);
-    const [account] = (await target.accounts.list(other.id, { offset: 0, limit: 10 })).items;
+    const [account, closed] = (await target.accounts.list(other.id, { offset: 0, limit: 10 })).items;
+    expect(closed).toMatchObject({ name: "Legacy", status: "closed" });
+    expect(await target.groups.get(other.id, accountRoleGroupId(closed!.id, "support"))).toBeNull();
     expect(account).toMatchObject({ name: "Production", ownerId: (await target.users.findByUserName(other.id, "boss@acme.test"))!.id });
     const bound = await target.groups.findByDisplayName(other.id, "Prod support");
     expect(bound!.binding).toEqual({ kind: "accountRole", accountId: account!.id, role: "support" });
     const again = await importLines(target, clock, other.id, linesOf(file));
-    expect(again.report.counts.user).toMatchObject({ created: 0, unchanged: 5 });
-    expect(again.report.counts.account).toMatchObject({ created: 0, unchanged: 1 });
+    expect(again.report.counts.user).toMatchObject({ created: 0, unchanged: 6 });
+    expect(again.report.counts.account).toMatchObject({ created: 0, unchanged: 2 });
   });
 });
 
@@ -180,7 +234,7 @@ describe("failing lines", () => {
     ];
     const { report } = await importLines(store, clock, orgId, linesOf(lines), { batchSize: 3 });
     expect(report.errors.map((e) => [e.line, e.type, e.code])).toEqual([
-      [4, "user", 4005], [5, "?", 8101], [7, "roleAssignment", 8101], [8, "user", 4002], [9, "group", 5003], [10, "user", 1004],
+      [4, "user", 4005], [5, "unknown", 8101], [7, "unknown", 8101], [8, "user", 4002], [9, "group", 5003], [10, "user", 4004],
     ]);
     expect(report.errors[0]!.message).toContain("several as primary");
     expect(report.errors[3]!.message).toContain("FOUR@x.test");
@@ -242,13 +296,13 @@ describe("the commands", () => {
     env(t.path("a.db"));
     const ex = await captured(() => cli(["export", "--org", seeded.org.id, "--out", file, "--tokens"]));
     expect(ex.result).toBe(0);
-    expect(ex.err).toContain(`Wrote 20 lines to ${file}`);
-    expect(readFileSync(file, "utf8").trimEnd().split("\n")).toHaveLength(20);
+    expect(ex.err).toContain(`Wrote 23 lines to ${file}`);
+    expect(readFileSync(file, "utf8").trimEnd().split("\n")).toHaveLength(23);
     env(t.path("b.db"));
     const im = await captured(() => cli(["import", "--org", seeded.org.id, file]));
     expect(im.result).toBe(0);
-    expect(im.out).toMatch(/^20 lines in \d+\.\d s:/);
-    expect(im.out).toContain("user          5 created");
+    expect(im.out).toMatch(/^23 lines in \d+\.\d s:/);
+    expect(im.out).toContain("user          6 created");
     expect(im.err).toBe("");
   });
 

@@ -7,6 +7,7 @@ import { exportLines } from "../../src/cli/export";
 import { cli } from "../../src/cli/main";
 import { verifyOrganization } from "../../src/cli/migrate";
 import type { Clock } from "../../src/domain/clock";
+import { accountRoleGroupId } from "../../src/domain/account-roles";
 import { authenticate } from "../../src/domain/tokens";
 import { captured, collect, newOrg, seedOrganization, tempStores, type TempStores } from "./seed";
 
@@ -49,7 +50,7 @@ describe("migrate", () => {
     const before = await collect(exportLines(target, clock, seeded.org.id, { tokens: true }));
     const again = await migrate();
     expect(again.result).toBe(0);
-    expect(again.err).toContain("user          5 unchanged");
+    expect(again.err).toContain("user          6 unchanged");
     expect(await collect(exportLines(target, clock, seeded.org.id, { tokens: true }))).toEqual(before);
   });
 
@@ -70,7 +71,33 @@ describe("migrate", () => {
     await target.users.delete(seeded.org.id, seeded.userIds[0]!);
     const check = await verifyOrganization(source, target, seeded.org.id, "Acme");
     expect(check.ok).toBe(false);
-    expect(check.kinds.find((k) => k.kind === "user")).toEqual({ kind: "user", source: 5, target: 4, missing: [seeded.userIds[0]], extra: [] });
+    expect(check.kinds.find((k) => k.kind === "user")).toEqual({ kind: "user", source: 6, target: 5, missing: [seeded.userIds[0]], extra: [], different: [] });
+  });
+
+  it("reports a record that differs, or a line the import refused, as a failed check: one verdict per organization", async () => {
+    const source = t.open("from.db");
+    const seeded = await seedOrganization(source);
+    await migrate();
+    const target = t.open("to.db");
+    const ada = (await target.users.get(seeded.org.id, seeded.userIds[0]!))!;
+    await target.users.update({ ...ada, displayName: "Someone else", version: ada.version + 1 }, ada.version);
+    const differs = await verifyOrganization(source, target, seeded.org.id, "Acme");
+    expect([differs.ok, differs.kinds.find((k) => k.kind === "user")!.different]).toEqual([false, [seeded.userIds[0]]]);
+    // Equal records, but the import refused a line of this organization: not OK either.
+    const other = await verifyOrganization(source, target, seeded.other.id, "Other", 1);
+    expect([other.ok, other.kinds.every((k) => k.missing.length + k.extra.length + k.different.length === 0)]).toEqual([false, true]);
+  });
+
+  it("carries the independent user (the carol case) with her account role, and the closed account without role groups", async () => {
+    const source = t.open("from.db");
+    const seeded = await seedOrganization(source);
+    expect((await migrate()).result).toBe(0);
+    const target = t.open("to.db");
+    expect(await target.users.get(seeded.org.id, seeded.carolId, { includeIndependent: true })).toMatchObject({ userName: "carol@partner.example", status: "independent", orgRole: null });
+    const developers = await target.groups.listMembers(seeded.org.id, accountRoleGroupId(seeded.accountId, "developer"), 10);
+    expect(developers.map((m) => m.id).sort()).toEqual([seeded.userIds[0], seeded.carolId].sort());
+    expect(await target.accounts.get(seeded.org.id, seeded.closedAccountId)).toMatchObject({ name: "Legacy", status: "closed" });
+    expect(await target.groups.get(seeded.org.id, accountRoleGroupId(seeded.closedAccountId, "support"))).toBeNull();
   });
 
   it("refuses a missing source file, the same store twice and a missing --to, with exit code 2", async () => {

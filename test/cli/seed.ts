@@ -1,13 +1,14 @@
 /** Stores and organizations for the command tests: real SQLite files, filled through the domain's own use cases. */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAccount, grantRole } from "../../src/domain/accounts";
+import { closeAccount, createAccount, grantRole } from "../../src/domain/accounts";
 import type { Actor } from "../../src/domain/actor";
 import { systemClock, type Clock } from "../../src/domain/clock";
 import { createGroup } from "../../src/domain/groups";
 import { newId } from "../../src/domain/ids";
-import { inviteToOrganization } from "../../src/domain/invitations";
+import { acceptInvitation, inviteToAccount, inviteToOrganization } from "../../src/domain/invitations";
 import { createOrganization } from "../../src/domain/orgs";
 import type { Store } from "../../src/domain/ports/store";
 import { issueToken } from "../../src/domain/tokens";
@@ -52,7 +53,8 @@ export async function newOrg(store: Store, name: string, settings: Partial<OrgSe
 
 export async function verifyDomain(store: Store, orgId: string, name: string): Promise<void> {
   const now = new Date().toISOString();
-  await store.domains.insert({ id: newId("DM"), orgId, name, state: "verified", challenge: "orgscim-domain-verification=seed", created: now, verifiedAt: now });
+  const challenge = `orgscim-domain-verification=${randomBytes(16).toString("hex")}`;
+  await store.domains.insert({ id: newId("DM"), orgId, name, state: "verified", challenge, created: now, verifiedAt: now, revalidatingSince: null });
 }
 
 export interface Seeded {
@@ -62,12 +64,18 @@ export interface Seeded {
   userIds: string[];
   groupId: string;
   accountId: string;
+  /** An independent user: invited to the account as Developer from outside, accepted (the "carol" case). */
+  carolId: string;
+  /** A closed account (its role groups went with it). */
+  closedAccountId: string;
 }
 
 /**
  * An organization with a bit of everything: a verified domain, managed users (one Administrator,
- * one with the enterprise extension, one suspended), a pending user with an invitation, a group with members, an account with a role assignment and a
- * group bound to one of its roles, an API token, and the audit log all that leaves.
+ * one with the enterprise extension, one suspended), a pending user with an invitation, a group
+ * with members, an account with a role assignment and a group bound to one of its roles, an
+ * independent user (carol@partner.example, invited to the account as Developer, accepted), a
+ * closed account, an API token, and the audit log all that leaves.
  */
 export async function seedOrganization(store: Store, clock: Clock = systemClock): Promise<Seeded> {
   const deps = { store, clock };
@@ -91,8 +99,14 @@ export async function seedOrganization(store: Store, clock: Clock = systemClock)
   const account = await createAccount(deps, actor, { name: "Production", ownerId: ids[1]! });
   await grantRole(deps, actor, { accountId: account.id, userId: ids[0]!, role: "developer" });
   await createGroup(deps, actor, { data: { displayName: "Prod support" }, binding: { kind: "accountRole", accountId: account.id, role: "support" }, members: [ids[2]!] });
+  const invited = await inviteToAccount(deps, actor, account.id, { email: "carol@partner.example", roles: ["developer"] });
+  if (invited.outcome !== "invited") throw new Error("carol should have been invited");
+  const accepted = await acceptInvitation(deps, /oiv_[A-Za-z0-9_-]+/.exec(invited.mail.text ?? "")![0]);
+  const legacy = await createAccount(deps, actor, { name: "Legacy", ownerId: ids[1]! });
+  await grantRole(deps, actor, { accountId: legacy.id, userId: ids[0]!, role: "support" });
+  await closeAccount(deps, actor, legacy.id);
   const { plaintext } = await issueToken(store, clock, { orgId: org.id, name: "okta", scopes: ["scim"] });
-  return { org, other, token: plaintext, userIds: ids, groupId: group.id, accountId: account.id };
+  return { org, other, token: plaintext, userIds: ids, groupId: group.id, accountId: account.id, carolId: accepted.user.id, closedAccountId: legacy.id };
 }
 
 /** Everything an async iterable yields, as an array. */

@@ -19,13 +19,17 @@ async function* pages<T>(list: (q: ListQuery) => Promise<ListResult<T>>): AsyncG
   }
 }
 
-export async function* accountsOf(store: Store, orgId: string): AsyncGenerator<Account> {
+/** Every item of a list the store pages by offset, in its order. */
+async function* offsetPages<T>(list: (offset: number, limit: number) => Promise<{ items: T[] }>): AsyncGenerator<T> {
   for (let offset = 0; ; offset += PAGE) {
-    const { items } = await store.accounts.list(orgId, { offset, limit: PAGE });
+    const { items } = await list(offset, PAGE);
     yield* items;
     if (items.length < PAGE) return;
   }
 }
+
+export const accountsOf = (store: Store, orgId: string): AsyncGenerator<Account> =>
+  offsetPages((offset, limit) => store.accounts.list(orgId, { offset, limit }));
 
 /** The audit log oldest first. The newest page is kept from the first pass, so events written during the export are not half-included. */
 async function* auditOldestFirst(store: Store, orgId: string): AsyncGenerator<AuditEvent> {
@@ -47,9 +51,10 @@ async function* auditOldestFirst(store: Store, orgId: string): AsyncGenerator<Au
 
 /**
  * Everything of one organization, in an order an import can replay: the organization, its
- * domains, its built-in org-role groups, users, each account followed by its built-in role groups
- * (their members are the role assignments), the other groups with their member ids, then
- * invitations, and on request tokens and the audit log. The order depends on the records only,
+ * domains, its built-in org-role groups, users (managed and pending, then independent), each
+ * account followed by its built-in role groups (their members are the role assignments; a closed
+ * account has none), the other groups with their member ids, then every invitation, and on
+ * request tokens and the audit log. The order depends on the records only,
  * not on how they were interleaved when written, so an import reproduces the same export.
  */
 export async function* exportOrganization(store: Store, orgId: string, options: ExportOptions = {}): AsyncGenerator<ExportItem> {
@@ -59,11 +64,9 @@ export async function* exportOrganization(store: Store, orgId: string, options: 
   for (const domain of await store.domains.list(orgId)) yield { kind: "domain", domain };
   const orgRoleGroup = (g: GroupRecord) => g.builtin && g.binding?.kind === "orgRole";
   for await (const group of pages((q) => store.groups.list(orgId, q))) if (orgRoleGroup(group)) yield { kind: "group", group, members: null };
-  const userIds: string[] = [];
-  for await (const user of pages((q) => store.users.list(orgId, q))) {
-    userIds.push(user.id);
-    yield { kind: "user", user };
-  }
+  for await (const user of pages((q) => store.users.list(orgId, q))) yield { kind: "user", user };
+  // Independent users (outside the organization, with roles on some of its accounts) after the others.
+  for await (const user of offsetPages((offset, limit) => store.users.listByStatus(orgId, { status: "independent", offset, limit }))) yield { kind: "user", user };
   const withMembers = async (group: GroupRecord): Promise<ExportItem> => {
     const count = await store.groups.countMembers(orgId, group.id);
     const members = count === 0 ? [] : (await store.groups.listMembers(orgId, group.id, count)).map((m) => m.id);
@@ -78,7 +81,9 @@ export async function* exportOrganization(store: Store, orgId: string, options: 
     }
   }
   for await (const group of pages((q) => store.groups.list(orgId, q))) if (!group.builtin) yield await withMembers(group);
-  for (const id of userIds) for (const invitation of await store.invitations.listForUser(orgId, id)) yield { kind: "invitation", invitation };
+  // Every invitation, in each state, including those whose user is gone (revoked, or removed with them).
+  const now = new Date().toISOString();
+  for await (const invitation of offsetPages((offset, limit) => store.invitations.list(orgId, { now, offset, limit }))) yield { kind: "invitation", invitation };
   if (options.tokens) for (const token of await store.tokens.list(orgId)) yield { kind: "token", token };
   if (options.audit) for await (const event of auditOldestFirst(store, orgId)) yield { kind: "audit", event };
 }

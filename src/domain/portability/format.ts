@@ -3,7 +3,8 @@
  * (a record equal to its match is left alone).
  */
 import { Errors } from "../errors";
-import { ORG_ROLES, type Email, type UserRecord } from "../types";
+import { ORG_ROLES, type MemberStatus, type UserRecord } from "../types";
+import { shape as shapeUser } from "../users";
 import type { ImportCounts, ImportedUser, ImportMeta } from "./types";
 
 export const lower = (s: string) => s.toLowerCase();
@@ -18,50 +19,37 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v) ?? "null";
 }
 
-export function text(v: unknown, what: string, max = 256): string {
-  if (typeof v !== "string" || v.trim() === "") throw Errors.invalidValue(`${what} is required and must be a non-empty string.`);
-  if (v.length > max) throw Errors.invalidValue(`${what} is longer than ${max} characters.`);
-  return v;
-}
-
-export const optionalText = (v: unknown, what: string): string | null => (v === undefined || v === null || v === "" ? null : text(v, what, 4096));
-
 export function requireFields(record: Record<string, unknown>, fields: string[], what: string): void {
   for (const f of fields) if (typeof record[f] !== "string" || record[f] === "") throw Errors.importFormat(`${what}: '${f}' is required and must be a non-empty string.`);
 }
 
-/** The stored shape of an imported user: the same invariants createUser keeps (one primary email, a role when managed). */
-export function userFields(u: ImportedUser): Omit<UserRecord, "id" | "orgId" | "version" | "created" | "lastModified"> {
+export type UserFields = Omit<UserRecord, "id" | "orgId" | "version" | "created" | "lastModified">;
+
+/**
+ * The stored fields of a user line: its SCIM attributes pass the API's own checks (users.ts
+ * `shape`: a userName, one primary email, ...), then the orgscim fields: a status, and an org
+ * role for a managed or pending user (none for an independent one, who holds account roles only).
+ */
+export function userFields(u: ImportedUser): UserFields {
   const data = { ...u.data };
-  const userName = text(data.userName, "userName");
-  const active = data.active ?? true;
-  if (typeof active !== "boolean") throw Errors.invalidValue("active must be true or false.");
-  data.active = active;
-  const raw = data.emails ?? [];
-  if (!Array.isArray(raw) || raw.some((e) => !isObject(e) || typeof e.value !== "string" || e.value === "")) {
-    throw Errors.invalidValue("emails must be a list of {value, type, primary} with a non-empty value.");
-  }
-  const emails = raw as Email[];
-  const primaries = emails.filter((e) => e.primary === true).length;
-  if (primaries > 1) throw Errors.primaryEmail("A user has exactly one primary email; this line marks several as primary.");
-  if (emails.length > 0 && primaries === 0) emails[0] = { ...emails[0]!, primary: true };
-  if (emails.length > 0) data.emails = emails;
+  const s = shapeUser(data);
   const status = u.status ?? "managed";
-  if (status !== "managed" && status !== "pending") throw Errors.invalidValue(`status must be managed or pending, got ${JSON.stringify(status)}.`);
-  if (u.orgRole !== undefined && !ORG_ROLES.includes(u.orgRole)) throw Errors.invalidValue(`orgRole must be one of ${ORG_ROLES.join(", ")}.`);
+  if (!isMemberStatus(status)) throw Errors.invalidValue(`status must be managed, pending or independent, got ${JSON.stringify(status)}.`);
+  if (status === "independent" && u.orgRole) {
+    throw Errors.invalidValue("An independent user holds no org role (access to some accounts only): drop orgRole, or import the user as managed or pending.");
+  }
+  if (u.orgRole !== undefined && u.orgRole !== null && !ORG_ROLES.includes(u.orgRole)) throw Errors.invalidValue(`orgRole must be one of ${ORG_ROLES.join(", ")}.`);
   return {
-    userName,
-    externalId: optionalText(data.externalId, "externalId"),
-    displayName: optionalText(data.displayName, "displayName"),
-    active,
+    ...s,
     status,
-    orgRole: u.orgRole ?? "standard",
+    orgRole: status === "independent" ? null : u.orgRole ?? "standard",
     twoFactorRequired: u.twoFactorRequired ?? false,
     passwordResetRequired: u.passwordResetRequired ?? false,
-    emails,
     data,
   };
 }
+
+const isMemberStatus = (s: string): s is MemberStatus => s === "managed" || s === "pending" || s === "independent";
 
 export const USER_FIELDS = ["userName", "externalId", "displayName", "active", "status", "orgRole", "twoFactorRequired", "passwordResetRequired", "data"] as const;
 export const sameFields = <T extends object>(a: T, b: T, keys: readonly (keyof T)[]): boolean => keys.every((k) => canonical(a[k]) === canonical(b[k]));

@@ -7,16 +7,20 @@
  *   one is created with the file's id, created, lastModified and version.
  * - Ids are kept when the file's organization is the target organization (a restore, or a move
  *   to another store), which the import creates when it does not exist. Imported into another
- *   organization, records get new ids (references follow), domains arrive pending (their
- *   verification is not carried over), and the organization's settings, invitations, tokens and
- *   audit events are skipped: they belong to the organization they came from.
- * - Lines are written in batches, one store transaction a batch. Each line is checked before the
- *   batch is written; a line that fails its checks is reported and left out. Should the batch's
- *   transaction fail anyway (a concurrent writer), it is rolled back and its lines are written
- *   again one transaction each, so a failing line never leaves part of itself, nor breaks others.
- * - Import restores state as it was: domain enforcement does not apply (the file's users were
- *   admitted under their organization's rules when they were created); a managed user whose
- *   primary email another organization manages is refused, as the organization model requires.
+ *   organization, records get new ids (references follow), and the organization's settings,
+ *   invitations, tokens and audit events are skipped: they belong to the organization they came from.
+ * - Every line passes the rules the API applies to its record before it is planned (./records.ts
+ *   for the records, users.ts and groups.ts for SCIM resources): a line that fails is reported with
+ *   its number and the API's error code, and nothing of it is applied.
+ * - A file grants nothing it claims: domains arrive pending unless DNS shows their token now, API
+ *   tokens and pending invitations' tokens only when the operator asks, audit events as imported
+ *   history (ImportOptions.trust; a migration reading a store keeps states and tokens).
+ * - Users are restored as they were: domain enforcement governs what identity providers provision,
+ *   and is not applied again to a file's users; a managed user whose primary email another
+ *   organization manages is refused, and the Owner is one active managed user, as the model requires.
+ * - Lines are written in batches, one store transaction a batch. Should the batch's transaction
+ *   fail anyway (a concurrent writer), it is rolled back and its lines are written again one
+ *   transaction each, so a failing line never leaves part of itself, nor breaks others.
  *
  * Planning lives in ./plan-members.ts and ./plan-records.ts, what a plan consults in ./state.ts.
  */
@@ -39,14 +43,14 @@ interface Planned {
 
 function plan(st: ImportState, item: ImportItem, ov: Overlay): Promise<Step> {
   switch (item.kind) {
-    case "organization": return planOrganization(st, item.org, ov);
-    case "domain": return planDomain(st, item.domain);
     case "user": return planUser(st, item.user, ov);
     case "group": return item.group.builtin ? planBuiltinGroup(st, item.group, ov) : planGroup(st, item.group, ov);
-    case "account": return planAccount(st, item.account, ov);
-    case "invitation": return planInvitation(st, item.invitation, ov);
-    case "token": return planToken(st, item.token);
-    case "audit": return planAudit(st, item.event, ov);
+    case "organization": return planOrganization(st, item.record, ov);
+    case "domain": return planDomain(st, item.record, ov);
+    case "account": return planAccount(st, item.record, ov);
+    case "invitation": return planInvitation(st, item.record, ov);
+    case "token": return planToken(st, item.record);
+    case "audit": return planAudit(st, item.record, ov);
   }
 }
 
@@ -58,7 +62,7 @@ export class OrgImporter {
   private readonly batchSize: number;
   private readonly st: ImportState;
   private pending: Array<{ line: number; item: ImportItem }> = [];
-  private readonly report: ImportReport = { lines: 0, counts: {}, errors: [] };
+  private readonly report: ImportReport = { lines: 0, counts: Object.create(null) as ImportReport["counts"], errors: [], notes: [] };
 
   constructor(private readonly deps: { store: Store; clock: Clock }, private readonly orgId: string, private readonly options: ImportOptions) {
     this.batchSize = options.batchSize ?? 2000;
@@ -80,6 +84,7 @@ export class OrgImporter {
   async finish(): Promise<ImportReport> {
     await this.flush();
     this.report.errors.sort((a, b) => a.line - b.line);
+    this.report.notes = [...this.st.notes.values()].map((n) => n.text(n.count));
     return this.report;
   }
 

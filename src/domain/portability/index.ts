@@ -12,4 +12,5 @@
 export { exportOrganization } from "./export";
 export { canonical } from "./format";
 export { OrgImporter } from "./importer";
+export { RECORD_KINDS } from "./types";
 export type * from "./types";

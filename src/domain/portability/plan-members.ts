@@ -6,13 +6,28 @@
 import { isoNow } from "../clock";
 import { Errors } from "../errors";
 import { newId } from "../ids";
-import { accountRoleGroupId } from "../account-roles";
-import { orgRoleGroupId } from "../role-groups";
-import type { GroupBinding, GroupRecord, OrgRole, UserRecord } from "../types";
+import { ACCOUNT_ROLE_NAMES, accountRoleGroupId } from "../account-roles";
+import { shape as shapeGroup } from "../groups";
+import { bindingByConvention, orgRoleGroupId } from "../role-groups";
+import type { GroupBinding, GroupRecord, UserRecord } from "../types";
 import { syncOrgRoleGroups } from "../users";
-import { lower, metaOf, optionalText, primaryOf, sameFields, text, USER_FIELDS, userFields } from "./format";
+import { lower, metaOf, primaryOf, sameFields, USER_FIELDS, userFields, type UserFields } from "./format";
 import type { ImportState, Overlay, Step } from "./state";
 import type { ImportedGroup, ImportedUser } from "./types";
+
+/** Whether the user line changes the Owner as the API never does (demoted, suspended, released). */
+async function checkOwner(st: ImportState, ov: Overlay, id: string, current: UserRecord | null, next: UserFields): Promise<void> {
+  if (current?.orgRole === "owner" && (next.orgRole !== "owner" || next.status !== "managed" || !next.active)) {
+    throw Errors.importConflict(`User ${current.id} is the Owner: an import does not demote, suspend or release the Owner. Transfer ownership first (POST /v1/Users/{sid} with org_role owner).`);
+  }
+  if (next.orgRole !== "owner" || current?.orgRole === "owner") return;
+  if (next.status !== "managed" || !next.active) throw Errors.invalidValue("The Owner is an active managed user: this line makes a pending, independent or suspended user Owner.");
+  const other = await st.otherOwner(ov, id);
+  if (other) {
+    throw Errors.importConflict(`The organization already has an Owner (${other}), and it has one only. Import this user as administrator, or transfer ownership first (POST /v1/Users/{sid} with org_role owner).`);
+  }
+  ov.owner = id;
+}
 
 export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): Promise<Step> {
   const { clock } = st.deps;
@@ -27,6 +42,7 @@ export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): P
 
   if (!current) {
     const user: UserRecord = { ...fields, id: st.sameOrg && u.id ? u.id : newId("US"), orgId: st.orgId, ...metaOf(u.meta, now) };
+    await checkOwner(st, ov, user.id, null, user);
     await st.checkNotManagedElsewhere(user);
     ov.putUser(user, u.id);
     const roleGroup = user.status === "managed" && user.orgRole ? orgRoleGroupId(st.orgId, user.orgRole) : null;
@@ -47,6 +63,7 @@ export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): P
   const next: UserRecord = { ...current, ...fields };
   ov.putUser(current, u.id);
   if (sameFields(current, next, USER_FIELDS)) return { outcome: "unchanged" };
+  await checkOwner(st, ov, current.id, current, next);
   if (primaryOf(next)?.toLowerCase() !== primaryOf(current)?.toLowerCase() || next.status !== current.status) await st.checkNotManagedElsewhere(next);
   const updated: UserRecord = { ...next, version: current.version + 1, lastModified: now };
   ov.putUser(updated, u.id);
@@ -81,7 +98,9 @@ export async function planBuiltinGroup(st: ImportState, g: ImportedGroup, ov: Ov
     ov.putGroup(restored, null);
     return { outcome: "created", apply: async (tx) => void (await tx.groups.update(restored, current.version)) };
   }
-  const step = await membershipStep(st, ov, current, restored, new Set(g.members.map((m) => st.mapped(ov, m) ?? m)), g.id);
+  const wanted = new Set(g.members.map((m) => st.mapped(ov, m) ?? m));
+  await checkAdministratorAlone(st, ov, current.binding as GroupBinding & { kind: "accountRole" }, wanted);
+  const step = await membershipStep(st, ov, current, restored, wanted, g.id);
   return fresh ? { ...step, outcome: "created" } : step;
 }
 
@@ -92,7 +111,7 @@ export async function planBuiltinGroup(st: ImportState, g: ImportedGroup, ov: Ov
  */
 async function membershipStep(st: ImportState, ov: Overlay, current: GroupRecord, next: GroupRecord | null, wanted: Set<string>, fileId: string | null): Promise<Step> {
   const { store } = st;
-  await checkMembers(st, ov, [...wanted], (next ?? current).binding);
+  await checkMembers(st, ov, [...wanted], (next ?? current).binding, current.builtin);
   const had = ov.members.get(current.id) ?? new Set(
     (await store.groups.listMembers(st.orgId, current.id, Math.max(1, await store.groups.countMembers(st.orgId, current.id)))).map((m) => m.id),
   );
@@ -112,11 +131,18 @@ async function membershipStep(st: ImportState, ov: Overlay, current: GroupRecord
   };
 }
 
-async function checkMembers(st: ImportState, ov: Overlay, ids: string[], binding: GroupBinding | null): Promise<void> {
+/**
+ * The members a group line names exist in the organization, as the API requires: users, and for a
+ * built-in account-role group independent users too (they hold account roles); a group granting
+ * an org role has managed members only.
+ */
+async function checkMembers(st: ImportState, ov: Overlay, ids: string[], binding: GroupBinding | null, builtin: boolean): Promise<void> {
+  const includeIndependent = builtin && binding?.kind === "accountRole";
   const elsewhere = ids.filter((id) => !ov.users.has(id));
-  const found = elsewhere.length === 0 ? new Set<string>() : await st.store.groups.existingUserIds(st.orgId, elsewhere);
+  const found = elsewhere.length === 0 ? new Set<string>() : await st.store.groups.existingUserIds(st.orgId, elsewhere, { includeIndependent });
   const missing = elsewhere.filter((id) => !found.has(id));
-  if (missing.length > 0) throw Errors.memberNotFound(missing.slice(0, 10));
+  const independent = ids.filter((id) => !includeIndependent && ov.users.get(id)?.status === "independent");
+  if (missing.length > 0 || independent.length > 0) throw Errors.memberNotFound([...missing, ...independent].slice(0, 10));
   if (binding?.kind !== "orgRole") return;
   for (const id of ids) {
     const u = await st.findUser(ov, id);
@@ -124,22 +150,28 @@ async function checkMembers(st: ImportState, ov: Overlay, ids: string[], binding
   }
 }
 
+/** Administrator includes the other account roles: nobody holds it beside another role of the same account directly (grantRole's rule). */
+async function checkAdministratorAlone(st: ImportState, ov: Overlay, binding: GroupBinding & { kind: "accountRole" }, wanted: Set<string>): Promise<void> {
+  if (binding.role === "administrator" || wanted.size === 0) return;
+  const admins = accountRoleGroupId(binding.accountId, "administrator");
+  const held = ov.members.get(admins) ?? new Set((await st.store.groups.listMembers(st.orgId, admins, Math.max(1, await st.store.groups.countMembers(st.orgId, admins)))).map((m) => m.id));
+  const both = [...wanted].find((id) => held.has(id));
+  if (both) throw Errors.importConflict(`User ${both} is Administrator of account ${binding.accountId}, which includes ${ACCOUNT_ROLE_NAMES[binding.role]}: a user holds Administrator alone.`);
+}
+
 async function bindingOf(st: ImportState, ov: Overlay, binding: GroupBinding | null | undefined, displayName: string, current: GroupRecord | null): Promise<GroupBinding | null> {
-  if (binding === undefined) {
-    const m = /^orgscim:role:(administrator|standard|owner)$/i.exec(displayName.trim());
-    return m ? { kind: "orgRole", role: m[1]!.toLowerCase() as OrgRole } : current?.binding ?? null;
-  }
-  if (binding?.kind !== "accountRole") return binding;
-  const accountId = st.mapped(ov, binding.accountId) ?? binding.accountId;
-  if (!ov.accounts.has(accountId) && !(await st.store.accounts.get(st.orgId, accountId))) throw Errors.accountNotFound(binding.accountId);
-  return { ...binding, accountId };
+  const said = binding === undefined ? bindingByConvention(displayName) ?? current?.binding ?? null : binding;
+  if (said?.kind === "orgRole" && said.role === "owner") throw Errors.roleNotAllowed("owner", "no group grants Owner; ownership is transferred through the admin API.");
+  if (said?.kind !== "accountRole") return said;
+  const accountId = st.mapped(ov, said.accountId) ?? said.accountId;
+  if (!ov.accounts.has(accountId) && !(await st.store.accounts.get(st.orgId, accountId))) throw Errors.accountNotFound(said.accountId);
+  return { ...said, accountId };
 }
 
 export async function planGroup(st: ImportState, g: ImportedGroup, ov: Overlay): Promise<Step> {
   const { store, clock } = st.deps;
   const data = { ...g.data };
-  const displayName = text(data.displayName, "displayName");
-  const externalId = optionalText(data.externalId, "externalId");
+  const { displayName, externalId } = shapeGroup(data);
   const target = st.mapped(ov, g.id);
   let current = target ? await st.findGroup(ov, target) : null;
   const holderId = ov.groupNames.get(lower(displayName)) ?? (await store.groups.findByDisplayName(st.orgId, displayName))?.id;
@@ -151,7 +183,7 @@ export async function planGroup(st: ImportState, g: ImportedGroup, ov: Overlay):
   const now = isoNow(clock);
 
   if (!current) {
-    await checkMembers(st, ov, [...wanted], binding);
+    await checkMembers(st, ov, [...wanted], binding, false);
     const group: GroupRecord = {
       id: st.sameOrg && g.id ? g.id : newId("GP"), orgId: st.orgId, displayName, externalId, builtin: false, binding, data, ...metaOf(g.meta, now),
     };

@@ -7,6 +7,7 @@ import type { Clock } from "../clock";
 import { Errors } from "../errors";
 import type { Repos, Store } from "../ports/store";
 import type { Account, GroupRecord, UserRecord } from "../types";
+import { orgRoleGroupId } from "../role-groups";
 import { accountsOf } from "./export";
 import { lower, primaryOf } from "./format";
 import type { ImportOptions, ImportOutcome } from "./types";
@@ -39,6 +40,10 @@ export class Overlay {
   readonly createdGroups = new Set<string>();
   readonly audit = new Set<string>();
   orgCreated = false;
+  /** The user this batch made Owner, if any. */
+  owner: string | null = null;
+  /** Domains this batch adds. */
+  domains = 0;
 
   putUser(u: UserRecord, fileId: string | null): void {
     this.users.set(u.id, u);
@@ -72,9 +77,14 @@ export class ImportState {
   now = "";
   auditIds: Set<string> | null = null;
   accountNames: Map<string, string> | null = null;
+  readonly notes = new Map<string, { count: number; text: (count: number) => string }>();
+  private domainTotal: number | null = null;
+  /** Whether the lines come from a store the operator names (a migration), not from a file. */
+  readonly fromStore: boolean;
 
   constructor(readonly deps: { store: Store; clock: Clock }, readonly orgId: string, readonly options: ImportOptions) {
     this.sameOrg = options.fileOrgId === orgId;
+    this.fromStore = options.trust === "store";
   }
 
   get store(): Store {
@@ -88,12 +98,19 @@ export class ImportState {
     for (const [id, a] of overlay.accounts) this.accountNames?.set(lower(a.name), id);
     for (const id of overlay.audit) this.auditIds?.add(id);
     if (overlay.orgCreated) this.orgExists = this.freshOrg = true;
+    if (this.domainTotal !== null) this.domainTotal += overlay.domains;
     if (this.freshOrg) {
       for (const u of overlay.users.values()) {
         this.runUserIds.add(u.id);
         this.runUserNames.add(lower(u.userName));
       }
     }
+  }
+
+  /** The domains the organization had before this batch (the API caps them: MAX_DOMAINS_PER_ORG). */
+  async domainCount(): Promise<number> {
+    this.domainTotal ??= (await this.store.domains.list(this.orgId)).length;
+    return this.domainTotal;
   }
 
   mapped(ov: Overlay, fileId: string | null): string | null {
@@ -112,11 +129,14 @@ export class ImportState {
     return ov.createdGroups.has(groupId) || this.createdGroups.has(groupId);
   }
 
-  /** A user this batch wrote, or one the store may have (null: none, known without a query when the import made the organization). */
+  /**
+   * A user (independent ones too) this batch wrote, or one the store may have (null: none, known
+   * without a query when the import made the organization).
+   */
   async findUser(ov: Overlay, id: string): Promise<UserRecord | null> {
     const mine = ov.users.get(id);
     if (mine || ((this.freshOrg || ov.orgCreated) && !this.runUserIds.has(id))) return mine ?? null;
-    return this.store.users.get(this.orgId, id);
+    return this.store.users.get(this.orgId, id, { includeIndependent: true });
   }
 
   /** Whether the store may hold a user with this userName (false: known without a query). */
@@ -124,10 +144,30 @@ export class ImportState {
     return !(this.freshOrg || ov.orgCreated) || this.runUserNames.has(lower(userName));
   }
 
+  /** The user holding this userName (without case), independent users included. */
   async findUserByName(ov: Overlay, userName: string): Promise<UserRecord | null> {
     const id = ov.userNames.get(lower(userName));
     if (id !== undefined) return ov.users.get(id)!;
-    return this.mayHoldName(ov, userName) ? this.store.users.findByUserName(this.orgId, userName) : null;
+    if (!this.mayHoldName(ov, userName)) return null;
+    const found = await this.store.users.findByUserName(this.orgId, userName);
+    if (found) return found;
+    // Independent users are not found by userName (SCIM does not see them); theirs is their email.
+    const independent = await this.store.users.findByPrimaryEmail(this.orgId, userName);
+    return independent?.status === "independent" && lower(independent.userName) === lower(userName) ? independent : null;
+  }
+
+  /** The Owner this batch planned or the store has, other than `userId`; null when there is none. */
+  async otherOwner(ov: Overlay, userId: string): Promise<string | null> {
+    if (ov.owner !== null && ov.owner !== userId) return ov.owner;
+    if (ov.orgCreated) return null;
+    const owners = await this.store.groups.listMembers(this.orgId, orgRoleGroupId(this.orgId, "owner"), 2);
+    return owners.map((o) => o.id).find((id) => id !== userId) ?? null;
+  }
+
+  /** Counts something the report tells the operator once, at the end (see ImportReport.notes). */
+  note(key: string, text: (count: number) => string): void {
+    const n = this.notes.get(key);
+    this.notes.set(key, { count: (n?.count ?? 0) + 1, text });
   }
 
   async checkNotManagedElsewhere(u: Pick<UserRecord, "status" | "emails">): Promise<void> {

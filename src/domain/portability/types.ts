@@ -29,7 +29,8 @@ export interface ImportMeta {
 export interface ImportedUser {
   id: string | null;
   data: Record<string, unknown>;
-  orgRole?: OrgRole;
+  /** The user's own org role; null for an independent user (who holds none). */
+  orgRole?: OrgRole | null;
   status?: string;
   twoFactorRequired?: boolean;
   passwordResetRequired?: boolean;
@@ -46,15 +47,18 @@ export interface ImportedGroup {
   meta: ImportMeta;
 }
 
+/** The line types that are records of the store as they are (not SCIM resources). */
+export const RECORD_KINDS = ["organization", "domain", "account", "invitation", "token", "audit"] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/**
+ * One line to import. Users and groups arrive as SCIM resources the protocol layer has coerced;
+ * the other records as the file has them, unchecked: the import checks them (./records.ts).
+ */
 export type ImportItem =
-  | { kind: "organization"; org: Organization }
-  | { kind: "domain"; domain: Domain }
   | { kind: "user"; user: ImportedUser }
   | { kind: "group"; group: ImportedGroup }
-  | { kind: "account"; account: Account }
-  | { kind: "invitation"; invitation: Invitation }
-  | { kind: "token"; token: ApiToken }
-  | { kind: "audit"; event: AuditEvent };
+  | { kind: RecordKind; record: Record<string, unknown> };
 
 export type ImportOutcome = "created" | "updated" | "unchanged" | "skipped";
 export type ImportCounts = Record<ImportOutcome | "failed", number>;
@@ -68,8 +72,11 @@ export interface LineError {
 
 export interface ImportReport {
   lines: number;
+  /** By line type (a null-prototype object: a type read from a file is never a key of Object.prototype). */
   counts: Record<string, ImportCounts>;
   errors: LineError[];
+  /** What the operator should know about lines that were applied differently from the file (domains left pending, tokens left out). */
+  notes: string[];
 }
 
 export interface ImportOptions {
@@ -81,4 +88,15 @@ export interface ImportOptions {
   actor?: string;
   /** Named in the audit events (e.g. the file name). */
   source?: string;
+  /**
+   * Where the lines come from. "file" (default): a file, trusted for nothing it could grant: its
+   * domains arrive pending unless DNS shows their token now (`verifyDomain`), its API tokens and
+   * the tokens of its pending invitations only with `tokens`. "store": a migration reading a store
+   * the operator names (src/cli/migrate.ts): domain states and tokens are kept as they are there.
+   */
+  trust?: "file" | "store";
+  /** File imports: keep API tokens and pending invitations' tokens (the operator vouches for the file's secrets). */
+  tokens?: boolean;
+  /** File imports: whether DNS publishes the domain's token now (a verified or revalidating domain is then verified again). */
+  verifyDomain?: (domain: Domain) => Promise<boolean>;
 }

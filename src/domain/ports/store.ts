@@ -207,7 +207,11 @@ export interface OutboxRepo {
 
 export interface AuditRepo {
   append(event: AuditEvent): Promise<void>;
-  list(orgId: string, query: { limit: number; before?: string; action?: string }): Promise<AuditEvent[]>;
+  /**
+   * Newest first (the order of appending). `imported`: false lists only this store's own events,
+   * true only the imported history (events with `imported`); absent, both.
+   */
+  list(orgId: string, query: { limit: number; before?: string; action?: string; imported?: boolean }): Promise<AuditEvent[]>;
 }
 
 export interface Repos {

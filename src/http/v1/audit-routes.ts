@@ -19,6 +19,8 @@ export const AuditEventBody = z.object({
   before: z.unknown(),
   after: z.unknown(),
   reason: z.string().nullable(),
+  imported: z.object({ date_imported: z.string(), source: z.string() }).nullable()
+    .describe("Imported history (orgscim import or migrate): when this store took the event, and from what. null: an event this store recorded"),
 });
 
 export const AuditEventPage = z.object({
@@ -29,18 +31,20 @@ export const AuditEventPage = z.object({
 const toBody = (e: AuditEvent): z.infer<typeof AuditEventBody> => ({
   sid: e.id, date_created: e.time, actor: e.actor, action: e.action, target_type: e.targetType, target_sid: e.targetId,
   outcome: e.outcome, before: e.before, after: e.after, reason: e.reason ?? null,
+  imported: e.imported ? { date_imported: e.imported.at, source: e.imported.from } : null,
 });
 
 export const auditRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, {
     method: "get", path: "/AuditEvents", tag: "AuditEvents", status: 200, response: AuditEventPage,
-    summary: "The audit trail, newest first. Filters: Action, TargetSid, Outcome; pages with PageSize and PageToken",
+    summary: "The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Outcome; pages with PageSize and PageToken",
     query: z.object({
       PageSize: z.coerce.number().int().min(1).max(100).optional(),
       PageToken: z.string().max(200).optional(),
       Action: z.string().max(100).optional(),
       TargetSid: z.string().max(100).optional(),
       Outcome: z.enum(["success", "refused"]).optional(),
+      Imported: z.enum(["true", "false"]).optional(),
     }),
   }, async (req, { query }) => {
     const size = query.PageSize ?? 50;
@@ -54,7 +58,7 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
       return opened;
     };
     const { events, next } = await listAuditEvents(deps, actorOf(req), {
-      size, before, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome,
+      size, before, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome, imported: query.Imported === "true",
     });
     return { audit_events: events.map(toBody), meta: { page_size: size, next_page_token: next ? scope.tokens.seal(scope.orgId, scope.purpose, next) : null } };
   });

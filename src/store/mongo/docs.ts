@@ -149,6 +149,7 @@ export function auditDoc(e: AuditEvent, seq: number): Doc {
     targetId: e.targetId, outcome: e.outcome, before: encodeKeys(e.before ?? null), after: encodeKeys(e.after ?? null),
   };
   if (e.reason !== undefined) doc.reason = e.reason;
+  if (e.imported) doc.imported = { at: e.imported.at, from: e.imported.from };
   return doc;
 }
 
@@ -159,5 +160,7 @@ export function toAudit(d: Doc): AuditEvent {
     outcome: d.outcome as AuditEvent["outcome"], before: decodeKeys(d.before ?? null), after: decodeKeys(d.after ?? null),
   };
   if (typeof d.reason === "string") e.reason = d.reason;
+  const imported = d.imported as { at?: unknown; from?: unknown } | null | undefined;
+  if (imported && typeof imported.at === "string" && typeof imported.from === "string") e.imported = { at: imported.at, from: imported.from };
   return e;
 }

@@ -104,6 +104,7 @@ export function mongoAudit(c: MongoCtx): AuditRepo {
         where.seq = { $lt: ref.seq };
       }
       if (q.action) where.action = { $eq: q.action };
+      if (q.imported !== undefined) where.imported = q.imported ? { $type: "object" } : { $in: [null] };
       if (q.limit <= 0) return [];
       return (await events().find(where, o).sort({ seq: -1 }).limit(q.limit).toArray()).map(toAudit);
     }),

@@ -83,6 +83,8 @@ export const SCHEMAS = {
   audit_events: schema({
     orgId: str, seq: num, time: str, actor: str, action: str, targetType: str, targetId: nullableStr,
     outcome: str, before: mixed, after: mixed, reason: { type: String },
+    // events an import copied from elsewhere: { at, from } (AuditEvent.imported); absent on live events
+    imported: { type: sub({ at: str, from: str }), default: undefined },
   }),
   /** Insertion order per organization and collection (./sequences.ts). */
   counters: schema({ orgId: str, name: str, seq: num }),

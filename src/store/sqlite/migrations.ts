@@ -378,6 +378,14 @@ MIGRATIONS_EXTRA.push({
   sql: `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
 });
 
+MIGRATIONS_EXTRA.push({
+  version: 15,
+  name: "imported audit history marked",
+  // Audit events an import copied from another store or file carry when and from where (JSON);
+  // the live log (GET /v1/AuditEvents) lists the others only.
+  sql: "ALTER TABLE audit_events ADD COLUMN imported TEXT;",
+});
+
 /** The latest schema version this orgscim writes. */
 export function latestSchemaVersion(): number {
   return Math.max(...[...MIGRATIONS, ...MIGRATIONS_EXTRA].map((m) => m.version));

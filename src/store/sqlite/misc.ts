@@ -1,7 +1,7 @@
 /** Domains, invitations and the audit log on SQLite. */
 import type Database from "better-sqlite3";
 import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
-import type { AccountRole, AuditEvent, Domain, Invitation, InvitationState, MemberStatus, OrgRole } from "../../domain/types";
+import type { AccountRole, AuditEvent, Domain, ImportedMark, Invitation, InvitationState, MemberStatus, OrgRole } from "../../domain/types";
 import { guard } from "./errors";
 
 interface DomainRow { id: string; org_id: string; name: string; state: Domain["state"]; challenge: string; created: string; verified_at: string | null; revalidating_since: string | null }
@@ -112,7 +112,10 @@ export function sqliteInvitations(db: Database.Database): InvitationRepo {
   };
 }
 
-interface AuditRow { id: string; org_id: string; time: string; actor: string; action: string; target_type: string; target_id: string | null; outcome: AuditEvent["outcome"]; before: string | null; after: string | null; reason: string | null }
+interface AuditRow {
+  id: string; org_id: string; time: string; actor: string; action: string; target_type: string; target_id: string | null; outcome: AuditEvent["outcome"];
+  before: string | null; after: string | null; reason: string | null; imported: string | null;
+}
 const toEvent = (r: AuditRow): AuditEvent => {
   const e: AuditEvent = {
     id: r.id, orgId: r.org_id, time: r.time, actor: r.actor, action: r.action, targetType: r.target_type,
@@ -120,13 +123,14 @@ const toEvent = (r: AuditRow): AuditEvent => {
     before: r.before === null ? null : JSON.parse(r.before), after: r.after === null ? null : JSON.parse(r.after),
   };
   if (r.reason !== null) e.reason = r.reason;
+  if (r.imported !== null) e.imported = JSON.parse(r.imported) as ImportedMark;
   return e;
 };
 
 export function sqliteAudit(db: Database.Database): AuditRepo {
   const s = {
-    append: db.prepare(`INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    append: db.prepare(`INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
   };
   return {
     append: async (e) => guard(() => void s.append.run(
@@ -134,6 +138,7 @@ export function sqliteAudit(db: Database.Database): AuditRepo {
       e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
       e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
       e.reason ?? null,
+      e.imported ? JSON.stringify({ at: e.imported.at, from: e.imported.from }) : null,
     )),
     list: async (orgId, q) => guard(() => {
       const where = ["org_id = ?"];
@@ -141,6 +146,7 @@ export function sqliteAudit(db: Database.Database): AuditRepo {
       // The event named by `before` is looked for in the organization only: another's is "not found" (nothing before it).
       if (q.before) { where.push("seq < (SELECT seq FROM audit_events WHERE id = ? AND org_id = ?)"); params.push(q.before, orgId); }
       if (q.action) { where.push("action = ?"); params.push(q.action); }
+      if (q.imported !== undefined) where.push(q.imported ? "imported IS NOT NULL" : "imported IS NULL");
       return (db.prepare(`SELECT * FROM audit_events WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`)
         .all(...params, q.limit) as AuditRow[]).map(toEvent);
     }),

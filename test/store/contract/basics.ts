@@ -241,4 +241,20 @@ export function basics(it_: ContractIt, store: () => Store): void {
     expect((await store().audit.list(a.id, { limit: 10, before: `AE${"1".repeat(31)}c` })).map((e) => e.id)).toEqual([`AE${"1".repeat(31)}a`]);
     expect(await store().audit.list(a.id, { limit: 10, before: `AE${"1".repeat(31)}b` })).toEqual([]);
   });
+
+  it_("keeps imported audit history apart: its mark round-trips, and `imported` lists one kind or the other", async () => {
+    const org = anOrg(); await store().orgs.insert(org);
+    const event = (action: string, imported?: { at: string; from: string }) => ({
+      id: `AE${action.repeat(32)}`, orgId: org.id, time: "2020-01-01T00:00:00.000Z", actor: "t", action, targetType: "User", targetId: null,
+      outcome: "success" as const, before: null, after: null, ...(imported ? { imported } : {}),
+    });
+    const mark = { at: "2026-01-01T00:00:00.000Z", from: "acme.ndjson" };
+    await store().audit.append(event("d"));
+    await store().audit.append(event("e", mark));
+    await store().audit.append(event("f"));
+    expect(await store().audit.list(org.id, { limit: 10, imported: true })).toEqual([event("e", mark)]);
+    expect((await store().audit.list(org.id, { limit: 10, imported: false })).map((e) => e.action)).toEqual(["f", "d"]);
+    expect((await store().audit.list(org.id, { limit: 10 })).map((e) => e.action)).toEqual(["f", "e", "d"]);
+    expect((await store().audit.list(org.id, { limit: 10, imported: false, before: `AE${"f".repeat(32)}` })).map((e) => e.action)).toEqual(["d"]);
+  });
 }
