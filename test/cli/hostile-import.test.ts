@@ -88,9 +88,12 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "with --tokens, a token with an unknown scope, a repeated scope or no scope is refused",
-    lines: () => [token({ scopes: ["root"] }), token({ scopes: ["scim", "scim"] }), token({ scopes: [] }), token({ secretHash: "abc" })],
-    refused: [[2, 8101], [3, 8101], [4, 8101], [5, 8101]],
+    name: "with --tokens, a token with an unknown scope, a repeated scope, no scope or an unknown ceiling is refused, and one acting for a user someone else made",
+    lines: () => [
+      token({ scopes: ["root"] }), token({ scopes: ["scim", "scim"] }), token({ scopes: [] }), token({ secretHash: "abc" }), token({ ceiling: "superuser" }),
+      token({ userId: `US${hex(32)}`, createdBy: `TK${hex(32)}`, creatorUserId: `US${hex(32)}` }),
+    ],
+    refused: [[2, 8101], [3, 8101], [4, 8101], [5, 8101], [6, 8101], [7, 8102]],
     options: { tokens: true },
   },
   {

@@ -12,7 +12,7 @@ import { CHALLENGE_PREFIX, checkOwnable, normalizeDomainName } from "../domains"
 import { Errors } from "../errors";
 import { looksLikeEmail } from "../users";
 import {
-  ACCOUNT_ROLES, SCOPES, type Account, type ApiToken, type AuditEvent, type Domain, type Invitation, type Organization, type OrgSettings,
+  ACCOUNT_ROLES, ORG_ROLES, SCOPES, type Account, type ApiToken, type AuditEvent, type Domain, type Invitation, type Organization, type OrgSettings,
 } from "../types";
 
 const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be ${prefix} followed by 32 hex digits`);
@@ -85,6 +85,10 @@ const TokenLine = z.strictObject({
   userId: sid("US").nullable(),
   created: iso,
   revoked: iso.nullable(),
+  // Who made it and the most it may do (src/domain/policy/principal.ts); absent in files of tokens made before these were recorded.
+  createdBy: z.union([z.literal("operator"), sid("TK")]).nullable().optional(),
+  creatorUserId: sid("US").nullable().optional(),
+  ceiling: z.enum(ORG_ROLES as [string, ...string[]]).nullable().optional(),
 });
 
 const AuditLine = z.strictObject({
