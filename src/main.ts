@@ -3,7 +3,9 @@
  * graceful shutdown on SIGTERM and SIGINT.
  */
 import { CONFIG_HELP, ConfigError, loadConfig } from "./config/config";
-import { startServer } from "./server";
+import { recordTokenShown, unshownBootstrapToken } from "./bootstrap";
+import { systemClock } from "./domain/clock";
+import { StartupError, startServer } from "./server";
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
@@ -22,7 +24,16 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const running = await startServer(config);
+  let running;
+  try {
+    running = await startServer(config);
+  } catch (e) {
+    if (e instanceof StartupError) {
+      console.error(`orgscim cannot start. ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
   if (running.bootstrap?.generatedToken) {
     console.log([
       "",
@@ -36,6 +47,10 @@ async function main(): Promise<void> {
       `  SCIM base URL for Okta or Entra: ${running.url}/scim/v2`,
       "",
     ].join("\n"));
+    await recordTokenShown(running.store, systemClock, running.bootstrap);
+  } else if (!running.bootstrap) {
+    const lost = await unshownBootstrapToken(running.store);
+    if (lost) console.log(`\n${lost.replace(/^/gm, "  ")}\n`);
   }
   running.logger.info({ url: running.url, store: running.store.kind }, "orgscim listening");
   let signals = 0;

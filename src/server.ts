@@ -1,8 +1,13 @@
 /**
- * startServer(config): store → bootstrap → app → listen, with graceful shutdown. main.ts calls it;
+ * startServer(config): listen → store → bootstrap → app, with graceful shutdown. main.ts calls it;
  * tests call it too, so what they exercise is what runs.
+ *
+ * The port is bound first: a busy port stops the start with a clear message before a store is
+ * opened (or created). Until the app is ready, requests are answered 503 with Retry-After. The
+ * first organization and its token are created only then (src/bootstrap.ts), so a token is never
+ * made that a failed start cannot show.
  */
-import type { Server } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { bootstrapIfEmpty, type BootstrapResult } from "./bootstrap";
 import type { Config } from "./config/config";
@@ -31,20 +36,66 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** A start that cannot proceed, with what to do; nothing was created. main.ts prints the message alone. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StartupError";
+  }
+}
+
+function listenError(e: NodeJS.ErrnoException, port: number, host: string): Error {
+  const where = `port ${port} on ${host}`;
+  const none = "Nothing was created or changed.";
+  switch (e.code) {
+    case "EADDRINUSE": return new StartupError(`Cannot listen: ${where} is already in use (another orgscim, or another program). Stop it, or start with PORT set to a free port. ${none}`, { cause: e });
+    case "EACCES": return new StartupError(`Cannot listen: ${where} needs privileges this process does not have. Use a port above 1023 (PORT), or a proxy in front. ${none}`, { cause: e });
+    case "EADDRNOTAVAIL": return new StartupError(`Cannot listen: ${host} is not an address of this machine. Set HOST to one of its addresses, or 0.0.0.0 for all. ${none}`, { cause: e });
+    default: return e;
+  }
+}
+
+/** What a request meets while the server starts (store not yet open, app not yet built). */
+function starting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
+  res.end(JSON.stringify({ status: 503, detail: "orgscim is starting; retry in a second." }));
+}
+
 export async function startServer(config: Config, opts: { clock?: Clock; store?: Store } = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   const observability = await startObservability(config, logger); // metrics and traces, as configured (src/observability)
-  const store = observability.attach(opts.store ?? (await openWithRetry(() => openStore(config.DATABASE_URL, {
-    warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
-    info: (message) => logger.info(message),
-    onCheckpoint: observability.onCheckpoint,
-  }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) })));
-  const bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
-  const dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
-  const app = createApp({ config, store, clock, logger, dns, observe: observability });
-  const listening = await listen(app, config, logger); // HTTPS when TLS_CERT_FILE is set (src/http/listen.ts)
+  // The port first (HTTPS when TLS_CERT_FILE is set: src/http/listen.ts), answering 503 until the app is ready.
+  let handler: RequestListener = starting;
+  let listening: Awaited<ReturnType<typeof listen>>;
+  try {
+    listening = await listen((req, res) => handler(req, res), config, logger);
+  } catch (e) {
+    await observability.close().catch(() => undefined);
+    throw listenError(e as NodeJS.ErrnoException, config.PORT, config.HOST);
+  }
   const server = listening.server;
+  let store: Store | undefined;
+  let bootstrap: BootstrapResult | null;
+  let app: ReturnType<typeof createApp>;
+  let dns: ReturnType<typeof createTxtResolver>;
+  try {
+    store = observability.attach(opts.store ?? (await openWithRetry(() => openStore(config.DATABASE_URL, {
+      warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
+      info: (message) => logger.info(message),
+      onCheckpoint: observability.onCheckpoint,
+    }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) })));
+    bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
+    dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
+    app = createApp({ config, store, clock, logger, dns, observe: observability });
+  } catch (e) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    listening.close();
+    if (store && !opts.store) await store.close().catch(() => undefined);
+    await observability.close().catch(() => undefined);
+    throw e;
+  }
+  handler = app;
   const metricsPort = await observability.listen();
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

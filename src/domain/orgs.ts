@@ -16,6 +16,11 @@ export async function createOrganization(
   clock: Clock,
   input: { name: string; settings?: Partial<OrgSettings> },
 ): Promise<Organization> {
+  return store.transaction((tx) => insertOrganization(tx, clock, input));
+}
+
+/** The writes of createOrganization, inside the caller's transaction (the first start adds its token to it). */
+export async function insertOrganization(tx: Repos, clock: Clock, input: { name: string; settings?: Partial<OrgSettings> }): Promise<Organization> {
   const now = isoNow(clock);
   const org: Organization = {
     id: newId("OR"),
@@ -24,13 +29,11 @@ export async function createOrganization(
     created: now,
     lastModified: now,
   };
-  await store.transaction(async (tx: Repos) => {
-    await tx.orgs.insert(org);
-    for (const g of builtinOrgRoleGroups(org.id, now)) await tx.groups.insert(g);
-    await tx.audit.append({
-      id: newId("AE"), orgId: org.id, time: now, actor: "system", action: "organization.create",
-      targetType: "Organization", targetId: org.id, outcome: "success", before: null, after: { name: org.name, settings: org.settings },
-    });
+  await tx.orgs.insert(org);
+  for (const g of builtinOrgRoleGroups(org.id, now)) await tx.groups.insert(g);
+  await tx.audit.append({
+    id: newId("AE"), orgId: org.id, time: now, actor: "system", action: "organization.create",
+    targetType: "Organization", targetId: org.id, outcome: "success", before: null, after: { name: org.name, settings: org.settings },
   });
   return org;
 }
