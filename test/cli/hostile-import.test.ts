@@ -50,7 +50,9 @@ interface Case {
   lines: (orgId: string) => unknown[];
   /** [line number, error code] of each refused line (the header is line 1). */
   refused: Array<[number, number]>;
-  options?: { tokens?: boolean };
+  options?: { tokens?: boolean; trust?: "file" | "store"; verifyDomain?: () => Promise<boolean> };
+  /** Done before the import: another organization's records the file collides with. */
+  before?: () => Promise<void>;
   /** What must hold afterwards, through the API. */
   then?: (o: { orgId: string; token: string }) => Promise<void>;
 }
@@ -60,6 +62,22 @@ const CASES: Case[] = [
     name: "a public mail domain, even 'verified', is refused as the API refuses it",
     lines: () => [domain({ name: "gmail.com" }), domain({ name: "mail.yahoo.co.uk" })],
     refused: [[2, 6103], [3, 6103]],
+  },
+  {
+    name: "a domain another organization verified is refused as the API refuses it, even when DNS shows the file's token or the file is read as a store",
+    before: async () => {
+      const other = await s.newOrg();
+      await s.verifyDomain(other.org.id, "taken-hostile.test");
+    },
+    lines: () => [domain({ name: "taken-hostile.test" }), domain({ name: "taken-hostile.test", state: "pending", verifiedAt: null })],
+    refused: [[2, 6105], [3, 6105]],
+    options: { verifyDomain: async () => true, trust: "store" },
+    then: async ({ token }) => {
+      const list = (await v1("GET", `${s.url}/v1/Domains`, token)).body as { domains: unknown[] };
+      expect(list.domains).toEqual([]);
+      const r = await call("POST", `${s.scim}/Users`, token, userBody("someone@taken-hostile.test"));
+      expect(r.status).toBe(400);
+    },
   },
   {
     name: "a verified domain arrives pending: the identity provider cannot provision users on it",
@@ -195,6 +213,7 @@ const CASES: Case[] = [
 describe("a hostile file", () => {
   for (const c of CASES) {
     it(c.name, async () => {
+      await c.before?.();
       const { org, token } = await s.newOrg();
       const lines = [header(org.id), ...c.lines(org.id).map((l) => JSON.stringify(l))];
       const { report } = await importLines(s.running.store, systemClock, org.id, linesOf(lines), { source: "hostile.ndjson", ...c.options });
