@@ -14,9 +14,13 @@ import type { AttributeDef, ResourceSchema } from "./schema-model";
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A wrong scalar, shown (cut to 40 characters) so the error says which value was wrong. */
+const shown = (v: unknown): string =>
+  typeof v === "string" ? ` '${v.length > 40 ? `${v.slice(0, 40)}...` : v}'` : typeof v === "number" || typeof v === "boolean" ? ` ${String(v)}` : "";
+
 function checkScalar(value: unknown, def: AttributeDef, label: string): unknown {
   const bad = (want: string) =>
-    Errors.invalidValue(`'${label}' must be ${want}; got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`);
+    Errors.invalidValue(`'${label}' must be ${want}; got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}${shown(value)}.`);
   switch (def.type) {
     case "boolean":
       if (typeof value !== "boolean") throw bad("true or false");
