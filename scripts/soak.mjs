@@ -105,7 +105,7 @@ async function main() {
   await waitFor(`${base}/healthz`);
   // The bootstrap organization enforces verified domains; the soak's users are on acme.test.
   const orgs = JSON.parse(cli(["orgs", "list"]).stdout || "[]");
-  if (orgs[0]?.id) cli(["orgs", "settings", orgs[0].id, "--domain-enforcement", "off"]);
+  if (orgs[0]?.sid) cli(["orgs", "settings", orgs[0].sid, "--domain-enforcement", "off"]);
 
   const scim = `${base}/scim/v2`;
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/scim+json" };

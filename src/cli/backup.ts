@@ -12,8 +12,6 @@
 import Database from "better-sqlite3";
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { loadConfig } from "../config/config";
 import { sqlitePathOf } from "../store/open";
 
 export class BackupError extends Error {}
@@ -71,15 +69,4 @@ export async function backupSqlite(databaseUrl: string, out: string, options: { 
   copy.close();
   renameSync(partial, target);
   return { ...result, bytes: statSync(target).size, ms: Date.now() - started };
-}
-
-/** `orgscim backup --out FILE [--force]` against DATABASE_URL: answers its exit code. */
-export async function backupCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { out: { type: "string" }, force: { type: "boolean" } } });
-  if (!values.out) throw new BackupError("backup needs --out FILE.");
-  const databaseUrl = loadConfig().DATABASE_URL;
-  const r = await backupSqlite(databaseUrl, values.out, { force: values.force === true });
-  console.log(`Backed up ${r.source} to ${r.out}: schema version ${r.schemaVersion ?? "none"}, ${r.users} users, ${r.groups} groups, ` +
-    `${(r.bytes / 1048576).toFixed(1)} MB in ${r.ms} ms; quick_check ok. Restore: stop the server and put this file at the DATABASE_URL path (README: Backups).`);
-  return 0;
 }

@@ -4,8 +4,9 @@
  * has it (without case). A cell sets its attribute as a PATCH `replace` would (an empty cell
  * leaves it alone), through the same use cases as SCIM (createUser, modifyUser), so every rule
  * applies: domain enforcement, unique userNames, role grants, audit. Each row is one transaction;
- * a failing row is reported with its line number and changes nothing. --dry-run reports what
- * each row would do (create, update and what, unchanged) and changes nothing.
+ * a failing row is reported with its line number and changes nothing. --dry-run is the same run
+ * with every write rolled back: it reports what each row would do (create, revive, update and
+ * what, unchanged) or why it would be refused, and changes nothing.
  *
  * Headers (without case): userName (required), givenName, familyName, middleName, displayName,
  * nickName, title, userType, locale, timezone, preferredLanguage, externalId, active, email
@@ -30,6 +31,8 @@ import { parsePath } from "../scim/patch/path";
 import { USERS } from "../scim/resource-types";
 import { ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA } from "../scim/schemas";
 import { patchableUser } from "../scim/user-resource";
+import { rollingBack } from "./dry-run";
+import { CliFailure, jsonOutput, printResult, type Io, type OutputOptions } from "./io";
 import { progressBar } from "./progress";
 
 /** Short headers and the SCIM paths they stand for. */
@@ -58,7 +61,7 @@ export const CSV_HEADERS: Readonly<Record<string, string>> = {
   manager: `${ENTERPRISE_SCHEMA}:manager.value`,
 };
 
-export type RowOutcome = "create" | "update" | "unchanged" | "failed";
+export type RowOutcome = "create" | "revive" | "update" | "unchanged" | "failed";
 
 export interface RowResult {
   line: number;
@@ -121,8 +124,9 @@ export function readCsv(text: string): { paths: string[]; rows: Array<{ line: nu
 }
 
 /**
- * Plans (dryRun) or applies each row. Answers a result a row, in file order. Applying uses the
- * SCIM use cases with an actor standing for the command (admin scope).
+ * Applies each row through the SCIM use cases (createUser, modifyUser) as the operator; answers a
+ * result a row, in file order. A dry run is the same run on a store whose writes are rolled back
+ * (./dry-run.ts): it meets exactly the checks, refusals and outcomes of the real run.
  */
 export async function importCsvRows(
   deps: { store: Store; clock: Clock },
@@ -131,7 +135,8 @@ export async function importCsvRows(
   rows: Array<{ line: number; cells: string[] }>,
   options: { dryRun: boolean; onRow?: (done: number) => void },
 ): Promise<RowResult[]> {
-  const actor: Actor = operatorActor(org, "cli import-csv");
+  const run = { store: options.dryRun ? rollingBack(deps.store) : deps.store, clock: deps.clock };
+  const actor = operatorActor(org, "cli import-csv");
   const userNameAt = paths.findIndex((p) => p.toLowerCase() === "username");
   const seen = new Map<string, number>();
   const results: RowResult[] = [];
@@ -144,8 +149,8 @@ export async function importCsvRows(
       if (before !== undefined) throw Errors.invalidValue(`userName '${userName}' is on line ${before} already; a user is one row.`);
       seen.set(userName.toLowerCase(), line);
       const body = { schemas: [PATCH_OP_URN], Operations: paths.flatMap((path, c) => (cells[c] === "" ? [] : [{ op: "replace", path, value: cells[c] }])) };
-      const current = await deps.store.users.findByUserName(org.id, userName);
-      results.push(current ? await updateRow(deps, actor, current, body, line, options.dryRun) : await createRow(deps, actor, body, line, userName, options.dryRun));
+      const current = await run.store.users.findByUserName(org.id, userName);
+      results.push(current ? await updateRow(run, actor, current, body, line) : await createRow(run, actor, body, line, userName));
     } catch (e) {
       if (!(e instanceof DomainError) && !(e instanceof Error)) throw e;
       results.push({ line, userName, outcome: "failed", detail: `${e.message}${e instanceof DomainError ? ` [${e.code}]` : ""}` });
@@ -155,45 +160,53 @@ export async function importCsvRows(
   return results;
 }
 
-async function createRow(deps: { store: Store; clock: Clock }, actor: Actor, body: unknown, line: number, userName: string, dryRun: boolean): Promise<RowResult> {
+async function createRow(deps: { store: Store; clock: Clock }, actor: Actor, body: unknown, line: number, userName: string): Promise<RowResult> {
   const resource = applyPatch({ schemas: [USER_SCHEMA] }, parsePatchRequest(body, USERS.schema));
   const input = userInputOf(resource);
-  if (!dryRun) await createUser(deps, actor, input);
-  return { line, userName, outcome: "create", detail: Object.keys(input.data).join(", ") };
+  const { outcome } = await createUser(deps, actor, input);
+  return { line, userName, outcome: outcome === "revived" ? "revive" : "create", detail: Object.keys(input.data).join(", ") };
 }
 
-async function updateRow(deps: { store: Store; clock: Clock }, actor: Actor, current: UserRecord, body: unknown, line: number, dryRun: boolean): Promise<RowResult> {
+async function updateRow(deps: { store: Store; clock: Clock }, actor: Actor, current: UserRecord, body: unknown, line: number): Promise<RowResult> {
   const transform = userPatchOf(body);
   const same = userInputOf({ ...patchableUser(current), schemas: [USER_SCHEMA] });
   const next = transform(current);
   if (canonical(comparable(same)) === canonical(comparable(next))) return { line, userName: current.userName, outcome: "unchanged", detail: "" };
   const changed = changedAttributes(same, next).join(", ");
-  if (!dryRun) await modifyUser(deps, actor, current.id, undefined, transform);
+  await modifyUser(deps, actor, current.id, undefined, transform);
   return { line, userName: current.userName, outcome: "update", detail: changed };
 }
 
-/** The command: answers the exit code (0 every row applied or planned, 1 some failed). */
-export async function importCsvCommand(store: Store, clock: Clock, args: { org: string; file: string; dryRun: boolean }): Promise<number> {
+const VERBS: Record<"dry" | "real", Record<RowOutcome, string>> = {
+  dry: { create: "would create", revive: "would revive", update: "would update", unchanged: "unchanged", failed: "error" },
+  real: { create: "created", revive: "revived", update: "updated", unchanged: "unchanged", failed: "error" },
+};
+
+/** The command: answers the exit code (0 every row applied, or would be; 1 some failed). */
+export async function importCsvCommand(store: Store, clock: Clock, io: Io, args: { org: string; file: string; dryRun: boolean } & OutputOptions): Promise<number> {
   const org = await store.orgs.get(args.org);
-  if (!org) throw new Error(`No organization ${args.org}. List them with: orgscim orgs list`);
+  if (!org) throw new CliFailure(`No organization ${args.org} in this store. List them with: orgscim orgs list`);
   let parsed;
   try {
     parsed = readCsv(readFileSync(args.file, "utf8"));
   } catch (e) {
-    throw new Error(`${args.file}: ${(e as Error).message}`);
+    throw new CliFailure(`${args.file}: ${(e as Error).message}`);
   }
-  const progress = progressBar(args.dryRun ? "dry run" : "import-csv", parsed.rows.length, process.stderr, "rows");
-  const results = await importCsvRows({ store, clock }, org, parsed.paths, parsed.rows, { dryRun: args.dryRun, onRow: (n) => progress.update(n, n) });
+  const progress = progressBar(io.stderr, { label: args.dryRun ? "dry run" : "import-csv", total: parsed.rows.length, unit: "rows", quiet: args.quiet === true || jsonOutput(io, args) });
+  const results = await importCsvRows({ store, clock }, org, parsed.paths, parsed.rows, { dryRun: args.dryRun, onRow: (n) => progress.update(n) });
   progress.finish();
-  const verb: Record<RowOutcome, string> = args.dryRun
-    ? { create: "would create", update: "would update", unchanged: "unchanged", failed: "error" }
-    : { create: "created", update: "updated", unchanged: "unchanged", failed: "error" };
+  const verb = VERBS[args.dryRun ? "dry" : "real"];
+  const count = (o: RowOutcome) => results.filter((r) => r.outcome === o).length;
+  const counts = Object.fromEntries((Object.keys(verb) as RowOutcome[]).map((o) => [o, count(o)]));
+  const json = jsonOutput(io, args);
   for (const r of results) {
     const text = `line ${r.line}: ${verb[r.outcome]} ${r.userName}${r.detail ? ` (${r.detail})` : ""}`;
-    if (r.outcome === "failed") console.error(text);
-    else console.log(text);
+    if (r.outcome === "failed") io.stderr.write(`${text}\n`); // errors on stderr, also under --json and --quiet
+    else if (!args.quiet && !json) io.stdout.write(`${text}\n`);
   }
-  const count = (o: RowOutcome) => results.filter((r) => r.outcome === o).length;
-  console.log(`${results.length} rows${args.dryRun ? " (dry run: nothing was changed)" : ""}: ${count("create")} ${verb.create}, ${count("update")} ${verb.update}, ${count("unchanged")} unchanged, ${count("failed")} failed.`);
+  printResult(io, args, {
+    file: args.file, dry_run: args.dryRun, counts,
+    rows: results.map((r) => ({ line: r.line, user_name: r.userName, outcome: r.outcome, detail: r.detail })),
+  }, () => `${results.length} rows${args.dryRun ? " (dry run: nothing was changed)" : ""}: ${(Object.keys(verb) as RowOutcome[]).filter((o) => o !== "failed").map((o) => `${count(o)} ${verb[o]}`).join(", ")}, ${count("failed")} failed.`);
   return count("failed") === 0 ? 0 : 1;
 }

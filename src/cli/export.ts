@@ -22,14 +22,15 @@
  * meta.location (it depends on the server's URL). A type an importer does not know is reported
  * on its line, so new types (role assignments, ...) can be added without breaking old files.
  */
-import { createWriteStream } from "node:fs";
-import { once } from "node:events";
+import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { isoNow, type Clock } from "../domain/clock";
 import { exportOrganization, type ExportItem, type ExportOptions } from "../domain/portability";
 import type { Store } from "../domain/ports/store";
 import { renderGroup } from "../scim/group-resource";
 import { ORGSCIM_USER_SCHEMA } from "../scim/schemas";
 import { renderUser } from "../scim/user-resource";
+import { CliFailure, type OutStream } from "./io";
 
 export const FORMAT = "orgscim-ndjson";
 export const FORMAT_VERSION = 1;
@@ -86,26 +87,38 @@ export async function* exportLines(store: Store, clock: Clock, orgId: string, op
   for await (const item of items) yield JSON.stringify(encodeItem(item));
 }
 
-/** Writes the export to `out` (a file) or to stdout; answers the number of lines. */
-export async function exportCommand(store: Store, clock: Clock, args: { org: string; out?: string | undefined } & ExportOptions): Promise<number> {
-  const stream = args.out ? createWriteStream(args.out, { encoding: "utf8" }) : process.stdout;
+/**
+ * Writes the export to `out` (a file, written next to it and renamed into place once complete,
+ * so a failed export leaves no half file) or to `stdout`; answers the number of lines.
+ */
+export async function exportCommand(store: Store, clock: Clock, stdout: OutStream, args: { org: string; out?: string | undefined; force?: boolean } & ExportOptions): Promise<number> {
+  if (args.out && existsSync(args.out) && !args.force) throw new CliFailure(`${args.out} exists; choose another file, or pass --force to replace it.`);
+  const partial = args.out ? `${resolve(args.out)}.partial-${process.pid}` : null;
+  const file = partial ? createWriteStream(partial, { encoding: "utf8" }) : null;
+  const stream: OutStream & { once?: (event: "drain", fn: () => void) => unknown } = file ?? stdout;
   let lines = 0;
   let chunk: string[] = [];
   const drain = async () => {
     if (chunk.length === 0) return;
     const text = `${chunk.join("\n")}\n`;
     chunk = [];
-    if (!stream.write(text)) await once(stream, "drain");
+    if (stream.write(text) === false && stream.once) await new Promise<void>((r) => stream.once!("drain", r));
   };
-  for await (const line of exportLines(store, clock, args.org, args)) {
-    chunk.push(line);
-    lines += 1;
-    if (chunk.length >= 500) await drain();
+  try {
+    for await (const line of exportLines(store, clock, args.org, args)) {
+      chunk.push(line);
+      lines += 1;
+      if (chunk.length >= 500) await drain();
+    }
+    await drain();
+    if (file) await new Promise<void>((res, rej) => file.end((e?: Error | null) => (e ? rej(e) : res())));
+  } catch (e) {
+    if (file) {
+      file.destroy();
+      rmSync(partial!, { force: true });
+    }
+    throw e;
   }
-  await drain();
-  if (args.out) {
-    const file = stream as ReturnType<typeof createWriteStream>;
-    await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  }
+  if (partial) renameSync(partial, args.out!);
   return lines;
 }

@@ -1,5 +1,5 @@
 /**
- * `orgscim migrate --from <url> --to <url> [--org ORG]`: moves every organization (or those
+ * `orgscim migrate --from <url> --to <url> [--org ORG]...`: moves every organization (or those
  * named) from one store to another, e.g. SQLite to MongoDB, through the export format itself
  * (./export.ts → ./import.ts, tokens and audit log included, ids kept), then verifies each
  * organization: the export of the target must be the export of the source, line for line and in
@@ -18,6 +18,7 @@ import { exportOrganization } from "../domain/portability";
 import type { Store } from "../domain/ports/store";
 import { encodeItem, exportLines } from "./export";
 import { importLines, printErrors, summarize } from "./import";
+import type { OutStream } from "./io";
 import { progressBar } from "./progress";
 
 export interface KindCheck {
@@ -106,7 +107,15 @@ export interface MigrationResult {
   failedLines: number;
 }
 
-export async function migrateStores(source: Store, target: Store, clock: Clock, options: { orgs?: string[]; log?: (s: string) => void } = {}): Promise<MigrationResult> {
+export interface MigrateOptions {
+  orgs?: string[];
+  /** Where progress and each organization's summary go (stderr); default nowhere. */
+  log?: (s: string) => void;
+  /** Where the progress bar is drawn (a terminal's stderr); default none. */
+  progress?: OutStream;
+}
+
+export async function migrateStores(source: Store, target: Store, clock: Clock, options: MigrateOptions = {}): Promise<MigrationResult> {
   const log = options.log ?? (() => undefined);
   const all = await source.orgs.list();
   const orgs = options.orgs ? all.filter((o) => options.orgs!.includes(o.id)) : all;
@@ -117,9 +126,9 @@ export async function migrateStores(source: Store, target: Store, clock: Clock, 
   for (const [i, org] of orgs.entries()) {
     const started = Date.now();
     log(`[${i + 1}/${orgs.length}] ${org.id} ${org.name}\n`);
-    const progress = progressBar("  copy", 0, process.stderr, "records");
+    const progress = progressBar(options.progress ?? { write: () => undefined }, { label: "  copy", total: 0, unit: "records" });
     const { report, lines } = await importLines(target, clock, org.id, exportLines(source, clock, org.id, { tokens: true, audit: true }), {
-      actor: "migrate", source: `${source.kind} store`, trust: "store", onLine: (n) => progress.update(0, n),
+      actor: "migrate", source: `${source.kind} store`, trust: "store", onBatch: (n) => progress.update(n),
     });
     progress.finish();
     printErrors(report, log, 20);
@@ -147,3 +156,12 @@ export function describeChecks(checks: OrgCheck[]): string {
   }
   return lines.join("\n");
 }
+
+/** The checks as /v1 would name them: what `migrate --json` prints. */
+export const checksBody = (checks: OrgCheck[]) => ({
+  ok: checks.every((c) => c.ok),
+  organizations: checks.map((c) => ({
+    sid: c.orgId, friendly_name: c.name, ok: c.ok, failed_lines: c.failedLines, same_order: c.sameOrder,
+    records: c.kinds.map((k) => ({ type: k.kind, source: k.source, target: k.target, missing: k.missing, extra: k.extra, different: k.different })),
+  })),
+});

@@ -1,4 +1,6 @@
 /** Opens the store DATABASE_URL names: sqlite:<path> (embedded default) or mongodb://... */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Store } from "../domain/ports/store";
 import type { CheckpointStat } from "./sqlite/checkpointer";
 import { openSqliteStore } from "./sqlite/store";
@@ -10,6 +12,19 @@ export interface OpenOptions {
   info?: (message: string) => void;
   /** SQLite: told after background checkpoints (src/store/sqlite/checkpointer.ts), for the metrics. */
   onCheckpoint?: (stat: CheckpointStat) => void;
+  /**
+   * Refuse to create a store that is not there (StoreMissing) instead of creating it: the CLI's
+   * commands that only read. SQLite: the file must exist.
+   */
+  mustExist?: boolean;
+}
+
+/** The store DATABASE_URL names does not exist, and the caller would not create it. */
+export class StoreMissing extends Error {
+  constructor(readonly where: string) {
+    super(`No orgscim store at ${where}.`);
+    this.name = "StoreMissing";
+  }
 }
 
 /** The file a sqlite: URL names (sqlite:./x.db, sqlite:/abs.db, sqlite:///abs.db); null for another store. */
@@ -21,7 +36,10 @@ export function sqlitePathOf(url: string): string | null {
 
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const path = sqlitePathOf(url);
-  if (path !== null) return openSqliteStore({ path, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint });
+  if (path !== null) {
+    if (options.mustExist && path !== ":memory:" && !existsSync(path)) throw new StoreMissing(resolve(path));
+    return openSqliteStore({ path, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint });
+  }
   if (url.startsWith("mongodb://") || url.startsWith("mongodb+srv://")) {
     const { createMongoStore } = await import("./mongo/store");
     return createMongoStore(url, { log: options.info });

@@ -263,7 +263,7 @@ describe("the audit log names the operator for what the CLI does", () => {
       writeFileSync(file, "userName,givenName,familyName,email\nada@acme.test,Ada,L,ada@acme.test\n");
       expect((await captured(() => cli(["import-csv", "--org", org.id, file]))).result).toBe(0);
       const ada = (await store.users.findByUserName(org.id, "ada@acme.test"))!.id;
-      const made = await captured(() => cli(["tokens", "create", "--org", org.id, "--user", ada, "--scopes", "admin"]));
+      const made = await captured(() => cli(["tokens", "create", "--org", org.id, "--user", ada, "--scopes", "admin", "--quiet"]));
       expect(made.result).toBe(0);
       const tokenId = parseToken(made.out.trim())!.id;
       expect((await captured(() => cli(["tokens", "revoke", tokenId, "--org", org.id]))).result).toBe(0);

@@ -1,14 +1,14 @@
 /** `orgscim import-csv`: headers as SCIM attributes, the SCIM rules per row, line-numbered errors, dry run. */
 import { writeFileSync } from "node:fs";
 import { columnPaths, importCsvRows, readCsv } from "../../src/cli/csv";
-import { cli } from "../../src/cli/main";
 import { systemClock } from "../../src/domain/clock";
 import type { Store } from "../../src/domain/ports/store";
 import type { Organization } from "../../src/domain/types";
 import { createUser } from "../../src/domain/users";
 import { userInputOf } from "../../src/scim/resource-inputs";
 import { userBody } from "../helpers/server";
-import { actorOf, captured, ENTERPRISE, newOrg, tempStores, verifyDomain, type TempStores } from "./seed";
+import { actorOf, ENTERPRISE, newOrg, tempStores, verifyDomain, type TempStores } from "./seed";
+import { runCli } from "./run-cli";
 
 let t: TempStores;
 let store: Store;
@@ -106,7 +106,7 @@ describe("rows", () => {
 });
 
 describe("dry run", () => {
-  it("reports create, update (with what) and unchanged a row, and changes nothing", async () => {
+  it("reports create, update (with what), unchanged and refused a row, and changes nothing", async () => {
     await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("dee@acme.test", { name: { givenName: "Dee", familyName: "D" } })));
     await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("eli@acme.test", { name: { givenName: "Eli", familyName: "E" } })));
     const before = await store.audit.list(org.id, { limit: 100 });
@@ -115,11 +115,33 @@ describe("dry run", () => {
       [2, "new@acme.test", "create", "userName, name"],
       [3, "dee@acme.test", "update", "name"],
       [4, "eli@acme.test", "unchanged", ""],
-      [5, "bad@nowhere.test", "create", "userName, name"],
+      [5, "bad@nowhere.test", "failed", ""],
     ]);
+    // The real run refuses an unverified domain: so does the dry run (it said "would create" before).
+    expect(results[3]!.detail).toContain("nowhere.test");
     expect(await user("new@acme.test")).toBeNull();
     expect((await user("dee@acme.test"))!.data).toMatchObject({ name: { familyName: "D" } });
     expect(await store.audit.list(org.id, { limit: 100 })).toEqual(before);
+  });
+
+  it("is the real run rolled back: for rows the real run refuses or accepts, the real run then does exactly what the dry run said", async () => {
+    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("dee@acme.test", { name: { givenName: "Dee", familyName: "D" } })));
+    const csv = [
+      "userName,givenName,familyName,orgRole,active,manager",
+      "new@acme.test,New,N,,,", // created
+      "dee@acme.test,Dee,Doe,,,", // updated
+      "own@acme.test,O,O,owner,,", // nobody is made Owner by a file
+      "bad@nowhere.test,B,B,,,", // a domain the organization has not verified
+      "act@acme.test,A,A,,perhaps,", // not a boolean
+      "NEW@acme.test,N,N,,,", // the same user twice (without case)
+      "adm@acme.test,A,A,administrator,,", // an org role the operator may grant
+      `man@acme.test,M,M,,,US${"0".repeat(32)}`, // a manager the organization does not have
+    ].join("\n");
+    const shape = (rs: Awaited<ReturnType<typeof run>>) => rs.map((r) => [r.line, r.userName, r.outcome, r.detail]);
+    const dry = shape(await run(csv, true));
+    expect(dry.map((r) => r[2])).toEqual(["create", "update", "failed", "failed", "failed", "failed", "create", expect.any(String)]);
+    const real = shape(await run(csv, false));
+    expect(real).toEqual(dry);
   });
 
   it("through the command: --dry-run prints a line a row and a summary, and answers 0", async () => {
@@ -127,19 +149,25 @@ describe("dry run", () => {
     writeFileSync(file, "userName,givenName,familyName,email\nfay@acme.test,Fay,F,fay@acme.test\n");
     process.env.DATABASE_URL = `sqlite:${t.path("a.db")}`;
     try {
-      const dry = await captured(() => cli(["import-csv", "--org", org.id, file, "--dry-run"]));
+      const dry = await runCli(["import-csv", "--org", org.id, file, "--dry-run"], { tty: true });
       expect(dry.result).toBe(0);
       expect(dry.out).toContain("line 2: would create fay@acme.test (userName, name, emails)");
-      expect(dry.out).toContain("1 rows (dry run: nothing was changed): 1 would create, 0 would update, 0 unchanged, 0 failed.");
+      expect(dry.out).toContain("1 rows (dry run: nothing was changed): 1 would create, 0 would revive, 0 would update, 0 unchanged, 0 failed.");
       expect(await user("fay@acme.test")).toBeNull();
-      const real = await captured(() => cli(["import-csv", "--org", org.id, file]));
+      const real = await runCli(["import-csv", "--org", org.id, file], { tty: true });
       expect(real.result).toBe(0);
       expect(real.out).toContain("line 2: created fay@acme.test");
       expect(await user("fay@acme.test")).not.toBeNull();
       writeFileSync(file, "userName,active\nfay@acme.test,perhaps\n");
-      const failing = await captured(() => cli(["import-csv", "--org", org.id, file]));
+      const failing = await runCli(["import-csv", "--org", org.id, file], { tty: true });
       expect(failing.result).toBe(1);
       expect(failing.err).toContain("line 2: error fay@acme.test");
+      expect(failing.err).toContain("'perhaps'"); // the value that was wrong, not only its type
+      const quiet = await runCli(["import-csv", "--org", org.id, file, "--quiet"], { tty: true });
+      expect([quiet.result, quiet.out]).toEqual([1, ""]);
+      expect(quiet.err).toContain("line 2: error fay@acme.test");
+      const json = await runCli(["import-csv", "--org", org.id, file, "--dry-run"]);
+      expect(JSON.parse(json.out)).toMatchObject({ dry_run: true, counts: { failed: 1 }, rows: [{ line: 2, user_name: "fay@acme.test", outcome: "failed" }] });
     } finally {
       delete process.env.DATABASE_URL;
     }

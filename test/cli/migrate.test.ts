@@ -3,13 +3,14 @@
  * SQLite to SQLite here: the code path is the one a MongoDB target takes, through the Store port
  * (no mongod can run on this machine, so SQLite to MongoDB is not exercised by this suite).
  */
+import { existsSync } from "node:fs";
 import { exportLines } from "../../src/cli/export";
-import { cli } from "../../src/cli/main";
 import { verifyOrganization } from "../../src/cli/migrate";
 import type { Clock } from "../../src/domain/clock";
 import { accountRoleGroupId } from "../../src/domain/account-roles";
 import { authenticate } from "../../src/domain/tokens";
-import { captured, collect, newOrg, seedOrganization, tempStores, type TempStores } from "./seed";
+import { collect, newOrg, seedOrganization, tempStores, type TempStores } from "./seed";
+import { runCli } from "./run-cli";
 
 const clock: Clock = { now: () => new Date("2026-03-01T12:00:00.000Z") };
 let t: TempStores;
@@ -18,7 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const migrate = (...extra: string[]) => captured(() => cli(["migrate", "--from", `sqlite:${t.path("from.db")}`, "--to", `sqlite:${t.path("to.db")}`, ...extra]));
+const migrate = (...extra: string[]) => runCli(["migrate", "--from", `sqlite:${t.path("from.db")}`, "--to", `sqlite:${t.path("to.db")}`, ...extra], { tty: true });
 
 describe("migrate", () => {
   it("copies every organization with its ids, verifies each, and answers 0", async () => {
@@ -27,7 +28,7 @@ describe("migrate", () => {
     const empty = await newOrg(source, "Empty");
     const run = await migrate();
     expect(run.result).toBe(0);
-    expect(run.out).toContain("Migrated 3 organization(s) from sqlite to sqlite; every id verified.");
+    expect(run.out).toContain("Migrated 3 organization(s) from sqlite to sqlite; each verified by its whole export.");
     for (const org of [seeded.other, seeded.org, empty]) expect(run.out).toContain(`OK   ${org.id} ${org.name}`);
     const target = t.open("to.db");
     for (const org of [seeded.other, seeded.org, empty]) {
@@ -100,11 +101,25 @@ describe("migrate", () => {
     expect(await target.groups.get(seeded.org.id, accountRoleGroupId(seeded.closedAccountId, "support"))).toBeNull();
   });
 
-  it("refuses a missing source file, the same store twice and a missing --to, with exit code 2", async () => {
-    expect((await migrate()).result).toBe(2);
-    const same = await captured(() => cli(["migrate", "--from", "sqlite:x.db", "--to", "sqlite:x.db"]));
+  it("fails on a missing source store, naming it and creating nothing (exit 1); refuses the same store twice and a missing --to as usage errors (exit 2)", async () => {
+    const missing = await migrate();
+    expect(missing.result).toBe(1);
+    expect(missing.err).toContain(`No orgscim store at ${t.path("from.db")} (--from is sqlite:${t.path("from.db")})`);
+    expect(existsSync(t.path("from.db"))).toBe(false);
+    expect(existsSync(t.path("to.db"))).toBe(false);
+    const same = await runCli(["migrate", "--from", "sqlite:x.db", "--to", "sqlite:x.db"]);
     expect([same.result, same.err.includes("same store")]).toEqual([2, true]);
-    const noTarget = await captured(() => cli(["migrate", "--from", `sqlite:${t.path("from.db")}`]));
+    const noTarget = await runCli(["migrate", "--from", `sqlite:${t.path("from.db")}`]);
     expect([noTarget.result, noTarget.err.includes("--to")]).toEqual([2, true]);
+  });
+
+  it("prints the verdicts as JSON in /v1's field names when stdout is not a terminal", async () => {
+    const source = t.open("from.db");
+    const seeded = await seedOrganization(source);
+    const run = await runCli(["migrate", "--from", `sqlite:${t.path("from.db")}`, "--to", `sqlite:${t.path("to.db")}`, "--org", seeded.org.id]);
+    expect(run.result).toBe(0);
+    const body = JSON.parse(run.out) as { ok: boolean; organizations: Array<{ sid: string; ok: boolean; failed_lines: number; records: Array<{ type: string }> }> };
+    expect(body).toMatchObject({ ok: true, organizations: [{ sid: seeded.org.id, ok: true, failed_lines: 0 }] });
+    expect(body.organizations[0]!.records.map((r) => r.type)).toEqual(expect.arrayContaining(["user", "group", "account", "invitation", "token", "audit"]));
   });
 });

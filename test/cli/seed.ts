@@ -120,18 +120,20 @@ export async function* linesOf(lines: string[]): AsyncGenerator<string> {
   yield* lines;
 }
 
-/** Captures console.log and stderr while `fn` runs. */
+/** Captures console.log, stdout and stderr while `fn` runs (the CLI writes to process.stdout and process.stderr). */
 export async function captured<T>(fn: () => Promise<T>): Promise<{ result: T; out: string; err: string }> {
   let out = "";
   let err = "";
   const log = jest.spyOn(console, "log").mockImplementation((...a: unknown[]) => void (out += `${a.join(" ")}\n`));
   const error = jest.spyOn(console, "error").mockImplementation((...a: unknown[]) => void (err += `${a.join(" ")}\n`));
   const write = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  const writeOut = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
   try {
     return { result: await fn(), out, err };
   } finally {
     log.mockRestore();
     error.mockRestore();
     write.mockRestore();
+    writeOut.mockRestore();
   }
 }

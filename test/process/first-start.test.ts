@@ -81,7 +81,7 @@ describe("the first start", () => {
     expect(p.output()).toContain(`The admin token of the first organization (${made.orgId}, token ${made.tokenId})`);
     expect(p.output()).toContain("never shown");
     const command = /npx orgscim (tokens create --org \S+ --scopes admin,scim --name admin)/.exec(p.output())![1]!.split(" ");
-    const token = runCli(env, command).trim();
+    const token = (JSON.parse(runCli(env, command)) as { token: string }).token; // JSON off a terminal
     expect(token).toMatch(/^osk_[0-9a-f]{32}_\S+$/);
     const q = spawnServer(env);
     await waitFor(`http://127.0.0.1:${port}/healthz`);

@@ -47,7 +47,7 @@ describe("the server process", () => {
     const first = spawnServer(env);
     await waitFor(`http://127.0.0.1:${port}/healthz`);
     // The CLI works on the same store while the server runs.
-    const orgId = (JSON.parse(runCli(env, ["orgs", "list"])) as { id: string }[])[0]!.id;
+    const orgId = (JSON.parse(runCli(env, ["orgs", "list"])) as { sid: string }[])[0]!.sid;
     runCli(env, ["orgs", "settings", orgId, "--domain-enforcement", "off"]);
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {

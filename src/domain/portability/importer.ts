@@ -110,6 +110,11 @@ export class OrgImporter {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    await this.flushBatch(batch);
+    this.options.onBatch?.(batch[batch.length - 1]!.line);
+  }
+
+  private async flushBatch(batch: Array<{ line: number; item: ImportItem }>): Promise<void> {
     this.st.now = isoNow(this.deps.clock);
     this.report.lines += batch.length;
     const overlay = new Overlay();

@@ -99,4 +99,6 @@ export interface ImportOptions {
   tokens?: boolean;
   /** File imports: whether DNS publishes the domain's token now (a verified or revalidating domain is then verified again). */
   verifyDomain?: (domain: Domain) => Promise<boolean>;
+  /** Told the last line number of each batch once it is written (or refused): what a progress bar shows. */
+  onBatch?: (lastLine: number) => void;
 }

@@ -25,7 +25,7 @@ export const TokenCreate = z.object({
   user_sid: z.string().regex(/^US[0-9a-f]{32}$/).optional(),
 }).strict();
 
-const toBody = (t: ApiToken): z.infer<typeof TokenBody> => ({
+export const toTokenBody = (t: ApiToken): z.infer<typeof TokenBody> => ({
   sid: t.id, friendly_name: t.name, scopes: t.scopes, user_sid: t.userId, date_created: t.created, date_revoked: t.revoked,
   created_by: t.createdBy ?? null, ceiling: t.ceiling ?? null,
 });
@@ -34,13 +34,13 @@ const sid = (req: Request) => String(req.params.sid);
 export const tokenRoutes: V1Module = (r, registry, deps) => {
   const tag = "Tokens";
   route(r, registry, { method: "get", path: "/Tokens", summary: "The organization's API tokens (never their secrets)", tag, status: 200, response: TokenList },
-    async (req) => ({ tokens: (await listTokens(deps, actorOf(req))).map(toBody) }));
+    async (req) => ({ tokens: (await listTokens(deps, actorOf(req))).map(toTokenBody) }));
   route(r, registry, {
     method: "post", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated,
     summary: "Create a token (for an identity provider: scopes [\"scim\"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only",
   }, async (req, { body }) => {
     const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null });
-    return { ...toBody(issued.token), token: issued.plaintext };
+    return { ...toTokenBody(issued.token), token: issued.plaintext };
   });
   route(r, registry, { method: "delete", path: "/Tokens/:sid", summary: "Revoke a token; it stops working at once", tag, status: 204 },
     async (req) => {

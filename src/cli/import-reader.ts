@@ -1,0 +1,152 @@
+/**
+ * Reading an export file on a worker thread: parsing, guarding and coercing lines costs about as
+ * much CPU as writing them, so the worker does it on the other core while the main thread writes.
+ */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { readLine, type ReadLine } from "./import-lines";
+
+
+/**
+ * Reading, parsing and coercing lines costs about as much CPU as writing them: a worker thread
+ * does it on the other core while this one writes. Chunks of 1,000 lines; at most 8 chunks
+ * ahead of the writer, so memory stays bounded whatever the file's size.
+ */
+const CHUNK = 1000;
+const AHEAD = 8;
+
+type FromReader =
+  | { header: string | undefined }
+  | { reads: ReadLine[]; lines: number }
+  | { done: true; lines: number }
+  | { failed: string };
+
+async function readerThread(file: string): Promise<void> {
+  const port = parentPort!;
+  const input = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  port.on("message", () => {
+    inFlight -= 1;
+    wake?.();
+    wake = null;
+  });
+  let n = 0;
+  let chunk: ReadLine[] = [];
+  const send = async () => {
+    port.postMessage({ reads: chunk, lines: n } satisfies FromReader);
+    chunk = [];
+    inFlight += 1;
+    while (inFlight >= AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  try {
+    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+      n += 1;
+      if (n === 1) {
+        port.postMessage({ header: text } satisfies FromReader);
+        continue;
+      }
+      const r = readLine(n, text);
+      if (r) chunk.push(r);
+      if (chunk.length >= CHUNK) await send();
+    }
+    if (n === 0) port.postMessage({ header: undefined } satisfies FromReader);
+    if (chunk.length > 0) await send();
+    port.postMessage({ done: true, lines: n } satisfies FromReader);
+  } catch (e) {
+    port.postMessage({ failed: (e as Error).message } satisfies FromReader);
+  }
+  port.close();
+}
+
+if (!isMainThread && (workerData as { orgscimImportFile?: string } | null)?.orgscimImportFile) {
+  void readerThread((workerData as { orgscimImportFile: string }).orgscimImportFile);
+}
+
+export interface FileReader {
+  /** The first line, the export header. */
+  header: Promise<string | undefined>;
+  /** The other lines, read and decoded. */
+  reads: AsyncGenerator<ReadLine>;
+  /** Lines read so far (all of them, once `reads` is done). */
+  lines: () => number;
+  stop: () => Promise<unknown>;
+}
+
+/** The file's lines read by a worker thread (compiled code), or in this thread (from the TypeScript sources: tests). */
+export function readFile(file: string): FileReader {
+  return __filename.endsWith(".js") ? readInWorker(file) : readHere(file);
+}
+
+function readHere(file: string): FileReader {
+  const input = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const it = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  let n = 0;
+  const header = it.next().then((r) => {
+    if (!r.done) n = 1;
+    return r.done ? undefined : r.value;
+  });
+  async function* reads(): AsyncGenerator<ReadLine> {
+    await header;
+    for (let next = await it.next(); !next.done; next = await it.next()) {
+      n += 1;
+      const r = readLine(n, next.value);
+      if (r) yield r;
+    }
+  }
+  return { header, reads: reads(), lines: () => n, stop: async () => input.destroy() };
+}
+
+/** Counts the lines of a file (the newlines, and a last line without one): the total a progress bar shows. */
+export async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lines += 1;
+    if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+  }
+  return last === 0x0a ? lines : lines + 1;
+}
+
+function readInWorker(file: string): FileReader {
+  const worker = new Worker(__filename, { workerData: { orgscimImportFile: file } });
+  const queue: FromReader[] = [];
+  let waiting: (() => void) | null = null;
+  let lines = 0;
+  const push = (m: FromReader) => {
+    queue.push(m);
+    waiting?.();
+    waiting = null;
+  };
+  worker.on("message", push);
+  worker.on("error", (e) => push({ failed: e.message }));
+  worker.on("exit", () => push({ failed: "the reader thread stopped" }));
+  const next = async (): Promise<FromReader> => {
+    while (queue.length === 0) await new Promise<void>((resolve) => (waiting = resolve));
+    return queue.shift()!;
+  };
+  const header = (async () => {
+    const m = await next();
+    if ("failed" in m) throw new Error(m.failed);
+    return "header" in m ? m.header : undefined;
+  })();
+  async function* reads(): AsyncGenerator<ReadLine> {
+    await header;
+    for (;;) {
+      const m = await next();
+      if ("failed" in m) throw new Error(`reading the file: ${m.failed}`);
+      if ("done" in m) {
+        lines = m.lines;
+        return;
+      }
+      if ("reads" in m) {
+        lines = m.lines;
+        worker.postMessage("ack");
+        yield* m.reads;
+      }
+    }
+  }
+  return { header, reads: reads(), lines: () => lines, stop: () => worker.terminate() };
+}
+
