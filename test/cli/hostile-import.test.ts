@@ -227,8 +227,8 @@ describe("a hostile file", () => {
 });
 
 /**
- * A real export of an organization in many states (../property/portability-world.ts builds it
- * through the API), with random JSON values put at random places of random lines; imported into a
+ * A real export of an organization in many states (exampleExport below builds it through the
+ * API), with random JSON values put at random places of random lines; imported into a
  * new organization of the same server under the file's own ids (renamed, so runs do not collide),
  * as a file and as a migration reads a store (which keeps domain states and tokens as they are).
  */

@@ -69,7 +69,9 @@ export async function* exportOrganization(store: Store, orgId: string, options: 
   for await (const user of offsetPages((offset, limit) => store.users.listByStatus(orgId, { status: "independent", offset, limit }))) yield { kind: "user", user };
   const withMembers = async (group: GroupRecord): Promise<ExportItem> => {
     const count = await store.groups.countMembers(orgId, group.id);
-    const members = count === 0 ? [] : (await store.groups.listMembers(orgId, group.id, count)).map((m) => m.id);
+    // By id: the store's member order is its users' insertion order, which an import changes
+    // (independent users come last in a file), and SCIM members have no order.
+    const members = count === 0 ? [] : (await store.groups.listMembers(orgId, group.id, count)).map((m) => m.id).sort();
     return { kind: "group", group, members };
   };
   // Each account is followed by its built-in role groups, which an import creates with it.

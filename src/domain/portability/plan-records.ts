@@ -96,9 +96,13 @@ export async function planDomain(st: ImportState, raw: Record<string, unknown>, 
 export async function planAccount(st: ImportState, raw: Record<string, unknown>, ov: Overlay): Promise<Step> {
   const account = accountOf(raw);
   const ownerId = st.mapped(ov, account.ownerId) ?? account.ownerId;
-  const owner = await st.findUser(ov, ownerId);
-  if (!owner) throw Errors.accountOwner(account.ownerId, "no such user in the organization");
-  if (owner.status !== "managed") throw Errors.accountOwner(account.ownerId, `the user is ${owner.status}`);
+  // A closed account's owner is history: closing handed nothing over, and the owner may have left
+  // since (ending a membership hands over open accounts only). Nothing reopens a closed account.
+  if (account.status === "active") {
+    const owner = await st.findUser(ov, ownerId);
+    if (!owner) throw Errors.accountOwner(account.ownerId, "no such user in the organization");
+    if (owner.status !== "managed") throw Errors.accountOwner(account.ownerId, `the user is ${owner.status}`);
+  }
   const target = st.mapped(ov, account.id);
   const current = (target ? ov.accounts.get(target) ?? (await st.store.accounts.get(st.orgId, target)) : null)
     ?? (await st.accountByName(ov, account.name));
