@@ -66,10 +66,9 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   const clock = opts.clock ?? systemClock;
   const observability = await startObservability(config, logger); // metrics and traces, as configured (src/observability)
   // The port first (HTTPS when TLS_CERT_FILE is set: src/http/listen.ts), answering 503 until the app is ready.
-  let handler: RequestListener = starting;
   let listening: Awaited<ReturnType<typeof listen>>;
   try {
-    listening = await listen((req, res) => handler(req, res), config, logger);
+    listening = await listen(starting, config, logger);
   } catch (e) {
     await observability.close().catch(() => undefined);
     throw listenError(e as NodeJS.ErrnoException, config.PORT, config.HOST);
@@ -95,7 +94,9 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
     await observability.close().catch(() => undefined);
     throw e;
   }
-  handler = app;
+  // The app takes over from the 503 answer: it is then the server's one request listener.
+  server.off("request", starting as RequestListener);
+  server.on("request", app);
   const metricsPort = await observability.listen();
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -56,7 +56,7 @@ describe("tracing", () => {
     const postTrace = randomBytes(16).toString("hex");
     try {
       await waitFor(`http://127.0.0.1:${port}/healthz`);
-      const orgId = (JSON.parse(runCli(env, ["orgs", "list"])) as { id: string }[])[0]!.id;
+      const orgId = (JSON.parse(runCli(env, ["orgs", "list"])) as { sid: string }[])[0]!.sid;
       runCli(env, ["orgs", "settings", orgId, "--domain-enforcement", "off"]);
       const r = await fetch(`http://127.0.0.1:${port}/scim/v2/Users?count=1`, {
         headers: { authorization: `Bearer ${TOKEN}`, traceparent: `00-${traceId}-${parentId}-01` },
