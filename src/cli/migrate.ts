@@ -3,7 +3,7 @@
  * named) from one store to another, e.g. SQLite to MongoDB, through the export format itself
  * (./export.ts → ./import.ts, tokens and audit log included, ids kept), then verifies each
  * organization: the export of the target must be the export of the source, line for line and in
- * the same order, apart from what docs/portability.md lists (the audit events the migration
+ * the same order, apart from what README.md (Export, import and moving between stores) lists (the audit events the migration
  * copied carry their import mark; the target's log also holds the migration's own
  * organization.import events). One verdict per organization: OK only when none of its lines
  * failed and its two exports are the same. Re-running is safe: the import is idempotent, so a
