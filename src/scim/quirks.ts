@@ -165,6 +165,10 @@ export function removalValues(value: unknown, def: AttributeDef): unknown[] | un
 export function normalizeValue(value: unknown, def: AttributeDef, index: ResourceSchema): unknown {
   if (def.multiValued) {
     if (value === null) return null;
+    // The advertised limit first, so an oversized list is refused before any element is looked at.
+    if (Array.isArray(value) && def.maxValues !== undefined && value.length > def.maxValues) {
+      throw Errors.tooManyValues(def.name, def.maxValues, value.length);
+    }
     return toElementArray(value, def).map((v) => normalizeSingle(v, def, index));
   }
   return normalizeSingle(unwrapSingleElementArray(value), def, index);

@@ -34,10 +34,14 @@ export const ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterpr
 export const ORGSCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
 export const ORGSCIM_GROUP_SCHEMA = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group";
 
-/** The most values orgscim keeps in each multi-valued attribute a client writes (members: per request). */
+/**
+ * The most values orgscim keeps in each multi-valued attribute a client writes (members: per
+ * request; a group's members are rows, not a list). Together with the 1,000 operations of a PATCH
+ * they bound what one request can make the server compare: at most 1,000 x 100 elements.
+ */
 export const MAX_VALUES: Readonly<Record<string, number>> = {
   emails: 100, phoneNumbers: 100, ims: 100, photos: 100, addresses: 100,
-  entitlements: 1000, roles: 1000, x509Certificates: 100,
+  entitlements: 100, roles: 100, x509Certificates: 100,
   members: MAX_MEMBERS_PER_REQUEST,
 };
 

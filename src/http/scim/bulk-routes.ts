@@ -104,9 +104,10 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
           return { status: 204, id };
       }
     };
-    // One commit for the whole request where the store can (each operation still stands or falls alone).
-    const run = () => runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError });
-    sendScim(res, 200, await (deps.store.batch ? deps.store.batch(run) : run()));
+    // One commit per slice of operations where the store can (each operation still stands or falls
+    // alone); between slices other requests run (src/scim/bulk/run.ts).
+    const batch = deps.store.batch?.bind(deps.store);
+    sendScim(res, 200, await runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError, ...(batch ? { slice: batch } : {}) }));
   });
 
   return r;

@@ -4,7 +4,15 @@
  * occurred. Each operation's answer is the status, and on failure the error body, its single
  * request would have had. The operations themselves are run by the caller's `execute`, which
  * calls the same use cases as /Users and /Groups.
+ *
+ * A large /Bulk shares the process with other requests: the operations run in slices of at most
+ * SLICE_MS, each slice inside `h.slice` (the store's batch: one SQLite transaction, committed when
+ * the slice ends), and the run yields to the event loop between slices. With a synchronous store
+ * every await of an operation resolves in the same turn, so 1,000 operations would otherwise run
+ * as one task; and yielding inside an open transaction would let other requests read its
+ * uncommitted rows on the same connection, which is why the slice commits before it yields.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { Errors } from "../../domain/errors";
 import type { IfMatch } from "../../domain/versions";
 import { planBulk, substitute, substitutePath } from "./bulk-ids";
@@ -31,8 +39,13 @@ export interface BulkDone {
   version?: string;
 }
 
+/** The longest a slice of operations runs before the run commits it and yields to other requests. */
+export const SLICE_MS = 10;
+
 export interface BulkHandlers {
   baseUrl: string;
+  /** Runs one slice of operations as a unit of the store (its batch); without it, directly. */
+  slice?<T>(fn: () => Promise<T>): Promise<T>;
   execute(call: BulkCall): Promise<BulkDone>;
   /** Status and SCIM error body (RFC 7644 §3.12) for anything `execute` threw. */
   renderError(e: unknown): { status: number; body: Record<string, unknown> };
@@ -72,7 +85,8 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
     results.set(op.index, r);
   };
 
-  for (const i of plan.order) {
+  /** Runs operation i; answers true when failOnErrors says to stop. */
+  const runOne = async (i: number): Promise<boolean> => {
     const op = ops[i]!;
     let path = op.path;
     try {
@@ -90,6 +104,7 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
       const done = await h.execute(call);
       if (op.bulkId !== undefined) created.set(op.bulkId, done.id);
       answer(op, done.status, { location: `${h.baseUrl}/${target.resource}/${done.id}`, ...(done.version ? { version: done.version } : {}) });
+      return false;
     } catch (e) {
       failed.add(i);
       errors += 1;
@@ -98,8 +113,20 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
       const routed = op.method === "POST" ? null : ROUTE.exec(path);
       const location = routed?.[2] ? `${h.baseUrl}/${routed[1]!.toLowerCase() === "users" ? "Users" : "Groups"}/${routed[2]}` : undefined;
       answer(op, status, { ...(location ? { location } : {}), response: body });
-      if (request.failOnErrors !== null && errors >= request.failOnErrors) break;
+      return request.failOnErrors !== null && errors >= request.failOnErrors;
     }
+  };
+
+  const slice = h.slice ?? (<T>(fn: () => Promise<T>) => fn());
+  let next = 0;
+  let stop = false;
+  while (next < plan.order.length && !stop) {
+    if (next > 0) await nextTurn();
+    await slice(async () => {
+      const start = performance.now();
+      do stop = await runOne(plan.order[next++]!);
+      while (!stop && next < plan.order.length && performance.now() - start < SLICE_MS);
+    });
   }
   const Operations = [...results.keys()].sort((a, b) => a - b).map((k) => results.get(k)!);
   return { schemas: [BULK_RESPONSE_URN], Operations };

@@ -14,24 +14,45 @@
  *   elements listed in `values`; removing what is not there is a no-op (IdP replays); an emptied
  *   multi-valued or complex attribute is unassigned.
  * - an element set to `primary: true` makes every other element's primary false (RFC 7643 §2.4).
+ * - no operation grows a multi-valued attribute past its advertised limit (`maxValues`): 400.
+ * Each operation is linear in the list and its value: elements are compared by key (elementKey).
  */
 import { Errors } from "../../domain/errors";
 import type { Filter } from "../../domain/filter";
 import { matches } from "../../domain/filter-eval";
 import type { PatchOperation } from "./operation";
 import type { AttrPath } from "./path";
-import { deepEqual, findKey, isObject } from "./values";
+import { canonicalJson, deepEqual, findKey, isObject } from "./values";
 
 type Obj = Record<string, unknown>;
+
+/**
+ * The most elements of multi-valued attributes one PATCH request may make the engine look at, over
+ * all its operations (each operation on a list looks at the list and at its own value). With the
+ * limits of MAX_VALUES a request may carry 1,000 operations on a list of 100, and each of them would
+ * scan it: this ceiling keeps a request's work proportionate to what IdPs send (a few operations
+ * on short lists) and refuses the rest with 400 tooMany, nothing changed.
+ */
+export const MAX_ELEMENT_VISITS = 20_000;
+
+interface Budget { left: number }
+
+function charge(budget: Budget, n: number): void {
+  budget.left -= n;
+  if (budget.left < 0) {
+    throw Errors.tooMany(`This PATCH request makes the server compare more than ${MAX_ELEMENT_VISITS} values of multi-valued attributes (operations x elements): nothing was changed. Send fewer operations per request, or replace the attribute whole.`);
+  }
+}
 
 /** Applies `ops` in order to a copy of `resource`; answers the copy. Throws a DomainError on the first invalid op. */
 export function applyPatch(resource: Obj, ops: PatchOperation[]): Obj {
   const out = structuredClone(resource);
-  for (const op of ops) applyOne(out, op);
+  const budget: Budget = { left: MAX_ELEMENT_VISITS };
+  for (const op of ops) applyOne(out, op, budget);
   return out;
 }
 
-function applyOne(res: Obj, op: PatchOperation): void {
+function applyOne(res: Obj, op: PatchOperation, budget: Budget): void {
   if (op.op === "checkId") {
     if (op.value !== res["id"]) throw Errors.mutability("id", "it is set by the server");
     return;
@@ -46,8 +67,8 @@ function applyOne(res: Obj, op: PatchOperation): void {
   const c = container(res, path, op.op !== "remove");
   if (c === undefined) return;
   const key = canonicalKey(c, path.attr);
-  if (op.op === "remove") remove(c, key, path, op.values);
-  else if (path.def.multiValued) setMulti(c, key, path, op.op, op.value);
+  if (op.op === "remove") remove(c, key, path, op.values, budget);
+  else if (path.def.multiValued) setMulti(c, key, path, op.op, op.value, budget);
   else setSingle(c, key, path, op.value);
   if (path.schema !== undefined && Object.keys(c).length === 0) {
     delete res[canonicalKey(res, path.schema)];
@@ -111,21 +132,28 @@ function setSingle(c: Obj, key: string, path: AttrPath, value: unknown): void {
 
 const elementsOf = (v: unknown): Obj[] | unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
-/** Whether two elements are the same value: members compare by their (immutable) `value`. */
-function sameElement(path: AttrPath, a: unknown, b: unknown): boolean {
-  const valueDef = path.def.subAttributes?.find((s) => s.name === "value");
-  if (valueDef?.mutability === "immutable" && isObject(a) && isObject(b) && a["value"] !== undefined) {
-    return a["value"] === b["value"];
-  }
-  return deepEqual(a, b);
+/**
+ * The identity of an element, as a string, so that comparing elements is a Map or Set lookup and a
+ * whole operation stays linear in the list and the value (never each new element against each old
+ * one). Elements of an attribute whose `value` is immutable (members) are the same when their
+ * `value` is; any other two elements are the same when they are equal as JSON, whatever the order
+ * of their keys (`canonicalJson`).
+ */
+function elementKey(path: AttrPath, e: unknown): string {
+  if (isObject(e) && e["value"] !== undefined && valueIsIdentity(path)) return `v${JSON.stringify(e["value"])}`;
+  return `c${canonicalJson(e)}`;
 }
 
+const valueIsIdentity = (path: AttrPath): boolean =>
+  path.def.subAttributes?.find((s) => s.name === "value")?.mutability === "immutable";
+
+/** Whether one element satisfies the path's value filter (its `where`, asked of the element alone). */
 function matchesElement(path: AttrPath, element: unknown): boolean {
-  const filter = path.filter!;
-  const wrapped: Obj = path.schema === undefined
-    ? { [path.attr]: [element] }
-    : { [path.schema]: { [path.attr]: [element] } };
-  return matches(wrapped, filter);
+  const { attr, where } = path.filter!;
+  const wrapped: Obj = attr.schema === undefined
+    ? { [attr.attr]: [element] }
+    : { [attr.schema]: { [attr.attr]: [element] } };
+  return matches(wrapped, where);
 }
 
 /** The element a value filter describes, from its `eq` comparisons joined by `and`; undefined if it describes none. */
@@ -138,8 +166,20 @@ function seedFromFilter(f: Filter, out: Obj): boolean {
   return false;
 }
 
-function setMulti(c: Obj, key: string, path: AttrPath, op: "add" | "replace", value: unknown): void {
+/**
+ * An attribute's advertised limit (`maxValues`, /Schemas) holds after every operation that grows
+ * it, so that no sequence of operations builds a list past it (and the work of each operation
+ * stays bounded by the limit); a resource already above it (data from before the limit) may shrink.
+ */
+function checkLimit(path: AttrPath, length: number, before: number): void {
+  const max = path.def.maxValues;
+  if (max !== undefined && length > max && length > before) throw Errors.tooManyValues(path.attr, max, length);
+}
+
+function setMulti(c: Obj, key: string, path: AttrPath, op: "add" | "replace", value: unknown, budget: Budget): void {
   const list = [...elementsOf(c[key])] as unknown[];
+  const before = list.length;
+  charge(budget, before + (Array.isArray(value) ? value.length : 1));
   let touched: unknown[];
   if (path.filter !== undefined || path.sub !== undefined) {
     const hits = list.map((e, i) => (path.filter === undefined || matchesElement(path, e) ? i : -1)).filter((i) => i >= 0);
@@ -157,19 +197,19 @@ function setMulti(c: Obj, key: string, path: AttrPath, op: "add" | "replace", va
         return next;
       });
     }
-  } else if (op === "replace") {
-    const fresh: unknown[] = [];
-    for (const v of value as unknown[]) if (!fresh.some((e) => sameElement(path, e, v))) fresh.push(v);
-    list.splice(0, list.length, ...fresh);
-    touched = fresh;
   } else {
+    if (op === "replace") list.length = 0;
+    const seen = new Set(list.map((e) => elementKey(path, e)));
     touched = [];
     for (const v of value as unknown[]) {
-      if (list.some((e) => sameElement(path, e, v))) continue;
+      const k = elementKey(path, v);
+      if (seen.has(k)) continue;
+      seen.add(k);
       list.push(v);
       touched.push(v);
     }
   }
+  checkLimit(path, list.length, before);
   enforceSinglePrimary(path, list, touched);
   if (list.length === 0) delete c[key];
   else c[key] = list;
@@ -189,7 +229,7 @@ function enforceSinglePrimary(path: AttrPath, list: unknown[], touched: unknown[
 
 // ---- remove ----
 
-function remove(c: Obj, key: string, path: AttrPath, values: unknown[] | undefined): void {
+function remove(c: Obj, key: string, path: AttrPath, values: unknown[] | undefined, budget: Budget): void {
   const current = c[key];
   if (current === undefined) return;
   if (!path.def.multiValued) {
@@ -203,8 +243,10 @@ function remove(c: Obj, key: string, path: AttrPath, values: unknown[] | undefin
     return;
   }
   let list = [...elementsOf(current)] as unknown[];
+  charge(budget, list.length + (values?.length ?? 0));
   if (values !== undefined) {
-    list = list.filter((e) => !values.some((v) => sameOrMatches(path, e, v)));
+    const gone = removalKeys(path, values);
+    list = list.filter((e) => !gone(e));
   } else if (path.filter !== undefined || path.sub !== undefined) {
     const hit = (e: unknown) => path.filter === undefined || matchesElement(path, e);
     if (path.sub === undefined) list = list.filter((e) => !hit(e));
@@ -223,8 +265,16 @@ function remove(c: Obj, key: string, path: AttrPath, values: unknown[] | undefin
   else c[key] = list;
 }
 
-/** Entra's removal values: `{value:"u1"}` removes the element whose `value` is u1; others must be equal. */
-function sameOrMatches(path: AttrPath, element: unknown, removal: unknown): boolean {
-  if (isObject(removal) && isObject(element) && removal["value"] !== undefined) return element["value"] === removal["value"];
-  return sameElement(path, element, removal);
+/**
+ * Entra's removal values, as one lookup per element: `{value:"u1"}` removes the element whose
+ * `value` is u1; any other removal value removes the elements equal to it (as `elementKey` says).
+ */
+function removalKeys(path: AttrPath, values: unknown[]): (element: unknown) => boolean {
+  const byValue = new Set<string>();
+  const byKey = new Set<string>();
+  for (const v of values) {
+    if (isObject(v) && v["value"] !== undefined) byValue.add(JSON.stringify(v["value"]));
+    else byKey.add(elementKey(path, v));
+  }
+  return (e) => (isObject(e) && e["value"] !== undefined && byValue.has(JSON.stringify(e["value"]))) || byKey.has(elementKey(path, e));
 }

@@ -34,3 +34,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * A JSON value as text with every object's keys in sorted order, so that two values are
+ * `deepEqual` exactly when their canonical texts are equal. Linear in the value (plus the sort of
+ * each object's keys).
+ */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (isObject(v)) {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
