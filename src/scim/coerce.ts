@@ -1,18 +1,18 @@
 /**
  * Inbound coercion of a POST/PUT body into the attributes a resource stores: IdP quirks first
- * (src/scim/quirks.ts), then canonical names, type checks against the schema, and the RFC 7643
- * rules for what a client cannot set: readOnly attributes (id, meta, groups, ...) are ignored,
- * `password` is write-only and never stored, unknown attributes are ignored.
+ * (src/scim/quirks.ts), then canonical names, type checks against the schema model, and the
+ * RFC 7643 rules for what a client cannot set: readOnly attributes (id, meta, groups, ...) are
+ * ignored (§2.2), null means unassigned (§2.5). Nothing unknown is dropped: an attribute,
+ * sub-attribute or schema URN the resource type does not have is refused with 400 invalidSyntax
+ * (interop profile §5.3), except the identity-provider extras accepted and discarded knowingly
+ * (quirks.ts IDP_EXTRAS).
  */
 import { Errors } from "../domain/errors";
+import { assertSafeKeys, isExtraAttribute, isExtraSchema, normalizeBody } from "./quirks";
 import type { ResourceSchema } from "./schema-model";
 import { checkValue } from "./validate-value";
-import { assertSafeKeys, normalizeBody } from "./quirks";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Attributes a client may send but the server never keeps. */
-const NEVER_STORED = new Set(["password"]);
 
 export interface Coerced {
   /** Core attributes, canonical names. */
@@ -21,38 +21,57 @@ export interface Coerced {
   extensions: Map<string, Record<string, unknown>>;
 }
 
-export function coerceBody(body: unknown, index: ResourceSchema): Coerced {
+const clip = (s: string): string => (s.length > 100 ? `${s.slice(0, 100)}...` : s);
+const resourceName = (schema: ResourceSchema): string => `The ${schema.coreId.slice(schema.coreId.lastIndexOf(":") + 1)} resource`;
+
+/** `schemas`: an array of URNs naming the core schema, and otherwise only this type's extensions. */
+function checkSchemas(schemas: unknown, schema: ResourceSchema): void {
+  if (schemas === undefined) return;
+  if (!Array.isArray(schemas) || !schemas.every((s) => typeof s === "string")) {
+    throw Errors.schemaMismatch("'schemas' must be an array of schema URNs.");
+  }
+  if (!schemas.some((s) => (s as string).toLowerCase() === schema.coreId.toLowerCase())) {
+    throw Errors.schemaMismatch(`'schemas' must include ${schema.coreId}.`);
+  }
+  for (const urn of schemas as string[]) {
+    if (schema.schemaId(urn) !== undefined) continue;
+    if (isExtraSchema(schema.coreId, urn)) continue;
+    throw Errors.unknownSchema(clip(urn));
+  }
+}
+
+export function coerceBody(body: unknown, schema: ResourceSchema): Coerced {
   if (!isObject(body)) throw Errors.invalidBody("The request body must be a JSON object describing the resource.");
   assertSafeKeys(body);
-  const schemas = body.schemas ?? body.Schemas;
-  if (schemas !== undefined) {
-    if (!Array.isArray(schemas) || !schemas.every((s) => typeof s === "string")) {
-      throw Errors.schemaMismatch("'schemas' must be an array of schema URNs.");
-    }
-    if (!schemas.some((s) => (s as string).toLowerCase() === index.coreId.toLowerCase())) {
-      throw Errors.schemaMismatch(`'schemas' must include ${index.coreId}.`);
-    }
-  }
-  const normalized = normalizeBody(body, index);
+  const schemasKey = Object.keys(body).find((k) => k.toLowerCase() === "schemas");
+  checkSchemas(schemasKey === undefined ? undefined : body[schemasKey], schema);
+  const normalized = normalizeBody(body, schema);
   const core: Record<string, unknown> = {};
   const extensions = new Map<string, Record<string, unknown>>();
   for (const [key, value] of Object.entries(normalized)) {
-    if (value === null || value === undefined) continue;
-    const urn = index.schemaId(key);
-    if (urn !== undefined && urn !== index.coreId) {
+    if (key === schemasKey || key.toLowerCase() === "schemas") continue;
+    const urn = schema.schemaId(key);
+    if (urn !== undefined || key.slice(0, 4).toLowerCase() === "urn:") {
+      if (urn === undefined || !schema.isExtension(urn)) throw Errors.unknownSchema(clip(key));
+      if (value === null || value === undefined) continue;
       if (!isObject(value)) throw Errors.invalidValue(`'${urn}' must be an object of the extension's attributes.`);
       const ext: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
-        const def = index.extAttr(urn, k);
-        if (!def || def.mutability === "readOnly" || v === null || v === undefined) continue;
-        ext[def.name] = checkValue(v, def, index, `${urn}:${def.name}`);
+        const def = schema.extAttr(urn, k);
+        if (!def) throw Errors.unknownBodyAttribute(`The extension ${urn}`, clip(k));
+        if (def.mutability === "readOnly" || v === null || v === undefined) continue;
+        ext[def.name] = checkValue(v, def, schema, `${urn}:${def.name}`);
       }
       extensions.set(urn, ext);
       continue;
     }
-    const def = index.attr(key);
-    if (!def || def.mutability === "readOnly" || NEVER_STORED.has(def.name)) continue;
-    core[def.name] = checkValue(value, def, index, def.name);
+    const def = schema.attr(key);
+    if (!def) {
+      if (isExtraAttribute(schema.coreId, key)) continue;
+      throw Errors.unknownBodyAttribute(resourceName(schema), clip(key));
+    }
+    if (def.mutability === "readOnly" || value === null || value === undefined) continue;
+    core[def.name] = checkValue(value, def, schema, def.name);
   }
   return { core, extensions };
 }

@@ -53,6 +53,27 @@ export function getCI(obj: Record<string, unknown>, key: string): unknown {
   return undefined;
 }
 
+/**
+ * What identity providers send that orgscim has no place for: each is accepted and discarded,
+ * knowingly, in a body and in PATCH; anything else unknown is refused (400 invalidSyntax), so a
+ * typo in an IdP's attribute mapping fails loudly instead of losing data.
+ * - `password` on a User: Okta ("Sync password", POST, PUT or a PATCH replace) and Microsoft's
+ *   tests send an initial password; orgscim never stores one (people set theirs when they sign
+ *   in), and /Schemas does not list it.
+ * - `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group` in a Group's
+ *   `schemas`: Microsoft Entra ID lists it on POST /Groups; it defines nothing orgscim keeps.
+ */
+export const IDP_EXTRAS: { readonly attributes: ReadonlyMap<string, ReadonlySet<string>>; readonly schemas: ReadonlyMap<string, ReadonlySet<string>> } = {
+  attributes: new Map([["urn:ietf:params:scim:schemas:core:2.0:User", new Set(["password"])]]),
+  schemas: new Map([["urn:ietf:params:scim:schemas:core:2.0:Group", new Set(["http://schemas.microsoft.com/2006/11/resourcemanagement/adscim/2.0/group"])]]),
+};
+
+/** Whether `name` (an attribute, compared without case) is an IdP extra of the resource type `coreId`. */
+export const isExtraAttribute = (coreId: string, name: string): boolean => IDP_EXTRAS.attributes.get(coreId)?.has(name.toLowerCase()) === true;
+
+/** Whether `urn` (compared without case) is an IdP extra in the `schemas` of the resource type `coreId`. */
+export const isExtraSchema = (coreId: string, urn: string): boolean => IDP_EXTRAS.schemas.get(coreId)?.has(urn.toLowerCase()) === true;
+
 /** Microsoft Entra ID (default dialect) sends capitalized ops: `Replace`, `Add`, `Remove`. */
 export function foldOpName(op: unknown): unknown {
   return typeof op === "string" ? op.toLowerCase() : op;

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { Errors } from "../../domain/errors";
 import {
-  assertSafeKeys, expandPathlessValue, foldOpName, getCI, normalizeValue, removalValues,
+  assertSafeKeys, expandPathlessValue, foldOpName, getCI, isExtraAttribute, normalizeValue, removalValues,
 } from "../quirks";
 import type { PatchOperation } from "./operation";
 import { parsePath, type AttrPath, type PatchPath } from "./path";
@@ -78,6 +78,8 @@ function normalizeOperation(raw: RawOperation, schema: ResourceSchema): PatchOpe
 }
 
 function pathOperation(op: RawOperation["op"], text: string, value: unknown, schema: ResourceSchema): PatchOperation[] {
+  // An identity-provider extra (Okta's password sync) is accepted and discarded, knowingly.
+  if (isExtraAttribute(schema.coreId, text)) return [];
   const path = parsePath(text, schema);
   if (path.kind === "extension") {
     if (op === "remove") return [{ op, path }];
