@@ -19,6 +19,16 @@ describe("loadConfig", () => {
     }
   });
 
+  it("refuses SCIM_MAX_RESULTS below 100, saying why (Okta pages by 100 and would skip users)", () => {
+    expect(() => loadConfig({ SCIM_MAX_RESULTS: "99" })).toThrow(ConfigError);
+    try {
+      loadConfig({ SCIM_MAX_RESULTS: "50" });
+    } catch (e) {
+      expect((e as ConfigError).problems.join("\n")).toMatch(/SCIM_MAX_RESULTS="50".*at least 100.*Okta/);
+    }
+    expect(loadConfig({ SCIM_MAX_RESULTS: "100" }).SCIM_MAX_RESULTS).toBe(100);
+  });
+
   it("never echoes the value of a variable that may hold a secret", () => {
     try {
       loadConfig({ SMTP_URL: "http://user:hunter2@mail", DATABASE_URL: "postgres://u:s3cr3t@db", ORGSCIM_BOOTSTRAP_TOKEN: "topsecret" });

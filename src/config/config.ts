@@ -24,7 +24,8 @@ const schema = z.object({
     .regex(/^osk_[0-9a-f]{32}_[A-Za-z0-9_-]{32,}$/, "must be a token in the form printed by `orgscim tokens create` (osk_<32 hex>_<secret>)")
     .optional(),
   ORGSCIM_BOOTSTRAP_ORG_NAME: z.string().min(1).max(200).default("My Organization"),
-  SCIM_MAX_RESULTS: z.coerce.number().int().min(1).max(10000).default(1000),
+  // At least 100: Okta imports with count=100 and startIndex += 100, so a smaller page silently skips users.
+  SCIM_MAX_RESULTS: z.coerce.number().int().min(100, "must be at least 100 (Okta imports 100 users per page and skips the rest of a smaller page)").max(10000).default(1000),
   SCIM_GROUP_MEMBERS_RETURNED: z.coerce.number().int().min(0).max(100000).default(1000),
   SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).max(100000).default(1000),
   SCIM_BULK_MAX_PAYLOAD: z.string().regex(/^\d+(b|kb|mb)?$/i, "must be a size such as 10mb, 512kb or a number of bytes").default("10mb")
@@ -108,7 +109,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["STORE_START_RETRY_MS", "how long start-up keeps retrying a store that does not answer yet (a replica set still electing), logging each try; then it exits with the reason; 0 = one try (default 60000)"],
   ["ORGSCIM_BOOTSTRAP_TOKEN", "admin token to create with the first organization instead of a random one"],
   ["ORGSCIM_BOOTSTRAP_ORG_NAME", "name of the first organization (default 'My Organization')"],
-  ["SCIM_MAX_RESULTS", "largest page a list returns (default 1000)"],
+  ["SCIM_MAX_RESULTS", "largest page a list returns, 100 to 10000: Okta imports 100 users per page and a smaller page would make it skip users (default 1000)"],
   ["SCIM_GROUP_MEMBERS_RETURNED", "members returned with a group before clients must page via Users filter (default 1000)"],
   ["SCIM_BULK_MAX_OPERATIONS", "most operations one /Bulk request may carry, advertised as bulk.maxOperations (default 1000)"],
   ["SCIM_BULK_MAX_PAYLOAD", "largest /Bulk request body, advertised in bytes as bulk.maxPayloadSize (default 10mb)"],

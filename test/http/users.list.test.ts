@@ -6,7 +6,7 @@ let token: string;
 const q = (filter: string) => `${s.scim}/Users?filter=${encodeURIComponent(filter)}`;
 
 beforeAll(async () => {
-  s = await startTestServer({ SCIM_MAX_RESULTS: "50" });
+  s = await startTestServer({ SCIM_MAX_RESULTS: "100" });
   token = (await s.newOrg({ domainEnforcement: false })).token;
   for (let i = 0; i < 12; i++) {
     await call("POST", `${s.scim}/Users`, token, userBody(`list${String(i).padStart(2, "0")}@acme.test`, {
@@ -71,7 +71,7 @@ describe("paging and sorting", () => {
     expect(r.body.startIndex).toBe(1);
     expect(r.body.itemsPerPage).toBe(12);
     const spc = await call("GET", `${s.scim}/ServiceProviderConfig`, token);
-    expect(spc.body.filter.maxResults).toBe(50);
+    expect(spc.body.filter.maxResults).toBe(100);
   });
 
   it("answers 400 for a count that is not a number", async () => {
