@@ -25,6 +25,10 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   tooDeep: n("The body nests objects and arrays deeper than the server accepts.", "Flatten the body; no SCIM or /v1 resource needs that depth."),
   schemaMismatch: n("The body's `schemas` does not fit the resource: missing, not an array of URNs, or without the resource's core schema.", "List the resource's core schema URN (and any extension used) in `schemas`."),
   routeNotFound: n("No route answers this method and path.", "Check the path against the message's hint: SCIM lives under /scim/v2, the admin API under /v1."),
+  unknownBodyAttribute: n("The body names an attribute the resource's schemas do not define; orgscim refuses it rather than drop it silently.", "Check the name against /scim/v2/Schemas, or leave the attribute out."),
+  unknownSchema: n("The body uses a schema extension this resource type does not have.", "Use only the extensions /scim/v2/ResourceTypes lists for the type."),
+  tooManyValues: n("A multi-valued attribute holds more values than the server keeps (its description in /Schemas states the limit).", "Send at most that many values."),
+  notCanonical: n("The value is not one of the attribute's canonicalValues.", "Send one of the values the message lists (and /scim/v2/Schemas states)."),
   discoveryNotFound: n("The schema or resource type asked for is not one this server supports.", "List them at /scim/v2/Schemas or /scim/v2/ResourceTypes."),
 
   invalidFilter: n("The filter cannot be parsed (RFC 7644 §3.4.2.2); the message gives the position.", "Correct the filter. A filter that fails never answers rows (docs/security.md#case-16)."),

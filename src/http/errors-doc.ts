@@ -6,7 +6,7 @@
  */
 import { DomainError, Errors } from "../domain/errors";
 import { ERROR_NOTES } from "./error-notes";
-import { scimErrorBody, statusOf } from "./scim-errors";
+import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "./scim-errors";
 import { v1ErrorBody } from "./v1-errors";
 
 export interface CatalogueEntry {
@@ -56,6 +56,9 @@ const RANGES: Array<[number, string]> = [
   [9000, "Service"],
 ];
 
+/** scimTypes a route sets itself: /Bulk answers 8001 with `tooMany` (RFC 7644 §3.7.4; src/http/scim/bulk-routes.ts). */
+const SCIM_TYPE_SET_BY_ROUTE: Record<number, string> = { 8001: "tooMany" };
+
 const rangeOf = (code: number): string => [...RANGES].reverse().find(([start]) => code >= start)![1];
 
 export function renderErrorsDoc(): string {
@@ -68,7 +71,7 @@ export function renderErrorsDoc(): string {
     "for another rule. The message says what was wrong and what to do; text in `{braces}` below stands",
     "for what the message fills in. Nothing is half-applied: a refused request (or /Bulk operation) changed nothing.",
     "",
-    "**SCIM** (`/scim/v2`) answers the body of RFC 7644 §3.12, plus the code:",
+    `**SCIM** (\`/scim/v2\`) answers the body of RFC 7644 §3.12; the code is in the \`${ERROR_CODE_HEADER}\` header:`,
     "",
     "```json",
     JSON.stringify(scimErrorBody(Errors.userNameTaken("jane@example.com"))),
@@ -92,7 +95,7 @@ export function renderErrorsDoc(): string {
       section = heading;
       out.push(`## ${heading}`, "");
     }
-    const scimType = scimErrorBody(error).scimType as string | undefined;
+    const scimType = SCIM_TYPE_SET_BY_ROUTE[error.code] ?? (scimErrorBody(error).scimType as string | undefined);
     const note = ERROR_NOTES[name];
     out.push(
       `### ${error.code}`,
