@@ -11,6 +11,7 @@
  */
 import { auditEvent } from "./domain/audit";
 import type { Clock } from "./domain/clock";
+import { newId } from "./domain/ids";
 import { insertOrganization } from "./domain/orgs";
 import type { Store } from "./domain/ports/store";
 import { issueToken } from "./domain/tokens";
@@ -34,9 +35,10 @@ const systemActor = (org: Organization) => ({ org, tokenId: "system", scopes: []
  */
 export async function bootstrapIfEmpty(store: Store, clock: Clock, opts: { orgName: string; token?: string | undefined }): Promise<BootstrapResult | null> {
   if ((await store.orgs.list()).length > 0) return null;
+  const id = newId("OR"); // outside the transaction, which a store may retry (src/domain/orgs.ts)
   return store.transaction(async (tx) => {
     if ((await tx.orgs.list()).length > 0) return null;
-    const org = await insertOrganization(tx, clock, { name: opts.orgName });
+    const org = await insertOrganization(tx, clock, { id, name: opts.orgName });
     const issued = await issueToken(tx, clock, {
       orgId: org.id, name: "bootstrap admin", scopes: ["admin", "scim"], ...(opts.token ? { plaintext: opts.token } : {}),
     });

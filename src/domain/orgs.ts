@@ -16,14 +16,21 @@ export async function createOrganization(
   clock: Clock,
   input: { name: string; settings?: Partial<OrgSettings> },
 ): Promise<Organization> {
-  return store.transaction((tx) => insertOrganization(tx, clock, input));
+  // The id is made before the transaction: a store may run the body again (MongoDB retries a
+  // transaction that had to create the new organization's sequence counters, docs/stores.md), and
+  // every attempt must name the same organization, or each one creates counters the next cannot see.
+  const id = newId("OR");
+  return store.transaction((tx) => insertOrganization(tx, clock, { ...input, id }));
 }
 
-/** The writes of createOrganization, inside the caller's transaction (the first start adds its token to it). */
-export async function insertOrganization(tx: Repos, clock: Clock, input: { name: string; settings?: Partial<OrgSettings> }): Promise<Organization> {
+/**
+ * The writes of createOrganization, inside the caller's transaction (the first start adds its token
+ * to it). `id` must be made outside that transaction (see createOrganization).
+ */
+export async function insertOrganization(tx: Repos, clock: Clock, input: { id: string; name: string; settings?: Partial<OrgSettings> }): Promise<Organization> {
   const now = isoNow(clock);
   const org: Organization = {
-    id: newId("OR"),
+    id: input.id,
     name: input.name,
     settings: { ...DEFAULT_ORG_SETTINGS, ...input.settings },
     created: now,
