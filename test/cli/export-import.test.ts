@@ -52,7 +52,7 @@ describe("export", () => {
     // The built-in org-role groups carry no members (theirs are the users' org roles); the account-role groups carry the role assignments.
     expect(lines.slice(3, 6).every((l) => (l.resource as { members?: unknown }).members === undefined)).toBe(true);
     const developers = lines.find((l) => (l.resource as { displayName?: string } | undefined)?.displayName === `${seeded.accountId}:Developer`)!;
-    expect((developers.resource as { members: unknown }).members).toEqual([{ value: seeded.userIds[0] }, { value: seeded.carolId }]);
+    expect((developers.resource as { members: unknown }).members).toEqual([seeded.userIds[0]!, seeded.carolId].sort().map((value) => ({ value })));
     expect(lines.some((l) => "orgId" in l && l.type !== "export")).toBe(false);
   });
 
