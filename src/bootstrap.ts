@@ -29,13 +29,34 @@ const SHOWN = "bootstrap.token_shown";
 
 const systemActor = (org: Organization) => ({ org, tokenId: "system", scopes: [], userId: null });
 
+/** The name under which the store keeps the first organization's id (Store.secret: the first value stored wins). */
+const FIRST_ORG_ID = "first-organization-id";
+
 /**
  * Creates the first organization and its admin token when the store has no organization, all in
  * one transaction (the emptiness is read inside it); null when the store has one.
+ *
+ * Several instances may start together on one empty store (replicas of a deployment). Reading
+ * "no organization" in each one's transaction does not keep them apart on MongoDB (snapshot reads
+ * of nothing conflict with nothing), so every instance names the same organization: the id is
+ * made once per store, the first value stored wins, and the others' inserts of that id conflict
+ * and are retried (or refused) until they see it and make nothing. An instance that died between
+ * storing the id and committing leaves an id that the next start uses.
  */
 export async function bootstrapIfEmpty(store: Store, clock: Clock, opts: { orgName: string; token?: string | undefined }): Promise<BootstrapResult | null> {
   if ((await store.orgs.list()).length > 0) return null;
-  const id = newId("OR"); // outside the transaction, which a store may retry (src/domain/orgs.ts)
+  // Outside the transaction, which a store may retry (src/domain/orgs.ts).
+  const id = store.secret ? await store.secret(FIRST_ORG_ID, () => newId("OR")) : newId("OR");
+  try {
+    return await createFirst(store, clock, id, opts);
+  } catch (e) {
+    // Another instance committed the same organization first: the store refused the id.
+    if ((await store.orgs.list()).length > 0) return null;
+    throw e;
+  }
+}
+
+async function createFirst(store: Store, clock: Clock, id: string, opts: { orgName: string; token?: string | undefined }): Promise<BootstrapResult | null> {
   return store.transaction(async (tx) => {
     if ((await tx.orgs.list()).length > 0) return null;
     const org = await insertOrganization(tx, clock, { id, name: opts.orgName });

@@ -92,6 +92,32 @@ describe("the first start", () => {
     expect(q.output()).not.toContain("never shown");
   });
 
+  it("makes one organization and shows one token when three servers start together on one empty store", async () => {
+    const db = join(dir, "together.db");
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const servers = ports.map((port) => spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${db}` }));
+    try {
+      for (const port of ports) {
+        await waitFor(`http://127.0.0.1:${port}/healthz`, 60_000).catch((e: Error) => {
+          throw new Error(`${e.message}\n${servers.map((p, i) => `--- server ${i} ---\n${p.output()}`).join("\n")}`);
+        });
+      }
+    } finally {
+      for (const p of servers) p.child.kill("SIGTERM");
+      await Promise.all(servers.map((p) => p.exited));
+    }
+    const shown = servers.map((p) => p.output().match(/^\s+osk_[0-9a-f]{32}_\S+$/gm) ?? []);
+    expect(shown.flat()).toHaveLength(1);
+    const store = openSqliteStore({ path: db });
+    try {
+      const orgs = await store.orgs.list();
+      expect(orgs).toHaveLength(1);
+      expect((await store.tokens.list(orgs[0]!.id)).map((t) => t.name)).toEqual(["bootstrap admin"]);
+    } finally {
+      await store.close();
+    }
+  }, 150_000);
+
   it("creates the organization, its role groups, its token and the audit events in one transaction, once", async () => {
     const store = openSqliteStore({ path: join(dir, "once.db") });
     try {
