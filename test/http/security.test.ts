@@ -55,10 +55,15 @@ describe("operator injection (case 13)", () => {
 
 describe("hostile filters (cases 14–16)", () => {
   it("answers a ReDoS filter (64 backslashes) with 400 within 50 ms of server time", async () => {
-    const t0 = performance.now();
-    const r = await call("GET", `${s.scim}/Users?filter=${encodeURIComponent(`userName eq "${"\\".repeat(64)}`)}`, token);
-    expect(r.status).toBe(400);
-    expect(performance.now() - t0).toBeLessThan(200); // includes the HTTP round trip on a shared machine
+    // The best of three: a ReDoS is slow every time, a pause of a loaded machine hits one request.
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const r = await call("GET", `${s.scim}/Users?filter=${encodeURIComponent(`userName eq "${"\\".repeat(64)}`)}`, token);
+      expect(r.status).toBe(400);
+      best = Math.min(best, performance.now() - t0);
+    }
+    expect(best).toBeLessThan(200); // includes the HTTP round trip on a shared machine
   });
 
   it("refuses 16 (a or b) clauses and-ed together without blowing up", async () => {
