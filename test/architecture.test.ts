@@ -1,6 +1,7 @@
 /** Dependencies point one way: http → scim → domain ← store. */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
 
 const SRC = join(__dirname, "..", "src");
 
@@ -16,6 +17,40 @@ const importsOf = (file: string): string[] =>
     .map((m) => (m[1] ?? m[2] ?? m[3]) as string);
 
 const layerOf = (file: string): string => relative(SRC, file).split(/[\\/]/)[0] as string;
+
+/** The src file a relative import names (`./x` is x.ts or x/index.ts); null for a package. */
+function resolveImport(from: string, spec: string): string | null {
+  if (!spec.startsWith(".")) return null;
+  const base = resolve(dirname(from), spec);
+  for (const candidate of [`${base}.ts`, join(base, "index.ts"), base]) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+/** Every loop of imports (type-only imports count: they tie the files' meanings together too), as "a -> b -> a". */
+function importCycles(all: string[]): string[] {
+  const edges = new Map(all.map((f) => [f, importsOf(f).map((i) => resolveImport(f, i)).filter((t): t is string => t !== null)]));
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (f: string): void => {
+    state.set(f, "open");
+    stack.push(f);
+    for (const t of edges.get(f) ?? []) {
+      if (state.get(t) === "open") cycles.push([...stack.slice(stack.indexOf(t)), t].map((x) => relative(SRC, x)).join(" -> "));
+      else if (!state.has(t)) visit(t);
+    }
+    stack.pop();
+    state.set(f, "done");
+  };
+  for (const f of all) if (!state.has(f)) visit(f);
+  return cycles;
+}
 
 describe("architecture", () => {
   const all = files(SRC);
@@ -50,6 +85,32 @@ describe("architecture", () => {
       importsOf(f).filter((i) => /^(prom-client|@opentelemetry\/)/.test(i)).map((i) => `${relative(SRC, f)} imports ${i}`));
     expect(offenders).toEqual([]);
     expect(all.filter((f) => layerOf(f) === "observability").flatMap(importsOf)).toEqual(expect.arrayContaining(["prom-client", "@opentelemetry/api"]));
+  });
+
+  it("lets http import no store adapter: it reaches the store through the domain's port", () => {
+    const offenders = all.filter((f) => layerOf(f) === "http").flatMap((f) =>
+      importsOf(f).filter((i) => {
+        const target = resolveImport(f, i);
+        return (target !== null && layerOf(target) === "store") || /^(mongoose|mongodb|better-sqlite3)$/.test(i);
+      }).map((i) => `${relative(SRC, f)} imports ${i}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it("has no loop in the import graph", () => {
+    expect(importCycles(all)).toEqual([]);
+  });
+
+  it("would see a loop of imports (the check itself)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "orgscim-arch-"));
+    try {
+      writeFileSync(join(dir, "a.ts"), 'import type { B } from "./b";\nexport type A = B;\n');
+      writeFileSync(join(dir, "b.ts"), 'import { a } from "./c/index";\nexport type B = number;\n');
+      mkdirSync(join(dir, "c"));
+      writeFileSync(join(dir, "c", "index.ts"), 'export { A } from "../a";\n');
+      expect(importCycles(files(dir)).map((c) => c.split(" -> ").length)).toEqual([4]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds the files it checks (so it cannot pass on an empty tree)", () => {

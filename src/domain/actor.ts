@@ -1,6 +1,26 @@
 /** Who is acting: always derived from the bearer token, never from the request body or path. */
-import type { Principal } from "./policy/principal";
-import { SCOPES, type Organization, type Scope } from "./types";
+import { SCOPES, type AccountRole, type Organization, type OrgRole, type Scope } from "./types";
+
+/** What the policy sees of who acts (resolved in ./policy/principal.ts). */
+export interface TokenPrincipal {
+  kind: "token";
+  tokenId: string;
+  scopes: readonly Scope[];
+  /** The user the token acts for; null for a service token. */
+  userId: string | null;
+  /** The org role whose column of the policy applies. */
+  level: OrgRole;
+  /** The acting user's effective roles per account (empty for a service token). */
+  accounts: ReadonlyMap<string, readonly AccountRole[]>;
+}
+
+export interface OperatorPrincipal {
+  kind: "operator";
+  /** What the operator ran, for the audit log: "cli import-csv". */
+  name: string;
+}
+
+export type Principal = TokenPrincipal | OperatorPrincipal;
 
 export interface Actor {
   org: Organization;

@@ -10,31 +10,13 @@
  *   (authentication fails) when that user is no longer an active managed user: a token never
  *   carries more than its maker holds now.
  */
-import type { Actor } from "../actor";
+import type { Actor, Principal, TokenPrincipal } from "../actor";
 import { effectiveAccountRoles } from "../account-roles";
 import type { Repos } from "../ports/store";
 import { effectiveOrgRole } from "../role-groups";
-import type { AccountRole, ApiToken, Organization, OrgRole, Scope, UserRecord } from "../types";
+import type { AccountRole, ApiToken, Organization, OrgRole, UserRecord } from "../types";
 
-export interface TokenPrincipal {
-  kind: "token";
-  tokenId: string;
-  scopes: readonly Scope[];
-  /** The user the token acts for; null for a service token. */
-  userId: string | null;
-  /** The org role whose column of the policy applies. */
-  level: OrgRole;
-  /** The acting user's effective roles per account (empty for a service token). */
-  accounts: ReadonlyMap<string, readonly AccountRole[]>;
-}
-
-export interface OperatorPrincipal {
-  kind: "operator";
-  /** What the operator ran, for the audit log: "cli import-csv". */
-  name: string;
-}
-
-export type Principal = TokenPrincipal | OperatorPrincipal;
+export type { OperatorPrincipal, Principal, TokenPrincipal } from "../actor";
 
 const RANK: Record<OrgRole, number> = { standard: 0, administrator: 1, owner: 2 };
 export const lowerRole = (a: OrgRole, b: OrgRole): OrgRole => (RANK[a] <= RANK[b] ? a : b);

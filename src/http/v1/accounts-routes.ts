@@ -9,7 +9,7 @@ import { ACCOUNT_ROLES, type Account } from "../../domain/types";
 import { actorOf } from "../auth";
 import { PageMeta, pageMeta, readPage } from "./paging";
 import { route } from "./route";
-import type { V1Module } from "./router";
+import type { V1Module } from "./module";
 
 const Sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be a ${prefix}... sid`);
 const Role = z.enum(ACCOUNT_ROLES as [string, ...string[]]);

@@ -6,7 +6,7 @@ import type { AuditEvent } from "../../domain/types";
 import { actorOf } from "../auth";
 import { PAGE_TOKEN_INVALID, pageTokenScope } from "./paging";
 import { route } from "./route";
-import type { V1Module } from "./router";
+import type { V1Module } from "./module";
 
 export const AuditEventBody = z.object({
   sid: z.string(),

@@ -16,7 +16,7 @@ import type { Domain } from "../../domain/types";
 import { actorOf } from "../auth";
 import { PageMeta, PageQuery, pageMeta, readPage } from "./paging";
 import { route } from "./route";
-import type { V1Module } from "./router";
+import type { V1Module } from "./module";
 
 const Iso = z.iso.datetime();
 

@@ -16,7 +16,7 @@ import { jsonBody } from "../body";
 import { addressBudget } from "../rate-limit";
 import { PageMeta, pageMeta, readPage } from "./paging";
 import { route } from "./route";
-import type { V1Deps, V1Module } from "./router";
+import type { V1Deps, V1Module } from "./module";
 
 const Role = z.enum(ACCOUNT_ROLES as [AccountRole, ...AccountRole[]]);
 const Email = z.string().trim().min(3).max(254);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getOrganization, updateOrganization } from "../../domain/orgs";
 import type { Organization } from "../../domain/types";
 import { actorOf } from "../auth";
-import type { V1Module } from "./router";
+import type { V1Module } from "./module";
 import { route } from "./route";
 
 export const OrganizationBody = z.object({

@@ -3,12 +3,8 @@
  * rights then apply), JSON bodies, the resource routes, /v1/openapi.json, and the one /v1
  * error renderer ({code, message, more_info, status}).
  */
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
-import type passport from "passport";
-import type { Clock } from "../../domain/clock";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import { Errors } from "../../domain/errors";
-import type { TxtResolver } from "../../domain/ports/dns";
-import type { Store } from "../../domain/ports/store";
 import { requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { toDomainError } from "../translate-error";
@@ -20,29 +16,11 @@ import { domainRoutes } from "./domains-routes";
 import { invitationAcceptRoute, invitationRoutes } from "./invitations-routes";
 import { organizationRoutes } from "./organization-routes";
 import { pageTokenKeys } from "./paging";
+import type { V1Deps, V1Module } from "./module";
 import { tokenRoutes } from "./tokens-routes";
 import { userRoutes } from "./users-routes";
 
-export interface V1Deps {
-  store: Store;
-  clock: Clock;
-  authenticator: passport.Authenticator;
-  bodyLimit: string;
-  publicUrl: string | undefined;
-  /** DNS for domain verification; absent: Verify answers 503. */
-  dns?: TxtResolver | undefined;
-  /** INVITATION_TTL_HOURS; absent: 168. */
-  invitationTtlHours?: number | undefined;
-  /** INVITATION_ACCEPT_PER_MINUTE, per client address; absent or 0: no limit. */
-  acceptPerMinute?: number | undefined;
-  /** Per-token and per-organization budgets (../rate-limit.ts), shared with /scim/v2. */
-  rateLimit?: RequestHandler | undefined;
-  /** Write shedding (../write-shedding.ts), shared with /scim/v2. */
-  shedWrites?: RequestHandler | undefined;
-}
-
-/** Each resource module exports one function of this shape and is listed in V1_MODULES. */
-export type V1Module = (r: Router, registry: ApiRegistry, deps: V1Deps) => void;
+export type { V1Deps, V1Module } from "./module";
 
 const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes, invitationRoutes];
 

@@ -5,7 +5,7 @@ import { createToken, listTokens, revokeToken } from "../../domain/tokens";
 import { ORG_ROLES, SCOPES, type ApiToken } from "../../domain/types";
 import { actorOf } from "../auth";
 import { route } from "./route";
-import type { V1Module } from "./router";
+import type { V1Module } from "./module";
 
 export const TokenBody = z.object({
   sid: z.string(),

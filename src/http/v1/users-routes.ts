@@ -8,7 +8,7 @@ import { endMembership, getUser } from "../../domain/users";
 import type { Store } from "../../domain/ports/store";
 import { actorOf } from "../auth";
 import { route } from "./route";
-import type { V1Module } from "./router";
+import type { V1Module } from "./module";
 
 export const UserBody = z.object({
   sid: z.string(),

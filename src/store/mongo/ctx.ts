@@ -15,16 +15,12 @@ import { READ_TIME_MS } from "./connect";
 import { guard, translate } from "./errors";
 import type { CollectionName, Models } from "./models";
 import { nextSequence, type Sequenced } from "./sequences";
-import { runTransaction, type SessionSource } from "./transaction";
+import { runTransaction, type Session, type SessionSource, type TxState } from "./transaction";
 
 /** A stored document as the driver sees it: string `_id`s, any other field. */
 export type Stored = { _id: string; [key: string]: unknown };
 export type Coll = mongoose.mongo.Collection<Stored>;
-export type Session = mongoose.mongo.ClientSession;
-
-export interface TxState {
-  doomed: UniqueViolation | null;
-}
+export type { Session, TxState } from "./transaction";
 
 export interface MongoCtx {
   models: Models;

@@ -15,7 +15,14 @@
 import mongoose from "mongoose";
 import { WRITE_CONCERN_MS } from "./connect";
 import { translate } from "./errors";
-import type { Session, TxState } from "./ctx";
+import type { UniqueViolation } from "../../domain/ports/store";
+
+export type Session = mongoose.mongo.ClientSession;
+
+/** What a transaction's repositories share: a unique-key refusal that dooms the attempt (./ctx.ts). */
+export interface TxState {
+  doomed: UniqueViolation | null;
+}
 
 /** How long transient errors are retried before the last one is answered (default). */
 export const RETRY_FOR_MS = 5_000;

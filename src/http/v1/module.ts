@@ -1,0 +1,31 @@
+/**
+ * What every /v1 resource module is given (./router.ts builds it) and the shape each exports: the
+ * modules import this file, never the router that lists them.
+ */
+import type { RequestHandler, Router } from "express";
+import type passport from "passport";
+import type { Clock } from "../../domain/clock";
+import type { TxtResolver } from "../../domain/ports/dns";
+import type { Store } from "../../domain/ports/store";
+import type { ApiRegistry } from "./openapi";
+
+export interface V1Deps {
+  store: Store;
+  clock: Clock;
+  authenticator: passport.Authenticator;
+  bodyLimit: string;
+  publicUrl: string | undefined;
+  /** DNS for domain verification; absent: Verify answers 503. */
+  dns?: TxtResolver | undefined;
+  /** INVITATION_TTL_HOURS; absent: 168. */
+  invitationTtlHours?: number | undefined;
+  /** INVITATION_ACCEPT_PER_MINUTE, per client address; absent or 0: no limit. */
+  acceptPerMinute?: number | undefined;
+  /** Per-token and per-organization budgets (../rate-limit.ts), shared with /scim/v2. */
+  rateLimit?: RequestHandler | undefined;
+  /** Write shedding (../write-shedding.ts), shared with /scim/v2. */
+  shedWrites?: RequestHandler | undefined;
+}
+
+/** Each resource module exports one function of this shape and is listed in V1_MODULES. */
+export type V1Module = (r: Router, registry: ApiRegistry, deps: V1Deps) => void;
