@@ -34,6 +34,7 @@ import { patchableUser } from "../scim/user-resource";
 import { rollingBack } from "./dry-run";
 import { CliFailure, jsonOutput, printResult, type Io, type OutputOptions } from "./io";
 import { progressBar } from "./progress";
+import { lineForTerminal } from "./terminal";
 
 /** Short headers and the SCIM paths they stand for. */
 export const CSV_HEADERS: Readonly<Record<string, string>> = {
@@ -200,7 +201,7 @@ export async function importCsvCommand(store: Store, clock: Clock, io: Io, args:
   const counts = Object.fromEntries((Object.keys(verb) as RowOutcome[]).map((o) => [o, count(o)]));
   const json = jsonOutput(io, args);
   for (const r of results) {
-    const text = `line ${r.line}: ${verb[r.outcome]} ${r.userName}${r.detail ? ` (${r.detail})` : ""}`;
+    const text = `line ${r.line}: ${verb[r.outcome]} ${lineForTerminal(r.userName)}${r.detail ? ` (${lineForTerminal(r.detail)})` : ""}`;
     if (r.outcome === "failed") io.stderr.write(`${text}\n`); // errors on stderr, also under --json and --quiet
     else if (!args.quiet && !json) io.stdout.write(`${text}\n`);
   }

@@ -15,6 +15,7 @@ import { domainVerifier, importReadLines } from "./import-lines";
 import { countLines, readFile } from "./import-reader";
 import { CliFailure, jsonOutput, printResult, type Io, type OutputOptions } from "./io";
 import { progressBar } from "./progress";
+import { lineForTerminal } from "./terminal";
 
 export { decodeItem, domainVerifier, importLines, importReadLines, parseHeader, readLine, type ImportRun, type ReadLine } from "./import-lines";
 
@@ -32,7 +33,7 @@ export function summarize(report: ImportReport, lines: number, seconds: number):
 }
 
 export function printErrors(report: ImportReport, write: (s: string) => void, max = 100): void {
-  for (const e of report.errors.slice(0, max)) write(`line ${e.line} (${e.type}): ${e.message}${e.code ? ` [${e.code}]` : ""}\n`);
+  for (const e of report.errors.slice(0, max)) write(`line ${e.line} (${lineForTerminal(e.type)}): ${lineForTerminal(e.message)}${e.code ? ` [${e.code}]` : ""}\n`);
   if (report.errors.length > max) write(`... and ${(report.errors.length - max).toLocaleString("en")} more failing lines\n`);
 }
 
@@ -73,7 +74,7 @@ export async function importCommand(store: Store, clock: Clock, io: Io, args: Im
   const seconds = (Date.now() - started) / 1000;
   // Refused lines on stderr always (also under --json and --quiet); notes unless --quiet or --json.
   printErrors(report, (s) => io.stderr.write(s));
-  if (!json && !args.quiet) for (const note of report.notes) io.stderr.write(`note: ${note}\n`);
+  if (!json && !args.quiet) for (const note of report.notes) io.stderr.write(`note: ${lineForTerminal(note)}\n`);
   printResult(io, args, {
     file: args.file, lines, seconds, ok: report.errors.length === 0, counts: report.counts, errors: report.errors, notes: report.notes,
   }, () => summarize(report, lines, seconds));

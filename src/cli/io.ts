@@ -2,7 +2,10 @@
  * What a command writes and how: results on stdout, as JSON in /v1's field names when stdout is
  * not a terminal (a pipe, a file) or with --json, as a table for a person otherwise; messages,
  * progress and errors on stderr. Errors carry their exit code: 1 a failure, 2 a usage error.
+ * Everything printed here from data is escaped for a terminal (./terminal.ts): a userName or a
+ * display name cannot move the cursor, retitle the window or forge a line, as JSON or as a table.
  */
+import { forTerminal, jsonForTerminal, lineForTerminal } from "./terminal";
 
 export interface OutStream {
   write(text: string): unknown;
@@ -42,7 +45,7 @@ export interface OutputOptions {
 /** JSON when asked, or when stdout is not a terminal. */
 export const jsonOutput = (io: Io, o: OutputOptions): boolean => o.json === true || !io.stdout.isTTY;
 
-const cell = (v: unknown): string => (v === null || v === undefined ? "-" : Array.isArray(v) ? v.join(",") : typeof v === "object" ? JSON.stringify(v) : String(v));
+const cell = (v: unknown): string => lineForTerminal(v === null || v === undefined ? "-" : Array.isArray(v) ? v.join(",") : typeof v === "object" ? JSON.stringify(v) : String(v));
 
 /** Rows as an aligned table, one column per key of `columns`, cells cut to fit the terminal. */
 export function table(rows: readonly Record<string, unknown>[], columns: readonly string[], width = 160): string {
@@ -61,11 +64,11 @@ export function fields(record: Record<string, unknown>): string {
 
 /** Writes a command's result: the value as JSON, or `text()` for a person (nothing with --quiet). */
 export function printResult(io: Io, o: OutputOptions, value: unknown, text: () => string): void {
-  if (jsonOutput(io, o)) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else if (!o.quiet) io.stdout.write(`${text()}\n`);
+  if (jsonOutput(io, o)) io.stdout.write(`${jsonForTerminal(value)}\n`);
+  else if (!o.quiet) io.stdout.write(`${forTerminal(text())}\n`);
 }
 
 /** A message for a person, on stderr (nothing with --quiet). */
 export function say(io: Io, o: OutputOptions, text: string): void {
-  if (!o.quiet) io.stderr.write(`${text}\n`);
+  if (!o.quiet) io.stderr.write(`${forTerminal(text)}\n`);
 }

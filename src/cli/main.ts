@@ -19,6 +19,7 @@ import { ADMIN_COMMANDS } from "./admin-commands";
 import { DATA_COMMANDS } from "./data-commands";
 import { CliFailure, processIo, UsageError, type Io } from "./io";
 import type { CommandSpec, Options } from "./spec";
+import { forTerminal } from "./terminal";
 import { openCommandStore } from "./store-access";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -151,14 +152,14 @@ export async function cli(argv: string[], io: Io = processIo(), clock: Clock = s
       return 2;
     }
     if (e instanceof UsageError) {
-      io.stderr.write(`orgscim: ${e.message}\n(run \`orgscim ${commandOf(argv)} --help\` for its usage)\n`);
+      io.stderr.write(`orgscim: ${forTerminal(e.message)}\n(run \`orgscim ${commandOf(argv)} --help\` for its usage)\n`);
       return 2;
     }
     if (e instanceof CliFailure || e instanceof DomainError) {
-      io.stderr.write(`orgscim: ${e.message}\n`);
+      io.stderr.write(`orgscim: ${forTerminal(e.message)}\n`);
       return 1;
     }
-    io.stderr.write(`orgscim: ${(e as Error).message ?? String(e)}\n`);
+    io.stderr.write(`orgscim: ${forTerminal((e as Error).message ?? String(e))}\n`);
     return 1;
   }
 }

@@ -2,10 +2,9 @@
  * All configuration comes from environment variables, parsed once with zod into a frozen object.
  * A wrong value stops start-up with a message naming the variable and what it accepts.
  */
+import { compile as compileTrust } from "proxy-addr";
 import { z } from "zod";
 import { parseDnsServer } from "../infra/dns";
-
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -30,7 +29,14 @@ const schema = z.object({
   SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).max(100000).default(1000),
   SCIM_BULK_MAX_PAYLOAD: z.string().regex(/^\d+(b|kb|mb)?$/i, "must be a size such as 10mb, 512kb or a number of bytes").default("10mb")
     .transform((v) => { const m = /^(\d+)(b|kb|mb)?$/i.exec(v)!; return Number(m[1]) * ({ kb: 1024, mb: 1024 * 1024 }[(m[2] ?? "b").toLowerCase()] ?? 1); }),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: z.string().trim().default("false").transform((v, ctx) => {
+    const parsed = parseTrustProxy(v);
+    if (typeof parsed === "object" && !Array.isArray(parsed) && parsed !== null) {
+      ctx.addIssue({ code: "custom", message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   TLS_MIN_VERSION: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2"),
@@ -61,6 +67,33 @@ const schema = z.object({
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(2160).default(168),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(2147483647).default(10000),
 });
+
+/**
+ * TRUST_PROXY: which X-Forwarded-For hops to believe, as Express's "trust proxy" takes it (a hop
+ * count, or the proxies' addresses), so that req.ip is the client's address. `false`: none (the
+ * socket's address). `true` (believe every hop) is refused: the leftmost address is whatever the
+ * client wrote, so any client could choose its address, and with it its per-address budgets.
+ */
+export type TrustProxy = false | number | string[];
+
+export function parseTrustProxy(v: string): TrustProxy | { problem: string } {
+  const s = v.toLowerCase();
+  if (s === "" || s === "false" || s === "0") return false;
+  if (s === "true") {
+    return { problem: "true would trust every X-Forwarded-For hop, so any client could choose its own address (and its per-address budgets); give the number of proxies in front of orgscim (e.g. 1) or their addresses (e.g. 10.0.0.0/8,loopback)" };
+  }
+  if (/^\d+$/.test(s)) {
+    const n = Number(s);
+    return n <= 32 ? n : { problem: "a hop count is at most 32" };
+  }
+  const list = v.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  try {
+    compileTrust(list);
+  } catch (e) {
+    return { problem: `${(e as Error).message}: give false, a number of proxies (e.g. 1), or a comma-separated list of proxy addresses and subnets (e.g. 10.0.0.0/8,192.168.1.4,loopback; names: loopback, linklocal, uniquelocal)` };
+  }
+  return list;
+}
 
 /** Variables whose values may hold credentials: never echoed in errors. */
 const SECRET_VARIABLES = new Set(["DATABASE_URL", "ORGSCIM_BOOTSTRAP_TOKEN", "SMTP_URL", "METRICS_TOKEN", "OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -113,6 +146,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["SCIM_GROUP_MEMBERS_RETURNED", "members returned with a group before clients must page via Users filter (default 1000)"],
   ["SCIM_BULK_MAX_OPERATIONS", "most operations one /Bulk request may carry, advertised as bulk.maxOperations (default 1000)"],
   ["SCIM_BULK_MAX_PAYLOAD", "largest /Bulk request body, advertised in bytes as bulk.maxPayloadSize (default 10mb)"],
+  ["TRUST_PROXY", "which X-Forwarded-For hops to believe behind a load balancer, as Express's trust proxy: the number of proxies in front of orgscim (e.g. 1), or their addresses and subnets, comma-separated (e.g. 10.0.0.0/8,loopback); true (every hop, so any client could choose its address) is refused (default false: the socket's address)"],
   ["TRUST_PROXY", "true when behind a load balancer that sets X-Forwarded-* (default false)"],
   ["TLS_CERT_FILE", "PEM certificate (with its chain) to serve HTTPS on PORT without a proxy; needs TLS_KEY_FILE; unset: plain HTTP"],
   ["TLS_KEY_FILE", "PEM private key of TLS_CERT_FILE"],

@@ -65,6 +65,10 @@ export const Errors = {
   schemaMismatch: (detail: string) => new DomainError("invalidSyntax", 1009, detail),
   routeNotFound: (method: string, path: string, hint: string) =>
     new DomainError("notFound", 1010, `${method} ${path} does not exist. ${hint}`),
+  forbiddenCharacter: (field: string, character: string, position: number, what: string) =>
+    new DomainError("invalidValue", 1020, `${field} holds ${character} at character ${position}: control, zero-width and bidirectional-control characters are not accepted in ${what}. Remove it and send the request again.`),
+  badPathEncoding: (segment: string) =>
+    new DomainError("invalidValue", 1021, `The path segment '${segment.length > 80 ? `${segment.slice(0, 80)}...` : segment}' is not valid percent-encoding: each '%' must start a '%XX' escape (two hex digits) and the escapes must form UTF-8 (RFC 3986 §2.1). Encode the value with encodeURIComponent.`),
   discoveryNotFound: (kind: string, id: string) =>
     new DomainError("notFound", 1011, `No ${kind} '${id}' on this server; list them at /${kind === "schema" ? "Schemas" : "ResourceTypes"}.`),
   unknownBodyAttribute: (where: string, name: string) =>

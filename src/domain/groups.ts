@@ -13,6 +13,7 @@ import { newId } from "./ids";
 import { accountTarget, authorize, groupTarget, orgTarget, userRef, type Check, type Target } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
+import { cleanField } from "./text";
 import { syncOrgRoleGroups } from "./users";
 import type { GroupBinding, GroupRecord, OrgRole } from "./types";
 import { checkIfMatch, type IfMatch } from "./versions";
@@ -42,7 +43,9 @@ export type MemberChange =
 /** The most member ids one request may name. */
 export const MAX_MEMBERS_PER_REQUEST = 10_000;
 
-export function shape(data: Record<string, unknown>): { displayName: string; externalId: string | null } {
+/** `previous`: the stored displayName on an update (./text.ts checks only what changes). */
+export function shape(data: Record<string, unknown>, previous?: string): { displayName: string; externalId: string | null } {
+  cleanField(data, "displayName", "displayName", "name", previous);
   const displayName = data.displayName;
   if (typeof displayName !== "string" || displayName.trim() === "") {
     throw Errors.invalidValue("displayName is required and must be a non-empty string.");
@@ -261,7 +264,7 @@ const sameBinding = (a: GroupBinding | null, b: GroupBinding | null): boolean =>
 function attributesAfter(current: GroupRecord, input: GroupInput | null): { displayName: string; externalId: string | null; data: Record<string, unknown>; binding: GroupBinding | null } | null {
   if (!input) return null;
   const data = { ...input.data };
-  const s = shape(data);
+  const s = shape(data, current.displayName);
   if (current.builtin) {
     if (s.displayName !== current.displayName || (input.binding !== undefined && !sameBinding(input.binding, current.binding))) {
       throw Errors.builtinGroup(`The built-in ${current.displayName} group cannot be renamed or rebound.`);

@@ -36,6 +36,7 @@ import {
   ACCOUNT_ROLES, type Account, type AccountRole, type Email, type Invitation, type InvitationKind, type InvitationState,
   type MemberStatus, type OrgRole, type OutboxMessage, type UserRecord,
 } from "./types";
+import { cleanText } from "./text";
 import { checkDomains, looksLikeEmail, syncOrgRoleGroups } from "./users";
 
 export interface InvitationDeps {
@@ -77,7 +78,7 @@ const expiry = (deps: InvitationDeps, from: string): string =>
   new Date(Date.parse(from) + (deps.invitationTtlHours ?? DEFAULT_INVITATION_TTL_HOURS) * 3600_000).toISOString();
 
 function normalizeEmail(raw: string): string {
-  const email = raw.trim();
+  const email = cleanText("email", raw.trim(), "identifier");
   if (!looksLikeEmail(email) || email.length > 254) throw Errors.invalidEmail(email);
   return email;
 }

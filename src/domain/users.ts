@@ -12,6 +12,7 @@ import { withSealedCursor } from "./page-tokens";
 import { authorize, orgTarget, Refusal, userRef, userTarget, type Check, type Target } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
+import { cleanUserTexts } from "./text";
 import type { Email, OrgRole, UserRecord } from "./types";
 import { checkIfMatch, type IfMatch } from "./versions";
 
@@ -150,7 +151,9 @@ export interface Shaped {
   emails: Email[];
 }
 
-export function shape(data: Record<string, unknown>): Shaped {
+/** `previous`: the stored attributes on an update (./text.ts checks only what changes). */
+export function shape(data: Record<string, unknown>, previous?: Record<string, unknown>): Shaped {
+  cleanUserTexts(data, previous);
   const userName = data.userName;
   if (typeof userName !== "string" || userName.trim() === "") throw Errors.userNameRequired();
   if (userName.length > 256) throw Errors.invalidValue("userName is longer than 256 characters.");
@@ -356,7 +359,7 @@ export async function modifyUser(
 /** The user after a PUT or PATCH: shaped and checked against the invariants; rights are asked next, domains last. */
 function nextState(deps: UserDeps, current: UserRecord, input: UserInput): UserRecord {
   const data = { ...input.data };
-  const s = shape(data);
+  const s = shape(data, current.data);
   return {
     ...current,
     userName: s.userName,

@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
-  if (deps.config.TRUST_PROXY) app.set("trust proxy", true);
+  if (deps.config.TRUST_PROXY !== false) app.set("trust proxy", deps.config.TRUST_PROXY); // a hop count or addresses, never `true` (config.ts)
   for (const handler of deps.observe?.before ?? []) app.use(handler);
   app.use(requestLogging(deps.logger));
   if (deps.observe) app.get("/metrics", deps.observe.metricsRoute);

@@ -1,7 +1,8 @@
 /**
  * Turns anything a handler throws into a DomainError: domain refusals pass through, store
  * outages become `unavailable` (503 with Retry-After, never 404), body-parser failures become
- * request-shape errors, and everything else is `internal` (logged in full, rendered without detail).
+ * request-shape errors, a malformed %-escape in a path parameter a 400, and everything else is
+ * `internal` (logged in full, rendered without detail).
  */
 import { DomainError, Errors } from "../domain/errors";
 import { StoreUnavailable } from "../domain/ports/store";
@@ -17,6 +18,10 @@ export function toDomainError(err: unknown): DomainError {
     if (p.type === "entity.too.large") return Errors.payloadTooLarge(`${p.limit ?? "the limit"} bytes`);
     if (p.type === "encoding.unsupported" || p.type === "charset.unsupported") return Errors.invalidBody("The request body's encoding or charset is not supported. Send UTF-8 JSON.");
     if (p.type === "request.aborted") return Errors.invalidBody("The request was aborted before its body arrived.");
+  }
+  // The router decodes path parameters with decodeURIComponent: a malformed escape is the client's (400), not ours.
+  if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) {
+    return Errors.badPathEncoding(/'(.*)'$/s.exec(err.message)?.[1] ?? "(unknown)");
   }
   if (err instanceof RangeError && /call stack/i.test(err.message)) return Errors.tooDeep(32);
   return Errors.internal(err);

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from "../helpers/server";
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({ INVITATION_ACCEPT_PER_MINUTE: "3", TRUST_PROXY: "true" });
+  s = await startTestServer({ INVITATION_ACCEPT_PER_MINUTE: "3", TRUST_PROXY: "1" });
 });
 afterAll(() => s.close());
 
