@@ -98,8 +98,6 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   server.off("request", starting as RequestListener);
   server.on("request", app);
   const metricsPort = await observability.listen();
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
   const recheck = startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS, onReport: observability.recheckReport });

@@ -229,6 +229,10 @@ export const Errors = {
   tooMany: (detail: string) => new DomainError("tooMany", 9003, detail),
   writesBusy: (lagMs: number) =>
     new DomainError("rateLimited", 9004, `The server is saturated (its event loop runs ${lagMs} ms late, over WRITES_SHED_LAG_MS) and refuses writes until it catches up. Retry after 1 second.`, { retryAfter: 1 }),
+  addressBusy: (retryAfter: number) =>
+    new DomainError("rateLimited", 9006, `This address has used its budget of requests that carry no valid token (ANONYMOUS_PER_MINUTE). Retry after ${retryAfter} seconds.`, { retryAfter }),
+  authFailuresBusy: (retryAfter: number) =>
+    new DomainError("rateLimited", 9007, `Too many failed authentications from this address (AUTH_FAILURES_PER_MINUTE); requests from it are refused before their token is looked up. Check the token (Authorization: Bearer <token>) and retry after ${retryAfter} seconds.`, { retryAfter }),
   bulkBusy: (max: number) =>
     new DomainError("rateLimited", 9005, `${max} /Bulk request${max === 1 ? " is" : "s are"} already in progress (SCIM_BULK_CONCURRENCY). Send the next one when one finishes; retry after 1 second.`, { retryAfter: 1 }),
 } as const;

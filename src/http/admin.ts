@@ -6,9 +6,10 @@
  * Its Content-Security-Policy allows only this origin: no inline script or style, no other host
  * for scripts, styles, images, fonts or requests, no framing.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import express, { Router } from "express";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
+import { Router } from "express";
+import { prebuilt, sendPrebuilt, type Prebuilt } from "./prebuilt";
 
 export const ADMIN_CSP = [
   "default-src 'none'",
@@ -49,14 +50,37 @@ export function adminRoutes(dir: string | null = adminPageDir()): Router {
     if (!req.originalUrl.split("?")[0]!.endsWith("/")) return void res.redirect(301, `${req.baseUrl}/`);
     next();
   });
-  r.use(express.static(dir, {
-    index: "index.html",
-    redirect: false,
-    dotfiles: "ignore",
-    etag: false,
-    lastModified: false,
-    fallthrough: true,
-    setHeaders: (res) => res.setHeader("Cache-Control", "no-store"),
-  }));
+  // Every file is read once, here, and served from memory with validators (./prebuilt.ts): a
+  // request neither touches the disk nor builds anything, and a path that is not one of these
+  // names (no directories, no dot-dot, no other file) is not found.
+  const files = pageFiles(dir);
+  r.use((req, res, next) => {
+    if (req.method !== "GET" && req.method !== "HEAD") return next();
+    const name = req.path === "/" ? "index.html" : req.path.slice(1);
+    const file = files.get(name);
+    if (!file) return next();
+    sendPrebuilt(req, res, file);
+  });
   return r;
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+};
+
+/** The page's files (the top folder of `dir`, of the types above), read once. */
+export function pageFiles(dir: string): Map<string, Prebuilt> {
+  const files = new Map<string, Prebuilt>();
+  for (const name of readdirSync(dir)) {
+    const type = TYPES[extname(name)];
+    const path = join(dir, name);
+    if (!type || name.startsWith(".") || !statSync(path).isFile()) continue;
+    files.set(name, prebuilt(readFileSync(path), type, statSync(path).mtime));
+  }
+  return files;
 }

@@ -8,6 +8,7 @@ import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
 import type { TxtResolver } from "../domain/ports/dns";
 import type { Store } from "../domain/ports/store";
+import { addressBudgets } from "./address-budget";
 import { adminRoutes } from "./admin";
 import { createAuthenticator } from "./auth";
 import { healthRoutes } from "./health";
@@ -42,7 +43,9 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.observe) app.get("/metrics", deps.observe.metricsRoute);
   app.use(securityHeaders);
   app.use(healthRoutes(deps.store));
-  app.use("/admin", adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
+  // What carries no valid token has a budget per address (./address-budget.ts); /healthz and /readyz do not.
+  const budgets = addressBudgets({ anonymousPerMinute: deps.config.ANONYMOUS_PER_MINUTE, authFailuresPerMinute: deps.config.AUTH_FAILURES_PER_MINUTE });
+  app.use("/admin", budgets.anonymous, adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
   const authenticator = createAuthenticator(deps.store);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
   const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS, { maxBulk: deps.config.SCIM_BULK_CONCURRENCY }); // one monitor for every router
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): express.Express {
     bulk: { maxOperations: deps.config.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: deps.config.SCIM_BULK_MAX_PAYLOAD },
     rateLimit,
     shedWrites: shedding.handler,
+    authFailures: budgets.authFailures,
   }));
   app.use("/v1", v1Router({
     store: deps.store,
@@ -70,7 +74,10 @@ export function createApp(deps: AppDeps): express.Express {
     acceptPerMinute: deps.config.INVITATION_ACCEPT_PER_MINUTE,
     rateLimit,
     shedWrites: shedding.handler,
+    anonymous: budgets.anonymous,
+    authFailures: budgets.authFailures,
   }).router);
+  app.use(budgets.anonymous); // a path that exists nowhere is a token-less route too
   app.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json); health under /healthz and /readyz.");
   });

@@ -14,6 +14,7 @@ import { authorize, orgTarget } from "../domain/policy";
 import type { Store } from "../domain/ports/store";
 import { authenticate } from "../domain/tokens";
 import type { Scope } from "../domain/types";
+import type { AuthFailureBudget } from "./address-budget";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -49,18 +50,23 @@ export function createAuthenticator(store: Store): passport.Authenticator {
  * /v1 takes admin); sets req.actor with its principal, resolved once for the request. A token
  * without the scope is refused with 403 and one audit event, as the policy's refusals are.
  */
-export function requireToken(p: passport.Authenticator, scopes: Scope[], audit?: { store: Store; clock: Clock }): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function requireToken(
+  p: passport.Authenticator,
+  scopes: Scope[],
+  audit?: { store: Store; clock: Clock },
+  failures?: AuthFailureBudget,
+): RequestHandler {
+  const authenticate = (req: Request, res: Response, next: NextFunction) => {
     const q = req.query as Record<string, unknown>;
     if (q.access_token !== undefined) {
-      return next(Errors.unauthorized("Tokens are accepted only in the Authorization header (Authorization: Bearer <token>), never in the URL."));
+      return void refuse(req, res, next, Errors.unauthorized("Tokens are accepted only in the Authorization header (Authorization: Bearer <token>), never in the URL."));
     }
     // The body is parsed after authentication, so the strategy cannot read a token from it.
     p.authenticate("bearer", { session: false }, (err: unknown, actor: Actor | false) => {
       if (err) return next(err);
       if (!actor) {
         res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token"');
-        return next(Errors.unauthorized("Missing, malformed, unknown or revoked bearer token. Send Authorization: Bearer <token> with a token from `orgscim tokens create`."));
+        return void refuse(req, res, next, Errors.unauthorized("Missing, malformed, unknown or revoked bearer token. Send Authorization: Bearer <token> with a token from `orgscim tokens create`."));
       }
       if (!scopes.some((s) => actor.scopes.includes(s))) {
         const e = Errors.forbidden(`This token lacks the required scope (${scopes.join(" or ")}). Create a token with that scope.`);
@@ -71,6 +77,17 @@ export function requireToken(p: passport.Authenticator, scopes: Scope[], audit?:
       req.actor = actor;
       next();
     })(req, res, next);
+  };
+  // A failed authentication spends one point of the address's budget (./address-budget.ts).
+  const refuse = async (req: Request, res: Response, next: NextFunction, e: Error): Promise<void> => {
+    if (!failures) return next(e);
+    const wait = await failures.failed(req).catch(() => null);
+    if (wait !== null) res.removeHeader("WWW-Authenticate");
+    next(wait === null ? e : Errors.authFailuresBusy(wait));
+  };
+  if (!failures) return authenticate;
+  return (req: Request, res: Response, next: NextFunction) => {
+    failures.blocked(req).then((wait) => (wait === null ? authenticate(req, res, next) : next(Errors.authFailuresBusy(wait))), next);
   };
 }
 

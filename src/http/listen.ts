@@ -13,6 +13,7 @@ import { createSecureContext, type SecureContextOptions } from "node:tls";
 import { X509Certificate } from "node:crypto";
 import type { Config } from "../config/config";
 import type { Logger } from "./logging";
+import { applyTimeouts } from "./timeouts";
 
 export class TlsFileError extends Error {}
 
@@ -95,6 +96,7 @@ export async function listen(handler: http.RequestListener, config: Config, logg
   } else {
     server = http.createServer(handler);
   }
+  applyTimeouts(server, config); // header and request timeouts, before listening (./timeouts.ts)
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, () => {

@@ -35,7 +35,10 @@ describe("/admin", () => {
     expect(ADMIN_CSP).toBe("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(page.headers.get("cache-control")).toBe("no-store");
+    // no-cache, not no-store: the page is public and revalidated with its ETag on every use (a 304
+    // costs nothing), so a deployment of a new version is seen at once (test/hardening/unauthenticated.test.ts).
+    expect(page.headers.get("cache-control")).toBe("no-cache");
+    expect(page.headers.get("etag")).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
     const html = await page.text();
     expect(html).toContain('<script type="module" src="/admin/app.js"></script>');
 

@@ -5,6 +5,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type passport from "passport";
 import { Errors } from "../../domain/errors";
+import type { AuthFailureBudget } from "../address-budget";
 import { allowOnly, requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "../scim-errors";
@@ -24,6 +25,8 @@ export interface ScimRouterDeps extends ScimDeps {
   rateLimit?: RequestHandler;
   /** Write shedding (../write-shedding.ts): 429 at once while the loop runs late; /Bulk by count. */
   shedWrites?: RequestHandler;
+  /** The per-address budget of failed authentications (../address-budget.ts), shared with /v1. */
+  authFailures?: AuthFailureBudget;
   /** /Bulk limits (SCIM_BULK_MAX_OPERATIONS, SCIM_BULK_MAX_PAYLOAD); the defaults when absent. */
   bulk?: BulkLimits;
 }
@@ -32,7 +35,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ caseSensitive: false });
   // Shedding first: while saturated, a refused write costs as little as possible (no token lookup).
   if (deps.shedWrites) r.use(deps.shedWrites);
-  r.use(requireToken(deps.authenticator, ["scim", "admin"], deps));
+  r.use(requireToken(deps.authenticator, ["scim", "admin"], deps, deps.authFailures));
   if (deps.rateLimit) r.use(deps.rateLimit);
   const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;
   r.use(bulkRoutes(deps, bulk)); // before the router-wide parser: /Bulk has its own, larger, body limit

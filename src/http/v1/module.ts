@@ -7,6 +7,7 @@ import type passport from "passport";
 import type { Clock } from "../../domain/clock";
 import type { TxtResolver } from "../../domain/ports/dns";
 import type { Store } from "../../domain/ports/store";
+import type { AuthFailureBudget } from "../address-budget";
 import type { ApiRegistry } from "./openapi";
 
 export interface V1Deps {
@@ -25,6 +26,10 @@ export interface V1Deps {
   rateLimit?: RequestHandler | undefined;
   /** Write shedding (../write-shedding.ts), shared with /scim/v2. */
   shedWrites?: RequestHandler | undefined;
+  /** The per-address budget of token-less routes (../address-budget.ts): /v1/openapi.json. */
+  anonymous?: RequestHandler | undefined;
+  /** The per-address budget of failed authentications (../address-budget.ts), shared with /scim/v2. */
+  authFailures?: AuthFailureBudget | undefined;
 }
 
 /** Each resource module exports one function of this shape and is listed in V1_MODULES. */

@@ -3,7 +3,9 @@
  * and response, and the OpenAPI 3.1 document served at /v1/openapi.json is generated from those
  * declarations (zod 4's toJSONSchema). Tests check real responses against the same schemas.
  */
+import type { Request, Response } from "express";
 import { z } from "zod";
+import { prebuilt, sendPrebuilt, type Prebuilt } from "../prebuilt";
 
 export type Method = "get" | "post" | "delete";
 
@@ -81,3 +83,18 @@ export const ErrorBody = z.object({
   more_info: z.string(),
   status: z.number().int(),
 });
+
+/**
+ * GET /v1/openapi.json: the document is built on its first request (every route is declared by
+ * then) and served from memory with an ETag and Last-Modified after that (../prebuilt.ts). Its
+ * server URL is PUBLIC_URL's /v1, or "/v1" relative to where the document is served (OpenAPI
+ * 3.1 §4.8.5 allows a relative server URL), so no request header decides what is built.
+ */
+export function openApiDocument(registry: ApiRegistry, publicUrl: string | undefined): (req: Request, res: Response) => void {
+  let built: Prebuilt | null = null;
+  const root = publicUrl ? publicUrl.replace(/\/+$/, "") : "";
+  return (req, res) => {
+    built ??= prebuilt(JSON.stringify(registry.document(root)), "application/json; charset=utf-8");
+    sendPrebuilt(req, res, built);
+  };
+}

@@ -9,7 +9,7 @@ import { requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { toDomainError } from "../translate-error";
 import { v1ErrorBody, v1Status } from "../v1-errors";
-import { ApiRegistry } from "./openapi";
+import { ApiRegistry, openApiDocument } from "./openapi";
 import { accountRoutes } from "./accounts-routes";
 import { auditRoutes } from "./audit-routes";
 import { domainRoutes } from "./domains-routes";
@@ -27,13 +27,10 @@ const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, accountRoutes, 
 export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry } {
   const registry = new ApiRegistry();
   const r = Router({ caseSensitive: false });
-  r.get("/openapi.json", (req, res) => {
-    const root = deps.publicUrl ? deps.publicUrl.replace(/\/+$/, "") : `${req.protocol}://${req.get("host") ?? "localhost"}`;
-    res.json(registry.document(root));
-  });
+  r.get("/openapi.json", ...(deps.anonymous ? [deps.anonymous] : []), openApiDocument(registry, deps.publicUrl));
   invitationAcceptRoute(r, registry, deps); // the invitee has only the emailed token: no bearer token
   if (deps.shedWrites) r.use(deps.shedWrites); // before the token lookup: see ../write-shedding.ts
-  r.use(requireToken(deps.authenticator, ["admin"], deps));
+  r.use(requireToken(deps.authenticator, ["admin"], deps, deps.authFailures));
   if (deps.rateLimit) r.use(deps.rateLimit);
   r.use(jsonBody(deps.bodyLimit));
   r.use(pageTokenKeys(deps.store));
