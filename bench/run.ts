@@ -47,11 +47,13 @@ const { values: opts } = parseArgs({
     quick: { type: "boolean", default: false },
     out: { type: "string", default: ".bench" },
     help: { type: "boolean", default: false },
+    fairness: { type: "boolean", default: false },
+    seconds: { type: "string", default: "8" },
   },
 });
 
 if (opts.help) {
-  console.log("npm run bench -- [--users N (100000)] [--store sqlite|mongo] [--check] [--quick] [--out DIR (.bench/)]");
+  console.log("npm run bench -- [--users N (100000)] [--store sqlite|mongo] [--check] [--quick] [--out DIR (.bench/)]\nnpm run bench -- --fairness [--seconds N (8)] [--out DIR]   one organization's delay while another floods (bench/fairness.ts)");
   process.exit(0);
 }
 
@@ -346,7 +348,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+const entry = opts.fairness
+  ? () => import("./fairness").then((m) => m.runFairness({ out: OUT, seconds: Number(opts.seconds), log }))
+  : main;
+entry().catch((e: unknown) => {
   console.error("bench failed:", e instanceof Error ? e.stack : e);
   process.exit(1);
 });

@@ -233,6 +233,8 @@ export const Errors = {
     new DomainError("rateLimited", 9006, `This address has used its budget of requests that carry no valid token (ANONYMOUS_PER_MINUTE). Retry after ${retryAfter} seconds.`, { retryAfter }),
   authFailuresBusy: (retryAfter: number) =>
     new DomainError("rateLimited", 9007, `Too many failed authentications from this address (AUTH_FAILURES_PER_MINUTE); requests from it are refused before their token is looked up. Check the token (Authorization: Bearer <token>) and retry after ${retryAfter} seconds.`, { retryAfter }),
+  bulkBusyForOrganization: (max: number) =>
+    new DomainError("rateLimited", 9008, `This organization already has ${max} /Bulk request${max === 1 ? "" : "s"} in progress (SCIM_BULK_PER_ORGANIZATION). Send the next one when it finishes; retry after 1 second.`, { retryAfter: 1 }),
   bulkBusy: (max: number) =>
     new DomainError("rateLimited", 9005, `${max} /Bulk request${max === 1 ? " is" : "s are"} already in progress (SCIM_BULK_CONCURRENCY). Send the next one when one finishes; retry after 1 second.`, { retryAfter: 1 }),
 } as const;

@@ -8,19 +8,24 @@
  * - `authFailures`: a request that fails authentication (no, malformed, unknown or revoked token)
  *   spends one point of AUTH_FAILURES_PER_MINUTE; an address that has spent them all is refused
  *   before its token is looked up, until its minute ends. A request that authenticates spends
- *   nothing, so an identity provider's own traffic never counts.
+ *   nothing, so an identity provider's own traffic never counts; and a token that authenticated
+ *   from that address within the last minute is still looked up while the address is over its
+ *   budget (the address remembers the ids of up to KNOWN_PER_ADDRESS such tokens), so a flood
+ *   of bad tokens from a shared address (a NAT, an identity provider's egress) does not lock out
+ *   the organizations already working from it.
  *
  * /healthz and /readyz take no budget: a load balancer or orchestrator probes them from one
  * address, and refusing a probe would take a healthy instance out of service.
  *
- * The trade-off of any per-address budget: clients behind one address (a NAT, an identity
- * provider's shared egress) share it. Only failures and token-less routes count, so a client
- * with a valid token is refused only while its address is over the failure budget; the limits
+ * The trade-off of any per-address budget: clients behind one address share it. Only failures and
+ * token-less routes count, and a token already seen working from the address is let through, so
+ * only a new token arriving while its address is over the failure budget is refused; the limits
  * can be raised, or turned off with 0. Counters live in this process (per instance).
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { Errors } from "../domain/errors";
+import "./refusal";
 
 export interface AddressBudgets {
   /** Middleware: one point of the anonymous budget, or 429 (code 9006). */
@@ -30,11 +35,17 @@ export interface AddressBudgets {
 }
 
 export interface AuthFailureBudget {
-  /** Seconds until the address may try again, or null when it is under its budget. */
-  blocked(req: Request): Promise<number | null>;
+  /** Seconds until the address may try again, or null when it is under its budget or `tokenId` authenticated from it lately. */
+  blocked(req: Request, tokenId: string | null): Promise<number | null>;
   /** Counts one failure; seconds to wait when that failure spent the last point, else null. */
   failed(req: Request): Promise<number | null>;
+  /** Remembers that `tokenId` authenticated from the request's address. */
+  succeeded(req: Request, tokenId: string): void;
 }
+
+/** Token ids remembered per address, most recent kept. */
+export const KNOWN_PER_ADDRESS = 32;
+const KNOWN_FOR_MS = 60_000;
 
 const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? "unknown";
 const secondsOf = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
@@ -49,18 +60,44 @@ export function anonymousBudget(perMinute: number): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     limiter.consume(addressOf(req)).then(
       () => next(),
-      (e: unknown) => next(e instanceof RateLimiterRes ? Errors.addressBusy(secondsOf(e.msBeforeNext)) : e),
+      (e: unknown) => {
+        if (!(e instanceof RateLimiterRes)) return next(e);
+        req.refusal = "address_budget";
+        next(Errors.addressBusy(secondsOf(e.msBeforeNext)));
+      },
     );
   };
 }
 
 export function authFailureBudget(perMinute: number): AuthFailureBudget {
-  if (perMinute <= 0) return { blocked: async () => null, failed: async () => null };
+  if (perMinute <= 0) return { blocked: async () => null, failed: async () => null, succeeded: () => undefined };
   const limiter = new RateLimiterMemory({ keyPrefix: "orgscim:auth-failures", points: perMinute, duration: 60 });
+  // address → token id → when it last authenticated from there (a Map keeps insertion order: oldest first)
+  const known = new Map<string, Map<string, number>>();
+  let sweeps = 0;
+  const sweep = (now: number) => {
+    for (const [address, ids] of known) {
+      for (const [id, at] of ids) if (now - at > KNOWN_FOR_MS) ids.delete(id);
+      if (ids.size === 0) known.delete(address);
+    }
+  };
   return {
-    async blocked(req) {
+    async blocked(req, tokenId) {
       const res = await limiter.get(addressOf(req));
-      return res && res.consumedPoints >= perMinute ? secondsOf(res.msBeforeNext) : null;
+      if (!res || res.consumedPoints < perMinute) return null;
+      const at = tokenId === null ? undefined : known.get(addressOf(req))?.get(tokenId);
+      if (at !== undefined && Date.now() - at <= KNOWN_FOR_MS) return null;
+      return secondsOf(res.msBeforeNext);
+    },
+    succeeded(req, tokenId) {
+      const now = Date.now();
+      if (++sweeps % 4096 === 0) sweep(now);
+      const address = addressOf(req);
+      let ids = known.get(address);
+      if (!ids) known.set(address, (ids = new Map()));
+      ids.delete(tokenId);
+      ids.set(tokenId, now);
+      if (ids.size > KNOWN_PER_ADDRESS) ids.delete(ids.keys().next().value as string);
     },
     async failed(req) {
       try {

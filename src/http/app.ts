@@ -17,6 +17,7 @@ import { rateLimitFor } from "./rate-limit";
 import { scimRouter } from "./scim/router";
 import { securityHeaders } from "./security-headers";
 import { toDomainError } from "./translate-error";
+import { bulkAdmission } from "./bulk-admission";
 import { shedWrites } from "./write-shedding";
 import { v1Router } from "./v1/router";
 import { v1ErrorBody, v1Status } from "./v1-errors";
@@ -48,7 +49,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use("/admin", budgets.anonymous, adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
   const authenticator = createAuthenticator(deps.store);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
-  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS, { maxBulk: deps.config.SCIM_BULK_CONCURRENCY }); // one monitor for every router
+  // One monitor and one table of organizations' shares for every router (./write-shedding.ts, ./org-shares.ts).
+  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS);
+  const bulkSlots = bulkAdmission(deps.config.SCIM_BULK_CONCURRENCY, deps.config.SCIM_BULK_PER_ORGANIZATION, shedding.shares);
   app.use("/scim/v2", scimRouter({
     store: deps.store,
     clock: deps.clock,
@@ -61,6 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
     bulk: { maxOperations: deps.config.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: deps.config.SCIM_BULK_MAX_PAYLOAD },
     rateLimit,
     shedWrites: shedding.handler,
+    bulkAdmission: bulkSlots,
     authFailures: budgets.authFailures,
   }));
   app.use("/v1", v1Router({

@@ -12,7 +12,7 @@ import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
 import { authorize, orgTarget } from "../domain/policy";
 import type { Store } from "../domain/ports/store";
-import { authenticate } from "../domain/tokens";
+import { authenticate, parseToken } from "../domain/tokens";
 import type { Scope } from "../domain/types";
 import type { AuthFailureBudget } from "./address-budget";
 
@@ -74,6 +74,7 @@ export function requireToken(
         const route = `${req.method} ${req.baseUrl}${req.path}`;
         return void auditRefusal(audit.store, audit.clock, actor, "scope.required", { type: "Route", id: route.slice(0, 200) }, e.message).then(() => next(e), next);
       }
+      failures?.succeeded(req, actor.tokenId);
       req.actor = actor;
       next();
     })(req, res, next);
@@ -82,13 +83,26 @@ export function requireToken(
   const refuse = async (req: Request, res: Response, next: NextFunction, e: Error): Promise<void> => {
     if (!failures) return next(e);
     const wait = await failures.failed(req).catch(() => null);
-    if (wait !== null) res.removeHeader("WWW-Authenticate");
+    if (wait !== null) {
+      res.removeHeader("WWW-Authenticate");
+      req.refusal = "address_budget";
+    }
     next(wait === null ? e : Errors.authFailuresBusy(wait));
   };
   if (!failures) return authenticate;
   return (req: Request, res: Response, next: NextFunction) => {
-    failures.blocked(req).then((wait) => (wait === null ? authenticate(req, res, next) : next(Errors.authFailuresBusy(wait))), next);
+    failures.blocked(req, bearerTokenId(req)).then((wait) => {
+      if (wait === null) return authenticate(req, res, next);
+      req.refusal = "address_budget";
+      next(Errors.authFailuresBusy(wait));
+    }, next);
   };
+}
+
+/** The id part of the request's bearer token, if it has one of the right shape (nothing is looked up). */
+function bearerTokenId(req: Request): string | null {
+  const m = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "");
+  return m ? (parseToken(m[1] as string)?.id ?? null) : null;
 }
 
 export function actorOf(req: Request): Actor {

@@ -6,22 +6,28 @@
  * event loop's delay does: each turn of the loop takes as long as the requests read in it.
  *
  * So a monitor (LoopLag) samples how late a 10 ms timer fires, smoothed, and while that delay is
- * over WRITES_SHED_LAG_MS a write (POST, PUT, PATCH, DELETE; POST /.search is a read) is refused
- * at once with 429 and Retry-After: 1, before its body is read. Okta and Entra ID retry a 429 after
- * Retry-After. It runs before authentication, so a refusal costs a fraction of a write (no token
- * lookup; an unauthenticated write is refused the same way), the loop catches up and writes are taken
- * again. Reads are not shed: they cost little and an identity provider needs them to reconcile.
- * One instance serves every router, so /scim/v2 and /v1 writes count together.
+ * over WRITES_SHED_LAG_MS a write (POST, PUT, PATCH, DELETE; POST /.search is a read) may be
+ * refused at once with 429 and Retry-After: 1, before its body is read. Okta and Entra ID retry a
+ * 429 after Retry-After. Reads are not shed: they cost little and an identity provider needs them
+ * to reconcile. One instance serves every router, so /scim/v2 and /v1 writes count together.
  *
- * A /Bulk request is the exception. It makes the loop late by itself (a thousand operations take
- * a few hundred milliseconds), so the delay cannot tell a client importing one request after
- * another from a crowd: shed by delay, an import script was refused its own next request. /Bulk is
- * admitted by count instead: at most SCIM_BULK_CONCURRENCY at a time (it yields between its
- * operations, so the count sees it), the next one answered 429 with Retry-After: 1.
+ * Per organization first (issue 14 item 3): it runs after authentication, and every write counts
+ * towards its organization's share of the recent writes (./org-shares.ts). While the loop is late,
+ * a write is refused only when its organization sends at least its fair share (the recent writes
+ * divided by the organizations active now): the organization causing the load is shed, one
+ * sending less than its share is still served. Alone, an organization is always at its share, so
+ * a single tenant's overload is shed as before. A request without a valid token never gets here
+ * (its cost is bounded by the failed-authentication budget, ./address-budget.ts).
+ *
+ * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
+ * hundred milliseconds), so the delay cannot tell a client importing one request after another
+ * from a crowd. It is admitted by count instead, after its body is read (./bulk-admission.ts), and
+ * its operations count towards its organization's share.
  */
 import "./refusal";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Errors } from "../domain/errors";
+import { OrgShares } from "./org-shares";
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -53,46 +59,41 @@ export class LoopLag {
 }
 
 export interface Shedding {
-  /** The middleware for every router. */
+  /** The middleware for every router, after authentication. */
   handler: RequestHandler;
+  /** The shares it counts (/Bulk admission adds its operations to them). */
+  shares: OrgShares;
   stop(): void;
 }
 
 export interface SheddingOptions {
   /** The current loop delay in ms (a LoopLag by default). */
   lag?: () => number;
-  /** SCIM_BULK_CONCURRENCY: /Bulk requests admitted at once; 0: no limit. */
-  maxBulk?: number;
+  /** The organizations' shares of the writes (one for every router; a new one by default). */
+  shares?: OrgShares;
 }
 
 const isBulk = (req: Request): boolean => req.method === "POST" && req.path.toLowerCase() === "/bulk";
 
-/** `maxLagMs` 0: never shed by delay. */
+/** After authentication. `maxLagMs` 0: never shed by delay (shares are still counted). */
 export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): Shedding {
-  const maxBulk = options.maxBulk ?? 0;
   const monitor = maxLagMs > 0 && !options.lag ? new LoopLag() : null;
   const current = options.lag ?? (() => monitor?.ms ?? 0);
-  let bulkInProgress = 0;
+  const shares = options.shares ?? new OrgShares();
   return {
-    handler: (req: Request, res: Response, next: NextFunction) => {
-      if (READS.has(req.method) || req.path.endsWith("/.search")) return next();
-      if (isBulk(req)) {
-        if (maxBulk > 0 && bulkInProgress >= maxBulk) {
-          req.refusal = "bulk_concurrency";
-          return next(Errors.bulkBusy(maxBulk));
-        }
-        bulkInProgress++;
-        res.once("close", () => { bulkInProgress--; });
-        return next();
-      }
+    handler: (req: Request, _res: Response, next: NextFunction) => {
+      if (READS.has(req.method) || req.path.endsWith("/.search") || isBulk(req)) return next();
+      const org = req.actor?.org.id ?? "";
+      shares.add(org);
       if (maxLagMs <= 0) return next();
       const late = current();
-      if (late > maxLagMs) {
+      if (late > maxLagMs && shares.heavy(org)) {
         req.refusal = "writes_shed";
         return next(Errors.writesBusy(Math.round(late)));
       }
       next();
     },
+    shares,
     stop: () => monitor?.stop(),
   };
 }

@@ -149,6 +149,17 @@ describe("the per-address budget of failed authentications (AUTH_FAILURES_PER_MI
       expect(r.headers.get("www-authenticate")).toBeNull();
     }
   });
+
+  it("while the address is over its budget, still serves a token that worked from it, and refuses one it has not seen", async () => {
+    expect((await call("GET", `${s.scim}/Users`, token)).status).toBe(200);
+    expect((await call("POST", `${s.scim}/Users`, token, userBody("known-token@acme.test"))).status).toBe(201);
+    const fresh = (await s.newOrg({ domainEnforcement: false })).token;
+    const r = await call("GET", `${s.scim}/Users`, fresh);
+    expect([r.status, codeOf(r)]).toEqual([429, 9007]);
+    // a known token's id with a wrong secret is looked up, fails, and is still refused
+    const forged = `${token.slice(0, "osk_".length + 32 + 1)}${"A".repeat(43)}`;
+    expect((await call("GET", `${s.scim}/Users`, forged)).status).toBe(429);
+  });
 });
 
 describe("per-address budgets behind a proxy (TRUST_PROXY=1)", () => {

@@ -14,6 +14,7 @@ import { groupInputOf, groupPatchOf, groupReplaceOf, userInputOf, userPatchOf } 
 import { runBulk, type BulkCall, type BulkDone } from "../../scim/bulk/run";
 import { etagOf } from "../../scim/user-resource";
 import { actorOf } from "../auth";
+import type { BulkAdmission } from "../bulk-admission";
 import { jsonBody } from "../body";
 import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
@@ -46,7 +47,8 @@ function renderError(e: unknown): { status: number; body: Record<string, unknown
   return { status: statusOf(err), body: scimErrorBody(err) };
 }
 
-export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
+/** `admission`: /Bulk slots (../bulk-admission.ts), taken once the body is read and parsed; none: no limit. */
+export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?: BulkAdmission): Router {
   const r = Router();
 
   r.post("/Bulk", bulkBody(limits.maxPayloadSize), async (req, res) => {
@@ -62,6 +64,12 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits): Router {
       throw e;
     }
     const actor = actorOf(req);
+    try {
+      admission?.admit(actor.org.id, request.operations.length, res); // 429 when the organization's or every slot is taken
+    } catch (e) {
+      req.refusal = "bulk_concurrency";
+      throw e;
+    }
     const execute = async (call: BulkCall): Promise<BulkDone> => {
       const id = call.id ?? "";
       if (call.resource === "Users") {

@@ -6,6 +6,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type passport from "passport";
 import { Errors } from "../../domain/errors";
 import type { AuthFailureBudget } from "../address-budget";
+import type { BulkAdmission } from "../bulk-admission";
 import { allowOnly, requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "../scim-errors";
@@ -23,8 +24,10 @@ export interface ScimRouterDeps extends ScimDeps {
   membersReturned: number;
   /** Per-token and per-organization budgets (../rate-limit.ts), run right after authentication. */
   rateLimit?: RequestHandler;
-  /** Write shedding (../write-shedding.ts): 429 at once while the loop runs late; /Bulk by count. */
+  /** Write shedding (../write-shedding.ts), after authentication: 429 at once while the loop runs late, to the organizations sending the most. */
   shedWrites?: RequestHandler;
+  /** /Bulk slots in all and per organization, taken after the body is read (../bulk-admission.ts). */
+  bulkAdmission?: BulkAdmission;
   /** The per-address budget of failed authentications (../address-budget.ts), shared with /v1. */
   authFailures?: AuthFailureBudget;
   /** /Bulk limits (SCIM_BULK_MAX_OPERATIONS, SCIM_BULK_MAX_PAYLOAD); the defaults when absent. */
@@ -33,12 +36,12 @@ export interface ScimRouterDeps extends ScimDeps {
 
 export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ caseSensitive: false });
-  // Shedding first: while saturated, a refused write costs as little as possible (no token lookup).
-  if (deps.shedWrites) r.use(deps.shedWrites);
   r.use(requireToken(deps.authenticator, ["scim", "admin"], deps, deps.authFailures));
   if (deps.rateLimit) r.use(deps.rateLimit);
+  // Shedding knows the organization (it sheds the heaviest first) and runs before any body is read.
+  if (deps.shedWrites) r.use(deps.shedWrites);
   const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;
-  r.use(bulkRoutes(deps, bulk)); // before the router-wide parser: /Bulk has its own, larger, body limit
+  r.use(bulkRoutes(deps, bulk, deps.bulkAdmission)); // before the router-wide parser: /Bulk has its own, larger, body limit
   r.use(jsonBody(deps.bodyLimit));
   r.get(["/ServiceProviderConfig", "/ResourceTypes", "/ResourceTypes/:id", "/Schemas", "/Schemas/:id"], allowOnly(deps, "scim.discovery"));
   r.use(discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: true, maxBulkOperations: bulk.maxOperations, maxBulkPayloadSize: bulk.maxPayloadSize }));

@@ -29,9 +29,9 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   const r = Router({ caseSensitive: false });
   r.get("/openapi.json", ...(deps.anonymous ? [deps.anonymous] : []), openApiDocument(registry, deps.publicUrl));
   invitationAcceptRoute(r, registry, deps); // the invitee has only the emailed token: no bearer token
-  if (deps.shedWrites) r.use(deps.shedWrites); // before the token lookup: see ../write-shedding.ts
   r.use(requireToken(deps.authenticator, ["admin"], deps, deps.authFailures));
   if (deps.rateLimit) r.use(deps.rateLimit);
+  if (deps.shedWrites) r.use(deps.shedWrites); // per organization, so after the token: see ../write-shedding.ts
   r.use(jsonBody(deps.bodyLimit));
   r.use(pageTokenKeys(deps.store));
   for (const m of V1_MODULES) m(r, registry, deps);
