@@ -4,6 +4,7 @@
  * against a real MongoDB where one is reachable). The cases live in ./contract/*.ts by subject.
  */
 import type { Store } from "../../src/domain/ports/store";
+import { auditSearch } from "./contract/audit-search";
 import { basics } from "./contract/basics";
 import { controlChars } from "./contract/control-chars";
 import { domains } from "./contract/domains";
@@ -37,5 +38,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     filterMatrix(it_, current);
     races(it_, current);
     membershipFilters(it_, current);
+    auditSearch(it_, current);
   });
 }

@@ -82,9 +82,22 @@ export const OUTBOX_INDEXES_V5: readonly IndexSpec[] = [
 /** Counters since migration 5: indexed by organization, which sharding them on {orgId: 1} needs. */
 export const COUNTER_INDEXES_V5: readonly IndexSpec[] = [ix({ orgId: 1 })];
 
+/**
+ * Audit events since migration 6: listed newest first by (time, seq), each filter of
+ * GET /v1/AuditEvents (action, target, outcome, time range) on an index ending in (time, seq).
+ */
+export const AUDIT_INDEXES_V6: readonly IndexSpec[] = [
+  // The earlier ones stay until the store's owner drops them in a step of their own (they cost writes, not answers).
+  ...(INDEXES_V1.audit_events ?? []),
+  ix({ orgId: 1, time: 1, seq: 1 }),
+  ix({ orgId: 1, action: 1, time: 1, seq: 1 }),
+  ix({ orgId: 1, targetId: 1, time: 1, seq: 1 }),
+  ix({ orgId: 1, outcome: 1, time: 1, seq: 1 }),
+];
+
 /** What every collection should have now. */
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
-  ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5,
+  ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V6,
 };
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */

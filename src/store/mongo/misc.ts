@@ -96,17 +96,24 @@ export function mongoAudit(c: MongoCtx): AuditRepo {
       const doc = await checked(c.models.audit_events, auditDoc(e, seq));
       await c.run("write", (o) => events().insertOne(doc as Stored, o));
     },
+    // Newest first by (time, seq), each filter on an index ending in (time, seq) (./indexes.ts AUDIT_INDEXES_V6).
     list: (orgId, q) => c.run("read", async (o) => {
-      const where: Doc = { orgId: { $eq: orgId } };
-      if (q.before) {
-        const ref = await events().findOne({ _id: { $eq: q.before }, orgId: { $eq: orgId } }, { ...o, projection: { seq: 1 } });
-        if (!ref) return [];
-        where.seq = { $lt: ref.seq };
-      }
-      if (q.action) where.action = { $eq: q.action };
-      if (q.imported !== undefined) where.imported = q.imported ? { $type: "object" } : { $in: [null] };
       if (q.limit <= 0) return [];
-      return (await events().find(where, o).sort({ seq: -1 }).limit(q.limit).toArray()).map(toAudit);
+      const where: Doc = { orgId: { $eq: orgId } };
+      if (q.action !== undefined) where.action = { $eq: q.action };
+      if (q.targetId !== undefined) where.targetId = { $eq: q.targetId };
+      if (q.outcome !== undefined) where.outcome = { $eq: q.outcome };
+      if (q.imported !== undefined) where.imported = q.imported ? { $type: "object" } : { $in: [null] };
+      const time: Doc = {};
+      if (q.from !== undefined) time.$gte = q.from;
+      if (q.to !== undefined) time.$lt = q.to;
+      if (Object.keys(time).length > 0) where.time = time;
+      if (q.before) {
+        const ref = await events().findOne({ _id: { $eq: q.before }, orgId: { $eq: orgId } }, { ...o, projection: { seq: 1, time: 1 } });
+        if (!ref) return [];
+        where.$or = [{ time: { $lt: ref.time } }, { time: { $eq: ref.time }, seq: { $lt: ref.seq } }];
+      }
+      return (await events().find(where, o).sort({ time: -1, seq: -1 }).limit(q.limit).toArray()).map(toAudit);
     }),
   };
 }
