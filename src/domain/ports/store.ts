@@ -205,13 +205,28 @@ export interface OutboxRepo {
   countPending(cap: number): Promise<number>;
 }
 
+/**
+ * Which audit events to list. Every filter is answered from an index, at any depth: events are
+ * listed newest first by (time, then the order they were recorded), `before` an event id of the
+ * organization (another's, or an unknown id, lists nothing).
+ */
+export interface AuditListQuery {
+  limit: number;
+  before?: string;
+  action?: string;
+  /** The target's id (targetId). */
+  targetId?: string;
+  outcome?: AuditEvent["outcome"];
+  /** ISO 8601 instants (toISOString's form): time >= from, time < to. */
+  from?: string;
+  to?: string;
+  /** false lists only this store's own events, true only the imported history (events with `imported`); absent, both. */
+  imported?: boolean;
+}
+
 export interface AuditRepo {
   append(event: AuditEvent): Promise<void>;
-  /**
-   * Newest first (the order of appending). `imported`: false lists only this store's own events,
-   * true only the imported history (events with `imported`); absent, both.
-   */
-  list(orgId: string, query: { limit: number; before?: string; action?: string; imported?: boolean }): Promise<AuditEvent[]>;
+  list(orgId: string, query: AuditListQuery): Promise<AuditEvent[]>;
 }
 
 export interface Repos {

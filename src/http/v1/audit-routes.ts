@@ -37,7 +37,7 @@ const toBody = (e: AuditEvent): z.infer<typeof AuditEventBody> => ({
 export const auditRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, {
     method: "get", path: "/AuditEvents", tag: "AuditEvents", status: 200, response: AuditEventPage,
-    summary: "The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Outcome; pages with PageSize and PageToken",
+    summary: "The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Outcome, From and To (ISO 8601 date-times: From inclusive, To exclusive), combined; every filter is answered from an index and pages with PageSize and PageToken to the last matching event",
     query: z.object({
       PageSize: z.coerce.number().int().min(1).max(100).optional(),
       PageToken: z.string().max(200).optional(),
@@ -45,6 +45,8 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
       TargetSid: z.string().max(100).optional(),
       Outcome: z.enum(["success", "refused"]).optional(),
       Imported: z.enum(["true", "false"]).optional(),
+      From: z.string().max(40).optional(),
+      To: z.string().max(40).optional(),
     }),
   }, async (req, { query }) => {
     const size = query.PageSize ?? 50;
@@ -58,7 +60,7 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
       return opened;
     };
     const { events, next } = await listAuditEvents(deps, actorOf(req), {
-      size, before, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome, imported: query.Imported === "true",
+      size, before, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome, from: query.From, to: query.To, imported: query.Imported === "true",
     });
     return { audit_events: events.map(toBody), meta: { page_size: size, next_page_token: next ? scope.tokens.seal(scope.orgId, scope.purpose, next) : null } };
   });
