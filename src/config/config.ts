@@ -152,7 +152,6 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["SCIM_BULK_MAX_OPERATIONS", "most operations one /Bulk request may carry, advertised as bulk.maxOperations (default 1000)"],
   ["SCIM_BULK_MAX_PAYLOAD", "largest /Bulk request body, advertised in bytes as bulk.maxPayloadSize (default 10mb)"],
   ["TRUST_PROXY", "which X-Forwarded-For hops to believe behind a load balancer, as Express's trust proxy: the number of proxies in front of orgscim (e.g. 1), or their addresses and subnets, comma-separated (e.g. 10.0.0.0/8,loopback); true (every hop, so any client could choose its address) is refused (default false: the socket's address)"],
-  ["TRUST_PROXY", "true when behind a load balancer that sets X-Forwarded-* (default false)"],
   ["TLS_CERT_FILE", "PEM certificate (with its chain) to serve HTTPS on PORT without a proxy; needs TLS_KEY_FILE; unset: plain HTTP"],
   ["TLS_KEY_FILE", "PEM private key of TLS_CERT_FILE"],
   ["TLS_MIN_VERSION", "TLSv1.2|TLSv1.3: oldest TLS version accepted; TLS 1.3 is always offered (default TLSv1.2)"],

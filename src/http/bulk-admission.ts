@@ -9,13 +9,17 @@
  * The operations of an admitted request count towards its organization's share of the writes
  * (./org-shares.ts), which write shedding reads.
  */
-import type { Response } from "express";
+import type { Request, Response } from "express";
+import "./refusal";
 import { Errors } from "../domain/errors";
 import type { OrgShares } from "./org-shares";
 
 export interface BulkAdmission {
-  /** Takes a slot for `org` until `res` closes, or throws 429 (9005 all slots taken, 9008 the organization's). */
-  admit(org: string, operations: number, res: Response): void;
+  /**
+   * Takes a slot for `org` until `res` closes, or throws 429 (9005 all slots taken, 9008 the
+   * organization's), marking `req` refused for bulk_concurrency (the metrics count it).
+   */
+  admit(org: string, operations: number, res: Response, req?: Request): void;
   /** Slots taken now, in all. */
   readonly inProgress: number;
 }
@@ -28,10 +32,14 @@ export function bulkAdmission(maxTotal: number, maxPerOrg: number, shares?: OrgS
     get inProgress() {
       return total;
     },
-    admit(org, operations, res) {
+    admit(org, operations, res, req) {
       const mine = byOrg.get(org) ?? 0;
-      if (maxPerOrg > 0 && mine >= maxPerOrg) throw Errors.bulkBusyForOrganization(maxPerOrg);
-      if (maxTotal > 0 && total >= maxTotal) throw Errors.bulkBusy(maxTotal);
+      const refused = maxPerOrg > 0 && mine >= maxPerOrg ? Errors.bulkBusyForOrganization(maxPerOrg)
+        : maxTotal > 0 && total >= maxTotal ? Errors.bulkBusy(maxTotal) : null;
+      if (refused) {
+        if (req) req.refusal = "bulk_concurrency";
+        throw refused;
+      }
       byOrg.set(org, mine + 1);
       total++;
       shares?.add(org, Math.max(1, operations));

@@ -128,7 +128,8 @@ describe("over HTTP", () => {
     const a = await s.newOrg({ domainEnforcement: false });
     const b = await s.newOrg({ domainEnforcement: false });
     await sleep(2 * HALF_LIFE_MS); // earlier tests' writes fade
-    for (let i = 0; i < 30; i++) expect((await call("POST", `${s.scim}/Users`, a.token, userBody(`flood${i}@acme.test`))).status).toBe(201);
+    // The flood's own writes may be shed already on a loaded machine (alone, an organization is at its share); they count either way.
+    for (let i = 0; i < 30; i++) expect([201, 429]).toContain((await call("POST", `${s.scim}/Users`, a.token, userBody(`flood${i}@acme.test`))).status);
     block(200); // the server shares this process: its loop is now late
     const quiet = await call("POST", `${s.scim}/Users`, b.token, userBody("quiet@acme.test"));
     expect(quiet.status).toBe(201);

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { newId } from "../../src/domain/ids";
+import { bulkAdmission } from "../../src/http/bulk-admission";
 import { shedWrites } from "../../src/http/write-shedding";
 import { createMetrics } from "../../src/observability/metrics";
 import { routeTemplates } from "../../src/observability/route-template";
@@ -179,16 +180,18 @@ describe("budget refusals by reason", () => {
     throw new Error(`both reasons never showed:\n${(await scrape(s.url)).text.split("\n").filter((l) => l.startsWith("orgscim_http_refused_total")).join("\n")}`);
   }, 60_000);
 
-  it("counts shed writes and /Bulk refused for concurrency, as the shedding middleware refuses them", async () => {
+  it("counts shed writes and /Bulk refused for concurrency, as the shedding middleware and /Bulk admission refuse them", async () => {
     const metrics = createMetrics({ orgLimit: 0, sqlitePath: null });
     let lag = 100;
-    const shedding = shedWrites(40, { lag: () => lag, maxBulk: 1 });
+    const shedding = shedWrites(40, { lag: () => lag });
+    const slots = bulkAdmission(1, 1); // taken by the /Bulk route once its body is read (src/http/scim/bulk-routes.ts)
     let release: () => void = () => undefined;
     let inBulk = false;
     const app = express();
     app.use(routeTemplates, metrics.middleware.bind(metrics));
     app.use("/scim/v2", shedding.handler); // mounted as the routers mount it
-    app.post("/scim/v2/Bulk", (_req, res) => {
+    app.post("/scim/v2/Bulk", (req, res) => {
+      slots.admit("OR1", 1, res, req);
       inBulk = true;
       void new Promise<void>((r) => (release = r)).then(() => res.status(200).end());
     });

@@ -64,12 +64,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
       throw e;
     }
     const actor = actorOf(req);
-    try {
-      admission?.admit(actor.org.id, request.operations.length, res); // 429 when the organization's or every slot is taken
-    } catch (e) {
-      req.refusal = "bulk_concurrency";
-      throw e;
-    }
+    admission?.admit(actor.org.id, request.operations.length, res, req); // 429 when the organization's or every slot is taken
     const execute = async (call: BulkCall): Promise<BulkDone> => {
       const id = call.id ?? "";
       if (call.resource === "Users") {
