@@ -14,7 +14,7 @@
  * Every client is 127.0.0.1, so the floods without a token share the quiet organization's address
  * (the hardest case for per-address budgets). For each phase it reports the quiet organization's
  * p50, p99 and max, its statuses (a 429 is a refusal it suffered), and the flood's rate and
- * statuses; results go to DIR/fairness.json and DIR/fairness.md.
+ * statuses; results go to DIR (fairness.json, and the table as markdown).
  *
  * The bound (docs/hardening.md): while another organization floods, the quiet one's p99 stays
  * within its baseline p99 + WRITES_SHED_LAG_MS + the longest single request the flood can make
