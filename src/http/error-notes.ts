@@ -29,6 +29,8 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   unknownSchema: n("The body uses a schema extension this resource type does not have.", "Use only the extensions /scim/v2/ResourceTypes lists for the type."),
   tooManyValues: n("A multi-valued attribute holds more values than the server keeps (its description in /Schemas states the limit).", "Send at most that many values."),
   notCanonical: n("The value is not one of the attribute's canonicalValues.", "Send one of the values the message lists (and /scim/v2/Schemas states)."),
+  forbiddenCharacter: n("A userName, email, name or display name holds a control, zero-width, bidirectional-control or other invisible character; the message names it (U+XXXX), the attribute and the position (docs/hardening.md#text-people-see-identifiers-and-names).", "Remove the character; text is stored in Unicode NFC, so composed and decomposed forms of the same letters are one value."),
+  badPathEncoding: n("A path segment is not valid percent-encoding: a '%' not followed by two hex digits, or escapes that are not UTF-8 (RFC 3986 §2.1).", "Encode ids and names in the path with encodeURIComponent."),
   discoveryNotFound: n("The schema or resource type asked for is not one this server supports.", "List them at /scim/v2/Schemas or /scim/v2/ResourceTypes."),
 
   invalidFilter: n("The filter cannot be parsed (RFC 7644 §3.4.2.2); the message gives the position.", "Correct the filter. A filter that fails never answers rows (docs/security.md#case-16)."),
@@ -115,6 +117,9 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   unavailable: n("The store cannot be reached; nothing was changed (docs/security.md#case-22).", "Retry after the Retry-After seconds."),
   internal: n("A bug in the server. It was logged with the request id; the answer carries no detail.", "Retry; if it persists, report it with the X-Request-Id of the response."),
   tooMany: n("The request would return or do more than the server allows at once.", "Narrow the request as the message says."),
-  writesBusy: n("The server is saturated (its event loop is late over WRITES_SHED_LAG_MS) and refuses writes until it catches up (docs/security.md#case-33).", "Retry after 1 second."),
+  writesBusy: n("The server is saturated (its event loop is late over WRITES_SHED_LAG_MS) and, until it catches up, refuses the writes of the organizations sending at least their fair share of the recent writes (docs/security.md#case-33, docs/hardening.md#fair-shares-between-organizations).", "Retry after 1 second; spread writes out."),
+  addressBusy: n("The address has used its budget of requests that carry no valid token (ANONYMOUS_PER_MINUTE): the OpenAPI document, the Admin Center's files, unknown paths (docs/hardening.md#nothing-unauthenticated-is-expensive).", "Wait the Retry-After seconds; cache /v1/openapi.json and the /admin files with their ETag (a 304 costs nothing)."),
+  authFailuresBusy: n("Too many failed authentications from this address (AUTH_FAILURES_PER_MINUTE): requests from it are refused before their token is looked up; a token that authenticated from the address in the last minute still passes.", "Check the token (Authorization: Bearer <token>); retry after the Retry-After seconds."),
+  bulkBusyForOrganization: n("This organization already has SCIM_BULK_PER_ORGANIZATION /Bulk requests running; the slot is taken once a body has been read (docs/hardening.md#fair-shares-between-organizations).", "Send /Bulk requests one after another; retry after 1 second."),
   bulkBusy: n("The most /Bulk requests the server runs at once (SCIM_BULK_CONCURRENCY) are already running.", "Send the next one when one finishes; retry after 1 second."),
 };

@@ -72,6 +72,19 @@ describe("the commands", () => {
     await store.close();
     const run = await captured(() => cli(["orgs", "list"]));
     expect(run.out).not.toMatch(OBEYED);
-    expect((JSON.parse(run.out) as Array<{ name: string }>)[0]!.name).toBe(`Acme ${HOSTILE.join(" ")}`);
+    expect((JSON.parse(run.out) as Array<{ friendly_name: string }>)[0]!.friendly_name).toBe(`Acme ${HOSTILE.join(" ")}`);
+  });
+
+  it("orgs list on a terminal prints its table with the hostile name escaped, a newline from data included", async () => {
+    const store = t.open("a.db");
+    await createOrganization(store, systemClock, { name: `two\nlines ${HOSTILE.join(" ")}`, settings: {} });
+    await store.close();
+    let out = "";
+    let err = "";
+    const io = { stdout: { isTTY: true, columns: 400, write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: process.env };
+    expect(await cli(["orgs", "list"], io)).toBe(0);
+    expect(out + err).not.toMatch(OBEYED);
+    expect(out).toContain("two\\u{A}lines \\u{1B}]0;owned\\u{7}");
+    expect(out.trimEnd().split("\n")).toHaveLength(2); // the header and one row: no line forged
   });
 });
