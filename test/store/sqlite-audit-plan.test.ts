@@ -42,7 +42,10 @@ for (const action of [undefined, "user.update"]) {
   for (const targetId of [undefined, "US42"]) {
     for (const outcome of [undefined, "refused"] as const) {
       for (const range of [{}, { from: "2026-01-01T05:00:00.000Z" }, { to: "2026-01-01T05:00:00.000Z" }, { from: "2026-01-01T01:00:00.000Z", to: "2026-01-01T05:00:00.000Z" }]) {
-        FILTERS.push({ ...(action ? { action } : {}), ...(targetId ? { targetId } : {}), ...(outcome ? { outcome } : {}), ...range });
+        // the live log (imported: false, what GET /v1/AuditEvents asks by default) and the imported history
+        for (const imported of [false, true]) {
+          FILTERS.push({ ...(action ? { action } : {}), ...(targetId ? { targetId } : {}), ...(outcome ? { outcome } : {}), ...range, imported });
+        }
       }
     }
   }
