@@ -435,15 +435,18 @@ export function migrate(db: Database.Database): number[] {
   const applied: number[] = [];
   for (const m of known) {
     if (done.has(m.version)) continue;
-    db.transaction(() => {
+    const ran = db.transaction(() => {
+      // Read again under the write lock: another process opening the same file may have applied it meanwhile.
+      if (db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(m.version) !== undefined) return false;
       const refused = m.precheck?.(db) ?? null;
       if (refused !== null) throw new MigrationRefused(m.version, refused);
       db.exec(m.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
         m.version, m.name, new Date().toISOString(),
       );
+      return true;
     }).immediate();
-    applied.push(m.version);
+    if (ran) applied.push(m.version);
   }
   return applied;
 }
