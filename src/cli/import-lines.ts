@@ -5,7 +5,7 @@
  * rules). The command is ./import.ts; ./import-reader.ts reads a file on a worker thread.
  */
 import type { Clock } from "../domain/clock";
-import { lookupChallenge } from "../domain/domains";
+import { lookupChallenge } from "../domain/domain-rules";
 import { DomainError, Errors, type ErrorKind } from "../domain/errors";
 import { OrgImporter, RECORD_KINDS, type ImportItem, type ImportMeta, type ImportOptions, type ImportReport, type RecordKind } from "../domain/portability";
 import type { TxtResolver } from "../domain/ports/dns";

@@ -1,7 +1,7 @@
 /**
  * Public mail and relay domains: anyone can get an address on them, so no organization can own
  * them and none may verify them (docs/tenancy.md). A name is refused when it is one of these or a
- * subdomain of one (mail.gmail.com belongs to Google as much as gmail.com does); src/domain/domains.ts
+ * subdomain of one (mail.gmail.com belongs to Google as much as gmail.com does); src/domain/domain-rules.ts
  * also refuses every public suffix of the Public Suffix List (co.uk, github.io) through `tldts`,
  * which this list does not repeat.
  *

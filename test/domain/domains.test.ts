@@ -9,10 +9,8 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/config";
 import type { Actor } from "../../src/domain/actor";
 import type { Clock } from "../../src/domain/clock";
-import {
-  addDomain, challengeOf, getDomain, listDomains, lookupChallenge, MAX_DOMAINS_PER_ORG, normalizeDomainName, recheckDomains,
-  removeDomain, transition, verifyDomain,
-} from "../../src/domain/domains";
+import { challengeOf, lookupChallenge, MAX_DOMAINS_PER_ORG, normalizeDomainName, transition } from "../../src/domain/domain-rules";
+import { addDomain, getDomain, listDomains, recheckDomains, removeDomain, verifyDomain } from "../../src/domain/domains";
 import { DomainError } from "../../src/domain/errors";
 import { createOrganization } from "../../src/domain/orgs";
 import { DnsUnavailable, type TxtResolver } from "../../src/domain/ports/dns";

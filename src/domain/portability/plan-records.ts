@@ -11,7 +11,8 @@
  */
 import { builtinAccountRoleGroups, accountRoleGroupId } from "../account-roles";
 import { isoNow } from "../clock";
-import { endOtherClaims, MAX_DOMAINS_PER_ORG } from "../domains";
+import { MAX_DOMAINS_PER_ORG } from "../domain-rules";
+import { endOtherClaims } from "../domains";
 import { Errors } from "../errors";
 import { newId } from "../ids";
 import { newInvitationToken, stateOf } from "../invitations";

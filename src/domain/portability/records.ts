@@ -8,7 +8,7 @@
  * record a check lets through can make a later API call fail on it.
  */
 import { z } from "zod";
-import { CHALLENGE_PREFIX, checkOwnable, normalizeDomainName } from "../domains";
+import { CHALLENGE_PREFIX, checkOwnable, normalizeDomainName } from "../domain-rules";
 import { Errors } from "../errors";
 import { looksLikeEmail } from "../users";
 import {

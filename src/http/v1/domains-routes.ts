@@ -10,8 +10,9 @@
 import type { Request } from "express";
 import { z } from "zod";
 import {
-  addDomain, challengeOf, expiresAt, getDomain, listDomains, removeDomain, verifyDomain,
+  addDomain, getDomain, listDomains, removeDomain, verifyDomain,
 } from "../../domain/domains";
+import { challengeOf, expiresAt } from "../../domain/domain-rules";
 import type { Domain } from "../../domain/types";
 import { actorOf } from "../auth";
 import { PageMeta, PageQuery, pageMeta, readPage } from "./paging";

@@ -8,7 +8,8 @@
 import { accountRoleGroupId, assignmentSid } from "../../../src/domain/account-roles";
 import { createAccount, grantRole } from "../../../src/domain/accounts";
 import { systemClock } from "../../../src/domain/clock";
-import { addDomain, challengeOf } from "../../../src/domain/domains";
+import { challengeOf } from "../../../src/domain/domain-rules";
+import { addDomain } from "../../../src/domain/domains";
 import { createGroup } from "../../../src/domain/groups";
 import { inviteToAccount, inviteToOrganization } from "../../../src/domain/invitations";
 import type { Door, TargetKind } from "../../../src/domain/policy/kinds";
