@@ -281,7 +281,7 @@ describe("every state round-trips", () => {
   it(`through migrate and through a file, for ${RUNS} generated organizations`, async () => {
     const seen = new Set<string>();
     let lines = 0;
-    await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 8, maxLength: 40 }), async (actions) => {
+    const property = fc.asyncProperty(fc.array(action, { minLength: 8, maxLength: 40 }), async (actions) => {
       const org = await build(actions);
       const original = await collect(exportLines(source, clock, org.id, { tokens: true, audit: true }));
       statesOf(parse(original), seen);
@@ -302,8 +302,15 @@ describe("every state round-trips", () => {
       // A re-verified domain is verified now: its verifiedAt (and a revalidating one's state) is DNS's answer of today.
       const reverified = (l: Line) => (l.type === "domain" && (l.state === "verified" || l.state === "revalidating") ? { ...l, state: "verified", verifiedAt: null, revalidatingSince: null } : l);
       expect(again.slice(1).map(reverified)).toEqual(before.slice(1).map(reverified));
-    }), { numRuns: RUNS });
-    console.info(`round trip: ${RUNS} generated organizations, ${lines} export lines; states reached: ${[...seen].sort().join(", ")}; refusals met while building: ${JSON.stringify(refusals)}`);
+    });
+    // Random organizations reach every state in most runs of RUNS, not all: a state still missing
+    // gets more rounds (up to 5), so the rule below fails only when the generator cannot reach it.
+    let rounds = 0;
+    do {
+      await fc.assert(property, { numRuns: RUNS });
+      rounds++;
+    } while (rounds < 5 && EXPECTED_STATES.some((x) => !seen.has(x)));
+    console.info(`round trip: ${RUNS * rounds} generated organizations in ${rounds} round(s), ${lines} export lines; states reached: ${[...seen].sort().join(", ")}; refusals met while building: ${JSON.stringify(refusals)}`);
     expect(EXPECTED_STATES.filter((s) => !seen.has(s))).toEqual([]);
-  }, 120_000 + RUNS * 6_000);
+  }, 120_000 + 5 * RUNS * 6_000);
 });
