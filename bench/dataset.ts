@@ -49,7 +49,7 @@ export async function buildDataset(dir: string, spec: DatasetSpec, databaseUrl?:
     const groups: GroupRecord[] = [];
     for (let g = 0; g < groupCount; g++) {
       const name = g === 0 ? "bench-big" : g === 1 ? "bench-small" : g === 2 ? "bench-batch" : groupNameOf(g);
-      const input = groupResource.toGroupInput(coerce.coerceBody(groupBody(name, g), resourceTypes.GROUPS.schema));
+      const input = groupResource.toGroupInput(coerce.coerceBody(groupBody(name, g), resourceTypes.GROUPS.schema, "compatible"));
       groups.push({
         id: ids.newId("GP"), orgId: org.id, displayName: name, externalId: `grp-ext-${g}`, builtin: false, binding: null,
         data: { ...input.data }, version: 1, created: now, lastModified: now,
@@ -65,7 +65,7 @@ export async function buildDataset(dir: string, spec: DatasetSpec, databaseUrl?:
     for (let from = 0; from < spec.users; from += BATCH) {
       const batch: UserRecord[] = [];
       for (let i = from; i < Math.min(spec.users, from + BATCH); i++) {
-        const data = userResource.toUserInput(coerce.coerceBody(userBody(keyOf(i), i), resourceTypes.USERS.schema)).data;
+        const data = userResource.toUserInput(coerce.coerceBody(userBody(keyOf(i), i), resourceTypes.USERS.schema, "compatible")).data;
         batch.push({
           id: ids.newId("US"), orgId: org.id, userName: data.userName as string, externalId: data.externalId as string,
           displayName: data.displayName as string, active: true, status: "managed", orgRole: "standard",

@@ -6,7 +6,7 @@
 import { operatorActor } from "../domain/actor";
 import { createOrganization, updateOrganization } from "../domain/orgs";
 import { createToken, revokeToken } from "../domain/tokens";
-import { SCOPES, type OrgSettings, type Scope } from "../domain/types";
+import { SCIM_PROFILES, SCOPES, type OrgSettings, type Scope } from "../domain/types";
 import { toOrganizationBody } from "../http/v1/organization-routes";
 import { toTokenBody } from "../http/v1/tokens-routes";
 import { CliFailure, fields, printResult, table, UsageError } from "./io";
@@ -26,6 +26,7 @@ const SETTINGS: readonly OptionSpec[] = [
   { flags: "--domain-enforcement <on|off>", description: "provision users only on the organization's verified domains (default on)", choices: ["on", "off"], example: "off" },
   { flags: "--role-groups <on|off>", description: "show the built-in org-role groups under /Groups (default on; Microsoft's suite wants off)", choices: ["on", "off"], example: "off" },
   { flags: "--deprovision <remove|delete>", description: "what SCIM DELETE does: end the membership, or erase the user (default remove)", choices: ["remove", "delete"], example: "delete" },
+  { flags: "--scim-profile <compatible|strict>", description: "how SCIM requests are read: accept Okta's and Entra's quirks, or RFC 7643/7644 and the interop profile only (default compatible; docs/idp-quirks.md)", choices: [...SCIM_PROFILES], example: "strict" },
 ];
 
 function settingsFrom(o: Options): Partial<OrgSettings> {
@@ -35,6 +36,7 @@ function settingsFrom(o: Options): Partial<OrgSettings> {
   const rg = onOff(o.roleGroups);
   if (rg !== undefined) s.exposeRoleGroups = rg;
   if (o.deprovision !== undefined) s.deprovision = o.deprovision as OrgSettings["deprovision"];
+  if (o.scimProfile !== undefined) s.scimProfile = o.scimProfile as OrgSettings["scimProfile"];
   return s;
 }
 
@@ -93,7 +95,7 @@ export const ADMIN_COMMANDS: readonly CommandSpec[] = [
     async run(ctx) {
       const current = await orgOf(ctx, ctx.args[0]!);
       const settings = settingsFrom(ctx.opts);
-      if (Object.keys(settings).length === 0) throw new UsageError("Say what to change: --domain-enforcement, --role-groups or --deprovision.");
+      if (Object.keys(settings).length === 0) throw new UsageError("Say what to change: --domain-enforcement, --role-groups, --deprovision or --scim-profile.");
       const next = toOrganizationBody(await updateOrganization({ store: await ctx.store(), clock: ctx.clock }, operatorActor(current, "cli orgs settings"), settings));
       printResult(ctx.io, ctx.opts, next, () => fields(next));
       return 0;

@@ -162,15 +162,16 @@ export async function importCsvRows(
 }
 
 async function createRow(deps: { store: Store; clock: Clock }, actor: Actor, body: unknown, line: number, userName: string): Promise<RowResult> {
-  const resource = applyPatch({ schemas: [USER_SCHEMA] }, parsePatchRequest(body, USERS.schema));
-  const input = userInputOf(resource);
+  // The CSV's own PATCH bodies are orgscim's, not an identity provider's: read in the compatible profile.
+  const resource = applyPatch({ schemas: [USER_SCHEMA] }, parsePatchRequest(body, USERS.schema, "compatible"));
+  const input = userInputOf(resource, "compatible");
   const { outcome } = await createUser(deps, actor, input);
   return { line, userName, outcome: outcome === "revived" ? "revive" : "create", detail: Object.keys(input.data).join(", ") };
 }
 
 async function updateRow(deps: { store: Store; clock: Clock }, actor: Actor, current: UserRecord, body: unknown, line: number): Promise<RowResult> {
-  const transform = userPatchOf(body);
-  const same = userInputOf({ ...patchableUser(current), schemas: [USER_SCHEMA] });
+  const transform = userPatchOf(body, "compatible");
+  const same = userInputOf({ ...patchableUser(current), schemas: [USER_SCHEMA] }, "compatible");
   const next = transform(current);
   if (canonical(comparable(same)) === canonical(comparable(next))) return { line, userName: current.userName, outcome: "unchanged", detail: "" };
   const changed = changedAttributes(same, next).join(", ");

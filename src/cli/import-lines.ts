@@ -48,7 +48,8 @@ export function decodeItem(line: Record<string, unknown>): ImportItem {
       const ext = extension(resource, ORGSCIM_USER_SCHEMA);
       // The file carries the user's own role and status (null: an independent user holds no role); SCIM coercion sees the rest.
       const { orgRole, status, ...rest } = ext;
-      const input = userInputOf({ ...resource, [ORGSCIM_USER_SCHEMA]: rest });
+      // orgscim's own export format, not an identity provider's request: the compatible profile.
+      const input = userInputOf({ ...resource, [ORGSCIM_USER_SCHEMA]: rest }, "compatible");
       const user: ImportItem & { kind: "user" } = { kind: "user", user: { id: idOf(resource), data: input.data, meta: metaOf(resource) } };
       if (orgRole !== undefined) user.user.orgRole = orgRole === null ? null : orgRoleOf(orgRole);
       if (input.twoFactorRequired !== undefined) user.user.twoFactorRequired = input.twoFactorRequired;
@@ -61,7 +62,7 @@ export function decodeItem(line: Record<string, unknown>): ImportItem {
     }
     case "group": {
       const resource = resourceOf(line);
-      const { members, data, binding } = groupInputOf(resource);
+      const { members, data, binding } = groupInputOf(resource, "compatible");
       const builtin = extension(resource, ORGSCIM_GROUP_SCHEMA).builtin === true;
       const group: ImportItem & { kind: "group" } = { kind: "group", group: { id: idOf(resource), data, builtin, members, meta: metaOf(resource) } };
       if (binding !== undefined) group.group.binding = binding;

@@ -12,6 +12,15 @@ export type MemberStatus = "managed" | "pending" | "independent";
 export type Scope = "scim" | "admin";
 export const SCOPES: readonly Scope[] = ["scim", "admin"];
 
+/**
+ * How literally the organization's SCIM service reads requests (docs/idp-quirks.md):
+ * `compatible` (the default) accepts what Okta and Microsoft Entra ID really send (the quirks of
+ * src/scim/quirks.ts); `strict` accepts only what RFC 7643/7644 and the SCIM interoperability
+ * profile (draft-zollner-scim-interop-profile-01) allow a client to send.
+ */
+export type ScimProfile = "compatible" | "strict";
+export const SCIM_PROFILES: readonly ScimProfile[] = ["compatible", "strict"];
+
 export interface OrgSettings {
   /** Users can only be provisioned with an email on a verified domain. Default true. */
   domainEnforcement: boolean;
@@ -24,6 +33,8 @@ export interface OrgSettings {
    * /Groups and in users' `groups`. Default true; Microsoft's conformance suite expects none.
    */
   exposeRoleGroups: boolean;
+  /** The SCIM profile its identity provider's requests are read in. Default `compatible`. */
+  scimProfile: ScimProfile;
 }
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
@@ -31,6 +42,7 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   deprovision: "remove",
   successorUserId: null,
   exposeRoleGroups: true,
+  scimProfile: "compatible",
 };
 
 export interface Organization {

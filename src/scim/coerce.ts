@@ -5,10 +5,10 @@
  * ignored (§2.2), null means unassigned (§2.5). Nothing unknown is dropped: an attribute,
  * sub-attribute or schema URN the resource type does not have is refused with 400 invalidSyntax
  * (interop profile §5.3), except the identity-provider extras accepted and discarded knowingly
- * (quirks.ts IDP_EXTRAS).
+ * (quirks.ts IDP_EXTRAS) under the `compatible` profile; under `strict` no quirk and no extra.
  */
 import { Errors } from "../domain/errors";
-import { assertSafeKeys, isExtraAttribute, isExtraSchema, normalizeBody } from "./quirks";
+import { assertSafeKeys, isExtraAttribute, isExtraSchema, normalizeBody, type ScimProfile } from "./quirks";
 import type { ResourceSchema } from "./schema-model";
 import { checkValue } from "./validate-value";
 
@@ -25,7 +25,7 @@ const clip = (s: string): string => (s.length > 100 ? `${s.slice(0, 100)}...` : 
 const resourceName = (schema: ResourceSchema): string => `The ${schema.coreId.slice(schema.coreId.lastIndexOf(":") + 1)} resource`;
 
 /** `schemas`: an array of URNs naming the core schema, and otherwise only this type's extensions. */
-function checkSchemas(schemas: unknown, schema: ResourceSchema): void {
+function checkSchemas(schemas: unknown, schema: ResourceSchema, profile: ScimProfile): void {
   if (schemas === undefined) return;
   if (!Array.isArray(schemas) || !schemas.every((s) => typeof s === "string")) {
     throw Errors.schemaMismatch("'schemas' must be an array of schema URNs.");
@@ -35,17 +35,17 @@ function checkSchemas(schemas: unknown, schema: ResourceSchema): void {
   }
   for (const urn of schemas as string[]) {
     if (schema.schemaId(urn) !== undefined) continue;
-    if (isExtraSchema(schema.coreId, urn)) continue;
+    if (isExtraSchema(schema.coreId, urn, profile)) continue;
     throw Errors.unknownSchema(clip(urn));
   }
 }
 
-export function coerceBody(body: unknown, schema: ResourceSchema): Coerced {
+export function coerceBody(body: unknown, schema: ResourceSchema, profile: ScimProfile): Coerced {
   if (!isObject(body)) throw Errors.invalidBody("The request body must be a JSON object describing the resource.");
   assertSafeKeys(body);
   const schemasKey = Object.keys(body).find((k) => k.toLowerCase() === "schemas");
-  checkSchemas(schemasKey === undefined ? undefined : body[schemasKey], schema);
-  const normalized = normalizeBody(body, schema);
+  checkSchemas(schemasKey === undefined ? undefined : body[schemasKey], schema, profile);
+  const normalized = normalizeBody(body, schema, profile);
   const core: Record<string, unknown> = {};
   const extensions = new Map<string, Record<string, unknown>>();
   for (const [key, value] of Object.entries(normalized)) {
@@ -67,7 +67,7 @@ export function coerceBody(body: unknown, schema: ResourceSchema): Coerced {
     }
     const def = schema.attr(key);
     if (!def) {
-      if (isExtraAttribute(schema.coreId, key)) continue;
+      if (isExtraAttribute(schema.coreId, key, profile)) continue;
       throw Errors.unknownBodyAttribute(resourceName(schema), clip(key));
     }
     if (def.mutability === "readOnly" || value === null || value === undefined) continue;

@@ -1,6 +1,7 @@
 /**
  * Discovery documents (RFC 7644 §4, RFC 7643 §5–7): what this server supports, exactly.
  */
+import type { ScimProfile } from "./quirks";
 import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
 
 /**
@@ -17,10 +18,17 @@ export interface DiscoveryLimits {
   bulkSupported: boolean;
 }
 
-export function serviceProviderConfig(baseUrl: string, limits: DiscoveryLimits): Record<string, unknown> {
+/**
+ * The organization's ServiceProviderConfig. `interopProfileConformant` (SCIM interoperability
+ * profile, draft-zollner-scim-interop-profile-01) is true exactly when the organization's SCIM
+ * profile is `strict`: under `compatible` orgscim accepts request shapes the profile forbids (the
+ * quirks of ./quirks.ts), so it does not claim conformance (docs/idp-quirks.md).
+ */
+export function serviceProviderConfig(baseUrl: string, limits: DiscoveryLimits, profile: ScimProfile): Record<string, unknown> {
   return {
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
     documentationUri: "https://github.com/orgscim/orgscim#readme",
+    interopProfileConformant: profile === "strict",
     patch: { supported: true },
     bulk: { supported: limits.bulkSupported, maxOperations: limits.maxBulkOperations, maxPayloadSize: limits.maxBulkPayloadSize },
     filter: { supported: true, maxResults: limits.maxResults },

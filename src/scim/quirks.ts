@@ -8,7 +8,38 @@
  * Also here: `assertSafeKeys`, the guard every request body passes before anything walks it.
  */
 import { Errors } from "../domain/errors";
+import type { ScimProfile } from "../domain/types";
 import type { AttributeDef, ResourceSchema } from "./schema-model";
+
+export type { ScimProfile };
+
+/**
+ * Every tolerance orgscim grants an identity provider beyond RFC 7643/7644 read literally, as data.
+ * The organization's SCIM profile (OrgSettings.scimProfile) decides: `compatible` applies them all,
+ * `strict` none (each request shape is then refused, or read as the RFC says). test/scim/profile.test.ts
+ * is generated from this list (each quirk accepted under compatible, refused or not applied under
+ * strict), and docs/idp-quirks.md lists it: a quirk added here without its example fails that test.
+ * `rfc` names what strict does instead.
+ */
+export const QUIRKS = [
+  { id: "string-booleans", idp: "Microsoft Entra ID (default dialect), Microsoft's Postman test", what: "booleans sent as strings: \"active\": \"False\", \"primary\": \"true\"", rfc: "refused: a boolean attribute takes true or false (400 invalidValue)" },
+  { id: "single-element-array", idp: "Microsoft Entra ID", what: "a single-valued attribute's value wrapped in a one-element array: \"value\": [\"Sales\"]", rfc: "refused (400 invalidValue)" },
+  { id: "bare-string-complex", idp: "Microsoft Entra ID", what: "the enterprise manager as a bare id, \"manager\": \"id\", and \"\" to clear it", rfc: "refused: manager is complex, send {\"value\": \"id\"} (400 invalidValue)" },
+  { id: "bare-string-elements", idp: "Microsoft's Postman test, some clients", what: "members (and other complex multi-valued attributes) as bare ids, or one element without an array", rfc: "refused: send an array of objects (400 invalidValue)" },
+  { id: "capitalized-ops", idp: "Microsoft Entra ID (default dialect)", what: "PATCH op names Add, Replace, Remove", rfc: "refused: op is add, remove or replace (400 invalidSyntax)" },
+  { id: "remove-with-value", idp: "Microsoft Entra ID (default dialect)", what: "remove members by a value array: {\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"id\"}]}", rfc: "refused: remove takes no value; name the elements with a filter, members[value eq \"id\"] (400 invalidSyntax)" },
+  { id: "dotted-pathless-keys", idp: "Microsoft Entra ID (aadOptscim062020)", what: "a path-less replace whose value keys are paths: {\"name.givenName\": \"Z\"}, {\"urn:...:enterprise:2.0:User:department\": \"X\"}", rfc: "refused: a path-less value holds attribute names and extension objects (400 invalidPath)" },
+  { id: "echoed-id", idp: "Okta (group push)", what: "a path-less replace that echoes the resource's own id", rfc: "refused: id is read-only (400 mutability)" },
+  { id: "role-aliases", idp: "identity providers' role dropdowns", what: "orgRole \"admin\", \"Standard User\"; accountRole \"Billing Manager\"", rfc: "refused: only the canonical values /Schemas declares (400 invalidValue)" },
+  { id: "extra-password", idp: "Okta (Sync password), Microsoft's tests", what: "a User's password, accepted and discarded (orgscim keeps none)", rfc: "refused as an unknown attribute (400 invalidSyntax)" },
+  { id: "extra-adscim-urn", idp: "Microsoft Entra ID", what: "the ADSCIM Group URN in a Group's schemas, accepted and ignored", rfc: "refused as an unknown schema (400 invalidSyntax)" },
+  { id: "complex-replace-merges", idp: "RFC 7644 §3.5.2.3 read literally (every IdP relies on it)", what: "PATCH replace of a complex attribute merges the given sub-attributes and keeps the others", rfc: "the interop profile: replace of a complex attribute (or an extension) replaces it whole" },
+] as const;
+
+export type QuirkId = (typeof QUIRKS)[number]["id"];
+
+/** Whether the organization's profile grants identity providers' quirks (`compatible`). */
+export const quirksOn = (profile: ScimProfile): boolean => profile !== "strict";
 
 /** Keys refused anywhere in a request body (prototype pollution, docs/security.md#case-12). */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
@@ -68,11 +99,13 @@ export const IDP_EXTRAS: { readonly attributes: ReadonlyMap<string, ReadonlySet<
   schemas: new Map([["urn:ietf:params:scim:schemas:core:2.0:Group", new Set(["http://schemas.microsoft.com/2006/11/resourcemanagement/adscim/2.0/group"])]]),
 };
 
-/** Whether `name` (an attribute, compared without case) is an IdP extra of the resource type `coreId`. */
-export const isExtraAttribute = (coreId: string, name: string): boolean => IDP_EXTRAS.attributes.get(coreId)?.has(name.toLowerCase()) === true;
+/** Whether `name` (an attribute, compared without case) is an IdP extra of the resource type `coreId` (never under strict). */
+export const isExtraAttribute = (coreId: string, name: string, profile: ScimProfile): boolean =>
+  quirksOn(profile) && IDP_EXTRAS.attributes.get(coreId)?.has(name.toLowerCase()) === true;
 
-/** Whether `urn` (compared without case) is an IdP extra in the `schemas` of the resource type `coreId`. */
-export const isExtraSchema = (coreId: string, urn: string): boolean => IDP_EXTRAS.schemas.get(coreId)?.has(urn.toLowerCase()) === true;
+/** Whether `urn` (compared without case) is an IdP extra in the `schemas` of the resource type `coreId` (never under strict). */
+export const isExtraSchema = (coreId: string, urn: string, profile: ScimProfile): boolean =>
+  quirksOn(profile) && IDP_EXTRAS.schemas.get(coreId)?.has(urn.toLowerCase()) === true;
 
 /** Microsoft Entra ID (default dialect) sends capitalized ops: `Replace`, `Add`, `Remove`. */
 export function foldOpName(op: unknown): unknown {
@@ -171,28 +204,36 @@ export function expandPathlessValue(
  * Answers the elements to remove (bare strings become `{value}`), or undefined when there is no value.
  * An empty array removes nothing: it never widens into "remove all".
  */
-export function removalValues(value: unknown, def: AttributeDef): unknown[] | undefined {
+export function removalValues(value: unknown, def: AttributeDef, profile: ScimProfile): unknown[] | undefined {
   if (value === undefined || value === null) return undefined;
+  if (!quirksOn(profile)) {
+    throw Errors.invalidPatch(`remove takes no value (RFC 7644 §3.5.2.2): name the elements to remove with a filter, as ${def.name}[value eq "..."]. This organization's SCIM profile is strict.`);
+  }
   return toElementArray(value, def).map((v) => (isObject(v) ? dropNullSubAttributes(v) : v));
 }
 
 /**
- * Normalises one attribute value against its definition: string booleans (Entra), one-element
- * arrays on single-valued attributes (Entra), bare strings for complex values (Entra manager,
- * Microsoft's member test), null sub-attributes (Entra `$ref: null`), and sub-attribute keys in any
- * case (`"Primary": true`). Answers null for "clear this attribute". Unknown sub-attributes are kept
- * as sent. Recursion is bounded by the schema (attribute → sub-attribute), not by the input.
+ * Normalises one attribute value against its definition. In both profiles: sub-attribute keys in any
+ * case (`"Primary": true`, RFC 7643 §2.1) and null sub-attributes dropped (Entra's `$ref: null`;
+ * null is "unassigned", RFC 7643 §2.5). Under `compatible` also the quirks: string booleans
+ * (Entra), one-element arrays on single-valued attributes (Entra), bare strings for complex values
+ * (Entra manager, Microsoft's member test), role aliases. Answers null for "clear this attribute".
+ * Unknown sub-attributes are kept as sent (validation refuses them). Recursion is bounded by the
+ * schema (attribute → sub-attribute), not by the input.
  */
-export function normalizeValue(value: unknown, def: AttributeDef, index: ResourceSchema): unknown {
+export function normalizeValue(value: unknown, def: AttributeDef, index: ResourceSchema, profile: ScimProfile): unknown {
+  const lenient = quirksOn(profile);
   if (def.multiValued) {
     if (value === null) return null;
     // The advertised limit first, so an oversized list is refused before any element is looked at.
     if (Array.isArray(value) && def.maxValues !== undefined && value.length > def.maxValues) {
       throw Errors.tooManyValues(def.name, def.maxValues, value.length);
     }
-    return toElementArray(value, def).map((v) => normalizeSingle(v, def, index));
+    // Strict: anything but an array is left as sent, for validation to refuse.
+    if (!lenient) return Array.isArray(value) ? value.map((v) => normalizeSingle(v, def, index, false)) : value;
+    return toElementArray(value, def).map((v) => normalizeSingle(v, def, index, true));
   }
-  return normalizeSingle(unwrapSingleElementArray(value), def, index);
+  return normalizeSingle(lenient ? unwrapSingleElementArray(value) : value, def, index, lenient);
 }
 
 /**
@@ -212,28 +253,28 @@ export function canonicalAlias(value: unknown, def: AttributeDef): unknown {
   return aliases?.get(value.trim().toLowerCase()) ?? (aliases ? value.trim() : value);
 }
 
-function normalizeSingle(value: unknown, def: AttributeDef, index: ResourceSchema): unknown {
-  if (def.type === "boolean") return stringToBoolean(value);
-  if (def.canonicalValues) return canonicalAlias(value, def);
+function normalizeSingle(value: unknown, def: AttributeDef, index: ResourceSchema, lenient: boolean): unknown {
+  if (def.type === "boolean") return lenient ? stringToBoolean(value) : value;
+  if (def.canonicalValues) return lenient ? canonicalAlias(value, def) : value;
   if (def.type !== "complex") return value;
-  const v = bareStringToComplex(value, def);
+  const v = lenient ? bareStringToComplex(value, def) : value;
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [k, sv] of Object.entries(dropNullSubAttributes(v))) {
     const sub = index.sub(def, k);
     if (sub === undefined) out[k] = sv;
-    else out[sub.name] = sub.type === "boolean" ? stringToBoolean(sv) : sv;
+    else out[sub.name] = sub.type === "boolean" && lenient ? stringToBoolean(sv) : sv;
   }
   return out;
 }
 
 /**
  * Walks a POST/PUT body with the schema: canonical attribute names without case (core attributes and
- * extension URNs), and every quirk of `normalizeValue` (notably Entra's and Microsoft's test's
- * `"active": "True"` string booleans). A value normalised to null (Entra's `"manager": ""`) is
+ * extension URNs), and, under `compatible`, every quirk of `normalizeValue` (notably Entra's and
+ * Microsoft's test's `"active": "True"` string booleans). A value normalised to null (Entra's `"manager": ""`) is
  * removed. Unknown keys are kept as sent for the caller's validation. Call `assertSafeKeys` first.
  */
-export function normalizeBody(body: Record<string, unknown>, index: ResourceSchema): Record<string, unknown> {
+export function normalizeBody(body: Record<string, unknown>, index: ResourceSchema, profile: ScimProfile): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const urn = index.schemaId(key);
@@ -243,7 +284,7 @@ export function normalizeBody(body: Record<string, unknown>, index: ResourceSche
         const def = index.extAttr(urn, k);
         if (def === undefined) ext[k] = v;
         else {
-          const n = normalizeValue(v, def, index);
+          const n = normalizeValue(v, def, index, profile);
           if (n !== null) ext[def.name] = n;
         }
       }
@@ -255,7 +296,7 @@ export function normalizeBody(body: Record<string, unknown>, index: ResourceSche
       out[key] = value;
       continue;
     }
-    const n = normalizeValue(value, def, index);
+    const n = normalizeValue(value, def, index, profile);
     if (n !== null) out[def.name] = n;
   }
   return out;

@@ -2,7 +2,9 @@
  * From a SCIM request body to the input of a domain use case: the one place that says how a
  * POST/PUT body becomes a UserInput or GroupInput and how a PATCH body becomes the transform
  * modifyUser/modifyGroup re-run on the current state. /Users, /Groups, /Bulk and the CLI all call
- * these, so a bulk operation is coerced, patched and checked exactly as its single request.
+ * these, so a bulk operation is coerced, patched and checked exactly as its single request. Each
+ * takes the organization's SCIM profile (OrgSettings.scimProfile): `compatible` grants the IdP
+ * quirks of ./quirks.ts, `strict` none.
  */
 import type { GroupInput, MemberChange } from "../domain/groups";
 import type { GroupRecord, UserRecord } from "../domain/types";
@@ -13,25 +15,27 @@ import { applyPatch } from "./patch/apply";
 import { splitMemberOps } from "./patch/members";
 import { parsePatchRequest } from "./patch/parse-request";
 import { GROUPS, USERS } from "./resource-types";
+import type { ScimProfile } from "./quirks";
 import { GROUP_SCHEMA, USER_SCHEMA } from "./schemas";
 import { patchableUser, patchedUserInput, toUserInput } from "./user-resource";
 
 /** A POST or PUT /Users body as the domain takes it. */
-export const userInputOf = (body: unknown): UserInput => toUserInput(coerceBody(body, USERS.schema));
+export const userInputOf = (body: unknown, profile: ScimProfile): UserInput => toUserInput(coerceBody(body, USERS.schema, profile));
 
 /** A POST or PUT /Groups body as the domain takes it, member ids included. */
-export const groupInputOf = (body: unknown): GroupInput & { members: string[] } => toGroupInput(coerceBody(body, GROUPS.schema));
+export const groupInputOf = (body: unknown, profile: ScimProfile): GroupInput & { members: string[] } =>
+  toGroupInput(coerceBody(body, GROUPS.schema, profile));
 
 /**
  * A PATCH /Users body, parsed now (so a bad body fails before anything is read), applied to
  * whatever state modifyUser reads. What a `remove` unassigned takes its default (RFC 7644
  * §3.5.2.2): see patchedUserInput.
  */
-export function userPatchOf(body: unknown): (current: UserRecord) => UserInput {
-  const ops = parsePatchRequest(body, USERS.schema);
+export function userPatchOf(body: unknown, profile: ScimProfile): (current: UserRecord) => UserInput {
+  const ops = parsePatchRequest(body, USERS.schema, profile);
   return (current) => {
     const patched = applyPatch(patchableUser(current), ops);
-    return patchedUserInput(patched, userInputOf({ ...patched, schemas: [USER_SCHEMA] }));
+    return patchedUserInput(patched, userInputOf({ ...patched, schemas: [USER_SCHEMA] }, profile));
   };
 }
 
@@ -43,15 +47,15 @@ export interface GroupChange {
 }
 
 /** A PATCH /Groups body: member operations become row changes, the others a transform. */
-export function groupPatchOf(body: unknown): GroupChange {
-  const { memberOps, otherOps } = splitMemberOps(parsePatchRequest(body, GROUPS.schema));
+export function groupPatchOf(body: unknown, profile: ScimProfile): GroupChange {
+  const { memberOps, otherOps } = splitMemberOps(parsePatchRequest(body, GROUPS.schema, profile));
   const transform = otherOps.length === 0 ? null : (current: GroupRecord) =>
-    groupInputOf({ ...applyPatch(patchableGroup(current), otherOps), schemas: [GROUP_SCHEMA] });
+    groupInputOf({ ...applyPatch(patchableGroup(current), otherOps), schemas: [GROUP_SCHEMA] }, profile);
   return { transform, changes: memberOps };
 }
 
 /** A PUT /Groups body: the attributes, and a membership that becomes exactly the listed ids. */
-export function groupReplaceOf(body: unknown): GroupChange {
-  const input = groupInputOf(body);
+export function groupReplaceOf(body: unknown, profile: ScimProfile): GroupChange {
+  const input = groupInputOf(body, profile);
   return { transform: () => input, changes: [{ kind: "replace", ids: input.members }] };
 }

@@ -62,7 +62,7 @@ describe("rows", () => {
   });
 
   it("update the user of a userName (without case), leave empty cells alone, and find an unchanged row unchanged", async () => {
-    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("cy@acme.test", { name: { givenName: "Cy", familyName: "Old" }, title: "Engineer" })));
+    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("cy@acme.test", { name: { givenName: "Cy", familyName: "Old" }, title: "Engineer" }), "compatible"));
     const csv = "userName,familyName,title\nCY@acme.test,New,\n";
     // The row's spelling of the userName is kept.
     expect((await run(csv)).map((r) => [r.outcome, r.detail])).toEqual([["update", "userName, name"]]);
@@ -107,8 +107,8 @@ describe("rows", () => {
 
 describe("dry run", () => {
   it("reports create, update (with what), unchanged and refused a row, and changes nothing", async () => {
-    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("dee@acme.test", { name: { givenName: "Dee", familyName: "D" } })));
-    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("eli@acme.test", { name: { givenName: "Eli", familyName: "E" } })));
+    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("dee@acme.test", { name: { givenName: "Dee", familyName: "D" } }), "compatible"));
+    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("eli@acme.test", { name: { givenName: "Eli", familyName: "E" } }), "compatible"));
     const before = await store.audit.list(org.id, { limit: 100 });
     const results = await run("userName,givenName,familyName\nnew@acme.test,New,N\ndee@acme.test,Dee,Doe\neli@acme.test,Eli,E\nbad@nowhere.test,B,B\n", true);
     expect(results.map((r) => [r.line, r.userName, r.outcome, r.outcome === "failed" ? "" : r.detail])).toEqual([
@@ -125,7 +125,7 @@ describe("dry run", () => {
   });
 
   it("is the real run rolled back: for rows the real run refuses or accepts, the real run then does exactly what the dry run said", async () => {
-    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("dee@acme.test", { name: { givenName: "Dee", familyName: "D" } })));
+    await createUser({ store, clock: systemClock }, actorOf(org), userInputOf(userBody("dee@acme.test", { name: { givenName: "Dee", familyName: "D" } }), "compatible"));
     const csv = [
       "userName,givenName,familyName,orgRole,active,manager",
       "new@acme.test,New,N,,,", // created

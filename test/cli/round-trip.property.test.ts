@@ -138,7 +138,7 @@ async function build(actions: Action[]): Promise<Organization> {
     try {
       switch (a.kind) {
         case "user":
-          await createUser(deps, await actor(), userInputOf(userBody(`${NAMES[a.name]}@${domain}`, { active: a.active, [ORG_EXT]: { orgRole: a.role } })));
+          await createUser(deps, await actor(), userInputOf(userBody(`${NAMES[a.name]}@${domain}`, { active: a.active, [ORG_EXT]: { orgRole: a.role } }), "compatible"));
           break;
         case "active": {
           const u = at(managed, a.user);

@@ -85,7 +85,7 @@ export async function seedOrganization(store: Store, clock: Clock = systemClock)
   const actor = actorOf(org);
   const ids: string[] = [];
   const add = async (body: Record<string, unknown>) => {
-    const { user } = await createUser(deps, actor, userInputOf(body));
+    const { user } = await createUser(deps, actor, userInputOf(body, "compatible"));
     ids.push(user.id);
     return user;
   };

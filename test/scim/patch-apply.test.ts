@@ -5,7 +5,7 @@ import type { ResourceSchema } from "../../src/scim/schema-model";
 import { alice, body, ENTERPRISE, group, groupSchema, userSchema } from "./patch-fixtures";
 
 const patch = (resource: Record<string, unknown>, schema: ResourceSchema, ...ops: unknown[]) =>
-  applyPatch(resource, parsePatchRequest(body(...ops), schema));
+  applyPatch(resource, parsePatchRequest(body(...ops), schema, "compatible"));
 const patchUser = (...ops: unknown[]) => patch(alice(), userSchema, ...ops);
 const refusal = (f: () => unknown): DomainError => {
   try {
@@ -45,7 +45,7 @@ describe("add (RFC 7644 §3.5.2.1)", () => {
   it("creates a complex attribute for a sub-attribute path", () => {
     const r = alice();
     delete r.name;
-    expect(applyPatch(r, parsePatchRequest(body({ op: "add", path: "name.givenName", value: "A" }), userSchema)).name).toEqual({ givenName: "A" });
+    expect(applyPatch(r, parsePatchRequest(body({ op: "add", path: "name.givenName", value: "A" }), userSchema, "compatible")).name).toEqual({ givenName: "A" });
   });
   it("creates the extension object and lists its URN in schemas", () => {
     const out = patchUser({ op: "add", path: `${ENTERPRISE}:employeeNumber`, value: "7" });
@@ -152,13 +152,13 @@ describe("all or nothing", () => {
       { op: "replace", path: "title", value: "Boss" },
       { op: "remove", path: "name" },
       { op: "replace", path: 'emails[value co "zzz"].type', value: "work" },
-    ), userSchema);
+    ), userSchema, "compatible");
     expect(() => applyPatch(r, ops)).toThrow(DomainError);
     expect(r).toEqual(alice());
   });
   it("never mutates its input", () => {
     const r = alice();
-    const out = applyPatch(r, parsePatchRequest(body({ op: "add", path: "emails", value: [{ value: "n@x.com" }] }), userSchema));
+    const out = applyPatch(r, parsePatchRequest(body({ op: "add", path: "emails", value: [{ value: "n@x.com" }] }), userSchema, "compatible"));
     expect(r).toEqual(alice());
     expect(out).not.toBe(r);
   });

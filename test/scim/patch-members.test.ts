@@ -3,7 +3,7 @@ import { DomainError } from "../../src/domain/errors";
 import { parsePatchRequest, splitMemberOps } from "../../src/scim/patch";
 import { body, groupSchema } from "./patch-fixtures";
 
-const split = (...ops: unknown[]) => splitMemberOps(parsePatchRequest(body(...ops), groupSchema));
+const split = (...ops: unknown[]) => splitMemberOps(parsePatchRequest(body(...ops), groupSchema, "compatible"));
 
 describe("splitMemberOps", () => {
   it("turns add members [{value}] into an add of those ids, once each", () => {

@@ -5,7 +5,7 @@ import { body, ENTERPRISE, PATCH_OP, userSchema } from "./patch-fixtures";
 
 const refusal = (b: unknown): DomainError => {
   try {
-    parsePatchRequest(b, userSchema);
+    parsePatchRequest(b, userSchema, "compatible");
   } catch (e) {
     expect(e).toBeInstanceOf(DomainError);
     return e as DomainError;
@@ -26,7 +26,7 @@ describe("PatchOp envelope (RFC 7644 §3.5.2)", () => {
   });
   it("accepts exactly 1,000 operations", () => {
     const ops = Array.from({ length: 1000 }, () => ({ op: "add", path: "title", value: "x" }));
-    expect(parsePatchRequest(body(...ops), userSchema)).toHaveLength(1000);
+    expect(parsePatchRequest(body(...ops), userSchema, "compatible")).toHaveLength(1000);
   });
   it("refuses an op other than add, remove or replace", () => expect(refusal(body({ op: "move", path: "title" })).code).toBe(3001));
   it("refuses remove without a path", () => expect(refusal(body({ op: "remove" })).message).toContain("path"));
@@ -34,7 +34,7 @@ describe("PatchOp envelope (RFC 7644 §3.5.2)", () => {
   it("refuses add without a value", () => expect(refusal(body({ op: "add", path: "title" })).code).toBe(3001));
   it("refuses a path-less add whose value is not an object", () => expect(refusal(body({ op: "add", value: "x" })).code).toBe(3001));
   it("reads Operations, op, path and value without case", () => {
-    const ops = parsePatchRequest({ Schemas: [PATCH_OP], operations: [{ OP: "Add", Path: "title", Value: "Boss" }] }, userSchema);
+    const ops = parsePatchRequest({ Schemas: [PATCH_OP], operations: [{ OP: "Add", Path: "title", Value: "Boss" }] }, userSchema, "compatible");
     expect(ops).toMatchObject([{ op: "add", path: { attr: "title" }, value: "Boss" }]);
   });
   it("refuses __proto__ anywhere in the body", () => {
@@ -46,22 +46,22 @@ describe("PatchOp envelope (RFC 7644 §3.5.2)", () => {
 
 describe("PATCH paths", () => {
   it("resolves attribute names without case", () => {
-    expect(parsePatchRequest(body({ op: "replace", path: "USERNAME", value: "b" }), userSchema)[0]).toMatchObject({ path: { attr: "userName" } });
+    expect(parsePatchRequest(body({ op: "replace", path: "USERNAME", value: "b" }), userSchema, "compatible")[0]).toMatchObject({ path: { attr: "userName" } });
   });
   it("resolves a sub-attribute path", () => {
-    expect(parsePatchRequest(body({ op: "replace", path: "name.GivenName", value: "B" }), userSchema)[0]).toMatchObject({ path: { attr: "name", sub: "givenName" } });
+    expect(parsePatchRequest(body({ op: "replace", path: "name.GivenName", value: "B" }), userSchema, "compatible")[0]).toMatchObject({ path: { attr: "name", sub: "givenName" } });
   });
   it("resolves an extension URN path", () => {
-    const [op] = parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:employeeNumber`, value: "7" }), userSchema);
+    const [op] = parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:employeeNumber`, value: "7" }), userSchema, "compatible");
     expect(op).toMatchObject({ path: { schema: ENTERPRISE, attr: "employeeNumber" } });
   });
   it("resolves a core-URN-qualified path to the core attribute", () => {
-    const [op] = parsePatchRequest(body({ op: "replace", path: "urn:ietf:params:scim:schemas:core:2.0:User:userName", value: "b" }), userSchema);
+    const [op] = parsePatchRequest(body({ op: "replace", path: "urn:ietf:params:scim:schemas:core:2.0:User:userName", value: "b" }), userSchema, "compatible");
     expect(op).toMatchObject({ path: { attr: "userName" } });
     expect((op as { path: { schema?: string } }).path.schema).toBeUndefined();
   });
   it("resolves a value path with a sub-attribute", () => {
-    const [op] = parsePatchRequest(body({ op: "replace", path: 'emails[type eq "work"].value', value: "w@x.com" }), userSchema);
+    const [op] = parsePatchRequest(body({ op: "replace", path: 'emails[type eq "work"].value', value: "w@x.com" }), userSchema, "compatible");
     expect(op).toMatchObject({ path: { attr: "emails", sub: "value", filter: { kind: "has" } } });
   });
   it.each([
@@ -97,16 +97,16 @@ describe("PATCH paths", () => {
     expect(refusal(body({ op: "replace", path: "active", value: [] })).kind).toBe("invalidValue");
   });
   it("ignores readOnly sub-attributes inside a value (RFC 7643 §2.2)", () => {
-    const [op] = parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: "m1", displayName: "Boss" } }), userSchema);
+    const [op] = parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: "m1", displayName: "Boss" } }), userSchema, "compatible");
     expect((op as { value: Record<string, unknown> }).value).toEqual({ value: "m1" });
   });
 
   it("refuses an unknown sub-attribute inside a value with 400 invalidSyntax: nothing is silently dropped", () => {
     for (const value of [{ value: "m1", x: 1 }, { value: "m1", nickname2: "y" }]) {
-      expect(() => parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value }), userSchema))
+      expect(() => parsePatchRequest(body({ op: "replace", path: `${ENTERPRISE}:manager`, value }), userSchema, "compatible"))
         .toThrow(expect.objectContaining({ kind: "invalidSyntax", code: 1012 }));
     }
-    expect(() => parsePatchRequest(body({ op: "add", path: "emails", value: [{ value: "a@x.test", tpye: "work" }] }), userSchema))
+    expect(() => parsePatchRequest(body({ op: "add", path: "emails", value: [{ value: "a@x.test", tpye: "work" }] }), userSchema, "compatible"))
       .toThrow(/'emails' has no attribute 'tpye'/);
   });
 });

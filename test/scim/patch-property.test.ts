@@ -33,7 +33,7 @@ describe("PATCH engine properties", () => {
         const resource = onGroup ? group() : alice();
         const snapshot = structuredClone(resource);
         try {
-          const parsed = parsePatchRequest({ schemas: [PATCH_OP], Operations: ops }, schema);
+          const parsed = parsePatchRequest({ schemas: [PATCH_OP], Operations: ops }, schema, "compatible");
           if (onGroup) splitMemberOps(parsed);
           applyPatch(resource, parsed);
         } catch (e) {

@@ -46,20 +46,20 @@ describe("Microsoft Entra ID quirks", () => {
   });
   it("unwraps a one-element array for a single-valued attribute", () => {
     expect(unwrapSingleElementArray(["Sales"])).toBe("Sales");
-    expect(normalizeValue(["Sales"], def("title"), users)).toBe("Sales");
-    expect(normalizeValue(["False"], def("active"), users)).toBe(false);
+    expect(normalizeValue(["Sales"], def("title"), users, "compatible")).toBe("Sales");
+    expect(normalizeValue(["False"], def("active"), users, "compatible")).toBe(false);
   });
   it("reads a bare string manager as {value} and an empty string as clear", () => {
     expect(bareStringToComplex("m1", manager)).toEqual({ value: "m1" });
-    expect(normalizeValue("", manager, users)).toBeNull();
+    expect(normalizeValue("", manager, users, "compatible")).toBeNull();
   });
   it("drops a null $ref from a member", () => {
-    expect(normalizeValue([{ $ref: null, value: "u1" }], members, groups)).toEqual([{ value: "u1" }]);
+    expect(normalizeValue([{ $ref: null, value: "u1" }], members, groups, "compatible")).toEqual([{ value: "u1" }]);
   });
   it("reads the Remove members value array as the members to remove", () => {
-    expect(removalValues([{ value: "u1" }, "u2"], members)).toEqual([{ value: "u1" }, { value: "u2" }]);
-    expect(removalValues(undefined, members)).toBeUndefined();
-    expect(removalValues([], members)).toEqual([]);
+    expect(removalValues([{ value: "u1" }, "u2"], members, "compatible")).toEqual([{ value: "u1" }, { value: "u2" }]);
+    expect(removalValues(undefined, members, "compatible")).toBeUndefined();
+    expect(removalValues([], members, "compatible")).toEqual([]);
   });
   it("expands a path-less value whose keys are dotted and URN paths into one path each", () => {
     expect(expandPathlessValue({ "name.givenName": "Z", [`${ENTERPRISE}:employeeNumber`]: "7" }, users)).toEqual([
@@ -77,7 +77,7 @@ describe("Microsoft's Postman test quirks", () => {
     expect(toElementArray("string id 1", members)).toEqual([{ value: "string id 1" }]);
   });
   it("reads \"Primary\" and \"True\" in emails without case", () => {
-    expect(normalizeValue([{ Value: "a@x.com", Primary: "True" }], def("emails"), users)).toEqual([{ value: "a@x.com", primary: true }]);
+    expect(normalizeValue([{ Value: "a@x.com", Primary: "True" }], def("emails"), users, "compatible")).toEqual([{ value: "a@x.com", primary: true }]);
   });
 });
 
@@ -101,16 +101,16 @@ describe("normalizeBody (POST/PUT)", () => {
     const out = normalizeBody({
       UserName: "u", Active: "True", emails: [{ value: "a@x.com", primary: "false" }], title: "True",
       [ENTERPRISE.toUpperCase()]: { Manager: "m1", department: "D" },
-    }, users);
+    }, users, "compatible");
     expect(out).toEqual({
       userName: "u", active: true, emails: [{ value: "a@x.com", primary: false }], title: "True",
       [ENTERPRISE]: { manager: { value: "m1" }, department: "D" },
     });
   });
   it("drops a manager cleared with an empty string", () => {
-    expect(normalizeBody({ [ENTERPRISE]: { manager: "" } }, users)).toEqual({ [ENTERPRISE]: {} });
+    expect(normalizeBody({ [ENTERPRISE]: { manager: "" } }, users, "compatible")).toEqual({ [ENTERPRISE]: {} });
   });
   it("keeps unknown keys for the caller to judge", () => {
-    expect(normalizeBody({ nosuch: "x", schemas: ["s"] }, users)).toEqual({ nosuch: "x", schemas: ["s"] });
+    expect(normalizeBody({ nosuch: "x", schemas: ["s"] }, users, "compatible")).toEqual({ nosuch: "x", schemas: ["s"] });
   });
 });

@@ -30,6 +30,7 @@ const OrganizationLine = z.strictObject({
     deprovision: z.enum(["remove", "delete"]).optional(),
     successorUserId: sid("US").nullable().optional(),
     exposeRoleGroups: z.boolean().optional(),
+    scimProfile: z.enum(["compatible", "strict"]).optional(),
   }).optional(),
   created: iso,
   lastModified: iso,

@@ -65,21 +65,22 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
     }
     const actor = actorOf(req);
     admission?.admit(actor.org.id, request.operations.length, res, req); // 429 when the organization's or every slot is taken
+    const profile = actor.org.settings.scimProfile;
     const execute = async (call: BulkCall): Promise<BulkDone> => {
       const id = call.id ?? "";
       if (call.resource === "Users") {
         switch (call.method) {
           case "POST": {
-            const { user } = await createUser(deps, actor, userInputOf(call.data));
+            const { user } = await createUser(deps, actor, userInputOf(call.data, profile));
             return { status: 201, id: user.id, version: etagOf(user.version) };
           }
           case "PUT": {
-            const input = userInputOf(call.data);
+            const input = userInputOf(call.data, profile);
             const u = await modifyUser(deps, actor, id, call.version, () => input);
             return { status: 200, id, version: etagOf(u.version) };
           }
           case "PATCH": {
-            const u = await modifyUser(deps, actor, id, call.version, userPatchOf(call.data));
+            const u = await modifyUser(deps, actor, id, call.version, userPatchOf(call.data, profile));
             return { status: 204, id, version: etagOf(u.version) };
           }
           case "DELETE":
@@ -89,16 +90,16 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
       }
       switch (call.method) {
         case "POST": {
-          const g = await createGroup(deps, actor, groupInputOf(call.data));
+          const g = await createGroup(deps, actor, groupInputOf(call.data, profile));
           return { status: 201, id: g.id, version: etagOf(g.version) };
         }
         case "PUT": {
-          const { transform, changes } = groupReplaceOf(call.data);
+          const { transform, changes } = groupReplaceOf(call.data, profile);
           const g = await modifyGroup(deps, actor, id, call.version, transform, changes);
           return { status: 200, id, version: etagOf(g.version) };
         }
         case "PATCH": {
-          const { transform, changes } = groupPatchOf(call.data);
+          const { transform, changes } = groupPatchOf(call.data, profile);
           const g = await modifyGroup(deps, actor, id, call.version, transform, changes);
           return { status: 204, id, version: etagOf(g.version) };
         }

@@ -2,11 +2,11 @@
 import { Router } from "express";
 import { Errors } from "../../domain/errors";
 import { listResponse, resourceTypes, schemaDocuments, serviceProviderConfig, type DiscoveryLimits } from "../../scim/discovery";
-import { baseUrlOf, sendScim } from "./respond";
+import { baseUrlOf, profileOf, sendScim } from "./respond";
 
 export function discoveryRoutes(publicUrl: string | undefined, limits: DiscoveryLimits): Router {
   const r = Router();
-  r.get("/ServiceProviderConfig", (req, res) => sendScim(res, 200, serviceProviderConfig(baseUrlOf(req, publicUrl), limits)));
+  r.get("/ServiceProviderConfig", (req, res) => sendScim(res, 200, serviceProviderConfig(baseUrlOf(req, publicUrl), limits, profileOf(req))));
   r.get("/ResourceTypes", (req, res) => sendScim(res, 200, listResponse(resourceTypes(baseUrlOf(req, publicUrl)))));
   r.get("/ResourceTypes/:id", (req, res) => {
     const found = resourceTypes(baseUrlOf(req, publicUrl)).find((t) => t.id === req.params.id);

@@ -9,7 +9,7 @@ import { project, wants, type Projection } from "../../scim/projection";
 import { groupInputOf, groupPatchOf, groupReplaceOf } from "../../scim/resource-inputs";
 import { GROUPS } from "../../scim/resource-types";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchOf, ifNoneMatches, renderPage, sendScim, sendScimStreamed } from "./respond";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, renderPage, sendScim, sendScimStreamed } from "./respond";
 import { searchParams, type ScimDeps } from "./users-routes";
 
 export interface GroupRouteDeps extends ScimDeps {
@@ -78,7 +78,7 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
 
   r.post("/Groups", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
-    const g = await createGroup(deps, actorOf(req), groupInputOf(req.body));
+    const g = await createGroup(deps, actorOf(req), groupInputOf(req.body, profileOf(req)));
     res.setHeader("ETag", `W/"${g.version}"`);
     res.setHeader("Location", `${base(req)}/Groups/${g.id}`);
     sendScim(res, 201, await render(req, g, projection));
@@ -86,14 +86,14 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
 
   r.put("/Groups/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
-    const { transform, changes } = groupReplaceOf(req.body);
+    const { transform, changes } = groupReplaceOf(req.body, profileOf(req));
     const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes);
     res.setHeader("ETag", `W/"${g.version}"`);
     sendScim(res, 200, await render(req, g, projection));
   });
 
   r.patch("/Groups/:id", async (req, res) => {
-    const { transform, changes } = groupPatchOf(req.body);
+    const { transform, changes } = groupPatchOf(req.body, profileOf(req));
     const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes);
     res.setHeader("ETag", `W/"${g.version}"`);
     const q = req.query as Record<string, unknown>;

@@ -6,8 +6,13 @@ import { listResponse } from "../../scim/discovery";
 import type { ListRequest } from "../../scim/list-request";
 import { ifNoneMatchHolds, parseIfMatch } from "../../scim/preconditions";
 import type { Projection } from "../../scim/projection";
+import type { ScimProfile } from "../../scim/quirks";
+import { actorOf } from "../auth";
 
 const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
+
+/** The SCIM profile of the caller's organization (OrgSettings.scimProfile): how its requests are read. */
+export const profileOf = (req: Request): ScimProfile => actorOf(req).org.settings.scimProfile;
 
 export function sendScim(res: Response, status: number, body: unknown): void {
   res.status(status).setHeader("Content-Type", SCIM_MEDIA_TYPE);

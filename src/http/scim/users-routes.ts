@@ -13,7 +13,7 @@ import { USERS } from "../../scim/resource-types";
 import { userInputOf, userPatchOf } from "../../scim/resource-inputs";
 import { etagOf, renderUser } from "../../scim/user-resource";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchOf, ifNoneMatches, renderPage, sendScim } from "./respond";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, renderPage, sendScim } from "./respond";
 
 export interface ScimDeps {
   store: Store;
@@ -62,7 +62,7 @@ export function userRoutes(deps: ScimDeps): Router {
 
   r.post("/Users", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
-    const input = userInputOf(req.body);
+    const input = userInputOf(req.body, profileOf(req));
     const { user, outcome } = await createUser(deps, actorOf(req), input);
     const body = await render(req, user, projection);
     res.setHeader("ETag", etagOf(user.version));
@@ -73,14 +73,14 @@ export function userRoutes(deps: ScimDeps): Router {
 
   r.put("/Users/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
-    const input = userInputOf(req.body);
+    const input = userInputOf(req.body, profileOf(req));
     const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input);
     res.setHeader("ETag", etagOf(u.version));
     sendScim(res, 200, await render(req, u, projection));
   });
 
   r.patch("/Users/:id", async (req, res) => {
-    const transform = userPatchOf(req.body);
+    const transform = userPatchOf(req.body, profileOf(req));
     const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform);
     res.setHeader("ETag", etagOf(u.version));
     // RFC 7644 §3.5.2: 204 unless the client asks for the resource with attributes/excludedAttributes.

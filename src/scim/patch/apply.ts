@@ -5,7 +5,7 @@
  * - add: single-valued sets; complex merges sub-attributes; multi-valued appends each element that is
  *   not already there (members: by `value`).
  * - replace: single-valued sets; complex merges sub-attributes (§3.5.2.3: the others are left
- *   unchanged); multi-valued without a filter replaces the whole list; with a filter replaces the
+ *   unchanged), or replaces it whole when the operation says `whole` (strict profile); multi-valued without a filter replaces the whole list; with a filter replaces the
  *   matching elements (or their sub-attribute).
  * - add/replace on a value path that matches nothing creates the element from the filter's `eq`
  *   comparisons (Microsoft Entra ID: `emails[type eq "work"].value` with no work email); any other
@@ -69,7 +69,7 @@ function applyOne(res: Obj, op: PatchOperation, budget: Budget): void {
   const key = canonicalKey(c, path.attr);
   if (op.op === "remove") remove(c, key, path, op.values, budget);
   else if (path.def.multiValued) setMulti(c, key, path, op.op, op.value, budget);
-  else setSingle(c, key, path, op.value);
+  else setSingle(c, key, path, op.value, op.op === "replace" && op.whole === true);
   if (path.schema !== undefined && Object.keys(c).length === 0) {
     delete res[canonicalKey(res, path.schema)];
     dropSchemaUrn(res, path.schema);
@@ -112,14 +112,14 @@ function dropSchemaUrn(res: Obj, urn: string): void {
 
 // ---- single-valued attributes ----
 
-function setSingle(c: Obj, key: string, path: AttrPath, value: unknown): void {
+function setSingle(c: Obj, key: string, path: AttrPath, value: unknown, whole: boolean): void {
   const current = c[key];
   if (path.sub !== undefined) {
     const obj: Obj = isObject(current) ? current : {};
     obj[path.sub] = value;
     c[key] = obj;
   } else if (path.def.type === "complex") {
-    c[key] = { ...(isObject(current) ? current : {}), ...(value as Obj) };
+    c[key] = whole ? { ...(value as Obj) } : { ...(isObject(current) ? current : {}), ...(value as Obj) };
   } else {
     if (path.def.mutability === "immutable" && current !== undefined && !deepEqual(current, value)) {
       throw Errors.mutability(path.attr, "it is immutable and already has a value");

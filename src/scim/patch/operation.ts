@@ -7,7 +7,11 @@ import type { AttrPath, PatchPath } from "./path";
 
 export type PatchOperation =
   /** Add or replace `value` at `path` (RFC 7644 §3.5.2.1, §3.5.2.3). Values are already checked. */
-  | { op: "add" | "replace"; path: AttrPath; value: unknown }
+  | {
+    op: "add" | "replace"; path: AttrPath; value: unknown;
+    /** A replace of a complex attribute that replaces it whole (strict profile) instead of merging. */
+    whole?: true;
+  }
   /**
    * Remove `path` (RFC 7644 §3.5.2.2). `values`, for a multi-valued attribute without a filter, names
    * the elements to remove (Entra's `{"op":"Remove","path":"members","value":[{"value":"u1"}]}`).
