@@ -56,6 +56,7 @@ export interface Organization {
   deprovision: "remove" | "delete";
   successor_user_sid: string | null;
   expose_role_groups: boolean;
+  scim_profile: "compatible" | "strict";
 }
 
 export interface User {

@@ -53,7 +53,7 @@ async function orgOf(ctx: RunContext, id: string) {
   return org;
 }
 
-const ORG_COLUMNS = ["sid", "friendly_name", "domain_enforcement", "deprovision", "expose_role_groups", "date_created"];
+const ORG_COLUMNS = ["sid", "friendly_name", "domain_enforcement", "deprovision", "expose_role_groups", "scim_profile", "date_created"];
 const TOKEN_COLUMNS = ["sid", "friendly_name", "scopes", "user_sid", "ceiling", "date_created", "date_revoked"];
 const org = { flags: "--org <sid>", description: "the organization (OR...)", required: true, example: "OR0123456789abcdef0123456789abcdef" } as const;
 

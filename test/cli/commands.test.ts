@@ -187,6 +187,18 @@ describe("output and exit codes", () => {
     expect([scope.result, scope.err.includes("Unknown scope 'root'")]).toEqual([2, true]);
   });
 
+  it("sets the SCIM profile with --scim-profile on create and settings, and refuses another value with exit 2", async () => {
+    const made = await runCli(["orgs", "create", "--name", "Strict", "--scim-profile", "strict", "--json"], { env: env() });
+    expect(made.result).toBe(0);
+    const org = JSON.parse(made.out) as { sid: string; scim_profile: string };
+    expect(org.scim_profile).toBe("strict");
+    const back = await runCli(["orgs", "settings", org.sid, "--scim-profile", "compatible", "--json"], { env: env() });
+    expect([back.result, (JSON.parse(back.out) as { scim_profile: string }).scim_profile]).toEqual([0, "compatible"]);
+    const bad = await runCli(["orgs", "settings", org.sid, "--scim-profile", "lenient"], { env: env() });
+    expect(bad.result).toBe(2);
+    expect(bad.err).toContain("Allowed choices are compatible, strict");
+  });
+
   it("--create makes an empty store for a command that only reads", async () => {
     const file = join(dir, "new", "created.db");
     const r = await runCli(["orgs", "list", "--create"], { env: envFor(file) });

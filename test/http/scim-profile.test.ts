@@ -6,6 +6,7 @@
  * fails "every quirk has an example". Real HTTP, real store.
  */
 import { QUIRKS, type QuirkId } from "../../src/scim/quirks";
+import { v1 } from "../helpers/v1";
 import { call, ORG_EXT, PATCH_SCHEMA, startTestServer, USER_SCHEMA, userBody, type Reply, type TestServer } from "../helpers/server";
 
 const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -220,6 +221,20 @@ describe("ServiceProviderConfig says which profile the organization is in", () =
     const r = await call("GET", `${s.scim}/ServiceProviderConfig`, tokens[profile]);
     expect(r.status).toBe(200);
     expect(r.body.interopProfileConformant).toBe(conformant);
+  });
+
+  it("follows the organization's setting as /v1/Organization changes it, and an IdP's scim-only token cannot change it", async () => {
+    const { org, token } = await s.newOrg({ domainEnforcement: false });
+    const scimOnly = await s.newOrg({ domainEnforcement: false }, ["scim"]);
+    const spc = async () => (await call("GET", `${s.scim}/ServiceProviderConfig`, token)).body.interopProfileConformant;
+    expect(await spc()).toBe(false);
+    const set = await v1("POST", `${s.url}/v1/Organization`, token, { scim_profile: "strict" });
+    expect([set.status, set.body.scim_profile, set.body.sid]).toEqual([200, "strict", org.id]);
+    expect(await spc()).toBe(true);
+    refused(await call("PATCH", `${s.scim}/Users/${org.id}`, token, { schemas: [PATCH_SCHEMA], Operations: [{ op: "Replace", path: "title", value: "x" }] }), "invalidSyntax");
+    expect((await v1("POST", `${s.url}/v1/Organization`, token, { scim_profile: "lenient" })).status).toBe(400);
+    expect((await v1("POST", `${s.url}/v1/Organization`, scimOnly.token, { scim_profile: "strict" })).status).toBe(403);
+    expect((await call("GET", `${s.scim}/ServiceProviderConfig`, scimOnly.token)).body.interopProfileConformant).toBe(false);
   });
 
 });

@@ -13,6 +13,8 @@ export const OrganizationBody = z.object({
   deprovision: z.enum(["remove", "delete"]),
   successor_user_sid: z.string().nullable(),
   expose_role_groups: z.boolean(),
+  /** How the organization's SCIM requests are read (OrgSettings.scimProfile; docs/idp-quirks.md). */
+  scim_profile: z.enum(["compatible", "strict"]),
   date_created: z.string(),
   date_updated: z.string(),
 });
@@ -22,6 +24,7 @@ export const OrganizationUpdate = z.object({
   deprovision: z.enum(["remove", "delete"]).optional(),
   successor_user_sid: z.string().regex(/^US[0-9a-f]{32}$/).nullable().optional(),
   expose_role_groups: z.boolean().optional(),
+  scim_profile: z.enum(["compatible", "strict"]).optional(),
 }).strict();
 
 export const toOrganizationBody = (o: Organization): z.infer<typeof OrganizationBody> => ({
@@ -31,6 +34,7 @@ export const toOrganizationBody = (o: Organization): z.infer<typeof Organization
   deprovision: o.settings.deprovision,
   successor_user_sid: o.settings.successorUserId,
   expose_role_groups: o.settings.exposeRoleGroups,
+  scim_profile: o.settings.scimProfile,
   date_created: o.created,
   date_updated: o.lastModified,
 });
@@ -46,6 +50,7 @@ export const organizationRoutes: V1Module = (r, registry, deps) => {
       if (body.deprovision !== undefined) settings.deprovision = body.deprovision;
       if (body.successor_user_sid !== undefined) settings.successorUserId = body.successor_user_sid;
       if (body.expose_role_groups !== undefined) settings.exposeRoleGroups = body.expose_role_groups;
+      if (body.scim_profile !== undefined) settings.scimProfile = body.scim_profile;
       return toOrganizationBody(await updateOrganization(deps, actorOf(req), settings));
     });
 };
