@@ -1,7 +1,7 @@
 /**
  * Verified domains (seed: "To invite a user, you must first have verified the domain that owns the
  * user's email address"; docs/model.md#verified-domains). With domain enforcement on, SCIM
- * provisions a user only when the primary email's domain is in state `verified` here (users.ts
+ * provisions a user only when the primary email's domain is in state `verified` here (user-checks.ts
  * `checkDomains`).
  *
  * An admin adds a domain and gets a DNS TXT challenge: a record named `_orgscim.<domain>` (the

@@ -14,7 +14,7 @@ import { accountTarget, authorize, groupTarget, orgTarget, userRef, type Check, 
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
 import { cleanField } from "./text";
-import { syncOrgRoleGroups } from "./users";
+import { syncOrgRoleGroups } from "./user-checks";
 import type { GroupBinding, GroupRecord, OrgRole } from "./types";
 import { checkIfMatch, type IfMatch } from "./versions";
 

@@ -37,7 +37,7 @@ import {
   type MemberStatus, type OrgRole, type OutboxMessage, type UserRecord,
 } from "./types";
 import { cleanText } from "./text";
-import { checkDomains, looksLikeEmail, syncOrgRoleGroups } from "./users";
+import { checkDomains, looksLikeEmail, syncOrgRoleGroups } from "./user-checks";
 
 export interface InvitationDeps {
   store: Store;

@@ -11,7 +11,8 @@ import { isoNow } from "./clock";
 import { Errors } from "./errors";
 import { orgRoleGroupId } from "./role-groups";
 import type { OrgRole, UserRecord } from "./types";
-import { findUser, getUser, modifyUser, syncOrgRoleGroups, type UserDeps } from "./users";
+import { syncOrgRoleGroups } from "./user-checks";
+import { findUser, getUser, modifyUser, type UserDeps } from "./users";
 
 export interface UserChanges {
   displayName?: string | null;

@@ -4,7 +4,7 @@
  */
 import { Errors } from "../errors";
 import { ORG_ROLES, type MemberStatus, type UserRecord } from "../types";
-import { shape as shapeUser } from "../users";
+import { shape as shapeUser } from "../user-checks";
 import type { ImportCounts, ImportedUser, ImportMeta } from "./types";
 
 export const lower = (s: string) => s.toLowerCase();
@@ -26,7 +26,7 @@ export function requireFields(record: Record<string, unknown>, fields: string[],
 export type UserFields = Omit<UserRecord, "id" | "orgId" | "version" | "created" | "lastModified">;
 
 /**
- * The stored fields of a user line: its SCIM attributes pass the API's own checks (users.ts
+ * The stored fields of a user line: its SCIM attributes pass the API's own checks (user-checks.ts
  * `shape`: a userName, one primary email, ...), then the orgscim fields: a status, and an org
  * role for a managed or pending user (none for an independent one, who holds account roles only).
  */

@@ -10,7 +10,7 @@ import { ACCOUNT_ROLE_NAMES, accountRoleGroupId } from "../account-roles";
 import { shape as shapeGroup } from "../groups";
 import { bindingByConvention, orgRoleGroupId } from "../role-groups";
 import type { GroupBinding, GroupRecord, UserRecord } from "../types";
-import { syncOrgRoleGroups } from "../users";
+import { syncOrgRoleGroups } from "../user-checks";
 import { lower, metaOf, primaryOf, sameFields, USER_FIELDS, userFields, type UserFields } from "./format";
 import type { ImportState, Overlay, Step } from "./state";
 import type { ImportedGroup, ImportedUser } from "./types";

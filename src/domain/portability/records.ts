@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { CHALLENGE_PREFIX, checkOwnable, normalizeDomainName } from "../domain-rules";
 import { Errors } from "../errors";
-import { looksLikeEmail } from "../users";
+import { looksLikeEmail } from "../user-checks";
 import {
   ACCOUNT_ROLES, ORG_ROLES, SCOPES, type Account, type ApiToken, type AuditEvent, type Domain, type Invitation, type Organization, type OrgSettings,
 } from "../types";

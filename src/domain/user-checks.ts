@@ -1,0 +1,168 @@
+/**
+ * The checks every write of a user passes, whichever use case makes it (./users.ts creates and
+ * modifies, ./invitations.ts invites, ./groups.ts and the import keep org-role groups in step):
+ * emails and their domains, org-role changes and what they need, the text rule and shape of the
+ * stored record, uniqueness answers, and the built-in org-role groups.
+ */
+import type { Actor } from "./actor";
+import { type Clock, isoNow } from "./clock";
+import { Errors } from "./errors";
+import { userTarget, type Check, type Target } from "./policy";
+import { UniqueViolation, type Repos } from "./ports/store";
+import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
+import { cleanUserTexts } from "./text";
+import type { Email, OrgRole, UserRecord } from "./types";
+
+function emailsOf(data: Record<string, unknown>): Email[] {
+  const raw = data.emails;
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw Errors.invalidValue("emails must be an array of {value, type, primary}.");
+  return raw.map((e, i) => {
+    if (typeof e !== "object" || e === null || typeof (e as Email).value !== "string" || (e as Email).value === "") {
+      throw Errors.invalidValue(`emails[${i}].value must be a non-empty string.`);
+    }
+    return e as Email;
+  });
+}
+
+/** Exactly one primary email when there are emails: none marked makes the first primary; two is refused. */
+function normalizeEmails(data: Record<string, unknown>): Email[] {
+  const emails = emailsOf(data);
+  if (emails.length === 0) return emails;
+  const primaries = emails.filter((e) => e.primary === true).length;
+  if (primaries > 1) throw Errors.primaryEmail("A user has exactly one primary email; this request marks several as primary. Mark one.");
+  if (primaries === 0) emails[0] = { ...(emails[0] as Email), primary: true };
+  data.emails = emails;
+  return emails;
+}
+
+function stringOrNull(data: Record<string, unknown>, key: string): string | null {
+  const v = data[key];
+  if (v === undefined || v === null || v === "") return null;
+  if (typeof v !== "string") throw Errors.invalidValue(`${key} must be a string.`);
+  return v;
+}
+
+const domainOf = (email: string): string => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+export const looksLikeEmail = (s: string): boolean => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s);
+
+/**
+ * Who may give a user this primary email (docs/tenancy.md): a domain verified by
+ * another organization is that organization's alone (whatever this one's enforcement setting);
+ * with domain enforcement on, the domain must be verified by this organization. A domain nobody
+ * verified is open to an organization without enforcement. The answer depends only on this
+ * organization's settings and domains and on which domains are verified (public in DNS), never on
+ * the users other organizations hold.
+ */
+export async function checkDomains(repos: Repos, actor: Actor, userName: string, emails: Email[]): Promise<void> {
+  const primary = emails.find((e) => e.primary)?.value ?? (looksLikeEmail(userName) ? userName : null);
+  if (!primary || !looksLikeEmail(primary)) {
+    if (!actor.org.settings.domainEnforcement) return;
+    throw Errors.primaryEmail("This organization only provisions users with an email on a verified domain: give the user a primary email (or an email userName).");
+  }
+  const domain = domainOf(primary);
+  const owner = await repos.domains.findOwner(domain);
+  if (owner && owner.orgId !== actor.org.id) throw Errors.domainOwnedElsewhere(domain);
+  if (!actor.org.settings.domainEnforcement) return;
+  if (!owner || owner.state !== "verified") throw Errors.domainNotVerified(domain);
+}
+
+/** The direct org role after a request: the Owner is never demoted this way (an invariant; rights are ./policy's). */
+export function checkRoleChange(current: OrgRole | null, next: OrgRole | undefined): OrgRole | null {
+  if (next === undefined || next === current) return current;
+  if (current === "owner") throw Errors.ownerProtected("demoted");
+  return next;
+}
+
+/** What a change of direct org role asks of the policy. */
+export function roleChecks(current: OrgRole | null, next: OrgRole | undefined, target: Target): Check[] {
+  if (next === undefined || next === current || current === "owner") return [];
+  // A grant is of the direct role: whoever is granted it does not hold it directly yet.
+  const grantee: Target = target.type === "user" ? { ...target, role: "standard" } : target;
+  if (next === "owner") return [{ action: "org_role.owner.grant", target: grantee }];
+  if (next === "administrator") return [{ action: "org_role.administrator.grant", target: grantee }];
+  return current === "administrator" ? [{ action: "org_role.administrator.revoke", target: { ...grantee, role: "administrator" } as Target }] : [];
+}
+
+/** A stable text of a JSON value (keys sorted), to tell whether anything of a profile changed. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
+const profileOf = (u: UserRecord): string => {
+  const { active: _active, ...data } = u.data;
+  return canonical([u.userName, u.externalId, u.displayName, u.emails, u.twoFactorRequired, u.passwordResetRequired, data]);
+};
+
+/**
+ * What changing `current` into `next` asks of the policy: lifecycle and org-role changes, and a
+ * profile update for anything else (or for nothing at all: a write that changes nothing is still
+ * a write to someone's user).
+ */
+export async function changeChecks(repos: Repos, current: UserRecord, next: UserRecord): Promise<Check[]> {
+  const target = await userTarget(repos, current);
+  const checks: Check[] = [];
+  if (current.active && !next.active) checks.push({ action: "user.deactivate", target });
+  if (!current.active && next.active) checks.push({ action: "user.reactivate", target });
+  checks.push(...roleChecks(current.orgRole, next.orgRole ?? undefined, target));
+  if (checks.length === 0 || profileOf(current) !== profileOf(next)) checks.push({ action: "user.update", target });
+  return checks;
+}
+
+export interface Shaped {
+  userName: string;
+  externalId: string | null;
+  displayName: string | null;
+  active: boolean;
+  emails: Email[];
+}
+
+/** `previous`: the stored attributes on an update (./text.ts checks only what changes). */
+export function shape(data: Record<string, unknown>, previous?: Record<string, unknown>): Shaped {
+  cleanUserTexts(data, previous);
+  const userName = data.userName;
+  if (typeof userName !== "string" || userName.trim() === "") throw Errors.userNameRequired();
+  if (userName.length > 256) throw Errors.invalidValue("userName is longer than 256 characters.");
+  const active = data.active === undefined ? true : data.active;
+  if (typeof active !== "boolean") throw Errors.invalidValue("active must be true or false.");
+  data.active = active;
+  return {
+    userName,
+    externalId: stringOrNull(data, "externalId"),
+    displayName: stringOrNull(data, "displayName"),
+    active,
+    emails: normalizeEmails(data),
+  };
+}
+
+export async function uniquenessError(repos: Repos, orgId: string, e: unknown, userName: string): Promise<unknown> {
+  if (e instanceof UniqueViolation && e.field === "userName") {
+    // Confirm the competing row before answering 409 (a read, not a guess).
+    const other = await repos.users.findByUserName(orgId, userName);
+    if (other) return Errors.userNameTaken(userName);
+    // An independent member (account access only, invisible over SCIM) holds it: invitations made it.
+    const independent = await repos.users.findByPrimaryEmail(orgId, userName);
+    if (independent?.status === "independent") return Errors.independentUser(userName, independent.id);
+  }
+  return e;
+}
+
+/**
+ * Keeps the built-in org-role groups equal to the users' direct roles: a managed user is a member
+ * of exactly the group of their role; a pending user of none. Touches the groups it changes.
+ */
+export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecord): Promise<void> {
+  const target = user.status === "managed" && user.orgRole ? orgRoleGroupId(user.orgId, user.orgRole) : null;
+  const now = isoNow(clock);
+  for (const gid of allOrgRoleGroupIds(user.orgId)) {
+    const changed = gid === target
+      ? await tx.groups.addMembers(user.orgId, gid, [user.id])
+      : await tx.groups.removeMembers(user.orgId, gid, [user.id]);
+    if (changed > 0) await tx.groups.touch(user.orgId, gid, now);
+  }
+}
