@@ -113,6 +113,14 @@ describe("architecture", () => {
     }
   });
 
+  it("keeps every src file under 400 lines but the ones named here, each with why (the list must stay true)", () => {
+    const named: Record<string, string> = {
+      "domain/invitations.ts": "invitations, their mail and acceptance: to be split once the invitation grant rules (issue 13) settle",
+    };
+    const over = all.filter((f) => readFileSync(f, "utf8").split("\n").length > 400).map((f) => relative(SRC, f)).sort();
+    expect(over).toEqual(Object.keys(named).sort());
+  });
+
   it("finds the files it checks (so it cannot pass on an empty tree)", () => {
     expect(all.filter((f) => layerOf(f) === "domain").length).toBeGreaterThan(5);
     expect(all.filter((f) => layerOf(f) === "store").length).toBeGreaterThan(5);
