@@ -20,6 +20,8 @@ export type ErrorKind =
   | "forbidden" // the caller may not do this
   | "unauthorized" // no valid credentials
   | "payloadTooLarge" // a body over the limit
+  | "unsupportedMediaType" // a body in a media type the server does not read
+  | "methodNotAllowed" // a path that exists, asked with a method it does not answer
   | "rateLimited" // over the request budget
   | "unavailable" // the store cannot be reached; try again later
   | "internal"; // a bug; never carries internal detail to the client
@@ -41,6 +43,14 @@ export class DomainError extends Error {
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
+const clip = (text: string, max: number): string => (String(text).length > max ? `${String(text).slice(0, max)}...` : String(text));
+
+/** " Names are case-sensitive: did you mean 'Status'?" when `name` is an accepted name in another case. */
+function caseHint(name: string, accepted: readonly string[]): string {
+  const near = accepted.find((a) => a.toLowerCase() === String(name).toLowerCase());
+  return near ? ` Names are case-sensitive: did you mean '${near}'?` : "";
+}
+
 /**
  * Stable codes. Ranges: 1xxx request shape, 2xxx filter, 3xxx patch, 4xxx users, 5xxx groups and
  * roles, 6xxx accounts, domains and invitations, 7xxx auth, 9xxx service.
@@ -57,7 +67,7 @@ export const Errors = {
   payloadTooLarge: (limit: string) =>
     new DomainError("payloadTooLarge", 1005, `The request body is larger than ${limit}. Split it into smaller requests.`),
   unsupportedMediaType: (type: string) =>
-    new DomainError("invalidSyntax", 1006, `Content-Type '${type}' is not accepted. Send application/scim+json or application/json.`),
+    new DomainError("unsupportedMediaType", 1006, `Content-Type '${type}' is not accepted. Send application/scim+json or application/json.`),
   forbiddenKey: (key: string) =>
     new DomainError("invalidValue", 1007, `The key '${key}' is not allowed anywhere in a request. Remove it.`),
   tooDeep: (limit: number) =>
@@ -79,6 +89,11 @@ export const Errors = {
     new DomainError("invalidValue", 1014, `'${attr}' holds at most ${max} values (its description in /Schemas says so); this request gives ${got}. Nothing was changed.`),
   notCanonical: (attr: string, allowed: readonly string[], got: string) =>
     new DomainError("invalidValue", 1015, `'${attr}' must be one of ${allowed.join(", ")} (its canonicalValues in /Schemas); got '${got.length > 60 ? `${got.slice(0, 60)}...` : got}'.`),
+
+  unknownParameter: (name: string, operation: string, accepted: readonly string[]) =>
+    new DomainError("invalidSyntax", 1016, `${operation} has no query parameter '${clip(name, 60)}': nothing was done.${caseHint(name, accepted)} ${accepted.length ? `It accepts ${accepted.join(", ")}.` : "It takes no query parameters."}`),
+  methodNotAllowed: (method: string, path: string, allowed: readonly string[]) =>
+    new DomainError("methodNotAllowed", 1017, `${path} does not answer ${method}; it answers ${allowed.join(", ")} (the Allow header lists them, /v1/openapi.json describes each).`),
 
   // filter, sort, attributes
   invalidFilter: (detail: string) => new DomainError("invalidFilter", 2001, `Invalid filter: ${detail}`),

@@ -31,6 +31,8 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   notCanonical: n("The value is not one of the attribute's canonicalValues.", "Send one of the values the message lists (and /scim/v2/Schemas states)."),
   forbiddenCharacter: n("A userName, email, name or display name holds a control, zero-width, bidirectional-control or other invisible character; the message names it (U+XXXX), the attribute and the position (docs/hardening.md#text-people-see-identifiers-and-names).", "Remove the character; text is stored in Unicode NFC, so composed and decomposed forms of the same letters are one value."),
   badPathEncoding: n("A path segment is not valid percent-encoding: a '%' not followed by two hex digits, or escapes that are not UTF-8 (RFC 3986 §2.1).", "Encode ids and names in the path with encodeURIComponent."),
+  unknownParameter: n("The query names a parameter the operation does not take (or spells an accepted one in another case); orgscim refuses it rather than ignore it, so a misspelt filter never answers an unfiltered list.", "Use the parameters the message lists, spelt as listed (they are case-sensitive); /v1/openapi.json gives each operation's parameters."),
+  methodNotAllowed: n("The path exists but does not answer this method; the response's Allow header lists the methods it answers.", "Use one of the methods in the Allow header; /v1/openapi.json describes each operation."),
   discoveryNotFound: n("The schema or resource type asked for is not one this server supports.", "List them at /scim/v2/Schemas or /scim/v2/ResourceTypes."),
 
   invalidFilter: n("The filter cannot be parsed (RFC 7644 §3.4.2.2); the message gives the position.", "Correct the filter. A filter that fails never answers rows (docs/security.md#case-16)."),

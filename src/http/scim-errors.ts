@@ -29,6 +29,8 @@ const STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   unauthorized: 401,
   payloadTooLarge: 413,
+  unsupportedMediaType: 415,
+  methodNotAllowed: 405,
   rateLimited: 429,
   unavailable: 503,
   internal: 500,

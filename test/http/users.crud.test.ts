@@ -102,9 +102,9 @@ describe("POST /Users", () => {
     expect(r.body.scimType).toBe("invalidSyntax");
   });
 
-  it("answers 400 for a body of another media type", async () => {
+  it("answers 415 for a body of another media type", async () => {
     const r = await call("POST", users(), token, "userName=x", { "content-type": "text/plain" });
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(415);
     expect(r.body.detail).toMatch(/Content-Type/);
   });
 });

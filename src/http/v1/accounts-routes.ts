@@ -41,8 +41,8 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const accountRoutes: V1Module = (r, registry, deps) => {
   const tag = "Accounts";
-  route(r, registry, { method: "get", path: "/Accounts", summary: "List the organization's managed accounts", tag, status: 200, response: AccountPage,
-    query: z.object({ Status: z.enum(["active", "closed"]).optional() }).passthrough() },
+  route(r, registry, { method: "get", path: "/Accounts", summary: "List the organization's managed accounts", tag, status: 200, response: AccountPage, paged: true,
+    query: z.object({ Status: z.enum(["active", "closed"]).optional() }) },
   async (req) => {
     const page = readPage(req);
     const status = (req.query as Record<string, string | undefined>).Status as Account["status"] | undefined;
@@ -50,7 +50,7 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     const at = page.page();
     return { accounts: items.map(toAccountBody), meta: pageMeta(req, "accounts", at, items.length, at.offset + items.length < total) };
   });
-  route(r, registry, { method: "post", path: "/Accounts", summary: "Create a managed account (Standard Users may too)", tag, status: 201, body: AccountCreate, response: AccountBody },
+  route(r, registry, { method: "post", path: "/Accounts", summary: "Create a managed account (Standard Users may too)", tag, status: 201, body: AccountCreate, response: AccountBody, location: (a) => `/Accounts/${a.sid}` },
     async (req, { body }) => toAccountBody(await createAccount(deps, actorOf(req), { name: body.friendly_name, ...(body.owner_sid ? { ownerId: body.owner_sid } : {}) })));
   route(r, registry, { method: "get", path: "/Accounts/:sid", summary: "Fetch an account", tag, status: 200, response: AccountBody },
     async (req) => toAccountBody(await getAccount(deps, actorOf(req), sid(req))));
@@ -68,10 +68,10 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     }));
 
   const rtag = "RoleAssignments";
-  route(r, registry, { method: "post", path: "/RoleAssignments", summary: "Grant an account role (Administrator clears the others)", tag: rtag, status: 201, body: RoleAssignmentCreate, response: RoleAssignmentBody },
+  route(r, registry, { method: "post", path: "/RoleAssignments", summary: "Grant an account role (Administrator clears the others)", tag: rtag, status: 201, body: RoleAssignmentCreate, response: RoleAssignmentBody, location: (a) => `/RoleAssignments/${a.sid}` },
     async (req, { body }) => toAssignmentBody(await grantRole(deps, actorOf(req), { accountId: body.account_sid, userId: body.user_sid, role: body.role as RoleAssignment["role"] })));
   route(r, registry, { method: "get", path: "/RoleAssignments", summary: "Direct role assignments of a user (UserSid) or on an account (AccountSid)", tag: rtag, status: 200, response: RoleAssignmentList,
-    query: z.object({ UserSid: Sid("US").optional(), AccountSid: Sid("AC").optional() }).passthrough() },
+    query: z.object({ UserSid: Sid("US").optional(), AccountSid: Sid("AC").optional() }) },
   async (req) => {
     const q = req.query as Record<string, string | undefined>;
     return { role_assignments: (await listAssignments(deps, actorOf(req), { ...(q.UserSid ? { userId: q.UserSid } : {}), ...(q.AccountSid ? { accountId: q.AccountSid } : {}) })).map(toAssignmentBody) };
@@ -85,7 +85,7 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     });
 
   route(r, registry, { method: "get", path: "/Users/:sid/Accounts", summary: "The accounts a user can access (the console's Accounts tab), optionally by Role", tag: "Users", status: 200, response: UserAccountList,
-    query: z.object({ Role: Role.optional() }).passthrough() },
+    query: z.object({ Role: Role.optional() }) },
   async (req) => {
     const role = (req.query as Record<string, string | undefined>).Role as RoleAssignment["role"] | undefined;
     return { accounts: (await userAccounts(deps, actorOf(req), sid(req), role)).map(({ account, roles }) => ({ account: toAccountBody(account), roles })) };

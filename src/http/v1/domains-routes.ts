@@ -15,7 +15,7 @@ import {
 import { challengeOf, expiresAt } from "../../domain/domain-rules";
 import type { Domain } from "../../domain/types";
 import { actorOf } from "../auth";
-import { PageMeta, PageQuery, pageMeta, readPage } from "./paging";
+import { PageMeta, pageMeta, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
 
@@ -70,10 +70,10 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const domainRoutes: V1Module = (r, registry, deps) => {
   const tag = "Domains";
-  route(r, registry, { method: "post", path: "/Domains", summary: "Add a domain; answers the DNS TXT record that verifies it", tag, status: 201, body: DomainCreate, response: DomainBody },
+  route(r, registry, { method: "post", path: "/Domains", summary: "Add a domain; answers the DNS TXT record that verifies it", tag, status: 201, body: DomainCreate, response: DomainBody, location: (d) => `/Domains/${d.sid}` },
     async (req, { body }) => toDomainBody(await addDomain(deps, actorOf(req), body.domain_name)));
 
-  route(r, registry, { method: "get", path: "/Domains", summary: "List the organization's domains", tag, status: 200, query: PageQuery, response: DomainPage },
+  route(r, registry, { method: "get", path: "/Domains", summary: "List the organization's domains", tag, status: 200, paged: true, response: DomainPage },
     async (req) => {
       const request = readPage(req);
       const all = await listDomains(deps, actorOf(req));

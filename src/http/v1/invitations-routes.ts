@@ -80,7 +80,7 @@ export const MemberQuery = z.object({
   Status: z.enum(STATUSES).optional(),
   Search: z.string().trim().min(1).max(256).optional()
     .describe("Only users whose user_name or one of whose emails starts with this text, without regard to case"),
-}).passthrough();
+});
 export const PasswordResetResult = z.object({ user_sid: z.string(), password_reset_required: z.literal(true), mail_sid: z.string() });
 
 const sid = (req: Request) => String(req.params.sid);
@@ -129,14 +129,14 @@ export const invitationAcceptRoute: V1Module = (r, registry, deps) => {
 
 export const invitationRoutes: V1Module = (r, registry, deps) => {
   const tag = "Invitations";
-  route(r, registry, { method: "post", path: "/Invitations", summary: "Invite an email to the organization (Owner/Administrator; a verified domain under domain enforcement)", tag, status: 201, body: OrgInvitationCreate, response: InvitationBody },
+  route(r, registry, { method: "post", path: "/Invitations", summary: "Invite an email to the organization (Owner/Administrator; a verified domain under domain enforcement)", tag, status: 201, body: OrgInvitationCreate, response: InvitationBody, location: (i) => `/Invitations/${i.sid}` },
     async (req, { body }) => {
       const out = await inviteToOrganization(deps, actorOf(req), { email: body.email, orgRole: body.org_role });
       logQueued(req, out.mail);
       return toInvitationBody(deps, out.invitation);
     });
-  route(r, registry, { method: "get", path: "/Invitations", summary: "The organization's invitations, optionally by Status", tag, status: 200, response: InvitationPage,
-    query: z.object({ Status: z.enum(STATES).optional() }).passthrough() },
+  route(r, registry, { method: "get", path: "/Invitations", summary: "The organization's invitations, optionally by Status", tag, status: 200, response: InvitationPage, paged: true,
+    query: z.object({ Status: z.enum(STATES).optional() }) },
   async (req) => {
     const page = readPage(req);
     const state = (req.query as Record<string, string | undefined>).Status as InvitationState | undefined;
@@ -157,7 +157,8 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
       const out = await revokeInvitation(deps, actorOf(req), sid(req));
       return { invitation: toInvitationBody(deps, out.invitation), member: out.member };
     });
-  route(r, registry, { method: "post", path: "/Accounts/:sid/Invitations", summary: "Invite an email (any domain) to an account; a managed user gets the roles at once", tag, status: 201, body: AccountInvitationCreate, response: AccountInvitationResult },
+  route(r, registry, { method: "post", path: "/Accounts/:sid/Invitations", summary: "Invite an email (any domain) to an account; a managed user gets the roles at once", tag, status: 201, body: AccountInvitationCreate, response: AccountInvitationResult,
+    statusOf: (out) => (out.invitation ? 201 : 200), location: (out) => (out.invitation ? `/Invitations/${out.invitation.sid}` : null) },
     async (req, { body }) => {
       const out = await inviteToAccount(deps, actorOf(req), sid(req), { email: body.email, roles: body.roles });
       if (out.outcome === "granted") return { outcome: "granted" as const, user_sid: out.user.id, account_sid: sid(req), roles: out.roles, invitation: null };
@@ -165,7 +166,7 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
       return { outcome: "invited" as const, user_sid: out.user.id, account_sid: out.invitation.accountId ?? sid(req), roles: out.roles, invitation: toInvitationBody(deps, out.invitation) };
     });
 
-  route(r, registry, { method: "get", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only); Search narrows by a userName or email prefix", tag: "Users", status: 200, response: MemberPage,
+  route(r, registry, { method: "get", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only); Search narrows by a userName or email prefix", tag: "Users", status: 200, response: MemberPage, paged: true,
     query: MemberQuery },
   async (req, { query }) => {
     const page = readPage(req);

@@ -6,6 +6,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { prebuilt, sendPrebuilt, type Prebuilt } from "../prebuilt";
+import { PageQuery } from "./paging";
 
 export type Method = "get" | "post" | "delete";
 
@@ -22,10 +23,27 @@ export interface RouteSpec {
   status: number;
   /** Needs no bearer token (the request carries its own credential, e.g. an invitation token). */
   public?: boolean;
+  /** A list: takes PageSize and PageToken, answers the page envelope. */
+  paged?: boolean;
+  /** Where a created resource is (the Location of a 201), under /v1. */
+  location?: (out: never) => string | null;
+  statusOf?: (out: never) => number;
+}
+
+function success(description: string, r: RouteSpec): Record<string, unknown> {
+  if (!r.response) return { description: `${description}, no content` };
+  return {
+    description,
+    ...(r.status === 201 ? { headers: { Location: { description: "The URL of the created resource", schema: { type: "string", format: "uri" } } } } : {}),
+    content: { "application/json": { schema: z.toJSONSchema(r.response, { io: "output", unrepresentable: "any" }) } },
+  };
 }
 
 export class ApiRegistry {
   readonly routes: RouteSpec[] = [];
+
+  /** PUBLIC_URL: the origin of the URLs the API answers (Location, page URLs); absent: the request's. */
+  constructor(readonly publicUrl?: string) {}
 
   add(spec: RouteSpec): RouteSpec {
     this.routes.push(spec);
@@ -37,8 +55,9 @@ export class ApiRegistry {
     for (const r of this.routes) {
       const oaPath = r.path.replace(/:(\w+)/g, "{$1}");
       const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-      if (r.query) {
-        for (const [name, schema] of Object.entries(r.query.shape)) {
+      const query = { ...(r.query?.shape ?? {}), ...(r.paged ? PageQuery.shape : {}) };
+      {
+        for (const [name, schema] of Object.entries(query)) {
           params.push({ name, in: "query", required: !(schema as z.ZodType).safeParse(undefined).success, schema: z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as never });
         }
       }
@@ -48,9 +67,8 @@ export class ApiRegistry {
         operationId: `${r.method}${r.path.replace(/[/:{}]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
         parameters: params,
         responses: {
-          [String(r.status)]: r.response
-            ? { description: "Success", content: { "application/json": { schema: z.toJSONSchema(r.response, { io: "output", unrepresentable: "any" }) } } }
-            : { description: "Success, no content" },
+          ...(r.statusOf ? { "200": success("Success: nothing new was created", r) } : {}),
+          [String(r.status)]: success(r.status === 201 ? "Created; Location says where" : "Success", r),
           default: { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
         },
         security: r.public ? [] : [{ bearer: [] }],

@@ -36,7 +36,7 @@ export const tokenRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, { method: "get", path: "/Tokens", summary: "The organization's API tokens (never their secrets)", tag, status: 200, response: TokenList },
     async (req) => ({ tokens: (await listTokens(deps, actorOf(req))).map(toTokenBody) }));
   route(r, registry, {
-    method: "post", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated,
+    method: "post", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated, location: (t) => `/Tokens/${t.sid}`,
     summary: "Create a token (for an identity provider: scopes [\"scim\"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only",
   }, async (req, { body }) => {
     const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null });
