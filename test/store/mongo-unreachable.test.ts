@@ -84,7 +84,7 @@ describe("MongoDB unreachable", () => {
   }, 30_000);
 
   it(`answers a /v1 write 503 with Retry-After within ${SERVER_SELECTION_MS + SLACK_MS} ms`, async () => {
-    const { res, ms } = await timed("/v1/Users", { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify({ email: "a@x.test" }) });
+    const { res, ms } = await timed("/v1/Accounts", { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify({ friendly_name: "Unreachable" }) });
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("5");
     expect(ms).toBeGreaterThanOrEqual(SERVER_SELECTION_MS - 500);
