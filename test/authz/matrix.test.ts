@@ -52,6 +52,9 @@ beforeAll(async () => {
   s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "500" });
   shared = await buildWorld(s.running.store);
   elsewhere = await buildElsewhere(s.running.store);
+  const doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as { paths: Record<string, { get?: { parameters?: { name: string }[] } }> };
+  pagedV1 = Object.entries(doc.paths).filter(([, ops]) => ops.get?.parameters?.some((p) => p.name === "PageToken")).map(([path]) => new RegExp(`^${path.replace(/\{\w+\}/g, "[^/?]+")}(\\?|$)`, "i"));
+  if (pagedV1.length < 5) throw new Error(`found ${pagedV1.length} paged /v1 lists in /v1/openapi.json`);
 });
 afterAll(async () => {
   spy.mockRestore();
@@ -119,9 +122,16 @@ function withUnknownIds(req: Req): Req {
   return JSON.parse(text) as Req;
 }
 
-/** The request with a page token (/v1) or cursor (SCIM) this server never issued; null for a write. */
+/**
+ * The /v1 lists (the GET operations of /v1/openapi.json that take a PageToken), by path: another
+ * /v1 read refuses a PageToken as a parameter it does not take (400 whoever asks: it is the
+ * request's shape, and says nothing about the target), so only the lists are re-sent with one.
+ */
+let pagedV1: RegExp[] = [];
+
+/** The request with a page token (/v1 lists) or cursor (SCIM) this server never issued; null for a write or a /v1 read that does not page. */
 function withForeignPaging(req: Req): Req | null {
-  if (req.method === "GET") return { ...req, path: `${req.path}${req.path.includes("?") ? "&" : "?"}${req.api === "v1" ? "PageToken" : "cursor"}=${randomHex(40)}` };
+  if (req.method === "GET" && (req.api !== "v1" || pagedV1.some((re) => re.test(req.path)))) return { ...req, path: `${req.path}${req.path.includes("?") ? "&" : "?"}${req.api === "v1" ? "PageToken" : "cursor"}=${randomHex(40)}` };
   // The root /.search takes no cursor at all (a rule of the request's shape, answered 400 first).
   if (req.method === "POST" && req.path.endsWith("/.search") && req.path !== "/.search") return { ...req, body: { ...(req.body as object), cursor: randomHex(40) } };
   return null;
