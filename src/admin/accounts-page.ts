@@ -4,11 +4,11 @@
  * /v1/RoleAssignments), inviting a user to the account, and removing a user from it (revoking
  * their role assignments there).
  */
-import { pageTokenOf, v1, withQuery } from "./api.js";
+import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { actionButton, append, badge, ErrorSlot, field, h, openPanel, Pager, run, statusLine, table, when } from "./dom.js";
 import { flashLine, heading, nameOf, type Page } from "./page.js";
 import { confirmPanel, inviteToAccountPanel, managedUsers, roleCheckboxes, roleNames, userSelect } from "./panels.js";
-import type { Account, AccountPage, AccountRole, AccountUser, AccountUserList, Member, RoleAssignment, RoleAssignmentList, User } from "./types.js";
+import type { Account, AccountPage, AccountRole, AccountUser, Member, RoleAssignment, User } from "./types.js";
 
 export const accountsPage: Page = async (root, ctx) => {
   const status = statusLine();
@@ -97,12 +97,12 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
 
   const load = async () => {
     const [users, direct] = await Promise.all([
-      v1<AccountUserList>("GET", `/Accounts/${sid}/Users`),
-      v1<RoleAssignmentList>("GET", withQuery("/RoleAssignments", { AccountSid: sid })),
+      v1All<AccountUser>(`/Accounts/${sid}/Users`, "users"),
+      v1All<RoleAssignment>("/RoleAssignments", "role_assignments", { AccountSid: sid }),
     ]);
     const byUser = new Map<string, RoleAssignment[]>();
-    for (const a of direct.role_assignments) byUser.set(a.user_sid, [...(byUser.get(a.user_sid) ?? []), a]);
-    const rows = users.users.map((u) => userRow(u, byUser.get(u.user_sid) ?? []));
+    for (const a of direct) byUser.set(a.user_sid, [...(byUser.get(a.user_sid) ?? []), a]);
+    const rows = users.map((u) => userRow(u, byUser.get(u.user_sid) ?? []));
     usersBox.replaceChildren(table(`Users of ${account.friendly_name}`, ["User", "Status", "Roles", ""], rows, "No user has a role on this account."));
   };
 
@@ -119,7 +119,7 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
       action: async () => {
         for (const a of assignments) await v1("DELETE", `/RoleAssignments/${a.sid}`);
         await load();
-        const left = (await v1<AccountUserList>("GET", `/Accounts/${sid}/Users`)).users.find((x) => x.user_sid === u.user_sid);
+        const left = (await v1All<AccountUser>(`/Accounts/${sid}/Users`, "users")).find((x) => x.user_sid === u.user_sid);
         status.say(left
           ? `${label}'s direct roles were revoked; ${roleNames(left.roles)} still come from groups your identity provider manages.`
           : `${label} was removed from the account.`);

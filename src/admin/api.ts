@@ -94,6 +94,23 @@ export function pageTokenOf(url: string | null): string | null | undefined {
   return t ?? undefined; // undefined: the first page
 }
 
+/**
+ * Every item of a /v1 list, page after page (PageSize 100, following next_page_url), for the
+ * short lists a page shows whole (tokens, an account's users, a user's accounts, role
+ * assignments). Stops after `maxPages` pages.
+ */
+export async function v1All<T>(path: string, key: string, query: Query = {}, maxPages = 50): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | null | undefined = undefined;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await v1<{ meta: PageMeta } & Record<string, unknown>>("GET", withQuery(path, { ...query, PageSize: 100, PageToken: token }));
+    out.push(...(page[key] as T[]));
+    token = pageTokenOf(page.meta.next_page_url);
+    if (!token) break;
+  }
+  return out;
+}
+
 /** A /v1 list page: its items and where the neighbouring pages are. */
 export interface Paged<T> {
   items: T[];

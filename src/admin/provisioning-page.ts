@@ -2,11 +2,11 @@
  * Provisioning: the SCIM base URL to paste into Okta or Entra, SCIM tokens (create with scopes
  * ["scim"], the secret shown once; revoke), and recent activity from the audit log (/v1/AuditEvents).
  */
-import { v1, withQuery } from "./api.js";
+import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { append, badge, ErrorSlot, field, h, Pager, run, statusLine, table, when } from "./dom.js";
 import { flashLine, heading, type Page } from "./page.js";
 import { confirmPanel } from "./panels.js";
-import type { AuditEventPage, Token, TokenCreated, TokenList } from "./types.js";
+import type { AuditEventPage, Token, TokenCreated } from "./types.js";
 
 export const provisioningPage: Page = async (root, ctx) => {
   const status = statusLine();
@@ -33,9 +33,9 @@ export const provisioningPage: Page = async (root, ctx) => {
   let refreshActivity: () => void = () => undefined;
 
   const loadTokens = async () => {
-    const list = await v1<TokenList>("GET", "/Tokens");
-    for (const t of list.tokens) names.set(t.sid, t.friendly_name);
-    const rows = list.tokens.map((t) => tokenRow(t));
+    const list = await v1All<Token>("/Tokens", "tokens");
+    for (const t of list) names.set(t.sid, t.friendly_name);
+    const rows = list.map((t) => tokenRow(t));
     tokensBox.replaceChildren(table("API tokens", ["Name", "Scopes", "Created", "State", ""], rows, "No tokens."));
   };
   const tokenRow = (t: Token): HTMLTableRowElement => {
@@ -94,7 +94,7 @@ export const provisioningPage: Page = async (root, ctx) => {
       h("td", {}, e.target_type, e.target_sid ? h("div", { class: "sub mono" }, e.target_sid) : null),
       h("td", {}, badge(e.outcome, e.outcome === "success" ? "ok" : "warn"), e.reason ? h("div", { class: "sub" }, e.reason) : null)));
     events.replaceChildren(table("Recent activity", ["When", "By", "Action", "Target", "Outcome"], rows, "No activity matches."));
-    return { next: page.meta.next_page_token, count: rows.length };
+    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
   });
   filterForm.addEventListener("submit", (ev) => {
     ev.preventDefault();

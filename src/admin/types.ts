@@ -106,10 +106,12 @@ export interface AccountUser {
 
 export interface AccountUserList {
   users: AccountUser[];
+  meta: PageMeta;
 }
 
 export interface UserAccountList {
   accounts: { account: Account; roles: AccountRole[] }[];
+  meta: PageMeta;
 }
 
 export interface RoleAssignment {
@@ -121,6 +123,7 @@ export interface RoleAssignment {
 
 export interface RoleAssignmentList {
   role_assignments: RoleAssignment[];
+  meta: PageMeta;
 }
 
 export interface Domain {
@@ -166,6 +169,7 @@ export interface TokenCreated extends Token {
 
 export interface TokenList {
   tokens: Token[];
+  meta: PageMeta;
 }
 
 export interface AuditEvent {
@@ -181,7 +185,7 @@ export interface AuditEvent {
 
 export interface AuditEventPage {
   audit_events: AuditEvent[];
-  meta: { page_size: number; next_page_token: string | null };
+  meta: PageMeta;
 }
 
 /** A row of GET /v1/Users?Status= (the Users tabs). */

@@ -4,7 +4,7 @@
  * the Accounts tab (GET /v1/Users/:sid/Accounts?Role=), and the "Remove user" and "Delete user"
  * flows with the seed's acknowledgements and the new owner of the user's accounts.
  */
-import { pageTokenOf, v1, withQuery } from "./api.js";
+import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { append, badge, checkbox, ErrorSlot, field, h, run, statusLine, table, tabs, uid } from "./dom.js";
 import { flashLine, heading, nameOf, type Ctx, type Page } from "./page.js";
 import { confirmPanel, managedUsers, roleNames, userSelect } from "./panels.js";
@@ -112,8 +112,8 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
     const list = h("div", {});
     const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the user's accounts" }, field("Account role", roleFilter, "Administrator counts for every role."), filter, slot.el);
     const load = async () => {
-      const out = await v1<UserAccountList>("GET", withQuery(`/Users/${sid}/Accounts`, { Role: roleFilter.value || undefined }));
-      const rows = out.accounts.map(({ account, roles }) => h("tr", {},
+      const out = await v1All<UserAccountList["accounts"][number]>(`/Users/${sid}/Accounts`, "accounts", { Role: roleFilter.value || undefined });
+      const rows = out.map(({ account, roles }) => h("tr", {},
         h("td", {}, h("a", { href: `#/accounts/${account.sid}` }, account.friendly_name), account.owner_sid === sid ? h("span", { class: "sub" }, " (owner)") : null),
         h("td", {}, roleNames(roles)),
         h("td", {}, badge(account.status, account.status))));

@@ -42,9 +42,9 @@ async function all(query: string, as = token): Promise<string[]> {
   let next: string | null = null;
   for (let page = 0; page < 1000; page++) {
     const url = `${s.url}/v1/AuditEvents?PageSize=100&${query}${next ? `&PageToken=${encodeURIComponent(next)}` : ""}`;
-    const r: { audit_events: { sid: string }[]; meta: { next_page_token: string | null } } = conforms(AuditEventPage, await v1("GET", url, as));
+    const r: { audit_events: { sid: string }[]; meta: { next_page_url: string | null } } = conforms(AuditEventPage, await v1("GET", url, as));
     sids.push(...r.audit_events.map((e) => e.sid));
-    next = r.meta.next_page_token;
+    next = r.meta.next_page_url ? new URL(r.meta.next_page_url).searchParams.get("PageToken") : null;
     if (!next) break;
   }
   return sids;
@@ -54,7 +54,7 @@ describe("GET /v1/AuditEvents", () => {
   it("finds a target's events under 6,000 newer ones, newest first, and says there is no next page", async () => {
     const r = conforms(AuditEventPage, await v1("GET", `${s.url}/v1/AuditEvents?TargetSid=USold`, token));
     expect(r.audit_events.map((e) => e.sid)).toEqual([`AE${hex(3)}`, `AE${hex(2)}`, `AE${hex(1)}`]);
-    expect(r.meta.next_page_token).toBeNull();
+    expect(r.meta.next_page_url).toBeNull();
   });
 
   it("finds the one refused event at the bottom, and only this organization's", async () => {

@@ -12,12 +12,13 @@ import { conforms, v1 } from "../helpers/v1";
 
 interface Param { name: string; in: string }
 interface Operation { parameters?: Param[]; requestBody?: unknown; responses: Record<string, { headers?: Record<string, unknown> }>; security?: unknown[] }
-interface Doc { paths: Record<string, Record<string, Operation>> }
+interface Doc { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, JsonSchema> } }
+interface JsonSchema { $ref?: string; type?: string | string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema; required?: string[] }
 
 let s: TestServer;
 let token: string;
 let doc: Doc;
-let org: { user: string; account: string };
+let org: { user: string; account: string; other: string };
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -26,7 +27,15 @@ beforeAll(async () => {
   await s.verifyDomain(o.org.id, "acme.test");
   const user = (await call("POST", `${s.scim}/Users`, token, userBody("conventions@acme.test"))).body.id as string;
   const account = (await v1("POST", `${s.url}/v1/Accounts`, token, { friendly_name: "Conventions", owner_sid: user })).body.sid as string;
-  org = { user, account };
+  const other = (await call("POST", `${s.scim}/Users`, token, userBody("conventions-other@acme.test"))).body.id as string;
+  const second = (await v1("POST", `${s.url}/v1/Accounts`, token, { friendly_name: "Conventions 2", owner_sid: other })).body.sid as string;
+  for (const [acct, u, role] of [[account, user, "developer"], [account, other, "support"], [second, user, "billing_manager"]] as const) {
+    await v1("POST", `${s.url}/v1/RoleAssignments`, token, { account_sid: acct, user_sid: u, role });
+  }
+  await v1("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "Second", scopes: ["scim"] });
+  await v1("POST", `${s.url}/v1/Domains`, token, { domain_name: "second.example.com" });
+  for (const who of ["a", "b"]) await v1("POST", `${s.url}/v1/Invitations`, token, { email: `pending-${who}@acme.test`, org_role: "standard" });
+  org = { user, account, other };
   doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as Doc;
 });
 afterAll(() => s.close());
@@ -136,6 +145,61 @@ describe("every /v1 operation of /v1/openapi.json", () => {
     const r = await v1("POST", `${s.url}/v1/Accounts?friendly_name=x`, token, { friendly_name: "Not made" });
     expect(r.status).toBe(400);
     expect((await v1("GET", `${s.url}/v1/Accounts?PageSize=100`, token)).body.accounts.length).toBe(before);
+  });
+
+  /** What a list needs to answer several items (its path's sid, a required filter); a new list fails the test until it is listed. */
+  const LISTS: Record<string, () => { path: string; query?: Record<string, string> }> = {
+    "/Tokens": () => ({ path: "/Tokens" }),
+    "/Accounts": () => ({ path: "/Accounts" }),
+    "/Accounts/{sid}/Users": () => ({ path: `/Accounts/${org.account}/Users` }),
+    "/RoleAssignments": () => ({ path: "/RoleAssignments", query: { AccountSid: org.account } }),
+    "/Users/{sid}/Accounts": () => ({ path: `/Users/${org.user}/Accounts` }),
+    "/Users": () => ({ path: "/Users" }),
+    "/Invitations": () => ({ path: "/Invitations" }),
+    "/Domains": () => ({ path: "/Domains" }),
+    "/AuditEvents": () => ({ path: "/AuditEvents" }),
+  };
+  const resolve = (x: JsonSchema | undefined): JsonSchema | undefined => (x?.$ref ? doc.components?.schemas?.[x.$ref.split("/").pop()!] : x);
+  /** The name of the array of objects a GET's success body holds at its top level (a list), or null. */
+  const listKey = (op: Operation): string | null => {
+    const body = resolve((op.responses["200"] as { content?: Record<string, { schema?: JsonSchema }> } | undefined)?.content?.["application/json"]?.schema);
+    return Object.entries(body?.properties ?? {}).find(([, v]) => resolve(v)?.type === "array" && resolve(resolve(v)?.items)?.type === "object")?.[0] ?? null;
+  };
+  const PAGE_KEYS = ["first_page_url", "key", "next_page_url", "page", "page_size", "previous_page_url", "url"];
+
+  it("pages every list the same way: PageSize and PageToken declared, the meta envelope, every item exactly once", async () => {
+    const lists = operations().filter((o) => o.method === "GET" && listKey(o.op));
+    expect(lists.length).toBeGreaterThanOrEqual(9);
+    expect(lists.map((o) => o.path).filter((p) => !LISTS[p])).toEqual([]);
+    const problems: string[] = [];
+    for (const { path, op } of lists) {
+      const key = listKey(op)!;
+      const declared = (op.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+      if (!declared.includes("PageSize") || !declared.includes("PageToken")) problems.push(`GET ${path}: declares ${declared.join()} (no PageSize/PageToken)`);
+      const body = resolve((op.responses["200"] as { content: Record<string, { schema: JsonSchema }> }).content["application/json"]!.schema)!;
+      if (Object.keys(body.properties ?? {}).sort().join() !== [key, "meta"].sort().join()) problems.push(`GET ${path}: body holds ${Object.keys(body.properties ?? {}).join()}, not {${key}, meta}`);
+      const { path: at, query = {} } = LISTS[path]!();
+      const q = new URLSearchParams(query).toString();
+      const whole = await v1("GET", `${s.url}/v1${at}?${q}${q ? "&" : ""}PageSize=100`, token);
+      if (whole.status !== 200) { problems.push(`GET ${at}: ${whole.status} ${whole.text.slice(0, 200)}`); continue; }
+      const all = whole.body[key] as unknown[];
+      if (all.length < 2 || whole.body.meta.next_page_url !== null) problems.push(`GET ${at}: ${all.length} items, next ${whole.body.meta.next_page_url} (the test needs 2 to 99)`);
+      const walked: unknown[] = [];
+      let next: string | null = `${s.url}/v1${at}?${q}${q ? "&" : ""}PageSize=1`;
+      for (let n = 0; next && n <= all.length; n++) {
+        const r = await v1("GET", next, token);
+        const meta = r.body?.meta as Record<string, unknown> | undefined;
+        if (r.status !== 200 || !meta) { problems.push(`GET ${next}: ${r.status} ${r.text.slice(0, 200)}`); break; }
+        if (Object.keys(meta).sort().join() !== PAGE_KEYS.join() || meta.key !== key || meta.page !== n || meta.page_size !== 1) problems.push(`GET ${at} page ${n}: meta ${JSON.stringify(meta)}`);
+        if (n === 0 && meta.previous_page_url !== null) problems.push(`GET ${at}: the first page has a previous page`);
+        if (n === 1 && meta.previous_page_url !== meta.first_page_url) problems.push(`GET ${at}: the second page's previous is not the first`);
+        if ((r.body[key] as unknown[]).length !== 1) problems.push(`GET ${at} page ${n}: ${(r.body[key] as unknown[]).length} items for PageSize=1`);
+        walked.push(...(r.body[key] as unknown[]));
+        next = meta.next_page_url as string | null;
+      }
+      if (JSON.stringify(walked) !== JSON.stringify(all)) problems.push(`GET ${at}: pages of 1 hold ${walked.length} items, one page ${all.length}, or in another order`);
+    }
+    expect(problems).toEqual([]);
   });
 
   /** A request that creates one resource, per create of the document; a new create fails the test until it is listed. */

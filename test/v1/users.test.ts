@@ -113,7 +113,8 @@ describe("/v1/AuditEvents", () => {
     const page1 = conforms(AuditEventPage, await v1("GET", `${s.url}/v1/AuditEvents?PageSize=2`, o.token));
     expect(page1.audit_events.map((e) => e.action)).toEqual(["user.update", "user.create"]);
     expect(page1.audit_events[0]!.actor).toMatch(/^TK/);
-    const page2 = conforms(AuditEventPage, await v1("GET", `${s.url}/v1/AuditEvents?PageSize=2&PageToken=${page1.meta.next_page_token}`, o.token));
+    const page2 = conforms(AuditEventPage, await v1("GET", page1.meta.next_page_url!, o.token));
+    expect([page1.meta.page, page2.meta.page, page2.meta.previous_page_url]).toEqual([0, 1, page1.meta.first_page_url]);
     expect(page2.audit_events.map((e) => e.action)).toContain("organization.create");
   });
 

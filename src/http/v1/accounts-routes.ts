@@ -7,7 +7,7 @@ import {
 } from "../../domain/accounts";
 import { ACCOUNT_ROLES, type Account } from "../../domain/types";
 import { actorOf } from "../auth";
-import { PageMeta, pageMeta, readPage } from "./paging";
+import { PageMeta, pageMeta, pageOf, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
 
@@ -27,11 +27,11 @@ export const AccountCreate = z.object({ friendly_name: z.string().trim().min(1).
 export const AccountUpdate = z.object({ friendly_name: z.string().trim().min(1).max(200).optional(), owner_sid: Sid("US").optional() }).strict();
 export const RoleAssignmentBody = z.object({ sid: z.string(), account_sid: z.string(), user_sid: z.string(), role: Role });
 export const RoleAssignmentCreate = z.object({ account_sid: Sid("AC"), user_sid: Sid("US"), role: Role }).strict();
-export const RoleAssignmentList = z.object({ role_assignments: z.array(RoleAssignmentBody) });
+export const RoleAssignmentList = z.object({ role_assignments: z.array(RoleAssignmentBody), meta: PageMeta });
 export const AccountUser = z.object({ user_sid: z.string(), user_name: z.string(), display_name: z.string().nullable(), status: z.string(), roles: z.array(Role) });
-export const AccountUserList = z.object({ users: z.array(AccountUser) });
+export const AccountUserList = z.object({ users: z.array(AccountUser), meta: PageMeta });
 export const UserAccount = z.object({ account: AccountBody, roles: z.array(Role) });
-export const UserAccountList = z.object({ accounts: z.array(UserAccount) });
+export const UserAccountList = z.object({ accounts: z.array(UserAccount), meta: PageMeta });
 
 const toAccountBody = (a: Account): z.infer<typeof AccountBody> => ({
   sid: a.id, friendly_name: a.name, owner_sid: a.ownerId, status: a.status, date_created: a.created, date_updated: a.lastModified,
@@ -60,21 +60,27 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     })));
   route(r, registry, { method: "delete", path: "/Accounts/:sid", summary: "Close an account (its direct roles end)", tag, status: 200, response: AccountBody },
     async (req) => toAccountBody(await closeAccount(deps, actorOf(req), sid(req))));
-  route(r, registry, { method: "get", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles", tag, status: 200, response: AccountUserList },
-    async (req) => ({
-      users: (await accountUsers(deps, actorOf(req), sid(req))).map(({ user, roles }) => ({
-        user_sid: user.id, user_name: user.userName, display_name: user.displayName, status: user.status, roles,
-      })),
-    }));
+  route(r, registry, { method: "get", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid", tag, status: 200, response: AccountUserList, paged: true },
+    async (req) => {
+      const request = readPage(req);
+      const { items, meta } = pageOf(req, request, "users", await accountUsers(deps, actorOf(req), sid(req)), ({ user }) => user.id);
+      return {
+        users: items.map(({ user, roles }) => ({ user_sid: user.id, user_name: user.userName, display_name: user.displayName, status: user.status, roles })),
+        meta,
+      };
+    });
 
   const rtag = "RoleAssignments";
   route(r, registry, { method: "post", path: "/RoleAssignments", summary: "Grant an account role (Administrator clears the others)", tag: rtag, status: 201, body: RoleAssignmentCreate, response: RoleAssignmentBody, location: (a) => `/RoleAssignments/${a.sid}` },
     async (req, { body }) => toAssignmentBody(await grantRole(deps, actorOf(req), { accountId: body.account_sid, userId: body.user_sid, role: body.role as RoleAssignment["role"] })));
-  route(r, registry, { method: "get", path: "/RoleAssignments", summary: "Direct role assignments of a user (UserSid) or on an account (AccountSid)", tag: rtag, status: 200, response: RoleAssignmentList,
+  route(r, registry, { method: "get", path: "/RoleAssignments", summary: "Direct role assignments of a user (UserSid) or on an account (AccountSid)", tag: rtag, status: 200, response: RoleAssignmentList, paged: true,
     query: z.object({ UserSid: Sid("US").optional(), AccountSid: Sid("AC").optional() }) },
   async (req) => {
     const q = req.query as Record<string, string | undefined>;
-    return { role_assignments: (await listAssignments(deps, actorOf(req), { ...(q.UserSid ? { userId: q.UserSid } : {}), ...(q.AccountSid ? { accountId: q.AccountSid } : {}) })).map(toAssignmentBody) };
+    const request = readPage(req);
+    const all = await listAssignments(deps, actorOf(req), { ...(q.UserSid ? { userId: q.UserSid } : {}), ...(q.AccountSid ? { accountId: q.AccountSid } : {}) });
+    const { items, meta } = pageOf(req, request, "role_assignments", all, (a) => a.sid);
+    return { role_assignments: items.map(toAssignmentBody), meta };
   });
   route(r, registry, { method: "get", path: "/RoleAssignments/:sid", summary: "Fetch a role assignment", tag: rtag, status: 200, response: RoleAssignmentBody },
     async (req) => toAssignmentBody(await getAssignment(deps, actorOf(req), sid(req))));
@@ -84,10 +90,12 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
       return undefined;
     });
 
-  route(r, registry, { method: "get", path: "/Users/:sid/Accounts", summary: "The accounts a user can access (the console's Accounts tab), optionally by Role", tag: "Users", status: 200, response: UserAccountList,
+  route(r, registry, { method: "get", path: "/Users/:sid/Accounts", summary: "The accounts a user can access (the console's Accounts tab), optionally by Role", tag: "Users", status: 200, response: UserAccountList, paged: true,
     query: z.object({ Role: Role.optional() }) },
   async (req) => {
     const role = (req.query as Record<string, string | undefined>).Role as RoleAssignment["role"] | undefined;
-    return { accounts: (await userAccounts(deps, actorOf(req), sid(req), role)).map(({ account, roles }) => ({ account: toAccountBody(account), roles })) };
+    const request = readPage(req);
+    const { items, meta } = pageOf(req, request, "accounts", await userAccounts(deps, actorOf(req), sid(req), role), ({ account }) => account.id);
+    return { accounts: items.map(({ account, roles }) => ({ account: toAccountBody(account), roles })), meta };
   });
 };

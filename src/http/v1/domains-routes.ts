@@ -15,7 +15,7 @@ import {
 import { challengeOf, expiresAt } from "../../domain/domain-rules";
 import type { Domain } from "../../domain/types";
 import { actorOf } from "../auth";
-import { PageMeta, pageMeta, readPage } from "./paging";
+import { PageMeta, pageOf, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
 
@@ -76,10 +76,8 @@ export const domainRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, { method: "get", path: "/Domains", summary: "List the organization's domains", tag, status: 200, paged: true, response: DomainPage },
     async (req) => {
       const request = readPage(req);
-      const all = await listDomains(deps, actorOf(req));
-      const page = request.page();
-      const items = all.slice(page.offset, page.offset + page.size);
-      return { domains: items.map(toDomainBody), meta: pageMeta(req, "domains", page, items.length, page.offset + items.length < all.length) };
+      const { items, meta } = pageOf(req, request, "domains", await listDomains(deps, actorOf(req)), (d) => d.name);
+      return { domains: items.map(toDomainBody), meta };
     });
 
   route(r, registry, { method: "get", path: "/Domains/:sid", summary: "Fetch a domain", tag, status: 200, response: DomainBody },

@@ -74,25 +74,32 @@ export function readPage(req: Request): PageRequest {
 }
 
 export const PageMeta = z.object({
-  page: z.number().int(),
+  page: z.number().int().describe("The page's number, from 0"),
   page_size: z.number().int(),
   first_page_url: z.string(),
-  previous_page_url: z.string().nullable(),
+  previous_page_url: z.string().nullable()
+    .describe("null on the first page; on a list read by a forward-only cursor (AuditEvents) also from the third page on: go back to first_page_url"),
   url: z.string(),
-  next_page_url: z.string().nullable(),
-  key: z.string(),
+  next_page_url: z.string().nullable().describe("null on the last page"),
+  key: z.string().describe("The name of the list's array in this body"),
 });
+
+/** The list's URL without its paging, and a builder of its page URLs (a PageToken, or none for the first page). */
+function pageUrls(req: Request, size: number): (token: string | null) => string {
+  const base = `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl}${req.path}`;
+  const others = Object.entries(req.query as Record<string, string>).filter(([k]) => k !== "PageToken" && k !== "PageSize");
+  return (token) => {
+    const params = new URLSearchParams([...others, ["PageSize", String(size)]]);
+    if (token !== null) params.set("PageToken", token);
+    return `${base}?${params.toString()}`;
+  };
+}
 
 /** The `meta` object of a page whose items are [offset, offset + returned). */
 export function pageMeta(req: Request, key: string, page: Page, returned: number, hasMore: boolean): z.infer<typeof PageMeta> {
-  const base = `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl}${req.path}`;
-  const others = Object.entries(req.query as Record<string, string>).filter(([k]) => k !== "PageToken" && k !== "PageSize");
   const { tokens, orgId, purpose } = pageTokenScope(req);
-  const url = (offset: number) => {
-    const params = new URLSearchParams([...others, ["PageSize", String(page.size)]]);
-    if (offset > 0) params.set("PageToken", tokens.seal(orgId, purpose, String(offset)));
-    return `${base}?${params.toString()}`;
-  };
+  const urls = pageUrls(req, page.size);
+  const url = (offset: number) => urls(offset > 0 ? tokens.seal(orgId, purpose, String(offset)) : null);
   return {
     page: page.number,
     page_size: page.size,
@@ -102,4 +109,35 @@ export function pageMeta(req: Request, key: string, page: Page, returned: number
     next_page_url: hasMore ? url(page.offset + returned) : null,
     key,
   };
+}
+
+/**
+ * The `meta` object of a page of a list read by a forward-only cursor (AuditEvents, newest first
+ * by keyset): `current` and `next` are the sealed PageTokens of this page and the next (null: the
+ * first page, the last page). The previous page is known only from the second page (the first).
+ */
+export function cursorMeta(req: Request, key: string, size: number, page: number, current: string | null, next: string | null): z.infer<typeof PageMeta> {
+  const urls = pageUrls(req, size);
+  return {
+    page,
+    page_size: size,
+    first_page_url: urls(null),
+    previous_page_url: page === 1 ? urls(null) : null,
+    url: urls(current),
+    next_page_url: next === null ? null : urls(next),
+    key,
+  };
+}
+
+/**
+ * One page of a list the use case answered whole (bounded lists: tokens, an account's users, a
+ * user's accounts, role assignments, domains), in the order `order` gives (a stable one, so
+ * offsets mean the same thing from one request to the next). Call it after the use case: the
+ * PageToken is opened only then (authorization first).
+ */
+export function pageOf<T>(req: Request, request: PageRequest, key: string, all: T[], order: (item: T) => string): { items: T[]; meta: z.infer<typeof PageMeta> } {
+  const sorted = [...all].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  const page = request.page();
+  const items = sorted.slice(page.offset, page.offset + page.size);
+  return { items, meta: pageMeta(req, key, page, items.length, page.offset + items.length < sorted.length) };
 }

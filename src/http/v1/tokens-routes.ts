@@ -4,6 +4,7 @@ import { z } from "zod";
 import { createToken, listTokens, revokeToken } from "../../domain/tokens";
 import { ORG_ROLES, SCOPES, type ApiToken } from "../../domain/types";
 import { actorOf } from "../auth";
+import { PageMeta, pageOf, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
 
@@ -18,7 +19,7 @@ export const TokenBody = z.object({
   ceiling: z.enum(ORG_ROLES as [string, ...string[]]).nullable().describe("The most it may do: the org role of whoever made it, when they made it; lowered to their role now"),
 });
 export const TokenCreated = TokenBody.extend({ token: z.string().describe("The secret, shown only in this response; orgscim keeps only its hash.") });
-export const TokenList = z.object({ tokens: z.array(TokenBody) });
+export const TokenList = z.object({ tokens: z.array(TokenBody), meta: PageMeta });
 export const TokenCreate = z.object({
   friendly_name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(SCOPES as [string, ...string[]])).min(1),
@@ -33,8 +34,12 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const tokenRoutes: V1Module = (r, registry, deps) => {
   const tag = "Tokens";
-  route(r, registry, { method: "get", path: "/Tokens", summary: "The organization's API tokens (never their secrets)", tag, status: 200, response: TokenList },
-    async (req) => ({ tokens: (await listTokens(deps, actorOf(req))).map(toTokenBody) }));
+  route(r, registry, { method: "get", path: "/Tokens", summary: "The organization's API tokens (never their secrets), oldest first", tag, status: 200, response: TokenList, paged: true },
+    async (req) => {
+      const request = readPage(req);
+      const { items, meta } = pageOf(req, request, "tokens", await listTokens(deps, actorOf(req)), (t) => `${t.created} ${t.id}`);
+      return { tokens: items.map(toTokenBody), meta };
+    });
   route(r, registry, {
     method: "post", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated, location: (t) => `/Tokens/${t.sid}`,
     summary: "Create a token (for an identity provider: scopes [\"scim\"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only",
