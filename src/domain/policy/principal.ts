@@ -7,8 +7,8 @@
  * - A token acting for no user has its ceiling: the org role of whoever made it, when it was made
  *   (the operator counts as Owner).
  * - Either is lowered to the current effective org role of the user who made it, and stops working
- *   (authentication fails) when that user is no longer an active managed user: a token never
- *   carries more than its maker holds now.
+ *   (authentication fails) when that user is no longer an active managed user, or when any token
+ *   up the chain that made it is revoked: a token never carries more than its maker holds now.
  */
 import type { Actor, Principal, TokenPrincipal } from "../actor";
 import { effectiveAccountRoles } from "../account-roles";
@@ -42,6 +42,7 @@ export async function resolveTokenPrincipal(repos: Repos, org: Organization, tok
     level = lowerRole(level, effectiveOrgRole(user.orgRole, groups));
     accounts = effectiveAccountRoles(groups);
   }
+  if (!(await chainIntact(repos, org.id, token))) return null;
   const maker = token.creatorUserId ?? null;
   if (maker && maker !== token.userId) {
     const user = await repos.users.get(org.id, maker);
@@ -49,6 +50,28 @@ export async function resolveTokenPrincipal(repos: Repos, org: Organization, tok
     level = lowerRole(level, effectiveOrgRole(user.orgRole, await repos.groups.groupsOfUser(org.id, user.id)));
   }
   return { kind: "token", tokenId: token.id, scopes: token.scopes, userId: token.userId, level, accounts };
+}
+
+/** Longer chains than this are refused: no use makes them, and each link costs a read per request. */
+export const MAX_TOKEN_CHAIN = 16;
+
+/**
+ * Whether every token up the chain that made this one (created_by) is still live in the same
+ * organization: revoking a token takes away the tokens it made too, else its holder mints a copy
+ * before the revocation and keeps every right it was meant to lose. `operator` (and a maker that is
+ * not a token id, e.g. a legacy value) ends the chain.
+ */
+async function chainIntact(repos: Repos, orgId: string, token: ApiToken): Promise<boolean> {
+  const seen = new Set<string>([token.id]);
+  let by = token.createdBy ?? null;
+  while (by !== null && by.startsWith("TK")) {
+    if (seen.has(by) || seen.size > MAX_TOKEN_CHAIN) return false;
+    seen.add(by);
+    const maker = await repos.tokens.get(by);
+    if (!maker || maker.orgId !== orgId || maker.revoked) return false;
+    by = maker.createdBy ?? null;
+  }
+  return true;
 }
 
 /**

@@ -43,6 +43,8 @@ export function renderAuthorizationDoc(): string {
     "  token that made it) and the user whose rights cap it. When that user is demoted, the token is lowered to",
     "  their new role at the next request; when they are suspended, removed or deleted, the token stops working",
     "  (401). It is not revoked: reactivating a suspended maker restores it. A token never carries more than its maker holds.",
+    "  Revoking a token also stops every token it made, and the tokens those made (401): its holder cannot mint a",
+    "  copy to outlive the revocation.",
     "- **Scopes limit further.** `admin` opens both APIs. A token with the `scim` scope only reaches SCIM alone",
     "  and must also pass the *scim scope only* column: what an identity provider may do. `/v1` needs the",
     "  `admin` scope; a token without it is refused with 403 (and an audit event, action `scope.required`).",
