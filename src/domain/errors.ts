@@ -210,6 +210,8 @@ export const Errors = {
     new DomainError("conflict", 6613, "You are a managed user of another organization, and a person is managed by one organization at a time. Ask that organization to remove you (you keep your login), then accept this invitation again before it expires."),
   invitationDomainOwned: (domain: string) =>
     new DomainError("conflict", 6614, `Your address is on '${domain}', which another organization has verified: only that organization can make you a managed user. Ask the organization that invited you for access to one of its accounts instead.`),
+  invitationInviterLacksRight: () =>
+    new DomainError("conflict", 6615, "Whoever sent this invitation can no longer grant what it offers (they were demoted, suspended or removed, lost the account, or their token was revoked). Ask the organization's Owner or an Administrator to send it again (POST /v1/Invitations/{sid}/Resend): accepting the new email's token then grants what they can grant."),
 
   // bulk (80xx), import and export (81xx), CSV (82xx)
   bulkTooManyOperations: (max: number, got: number) =>

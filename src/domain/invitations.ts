@@ -25,7 +25,7 @@ import { ACCOUNT_ROLE_NAMES, accountRoleGroupId, collapseRoles } from "./account
 import { findAccount } from "./accounts";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
-import { accountTarget, afterPolicy, authorize, invitationTarget, orgTarget, userRef, userTarget, type AfterPolicy, type Check } from "./policy";
+import { accountTarget, afterPolicy, authorize, grantorMay, grantorOf, invitationTarget, orgTarget, userRef, userTarget, type AfterPolicy, type Check } from "./policy";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
@@ -108,6 +108,24 @@ const summary = (i: Invitation): Record<string, unknown> => ({
 
 async function canManage(deps: InvitationDeps, actor: Actor, i: Invitation, action: string): Promise<void> {
   await authorize(deps, actor, { action, target: await invitationTarget(deps.store, kindOf(i) === "account" ? i : { ...i, accountId: null }) });
+}
+
+/**
+ * What sending an invitation asks of the policy, and what accepting it asks again of whoever sent
+ * (or last resent) it: nobody grants, through an invitation accepted later, a right they no
+ * longer hold. An account invitation without its account asks the organization-level checks.
+ */
+function grantChecks(i: Pick<Invitation, "kind" | "orgRole">, account: Pick<Account, "id" | "ownerId"> | null): Check[] {
+  if (i.kind === "account" && account) {
+    return [
+      { action: "invitation.create", target: { type: "invitation", id: "new", account: { id: account.id, ownerId: account.ownerId } } },
+      { action: "role_assignment.create", target: accountTarget(account) },
+    ];
+  }
+  return [
+    { action: "invitation.create", target: { type: "invitation", id: "new", account: null } },
+    ...(i.orgRole === "administrator" ? [{ action: "org_role.administrator.grant", target: userRef("the invitee") }] : []),
+  ];
 }
 
 /** Runs a transaction whose CAS lost to a concurrent writer again, on fresh reads. */
@@ -227,11 +245,8 @@ export interface InvitationOutcome {
 export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, input: { email: string; orgRole: "administrator" | "standard" }): Promise<InvitationOutcome> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
-  const target = { type: "invitation" as const, id: "new", account: null };
-  await authorize(deps, actor, [
-    { action: "invitation.create", target },
-    ...(input.orgRole === "administrator" ? [{ action: "org_role.administrator.grant", target: userRef("the invitee") }] : []),
-  ], { action: "invitation.create", target: orgTarget(orgId) });
+  await authorize(deps, actor, grantChecks({ kind: "organization", orgRole: input.orgRole }, null), { action: "invitation.create", target: orgTarget(orgId) });
+  const invitedBy = await grantorOf(store, actor);
   const email = normalizeEmail(input.email);
   await checkDomains(store, actor, email, [{ value: email, primary: true }]);
 
@@ -249,7 +264,7 @@ export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, i
   const invitation: Invitation = {
     id: newId("IV"), orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
     kind: "organization", orgRole: input.orgRole, accountId: null, accountRoles: [],
-    createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null,
+    createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null, invitedBy,
   };
   const mail = await store.transaction(async (tx) => {
     if (existing) {
@@ -285,11 +300,8 @@ export async function inviteToAccount(deps: InvitationDeps, actor: Actor, accoun
   const { store, clock } = deps;
   const orgId = actor.org.id;
   const account = await findAccount(deps, actor, accountId);
-  const checks: Check[] = [
-    { action: "invitation.create", target: { type: "invitation", id: "new", account: { id: account.id, ownerId: account.ownerId } } },
-    { action: "role_assignment.create", target: accountTarget(account) },
-  ];
-  await authorize(deps, actor, checks, { action: "invitation.create", target: accountTarget(account) });
+  await authorize(deps, actor, grantChecks({ kind: "account" }, account), { action: "invitation.create", target: accountTarget(account) });
+  const invitedBy = await grantorOf(store, actor);
   if (account.status === "closed") throw Errors.accountClosed(account.id);
   const email = normalizeEmail(input.email);
   const roles = collapseRoles(input.roles);
@@ -317,7 +329,7 @@ export async function inviteToAccount(deps: InvitationDeps, actor: Actor, accoun
   const invitation: Invitation = {
     id: newId("IV"), orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
     kind: "account", orgRole: null, accountId: account.id, accountRoles: roles,
-    createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null,
+    createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null, invitedBy,
   };
   const mail = await store.transaction(async (tx) => {
     if (!existing) {
@@ -363,8 +375,10 @@ export async function resendInvitation(deps: InvitationDeps, actor: Actor, id: s
   if (!user) throw Errors.invitationClosed(id, "void: its user was removed");
   const account = current.accountId ? await store.accounts.get(actor.org.id, current.accountId) : null;
   if (kindOf(current) === "account" && account?.status !== "active") throw Errors.accountClosed(current.accountId ?? "");
+  // Whoever resends it vouches for it: accepting then grants what they may grant (as sending it would).
+  await authorize(deps, actor, grantChecks({ kind: kindOf(current), orgRole: current.orgRole ?? null }, account), { action: "invitation.resend", target: await invitationTarget(store, current) });
   const { token, hash } = newInvitationToken();
-  const next: Invitation = { ...current, tokenHash: hash, expires: expiry(deps, isoNow(clock)) };
+  const next: Invitation = { ...current, tokenHash: hash, expires: expiry(deps, isoNow(clock)), invitedBy: await grantorOf(store, actor) };
   const mail = await store.transaction(async (tx) => {
     if (!(await tx.invitations.update(next, current.tokenHash))) throw Errors.invitationClosed(id, "no longer pending");
     await tx.outbox.cancelPending(current.orgId, current.id);
@@ -467,6 +481,14 @@ export async function acceptInvitation(deps: InvitationDeps, token: string): Pro
   if (state === "expired") throw Errors.invitationExpired(found.expires);
   const org = await store.orgs.get(found.orgId);
   if (!org) throw Errors.invitationTokenInvalid();
+  // Nobody grants a right they no longer hold: whoever sent (or last resent) it must still be able
+  // to send it now. Invitations written before they recorded their sender are taken as they are.
+  if (found.invitedBy) {
+    const account = kindOf(found) === "account" && found.accountId ? await store.accounts.get(org.id, found.accountId) : null;
+    if (!(await grantorMay(store, org, found.invitedBy, grantChecks({ kind: kindOf(found), orgRole: found.orgRole ?? null }, account)))) {
+      throw Errors.invitationInviterLacksRight();
+    }
+  }
   // The audit log names the invitation (and its user) as the actor: no API token was used.
   const actor: Actor = { org, tokenId: `invitation:${found.id}`, scopes: [], userId: found.userId };
 

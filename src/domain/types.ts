@@ -185,6 +185,11 @@ export interface Invitation {
   newLogin?: boolean;
   /** The member's status before the invitation (independent → back to independent on revoke). */
   priorStatus?: MemberStatus | null;
+  /**
+   * Who sent it (or last resent it): the token's id, or `operator`. Accepting grants only what that
+   * token may still grant then (src/domain/invitations.ts); absent on invitations written before.
+   */
+  invitedBy?: string | null;
 }
 
 export type InvitationKind = "organization" | "account";

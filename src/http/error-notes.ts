@@ -98,6 +98,7 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   independentUser: n("The userName belongs to an independent user of the organization (access to some accounts, not provisioned over SCIM).", "Invite them to the organization (POST /v1/Invitations); once they accept, the identity provider can manage them."),
   invitationManagedElsewhere: n("The person accepting is a managed user of another organization, and a person is managed by one organization at a time.", "Ask that organization to remove you, then accept again before the invitation expires."),
   invitationDomainOwned: n("The person's address is on a domain another organization verified; only that organization can make them a managed user.", "Ask the inviting organization for access to one of its accounts instead."),
+  invitationInviterLacksRight: n("Whoever sent (or last resent) the invitation can no longer grant what it offers: demoted, suspended or removed, no longer administering the account, or their token revoked. The invitation stays pending.", "Ask the Owner or an Administrator to resend it; the new email's token grants what they can grant."),
 
   bulkTooManyOperations: n("The /Bulk request has more operations than bulk.maxOperations (ServiceProviderConfig).", "Split it into several requests."),
   bulkPayloadTooLarge: n("The /Bulk request is larger than bulk.maxPayloadSize (ServiceProviderConfig).", "Split it into several requests."),

@@ -11,7 +11,8 @@ import type { Clock } from "../clock";
 import { DomainError } from "../errors";
 import type { Repos } from "../ports/store";
 import { decide } from "./decide";
-import { principalOf } from "./principal";
+import { principalOf, resolveTokenPrincipal, type Principal } from "./principal";
+import type { Organization } from "../types";
 import { refOf, type Target } from "./targets";
 
 /** Role refusals keep the code clients have seen for them (4009); everything else is 7002. */
@@ -63,3 +64,32 @@ export async function authorize(deps: AuthzDeps, actor: Actor, checks: Check | r
   }
 }
 
+
+/**
+ * What an actor that may have to answer for a deferred grant is recorded as: its token's id, or
+ * `operator` (the operator, and an in-process actor whose token is not stored, which principalOf
+ * takes as one the operator made).
+ */
+export async function grantorOf(repos: Repos, actor: Actor): Promise<string> {
+  if ((await principalOf(repos, actor)).kind === "operator") return "operator";
+  return (await repos.tokens.get(actor.tokenId)) ? actor.tokenId : "operator";
+}
+
+/**
+ * Whether `grantor` (a token id, or `operator`, as grantorOf recorded it) would still be allowed
+ * every check now: for what a principal sets in motion and someone else completes later (an
+ * invitation accepted days after it was sent). A revoked, foreign or unknown token, or one that
+ * no longer authenticates (its user or maker suspended or gone, a token up its chain revoked), may
+ * do nothing. No audit event: the caller reports the refusal in its own terms.
+ */
+export async function grantorMay(repos: Repos, org: Organization, grantor: string, checks: readonly Check[]): Promise<boolean> {
+  let p: Principal | null = null;
+  if (grantor === "operator") p = { kind: "operator", name: "deferred grant" };
+  else {
+    const t = await repos.tokens.get(grantor);
+    if (t && t.orgId === org.id && !t.revoked) p = await resolveTokenPrincipal(repos, org, t);
+  }
+  if (!p) return false;
+  const principal = p;
+  return checks.every((c) => decide(principal, c.action, c.target).allowed);
+}

@@ -1,5 +1,5 @@
 /** The authorization policy: the table (./table.ts), decide (./decide.ts), authorize (./authorize.ts). */
-export { afterPolicy, authorize, Refusal, type AfterPolicy, type AuthzDeps, type Check } from "./authorize";
+export { afterPolicy, authorize, grantorMay, grantorOf, Refusal, type AfterPolicy, type AuthzDeps, type Check } from "./authorize";
 export { decide, ruleOf, subjectsOf, targetKind, type Decision } from "./decide";
 export { principalOf, resolveTokenPrincipal, type OperatorPrincipal, type Principal, type TokenPrincipal } from "./principal";
 export { POLICY, PUBLIC_DOORS, RULES, type ActionRule, type StateRule } from "./table";

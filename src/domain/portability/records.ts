@@ -72,6 +72,7 @@ const InvitationLine = z.strictObject({
   createdMember: z.boolean().optional(),
   newLogin: z.boolean().optional(),
   priorStatus: memberStatus.nullable().optional(),
+  invitedBy: z.string().max(200).nullable().optional(),
 }).superRefine((i, ctx) => {
   if (i.kind === "account" && !i.accountId) ctx.addIssue({ code: "custom", path: ["accountId"], message: "an account invitation names its account" });
   if (i.kind !== "account" && i.accountId) ctx.addIssue({ code: "custom", path: ["accountId"], message: "only an account invitation names an account" });

@@ -122,6 +122,7 @@ export const invitationDoc = (i: Invitation): Doc => {
       createdMember: i.createdMember === true, newLogin: i.newLogin === true, priorStatus: i.priorStatus ?? null,
     });
   }
+  if (i.invitedBy) doc.invitedBy = i.invitedBy;
   return doc;
 };
 
@@ -140,6 +141,7 @@ export const toInvitation = (d: Doc): Invitation => {
     i.newLogin = d.newLogin === true;
     i.priorStatus = (d.priorStatus ?? null) as MemberStatus | null;
   }
+  if (typeof d.invitedBy === "string") i.invitedBy = d.invitedBy;
   return i;
 };
 

@@ -74,6 +74,8 @@ export const SCHEMAS = {
     // absent in invitations written before /v1/Invitations (see Invitation in src/domain/types.ts)
     kind: { type: String }, orgRole: { type: String }, accountId: { type: String }, accountRoles: { type: [String], default: undefined },
     createdMember: { type: Boolean }, newLogin: { type: Boolean }, priorStatus: { type: String },
+    // who sent (or last resent) it: a token id or `operator`; absent on invitations written before
+    invitedBy: { type: String },
   }),
   /** Mail to send (src/domain/outbox.ts); `text` is null once sent, cancelled or given up on. */
   outbox: schema({

@@ -42,6 +42,7 @@ interface InvitationRow {
   accepted_at: string | null; revoked_at: string | null; kind: Invitation["kind"] | null; org_role: OrgRole | null;
   account_id: string | null; account_roles: string | null; created_member: number | null; new_login: number | null;
   prior_status: MemberStatus | null;
+  invited_by: string | null;
 }
 const toInvitation = (r: InvitationRow): Invitation => {
   const i: Invitation = {
@@ -58,6 +59,7 @@ const toInvitation = (r: InvitationRow): Invitation => {
     i.newLogin = r.new_login === 1;
     i.priorStatus = r.prior_status;
   }
+  if (r.invited_by !== null) i.invitedBy = r.invited_by;
   return i;
 };
 const invitationParams = (i: Invitation) => ({
@@ -65,6 +67,7 @@ const invitationParams = (i: Invitation) => ({
   accepted_at: i.acceptedAt, revoked_at: i.revokedAt, kind: i.kind ?? null, org_role: i.orgRole ?? null, account_id: i.accountId ?? null,
   account_roles: i.kind ? JSON.stringify(i.accountRoles ?? []) : null,
   created_member: i.kind ? (i.createdMember ? 1 : 0) : null, new_login: i.kind ? (i.newLogin ? 1 : 0) : null, prior_status: i.priorStatus ?? null,
+  invited_by: i.invitedBy ?? null,
 });
 
 /** SQL conditions of an invitation's state at `now` (ISO strings compare in time order). */
@@ -78,15 +81,15 @@ const STATE_SQL: Record<InvitationState, string> = {
 export function sqliteInvitations(db: Database.Database): InvitationRepo {
   const s = {
     insert: db.prepare(`INSERT INTO invitations (id, org_id, user_id, email, token_hash, expires, created, accepted_at, revoked_at,
-      kind, org_role, account_id, account_roles, created_member, new_login, prior_status)
+      kind, org_role, account_id, account_roles, created_member, new_login, prior_status, invited_by)
       VALUES (@id, @org_id, @user_id, @email, @token_hash, @expires, @created, @accepted_at, @revoked_at,
-      @kind, @org_role, @account_id, @account_roles, @created_member, @new_login, @prior_status)`),
+      @kind, @org_role, @account_id, @account_roles, @created_member, @new_login, @prior_status, @invited_by)`),
     get: db.prepare("SELECT * FROM invitations WHERE org_id = ? AND id = ?"),
     forUser: db.prepare("SELECT * FROM invitations WHERE org_id = ? AND user_id = ? ORDER BY created"),
     byHash: db.prepare("SELECT * FROM invitations WHERE token_hash = ?"),
     update: db.prepare(`UPDATE invitations SET email = @email, token_hash = @token_hash, expires = @expires, accepted_at = @accepted_at,
       revoked_at = @revoked_at, kind = @kind, org_role = @org_role, account_id = @account_id, account_roles = @account_roles,
-      created_member = @created_member, new_login = @new_login, prior_status = @prior_status
+      created_member = @created_member, new_login = @new_login, prior_status = @prior_status, invited_by = @invited_by
       WHERE org_id = @org_id AND id = @id AND token_hash = @expected AND accepted_at IS NULL AND revoked_at IS NULL`),
   };
   return {

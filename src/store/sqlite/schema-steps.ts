@@ -244,4 +244,11 @@ export const SCHEMA_STEPS: readonly Migration[] = [
       CREATE INDEX audit_events_org_outcome_time ON audit_events(org_id, outcome, time, seq);
     `,
   },
+  {
+    version: 17,
+    name: "invitations record who sent them",
+    // The token (or `operator`) that sent or last resent an invitation: accepting grants only what
+    // it may still grant (src/domain/invitations.ts). NULL on invitations written before.
+    sql: "ALTER TABLE invitations ADD COLUMN invited_by TEXT;",
+  },
 ];
