@@ -45,7 +45,7 @@ export const quirksOn = (profile: ScimProfile): boolean => profile !== "strict";
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** The deepest nesting a request body may have. */
-const MAX_BODY_DEPTH = 32;
+export const MAX_BODY_DEPTH = 32;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
