@@ -2,11 +2,14 @@
  * Request bodies: JSON as application/scim+json or application/json, within the size limit.
  * Another content type on a request with a body answers 415-equivalent invalidSyntax.
  *
- * Nesting is bounded before the body is parsed: JSON.parse of a body nested 100,000 deep takes
- * many times as long as a flat body of the same size, only for the walk after it
- * (src/scim/quirks.ts assertSafeKeys) to refuse it. The raw bytes are scanned once instead
- * (linear, no allocation), and a body deeper than MAX_BODY_DEPTH is refused with the same
- * error (tooDeep) without being parsed.
+ * Nesting and the members of each object are bounded before the body is parsed: JSON.parse of a
+ * body nested 100,000 deep, or of an object with 100,000 keys (V8 keeps such an object as a slow
+ * dictionary, and every walk after it pays again), takes many times as long as a flat body of the
+ * same size, only for the checks after it to refuse it. The raw bytes are scanned once instead
+ * (linear, no allocation): a body deeper than MAX_BODY_DEPTH is refused with the error the walk
+ * after parsing gives (tooDeep, src/scim/quirks.ts assertSafeKeys), an object with more than
+ * MAX_OBJECT_MEMBERS members with invalidBody. Arrays are not bounded here (a group's members,
+ * a /Bulk's operations): their limits are the SCIM engine's and /Bulk's.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
 import { Errors } from "../domain/errors";
@@ -14,17 +17,24 @@ import { MAX_BODY_DEPTH } from "../scim/quirks";
 
 const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
 
+/** The most members one JSON object of a body may have; no SCIM or /v1 resource has a hundredth of it. */
+export const MAX_OBJECT_MEMBERS = 1000;
+
 const QUOTE = 0x22;
+const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const OPEN = new Set([0x7b, 0x5b]); // { [
 const CLOSE = new Set([0x7d, 0x5d]); // } ]
 
 /**
- * Whether UTF-8 JSON text nests objects and arrays more than `max` deep (the outermost value is
- * level 1), brackets inside strings not counted. UTF-8 continuation bytes are never ASCII, so a
- * byte scan is exact; malformed JSON is left to the parser.
+ * What is wrong with the shape of UTF-8 JSON text, read as bytes: "deep" when objects and arrays
+ * nest more than `maxDepth` levels (the outermost value is level 1), "wide" when an object has more
+ * than `maxMembers` members; null otherwise. Brackets and commas inside strings do not count; UTF-8
+ * continuation bytes are never ASCII, so a byte scan is exact. Malformed JSON is left to the parser.
  */
-export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
+export function shapeProblem(bytes: Uint8Array, maxDepth: number, maxMembers: number): "deep" | "wide" | null {
+  const isObject = new Uint8Array(maxDepth + 2);
+  const commas = new Int32Array(maxDepth + 2);
   let depth = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
@@ -33,19 +43,29 @@ export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
       if (b === BACKSLASH) i++;
       else if (b === QUOTE) inString = false;
     } else if (b === QUOTE) inString = true;
-    else if (OPEN.has(b)) {
-      if (++depth > max) return true;
-    } else if (CLOSE.has(b)) depth--;
+    else if (b === COMMA) {
+      if (isObject[depth] === 1 && ++commas[depth]! >= maxMembers) return "wide"; // n commas: n + 1 members
+    } else if (OPEN.has(b)) {
+      if (++depth > maxDepth) return "deep";
+      isObject[depth] = b === 0x7b ? 1 : 0;
+      commas[depth] = 0;
+    } else if (CLOSE.has(b)) depth = Math.max(0, depth - 1);
   }
-  return false;
+  return null;
 }
+
+/** Whether UTF-8 JSON text nests objects and arrays more than `max` deep (see shapeProblem). */
+export const nestsDeeperThan = (bytes: Uint8Array, max: number): boolean => shapeProblem(bytes, max, Number.MAX_SAFE_INTEGER) === "deep";
 
 export function jsonBody(limit: string) {
   const parse = express.json({
     type: JSON_TYPES, limit, strict: true,
     // Runs on the raw body before JSON.parse; what it throws reaches the error renderer as it is.
     verify: (_req, _res, buf, encoding) => {
-      if (/^utf-?8$/i.test(encoding) && nestsDeeperThan(buf, MAX_BODY_DEPTH)) throw Errors.tooDeep(MAX_BODY_DEPTH);
+      if (!/^utf-?8$/i.test(encoding)) return;
+      const problem = shapeProblem(buf, MAX_BODY_DEPTH, MAX_OBJECT_MEMBERS);
+      if (problem === "deep") throw Errors.tooDeep(MAX_BODY_DEPTH);
+      if (problem === "wide") throw Errors.invalidBody(`An object in the body has more than ${MAX_OBJECT_MEMBERS.toLocaleString("en")} members; no resource has that many attributes. Send only the attributes the resource defines (/scim/v2/Schemas, /v1/openapi.json).`);
     },
   });
   return (req: Request, res: Response, next: NextFunction) => {
