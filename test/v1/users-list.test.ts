@@ -41,7 +41,9 @@ describe("GET /v1/Users", () => {
   it("declares given_name, family_name and the Search parameter in /v1/openapi.json", async () => {
     const doc = (await v1("GET", `${s.url}/v1/openapi.json`, null)).body;
     const list = doc.paths["/Users"].get;
-    const row = list.responses["200"].content["application/json"].schema.properties.users.items;
+    const schemaOf = (ref: string) => doc.components.schemas[ref.split("/").pop()!];
+    const page = schemaOf(list.responses["200"].content["application/json"].schema.$ref);
+    const row = schemaOf(page.properties.users.items.$ref);
     expect(row.required).toEqual(expect.arrayContaining(["given_name", "family_name"]));
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(["Status", "Search"]));
   });

@@ -10,28 +10,29 @@ import { actorOf } from "../auth";
 import { PageMeta, pageMeta, pageOf, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
+import { named } from "./schemas";
 
 const Sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be a ${prefix}... sid`);
 const Role = z.enum(ACCOUNT_ROLES as [string, ...string[]]);
 
-export const AccountBody = z.object({
+export const AccountBody = named("Account", z.object({
   sid: z.string(),
   friendly_name: z.string(),
   owner_sid: z.string(),
   status: z.enum(["active", "closed"]),
   date_created: z.string(),
   date_updated: z.string(),
-});
-export const AccountPage = z.object({ accounts: z.array(AccountBody), meta: PageMeta });
-export const AccountCreate = z.object({ friendly_name: z.string().trim().min(1).max(200), owner_sid: Sid("US").optional() }).strict();
-export const AccountUpdate = z.object({ friendly_name: z.string().trim().min(1).max(200).optional(), owner_sid: Sid("US").optional() }).strict();
-export const RoleAssignmentBody = z.object({ sid: z.string(), account_sid: z.string(), user_sid: z.string(), role: Role });
-export const RoleAssignmentCreate = z.object({ account_sid: Sid("AC"), user_sid: Sid("US"), role: Role }).strict();
-export const RoleAssignmentList = z.object({ role_assignments: z.array(RoleAssignmentBody), meta: PageMeta });
-export const AccountUser = z.object({ user_sid: z.string(), user_name: z.string(), display_name: z.string().nullable(), status: z.string(), roles: z.array(Role) });
-export const AccountUserList = z.object({ users: z.array(AccountUser), meta: PageMeta });
-export const UserAccount = z.object({ account: AccountBody, roles: z.array(Role) });
-export const UserAccountList = z.object({ accounts: z.array(UserAccount), meta: PageMeta });
+}));
+export const AccountPage = named("AccountList", z.object({ accounts: z.array(AccountBody), meta: PageMeta }));
+export const AccountCreate = named("AccountCreate", z.object({ friendly_name: z.string().trim().min(1).max(200), owner_sid: Sid("US").optional() }).strict());
+export const AccountUpdate = named("AccountUpdate", z.object({ friendly_name: z.string().trim().min(1).max(200).optional(), owner_sid: Sid("US").optional() }).strict());
+export const RoleAssignmentBody = named("RoleAssignment", z.object({ sid: z.string(), account_sid: z.string(), user_sid: z.string(), role: Role }));
+export const RoleAssignmentCreate = named("RoleAssignmentCreate", z.object({ account_sid: Sid("AC"), user_sid: Sid("US"), role: Role }).strict());
+export const RoleAssignmentList = named("RoleAssignmentList", z.object({ role_assignments: z.array(RoleAssignmentBody), meta: PageMeta }));
+export const AccountUser = named("AccountUser", z.object({ user_sid: z.string(), user_name: z.string(), display_name: z.string().nullable(), status: z.string(), roles: z.array(Role) }));
+export const AccountUserList = named("AccountUserList", z.object({ users: z.array(AccountUser), meta: PageMeta }));
+export const UserAccount = named("UserAccount", z.object({ account: AccountBody, roles: z.array(Role) }));
+export const UserAccountList = named("UserAccountList", z.object({ accounts: z.array(UserAccount), meta: PageMeta }));
 
 const toAccountBody = (a: Account): z.infer<typeof AccountBody> => ({
   sid: a.id, friendly_name: a.name, owner_sid: a.ownerId, status: a.status, date_created: a.created, date_updated: a.lastModified,
@@ -41,7 +42,7 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const accountRoutes: V1Module = (r, registry, deps) => {
   const tag = "Accounts";
-  route(r, registry, { method: "get", path: "/Accounts", summary: "List the organization's managed accounts", tag, status: 200, response: AccountPage, paged: true,
+  route(r, registry, { method: "get", operationId: "listAccounts", path: "/Accounts", summary: "List the organization's managed accounts", tag, status: 200, response: AccountPage, paged: true,
     query: z.object({ Status: z.enum(["active", "closed"]).optional() }) },
   async (req) => {
     const page = readPage(req);
@@ -50,17 +51,17 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     const at = page.page();
     return { accounts: items.map(toAccountBody), meta: pageMeta(req, "accounts", at, items.length, at.offset + items.length < total) };
   });
-  route(r, registry, { method: "post", path: "/Accounts", summary: "Create a managed account (Standard Users may too)", tag, status: 201, body: AccountCreate, response: AccountBody, location: (a) => `/Accounts/${a.sid}` },
+  route(r, registry, { method: "post", operationId: "createAccount", path: "/Accounts", summary: "Create a managed account (Standard Users may too)", tag, status: 201, body: AccountCreate, response: AccountBody, location: (a) => `/Accounts/${a.sid}` },
     async (req, { body }) => toAccountBody(await createAccount(deps, actorOf(req), { name: body.friendly_name, ...(body.owner_sid ? { ownerId: body.owner_sid } : {}) })));
-  route(r, registry, { method: "get", path: "/Accounts/:sid", summary: "Fetch an account", tag, status: 200, response: AccountBody },
+  route(r, registry, { method: "get", operationId: "getAccount", path: "/Accounts/:sid", summary: "Fetch an account", tag, status: 200, response: AccountBody },
     async (req) => toAccountBody(await getAccount(deps, actorOf(req), sid(req))));
-  route(r, registry, { method: "post", path: "/Accounts/:sid", summary: "Rename an account or change its owner", tag, status: 200, body: AccountUpdate, response: AccountBody },
+  route(r, registry, { method: "post", operationId: "updateAccount", path: "/Accounts/:sid", summary: "Rename an account or change its owner", tag, status: 200, body: AccountUpdate, response: AccountBody },
     async (req, { body }) => toAccountBody(await updateAccount(deps, actorOf(req), sid(req), {
       ...(body.friendly_name ? { name: body.friendly_name } : {}), ...(body.owner_sid ? { ownerId: body.owner_sid } : {}),
     })));
-  route(r, registry, { method: "delete", path: "/Accounts/:sid", summary: "Close an account (its direct roles end)", tag, status: 200, response: AccountBody },
+  route(r, registry, { method: "delete", operationId: "closeAccount", path: "/Accounts/:sid", summary: "Close an account (its direct roles end)", tag, status: 200, response: AccountBody },
     async (req) => toAccountBody(await closeAccount(deps, actorOf(req), sid(req))));
-  route(r, registry, { method: "get", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid", tag, status: 200, response: AccountUserList, paged: true },
+  route(r, registry, { method: "get", operationId: "listAccountUsers", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid", tag, status: 200, response: AccountUserList, paged: true },
     async (req) => {
       const request = readPage(req);
       const { items, meta } = pageOf(req, request, "users", await accountUsers(deps, actorOf(req), sid(req)), ({ user }) => user.id);
@@ -71,9 +72,9 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     });
 
   const rtag = "RoleAssignments";
-  route(r, registry, { method: "post", path: "/RoleAssignments", summary: "Grant an account role (Administrator clears the others)", tag: rtag, status: 201, body: RoleAssignmentCreate, response: RoleAssignmentBody, location: (a) => `/RoleAssignments/${a.sid}` },
+  route(r, registry, { method: "post", operationId: "createRoleAssignment", path: "/RoleAssignments", summary: "Grant an account role (Administrator clears the others)", tag: rtag, status: 201, body: RoleAssignmentCreate, response: RoleAssignmentBody, location: (a) => `/RoleAssignments/${a.sid}` },
     async (req, { body }) => toAssignmentBody(await grantRole(deps, actorOf(req), { accountId: body.account_sid, userId: body.user_sid, role: body.role as RoleAssignment["role"] })));
-  route(r, registry, { method: "get", path: "/RoleAssignments", summary: "Direct role assignments of a user (UserSid) or on an account (AccountSid)", tag: rtag, status: 200, response: RoleAssignmentList, paged: true,
+  route(r, registry, { method: "get", operationId: "listRoleAssignments", path: "/RoleAssignments", summary: "Direct role assignments of a user (UserSid) or on an account (AccountSid)", tag: rtag, status: 200, response: RoleAssignmentList, paged: true,
     query: z.object({ UserSid: Sid("US").optional(), AccountSid: Sid("AC").optional() }) },
   async (req) => {
     const q = req.query as Record<string, string | undefined>;
@@ -82,15 +83,15 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     const { items, meta } = pageOf(req, request, "role_assignments", all, (a) => a.sid);
     return { role_assignments: items.map(toAssignmentBody), meta };
   });
-  route(r, registry, { method: "get", path: "/RoleAssignments/:sid", summary: "Fetch a role assignment", tag: rtag, status: 200, response: RoleAssignmentBody },
+  route(r, registry, { method: "get", operationId: "getRoleAssignment", path: "/RoleAssignments/:sid", summary: "Fetch a role assignment", tag: rtag, status: 200, response: RoleAssignmentBody },
     async (req) => toAssignmentBody(await getAssignment(deps, actorOf(req), sid(req))));
-  route(r, registry, { method: "delete", path: "/RoleAssignments/:sid", summary: "Revoke a role assignment", tag: rtag, status: 204 },
+  route(r, registry, { method: "delete", operationId: "revokeRoleAssignment", path: "/RoleAssignments/:sid", summary: "Revoke a role assignment", tag: rtag, status: 204 },
     async (req) => {
       await revokeRole(deps, actorOf(req), sid(req));
       return undefined;
     });
 
-  route(r, registry, { method: "get", path: "/Users/:sid/Accounts", summary: "The accounts a user can access (the console's Accounts tab), optionally by Role", tag: "Users", status: 200, response: UserAccountList, paged: true,
+  route(r, registry, { method: "get", operationId: "listUserAccounts", path: "/Users/:sid/Accounts", summary: "The accounts a user can access (the console's Accounts tab), optionally by Role", tag: "Users", status: 200, response: UserAccountList, paged: true,
     query: z.object({ Role: Role.optional() }) },
   async (req) => {
     const role = (req.query as Record<string, string | undefined>).Role as RoleAssignment["role"] | undefined;

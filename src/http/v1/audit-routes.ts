@@ -7,8 +7,9 @@ import { actorOf } from "../auth";
 import { PAGE_TOKEN_INVALID, PageMeta, PageQuery, cursorMeta, pageTokenScope } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
+import { named } from "./schemas";
 
-export const AuditEventBody = z.object({
+export const AuditEventBody = named("AuditEvent", z.object({
   sid: z.string(),
   date_created: z.string(),
   actor: z.string(),
@@ -21,9 +22,9 @@ export const AuditEventBody = z.object({
   reason: z.string().nullable(),
   imported: z.object({ date_imported: z.string(), source: z.string() }).nullable()
     .describe("Imported history (orgscim import or migrate): when this store took the event, and from what. null: an event this store recorded"),
-});
+}));
 
-export const AuditEventPage = z.object({ audit_events: z.array(AuditEventBody), meta: PageMeta });
+export const AuditEventPage = named("AuditEventList", z.object({ audit_events: z.array(AuditEventBody), meta: PageMeta }));
 
 const toBody = (e: AuditEvent): z.infer<typeof AuditEventBody> => ({
   sid: e.id, date_created: e.time, actor: e.actor, action: e.action, target_type: e.targetType, target_sid: e.targetId,
@@ -33,7 +34,7 @@ const toBody = (e: AuditEvent): z.infer<typeof AuditEventBody> => ({
 
 export const auditRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, {
-    method: "get", path: "/AuditEvents", tag: "AuditEvents", status: 200, response: AuditEventPage, paged: true,
+    method: "get", operationId: "listAuditEvents", path: "/AuditEvents", tag: "AuditEvents", status: 200, response: AuditEventPage, paged: true,
     summary: "The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Outcome, From and To (ISO 8601 date-times: From inclusive, To exclusive), combined; every filter is answered from an index and pages with PageSize and PageToken to the last matching event",
     query: z.object({
       Action: z.string().max(100).optional(),

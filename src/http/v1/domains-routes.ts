@@ -18,19 +18,20 @@ import { actorOf } from "../auth";
 import { PageMeta, pageOf, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
+import { named } from "./schemas";
 
 const Iso = z.iso.datetime();
 
-export const DomainVerification = z.object({
+export const DomainVerification = named("DomainVerification", z.object({
   method: z.literal("dns_txt"),
   record_type: z.literal("TXT"),
   record_name: z.string().describe("Create the TXT record here"),
   apex_record_name: z.string().describe("Also accepted: the same value at the domain's apex"),
   record_value: z.string(),
   ttl: z.number().int(),
-});
+}));
 
-export const DomainBody = z.object({
+export const DomainBody = named("Domain", z.object({
   sid: z.string(),
   domain_name: z.string(),
   state: z.enum(["pending", "verified", "revalidating", "removed"]),
@@ -39,18 +40,18 @@ export const DomainBody = z.object({
   date_verified: Iso.nullable(),
   date_revalidation_started: Iso.nullable().describe("When the periodic re-check stopped finding the token"),
   date_expires: Iso.nullable().describe("When the domain is removed unless verified: 72 h after creation while pending, 30 days after re-validation started while revalidating"),
-});
+}));
 
-export const DomainVerifyBody = DomainBody.extend({
+export const DomainVerifyBody = named("DomainVerifyResult", DomainBody.extend({
   record_found: z.boolean(),
   message: z.string().describe("What the check found and, when the token is missing, which record to create"),
-});
+}));
 
-export const DomainPage = z.object({ domains: z.array(DomainBody), meta: PageMeta });
+export const DomainPage = named("DomainList", z.object({ domains: z.array(DomainBody), meta: PageMeta }));
 
-export const DomainCreate = z.object({
+export const DomainCreate = named("DomainCreate", z.object({
   domain_name: z.string().min(1).max(300).describe("The domain, e.g. example.com; stored in lower case"),
-}).strict();
+}).strict());
 
 export const toDomainBody = (d: Domain): z.infer<typeof DomainBody> => {
   const c = challengeOf(d);
@@ -70,26 +71,26 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const domainRoutes: V1Module = (r, registry, deps) => {
   const tag = "Domains";
-  route(r, registry, { method: "post", path: "/Domains", summary: "Add a domain; answers the DNS TXT record that verifies it", tag, status: 201, body: DomainCreate, response: DomainBody, location: (d) => `/Domains/${d.sid}` },
+  route(r, registry, { method: "post", operationId: "createDomain", path: "/Domains", summary: "Add a domain; answers the DNS TXT record that verifies it", tag, status: 201, body: DomainCreate, response: DomainBody, location: (d) => `/Domains/${d.sid}` },
     async (req, { body }) => toDomainBody(await addDomain(deps, actorOf(req), body.domain_name)));
 
-  route(r, registry, { method: "get", path: "/Domains", summary: "List the organization's domains", tag, status: 200, paged: true, response: DomainPage },
+  route(r, registry, { method: "get", operationId: "listDomains", path: "/Domains", summary: "List the organization's domains", tag, status: 200, paged: true, response: DomainPage },
     async (req) => {
       const request = readPage(req);
       const { items, meta } = pageOf(req, request, "domains", await listDomains(deps, actorOf(req)), (d) => d.name);
       return { domains: items.map(toDomainBody), meta };
     });
 
-  route(r, registry, { method: "get", path: "/Domains/:sid", summary: "Fetch a domain", tag, status: 200, response: DomainBody },
+  route(r, registry, { method: "get", operationId: "getDomain", path: "/Domains/:sid", summary: "Fetch a domain", tag, status: 200, response: DomainBody },
     async (req) => toDomainBody(await getDomain(deps, actorOf(req), sid(req))));
 
-  route(r, registry, { method: "post", path: "/Domains/:sid/Verify", summary: "Look for the domain's DNS TXT token now", tag, status: 200, response: DomainVerifyBody },
+  route(r, registry, { method: "post", operationId: "verifyDomain", path: "/Domains/:sid/Verify", summary: "Look for the domain's DNS TXT token now", tag, status: 200, response: DomainVerifyBody },
     async (req) => {
       const out = await verifyDomain(deps, actorOf(req), sid(req));
       return { ...toDomainBody(out.domain), record_found: out.found, message: out.message };
     });
 
-  route(r, registry, { method: "delete", path: "/Domains/:sid", summary: "Remove a domain (users already provisioned stay)", tag, status: 204 },
+  route(r, registry, { method: "delete", operationId: "removeDomain", path: "/Domains/:sid", summary: "Remove a domain (users already provisioned stay)", tag, status: 204 },
     async (req) => {
       await removeDomain(deps, actorOf(req), sid(req));
       return undefined;

@@ -17,13 +17,14 @@ import { addressBudget } from "../rate-limit";
 import { PageMeta, pageMeta, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Deps, V1Module } from "./module";
+import { named } from "./schemas";
 
 const Role = z.enum(ACCOUNT_ROLES as [AccountRole, ...AccountRole[]]);
 const Email = z.string().trim().min(3).max(254);
 const STATES = ["pending", "accepted", "revoked", "expired"] as const;
 const STATUSES = ["managed", "pending", "independent"] as const;
 
-export const InvitationBody = z.object({
+export const InvitationBody = named("Invitation", z.object({
   sid: z.string(),
   email: z.string(),
   kind: z.enum(["organization", "account"]),
@@ -37,21 +38,21 @@ export const InvitationBody = z.object({
   date_expires: z.string(),
   date_accepted: z.string().nullable(),
   date_revoked: z.string().nullable(),
-});
-export const InvitationPage = z.object({ invitations: z.array(InvitationBody), meta: PageMeta });
-export const OrgInvitationCreate = z.object({ email: Email, org_role: z.enum(["administrator", "standard"]) }).strict();
-export const AccountInvitationCreate = z.object({ email: Email, roles: z.array(Role).min(1).max(ACCOUNT_ROLES.length) }).strict();
-export const AccountInvitationResult = z.object({
+}));
+export const InvitationPage = named("InvitationList", z.object({ invitations: z.array(InvitationBody), meta: PageMeta }));
+export const OrgInvitationCreate = named("InvitationCreate", z.object({ email: Email, org_role: z.enum(["administrator", "standard"]) }).strict());
+export const AccountInvitationCreate = named("AccountInvitationCreate", z.object({ email: Email, roles: z.array(Role).min(1).max(ACCOUNT_ROLES.length) }).strict());
+export const AccountInvitationResult = named("AccountInvitationResult", z.object({
   outcome: z.enum(["invited", "granted"]),
   user_sid: z.string(),
   account_sid: z.string(),
   roles: z.array(Role),
   /** Null when the user was already a managed user: the roles are granted at once, no mail is sent. */
   invitation: InvitationBody.nullable(),
-});
-export const RevokeResult = z.object({ invitation: InvitationBody, member: z.enum(["kept", "removed", "independent"]) });
-export const AcceptBody = z.object({ token: z.string().min(1).max(200) }).strict();
-export const AcceptResult = z.object({
+}));
+export const RevokeResult = named("InvitationRevokeResult", z.object({ invitation: InvitationBody, member: z.enum(["kept", "removed", "independent"]) }));
+export const AcceptBody = named("InvitationAccept", z.object({ token: z.string().min(1).max(200) }).strict());
+export const AcceptResult = named("InvitationAcceptResult", z.object({
   invitation_sid: z.string(),
   kind: z.enum(["organization", "account"]),
   organization_sid: z.string(),
@@ -60,8 +61,8 @@ export const AcceptResult = z.object({
   org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
   account_sid: z.string().nullable(),
   roles: z.array(Role),
-});
-export const MemberBody = z.object({
+}));
+export const MemberBody = named("Member", z.object({
   sid: z.string(),
   user_name: z.string(),
   email: z.string().nullable(),
@@ -74,14 +75,14 @@ export const MemberBody = z.object({
   org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
   date_created: z.string(),
   date_updated: z.string(),
-});
-export const MemberPage = z.object({ users: z.array(MemberBody), meta: PageMeta });
+}));
+export const MemberPage = named("MemberList", z.object({ users: z.array(MemberBody), meta: PageMeta }));
 export const MemberQuery = z.object({
   Status: z.enum(STATUSES).optional(),
   Search: z.string().trim().min(1).max(256).optional()
     .describe("Only users whose user_name or one of whose emails starts with this text, without regard to case"),
 });
-export const PasswordResetResult = z.object({ user_sid: z.string(), password_reset_required: z.literal(true), mail_sid: z.string() });
+export const PasswordResetResult = named("PasswordResetResult", z.object({ user_sid: z.string(), password_reset_required: z.literal(true), mail_sid: z.string() }));
 
 const sid = (req: Request) => String(req.params.sid);
 
@@ -115,7 +116,7 @@ const logQueued = (req: Request, mail: OutboxMessage) => req.log?.info({ outbox:
 export const invitationAcceptRoute: V1Module = (r, registry, deps) => {
   r.post("/Invitations/Accept", addressBudget(deps.acceptPerMinute ?? 0), jsonBody(deps.bodyLimit));
   route(r, registry, {
-    method: "post", path: "/Invitations/Accept", tag: "Invitations", status: 200, body: AcceptBody, response: AcceptResult, public: true,
+    method: "post", operationId: "acceptInvitation", path: "/Invitations/Accept", tag: "Invitations", status: 200, body: AcceptBody, response: AcceptResult, public: true,
     summary: "Accept an invitation with the token from its email (no bearer token: the token is the credential; it works once)",
   }, async (req, { body }) => {
     const { invitation, user, roles } = await acceptInvitation(deps, body.token);
@@ -129,13 +130,13 @@ export const invitationAcceptRoute: V1Module = (r, registry, deps) => {
 
 export const invitationRoutes: V1Module = (r, registry, deps) => {
   const tag = "Invitations";
-  route(r, registry, { method: "post", path: "/Invitations", summary: "Invite an email to the organization (Owner/Administrator; a verified domain under domain enforcement)", tag, status: 201, body: OrgInvitationCreate, response: InvitationBody, location: (i) => `/Invitations/${i.sid}` },
+  route(r, registry, { method: "post", operationId: "createInvitation", path: "/Invitations", summary: "Invite an email to the organization (Owner/Administrator; a verified domain under domain enforcement)", tag, status: 201, body: OrgInvitationCreate, response: InvitationBody, location: (i) => `/Invitations/${i.sid}` },
     async (req, { body }) => {
       const out = await inviteToOrganization(deps, actorOf(req), { email: body.email, orgRole: body.org_role });
       logQueued(req, out.mail);
       return toInvitationBody(deps, out.invitation);
     });
-  route(r, registry, { method: "get", path: "/Invitations", summary: "The organization's invitations, optionally by Status", tag, status: 200, response: InvitationPage, paged: true,
+  route(r, registry, { method: "get", operationId: "listInvitations", path: "/Invitations", summary: "The organization's invitations, optionally by Status", tag, status: 200, response: InvitationPage, paged: true,
     query: z.object({ Status: z.enum(STATES).optional() }) },
   async (req) => {
     const page = readPage(req);
@@ -144,20 +145,20 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
     const at = page.page();
     return { invitations: items.map((i) => toInvitationBody(deps, i)), meta: pageMeta(req, "invitations", at, items.length, at.offset + items.length < total) };
   });
-  route(r, registry, { method: "get", path: "/Invitations/:sid", summary: "Fetch an invitation", tag, status: 200, response: InvitationBody },
+  route(r, registry, { method: "get", operationId: "getInvitation", path: "/Invitations/:sid", summary: "Fetch an invitation", tag, status: 200, response: InvitationBody },
     async (req) => toInvitationBody(deps, await getInvitation(deps, actorOf(req), sid(req))));
-  route(r, registry, { method: "post", path: "/Invitations/:sid/Resend", summary: "Send the invitation again with a new token (the old one stops working) and a new expiry", tag, status: 200, response: InvitationBody },
+  route(r, registry, { method: "post", operationId: "resendInvitation", path: "/Invitations/:sid/Resend", summary: "Send the invitation again with a new token (the old one stops working) and a new expiry", tag, status: 200, response: InvitationBody },
     async (req) => {
       const out = await resendInvitation(deps, actorOf(req), sid(req));
       logQueued(req, out.mail);
       return toInvitationBody(deps, out.invitation);
     });
-  route(r, registry, { method: "delete", path: "/Invitations/:sid", summary: "Revoke an invitation; a user created only for it is removed", tag, status: 200, response: RevokeResult },
+  route(r, registry, { method: "delete", operationId: "revokeInvitation", path: "/Invitations/:sid", summary: "Revoke an invitation; a user created only for it is removed", tag, status: 200, response: RevokeResult },
     async (req) => {
       const out = await revokeInvitation(deps, actorOf(req), sid(req));
       return { invitation: toInvitationBody(deps, out.invitation), member: out.member };
     });
-  route(r, registry, { method: "post", path: "/Accounts/:sid/Invitations", summary: "Invite an email (any domain) to an account; a managed user gets the roles at once", tag, status: 201, body: AccountInvitationCreate, response: AccountInvitationResult,
+  route(r, registry, { method: "post", operationId: "createAccountInvitation", path: "/Accounts/:sid/Invitations", summary: "Invite an email (any domain) to an account; a managed user gets the roles at once", tag, status: 201, body: AccountInvitationCreate, response: AccountInvitationResult,
     statusOf: (out) => (out.invitation ? 201 : 200), location: (out) => (out.invitation ? `/Invitations/${out.invitation.sid}` : null) },
     async (req, { body }) => {
       const out = await inviteToAccount(deps, actorOf(req), sid(req), { email: body.email, roles: body.roles });
@@ -166,7 +167,7 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
       return { outcome: "invited" as const, user_sid: out.user.id, account_sid: out.invitation.accountId ?? sid(req), roles: out.roles, invitation: toInvitationBody(deps, out.invitation) };
     });
 
-  route(r, registry, { method: "get", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only); Search narrows by a userName or email prefix", tag: "Users", status: 200, response: MemberPage, paged: true,
+  route(r, registry, { method: "get", operationId: "listUsers", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only); Search narrows by a userName or email prefix", tag: "Users", status: 200, response: MemberPage, paged: true,
     query: MemberQuery },
   async (req, { query }) => {
     const page = readPage(req);
@@ -176,7 +177,7 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
     const at = page.page();
     return { users: items.map(toMemberBody), meta: pageMeta(req, "users", at, items.length, at.offset + items.length < total) };
   });
-  route(r, registry, { method: "post", path: "/Users/:sid/PasswordReset", summary: "Require a managed user to choose a new password at the next sign-in, and mail them", tag: "Users", status: 200, response: PasswordResetResult },
+  route(r, registry, { method: "post", operationId: "requirePasswordReset", path: "/Users/:sid/PasswordReset", summary: "Require a managed user to choose a new password at the next sign-in, and mail them", tag: "Users", status: 200, response: PasswordResetResult },
     async (req) => {
       const out = await requirePasswordReset(deps, actorOf(req), sid(req));
       logQueued(req, out.mail);

@@ -5,8 +5,9 @@ import type { Organization } from "../../domain/types";
 import { actorOf } from "../auth";
 import type { V1Module } from "./module";
 import { route } from "./route";
+import { named } from "./schemas";
 
-export const OrganizationBody = z.object({
+export const OrganizationBody = named("Organization", z.object({
   sid: z.string(),
   friendly_name: z.string(),
   domain_enforcement: z.boolean(),
@@ -17,15 +18,15 @@ export const OrganizationBody = z.object({
   scim_profile: z.enum(["compatible", "strict"]),
   date_created: z.string(),
   date_updated: z.string(),
-});
+}));
 
-export const OrganizationUpdate = z.object({
+export const OrganizationUpdate = named("OrganizationUpdate", z.object({
   domain_enforcement: z.boolean().optional(),
   deprovision: z.enum(["remove", "delete"]).optional(),
   successor_user_sid: z.string().regex(/^US[0-9a-f]{32}$/).nullable().optional(),
   expose_role_groups: z.boolean().optional(),
   scim_profile: z.enum(["compatible", "strict"]).optional(),
-}).strict();
+}).strict());
 
 export const toOrganizationBody = (o: Organization): z.infer<typeof OrganizationBody> => ({
   sid: o.id,
@@ -40,10 +41,10 @@ export const toOrganizationBody = (o: Organization): z.infer<typeof Organization
 });
 
 export const organizationRoutes: V1Module = (r, registry, deps) => {
-  route(r, registry, { method: "get", path: "/Organization", summary: "The caller's organization", tag: "Organization", status: 200, response: OrganizationBody },
+  route(r, registry, { method: "get", operationId: "getOrganization", path: "/Organization", summary: "The caller's organization", tag: "Organization", status: 200, response: OrganizationBody },
     async (req) => toOrganizationBody(await getOrganization(deps, actorOf(req))));
 
-  route(r, registry, { method: "post", path: "/Organization", summary: "Update the organization's settings", tag: "Organization", status: 200, body: OrganizationUpdate, response: OrganizationBody },
+  route(r, registry, { method: "post", operationId: "updateOrganization", path: "/Organization", summary: "Update the organization's settings", tag: "Organization", status: 200, body: OrganizationUpdate, response: OrganizationBody },
     async (req, { body }) => {
       const settings: Partial<Organization["settings"]> = {};
       if (body.domain_enforcement !== undefined) settings.domainEnforcement = body.domain_enforcement;

@@ -10,6 +10,7 @@ import { Errors } from "../../domain/errors";
 import { pageTokensOf, type PageTokens } from "../../domain/page-tokens";
 import type { Store } from "../../domain/ports/store";
 import { actorOf } from "../auth";
+import { named } from "./schemas";
 
 /** Loads the store's page-token key (once per store) for the GET routes that page. */
 export function pageTokenKeys(store: Store): RequestHandler {
@@ -73,7 +74,7 @@ export function readPage(req: Request): PageRequest {
   return { size, offset: open, page: () => { const o = open(); return { size, offset: o, number: Math.floor(o / size) }; } };
 }
 
-export const PageMeta = z.object({
+export const PageMeta = named("PageMeta", z.object({
   page: z.number().int().describe("The page's number, from 0"),
   page_size: z.number().int(),
   first_page_url: z.string(),
@@ -82,7 +83,7 @@ export const PageMeta = z.object({
   url: z.string(),
   next_page_url: z.string().nullable().describe("null on the last page"),
   key: z.string().describe("The name of the list's array in this body"),
-});
+}));
 
 /** The list's URL without its paging, and a builder of its page URLs (a PageToken, or none for the first page). */
 function pageUrls(req: Request, size: number): (token: string | null) => string {

@@ -50,3 +50,17 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   });
   return { router: r, registry };
 }
+
+/**
+ * The OpenAPI document without a server (npm run build renders the Admin Center's types from it;
+ * the lint and staleness tests read it): the modules declare their routes on a router that never
+ * serves, so no dependency but these two is read. `serverUrl` "" gives the relative server "/v1".
+ */
+export function v1Document(serverUrl = ""): Record<string, unknown> {
+  const registry = new ApiRegistry(undefined);
+  const r = Router({ caseSensitive: false });
+  const deps = { bodyLimit: "1mb", publicUrl: undefined } as unknown as V1Deps;
+  invitationAcceptRoute(r, registry, deps);
+  for (const m of V1_MODULES) m(r, registry, deps);
+  return registry.document(serverUrl);
+}

@@ -7,8 +7,9 @@ import { actorOf } from "../auth";
 import { PageMeta, pageOf, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
+import { named } from "./schemas";
 
-export const TokenBody = z.object({
+export const TokenBody = named("Token", z.object({
   sid: z.string(),
   friendly_name: z.string(),
   scopes: z.array(z.enum(SCOPES as [string, ...string[]])),
@@ -17,14 +18,14 @@ export const TokenBody = z.object({
   date_revoked: z.string().nullable(),
   created_by: z.string().nullable().describe("Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it"),
   ceiling: z.enum(ORG_ROLES as [string, ...string[]]).nullable().describe("The most it may do: the org role of whoever made it, when they made it; lowered to their role now"),
-});
-export const TokenCreated = TokenBody.extend({ token: z.string().describe("The secret, shown only in this response; orgscim keeps only its hash.") });
-export const TokenList = z.object({ tokens: z.array(TokenBody), meta: PageMeta });
-export const TokenCreate = z.object({
+}));
+export const TokenCreated = named("TokenCreated", TokenBody.extend({ token: z.string().describe("The secret, shown only in this response; orgscim keeps only its hash.") }));
+export const TokenList = named("TokenList", z.object({ tokens: z.array(TokenBody), meta: PageMeta }));
+export const TokenCreate = named("TokenCreate", z.object({
   friendly_name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(SCOPES as [string, ...string[]])).min(1),
   user_sid: z.string().regex(/^US[0-9a-f]{32}$/).optional(),
-}).strict();
+}).strict());
 
 export const toTokenBody = (t: ApiToken): z.infer<typeof TokenBody> => ({
   sid: t.id, friendly_name: t.name, scopes: t.scopes, user_sid: t.userId, date_created: t.created, date_revoked: t.revoked,
@@ -34,20 +35,20 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const tokenRoutes: V1Module = (r, registry, deps) => {
   const tag = "Tokens";
-  route(r, registry, { method: "get", path: "/Tokens", summary: "The organization's API tokens (never their secrets), oldest first", tag, status: 200, response: TokenList, paged: true },
+  route(r, registry, { method: "get", operationId: "listTokens", path: "/Tokens", summary: "The organization's API tokens (never their secrets), oldest first", tag, status: 200, response: TokenList, paged: true },
     async (req) => {
       const request = readPage(req);
       const { items, meta } = pageOf(req, request, "tokens", await listTokens(deps, actorOf(req)), (t) => `${t.created} ${t.id}`);
       return { tokens: items.map(toTokenBody), meta };
     });
   route(r, registry, {
-    method: "post", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated, location: (t) => `/Tokens/${t.sid}`,
+    method: "post", operationId: "createToken", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated, location: (t) => `/Tokens/${t.sid}`,
     summary: "Create a token (for an identity provider: scopes [\"scim\"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only",
   }, async (req, { body }) => {
     const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null });
     return { ...toTokenBody(issued.token), token: issued.plaintext };
   });
-  route(r, registry, { method: "delete", path: "/Tokens/:sid", summary: "Revoke a token; it stops working at once", tag, status: 204 },
+  route(r, registry, { method: "delete", operationId: "revokeToken", path: "/Tokens/:sid", summary: "Revoke a token; it stops working at once", tag, status: 204 },
     async (req) => {
       await revokeToken(deps, actorOf(req), sid(req));
       return undefined;

@@ -9,8 +9,9 @@ import type { Store } from "../../domain/ports/store";
 import { actorOf } from "../auth";
 import { route } from "./route";
 import type { V1Module } from "./module";
+import { named } from "./schemas";
 
-export const UserBody = z.object({
+export const UserBody = named("User", z.object({
   sid: z.string(),
   user_name: z.string(),
   email: z.string().nullable(),
@@ -25,27 +26,27 @@ export const UserBody = z.object({
   password_reset_required: z.boolean(),
   date_created: z.string(),
   date_updated: z.string(),
-});
+}));
 
-export const UserUpdate = z.object({
+export const UserUpdate = named("UserUpdate", z.object({
   display_name: z.string().max(256).nullable().optional(),
   given_name: z.string().max(256).nullable().optional(),
   family_name: z.string().max(256).nullable().optional(),
   org_role: z.enum(["owner", "administrator", "standard"]).optional(),
   two_factor_required: z.boolean().optional(),
-}).strict();
+}).strict());
 
 /** The console's acknowledgement checkboxes, and the new owner of the user's accounts. */
-export const EndMembership = z.object({
+export const EndMembership = named("EndMembership", z.object({
   acknowledge: z.literal(true, { message: "set acknowledge to true to confirm you reviewed what this does" }),
   new_owner_sid: z.string().regex(/^US[0-9a-f]{32}$/).optional(),
-}).strict();
+}).strict());
 
-export const EndMembershipResult = z.object({
+export const EndMembershipResult = named("EndMembershipResult", z.object({
   sid: z.string(),
   action: z.enum(["removed", "deleted"]),
   accounts_handed_over: z.array(z.object({ account_sid: z.string(), new_owner_sid: z.string() })),
-});
+}));
 
 async function toUserBody(store: Store, u: UserRecord): Promise<z.infer<typeof UserBody>> {
   const name = (u.data.name ?? {}) as { givenName?: string; familyName?: string };
@@ -72,10 +73,10 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const userRoutes: V1Module = (r, registry, deps) => {
   const tag = "Users";
-  route(r, registry, { method: "get", path: "/Users/:sid", summary: "Fetch a user of the organization", tag, status: 200, response: UserBody },
+  route(r, registry, { method: "get", operationId: "getUser", path: "/Users/:sid", summary: "Fetch a user of the organization", tag, status: 200, response: UserBody },
     async (req) => toUserBody(deps.store, await getUser(deps, actorOf(req), sid(req))));
 
-  route(r, registry, { method: "post", path: "/Users/:sid", summary: "Update a user's name, org role (owner transfers ownership) or two-factor requirement", tag, status: 200, body: UserUpdate, response: UserBody },
+  route(r, registry, { method: "post", operationId: "updateUser", path: "/Users/:sid", summary: "Update a user's name, org role (owner transfers ownership) or two-factor requirement", tag, status: 200, body: UserUpdate, response: UserBody },
     async (req, { body }) => {
       const changes: Parameters<typeof updateUserSettings>[3] = {};
       if (body.display_name !== undefined) changes.displayName = body.display_name;
@@ -88,7 +89,7 @@ export const userRoutes: V1Module = (r, registry, deps) => {
 
   for (const [verb, mode] of [["Remove", "remove"], ["Delete", "delete"]] as const) {
     route(r, registry, {
-      method: "post", path: `/Users/:sid/${verb}`, tag, status: 200, body: EndMembership, response: EndMembershipResult,
+      method: "post", operationId: mode === "remove" ? "removeUser" : "deleteUser", path: `/Users/:sid/${verb}`, tag, status: 200, body: EndMembership, response: EndMembershipResult,
       summary: mode === "remove"
         ? "Remove a user from the organization: they keep their login and anything outside it; their accounts pass to new_owner_sid"
         : "Delete a user: irreversible; their data is erased, their accounts pass to new_owner_sid",
