@@ -621,6 +621,8 @@ export interface components {
             domain_enforcement: boolean;
             expose_role_groups: boolean;
             friendly_name: string;
+            /** @enum {string} */
+            scim_profile: "compatible" | "strict";
             sid: string;
             successor_user_sid: string | null;
         };
@@ -629,6 +631,8 @@ export interface components {
             deprovision?: "remove" | "delete";
             domain_enforcement?: boolean;
             expose_role_groups?: boolean;
+            /** @enum {string} */
+            scim_profile?: "compatible" | "strict";
             successor_user_sid?: string | null;
         };
         PageMeta: {
