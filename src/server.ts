@@ -20,6 +20,7 @@ import { startDomainRecheck } from "./infra/domain-recheck";
 import { startOutboxWorker } from "./infra/mailer";
 import { openStore } from "./store/open";
 import { openWithRetry, storeWaitMessage } from "./store/open-with-retry";
+import { drainable } from "./http/drain";
 import { listen } from "./http/listen";
 import { startObservability } from "./observability";
 
@@ -74,6 +75,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
     throw listenError(e as NodeJS.ErrnoException, config.PORT, config.HOST);
   }
   const server = listening.server;
+  const drainer = drainable(server); // from the first connection on: SIGTERM answers every request received (src/http/drain.ts)
   let store: Store | undefined;
   let bootstrap: BootstrapResult | null;
   let app: ReturnType<typeof createApp>;
@@ -108,15 +110,10 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
     stopping ??= (async () => {
       const recheckStopped = recheck.stop();
       const outboxStopped = outbox.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections become idle as their last response ends: close them as they do.
-      server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
-      timer.unref();
-      await closed;
-      clearInterval(sweep);
-      clearTimeout(timer);
+      const drained = await drainer.drain(config.SHUTDOWN_TIMEOUT_MS);
+      if (drained.destroyed > 0) {
+        logger.error(drained, `SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms) ran out: ${drained.cut} request(s) were cut off unanswered, ${drained.destroyed} connection(s) closed`);
+      }
       await recheckStopped;
       await outboxStopped;
       await store.close();

@@ -1,4 +1,4 @@
-/** The server as a process: first start, configuration errors, SIGKILL durability, SIGTERM draining, no secrets in logs. */
+/** The server as a process: first start, configuration errors, SIGKILL durability, no secrets in logs (SIGTERM: drain.test.ts). */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,23 +91,5 @@ describe("the server process", () => {
       await second.exited;
     }
   });
-
-  it("answers every in-flight request on SIGTERM and exits within 10 s", async () => {
-    const port = freePort();
-    const token = `osk_${"cd".repeat(16)}_${"T".repeat(43)}`;
-    const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "drain.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token, LOG_LEVEL: "warn" });
-    await waitFor(`http://127.0.0.1:${port}/healthz`);
-    const inflight = Array.from({ length: 100 }, () =>
-      fetch(`http://127.0.0.1:${port}/scim/v2/Users?count=10`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status, () => 0));
-    await new Promise((r) => setTimeout(r, 5));
-    const t0 = Date.now();
-    p.child.kill("SIGTERM");
-    const statuses = await Promise.all(inflight);
-    const { code } = await p.exited;
-    expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(code).toBe(0);
-    // A request either completed (200) or was never accepted (connection refused = 0); none was cut off with a 5xx.
-    expect(statuses.filter((s) => s >= 500)).toEqual([]);
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
-  });
+  // SIGTERM with requests in flight: test/process/drain.test.ts (a reset or a cut body fails it).
 });
