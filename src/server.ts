@@ -110,7 +110,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
     stopping ??= (async () => {
       const recheckStopped = recheck.stop();
       const outboxStopped = outbox.stop();
-      const drained = await drainer.drain(config.SHUTDOWN_TIMEOUT_MS);
+      const drained = await drainer.drain(config.SHUTDOWN_TIMEOUT_MS, (n) =>
+        logger.error({ acceptedDuringDrain: n }, "new connections were still arriving at 90% of SHUTDOWN_TIMEOUT_MS: stopped listening; connections still queued were reset. Take the instance out of the load balancer before SIGTERM."));
       if (drained.destroyed > 0) {
         logger.error(drained, `SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms) ran out: ${drained.cut} request(s) were cut off unanswered, ${drained.destroyed} connection(s) closed`);
       }

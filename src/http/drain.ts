@@ -14,7 +14,7 @@
  * So the drain:
  *
  * 1. turns the event loop until a turn accepts no new connection (the kernel's queue is empty; at
- *    most half the timeout, in case connections keep coming), so that every connection a client
+ *    most 90% of the timeout, in case connections keep coming), so that every connection a client
  *    made before the signal is taken, then reads what is waiting on open connections;
  * 2. stops listening (the net-level close: no idle sweep);
  * 3. answers every request it has, each response flushed to the socket before anything closes it;
@@ -49,8 +49,11 @@ export interface DrainResult {
 }
 
 export interface Drainer {
-  /** Runs the drain once (later calls get the same promise). */
-  drain(timeoutMs: number): Promise<DrainResult>;
+  /**
+   * Runs the drain once (later calls get the same promise). `onAcceptCap` is told when new
+   * connections were still being taken at 90% of the timeout and the listener was closed anyway.
+   */
+  drain(timeoutMs: number, onAcceptCap?: (acceptedMeanwhile: number) => void): Promise<DrainResult>;
   /** True once drain() was called. */
   readonly draining: boolean;
 }
@@ -135,8 +138,9 @@ export function drainable(server: Server): Drainer {
     res.once("close", finished);
   });
 
-  const run = async (timeoutMs: number): Promise<DrainResult> => {
+  const run = async (timeoutMs: number, onAcceptCap?: (acceptedMeanwhile: number) => void): Promise<DrainResult> => {
     draining = true;
+    const acceptedAtStart = accepted;
     let forced: DrainResult | null = null;
     let timedOut = () => undefined as void;
     const timeout = new Promise<void>((resolve) => { timedOut = resolve; });
@@ -150,8 +154,14 @@ export function drainable(server: Server): Drainer {
       for (const [res, c] of live) closeAfter(res, c);
       // The connections the kernel holds for us are taken before the listener closes (closing it
       // would reset them). Node takes one per turn of the event loop, so turn until a turn takes none.
-      const acceptUntil = Date.now() + timeoutMs / 2;
-      for (let before = -1; before !== accepted && Date.now() < acceptUntil;) {
+      // Each turn also serves what it reads, so on a busy server this takes as long as serving the
+      // queue does; it stops at 90% of the timeout in case connections keep coming.
+      const acceptUntil = Date.now() + timeoutMs * 0.9;
+      for (let before = -1; before !== accepted;) {
+        if (Date.now() >= acceptUntil) {
+          onAcceptCap?.(accepted - acceptedAtStart);
+          break;
+        }
         before = accepted;
         await loopTurn();
       }
@@ -173,8 +183,8 @@ export function drainable(server: Server): Drainer {
 
   return {
     get draining() { return draining; },
-    drain(timeoutMs) {
-      running ??= run(timeoutMs);
+    drain(timeoutMs, onAcceptCap) {
+      running ??= run(timeoutMs, onAcceptCap);
       return running;
     },
   };
