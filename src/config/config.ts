@@ -148,7 +148,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["ORGSCIM_BOOTSTRAP_TOKEN", "admin token to create with the first organization instead of a random one"],
   ["ORGSCIM_BOOTSTRAP_ORG_NAME", "name of the first organization (default 'My Organization')"],
   ["SCIM_MAX_RESULTS", "largest page a list returns, 100 to 10000: Okta imports 100 users per page and a smaller page would make it skip users (default 1000)"],
-  ["SCIM_GROUP_MEMBERS_RETURNED", "members returned with a group before clients must page via Users filter (default 1000)"],
+  ["SCIM_GROUP_MEMBERS_RETURNED", "the most members returned with a group; a larger group comes without members, its membersMetadata says external and where to page them (default 1000)"],
   ["SCIM_BULK_MAX_OPERATIONS", "most operations one /Bulk request may carry, advertised as bulk.maxOperations (default 1000)"],
   ["SCIM_BULK_MAX_PAYLOAD", "largest /Bulk request body, advertised in bytes as bulk.maxPayloadSize (default 10mb)"],
   ["TRUST_PROXY", "which X-Forwarded-For hops to believe behind a load balancer, as Express's trust proxy: the number of proxies in front of orgscim (e.g. 1), or their addresses and subnets, comma-separated (e.g. 10.0.0.0/8,loopback); true (every hop, so any client could choose its address) is refused (default false: the socket's address)"],

@@ -2,7 +2,7 @@
  * Discovery documents (RFC 7644 §4, RFC 7643 §5–7): what this server supports, exactly.
  */
 import type { ScimProfile } from "./quirks";
-import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
+import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_MEMBERS_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
 
 /**
  * RFC 9865 §4 cursorTimeout: a positive integer, the least number of seconds a cursor stays valid
@@ -74,7 +74,7 @@ export function resourceTypes(baseUrl: string): Record<string, unknown>[] {
       endpoint: "/Groups",
       description: "A group an identity provider pushes or an admin creates",
       schema: GROUP_SCHEMA,
-      schemaExtensions: [{ schema: ORGSCIM_GROUP_SCHEMA, required: false }],
+      schemaExtensions: [{ schema: ORGSCIM_GROUP_SCHEMA, required: false }, { schema: GROUP_MEMBERS_SCHEMA, required: false }],
       meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/Group` },
     },
   ];

@@ -1,7 +1,9 @@
 /**
  * The SCIM Group representation. Members are read from the membership table, bounded by
- * SCIM_GROUP_MEMBERS_RETURNED; a client reads the rest with GET /Users?filter=groups.value eq "<id>"
- * (paged). What the group grants is the orgscim group extension. Inbound, `members` becomes a
+ * SCIM_GROUP_MEMBERS_RETURNED: a group with more is rendered without `members` (never a list cut
+ * short, which a client would take for the whole) and says so in `membersMetadata`
+ * (draft-zollner-scim-group-members-01: policy `external`, `memberCount`, and `ref`, where a client
+ * pages them: GET /Users?filter=groups.value eq "<id>"). What the group grants is the orgscim group extension. Inbound, `members` becomes a
  * list of ids and the extension's orgRole the group's binding.
  */
 import { Errors } from "../domain/errors";
@@ -9,7 +11,7 @@ import type { GroupInput } from "../domain/groups";
 import type { MemberRef } from "../domain/ports/store";
 import { ACCOUNT_ROLES, type AccountRole, type GroupBinding, type GroupRecord } from "../domain/types";
 import type { Coerced } from "./coerce";
-import { GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA } from "./schemas";
+import { GROUP_MEMBERS_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA } from "./schemas";
 import { orgRoleOf } from "./user-resource";
 
 /** One member as SCIM renders it. */
@@ -17,17 +19,41 @@ export function memberOf(m: MemberRef, baseUrl: string): Record<string, unknown>
   return { value: m.id, display: m.display, $ref: `${baseUrl}/Users/${m.id}`, type: "User" };
 }
 
-export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[] | null): Record<string, unknown> {
+/**
+ * How a rendered group's members are represented: `inline` (all of them, `count` of them, in
+ * `members`) or `external` (more than the server returns with a group: `members` is omitted).
+ */
+export interface Membership {
+  policy: "inline" | "external";
+  count: number;
+}
+
+/** Where a client pages a group's members (membersMetadata.ref). */
+export const membersRef = (baseUrl: string, groupId: string): string =>
+  `${baseUrl}/Users?filter=${encodeURIComponent(`groups.value eq "${groupId}"`)}`;
+
+/** The membersMetadata extension of a group whose members were asked for. */
+export const membersMetadata = (g: GroupRecord, baseUrl: string, m: Membership): Record<string, unknown> =>
+  ({ membersMetadata: { policy: m.policy, ref: membersRef(baseUrl, g.id), memberCount: m.count } });
+
+/**
+ * `members` null: not asked for (no membersMetadata either). With `membership` external, members
+ * is omitted whatever `members` holds; inline, `members` are all of them (a streamed body passes
+ * null members and writes them after).
+ */
+export function renderGroup(g: GroupRecord, baseUrl: string, members: MemberRef[] | null, membership?: Membership): Record<string, unknown> {
   const out: Record<string, unknown> = { schemas: [GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA], id: g.id };
+  if (membership !== undefined) (out.schemas as string[]).push(GROUP_MEMBERS_SCHEMA);
   if (g.externalId !== null) out.externalId = g.externalId;
   out.displayName = g.displayName;
   for (const [k, v] of Object.entries(g.data)) if (k !== "displayName" && k !== "externalId" && k !== "members") out[k] = v;
-  if (members !== null) {
+  if (members !== null && membership?.policy !== "external") {
     out.members = members.map((m) => memberOf(m, baseUrl));
   }
   out[ORGSCIM_GROUP_SCHEMA] = g.binding?.kind === "accountRole"
     ? { orgRole: null, accountSid: g.binding.accountId, accountRole: g.binding.role, builtin: g.builtin }
     : { orgRole: g.binding?.kind === "orgRole" ? g.binding.role : null, builtin: g.builtin };
+  if (membership !== undefined) out[GROUP_MEMBERS_SCHEMA] = membersMetadata(g, baseUrl, membership);
   out.meta = {
     resourceType: "Group",
     created: g.created,

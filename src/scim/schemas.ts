@@ -33,6 +33,8 @@ export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 export const ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 export const ORGSCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
 export const ORGSCIM_GROUP_SCHEMA = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group";
+/** draft-zollner-scim-group-members-01's Group extension: `membersMetadata`, how the members are represented. */
+export const GROUP_MEMBERS_SCHEMA = "urn:ietf:params:scim:schemas:extension:groupMembers:2.0:Group";
 
 /**
  * The most values orgscim keeps in each multi-valued attribute a client writes (members: per
@@ -76,6 +78,7 @@ export const enterpriseUser: SchemaDoc = describe(SCIMMY.Schemas.EnterpriseUser.
 export const coreGroup: SchemaDoc = describe(SCIMMY.Schemas.Group.definition);
 export const orgscimUser: SchemaDoc = schemaFile("orgscim-user.json");
 export const orgscimGroup: SchemaDoc = schemaFile("orgscim-group.json");
+export const groupMembersGroup: SchemaDoc = schemaFile("groupmembers-group.json");
 
 coreUser.attributes = coreUser.attributes.filter((a) => a.name !== "password");
 const groupsValue = sub(attr(coreUser, "groups"), "value");
@@ -97,4 +100,4 @@ limitsAndTypes(coreGroup);
 const managerValue = sub(attr(enterpriseUser, "manager"), "value");
 if (managerValue) managerValue.caseExact = true;
 
-export const ALL_SCHEMAS: readonly SchemaDoc[] = [coreUser, enterpriseUser, orgscimUser, coreGroup, orgscimGroup];
+export const ALL_SCHEMAS: readonly SchemaDoc[] = [coreUser, enterpriseUser, orgscimUser, coreGroup, orgscimGroup, groupMembersGroup];

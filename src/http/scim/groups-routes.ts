@@ -3,11 +3,12 @@ import { Router, type Request } from "express";
 import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../../domain/groups";
 import type { ListResult, MemberEntry } from "../../domain/ports/store";
 import type { GroupRecord } from "../../domain/types";
-import { memberOf, renderGroup } from "../../scim/group-resource";
+import { memberOf, membersMetadata, renderGroup, type Membership } from "../../scim/group-resource";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { project, wants, type Projection } from "../../scim/projection";
 import { groupInputOf, groupPatchOf, groupReplaceOf } from "../../scim/resource-inputs";
 import { GROUPS } from "../../scim/resource-types";
+import { GROUP_MEMBERS_SCHEMA } from "../../scim/schemas";
 import { actorOf } from "../auth";
 import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, renderPage, sendScim, sendScimStreamed } from "./respond";
 import { searchParams, type ScimDeps } from "./users-routes";
@@ -16,11 +17,26 @@ export interface GroupRouteDeps extends ScimDeps {
   membersReturned: number;
 }
 
-/** Renders a group, projected; members are read only when asked for, and at most membersReturned. */
+/**
+ * Renders a group, projected; members are read only when asked for, and at most membersReturned:
+ * a group with more has no `members` and membersMetadata says `external`, with its count (one
+ * count query, for such groups only). membersMetadata comes whenever members are asked for, even
+ * by `attributes=members`, so that an absent `members` always says why.
+ */
 export function groupRenderer(deps: GroupRouteDeps) {
   return async (req: Request, g: GroupRecord, projection: Projection): Promise<Record<string, unknown>> => {
-    const members = wants(projection, "members") ? await deps.store.groups.listMembers(g.orgId, g.id, deps.membersReturned) : null;
-    return project(renderGroup(g, baseUrlOf(req, deps.publicUrl), members), projection);
+    const base = baseUrlOf(req, deps.publicUrl);
+    if (!wants(projection, "members")) return project(renderGroup(g, base, null), projection);
+    const rows = await deps.store.groups.listMembers(g.orgId, g.id, deps.membersReturned + 1);
+    const membership: Membership = rows.length > deps.membersReturned
+      ? { policy: "external", count: await deps.store.groups.countMembers(g.orgId, g.id) }
+      : { policy: "inline", count: rows.length };
+    const out = project(renderGroup(g, base, rows, membership), projection);
+    if (out[GROUP_MEMBERS_SCHEMA] === undefined) {
+      out[GROUP_MEMBERS_SCHEMA] = membersMetadata(g, base, membership);
+      if (Array.isArray(out.schemas) && !out.schemas.includes(GROUP_MEMBERS_SCHEMA)) out.schemas = [...(out.schemas as string[]), GROUP_MEMBERS_SCHEMA];
+    }
+    return out;
   };
 }
 
@@ -66,12 +82,16 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
     if (ifNoneMatches(req, g.version)) return void res.status(304).end();
     if (projection.include === null && projection.exclude.length === 0) {
       // The default projection: a large group's members are read and written a page at a time.
-      const first = await deps.store.groups.listMembers(g.orgId, g.id, Math.min(MEMBER_PAGE, deps.membersReturned));
+      // A full first page may have more behind it: one count says whether they fit the limit.
+      const pageSize = Math.min(MEMBER_PAGE, deps.membersReturned);
+      const first = await deps.store.groups.listMembers(g.orgId, g.id, pageSize);
+      const count = first.length === pageSize ? await deps.store.groups.countMembers(g.orgId, g.id) : first.length;
       const base = baseUrlOf(req, deps.publicUrl);
-      if (first.length === MEMBER_PAGE && deps.membersReturned > MEMBER_PAGE) {
-        return sendScimStreamed(res, 200, renderGroup(g, base, null), "members", memberPages(deps, g, first, deps.membersReturned), (m) => memberOf(m, base));
+      if (count > deps.membersReturned) return sendScim(res, 200, renderGroup(g, base, null, { policy: "external", count }));
+      if (count > first.length) {
+        return sendScimStreamed(res, 200, renderGroup(g, base, null, { policy: "inline", count }), "members", memberPages(deps, g, first, deps.membersReturned), (m) => memberOf(m, base));
       }
-      return sendScim(res, 200, renderGroup(g, base, first));
+      return sendScim(res, 200, renderGroup(g, base, first, { policy: "inline", count }));
     }
     sendScim(res, 200, await render(req, g, projection));
   });
