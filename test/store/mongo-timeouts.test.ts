@@ -16,10 +16,10 @@ import { runTransaction, type SessionSource } from "../../src/store/mongo/transa
 describe("MongoDB limits", () => {
   it("bounds server selection and sockets unless the URL says otherwise, and writes with majority and wtimeoutMS", () => {
     expect(clientOptions("mongodb://h/db")).toEqual({
-      serverSelectionTimeoutMS: SERVER_SELECTION_MS, socketTimeoutMS: SOCKET_TIMEOUT_MS, writeConcern: { w: "majority", wtimeoutMS: WRITE_CONCERN_MS },
+      serverSelectionTimeoutMS: SERVER_SELECTION_MS, socketTimeoutMS: SOCKET_TIMEOUT_MS, writeConcern: { w: "majority", j: true, wtimeoutMS: WRITE_CONCERN_MS },
     });
     expect(clientOptions("mongodb://h/db?replicaSet=rs0&serverSelectionTimeoutMS=900&socketTimeoutMS=5")).toEqual({
-      writeConcern: { w: "majority", wtimeoutMS: WRITE_CONCERN_MS },
+      writeConcern: { w: "majority", j: true, wtimeoutMS: WRITE_CONCERN_MS },
     });
     expect(clientOptions("mongodb://h/db", { serverSelectionTimeoutMS: 700 }).serverSelectionTimeoutMS).toBe(700);
   });
@@ -35,7 +35,7 @@ describe("MongoDB limits", () => {
     };
     await runTransaction({ startSession: () => session } as unknown as SessionSource, async () => 1);
     expect(started).toEqual([{
-      readConcern: { level: "snapshot" }, writeConcern: { w: "majority", wtimeoutMS: WRITE_CONCERN_MS }, readPreference: "primary", maxCommitTimeMS: WRITE_CONCERN_MS,
+      readConcern: { level: "snapshot" }, writeConcern: { w: "majority", j: true, wtimeoutMS: WRITE_CONCERN_MS }, readPreference: "primary", maxCommitTimeMS: WRITE_CONCERN_MS,
     }]);
   });
 

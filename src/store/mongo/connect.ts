@@ -9,7 +9,8 @@
  *   which the call fails and is answered 503 with Retry-After; `serverSelectionTimeoutMS` in the
  *   URL overrides it;
  * - a socket that stops answering mid-operation: SOCKET_TIMEOUT_MS (`socketTimeoutMS` overrides);
- * - writes: majority write concern with `wtimeoutMS` WRITE_CONCERN_MS; reads outside transactions
+ * - writes: majority write concern, journaled (`j: true`: acknowledged once on disk on a majority,
+ *   whatever the set's writeConcernMajorityJournalDefault), with `wtimeoutMS` WRITE_CONCERN_MS; reads outside transactions
  *   carry `maxTimeMS` READ_TIME_MS (./ctx.ts); transactions `maxCommitTimeMS` (./transaction.ts).
  * Commands are not buffered: while the server is unreachable every call fails (and is turned into
  * StoreUnavailable by ./errors.ts) instead of queuing. Indexes are made by ./migrations.ts, never
@@ -42,7 +43,7 @@ const urlSets = (url: string, option: string): boolean => new RegExp(`[?&]${opti
 
 /** The driver options orgscim uses, for mongoose and for a bare MongoClient alike. */
 export function clientOptions(url: string, options: ConnectOptions = {}): mongoose.mongo.MongoClientOptions {
-  const out: mongoose.mongo.MongoClientOptions = { writeConcern: { w: "majority", wtimeoutMS: WRITE_CONCERN_MS } };
+  const out: mongoose.mongo.MongoClientOptions = { writeConcern: { w: "majority", j: true, wtimeoutMS: WRITE_CONCERN_MS } };
   if (options.serverSelectionTimeoutMS !== undefined) out.serverSelectionTimeoutMS = options.serverSelectionTimeoutMS;
   else if (!urlSets(url, "serverSelectionTimeoutMS")) out.serverSelectionTimeoutMS = SERVER_SELECTION_MS;
   if (!urlSets(url, "socketTimeoutMS")) out.socketTimeoutMS = SOCKET_TIMEOUT_MS;

@@ -62,7 +62,7 @@ export async function runTransaction<T>(
       const state: TxState = { doomed: null };
       session.startTransaction({
         readConcern: { level: "snapshot" },
-        writeConcern: { w: "majority", wtimeoutMS: WRITE_CONCERN_MS },
+        writeConcern: { w: "majority", j: true, wtimeoutMS: WRITE_CONCERN_MS },
         readPreference: "primary",
         maxCommitTimeMS: WRITE_CONCERN_MS,
       });
