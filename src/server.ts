@@ -18,7 +18,9 @@ import { createLogger, type Logger } from "./http/logging";
 import { createTxtResolver } from "./infra/dns";
 import { startDomainRecheck } from "./infra/domain-recheck";
 import { startOutboxWorker } from "./infra/mailer";
-import { openStore } from "./store/open";
+import { openStore, sqlitePathOf } from "./store/open";
+import { StoreOpenError } from "./store/sqlite/open-errors";
+import { StoreVanished } from "./store/sqlite/store-marker";
 import { openWithRetry, storeWaitMessage } from "./store/open-with-retry";
 import { drainable } from "./http/drain";
 import { listen } from "./http/listen";
@@ -85,11 +87,18 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
       warn: (detail) => logger.warn({ detail }, "background WAL checkpoint failed; the store checkpoints on its own past 10,000 pages"),
       info: (message) => logger.info(message),
       onCheckpoint: observability.onCheckpoint,
+      durability: config.DURABILITY,
+      onFileProblem: (problem) => {
+        if (problem) logger.error({ store: sqlitePathOf(config.DATABASE_URL) }, `STORE LOST: ${problem}. Writes are refused (503) and /readyz answers 503 until it is back; this process still holds the old file open and serves reads from it. Stop orgscim, put the store file back (or restore a backup: README, Backups), then start it again.`);
+        else logger.warn({ store: sqlitePathOf(config.DATABASE_URL) }, "the store file is back at its path (the same file): writes are taken again");
+      },
     }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) })));
     bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
     dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
     app = createApp({ config, store, clock, logger, dns, observe: observability });
-  } catch (e) {
+  } catch (caught) {
+    // A store that cannot be opened for a reason waiting cannot fix: its message names the path and the reason.
+    const e = caught instanceof StoreOpenError || caught instanceof StoreVanished ? new StartupError(caught.message, { cause: caught }) : caught;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     listening.close();
     if (store && !opts.store) await store.close().catch(() => undefined);

@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Store } from "../domain/ports/store";
 import type { CheckpointStat } from "./sqlite/checkpointer";
+import { explainOpenFailure } from "./sqlite/open-errors";
+import { checkNotVanished, recordCreated } from "./sqlite/store-marker";
 import { openSqliteStore } from "./sqlite/store";
 
 export interface OpenOptions {
@@ -12,6 +14,10 @@ export interface OpenOptions {
   info?: (message: string) => void;
   /** SQLite: told after background checkpoints (src/store/sqlite/checkpointer.ts), for the metrics. */
   onCheckpoint?: (stat: CheckpointStat) => void;
+  /** SQLite: synchronous=FULL (default) or NORMAL (DURABILITY). MongoDB always writes w: majority, j: true. */
+  durability?: "full" | "normal";
+  /** SQLite: told when the store's file is deleted or replaced under the running process, and when it is back (null). */
+  onFileProblem?: (problem: string | null) => void;
   /**
    * Refuse to create a store that is not there (StoreMissing) instead of creating it: the CLI's
    * commands that only read. SQLite: the file must exist.
@@ -37,8 +43,18 @@ export function sqlitePathOf(url: string): string | null {
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const path = sqlitePathOf(url);
   if (path !== null) {
-    if (options.mustExist && path !== ":memory:" && !existsSync(path)) throw new StoreMissing(resolve(path));
-    return openSqliteStore({ path, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint });
+    if (path === ":memory:") return openSqliteStore({ path, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint });
+    // A store that existed and is gone is never replaced by an empty one (./sqlite/store-marker.ts).
+    checkNotVanished(path);
+    if (options.mustExist && !existsSync(path)) throw new StoreMissing(resolve(path));
+    let store: Store;
+    try {
+      store = openSqliteStore({ path, durability: options.durability, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem });
+    } catch (e) {
+      throw explainOpenFailure(path, e); // names the path and the system's reason
+    }
+    recordCreated(path, options.info);
+    return store;
   }
   if (url.startsWith("mongodb://") || url.startsWith("mongodb+srv://")) {
     const { createMongoStore } = await import("./mongo/store");

@@ -56,7 +56,9 @@ describe("orgscim backup", () => {
         }
       };
       const writers = Array.from({ length: 4 }, writer);
-      await new Promise((r) => setTimeout(r, 1500));
+      // At least 1.5 s and 21 acknowledged writes (each commit waits for its fsync: synchronous=FULL).
+      const loadStarted = Date.now();
+      while (Date.now() - loadStarted < 1500 || acked.length <= 20) await new Promise((r) => setTimeout(r, 50));
       backupStarted = Date.now();
       const out = await cli(env, "backup", "--out", join(dir, "backup.db"));
       backupEnded = Date.now();
@@ -65,7 +67,8 @@ describe("orgscim backup", () => {
         source: expect.stringMatching(/live\.db$/), out: expect.stringMatching(/backup\.db$/), schema_version: expect.any(Number),
         users: expect.any(Number), groups: expect.any(Number), bytes: expect.any(Number), ms: expect.any(Number), quick_check: "ok",
       });
-      await new Promise((r) => setTimeout(r, 500));
+      const waitedFrom = Date.now();
+      while (Date.now() - waitedFrom < 500 || !acked.some((a) => a.at > backupEnded)) await new Promise((r) => setTimeout(r, 50));
       stop = true;
       await Promise.all(writers);
       reader.exec("COMMIT");

@@ -78,7 +78,7 @@ describe("the server process against a store that is busy at start", () => {
     const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "30000" });
     try {
       const end = Date.now() + 20_000;
-      while (!/store not reachable yet \(try 1: database is locked\); retrying in 0\.5 s/.test(p.output())) {
+      while (!/store not reachable yet \(try 1: the SQLite store \/\S+\/locked\.db: SQLITE_BUSY: database is locked\); retrying in 0\.5 s/.test(p.output())) {
         if (Date.now() > end || p.child.exitCode !== null) throw new Error(`no wait line; output:\n${p.output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -102,7 +102,7 @@ describe("the server process against a store that is busy at start", () => {
       const p = spawnServer({ PORT: String(freePort()), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "1500" });
       const { code } = await p.exited;
       expect(code).toBe(1);
-      expect(p.output()).toMatch(/the store does not answer after \d+ tries in 2 s \(STORE_START_RETRY_MS\): database is locked/);
+      expect(p.output()).toMatch(/the store does not answer after \d+ tries in 2 s \(STORE_START_RETRY_MS\): the SQLite store \/\S+\/held\.db: SQLITE_BUSY: database is locked/);
     } finally {
       holder.close();
     }

@@ -1,6 +1,6 @@
 /**
- * The embedded store: one SQLite file (WAL, synchronous=NORMAL, foreign keys on), migrated at
- * open. Transactions are serialized by a FIFO mutex and run as BEGIN IMMEDIATE, so a
+ * The embedded store: one SQLite file (WAL, synchronous=FULL unless durability is normal, foreign keys on), migrated at
+ * open. It refuses writes (503) once the file at its path is not the one it holds open. Transactions are serialized by a FIFO mutex and run as BEGIN IMMEDIATE, so a
  * transaction's reads and writes are never interleaved with another's.
  * Rule for callers: a transaction body does store work only; it never awaits network I/O.
  *
@@ -11,7 +11,7 @@
  */
 import Database from "better-sqlite3";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Repos, Store } from "../../domain/ports/store";
 import { StoreUnavailable } from "../../domain/ports/store";
@@ -26,16 +26,49 @@ import { keepPlannerStatisticsFresh, refreshPlannerStatistics } from "./planner"
 import { sqliteOutbox } from "./outbox";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
 import { sqliteUsers } from "./users";
+import { rememberFiles } from "./file-identity";
 
 export interface SqliteOptions {
   /** A file path, or ":memory:". */
   path: string;
+  /**
+   * full (default): synchronous=FULL, the WAL is fsynced at every commit, so an acknowledged write
+   * survives power loss. normal: synchronous=NORMAL, it survives a crash of the process only.
+   */
+  durability?: "full" | "normal";
   /** WAL checkpoints on a worker thread (./checkpointer.ts); default true for a file. */
   backgroundCheckpoints?: boolean;
   /** Where a failing background checkpoint is reported; default: nowhere (the safety net still bounds the WAL). */
   onCheckpointError?: (message: string) => void;
   /** Told after a background checkpoint, at most once a second (for the metrics). */
   onCheckpoint?: (stat: CheckpointStat) => void;
+  /**
+   * Told when the file at `path` stops being the one this store holds open (deleted, moved away,
+   * replaced), with what happened, and again with null if it comes back (./file-identity.ts).
+   */
+  onFileProblem?: (problem: string | null) => void;
+}
+
+/** How often the store checks that its files are still at their path, when nothing else does. */
+const FILE_CHECK_INTERVAL_MS = 250;
+/** The readiness probe writes at most this often; callers in between share its answer. */
+const PROBE_EVERY_MS = 1000;
+/**
+ * Below this much free space on the store's disk, readiness answers not ready: a small probe write
+ * can still fit (the WAL reuses its own space) while a /Bulk request or a checkpoint no longer does.
+ */
+export const MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+/** Throws StoreUnavailable when the disk holding `path` has less than MIN_FREE_BYTES free for this process. */
+function assertRoom(path: string): void {
+  let free: number;
+  try {
+    const st = statfsSync(dirname(path));
+    free = st.bavail * st.bsize;
+  } catch {
+    return; // no answer from statfs: the probe write decides
+  }
+  if (free < MIN_FREE_BYTES) throw new StoreUnavailable(new Error(`the disk holding ${path} has ${free} bytes free (readiness needs ${MIN_FREE_BYTES})`));
 }
 
 /** How often the checkpoint worker copies the WAL back into the database file. */
@@ -46,7 +79,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   const db = guard(() => new Database(options.path));
   try {
     db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
+    db.pragma(`synchronous = ${options.durability === "normal" ? "NORMAL" : "FULL"}`);
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
     // Overwrite deleted content (purged mail bodies with invitation tokens, deleted users) on disk.
@@ -63,6 +96,23 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // After a checkpoint resets the WAL, its file is cut back to 64 MB (a burst would otherwise keep its size).
   db.pragma("journal_size_limit = 67108864");
   refreshPlannerStatistics(db);
+  // The files at `path` must stay the ones this connection writes: checked before every commit,
+  // by ping (/readyz), and on a timer that logs and turns the connection read-only.
+  const files = options.path === ":memory:" ? null : rememberFiles(options.path);
+  let goneReported: string | null = null;
+  const fileProblemChanged = (problem: string | null) => {
+    if (problem === goneReported) return;
+    goneReported = problem;
+    try { db.pragma(`query_only = ${problem ? "ON" : "OFF"}`); } catch { /* closed */ }
+    options.onFileProblem?.(problem);
+  };
+  const stopWatching = files?.watch(FILE_CHECK_INTERVAL_MS, fileProblemChanged) ?? (() => undefined);
+  /** Throws StoreUnavailable (503) when the store's file is gone or replaced. */
+  const assertFiles = () => {
+    const problem = files?.problem() ?? null;
+    if (problem !== goneReported) fileProblemChanged(problem);
+    if (problem !== null) throw new StoreUnavailable(new Error(problem));
+  };
   // Hourly; a failed refresh only leaves the previous statistics in place, and the next one retries.
   const stopRefreshing = keepPlannerStatisticsFresh(db, 3_600_000, () => undefined);
 
@@ -79,15 +129,19 @@ export function openSqliteStore(options: SqliteOptions): Store {
   };
   const mutex = new Mutex();
   const ping = db.prepare("SELECT 1").pluck();
+  const probeWrite = db.prepare("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('readiness-probe', ?)");
+  let probe: { at: number; result: Promise<void> } | null = null;
   /** The batch the current async context runs in; `open` turns false when it ends, for work it left behind. */
   const batches = new AsyncLocalStorage<{ open: boolean }>();
   let savepoints = 0;
 
   /** BEGIN IMMEDIATE ... COMMIT around fn, rolled back when fn throws. The caller holds the mutex. */
   const inTransaction = async <T>(fn: () => Promise<T>): Promise<T> => {
+    assertFiles();
     guard(() => db.exec("BEGIN IMMEDIATE"));
     try {
       const result = await fn();
+      assertFiles(); // never acknowledge a write into a file that is no longer the store
       guard(() => db.exec("COMMIT"));
       return result;
     } catch (e) {
@@ -134,16 +188,28 @@ export function openSqliteStore(options: SqliteOptions): Store {
       if (found !== undefined) return found;
       // Written in a transaction of its own (under the mutex); a racing writer's value wins.
       return mutex.run(async () => {
+        assertFiles();
         guard(() => db.prepare("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)").run(name, make()));
         return read() as string;
       });
     },
+    // Readiness means "can take writes" (/readyz): the files are the store's, the disk holding
+    // them has room, and a real write commits. At most one probe write a second, shared by callers.
     ping: async () => {
       if (!db.open) throw new StoreUnavailable();
+      assertFiles();
       guard(() => ping.get());
+      if (options.path !== ":memory:") assertRoom(options.path);
+      const now = Date.now();
+      if (!probe || now - probe.at >= PROBE_EVERY_MS) {
+        const result = mutex.run(() => inTransaction(async () => { guard(() => probeWrite.run(new Date(now).toISOString())); }));
+        probe = { at: now, result };
+      }
+      await probe.result;
     },
     close: async () => {
       stopRefreshing();
+      stopWatching();
       await checkpointer?.stop(); // first, so this connection is the last and its close checkpoints the rest
       if (db.open) {
         try { refreshPlannerStatistics(db); } catch { /* statistics are an optimisation; closing matters more */ }
