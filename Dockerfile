@@ -19,6 +19,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 RUN (cd node_modules/better-sqlite3 && npm run build-release) && node -e "new (require('better-sqlite3'))(':memory:').close()"
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build writes the Admin Center's API types from the built /v1 document (package.json build:admin).
+COPY scripts/render-admin-types.js scripts/admin-types.js ./scripts/
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
