@@ -65,17 +65,22 @@ describe("/Bulk and shedding", () => {
 });
 
 describe("LoopLag", () => {
-  it("reports a blocked event loop at its next sample, and calm again within a second", async () => {
+  it("reports a blocked event loop at its next sample, and calm again once the loop is", async () => {
     const lag = new LoopLag();
+    // How long the smoothed lag takes to fall under `ms`: on a quiet machine about a second after a
+    // block; a machine loaded by other processes is late by itself, so it gets a few seconds.
+    const calmBelow = async (ms: number): Promise<number> => {
+      const t0 = Date.now();
+      while (lag.ms >= ms && Date.now() - t0 < 5_000) await sleep(20);
+      return lag.ms;
+    };
     try {
-      await sleep(50);
-      expect(lag.ms).toBeLessThan(50);
+      expect(await calmBelow(50)).toBeLessThan(50);
       block(150);
       await sleep(0);
       await new Promise((r) => setImmediate(r));
       expect(lag.ms).toBeGreaterThan(30); // a quarter of the 150 ms the loop was late
-      await sleep(1000);
-      expect(lag.ms).toBeLessThan(20);
+      expect(await calmBelow(20)).toBeLessThan(20);
     } finally {
       lag.stop();
     }
