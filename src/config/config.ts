@@ -142,7 +142,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["HOST", "address to bind (default 0.0.0.0)"],
   ["DATABASE_URL", "sqlite:<path> (default sqlite:./data/orgscim.db) or mongodb://..."],
   ["LOG_LEVEL", "fatal|error|warn|info|debug|trace|silent (default info)"],
-  ["PUBLIC_URL", "base URL clients use, for meta.location (default: from the request)"],
+  ["PUBLIC_URL", "base URL clients use (e.g. https://scim.example.com): SCIM meta.location, /v1 Location and page URLs, the OpenAPI server URL; set it in production so that no request header (Host, X-Forwarded-Host) shapes a link (default: from the request: its Host; on /v1 X-Forwarded-Host/-Proto too, from a proxy TRUST_PROXY trusts, the value that proxy wrote)"],
   ["BODY_LIMIT", "largest request body (default 1mb)"],
   ["SHUTDOWN_TIMEOUT_MS", "how long SIGTERM waits for in-flight requests (default 10000)"],
   ["STORE_START_RETRY_MS", "how long start-up keeps retrying a store that does not answer yet (a replica set still electing), logging each try; then it exits with the reason; 0 = one try (default 60000)"],

@@ -10,6 +10,7 @@ import { Errors } from "../../domain/errors";
 import { pageTokensOf, type PageTokens } from "../../domain/page-tokens";
 import type { Store } from "../../domain/ports/store";
 import { actorOf } from "../auth";
+import { originOf } from "./links";
 import { named } from "./schemas";
 
 /** Loads the store's page-token key (once per store) for the GET routes that page. */
@@ -87,7 +88,7 @@ export const PageMeta = named("PageMeta", z.object({
 
 /** The list's URL without its paging, and a builder of its page URLs (a PageToken, or none for the first page). */
 function pageUrls(req: Request, size: number): (token: string | null) => string {
-  const base = `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl}${req.path}`;
+  const base = `${originOf(req)}${req.baseUrl}${req.path}`;
   const others = Object.entries(req.query as Record<string, string>).filter(([k]) => k !== "PageToken" && k !== "PageSize");
   return (token) => {
     const params = new URLSearchParams([...others, ["PageSize", String(size)]]);

@@ -11,6 +11,7 @@ import type { Request, Router } from "express";
 import type { z } from "zod";
 import { Errors } from "../../domain/errors";
 import type { ApiRegistry, RouteSpec } from "./openapi";
+import { v1Url } from "./links";
 import { PageQuery } from "./paging";
 import { parseWith } from "./validate";
 
@@ -36,10 +37,6 @@ export function refuseUnknownParameters(req: Request, spec: RouteSpec): void {
   if (unknown !== undefined) throw Errors.unknownParameter(unknown, `${spec.method.toUpperCase()} /v1${spec.path.replace(/:(\w+)/g, "{$1}")}`, accepted);
 }
 
-/** The absolute URL of a path under /v1: PUBLIC_URL when set, else the request's own origin (as the page URLs). */
-export const v1Url = (req: Request, publicUrl: string | undefined, path: string): string =>
-  `${publicUrl ? publicUrl.replace(/\/+$/, "") : `${req.protocol}://${req.get("host") ?? "localhost"}`}${req.baseUrl}${path}`;
-
 export function route<Q extends z.ZodObject, B extends z.ZodType, R extends z.ZodType>(
   r: Router,
   registry: ApiRegistry,
@@ -57,7 +54,7 @@ export function route<Q extends z.ZodObject, B extends z.ZodType, R extends z.Zo
     const sent = spec.response.parse(out) as z.infer<R>;
     const status = spec.statusOf ? spec.statusOf(sent) : spec.status;
     const where = status === 201 && spec.location ? spec.location(sent) : null;
-    if (where) res.setHeader("Location", v1Url(req, registry.publicUrl, where));
+    if (where) res.setHeader("Location", v1Url(req, where));
     res.status(status).json(sent);
   });
 }

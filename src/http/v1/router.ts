@@ -15,6 +15,7 @@ import { auditRoutes } from "./audit-routes";
 import { domainRoutes } from "./domains-routes";
 import { invitationAcceptRoute, invitationRoutes } from "./invitations-routes";
 import { organizationRoutes } from "./organization-routes";
+import { linkOrigin } from "./links";
 import { methodGuard } from "./methods";
 import { pageTokenKeys } from "./paging";
 import type { V1Deps, V1Module } from "./module";
@@ -30,6 +31,7 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   const r = Router({ caseSensitive: false });
   r.get("/openapi.json", ...(deps.anonymous ? [deps.anonymous] : []), openApiDocument(registry, deps.publicUrl));
   r.use(methodGuard(registry, [{ method: "GET", path: "/openapi.json" }])); // 405 + Allow, before the token: the methods are public
+  r.use(linkOrigin(deps.publicUrl)); // Location and page URLs: PUBLIC_URL, else the Host (./links.ts)
   invitationAcceptRoute(r, registry, deps); // the invitee has only the emailed token: no bearer token
   r.use(requireToken(deps.authenticator, ["admin"], deps, deps.authFailures));
   if (deps.rateLimit) r.use(deps.rateLimit);
