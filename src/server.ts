@@ -23,6 +23,7 @@ import { StoreOpenError } from "./store/sqlite/open-errors";
 import { StoreVanished } from "./store/sqlite/store-marker";
 import { openWithRetry, storeWaitMessage } from "./store/open-with-retry";
 import { drainable } from "./http/drain";
+import type { HealthLocals } from "./http/health";
 import { listen } from "./http/listen";
 import { startObservability } from "./observability";
 
@@ -107,6 +108,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   }
   // The app takes over from the 503 answer: it is then the server's one request listener.
   server.off("request", starting as RequestListener);
+  (app.locals as HealthLocals).draining = () => drainer.draining; // /readyz answers 503 from SIGTERM on (src/http/health.ts)
   server.on("request", app);
   const metricsPort = await observability.listen();
   const port = (server.address() as AddressInfo).port;
