@@ -2,7 +2,8 @@
  * A one-member MongoDB replica set on loopback that loses its primary: it speaks just enough of the
  * wire protocol (OP_QUERY handshake, OP_MSG commands) to answer `hello` as the PRIMARY of "rs0"
  * until `stepDown()`, then as a SECONDARY (closing its connections, as a stepping-down primary
- * does), and refuses every other command with NotWritablePrimary. A driver connected before the
+ * does), and refuses every other command with NotWritablePrimary (or, after `acceptWrites()`,
+ * acknowledges an `update` as if applied). A driver connected before the
  * step-down stays connected and waits for a primary on every operation, as during an election:
  * what the store's timeouts bound. It is not a database: it stores nothing and answers no query.
  */
@@ -21,6 +22,8 @@ export interface FakeMongod {
   commands: string[];
   /** From now on there is no primary. */
   stepDown(): void;
+  /** From now on `update` commands are acknowledged (nothing is stored); until then refused with NotWritablePrimary. */
+  acceptWrites(): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function startLosingPrimaryMongod(): Promise<FakeMongod> {
   let connections = 0;
   let port = 0;
   let primary = true;
+  let writable = false;
   const hello = () => ({
     ok: 1, helloOk: true, isWritablePrimary: primary, ismaster: primary, secondary: !primary, setName: "rs0", setVersion: 1,
     ...(primary ? { primary: `127.0.0.1:${port}`, electionId: new BSON.ObjectId("7fffffff0000000000000001") } : {}),
@@ -47,6 +51,7 @@ export async function startLosingPrimaryMongod(): Promise<FakeMongod> {
     commands.push(name);
     if (/^(hello|ismaster)$/i.test(name)) return hello();
     if (name === "ping" || name === "endSessions" || name === "buildInfo") return { ok: 1 };
+    if (name === "update" && primary && writable) return { ok: 1, n: 1, nModified: 1 };
     return { ok: 0, errmsg: "not primary", code: 10107, codeName: "NotWritablePrimary" };
   };
   const reply = (socket: Socket, opCode: number, responseTo: number, doc: Record<string, unknown>) => {
@@ -107,6 +112,7 @@ export async function startLosingPrimaryMongod(): Promise<FakeMongod> {
       commands.length = 0;
       for (const s of sockets) s.destroy();
     },
+    acceptWrites: () => { writable = true; },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));

@@ -44,7 +44,7 @@ export interface MongoParts {
   models: Models;
   /** Sessions for transactions; null on a standalone server (no multi-document transactions). */
   sessions: SessionSource | null;
-  /** Answers when the server does; throws otherwise. */
+  /** Answers when the store can serve writes now (a probe write is acknowledged); throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
   dropDatabase(): Promise<void>;
@@ -98,8 +98,28 @@ export function assembleMongoStore(parts: MongoParts): MongoStore {
   };
 }
 
-/** How long /readyz waits for the server before answering that it does not answer. */
+/** How long /readyz waits for the probe write before answering not ready. */
 export const PING_TIMEOUT_MS = 1_000;
+/** At most one probe write this often, shared by concurrent /readyz probes (a probe flood is not a write flood). */
+const PROBE_EVERY_MS = 1_000;
+
+/**
+ * Readiness means "can serve writes": a probe write to `server_secrets` (`_id: "readiness-probe"`)
+ * acknowledged with the store's write concern (majority, journaled: ./connect.ts) within
+ * PING_TIMEOUT_MS. A ping only proves some member answers; a primary that cannot reach a majority,
+ * a member that is no longer writable, or a full disk answer a ping and refuse writes.
+ */
+function writeProbe(collection: () => mongoose.mongo.Collection<Stored>): () => Promise<void> {
+  let probe: { at: number; result: Promise<void> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (!probe || now - probe.at >= PROBE_EVERY_MS) {
+      const write = collection().updateOne({ _id: { $eq: "readiness-probe" } }, { $set: { value: new Date(now).toISOString() } }, { upsert: true });
+      probe = { at: now, result: withTimeout(write.then(() => undefined), PING_TIMEOUT_MS, "the MongoDB primary did not acknowledge a probe write (w: majority, j: true)") };
+    }
+    return probe.result;
+  };
+}
 
 /**
  * The store over a driver client that is connected, or will connect on its first call (the driver
@@ -111,7 +131,7 @@ export function mongoStoreOn(client: mongoose.mongo.MongoClient, dbName: string,
     db: { collection: (name) => db.collection<Stored>(name) },
     models: defineModels(mongoose.createConnection()),
     sessions: options.transactional ? client : null,
-    ping: () => withTimeout(db.admin().command({ ping: 1 }).then(() => undefined), PING_TIMEOUT_MS, "the MongoDB server did not answer a ping"),
+    ping: writeProbe(() => db.collection<Stored>("server_secrets")),
     close: options.close,
     dropDatabase: async () => void (await db.dropDatabase()),
   });
