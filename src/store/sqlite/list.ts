@@ -28,6 +28,16 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
   return st;
 }
 
+/**
+ * A page size written into the SQL as a literal: with a bound `LIMIT ?` SQLite (built with STAT4)
+ * plans the statement again at every execution, so the prepared statement (one per page size,
+ * kept by `prepared`) is reused as it was planned. Only a whole number reaches the SQL text.
+ */
+function pageSize(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`page size must be a whole number, got ${String(n)}`);
+  return n;
+}
+
 export function listPage<T>(
   db: Database.Database,
   map: SqlResourceMap,
@@ -54,8 +64,8 @@ export function listPage<T>(
   if (q.cursor !== undefined) {
     if (q.sort) throw Errors.invalidParameter("cursor", "cursor paging follows the server's stable order; drop sortBy, or page with startIndex");
     const after = decodeCursor(q.cursor);
-    const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ?`)
-      .all(...params, after, q.count + 1) as { seq: number }[];
+    const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ${pageSize(q.count + 1)}`)
+      .all(...params, after) as { seq: number }[];
     const more = rows.length > q.count;
     const page = more ? rows.slice(0, q.count) : rows;
     const last = page[page.length - 1];
@@ -65,7 +75,7 @@ export function listPage<T>(
   }
 
   const order = q.sort ? compileSort(q.sort, map) : `ORDER BY ${alias}.seq`;
-  const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ? OFFSET ?`)
-    .all(...params, q.count, Math.max(0, q.startIndex - 1));
+  const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${pageSize(q.count)} OFFSET ?`)
+    .all(...params, Math.max(0, q.startIndex - 1));
   return { total, items: rows.map(toRecord) };
 }
