@@ -84,6 +84,9 @@ export function openSqliteStore(options: SqliteOptions): Store {
     db.pragma("busy_timeout = 5000");
     // Overwrite deleted content (purged mail bodies with invitation tokens, deleted users) on disk.
     db.pragma("secure_delete = ON");
+    // Statement journals (a users INSERT fires triggers, so it keeps one) and sorter spills stay in
+    // memory instead of temporary files created and deleted around the statement.
+    db.pragma("temp_store = MEMORY");
     migrate(db);
   } catch (e) {
     db.close(); // a file another process holds locked (StoreUnavailable) may be retried: leave nothing open
