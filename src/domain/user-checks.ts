@@ -155,11 +155,13 @@ export async function uniquenessError(repos: Repos, orgId: string, e: unknown, u
 /**
  * Keeps the built-in org-role groups equal to the users' direct roles: a managed user is a member
  * of exactly the group of their role; a pending user of none. Touches the groups it changes.
+ * `fresh`: the user was inserted in this transaction, so is in no group yet (nothing to remove).
  */
-export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecord): Promise<void> {
+export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecord, options?: { fresh?: boolean }): Promise<void> {
   const target = user.status === "managed" && user.orgRole ? orgRoleGroupId(user.orgId, user.orgRole) : null;
   const now = isoNow(clock);
   for (const gid of allOrgRoleGroupIds(user.orgId)) {
+    if (options?.fresh && gid !== target) continue;
     const changed = gid === target
       ? await tx.groups.addMembers(user.orgId, gid, [user.id])
       : await tx.groups.removeMembers(user.orgId, gid, [user.id]);

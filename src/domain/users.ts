@@ -96,7 +96,7 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
       } catch (e) {
         throw await uniquenessError(tx, orgId, e, s.userName);
       }
-      await syncOrgRoleGroups(tx, clock, user);
+      await syncOrgRoleGroups(tx, clock, user, { fresh: true });
       await tx.audit.append(auditEvent(clock, actor, "user.create", { type: "User", id: user.id }, { after: summary(user) }));
     });
     return { user, outcome: "created" };

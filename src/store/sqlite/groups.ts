@@ -77,16 +77,22 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     last_modified: g.lastModified,
   });
 
-  const addMany = db.transaction((orgId: string, groupId: string, ids: string[]) => {
+  const addRows = (orgId: string, groupId: string, ids: string[]) => {
     let n = 0;
     for (const id of ids) n += s.add.run(orgId, groupId, id).changes;
     return n;
-  });
-  const removeMany = db.transaction((orgId: string, groupId: string, ids: string[]) => {
+  };
+  const removeRows = (orgId: string, groupId: string, ids: string[]) => {
     let n = 0;
     for (const id of ids) n += s.remove.run(orgId, groupId, orgId, id).changes;
     return n;
-  });
+  };
+  // Inside the store's transaction a failure rolls the whole of it back: a savepoint of its own
+  // (better-sqlite3's nested transaction) would be two more statements per call for nothing.
+  const addAtomically = db.transaction(addRows);
+  const removeAtomically = db.transaction(removeRows);
+  const addMany = (orgId: string, groupId: string, ids: string[]) => (db.inTransaction ? addRows : addAtomically)(orgId, groupId, ids);
+  const removeMany = (orgId: string, groupId: string, ids: string[]) => (db.inTransaction ? removeRows : removeAtomically)(orgId, groupId, ids);
 
   return {
     insert: async (g) => guard(() => void s.insert.run(params(g))),

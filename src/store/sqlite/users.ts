@@ -149,12 +149,14 @@ export function sqliteUsers(db: Database.Database): UserRepo {
   // (it cost a third of an import's time).
   const insert = (u: UserRecord) => (db.inTransaction ? insertRows(u) : insertAtomically(u));
 
-  const update = db.transaction((u: UserRecord, expected: number): boolean => {
+  const updateRows = (u: UserRecord, expected: number): boolean => {
     const info = s.update.run({ ...params(u), expected });
     if (info.changes !== 1) return false;
     writeEmails(s.seqOf.get(u.orgId, u.id) as number, u, false);
     return true;
-  });
+  };
+  const updateAtomically = db.transaction(updateRows);
+  const update = (u: UserRecord, expected: number) => (db.inTransaction ? updateRows(u, expected) : updateAtomically(u, expected));
 
   const one = (row: unknown) => (row ? toRecord(row as UserRow) : null);
 
