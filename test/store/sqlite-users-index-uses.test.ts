@@ -1,0 +1,190 @@
+/**
+ * Every index on `users` earns its keep: each costs a B-tree write on every create, and a create
+ * writes all of them. An index must be in the plan of a statement the store runs (found by running
+ * the SQLite repositories over a connection that records every statement and its parameters, then
+ * asking SQLite's own planner for each, on a populated file with the statistics the store gathers),
+ * or enforce a uniqueness the store relies on. A new index nothing uses makes this test fail.
+ */
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseFilter } from "../../src/scim/filter/parse";
+import { USERS } from "../../src/scim/resource-types";
+import { migrate } from "../../src/store/sqlite/migrations";
+import { refreshPlannerStatistics } from "../../src/store/sqlite/planner";
+import { sqliteGroups } from "../../src/store/sqlite/groups";
+import { sqliteUsers } from "../../src/store/sqlite/users";
+import type { UserRecord } from "../../src/domain/types";
+
+interface Call { sql: string; args: unknown[] }
+
+/** A connection whose statements record what they run (SQL and parameters); prepared statements chain as usual. */
+function recording(db: Database.Database, calls: Call[]): Database.Database {
+  const wrap = (st: Database.Statement, sql: string): Database.Statement => new Proxy(st, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (key === "get" || key === "all" || key === "run" || key === "iterate") calls.push({ sql, args });
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return result === target ? wrap(target, sql) : result;
+      };
+    },
+  });
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+const ORG = "ORplans";
+const now = "2026-12-06T00:00:00.000Z";
+const user = (i: number, over: Partial<UserRecord> = {}): UserRecord => ({
+  id: `US${String(i).padStart(30, "0")}`, orgId: ORG, userName: `u${i}@acme.test`, externalId: `ext-${i}`, displayName: `U ${i}`,
+  active: true, status: i % 9 === 0 ? "pending" : "managed", orgRole: i % 50 === 0 ? "owner" : "standard", twoFactorRequired: false,
+  passwordResetRequired: false, emails: [{ value: `u${i}@acme.test`, type: "work", primary: true }],
+  data: { emails: [{ value: `u${i}@acme.test`, type: "work", primary: true }] }, version: 1, created: now, lastModified: now, ...over,
+});
+
+describe("every index on users is used by the store or enforces a uniqueness", () => {
+  let dir: string;
+  let db: Database.Database;
+  const calls: Call[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "orgscim-users-idx-"));
+    db = new Database(join(dir, "s.db"));
+    migrate(db);
+    for (const org of [ORG, "ORother"]) db.prepare("INSERT INTO organizations (id, name, settings, created, last_modified) VALUES (?, ?, '{}', ?, ?)").run(org, org, now, now);
+    const users = sqliteUsers(db);
+    const groups = sqliteGroups(db);
+    db.exec("BEGIN");
+    for (let i = 0; i < 3000; i++) await users.insert(user(i));
+    for (let i = 0; i < 300; i++) await users.insert({ ...user(100_000 + i), orgId: "ORother", status: i % 3 === 0 ? "independent" : "managed" });
+    await groups.insert({ id: "GRplans", orgId: ORG, displayName: "plans", externalId: null, builtin: false, binding: null, data: {}, version: 1, created: now, lastModified: now });
+    await groups.addMembers(ORG, "GRplans", Array.from({ length: 500 }, (_, i) => user(i).id));
+    db.exec("COMMIT");
+    refreshPlannerStatistics(db);
+
+    // Everything the repositories do that reads users, with realistic parameters.
+    const spy = recording(db, calls);
+    const u = sqliteUsers(spy);
+    const g = sqliteGroups(spy);
+    db.exec("BEGIN");
+    await u.insert(user(5000));
+    await u.get(ORG, user(7).id);
+    await u.get(ORG, user(7).id, { includeIndependent: true });
+    await u.findByUserName(ORG, "U7@acme.test");
+    await u.findByExternalId(ORG, "ext-7");
+    await u.update({ ...user(7), version: 2 }, 1);
+    await u.isManagedElsewhere("ORother", "u7@acme.test");
+    await u.countByRole(ORG, "owner");
+    await u.findByPrimaryEmail(ORG, "u8@acme.test");
+    await u.listByStatus(ORG, { offset: 0, limit: 20 });
+    await u.listByStatus(ORG, { status: "pending", offset: 100, limit: 20 });
+    await u.listByStatus(ORG, { search: "u12", offset: 0, limit: 20 });
+    await u.list(ORG, { startIndex: 1, count: 10 });
+    await u.list(ORG, { startIndex: 2000, count: 100 });
+    await u.list(ORG, { startIndex: 1, count: 100, cursor: "" });
+    for (const f of ['userName eq "u9@acme.test"', 'externalId eq "ext-9"', 'emails[type eq "work"].value eq "u9@acme.test"']) {
+      await u.list(ORG, { startIndex: 1, count: 100, filter: parseFilter(f, USERS.resolver) });
+    }
+    await g.addMembers(ORG, "GRplans", [user(600).id]);
+    await g.removeMembers(ORG, "GRplans", [user(600).id]);
+    await g.groupsOfUser(ORG, user(3).id);
+    await g.existingUserIds(ORG, [user(3).id, user(4).id]);
+    await u.delete(ORG, user(5000).id);
+    db.exec("ROLLBACK");
+  });
+  afterAll(() => {
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const statements = (): Call[] => calls.filter((c) => /^\s*(SELECT|UPDATE|DELETE|INSERT)/i.test(c.sql));
+  const planOf = (c: Call): string[] => (db.prepare(`EXPLAIN QUERY PLAN ${c.sql}`).all(...c.args) as { detail: string }[]).map((r) => r.detail);
+
+  /**
+   * How much work a plan does, as SQLite describes it: scans of users, temporary sorts, and the
+   * index columns its searches of users are constrained on (more is narrower).
+   */
+  function shape(plan: string[]): { scans: number; sorts: number; keys: number } {
+    let scans = 0, sorts = 0, keys = 0;
+    for (const step of plan) {
+      if (/^SCAN (users|u)\b(?! USING COVERING INDEX)/.test(step)) scans++;
+      if (/TEMP B-TREE/.test(step)) sorts++;
+      const m = /^SEARCH (users|u)\b.*\((.*)\)/.exec(step);
+      if (m) keys += (m[2] as string).split(" AND ").length;
+    }
+    return { scans, sorts, keys };
+  }
+
+  /**
+   * The indexes of users whose absence makes a recorded statement's plan worse (a scan or a sort
+   * it did not have, or a search on fewer columns): each is dropped inside a transaction, every
+   * statement planned again, and the drop rolled back.
+   */
+  function needed(): Map<string, string[]> {
+    const before = new Map(statements().map((c) => [c, shape(planOf(c))]));
+    const found = new Map<string, string[]>();
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL").pluck().all() as string[];
+    for (const index of indexes) {
+      db.exec(`SAVEPOINT probe; DROP INDEX ${index}`);
+      try {
+        for (const [c, was] of before) {
+          const now = shape(planOf(c));
+          if (now.scans > was.scans || now.sorts > was.sorts || now.keys < was.keys) {
+            found.set(index, [...(found.get(index) ?? []), c.sql.replace(/\s+/g, " ")]);
+          }
+        }
+      } finally {
+        db.exec("ROLLBACK TO probe; RELEASE probe");
+      }
+    }
+    return found;
+  }
+  const uses = needed;
+
+  it("records the statements it checks (the recorder sees the repositories' work)", () => {
+    expect(calls.filter((c) => /FROM users/.test(c.sql)).length).toBeGreaterThan(15);
+  });
+
+  /** The indexes of users no recorded statement uses and that enforce no uniqueness. */
+  function unjustified(): string[] {
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users'").pluck().all() as string[];
+    const unique = new Set((db.prepare("SELECT name FROM pragma_index_list('users') WHERE \"unique\" = 1").pluck().all() as string[]));
+    const used = uses();
+    expect(indexes.length).toBeGreaterThan(3);
+    return indexes.filter((name) => !used.has(name) && !unique.has(name));
+  }
+
+  it("finds each index of users in a statement's plan, or unique", () => {
+    expect(unjustified()).toEqual([]);
+  });
+
+  it("names an index nothing uses (the check can fail)", () => {
+    db.exec("CREATE INDEX users_display_unused ON users(org_id, display_name)");
+    refreshPlannerStatistics(db); // as the store does at open: without statistics the planner takes a new index for very selective
+    try {
+      expect(unjustified()).toEqual(["users_display_unused"]);
+    } finally {
+      db.exec("DROP INDEX users_display_unused");
+    }
+  });
+
+  it.each([
+    ["users_org_user_name_fold", /user_name_fold = \?/],
+    ["users_org_external_id", /external_id = \?/],
+    ["users_primary_email", /primary_email = \? COLLATE NOCASE/],
+    ["users_org_member_seq", /ORDER BY u\.seq LIMIT/],
+    ["users_org_role", /org_role = \?/],
+    ["users_org_status", /u\.status = \?/],
+  ])("answers the lookup %s exists for from it", (index, statement) => {
+    const used = uses().get(index) ?? [];
+    expect(used.some((sql) => statement.test(sql))).toBe(true);
+  });
+});
