@@ -31,29 +31,62 @@ declare module "express-serve-static-core" {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** What the request's lazy `log` and the finish listener need, kept on the request and response. */
+const LOGGER = Symbol("orgscim.logger");
+const CHILD = Symbol("orgscim.childLogger");
+const STARTED = Symbol("orgscim.started");
+type LoggedRequest = Request & { [LOGGER]?: Logger; [CHILD]?: Logger };
+type TimedResponse = Response & { [STARTED]?: bigint; [LOGGER]?: Logger };
+
+/**
+ * `req.log`, defined once on the request prototype (not per request): the request's own pino child
+ * is made only when something logs through it (a child costs more than the rest of this middleware).
+ */
+const installed = new WeakSet<object>();
+function installLogGetter(proto: object): void {
+  if (installed.has(proto)) return;
+  installed.add(proto);
+  Object.defineProperty(proto, "log", {
+    configurable: true, enumerable: false,
+    get(this: LoggedRequest): Logger | undefined {
+      const parent = this[LOGGER];
+      if (!parent) return undefined;
+      return (this[CHILD] ??= parent.child(this.traceId === undefined ? { reqId: this.id } : { reqId: this.id, traceId: this.traceId }));
+    },
+    set(this: LoggedRequest, value: Logger) {
+      this[CHILD] = value;
+    },
+  });
+}
+
+/** The one line a request leaves, written when its response is finished. */
+function logFinished(this: TimedResponse): void {
+  const logger = this[LOGGER];
+  const started = this[STARTED];
+  if (!logger || started === undefined) return;
+  const req = this.req;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const url = req.originalUrl;
+  const q = url.indexOf("?");
+  const line = {
+    reqId: req.id, method: req.method, path: q < 0 ? url : url.slice(0, q), status: this.statusCode, ms: Math.round(ms * 100) / 100,
+    org: req.actor?.org.id, tokenSid: req.actor?.tokenId, traceId: req.traceId,
+  };
+  if (this.statusCode >= 500) logger.error(line, "request failed");
+  else logger.info(line, "request");
+}
+
 export function requestLogging(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.header("x-request-id");
-    const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const incoming = req.headers["x-request-id"];
+    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
-    // The request's own logger is made only when something logs through it (a pino child costs
-    // more than the rest of this middleware); the one line per request carries reqId itself.
-    let child: Logger | undefined;
-    Object.defineProperty(req, "log", {
-      configurable: true, enumerable: false,
-      get: () => (child ??= logger.child(req.traceId === undefined ? { reqId: id } : { reqId: id, traceId: req.traceId })),
-    });
+    installLogGetter(Object.getPrototypeOf(req) as object);
+    (req as LoggedRequest)[LOGGER] = logger;
     res.setHeader("X-Request-Id", id);
-    const start = process.hrtime.bigint();
-    res.on("finish", () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const line = {
-        reqId: id, method: req.method, path: req.originalUrl.split("?")[0], status: res.statusCode, ms: Math.round(ms * 100) / 100,
-        org: req.actor?.org.id, tokenSid: req.actor?.tokenId, traceId: req.traceId,
-      };
-      if (res.statusCode >= 500) logger.error(line, "request failed");
-      else logger.info(line, "request");
-    });
+    (res as TimedResponse)[STARTED] = process.hrtime.bigint();
+    (res as TimedResponse)[LOGGER] = logger;
+    res.on("finish", logFinished);
     next();
   };
 }
