@@ -856,6 +856,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accounts": [
+                     *         {
+                     *           "sid": "AC00130000000000000000000000000000",
+                     *           "friendly_name": "Acme Labs",
+                     *           "owner_sid": "US00070000000000000000000000000000",
+                     *           "status": "active",
+                     *           "date_created": "2026-01-15T09:00:10.000Z",
+                     *           "date_updated": "2026-01-15T09:00:10.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 1,
+                     *         "first_page_url": "https://scim.example.com/v1/Accounts?PageSize=1",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Accounts?PageSize=1",
+                     *         "next_page_url": "https://scim.example.com/v1/Accounts?PageSize=1&PageToken=EXAMPLE-page-token-1",
+                     *         "key": "accounts"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccountList"];
                 };
             };
@@ -876,6 +899,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "friendly_name": "Acme Labs",
+                 *       "owner_sid": "US00070000000000000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AccountCreate"];
             };
         };
@@ -888,6 +917,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "friendly_name": "Acme Labs",
+                     *       "owner_sid": "US00070000000000000000000000000000",
+                     *       "status": "active",
+                     *       "date_created": "2026-01-15T09:00:10.000Z",
+                     *       "date_updated": "2026-01-15T09:00:10.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -919,6 +958,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "friendly_name": "Acme Labs",
+                     *       "owner_sid": "US00070000000000000000000000000000",
+                     *       "status": "active",
+                     *       "date_created": "2026-01-15T09:00:10.000Z",
+                     *       "date_updated": "2026-01-15T09:00:10.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -942,6 +991,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "friendly_name": "Acme Research Labs"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AccountUpdate"];
             };
         };
@@ -952,6 +1006,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "friendly_name": "Acme Research Labs",
+                     *       "owner_sid": "US00070000000000000000000000000000",
+                     *       "status": "active",
+                     *       "date_created": "2026-01-15T09:00:10.000Z",
+                     *       "date_updated": "2026-01-15T09:00:13.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -983,6 +1047,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "AC00150000000000000000000000000000",
+                     *       "friendly_name": "Acme Archive",
+                     *       "owner_sid": "US00070000000000000000000000000000",
+                     *       "status": "closed",
+                     *       "date_created": "2026-01-15T09:00:10.000Z",
+                     *       "date_updated": "2026-01-15T09:00:38.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -1007,6 +1081,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "linus@partner.example",
+                 *       "roles": [
+                 *         "developer",
+                 *         "support"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["AccountInvitationCreate"];
             };
         };
@@ -1019,6 +1102,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "outcome": "invited",
+                     *       "user_sid": "US002b0000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "roles": [
+                     *         "developer",
+                     *         "support"
+                     *       ],
+                     *       "invitation": {
+                     *         "sid": "IV002c0000000000000000000000000000",
+                     *         "email": "linus@partner.example",
+                     *         "kind": "account",
+                     *         "status": "pending",
+                     *         "user_sid": "US002b0000000000000000000000000000",
+                     *         "org_role": null,
+                     *         "account_sid": "AC00130000000000000000000000000000",
+                     *         "roles": [
+                     *           "developer",
+                     *           "support"
+                     *         ],
+                     *         "new_user": true,
+                     *         "date_created": "2026-01-15T09:00:34.000Z",
+                     *         "date_expires": "2026-01-22T09:00:34.000Z",
+                     *         "date_accepted": null,
+                     *         "date_revoked": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccountInvitationResult"];
                 };
             };
@@ -1030,6 +1142,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "outcome": "invited",
+                     *       "user_sid": "US002b0000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "roles": [
+                     *         "developer",
+                     *         "support"
+                     *       ],
+                     *       "invitation": {
+                     *         "sid": "IV002c0000000000000000000000000000",
+                     *         "email": "linus@partner.example",
+                     *         "kind": "account",
+                     *         "status": "pending",
+                     *         "user_sid": "US002b0000000000000000000000000000",
+                     *         "org_role": null,
+                     *         "account_sid": "AC00130000000000000000000000000000",
+                     *         "roles": [
+                     *           "developer",
+                     *           "support"
+                     *         ],
+                     *         "new_user": true,
+                     *         "date_created": "2026-01-15T09:00:34.000Z",
+                     *         "date_expires": "2026-01-22T09:00:34.000Z",
+                     *         "date_accepted": null,
+                     *         "date_revoked": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccountInvitationResult"];
                 };
             };
@@ -1064,6 +1205,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "users": [
+                     *         {
+                     *           "user_sid": "US00090000000000000000000000000000",
+                     *           "user_name": "grace@acme.example",
+                     *           "display_name": "Grace Hopper",
+                     *           "status": "managed",
+                     *           "roles": [
+                     *             "developer"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "user_sid": "US000b0000000000000000000000000000",
+                     *           "user_name": "alan@acme.example",
+                     *           "display_name": "Alan Turing",
+                     *           "status": "managed",
+                     *           "roles": [
+                     *             "support"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
+                     *         "next_page_url": null,
+                     *         "key": "users"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccountUserList"];
                 };
             };
@@ -1100,6 +1274,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "audit_events": [
+                     *         {
+                     *           "sid": "AE00160000000000000000000000000000",
+                     *           "date_created": "2026-01-15T09:00:10.000Z",
+                     *           "actor": "TK00000000000000000000000000000002",
+                     *           "action": "account.create",
+                     *           "target_type": "Account",
+                     *           "target_sid": "AC00150000000000000000000000000000",
+                     *           "outcome": "success",
+                     *           "before": null,
+                     *           "after": {
+                     *             "name": "Acme Archive",
+                     *             "ownerId": "US00070000000000000000000000000000"
+                     *           },
+                     *           "reason": null,
+                     *           "imported": null
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 1,
+                     *         "first_page_url": "https://scim.example.com/v1/AuditEvents?Action=account.create&PageSize=1",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/AuditEvents?Action=account.create&PageSize=1",
+                     *         "next_page_url": "https://scim.example.com/v1/AuditEvents?Action=account.create&PageSize=1&PageToken=EXAMPLE-page-token-2",
+                     *         "key": "audit_events"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditEventList"];
                 };
             };
@@ -1130,6 +1335,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "domains": [
+                     *         {
+                     *           "sid": "DM001d0000000000000000000000000000",
+                     *           "domain_name": "acme-labs.example",
+                     *           "state": "pending",
+                     *           "verification": {
+                     *             "method": "dns_txt",
+                     *             "record_type": "TXT",
+                     *             "record_name": "_orgscim.acme-labs.example",
+                     *             "apex_record_name": "acme-labs.example",
+                     *             "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
+                     *             "ttl": 3600
+                     *           },
+                     *           "date_created": "2026-01-15T09:00:24.000Z",
+                     *           "date_verified": null,
+                     *           "date_revalidation_started": null,
+                     *           "date_expires": "2026-01-18T09:00:24.000Z"
+                     *         },
+                     *         {
+                     *           "sid": "DM001f0000000000000000000000000000",
+                     *           "domain_name": "acme-old.example",
+                     *           "state": "pending",
+                     *           "verification": {
+                     *             "method": "dns_txt",
+                     *             "record_type": "TXT",
+                     *             "record_name": "_orgscim.acme-old.example",
+                     *             "apex_record_name": "acme-old.example",
+                     *             "record_value": "orgscim-domain-verification=00000000000000000000000000000002",
+                     *             "ttl": 3600
+                     *           },
+                     *           "date_created": "2026-01-15T09:00:24.000Z",
+                     *           "date_verified": null,
+                     *           "date_revalidation_started": null,
+                     *           "date_expires": "2026-01-18T09:00:24.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/Domains?PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Domains?PageSize=2",
+                     *         "next_page_url": "https://scim.example.com/v1/Domains?PageSize=2&PageToken=EXAMPLE-page-token-3",
+                     *         "key": "domains"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["DomainList"];
                 };
             };
@@ -1150,6 +1404,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "domain_name": "acme-labs.example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DomainCreate"];
             };
         };
@@ -1162,6 +1421,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "domain_name": "acme-labs.example",
+                     *       "state": "pending",
+                     *       "verification": {
+                     *         "method": "dns_txt",
+                     *         "record_type": "TXT",
+                     *         "record_name": "_orgscim.acme-labs.example",
+                     *         "apex_record_name": "acme-labs.example",
+                     *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
+                     *         "ttl": 3600
+                     *       },
+                     *       "date_created": "2026-01-15T09:00:24.000Z",
+                     *       "date_verified": null,
+                     *       "date_revalidation_started": null,
+                     *       "date_expires": "2026-01-18T09:00:24.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Domain"];
                 };
             };
@@ -1193,6 +1471,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "domain_name": "acme-labs.example",
+                     *       "state": "pending",
+                     *       "verification": {
+                     *         "method": "dns_txt",
+                     *         "record_type": "TXT",
+                     *         "record_name": "_orgscim.acme-labs.example",
+                     *         "apex_record_name": "acme-labs.example",
+                     *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
+                     *         "ttl": 3600
+                     *       },
+                     *       "date_created": "2026-01-15T09:00:24.000Z",
+                     *       "date_verified": null,
+                     *       "date_revalidation_started": null,
+                     *       "date_expires": "2026-01-18T09:00:24.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Domain"];
                 };
             };
@@ -1250,6 +1547,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "domain_name": "acme-labs.example",
+                     *       "state": "verified",
+                     *       "verification": {
+                     *         "method": "dns_txt",
+                     *         "record_type": "TXT",
+                     *         "record_name": "_orgscim.acme-labs.example",
+                     *         "apex_record_name": "acme-labs.example",
+                     *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
+                     *         "ttl": 3600
+                     *       },
+                     *       "date_created": "2026-01-15T09:00:24.000Z",
+                     *       "date_verified": "2026-01-15T09:00:27.000Z",
+                     *       "date_revalidation_started": null,
+                     *       "date_expires": null,
+                     *       "record_found": true,
+                     *       "message": "Found the verification token at _orgscim.acme-labs.example. The domain is verified: users with an email on acme-labs.example can be provisioned. Keep the record: the domain is re-checked periodically."
+                     *     }
+                     */
                     "application/json": components["schemas"]["DomainVerifyResult"];
                 };
             };
@@ -1282,6 +1600,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "invitations": [
+                     *         {
+                     *           "sid": "IV00240000000000000000000000000000",
+                     *           "email": "barbara@acme.example",
+                     *           "kind": "organization",
+                     *           "status": "pending",
+                     *           "user_sid": "US00230000000000000000000000000000",
+                     *           "org_role": "standard",
+                     *           "account_sid": null,
+                     *           "roles": [],
+                     *           "new_user": true,
+                     *           "date_created": "2026-01-15T09:00:29.000Z",
+                     *           "date_expires": "2026-01-22T09:00:29.000Z",
+                     *           "date_accepted": null,
+                     *           "date_revoked": null
+                     *         },
+                     *         {
+                     *           "sid": "IV00270000000000000000000000000000",
+                     *           "email": "ken@acme.example",
+                     *           "kind": "organization",
+                     *           "status": "pending",
+                     *           "user_sid": "US00260000000000000000000000000000",
+                     *           "org_role": "administrator",
+                     *           "account_sid": null,
+                     *           "roles": [],
+                     *           "new_user": true,
+                     *           "date_created": "2026-01-15T09:00:29.000Z",
+                     *           "date_expires": "2026-01-22T09:00:29.000Z",
+                     *           "date_accepted": null,
+                     *           "date_revoked": null
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/Invitations?Status=pending&PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Invitations?Status=pending&PageSize=2",
+                     *         "next_page_url": null,
+                     *         "key": "invitations"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationList"];
                 };
             };
@@ -1302,6 +1665,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "barbara@acme.example",
+                 *       "org_role": "standard"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationCreate"];
             };
         };
@@ -1314,6 +1683,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "email": "barbara@acme.example",
+                     *       "kind": "organization",
+                     *       "status": "pending",
+                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "org_role": "standard",
+                     *       "account_sid": null,
+                     *       "roles": [],
+                     *       "new_user": true,
+                     *       "date_created": "2026-01-15T09:00:29.000Z",
+                     *       "date_expires": "2026-01-22T09:00:29.000Z",
+                     *       "date_accepted": null,
+                     *       "date_revoked": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
@@ -1345,6 +1731,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "email": "barbara@acme.example",
+                     *       "kind": "organization",
+                     *       "status": "pending",
+                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "org_role": "standard",
+                     *       "account_sid": null,
+                     *       "roles": [],
+                     *       "new_user": true,
+                     *       "date_created": "2026-01-15T09:00:29.000Z",
+                     *       "date_expires": "2026-01-22T09:00:29.000Z",
+                     *       "date_accepted": null,
+                     *       "date_revoked": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
@@ -1374,6 +1777,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "invitation": {
+                     *         "sid": "IV00270000000000000000000000000000",
+                     *         "email": "ken@acme.example",
+                     *         "kind": "organization",
+                     *         "status": "revoked",
+                     *         "user_sid": "US00260000000000000000000000000000",
+                     *         "org_role": "administrator",
+                     *         "account_sid": null,
+                     *         "roles": [],
+                     *         "new_user": true,
+                     *         "date_created": "2026-01-15T09:00:29.000Z",
+                     *         "date_expires": "2026-01-22T09:00:29.000Z",
+                     *         "date_accepted": null,
+                     *         "date_revoked": "2026-01-15T09:00:33.000Z"
+                     *       },
+                     *       "member": "removed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationRevokeResult"];
                 };
             };
@@ -1404,6 +1827,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "email": "barbara@acme.example",
+                     *       "kind": "organization",
+                     *       "status": "pending",
+                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "org_role": "standard",
+                     *       "account_sid": null,
+                     *       "roles": [],
+                     *       "new_user": true,
+                     *       "date_created": "2026-01-15T09:00:29.000Z",
+                     *       "date_expires": "2026-01-22T09:00:32.000Z",
+                     *       "date_accepted": null,
+                     *       "date_revoked": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
@@ -1426,6 +1866,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "oiv_EXAMPLE-invitation-token-from-the-mail-01"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationAccept"];
             };
         };
@@ -1436,6 +1881,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "invitation_sid": "IV00240000000000000000000000000000",
+                     *       "kind": "organization",
+                     *       "organization_sid": "OR00040000000000000000000000000000",
+                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "status": "managed",
+                     *       "org_role": "standard",
+                     *       "account_sid": null,
+                     *       "roles": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationAcceptResult"];
                 };
             };
@@ -1463,6 +1920,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "OR00040000000000000000000000000000",
+                     *       "friendly_name": "Acme Corporation",
+                     *       "domain_enforcement": true,
+                     *       "deprovision": "remove",
+                     *       "successor_user_sid": null,
+                     *       "expose_role_groups": true,
+                     *       "scim_profile": "compatible",
+                     *       "date_created": "2026-01-15T09:00:00.000Z",
+                     *       "date_updated": "2026-01-15T09:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -1483,6 +1953,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "domain_enforcement": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUpdate"];
             };
         };
@@ -1493,6 +1968,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "OR00040000000000000000000000000000",
+                     *       "friendly_name": "Acme Corporation",
+                     *       "domain_enforcement": true,
+                     *       "deprovision": "remove",
+                     *       "successor_user_sid": null,
+                     *       "expose_role_groups": true,
+                     *       "scim_profile": "compatible",
+                     *       "date_created": "2026-01-15T09:00:00.000Z",
+                     *       "date_updated": "2026-01-15T09:00:06.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -1527,6 +2015,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "role_assignments": [
+                     *         {
+                     *           "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
+                     *           "account_sid": "AC00130000000000000000000000000000",
+                     *           "user_sid": "US00090000000000000000000000000000",
+                     *           "role": "developer"
+                     *         },
+                     *         {
+                     *           "sid": "IY00130000000000000000000000000014000b0000000000000000000000000000",
+                     *           "account_sid": "AC00130000000000000000000000000000",
+                     *           "user_sid": "US000b0000000000000000000000000000",
+                     *           "role": "support"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
+                     *         "next_page_url": null,
+                     *         "key": "role_assignments"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleAssignmentList"];
                 };
             };
@@ -1548,6 +2063,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "account_sid": "AC00130000000000000000000000000000",
+                 *       "user_sid": "US00090000000000000000000000000000",
+                 *       "role": "developer"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleAssignmentCreate"];
             };
         };
@@ -1560,6 +2082,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00090000000000000000000000000000",
+                     *       "role": "developer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleAssignment"];
                 };
             };
@@ -1591,6 +2121,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00090000000000000000000000000000",
+                     *       "role": "developer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleAssignment"];
                 };
             };
@@ -1649,6 +2187,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tokens": [
+                     *         {
+                     *           "sid": "TK00000000000000000000000000000002",
+                     *           "friendly_name": "Admin Center",
+                     *           "scopes": [
+                     *             "scim",
+                     *             "admin"
+                     *           ],
+                     *           "user_sid": null,
+                     *           "date_created": "2026-01-15T09:00:00.000Z",
+                     *           "date_revoked": null,
+                     *           "created_by": "operator",
+                     *           "ceiling": "owner"
+                     *         },
+                     *         {
+                     *           "sid": "TK00000000000000000000000000000001",
+                     *           "friendly_name": "Okta",
+                     *           "scopes": [
+                     *             "scim"
+                     *           ],
+                     *           "user_sid": null,
+                     *           "date_created": "2026-01-15T09:00:07.000Z",
+                     *           "date_revoked": null,
+                     *           "created_by": "TK00000000000000000000000000000002",
+                     *           "ceiling": "owner"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/Tokens?PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Tokens?PageSize=2",
+                     *         "next_page_url": null,
+                     *         "key": "tokens"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenList"];
                 };
             };
@@ -1669,6 +2247,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "friendly_name": "Okta",
+                 *       "scopes": [
+                 *         "scim"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["TokenCreate"];
             };
         };
@@ -1681,6 +2267,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "TK00000000000000000000000000000001",
+                     *       "friendly_name": "Okta",
+                     *       "scopes": [
+                     *         "scim"
+                     *       ],
+                     *       "user_sid": null,
+                     *       "date_created": "2026-01-15T09:00:07.000Z",
+                     *       "date_revoked": null,
+                     *       "created_by": "TK00000000000000000000000000000002",
+                     *       "ceiling": "owner",
+                     *       "token": "osk_00000000000000000000000000000001_EXAMPLE-secret-shown-once-never-a-real-token"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenCreated"];
                 };
             };
@@ -1744,6 +2345,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "users": [
+                     *         {
+                     *           "sid": "US00070000000000000000000000000000",
+                     *           "user_name": "ada@acme.example",
+                     *           "email": "ada@acme.example",
+                     *           "display_name": "Ada Lovelace",
+                     *           "given_name": "Ada",
+                     *           "family_name": "Lovelace",
+                     *           "status": "managed",
+                     *           "active": true,
+                     *           "org_role": "standard",
+                     *           "date_created": "2026-01-15T09:00:01.000Z",
+                     *           "date_updated": "2026-01-15T09:00:01.000Z"
+                     *         },
+                     *         {
+                     *           "sid": "US00090000000000000000000000000000",
+                     *           "user_name": "grace@acme.example",
+                     *           "email": "grace@acme.example",
+                     *           "display_name": "Grace Hopper",
+                     *           "given_name": "Grace",
+                     *           "family_name": "Hopper",
+                     *           "status": "managed",
+                     *           "active": true,
+                     *           "org_role": "administrator",
+                     *           "date_created": "2026-01-15T09:00:02.000Z",
+                     *           "date_updated": "2026-01-15T09:00:21.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
+                     *         "next_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2&PageToken=EXAMPLE-page-token-4",
+                     *         "key": "users"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberList"];
                 };
             };
@@ -1772,6 +2414,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "US00090000000000000000000000000000",
+                     *       "user_name": "grace@acme.example",
+                     *       "email": "grace@acme.example",
+                     *       "display_name": "Grace Hopper",
+                     *       "given_name": "Grace",
+                     *       "family_name": "Hopper",
+                     *       "status": "managed",
+                     *       "active": true,
+                     *       "org_role": "standard",
+                     *       "direct_org_role": "standard",
+                     *       "two_factor_required": false,
+                     *       "password_reset_required": false,
+                     *       "date_created": "2026-01-15T09:00:02.000Z",
+                     *       "date_updated": "2026-01-15T09:00:02.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -1795,6 +2455,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "org_role": "administrator",
+                 *       "two_factor_required": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserUpdate"];
             };
         };
@@ -1805,6 +2471,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "US00090000000000000000000000000000",
+                     *       "user_name": "grace@acme.example",
+                     *       "email": "grace@acme.example",
+                     *       "display_name": "Grace Hopper",
+                     *       "given_name": "Grace",
+                     *       "family_name": "Hopper",
+                     *       "status": "managed",
+                     *       "active": true,
+                     *       "org_role": "administrator",
+                     *       "direct_org_role": "administrator",
+                     *       "two_factor_required": true,
+                     *       "password_reset_required": false,
+                     *       "date_created": "2026-01-15T09:00:02.000Z",
+                     *       "date_updated": "2026-01-15T09:00:21.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -1840,6 +2524,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accounts": [
+                     *         {
+                     *           "account": {
+                     *             "sid": "AC00130000000000000000000000000000",
+                     *             "friendly_name": "Acme Research Labs",
+                     *             "owner_sid": "US00070000000000000000000000000000",
+                     *             "status": "active",
+                     *             "date_created": "2026-01-15T09:00:10.000Z",
+                     *             "date_updated": "2026-01-15T09:00:13.000Z"
+                     *           },
+                     *           "roles": [
+                     *             "developer"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 50,
+                     *         "first_page_url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
+                     *         "next_page_url": null,
+                     *         "key": "accounts"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserAccountList"];
                 };
             };
@@ -1863,6 +2575,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "acknowledge": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["EndMembership"];
             };
         };
@@ -1873,6 +2590,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "US000b0000000000000000000000000000",
+                     *       "action": "deleted",
+                     *       "accounts_handed_over": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["EndMembershipResult"];
                 };
             };
@@ -1904,6 +2628,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user_sid": "US000b0000000000000000000000000000",
+                     *       "password_reset_required": true,
+                     *       "mail_sid": "EM00000000000000000000000000000003"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PasswordResetResult"];
                 };
             };
@@ -1928,6 +2659,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "acknowledge": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["EndMembership"];
             };
         };
@@ -1938,6 +2674,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "US000d0000000000000000000000000000",
+                     *       "action": "removed",
+                     *       "accounts_handed_over": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["EndMembershipResult"];
                 };
             };

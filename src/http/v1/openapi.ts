@@ -67,7 +67,7 @@ function named(r: RouteSpec, schema: z.ZodType, what: string): string {
   return id;
 }
 
-/** Example bodies captured from a real server (npm run docs:v1-examples), by operationId. */
+/** Example bodies captured from a real server by test/v1/examples.test.ts (UPDATE_V1_EXAMPLES=1 rewrites examples.json), by operationId. */
 export type Examples = Record<string, { request?: unknown; response?: unknown }>;
 
 export class ApiRegistry {
