@@ -333,6 +333,15 @@ export const POLICY: readonly ActionRule[] = [
     doors: [v1("GET", "/Tokens"), cli("tokens list")],
   },
   {
+    id: "token.read", what: "read a token (never its secret)", targets: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    allow: {
+      owner: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], administrator: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+      standard: ["ownToken"], operator: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    },
+    doors: [v1("GET", "/Tokens/:sid")],
+    note: "Whoever may list the organization's tokens reads any of them; a Standard User reads only their own (the one they use, or one acting for them). Neither the secret nor its hash is ever answered.",
+  },
+  {
     id: "token.revoke", what: "revoke a token", targets: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
     allow: {
       owner: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], administrator: ["ownToken", "tokenStandard", "tokenAdministrator"],
