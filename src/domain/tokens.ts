@@ -128,6 +128,14 @@ export async function listTokens(deps: TokenDeps, actor: Actor): Promise<ApiToke
   return deps.store.tokens.list(actor.org.id);
 }
 
+/** GET /v1/Tokens/:sid: one token, revoked ones included (as the list). Another organization's, or none, is not found; then the policy decides. */
+export async function readToken(deps: TokenDeps, actor: Actor, id: string): Promise<ApiToken> {
+  const token = await deps.store.tokens.get(id);
+  if (!token || token.orgId !== actor.org.id) throw Errors.tokenNotFound(id);
+  await authorize(deps, actor, { action: "token.read", target: await tokenTarget(deps.store, token) });
+  return token;
+}
+
 /** DELETE /v1/Tokens/:sid: it stops working at once. Another organization's token is not found. */
 export async function revokeToken(deps: TokenDeps, actor: Actor, id: string): Promise<void> {
   const token = await deps.store.tokens.get(id);

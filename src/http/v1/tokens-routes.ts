@@ -1,7 +1,7 @@
 /** /v1/Tokens: the organization's API tokens (the Admin Center's Provisioning page). The secret is shown once. */
 import type { Request } from "express";
 import { z } from "zod";
-import { createToken, listTokens, revokeToken } from "../../domain/tokens";
+import { createToken, listTokens, readToken, revokeToken } from "../../domain/tokens";
 import { ORG_ROLES, SCOPES, type ApiToken } from "../../domain/types";
 import { actorOf } from "../auth";
 import { PageMeta, pageOf, readPage } from "./paging";
@@ -48,6 +48,8 @@ export const tokenRoutes: V1Module = (r, registry, deps) => {
     const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null });
     return { ...toTokenBody(issued.token), token: issued.plaintext };
   });
+  route(r, registry, { method: "get", operationId: "getToken", path: "/Tokens/:sid", summary: "One token (never its secret or the secret's hash): where a create's Location points", tag, status: 200, response: TokenBody },
+    async (req) => toTokenBody(await readToken(deps, actorOf(req), sid(req))));
   route(r, registry, { method: "delete", operationId: "revokeToken", path: "/Tokens/:sid", summary: "Revoke a token; it stops working at once", tag, status: 204 },
     async (req) => {
       await revokeToken(deps, actorOf(req), sid(req));

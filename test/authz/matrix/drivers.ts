@@ -740,6 +740,15 @@ export function drivers(): Driver[] {
   });
   list("token.list", door("v1", "GET", "/Tokens"), v1Req("GET", "/Tokens"));
   add({
+    action: "token.read", door: door("v1", "GET", "/Tokens/:sid"), kinds: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], write: false,
+    otherOrg: (c) => v1Req("GET", `/Tokens/${c.e.token}`),
+    build: async (c, k) => {
+      const id = k === "ownToken" ? c.w.principals[c.p].id
+        : k === "tokenStandard" ? c.w.tokens.std2.id : k === "tokenAdministrator" ? c.w.tokens.admin2.id : c.w.tokens.ownerService.id;
+      return { req: v1Req("GET", `/Tokens/${id}`) };
+    },
+  });
+  add({
     action: "token.revoke", door: door("v1", "DELETE", "/Tokens/:sid"), kinds: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], write: true, freshWorld: ["ownToken"],
     otherOrg: (c) => v1Req("DELETE", `/Tokens/${c.e.token}`),
     build: async (c, k) => {
