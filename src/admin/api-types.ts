@@ -865,8 +865,8 @@ export interface operations {
                      *           "friendly_name": "Acme Labs",
                      *           "owner_sid": "US00070000000000000000000000000000",
                      *           "status": "active",
-                     *           "date_created": "2026-01-15T09:00:10.000Z",
-                     *           "date_updated": "2026-01-15T09:00:10.000Z"
+                     *           "date_created": "2026-01-15T09:00:11.000Z",
+                     *           "date_updated": "2026-01-15T09:00:11.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -924,8 +924,8 @@ export interface operations {
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:10.000Z",
-                     *       "date_updated": "2026-01-15T09:00:10.000Z"
+                     *       "date_created": "2026-01-15T09:00:11.000Z",
+                     *       "date_updated": "2026-01-15T09:00:11.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -965,8 +965,8 @@ export interface operations {
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:10.000Z",
-                     *       "date_updated": "2026-01-15T09:00:10.000Z"
+                     *       "date_created": "2026-01-15T09:00:11.000Z",
+                     *       "date_updated": "2026-01-15T09:00:11.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1013,8 +1013,8 @@ export interface operations {
                      *       "friendly_name": "Acme Research Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:10.000Z",
-                     *       "date_updated": "2026-01-15T09:00:13.000Z"
+                     *       "date_created": "2026-01-15T09:00:11.000Z",
+                     *       "date_updated": "2026-01-15T09:00:14.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1054,8 +1054,8 @@ export interface operations {
                      *       "friendly_name": "Acme Archive",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "closed",
-                     *       "date_created": "2026-01-15T09:00:10.000Z",
-                     *       "date_updated": "2026-01-15T09:00:38.000Z"
+                     *       "date_created": "2026-01-15T09:00:11.000Z",
+                     *       "date_updated": "2026-01-15T09:00:39.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1125,8 +1125,8 @@ export interface operations {
                      *           "support"
                      *         ],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:34.000Z",
-                     *         "date_expires": "2026-01-22T09:00:34.000Z",
+                     *         "date_created": "2026-01-15T09:00:35.000Z",
+                     *         "date_expires": "2026-01-22T09:00:35.000Z",
                      *         "date_accepted": null,
                      *         "date_revoked": null
                      *       }
@@ -1165,8 +1165,8 @@ export interface operations {
                      *           "support"
                      *         ],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:34.000Z",
-                     *         "date_expires": "2026-01-22T09:00:34.000Z",
+                     *         "date_created": "2026-01-15T09:00:35.000Z",
+                     *         "date_expires": "2026-01-22T09:00:35.000Z",
                      *         "date_accepted": null,
                      *         "date_revoked": null
                      *       }
@@ -1280,7 +1280,7 @@ export interface operations {
                      *       "audit_events": [
                      *         {
                      *           "sid": "AE00160000000000000000000000000000",
-                     *           "date_created": "2026-01-15T09:00:10.000Z",
+                     *           "date_created": "2026-01-15T09:00:11.000Z",
                      *           "actor": "TK00000000000000000000000000000002",
                      *           "action": "account.create",
                      *           "target_type": "Account",
@@ -1351,10 +1351,10 @@ export interface operations {
                      *             "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *             "ttl": 3600
                      *           },
-                     *           "date_created": "2026-01-15T09:00:24.000Z",
+                     *           "date_created": "2026-01-15T09:00:25.000Z",
                      *           "date_verified": null,
                      *           "date_revalidation_started": null,
-                     *           "date_expires": "2026-01-18T09:00:24.000Z"
+                     *           "date_expires": "2026-01-18T09:00:25.000Z"
                      *         },
                      *         {
                      *           "sid": "DM001f0000000000000000000000000000",
@@ -1368,10 +1368,10 @@ export interface operations {
                      *             "record_value": "orgscim-domain-verification=00000000000000000000000000000002",
                      *             "ttl": 3600
                      *           },
-                     *           "date_created": "2026-01-15T09:00:24.000Z",
+                     *           "date_created": "2026-01-15T09:00:25.000Z",
                      *           "date_verified": null,
                      *           "date_revalidation_started": null,
-                     *           "date_expires": "2026-01-18T09:00:24.000Z"
+                     *           "date_expires": "2026-01-18T09:00:25.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -1435,10 +1435,10 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:24.000Z",
+                     *       "date_created": "2026-01-15T09:00:25.000Z",
                      *       "date_verified": null,
                      *       "date_revalidation_started": null,
-                     *       "date_expires": "2026-01-18T09:00:24.000Z"
+                     *       "date_expires": "2026-01-18T09:00:25.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Domain"];
@@ -1485,10 +1485,10 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:24.000Z",
+                     *       "date_created": "2026-01-15T09:00:25.000Z",
                      *       "date_verified": null,
                      *       "date_revalidation_started": null,
-                     *       "date_expires": "2026-01-18T09:00:24.000Z"
+                     *       "date_expires": "2026-01-18T09:00:25.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Domain"];
@@ -1561,8 +1561,8 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:24.000Z",
-                     *       "date_verified": "2026-01-15T09:00:27.000Z",
+                     *       "date_created": "2026-01-15T09:00:25.000Z",
+                     *       "date_verified": "2026-01-15T09:00:28.000Z",
                      *       "date_revalidation_started": null,
                      *       "date_expires": null,
                      *       "record_found": true,
@@ -1614,8 +1614,8 @@ export interface operations {
                      *           "account_sid": null,
                      *           "roles": [],
                      *           "new_user": true,
-                     *           "date_created": "2026-01-15T09:00:29.000Z",
-                     *           "date_expires": "2026-01-22T09:00:29.000Z",
+                     *           "date_created": "2026-01-15T09:00:30.000Z",
+                     *           "date_expires": "2026-01-22T09:00:30.000Z",
                      *           "date_accepted": null,
                      *           "date_revoked": null
                      *         },
@@ -1629,8 +1629,8 @@ export interface operations {
                      *           "account_sid": null,
                      *           "roles": [],
                      *           "new_user": true,
-                     *           "date_created": "2026-01-15T09:00:29.000Z",
-                     *           "date_expires": "2026-01-22T09:00:29.000Z",
+                     *           "date_created": "2026-01-15T09:00:30.000Z",
+                     *           "date_expires": "2026-01-22T09:00:30.000Z",
                      *           "date_accepted": null,
                      *           "date_revoked": null
                      *         }
@@ -1695,8 +1695,8 @@ export interface operations {
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:29.000Z",
-                     *       "date_expires": "2026-01-22T09:00:29.000Z",
+                     *       "date_created": "2026-01-15T09:00:30.000Z",
+                     *       "date_expires": "2026-01-22T09:00:30.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null
                      *     }
@@ -1743,8 +1743,8 @@ export interface operations {
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:29.000Z",
-                     *       "date_expires": "2026-01-22T09:00:29.000Z",
+                     *       "date_created": "2026-01-15T09:00:30.000Z",
+                     *       "date_expires": "2026-01-22T09:00:30.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null
                      *     }
@@ -1790,10 +1790,10 @@ export interface operations {
                      *         "account_sid": null,
                      *         "roles": [],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:29.000Z",
-                     *         "date_expires": "2026-01-22T09:00:29.000Z",
+                     *         "date_created": "2026-01-15T09:00:30.000Z",
+                     *         "date_expires": "2026-01-22T09:00:30.000Z",
                      *         "date_accepted": null,
-                     *         "date_revoked": "2026-01-15T09:00:33.000Z"
+                     *         "date_revoked": "2026-01-15T09:00:34.000Z"
                      *       },
                      *       "member": "removed"
                      *     }
@@ -1839,8 +1839,8 @@ export interface operations {
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:29.000Z",
-                     *       "date_expires": "2026-01-22T09:00:32.000Z",
+                     *       "date_created": "2026-01-15T09:00:30.000Z",
+                     *       "date_expires": "2026-01-22T09:00:33.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null
                      *     }
@@ -2314,6 +2314,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "TK00000000000000000000000000000001",
+                     *       "friendly_name": "Okta",
+                     *       "scopes": [
+                     *         "scim"
+                     *       ],
+                     *       "user_sid": null,
+                     *       "date_created": "2026-01-15T09:00:07.000Z",
+                     *       "date_revoked": null,
+                     *       "created_by": "TK00000000000000000000000000000002",
+                     *       "ceiling": "owner"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Token"];
                 };
             };
@@ -2402,7 +2416,7 @@ export interface operations {
                      *           "active": true,
                      *           "org_role": "administrator",
                      *           "date_created": "2026-01-15T09:00:02.000Z",
-                     *           "date_updated": "2026-01-15T09:00:21.000Z"
+                     *           "date_updated": "2026-01-15T09:00:22.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -2516,7 +2530,7 @@ export interface operations {
                      *       "two_factor_required": true,
                      *       "password_reset_required": false,
                      *       "date_created": "2026-01-15T09:00:02.000Z",
-                     *       "date_updated": "2026-01-15T09:00:21.000Z"
+                     *       "date_updated": "2026-01-15T09:00:22.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -2563,8 +2577,8 @@ export interface operations {
                      *             "friendly_name": "Acme Research Labs",
                      *             "owner_sid": "US00070000000000000000000000000000",
                      *             "status": "active",
-                     *             "date_created": "2026-01-15T09:00:10.000Z",
-                     *             "date_updated": "2026-01-15T09:00:13.000Z"
+                     *             "date_created": "2026-01-15T09:00:11.000Z",
+                     *             "date_updated": "2026-01-15T09:00:14.000Z"
                      *           },
                      *           "roles": [
                      *             "developer"

@@ -129,8 +129,9 @@ describe("the examples of /v1/openapi.json", () => {
     await op("getOrganization", "GET", "/Organization");
     await op("updateOrganization", "POST", "/Organization", { domain_enforcement: true });
 
-    await op("createToken", "POST", "/Tokens", { friendly_name: "Okta", scopes: ["scim"] });
+    const okta = await op("createToken", "POST", "/Tokens", { friendly_name: "Okta", scopes: ["scim"] });
     await op("listTokens", "GET", "/Tokens?PageSize=2");
+    await op("getToken", "GET", `/Tokens/${okta.body.sid}`);
     const old = await v1("POST", `${running.url}/v1/Tokens`, owner, { friendly_name: "Old import script", scopes: ["admin"] });
     await op("revokeToken", "DELETE", `/Tokens/${old.body.sid}`);
 
