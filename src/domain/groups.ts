@@ -154,14 +154,14 @@ async function nameError(tx: Repos, orgId: string, e: unknown, displayName: stri
   return e;
 }
 
-async function applyMemberChanges(tx: Repos, orgId: string, groupId: string, changes: MemberChange[], binding: GroupBinding | null): Promise<{ added: number; removed: number }> {
+async function applyMemberChanges(tx: Repos, orgId: string, groupId: string, changes: MemberChange[], binding: GroupBinding | null, now: string): Promise<{ added: number; removed: number }> {
   let added = 0;
   let removed = 0;
   for (const c of changes) {
     if (c.kind === "add" || c.kind === "replace") await checkMembers(tx, orgId, c.ids, binding);
     if (c.kind === "removeAll" || c.kind === "replace") removed += await tx.groups.removeAllMembers(orgId, groupId);
     if (c.kind === "remove") removed += await tx.groups.removeMembers(orgId, groupId, [...new Set(c.ids)]);
-    if (c.kind === "add" || c.kind === "replace") added += await tx.groups.addMembers(orgId, groupId, [...new Set(c.ids)]);
+    if (c.kind === "add" || c.kind === "replace") added += await tx.groups.addMembers(orgId, groupId, [...new Set(c.ids)], now);
   }
   return { added, removed };
 }
@@ -233,7 +233,7 @@ export async function createGroup(deps: GroupDeps, actor: Actor, input: GroupInp
     } catch (e) {
       throw await nameError(tx, group.orgId, e, s.displayName);
     }
-    if (members.length > 0) await applyMemberChanges(tx, group.orgId, group.id, [{ kind: "add", ids: members }], binding);
+    if (members.length > 0) await applyMemberChanges(tx, group.orgId, group.id, [{ kind: "add", ids: members }], binding, now);
     await tx.audit.append(auditEvent(clock, actor, "group.create", { type: "Group", id: group.id }, { after: { displayName: group.displayName, externalId: group.externalId, binding, members: members.length } }));
   });
   return group;
@@ -335,7 +335,7 @@ export async function modifyGroup(
     }
     const counts = current.builtin && current.binding?.kind === "orgRole"
       ? await applyRoleGroupChanges(deps, tx, actor, current, changes, demotable)
-      : await applyMemberChanges(tx, orgId, id, changes, next.binding);
+      : await applyMemberChanges(tx, orgId, id, changes, next.binding, now);
     if (next === current && changes.length > 0) {
       const version = await tx.groups.touch(orgId, id, now);
       if (version === null) throw Errors.groupNotFound(id);

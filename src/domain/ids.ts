@@ -1,7 +1,7 @@
 /** Identifiers in Twilio's shape: two letters and 32 hex digits, random. */
 import { randomBytes } from "node:crypto";
 
-export type IdPrefix = "OR" | "US" | "GP" | "TK" | "DM" | "IV" | "AE" | "AC" | "IY";
+export type IdPrefix = "OR" | "US" | "GP" | "TK" | "DM" | "IV" | "AE" | "AC" | "IY" | "GM";
 
 /**
  * Ids take their 16 random bytes from a pool filled 4 KB at a time: one call into the system's

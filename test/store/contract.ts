@@ -10,6 +10,7 @@ import { controlChars } from "./contract/control-chars";
 import { domains } from "./contract/domains";
 import { filterMatrix } from "./contract/filter-matrix";
 import { membershipFilters } from "./contract/membership-filters";
+import { memberships } from "./contract/memberships";
 import { outbox } from "./contract/outbox";
 import { races } from "./contract/races";
 import { records } from "./contract/records";
@@ -38,6 +39,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     filterMatrix(it_, current);
     races(it_, current);
     membershipFilters(it_, current);
+    memberships(it_, current);
     auditSearch(it_, current);
   });
 }

@@ -252,10 +252,18 @@ describe("write documents, run with mingo's updater", () => {
       }
       return added;
     };
-    const ops = memberUpserts(ORG, "GP3", [{ id: "US01", seq: 1 }, { id: "US02", seq: 2 }, { id: "US05", seq: 5 }]);
+    let n = 0;
+    const newMembershipId = () => `GM${String(++n).padStart(32, "0")}`;
+    const at = "2026-12-06T10:00:00.000Z";
+    const ops = memberUpserts(ORG, "GP3", [{ id: "US01", seq: 1 }, { id: "US02", seq: 2 }, { id: "US05", seq: 5 }], at, newMembershipId);
     expect(Object.keys(ops[0]!.updateOne.update)).toEqual(["$setOnInsert"]);
     expect(upsert(ops)).toBe(2);
-    expect(upsert(ops)).toBe(0);
+    const again = memberUpserts(ORG, "GP3", [{ id: "US01", seq: 1 }, { id: "US02", seq: 2 }, { id: "US05", seq: 5 }], "2026-12-07T00:00:00.000Z", newMembershipId);
+    expect(upsert(again)).toBe(0);
+    // An existing membership keeps the id and the time it was made; each new one has its own id.
+    const made = docs.filter((d) => d.groupId === "GP3");
+    expect(made.every((d) => (d.created === at) === (d.id !== undefined))).toBe(true);
+    expect(new Set(made.map((d) => d.id)).size).toBe(made.length);
     expect(docs.map((d) => d._id).sort()).toEqual(["GP3:US01", "GP3:US02", "GP3:US05"]);
     for (const d of docs) await expect(checked(models.group_members, d)).resolves.toEqual(d);
   });

@@ -48,8 +48,8 @@ describe("MongoDB migrations", () => {
     const ops = record(db);
     await migrateMongo(asDb(db), MIGRATION_STEPS);
     const v1Changes = ops.filter((o) => (o.op === "createIndex" || o.op === "dropIndex") && INDEXES_V1[o.collection]?.some((s) => indexName(s.key) === (o.doc?.name ?? "")));
-    // Of the indexes of that time, only the one migration 5 replaces is dropped.
-    expect(v1Changes.filter((o) => o.op === "dropIndex").map((o) => `${o.collection}.${String(o.doc?.name)}`)).toEqual(["outbox.ref_1_status_1"]);
+    // Of the indexes of that time, only the ones migrations 5 and 7 replace are dropped.
+    expect(v1Changes.filter((o) => o.op === "dropIndex").map((o) => `${o.collection}.${String(o.doc?.name)}`)).toEqual(["outbox.ref_1_status_1", "group_members.orgId_1_userId_1"]);
     const counters = Object.fromEntries(db.docs("counters").map((d) => [d._id, d.seq]));
     expect(counters).toEqual({ "users:OA": 41, "users:OB": 30, "groups:OB": 7 });
   });

@@ -107,6 +107,31 @@ export interface GroupRef extends MemberRef {
   binding: GroupBinding | null;
 }
 
+/**
+ * A membership: one user in one group (the GroupMember resource, draft-zollner-scim-group-members).
+ * `id` is given once, when the membership is made, and never to another membership: removing the
+ * user and adding them again makes a new id. `created` is when it was made.
+ */
+export interface Membership {
+  id: string;
+  groupId: string;
+  groupDisplay: string;
+  userId: string;
+  userDisplay: string | null;
+  created: string;
+}
+
+/**
+ * Which memberships to list: those of one group, of one user, or both (one membership at most);
+ * paged like any list (`startIndex`/`count`, or `cursor`). `filter` and `sort` are not read:
+ * memberships list in the order of their ids, which keeps every page one index range.
+ * `excludeBuiltin` leaves out the memberships of the built-in org-role groups.
+ */
+export interface MembershipQuery extends ListQuery {
+  groupId?: string;
+  userId?: string;
+}
+
 export interface GroupRepo {
   insert(group: GroupRecord): Promise<void>;
   get(orgId: string, id: string): Promise<GroupRecord | null>;
@@ -114,8 +139,12 @@ export interface GroupRepo {
   update(group: GroupRecord, expectedVersion: number): Promise<boolean>;
   delete(orgId: string, id: string): Promise<boolean>;
   list(orgId: string, query: ListQuery): Promise<ListResult<GroupRecord>>;
-  /** Inserts membership rows that do not exist yet; answers how many were added. Ids must be users of orgId. */
-  addMembers(orgId: string, groupId: string, userIds: string[]): Promise<number>;
+  /**
+   * Inserts membership rows that do not exist yet, each with a new membership id and `created`
+   * (default: now); answers how many were added. Ids must be users of orgId. An existing
+   * membership keeps its id and created time.
+   */
+  addMembers(orgId: string, groupId: string, userIds: string[], created?: string): Promise<number>;
   removeMembers(orgId: string, groupId: string, userIds: string[]): Promise<number>;
   removeAllMembers(orgId: string, groupId: string): Promise<number>;
   /**
@@ -125,6 +154,15 @@ export interface GroupRepo {
    */
   listMembers(orgId: string, groupId: string, limit: number, after?: number): Promise<MemberEntry[]>;
   countMembers(orgId: string, groupId: string): Promise<number>;
+  /** The membership `id` of orgId (another organization's is null). */
+  getMembership(orgId: string, id: string): Promise<Membership | null>;
+  /** The membership of `userId` in `groupId`, or null. */
+  findMembership(orgId: string, groupId: string, userId: string): Promise<Membership | null>;
+  /**
+   * Memberships by id order. Each page is one index range, whatever the group's or the
+   * organization's size; `total` counts the matches.
+   */
+  listMemberships(orgId: string, query: MembershipQuery): Promise<ListResult<Membership>>;
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]>;
   /**
    * Records that the group changed without a compare-and-set (membership changes): version + 1

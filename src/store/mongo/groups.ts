@@ -3,13 +3,16 @@
  * (`_id = groupId:userId`), never in the group document: adding members is a bulk of idempotent
  * upserts (./updates.ts) that neither reads nor rewrites the member list, so concurrent adds never
  * lose one. Members list in the users' insertion order (`userSeq`), as in the SQLite store.
- * Deleting a group deletes its memberships.
+ * Deleting a group deletes its memberships. Each membership has its own `id` and `created`
+ * (migration 7; ./memberships.ts lists them).
  */
+import { newId } from "../../domain/ids";
 import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store";
 import type { MongoCtx, Stored } from "./ctx";
 import { groupDoc, toGroup, type Doc } from "./docs";
 import { GROUP_MAP } from "./fields";
 import { listPage } from "./list";
+import { mongoMemberships } from "./memberships";
 import { checked } from "./models";
 import { casUpdate, memberUpserts, memberWrites, touchGroup } from "./updates";
 
@@ -60,7 +63,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
     },
     list: (orgId, q) => listPage(c, "groups", GROUP_MAP, orgId, q.excludeBuiltin ? { orgId: { $eq: orgId }, builtin: { $eq: false } } : { orgId: { $eq: orgId } }, q, toGroup),
 
-    async addMembers(orgId, groupId, userIds) {
+    async addMembers(orgId, groupId, userIds, created) {
       const ids = unique(userIds);
       if (ids.length === 0) return 0;
       // Writes, not reads, of the group and of the users (./updates.ts memberWrites): a transaction
@@ -75,7 +78,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       const found = await c.run("read", (o) =>
         users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { seq: 1 } }).toArray());
       if (found.length === 0) return 0;
-      const ops = memberUpserts(orgId, groupId, found.map((u) => ({ id: String(u._id), seq: u.seq as number })));
+      const ops = memberUpserts(orgId, groupId, found.map((u) => ({ id: String(u._id), seq: u.seq as number })), created ?? new Date().toISOString(), () => newId("GM"));
       return c.run("write", async (o) => {
         try {
           return (await members().bulkWrite(ops, { ...o, ordered: false })).upsertedCount;
@@ -108,6 +111,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       });
     }),
     countMembers: (orgId, groupId) => c.run("read", (o) => members().countDocuments(ofGroup(orgId, groupId), o)),
+    ...mongoMemberships(c),
     groupsOfUser: (orgId, userId) => c.run("read", async (o): Promise<GroupRef[]> => {
       const rows = await members().find({ orgId: { $eq: orgId }, userId: { $eq: userId } }, { ...o, projection: { groupId: 1 } }).toArray();
       if (rows.length === 0) return [];

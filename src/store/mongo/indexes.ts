@@ -95,9 +95,23 @@ export const AUDIT_INDEXES_V6: readonly IndexSpec[] = [
   ix({ orgId: 1, outcome: 1, time: 1, seq: 1 }),
 ];
 
+/**
+ * Memberships since migration 7: each has an `id` (the GroupMember resource), unique in its
+ * organization, and every list of them (the organization's, a group's, a user's) is one range of
+ * an index ending in `id`. {orgId, userId, id} replaces {orgId, userId}, which it extends.
+ */
+export const GROUP_MEMBER_INDEXES_V7: readonly IndexSpec[] = [
+  ix({ orgId: 1, groupId: 1, userId: 1 }, { unique: true }),
+  ix({ orgId: 1, groupId: 1, userSeq: 1 }),
+  ix({ orgId: 1, id: 1 }, { unique: true, partialFilterExpression: { id: { $type: "string" } } }),
+  ix({ orgId: 1, groupId: 1, id: 1 }),
+  ix({ orgId: 1, userId: 1, id: 1 }),
+];
+
 /** What every collection should have now. */
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V6,
+  group_members: GROUP_MEMBER_INDEXES_V7,
 };
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */

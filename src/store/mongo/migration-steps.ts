@@ -3,9 +3,10 @@
  * shipped: add one. Index steps reconcile every collection to a literal list (./indexes.ts), so a
  * step means the same thing on every database whatever came later.
  */
+import { newId } from "../../domain/ids";
 import { domainDoc, toDomain } from "./docs";
-import { AUDIT_INDEXES_V6, COUNTER_INDEXES_V5, DOMAIN_INDEXES_V4, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
-import { ensureCollection, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
+import { AUDIT_INDEXES_V6, COUNTER_INDEXES_V5, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
+import { ensureCollection, MigrationRefused, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
 const KNOWN = (...versions: Readonly<Record<string, readonly IndexSpec[]>>[]): ReadonlySet<string> =>
@@ -100,4 +101,74 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       await reconcileIndexes(db, 6, "audit_events", AUDIT_INDEXES_V6, KNOWN(INDEXES_V1), log);
     },
   },
+  {
+    version: 7,
+    name: "memberships have an id and a created time (the GroupMember resource)",
+    // Memberships made before get a new id (src/domain/ids.ts "GM") and, for a created time, the
+    // later of their group's and their user's (a membership is not older than either); then the
+    // indexes every list of memberships reads (./indexes.ts GROUP_MEMBER_INDEXES_V7). Batches of
+    // BACKFILL_BATCH, each naming its organization, so a large collection never sits in memory.
+    up: async (db, log) => {
+      await ensureCollection(db, "group_members");
+      const filled = await backfillMembershipIds(db, BACKFILL_BATCH);
+      if (filled > 0) log(`MongoDB migration 7: ${filled} membership(s) given an id and a created time`);
+      await reconcileIndexes(db, 7, "group_members", GROUP_MEMBER_INDEXES_V7, KNOWN(INDEXES_V1), log);
+    },
+  },
 ];
+
+const BACKFILL_BATCH = 1000;
+
+/**
+ * Migration 7's data part: memberships without an id get one, `batch` at a time (exported for its
+ * test, which uses small batches). Answers how many were filled.
+ */
+export async function backfillMembershipIds(db: MigrationDb, batch: number): Promise<number> {
+  const members = db.collection("group_members");
+  let filled = 0;
+  let previous = new Set<string>();
+  for (;;) {
+    const rows = await members.find({ id: { $exists: false } }).limit(batch).toArray();
+    if (rows.length === 0) break;
+    // A membership that comes back unchanged could not be given an id: stop rather than loop.
+    const stuck = rows.map((d) => String(d._id)).filter((id) => previous.has(id));
+    if (stuck.length > 0) throw new MigrationRefused(7, `memberships without an organization (${stuck.slice(0, 5).join(", ")}): give them their group's orgId, or delete them`);
+    previous = new Set(rows.map((d) => String(d._id)));
+    for (const [orgId, docs] of byOrg(rows)) {
+      const created = await createdTimes(db, orgId, docs);
+      await members.bulkWrite(docs.map((d) => ({
+        updateOne: { filter: { _id: { $eq: String(d._id) }, orgId: { $eq: orgId }, id: { $exists: false } }, update: { $set: { id: newId("GM"), created: created(d) } } },
+      })), { ordered: false });
+    }
+    filled += rows.length;
+  }
+  return filled;
+}
+
+type Stored = Record<string, unknown>;
+
+function byOrg(docs: Stored[]): Map<string, Stored[]> {
+  const out = new Map<string, Stored[]>();
+  for (const d of docs) {
+    const org = String(d.orgId);
+    const list = out.get(org);
+    if (list) list.push(d);
+    else out.set(org, [d]);
+  }
+  return out;
+}
+
+/** For memberships of one organization: the later of the group's and the user's created time. */
+async function createdTimes(db: MigrationDb, orgId: string, docs: Stored[]): Promise<(d: Stored) => string> {
+  const times = async (name: string, ids: unknown[]) => new Map(
+    (await db.collection(name).find({ orgId: { $eq: orgId }, _id: { $in: [...new Set(ids.map(String))] } }, { projection: { created: 1 } }).toArray())
+      .map((x) => [String(x._id), typeof x.created === "string" ? x.created : ""]),
+  );
+  const groups = await times("groups", docs.map((d) => d.groupId));
+  const users = await times("users", docs.map((d) => d.userId));
+  return (d) => {
+    const g = groups.get(String(d.groupId)) ?? "";
+    const u = users.get(String(d.userId)) ?? "";
+    return (g > u ? g : u) || new Date().toISOString();
+  };
+}

@@ -62,7 +62,8 @@ export const SCHEMAS = {
     binding: { type: Schema.Types.Mixed, default: null }, data: mixed, version: num, created: str, lastModified: str,
     memberTick: { type: Number },
   }),
-  group_members: schema({ orgId: str, groupId: str, userId: str, userSeq: num }),
+  // id and created since migration 7 (every membership the store makes has them).
+  group_members: schema({ orgId: str, groupId: str, userId: str, userSeq: num, id: { type: String }, created: { type: String } }),
   accounts: schema({ orgId: str, seq: num, name: str, ownerId: str, status: str, created: str, lastModified: str }),
   domains: schema({
     orgId: str, name: str, nameLower: str, claimedName: { type: String }, orgName: { type: String }, state: str, challenge: str,

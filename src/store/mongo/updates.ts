@@ -29,11 +29,16 @@ export interface MemberUpsert {
   updateOne: { filter: Doc; update: Doc; upsert: true };
 }
 
-export const memberUpserts = (orgId: string, groupId: string, users: { id: string; seq: number }[]): MemberUpsert[] =>
+/**
+ * `newMembershipId` names each membership made (the GroupMember resource's id, never reassigned:
+ * `_id` is the pair and comes back when a user is added again, `id` does not); an existing one
+ * keeps its id and `created` ($setOnInsert).
+ */
+export const memberUpserts = (orgId: string, groupId: string, users: { id: string; seq: number }[], created: string, newMembershipId: () => string): MemberUpsert[] =>
   users.map((u) => ({
     updateOne: {
       filter: { _id: { $eq: membershipId(groupId, u.id) }, orgId: { $eq: orgId } },
-      update: { $setOnInsert: { orgId, groupId, userId: u.id, userSeq: u.seq } },
+      update: { $setOnInsert: { orgId, groupId, userId: u.id, userSeq: u.seq, id: newMembershipId(), created } },
       upsert: true,
     },
   }));

@@ -1,10 +1,15 @@
-/** The groups repository on SQLite. Members live in group_members, one row a membership. */
+/**
+ * The groups repository on SQLite. Members live in group_members, one row a membership, with its
+ * own id and created time (migration 18); memberships list from indexes ending in that id.
+ */
 import type Database from "better-sqlite3";
-import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store";
+import { newId } from "../../domain/ids";
+import type { GroupRef, GroupRepo, MemberEntry, Membership } from "../../domain/ports/store";
 import type { GroupBinding, GroupRecord } from "../../domain/types";
 import { guard } from "./errors";
 import { foldCase } from "./fold";
 import { listPage } from "./list";
+import { listMemberships, MEMBERSHIP_COLUMNS, toMembership, type MembershipRow } from "./memberships";
 import { GROUP_MAP } from "./resource-maps";
 
 interface GroupRow {
@@ -45,9 +50,12 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     get: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.id = ?`),
     byName: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND g.display_name_fold = ?`),
     delete: db.prepare("DELETE FROM groups WHERE org_id = ? AND id = ?"),
-    add: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display)
-      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name) FROM groups g JOIN users u ON u.org_id = g.org_id
-      WHERE g.org_id = ? AND g.id = ? AND u.id = ?`),
+    add: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
+      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), @mid, @created FROM groups g JOIN users u ON u.org_id = g.org_id
+      WHERE g.org_id = @org AND g.id = @group AND u.id = @user`),
+    membership: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM group_members m JOIN groups g ON g.seq = m.group_seq WHERE m.org_id = ? AND m.id = ?`),
+    membershipOf: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM group_members m JOIN groups g ON g.seq = m.group_seq
+      WHERE m.group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?) AND m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?)`),
     remove: db.prepare(`DELETE FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)
       AND user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?)`),
     removeAll: db.prepare("DELETE FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)"),
@@ -77,9 +85,9 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     last_modified: g.lastModified,
   });
 
-  const addRows = (orgId: string, groupId: string, ids: string[]) => {
+  const addRows = (orgId: string, groupId: string, ids: string[], created: string) => {
     let n = 0;
-    for (const id of ids) n += s.add.run(orgId, groupId, id).changes;
+    for (const id of ids) n += s.add.run({ org: orgId, group: groupId, user: id, mid: newId("GM"), created }).changes;
     return n;
   };
   const removeRows = (orgId: string, groupId: string, ids: string[]) => {
@@ -91,7 +99,8 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
   // (better-sqlite3's nested transaction) would be two more statements per call for nothing.
   const addAtomically = db.transaction(addRows);
   const removeAtomically = db.transaction(removeRows);
-  const addMany = (orgId: string, groupId: string, ids: string[]) => (db.inTransaction ? addRows : addAtomically)(orgId, groupId, ids);
+  const addMany = (orgId: string, groupId: string, ids: string[], created: string) =>
+    (db.inTransaction ? addRows : addAtomically)(orgId, groupId, ids, created);
   const removeMany = (orgId: string, groupId: string, ids: string[]) => (db.inTransaction ? removeRows : removeAtomically)(orgId, groupId, ids);
 
   return {
@@ -107,13 +116,22 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     update: async (g, expected) => guard(() => s.update.run({ ...params(g), expected }).changes === 1),
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
     list: async (orgId, q) => guard(() => listPage(db, GROUP_MAP, "groups g", q.excludeBuiltin ? "g.builtin = 0" : "1 = 1", COLUMNS, orgId, q, (r) => toRecord(r as GroupRow))),
-    addMembers: async (orgId, groupId, ids) => guard(() => addMany(orgId, groupId, ids)),
+    addMembers: async (orgId, groupId, ids, created) => guard(() => addMany(orgId, groupId, ids, created ?? new Date().toISOString())),
     removeMembers: async (orgId, groupId, ids) => guard(() => removeMany(orgId, groupId, ids)),
     removeAllMembers: async (orgId, groupId) => guard(() => s.removeAll.run(orgId, groupId).changes),
     listMembers: async (orgId, groupId, limit, after) => guard(() =>
       (s.members.all(orgId, groupId, after ?? 0, limit) as [number, string, string | null][])
         .map(([order, id, display]): MemberEntry => ({ id, display, order }))),
     countMembers: async (orgId, groupId) => guard(() => s.count.get(orgId, groupId) as number),
+    getMembership: async (orgId, id) => guard((): Membership | null => {
+      const row = s.membership.get(orgId, id) as MembershipRow | undefined;
+      return row ? toMembership(row) : null;
+    }),
+    findMembership: async (orgId, groupId, userId) => guard((): Membership | null => {
+      const row = s.membershipOf.get(orgId, groupId, orgId, userId) as MembershipRow | undefined;
+      return row ? toMembership(row) : null;
+    }),
+    listMemberships: async (orgId, q) => guard(() => listMemberships(db, orgId, q)),
     groupsOfUser: async (orgId, userId) => guard(() =>
       (s.ofUser.all(orgId, userId) as { id: string; display_name: string; builtin: number; binding: string | null }[]).map((r): GroupRef => ({
         id: r.id, display: r.display_name, builtin: r.builtin === 1, binding: r.binding ? (JSON.parse(r.binding) as GroupBinding) : null,

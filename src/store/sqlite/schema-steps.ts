@@ -251,4 +251,24 @@ export const SCHEMA_STEPS: readonly Migration[] = [
     // it may still grant (src/domain/invitations.ts). NULL on invitations written before.
     sql: "ALTER TABLE invitations ADD COLUMN invited_by TEXT;",
   },
+  {
+    version: 18,
+    name: "memberships have an id and a created time (the GroupMember resource)",
+    // A membership is a resource of its own (/GroupMembers, draft-zollner-scim-group-members): an
+    // id never given to another membership, and when it was made. Rows made before this migration
+    // get a random id of the same shape as src/domain/ids.ts newId("GM") and, for a created time,
+    // the later of the group's and the user's (the membership cannot be older than either).
+    // Every list of memberships is one range of an index ending in id: the organization's, a
+    // group's, a user's (this last one replaces group_members_user, which it extends).
+    sql: `
+      ALTER TABLE group_members ADD COLUMN id TEXT;
+      ALTER TABLE group_members ADD COLUMN created TEXT;
+      UPDATE group_members SET id = 'GM' || lower(hex(randomblob(16))),
+        created = (SELECT max(g.created, u.created) FROM groups g, users u WHERE g.seq = group_members.group_seq AND u.seq = group_members.user_seq);
+      CREATE UNIQUE INDEX group_members_org_id ON group_members(org_id, id);
+      CREATE INDEX group_members_group_id ON group_members(group_seq, id);
+      DROP INDEX group_members_user;
+      CREATE INDEX group_members_user_id ON group_members(user_seq, id);
+    `,
+  },
 ];

@@ -1,0 +1,77 @@
+/**
+ * Memberships as resources (the GroupMember resource) on MongoDB: group_members documents by their
+ * `id` (migration 7), listed in id order, each page one range of an index ending in id
+ * ({orgId, id}, {orgId, groupId, id}, {orgId, userId, id}); by skip (startIndex) or by keyset on
+ * the id (cursor, RFC 9865). Group and member names come from their documents, one query each per
+ * page.
+ */
+import { Errors } from "../../domain/errors";
+import type { GroupRepo, ListResult, Membership, MembershipQuery } from "../../domain/ports/store";
+import type { MongoCtx } from "./ctx";
+import type { Doc } from "./docs";
+
+const encodeCursor = (id: string): string => Buffer.from(`m:${id}`).toString("base64url");
+
+function decodeCursor(cursor: string): string {
+  if (cursor === "") return "";
+  if (cursor.length > 64) throw Errors.invalidCursor();
+  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!m) throw Errors.invalidCursor();
+  return m[1]!;
+}
+
+type MembershipMethods = Pick<GroupRepo, "getMembership" | "findMembership" | "listMemberships">;
+
+export function mongoMemberships(c: MongoCtx): MembershipMethods {
+  const members = () => c.coll("group_members");
+
+  /** The memberships `rows` with their group's and user's names (rows whose group or user is gone are left out). */
+  const named = (orgId: string, rows: Doc[]) => c.run("read", async (o): Promise<Membership[]> => {
+    if (rows.length === 0) return [];
+    const ids = (field: string) => [...new Set(rows.map((r) => String(r[field])))];
+    const groups = await c.coll("groups").find({ orgId: { $eq: orgId }, _id: { $in: ids("groupId") } }, { ...o, projection: { displayName: 1 } }).toArray();
+    const users = await c.coll("users").find({ orgId: { $eq: orgId }, _id: { $in: ids("userId") } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
+    const groupName = new Map(groups.map((g) => [String(g._id), g.displayName as string]));
+    const userName = new Map(users.map((u) => [String(u._id), ((u.displayName ?? u.userName) as string | null) ?? null]));
+    return rows.flatMap((r) => {
+      const groupDisplay = groupName.get(String(r.groupId));
+      const userId = String(r.userId);
+      if (groupDisplay === undefined || !userName.has(userId) || typeof r.id !== "string") return [];
+      return [{ id: r.id, groupId: String(r.groupId), groupDisplay, userId, userDisplay: userName.get(userId) ?? null, created: String(r.created) }];
+    });
+  });
+  const one = async (orgId: string, filter: Doc) => {
+    const row = await c.run("read", (o) => members().findOne(filter, o));
+    return row ? ((await named(orgId, [row]))[0] ?? null) : null;
+  };
+
+  return {
+    getMembership: (orgId, id) => one(orgId, { orgId: { $eq: orgId }, id: { $eq: id } }),
+    findMembership: (orgId, groupId, userId) => one(orgId, { orgId: { $eq: orgId }, groupId: { $eq: groupId }, userId: { $eq: userId } }),
+    async listMemberships(orgId: string, q: MembershipQuery): Promise<ListResult<Membership>> {
+      const filter: Doc = { orgId: { $eq: orgId } };
+      if (q.groupId !== undefined) filter.groupId = { $eq: q.groupId };
+      if (q.userId !== undefined) filter.userId = { $eq: q.userId };
+      if (q.excludeBuiltin) {
+        // The built-in groups are the few org-role groups of the organization.
+        const builtin = await c.run("read", (o) => c.coll("groups").find({ orgId: { $eq: orgId }, builtin: { $eq: true } }, { ...o, projection: { _id: 1 } }).toArray());
+        if (builtin.length > 0) filter.groupId = { ...(filter.groupId as Doc | undefined), $nin: builtin.map((g) => String(g._id)) };
+      }
+      const total = await c.run("read", (o) => members().countDocuments(filter, o));
+      if (q.count <= 0) return { total, items: [] };
+      if (q.cursor !== undefined) {
+        const after = decodeCursor(q.cursor);
+        const keyed: Doc = after === "" ? filter : { ...filter, id: { $gt: after } };
+        const rows = await c.run("read", (o) => members().find(keyed, o).sort({ id: 1 }).limit(q.count + 1).toArray());
+        const more = rows.length > q.count;
+        const page = more ? rows.slice(0, q.count) : rows;
+        const result: ListResult<Membership> = { total, items: await named(orgId, page) };
+        const last = page[page.length - 1];
+        if (more && last) result.nextCursor = encodeCursor(String(last.id));
+        return result;
+      }
+      const rows = await c.run("read", (o) => members().find(filter, o).sort({ id: 1 }).skip(Math.max(0, q.startIndex - 1)).limit(q.count).toArray());
+      return { total, items: await named(orgId, rows) };
+    },
+  };
+}

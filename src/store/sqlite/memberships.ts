@@ -1,0 +1,90 @@
+/**
+ * Memberships as resources (the GroupMember resource) on SQLite: lists in id order, each page one
+ * range of an index ending in id (migration 18): group_members_group_id for a group's,
+ * group_members_user_id for a user's, group_members_org_id for the organization's. Pages by OFFSET
+ * (startIndex) or by keyset on the id (cursor, RFC 9865).
+ */
+import type Database from "better-sqlite3";
+import { Errors } from "../../domain/errors";
+import type { ListResult, Membership, MembershipQuery } from "../../domain/ports/store";
+
+export interface MembershipRow {
+  id: string;
+  created: string;
+  user_id: string;
+  display: string | null;
+  group_id: string;
+  group_display: string;
+}
+
+export const MEMBERSHIP_COLUMNS = "m.id, m.created, m.user_id, m.display, g.id AS group_id, g.display_name AS group_display";
+
+export const toMembership = (r: MembershipRow): Membership => ({
+  id: r.id, groupId: r.group_id, groupDisplay: r.group_display, userId: r.user_id, userDisplay: r.display, created: r.created,
+});
+
+/** Prepared statements by SQL text, per database (a few shapes: group, user, both or neither, built-in groups or not). */
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let st = cache.get(sql);
+  if (!st) cache.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
+const encodeCursor = (id: string): string => Buffer.from(`m:${id}`).toString("base64url");
+
+/** The membership id a cursor continues after ("" starts from the beginning). Throws invalidCursor. */
+function decodeCursor(cursor: string): string {
+  if (cursor === "") return "";
+  if (cursor.length > 64) throw Errors.invalidCursor();
+  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!m) throw Errors.invalidCursor();
+  return m[1]!;
+}
+
+/**
+ * The WHERE clause of a membership list. A group's or a user's memberships are named by their seq
+ * only (the subqueries are scoped to the organization), so that the planner takes that index, not
+ * the organization's, for the range.
+ */
+function scope(orgId: string, q: MembershipQuery): { where: string; params: unknown[]; join: boolean } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (q.groupId !== undefined) {
+    parts.push("m.group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)");
+    params.push(orgId, q.groupId);
+  }
+  if (q.userId !== undefined) {
+    parts.push("m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?)");
+    params.push(orgId, q.userId);
+  }
+  if (parts.length === 0) {
+    parts.push("m.org_id = ?");
+    params.push(orgId);
+  }
+  if (q.excludeBuiltin) parts.push("g.builtin = 0");
+  return { where: parts.join(" AND "), params, join: q.excludeBuiltin === true };
+}
+
+export function listMemberships(db: Database.Database, orgId: string, q: MembershipQuery): ListResult<Membership> {
+  const { where, params, join } = scope(orgId, q);
+  const from = "group_members m JOIN groups g ON g.seq = m.group_seq";
+  const total = prepared(db, `SELECT count(*) FROM ${join ? from : "group_members m"} WHERE ${where}`).pluck().get(...params) as number;
+  if (q.count <= 0) return { total, items: [] };
+  if (q.cursor !== undefined) {
+    const after = decodeCursor(q.cursor);
+    const rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} AND m.id > ? ORDER BY m.id LIMIT ?`)
+      .all(...params, after, q.count + 1) as MembershipRow[];
+    const more = rows.length > q.count;
+    const page = more ? rows.slice(0, q.count) : rows;
+    const result: ListResult<Membership> = { total, items: page.map(toMembership) };
+    const last = page[page.length - 1];
+    if (more && last) result.nextCursor = encodeCursor(last.id);
+    return result;
+  }
+  const rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} ORDER BY m.id LIMIT ? OFFSET ?`)
+    .all(...params, q.count, Math.max(0, q.startIndex - 1)) as MembershipRow[];
+  return { total, items: rows.map(toMembership) };
+}
