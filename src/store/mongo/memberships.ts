@@ -10,12 +10,13 @@ import type { GroupRepo, ListResult, Membership, MembershipQuery } from "../../d
 import type { MongoCtx } from "./ctx";
 import type { Doc } from "./docs";
 
-const encodeCursor = (id: string): string => Buffer.from(`m:${id}`).toString("base64url");
+/** The store's cursor: the last membership id of the page, as text short enough to seal (src/domain/page-tokens.ts). */
+const encodeCursor = (id: string): string => `m:${id}`;
 
 function decodeCursor(cursor: string): string {
   if (cursor === "") return "";
   if (cursor.length > 64) throw Errors.invalidCursor();
-  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(cursor);
   if (!m) throw Errors.invalidCursor();
   return m[1]!;
 }

@@ -33,13 +33,14 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
   return st;
 }
 
-const encodeCursor = (id: string): string => Buffer.from(`m:${id}`).toString("base64url");
+/** The store's cursor: the last membership id of the page, as text short enough to seal (src/domain/page-tokens.ts). */
+const encodeCursor = (id: string): string => `m:${id}`;
 
 /** The membership id a cursor continues after ("" starts from the beginning). Throws invalidCursor. */
 function decodeCursor(cursor: string): string {
   if (cursor === "") return "";
   if (cursor.length > 64) throw Errors.invalidCursor();
-  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(cursor);
   if (!m) throw Errors.invalidCursor();
   return m[1]!;
 }
