@@ -4,6 +4,8 @@
  * and what to do. The domain knows no HTTP: each protocol renders a kind in exactly one place
  * (src/http/scim-errors.ts for SCIM, RFC 7644 §3.12; src/http/v1-errors.ts for /v1).
  */
+import { GROUP_MEMBER } from "./resource-names";
+
 export type ErrorKind =
   | "invalidFilter" // a filter that cannot be parsed or names an unknown attribute
   | "invalidSyntax" // a body or parameter that does not have the required shape
@@ -144,6 +146,12 @@ export const Errors = {
     new DomainError("tooMany", 5004, `More than ${limit} members in one request. Send them in several PATCH requests.`),
   lastOwner: () => new DomainError("conflict", 5005, "The last Owner cannot be removed. Make another user Owner first."),
   builtinGroup: (detail: string) => new DomainError("mutability", 5006, detail),
+  // memberships as resources (the GroupMember resource)
+  membershipNotFound: (id: string) => new DomainError("notFound", 5007, `${GROUP_MEMBER.name} ${id} not found.`),
+  membershipExists: (groupId: string, userId: string, id: string) =>
+    new DomainError("uniqueness", 5008, `User ${userId} is already a member of group ${groupId} (${GROUP_MEMBER.name} ${id}). Nothing was changed.`),
+  membershipGroupNotFound: (groupId: string) =>
+    new DomainError("invalidValue", 5009, `group.value '${groupId}' names no group of this organization. Give the id of one of its groups (GET /Groups).`),
 
   // domains (61xx)
   domainNotFound: (id: string) => new DomainError("notFound", 6101, `Domain ${id} not found.`),

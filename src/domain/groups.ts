@@ -291,6 +291,12 @@ async function modifyChecks(repos: Repos, actor: Actor, current: GroupRecord, af
   return { checks, demotable: members.demotable };
 }
 
+/** Run inside modifyGroup's transaction around the member changes (./group-members.ts); a throw undoes all. */
+export interface MemberHooks {
+  before?: (tx: Repos) => Promise<void>;
+  after?: (tx: Repos, counts: { added: number; removed: number }) => Promise<void>;
+}
+
 /**
  * PUT and PATCH. `transform` (null when only members change) gives the group's new attributes;
  * `changes` are applied in order as row inserts and deletes. One transaction: all or nothing.
@@ -304,6 +310,7 @@ export async function modifyGroup(
   ifMatch: IfMatch,
   transform: ((current: GroupRecord) => GroupInput) | null,
   changes: MemberChange[],
+  hooks: MemberHooks = {},
 ): Promise<GroupRecord> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
@@ -333,9 +340,11 @@ export async function modifyGroup(
       }
       if (!ok) throw Errors.versionMismatch(`W/"${current.version}"`, "newer");
     }
+    await hooks.before?.(tx);
     const counts = current.builtin && current.binding?.kind === "orgRole"
       ? await applyRoleGroupChanges(deps, tx, actor, current, changes, demotable)
       : await applyMemberChanges(tx, orgId, id, changes, next.binding, now);
+    await hooks.after?.(tx, counts);
     if (next === current && changes.length > 0) {
       const version = await tx.groups.touch(orgId, id, now);
       if (version === null) throw Errors.groupNotFound(id);

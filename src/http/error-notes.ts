@@ -4,6 +4,7 @@
  * compiler refuses a new error without its note.
  */
 import type { Errors } from "../domain/errors";
+import { GROUP_MEMBER } from "../domain/resource-names";
 
 export interface ErrorNote {
   /** What the server found wrong, in a sentence. */
@@ -63,6 +64,9 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   tooManyMembers: n("One request adds or replaces more members than the server takes at once.", "Send the members in several PATCH requests."),
   lastOwner: n("The change would leave the organization without an Owner.", "Make another user Owner first."),
   builtinGroup: n("Built-in groups (the org-role groups and the account-role groups) cannot be renamed, emptied or deleted, and some memberships cannot change over SCIM (docs/model.md#org-roles).", "Change roles through the group's members as the message says, or through /v1."),
+  membershipNotFound: n(`No ${GROUP_MEMBER.name} with this id in the caller's organization: unknown, another organization's, or ended (a membership made again has a new id).`, `List the group's memberships with GET /scim/v2${GROUP_MEMBER.endpoint}?filter=group.value eq "<group id>".`),
+  membershipExists: n(`The user is already a member of the group; the message names the ${GROUP_MEMBER.name}. Nothing was changed.`, `Nothing to do; GET /scim/v2${GROUP_MEMBER.endpoint}/<id> reads it.`),
+  membershipGroupNotFound: n("group.value names no group of this organization (unknown, or another organization's).", "Give the id of one of the organization's groups (GET /scim/v2/Groups)."),
 
   domainNotFound: n("No domain with this id in the organization.", "List domains with GET /v1/Domains."),
   invalidDomainName: n("The name is not a domain name that can be verified.", "Give a registered domain name, such as example.com."),

@@ -1,6 +1,7 @@
 /**
  * Discovery documents (RFC 7644 §4, RFC 7643 §5–7): what this server supports, exactly.
  */
+import { GROUP_MEMBER } from "../domain/resource-names";
 import type { ScimProfile } from "./quirks";
 import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_MEMBERS_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
 
@@ -76,6 +77,16 @@ export function resourceTypes(baseUrl: string): Record<string, unknown>[] {
       schema: GROUP_SCHEMA,
       schemaExtensions: [{ schema: ORGSCIM_GROUP_SCHEMA, required: false }, { schema: GROUP_MEMBERS_SCHEMA, required: false }],
       meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/Group` },
+    },
+    {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+      id: GROUP_MEMBER.name,
+      name: GROUP_MEMBER.name,
+      endpoint: GROUP_MEMBER.endpoint,
+      description: "One membership: a user in a group (draft-zollner-scim-group-members-01). Made by POST, ended by DELETE.",
+      schema: GROUP_MEMBER.schema,
+      schemaExtensions: [],
+      meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/${GROUP_MEMBER.name}` },
     },
   ];
 }

@@ -3,7 +3,7 @@
  * SCIM_GROUP_MEMBERS_RETURNED: a group with more is rendered without `members` (never a list cut
  * short, which a client would take for the whole) and says so in `membersMetadata`
  * (draft-zollner-scim-group-members-01: policy `external`, `memberCount`, and `ref`, where a client
- * pages them: GET /Users?filter=groups.value eq "<id>"). What the group grants is the orgscim group extension. Inbound, `members` becomes a
+ * pages them: the GroupMember list filtered on the group, ./group-member-resource.ts membersRef). What the group grants is the orgscim group extension. Inbound, `members` becomes a
  * list of ids and the extension's orgRole the group's binding.
  */
 import { Errors } from "../domain/errors";
@@ -11,6 +11,7 @@ import type { GroupInput } from "../domain/groups";
 import type { MemberRef } from "../domain/ports/store";
 import { ACCOUNT_ROLES, type AccountRole, type GroupBinding, type GroupRecord } from "../domain/types";
 import type { Coerced } from "./coerce";
+import { membersRef } from "./group-member-resource";
 import { GROUP_MEMBERS_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA } from "./schemas";
 import { orgRoleOf } from "./user-resource";
 
@@ -28,9 +29,6 @@ export interface Membership {
   count: number;
 }
 
-/** Where a client pages a group's members (membersMetadata.ref). */
-export const membersRef = (baseUrl: string, groupId: string): string =>
-  `${baseUrl}/Users?filter=${encodeURIComponent(`groups.value eq "${groupId}"`)}`;
 
 /** The membersMetadata extension of a group whose members were asked for. */
 export const membersMetadata = (g: GroupRecord, baseUrl: string, m: Membership): Record<string, unknown> =>

@@ -4,12 +4,14 @@
  */
 import { Errors } from "../domain/errors";
 import type { AttrRef } from "../domain/filter";
+import { GROUP_MEMBER } from "../domain/resource-names";
+import { groupMemberSchema } from "./group-member-schema";
 import { ResourceSchema, type AttrInfo, type Resolver } from "./schema-model";
 import { coreGroup, coreUser, enterpriseUser, GROUP_MEMBERS_SCHEMA, groupMembersGroup, orgscimGroup, orgscimUser } from "./schemas";
 
 export interface ResourceType {
-  name: "User" | "Group";
-  endpoint: "/Users" | "/Groups";
+  name: "User" | "Group" | typeof GROUP_MEMBER.name;
+  endpoint: "/Users" | "/Groups" | typeof GROUP_MEMBER.endpoint;
   schema: ResourceSchema;
   /** The same model, as the filter parser sees it. */
   resolver: Resolver;
@@ -52,3 +54,5 @@ function build(name: ResourceType["name"], endpoint: ResourceType["endpoint"], s
 
 export const USERS: ResourceType = build("User", "/Users", new ResourceSchema(coreUser, [enterpriseUser, orgscimUser]));
 export const GROUPS: ResourceType = build("Group", "/Groups", new ResourceSchema(coreGroup, [orgscimGroup, groupMembersGroup]), [GROUP_MEMBERS_SCHEMA]);
+/** Memberships (the GroupMember resource): their list parses filters and projections against this model. */
+export const GROUP_MEMBERS: ResourceType = build(GROUP_MEMBER.name, GROUP_MEMBER.endpoint, new ResourceSchema(groupMemberSchema, []));

@@ -23,6 +23,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import SCIMMY from "scimmy";
 import { MAX_MEMBERS_PER_REQUEST } from "../domain/groups";
+import { groupMemberSchema } from "./group-member-schema";
 
 import type { AttributeDoc, SchemaDoc } from "./schema-doc";
 
@@ -100,4 +101,4 @@ limitsAndTypes(coreGroup);
 const managerValue = sub(attr(enterpriseUser, "manager"), "value");
 if (managerValue) managerValue.caseExact = true;
 
-export const ALL_SCHEMAS: readonly SchemaDoc[] = [coreUser, enterpriseUser, orgscimUser, coreGroup, orgscimGroup, groupMembersGroup];
+export const ALL_SCHEMAS: readonly SchemaDoc[] = [coreUser, enterpriseUser, orgscimUser, coreGroup, orgscimGroup, groupMembersGroup, groupMemberSchema];

@@ -27,7 +27,8 @@ const newGroup = async (members: string[]) => {
   return r.body as { id: string };
 };
 
-const refOf = (id: string) => `${s.scim}/Users?filter=${encodeURIComponent(`groups.value eq "${id}"`)}`;
+// The GroupMember resource's list, filtered on the group (draft-zollner-scim-group-members-01 §5.1).
+const refOf = (id: string) => `${s.scim}/GroupMembers?filter=${encodeURIComponent(`group.value eq "${id}"`)}`;
 
 describe("a group above SCIM_GROUP_MEMBERS_RETURNED", () => {
   it.each([
@@ -63,7 +64,7 @@ describe("a group above SCIM_GROUP_MEMBERS_RETURNED", () => {
       const page = await call("GET", `${ref}&startIndex=${start}&count=2`, token);
       expect(page.status).toBe(200);
       expect(page.body.totalResults).toBe(5);
-      seen.push(...page.body.Resources.map((u: { id: string }) => u.id));
+      seen.push(...page.body.Resources.map((m: { member: { value: string } }) => m.member.value));
     }
     expect(seen.sort()).toEqual([...users].sort());
   });

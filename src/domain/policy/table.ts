@@ -14,6 +14,7 @@
  * account roles and runs the lifecycle of anyone but the Owner, and never grants or revokes an
  * org role above Standard User, on the User path or the Group path.
  */
+import { GROUP_MEMBER } from "../resource-names";
 import type { Door, Subject, TargetKind } from "./kinds";
 
 export interface StateRule {
@@ -57,6 +58,10 @@ const userWrite = (when: string): Door[] => [scim("PUT", "/Users/:id", when), sc
 const groupChange = (when: string): Door[] => [scim("PUT", "/Groups/:id", when), scim("PATCH", "/Groups/:id", when), bulk("PUT", "/Groups/:id", when), bulk("PATCH", "/Groups/:id", when)];
 /** SCIM POST, PUT and PATCH of a group, alone and in /Bulk. */
 const groupWrite = (when: string): Door[] => [scim("POST", "/Groups", when), bulk("POST", "/Groups", when), ...groupChange(when)];
+/** A membership made (the GroupMember resource), alone and in /Bulk: the same checks as adding the member by PATCH. */
+const membershipMade = (when: string): Door[] => [scim("POST", GROUP_MEMBER.endpoint, when), bulk("POST", GROUP_MEMBER.endpoint, when)];
+/** A membership ended (DELETE of a GroupMember), alone and in /Bulk: the same checks as removing the member by PATCH. */
+const membershipEnded = (when: string): Door[] => [scim("DELETE", `${GROUP_MEMBER.endpoint}/:id`, when), bulk("DELETE", `${GROUP_MEMBER.endpoint}/:id`, when)];
 
 const OWNER_LIFECYCLE: StateRule = {
   on: "owner",
@@ -130,6 +135,7 @@ export const POLICY: readonly ActionRule[] = [
     doors: [
       scim("POST", "/Users", "orgRole administrator"), bulk("POST", "/Users", "orgRole administrator"), ...userWrite("orgRole → administrator"),
       ...groupWrite("add members to Administrator or to a group bound to it; bind a group to it"),
+      ...membershipMade("a member of Administrator or of a group bound to it"),
       v1("POST", "/Users/:sid", "org_role administrator"), v1("POST", "/Invitations", "org_role administrator"), cli("import-csv"),
     ],
     note: "Only who holds Administrator grants it; never a token with the scim scope only, on the User path or the Group path.",
@@ -141,6 +147,7 @@ export const POLICY: readonly ActionRule[] = [
       ...userWrite("orgRole administrator → standard"),
       ...groupChange("remove members from Administrator or a group bound to it, add an Administrator to Standard User; unbind such a group"),
       scim("DELETE", "/Groups/:id", "a group bound to Administrator"), bulk("DELETE", "/Groups/:id", "a group bound to Administrator"),
+      ...membershipEnded("a membership of Administrator or of a group bound to it"),
       v1("POST", "/Users/:sid", "org_role standard"), cli("import-csv"),
     ],
     note: "Deprovisioning an Administrator (deactivate, remove, delete) is lifecycle, not a revocation: an identity provider may.",
@@ -151,6 +158,7 @@ export const POLICY: readonly ActionRule[] = [
     doors: [
       scim("POST", "/Users", "orgRole owner"), bulk("POST", "/Users", "orgRole owner"), ...userWrite("orgRole → owner"),
       ...groupWrite("add members to Owner, or bind a group to Owner"),
+      ...membershipMade("a member of Owner"),
     ],
     note: "Ownership moves only by transfer: POST /v1/Users/{sid} with org_role owner (organization.owner.transfer).",
   },
@@ -165,12 +173,12 @@ export const POLICY: readonly ActionRule[] = [
   {
     id: "group.read", what: "read a group", targets: GROUP,
     allow: { owner: GROUP, administrator: GROUP, idp: GROUP, operator: GROUP },
-    doors: [scim("GET", "/Groups/:id")],
+    doors: [scim("GET", "/Groups/:id"), scim("GET", `${GROUP_MEMBER.endpoint}/:id`, "one of its memberships")],
   },
   {
     id: "group.list", what: "list or search groups", targets: ORG,
     allow: { owner: ORG, administrator: ORG, idp: ORG, operator: ORG },
-    doors: [scim("GET", "/Groups"), scim("POST", "/Groups/.search"), scim("POST", "/.search", "its groups")],
+    doors: [scim("GET", "/Groups"), scim("POST", "/Groups/.search"), scim("POST", "/.search", "its groups"), scim("GET", GROUP_MEMBER.endpoint, "their memberships")],
   },
   {
     id: "group.create", what: "create a group", targets: ORG,
@@ -186,7 +194,10 @@ export const POLICY: readonly ActionRule[] = [
   {
     id: "group.members.update", what: "change the members of a group that grants nothing (unbound, or bound to Standard User)", targets: GROUP,
     allow: { owner: GROUP, administrator: GROUP, idp: GROUP, operator: GROUP },
-    doors: groupWrite("members of a group that grants nothing"),
+    doors: [
+      ...groupWrite("members of a group that grants nothing"),
+      ...membershipMade("a member of a group that grants nothing"), ...membershipEnded("a membership of a group that grants nothing"),
+    ],
   },
   {
     id: "group.delete", what: "delete a group", targets: GROUP,
@@ -238,6 +249,7 @@ export const POLICY: readonly ActionRule[] = [
     doors: [
       v1("POST", "/RoleAssignments"), v1("POST", "/Accounts/:sid/Invitations", "a managed user gets the roles at once"),
       ...groupWrite("add members to an account-role group or a group bound to an account role; bind a group to one"),
+      ...membershipMade("a member of an account-role group or of a group bound to an account role"),
     ],
   },
   {
@@ -247,6 +259,7 @@ export const POLICY: readonly ActionRule[] = [
       v1("DELETE", "/RoleAssignments/:sid"),
       ...groupChange("remove members from an account-role group or a group bound to an account role; unbind one"),
       scim("DELETE", "/Groups/:id", "a group bound to an account role"), bulk("DELETE", "/Groups/:id", "a group bound to an account role"),
+      ...membershipEnded("a membership of an account-role group or of a group bound to an account role"),
     ],
   },
   {

@@ -2,12 +2,15 @@
  * POST /Bulk (RFC 7644 §3.7). Mounted before the router-wide body parser: its body may be as large
  * as maxPayloadSize (413 past it), and it may carry at most maxOperations operations (413 tooMany).
  * Each operation calls the use case its single request calls (createUser, modifyUser,
- * deprovisionUser, createGroup, modifyGroup, deleteGroup) with the same coercion and PATCH
+ * deprovisionUser, createGroup, modifyGroup, deleteGroup, createMembership, deleteMembership) with the same coercion and PATCH
  * parsing, under the caller's token, so the same rules, authorization and audit apply.
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { DomainError, Errors } from "../../domain/errors";
+import { createMembership, deleteMembership } from "../../domain/group-members";
 import { createGroup, deleteGroup, modifyGroup } from "../../domain/groups";
+import { GROUP_MEMBER } from "../../domain/resource-names";
+import { membershipInputOf } from "../../scim/group-member-resource";
 import { createUser, deprovisionUser, modifyUser } from "../../domain/users";
 import { parseBulkRequest } from "../../scim/bulk/request";
 import { groupInputOf, groupPatchOf, groupReplaceOf, userInputOf, userPatchOf } from "../../scim/resource-inputs";
@@ -31,6 +34,7 @@ export interface BulkLimits {
 export const DEFAULT_BULK_LIMITS: BulkLimits = { maxOperations: 1000, maxPayloadSize: 10 * 1024 * 1024 };
 
 const TOO_MANY_OPERATIONS = Errors.bulkTooManyOperations(0, 0).code;
+const MEMBERSHIPS = GROUP_MEMBER.endpoint.slice(1);
 
 /** The JSON parser with the bulk limit; a body over it answers the bulk 413. */
 function bulkBody(maxPayloadSize: number) {
@@ -86,6 +90,19 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
           case "DELETE":
             await deprovisionUser(deps, actor, id, call.version);
             return { status: 204, id };
+        }
+      }
+      if (call.resource === MEMBERSHIPS) {
+        switch (call.method) {
+          case "POST": {
+            const { groupId, userId } = membershipInputOf(call.data);
+            return { status: 201, id: (await createMembership(deps, actor, groupId, userId)).id };
+          }
+          case "DELETE":
+            await deleteMembership(deps, actor, id);
+            return { status: 204, id };
+          default: // a membership is made or ended, never changed (draft §6)
+            throw Errors.methodNotAllowed(call.method, `${GROUP_MEMBER.endpoint}/${id}`, ["GET", "DELETE"]);
         }
       }
       switch (call.method) {

@@ -14,6 +14,7 @@ import { toDomainError } from "../translate-error";
 import { bulkRoutes, DEFAULT_BULK_LIMITS, type BulkLimits } from "./bulk-routes";
 import { discoveryRoutes } from "./discovery-routes";
 import { sendScim } from "./respond";
+import { groupMemberRoutes } from "./group-members-routes";
 import { groupRoutes } from "./groups-routes";
 import { rootSearchRoutes } from "./search-routes";
 import { userRoutes, type ScimDeps } from "./users-routes";
@@ -47,6 +48,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   r.use(discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: true, maxBulkOperations: bulk.maxOperations, maxBulkPayloadSize: bulk.maxPayloadSize }));
   r.use(userRoutes(deps));
   r.use(groupRoutes(deps));
+  r.use(groupMemberRoutes(deps));
   r.use(rootSearchRoutes(deps));
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "See /scim/v2/ResourceTypes for the endpoints this server serves.");

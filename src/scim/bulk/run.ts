@@ -14,11 +14,14 @@
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Errors } from "../../domain/errors";
+import { GROUP_MEMBER } from "../../domain/resource-names";
 import type { IfMatch } from "../../domain/versions";
 import { planBulk, substitute, substitutePath } from "./bulk-ids";
 import { BULK_RESPONSE_URN, type BulkMethod, type BulkOperation, type BulkRequest } from "./request";
 
-export type BulkResource = "Users" | "Groups";
+/** The collections a bulk operation may address: their endpoints without the slash. */
+const RESOURCES = ["Users", "Groups", GROUP_MEMBER.endpoint.slice(1)] as const;
+export type BulkResource = (typeof RESOURCES)[number];
 
 /** One operation, its references resolved: what the caller executes. */
 export interface BulkCall {
@@ -53,15 +56,16 @@ export interface BulkHandlers {
 
 interface Routed { resource: BulkResource; id?: string }
 
-const ROUTE = /^\/(users|groups)(?:\/([^/?#]+))?\/?$/i;
+const ROUTE = new RegExp(`^/(${RESOURCES.join("|")})(?:/([^/?#]+))?/?$`, "i");
+const resourceOf = (name: string): BulkResource | undefined => RESOURCES.find((r) => r.toLowerCase() === name.toLowerCase());
 
 /** The endpoint a bulk path names, as its single request would be routed; 404 otherwise. */
 function route(method: BulkMethod, path: string): Routed {
   const m = ROUTE.exec(path);
-  const resource: BulkResource | undefined = m ? (m[1]!.toLowerCase() === "users" ? "Users" : "Groups") : undefined;
+  const resource = m ? resourceOf(m[1]!) : undefined;
   const id = m?.[2] === undefined ? undefined : decodeURIComponent(m[2]);
   if (!resource || (method === "POST") !== (id === undefined) || id?.startsWith(".")) {
-    throw Errors.routeNotFound(method, path, "Bulk operations act on POST /Users or /Groups, and PUT, PATCH or DELETE /Users/{id} or /Groups/{id}.");
+    throw Errors.routeNotFound(method, path, `Bulk operations act on POST /Users, /Groups or ${GROUP_MEMBER.endpoint}, PUT, PATCH or DELETE /Users/{id} or /Groups/{id}, and DELETE ${GROUP_MEMBER.endpoint}/{id}.`);
   }
   return id === undefined ? { resource } : { resource, id };
 }
@@ -111,7 +115,7 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
       const { status, body } = h.renderError(e);
       // A failed POST has no location (§3.7.3); others name the resource they addressed.
       const routed = op.method === "POST" ? null : ROUTE.exec(path);
-      const location = routed?.[2] ? `${h.baseUrl}/${routed[1]!.toLowerCase() === "users" ? "Users" : "Groups"}/${routed[2]}` : undefined;
+      const location = routed?.[2] ? `${h.baseUrl}/${resourceOf(routed[1]!)}/${routed[2]}` : undefined;
       answer(op, status, { ...(location ? { location } : {}), response: body });
       return request.failOnErrors !== null && errors >= request.failOnErrors;
     }

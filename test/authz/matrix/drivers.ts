@@ -13,6 +13,7 @@ import { addDomain } from "../../../src/domain/domains";
 import { createGroup } from "../../../src/domain/groups";
 import { inviteToAccount, inviteToOrganization } from "../../../src/domain/invitations";
 import type { Door, TargetKind } from "../../../src/domain/policy/kinds";
+import { GROUP_MEMBER } from "../../../src/domain/resource-names";
 import { orgRoleGroupId } from "../../../src/domain/role-groups";
 import { issueToken, parseToken } from "../../../src/domain/tokens";
 import { modifyUser } from "../../../src/domain/users";
@@ -64,6 +65,11 @@ const scimReq = (method: string, path: string, body?: unknown): Req => ({ api: "
 const v1Req = (method: string, path: string, body?: unknown): Req => ({ api: "v1", method, path, ...(body === undefined ? {} : { body }) });
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
 const door = (api: Door["api"], method: Door["method"], path: string, when?: string): Door => ({ api, method, path, ...(when ? { when } : {}) });
+const GM = GROUP_MEMBER.endpoint;
+/** A POST of a GroupMember: `userId` joins `groupId`. */
+const membershipReq = (groupId: string, userId: string): Req => scimReq("POST", GM, { schemas: [GROUP_MEMBER.schema], group: { value: groupId }, member: { value: userId } });
+/** The id of `userId`'s membership of `groupId` (null: none). */
+const membershipOf = async (c: Ctx, groupId: string, userId: string): Promise<string | null> => (await c.w.store.groups.findMembership(c.w.org.id, groupId, userId))?.id ?? null;
 
 // ---------- targets ----------
 
@@ -370,6 +376,27 @@ export function drivers(): Driver[] {
         return { req: scimReq("PATCH", `/Groups/${gid}`, patch(op)), check: expectRole(c, id, to) };
       },
     });
+    // The same through the GroupMember resource: a membership of the built-in group made, or ended.
+    if (action === "org_role.administrator.revoke") {
+      add({
+        action, door: door("scim", "DELETE", `${GM}/:id`, "a membership of Administrator or of a group bound to it"), kinds: grantKinds, write: true,
+        also: [{ action: "group.members.update", kind: "group" }],
+        build: async (c, k) => {
+          const id = await targetUser(c, k);
+          const m = id ? await membershipOf(c, orgRoleGroupId(c.w.org.id, "administrator"), id) : null;
+          return id && m ? { req: scimReq("DELETE", `${GM}/${m}`), check: expectRole(c, id, to) } : null;
+        },
+      });
+    } else {
+      add({
+        action, door: door("scim", "POST", GM, action === "org_role.owner.grant" ? "a member of Owner" : "a member of Administrator or of a group bound to it"), kinds: grantKinds, write: true,
+        also: [{ action: "group.members.update", kind: "group" }],
+        build: async (c, k) => {
+          const id = await targetUser(c, k);
+          return id ? { req: membershipReq(orgRoleGroupId(c.w.org.id, builtin as "administrator" | "owner"), id), check: expectRole(c, id, to) } : null;
+        },
+      });
+    }
     if (action === "org_role.administrator.revoke") {
       // Unbinding: a PUT that empties a group bound to Administrator; and deleting such a group.
       add({
@@ -493,6 +520,26 @@ export function drivers(): Driver[] {
       return { req: scimReq("PUT", `/Groups/${g}`, { schemas: [GROUP], displayName: cur.displayName, members: [{ value: c.w.users.std2 }] }), check: hasMember(c, () => g, c.w.users.std2) };
     },
   });
+  // The GroupMember resource: reading and listing memberships, making and ending them.
+  add({
+    action: "group.read", door: door("scim", "GET", `${GM}/:id`, "one of its memberships"), kinds: ["group"], write: false,
+    otherOrg: (c) => scimReq("GET", `${GM}/${c.e.membership}`),
+    build: async (c) => { const m = await membershipOf(c, c.w.groups.plain, c.w.users.neutral); return m ? { req: scimReq("GET", `${GM}/${m}`) } : null; },
+  });
+  list("group.list", door("scim", "GET", GM, "their memberships"), scimReq("GET", `${GM}?count=5`));
+  add({
+    action: "group.members.update", door: door("scim", "POST", GM, "a member of a group that grants nothing"), kinds: ["group"], write: true,
+    build: async (c) => { const g = await groupOf(c); return { req: membershipReq(g, c.w.users.std2), check: hasMember(c, () => g, c.w.users.std2) }; },
+  });
+  add({
+    action: "group.members.update", door: door("scim", "DELETE", `${GM}/:id`, "a membership of a group that grants nothing"), kinds: ["group"], write: true,
+    otherOrg: (c) => scimReq("DELETE", `${GM}/${c.e.membership}`),
+    build: async (c) => {
+      const g = await groupOf(c);
+      const m = await membershipOf(c, g, c.w.users.neutral);
+      return m ? { req: scimReq("DELETE", `${GM}/${m}`), check: async () => { if (await memberOf(c, g, c.w.users.neutral)) fail("still a member"); } } : null;
+    },
+  });
   add({
     action: "group.delete", door: door("scim", "DELETE", "/Groups/:id"), kinds: ["group"], write: true,
     otherOrg: (c) => scimReq("DELETE", `/Groups/${c.e.group}`),
@@ -577,6 +624,13 @@ export function drivers(): Driver[] {
     },
   });
   add({
+    action: "role_assignment.create", door: door("scim", "POST", GM, "a member of an account-role group or of a group bound to an account role"), kinds: A_KINDS, write: true,
+    build: async (c, k) => {
+      const a = await accountOf(c, k);
+      return a ? { req: membershipReq(accountRoleGroupId(a, "billing_manager"), c.w.users.std2), check: holds(c, a, "billing_manager", true) } : null;
+    },
+  });
+  add({
     action: "role_assignment.create", door: door("scim", "PUT", "/Groups/:id", grantWhen), kinds: A_KINDS, write: true,
     also: [{ action: "role_assignment.delete", kind: "same" }],
     build: async (c, k) => {
@@ -614,6 +668,14 @@ export function drivers(): Driver[] {
     build: async (c, k) => {
       const a = await accountOf(c, k);
       return a ? { req: scimReq("PATCH", `/Groups/${accountRoleGroupId(a, "support")}`, patch({ op: "remove", path: `members[value eq "${c.w.users.std2}"]` })), check: holds(c, a, "support", false) } : null;
+    },
+  });
+  add({
+    action: "role_assignment.delete", door: door("scim", "DELETE", `${GM}/:id`, "a membership of an account-role group or of a group bound to an account role"), kinds: A_KINDS, write: true,
+    build: async (c, k) => {
+      const a = await accountOf(c, k);
+      const m = a ? await membershipOf(c, accountRoleGroupId(a, "support"), c.w.users.std2) : null;
+      return a && m ? { req: scimReq("DELETE", `${GM}/${m}`), check: holds(c, a, "support", false) } : null;
     },
   });
   add({
@@ -773,7 +835,8 @@ export function drivers(): Driver[] {
 
 /** The /Bulk version of each SCIM write driver: the same request as one bulk operation. */
 function bulkVariants(all: Driver[]): Driver[] {
-  return all.filter((x) => x.door.api === "scim" && ["POST", "PUT", "PATCH", "DELETE"].includes(x.door.method) && /^\/(Users|Groups)(\/:id)?$/.test(x.door.path))
+  const paths = new Set(["/Users", "/Users/:id", "/Groups", "/Groups/:id", GM, `${GM}/:id`]);
+  return all.filter((x) => x.door.api === "scim" && ["POST", "PUT", "PATCH", "DELETE"].includes(x.door.method) && paths.has(x.door.path))
     .map((x): Driver => ({
       ...x,
       door: { ...x.door, api: "bulk" as const },

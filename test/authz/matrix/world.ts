@@ -71,6 +71,8 @@ export interface Elsewhere {
   assignment: string;
   token: string;
   domain: string;
+  /** The id of its user's membership of its group (a GroupMember). */
+  membership: string;
 }
 
 let seq = 0;
@@ -177,7 +179,8 @@ export async function buildElsewhere(store: Store): Promise<Elsewhere> {
   const invitation = (await inviteToOrganization(deps, op, { email: `${uniq("b")}@b.test`, orgRole: "standard" })).invitation.id;
   const token = tok(await issueToken(store, systemClock, { orgId: org.id, name: "b", scopes: ["scim", "admin"] })).id;
   const domain = (await addDomain(deps, op, `${uniq("b")}.org`)).id;
-  return { org, user, group, account, invitation, assignment, token, domain };
+  const membership = (await store.groups.findMembership(org.id, group, user))!.id;
+  return { org, user, group, account, invitation, assignment, token, domain, membership };
 }
 
 /**
