@@ -1,8 +1,9 @@
 /**
  * createApp(deps): the express application, without listening. Routers per protocol, each with
- * its own error renderer; a final handler for everything outside them.
+ * the error handler of ./error-handler.ts rendering its protocol; the same handler, rendering as
+ * /v1 does, for everything outside them.
  */
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import express, { type Request, type RequestHandler } from "express";
 import type { Config } from "../config/config";
 import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
@@ -10,17 +11,17 @@ import type { TxtResolver } from "../domain/ports/dns";
 import type { Store } from "../domain/ports/store";
 import { addressBudgets } from "./address-budget";
 import { adminRoutes } from "./admin";
+import { errorHandler } from "./error-handler";
 import { createAuthenticator } from "./auth";
 import { healthRoutes } from "./health";
 import { requestLogging, type Logger } from "./logging";
 import { rateLimitFor } from "./rate-limit";
 import { scimRouter } from "./scim/router";
 import { securityHeaders } from "./security-headers";
-import { toDomainError } from "./translate-error";
 import { bulkAdmission } from "./bulk-admission";
 import { shedWrites } from "./write-shedding";
 import { v1Router } from "./v1/router";
-import { v1ErrorBody, v1Status } from "./v1-errors";
+import { sendV1Error } from "./v1-errors";
 
 export interface AppDeps {
   config: Config;
@@ -85,12 +86,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json); health under /healthz and /readyz.");
   });
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = toDomainError(err);
-    const status = v1Status(e);
-    if (status >= 500) req.log?.error({ err: e.cause ?? e }, "request failed");
-    if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
-    res.status(status).json(v1ErrorBody(e));
-  });
+  app.use(errorHandler(sendV1Error));
   return app;
 }

@@ -5,8 +5,10 @@
  * the `X-Orgscim-Error-Code` response header (ERROR_CODE_HEADER), never in the body.
  * A 5xx never carries internal detail.
  */
+import type { Response } from "express";
 import type { ErrorKind } from "../domain/errors";
 import { DomainError } from "../domain/errors";
+import { sendScim } from "./scim/respond";
 
 const SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
@@ -61,4 +63,10 @@ export function scimErrorBody(e: DomainError, scimType: string | undefined = SCI
   if (scimType) body.scimType = scimType;
   body.detail = e.message;
   return body;
+}
+
+/** SCIM's renderer for ./error-handler.ts (and /Bulk's own 413): the code header, then the body in SCIM's media type. */
+export function sendScimError(res: Response, status: number, e: DomainError, scimType?: string): void {
+  res.setHeader(ERROR_CODE_HEADER, String(e.code));
+  sendScim(res, status, scimErrorBody(e, scimType));
 }

@@ -5,7 +5,9 @@
  * application's own handler). The status, the headers a client reads and the body text are compared
  * with test/fixtures/error-rendering.json, recorded from the three handlers as they were before they
  * became one factory (src/http/error-handler.ts), so that refactor could not change a byte; the
- * rules below say what the recording means.
+ * rules below say what the recording means. The one difference the factory made on purpose: the
+ * application's own handler now challenges a 401 as the routers' did (RFC 7235 §3.1: a 401 MUST
+ * carry WWW-Authenticate); nothing outside the routers raises one today.
  *
  * To re-record after a deliberate change of rendering: `ERROR_RENDERING_RECORD=1 npx jest
  * test/http/error-rendering.test.ts`, and say in the commit what changed and why.
@@ -197,11 +199,11 @@ describe("error rendering, per protocol", () => {
     }
   });
 
-  it("challenges a 401 with WWW-Authenticate Bearer inside the SCIM and /v1 routers", () => {
+  it("challenges every 401 with WWW-Authenticate Bearer, at every door (RFC 7235 §3.1, RFC 6750 §3)", () => {
     for (const c of CASES) {
       const r = rendered[c.name]!;
       const challenge = r.scim.status === 401 ? 'Bearer realm="orgscim"' : undefined;
-      expect([r.scim.headers["www-authenticate"], r.v1.headers["www-authenticate"]]).toEqual([challenge, challenge]);
+      expect([r.scim.headers["www-authenticate"], r.v1.headers["www-authenticate"], r.app.headers["www-authenticate"]]).toEqual([challenge, challenge, challenge]);
     }
   });
 
@@ -218,6 +220,6 @@ describe("error rendering, per protocol", () => {
       expect(l.level).toBe(50);
       expect(JSON.stringify(l.err)).toContain("secret internal detail");
     }
-    expect(failed.filter((l) => l.code !== undefined).length).toBeGreaterThanOrEqual(2); // SCIM and /v1 log the code
+    expect(failed.map((l) => l.code)).toEqual([9000, 9000, 9000]);
   });
 });

@@ -19,7 +19,7 @@ import { etagOf } from "../../scim/user-resource";
 import { actorOf } from "../auth";
 import type { BulkAdmission } from "../bulk-admission";
 import { jsonBody } from "../body";
-import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "../scim-errors";
+import { scimErrorBody, sendScimError, statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
 import type { GroupRouteDeps } from "./groups-routes";
 import { baseUrlOf, sendScim } from "./respond";
@@ -62,8 +62,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
     } catch (e) {
       // RFC 7644 §3.7.4: 413 naming the limit; scimType tooMany says which one.
       if (e instanceof DomainError && e.code === TOO_MANY_OPERATIONS) {
-        res.setHeader(ERROR_CODE_HEADER, String(e.code));
-        return void sendScim(res, 413, scimErrorBody(e, "tooMany"));
+        return void sendScimError(res, 413, e, "tooMany");
       }
       throw e;
     }

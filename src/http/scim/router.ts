@@ -1,19 +1,18 @@
 /**
- * The SCIM service root (/scim/v2): authentication, bodies, the resource routes, and the one
- * SCIM error renderer (RFC 7644 §3.12).
+ * The SCIM service root (/scim/v2): authentication, bodies, the resource routes, and the error
+ * handler (../error-handler.ts) rendering SCIM's way (../scim-errors.ts, RFC 7644 §3.12).
  */
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { Router, type Request, type RequestHandler } from "express";
 import type passport from "passport";
 import { Errors } from "../../domain/errors";
 import type { AuthFailureBudget } from "../address-budget";
 import type { BulkAdmission } from "../bulk-admission";
 import { allowOnly, requireToken } from "../auth";
 import { jsonBody } from "../body";
-import { ERROR_CODE_HEADER, scimErrorBody, statusOf } from "../scim-errors";
-import { toDomainError } from "../translate-error";
+import { errorHandler } from "../error-handler";
+import { sendScimError } from "../scim-errors";
 import { bulkRoutes, DEFAULT_BULK_LIMITS, type BulkLimits } from "./bulk-routes";
 import { discoveryRoutes } from "./discovery-routes";
-import { sendScim } from "./respond";
 import { groupMemberRoutes } from "./group-members-routes";
 import { groupRoutes } from "./groups-routes";
 import { rootSearchRoutes } from "./search-routes";
@@ -53,16 +52,6 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "See /scim/v2/ResourceTypes for the endpoints this server serves.");
   });
-  r.use(scimErrorHandler);
+  r.use(errorHandler(sendScimError));
   return r;
-}
-
-function scimErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const e = toDomainError(err);
-  const status = statusOf(e);
-  if (status >= 500) req.log?.error({ err: e.cause ?? e, code: e.code }, "request failed");
-  if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
-  if (status === 401 && !res.getHeader("WWW-Authenticate")) res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim"');
-  res.setHeader(ERROR_CODE_HEADER, String(e.code));
-  sendScim(res, status, scimErrorBody(e));
 }

@@ -1,14 +1,14 @@
 /**
  * The admin API root (/v1): authentication (admin scope, or a token acting for a user whose
- * rights then apply), JSON bodies, the resource routes, /v1/openapi.json, and the one /v1
- * error renderer ({code, message, more_info, status}).
+ * rights then apply), JSON bodies, the resource routes, /v1/openapi.json, and the error handler
+ * (../error-handler.ts) rendering /v1's way ({code, message, more_info, status}, ../v1-errors.ts).
  */
-import { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type Request } from "express";
 import { Errors } from "../../domain/errors";
 import { requireToken } from "../auth";
 import { jsonBody } from "../body";
-import { toDomainError } from "../translate-error";
-import { v1ErrorBody, v1Status } from "../v1-errors";
+import { errorHandler } from "../error-handler";
+import { sendV1Error } from "../v1-errors";
 import { ApiRegistry, openApiDocument } from "./openapi";
 import { accountRoutes } from "./accounts-routes";
 import { auditRoutes } from "./audit-routes";
@@ -42,14 +42,7 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.originalUrl.split("?")[0] ?? req.path, "See /v1/openapi.json for the admin API.");
   });
-  r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = toDomainError(err);
-    const status = v1Status(e);
-    if (status >= 500) req.log?.error({ err: e.cause ?? e, code: e.code }, "request failed");
-    if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
-    if (status === 401 && !res.getHeader("WWW-Authenticate")) res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim"');
-    res.status(status).json(v1ErrorBody(e));
-  });
+  r.use(errorHandler(sendV1Error));
   return { router: r, registry };
 }
 
