@@ -108,6 +108,9 @@ beforeAll(async () => {
   const metricsRoute = (_req: Request, res: Response, next: NextFunction) => (armed !== undefined ? next(armed) : void res.end());
   const app = createApp({ config, store: trapping(store), clock: systemClock, logger, observe: { before: [], metricsRoute } });
   http = await new Promise((resolve) => { const s = app.listen(0, "127.0.0.1", () => resolve(s)); });
+  // Keep-alive sockets are never closed by the server: a pause longer than Node's 5 s default on a
+  // loaded machine would otherwise race the client's reuse of the socket (ECONNRESET).
+  http.keepAliveTimeout = 0;
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 });
 
