@@ -111,23 +111,39 @@ export async function closeAccount(deps: AccountDeps, actor: Actor, id: string):
   return next;
 }
 
-/** The account's users with their effective roles (direct and through bound groups). */
-export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, limit = 1000): Promise<{ user: UserRecord; roles: AccountRole[] }[]> {
+/**
+ * One page of the account's users (by user id) with their effective roles (direct and through
+ * bound groups), and how many there are. Every holder counts, however many (memberships are read
+ * by keyset, ids only); only the page's user records are read.
+ */
+export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, page: { offset: AfterPolicy<number>; limit: number }): Promise<{ total: number; items: { user: UserRecord; roles: AccountRole[] }[] }> {
   await authorize(deps, actor, { action: "account.users.read", target: accountTarget(await findAccount(deps, actor, id)) });
   const roles = new Map<string, AccountRole[]>();
   for (const g of await deps.store.groups.listBoundToAccount(actor.org.id, id)) {
     if (g.binding?.kind !== "accountRole") continue;
-    for (const m of await deps.store.groups.listMembers(actor.org.id, g.id, limit)) {
-      roles.set(m.id, [...(roles.get(m.id) ?? []), g.binding.role]);
-    }
+    for (const userId of await allMemberIds(deps, actor.org.id, g.id)) roles.set(userId, [...(roles.get(userId) ?? []), g.binding.role]);
   }
-  const out: { user: UserRecord; roles: AccountRole[] }[] = [];
-  for (const [userId, list] of roles) {
+  const ids = [...roles.keys()].sort();
+  const offset = afterPolicy(page.offset);
+  const items: { user: UserRecord; roles: AccountRole[] }[] = [];
+  for (const userId of ids.slice(offset, offset + page.limit)) { // only this page's users are read
     const user = await deps.store.users.get(actor.org.id, userId, { includeIndependent: true }); // independent users hold account roles too
-    if (user) out.push({ user, roles: collapseRoles(list) });
+    if (user) items.push({ user, roles: collapseRoles(roles.get(userId)!) });
   }
-  return out;
+  return { total: ids.length, items };
 }
+
+/** Every member id of a group, read by keyset 1,000 at a time: however many there are (no silent cap). */
+async function allMemberIds(deps: AccountDeps, orgId: string, groupId: string): Promise<string[]> {
+  const out: string[] = [];
+  for (let after: number | undefined; ;) {
+    const batch = await deps.store.groups.listMembers(orgId, groupId, MEMBER_BATCH, after);
+    for (const m of batch) out.push(m.id);
+    if (batch.length < MEMBER_BATCH) return out;
+    after = batch[batch.length - 1]!.order;
+  }
+}
+const MEMBER_BATCH = 1000;
 
 /** Grants a role: Administrator clears the others; a lesser role beside Administrator is refused. */
 export async function grantRole(deps: AccountDeps, actor: Actor, input: { accountId: string; userId: string; role: AccountRole }): Promise<RoleAssignment> {
@@ -203,7 +219,7 @@ export async function listAssignments(deps: AccountDeps, actor: Actor, by: { use
     await authorize(deps, actor, { action: "role_assignment.read", target: accountTarget(await findAccount(deps, actor, by.accountId)) });
     for (const role of ACCOUNT_ROLES) {
       const gid = accountRoleGroupId(by.accountId, role);
-      for (const m of await deps.store.groups.listMembers(actor.org.id, gid, 1000)) out.push({ sid: assignmentSid(gid, m.id), accountId: by.accountId, userId: m.id, role });
+      for (const userId of await allMemberIds(deps, actor.org.id, gid)) out.push({ sid: assignmentSid(gid, userId), accountId: by.accountId, userId, role });
     }
     return out;
   }

@@ -63,8 +63,10 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     async (req) => toAccountBody(await closeAccount(deps, actorOf(req), sid(req))));
   route(r, registry, { method: "get", operationId: "listAccountUsers", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid", tag, status: 200, response: AccountUserList, paged: true },
     async (req) => {
-      const request = readPage(req);
-      const { items, meta } = pageOf(req, request, "users", await accountUsers(deps, actorOf(req), sid(req)), ({ user }) => user.id);
+      const page = readPage(req);
+      const { total, items } = await accountUsers(deps, actorOf(req), sid(req), { offset: page.offset, limit: page.size });
+      const at = page.page();
+      const meta = pageMeta(req, "users", at, items.length, at.offset + at.size < total);
       return {
         users: items.map(({ user, roles }) => ({ user_sid: user.id, user_name: user.userName, display_name: user.displayName, status: user.status, roles })),
         meta,
