@@ -861,7 +861,7 @@ export interface operations {
                      * @example {
                      *       "accounts": [
                      *         {
-                     *           "sid": "AC00130000000000000000000000000000",
+                     *           "sid": "AC00170000000000000000000000000000",
                      *           "friendly_name": "Acme Labs",
                      *           "owner_sid": "US00070000000000000000000000000000",
                      *           "status": "active",
@@ -920,7 +920,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "sid": "AC00170000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -961,7 +961,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "sid": "AC00170000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1009,7 +1009,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "sid": "AC00170000000000000000000000000000",
                      *       "friendly_name": "Acme Research Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1050,7 +1050,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00150000000000000000000000000000",
+                     *       "sid": "AC00190000000000000000000000000000",
                      *       "friendly_name": "Acme Archive",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "closed",
@@ -1106,20 +1106,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US002b0000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00320000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV002c0000000000000000000000000000",
+                     *         "sid": "IV00330000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US002b0000000000000000000000000000",
+                     *         "user_sid": "US00320000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00130000000000000000000000000000",
+                     *         "account_sid": "AC00170000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
@@ -1146,20 +1146,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US002b0000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00320000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV002c0000000000000000000000000000",
+                     *         "sid": "IV00330000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US002b0000000000000000000000000000",
+                     *         "user_sid": "US00320000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00130000000000000000000000000000",
+                     *         "account_sid": "AC00170000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
@@ -1210,7 +1210,7 @@ export interface operations {
                      * @example {
                      *       "users": [
                      *         {
-                     *           "user_sid": "US00090000000000000000000000000000",
+                     *           "user_sid": "US000a0000000000000000000000000000",
                      *           "user_name": "grace@acme.example",
                      *           "display_name": "Grace Hopper",
                      *           "status": "managed",
@@ -1219,7 +1219,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "user_sid": "US000b0000000000000000000000000000",
+                     *           "user_sid": "US000d0000000000000000000000000000",
                      *           "user_name": "alan@acme.example",
                      *           "display_name": "Alan Turing",
                      *           "status": "managed",
@@ -1231,9 +1231,9 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
+                     *         "url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
                      *         "next_page_url": null,
                      *         "key": "users"
                      *       }
@@ -1279,12 +1279,12 @@ export interface operations {
                      * @example {
                      *       "audit_events": [
                      *         {
-                     *           "sid": "AE00160000000000000000000000000000",
+                     *           "sid": "AE001a0000000000000000000000000000",
                      *           "date_created": "2026-01-15T09:00:11.000Z",
                      *           "actor": "TK00000000000000000000000000000002",
                      *           "action": "account.create",
                      *           "target_type": "Account",
-                     *           "target_sid": "AC00150000000000000000000000000000",
+                     *           "target_sid": "AC00190000000000000000000000000000",
                      *           "outcome": "success",
                      *           "before": null,
                      *           "after": {
@@ -1340,7 +1340,7 @@ export interface operations {
                      * @example {
                      *       "domains": [
                      *         {
-                     *           "sid": "DM001d0000000000000000000000000000",
+                     *           "sid": "DM00240000000000000000000000000000",
                      *           "domain_name": "acme-labs.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1357,7 +1357,7 @@ export interface operations {
                      *           "date_expires": "2026-01-18T09:00:25.000Z"
                      *         },
                      *         {
-                     *           "sid": "DM001f0000000000000000000000000000",
+                     *           "sid": "DM00260000000000000000000000000000",
                      *           "domain_name": "acme-old.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1424,7 +1424,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "sid": "DM00240000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1474,7 +1474,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "sid": "DM00240000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1550,7 +1550,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "sid": "DM00240000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "verified",
                      *       "verification": {
@@ -1605,11 +1605,11 @@ export interface operations {
                      * @example {
                      *       "invitations": [
                      *         {
-                     *           "sid": "IV00240000000000000000000000000000",
+                     *           "sid": "IV002b0000000000000000000000000000",
                      *           "email": "barbara@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US00230000000000000000000000000000",
+                     *           "user_sid": "US002a0000000000000000000000000000",
                      *           "org_role": "standard",
                      *           "account_sid": null,
                      *           "roles": [],
@@ -1620,11 +1620,11 @@ export interface operations {
                      *           "date_revoked": null
                      *         },
                      *         {
-                     *           "sid": "IV00270000000000000000000000000000",
+                     *           "sid": "IV002e0000000000000000000000000000",
                      *           "email": "ken@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US00260000000000000000000000000000",
+                     *           "user_sid": "US002d0000000000000000000000000000",
                      *           "org_role": "administrator",
                      *           "account_sid": null,
                      *           "roles": [],
@@ -1686,11 +1686,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "sid": "IV002b0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -1734,11 +1734,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "sid": "IV002b0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -1781,11 +1781,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "invitation": {
-                     *         "sid": "IV00270000000000000000000000000000",
+                     *         "sid": "IV002e0000000000000000000000000000",
                      *         "email": "ken@acme.example",
                      *         "kind": "organization",
                      *         "status": "revoked",
-                     *         "user_sid": "US00260000000000000000000000000000",
+                     *         "user_sid": "US002d0000000000000000000000000000",
                      *         "org_role": "administrator",
                      *         "account_sid": null,
                      *         "roles": [],
@@ -1830,11 +1830,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "sid": "IV002b0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -1884,10 +1884,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitation_sid": "IV00240000000000000000000000000000",
+                     *       "invitation_sid": "IV002b0000000000000000000000000000",
                      *       "kind": "organization",
                      *       "organization_sid": "OR00040000000000000000000000000000",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "status": "managed",
                      *       "org_role": "standard",
                      *       "account_sid": null,
@@ -2020,24 +2020,24 @@ export interface operations {
                      * @example {
                      *       "role_assignments": [
                      *         {
-                     *           "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
-                     *           "account_sid": "AC00130000000000000000000000000000",
-                     *           "user_sid": "US00090000000000000000000000000000",
+                     *           "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
+                     *           "account_sid": "AC00170000000000000000000000000000",
+                     *           "user_sid": "US000a0000000000000000000000000000",
                      *           "role": "developer"
                      *         },
                      *         {
-                     *           "sid": "IY00130000000000000000000000000014000b0000000000000000000000000000",
-                     *           "account_sid": "AC00130000000000000000000000000000",
-                     *           "user_sid": "US000b0000000000000000000000000000",
+                     *           "sid": "IY00170000000000000000000000000014000d0000000000000000000000000000",
+                     *           "account_sid": "AC00170000000000000000000000000000",
+                     *           "user_sid": "US000d0000000000000000000000000000",
                      *           "role": "support"
                      *         }
                      *       ],
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
+                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
                      *         "next_page_url": null,
                      *         "key": "role_assignments"
                      *       }
@@ -2066,8 +2066,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account_sid": "AC00130000000000000000000000000000",
-                 *       "user_sid": "US00090000000000000000000000000000",
+                 *       "account_sid": "AC00170000000000000000000000000000",
+                 *       "user_sid": "US000a0000000000000000000000000000",
                  *       "role": "developer"
                  *     }
                  */
@@ -2085,9 +2085,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
-                     *       "user_sid": "US00090000000000000000000000000000",
+                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
                      */
@@ -2124,9 +2124,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
-                     *       "user_sid": "US00090000000000000000000000000000",
+                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
                      */
@@ -2406,7 +2406,7 @@ export interface operations {
                      *           "date_updated": "2026-01-15T09:00:01.000Z"
                      *         },
                      *         {
-                     *           "sid": "US00090000000000000000000000000000",
+                     *           "sid": "US000a0000000000000000000000000000",
                      *           "user_name": "grace@acme.example",
                      *           "email": "grace@acme.example",
                      *           "display_name": "Grace Hopper",
@@ -2460,7 +2460,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US00090000000000000000000000000000",
+                     *       "sid": "US000a0000000000000000000000000000",
                      *       "user_name": "grace@acme.example",
                      *       "email": "grace@acme.example",
                      *       "display_name": "Grace Hopper",
@@ -2517,7 +2517,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US00090000000000000000000000000000",
+                     *       "sid": "US000a0000000000000000000000000000",
                      *       "user_name": "grace@acme.example",
                      *       "email": "grace@acme.example",
                      *       "display_name": "Grace Hopper",
@@ -2573,7 +2573,7 @@ export interface operations {
                      *       "accounts": [
                      *         {
                      *           "account": {
-                     *             "sid": "AC00130000000000000000000000000000",
+                     *             "sid": "AC00170000000000000000000000000000",
                      *             "friendly_name": "Acme Research Labs",
                      *             "owner_sid": "US00070000000000000000000000000000",
                      *             "status": "active",
@@ -2588,9 +2588,9 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 50,
-                     *         "first_page_url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
+                     *         "first_page_url": "https://scim.example.com/v1/Users/US000a0000000000000000000000000000/Accounts?PageSize=50",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
+                     *         "url": "https://scim.example.com/v1/Users/US000a0000000000000000000000000000/Accounts?PageSize=50",
                      *         "next_page_url": null,
                      *         "key": "accounts"
                      *       }
@@ -2636,7 +2636,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US000b0000000000000000000000000000",
+                     *       "sid": "US000d0000000000000000000000000000",
                      *       "action": "deleted",
                      *       "accounts_handed_over": []
                      *     }
@@ -2674,7 +2674,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "user_sid": "US000b0000000000000000000000000000",
+                     *       "user_sid": "US000d0000000000000000000000000000",
                      *       "password_reset_required": true,
                      *       "mail_sid": "EM00000000000000000000000000000003"
                      *     }
@@ -2720,7 +2720,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US000d0000000000000000000000000000",
+                     *       "sid": "US00100000000000000000000000000000",
                      *       "action": "removed",
                      *       "accounts_handed_over": []
                      *     }
