@@ -317,6 +317,15 @@ export interface Store extends Repos {
    * need one (src/domain/page-tokens.ts) a key for the life of the process.
    */
   secret?(name: string, make: () => string): Promise<string>;
+  /**
+   * Optional: a number the store raises, in the writing transaction, whenever anything a token's
+   * principal of this organization is resolved from changes (a token revoked or changed, the
+   * organization, a user a token acts for or was made by: status, active, org role, role-group
+   * memberships; a role group's binding). Equal answers mean every principal of the organization
+   * resolved in between is still what resolving again would give (expiry aside: it is time, not
+   * a write). A store without it gets no principal cache (src/http/principal-cache.ts).
+   */
+  principalVersion?(orgId: string): Promise<number>;
   /** Throws StoreUnavailable when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -271,4 +271,67 @@ export const SCHEMA_STEPS: readonly Migration[] = [
       CREATE INDEX group_members_user_id ON group_members(user_seq, id);
     `,
   },
+  {
+    version: 19,
+    name: "a version per organization of what its tokens may do",
+    // The principal cache (src/http/principal-cache.ts) keeps what a token may do, and checks this
+    // version on every use: these triggers raise it, in the writing transaction, whenever a row a
+    // principal is resolved from changes (the list with reasons: ./principal-versions.ts), so a
+    // revocation, suspension, removal or role change committed by any process is seen by the next
+    // request of every process. Users and memberships count only when a token acts for or was
+    // made by that user (two small partial indexes answer that).
+    sql: `
+      CREATE TABLE principal_versions (org_id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX api_tokens_user ON api_tokens(user_id) WHERE user_id IS NOT NULL;
+      CREATE INDEX api_tokens_creator_user ON api_tokens(creator_user_id) WHERE creator_user_id IS NOT NULL;
+      CREATE TRIGGER principal_tokens_update AFTER UPDATE ON api_tokens
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+          INSERT INTO principal_versions (org_id, version) SELECT NEW.org_id, 1 WHERE NEW.org_id IS NOT OLD.org_id
+            ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_tokens_delete AFTER DELETE ON api_tokens
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_orgs_update AFTER UPDATE ON organizations
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_users_update AFTER UPDATE OF status, active, org_role, org_id, id ON users
+        WHEN (OLD.status IS NOT NEW.status OR OLD.active IS NOT NEW.active OR OLD.org_role IS NOT NEW.org_role
+            OR OLD.org_id IS NOT NEW.org_id OR OLD.id IS NOT NEW.id)
+          AND (EXISTS (SELECT 1 FROM api_tokens WHERE user_id = OLD.id) OR EXISTS (SELECT 1 FROM api_tokens WHERE creator_user_id = OLD.id))
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_users_delete AFTER DELETE ON users
+        WHEN EXISTS (SELECT 1 FROM api_tokens WHERE user_id = OLD.id) OR EXISTS (SELECT 1 FROM api_tokens WHERE creator_user_id = OLD.id)
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_members_insert AFTER INSERT ON group_members
+        WHEN (SELECT binding FROM groups WHERE seq = NEW.group_seq) IS NOT NULL
+          AND (EXISTS (SELECT 1 FROM api_tokens WHERE user_id = NEW.user_id) OR EXISTS (SELECT 1 FROM api_tokens WHERE creator_user_id = NEW.user_id))
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (NEW.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_members_delete AFTER DELETE ON group_members
+        WHEN (SELECT binding FROM groups WHERE seq = OLD.group_seq) IS NOT NULL
+          AND (EXISTS (SELECT 1 FROM api_tokens WHERE user_id = OLD.user_id) OR EXISTS (SELECT 1 FROM api_tokens WHERE creator_user_id = OLD.user_id))
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_groups_update AFTER UPDATE OF binding, org_id ON groups
+        WHEN OLD.binding IS NOT NEW.binding OR OLD.org_id IS NOT NEW.org_id
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+      CREATE TRIGGER principal_groups_delete AFTER DELETE ON groups
+        WHEN OLD.binding IS NOT NULL
+        BEGIN
+          INSERT INTO principal_versions (org_id, version) VALUES (OLD.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1;
+        END;
+    `,
+  },
 ];

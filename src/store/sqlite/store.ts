@@ -132,6 +132,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   };
   const mutex = new Mutex();
   const ping = db.prepare("SELECT 1").pluck();
+  const principalVersion = db.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
   const probeWrite = db.prepare("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('readiness-probe', ?)");
   let probe: { at: number; result: Promise<void> } | null = null;
   /** The batch the current async context runs in; `open` turns false when it ends, for work it left behind. */
@@ -196,6 +197,8 @@ export function openSqliteStore(options: SqliteOptions): Store {
         return read() as string;
       });
     },
+    // Raised by triggers (migration 19, ./principal-versions.ts) in the transaction that changes what a principal is resolved from.
+    principalVersion: async (orgId) => guard(() => (principalVersion.get(orgId) as number | undefined) ?? 0),
     // Readiness means "can take writes" (/readyz): the files are the store's, the disk holding
     // them has room, and a real write commits. At most one probe write a second, shared by callers.
     ping: async () => {
