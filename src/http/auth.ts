@@ -15,6 +15,7 @@ import type { Store } from "../domain/ports/store";
 import { authenticate, parseToken } from "../domain/tokens";
 import type { Scope } from "../domain/types";
 import type { AuthFailureBudget } from "./address-budget";
+import { PrincipalCache } from "./principal-cache";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -24,9 +25,11 @@ declare module "express-serve-static-core" {
 
 export function createAuthenticator(store: Store): passport.Authenticator {
   const p = new passport.Authenticator();
+  // What a token may do, kept while the store's principal version says nothing it depends on changed (./principal-cache.ts).
+  const principals = new PrincipalCache(store, (plaintext) => authenticate(store, plaintext));
   p.use(
     new BearerStrategy((token, done) => {
-      authenticate(store, token).then(
+      principals.authenticate(token, new Date()).then(
         (principal) => {
           if (!principal) return done(null, false);
           const actor: Actor = {
