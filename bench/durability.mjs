@@ -1,8 +1,8 @@
 // What durable acknowledgements cost: POST /scim/v2/Users throughput and latency of the built
 // server on SQLite with DURABILITY=full (the default: synchronous=FULL, the WAL fsynced at every
-// commit) and DURABILITY=normal (synchronous=NORMAL), at 1 and 10 connections, in alternating
-// rounds on the same disk; medians of the rounds. Without group commit (issue 18), every commit
-// pays its own fsync, and commits are serialized, so FULL caps writes at about 1/fsync-time.
+// commit) with group commit (the default), the same with SQLITE_GROUP_COMMIT=off (every commit
+// pays its own fsync), and DURABILITY=normal (synchronous=NORMAL, group commit on), at 1 and 10
+// connections, in rotating rounds on the same disk; medians of the rounds.
 //   npm run build && node bench/durability.mjs [--rounds 3] [--seconds 5] [--dir DIR]
 // DIR must be on the disk to measure (a tmpfs makes fsync free): default the OS temp folder.
 import autocannon from "autocannon";
@@ -19,8 +19,14 @@ const SECONDS = Number(arg("seconds", 5));
 const base = mkdtempSync(join(arg("dir", tmpdir()), "orgscim-durability-"));
 const token = `osk_${"be".repeat(16)}_${"N".repeat(43)}`;
 
-async function server(durability, n) {
-  const env = { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(base, `${durability}-${n}`, "orgscim.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token, DURABILITY: durability };
+const MODES = {
+  "full": { DURABILITY: "full", SQLITE_GROUP_COMMIT: "on" },
+  "full-alone": { DURABILITY: "full", SQLITE_GROUP_COMMIT: "off" },
+  "normal": { DURABILITY: "normal", SQLITE_GROUP_COMMIT: "on" },
+};
+
+async function server(mode, n) {
+  const env = { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(base, `${mode}-${n}`, "orgscim.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token, ...MODES[mode] };
   const child = spawn(process.execPath, [join(ROOT, "dist", "main.js")], { env: { ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -45,18 +51,19 @@ async function run(url, connections) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 for (let round = 0; round < ROUNDS; round++) {
-  for (const durability of round % 2 ? ["normal", "full"] : ["full", "normal"]) {
+  const modes = Object.keys(MODES);
+  for (const durability of modes.map((_, i) => modes[(i + round) % modes.length])) {
     const s = await server(durability, round);
     for (const c of [1, 10]) {
       const m = await run(s.url, c);
       (results[`${durability} ${c}`] ??= []).push(m);
-      console.log(`round ${round + 1} ${durability.padEnd(6)} ${String(c).padStart(2)} conn: ${m.rps.toFixed(0)} creates/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.bad ? `, ${m.bad} not 2xx/errors` : ""}`);
+      console.log(`round ${round + 1} ${durability.padEnd(10)} ${String(c).padStart(2)} conn: ${m.rps.toFixed(0)} creates/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.bad ? `, ${m.bad} not 2xx/errors` : ""}`);
     }
     await s.stop();
   }
 }
 console.log(`\nPOST /scim/v2/Users on ${arg("dir", tmpdir())}, ${ROUNDS} rounds of ${SECONDS} s, medians:`);
 for (const [k, ms] of Object.entries(results)) {
-  console.log(`  DURABILITY=${k.split(" ")[0].padEnd(6)} ${k.split(" ")[1].padStart(2)} connections: ${median(ms.map((m) => m.rps)).toFixed(0).padStart(5)} creates/s, p50 ${median(ms.map((m) => m.p50))} ms, p99 ${median(ms.map((m) => m.p99))} ms`);
+  console.log(`  ${Object.entries(MODES[k.split(" ")[0]]).map(([a, b]) => `${a}=${b}`).join(" ").padEnd(42)} ${k.split(" ")[1].padStart(2)} connections: ${median(ms.map((m) => m.rps)).toFixed(0).padStart(5)} creates/s, p50 ${median(ms.map((m) => m.p50))} ms, p99 ${median(ms.map((m) => m.p99))} ms`);
 }
 rmSync(base, { recursive: true, force: true });

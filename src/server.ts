@@ -89,6 +89,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
       info: (message) => logger.info(message),
       onCheckpoint: observability.onCheckpoint,
       durability: config.DURABILITY,
+      groupCommit: config.SQLITE_GROUP_COMMIT === "on",
       onFileProblem: (problem) => {
         if (problem) logger.error({ store: sqlitePathOf(config.DATABASE_URL) }, `STORE LOST: ${problem}. Writes are refused (503) and /readyz answers 503 until it is back; this process still holds the old file open and serves reads from it. Stop orgscim, put the store file back (or restore a backup: README, Backups), then start it again.`);
         else logger.warn({ store: sqlitePathOf(config.DATABASE_URL) }, "the store file is back at its path (the same file): writes are taken again");

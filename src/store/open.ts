@@ -16,6 +16,8 @@ export interface OpenOptions {
   onCheckpoint?: (stat: CheckpointStat) => void;
   /** SQLite: synchronous=FULL (default) or NORMAL (DURABILITY). MongoDB always writes w: majority, j: true. */
   durability?: "full" | "normal";
+  /** SQLite: group commit (SQLITE_GROUP_COMMIT; default on). */
+  groupCommit?: boolean;
   /** SQLite: told when the store's file is deleted or replaced under the running process, and when it is back (null). */
   onFileProblem?: (problem: string | null) => void;
   /**
@@ -49,7 +51,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     if (options.mustExist && !existsSync(path)) throw new StoreMissing(resolve(path));
     let store: Store;
     try {
-      store = openSqliteStore({ path, durability: options.durability, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem });
+      store = openSqliteStore({ path, durability: options.durability, groupCommit: options.groupCommit, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem });
     } catch (e) {
       throw explainOpenFailure(path, e); // names the path and the system's reason
     }

@@ -1,12 +1,17 @@
 /**
  * The embedded store: one SQLite file (WAL, synchronous=FULL unless durability is normal, foreign keys on), migrated at
- * open. It refuses writes (503) once the file at its path is not the one it holds open. Transactions are serialized by a FIFO mutex and run as BEGIN IMMEDIATE, so a
- * transaction's reads and writes are never interleaved with another's.
- * Rule for callers: a transaction body does store work only; it never awaits network I/O.
+ * open. It refuses writes (503) once the file at its path is not the one it holds open.
+ *
+ * Writes: one writer connection. Transactions run one at a time (a FIFO mutex), each in a savepoint
+ * of a group transaction that commits once per turn of the event loop: group commit
+ * (./group-commit.ts), one fsync for the group, each transaction acknowledged only after that
+ * commit, a failing one rolled back alone. Reads outside a transaction: a second connection that
+ * sees committed data only (./routing.ts). Rule for callers: a transaction body does store work
+ * only; it never awaits network I/O.
  *
  * batch(fn) holds one transaction over many: the transactions `fn` runs become savepoints inside
  * it (found through AsyncLocalStorage, so they skip the mutex the batch already holds), and the
- * batch commits once. A /Bulk request of 1,000 creates committed 1,000 times, writing each
+ * batch commits with its group. A /Bulk request of 1,000 creates committed 1,000 times, writing each
  * touched page to the WAL each time: 62% of its time.
  */
 import Database from "better-sqlite3";
@@ -20,7 +25,8 @@ import { guard, translate } from "./errors";
 import { sqliteGroups } from "./groups";
 import { migrate } from "./migrations";
 import { sqliteAudit, sqliteDomains, sqliteInvitations } from "./misc";
-import { Mutex } from "./mutex";
+import { GroupCommitter } from "./group-commit";
+import { readerPragmas, routeRepos } from "./routing";
 import { SAFETY_NET_PAGES, startCheckpointer, type CheckpointStat } from "./checkpointer";
 import { keepPlannerStatisticsFresh, refreshPlannerStatistics } from "./planner";
 import { sqliteOutbox } from "./outbox";
@@ -47,6 +53,26 @@ export interface SqliteOptions {
    * replaced), with what happened, and again with null if it comes back (./file-identity.ts).
    */
   onFileProblem?: (problem: string | null) => void;
+  /** Group commit (./group-commit.ts); default true. false: every transaction commits alone. */
+  groupCommit?: boolean;
+  /** Told after each commit with the number of transactions it acknowledged. */
+  onGroupCommit?: (members: number) => void;
+}
+
+/**
+ * A group commits once it holds this many transactions, even within one turn of the loop: bounds
+ * the work a failed commit refuses at once, and how long another process waits for the write lock.
+ */
+export const GROUP_MAX_MEMBERS = 64;
+
+function openReader(path: string): Database.Database {
+  const conn = guard(() => new Database(path));
+  try {
+    return readerPragmas(conn);
+  } catch (e) {
+    conn.close();
+    throw translate(e);
+  }
 }
 
 /** How often the store checks that its files are still at their path, when nothing else does. */
@@ -119,42 +145,36 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // Hourly; a failed refresh only leaves the previous statistics in place, and the next one retries.
   const stopRefreshing = keepPlannerStatisticsFresh(db, 3_600_000, () => undefined);
 
-  const repos: Repos = {
-    orgs: sqliteOrgs(db),
-    tokens: sqliteTokens(db),
-    users: sqliteUsers(db),
-    groups: sqliteGroups(db),
-    accounts: sqliteAccounts(db),
-    domains: sqliteDomains(db),
-    invitations: sqliteInvitations(db),
-    outbox: sqliteOutbox(db),
-    audit: sqliteAudit(db),
-  };
-  const mutex = new Mutex();
+  const reposOver = (conn: Database.Database): Repos => ({
+    orgs: sqliteOrgs(conn),
+    tokens: sqliteTokens(conn),
+    users: sqliteUsers(conn),
+    groups: sqliteGroups(conn),
+    accounts: sqliteAccounts(conn),
+    domains: sqliteDomains(conn),
+    invitations: sqliteInvitations(conn),
+    outbox: sqliteOutbox(conn),
+    audit: sqliteAudit(conn),
+  });
+  // Transactions run on the writer (db); reads outside a transaction on their own connection,
+  // which sees committed data only (an open group is invisible to it). In memory there is one.
+  const reader = options.path === ":memory:" ? db : openReader(options.path);
+  const repos = reposOver(db);
+  const committer = new GroupCommitter(db, {
+    maxMembers: options.path === ":memory:" || options.groupCommit === false ? 1 : GROUP_MAX_MEMBERS,
+    assertFiles,
+    onCommit: options.onGroupCommit,
+  });
+  /** Set while a transaction or batch runs: store calls in it use its connection and see its writes. */
+  const inTransaction = new AsyncLocalStorage<true>();
+  const transact = <T>(fn: () => Promise<T>): Promise<T> => committer.run(() => inTransaction.run(true, fn));
   const ping = db.prepare("SELECT 1").pluck();
-  const principalVersion = db.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
+  const principalVersion = reader.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
   const probeWrite = db.prepare("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('readiness-probe', ?)");
   let probe: { at: number; result: Promise<void> } | null = null;
   /** The batch the current async context runs in; `open` turns false when it ends, for work it left behind. */
   const batches = new AsyncLocalStorage<{ open: boolean }>();
   let savepoints = 0;
-
-  /** BEGIN IMMEDIATE ... COMMIT around fn, rolled back when fn throws. The caller holds the mutex. */
-  const inTransaction = async <T>(fn: () => Promise<T>): Promise<T> => {
-    assertFiles();
-    guard(() => db.exec("BEGIN IMMEDIATE"));
-    try {
-      const result = await fn();
-      assertFiles(); // never acknowledge a write into a file that is no longer the store
-      guard(() => db.exec("COMMIT"));
-      return result;
-    } catch (e) {
-      if (db.inTransaction) {
-        try { db.exec("ROLLBACK"); } catch { /* the transaction is already gone */ }
-      }
-      throw translate(e);
-    }
-  };
 
   /** A transaction inside a batch: a savepoint, released when fn succeeds, rolled back to when it throws. */
   const inSavepoint = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -173,33 +193,32 @@ export function openSqliteStore(options: SqliteOptions): Store {
     }
   };
 
+  const facade = routeRepos(repos, reposOver(reader), () => inTransaction.getStore() === true, transact);
+
   return {
     kind: "sqlite",
-    ...repos,
+    ...facade,
     transaction: (fn) => {
       const batch = batches.getStore();
       if (batch?.open && db.inTransaction) return inSavepoint(() => fn(repos));
-      return mutex.run(() => inTransaction(() => fn(repos)));
+      return transact(() => fn(repos));
     },
-    batch: (fn) =>
-      mutex.run(() => {
-        const scope = { open: true };
-        return inTransaction(() => batches.run(scope, fn)).finally(() => { scope.open = false; });
-      }),
+    batch: (fn) => {
+      const scope = { open: true };
+      return transact(() => batches.run(scope, fn)).finally(() => { scope.open = false; });
+    },
     secret: async (name, make) => {
-      const read = () => guard(() => db.prepare("SELECT value FROM server_secrets WHERE name = ?").pluck().get(name) as string | undefined);
-      const found = read();
+      const found = guard(() => reader.prepare("SELECT value FROM server_secrets WHERE name = ?").pluck().get(name) as string | undefined);
       if (found !== undefined) return found;
-      // Written in a transaction of its own (under the mutex); a racing writer's value wins.
-      return mutex.run(async () => {
-        assertFiles();
-        guard(() => db.prepare("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)").run(name, make()));
-        return read() as string;
-      });
+      // Written in a transaction of its own; a racing writer's value wins.
+      return transact(async () => guard(() => {
+        db.prepare("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)").run(name, make());
+        return db.prepare("SELECT value FROM server_secrets WHERE name = ?").pluck().get(name) as string;
+      }));
     },
     // Raised by triggers (migration 19, ./principal-versions.ts) in the transaction that changes what a principal is resolved from.
     principalVersion: async (orgId) => guard(() => (principalVersion.get(orgId) as number | undefined) ?? 0),
-    // Readiness means "can take writes" (/readyz): the files are the store's, the disk holding
+    // Readiness means "can take writes": the files are the store's, the disk holding
     // them has room, and a real write commits. At most one probe write a second, shared by callers.
     ping: async () => {
       if (!db.open) throw new StoreUnavailable();
@@ -208,7 +227,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
       if (options.path !== ":memory:") assertRoom(options.path);
       const now = Date.now();
       if (!probe || now - probe.at >= PROBE_EVERY_MS) {
-        const result = mutex.run(() => inTransaction(async () => { guard(() => probeWrite.run(new Date(now).toISOString())); }));
+        const result = transact(async () => { guard(() => probeWrite.run(new Date(now).toISOString())); });
         probe = { at: now, result };
       }
       await probe.result;
@@ -216,7 +235,9 @@ export function openSqliteStore(options: SqliteOptions): Store {
     close: async () => {
       stopRefreshing();
       stopWatching();
+      if (db.open) await committer.flush().catch(() => undefined); // what is acknowledged is committed; an open group commits now
       await checkpointer?.stop(); // first, so this connection is the last and its close checkpoints the rest
+      if (reader !== db && reader.open) reader.close();
       if (db.open) {
         try { refreshPlannerStatistics(db); } catch { /* statistics are an optimisation; closing matters more */ }
         db.close();

@@ -1,0 +1,156 @@
+/**
+ * Group commit on the store's one writer connection. With synchronous=FULL every COMMIT waits for
+ * an fsync of the WAL, on the event loop (better-sqlite3 is synchronous), so committing each
+ * request's transaction alone caps writes at one per fsync whatever the load. Here the requests'
+ * transactions run one after another (a FIFO mutex, as before) inside one SQLite transaction, each
+ * in a savepoint of its own, and the transaction commits once when the current turn of the event
+ * loop is done (setImmediate), or sooner once it holds `maxMembers`: one fsync for all of them.
+ *
+ * - A request is acknowledged (its promise resolves) only after the COMMIT that made it durable
+ *   returned; if that COMMIT fails, every request in the group is refused (none was committed).
+ * - A request whose work throws is rolled back to its savepoint: the others' work stays.
+ * - Nobody else sees the group before it commits: reads outside a transaction go to another
+ *   connection (./store.ts), which sees committed data only; another process waits for the
+ *   write lock, held only while a group is open (one turn of the loop).
+ * - If SQLite itself ends the transaction (it rolls the whole of it back on a full disk, an I/O
+ *   error), the requests waiting in the group are refused, and the next one opens a new group.
+ */
+import type Database from "better-sqlite3";
+import { StoreUnavailable } from "../../domain/ports/store";
+import { Mutex } from "./mutex";
+import { translate } from "./errors";
+
+export interface GroupCommitOptions {
+  /** Commit once the group holds this many transactions (1: every transaction commits alone). */
+  maxMembers: number;
+  /** Throws when the store's files are no longer its own: checked before BEGIN and before COMMIT. */
+  assertFiles: () => void;
+  /** Told after each group commits, with how many transactions it held (metrics, tests). */
+  onCommit?: (members: number) => void;
+}
+
+/** 503 with Retry-After: the group's work is gone, and trying again is right. */
+const rolledBack = () => new StoreUnavailable(new Error("the store's transaction was rolled back before it could commit"));
+
+interface Waiting {
+  acknowledge: () => void;
+  refuse: (e: unknown) => void;
+}
+
+export class GroupCommitter {
+  private readonly mutex = new Mutex();
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+  private savepoints = 0;
+
+  constructor(private readonly db: Database.Database, private readonly options: GroupCommitOptions) {}
+
+  /**
+   * Runs `fn` alone on the writer, inside the open group (a savepoint), and resolves with its result
+   * once the group has committed. `fn` runs under the mutex: it must not wait for anything but the store.
+   */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.mutex.run(async () => {
+        try {
+          this.begin();
+        } catch (e) {
+          reject(translate(e));
+          return;
+        }
+        const name = `gc${++this.savepoints}`;
+        let result: T;
+        try {
+          this.db.exec(`SAVEPOINT ${name}`);
+          result = await fn();
+          this.db.exec(`RELEASE ${name}`);
+        } catch (e) {
+          this.undo(name);
+          reject(translate(e));
+          this.afterFailure();
+          return;
+        }
+        this.waiting.push({ acknowledge: () => resolve(result), refuse: reject });
+        if (this.waiting.length >= this.options.maxMembers) this.commit();
+        else this.schedule();
+      }).catch(reject);
+    });
+  }
+
+  /** Commits what is open, now (close, shutdown). */
+  async flush(): Promise<void> {
+    await this.mutex.run(async () => this.commit());
+  }
+
+  private begin(): void {
+    if (this.db.inTransaction) return;
+    // A group whose transaction SQLite ended by itself cannot be acknowledged.
+    this.refuseWaiting(rolledBack());
+    this.options.assertFiles();
+    this.db.exec("BEGIN IMMEDIATE");
+  }
+
+  private undo(name: string): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec(`ROLLBACK TO ${name}`);
+      this.db.exec(`RELEASE ${name}`);
+    } catch { /* the transaction is gone: afterFailure refuses the group */ }
+  }
+
+  private afterFailure(): void {
+    if (!this.db.inTransaction) this.refuseWaiting(rolledBack());
+    else if (this.waiting.length === 0) this.rollbackEmpty();
+    else this.schedule();
+  }
+
+  /** Nothing in the group succeeded: end the transaction, so no write lock is held for nothing. */
+  private rollbackEmpty(): void {
+    try { this.db.exec("ROLLBACK"); } catch { /* already gone */ }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // After the current turn's I/O callbacks: the requests read in this turn join the group first.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.mutex.run(async () => this.commit()).catch(() => undefined);
+    });
+  }
+
+  /** COMMIT the open group and acknowledge its members, or refuse them all. Called holding the mutex. */
+  private commit(): void {
+    const members = this.waiting;
+    this.waiting = [];
+    if (!this.db.inTransaction) {
+      for (const m of members) m.refuse(translate(rolledBack()));
+      return;
+    }
+    if (members.length === 0) {
+      this.rollbackEmpty();
+      return;
+    }
+    try {
+      this.options.assertFiles(); // never acknowledge a write into a file that is no longer the store
+      this.db.exec("COMMIT");
+    } catch (e) {
+      if (this.db.inTransaction) {
+        try { this.db.exec("ROLLBACK"); } catch { /* already gone */ }
+      }
+      const error = translate(e);
+      for (const m of members) m.refuse(error);
+      return;
+    }
+    this.options.onCommit?.(members.length);
+    for (const m of members) m.acknowledge();
+  }
+
+  private refuseWaiting(e: unknown): void {
+    if (this.waiting.length === 0) return;
+    const members = this.waiting;
+    this.waiting = [];
+    const error = translate(e);
+    for (const m of members) m.refuse(error);
+  }
+}
