@@ -4,7 +4,7 @@
  */
 import { Router, type Request } from "express";
 import type { Clock } from "../../domain/clock";
-import type { ListResult, Store } from "../../domain/ports/store";
+import type { GroupRef, ListResult, Store } from "../../domain/ports/store";
 import type { UserRecord } from "../../domain/types";
 import { createUser, deprovisionUser, getUser, listUsers, modifyUser } from "../../domain/users";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
@@ -24,12 +24,12 @@ export interface ScimDeps {
   invitationTtlHours?: number;
 }
 
-/** Renders a user as the caller sees it, projected. */
+/** Renders a user as the caller sees it, projected; `groups` when the caller read them already (a page). */
 export function userRenderer(deps: ScimDeps) {
-  return async (req: Request, u: UserRecord, projection: Projection): Promise<Record<string, unknown>> => {
+  return async (req: Request, u: UserRecord, projection: Projection, groups?: GroupRef[]): Promise<Record<string, unknown>> => {
     // Always read: the effective orgRole depends on the groups too (one indexed query).
-    const groups = await deps.store.groups.groupsOfUser(u.orgId, u.id);
-    return project(renderUser(u, baseUrlOf(req, deps.publicUrl), groups, actorOf(req).org.settings.exposeRoleGroups), projection);
+    const of = groups ?? await deps.store.groups.groupsOfUser(u.orgId, u.id);
+    return project(renderUser(u, baseUrlOf(req, deps.publicUrl), of, actorOf(req).org.settings.exposeRoleGroups), projection);
   };
 }
 
@@ -38,7 +38,14 @@ export function userRoutes(deps: ScimDeps): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = userRenderer(deps);
 
-  const renderList = (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => renderPage(req, lr, result, render);
+  // A page's groups in one read where the store can (a query per user otherwise).
+  const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {
+    const first = result.items[0];
+    const groups = first && deps.store.groups.groupsOfUsers
+      ? await deps.store.groups.groupsOfUsers(first.orgId, result.items.map((u) => u.id))
+      : undefined;
+    return renderPage(req, lr, result, (rq, u, projection) => render(rq, u, projection, groups?.get(u.id)));
+  };
 
   r.get("/Users", async (req, res) => {
     const lr = parseListRequest(req.query as Record<string, unknown>, USERS, deps.maxResults);

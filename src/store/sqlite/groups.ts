@@ -41,6 +41,11 @@ const toRecord = (row: GroupRow): GroupRecord => ({
   lastModified: row.last_modified,
 });
 
+interface GroupRefRow { id: string; display_name: string; builtin: number; binding: string | null }
+const toGroupRef = (r: GroupRefRow): GroupRef => ({
+  id: r.id, display: r.display_name, builtin: r.builtin === 1, binding: r.binding ? (JSON.parse(r.binding) as GroupBinding) : null,
+});
+
 export function sqliteGroups(db: Database.Database): GroupRepo {
   const s = {
     insert: db.prepare(`INSERT INTO groups (id, org_id, display_name, display_name_fold, external_id, builtin, binding, data, version, created, last_modified)
@@ -65,6 +70,10 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     count: db.prepare("SELECT count(*) FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)").pluck(),
     ofUser: db.prepare(`SELECT g.id, g.display_name, g.builtin, g.binding FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?) ORDER BY g.seq`),
+    // One query for a page of users: their ids as a JSON array, each joined to its memberships by (org_id, id).
+    ofUsers: db.prepare(`SELECT u.id AS user_id, g.id, g.display_name, g.builtin, g.binding FROM json_each(?) j
+      JOIN users u ON u.org_id = ? AND u.id = j.value JOIN group_members m ON m.user_seq = u.seq JOIN groups g ON g.seq = m.group_seq
+      ORDER BY m.user_seq, g.seq`),
     touch: db.prepare("UPDATE groups SET version = version + 1, last_modified = ? WHERE org_id = ? AND id = ? RETURNING version").pluck(),
     boundToAccount: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND json_extract(g.binding, '$.accountId') = ? ORDER BY g.seq`),
     userExists: db.prepare("SELECT 1 FROM users WHERE org_id = ? AND id = ? AND status <> 'independent'").pluck(),
@@ -133,9 +142,12 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     }),
     listMemberships: async (orgId, q) => guard(() => listMemberships(db, orgId, q)),
     groupsOfUser: async (orgId, userId) => guard(() =>
-      (s.ofUser.all(orgId, userId) as { id: string; display_name: string; builtin: number; binding: string | null }[]).map((r): GroupRef => ({
-        id: r.id, display: r.display_name, builtin: r.builtin === 1, binding: r.binding ? (JSON.parse(r.binding) as GroupBinding) : null,
-      }))),
+      (s.ofUser.all(orgId, userId) as GroupRefRow[]).map(toGroupRef)),
+    groupsOfUsers: async (orgId, userIds) => guard(() => {
+      const byUser = new Map<string, GroupRef[]>(userIds.map((id) => [id, []]));
+      for (const r of s.ofUsers.all(JSON.stringify(userIds), orgId) as (GroupRefRow & { user_id: string })[]) byUser.get(r.user_id)?.push(toGroupRef(r));
+      return byUser;
+    }),
     touch: async (orgId, groupId, at) => guard(() => (s.touch.get(at, orgId, groupId) as number | undefined) ?? null),
     listBoundToAccount: async (orgId, accountId) => guard(() => (s.boundToAccount.all(orgId, accountId) as GroupRow[]).map(toRecord)),
     existingUserIds: async (orgId, ids, options) => guard(() => {
