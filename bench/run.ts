@@ -196,12 +196,18 @@ function getBody(url: string, token: string): Promise<{ ms: number; body: string
 /** The member scenarios remove and add back; a run stopped between the two leaves members out: add them back. */
 async function restoreMembers(server: ServerProc, ctx: BenchContext): Promise<void> {
   for (const [group, ids] of [[ctx.bigGroupId, ctx.bigMembers], [ctx.smallGroupId, ctx.smallMembers]] as const) {
-    const res = await fetch(`${server.url}/scim/v2/Groups/${group}`, {
-      method: "PATCH",
-      headers: { authorization: `Bearer ${ctx.token}`, "content-type": "application/scim+json" },
-      body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: ids.map((value) => ({ value })) }] }),
-    });
-    if (res.status !== 204) throw new Error(`restoring members answered ${res.status}: ${await res.text()}`);
+    // A write right after a saturating scenario may be shed (429): do as an identity provider does, wait Retry-After.
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${server.url}/scim/v2/Groups/${group}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${ctx.token}`, "content-type": "application/scim+json" },
+        body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: ids.map((value) => ({ value })) }] }),
+      });
+      if (res.status === 204) break;
+      if (res.status !== 429 || attempt >= 10) throw new Error(`restoring members answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get("retry-after") ?? 1)));
+    }
   }
 }
 
