@@ -165,9 +165,15 @@ export function openSqliteStore(options: SqliteOptions): Store {
     assertFiles,
     onCommit: options.onGroupCommit,
   });
-  /** Set while a transaction or batch runs: store calls in it use its connection and see its writes. */
-  const inTransaction = new AsyncLocalStorage<true>();
-  const transact = <T>(fn: () => Promise<T>): Promise<T> => committer.run(() => inTransaction.run(true, fn));
+  /**
+   * Set while a transaction or batch runs: store calls in it use its connection and see its writes.
+   * `open` turns false when it ends, so work it left behind (a promise not awaited) is routed as any other.
+   */
+  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  const transact = <T>(fn: () => Promise<T>): Promise<T> => committer.run(() => {
+    const scope = { open: true };
+    return inTransaction.run(scope, fn).finally(() => { scope.open = false; });
+  });
   const ping = db.prepare("SELECT 1").pluck();
   const principalVersion = reader.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
   const probeWrite = db.prepare("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('readiness-probe', ?)");
@@ -193,7 +199,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     }
   };
 
-  const facade = routeRepos(repos, reposOver(reader), () => inTransaction.getStore() === true, transact);
+  const facade = routeRepos(repos, reposOver(reader), () => inTransaction.getStore()?.open === true, transact);
 
   return {
     kind: "sqlite",
