@@ -6,6 +6,10 @@ import { CONFIG_HELP, ConfigError, loadConfig } from "./config/config";
 import { recordTokenShown, unshownBootstrapToken } from "./bootstrap";
 import { systemClock } from "./domain/clock";
 import { StartupError, startServer } from "./server";
+import cluster from "node:cluster";
+import { isClusterMessage, runPrimary, workerCount, workerRole, type ClusterMessage } from "./cluster";
+import { workerCounters } from "./cluster-counters";
+import { createLogger } from "./http/logging";
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
@@ -24,9 +28,15 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // WORKERS=N: this process becomes the primary of N server processes (src/cluster.ts).
+  if (cluster.isPrimary && workerCount(config.WORKERS) > 1) {
+    const code = await runPrimary(config, createLogger(config.LOG_LEVEL));
+    process.exit(code);
+  }
+  const role = workerRole();
   let running;
   try {
-    running = await startServer(config);
+    running = await startServer(config, role ? { background: role.background, counters: workerCounters(), worker: role.index } : {});
   } catch (e) {
     if (e instanceof StartupError) {
       console.error(`orgscim cannot start. ${e.message}`);
@@ -48,15 +58,16 @@ async function main(): Promise<void> {
       "",
     ].join("\n"));
     await recordTokenShown(running.store, systemClock, running.bootstrap);
-  } else if (!running.bootstrap) {
+  } else if (!running.bootstrap && (!role || role.index === 1)) { // said once, by the worker that starts first
     const lost = await unshownBootstrapToken(running.store);
     if (lost) console.log(`\n${lost.replace(/^/gm, "  ")}\n`);
   }
   running.logger.info({ url: running.url, store: running.store.kind }, "orgscim listening");
   let signals = 0;
-  const onSignal = (signal: string) => {
-    signals += 1;
-    if (signals > 1) process.exit(1);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     running.logger.info({ signal }, "shutting down: finishing in-flight requests");
     running.stop().then(
       () => process.exit(0),
@@ -66,8 +77,19 @@ async function main(): Promise<void> {
       },
     );
   };
+  const onSignal = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    stop(signal);
+  };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
+  if (role) {
+    // The primary forwards its SIGTERM/SIGINT as a message: with a Ctrl-C that reached this process
+    // from the terminal as well, that is still one request to drain, not a second signal.
+    process.on("message", (m: unknown) => { if (isClusterMessage(m, "shutdown")) stop((m as { signal: string }).signal); });
+    process.send?.({ orgscim: "ready", port: running.port } satisfies ClusterMessage);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { bootstrapIfEmpty, type BootstrapResult } from "./bootstrap";
 import type { Config } from "./config/config";
 import { systemClock, type Clock } from "./domain/clock";
-import type { Store } from "./domain/ports/store";
+import type { SharedCounters, Store } from "./domain/ports/store";
 import { createApp } from "./http/app";
 import { createLogger, type Logger } from "./http/logging";
 import { createTxtResolver } from "./infra/dns";
@@ -65,8 +65,24 @@ function starting(_req: IncomingMessage, res: ServerResponse): void {
   res.end(JSON.stringify({ status: 503, detail: "orgscim is starting; retry in a second." }));
 }
 
-export async function startServer(config: Config, opts: { clock?: Clock; store?: Store } = {}): Promise<RunningServer> {
-  const logger = createLogger(config.LOG_LEVEL);
+export interface StartOptions {
+  clock?: Clock;
+  store?: Store;
+  /**
+   * Whether this process runs the background work: the outbox, the domain re-check and SQLite's
+   * WAL checkpoints (default true). WORKERS=N runs it in one worker only (src/cluster.ts).
+   */
+  background?: boolean;
+  /** This process's number among the workers of a WORKERS=N server, for its log lines. */
+  worker?: number;
+  /** Request-budget counters shared with the other processes of this server (src/cluster-counters.ts). */
+  counters?: SharedCounters;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const background = opts.background !== false;
+  // In a WORKERS=N server every line says which worker wrote it (src/cluster.ts).
+  const logger = opts.worker === undefined ? createLogger(config.LOG_LEVEL) : createLogger(config.LOG_LEVEL).child({ worker: opts.worker });
   const clock = opts.clock ?? systemClock;
   const observability = await startObservability(config, logger); // metrics and traces, as configured (src/observability)
   // The port first (HTTPS when TLS_CERT_FILE is set: src/http/listen.ts), answering 503 until the app is ready.
@@ -90,11 +106,14 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
       onCheckpoint: observability.onCheckpoint,
       durability: config.DURABILITY,
       groupCommit: config.SQLITE_GROUP_COMMIT === "on",
+      checkpointsElsewhere: !background,
       onFileProblem: (problem) => {
         if (problem) logger.error({ store: sqlitePathOf(config.DATABASE_URL) }, `STORE LOST: ${problem}. Writes are refused (503) and /readyz answers 503 until it is back; this process still holds the old file open and serves reads from it. Stop orgscim, put the store file back (or restore a backup: README, Backups), then start it again.`);
         else logger.warn({ store: sqlitePathOf(config.DATABASE_URL) }, "the store file is back at its path (the same file): writes are taken again");
       },
     }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) })));
+    // A store whose own counters are shared (MongoDB) keeps them; SQLite takes the cluster's.
+    if (opts.counters && !store.counters) store = { ...store, counters: opts.counters };
     bootstrap = await bootstrapIfEmpty(store, clock, { orgName: config.ORGSCIM_BOOTSTRAP_ORG_NAME, token: config.ORGSCIM_BOOTSTRAP_TOKEN });
     dns = createTxtResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
     app = createApp({ config, store, clock, logger, dns, observe: observability });
@@ -114,8 +133,10 @@ export async function startServer(config: Config, opts: { clock?: Clock; store?:
   const metricsPort = await observability.listen();
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
-  const recheck = startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS, onReport: observability.recheckReport });
-  const outbox = startOutboxWorker({ store, clock, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, intervalMs: config.OUTBOX_INTERVAL_MS, onReport: observability.outboxReport });
+  // Background work in one process only (WORKERS=N: src/cluster.ts); an interval of 0 starts nothing.
+  const idle = { stop: async () => undefined };
+  const recheck = background ? startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS, onReport: observability.recheckReport }) : idle;
+  const outbox = background ? startOutboxWorker({ store, clock, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, intervalMs: config.OUTBOX_INTERVAL_MS, onReport: observability.outboxReport }) : idle;
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

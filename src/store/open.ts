@@ -25,6 +25,8 @@ export interface OpenOptions {
    * commands that only read. SQLite: the file must exist.
    */
   mustExist?: boolean;
+  /** SQLite: another process of this server runs the background WAL checkpoints (WORKERS=N: src/cluster.ts). */
+  checkpointsElsewhere?: boolean;
 }
 
 /** The store DATABASE_URL names does not exist, and the caller would not create it. */
@@ -51,7 +53,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     if (options.mustExist && !existsSync(path)) throw new StoreMissing(resolve(path));
     let store: Store;
     try {
-      store = openSqliteStore({ path, durability: options.durability, groupCommit: options.groupCommit, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem });
+      store = openSqliteStore({ path, durability: options.durability, groupCommit: options.groupCommit, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem, checkpointsElsewhere: options.checkpointsElsewhere });
     } catch (e) {
       throw explainOpenFailure(path, e); // names the path and the system's reason
     }

@@ -44,6 +44,12 @@ export interface SqliteOptions {
   durability?: "full" | "normal";
   /** WAL checkpoints on a worker thread (./checkpointer.ts); default true for a file. */
   backgroundCheckpoints?: boolean;
+  /**
+   * Another process on this file runs the background checkpoints (WORKERS=N: src/cluster.ts):
+   * this one starts no checkpointer and keeps only the safety net of SAFETY_NET_PAGES, so that
+   * its commits do not checkpoint at SQLite's default 1,000 pages.
+   */
+  checkpointsElsewhere?: boolean;
   /** Where a failing background checkpoint is reported; default: nowhere (the safety net still bounds the WAL). */
   onCheckpointError?: (message: string) => void;
   /** Told after a background checkpoint, at most once a second (for the metrics). */
@@ -118,10 +124,10 @@ export function openSqliteStore(options: SqliteOptions): Store {
     db.close(); // a file another process holds locked (StoreUnavailable) may be retried: leave nothing open
     throw translate(e);
   }
-  const checkpointer = options.path !== ":memory:" && options.backgroundCheckpoints !== false
+  const checkpointer = options.path !== ":memory:" && options.backgroundCheckpoints !== false && options.checkpointsElsewhere !== true
     ? startCheckpointer(options.path, CHECKPOINT_INTERVAL_MS, options.onCheckpointError ?? (() => undefined), options.onCheckpoint)
     : null;
-  if (checkpointer) db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+  if (checkpointer || options.checkpointsElsewhere === true) db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   // After a checkpoint resets the WAL, its file is cut back to 64 MB (a burst would otherwise keep its size).
   db.pragma("journal_size_limit = 67108864");
   refreshPlannerStatistics(db);
