@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBuilt, freePort, runCli, spawnServer, waitFor } from "../helpers/built-server";
+import { outputLine, WORKER_COUNTS } from "../helpers/workers-server";
 
 let dir: string;
 beforeAll(() => {
@@ -39,12 +40,15 @@ describe("the server process", () => {
     expect(p.output()).toMatch(/LOG_LEVEL="loud".*fatal.*error.*warn.*info/);
   });
 
-  it("keeps every acknowledged write across SIGKILL and restart, and logs no secret", async () => {
+  // With WORKERS=2 the SIGKILL hits the primary: its workers go with it, mid-request or not.
+  it.each(WORKER_COUNTS)("keeps every acknowledged write across SIGKILL and restart, and logs no secret (WORKERS=%i)", async (workers) => {
     const port = freePort();
-    const db = `sqlite:${join(dir, "durable.db")}`;
+    const file = join(dir, `durable-${workers}.db`);
+    const db = `sqlite:${file}`;
     const token = `osk_${"ab".repeat(16)}_${"S".repeat(20)}secretpart${"x".repeat(13)}`;
-    const env = { PORT: String(port), DATABASE_URL: db, ORGSCIM_BOOTSTRAP_TOKEN: token, LOG_LEVEL: "trace" };
+    const env = { PORT: String(port), DATABASE_URL: db, ORGSCIM_BOOTSTRAP_TOKEN: token, LOG_LEVEL: "trace", WORKERS: String(workers) };
     const first = spawnServer(env);
+    if (workers > 1) await outputLine(first, /worker processes serving/);
     await waitFor(`http://127.0.0.1:${port}/healthz`);
     // The CLI works on the same store while the server runs.
     const orgId = (JSON.parse(runCli(env, ["orgs", "list"])) as { sid: string }[])[0]!.sid;
@@ -64,8 +68,16 @@ describe("the server process", () => {
     for (let i = 0; i < 100 && createdLines(first.output()) < ids.length; i++) await new Promise((r) => setTimeout(r, 20));
     first.child.kill("SIGKILL");
     await first.exited;
+    if (workers > 1) {
+      // The workers exit when their channel to the primary closes; the port is free once they have.
+      const pids = JSON.parse(/"pids":(\[[^\]]*\])/.exec(first.output())![1]!) as number[];
+      const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+      for (let i = 0; i < 600 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(pids.filter(alive)).toEqual([]);
+    }
     const second = spawnServer(env);
     try {
+      if (workers > 1) await outputLine(second, /worker processes serving/);
       await waitFor(`http://127.0.0.1:${port}/healthz`);
       const r = await fetch(`http://127.0.0.1:${port}/scim/v2/Users?count=100`, { headers: { authorization: `Bearer ${token}` } });
       const body = (await r.json()) as { totalResults: number; Resources: { id: string }[] };
@@ -83,13 +95,13 @@ describe("the server process", () => {
         expect(l.tokenSid).toMatch(/^TK[0-9a-f]{32}$/);
         expect(l.reqId).toMatch(/^[0-9a-f-]{36}$/);
       }
-      const file = readFileSync(join(dir, "durable.db")).toString("latin1") + readFileSync(join(dir, "durable.db-wal")).toString("latin1");
-      expect(file).not.toContain("secretpart");
-      expect(file).not.toContain("Pa55-word-never-logged");
+      const data = readFileSync(file).toString("latin1") + readFileSync(`${file}-wal`).toString("latin1");
+      expect(data).not.toContain("secretpart");
+      expect(data).not.toContain("Pa55-word-never-logged");
     } finally {
       second.child.kill("SIGTERM");
       await second.exited;
     }
-  });
+  }, 120_000);
   // SIGTERM with requests in flight: test/process/drain.test.ts (a reset or a cut body fails it).
 });

@@ -11,19 +11,22 @@
  * CONCURRENCY_RUNS (default 2) shuffles per property.
  */
 import fc from "fast-check";
-import { call, PATCH_SCHEMA, startTestServer, userBody, type Reply, type TestServer } from "../helpers/server";
+import { call, PATCH_SCHEMA, userBody, type Reply } from "../helpers/server";
+import { startServerWith, WORKER_COUNTS, type ServerUnderTest } from "../helpers/workers-server";
 
 const RUNS = Number(process.env.CONCURRENCY_RUNS ?? 2);
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
-let s: TestServer;
+// Once with one process, once with WORKERS=2 (two processes racing on one SQLite file: src/cluster.ts).
+describe.each(WORKER_COUNTS)("WORKERS=%i", (workers) => {
+let s: ServerUnderTest;
 let token: string;
 const pool: string[] = [];
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startServerWith(workers);
   token = (await s.newOrg({ domainEnforcement: false })).token;
   for (let i = 0; i < 150; i++) pool.push((await call("POST", `${s.scim}/Users`, token, userBody(`pool${i}@acme.test`))).body.id);
-}, 60_000);
+}, 180_000);
 afterAll(() => s.close());
 
 const users = () => `${s.scim}/Users`;
@@ -162,4 +165,5 @@ describe("100 adds and 100 removes on one group, shuffled and concurrent (docs/s
       { numRuns: RUNS },
     );
   }, 60_000);
+});
 });

@@ -8,7 +8,8 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
-import { call, PATCH_SCHEMA, startTestServer, type TestServer } from "../helpers/server";
+import { call, PATCH_SCHEMA } from "../helpers/server";
+import { startServerWith, WORKER_COUNTS, type ServerUnderTest } from "../helpers/workers-server";
 
 const SCRIPT = join(__dirname, "..", "..", "scripts", "check-invariants.mjs");
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -40,13 +41,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("race" as const), name: userName }) },
 );
 
-let s: TestServer;
+let s: ServerUnderTest;
 let dbPath: string;
 const statuses = new Map<number, number>();
 
-beforeAll(async () => {
-  s = await startTestServer();
-  dbPath = join(s.dir, "test.db");
+/** Fills `s`'s store with generated traffic, then stops it. */
+async function fill(): Promise<void> {
   const orgs = [(await s.newOrg({ domainEnforcement: false })).token, (await s.newOrg({ domainEnforcement: false })).token];
   const users: string[][] = [[], []];
   const groups: string[][] = [[], []];
@@ -104,14 +104,28 @@ beforeAll(async () => {
       note(r.status);
     }
   }
-  await s.running.stop(); // closes the store: the WAL is folded into the file
-}, 120_000);
-afterAll(() => s.close());
+  await s.stop(); // closes the store: the WAL is folded into the file
+}
+
+// One store filled by one process, one by two (WORKERS=2: src/cluster.ts), the racing bursts racing
+// across the processes; the corruptions below are made on copies of the last.
+const servers: ServerUnderTest[] = [];
+const filled = new Map<number, string>();
+beforeAll(async () => {
+  for (const workers of WORKER_COUNTS) {
+    s = await startServerWith(workers);
+    servers.push(s);
+    dbPath = s.file;
+    await fill();
+    filled.set(workers, dbPath);
+  }
+}, 300_000);
+afterAll(async () => { for (const server of servers) await server.close(); });
 
 describe("scripts/check-invariants.mjs", () => {
-  it("finds every invariant holding on a store filled by generated traffic", () => {
-    console.log(`fill: ${OPS} generated operations, statuses ${[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}×${n}`).join(" ")}`);
-    const r = check(dbPath);
+  it.each(WORKER_COUNTS)("finds every invariant holding on a store filled by generated traffic (WORKERS=%i)", (workers) => {
+    console.log(`fill: ${OPS} generated operations per store, statuses ${[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}×${n}`).join(" ")}`);
+    const r = check(filled.get(workers)!);
     console.log(r.out);
     expect(r.out).toMatch(/all 8 invariants hold/);
     expect(r.code).toBe(0);
