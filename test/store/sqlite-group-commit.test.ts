@@ -20,7 +20,7 @@ const groups: number[] = [];
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "orgscim-group-commit-"));
   file = join(dir, "gc.db");
-  store = openSqliteStore({ path: file, durability: "full", onGroupCommit: (n) => groups.push(n) });
+  store = openSqliteStore({ path: file, durability: "full", groupCommit: true, onGroupCommit: (n) => groups.push(n) });
 });
 afterAll(async () => {
   await store.close();
@@ -128,7 +128,7 @@ describe("group commit on SQLite", () => {
 
   it("refuses every member of a group whose commit cannot happen, and commits none of it", async () => {
     const own = join(dir, "vanish.db");
-    const s = openSqliteStore({ path: own, durability: "full", backgroundCheckpoints: false });
+    const s = openSqliteStore({ path: own, durability: "full", groupCommit: true, backgroundCheckpoints: false });
     try {
       const org = anOrg();
       await s.orgs.insert(org);
