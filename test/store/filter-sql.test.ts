@@ -150,6 +150,28 @@ const { node: filterText } = fc.letrec<{ node: string }>((tie) => ({
 describe("compileFilter agrees with matches()", () => {
   const db = openDb();
 
+  it("keeps `not` two-valued over an attribute a user lacks, and never evaluates a JSON function on a value that is not JSON (counterexamples the property found)", () => {
+    const meta = { resourceType: "User", created: "2020-01-01T00:00:00.000Z", lastModified: "2020-01-01T00:00:00.000Z", version: 'W/"1"' };
+    const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    const resources = [
+      { id: "u1", active: false, emails: [], userName: "a", displayName: "", [ent]: { employeeNumber: "a" }, meta },
+      { id: "u2", active: false, emails: [], userName: "a", title: "a", meta },
+    ];
+    db.exec("DELETE FROM users; DELETE FROM user_emails;");
+    insertUsers(db, resources);
+    for (const text of [
+      'not (displayName sw "a") or emails[type eq "a"].value eq "a" and active eq true',
+      "not (displayName pr)",
+      `not (${ent}:employeeNumber pr)`,
+      `((not (not (${ent}:employeeNumber pr))))`,
+      "not ((active eq true and title pr and title pr))",
+    ]) {
+      const filter = parseFilter(text, users);
+      const expected = resources.filter((r) => matches(r, filter)).map((r) => r.id).sort();
+      for (const withOrg of [true, false]) expect({ text, ids: select(db, filter, "o1", withOrg) }).toEqual({ text, ids: expected });
+    }
+  });
+
   it("selects exactly the users matches() accepts, for ~300 random filters over random users", () => {
     fc.assert(
       fc.property(usersArb, filterText, fc.boolean(), (resources, text, withOrg) => {

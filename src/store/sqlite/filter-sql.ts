@@ -8,7 +8,9 @@
  * attribute names that passed `safeName` (RFC 7643 ATTRNAME, URNs of [A-Za-z0-9:._-]).
  *
  * Semantics (as filter-eval):
- * - every predicate is two-valued (0 or 1, never NULL), so `not (x eq 1)` is true when x is missing;
+ * - every predicate is two-valued: `not` is `(x) IS NOT 1`, so `not (x eq 1)` is true when x is
+ *   missing even where SQL would say NULL; JSON functions only see JSON (guarded by CASE, which
+ *   SQLite evaluates lazily, where AND gives no order guarantee);
  * - `ne` is `not eq`; multi-valued attributes match when any element does (EXISTS);
  * - caseExact=false strings with a folded column (userName, emails.value, Group displayName: the
  *   map's `folded`) compare that column with the value folded by foldCase, as filter-eval does,
@@ -153,14 +155,14 @@ class Compiler {
         if (f.items.length === 0) return f.kind === "and" ? "1" : "0";
         return `(${f.items.map((i) => this.filter(i)).join(f.kind === "and" ? " AND " : " OR ")})`;
       case "not":
-        return `NOT ${this.filter(f.item)}`;
+        return `(${this.filter(f.item)}) IS NOT 1`;
       case "has":
         return this.has(f.attr, f.where);
       case "pr":
       case "cmp": {
         if (f.attr.multiValued) {
           if (f.kind === "cmp" && f.op === "ne" && f.value !== null) {
-            return `NOT ${this.has(f.attr, { ...f, op: "eq" })}`;
+            return `(${this.has(f.attr, { ...f, op: "eq" })}) IS NOT 1`;
           }
           return this.has(f.attr, f);
         }
@@ -222,7 +224,7 @@ class Compiler {
         if (f.items.length === 0) return f.kind === "and" ? "1" : "0";
         return `(${f.items.map((i) => this.element(i, loc)).join(f.kind === "and" ? " AND " : " OR ")})`;
       case "not":
-        return `NOT ${this.element(f.item, loc)}`;
+        return `(${this.element(f.item, loc)}) IS NOT 1`;
       case "has":
         throw Errors.invalidFilter("a value filter cannot nest inside another");
       default:
@@ -234,11 +236,11 @@ class Compiler {
   private leaf(f: Extract<Filter, { kind: "pr" | "cmp" }>, loc: Loc): string {
     if (f.kind === "pr") return this.present(f.attr, loc);
     if (f.value === null) {
-      if (f.op === "eq") return `NOT ${this.present(f.attr, loc)}`;
+      if (f.op === "eq") return `(${this.present(f.attr, loc)}) IS NOT 1`;
       if (f.op === "ne") return this.present(f.attr, loc);
       return "0";
     }
-    if (f.op === "ne") return `NOT ${this.compare(f.attr, "eq", f.value, loc)}`;
+    if (f.op === "ne") return `(${this.compare(f.attr, "eq", f.value, loc)}) IS NOT 1`;
     return this.compare(f.attr, f.op, f.value, loc);
   }
 
@@ -249,7 +251,7 @@ class Compiler {
     }
     const t = loc.jsonType;
     const v = loc.value;
-    return `(${t} IN ('true', 'false', 'integer', 'real') OR (${t} = 'text' AND ${v} <> '') OR (${t} = 'array' AND json_array_length(${v}) > 0) OR (${t} = 'object' AND ${v} <> '{}'))`;
+    return `(${t} IN ('true', 'false', 'integer', 'real') OR (${t} = 'text' AND ${v} <> '') OR (${t} = 'array' AND json_array_length(CASE WHEN ${t} = 'array' THEN ${v} END) > 0) OR (${t} = 'object' AND ${v} <> '{}'))`;
   }
 
   private bind(v: unknown): string {
