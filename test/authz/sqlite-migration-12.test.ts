@@ -22,6 +22,9 @@ const US = (c: string) => `US${hex(c)}`;
 function version11(file: string): void {
   const raw = new Database(file);
   migrate(raw);
+  // Migration 19's index and triggers name creator_user_id: a database at 11 had neither.
+  raw.exec(`DROP INDEX api_tokens_creator_user; DROP TRIGGER principal_users_update; DROP TRIGGER principal_users_delete;
+    DROP TRIGGER principal_members_insert; DROP TRIGGER principal_members_delete;`);
   raw.exec(`ALTER TABLE api_tokens DROP COLUMN created_by; ALTER TABLE api_tokens DROP COLUMN creator_user_id;
     ALTER TABLE api_tokens DROP COLUMN ceiling; DELETE FROM schema_migrations WHERE version = 12;`);
   raw.prepare("INSERT INTO organizations (id, name, settings, created, last_modified) VALUES ('ORa', 'A', '{}', 't', 't')").run();

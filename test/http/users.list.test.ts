@@ -119,9 +119,9 @@ describe("discovery", () => {
     expect(r.body.authenticationSchemes[0].type).toBe("oauthbearertoken");
   });
 
-  it("lists the User and Group resource types and four schemas, the orgscim extension among them", async () => {
+  it("lists the User, Group and GroupMember resource types and their schemas, the orgscim extension among them", async () => {
     const types = await call("GET", `${s.scim}/ResourceTypes`, token);
-    expect(types.body.Resources.map((t: { id: string }) => t.id)).toEqual(["User", "Group"]);
+    expect(types.body.Resources.map((t: { id: string }) => t.id)).toEqual(["User", "Group", "GroupMember"]);
     const schemas = await call("GET", `${s.scim}/Schemas`, token);
     expect(schemas.body.Resources.map((x: { id: string }) => x.id)).toContain("urn:ietf:params:scim:schemas:extension:orgscim:2.0:User");
     const one = await call("GET", `${s.scim}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User`, token);
