@@ -21,6 +21,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # The build writes the Admin Center's API types from the built /v1 document (package.json build:admin).
 COPY scripts/render-admin-types.js scripts/admin-types.js ./scripts/
+# Building the /v1 document loads the SCIM schemas (schemas/*.json) through the modules it imports.
+COPY schemas ./schemas
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
