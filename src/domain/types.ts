@@ -73,7 +73,19 @@ export interface ApiToken {
   creatorUserId?: string | null;
   /** The highest org role the token acts with: its maker's when it was made (the operator's counts as Owner). */
   ceiling?: OrgRole | null;
+  /**
+   * Absent: a static bearer token (`osk_...`). `client`: an OAuth 2.0 client (its secret is the
+   * client secret; never a bearer token). `access`: an access token the token endpoint issued to the
+   * client named by `createdBy` (src/domain/oauth.ts).
+   */
+  kind?: TokenKind;
+  /** When it stops working (ISO time); absent or null: never. */
+  expires?: string | null;
+  /** An access token issued for one API only (RFC 8707 `resource`): its path, `/scim/v2` or `/v1`; absent: either. */
+  audience?: string | null;
 }
+
+export type TokenKind = "client" | "access";
 
 export interface Email {
   value: string;

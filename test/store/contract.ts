@@ -7,6 +7,7 @@ import type { Store } from "../../src/domain/ports/store";
 import { auditSearch } from "./contract/audit-search";
 import { basics } from "./contract/basics";
 import { controlChars } from "./contract/control-chars";
+import { credentials } from "./contract/credentials";
 import { domains } from "./contract/domains";
 import { filterMatrix } from "./contract/filter-matrix";
 import { membershipFilters } from "./contract/membership-filters";
@@ -33,6 +34,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     const current = () => store;
     basics(it_, current);
     controlChars(it_, current);
+    credentials(it_, current);
     outbox(it_, current);
     domains(it_, current);
     records(it_, current);

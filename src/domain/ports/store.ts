@@ -63,6 +63,11 @@ export interface TokenRepo {
   get(id: string): Promise<ApiToken | null>;
   list(orgId: string): Promise<ApiToken[]>;
   revoke(orgId: string, id: string, at: string): Promise<boolean>;
+  /**
+   * Deletes the access tokens (kind `access`) the client `clientId` of orgId was issued that
+   * expired before `before`; answers how many. Nothing else is ever deleted from this repository.
+   */
+  purgeExpiredAccess(orgId: string, clientId: string, before: string): Promise<number>;
 }
 
 export interface UserRepo {

@@ -13,7 +13,7 @@
  */
 import { DEFAULT_ORG_SETTINGS } from "../../domain/types";
 import type {
-  AccountRole, ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, MemberStatus, Organization, OrgRole, Scope, UserRecord,
+  AccountRole, ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, MemberStatus, Organization, OrgRole, TokenKind, Scope, UserRecord,
 } from "../../domain/types";
 import { decodeKeys, encodeKeys } from "./codec";
 
@@ -83,6 +83,7 @@ export const tokenDoc = (t: ApiToken): Doc => ({
   _id: t.id, orgId: t.orgId, name: t.name, scopes: [...t.scopes], secretHash: t.secretHash, userId: t.userId,
   created: t.created, revoked: t.revoked,
   createdBy: t.createdBy ?? null, creatorUserId: t.creatorUserId ?? null, ceiling: t.ceiling ?? null,
+  kind: t.kind ?? null, expires: t.expires ?? null, audience: t.audience ?? null,
 });
 
 export const toToken = (d: Doc): ApiToken => ({
@@ -92,6 +93,10 @@ export const toToken = (d: Doc): ApiToken => ({
   createdBy: (d.createdBy ?? null) as string | null,
   creatorUserId: (d.creatorUserId ?? null) as string | null,
   ceiling: (d.ceiling ?? null) as OrgRole | null,
+  // Absent rather than null when unset, as the SQLite store reads them.
+  ...(d.kind ? { kind: d.kind as TokenKind } : {}),
+  ...(d.expires ? { expires: d.expires as string } : {}),
+  ...(d.audience ? { audience: d.audience as string } : {}),
 });
 
 export const domainDoc = (x: Domain): Doc => {

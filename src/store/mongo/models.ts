@@ -49,6 +49,7 @@ export const SCHEMAS = {
   tokens: schema({
     orgId: str, name: str, scopes: [String], secretHash: str, userId: nullableStr, created: str, revoked: nullableStr,
     createdBy: nullableStr, creatorUserId: nullableStr, ceiling: nullableStr,
+    kind: nullableStr, expires: nullableStr, audience: nullableStr,
   }),
   users: schema({
     orgId: str, seq: num, userName: str, userNameLower: str, externalId: nullableStr, displayName: nullableStr,

@@ -42,5 +42,7 @@ export function mongoTokens(c: MongoCtx): TokenRepo {
       const { filter, update } = revokeToken(orgId, id, at);
       return (await c.run("write", (o) => tokens().updateOne(filter, update, o))).matchedCount === 1;
     },
+    purgeExpiredAccess: (orgId, clientId, before) => c.run("write", async (o) =>
+      (await tokens().deleteMany({ orgId: { $eq: orgId }, createdBy: { $eq: clientId }, kind: { $eq: "access" }, expires: { $lt: before } }, o)).deletedCount),
   };
 }

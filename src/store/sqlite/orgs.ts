@@ -1,13 +1,14 @@
 /** Organizations and API tokens on SQLite. */
 import type Database from "better-sqlite3";
 import type { OrgRepo, TokenRepo } from "../../domain/ports/store";
-import { DEFAULT_ORG_SETTINGS, type ApiToken, type Organization, type OrgRole, type Scope } from "../../domain/types";
+import { DEFAULT_ORG_SETTINGS, type ApiToken, type Organization, type OrgRole, type Scope, type TokenKind } from "../../domain/types";
 import { guard } from "./errors";
 
 interface OrgRow { id: string; name: string; settings: string; created: string; last_modified: string }
 interface TokenRow {
   id: string; org_id: string; name: string; scopes: string; secret_hash: string; user_id: string | null; created: string; revoked: string | null;
   created_by: string | null; creator_user_id: string | null; ceiling: string | null;
+  kind: string | null; expires: string | null; audience: string | null;
 }
 
 const toOrg = (r: OrgRow): Organization => ({
@@ -30,6 +31,10 @@ const toToken = (r: TokenRow): ApiToken => ({
   createdBy: r.created_by,
   creatorUserId: r.creator_user_id,
   ceiling: r.ceiling as OrgRole | null,
+  // Absent rather than null when unset: a static token without expiry reads as it was written.
+  ...(r.kind ? { kind: r.kind as TokenKind } : {}),
+  ...(r.expires ? { expires: r.expires } : {}),
+  ...(r.audience ? { audience: r.audience } : {}),
 });
 
 export function sqliteOrgs(db: Database.Database): OrgRepo {
@@ -52,15 +57,17 @@ export function sqliteOrgs(db: Database.Database): OrgRepo {
 
 export function sqliteTokens(db: Database.Database): TokenRepo {
   const s = {
-    insert: db.prepare(`INSERT INTO api_tokens (id, org_id, name, scopes, secret_hash, user_id, created, revoked, created_by, creator_user_id, ceiling)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insert: db.prepare(`INSERT INTO api_tokens (id, org_id, name, scopes, secret_hash, user_id, created, revoked, created_by, creator_user_id, ceiling,
+        kind, expires, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     get: db.prepare("SELECT * FROM api_tokens WHERE id = ?"),
     list: db.prepare("SELECT * FROM api_tokens WHERE org_id = ? ORDER BY created, id"),
     revoke: db.prepare("UPDATE api_tokens SET revoked = ? WHERE org_id = ? AND id = ? AND revoked IS NULL"),
+    purge: db.prepare("DELETE FROM api_tokens WHERE org_id = ? AND created_by = ? AND kind = 'access' AND expires < ?"),
   };
   return {
     insert: async (t) => guard(() => void s.insert.run(
       t.id, t.orgId, t.name, JSON.stringify(t.scopes), t.secretHash, t.userId, t.created, t.revoked, t.createdBy ?? null, t.creatorUserId ?? null, t.ceiling ?? null,
+      t.kind ?? null, t.expires ?? null, t.audience ?? null,
     )),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as TokenRow | undefined;
@@ -68,5 +75,6 @@ export function sqliteTokens(db: Database.Database): TokenRepo {
     }),
     list: async (orgId) => guard(() => (s.list.all(orgId) as TokenRow[]).map(toToken)),
     revoke: async (orgId, id, at) => guard(() => s.revoke.run(at, orgId, id).changes === 1),
+    purgeExpiredAccess: async (orgId, clientId, before) => guard(() => s.purge.run(orgId, clientId, before).changes),
   };
 }

@@ -334,4 +334,18 @@ export const SCHEMA_STEPS: readonly Migration[] = [
         END;
     `,
   },
+  {
+    version: 20,
+    name: "OAuth clients and access tokens; token expiry",
+    // A row of api_tokens is a static token (kind NULL), an OAuth 2.0 client (kind 'client') or an
+    // access token the token endpoint issued to one (kind 'access', created_by the client's id):
+    // one table, so that one principal resolution (src/domain/tokens.ts) serves every credential.
+    // expires: when it stops working (NULL: never, as every token made before); audience: the API
+    // an access token was issued for (RFC 8707), NULL for either.
+    sql: `
+      ALTER TABLE api_tokens ADD COLUMN kind TEXT;
+      ALTER TABLE api_tokens ADD COLUMN expires TEXT;
+      ALTER TABLE api_tokens ADD COLUMN audience TEXT;
+    `,
+  },
 ];
