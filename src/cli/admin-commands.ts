@@ -144,7 +144,7 @@ export const ADMIN_COMMANDS: readonly CommandSpec[] = [
     store: "existing", json: true, quiet: false,
     async run(ctx) {
       const o = await orgOf(ctx, String(ctx.opts.org));
-      const tokens = (await (await ctx.store()).tokens.list(o.id)).map(toTokenBody);
+      const tokens = (await (await ctx.store()).tokens.list(o.id)).filter((t) => !t.kind).map(toTokenBody); // OAuth clients: GET /v1/OAuthClients
       printResult(ctx.io, ctx.opts, tokens, () => table(tokens, TOKEN_COLUMNS));
       return 0;
     },

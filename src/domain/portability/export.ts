@@ -86,6 +86,7 @@ export async function* exportOrganization(store: Store, orgId: string, options: 
   // Every invitation, in each state, including those whose user is gone (revoked, or removed with them).
   const now = new Date().toISOString();
   for await (const invitation of offsetPages((offset, limit) => store.invitations.list(orgId, { now, offset, limit }))) yield { kind: "invitation", invitation };
-  if (options.tokens) for (const token of await store.tokens.list(orgId)) yield { kind: "token", token };
+  // Static tokens only: OAuth clients and their short-lived access tokens are made again where the organization moves (docs/oauth.md).
+  if (options.tokens) for (const token of await store.tokens.list(orgId)) if (!token.kind) yield { kind: "token", token };
   if (options.audit) for await (const event of auditOldestFirst(store, orgId)) yield { kind: "audit", event };
 }
