@@ -34,6 +34,8 @@ export interface Actor {
    * the stored token on first use otherwise (./policy/principal.ts).
    */
   principal?: Principal;
+  /** An OAuth access token issued for one API only (RFC 8707): its path, `/scim/v2` or `/v1`. */
+  audience?: string | null;
 }
 
 /** The operator: the orgscim command working on the store itself. Full rights; never reachable over HTTP. */

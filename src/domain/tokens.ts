@@ -17,7 +17,8 @@ import { authorize, orgTarget, principalOf, resolveTokenPrincipal, tokenTarget, 
 import type { Repos, Store } from "./ports/store";
 import type { ApiToken, Organization, OrgRole, Scope } from "./types";
 
-const FORMAT = /^osk_([0-9a-f]{32})_([A-Za-z0-9_-]{32,128})$/;
+/** `osk_`: a static token (id TK...); `oat_`: an access token the OAuth token endpoint issued (id AT..., ./oauth.ts). */
+const FORMAT = /^(osk|oat)_([0-9a-f]{32})_([A-Za-z0-9_-]{32,128})$/;
 
 export const hashSecret = (secret: string): string => createHash("sha256").update(secret).digest("hex");
 
@@ -33,8 +34,19 @@ export function newTokenPlaintext(): string {
 
 export function parseToken(plaintext: string): { id: string; secret: string } | null {
   const m = FORMAT.exec(plaintext);
-  return m ? { id: `TK${m[1]}`, secret: m[2] as string } : null;
+  return m ? { id: `${m[1] === "oat" ? "AT" : "TK"}${m[2]}`, secret: m[3] as string } : null;
 }
+
+/** Whether `secret` hashes to `storedHash`, in constant time. */
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const given = Buffer.from(hashSecret(secret), "hex");
+  const stored = Buffer.from(storedHash, "hex");
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+/** Whether a token (or client) has expired at `now`: its `expires` is at or before it. */
+export const isExpired = (t: Pick<ApiToken, "expires">, now: Date): boolean =>
+  typeof t.expires === "string" && Date.parse(t.expires) <= now.getTime();
 
 /**
  * Stores a new token. Without `createdBy`, the operator made it (the bootstrap): ceiling Owner, no
@@ -70,28 +82,40 @@ export async function issueToken(
 }
 
 export interface Authenticated {
+  /**
+   * What acts: the static token, or for an access token its OAuth client with the access token's
+   * scopes (the audit log names the client, and everything the policy follows, its maker, its user,
+   * its revocation, is the client's).
+   */
   token: ApiToken;
   org: Organization;
   principal: TokenPrincipal;
+  /** The API an access token was issued for (RFC 8707): `/scim/v2` or `/v1`; null for either. */
+  audience: string | null;
 }
 
 /**
  * Answers the token, its organization and what it may act as, or null for anything malformed,
- * unknown, revoked, acting for a suspended or removed user, or made by a user who is now
- * suspended or removed.
+ * unknown, revoked, expired, acting for a suspended or removed user, or made by a user who is now
+ * suspended or removed. An access token (`oat_...`) also needs its client: live, not expired, of
+ * the same organization. A client's own record never authenticates as a bearer token.
  */
-export async function authenticate(repos: Repos, plaintext: string): Promise<Authenticated | null> {
+export async function authenticate(repos: Repos, plaintext: string, now: Date = new Date()): Promise<Authenticated | null> {
   const parsed = parseToken(plaintext);
   if (!parsed) return null;
-  const token = await repos.tokens.get(parsed.id);
-  if (!token || token.revoked) return null;
-  const given = Buffer.from(hashSecret(parsed.secret), "hex");
-  const stored = Buffer.from(token.secretHash, "hex");
-  if (given.length !== stored.length || !timingSafeEqual(given, stored)) return null;
+  const row = await repos.tokens.get(parsed.id);
+  if (!row || row.revoked || !secretMatches(parsed.secret, row.secretHash) || isExpired(row, now)) return null;
+  if ((row.kind ?? null) !== (parsed.id.startsWith("AT") ? "access" : null)) return null;
+  let token = row;
+  if (row.kind === "access") {
+    const client = row.createdBy ? await repos.tokens.get(row.createdBy) : null;
+    if (!client || client.kind !== "client" || client.orgId !== row.orgId || client.revoked || isExpired(client, now)) return null;
+    token = { ...client, scopes: row.scopes.filter((s) => client.scopes.includes(s)) };
+  }
   const org = await repos.orgs.get(token.orgId);
   if (!org) return null;
   const principal = await resolveTokenPrincipal(repos, org, token);
-  return principal ? { token, org, principal } : null;
+  return principal ? { token, org, principal, audience: row.audience ?? null } : null;
 }
 
 // ---------- use cases (/v1/Tokens) ----------
@@ -125,7 +149,8 @@ export async function createToken(deps: TokenDeps, actor: Actor, input: { name: 
 
 export async function listTokens(deps: TokenDeps, actor: Actor): Promise<ApiToken[]> {
   await authorize(deps, actor, { action: "token.list", target: orgTarget(actor.org.id) });
-  return deps.store.tokens.list(actor.org.id);
+  // Static tokens only: OAuth clients and their access tokens are listed by ./oauth.ts.
+  return (await deps.store.tokens.list(actor.org.id)).filter((t) => !t.kind);
 }
 
 /** GET /v1/Tokens/:sid: one token, revoked ones included (as the list). Another organization's, or none, is not found; then the policy decides. */
@@ -139,7 +164,7 @@ export async function readToken(deps: TokenDeps, actor: Actor, id: string): Prom
 /** DELETE /v1/Tokens/:sid: it stops working at once. Another organization's token is not found. */
 export async function revokeToken(deps: TokenDeps, actor: Actor, id: string): Promise<void> {
   const token = await deps.store.tokens.get(id);
-  if (!token || token.orgId !== actor.org.id || token.revoked) throw Errors.tokenNotFound(id);
+  if (!token || token.kind || token.orgId !== actor.org.id || token.revoked) throw Errors.tokenNotFound(id);
   await authorize(deps, actor, { action: "token.revoke", target: await tokenTarget(deps.store, token) });
   await deps.store.transaction(async (tx) => {
     if (!(await tx.tokens.revoke(actor.org.id, id, isoNow(deps.clock)))) throw Errors.tokenNotFound(id);

@@ -15,6 +15,7 @@ import { errorHandler } from "./error-handler";
 import { createAuthenticator } from "./auth";
 import { healthRoutes } from "./health";
 import { requestLogging, type Logger } from "./logging";
+import { oauthRouter } from "./oauth/router";
 import { rateLimitFor } from "./rate-limit";
 import { scimRouter } from "./scim/router";
 import { securityHeaders } from "./security-headers";
@@ -48,11 +49,20 @@ export function createApp(deps: AppDeps): express.Express {
   // What carries no valid token has a budget per address (./address-budget.ts); /healthz and /readyz do not.
   const budgets = addressBudgets({ anonymousPerMinute: deps.config.ANONYMOUS_PER_MINUTE, authFailuresPerMinute: deps.config.AUTH_FAILURES_PER_MINUTE });
   app.use("/admin", budgets.anonymous, adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
-  const authenticator = createAuthenticator(deps.store);
+  const authenticator = createAuthenticator(deps.store, deps.clock);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
   // One monitor and one table of organizations' shares for every router (./write-shedding.ts, ./org-shares.ts).
   const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS);
   const bulkSlots = bulkAdmission(deps.config.SCIM_BULK_CONCURRENCY, deps.config.SCIM_BULK_PER_ORGANIZATION, shedding.shares);
+  // The OAuth 2.0 token endpoint and its metadata (./oauth/router.ts): the client's secret is the credential.
+  app.use(oauthRouter({
+    store: deps.store,
+    clock: deps.clock,
+    publicUrl: deps.config.PUBLIC_URL,
+    ttlSeconds: deps.config.OAUTH_ACCESS_TOKEN_TTL_SECONDS,
+    tokensPerClientPerMinute: deps.config.OAUTH_TOKENS_PER_CLIENT_PER_MINUTE,
+    authFailures: budgets.authFailures,
+  }));
   app.use("/scim/v2", scimRouter({
     store: deps.store,
     clock: deps.clock,
@@ -84,7 +94,7 @@ export function createApp(deps: AppDeps): express.Express {
   }).router);
   app.use(budgets.anonymous); // a path that exists nowhere is a token-less route too
   app.use((req: Request) => {
-    throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json); health under /healthz and /readyz.");
+    throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json), the OAuth token endpoint at /oauth/token; health under /healthz and /readyz.");
   });
   app.use(errorHandler(sendV1Error));
   return app;

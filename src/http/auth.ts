@@ -23,13 +23,13 @@ declare module "express-serve-static-core" {
   }
 }
 
-export function createAuthenticator(store: Store): passport.Authenticator {
+export function createAuthenticator(store: Store, clock?: Clock): passport.Authenticator {
   const p = new passport.Authenticator();
   // What a token may do, kept while the store's principal version says nothing it depends on changed (./principal-cache.ts).
-  const principals = new PrincipalCache(store, (plaintext) => authenticate(store, plaintext));
+  const principals = new PrincipalCache(store, (plaintext, now) => authenticate(store, plaintext, now));
   p.use(
     new BearerStrategy((token, done) => {
-      principals.authenticate(token, new Date()).then(
+      principals.authenticate(token, clock ? clock.now() : new Date()).then(
         (principal) => {
           if (!principal) return done(null, false);
           const actor: Actor = {
@@ -38,6 +38,7 @@ export function createAuthenticator(store: Store): passport.Authenticator {
             scopes: principal.token.scopes,
             userId: principal.token.userId,
             principal: principal.principal,
+            audience: principal.audience,
           };
           return done(null, actor);
         },
@@ -70,6 +71,11 @@ export function requireToken(
       if (!actor) {
         res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token"');
         return void refuse(req, res, next, Errors.unauthorized("Missing, malformed, unknown or revoked bearer token. Send Authorization: Bearer <token> with a token from `orgscim tokens create`."));
+      }
+      if (actor.audience && !req.baseUrl.toLowerCase().startsWith(actor.audience.toLowerCase())) {
+        // RFC 8707: an access token issued for one API is not accepted by the other (RFC 6750 §3.1: invalid_token).
+        res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token", error_description="audience"');
+        return void refuse(req, res, next, Errors.unauthorized(`This access token was issued for ${actor.audience} only (its resource parameter); ask the token endpoint for one without a resource, or with this API's.`));
       }
       if (!scopes.some((s) => actor.scopes.includes(s))) {
         const e = Errors.forbidden(`This token lacks the required scope (${scopes.join(" or ")}). Create a token with that scope.`);

@@ -112,7 +112,7 @@ async function eventsSince(w: World, marker: string | undefined) {
   return out;
 }
 
-const ID = /\b(US|GP|GM|AC|IV|IY|TK|DM)[0-9a-f]{32}(?:[0-9a-f]{32})?\b/g;
+const ID = /\b(US|GP|GM|AC|IV|IY|TK|DM|OC)[0-9a-f]{32}(?:[0-9a-f]{32})?\b/g;
 const hideIds = (text: string) => text.replace(ID, "<id>");
 const randomHex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
 /** The request with each of the other organization's ids replaced by one that exists nowhere. */

@@ -26,7 +26,7 @@ function routesOf(stack: Layer[], prefix = ""): string[] {
   });
 }
 
-const ROOT = { scim: "/scim/v2", bulk: "/scim/v2", v1: "/v1" } as const;
+const ROOT = { scim: "/scim/v2", bulk: "/scim/v2", v1: "/v1", root: "" } as const;
 const tableRoutes = new Set(POLICY.flatMap((r) => r.doors.filter((d) => d.api !== "cli").map((d) => `${d.api === "bulk" ? "POST" : d.method} ${ROOT[d.api as keyof typeof ROOT]}${d.api === "bulk" ? "/Bulk" : d.path}`)));
 const publicRoutes = new Set(PUBLIC_DOORS.map((d) => `${d.method} ${ROOT[d.api as keyof typeof ROOT]}${d.path}`));
 /**

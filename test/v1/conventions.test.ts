@@ -33,6 +33,7 @@ beforeAll(async () => {
     await v1("POST", `${s.url}/v1/RoleAssignments`, token, { account_sid: acct, user_sid: u, role });
   }
   await v1("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "Second", scopes: ["scim"] });
+  for (const name of ["Client 1", "Client 2"]) await v1("POST", `${s.url}/v1/OAuthClients`, token, { friendly_name: name, scopes: ["scim"] });
   await v1("POST", `${s.url}/v1/Domains`, token, { domain_name: "second.example.com" });
   for (const who of ["a", "b"]) await v1("POST", `${s.url}/v1/Invitations`, token, { email: `pending-${who}@acme.test`, org_role: "standard" });
   org = { user, account, other };
@@ -150,6 +151,7 @@ describe("every /v1 operation of /v1/openapi.json", () => {
   /** What a list needs to answer several items (its path's sid, a required filter); a new list fails the test until it is listed. */
   const LISTS: Record<string, () => { path: string; query?: Record<string, string> }> = {
     "/Tokens": () => ({ path: "/Tokens" }),
+    "/OAuthClients": () => ({ path: "/OAuthClients" }),
     "/Accounts": () => ({ path: "/Accounts" }),
     "/Accounts/{sid}/Users": () => ({ path: `/Accounts/${org.account}/Users` }),
     "/RoleAssignments": () => ({ path: "/RoleAssignments", query: { AccountSid: org.account } }),
@@ -206,6 +208,7 @@ describe("every /v1 operation of /v1/openapi.json", () => {
   const CREATES: Record<string, () => { path: string; body: unknown }> = {
     "POST /Accounts": () => ({ path: "/Accounts", body: { friendly_name: "Located", owner_sid: org.user } }),
     "POST /Tokens": () => ({ path: "/Tokens", body: { friendly_name: "Located", scopes: ["scim"] } }),
+    "POST /OAuthClients": () => ({ path: "/OAuthClients", body: { friendly_name: "Located", scopes: ["scim"] } }),
     "POST /Domains": () => ({ path: "/Domains", body: { domain_name: `located-${Date.now().toString(36)}.example.com` } }),
     "POST /RoleAssignments": () => ({ path: "/RoleAssignments", body: { account_sid: org.account, user_sid: org.user, role: "developer" } }),
     "POST /Invitations": () => ({ path: "/Invitations", body: { email: `invited-${Date.now().toString(36)}@acme.test`, org_role: "standard" } }),

@@ -71,7 +71,8 @@ export const TARGET_LABELS: Record<TargetKind, string> = {
 
 /** Where a request enters: SCIM (/scim/v2, and each /Bulk operation), the admin API (/v1), or the CLI. */
 export interface Door {
-  api: "scim" | "v1" | "bulk" | "cli";
+  /** root: a path at the server's root, outside both APIs (the OAuth token endpoint and metadata). */
+  api: "scim" | "v1" | "bulk" | "cli" | "root";
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "CLI";
   /** Express-style path under the API's root, e.g. /Users/:id; for the CLI, the command. */
   path: string;
@@ -80,4 +81,4 @@ export interface Door {
 }
 
 export const doorText = (d: Door): string =>
-  d.api === "cli" ? `\`orgscim ${d.path}\`` : `${d.api === "v1" ? "/v1" : d.api === "bulk" ? "/Bulk" : "SCIM"} ${d.method} ${d.path}${d.when ? ` (${d.when})` : ""}`;
+  d.api === "cli" ? `\`orgscim ${d.path}\`` : d.api === "root" ? `${d.method} ${d.path}` : `${d.api === "v1" ? "/v1" : d.api === "bulk" ? "/Bulk" : "SCIM"} ${d.method} ${d.path}${d.when ? ` (${d.when})` : ""}`;

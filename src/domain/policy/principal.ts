@@ -52,19 +52,24 @@ export async function resolveTokenPrincipal(repos: Repos, org: Organization, tok
   return { kind: "token", tokenId: token.id, scopes: token.scopes, userId: token.userId, level, accounts };
 }
 
+/** A maker that is a credential: a token (TK), or an OAuth client (OC) whose access token made it. */
+const MAKER_ID = /^(TK|OC)/;
+
 /** Longer chains than this are refused: no use makes them, and each link costs a read per request. */
 export const MAX_TOKEN_CHAIN = 16;
 
 /**
  * Whether every token up the chain that made this one (created_by) is still live in the same
  * organization: revoking a token takes away the tokens it made too, else its holder mints a copy
- * before the revocation and keeps every right it was meant to lose. `operator` (and a maker that is
- * not a token id, e.g. a legacy value) ends the chain.
+ * before the revocation and keeps every right it was meant to lose. An OAuth client (deleting it
+ * revokes it) is a link like a token. `operator` (and a maker that is not a token id, e.g. a legacy
+ * value) ends the chain. A maker that expired does not break it: expiry ends a credential's use,
+ * it does not withdraw what it made (revocation does).
  */
 async function chainIntact(repos: Repos, orgId: string, token: ApiToken): Promise<boolean> {
   const seen = new Set<string>([token.id]);
   let by = token.createdBy ?? null;
-  while (by !== null && by.startsWith("TK")) {
+  while (by !== null && MAKER_ID.test(by)) {
     if (seen.has(by) || seen.size > MAX_TOKEN_CHAIN) return false;
     seen.add(by);
     const maker = await repos.tokens.get(by);

@@ -363,6 +363,28 @@ export const POLICY: readonly ActionRule[] = [
     doors: [v1("DELETE", "/Tokens/:sid"), cli("tokens revoke")],
   },
 
+  // ---------- OAuth 2.0 clients (client credentials: src/domain/oauth.ts) ----------
+  {
+    id: "oauth_client.create", what: "make an OAuth client", targets: ["newService", "newSelf", "newOtherUser", "newWider"],
+    allow: { owner: ["newService", "newSelf"], administrator: ["newService", "newSelf"], operator: ["newService", "newOtherUser", "newWider"] },
+    doors: [v1("POST", "/OAuthClients")],
+    note: "A client is a token that holds a secret instead of being one: the same rules make it (it records who made it, carries at most their rights now, and acts for a user only when that user or the operator made it), and its access tokens act as it does.",
+  },
+  {
+    id: "oauth_client.list", what: "list the organization's OAuth clients", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, operator: ORG },
+    doors: [v1("GET", "/OAuthClients")],
+  },
+  {
+    id: "oauth_client.delete", what: "delete an OAuth client", targets: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    allow: {
+      owner: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], administrator: ["ownToken", "tokenStandard", "tokenAdministrator"],
+      standard: ["ownToken"], operator: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    },
+    doors: [v1("DELETE", "/OAuthClients/:sid")],
+    note: "Its access tokens, and every token or client made through them, stop working at once.",
+  },
+
   // ---------- discovery ----------
   {
     id: "scim.discovery", what: "read the SCIM service's description", targets: ORG,
@@ -375,6 +397,8 @@ export const POLICY: readonly ActionRule[] = [
 export const PUBLIC_DOORS: readonly (Door & { why: string })[] = [
   { api: "v1", method: "POST", path: "/Invitations/Accept", why: "the invitee's emailed single-use token is the credential" },
   { api: "v1", method: "GET", path: "/openapi.json", why: "the API's description" },
+  { api: "root", method: "POST", path: "/oauth/token", why: "the OAuth 2.0 token endpoint: the client's id and secret are the credential (docs/oauth.md)" },
+  { api: "root", method: "GET", path: "/.well-known/oauth-authorization-server", why: "the authorization server's metadata (RFC 8414)" },
 ];
 
 export const RULES: ReadonlyMap<string, ActionRule> = new Map(POLICY.map((r) => [r.id, r]));

@@ -148,6 +148,7 @@ export class ApiRegistry {
 const TAGS: Record<string, string> = {
   Organization: "The caller's organization and its settings",
   Tokens: "API tokens: for identity providers (scope scim) and for admin tools (scope admin)",
+  OAuthClients: "OAuth 2.0 clients: an identity provider's client id and secret for the client credentials grant at /oauth/token (docs/oauth.md)",
   Accounts: "Managed accounts of the organization",
   RoleAssignments: "Account roles held directly (Administrator, Billing Manager, Developer, Support)",
   Users: "The organization's users: managed, pending and independent",

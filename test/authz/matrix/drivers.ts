@@ -16,6 +16,7 @@ import type { Door, TargetKind } from "../../../src/domain/policy/kinds";
 import { GROUP_MEMBER } from "../../../src/domain/resource-names";
 import { orgRoleGroupId } from "../../../src/domain/role-groups";
 import { issueToken, parseToken } from "../../../src/domain/tokens";
+import { createClient } from "../../../src/domain/oauth";
 import { modifyUser } from "../../../src/domain/users";
 import type { TestDnsServer } from "../../helpers/dns-server";
 import { call } from "../../helpers/server";
@@ -821,6 +822,32 @@ export function drivers(): Driver[] {
           : k === "tokenAdministrator" ? (c.fresh ? await issue(c.w.users.admin2, ["admin"]) : c.w.tokens.admin2.id)
             : (c.fresh ? await issue(null, ["admin"]) : c.w.tokens.ownerService.id);
       return { req: v1Req("DELETE", `/Tokens/${id}`), check: async () => { if (!(await c.w.store.tokens.get(id))?.revoked) fail("revoked"); } };
+    },
+  });
+
+  // ----- OAuth clients: made, listed and deleted under the rules of tokens -----
+  add({
+    action: "oauth_client.create", door: door("v1", "POST", "/OAuthClients"), kinds: ["newService", "newSelf", "newOtherUser"], write: true,
+    build: async (c, k) => {
+      const userSid = k === "newService" ? null : k === "newSelf" ? me(c) : c.w.users.std2;
+      if (k === "newSelf" && !userSid) return null;
+      const name = uniq("client");
+      return {
+        req: v1Req("POST", "/OAuthClients", { friendly_name: name, scopes: ["scim"], ...(userSid ? { user_sid: userSid } : {}) }),
+        check: async () => { if (!(await c.w.store.tokens.list(c.w.org.id)).some((t) => t.name === name && t.kind === "client")) fail("client"); },
+      };
+    },
+  });
+  list("oauth_client.list", door("v1", "GET", "/OAuthClients"), v1Req("GET", "/OAuthClients"));
+  add({
+    action: "oauth_client.delete", door: door("v1", "DELETE", "/OAuthClients/:sid"), kinds: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], write: true,
+    otherOrg: (c) => v1Req("DELETE", `/OAuthClients/${c.e.client}`),
+    build: async (c, k) => {
+      // ownToken: a client acting for the principal's own user (a principal acting for no user has none).
+      const userId = k === "ownToken" ? me(c) : k === "tokenStandard" ? c.w.users.std2 : k === "tokenAdministrator" ? c.w.users.admin2 : null;
+      if (k === "ownToken" && !userId) return null;
+      const id = (await createClient(deps(c), c.w.op, { name: uniq("victim-client"), scopes: ["scim", "admin"], userId })).client.id;
+      return { req: v1Req("DELETE", `/OAuthClients/${id}`), check: async () => { if (!(await c.w.store.tokens.get(id))?.revoked) fail("deleted"); } };
     },
   });
 

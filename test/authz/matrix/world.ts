@@ -11,6 +11,7 @@ import { systemClock } from "../../../src/domain/clock";
 import { addDomain } from "../../../src/domain/domains";
 import { createGroup } from "../../../src/domain/groups";
 import { inviteToAccount, inviteToOrganization } from "../../../src/domain/invitations";
+import { createClient } from "../../../src/domain/oauth";
 import { createOrganization } from "../../../src/domain/orgs";
 import type { Store } from "../../../src/domain/ports/store";
 import { createToken, issueToken, parseToken } from "../../../src/domain/tokens";
@@ -70,6 +71,8 @@ export interface Elsewhere {
   invitation: string;
   assignment: string;
   token: string;
+  /** An OAuth client (docs/oauth.md). */
+  client: string;
   domain: string;
   /** The id of its user's membership of its group (a GroupMember). */
   membership: string;
@@ -180,7 +183,8 @@ export async function buildElsewhere(store: Store): Promise<Elsewhere> {
   const token = tok(await issueToken(store, systemClock, { orgId: org.id, name: "b", scopes: ["scim", "admin"] })).id;
   const domain = (await addDomain(deps, op, `${uniq("b")}.org`)).id;
   const membership = (await store.groups.findMembership(org.id, group, user))!.id;
-  return { org, user, group, account, invitation, assignment, token, domain, membership };
+  const client = (await createClient(deps, op, { name: "b", scopes: ["scim"], userId: null })).client.id;
+  return { org, user, group, account, invitation, assignment, token, client, domain, membership };
 }
 
 /**
