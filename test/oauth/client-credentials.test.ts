@@ -83,6 +83,23 @@ describe("discovery", () => {
     expect(r.body.response_types_supported).toEqual([]);
   });
 
+  it("names PUBLIC_URL as the issuer when it is set, and takes resources under it only", async () => {
+    const pub = await startTestServer({ PUBLIC_URL: "https://scim.example.test" });
+    try {
+      const meta = await call("GET", `${pub.url}/.well-known/oauth-authorization-server`, null);
+      expect(meta.body.issuer).toBe("https://scim.example.test");
+      expect(meta.body.token_endpoint).toBe("https://scim.example.test/oauth/token");
+      const { token: admin } = await pub.newOrg();
+      const made = await makeClient(pub, admin);
+      expect(made.tokenEndpoint).toBe("https://scim.example.test/oauth/token");
+      const c = { ...made, tokenEndpoint: `${pub.url}/oauth/token` };
+      expect((await exchange(c, { resource: "https://scim.example.test/scim/v2" })).status).toBe(200);
+      expect((await exchange(c, { resource: `${pub.url}/scim/v2` })).body.error).toBe("invalid_target");
+    } finally {
+      await pub.close();
+    }
+  });
+
   it("lists the OAuth 2.0 scheme in ServiceProviderConfig's authenticationSchemes", async () => {
     const { token } = await s.newOrg();
     const r = await call("GET", `${s.scim}/ServiceProviderConfig`, token);

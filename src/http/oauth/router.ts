@@ -21,6 +21,7 @@ import type { Store } from "../../domain/ports/store";
 import { SCOPES } from "../../domain/types";
 import type { AuthFailureBudget } from "../address-budget";
 import { toDomainError } from "../translate-error";
+import { linkOrigin, originOf } from "../v1/links";
 import { v1Status } from "../v1-errors";
 
 export interface OAuthDeps {
@@ -35,9 +36,13 @@ export interface OAuthDeps {
 const FORM = "application/x-www-form-urlencoded";
 const PARAMS = ["grant_type", "client_id", "client_secret", "scope", "resource"] as const;
 
-/** The server's origin as clients see it: PUBLIC_URL, else the request's own. */
-const issuerOf = (req: Request, publicUrl: string | undefined): string =>
-  publicUrl ? publicUrl.replace(/\/+$/, "") : `${req.protocol}://${req.get("host") ?? "localhost"}`;
+/**
+ * The issuer (RFC 8414) and the base of the resources a token may be asked for (RFC 8707): the
+ * origin /v1's links use (../v1/links.ts): PUBLIC_URL, else the Host (forwarded headers only from
+ * a proxy TRUST_PROXY trusts). Set PUBLIC_URL in production: the metadata then never depends on
+ * the request.
+ */
+const issuerOf = (req: Request): string => originOf(req);
 
 class TokenRequestError extends Error {
   constructor(readonly body: OAuthError, readonly basic = false) {
@@ -99,8 +104,9 @@ export function oauthRouter(deps: OAuthDeps): Router {
     res.setHeader("Pragma", "no-cache");
   };
 
-  r.get("/.well-known/oauth-authorization-server", (req, res) => {
-    const issuer = issuerOf(req, deps.publicUrl);
+  const origin = linkOrigin(deps.publicUrl);
+  r.get("/.well-known/oauth-authorization-server", origin, (req, res) => {
+    const issuer = issuerOf(req);
     res.json({
       issuer,
       token_endpoint: `${issuer}/oauth/token`,
@@ -113,7 +119,7 @@ export function oauthRouter(deps: OAuthDeps): Router {
   });
 
   const form = express.urlencoded({ extended: false, limit: "8kb", parameterLimit: 20, type: FORM });
-  r.post("/oauth/token", async (req, res, next) => {
+  r.post("/oauth/token", origin, async (req, res, next) => {
     noStore(res);
     try {
       await new Promise<void>((resolve, reject) => form(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
@@ -129,7 +135,7 @@ export function oauthRouter(deps: OAuthDeps): Router {
       if (body.grant_type !== "client_credentials") {
         throw new TokenRequestError({ error: "unsupported_grant_type", description: `This server issues tokens for grant_type=client_credentials only, not ${body.grant_type.slice(0, 50)}.` });
       }
-      const issuer = issuerOf(req, deps.publicUrl);
+      const issuer = issuerOf(req);
       const resources = new Map([[`${issuer}/scim/v2`, "/scim/v2"], [`${issuer}/v1`, "/v1"]]);
       const client = await authenticateClient(deps, creds.clientId, creds.clientSecret);
       if (!client) throw new TokenRequestError(INVALID_CLIENT, creds.basic);
@@ -174,7 +180,7 @@ export function oauthRouter(deps: OAuthDeps): Router {
     const code = v1Status(e);
     if (code >= 500) req.log?.error({ err: e.cause ?? e }, "token request failed");
     if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
-    res.status(code).json({ error: code === 503 ? "temporarily_unavailable" : "server_error", error_description: e.message });
+    res.status(code).json({ error: code === 503 ? "temporarily_unavailable" : code < 500 ? "invalid_request" : "server_error", error_description: e.message });
   });
   return r;
 }

@@ -10,7 +10,8 @@ import { ORG_ROLES, SCOPES, type ApiToken } from "../../domain/types";
 import { actorOf } from "../auth";
 import type { V1Module } from "./module";
 import { PageMeta, pageOf, readPage } from "./paging";
-import { route, v1Url } from "./route";
+import { originOf } from "./links";
+import { route } from "./route";
 import { named } from "./schemas";
 
 export const OAuthClientBody = named("OAuthClient", z.object({
@@ -59,8 +60,7 @@ export const oauthClientRoutes: V1Module = (r, registry, deps) => {
     const made = await createClient(deps, actorOf(req), {
       name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null, expires: body.date_expires ?? null,
     });
-    const tokenEndpoint = v1Url(req, registry.publicUrl, "").replace(/\/v1$/i, "/oauth/token");
-    return { ...toBody(made.client), client_id: made.client.id, client_secret: made.secret, token_endpoint: tokenEndpoint };
+    return { ...toBody(made.client), client_id: made.client.id, client_secret: made.secret, token_endpoint: `${originOf(req)}/oauth/token` };
   });
   route(r, registry, { method: "delete", operationId: "deleteOAuthClient", path: "/OAuthClients/:sid", summary: "Delete an OAuth client; it and its access tokens stop working at once", tag, status: 204 },
     async (req) => {
