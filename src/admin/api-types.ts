@@ -765,6 +765,8 @@ export interface components {
             /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
             created_by: string | null;
             date_created: string;
+            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
+            date_expires: string | null;
             date_revoked: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
@@ -772,6 +774,8 @@ export interface components {
             user_sid: string | null;
         };
         TokenCreate: {
+            /** @description When it stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS (default 365 days) */
+            date_expires?: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
             user_sid?: string;
@@ -782,6 +786,8 @@ export interface components {
             /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
             created_by: string | null;
             date_created: string;
+            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
+            date_expires: string | null;
             date_revoked: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];

@@ -79,6 +79,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).max(320).default("orgscim <no-reply@localhost>"),
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(2160).default(168),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(2147483647).default(10000),
+  TOKEN_TTL_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   OAUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   OAUTH_TOKENS_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(0).max(100000).default(60),
 });
@@ -194,6 +195,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["MAIL_FROM", "sender of that mail (default 'orgscim <no-reply@localhost>')"],
   ["INVITATION_TTL_HOURS", "how long an invitation token stays valid, 1-2160 (default 168, seven days)"],
   ["OUTBOX_INTERVAL_MS", "how often the outbox is sent when SMTP_URL is set (default 10000)"],
+  ["TOKEN_TTL_DAYS", "a token made with POST /v1/Tokens without date_expires expires after this many days; tokens made before keep theirs (none); 0 = none (default 365)"],
   ["OAUTH_ACCESS_TOKEN_TTL_SECONDS", "how long an access token from POST /oauth/token (client credentials) stays valid, 60-86400 (default 3600)"],
   ["OAUTH_TOKENS_PER_CLIENT_PER_MINUTE", "access tokens one OAuth client may be issued per minute, per instance; over it, 429 with Retry-After; 0 = no limit (default 60)"],
 ];

@@ -58,7 +58,7 @@ export async function issueToken(
   clock: Clock,
   input: {
     orgId: string; name: string; scopes: Scope[]; userId?: string | null; plaintext?: string;
-    createdBy?: string; creatorUserId?: string | null; ceiling?: OrgRole;
+    createdBy?: string; creatorUserId?: string | null; ceiling?: OrgRole; expires?: string | null;
   },
 ): Promise<IssuedToken> {
   const plaintext = input.plaintext ?? newTokenPlaintext();
@@ -76,6 +76,7 @@ export async function issueToken(
     createdBy: input.createdBy ?? "operator",
     creatorUserId: input.creatorUserId ?? null,
     ceiling: input.ceiling ?? "owner",
+    ...(input.expires ? { expires: input.expires } : {}),
   };
   await repos.tokens.insert(token);
   return { token, plaintext };
@@ -130,18 +131,21 @@ export interface TokenDeps {
  * themself, with scopes the caller's own token has; its ceiling is the caller's org role now, and
  * it stays capped by the caller's role from then on.
  */
-export async function createToken(deps: TokenDeps, actor: Actor, input: { name: string; scopes: Scope[]; userId: string | null }): Promise<IssuedToken> {
+export async function createToken(deps: TokenDeps, actor: Actor, input: { name: string; scopes: Scope[]; userId: string | null; expires?: string | null }): Promise<IssuedToken> {
   const principal = await principalOf(deps.store, actor);
   await authorize(deps, actor, { action: "token.create", target: { type: "newToken", userId: input.userId, scopes: input.scopes } });
+  if (input.expires && Date.parse(input.expires) <= deps.clock.now().getTime()) {
+    throw Errors.invalidValue(`date_expires ${input.expires} is not in the future: give a later time, or leave it out for the default.`);
+  }
   if (input.userId && !(await deps.store.users.get(actor.org.id, input.userId))) throw Errors.userNotFound(input.userId);
   const maker = principal.kind === "operator"
     ? { createdBy: "operator", creatorUserId: null, ceiling: "owner" as OrgRole }
     : { createdBy: principal.tokenId, creatorUserId: principal.userId ?? (await deps.store.tokens.get(principal.tokenId))?.creatorUserId ?? null, ceiling: principal.level };
   // The token and its audit event are written together: no token the audit log does not name.
   return deps.store.transaction(async (tx) => {
-    const issued = await issueToken(tx, deps.clock, { orgId: actor.org.id, name: input.name, scopes: input.scopes, userId: input.userId, ...maker });
+    const issued = await issueToken(tx, deps.clock, { orgId: actor.org.id, name: input.name, scopes: input.scopes, userId: input.userId, ...maker, expires: input.expires ?? null });
     await tx.audit.append(auditEvent(deps.clock, actor, "token.create", { type: "Token", id: issued.token.id }, {
-      after: { name: issued.token.name, scopes: issued.token.scopes, userId: issued.token.userId, ceiling: issued.token.ceiling, createdBy: issued.token.createdBy },
+      after: { name: issued.token.name, scopes: issued.token.scopes, userId: issued.token.userId, ceiling: issued.token.ceiling, createdBy: issued.token.createdBy, expires: issued.token.expires ?? null },
     }));
     return issued;
   });

@@ -87,6 +87,7 @@ export function createApp(deps: AppDeps): express.Express {
     dns: deps.dns,
     invitationTtlHours: deps.config.INVITATION_TTL_HOURS,
     acceptPerMinute: deps.config.INVITATION_ACCEPT_PER_MINUTE,
+    tokenTtlDays: deps.config.TOKEN_TTL_DAYS,
     rateLimit,
     shedWrites: shedding.handler,
     anonymous: budgets.anonymous,

@@ -20,6 +20,8 @@ export interface V1Deps {
   dns?: TxtResolver | undefined;
   /** INVITATION_TTL_HOURS; absent: 168. */
   invitationTtlHours?: number | undefined;
+  /** TOKEN_TTL_DAYS: the expiry of a token made without date_expires; absent or 0: none. */
+  tokenTtlDays?: number | undefined;
   /** INVITATION_ACCEPT_PER_MINUTE, per client address; absent or 0: no limit. */
   acceptPerMinute?: number | undefined;
   /** Per-token and per-organization budgets (../rate-limit.ts), shared with /scim/v2. */

@@ -18,6 +18,7 @@ export const TokenBody = named("Token", z.object({
   date_revoked: z.string().nullable(),
   created_by: z.string().nullable().describe("Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it"),
   ceiling: z.enum(ORG_ROLES as [string, ...string[]]).nullable().describe("The most it may do: the org role of whoever made it, when they made it; lowered to their role now"),
+  date_expires: z.string().nullable().describe("When it stops working; null: never (tokens made before expiry existed, or made with date_expires null)"),
 }));
 export const TokenCreated = named("TokenCreated", TokenBody.extend({ token: z.string().describe("The secret, shown only in this response; orgscim keeps only its hash.") }));
 export const TokenList = named("TokenList", z.object({ tokens: z.array(TokenBody), meta: PageMeta }));
@@ -25,11 +26,13 @@ export const TokenCreate = named("TokenCreate", z.object({
   friendly_name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(SCOPES as [string, ...string[]])).min(1),
   user_sid: z.string().regex(/^US[0-9a-f]{32}$/).optional(),
+  date_expires: z.string().datetime().nullable().optional()
+    .describe("When it stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS (default 365 days)"),
 }).strict());
 
 export const toTokenBody = (t: ApiToken): z.infer<typeof TokenBody> => ({
   sid: t.id, friendly_name: t.name, scopes: t.scopes, user_sid: t.userId, date_created: t.created, date_revoked: t.revoked,
-  created_by: t.createdBy ?? null, ceiling: t.ceiling ?? null,
+  created_by: t.createdBy ?? null, ceiling: t.ceiling ?? null, date_expires: t.expires ?? null,
 });
 const sid = (req: Request) => String(req.params.sid);
 
@@ -45,7 +48,10 @@ export const tokenRoutes: V1Module = (r, registry, deps) => {
     method: "post", operationId: "createToken", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated, location: (t) => `/Tokens/${t.sid}`,
     summary: "Create a token (for an identity provider: scopes [\"scim\"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only",
   }, async (req, { body }) => {
-    const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null });
+    const ttl = deps.tokenTtlDays ?? 0;
+    const byDefault = ttl > 0 ? new Date(deps.clock.now().getTime() + ttl * 86_400_000).toISOString() : null;
+    const expires = body.date_expires === undefined ? byDefault : body.date_expires;
+    const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null, expires });
     return { ...toTokenBody(issued.token), token: issued.plaintext };
   });
   route(r, registry, { method: "get", operationId: "getToken", path: "/Tokens/:sid", summary: "One token (never its secret or the secret's hash): where a create's Location points", tag, status: 200, response: TokenBody },
