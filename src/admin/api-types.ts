@@ -340,6 +340,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Tokens/{sid}/Rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a token: a new one with its name, scopes, user and maker (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap */
+        post: operations["rotateToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/Users": {
         parameters: {
             query?: never;
@@ -799,6 +816,32 @@ export interface components {
         TokenList: {
             meta: components["schemas"]["PageMeta"];
             tokens: components["schemas"]["Token"][];
+        };
+        TokenRotate: {
+            /** @description When the new token stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS */
+            date_expires?: string | null;
+            /** @description How long the old token keeps working (default 86400, a day; at most 7 days); 0: it stops now */
+            overlap_seconds?: number;
+        };
+        TokenRotated: {
+            /** @description The most it may do: the org role of whoever made it, when they made it; lowered to their role now */
+            ceiling: ("owner" | "administrator" | "standard") | null;
+            /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
+            created_by: string | null;
+            date_created: string;
+            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
+            date_expires: string | null;
+            date_revoked: string | null;
+            friendly_name: string;
+            /** @description When the old token stops working */
+            replaced_token_expires: string;
+            /** @description The old token's sid */
+            replaces: string;
+            scopes: ("scim" | "admin")[];
+            sid: string;
+            /** @description The secret, shown only in this response; orgscim keeps only its hash. */
+            token: string;
+            user_sid: string | null;
         };
         User: {
             active: boolean;
@@ -2548,6 +2591,43 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRotate"];
+            };
+        };
+        responses: {
+            /** @description Created; Location says where */
+            201: {
+                headers: {
+                    /** @description The URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRotated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];

@@ -13,7 +13,7 @@ import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
-import { authorize, orgTarget, principalOf, resolveTokenPrincipal, tokenTarget, type TokenPrincipal } from "./policy";
+import { authorize, LEGACY_CEILING, orgTarget, principalOf, resolveTokenPrincipal, tokenTarget, type TokenPrincipal } from "./policy";
 import type { Repos, Store } from "./ports/store";
 import type { ApiToken, Organization, OrgRole, Scope } from "./types";
 
@@ -173,5 +173,35 @@ export async function revokeToken(deps: TokenDeps, actor: Actor, id: string): Pr
   await deps.store.transaction(async (tx) => {
     if (!(await tx.tokens.revoke(actor.org.id, id, isoNow(deps.clock)))) throw Errors.tokenNotFound(id);
     await tx.audit.append(auditEvent(deps.clock, actor, "token.revoke", { type: "Token", id }));
+  });
+}
+
+/** The longest overlap a rotation may give the old token. */
+export const MAX_ROTATION_OVERLAP_SECONDS = 7 * 86_400;
+
+/**
+ * POST /v1/Tokens/:sid/Rotate: a new token in the old one's place (its name, scopes, user and
+ * maker, so never more than the old one could do), and the old one expiring after `overlapSeconds`
+ * (or sooner, if it already expired sooner), so that the holder can switch without a gap. Who may
+ * revoke a token may rotate it (token.rotate). The new token's expiry is `expires` (null: never).
+ */
+export async function rotateToken(deps: TokenDeps, actor: Actor, id: string, input: { overlapSeconds: number; expires: string | null }): Promise<{ issued: IssuedToken; oldExpires: string }> {
+  const old = await deps.store.tokens.get(id);
+  if (!old || old.kind || old.orgId !== actor.org.id || old.revoked || isExpired(old, deps.clock.now())) throw Errors.tokenNotFound(id);
+  await authorize(deps, actor, { action: "token.rotate", target: await tokenTarget(deps.store, old) });
+  const now = deps.clock.now().getTime();
+  if (input.expires && Date.parse(input.expires) <= now) throw Errors.invalidValue(`date_expires ${input.expires} is not in the future: give a later time, or leave it out for the default.`);
+  const overlapEnd = new Date(now + Math.max(0, Math.min(input.overlapSeconds, MAX_ROTATION_OVERLAP_SECONDS)) * 1000).toISOString();
+  return deps.store.transaction(async (tx) => {
+    if (!(await tx.tokens.expireBy(actor.org.id, id, overlapEnd))) throw Errors.tokenNotFound(id);
+    const issued = await issueToken(tx, deps.clock, {
+      orgId: old.orgId, name: old.name, scopes: old.scopes, userId: old.userId,
+      createdBy: old.createdBy ?? undefined, creatorUserId: old.creatorUserId ?? null, ceiling: old.ceiling ?? LEGACY_CEILING, expires: input.expires,
+    });
+    const oldExpires = (await tx.tokens.get(id))?.expires ?? overlapEnd;
+    await tx.audit.append(auditEvent(deps.clock, actor, "token.rotate", { type: "Token", id }, {
+      after: { replacement: issued.token.id, oldExpires, expires: issued.token.expires ?? null },
+    }));
+    return { issued, oldExpires };
   });
 }

@@ -59,6 +59,47 @@ describe("token expiry", () => {
   });
 });
 
+describe("rotation", () => {
+  it("gives a new token with the old one's name, scopes and maker, and keeps the old one working through the overlap only", async () => {
+    const { org, token } = await s.newOrg();
+    const old = await v1("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "entra", scopes: ["scim"] });
+    const before = Date.now();
+    const r = await v1("POST", `${s.url}/v1/Tokens/${old.body.sid}/Rotate`, token, { overlap_seconds: 3600 });
+    expect(r.status).toBe(201);
+    expect(r.headers.get("location")).toBe(`${s.url}/v1/Tokens/${r.body.sid}`);
+    expect(r.body).toMatchObject({ friendly_name: "entra", scopes: ["scim"], replaces: old.body.sid, created_by: old.body.created_by, ceiling: old.body.ceiling });
+    expect(r.body.sid).not.toBe(old.body.sid);
+    const oldEnds = Date.parse(r.body.replaced_token_expires);
+    expect(oldEnds).toBeGreaterThanOrEqual(before + 3600_000);
+    expect(oldEnds).toBeLessThanOrEqual(Date.now() + 3600_000);
+    // both work during the overlap
+    expect((await call("GET", `${s.scim}/Users`, old.body.token)).status).toBe(200);
+    expect((await call("GET", `${s.scim}/Users`, r.body.token)).status).toBe(200);
+    // the old one stops at the end of the overlap: move its expiry to now, as time would
+    await s.running.store.tokens.expireBy(org.id, old.body.sid, new Date(Date.now() - 1).toISOString());
+    expect((await call("GET", `${s.scim}/Users`, old.body.token)).status).toBe(401);
+    expect((await call("GET", `${s.scim}/Users`, r.body.token)).status).toBe(200);
+  });
+
+  it("stops the old token at once with overlap 0, never lengthens an earlier expiry, and refuses a revoked or another organization's token (404)", async () => {
+    const a = await s.newOrg();
+    const b = await s.newOrg();
+    const t1 = await v1("POST", `${s.url}/v1/Tokens`, a.token, { friendly_name: "t1", scopes: ["scim"] });
+    const now0 = await v1("POST", `${s.url}/v1/Tokens/${t1.body.sid}/Rotate`, a.token, { overlap_seconds: 0 });
+    expect(now0.status).toBe(201);
+    expect((await call("GET", `${s.scim}/Users`, t1.body.token)).status).toBe(401);
+    const soon = new Date(Date.now() + 600_000).toISOString();
+    const t2 = await v1("POST", `${s.url}/v1/Tokens`, a.token, { friendly_name: "t2", scopes: ["scim"], date_expires: soon });
+    const r2 = await v1("POST", `${s.url}/v1/Tokens/${t2.body.sid}/Rotate`, a.token, { overlap_seconds: 86_400 });
+    expect(Date.parse(r2.body.replaced_token_expires)).toBe(Date.parse(soon));
+    const t3 = await v1("POST", `${s.url}/v1/Tokens`, a.token, { friendly_name: "t3", scopes: ["scim"] });
+    expect((await v1("POST", `${s.url}/v1/Tokens/${t3.body.sid}/Rotate`, b.token, {})).status).toBe(404);
+    await v1("DELETE", `${s.url}/v1/Tokens/${t3.body.sid}`, a.token);
+    expect((await v1("POST", `${s.url}/v1/Tokens/${t3.body.sid}/Rotate`, a.token, {})).status).toBe(404);
+    expect((await v1("POST", `${s.url}/v1/Tokens/${t2.body.sid}/Rotate`, a.token, { overlap_seconds: 8 * 86_400 })).status).toBe(400);
+  });
+});
+
 describe("revocation across instances", () => {
   it("is refused by a second instance on the same store at its next request", async () => {
     const other = await startTestServer({ DATABASE_URL: `sqlite:${join(s.dir, "test.db")}` });

@@ -18,7 +18,7 @@ interface JsonSchema { $ref?: string; type?: string | string[]; properties?: Rec
 let s: TestServer;
 let token: string;
 let doc: Doc;
-let org: { user: string; account: string; other: string };
+let org: { user: string; account: string; other: string; rotatable: string };
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -32,11 +32,11 @@ beforeAll(async () => {
   for (const [acct, u, role] of [[account, user, "developer"], [account, other, "support"], [second, user, "billing_manager"]] as const) {
     await v1("POST", `${s.url}/v1/RoleAssignments`, token, { account_sid: acct, user_sid: u, role });
   }
-  await v1("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "Second", scopes: ["scim"] });
+  const rotatable = (await v1("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "Second", scopes: ["scim"] })).body.sid as string;
   for (const name of ["Client 1", "Client 2"]) await v1("POST", `${s.url}/v1/OAuthClients`, token, { friendly_name: name, scopes: ["scim"] });
   await v1("POST", `${s.url}/v1/Domains`, token, { domain_name: "second.example.com" });
   for (const who of ["a", "b"]) await v1("POST", `${s.url}/v1/Invitations`, token, { email: `pending-${who}@acme.test`, org_role: "standard" });
-  org = { user, account, other };
+  org = { user, account, other, rotatable };
   doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as Doc;
 });
 afterAll(() => s.close());
@@ -209,6 +209,7 @@ describe("every /v1 operation of /v1/openapi.json", () => {
     "POST /Accounts": () => ({ path: "/Accounts", body: { friendly_name: "Located", owner_sid: org.user } }),
     "POST /Tokens": () => ({ path: "/Tokens", body: { friendly_name: "Located", scopes: ["scim"] } }),
     "POST /OAuthClients": () => ({ path: "/OAuthClients", body: { friendly_name: "Located", scopes: ["scim"] } }),
+    "POST /Tokens/{sid}/Rotate": () => ({ path: `/Tokens/${org.rotatable}/Rotate`, body: { overlap_seconds: 60 } }),
     "POST /Domains": () => ({ path: "/Domains", body: { domain_name: `located-${Date.now().toString(36)}.example.com` } }),
     "POST /RoleAssignments": () => ({ path: "/RoleAssignments", body: { account_sid: org.account, user_sid: org.user, role: "developer" } }),
     "POST /Invitations": () => ({ path: "/Invitations", body: { email: `invited-${Date.now().toString(36)}@acme.test`, org_role: "standard" } }),

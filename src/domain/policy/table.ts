@@ -363,6 +363,16 @@ export const POLICY: readonly ActionRule[] = [
     doors: [v1("DELETE", "/Tokens/:sid"), cli("tokens revoke")],
   },
 
+  {
+    id: "token.rotate", what: "rotate a token (a new one in its place; the old one expires after an overlap)", targets: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    allow: {
+      owner: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], administrator: ["ownToken", "tokenStandard", "tokenAdministrator"],
+      standard: ["ownToken"], operator: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    },
+    doors: [v1("POST", "/Tokens/:sid/Rotate")],
+    note: "Who may revoke a token may rotate it: the new token has the old one's name, scopes, user and maker, so it never does more.",
+  },
+
   // ---------- OAuth 2.0 clients (client credentials: src/domain/oauth.ts) ----------
   {
     id: "oauth_client.create", what: "make an OAuth client", targets: ["newService", "newSelf", "newOtherUser", "newWider"],

@@ -68,6 +68,11 @@ export interface TokenRepo {
    * expired before `before`; answers how many. Nothing else is ever deleted from this repository.
    */
   purgeExpiredAccess(orgId: string, clientId: string, before: string): Promise<number>;
+  /**
+   * Makes a live token of orgId expire at `at`, unless it already expires earlier; answers whether
+   * the token is live (not revoked) in orgId. Rotation's overlap (src/domain/tokens.ts rotateToken).
+   */
+  expireBy(orgId: string, id: string, at: string): Promise<boolean>;
 }
 
 export interface UserRepo {

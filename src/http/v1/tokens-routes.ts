@@ -1,7 +1,7 @@
 /** /v1/Tokens: the organization's API tokens (the Admin Center's Provisioning page). The secret is shown once. */
 import type { Request } from "express";
 import { z } from "zod";
-import { createToken, listTokens, readToken, revokeToken } from "../../domain/tokens";
+import { createToken, listTokens, MAX_ROTATION_OVERLAP_SECONDS, readToken, revokeToken, rotateToken } from "../../domain/tokens";
 import { ORG_ROLES, SCOPES, type ApiToken } from "../../domain/types";
 import { actorOf } from "../auth";
 import { PageMeta, pageOf, readPage } from "./paging";
@@ -36,6 +36,19 @@ export const toTokenBody = (t: ApiToken): z.infer<typeof TokenBody> => ({
 });
 const sid = (req: Request) => String(req.params.sid);
 
+export const TokenRotate = named("TokenRotate", z.object({
+  overlap_seconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).optional()
+    .describe("How long the old token keeps working (default 86400, a day; at most 7 days); 0: it stops now"),
+  date_expires: z.string().datetime().nullable().optional()
+    .describe("When the new token stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS"),
+}).strict());
+export const TokenRotated = named("TokenRotated", TokenCreated.extend({
+  replaces: z.string().describe("The old token's sid"),
+  replaced_token_expires: z.string().describe("When the old token stops working"),
+}));
+const defaultExpiry = (deps: { tokenTtlDays?: number | undefined; clock: { now(): Date } }): string | null =>
+  (deps.tokenTtlDays ?? 0) > 0 ? new Date(deps.clock.now().getTime() + (deps.tokenTtlDays ?? 0) * 86_400_000).toISOString() : null;
+
 export const tokenRoutes: V1Module = (r, registry, deps) => {
   const tag = "Tokens";
   route(r, registry, { method: "get", operationId: "listTokens", path: "/Tokens", summary: "The organization's API tokens (never their secrets), oldest first", tag, status: 200, response: TokenList, paged: true },
@@ -48,14 +61,21 @@ export const tokenRoutes: V1Module = (r, registry, deps) => {
     method: "post", operationId: "createToken", path: "/Tokens", tag, status: 201, body: TokenCreate, response: TokenCreated, location: (t) => `/Tokens/${t.sid}`,
     summary: "Create a token (for an identity provider: scopes [\"scim\"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only",
   }, async (req, { body }) => {
-    const ttl = deps.tokenTtlDays ?? 0;
-    const byDefault = ttl > 0 ? new Date(deps.clock.now().getTime() + ttl * 86_400_000).toISOString() : null;
-    const expires = body.date_expires === undefined ? byDefault : body.date_expires;
+    const expires = body.date_expires === undefined ? defaultExpiry(deps) : body.date_expires;
     const issued = await createToken(deps, actorOf(req), { name: body.friendly_name, scopes: body.scopes as ApiToken["scopes"], userId: body.user_sid ?? null, expires });
     return { ...toTokenBody(issued.token), token: issued.plaintext };
   });
   route(r, registry, { method: "get", operationId: "getToken", path: "/Tokens/:sid", summary: "One token (never its secret or the secret's hash): where a create's Location points", tag, status: 200, response: TokenBody },
     async (req) => toTokenBody(await readToken(deps, actorOf(req), sid(req))));
+  route(r, registry, {
+    method: "post", operationId: "rotateToken", path: "/Tokens/:sid/Rotate", tag, status: 201, body: TokenRotate, response: TokenRotated, location: (t) => `/Tokens/${t.sid}`,
+    summary: "Rotate a token: a new one with its name, scopes, user and maker (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap",
+  }, async (req, { body }) => {
+    const { issued, oldExpires } = await rotateToken(deps, actorOf(req), sid(req), {
+      overlapSeconds: body.overlap_seconds ?? 86_400, expires: body.date_expires === undefined ? defaultExpiry(deps) : body.date_expires,
+    });
+    return { ...toTokenBody(issued.token), token: issued.plaintext, replaces: sid(req), replaced_token_expires: oldExpires };
+  });
   route(r, registry, { method: "delete", operationId: "revokeToken", path: "/Tokens/:sid", summary: "Revoke a token; it stops working at once", tag, status: 204 },
     async (req) => {
       await revokeToken(deps, actorOf(req), sid(req));

@@ -42,6 +42,12 @@ export function mongoTokens(c: MongoCtx): TokenRepo {
       const { filter, update } = revokeToken(orgId, id, at);
       return (await c.run("write", (o) => tokens().updateOne(filter, update, o))).matchedCount === 1;
     },
+    async expireBy(orgId, id, at) {
+      const live = { _id: { $eq: id }, orgId: { $eq: orgId }, revoked: { $eq: null } };
+      // Only ever earlier: set when it has none or a later one; a live token that already expires earlier still answers true.
+      await c.run("write", (o) => tokens().updateOne({ ...live, $or: [{ expires: { $eq: null } }, { expires: { $gt: at } }] }, { $set: { expires: at } }, o));
+      return c.run("read", async (o) => (await tokens().countDocuments(live, o)) === 1);
+    },
     purgeExpiredAccess: (orgId, clientId, before) => c.run("write", async (o) =>
       (await tokens().deleteMany({ orgId: { $eq: orgId }, createdBy: { $eq: clientId }, kind: { $eq: "access" }, expires: { $lt: before } }, o)).deletedCount),
   };

@@ -62,6 +62,7 @@ export function sqliteTokens(db: Database.Database): TokenRepo {
     get: db.prepare("SELECT * FROM api_tokens WHERE id = ?"),
     list: db.prepare("SELECT * FROM api_tokens WHERE org_id = ? ORDER BY created, id"),
     revoke: db.prepare("UPDATE api_tokens SET revoked = ? WHERE org_id = ? AND id = ? AND revoked IS NULL"),
+    expireBy: db.prepare("UPDATE api_tokens SET expires = CASE WHEN expires IS NOT NULL AND expires < @at THEN expires ELSE @at END WHERE org_id = @org AND id = @id AND revoked IS NULL"),
     purge: db.prepare("DELETE FROM api_tokens WHERE org_id = ? AND created_by = ? AND kind = 'access' AND expires < ?"),
   };
   return {
@@ -75,6 +76,7 @@ export function sqliteTokens(db: Database.Database): TokenRepo {
     }),
     list: async (orgId) => guard(() => (s.list.all(orgId) as TokenRow[]).map(toToken)),
     revoke: async (orgId, id, at) => guard(() => s.revoke.run(at, orgId, id).changes === 1),
+    expireBy: async (orgId, id, at) => guard(() => s.expireBy.run({ org: orgId, id, at }).changes === 1),
     purgeExpiredAccess: async (orgId, clientId, before) => guard(() => s.purge.run(orgId, clientId, before).changes),
   };
 }

@@ -44,4 +44,24 @@ export function credentials(it_: ContractIt, store: () => Store): void {
     for (const kept of [client, client2, live, otherClients, otherOrgs, expiredStatic]) expect(await store().tokens.get(kept.id)).toEqual(kept);
     expect(await store().tokens.purgeExpiredAccess(org.id, client.id, "2026-01-02T00:00:00.000Z")).toBe(0);
   });
+
+  it_("moves a live token's expiry earlier only, and answers false for a revoked or another organization's token", async () => {
+    const org = anOrg(); const other = anOrg();
+    await store().orgs.insert(org); await store().orgs.insert(other);
+    const never = base(org.id, {});
+    const later = base(org.id, { expires: "2026-03-01T00:00:00.000Z" });
+    const sooner = base(org.id, { expires: "2026-01-15T00:00:00.000Z" });
+    const revoked = base(org.id, { revoked: "2026-01-01T00:00:00.000Z" });
+    for (const t of [never, later, sooner, revoked]) await store().tokens.insert(t);
+    const at = "2026-02-01T00:00:00.000Z";
+    expect(await store().tokens.expireBy(org.id, never.id, at)).toBe(true);
+    expect(await store().tokens.expireBy(org.id, later.id, at)).toBe(true);
+    expect(await store().tokens.expireBy(org.id, sooner.id, at)).toBe(true);
+    expect(await store().tokens.expireBy(org.id, revoked.id, at)).toBe(false);
+    expect(await store().tokens.expireBy(other.id, never.id, "2026-01-02T00:00:00.000Z")).toBe(false);
+    expect((await store().tokens.get(never.id))?.expires).toBe(at);
+    expect((await store().tokens.get(later.id))?.expires).toBe(at);
+    expect((await store().tokens.get(sooner.id))?.expires).toBe("2026-01-15T00:00:00.000Z");
+    expect((await store().tokens.get(revoked.id))?.expires).toBeUndefined();
+  });
 }
