@@ -215,25 +215,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/OAuthClients": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The organization's OAuth clients (never their secrets), oldest first */
-        get: operations["listOAuthClients"];
-        put?: never;
-        /** Create an OAuth client (client credentials; for an identity provider: scopes ["scim"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only */
-        post: operations["createOAuthClient"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/OAuthClients/{sid}": {
+    "/Invitations/Preview": {
         parameters: {
             query?: never;
             header?: never;
@@ -242,9 +224,9 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
-        /** Delete an OAuth client; it and its access tokens stop working at once */
-        delete: operations["deleteOAuthClient"];
+        /** What an invitation offers, with the token from its email (no bearer token; changes nothing): the accept page shows it. A token Accept would refuse gets Accept's answer */
+        post: operations["previewInvitation"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -335,23 +317,6 @@ export interface paths {
         post?: never;
         /** Revoke a token; it stops working at once */
         delete: operations["revokeToken"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/Tokens/{sid}/Rotate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Rotate a token: a new one with its name, scopes, user and maker (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap */
-        post: operations["rotateToken"];
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -643,6 +608,31 @@ export interface components {
             invitations: components["schemas"]["Invitation"][];
             meta: components["schemas"]["PageMeta"];
         };
+        InvitationPreview: {
+            /** @description Account invitations: the account accepting gives access to */
+            account: {
+                friendly_name: string;
+                sid: string;
+            } | null;
+            date_expires: string;
+            /** @description The invited address: accepting acts for it, whoever presses the button */
+            email: string;
+            /** @description Who sent (or last resent) it, when that was a person; null when the organization's service token or operator did */
+            invited_by: {
+                email: string | null;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            kind: "organization" | "account";
+            /** @description Organization invitations: the org role accepting gives */
+            org_role: ("owner" | "administrator" | "standard") | null;
+            organization: {
+                friendly_name: string;
+                sid: string;
+            };
+            /** @description Account invitations: the roles accepting grants */
+            roles: ("administrator" | "billing_manager" | "developer" | "support")[];
+        };
         InvitationRevokeResult: {
             invitation: components["schemas"]["Invitation"];
             /** @enum {string} */
@@ -665,58 +655,6 @@ export interface components {
         MemberList: {
             meta: components["schemas"]["PageMeta"];
             users: components["schemas"]["Member"][];
-        };
-        OAuthClient: {
-            /** @description The most it may do: the org role of whoever made it, when they made it; lowered to their role now */
-            ceiling: ("owner" | "administrator" | "standard") | null;
-            /** @description Who made it: operator, or the sid of the token (or client) that made it */
-            created_by: string | null;
-            date_created: string;
-            date_deleted: string | null;
-            /** @description When its secret stops working; null: never */
-            date_expires: string | null;
-            friendly_name: string;
-            scopes: ("scim" | "admin")[];
-            /** @description The client's id (client_id at the token endpoint) */
-            sid: string;
-            /** @description The user it acts for; null: no user */
-            user_sid: string | null;
-        };
-        OAuthClientCreate: {
-            /**
-             * Format: date-time
-             * @description When its secret stops working (ISO 8601, in the future); absent: never
-             */
-            date_expires?: string;
-            friendly_name: string;
-            scopes: ("scim" | "admin")[];
-            user_sid?: string;
-        };
-        OAuthClientCreated: {
-            /** @description The most it may do: the org role of whoever made it, when they made it; lowered to their role now */
-            ceiling: ("owner" | "administrator" | "standard") | null;
-            /** @description The same as sid */
-            client_id: string;
-            /** @description The secret, shown only in this response; orgscim keeps only its hash. */
-            client_secret: string;
-            /** @description Who made it: operator, or the sid of the token (or client) that made it */
-            created_by: string | null;
-            date_created: string;
-            date_deleted: string | null;
-            /** @description When its secret stops working; null: never */
-            date_expires: string | null;
-            friendly_name: string;
-            scopes: ("scim" | "admin")[];
-            /** @description The client's id (client_id at the token endpoint) */
-            sid: string;
-            /** @description Where the client asks for access tokens (grant_type=client_credentials) */
-            token_endpoint: string;
-            /** @description The user it acts for; null: no user */
-            user_sid: string | null;
-        };
-        OAuthClientList: {
-            meta: components["schemas"]["PageMeta"];
-            oauth_clients: components["schemas"]["OAuthClient"][];
         };
         Organization: {
             date_created: string;
@@ -782,8 +720,6 @@ export interface components {
             /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
             created_by: string | null;
             date_created: string;
-            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
-            date_expires: string | null;
             date_revoked: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
@@ -791,8 +727,6 @@ export interface components {
             user_sid: string | null;
         };
         TokenCreate: {
-            /** @description When it stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS (default 365 days) */
-            date_expires?: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
             user_sid?: string;
@@ -803,8 +737,6 @@ export interface components {
             /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
             created_by: string | null;
             date_created: string;
-            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
-            date_expires: string | null;
             date_revoked: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
@@ -816,32 +748,6 @@ export interface components {
         TokenList: {
             meta: components["schemas"]["PageMeta"];
             tokens: components["schemas"]["Token"][];
-        };
-        TokenRotate: {
-            /** @description When the new token stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS */
-            date_expires?: string | null;
-            /** @description How long the old token keeps working (default 86400, a day; at most 7 days); 0: it stops now */
-            overlap_seconds?: number;
-        };
-        TokenRotated: {
-            /** @description The most it may do: the org role of whoever made it, when they made it; lowered to their role now */
-            ceiling: ("owner" | "administrator" | "standard") | null;
-            /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
-            created_by: string | null;
-            date_created: string;
-            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
-            date_expires: string | null;
-            date_revoked: string | null;
-            friendly_name: string;
-            /** @description When the old token stops working */
-            replaced_token_expires: string;
-            /** @description The old token's sid */
-            replaces: string;
-            scopes: ("scim" | "admin")[];
-            sid: string;
-            /** @description The secret, shown only in this response; orgscim keeps only its hash. */
-            token: string;
-            user_sid: string | null;
         };
         User: {
             active: boolean;
@@ -997,7 +903,7 @@ export interface operations {
                      * @example {
                      *       "accounts": [
                      *         {
-                     *           "sid": "AC00170000000000000000000000000000",
+                     *           "sid": "AC00130000000000000000000000000000",
                      *           "friendly_name": "Acme Labs",
                      *           "owner_sid": "US00070000000000000000000000000000",
                      *           "status": "active",
@@ -1056,7 +962,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00170000000000000000000000000000",
+                     *       "sid": "AC00130000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1097,7 +1003,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00170000000000000000000000000000",
+                     *       "sid": "AC00130000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1145,7 +1051,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00170000000000000000000000000000",
+                     *       "sid": "AC00130000000000000000000000000000",
                      *       "friendly_name": "Acme Research Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1186,7 +1092,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00190000000000000000000000000000",
+                     *       "sid": "AC00150000000000000000000000000000",
                      *       "friendly_name": "Acme Archive",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "closed",
@@ -1242,20 +1148,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US00320000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US002b0000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV00330000000000000000000000000000",
+                     *         "sid": "IV002c0000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US00320000000000000000000000000000",
+                     *         "user_sid": "US002b0000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00170000000000000000000000000000",
+                     *         "account_sid": "AC00130000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
@@ -1282,20 +1188,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US00320000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US002b0000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV00330000000000000000000000000000",
+                     *         "sid": "IV002c0000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US00320000000000000000000000000000",
+                     *         "user_sid": "US002b0000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00170000000000000000000000000000",
+                     *         "account_sid": "AC00130000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
@@ -1346,7 +1252,7 @@ export interface operations {
                      * @example {
                      *       "users": [
                      *         {
-                     *           "user_sid": "US000a0000000000000000000000000000",
+                     *           "user_sid": "US00090000000000000000000000000000",
                      *           "user_name": "grace@acme.example",
                      *           "display_name": "Grace Hopper",
                      *           "status": "managed",
@@ -1355,7 +1261,7 @@ export interface operations {
                      *           ]
                      *         },
                      *         {
-                     *           "user_sid": "US000d0000000000000000000000000000",
+                     *           "user_sid": "US000b0000000000000000000000000000",
                      *           "user_name": "alan@acme.example",
                      *           "display_name": "Alan Turing",
                      *           "status": "managed",
@@ -1367,9 +1273,9 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
+                     *         "url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
                      *         "next_page_url": null,
                      *         "key": "users"
                      *       }
@@ -1415,12 +1321,12 @@ export interface operations {
                      * @example {
                      *       "audit_events": [
                      *         {
-                     *           "sid": "AE001a0000000000000000000000000000",
+                     *           "sid": "AE00160000000000000000000000000000",
                      *           "date_created": "2026-01-15T09:00:11.000Z",
                      *           "actor": "TK00000000000000000000000000000002",
                      *           "action": "account.create",
                      *           "target_type": "Account",
-                     *           "target_sid": "AC00190000000000000000000000000000",
+                     *           "target_sid": "AC00150000000000000000000000000000",
                      *           "outcome": "success",
                      *           "before": null,
                      *           "after": {
@@ -1476,7 +1382,7 @@ export interface operations {
                      * @example {
                      *       "domains": [
                      *         {
-                     *           "sid": "DM00240000000000000000000000000000",
+                     *           "sid": "DM001d0000000000000000000000000000",
                      *           "domain_name": "acme-labs.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1493,7 +1399,7 @@ export interface operations {
                      *           "date_expires": "2026-01-18T09:00:25.000Z"
                      *         },
                      *         {
-                     *           "sid": "DM00260000000000000000000000000000",
+                     *           "sid": "DM001f0000000000000000000000000000",
                      *           "domain_name": "acme-old.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1560,7 +1466,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00240000000000000000000000000000",
+                     *       "sid": "DM001d0000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1610,7 +1516,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00240000000000000000000000000000",
+                     *       "sid": "DM001d0000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1686,7 +1592,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00240000000000000000000000000000",
+                     *       "sid": "DM001d0000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "verified",
                      *       "verification": {
@@ -1741,11 +1647,11 @@ export interface operations {
                      * @example {
                      *       "invitations": [
                      *         {
-                     *           "sid": "IV002b0000000000000000000000000000",
+                     *           "sid": "IV00240000000000000000000000000000",
                      *           "email": "barbara@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US002a0000000000000000000000000000",
+                     *           "user_sid": "US00230000000000000000000000000000",
                      *           "org_role": "standard",
                      *           "account_sid": null,
                      *           "roles": [],
@@ -1756,11 +1662,11 @@ export interface operations {
                      *           "date_revoked": null
                      *         },
                      *         {
-                     *           "sid": "IV002e0000000000000000000000000000",
+                     *           "sid": "IV00270000000000000000000000000000",
                      *           "email": "ken@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US002d0000000000000000000000000000",
+                     *           "user_sid": "US00260000000000000000000000000000",
                      *           "org_role": "administrator",
                      *           "account_sid": null,
                      *           "roles": [],
@@ -1822,11 +1728,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002b0000000000000000000000000000",
+                     *       "sid": "IV00240000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US00230000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -1870,11 +1776,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002b0000000000000000000000000000",
+                     *       "sid": "IV00240000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US00230000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -1917,11 +1823,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "invitation": {
-                     *         "sid": "IV002e0000000000000000000000000000",
+                     *         "sid": "IV00270000000000000000000000000000",
                      *         "email": "ken@acme.example",
                      *         "kind": "organization",
                      *         "status": "revoked",
-                     *         "user_sid": "US002d0000000000000000000000000000",
+                     *         "user_sid": "US00260000000000000000000000000000",
                      *         "org_role": "administrator",
                      *         "account_sid": null,
                      *         "roles": [],
@@ -1966,11 +1872,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002b0000000000000000000000000000",
+                     *       "sid": "IV00240000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US00230000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -2020,10 +1926,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitation_sid": "IV002b0000000000000000000000000000",
+                     *       "invitation_sid": "IV00240000000000000000000000000000",
                      *       "kind": "organization",
                      *       "organization_sid": "OR00040000000000000000000000000000",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US00230000000000000000000000000000",
                      *       "status": "managed",
                      *       "org_role": "standard",
                      *       "account_sid": null,
@@ -2042,36 +1948,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    listOAuthClients: {
-        parameters: {
-            query?: {
-                PageSize?: number;
-                PageToken?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthClientList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    createOAuthClient: {
+    previewInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -2080,55 +1957,23 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OAuthClientCreate"];
+                "application/json": components["schemas"]["InvitationAccept"];
             };
         };
         responses: {
-            /** @description Created; Location says where */
-            201: {
+            /** @description Success */
+            200: {
                 headers: {
-                    /** @description The URL of the created resource */
-                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OAuthClientCreated"];
+                    "application/json": components["schemas"]["InvitationPreview"];
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    deleteOAuthClient: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                sid: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success, no content */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2248,24 +2093,24 @@ export interface operations {
                      * @example {
                      *       "role_assignments": [
                      *         {
-                     *           "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
-                     *           "account_sid": "AC00170000000000000000000000000000",
-                     *           "user_sid": "US000a0000000000000000000000000000",
+                     *           "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
+                     *           "account_sid": "AC00130000000000000000000000000000",
+                     *           "user_sid": "US00090000000000000000000000000000",
                      *           "role": "developer"
                      *         },
                      *         {
-                     *           "sid": "IY00170000000000000000000000000014000d0000000000000000000000000000",
-                     *           "account_sid": "AC00170000000000000000000000000000",
-                     *           "user_sid": "US000d0000000000000000000000000000",
+                     *           "sid": "IY00130000000000000000000000000014000b0000000000000000000000000000",
+                     *           "account_sid": "AC00130000000000000000000000000000",
+                     *           "user_sid": "US000b0000000000000000000000000000",
                      *           "role": "support"
                      *         }
                      *       ],
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
+                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
                      *         "next_page_url": null,
                      *         "key": "role_assignments"
                      *       }
@@ -2294,8 +2139,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account_sid": "AC00170000000000000000000000000000",
-                 *       "user_sid": "US000a0000000000000000000000000000",
+                 *       "account_sid": "AC00130000000000000000000000000000",
+                 *       "user_sid": "US00090000000000000000000000000000",
                  *       "role": "developer"
                  *     }
                  */
@@ -2313,9 +2158,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
-                     *       "user_sid": "US000a0000000000000000000000000000",
+                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00090000000000000000000000000000",
                      *       "role": "developer"
                      *     }
                      */
@@ -2352,9 +2197,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
-                     *       "user_sid": "US000a0000000000000000000000000000",
+                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
+                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00090000000000000000000000000000",
                      *       "role": "developer"
                      *     }
                      */
@@ -2596,43 +2441,6 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    rotateToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                sid: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenRotate"];
-            };
-        };
-        responses: {
-            /** @description Created; Location says where */
-            201: {
-                headers: {
-                    /** @description The URL of the created resource */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenRotated"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
     listUsers: {
         parameters: {
             query?: {
@@ -2671,7 +2479,7 @@ export interface operations {
                      *           "date_updated": "2026-01-15T09:00:01.000Z"
                      *         },
                      *         {
-                     *           "sid": "US000a0000000000000000000000000000",
+                     *           "sid": "US00090000000000000000000000000000",
                      *           "user_name": "grace@acme.example",
                      *           "email": "grace@acme.example",
                      *           "display_name": "Grace Hopper",
@@ -2725,7 +2533,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US000a0000000000000000000000000000",
+                     *       "sid": "US00090000000000000000000000000000",
                      *       "user_name": "grace@acme.example",
                      *       "email": "grace@acme.example",
                      *       "display_name": "Grace Hopper",
@@ -2782,7 +2590,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US000a0000000000000000000000000000",
+                     *       "sid": "US00090000000000000000000000000000",
                      *       "user_name": "grace@acme.example",
                      *       "email": "grace@acme.example",
                      *       "display_name": "Grace Hopper",
@@ -2838,7 +2646,7 @@ export interface operations {
                      *       "accounts": [
                      *         {
                      *           "account": {
-                     *             "sid": "AC00170000000000000000000000000000",
+                     *             "sid": "AC00130000000000000000000000000000",
                      *             "friendly_name": "Acme Research Labs",
                      *             "owner_sid": "US00070000000000000000000000000000",
                      *             "status": "active",
@@ -2853,9 +2661,9 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 50,
-                     *         "first_page_url": "https://scim.example.com/v1/Users/US000a0000000000000000000000000000/Accounts?PageSize=50",
+                     *         "first_page_url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Users/US000a0000000000000000000000000000/Accounts?PageSize=50",
+                     *         "url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
                      *         "next_page_url": null,
                      *         "key": "accounts"
                      *       }
@@ -2901,7 +2709,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US000d0000000000000000000000000000",
+                     *       "sid": "US000b0000000000000000000000000000",
                      *       "action": "deleted",
                      *       "accounts_handed_over": []
                      *     }
@@ -2939,7 +2747,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "user_sid": "US000d0000000000000000000000000000",
+                     *       "user_sid": "US000b0000000000000000000000000000",
                      *       "password_reset_required": true,
                      *       "mail_sid": "EM00000000000000000000000000000003"
                      *     }
@@ -2985,7 +2793,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US00100000000000000000000000000000",
+                     *       "sid": "US000d0000000000000000000000000000",
                      *       "action": "removed",
                      *       "accounts_handed_over": []
                      *     }

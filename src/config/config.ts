@@ -183,7 +183,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["RATE_LIMIT_TOKEN_BURST", "most requests one token may make in one second; the part above RATE_LIMIT_TOKEN_RPS refills every 10 s (default 40000)"],
   ["RATE_LIMIT_ORG_RPS", "requests per second all tokens of one organization may make together; 0 = no limit (default 40000)"],
   ["RATE_LIMIT_ORG_BURST", "most requests one organization may make in one second, as for the token burst (default 80000)"],
-  ["INVITATION_ACCEPT_PER_MINUTE", "POST /v1/Invitations/Accept (the one route without a bearer token) per client address per minute, per instance; 0 = no limit (default 30)"],
+  ["INVITATION_ACCEPT_PER_MINUTE", "POST /v1/Invitations/Accept and /Preview (the two routes without a bearer token, counted together) per client address per minute, per instance; 0 = no limit (default 30)"],
   ["ANONYMOUS_PER_MINUTE", "requests per client address per minute to routes that take no token (/v1/openapi.json, /admin, unknown paths), per instance; over it, 429; /healthz and /readyz are not counted; 0 = no limit (default 600)"],
   ["AUTH_FAILURES_PER_MINUTE", "failed authentications (missing, malformed, unknown or revoked token) per client address per minute, per instance; past it, requests from that address are refused with 429 before their token is looked up until the minute ends; 0 = no limit (default 120)"],
   ["HEADERS_TIMEOUT_MS", "most time a client may take to send a request's headers; a slower one is answered 408 and disconnected (default 20000)"],

@@ -406,6 +406,7 @@ export const POLICY: readonly ActionRule[] = [
 /** Routes that need no bearer token, and so are outside the policy: the request carries its own credential, or none is needed. */
 export const PUBLIC_DOORS: readonly (Door & { why: string })[] = [
   { api: "v1", method: "POST", path: "/Invitations/Accept", why: "the invitee's emailed single-use token is the credential" },
+  { api: "v1", method: "POST", path: "/Invitations/Preview", why: "the same token shows what accepting it gives (the accept page); it changes nothing and answers a token Accept refuses as Accept does" },
   { api: "v1", method: "GET", path: "/openapi.json", why: "the API's description" },
   { api: "root", method: "POST", path: "/oauth/token", why: "the OAuth 2.0 token endpoint: the client's id and secret are the credential (docs/oauth.md)" },
   { api: "root", method: "GET", path: "/.well-known/oauth-authorization-server", why: "the authorization server's metadata (RFC 8414)" },

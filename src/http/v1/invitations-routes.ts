@@ -9,6 +9,7 @@ import {
   acceptInvitation, getInvitation, inviteToAccount, inviteToOrganization, kindOf, listInvitations, listMembers, requirePasswordReset,
   resendInvitation, revokeInvitation, stateOf,
 } from "../../domain/invitations";
+import { previewInvitation } from "../../domain/invitation-preview";
 import type { OutboxMessage } from "../../domain/types";
 import { ACCOUNT_ROLES, type AccountRole, type Invitation, type InvitationState, type UserRecord } from "../../domain/types";
 import { actorOf } from "../auth";
@@ -62,6 +63,17 @@ export const AcceptResult = named("InvitationAcceptResult", z.object({
   account_sid: z.string().nullable(),
   roles: z.array(Role),
 }));
+export const PreviewResult = named("InvitationPreview", z.object({
+  kind: z.enum(["organization", "account"]),
+  organization: z.object({ sid: z.string(), friendly_name: z.string() }),
+  account: z.object({ sid: z.string(), friendly_name: z.string() }).nullable().describe("Account invitations: the account accepting gives access to"),
+  roles: z.array(Role).describe("Account invitations: the roles accepting grants"),
+  org_role: z.enum(["owner", "administrator", "standard"]).nullable().describe("Organization invitations: the org role accepting gives"),
+  email: z.string().describe("The invited address: accepting acts for it, whoever presses the button"),
+  date_expires: z.string(),
+  invited_by: z.object({ name: z.string(), email: z.string().nullable() }).nullable()
+    .describe("Who sent (or last resent) it, when that was a person; null when the organization's service token or operator did"),
+}));
 export const MemberBody = named("Member", z.object({
   sid: z.string(),
   user_name: z.string(),
@@ -114,7 +126,21 @@ const logQueued = (req: Request, mail: OutboxMessage) => req.log?.info({ outbox:
  * v1Router mounts it before requireToken.
  */
 export const invitationAcceptRoute: V1Module = (r, registry, deps) => {
-  r.post("/Invitations/Accept", addressBudget(deps.acceptPerMinute ?? 0), jsonBody(deps.bodyLimit));
+  // One budget for both: a guess at a token costs the same whichever of the two it is sent to.
+  const budget = addressBudget(deps.acceptPerMinute ?? 0);
+  r.post("/Invitations/Preview", budget, jsonBody(deps.bodyLimit));
+  route(r, registry, {
+    method: "post", operationId: "previewInvitation", path: "/Invitations/Preview", tag: "Invitations", status: 200, body: AcceptBody, response: PreviewResult, public: true,
+    summary: "What an invitation offers, with the token from its email (no bearer token; changes nothing): the accept page shows it. A token Accept would refuse gets Accept's answer",
+  }, async (_req, { body }) => {
+    const p = await previewInvitation(deps, body.token);
+    return {
+      kind: p.kind, organization: { sid: p.organization.sid, friendly_name: p.organization.name },
+      account: p.account ? { sid: p.account.sid, friendly_name: p.account.name } : null,
+      roles: p.roles, org_role: p.orgRole, email: p.email, date_expires: p.expires, invited_by: p.invitedBy,
+    };
+  });
+  r.post("/Invitations/Accept", budget, jsonBody(deps.bodyLimit));
   route(r, registry, {
     method: "post", operationId: "acceptInvitation", path: "/Invitations/Accept", tag: "Invitations", status: 200, body: AcceptBody, response: AcceptResult, public: true,
     summary: "Accept an invitation with the token from its email (no bearer token: the token is the credential; it works once)",
