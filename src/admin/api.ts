@@ -43,10 +43,11 @@ export function withQuery(path: string, query: Query = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
-async function request<T>(method: string, path: string, body: unknown, contentType: string): Promise<T> {
-  if (token === null) throw new ApiError(401, null, "You are signed out. Sign in again with your token.");
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json, application/scim+json" };
-  const init: RequestInit = { method, headers, credentials: "omit", cache: "no-store", redirect: "error" };
+async function request<T>(method: string, path: string, body: unknown, contentType: string, bearer = true): Promise<T> {
+  if (bearer && token === null) throw new ApiError(401, null, "You are signed out. Sign in again with your token.");
+  const headers: Record<string, string> = { accept: "application/json, application/scim+json" };
+  if (bearer) headers.authorization = `Bearer ${token}`;
+  const init: RequestInit = { method, headers, credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer" };
   if (body !== undefined) {
     headers["content-type"] = contentType;
     init.body = JSON.stringify(body);
@@ -67,12 +68,12 @@ async function request<T>(method: string, path: string, body: unknown, contentTy
   if (!res.ok) {
     const b = (parsed ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
     const message = typeof b.message === "string" ? b.message : typeof b.detail === "string" ? b.detail : `The server answered ${res.status} ${res.statusText}.`;
-    if (res.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHORIZED, { detail: message }));
+    if (res.status === 401 && bearer) window.dispatchEvent(new CustomEvent(UNAUTHORIZED, { detail: message }));
     const retry = res.headers.get("retry-after");
     // /v1 errors carry their code in the body; SCIM errors in a header (RFC 7644 §3.12 bodies have none).
     const scimCode = Number(res.headers.get("x-orgscim-error-code") ?? NaN);
     const code = typeof b.code === "number" ? b.code : Number.isInteger(scimCode) ? scimCode : null;
-    throw new ApiError(res.status, code, retry && res.status >= 500 ? `${message} (retry in ${retry} s)` : message);
+    throw new ApiError(res.status, code, retry && (res.status >= 500 || res.status === 429) ? `${message} (retry in ${retry} s)` : message);
   }
   return parsed as T;
 }
@@ -80,6 +81,14 @@ async function request<T>(method: string, path: string, body: unknown, contentTy
 /** A /v1 call: `path` is relative to /v1 (e.g. "/Accounts"). */
 export function v1<T>(method: string, path: string, body?: unknown): Promise<T> {
   return request<T>(method, `/v1${path}`, body, "application/json");
+}
+
+/**
+ * A /v1 call without the bearer token, for the accept page (./accept.ts): the invitation's
+ * emailed token goes in the body, the only credential those two routes take.
+ */
+export function v1Public<T>(path: "/Invitations/Preview" | "/Invitations/Accept", body: unknown): Promise<T> {
+  return request<T>("POST", `/v1${path}`, body, "application/json", false);
 }
 
 /** A SCIM call: `path` is relative to /scim/v2. */

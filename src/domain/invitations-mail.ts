@@ -9,10 +9,16 @@ import { ORG_ROLE_GROUP_NAMES } from "./role-groups";
 import type { Account, AccountRole, Invitation, UserRecord } from "./types";
 import { kindOf, type InvitationDeps } from "./invitations-record";
 
-function acceptAt(deps: InvitationDeps): string {
+/**
+ * The accept page's address for this token: PUBLIC_URL + /admin/accept, the token in the fragment
+ * (after #), which a browser never sends to a server: it is in no request line, access log, proxy
+ * log or Referer. Without PUBLIC_URL the mail names the path and the page asks for the token.
+ */
+export const ACCEPT_PAGE_PATH = "/admin/accept";
+function acceptSteps(deps: InvitationDeps, token: string): string[] {
   return deps.publicUrl
-    ? `${deps.publicUrl.replace(/\/+$/, "")}/v1/Invitations/Accept`
-    : "the address /v1/Invitations/Accept of your organization's orgscim server";
+    ? ["To see the invitation and accept it, open this link:", "", `${deps.publicUrl.replace(/\/+$/, "")}${ACCEPT_PAGE_PATH}#token=${token}`]
+    : [`To see the invitation and accept it, open the page ${ACCEPT_PAGE_PATH} of your organization's orgscim server and paste this code:`, "", token];
 }
 
 export const roleList = (roles: readonly AccountRole[]): string => roles.map((r) => ACCOUNT_ROLE_NAMES[r]).join(", ");
@@ -37,11 +43,9 @@ export function invitationMail(deps: InvitationDeps, orgName: string, i: Invitat
       `You are invited ${what}.`,
       login,
       "",
-      `To accept, POST this token to ${acceptAt(deps)} as {"token": "<token>"}:`,
+      ...acceptSteps(deps, token),
       "",
-      token,
-      "",
-      `The invitation works once and expires at ${i.expires}. If you did not expect it, ignore this mail.`,
+      `The link works once and expires at ${i.expires}. Whoever has it can accept for ${i.email}: do not forward it. If you did not expect it, ignore this mail.`,
       "",
     ].join("\n"),
   };

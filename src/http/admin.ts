@@ -3,6 +3,9 @@
  * dist/admin by `npm run build`). The page talks only to the public /v1 and /scim/v2 APIs with the
  * token its user types in; this router serves files and nothing else, so it holds no back door.
  *
+ * /admin/accept is the page an invitation mail links to (src/admin/accept.ts): the invitee's side,
+ * with the token after the # (never sent to this server).
+ *
  * Its Content-Security-Policy allows only this origin: no inline script or style, no other host
  * for scripts, styles, images, fonts or requests, no framing.
  */
@@ -56,7 +59,7 @@ export function adminRoutes(dir: string | null = adminPageDir()): Router {
   const files = pageFiles(dir);
   r.use((req, res, next) => {
     if (req.method !== "GET" && req.method !== "HEAD") return next();
-    const name = req.path === "/" ? "index.html" : req.path.slice(1);
+    const name = req.path === "/" ? "index.html" : req.path === "/accept" ? "accept.html" : req.path.slice(1); // /accept: the invitation mail's link
     const file = files.get(name);
     if (!file) return next();
     sendPrebuilt(req, res, file);

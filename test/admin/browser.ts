@@ -78,25 +78,37 @@ export function ensureAdminBuilt(): void {
   }
 }
 
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(INSTALL_HINT);
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
+
+/**
+ * The host name PUBLIC_URL names in tests that follow a mailed link (`publicHost: true`): Chromium
+ * resolves it to the test server's loopback port (--host-resolver-rules), so the browser opens the
+ * very link the mail carries, PUBLIC_URL and all, while the server still listens on port 0.
+ */
+export const PUBLIC_HOST = "orgscim.test";
+export const PUBLIC_URL = `http://${PUBLIC_HOST}`;
 
 export interface AdminEnv {
   server: TestServer;
   browser: Browser;
+  /** The origins the page may talk to: the server's, and PUBLIC_URL's when mapped. */
+  origins: string[];
 }
 
 /** Starts (in beforeAll) the build check, a server and Chromium; closes them in afterAll. */
-export function adminEnv(serverEnv: () => Promise<Record<string, string>> | Record<string, string> = () => ({})): AdminEnv {
+export function adminEnv(serverEnv: () => Promise<Record<string, string>> | Record<string, string> = () => ({}), opts: { publicHost?: boolean } = {}): AdminEnv {
   const env = {} as AdminEnv;
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(INSTALL_HINT);
     ensureAdminBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
-    env.server = await startTestServer(await serverEnv());
-    env.browser = await launchChromium();
+    env.server = await startTestServer({ ...(opts.publicHost ? { PUBLIC_URL } : {}), ...(await serverEnv()) });
+    env.origins = [env.server.url, ...(opts.publicHost ? [PUBLIC_URL] : [])];
+    // The second flag makes http://orgscim.test a trustworthy origin, as an https PUBLIC_URL is (COOP applies).
+    env.browser = await launchChromium(opts.publicHost ? [`--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1:${env.server.running.port}`, `--unsafely-treat-insecure-origin-as-secure=${PUBLIC_URL}`] : []);
   }, 120_000);
   afterAll(async () => {
     await env.browser?.close();
@@ -154,7 +166,7 @@ export async function openSession(env: AdminEnv): Promise<Session> {
     },
     async close() {
       await context.close();
-      const foreign = requests.filter((u) => !u.startsWith(`${env.server.url}/`) && !u.startsWith("data:"));
+      const foreign = requests.filter((u) => !env.origins.some((o) => u.startsWith(`${o}/`)) && !u.startsWith("data:"));
       expect(foreign).toEqual([]);
       expect(problems).toEqual([]);
     },

@@ -50,6 +50,17 @@ describe("/admin", () => {
     }
   });
 
+  it("serves the accept page at /admin/accept (the invitation mail's link), under the same CSP, sending no Referer", async () => {
+    const r = await fetch(`${s.url}/admin/accept`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(r.headers.get("content-security-policy")).toBe(ADMIN_CSP);
+    expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await r.text()).toContain('<script type="module" src="/admin/accept.js"></script>');
+    expect((await fetch(`${s.url}/admin/accept.js`)).status).toBe(200);
+    expect((await fetch(`${s.url}/admin/accept/`)).status).toBe(404);
+  });
+
   it("serves nothing outside the built page", async () => {
     for (const path of ["/admin/nope.js", "/admin/../package.json", "/admin/%2e%2e/package.json", "/admin/tsconfig.json", "/admin/app.ts"]) {
       const r = await fetch(`${s.url}${path}`);
@@ -83,6 +94,10 @@ describe("the built page", () => {
     const html = built.find(([f]) => f === "index.html")![1];
     expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script type="module" src="/admin/app.js">']);
     expect(html).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
+    const accept = built.find(([f]) => f === "accept.html")![1];
+    expect(accept.match(/<script\b[^>]*>/g)).toEqual(['<script type="module" src="/admin/accept.js">']);
+    expect(accept).toContain('<meta name="referrer" content="no-referrer">');
+    expect(accept).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
   });
 });
 
@@ -107,6 +122,8 @@ describe("the client's source", () => {
   it("calls the public APIs only, through one fetch in api.ts under /v1 and /scim/v2", () => {
     const fetching = sources.filter(([, text]) => /\bfetch\(/.test(text)).map(([f]) => f);
     expect(fetching).toEqual(["api.ts"]);
+    // The accept page's calls carry no bearer token, and go to the two routes that take the emailed one.
+    expect(sources.filter(([, text]) => /\bv1Public\b/.test(text)).map(([f]) => f).sort()).toEqual(["accept.ts", "api.ts"]);
     const api = sources.find(([f]) => f === "api.ts")![1];
     expect(api.match(/request<T>\(method, `([^`$]*)\$\{path\}`/g)).toEqual(["request<T>(method, `/v1${path}`", "request<T>(method, `/scim/v2${path}`"]);
     expect(api).toContain('credentials: "omit"');

@@ -111,7 +111,7 @@ describe("invitations to the organization", () => {
     const mail = await mailTo(email);
     expect(mail.from).toBe("no-reply@orgscim.test");
     expect(mail.subject).toMatch(/invited to join/);
-    expect(mail.text).toContain("https://orgscim.example.com/v1/Invitations/Accept");
+    expect(mail.text).toMatch(/^https:\/\/orgscim\.example\.com\/admin\/accept#token=oiv_[A-Za-z0-9_-]{43}$/m); // the accept page; the token after the #
     expect(mail.text).toContain(`If you have no user for ${email} yet, one is created when you accept`);
     const token = tokenIn(mail);
 
