@@ -130,7 +130,7 @@ export const invitationAcceptRoute: V1Module = (r, registry, deps) => {
   const budget = addressBudget(deps.acceptPerMinute ?? 0);
   r.post("/Invitations/Preview", budget, jsonBody(deps.bodyLimit));
   route(r, registry, {
-    method: "post", operationId: "previewInvitation", path: "/Invitations/Preview", tag: "Invitations", status: 200, body: AcceptBody, response: PreviewResult, public: true,
+    method: "post", operationId: "getInvitationPreview", path: "/Invitations/Preview", tag: "Invitations", status: 200, body: AcceptBody, response: PreviewResult, public: true,
     summary: "What an invitation offers, with the token from its email (no bearer token; changes nothing): the accept page shows it. A token Accept would refuse gets Accept's answer",
   }, async (_req, { body }) => {
     const p = await previewInvitation(deps, body.token);
