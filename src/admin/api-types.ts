@@ -65,7 +65,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's users and their effective roles, by user sid */
+        /** The account's users and their effective roles, by user sid; its owner among them (owner: true), with a role there or not */
         get: operations["listAccountUsers"];
         put?: never;
         post?: never;
@@ -225,7 +225,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** What an invitation offers, with the token from its email (no bearer token; changes nothing): the accept page shows it. A token Accept would refuse gets Accept's answer */
-        post: operations["previewInvitation"];
+        post: operations["getInvitationPreview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -346,7 +346,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fetch a user of the organization */
+        /** Fetch a user of the organization: managed, pending, or independent (account access only) */
         get: operations["getUser"];
         put?: never;
         /** Update a user's name, org role (owner transfers ownership) or two-factor requirement */
@@ -364,7 +364,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The accounts a user can access (the console's Accounts tab), optionally by Role */
+        /** The accounts a user can access or owns (the console's Accounts tab), optionally by Role; independent users (account access only) too */
         get: operations["listUserAccounts"];
         put?: never;
         post?: never;
@@ -464,6 +464,8 @@ export interface components {
         };
         AccountUser: {
             display_name: string | null;
+            /** @description The account's owner (listed with or without a role there) */
+            owner: boolean;
             roles: ("administrator" | "billing_manager" | "developer" | "support")[];
             status: string;
             user_name: string;
@@ -758,8 +760,8 @@ export interface components {
             email: string | null;
             family_name: string | null;
             given_name: string | null;
-            /** @enum {string} */
-            org_role: "owner" | "administrator" | "standard";
+            /** @description The effective org role; null for an independent user, who holds none (account roles only) */
+            org_role: ("owner" | "administrator" | "standard") | null;
             password_reset_required: boolean;
             sid: string;
             /** @enum {string} */
@@ -769,6 +771,8 @@ export interface components {
         };
         UserAccount: {
             account: components["schemas"]["Account"];
+            /** @description The user owns the account (listed even without a role there, unless Role narrows the list) */
+            owner: boolean;
             roles: ("administrator" | "billing_manager" | "developer" | "support")[];
         };
         UserAccountList: {
@@ -1948,7 +1952,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    previewInvitation: {
+    getInvitationPreview: {
         parameters: {
             query?: never;
             header?: never;

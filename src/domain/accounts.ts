@@ -113,22 +113,26 @@ export async function closeAccount(deps: AccountDeps, actor: Actor, id: string):
 
 /**
  * One page of the account's users (by user id) with their effective roles (direct and through
- * bound groups), and how many there are. Every holder counts, however many (memberships are read
- * by keyset, ids only); only the page's user records are read.
+ * bound groups), its owner among them (with a role there or not), and how many there are. Every
+ * holder counts, however many (memberships are read by keyset, ids only); only the page's user
+ * records are read.
  */
-export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, page: { offset: AfterPolicy<number>; limit: number }): Promise<{ total: number; items: { user: UserRecord; roles: AccountRole[] }[] }> {
-  await authorize(deps, actor, { action: "account.users.read", target: accountTarget(await findAccount(deps, actor, id)) });
+export async function accountUsers(deps: AccountDeps, actor: Actor, id: string, page: { offset: AfterPolicy<number>; limit: number }): Promise<{ total: number; items: { user: UserRecord; roles: AccountRole[]; owner: boolean }[] }> {
+  const account = await findAccount(deps, actor, id);
+  await authorize(deps, actor, { action: "account.users.read", target: accountTarget(account) });
   const roles = new Map<string, AccountRole[]>();
   for (const g of await deps.store.groups.listBoundToAccount(actor.org.id, id)) {
     if (g.binding?.kind !== "accountRole") continue;
     for (const userId of await allMemberIds(deps, actor.org.id, g.id)) roles.set(userId, [...(roles.get(userId) ?? []), g.binding.role]);
   }
+  // The owner is one of the account's users, with a role there or not.
+  if (!roles.has(account.ownerId)) roles.set(account.ownerId, []);
   const ids = [...roles.keys()].sort();
   const offset = afterPolicy(page.offset);
-  const items: { user: UserRecord; roles: AccountRole[] }[] = [];
+  const items: { user: UserRecord; roles: AccountRole[]; owner: boolean }[] = [];
   for (const userId of ids.slice(offset, offset + page.limit)) { // only this page's users are read
     const user = await deps.store.users.get(actor.org.id, userId, { includeIndependent: true }); // independent users hold account roles too
-    if (user) items.push({ user, roles: collapseRoles(roles.get(userId)!) });
+    if (user) items.push({ user, roles: collapseRoles(roles.get(userId)!), owner: userId === account.ownerId });
   }
   return { total: ids.length, items };
 }
@@ -226,16 +230,26 @@ export async function listAssignments(deps: AccountDeps, actor: Actor, by: { use
   throw Errors.invalidParameter("UserSid", "name a user (UserSid) or an account (AccountSid).");
 }
 
-/** The seed's Accounts tab: the accounts a user can access, with effective roles, optionally only those with `role` (Administrator counts for every role). */
-export async function userAccounts(deps: AccountDeps, actor: Actor, userId: string, role?: AccountRole): Promise<{ account: Account; roles: AccountRole[] }[]> {
-  const user = await deps.store.users.get(actor.org.id, userId);
+/**
+ * The seed's Accounts tab: the accounts a user can access, with effective roles, optionally only
+ * those with `role` (Administrator counts for every role), and the accounts they own (`owner`),
+ * with or without a role there. Independent users (account access only) are members too.
+ */
+export async function userAccounts(deps: AccountDeps, actor: Actor, userId: string, role?: AccountRole): Promise<{ account: Account; roles: AccountRole[]; owner: boolean }[]> {
+  const user = await deps.store.users.get(actor.org.id, userId, { includeIndependent: true });
   if (!user) throw Errors.userNotFound(userId);
   await authorize(deps, actor, { action: "user.accounts.read", target: await userTarget(deps.store, user) });
-  const out: { account: Account; roles: AccountRole[] }[] = [];
-  for (const [accountId, roles] of effectiveAccountRoles(await deps.store.groups.groupsOfUser(actor.org.id, userId))) {
+  const out: { account: Account; roles: AccountRole[]; owner: boolean }[] = [];
+  const held = effectiveAccountRoles(await deps.store.groups.groupsOfUser(actor.org.id, userId));
+  for (const [accountId, roles] of held) {
     if (role && !roles.includes(role) && !roles.includes("administrator")) continue;
     const account = await deps.store.accounts.get(actor.org.id, accountId);
-    if (account && account.status === "active") out.push({ account, roles });
+    if (account && account.status === "active") out.push({ account, roles, owner: account.ownerId === userId });
+  }
+  if (!role) {
+    for (const account of await deps.store.accounts.listOwnedBy(actor.org.id, userId)) {
+      if (account.status === "active" && !held.has(account.id)) out.push({ account, roles: [], owner: true });
+    }
   }
   return out;
 }

@@ -148,6 +148,18 @@ export async function getUser(deps: UserDeps, actor: Actor, id: string): Promise
   return user;
 }
 
+/**
+ * GET /v1/Users/{sid}: any member of the organization, independent users (outside it, with access
+ * to some of its accounts) included, so that the console can show what a contractor holds. SCIM
+ * never sees independent users (getUser). Another organization's member answers 404 as nothing does.
+ */
+export async function getMember(deps: UserDeps, actor: Actor, id: string): Promise<UserRecord> {
+  const user = await deps.store.users.get(actor.org.id, id, { includeIndependent: true });
+  if (!user) throw Errors.userNotFound(id);
+  await authorize(deps, actor, { action: "user.read", target: await userTarget(deps.store, user) });
+  return user;
+}
+
 export async function listUsers(deps: UserDeps, actor: Actor, query: ListQuery): Promise<ListResult<UserRecord>> {
   await authorize(deps, actor, { action: "user.list", target: orgTarget(actor.org.id) });
   return withSealedCursor(deps.store, actor.org.id, "scim:Users", query, (q) => deps.store.users.list(actor.org.id, q));

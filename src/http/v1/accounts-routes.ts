@@ -29,9 +29,16 @@ export const AccountUpdate = named("AccountUpdate", z.object({ friendly_name: z.
 export const RoleAssignmentBody = named("RoleAssignment", z.object({ sid: z.string(), account_sid: z.string(), user_sid: z.string(), role: Role }));
 export const RoleAssignmentCreate = named("RoleAssignmentCreate", z.object({ account_sid: Sid("AC"), user_sid: Sid("US"), role: Role }).strict());
 export const RoleAssignmentList = named("RoleAssignmentList", z.object({ role_assignments: z.array(RoleAssignmentBody), meta: PageMeta }));
-export const AccountUser = named("AccountUser", z.object({ user_sid: z.string(), user_name: z.string(), display_name: z.string().nullable(), status: z.string(), roles: z.array(Role) }));
+export const AccountUser = named("AccountUser", z.object({
+  user_sid: z.string(), user_name: z.string(), display_name: z.string().nullable(), status: z.string(), roles: z.array(Role),
+  owner: z.boolean().describe("The account's owner (listed with or without a role there)"),
+}));
 export const AccountUserList = named("AccountUserList", z.object({ users: z.array(AccountUser), meta: PageMeta }));
-export const UserAccount = named("UserAccount", z.object({ account: AccountBody, roles: z.array(Role) }));
+export const UserAccount = named("UserAccount", z.object({
+  account: AccountBody,
+  roles: z.array(Role),
+  owner: z.boolean().describe("The user owns the account (listed even without a role there, unless Role narrows the list)"),
+}));
 export const UserAccountList = named("UserAccountList", z.object({ accounts: z.array(UserAccount), meta: PageMeta }));
 
 const toAccountBody = (a: Account): z.infer<typeof AccountBody> => ({
@@ -61,14 +68,14 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     })));
   route(r, registry, { method: "delete", operationId: "closeAccount", path: "/Accounts/:sid", summary: "Close an account (its direct roles end)", tag, status: 200, response: AccountBody },
     async (req) => toAccountBody(await closeAccount(deps, actorOf(req), sid(req))));
-  route(r, registry, { method: "get", operationId: "listAccountUsers", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid", tag, status: 200, response: AccountUserList, paged: true },
+  route(r, registry, { method: "get", operationId: "listAccountUsers", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid; its owner among them (owner: true), with a role there or not", tag, status: 200, response: AccountUserList, paged: true },
     async (req) => {
       const page = readPage(req);
       const { total, items } = await accountUsers(deps, actorOf(req), sid(req), { offset: page.offset, limit: page.size });
       const at = page.page();
       const meta = pageMeta(req, "users", at, items.length, at.offset + at.size < total);
       return {
-        users: items.map(({ user, roles }) => ({ user_sid: user.id, user_name: user.userName, display_name: user.displayName, status: user.status, roles })),
+        users: items.map(({ user, roles, owner }) => ({ user_sid: user.id, user_name: user.userName, display_name: user.displayName, status: user.status, roles, owner })),
         meta,
       };
     });
@@ -93,12 +100,12 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
       return undefined;
     });
 
-  route(r, registry, { method: "get", operationId: "listUserAccounts", path: "/Users/:sid/Accounts", summary: "The accounts a user can access (the console's Accounts tab), optionally by Role", tag: "Users", status: 200, response: UserAccountList, paged: true,
+  route(r, registry, { method: "get", operationId: "listUserAccounts", path: "/Users/:sid/Accounts", summary: "The accounts a user can access or owns (the console's Accounts tab), optionally by Role; independent users (account access only) too", tag: "Users", status: 200, response: UserAccountList, paged: true,
     query: z.object({ Role: Role.optional() }) },
   async (req) => {
     const role = (req.query as Record<string, string | undefined>).Role as RoleAssignment["role"] | undefined;
     const request = readPage(req);
     const { items, meta } = pageOf(req, request, "accounts", await userAccounts(deps, actorOf(req), sid(req), role), ({ account }) => account.id);
-    return { accounts: items.map(({ account, roles }) => ({ account: toAccountBody(account), roles })), meta };
+    return { accounts: items.map(({ account, roles, owner }) => ({ account: toAccountBody(account), roles, owner })), meta };
   });
 };

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { effectiveOrgRole } from "../../domain/role-groups";
 import type { UserRecord } from "../../domain/types";
 import { updateUserSettings } from "../../domain/user-admin";
-import { endMembership, getUser } from "../../domain/users";
+import { endMembership, getMember } from "../../domain/users";
 import type { Store } from "../../domain/ports/store";
 import { actorOf } from "../auth";
 import { route } from "./route";
@@ -20,7 +20,7 @@ export const UserBody = named("User", z.object({
   family_name: z.string().nullable(),
   status: z.enum(["managed", "pending", "independent"]),
   active: z.boolean(),
-  org_role: z.enum(["owner", "administrator", "standard"]),
+  org_role: z.enum(["owner", "administrator", "standard"]).nullable().describe("The effective org role; null for an independent user, who holds none (account roles only)"),
   direct_org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
   two_factor_required: z.boolean(),
   password_reset_required: z.boolean(),
@@ -60,8 +60,8 @@ async function toUserBody(store: Store, u: UserRecord): Promise<z.infer<typeof U
     family_name: name.familyName ?? null,
     status: u.status,
     active: u.active,
-    org_role: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : (u.orgRole ?? "standard"),
-    direct_org_role: u.orgRole,
+    org_role: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : u.status === "independent" ? null : (u.orgRole ?? "standard"),
+    direct_org_role: u.status === "independent" ? null : u.orgRole,
     two_factor_required: u.twoFactorRequired,
     password_reset_required: u.passwordResetRequired,
     date_created: u.created,
@@ -73,8 +73,8 @@ const sid = (req: Request) => String(req.params.sid);
 
 export const userRoutes: V1Module = (r, registry, deps) => {
   const tag = "Users";
-  route(r, registry, { method: "get", operationId: "getUser", path: "/Users/:sid", summary: "Fetch a user of the organization", tag, status: 200, response: UserBody },
-    async (req) => toUserBody(deps.store, await getUser(deps, actorOf(req), sid(req))));
+  route(r, registry, { method: "get", operationId: "getUser", path: "/Users/:sid", summary: "Fetch a user of the organization: managed, pending, or independent (account access only)", tag, status: 200, response: UserBody },
+    async (req) => toUserBody(deps.store, await getMember(deps, actorOf(req), sid(req))));
 
   route(r, registry, { method: "post", operationId: "updateUser", path: "/Users/:sid", summary: "Update a user's name, org role (owner transfers ownership) or two-factor requirement", tag, status: 200, body: UserUpdate, response: UserBody },
     async (req, { body }) => {
