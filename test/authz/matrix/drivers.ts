@@ -208,7 +208,8 @@ export function drivers(): Driver[] {
   });
   add({
     action: "user.read", door: door("v1", "GET", "/Users/:sid"), kinds: U_KINDS, write: false,
-    otherOrg: (c) => v1Req("GET", `/Users/${c.e.user}`),
+    // /v1 reads independent users too (SCIM never does): the other organization's contractor must be nothing here.
+    otherOrg: (c) => v1Req("GET", `/Users/${c.e.independent}`),
     build: async (c, k) => { const id = await userOf(c, k); return id ? { req: v1Req("GET", `/Users/${id}`) } : null; },
   });
   const list = (action: string, dr: Door, req: Req) => add({ action, door: dr, kinds: ["organization"], write: false, build: async () => ({ req }) });
@@ -312,7 +313,7 @@ export function drivers(): Driver[] {
   });
   add({
     action: "user.accounts.read", door: door("v1", "GET", "/Users/:sid/Accounts"), kinds: U_KINDS, write: false,
-    otherOrg: (c) => v1Req("GET", `/Users/${c.e.user}/Accounts`),
+    otherOrg: (c) => v1Req("GET", `/Users/${c.e.independent}/Accounts`),
     build: async (c, k) => { const id = await userOf(c, k); return id ? { req: v1Req("GET", `/Users/${id}/Accounts`) } : null; },
   });
   add({

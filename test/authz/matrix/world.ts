@@ -10,7 +10,7 @@ import { operatorActor, type Actor } from "../../../src/domain/actor";
 import { systemClock } from "../../../src/domain/clock";
 import { addDomain } from "../../../src/domain/domains";
 import { createGroup } from "../../../src/domain/groups";
-import { inviteToAccount, inviteToOrganization } from "../../../src/domain/invitations";
+import { acceptInvitation, inviteToAccount, inviteToOrganization } from "../../../src/domain/invitations";
 import { createClient } from "../../../src/domain/oauth";
 import { createOrganization } from "../../../src/domain/orgs";
 import type { Store } from "../../../src/domain/ports/store";
@@ -66,6 +66,8 @@ export interface World {
 export interface Elsewhere {
   org: Organization;
   user: string;
+  /** An independent user of the other organization (a contractor with a role on its account): /v1 reads members, these too. */
+  independent: string;
   group: string;
   account: string;
   invitation: string;
@@ -184,7 +186,11 @@ export async function buildElsewhere(store: Store): Promise<Elsewhere> {
   const domain = (await addDomain(deps, op, `${uniq("b")}.org`)).id;
   const membership = (await store.groups.findMembership(org.id, group, user))!.id;
   const client = (await createClient(deps, op, { name: "b", scopes: ["scim"], userId: null })).client.id;
-  return { org, user, group, account, invitation, assignment, token, client, domain, membership };
+  const contractor = await inviteToAccount(deps, op, account, { email: `${uniq("c")}@contractor.test`, roles: ["developer"] });
+  if (contractor.outcome !== "invited") throw new Error("the other organization's contractor was not invited");
+  const plaintext = /oiv_[A-Za-z0-9_-]{43}/.exec(contractor.mail.text ?? "")?.[0] ?? "";
+  const independent = (await acceptInvitation(deps, plaintext)).user.id;
+  return { org, user, independent, group, account, invitation, assignment, token, client, domain, membership };
 }
 
 /**
