@@ -103,7 +103,7 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
     const byUser = new Map<string, RoleAssignment[]>();
     for (const a of direct) byUser.set(a.user_sid, [...(byUser.get(a.user_sid) ?? []), a]);
     const rows = users.map((u) => userRow(u, byUser.get(u.user_sid) ?? []));
-    usersBox.replaceChildren(table(`Users of ${account.friendly_name}`, ["User", "Status", "Roles", ""], rows, "No user has a role on this account."));
+    usersBox.replaceChildren(table(`Users of ${account.friendly_name}`, ["User", "Status", "Roles", ""], rows, "No user has a role on this account, and its owner is no longer a user of the organization."));
   };
 
   const userRow = (u: AccountUser, assignments: RoleAssignment[]): HTMLTableRowElement => {
@@ -127,7 +127,7 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
     }));
     if (assignments.length === 0) remove.disabled = true;
     return h("tr", { "data-user": u.user_sid },
-      h("td", {}, u.status === "managed" ? h("a", { href: `#/users/${u.user_sid}` }, label) : label, label !== u.user_name ? h("div", { class: "sub" }, u.user_name) : null),
+      h("td", {}, h("a", { href: `#/users/${u.user_sid}` }, label), u.owner ? h("span", {}, " ", badge("owner", "ok")) : null, label !== u.user_name ? h("div", { class: "sub" }, u.user_name) : null),
       h("td", {}, badge(u.status, u.status)),
       h("td", { class: "roles-cell" }, roleNames(u.roles)),
       h("td", { class: "row-actions" }, edit, " ", remove));

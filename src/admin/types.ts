@@ -44,6 +44,7 @@ export type AccountPage = Schemas["AccountList"];
 export type AccountUser = Schemas["AccountUser"];
 export type AccountUserList = Schemas["AccountUserList"];
 export type UserAccountList = Schemas["UserAccountList"];
+export type UserAccount = Schemas["UserAccount"];
 export type RoleAssignment = Schemas["RoleAssignment"];
 export type RoleAssignmentList = Schemas["RoleAssignmentList"];
 export type Domain = Schemas["Domain"];

@@ -1,14 +1,20 @@
 /**
  * A user's page (seed: "manage users individually"): the General tab (name, org role, two-factor
  * requirement, forced password reset; GET and POST /v1/Users/:sid, POST /v1/Users/:sid/PasswordReset),
- * the Accounts tab (GET /v1/Users/:sid/Accounts?Role=), and the "Remove user" and "Delete user"
- * flows with the seed's acknowledgements and the new owner of the user's accounts.
+ * the Accounts tab (GET /v1/Users/:sid/Accounts?Role=: roles, and the accounts they own; each direct
+ * role revoked with DELETE /v1/RoleAssignments/:sid, or all of an account's at once), and the "Remove
+ * user" and "Delete user" flows with the seed's acknowledgements and the new owner of the user's
+ * accounts. An independent user (outside the organization, with access to some of its accounts)
+ * has the Accounts tab only: the organization manages their access, not their user.
  */
 import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { append, badge, checkbox, ErrorSlot, field, h, run, statusLine, table, tabs, uid } from "./dom.js";
 import { flashLine, heading, nameOf, type Ctx, type Page } from "./page.js";
 import { confirmPanel, managedUsers, roleNames, userSelect } from "./panels.js";
-import { type Account, type AccountPage, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, ORG_ROLE_LABEL, type EndMembershipResult, type OrgRole, type PasswordResetResult, type User, type UserAccountList } from "./types.js";
+import {
+  type Account, type AccountPage, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, ORG_ROLE_LABEL, type EndMembershipResult, type OrgRole, type PasswordResetResult,
+  type RoleAssignment, type User, type UserAccountList,
+} from "./types.js";
 
 /** The seed's acknowledgement bullets, word for word. */
 export const REMOVE_BULLETS = [
@@ -30,21 +36,23 @@ type Tab = "general" | "accounts";
 
 export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
   let user = await v1<User>("GET", `/Users/${sid}`);
+  const independent = user.status === "independent";
   const status = statusLine();
   const head = heading(nameOf(user), [{ label: "Users", href: `#/users/${user.status}` }], badge(user.status, user.status));
   append(root, head, flashLine(ctx), status.el,
+    independent ? h("p", { class: "intro" }, "An independent user: outside your Organization, with access to some of its accounts only. Their user (name, password, two-factor) is theirs; you manage their access to your accounts.") : null,
     h("dl", { class: "facts" },
       h("dt", {}, "Email"), h("dd", {}, user.email ?? "—"),
       h("dt", {}, "User name"), h("dd", {}, user.user_name),
       h("dt", {}, "SID"), h("dd", { class: "mono" }, user.sid),
       h("dt", {}, "Active"), h("dd", {}, user.active ? "yes" : "no (suspended)")));
 
-  let current: Tab = tabParam === "accounts" ? "accounts" : "general";
+  let current: Tab = tabParam === "accounts" || independent ? "accounts" : "general";
   const holder = h("div", {});
   const show = (tab: Tab, focusTab = false) => {
     current = tab;
     ctx.replace(`#/users/${sid}/${tab}`);
-    const t = tabs<Tab>("User", [{ key: "general", label: "General" }, { key: "accounts", label: "Accounts" }], tab, (k) => show(k, true));
+    const t = tabs<Tab>("User", independent ? [{ key: "accounts", label: "Accounts" }] : [{ key: "general", label: "General" }, { key: "accounts", label: "Accounts" }], tab, (k) => show(k, true));
     holder.replaceChildren(t.list, t.panel);
     if (focusTab) t.list.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
     void (tab === "general" ? general(t.panel) : accounts(t.panel));
@@ -56,11 +64,12 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
     const display = h("input", { type: "text", name: "display_name", value: user.display_name ?? "", maxlength: "256", autocomplete: "off" });
     const role = h("select", { name: "org_role", disabled: user.status !== "managed" },
       ...(["owner", "administrator", "standard"] as OrgRole[]).map((r) => h("option", { value: r, selected: r === (user.direct_org_role ?? user.org_role) }, ORG_ROLE_LABEL[r])));
+    const effective: OrgRole = user.org_role ?? "standard";
     const twoFactor = checkbox("Require two-factor authentication when signing in", { name: "two_factor_required", checked: user.two_factor_required });
     const save = h("button", { type: "submit" }, "Save");
     const saveSlot = new ErrorSlot(save);
     const roleHint = user.org_role !== (user.direct_org_role ?? user.org_role)
-      ? `Effective role ${ORG_ROLE_LABEL[user.org_role]} (also granted through a group from your identity provider).`
+      ? `Effective role ${ORG_ROLE_LABEL[effective]} (also granted through a group from your identity provider).`
       : "Administrator: manages the Organization, its users and accounts. Standard User: can create accounts, no other management access. Owner: choosing it transfers ownership (only the Owner can).";
     const form = h("form", { class: "card", "aria-label": "General settings" },
       h("div", { class: "grid2" }, field("First name", given), field("Last name", family)),
@@ -112,13 +121,40 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
     const list = h("div", {});
     const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the user's accounts" }, field("Account role", roleFilter, "Administrator counts for every role."), filter, slot.el);
     const load = async () => {
-      const out = await v1All<UserAccountList["accounts"][number]>(`/Users/${sid}/Accounts`, "accounts", { Role: roleFilter.value || undefined });
-      const rows = out.map(({ account, roles }) => h("tr", {},
-        h("td", {}, h("a", { href: `#/accounts/${account.sid}` }, account.friendly_name), account.owner_sid === sid ? h("span", { class: "sub" }, " (owner)") : null),
-        h("td", {}, roleNames(roles)),
-        h("td", {}, badge(account.status, account.status))));
-      list.replaceChildren(table(`Accounts of ${nameOf(user)}`, ["Account", "Roles", "Status"], rows, roleFilter.value ? "No account with this role." : "This user has no account."));
+      const [out, direct] = await Promise.all([
+        v1All<UserAccountList["accounts"][number]>(`/Users/${sid}/Accounts`, "accounts", { Role: roleFilter.value || undefined }),
+        v1All<RoleAssignment>("/RoleAssignments", "role_assignments", { UserSid: sid }),
+      ]);
+      const rows = out.map(({ account, roles, owner }) => {
+        const mine = direct.filter((a) => a.account_sid === account.sid);
+        const chips = roles.length ? roles.map((r) => {
+          const a = mine.find((x) => x.role === r);
+          return h("span", { class: "role-chip", "data-role": r }, ACCOUNT_ROLE_LABEL[r],
+            a ? h("button", { type: "button", class: "icon small", "aria-label": `Revoke ${ACCOUNT_ROLE_LABEL[r]} on ${account.friendly_name}`, onclick: () => revoke(account, [a], `${ACCOUNT_ROLE_LABEL[r]} on ${account.friendly_name}`) }, "×")
+              : h("span", { class: "sub", title: "Granted through a group your identity provider manages" }, " (group)"));
+        }) : ["—"];
+        const removeAll = mine.length ? h("button", { type: "button", class: "secondary small", "aria-label": `Remove ${nameOf(user)} from ${account.friendly_name}` }, "Remove from account") : null;
+        removeAll?.addEventListener("click", () => revoke(account, mine, `all direct roles on ${account.friendly_name}`));
+        return h("tr", { "data-account": account.sid },
+          h("td", {}, h("a", { href: `#/accounts/${account.sid}` }, account.friendly_name), owner ? h("span", {}, " ", badge("owner", "ok")) : null),
+          h("td", { class: "roles-cell" }, ...chips),
+          h("td", {}, badge(account.status, account.status)),
+          h("td", { class: "row-actions" }, removeAll));
+      });
+      list.replaceChildren(table(`Accounts of ${nameOf(user)}`, ["Account", "Roles", "Status", ""], rows, roleFilter.value ? "No account with this role." : "This user has no account."));
     };
+    /** Revokes direct role assignments after confirmation, then lists again. */
+    const revoke = (account: Account, assignments: RoleAssignment[], what: string) => confirmPanel({
+      title: `Revoke ${what}`,
+      bullets: [`${nameOf(user)} loses ${roleNames(assignments.map((a) => a.role))} on ${account.friendly_name} at once.`, "Roles held through your identity provider's groups stay: change those in the identity provider."],
+      confirmLabel: "Revoke",
+      danger: true,
+      action: async () => {
+        for (const a of assignments) await v1("DELETE", `/RoleAssignments/${a.sid}`);
+        status.say(`${nameOf(user)} no longer has ${roleNames(assignments.map((a) => a.role))} on ${account.friendly_name}.`);
+        await load();
+      },
+    });
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       void run(filter, slot, load);
@@ -130,6 +166,7 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
   root.append(holder);
   show(current);
 
+  if (independent) return; // outside the organization: nothing to remove them from but its accounts (above)
   // Remove user / Delete user, at the bottom of the page as in the console.
   const removeButton = h("button", { type: "button", class: "danger-outline" }, "Remove user");
   const deleteButton = h("button", { type: "button", class: "danger" }, "Delete user");

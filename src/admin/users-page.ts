@@ -5,12 +5,12 @@
  * (POST /v1/Invitations/:sid/Resend, DELETE /v1/Invitations/:sid), and the "Invite User"
  * (POST /v1/Invitations) and "Invite User to Account" panels.
  */
-import { pageTokenOf, v1, withQuery } from "./api.js";
+import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { append, badge, ErrorSlot, field, h, openPanel, Pager, run, statusLine, table, tabs, when } from "./dom.js";
 import { flashLine, heading, nameOf, type Page } from "./page.js";
 import { confirmPanel, inviteToAccountPanel, roleNames } from "./panels.js";
 import {
-  ORG_ROLE_LABEL, type AccountPage, type Invitation, type InvitationPage, type Member, type MemberPage, type MemberStatus, type RevokeResult,
+  ORG_ROLE_LABEL, type AccountPage, type Invitation, type InvitationPage, type Member, type MemberPage, type MemberStatus, type RevokeResult, type UserAccount,
 } from "./types.js";
 
 const TABS: { key: MemberStatus; label: string }[] = [
@@ -107,14 +107,14 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
   const render = (users: Member[]) => {
     const headers = tab === "managed" ? ["Name", "Email", "Organization role", "State"]
       : tab === "pending" ? ["Name", "Email", "Invited as", "Invitation", ""]
-        : ["Name", "Email", "Account invitations", ""];
+        : ["Name", "Email", "Access", "Open invitations", ""];
     const rows = users.map((u) => row(u));
     list.replaceChildren(table(TABS.find((t) => t.key === tab)!.label, headers, rows, searching !== null ? "No user matches." : tab === "pending" ? "No pending invitations." : `No ${tab} users.`));
   };
 
   const row = (u: Member): HTMLTableRowElement => {
     const name = nameOf(u);
-    const nameCell = h("td", {}, tab === "independent" ? name : h("a", { href: `#/users/${u.sid}` }, name));
+    const nameCell = h("td", {}, h("a", { href: `#/users/${u.sid}` }, name));
     const email = h("td", {}, u.email ?? u.user_name);
     if (tab === "managed") {
       return h("tr", { "data-user": u.sid }, nameCell, email, h("td", {}, u.org_role ? ORG_ROLE_LABEL[u.org_role] : "—"), h("td", {}, u.active ? badge("active", "ok") : badge("suspended", "warn")));
@@ -122,7 +122,7 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
     const invs = invitations.get(u.sid) ?? [];
     const invCell = h("td", {});
     const actions = h("td", { class: "row-actions" });
-    if (invs.length === 0) invCell.append(tab === "pending" ? "No open invitation" : "—");
+    if (invs.length === 0) invCell.append(tab === "pending" ? "No open invitation" : "None");
     for (const inv of invs) {
       invCell.append(h("div", {}, inv.kind === "organization" ? `Organization, ${inv.org_role ? ORG_ROLE_LABEL[inv.org_role] : "—"}` : `Account, ${roleNames(inv.roles)}`,
         h("div", { class: "sub" }, inv.status === "expired" ? "Expired " : "Expires ", when(inv.date_expires))));
@@ -131,9 +131,14 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
         await pager.reload();
       }));
     }
-    return tab === "pending"
-      ? h("tr", { "data-user": u.sid }, nameCell, email, h("td", {}, invs.length ? (invs[0]!.kind === "organization" ? "Organization member" : "Account user") : "—"), invCell, actions)
-      : h("tr", { "data-user": u.sid }, nameCell, email, invCell, actions);
+    if (tab === "pending") return h("tr", { "data-user": u.sid }, nameCell, email, h("td", {}, invs.length ? (invs[0]!.kind === "organization" ? "Organization member" : "Account user") : "—"), invCell, actions);
+    // What an independent user holds now: their accounts and roles (one call per row of this page).
+    const access = h("td", { class: "access", "aria-busy": "true" }, "…");
+    void v1All<UserAccount>(`/Users/${u.sid}/Accounts`, "accounts").then(
+      (list) => access.replaceChildren(...(list.length ? list.map((x) => h("div", {}, h("a", { href: `#/accounts/${x.account.sid}` }, x.account.friendly_name), `: ${roleNames(x.roles)}`)) : ["No account access"])),
+      (e: unknown) => access.replaceChildren(h("span", { class: "error" }, e instanceof Error ? e.message : String(e))),
+    ).finally(() => access.removeAttribute("aria-busy"));
+    return h("tr", { "data-user": u.sid }, nameCell, email, access, invCell, actions);
   };
 
   form.addEventListener("submit", (ev) => {
