@@ -1,5 +1,9 @@
-/** Builds audit events. Every change and every refused action leaves exactly one. */
+/**
+ * Builds audit events. Every change and every refused action leaves exactly one; its before and
+ * after keep only the attributes that changed, never a secret (./audit-diff.ts).
+ */
 import { actorName, type Actor } from "./actor";
+import { auditChange } from "./audit-diff";
 import { type Clock, isoNow } from "./clock";
 import { newId } from "./ids";
 import type { Repos } from "./ports/store";
@@ -12,6 +16,7 @@ export function auditEvent(
   target: { type: string; id: string | null },
   change: { before?: unknown; after?: unknown; outcome?: AuditEvent["outcome"]; reason?: string } = {},
 ): AuditEvent {
+  const { before, after } = auditChange(change.before, change.after);
   const e: AuditEvent = {
     id: newId("AE"),
     orgId: actor.org.id,
@@ -21,8 +26,8 @@ export function auditEvent(
     targetType: target.type,
     targetId: target.id,
     outcome: change.outcome ?? "success",
-    before: change.before ?? null,
-    after: change.after ?? null,
+    before,
+    after,
   };
   if (change.reason !== undefined) e.reason = change.reason;
   return e;

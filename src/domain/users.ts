@@ -328,9 +328,14 @@ async function handOverAccounts(tx: Repos, clock: Clock, actor: Actor, userId: s
 }
 
 /** What the audit log keeps of a user: identifying fields, never secrets. */
+/**
+ * What the audit log compares of a user: the record's own fields and the SCIM attributes as stored
+ * (name, emails, title, extensions, ...); auditEvent keeps only those that changed, without secrets.
+ */
 function summary(u: UserRecord): Record<string, unknown> {
   return {
-    userName: u.userName, externalId: u.externalId, active: u.active, status: u.status, orgRole: u.orgRole,
+    userName: u.userName, externalId: u.externalId, displayName: u.displayName, active: u.active, status: u.status, orgRole: u.orgRole,
     twoFactorRequired: u.twoFactorRequired, passwordResetRequired: u.passwordResetRequired, version: u.version,
+    attributes: u.data,
   };
 }
