@@ -73,7 +73,7 @@ export function inviteToAccountPanel(opts: { accountSid?: string; accounts?: { s
         close();
         opts.done(out.outcome === "granted"
           ? `${email.value.trim()} now has ${roleNames(out.roles)} on the account.`
-          : `Invitation sent to ${email.value.trim()} (${roleNames(out.roles)}); they are listed as pending until they accept.`);
+          : `Invitation to ${email.value.trim()} (${roleNames(out.roles)}) queued in the outbox: the mail goes out when the mail server takes it. They are listed as independent users until they accept.`);
       });
     });
     body.appendChild(form);

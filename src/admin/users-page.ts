@@ -206,7 +206,7 @@ function inviteUserPanel(done: (message: string) => void): void {
       void run(submit, slot, async () => {
         const inv = await v1<Invitation>("POST", "/Invitations", { email: email.value.trim(), org_role: admin.checked ? "administrator" : "standard" });
         close();
-        done(`Invitation sent to ${inv.email}. They are listed under Pending users until they accept.`);
+        done(`Invitation to ${inv.email} queued in the outbox: the mail goes out when the mail server takes it. They are listed under Pending users until they accept.`);
       });
     });
     body.appendChild(form);

@@ -184,7 +184,7 @@ describeBrowser("Admin Center: accounts", () => {
     await dialog.getByLabel("Email address").fill(email);
     await dialog.getByRole("checkbox", { name: /^Developer/ }).check();
     await dialog.getByRole("button", { name: "Submit" }).click();
-    await page.getByText(`Invitation sent to ${email} (Developer)`).waitFor();
+    await page.getByText(`Invitation to ${email} (Developer) queued in the outbox`).waitFor();
     await page.getByRole("tab", { name: "Independent users" }).click();
     const row = page.locator("tr", { hasText: email });
     await row.waitFor();
