@@ -577,6 +577,8 @@ export interface components {
             email: string;
             /** @enum {string} */
             kind: "organization" | "account";
+            /** @description The newest invitation mail for it, from the outbox (null: none recorded) */
+            mail: components["schemas"]["MailState"] | null;
             /** @description A user was created in this organization for this invitation (else an independent user of this organization was invited). Says nothing about other organizations. */
             new_user: boolean;
             org_role: ("owner" | "administrator" | "standard") | null;
@@ -640,6 +642,17 @@ export interface components {
             /** @enum {string} */
             member: "kept" | "removed" | "independent";
         };
+        MailState: {
+            attempts: number;
+            /** @description When a queued mail is tried next */
+            date_next_attempt: string | null;
+            date_sent: string | null;
+            /** @description The mail server's last answer when a try failed */
+            last_error: string | null;
+            sid: string;
+            /** @enum {string} */
+            status: "queued" | "sent" | "failed" | "cancelled";
+        };
         Member: {
             active: boolean;
             date_created: string;
@@ -666,6 +679,11 @@ export interface components {
             domain_enforcement: boolean;
             expose_role_groups: boolean;
             friendly_name: string;
+            /**
+             * @description Over HTTP: smtp when this server sends mail (SMTP_URL is set), none when invitation and other mail stays queued in the outbox and nobody receives it
+             * @enum {string}
+             */
+            mail_delivery?: "smtp" | "none";
             /** @enum {string} */
             scim_profile: "compatible" | "strict";
             sid: string;

@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps): express.Express {
     shedWrites: shedding.handler,
     anonymous: budgets.anonymous,
     authFailures: budgets.authFailures,
+    mailDelivery: deps.config.SMTP_URL ? "smtp" : "none",
   }).router);
   app.use(budgets.anonymous); // a path that exists nowhere is a token-less route too
   app.use((req: Request) => {

@@ -25,6 +25,15 @@ const Email = z.string().trim().min(3).max(254);
 const STATES = ["pending", "accepted", "revoked", "expired"] as const;
 const STATUSES = ["managed", "pending", "independent"] as const;
 
+/** The state of an invitation's newest mail, from the outbox: queued (not sent yet), sent, failed (given up), cancelled (superseded). */
+export const MailState = named("MailState", z.object({
+  sid: z.string(),
+  status: z.enum(["queued", "sent", "failed", "cancelled"]),
+  attempts: z.number().int(),
+  date_sent: z.string().nullable(),
+  date_next_attempt: z.string().nullable().describe("When a queued mail is tried next"),
+  last_error: z.string().nullable().describe("The mail server's last answer when a try failed"),
+}));
 export const InvitationBody = named("Invitation", z.object({
   sid: z.string(),
   email: z.string(),
@@ -39,6 +48,7 @@ export const InvitationBody = named("Invitation", z.object({
   date_expires: z.string(),
   date_accepted: z.string().nullable(),
   date_revoked: z.string().nullable(),
+  mail: MailState.nullable().describe("The newest invitation mail for it, from the outbox (null: none recorded)"),
 }));
 export const InvitationPage = named("InvitationList", z.object({ invitations: z.array(InvitationBody), meta: PageMeta }));
 export const OrgInvitationCreate = named("InvitationCreate", z.object({ email: Email, org_role: z.enum(["administrator", "standard"]) }).strict());
@@ -98,11 +108,24 @@ export const PasswordResetResult = named("PasswordResetResult", z.object({ user_
 
 const sid = (req: Request) => String(req.params.sid);
 
-function toInvitationBody(deps: V1Deps, i: Invitation): z.infer<typeof InvitationBody> {
+const MAIL_STATUS = { pending: "queued", sent: "sent", failed: "failed", cancelled: "cancelled" } as const;
+
+/** The invitation's newest mail, as the outbox has it now. */
+async function mailOf(deps: V1Deps, i: Invitation): Promise<z.infer<typeof MailState> | null> {
+  const m = (await deps.store.outbox.list({ orgId: i.orgId, ref: i.id, limit: 5 })).find((x) => x.kind === "invitation");
+  if (!m) return null;
+  return {
+    sid: m.id, status: MAIL_STATUS[m.status], attempts: m.attempts, date_sent: m.sentAt,
+    date_next_attempt: m.status === "pending" ? m.nextAttemptAt : null, last_error: m.lastError,
+  };
+}
+
+async function toInvitationBody(deps: V1Deps, i: Invitation): Promise<z.infer<typeof InvitationBody>> {
   return {
     sid: i.id, email: i.email, kind: kindOf(i), status: stateOf(i, deps.clock.now()), user_sid: i.userId,
     org_role: kindOf(i) === "organization" ? (i.orgRole ?? null) : null, account_sid: i.accountId ?? null, roles: i.accountRoles ?? [],
     new_user: i.createdMember === true, date_created: i.created, date_expires: i.expires, date_accepted: i.acceptedAt, date_revoked: i.revokedAt,
+    mail: await mailOf(deps, i),
   };
 }
 
@@ -160,7 +183,7 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
     async (req, { body }) => {
       const out = await inviteToOrganization(deps, actorOf(req), { email: body.email, orgRole: body.org_role });
       logQueued(req, out.mail);
-      return toInvitationBody(deps, out.invitation);
+      return await toInvitationBody(deps, out.invitation);
     });
   route(r, registry, { method: "get", operationId: "listInvitations", path: "/Invitations", summary: "The organization's invitations, optionally by Status", tag, status: 200, response: InvitationPage, paged: true,
     query: z.object({ Status: z.enum(STATES).optional() }) },
@@ -169,20 +192,20 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
     const state = (req.query as Record<string, string | undefined>).Status as InvitationState | undefined;
     const { total, items } = await listInvitations(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(state ? { state } : {}) });
     const at = page.page();
-    return { invitations: items.map((i) => toInvitationBody(deps, i)), meta: pageMeta(req, "invitations", at, items.length, at.offset + items.length < total) };
+    return { invitations: await Promise.all(items.map((i) => toInvitationBody(deps, i))), meta: pageMeta(req, "invitations", at, items.length, at.offset + items.length < total) };
   });
   route(r, registry, { method: "get", operationId: "getInvitation", path: "/Invitations/:sid", summary: "Fetch an invitation", tag, status: 200, response: InvitationBody },
-    async (req) => toInvitationBody(deps, await getInvitation(deps, actorOf(req), sid(req))));
+    async (req) => await toInvitationBody(deps, await getInvitation(deps, actorOf(req), sid(req))));
   route(r, registry, { method: "post", operationId: "resendInvitation", path: "/Invitations/:sid/Resend", summary: "Send the invitation again with a new token (the old one stops working) and a new expiry", tag, status: 200, response: InvitationBody },
     async (req) => {
       const out = await resendInvitation(deps, actorOf(req), sid(req));
       logQueued(req, out.mail);
-      return toInvitationBody(deps, out.invitation);
+      return await toInvitationBody(deps, out.invitation);
     });
   route(r, registry, { method: "delete", operationId: "revokeInvitation", path: "/Invitations/:sid", summary: "Revoke an invitation; a user created only for it is removed", tag, status: 200, response: RevokeResult },
     async (req) => {
       const out = await revokeInvitation(deps, actorOf(req), sid(req));
-      return { invitation: toInvitationBody(deps, out.invitation), member: out.member };
+      return { invitation: await toInvitationBody(deps, out.invitation), member: out.member };
     });
   route(r, registry, { method: "post", operationId: "createAccountInvitation", path: "/Accounts/:sid/Invitations", summary: "Invite an email (any domain) to an account; a managed user gets the roles at once", tag, status: 201, body: AccountInvitationCreate, response: AccountInvitationResult,
     statusOf: (out) => (out.invitation ? 201 : 200), location: (out) => (out.invitation ? `/Invitations/${out.invitation.sid}` : null) },
@@ -190,7 +213,7 @@ export const invitationRoutes: V1Module = (r, registry, deps) => {
       const out = await inviteToAccount(deps, actorOf(req), sid(req), { email: body.email, roles: body.roles });
       if (out.outcome === "granted") return { outcome: "granted" as const, user_sid: out.user.id, account_sid: sid(req), roles: out.roles, invitation: null };
       logQueued(req, out.mail);
-      return { outcome: "invited" as const, user_sid: out.user.id, account_sid: out.invitation.accountId ?? sid(req), roles: out.roles, invitation: toInvitationBody(deps, out.invitation) };
+      return { outcome: "invited" as const, user_sid: out.user.id, account_sid: out.invitation.accountId ?? sid(req), roles: out.roles, invitation: await toInvitationBody(deps, out.invitation) };
     });
 
   route(r, registry, { method: "get", operationId: "listUsers", path: "/Users", summary: "The organization's users by Status: managed, pending (invited) or independent (account access only); Search narrows by a userName or email prefix", tag: "Users", status: 200, response: MemberPage, paged: true,

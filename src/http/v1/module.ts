@@ -32,6 +32,8 @@ export interface V1Deps {
   anonymous?: RequestHandler | undefined;
   /** The per-address budget of failed authentications (../address-budget.ts), shared with /scim/v2. */
   authFailures?: AuthFailureBudget | undefined;
+  /** Whether mail leaves the outbox: smtp when SMTP_URL is set, none when it stays there (absent: none). */
+  mailDelivery?: "smtp" | "none" | undefined;
 }
 
 /** Each resource module exports one function of this shape and is listed in V1_MODULES. */

@@ -16,6 +16,8 @@ export const OrganizationBody = named("Organization", z.object({
   expose_role_groups: z.boolean(),
   /** How the organization's SCIM requests are read (OrgSettings.scimProfile; docs/idp-quirks.md). */
   scim_profile: z.enum(["compatible", "strict"]),
+  mail_delivery: z.enum(["smtp", "none"]).optional()
+    .describe("Over HTTP: smtp when this server sends mail (SMTP_URL is set), none when invitation and other mail stays queued in the outbox and nobody receives it"),
   date_created: z.string(),
   date_updated: z.string(),
 }));
@@ -42,7 +44,7 @@ export const toOrganizationBody = (o: Organization): z.infer<typeof Organization
 
 export const organizationRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, { method: "get", operationId: "getOrganization", path: "/Organization", summary: "The caller's organization", tag: "Organization", status: 200, response: OrganizationBody },
-    async (req) => toOrganizationBody(await getOrganization(deps, actorOf(req))));
+    async (req) => ({ ...toOrganizationBody(await getOrganization(deps, actorOf(req))), mail_delivery: deps.mailDelivery ?? "none" }));
 
   route(r, registry, { method: "post", operationId: "updateOrganization", path: "/Organization", summary: "Update the organization's settings", tag: "Organization", status: 200, body: OrganizationUpdate, response: OrganizationBody },
     async (req, { body }) => {
@@ -52,6 +54,6 @@ export const organizationRoutes: V1Module = (r, registry, deps) => {
       if (body.successor_user_sid !== undefined) settings.successorUserId = body.successor_user_sid;
       if (body.expose_role_groups !== undefined) settings.exposeRoleGroups = body.expose_role_groups;
       if (body.scim_profile !== undefined) settings.scimProfile = body.scim_profile;
-      return toOrganizationBody(await updateOrganization(deps, actorOf(req), settings));
+      return { ...toOrganizationBody(await updateOrganization(deps, actorOf(req), settings)), mail_delivery: deps.mailDelivery ?? "none" };
     });
 };
