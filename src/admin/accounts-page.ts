@@ -7,6 +7,7 @@
 import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { actionButton, append, badge, ErrorSlot, field, h, openPanel, Pager, run, statusLine, table, when } from "./dom.js";
 import { flashLine, heading, nameOf, type Page } from "./page.js";
+import { mailBanner } from "./users-page.js";
 import { confirmPanel, inviteToAccountPanel, managedUsers, roleCheckboxes, roleNames, userSelect } from "./panels.js";
 import type { Account, AccountPage, AccountRole, AccountUser, Member, RoleAssignment, User } from "./types.js";
 
@@ -80,6 +81,7 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
   const status = statusLine();
   append(root,
     heading(account.friendly_name, [{ label: "Accounts", href: "#/accounts" }], badge(account.status, account.status)),
+    mailBanner(ctx),
     flashLine(ctx),
     status.el,
     h("dl", { class: "facts" },

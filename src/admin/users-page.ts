@@ -24,7 +24,7 @@ export const usersPage: Page = async (root, ctx, [tabParam]) => {
   const status = statusLine();
   const invite = h("button", { type: "button" }, "Invite User");
   const inviteAccount = h("button", { type: "button", class: "secondary" }, "Invite User to Account");
-  append(root, heading("Users", [], inviteAccount, invite), flashLine(ctx), status.el);
+  append(root, heading("Users", [], inviteAccount, invite), mailBanner(ctx), flashLine(ctx), status.el);
 
   let current: MemberStatus = (tabParam as MemberStatus | undefined) ?? "managed";
   const holder = h("div", {});
@@ -61,6 +61,13 @@ export const usersPage: Page = async (root, ctx, [tabParam]) => {
 
   await show(current, false);
 };
+
+/** Said wherever invitations are made, when this server sends no mail (no SMTP_URL). */
+export function mailBanner(ctx: { org: { mail_delivery?: "smtp" | "none" } }): HTMLElement | null {
+  if (ctx.org.mail_delivery !== "none") return null;
+  return h("p", { class: "banner warn", role: "note" }, h("strong", {}, "Mail is not sent. "),
+    "This orgscim server has no SMTP server configured (SMTP_URL), so invitation and password-reset mail stays queued in its outbox and nobody receives it. Ask the operator to set SMTP_URL; until then, invitations show as “mail queued”.");
+}
 
 /** One tab: the search form, the table and its pager. */
 async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnType<typeof statusLine>): Promise<void> {
@@ -125,7 +132,8 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
     if (invs.length === 0) invCell.append(tab === "pending" ? "No open invitation" : "None");
     for (const inv of invs) {
       invCell.append(h("div", {}, inv.kind === "organization" ? `Organization, ${inv.org_role ? ORG_ROLE_LABEL[inv.org_role] : "—"}` : `Account, ${roleNames(inv.roles)}`,
-        h("div", { class: "sub" }, inv.status === "expired" ? "Expired " : "Expires ", when(inv.date_expires))));
+        h("div", { class: "sub" }, inv.status === "expired" ? "Expired " : "Expires ", when(inv.date_expires)),
+        mailBadge(inv)));
       actions.append(invitationActions(inv, name, async (message) => {
         status.say(message);
         await pager.reload();
@@ -164,6 +172,19 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
   await pager.reset();
 }
 
+/** The invitation mail's state, from the outbox: what really happened to it. */
+export function mailBadge(inv: Invitation): HTMLElement {
+  const m = inv.mail;
+  if (!m) return h("div", { class: "mail-state" }, badge("no mail recorded", "warn"));
+  const label = m.status === "queued" ? (m.attempts > 0 ? `mail queued, ${m.attempts} failed tr${m.attempts > 1 ? "ies" : "y"}` : "mail queued, not sent yet")
+    : m.status === "sent" ? "mail sent" : m.status === "failed" ? "mail failed" : "mail cancelled";
+  const kind = m.status === "sent" ? "ok" : m.status === "queued" ? "pending" : "warn";
+  return h("div", { class: "mail-state", "data-mail": m.status }, badge(label, kind),
+    m.date_sent ? h("span", { class: "sub" }, " ", when(m.date_sent)) : null,
+    m.last_error ? h("div", { class: "sub" }, `Mail server: ${m.last_error}`) : null,
+    m.status === "failed" ? h("div", { class: "sub" }, "Resend makes a new link and tries again.") : null);
+}
+
 function invitationActions(inv: Invitation, name: string, done: (message: string) => Promise<void>): HTMLElement {
   const resend = h("button", { type: "button", class: "secondary small", "aria-label": `Resend the invitation to ${name}` }, "Resend");
   const revoke = h("button", { type: "button", class: "secondary small", "aria-label": `Revoke the invitation to ${name}` }, "Revoke");
@@ -171,7 +192,8 @@ function invitationActions(inv: Invitation, name: string, done: (message: string
   revoke.setAttribute("aria-describedby", slot.el.id);
   resend.addEventListener("click", () => void run(resend, slot, async () => {
     const next = await v1<Invitation>("POST", `/Invitations/${inv.sid}/Resend`);
-    await done(`The invitation to ${inv.email} was sent again; it now expires ${new Date(next.date_expires).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}. The previous link no longer works.`);
+    const state = next.mail?.status === "sent" ? "its new mail is sent" : next.mail?.status === "failed" ? "its new mail failed" : "its new mail is queued in the outbox";
+    await done(`The invitation to ${inv.email} was renewed: ${state}; it now expires ${new Date(next.date_expires).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}. The previous link no longer works.`);
   }));
   revoke.addEventListener("click", () => confirmPanel({
     title: `Revoke the invitation to ${inv.email}`,
