@@ -20,6 +20,8 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/config";
 import type { Clock } from "../../src/domain/clock";
 import { createOrganization } from "../../src/domain/orgs";
+import { drainOutbox } from "../../src/domain/outbox";
+import { createSmtpMailer } from "../../src/infra/mailer";
 import { issueToken } from "../../src/domain/tokens";
 import { newId } from "../../src/domain/ids";
 import { v1Document } from "../../src/http/v1/router";
@@ -54,7 +56,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "orgscim-examples-"));
   running = await startServer(loadConfig({
     PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", DURABILITY: "normal", DATABASE_URL: `sqlite:${join(dir, "examples.db")}`,
-    PUBLIC_URL, SMTP_URL: smtp.url, MAIL_FROM: "orgscim <no-reply@scim.example.com>", OUTBOX_INTERVAL_MS: "50",
+    PUBLIC_URL, SMTP_URL: smtp.url, MAIL_FROM: "orgscim <no-reply@scim.example.com>", OUTBOX_INTERVAL_MS: "2147483647", // mail leaves only when the test drains the outbox (drain(), below): invitations' mail states are then the same on every run
     DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "2000",
     INVITATION_ACCEPT_PER_MINUTE: "0", ANONYMOUS_PER_MINUTE: "0", AUTH_FAILURES_PER_MINUTE: "0",
   }), { clock });
@@ -97,6 +99,9 @@ describe("the examples of /v1/openapi.json", () => {
   const captured: Examples = {};
   const done = new Set<string>();
   let owner: string;
+
+  /** Sends the queued mail now, with the test's clock (the server's own worker never runs again after its first, empty, drain). */
+  const drain = () => drainOutbox({ store: running.store, clock, mailer: createSmtpMailer(smtp.url, "orgscim <no-reply@scim.example.com>") });
 
   async function op(operationId: string, method: string, path: string, body?: unknown, token: string | null = owner): Promise<Reply> {
     clock.t += 1000;
@@ -165,16 +170,19 @@ describe("the examples of /v1/openapi.json", () => {
     await op("removeDomain", "DELETE", `/Domains/${oldDomain.sid}`);
 
     const invited = await op("createInvitation", "POST", "/Invitations", { email: "barbara@acme.example", org_role: "standard" });
+    await drain();
     await smtp.waitFor((m) => m.to.includes("barbara@acme.example"));
     const second = await v1("POST", `${running.url}/v1/Invitations`, owner, { email: "ken@acme.example", org_role: "administrator" });
     await op("listInvitations", "GET", "/Invitations?Status=pending&PageSize=2");
     await op("getInvitation", "GET", `/Invitations/${invited.body.sid}`);
     await op("resendInvitation", "POST", `/Invitations/${invited.body.sid}/Resend`);
+    await drain();
     const resent = await smtp.waitFor((m) => m.to.includes("barbara@acme.example") && smtp.messages.filter((x) => x.to.includes("barbara@acme.example")).indexOf(m) === 1);
     await op("revokeInvitation", "DELETE", `/Invitations/${second.body.sid}`);
     await op("createAccountInvitation", "POST", `/Accounts/${labsSid}/Invitations`, { email: "linus@partner.example", roles: ["developer", "support"] });
     const token = /oiv_[A-Za-z0-9_-]{43}/.exec(resent.text)?.[0];
     if (!token) throw new Error(`no invitation token in the mail:\n${resent.text}`);
+    await op("getInvitationPreview", "POST", "/Invitations/Preview", { token }, null);
     await op("acceptInvitation", "POST", "/Invitations/Accept", { token }, null);
 
     await op("removeUser", "POST", `/Users/${edsger}/Remove`, { acknowledge: true });
