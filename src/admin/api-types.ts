@@ -939,7 +939,7 @@ export interface operations {
                      *         "first_page_url": "https://scim.example.com/v1/Accounts?PageSize=1",
                      *         "previous_page_url": null,
                      *         "url": "https://scim.example.com/v1/Accounts?PageSize=1",
-                     *         "next_page_url": "https://scim.example.com/v1/Accounts?PageSize=1&PageToken=EXAMPLE-page-token-1",
+                     *         "next_page_url": "https://scim.example.com/v1/Accounts?PageSize=1&PageToken=EXAMPLE-page-token-2",
                      *         "key": "accounts"
                      *       }
                      *     }
@@ -1119,7 +1119,7 @@ export interface operations {
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "closed",
                      *       "date_created": "2026-01-15T09:00:11.000Z",
-                     *       "date_updated": "2026-01-15T09:00:39.000Z"
+                     *       "date_updated": "2026-01-15T09:00:40.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1192,7 +1192,15 @@ export interface operations {
                      *         "date_created": "2026-01-15T09:00:35.000Z",
                      *         "date_expires": "2026-01-22T09:00:35.000Z",
                      *         "date_accepted": null,
-                     *         "date_revoked": null
+                     *         "date_revoked": null,
+                     *         "mail": {
+                     *           "sid": "EM00000000000000000000000000000001",
+                     *           "status": "queued",
+                     *           "attempts": 0,
+                     *           "date_sent": null,
+                     *           "date_next_attempt": "2026-01-15T09:00:35.000Z",
+                     *           "last_error": null
+                     *         }
                      *       }
                      *     }
                      */
@@ -1232,7 +1240,15 @@ export interface operations {
                      *         "date_created": "2026-01-15T09:00:35.000Z",
                      *         "date_expires": "2026-01-22T09:00:35.000Z",
                      *         "date_accepted": null,
-                     *         "date_revoked": null
+                     *         "date_revoked": null,
+                     *         "mail": {
+                     *           "sid": "EM00000000000000000000000000000001",
+                     *           "status": "queued",
+                     *           "attempts": 0,
+                     *           "date_sent": null,
+                     *           "date_next_attempt": "2026-01-15T09:00:35.000Z",
+                     *           "last_error": null
+                     *         }
                      *       }
                      *     }
                      */
@@ -1274,22 +1290,22 @@ export interface operations {
                      * @example {
                      *       "users": [
                      *         {
+                     *           "user_sid": "US00070000000000000000000000000000",
+                     *           "user_name": "ada@acme.example",
+                     *           "display_name": "Ada Lovelace",
+                     *           "status": "managed",
+                     *           "roles": [],
+                     *           "owner": true
+                     *         },
+                     *         {
                      *           "user_sid": "US00090000000000000000000000000000",
                      *           "user_name": "grace@acme.example",
                      *           "display_name": "Grace Hopper",
                      *           "status": "managed",
                      *           "roles": [
                      *             "developer"
-                     *           ]
-                     *         },
-                     *         {
-                     *           "user_sid": "US000b0000000000000000000000000000",
-                     *           "user_name": "alan@acme.example",
-                     *           "display_name": "Alan Turing",
-                     *           "status": "managed",
-                     *           "roles": [
-                     *             "support"
-                     *           ]
+                     *           ],
+                     *           "owner": false
                      *         }
                      *       ],
                      *       "meta": {
@@ -1298,7 +1314,7 @@ export interface operations {
                      *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
                      *         "previous_page_url": null,
                      *         "url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
-                     *         "next_page_url": null,
+                     *         "next_page_url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2&PageToken=EXAMPLE-page-token-1",
                      *         "key": "users"
                      *       }
                      *     }
@@ -1345,7 +1361,7 @@ export interface operations {
                      *         {
                      *           "sid": "AE00160000000000000000000000000000",
                      *           "date_created": "2026-01-15T09:00:11.000Z",
-                     *           "actor": "TK00000000000000000000000000000002",
+                     *           "actor": "TK00000000000000000000000000000004",
                      *           "action": "account.create",
                      *           "target_type": "Account",
                      *           "target_sid": "AC00150000000000000000000000000000",
@@ -1365,7 +1381,7 @@ export interface operations {
                      *         "first_page_url": "https://scim.example.com/v1/AuditEvents?Action=account.create&PageSize=1",
                      *         "previous_page_url": null,
                      *         "url": "https://scim.example.com/v1/AuditEvents?Action=account.create&PageSize=1",
-                     *         "next_page_url": "https://scim.example.com/v1/AuditEvents?Action=account.create&PageSize=1&PageToken=EXAMPLE-page-token-2",
+                     *         "next_page_url": "https://scim.example.com/v1/AuditEvents?Action=account.create&PageSize=1&PageToken=EXAMPLE-page-token-3",
                      *         "key": "audit_events"
                      *       }
                      *     }
@@ -1444,7 +1460,7 @@ export interface operations {
                      *         "first_page_url": "https://scim.example.com/v1/Domains?PageSize=2",
                      *         "previous_page_url": null,
                      *         "url": "https://scim.example.com/v1/Domains?PageSize=2",
-                     *         "next_page_url": "https://scim.example.com/v1/Domains?PageSize=2&PageToken=EXAMPLE-page-token-3",
+                     *         "next_page_url": "https://scim.example.com/v1/Domains?PageSize=2&PageToken=EXAMPLE-page-token-4",
                      *         "key": "domains"
                      *       }
                      *     }
@@ -1681,7 +1697,15 @@ export interface operations {
                      *           "date_created": "2026-01-15T09:00:30.000Z",
                      *           "date_expires": "2026-01-22T09:00:30.000Z",
                      *           "date_accepted": null,
-                     *           "date_revoked": null
+                     *           "date_revoked": null,
+                     *           "mail": {
+                     *             "sid": "EM00000000000000000000000000000002",
+                     *             "status": "sent",
+                     *             "attempts": 1,
+                     *             "date_sent": "2026-01-15T09:00:30.000Z",
+                     *             "date_next_attempt": null,
+                     *             "last_error": null
+                     *           }
                      *         },
                      *         {
                      *           "sid": "IV00270000000000000000000000000000",
@@ -1696,7 +1720,15 @@ export interface operations {
                      *           "date_created": "2026-01-15T09:00:30.000Z",
                      *           "date_expires": "2026-01-22T09:00:30.000Z",
                      *           "date_accepted": null,
-                     *           "date_revoked": null
+                     *           "date_revoked": null,
+                     *           "mail": {
+                     *             "sid": "EM00000000000000000000000000000005",
+                     *             "status": "queued",
+                     *             "attempts": 0,
+                     *             "date_sent": null,
+                     *             "date_next_attempt": "2026-01-15T09:00:30.000Z",
+                     *             "last_error": null
+                     *           }
                      *         }
                      *       ],
                      *       "meta": {
@@ -1762,7 +1794,15 @@ export interface operations {
                      *       "date_created": "2026-01-15T09:00:30.000Z",
                      *       "date_expires": "2026-01-22T09:00:30.000Z",
                      *       "date_accepted": null,
-                     *       "date_revoked": null
+                     *       "date_revoked": null,
+                     *       "mail": {
+                     *         "sid": "EM00000000000000000000000000000002",
+                     *         "status": "queued",
+                     *         "attempts": 0,
+                     *         "date_sent": null,
+                     *         "date_next_attempt": "2026-01-15T09:00:30.000Z",
+                     *         "last_error": null
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -1810,7 +1850,15 @@ export interface operations {
                      *       "date_created": "2026-01-15T09:00:30.000Z",
                      *       "date_expires": "2026-01-22T09:00:30.000Z",
                      *       "date_accepted": null,
-                     *       "date_revoked": null
+                     *       "date_revoked": null,
+                     *       "mail": {
+                     *         "sid": "EM00000000000000000000000000000002",
+                     *         "status": "sent",
+                     *         "attempts": 1,
+                     *         "date_sent": "2026-01-15T09:00:30.000Z",
+                     *         "date_next_attempt": null,
+                     *         "last_error": null
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -1857,7 +1905,15 @@ export interface operations {
                      *         "date_created": "2026-01-15T09:00:30.000Z",
                      *         "date_expires": "2026-01-22T09:00:30.000Z",
                      *         "date_accepted": null,
-                     *         "date_revoked": "2026-01-15T09:00:34.000Z"
+                     *         "date_revoked": "2026-01-15T09:00:34.000Z",
+                     *         "mail": {
+                     *           "sid": "EM00000000000000000000000000000005",
+                     *           "status": "sent",
+                     *           "attempts": 1,
+                     *           "date_sent": "2026-01-15T09:00:33.000Z",
+                     *           "date_next_attempt": null,
+                     *           "last_error": null
+                     *         }
                      *       },
                      *       "member": "removed"
                      *     }
@@ -1906,7 +1962,15 @@ export interface operations {
                      *       "date_created": "2026-01-15T09:00:30.000Z",
                      *       "date_expires": "2026-01-22T09:00:33.000Z",
                      *       "date_accepted": null,
-                     *       "date_revoked": null
+                     *       "date_revoked": null,
+                     *       "mail": {
+                     *         "sid": "EM00000000000000000000000000000007",
+                     *         "status": "queued",
+                     *         "attempts": 0,
+                     *         "date_sent": null,
+                     *         "date_next_attempt": "2026-01-15T09:00:33.000Z",
+                     *         "last_error": null
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Invitation"];
@@ -1979,6 +2043,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "oiv_EXAMPLE-invitation-token-from-the-mail-01"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationAccept"];
             };
         };
@@ -1989,6 +2058,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "organization",
+                     *       "organization": {
+                     *         "sid": "OR00040000000000000000000000000000",
+                     *         "friendly_name": "Acme Corporation"
+                     *       },
+                     *       "account": null,
+                     *       "roles": [],
+                     *       "org_role": "standard",
+                     *       "email": "barbara@acme.example",
+                     *       "date_expires": "2026-01-22T09:00:33.000Z",
+                     *       "invited_by": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationPreview"];
                 };
             };
@@ -2025,6 +2109,7 @@ export interface operations {
                      *       "successor_user_sid": null,
                      *       "expose_role_groups": true,
                      *       "scim_profile": "compatible",
+                     *       "mail_delivery": "smtp",
                      *       "date_created": "2026-01-15T09:00:00.000Z",
                      *       "date_updated": "2026-01-15T09:00:00.000Z"
                      *     }
@@ -2073,6 +2158,7 @@ export interface operations {
                      *       "successor_user_sid": null,
                      *       "expose_role_groups": true,
                      *       "scim_profile": "compatible",
+                     *       "mail_delivery": "smtp",
                      *       "date_created": "2026-01-15T09:00:00.000Z",
                      *       "date_updated": "2026-01-15T09:00:06.000Z"
                      *     }
@@ -2287,7 +2373,7 @@ export interface operations {
                      * @example {
                      *       "tokens": [
                      *         {
-                     *           "sid": "TK00000000000000000000000000000002",
+                     *           "sid": "TK00000000000000000000000000000004",
                      *           "friendly_name": "Admin Center",
                      *           "scopes": [
                      *             "scim",
@@ -2300,7 +2386,7 @@ export interface operations {
                      *           "ceiling": "owner"
                      *         },
                      *         {
-                     *           "sid": "TK00000000000000000000000000000001",
+                     *           "sid": "TK00000000000000000000000000000003",
                      *           "friendly_name": "Okta",
                      *           "scopes": [
                      *             "scim"
@@ -2308,7 +2394,7 @@ export interface operations {
                      *           "user_sid": null,
                      *           "date_created": "2026-01-15T09:00:07.000Z",
                      *           "date_revoked": null,
-                     *           "created_by": "TK00000000000000000000000000000002",
+                     *           "created_by": "TK00000000000000000000000000000004",
                      *           "ceiling": "owner"
                      *         }
                      *       ],
@@ -2365,7 +2451,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK00000000000000000000000000000001",
+                     *       "sid": "TK00000000000000000000000000000003",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -2373,9 +2459,9 @@ export interface operations {
                      *       "user_sid": null,
                      *       "date_created": "2026-01-15T09:00:07.000Z",
                      *       "date_revoked": null,
-                     *       "created_by": "TK00000000000000000000000000000002",
+                     *       "created_by": "TK00000000000000000000000000000004",
                      *       "ceiling": "owner",
-                     *       "token": "osk_00000000000000000000000000000001_EXAMPLE-secret-shown-once-never-a-real-token"
+                     *       "token": "osk_00000000000000000000000000000003_EXAMPLE-secret-shown-once-never-a-real-token"
                      *     }
                      */
                     "application/json": components["schemas"]["TokenCreated"];
@@ -2411,7 +2497,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK00000000000000000000000000000001",
+                     *       "sid": "TK00000000000000000000000000000003",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -2419,7 +2505,7 @@ export interface operations {
                      *       "user_sid": null,
                      *       "date_created": "2026-01-15T09:00:07.000Z",
                      *       "date_revoked": null,
-                     *       "created_by": "TK00000000000000000000000000000002",
+                     *       "created_by": "TK00000000000000000000000000000004",
                      *       "ceiling": "owner"
                      *     }
                      */
@@ -2520,7 +2606,7 @@ export interface operations {
                      *         "first_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
                      *         "previous_page_url": null,
                      *         "url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
-                     *         "next_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2&PageToken=EXAMPLE-page-token-4",
+                     *         "next_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2&PageToken=EXAMPLE-page-token-5",
                      *         "key": "users"
                      *       }
                      *     }
@@ -2677,7 +2763,8 @@ export interface operations {
                      *           },
                      *           "roles": [
                      *             "developer"
-                     *           ]
+                     *           ],
+                     *           "owner": false
                      *         }
                      *       ],
                      *       "meta": {
@@ -2771,7 +2858,7 @@ export interface operations {
                      * @example {
                      *       "user_sid": "US000b0000000000000000000000000000",
                      *       "password_reset_required": true,
-                     *       "mail_sid": "EM00000000000000000000000000000003"
+                     *       "mail_sid": "EM00000000000000000000000000000006"
                      *     }
                      */
                     "application/json": components["schemas"]["PasswordResetResult"];
