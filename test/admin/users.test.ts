@@ -125,7 +125,7 @@ describeBrowser("Admin Center: users", () => {
     // Resend: a new token; the first one stops working.
     const first = await invitationToken(o.org.id, email);
     await row.getByRole("button", { name: `Resend the invitation to ${email}` }).click();
-    await page.getByText(`The invitation to ${email} was sent again`).waitFor();
+    await page.getByText(`The invitation to ${email} was renewed: its new mail is queued in the outbox`).waitFor();
     const second = await invitationToken(o.org.id, email);
     expect(second).not.toBe(first);
     expect((await v1("POST", `${env.server.url}/v1/Invitations/Accept`, null, { token: first })).status).toBeGreaterThanOrEqual(400);
