@@ -925,7 +925,7 @@ export interface operations {
                      * @example {
                      *       "accounts": [
                      *         {
-                     *           "sid": "AC00130000000000000000000000000000",
+                     *           "sid": "AC00170000000000000000000000000000",
                      *           "friendly_name": "Acme Labs",
                      *           "owner_sid": "US00070000000000000000000000000000",
                      *           "status": "active",
@@ -984,7 +984,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "sid": "AC00170000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1025,7 +1025,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "sid": "AC00170000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1073,7 +1073,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00130000000000000000000000000000",
+                     *       "sid": "AC00170000000000000000000000000000",
                      *       "friendly_name": "Acme Research Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
@@ -1114,7 +1114,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00150000000000000000000000000000",
+                     *       "sid": "AC00190000000000000000000000000000",
                      *       "friendly_name": "Acme Archive",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "closed",
@@ -1170,20 +1170,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US002b0000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00320000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV002c0000000000000000000000000000",
+                     *         "sid": "IV00330000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US002b0000000000000000000000000000",
+                     *         "user_sid": "US00320000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00130000000000000000000000000000",
+                     *         "account_sid": "AC00170000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
@@ -1218,20 +1218,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US002b0000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
+                     *       "user_sid": "US00320000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV002c0000000000000000000000000000",
+                     *         "sid": "IV00330000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US002b0000000000000000000000000000",
+                     *         "user_sid": "US00320000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00130000000000000000000000000000",
+                     *         "account_sid": "AC00170000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
@@ -1298,7 +1298,7 @@ export interface operations {
                      *           "owner": true
                      *         },
                      *         {
-                     *           "user_sid": "US00090000000000000000000000000000",
+                     *           "user_sid": "US000a0000000000000000000000000000",
                      *           "user_name": "grace@acme.example",
                      *           "display_name": "Grace Hopper",
                      *           "status": "managed",
@@ -1311,10 +1311,10 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2",
-                     *         "next_page_url": "https://scim.example.com/v1/Accounts/AC00130000000000000000000000000000/Users?PageSize=2&PageToken=EXAMPLE-page-token-1",
+                     *         "url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
+                     *         "next_page_url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2&PageToken=EXAMPLE-page-token-1",
                      *         "key": "users"
                      *       }
                      *     }
@@ -1359,12 +1359,12 @@ export interface operations {
                      * @example {
                      *       "audit_events": [
                      *         {
-                     *           "sid": "AE00160000000000000000000000000000",
+                     *           "sid": "AE001a0000000000000000000000000000",
                      *           "date_created": "2026-01-15T09:00:11.000Z",
                      *           "actor": "TK00000000000000000000000000000004",
                      *           "action": "account.create",
                      *           "target_type": "Account",
-                     *           "target_sid": "AC00150000000000000000000000000000",
+                     *           "target_sid": "AC00190000000000000000000000000000",
                      *           "outcome": "success",
                      *           "before": null,
                      *           "after": {
@@ -1420,7 +1420,7 @@ export interface operations {
                      * @example {
                      *       "domains": [
                      *         {
-                     *           "sid": "DM001d0000000000000000000000000000",
+                     *           "sid": "DM00240000000000000000000000000000",
                      *           "domain_name": "acme-labs.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1437,7 +1437,7 @@ export interface operations {
                      *           "date_expires": "2026-01-18T09:00:25.000Z"
                      *         },
                      *         {
-                     *           "sid": "DM001f0000000000000000000000000000",
+                     *           "sid": "DM00260000000000000000000000000000",
                      *           "domain_name": "acme-old.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1504,7 +1504,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "sid": "DM00240000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1554,7 +1554,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "sid": "DM00240000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1630,7 +1630,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM001d0000000000000000000000000000",
+                     *       "sid": "DM00240000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "verified",
                      *       "verification": {
@@ -1685,11 +1685,11 @@ export interface operations {
                      * @example {
                      *       "invitations": [
                      *         {
-                     *           "sid": "IV00240000000000000000000000000000",
+                     *           "sid": "IV002b0000000000000000000000000000",
                      *           "email": "barbara@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US00230000000000000000000000000000",
+                     *           "user_sid": "US002a0000000000000000000000000000",
                      *           "org_role": "standard",
                      *           "account_sid": null,
                      *           "roles": [],
@@ -1708,11 +1708,11 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "sid": "IV00270000000000000000000000000000",
+                     *           "sid": "IV002e0000000000000000000000000000",
                      *           "email": "ken@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US00260000000000000000000000000000",
+                     *           "user_sid": "US002d0000000000000000000000000000",
                      *           "org_role": "administrator",
                      *           "account_sid": null,
                      *           "roles": [],
@@ -1782,11 +1782,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "sid": "IV002b0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -1838,11 +1838,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "sid": "IV002b0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -1893,11 +1893,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "invitation": {
-                     *         "sid": "IV00270000000000000000000000000000",
+                     *         "sid": "IV002e0000000000000000000000000000",
                      *         "email": "ken@acme.example",
                      *         "kind": "organization",
                      *         "status": "revoked",
-                     *         "user_sid": "US00260000000000000000000000000000",
+                     *         "user_sid": "US002d0000000000000000000000000000",
                      *         "org_role": "administrator",
                      *         "account_sid": null,
                      *         "roles": [],
@@ -1950,11 +1950,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV00240000000000000000000000000000",
+                     *       "sid": "IV002b0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
@@ -2012,10 +2012,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitation_sid": "IV00240000000000000000000000000000",
+                     *       "invitation_sid": "IV002b0000000000000000000000000000",
                      *       "kind": "organization",
                      *       "organization_sid": "OR00040000000000000000000000000000",
-                     *       "user_sid": "US00230000000000000000000000000000",
+                     *       "user_sid": "US002a0000000000000000000000000000",
                      *       "status": "managed",
                      *       "org_role": "standard",
                      *       "account_sid": null,
@@ -2201,24 +2201,24 @@ export interface operations {
                      * @example {
                      *       "role_assignments": [
                      *         {
-                     *           "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
-                     *           "account_sid": "AC00130000000000000000000000000000",
-                     *           "user_sid": "US00090000000000000000000000000000",
+                     *           "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
+                     *           "account_sid": "AC00170000000000000000000000000000",
+                     *           "user_sid": "US000a0000000000000000000000000000",
                      *           "role": "developer"
                      *         },
                      *         {
-                     *           "sid": "IY00130000000000000000000000000014000b0000000000000000000000000000",
-                     *           "account_sid": "AC00130000000000000000000000000000",
-                     *           "user_sid": "US000b0000000000000000000000000000",
+                     *           "sid": "IY00170000000000000000000000000014000d0000000000000000000000000000",
+                     *           "account_sid": "AC00170000000000000000000000000000",
+                     *           "user_sid": "US000d0000000000000000000000000000",
                      *           "role": "support"
                      *         }
                      *       ],
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00130000000000000000000000000000&PageSize=2",
+                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
                      *         "next_page_url": null,
                      *         "key": "role_assignments"
                      *       }
@@ -2247,8 +2247,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account_sid": "AC00130000000000000000000000000000",
-                 *       "user_sid": "US00090000000000000000000000000000",
+                 *       "account_sid": "AC00170000000000000000000000000000",
+                 *       "user_sid": "US000a0000000000000000000000000000",
                  *       "role": "developer"
                  *     }
                  */
@@ -2266,9 +2266,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
-                     *       "user_sid": "US00090000000000000000000000000000",
+                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
                      */
@@ -2305,9 +2305,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY0013000000000000000000000000001300090000000000000000000000000000",
-                     *       "account_sid": "AC00130000000000000000000000000000",
-                     *       "user_sid": "US00090000000000000000000000000000",
+                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
                      */
@@ -2587,7 +2587,7 @@ export interface operations {
                      *           "date_updated": "2026-01-15T09:00:01.000Z"
                      *         },
                      *         {
-                     *           "sid": "US00090000000000000000000000000000",
+                     *           "sid": "US000a0000000000000000000000000000",
                      *           "user_name": "grace@acme.example",
                      *           "email": "grace@acme.example",
                      *           "display_name": "Grace Hopper",
@@ -2641,7 +2641,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US00090000000000000000000000000000",
+                     *       "sid": "US000a0000000000000000000000000000",
                      *       "user_name": "grace@acme.example",
                      *       "email": "grace@acme.example",
                      *       "display_name": "Grace Hopper",
@@ -2698,7 +2698,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US00090000000000000000000000000000",
+                     *       "sid": "US000a0000000000000000000000000000",
                      *       "user_name": "grace@acme.example",
                      *       "email": "grace@acme.example",
                      *       "display_name": "Grace Hopper",
@@ -2754,7 +2754,7 @@ export interface operations {
                      *       "accounts": [
                      *         {
                      *           "account": {
-                     *             "sid": "AC00130000000000000000000000000000",
+                     *             "sid": "AC00170000000000000000000000000000",
                      *             "friendly_name": "Acme Research Labs",
                      *             "owner_sid": "US00070000000000000000000000000000",
                      *             "status": "active",
@@ -2770,9 +2770,9 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 50,
-                     *         "first_page_url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
+                     *         "first_page_url": "https://scim.example.com/v1/Users/US000a0000000000000000000000000000/Accounts?PageSize=50",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Users/US00090000000000000000000000000000/Accounts?PageSize=50",
+                     *         "url": "https://scim.example.com/v1/Users/US000a0000000000000000000000000000/Accounts?PageSize=50",
                      *         "next_page_url": null,
                      *         "key": "accounts"
                      *       }
@@ -2818,7 +2818,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US000b0000000000000000000000000000",
+                     *       "sid": "US000d0000000000000000000000000000",
                      *       "action": "deleted",
                      *       "accounts_handed_over": []
                      *     }
@@ -2856,7 +2856,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "user_sid": "US000b0000000000000000000000000000",
+                     *       "user_sid": "US000d0000000000000000000000000000",
                      *       "password_reset_required": true,
                      *       "mail_sid": "EM00000000000000000000000000000006"
                      *     }
@@ -2902,7 +2902,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "US000d0000000000000000000000000000",
+                     *       "sid": "US00100000000000000000000000000000",
                      *       "action": "removed",
                      *       "accounts_handed_over": []
                      *     }
