@@ -232,6 +232,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/OAuthClients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's OAuth clients (never their secrets), oldest first */
+        get: operations["listOAuthClients"];
+        put?: never;
+        /** Create an OAuth client (client credentials; for an identity provider: scopes ["scim"]), acting for no user or for the caller themself, never stronger than the caller; the secret is in this response only */
+        post: operations["createOAuthClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/OAuthClients/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an OAuth client; it and its access tokens stop working at once */
+        delete: operations["deleteOAuthClient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/Organization": {
         parameters: {
             query?: never;
@@ -317,6 +352,23 @@ export interface paths {
         post?: never;
         /** Revoke a token; it stops working at once */
         delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Tokens/{sid}/Rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a token: a new one with its name, scopes, user and maker (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap */
+        post: operations["rotateToken"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -671,6 +723,58 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
             users: components["schemas"]["Member"][];
         };
+        OAuthClient: {
+            /** @description The most it may do: the org role of whoever made it, when they made it; lowered to their role now */
+            ceiling: ("owner" | "administrator" | "standard") | null;
+            /** @description Who made it: operator, or the sid of the token (or client) that made it */
+            created_by: string | null;
+            date_created: string;
+            date_deleted: string | null;
+            /** @description When its secret stops working; null: never */
+            date_expires: string | null;
+            friendly_name: string;
+            scopes: ("scim" | "admin")[];
+            /** @description The client's id (client_id at the token endpoint) */
+            sid: string;
+            /** @description The user it acts for; null: no user */
+            user_sid: string | null;
+        };
+        OAuthClientCreate: {
+            /**
+             * Format: date-time
+             * @description When its secret stops working (ISO 8601, in the future); absent: never
+             */
+            date_expires?: string;
+            friendly_name: string;
+            scopes: ("scim" | "admin")[];
+            user_sid?: string;
+        };
+        OAuthClientCreated: {
+            /** @description The most it may do: the org role of whoever made it, when they made it; lowered to their role now */
+            ceiling: ("owner" | "administrator" | "standard") | null;
+            /** @description The same as sid */
+            client_id: string;
+            /** @description The secret, shown only in this response; orgscim keeps only its hash. */
+            client_secret: string;
+            /** @description Who made it: operator, or the sid of the token (or client) that made it */
+            created_by: string | null;
+            date_created: string;
+            date_deleted: string | null;
+            /** @description When its secret stops working; null: never */
+            date_expires: string | null;
+            friendly_name: string;
+            scopes: ("scim" | "admin")[];
+            /** @description The client's id (client_id at the token endpoint) */
+            sid: string;
+            /** @description Where the client asks for access tokens (grant_type=client_credentials) */
+            token_endpoint: string;
+            /** @description The user it acts for; null: no user */
+            user_sid: string | null;
+        };
+        OAuthClientList: {
+            meta: components["schemas"]["PageMeta"];
+            oauth_clients: components["schemas"]["OAuthClient"][];
+        };
         Organization: {
             date_created: string;
             date_updated: string;
@@ -740,6 +844,8 @@ export interface components {
             /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
             created_by: string | null;
             date_created: string;
+            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
+            date_expires: string | null;
             date_revoked: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
@@ -747,6 +853,8 @@ export interface components {
             user_sid: string | null;
         };
         TokenCreate: {
+            /** @description When it stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS (default 365 days) */
+            date_expires?: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
             user_sid?: string;
@@ -757,6 +865,8 @@ export interface components {
             /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
             created_by: string | null;
             date_created: string;
+            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
+            date_expires: string | null;
             date_revoked: string | null;
             friendly_name: string;
             scopes: ("scim" | "admin")[];
@@ -768,6 +878,32 @@ export interface components {
         TokenList: {
             meta: components["schemas"]["PageMeta"];
             tokens: components["schemas"]["Token"][];
+        };
+        TokenRotate: {
+            /** @description When the new token stops working (ISO 8601, in the future); null: never; absent: after TOKEN_TTL_DAYS */
+            date_expires?: string | null;
+            /** @description How long the old token keeps working (default 86400, a day; at most 7 days); 0: it stops now */
+            overlap_seconds?: number;
+        };
+        TokenRotated: {
+            /** @description The most it may do: the org role of whoever made it, when they made it; lowered to their role now */
+            ceiling: ("owner" | "administrator" | "standard") | null;
+            /** @description Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it */
+            created_by: string | null;
+            date_created: string;
+            /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
+            date_expires: string | null;
+            date_revoked: string | null;
+            friendly_name: string;
+            /** @description When the old token stops working */
+            replaced_token_expires: string;
+            /** @description The old token's sid */
+            replaces: string;
+            scopes: ("scim" | "admin")[];
+            sid: string;
+            /** @description The secret, shown only in this response; orgscim keeps only its hash. */
+            token: string;
+            user_sid: string | null;
         };
         User: {
             active: boolean;
@@ -2085,6 +2221,98 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listOAuthClients: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                PageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClientList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OAuthClientCreate"];
+            };
+        };
+        responses: {
+            /** @description Created; Location says where */
+            201: {
+                headers: {
+                    /** @description The URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClientCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getOrganization: {
         parameters: {
             query?: never;
@@ -2544,6 +2772,43 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRotate"];
+            };
+        };
+        responses: {
+            /** @description Created; Location says where */
+            201: {
+                headers: {
+                    /** @description The URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRotated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];

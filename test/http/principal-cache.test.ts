@@ -274,7 +274,7 @@ describe("PrincipalCache on a real store", () => {
     const cache = new PrincipalCache(s.running.store, async () => {
       resolved++;
       const token = { ...issued.token, expires } as Authenticated["token"];
-      return { token, org, principal: { kind: "token", tokenId: issued.token.id, scopes: ["scim"], userId: null, level: "owner", accounts: new Map() } } as Authenticated;
+      return { token, org, principal: { kind: "token", tokenId: issued.token.id, scopes: ["scim"], userId: null, level: "owner", accounts: new Map() }, audience: null } as Authenticated;
     });
     return { cache, plaintext: issued.plaintext, resolved: () => resolved, p };
   }

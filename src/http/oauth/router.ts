@@ -22,7 +22,7 @@ import { SCOPES } from "../../domain/types";
 import type { AuthFailureBudget } from "../address-budget";
 import { toDomainError } from "../translate-error";
 import { linkOrigin, originOf } from "../v1/links";
-import { v1Status } from "../v1-errors";
+import { statusOf } from "../scim-errors";
 
 export interface OAuthDeps {
   store: Store;
@@ -177,7 +177,7 @@ export function oauthRouter(deps: OAuthDeps): Router {
       return void res.status(400).json({ error: "invalid_request", error_description: status === 413 ? "The token request is over 8 KB." : "The token request's body cannot be read as a form." });
     }
     const e = toDomainError(err);
-    const code = v1Status(e);
+    const code = statusOf(e);
     if (code >= 500) req.log?.error({ err: e.cause ?? e }, "token request failed");
     if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
     res.status(code).json({ error: code === 503 ? "temporarily_unavailable" : code < 500 ? "invalid_request" : "server_error", error_description: e.message });
