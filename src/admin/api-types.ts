@@ -257,7 +257,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One OAuth client (never its secret or the secret's hash): where a create's Location points */
+        get: operations["getOAuthClient"];
         put?: never;
         post?: never;
         /** Delete an OAuth client; it and its access tokens stop working at once */
@@ -1061,12 +1062,12 @@ export interface operations {
                      * @example {
                      *       "accounts": [
                      *         {
-                     *           "sid": "AC00170000000000000000000000000000",
+                     *           "sid": "AC001b0000000000000000000000000000",
                      *           "friendly_name": "Acme Labs",
                      *           "owner_sid": "US00070000000000000000000000000000",
                      *           "status": "active",
-                     *           "date_created": "2026-01-15T09:00:11.000Z",
-                     *           "date_updated": "2026-01-15T09:00:11.000Z"
+                     *           "date_created": "2026-01-15T09:00:16.000Z",
+                     *           "date_updated": "2026-01-15T09:00:16.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -1120,12 +1121,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00170000000000000000000000000000",
+                     *       "sid": "AC001b0000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:11.000Z",
-                     *       "date_updated": "2026-01-15T09:00:11.000Z"
+                     *       "date_created": "2026-01-15T09:00:16.000Z",
+                     *       "date_updated": "2026-01-15T09:00:16.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1161,12 +1162,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00170000000000000000000000000000",
+                     *       "sid": "AC001b0000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:11.000Z",
-                     *       "date_updated": "2026-01-15T09:00:11.000Z"
+                     *       "date_created": "2026-01-15T09:00:16.000Z",
+                     *       "date_updated": "2026-01-15T09:00:16.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1209,12 +1210,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00170000000000000000000000000000",
+                     *       "sid": "AC001b0000000000000000000000000000",
                      *       "friendly_name": "Acme Research Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:11.000Z",
-                     *       "date_updated": "2026-01-15T09:00:14.000Z"
+                     *       "date_created": "2026-01-15T09:00:16.000Z",
+                     *       "date_updated": "2026-01-15T09:00:19.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1250,12 +1251,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC00190000000000000000000000000000",
+                     *       "sid": "AC001d0000000000000000000000000000",
                      *       "friendly_name": "Acme Archive",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "closed",
-                     *       "date_created": "2026-01-15T09:00:11.000Z",
-                     *       "date_updated": "2026-01-15T09:00:40.000Z"
+                     *       "date_created": "2026-01-15T09:00:16.000Z",
+                     *       "date_updated": "2026-01-15T09:00:45.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1306,27 +1307,27 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US00320000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US00360000000000000000000000000000",
+                     *       "account_sid": "AC001b0000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV00330000000000000000000000000000",
+                     *         "sid": "IV00370000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US00320000000000000000000000000000",
+                     *         "user_sid": "US00360000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00170000000000000000000000000000",
+                     *         "account_sid": "AC001b0000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
                      *         ],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:35.000Z",
-                     *         "date_expires": "2026-01-22T09:00:35.000Z",
+                     *         "date_created": "2026-01-15T09:00:40.000Z",
+                     *         "date_expires": "2026-01-22T09:00:40.000Z",
                      *         "date_accepted": null,
                      *         "date_revoked": null,
                      *         "mail": {
@@ -1334,7 +1335,7 @@ export interface operations {
                      *           "status": "queued",
                      *           "attempts": 0,
                      *           "date_sent": null,
-                     *           "date_next_attempt": "2026-01-15T09:00:35.000Z",
+                     *           "date_next_attempt": "2026-01-15T09:00:40.000Z",
                      *           "last_error": null
                      *         }
                      *       }
@@ -1354,27 +1355,27 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US00320000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "user_sid": "US00360000000000000000000000000000",
+                     *       "account_sid": "AC001b0000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV00330000000000000000000000000000",
+                     *         "sid": "IV00370000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US00320000000000000000000000000000",
+                     *         "user_sid": "US00360000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC00170000000000000000000000000000",
+                     *         "account_sid": "AC001b0000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
                      *         ],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:35.000Z",
-                     *         "date_expires": "2026-01-22T09:00:35.000Z",
+                     *         "date_created": "2026-01-15T09:00:40.000Z",
+                     *         "date_expires": "2026-01-22T09:00:40.000Z",
                      *         "date_accepted": null,
                      *         "date_revoked": null,
                      *         "mail": {
@@ -1382,7 +1383,7 @@ export interface operations {
                      *           "status": "queued",
                      *           "attempts": 0,
                      *           "date_sent": null,
-                     *           "date_next_attempt": "2026-01-15T09:00:35.000Z",
+                     *           "date_next_attempt": "2026-01-15T09:00:40.000Z",
                      *           "last_error": null
                      *         }
                      *       }
@@ -1447,10 +1448,10 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC001b0000000000000000000000000000/Users?PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2",
-                     *         "next_page_url": "https://scim.example.com/v1/Accounts/AC00170000000000000000000000000000/Users?PageSize=2&PageToken=EXAMPLE-page-token-1",
+                     *         "url": "https://scim.example.com/v1/Accounts/AC001b0000000000000000000000000000/Users?PageSize=2",
+                     *         "next_page_url": "https://scim.example.com/v1/Accounts/AC001b0000000000000000000000000000/Users?PageSize=2&PageToken=EXAMPLE-page-token-1",
                      *         "key": "users"
                      *       }
                      *     }
@@ -1495,12 +1496,12 @@ export interface operations {
                      * @example {
                      *       "audit_events": [
                      *         {
-                     *           "sid": "AE001a0000000000000000000000000000",
-                     *           "date_created": "2026-01-15T09:00:11.000Z",
+                     *           "sid": "AE001e0000000000000000000000000000",
+                     *           "date_created": "2026-01-15T09:00:16.000Z",
                      *           "actor": "TK00000000000000000000000000000004",
                      *           "action": "account.create",
                      *           "target_type": "Account",
-                     *           "target_sid": "AC00190000000000000000000000000000",
+                     *           "target_sid": "AC001d0000000000000000000000000000",
                      *           "outcome": "success",
                      *           "before": null,
                      *           "after": {
@@ -1556,7 +1557,7 @@ export interface operations {
                      * @example {
                      *       "domains": [
                      *         {
-                     *           "sid": "DM00240000000000000000000000000000",
+                     *           "sid": "DM00280000000000000000000000000000",
                      *           "domain_name": "acme-labs.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1567,13 +1568,13 @@ export interface operations {
                      *             "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *             "ttl": 3600
                      *           },
-                     *           "date_created": "2026-01-15T09:00:25.000Z",
+                     *           "date_created": "2026-01-15T09:00:30.000Z",
                      *           "date_verified": null,
                      *           "date_revalidation_started": null,
-                     *           "date_expires": "2026-01-18T09:00:25.000Z"
+                     *           "date_expires": "2026-01-18T09:00:30.000Z"
                      *         },
                      *         {
-                     *           "sid": "DM00260000000000000000000000000000",
+                     *           "sid": "DM002a0000000000000000000000000000",
                      *           "domain_name": "acme-old.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1584,10 +1585,10 @@ export interface operations {
                      *             "record_value": "orgscim-domain-verification=00000000000000000000000000000002",
                      *             "ttl": 3600
                      *           },
-                     *           "date_created": "2026-01-15T09:00:25.000Z",
+                     *           "date_created": "2026-01-15T09:00:30.000Z",
                      *           "date_verified": null,
                      *           "date_revalidation_started": null,
-                     *           "date_expires": "2026-01-18T09:00:25.000Z"
+                     *           "date_expires": "2026-01-18T09:00:30.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -1640,7 +1641,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00240000000000000000000000000000",
+                     *       "sid": "DM00280000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1651,10 +1652,10 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:25.000Z",
+                     *       "date_created": "2026-01-15T09:00:30.000Z",
                      *       "date_verified": null,
                      *       "date_revalidation_started": null,
-                     *       "date_expires": "2026-01-18T09:00:25.000Z"
+                     *       "date_expires": "2026-01-18T09:00:30.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Domain"];
@@ -1690,7 +1691,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00240000000000000000000000000000",
+                     *       "sid": "DM00280000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1701,10 +1702,10 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:25.000Z",
+                     *       "date_created": "2026-01-15T09:00:30.000Z",
                      *       "date_verified": null,
                      *       "date_revalidation_started": null,
-                     *       "date_expires": "2026-01-18T09:00:25.000Z"
+                     *       "date_expires": "2026-01-18T09:00:30.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Domain"];
@@ -1766,7 +1767,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00240000000000000000000000000000",
+                     *       "sid": "DM00280000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "verified",
                      *       "verification": {
@@ -1777,8 +1778,8 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:25.000Z",
-                     *       "date_verified": "2026-01-15T09:00:28.000Z",
+                     *       "date_created": "2026-01-15T09:00:30.000Z",
+                     *       "date_verified": "2026-01-15T09:00:33.000Z",
                      *       "date_revalidation_started": null,
                      *       "date_expires": null,
                      *       "record_found": true,
@@ -1821,48 +1822,48 @@ export interface operations {
                      * @example {
                      *       "invitations": [
                      *         {
-                     *           "sid": "IV002b0000000000000000000000000000",
+                     *           "sid": "IV002f0000000000000000000000000000",
                      *           "email": "barbara@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US002a0000000000000000000000000000",
+                     *           "user_sid": "US002e0000000000000000000000000000",
                      *           "org_role": "standard",
                      *           "account_sid": null,
                      *           "roles": [],
                      *           "new_user": true,
-                     *           "date_created": "2026-01-15T09:00:30.000Z",
-                     *           "date_expires": "2026-01-22T09:00:30.000Z",
+                     *           "date_created": "2026-01-15T09:00:35.000Z",
+                     *           "date_expires": "2026-01-22T09:00:35.000Z",
                      *           "date_accepted": null,
                      *           "date_revoked": null,
                      *           "mail": {
                      *             "sid": "EM00000000000000000000000000000002",
                      *             "status": "sent",
                      *             "attempts": 1,
-                     *             "date_sent": "2026-01-15T09:00:30.000Z",
+                     *             "date_sent": "2026-01-15T09:00:35.000Z",
                      *             "date_next_attempt": null,
                      *             "last_error": null
                      *           }
                      *         },
                      *         {
-                     *           "sid": "IV002e0000000000000000000000000000",
+                     *           "sid": "IV00320000000000000000000000000000",
                      *           "email": "ken@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US002d0000000000000000000000000000",
+                     *           "user_sid": "US00310000000000000000000000000000",
                      *           "org_role": "administrator",
                      *           "account_sid": null,
                      *           "roles": [],
                      *           "new_user": true,
-                     *           "date_created": "2026-01-15T09:00:30.000Z",
-                     *           "date_expires": "2026-01-22T09:00:30.000Z",
+                     *           "date_created": "2026-01-15T09:00:35.000Z",
+                     *           "date_expires": "2026-01-22T09:00:35.000Z",
                      *           "date_accepted": null,
                      *           "date_revoked": null,
                      *           "mail": {
-                     *             "sid": "EM00000000000000000000000000000005",
+                     *             "sid": "EM00000000000000000000000000000006",
                      *             "status": "queued",
                      *             "attempts": 0,
                      *             "date_sent": null,
-                     *             "date_next_attempt": "2026-01-15T09:00:30.000Z",
+                     *             "date_next_attempt": "2026-01-15T09:00:35.000Z",
                      *             "last_error": null
                      *           }
                      *         }
@@ -1918,17 +1919,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002b0000000000000000000000000000",
+                     *       "sid": "IV002f0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US002e0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:30.000Z",
-                     *       "date_expires": "2026-01-22T09:00:30.000Z",
+                     *       "date_created": "2026-01-15T09:00:35.000Z",
+                     *       "date_expires": "2026-01-22T09:00:35.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null,
                      *       "mail": {
@@ -1936,7 +1937,7 @@ export interface operations {
                      *         "status": "queued",
                      *         "attempts": 0,
                      *         "date_sent": null,
-                     *         "date_next_attempt": "2026-01-15T09:00:30.000Z",
+                     *         "date_next_attempt": "2026-01-15T09:00:35.000Z",
                      *         "last_error": null
                      *       }
                      *     }
@@ -1974,24 +1975,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002b0000000000000000000000000000",
+                     *       "sid": "IV002f0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US002e0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:30.000Z",
-                     *       "date_expires": "2026-01-22T09:00:30.000Z",
+                     *       "date_created": "2026-01-15T09:00:35.000Z",
+                     *       "date_expires": "2026-01-22T09:00:35.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null,
                      *       "mail": {
                      *         "sid": "EM00000000000000000000000000000002",
                      *         "status": "sent",
                      *         "attempts": 1,
-                     *         "date_sent": "2026-01-15T09:00:30.000Z",
+                     *         "date_sent": "2026-01-15T09:00:35.000Z",
                      *         "date_next_attempt": null,
                      *         "last_error": null
                      *       }
@@ -2029,24 +2030,24 @@ export interface operations {
                     /**
                      * @example {
                      *       "invitation": {
-                     *         "sid": "IV002e0000000000000000000000000000",
+                     *         "sid": "IV00320000000000000000000000000000",
                      *         "email": "ken@acme.example",
                      *         "kind": "organization",
                      *         "status": "revoked",
-                     *         "user_sid": "US002d0000000000000000000000000000",
+                     *         "user_sid": "US00310000000000000000000000000000",
                      *         "org_role": "administrator",
                      *         "account_sid": null,
                      *         "roles": [],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:30.000Z",
-                     *         "date_expires": "2026-01-22T09:00:30.000Z",
+                     *         "date_created": "2026-01-15T09:00:35.000Z",
+                     *         "date_expires": "2026-01-22T09:00:35.000Z",
                      *         "date_accepted": null,
-                     *         "date_revoked": "2026-01-15T09:00:34.000Z",
+                     *         "date_revoked": "2026-01-15T09:00:39.000Z",
                      *         "mail": {
-                     *           "sid": "EM00000000000000000000000000000005",
+                     *           "sid": "EM00000000000000000000000000000006",
                      *           "status": "sent",
                      *           "attempts": 1,
-                     *           "date_sent": "2026-01-15T09:00:33.000Z",
+                     *           "date_sent": "2026-01-15T09:00:38.000Z",
                      *           "date_next_attempt": null,
                      *           "last_error": null
                      *         }
@@ -2086,25 +2087,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002b0000000000000000000000000000",
+                     *       "sid": "IV002f0000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US002e0000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:30.000Z",
-                     *       "date_expires": "2026-01-22T09:00:33.000Z",
+                     *       "date_created": "2026-01-15T09:00:35.000Z",
+                     *       "date_expires": "2026-01-22T09:00:38.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null,
                      *       "mail": {
-                     *         "sid": "EM00000000000000000000000000000007",
+                     *         "sid": "EM00000000000000000000000000000008",
                      *         "status": "queued",
                      *         "attempts": 0,
                      *         "date_sent": null,
-                     *         "date_next_attempt": "2026-01-15T09:00:33.000Z",
+                     *         "date_next_attempt": "2026-01-15T09:00:38.000Z",
                      *         "last_error": null
                      *       }
                      *     }
@@ -2148,10 +2149,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitation_sid": "IV002b0000000000000000000000000000",
+                     *       "invitation_sid": "IV002f0000000000000000000000000000",
                      *       "kind": "organization",
                      *       "organization_sid": "OR00040000000000000000000000000000",
-                     *       "user_sid": "US002a0000000000000000000000000000",
+                     *       "user_sid": "US002e0000000000000000000000000000",
                      *       "status": "managed",
                      *       "org_role": "standard",
                      *       "account_sid": null,
@@ -2205,7 +2206,7 @@ export interface operations {
                      *       "roles": [],
                      *       "org_role": "standard",
                      *       "email": "barbara@acme.example",
-                     *       "date_expires": "2026-01-22T09:00:33.000Z",
+                     *       "date_expires": "2026-01-22T09:00:38.000Z",
                      *       "invited_by": null
                      *     }
                      */
@@ -2239,6 +2240,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "oauth_clients": [
+                     *         {
+                     *           "sid": "OC00000000000000000000000000000003",
+                     *           "friendly_name": "Microsoft Entra ID",
+                     *           "scopes": [
+                     *             "scim"
+                     *           ],
+                     *           "user_sid": null,
+                     *           "date_created": "2026-01-15T09:00:12.000Z",
+                     *           "date_deleted": null,
+                     *           "date_expires": null,
+                     *           "created_by": "TK00000000000000000000000000000004",
+                     *           "ceiling": "owner"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/OAuthClients?PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/OAuthClients?PageSize=2",
+                     *         "next_page_url": null,
+                     *         "key": "oauth_clients"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["OAuthClientList"];
                 };
             };
@@ -2259,6 +2288,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "friendly_name": "Microsoft Entra ID",
+                 *       "scopes": [
+                 *         "scim"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["OAuthClientCreate"];
             };
         };
@@ -2271,6 +2308,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "OC00000000000000000000000000000003",
+                     *       "friendly_name": "Microsoft Entra ID",
+                     *       "scopes": [
+                     *         "scim"
+                     *       ],
+                     *       "user_sid": null,
+                     *       "date_created": "2026-01-15T09:00:12.000Z",
+                     *       "date_deleted": null,
+                     *       "date_expires": null,
+                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "ceiling": "owner",
+                     *       "client_id": "OC00000000000000000000000000000003",
+                     *       "client_secret": "ocs_EXAMPLE-client-secret-shown-once-01",
+                     *       "token_endpoint": "https://scim.example.com/oauth/token"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OAuthClientCreated"];
                 };
             };
@@ -2280,6 +2335,50 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sid": "OC00000000000000000000000000000003",
+                     *       "friendly_name": "Microsoft Entra ID",
+                     *       "scopes": [
+                     *         "scim"
+                     *       ],
+                     *       "user_sid": null,
+                     *       "date_created": "2026-01-15T09:00:12.000Z",
+                     *       "date_deleted": null,
+                     *       "date_expires": null,
+                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "ceiling": "owner"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthClient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2429,14 +2528,14 @@ export interface operations {
                      * @example {
                      *       "role_assignments": [
                      *         {
-                     *           "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
-                     *           "account_sid": "AC00170000000000000000000000000000",
+                     *           "sid": "IY001b0000000000000000000000000013000a0000000000000000000000000000",
+                     *           "account_sid": "AC001b0000000000000000000000000000",
                      *           "user_sid": "US000a0000000000000000000000000000",
                      *           "role": "developer"
                      *         },
                      *         {
-                     *           "sid": "IY00170000000000000000000000000014000d0000000000000000000000000000",
-                     *           "account_sid": "AC00170000000000000000000000000000",
+                     *           "sid": "IY001b0000000000000000000000000014000d0000000000000000000000000000",
+                     *           "account_sid": "AC001b0000000000000000000000000000",
                      *           "user_sid": "US000d0000000000000000000000000000",
                      *           "role": "support"
                      *         }
@@ -2444,9 +2543,9 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC001b0000000000000000000000000000&PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC00170000000000000000000000000000&PageSize=2",
+                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC001b0000000000000000000000000000&PageSize=2",
                      *         "next_page_url": null,
                      *         "key": "role_assignments"
                      *       }
@@ -2475,7 +2574,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account_sid": "AC00170000000000000000000000000000",
+                 *       "account_sid": "AC001b0000000000000000000000000000",
                  *       "user_sid": "US000a0000000000000000000000000000",
                  *       "role": "developer"
                  *     }
@@ -2494,8 +2593,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "sid": "IY001b0000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC001b0000000000000000000000000000",
                      *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
@@ -2533,8 +2632,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY00170000000000000000000000000013000a0000000000000000000000000000",
-                     *       "account_sid": "AC00170000000000000000000000000000",
+                     *       "sid": "IY001b0000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC001b0000000000000000000000000000",
                      *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
@@ -2611,10 +2710,11 @@ export interface operations {
                      *           "date_created": "2026-01-15T09:00:00.000Z",
                      *           "date_revoked": null,
                      *           "created_by": "operator",
-                     *           "ceiling": "owner"
+                     *           "ceiling": "owner",
+                     *           "date_expires": null
                      *         },
                      *         {
-                     *           "sid": "TK00000000000000000000000000000003",
+                     *           "sid": "TK00000000000000000000000000000005",
                      *           "friendly_name": "Okta",
                      *           "scopes": [
                      *             "scim"
@@ -2623,7 +2723,8 @@ export interface operations {
                      *           "date_created": "2026-01-15T09:00:07.000Z",
                      *           "date_revoked": null,
                      *           "created_by": "TK00000000000000000000000000000004",
-                     *           "ceiling": "owner"
+                     *           "ceiling": "owner",
+                     *           "date_expires": "2027-01-15T09:00:07.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -2679,7 +2780,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK00000000000000000000000000000003",
+                     *       "sid": "TK00000000000000000000000000000005",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -2689,7 +2790,8 @@ export interface operations {
                      *       "date_revoked": null,
                      *       "created_by": "TK00000000000000000000000000000004",
                      *       "ceiling": "owner",
-                     *       "token": "osk_00000000000000000000000000000003_EXAMPLE-secret-shown-once-never-a-real-token"
+                     *       "date_expires": "2027-01-15T09:00:07.000Z",
+                     *       "token": "osk_00000000000000000000000000000005_EXAMPLE-secret-shown-once-never-a-real-token"
                      *     }
                      */
                     "application/json": components["schemas"]["TokenCreated"];
@@ -2725,7 +2827,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK00000000000000000000000000000003",
+                     *       "sid": "TK00000000000000000000000000000005",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -2734,7 +2836,8 @@ export interface operations {
                      *       "date_created": "2026-01-15T09:00:07.000Z",
                      *       "date_revoked": null,
                      *       "created_by": "TK00000000000000000000000000000004",
-                     *       "ceiling": "owner"
+                     *       "ceiling": "owner",
+                     *       "date_expires": "2027-01-15T09:00:07.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Token"];
@@ -2788,6 +2891,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "overlap_seconds": 3600
+                 *     }
+                 */
                 "application/json": components["schemas"]["TokenRotate"];
             };
         };
@@ -2800,6 +2908,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sid": "TK00000000000000000000000000000009",
+                     *       "friendly_name": "Okta",
+                     *       "scopes": [
+                     *         "scim"
+                     *       ],
+                     *       "user_sid": null,
+                     *       "date_created": "2026-01-15T09:00:11.000Z",
+                     *       "date_revoked": null,
+                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "ceiling": "owner",
+                     *       "date_expires": "2027-01-15T09:00:11.000Z",
+                     *       "token": "osk_00000000000000000000000000000009_EXAMPLE-secret-shown-once-never-a-real-token",
+                     *       "replaces": "TK00000000000000000000000000000005",
+                     *       "replaced_token_expires": "2026-01-15T10:00:11.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenRotated"];
                 };
             };
@@ -2862,7 +2988,7 @@ export interface operations {
                      *           "active": true,
                      *           "org_role": "administrator",
                      *           "date_created": "2026-01-15T09:00:02.000Z",
-                     *           "date_updated": "2026-01-15T09:00:22.000Z"
+                     *           "date_updated": "2026-01-15T09:00:27.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -2976,7 +3102,7 @@ export interface operations {
                      *       "two_factor_required": true,
                      *       "password_reset_required": false,
                      *       "date_created": "2026-01-15T09:00:02.000Z",
-                     *       "date_updated": "2026-01-15T09:00:22.000Z"
+                     *       "date_updated": "2026-01-15T09:00:27.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -3019,12 +3145,12 @@ export interface operations {
                      *       "accounts": [
                      *         {
                      *           "account": {
-                     *             "sid": "AC00170000000000000000000000000000",
+                     *             "sid": "AC001b0000000000000000000000000000",
                      *             "friendly_name": "Acme Research Labs",
                      *             "owner_sid": "US00070000000000000000000000000000",
                      *             "status": "active",
-                     *             "date_created": "2026-01-15T09:00:11.000Z",
-                     *             "date_updated": "2026-01-15T09:00:14.000Z"
+                     *             "date_created": "2026-01-15T09:00:16.000Z",
+                     *             "date_updated": "2026-01-15T09:00:19.000Z"
                      *           },
                      *           "roles": [
                      *             "developer"
@@ -3123,7 +3249,7 @@ export interface operations {
                      * @example {
                      *       "user_sid": "US000d0000000000000000000000000000",
                      *       "password_reset_required": true,
-                     *       "mail_sid": "EM00000000000000000000000000000006"
+                     *       "mail_sid": "EM00000000000000000000000000000007"
                      *     }
                      */
                     "application/json": components["schemas"]["PasswordResetResult"];

@@ -75,6 +75,14 @@ export async function listClients(deps: OAuthDeps, actor: Actor): Promise<ApiTok
   return (await deps.store.tokens.list(actor.org.id)).filter((t) => t.kind === "client");
 }
 
+/** GET /v1/OAuthClients/:sid (a create's Location): the client, never its secret. Another organization's, or a deleted one, is not found. */
+export async function readClient(deps: OAuthDeps, actor: Actor, id: string): Promise<ApiToken> {
+  const client = CLIENT_ID.test(id) ? await deps.store.tokens.get(id) : null;
+  if (!client || client.kind !== "client" || client.orgId !== actor.org.id || client.revoked) throw Errors.oauthClientNotFound(id);
+  await authorize(deps, actor, { action: "oauth_client.read", target: await tokenTarget(deps.store, client) });
+  return client;
+}
+
 /** DELETE /v1/OAuthClients/:sid: the client and its access tokens stop working at once. Another organization's is not found. */
 export async function deleteClient(deps: OAuthDeps, actor: Actor, id: string): Promise<void> {
   const client = CLIENT_ID.test(id) ? await deps.store.tokens.get(id) : null;

@@ -75,7 +75,8 @@ afterAll(async () => {
 const SAMPLES: { what: string; re: RegExp; key: (m: string[]) => string; sample: (n: number, m: string[]) => string }[] = [
   { what: "API token secret", re: /(osk_[0-9a-f]{32}_)[A-Za-z0-9_-]{32,128}/g, key: (m) => m[0]!, sample: (_n, m) => `${m[1]}EXAMPLE-secret-shown-once-never-a-real-token` },
   // Ids drawn elsewhere than newId: an API token's (the hex of its plaintext, osk_<hex>_…) and a mail's.
-  { what: "other random id", re: /(TK|EM|osk_)([0-9a-f]{32})(?![0-9a-f])/g, key: (m) => m[2]!, sample: (n, m) => `${m[1]}${n.toString(16).padStart(32, "0")}` },
+  { what: "other random id", re: /(TK|EM|OC|osk_)([0-9a-f]{32})(?![0-9a-f])/g, key: (m) => m[2]!, sample: (n, m) => `${m[1]}${n.toString(16).padStart(32, "0")}` },
+  { what: "OAuth client secret", re: /ocs_[A-Za-z0-9_-]{43}/g, key: (m) => m[0]!, sample: (n) => `ocs_EXAMPLE-client-secret-shown-once-${n.toString().padStart(2, "0")}` },
   { what: "invitation token", re: /oiv_[A-Za-z0-9_-]{43}/g, key: (m) => m[0]!, sample: (n) => `oiv_EXAMPLE-invitation-token-from-the-mail-${n.toString().padStart(2, "0")}` },
   { what: "domain challenge", re: /orgscim-domain-verification=[0-9a-f]{32}/g, key: (m) => m[0]!, sample: (n) => `orgscim-domain-verification=${n.toString(16).padStart(32, "0")}` },
   { what: "page token", re: /PageToken=[^&"]+/g, key: (m) => m[0]!, sample: (n) => `PageToken=EXAMPLE-page-token-${n}` },
@@ -139,6 +140,12 @@ describe("the examples of /v1/openapi.json", () => {
     await op("getToken", "GET", `/Tokens/${okta.body.sid}`);
     const old = await v1("POST", `${running.url}/v1/Tokens`, owner, { friendly_name: "Old import script", scopes: ["admin"] });
     await op("revokeToken", "DELETE", `/Tokens/${old.body.sid}`);
+    await op("rotateToken", "POST", `/Tokens/${okta.body.sid}/Rotate`, { overlap_seconds: 3600 });
+    const entra = await op("createOAuthClient", "POST", "/OAuthClients", { friendly_name: "Microsoft Entra ID", scopes: ["scim"] });
+    await op("listOAuthClients", "GET", "/OAuthClients?PageSize=2");
+    await op("getOAuthClient", "GET", `/OAuthClients/${entra.body.sid}`);
+    const oldClient = await v1("POST", `${running.url}/v1/OAuthClients`, owner, { friendly_name: "Old connector", scopes: ["scim"] });
+    await op("deleteOAuthClient", "DELETE", `/OAuthClients/${oldClient.body.sid}`);
 
     const labs = await op("createAccount", "POST", "/Accounts", { friendly_name: "Acme Labs", owner_sid: ada });
     const labsSid = labs.body.sid as string;

@@ -386,6 +386,15 @@ export const POLICY: readonly ActionRule[] = [
     doors: [v1("GET", "/OAuthClients")],
   },
   {
+    id: "oauth_client.read", what: "read an OAuth client (never its secret)", targets: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    allow: {
+      owner: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], administrator: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+      standard: ["ownToken"], operator: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
+    },
+    doors: [v1("GET", "/OAuthClients/:sid")],
+    note: "As token.read: whoever may list the clients reads any of them; a Standard User reads only one acting for them. Neither the secret nor its hash is ever answered.",
+  },
+  {
     id: "oauth_client.delete", what: "delete an OAuth client", targets: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
     allow: {
       owner: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], administrator: ["ownToken", "tokenStandard", "tokenAdministrator"],

@@ -5,7 +5,7 @@
  */
 import type { Request } from "express";
 import { z } from "zod";
-import { createClient, deleteClient, listClients } from "../../domain/oauth";
+import { createClient, deleteClient, listClients, readClient } from "../../domain/oauth";
 import { ORG_ROLES, SCOPES, type ApiToken } from "../../domain/types";
 import { actorOf } from "../auth";
 import type { V1Module } from "./module";
@@ -62,6 +62,8 @@ export const oauthClientRoutes: V1Module = (r, registry, deps) => {
     });
     return { ...toBody(made.client), client_id: made.client.id, client_secret: made.secret, token_endpoint: `${originOf(req)}/oauth/token` };
   });
+  route(r, registry, { method: "get", operationId: "getOAuthClient", path: "/OAuthClients/:sid", summary: "One OAuth client (never its secret or the secret's hash): where a create's Location points", tag, status: 200, response: OAuthClientBody },
+    async (req) => toBody(await readClient(deps, actorOf(req), sid(req))));
   route(r, registry, { method: "delete", operationId: "deleteOAuthClient", path: "/OAuthClients/:sid", summary: "Delete an OAuth client; it and its access tokens stop working at once", tag, status: 204 },
     async (req) => {
       await deleteClient(deps, actorOf(req), sid(req));

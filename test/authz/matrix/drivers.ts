@@ -855,6 +855,17 @@ export function drivers(): Driver[] {
   });
   list("oauth_client.list", door("v1", "GET", "/OAuthClients"), v1Req("GET", "/OAuthClients"));
   add({
+    action: "oauth_client.read", door: door("v1", "GET", "/OAuthClients/:sid"), kinds: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], write: false,
+    otherOrg: (c) => v1Req("GET", `/OAuthClients/${c.e.client}`),
+    build: async (c, k) => {
+      // ownToken: a client acting for the principal's own user (a principal acting for no user has none).
+      const userId = k === "ownToken" ? me(c) : k === "tokenStandard" ? c.w.users.std2 : k === "tokenAdministrator" ? c.w.users.admin2 : null;
+      if (k === "ownToken" && !userId) return null;
+      const id = (await createClient(deps(c), c.w.op, { name: uniq("read-client"), scopes: ["scim", "admin"], userId })).client.id;
+      return { req: v1Req("GET", `/OAuthClients/${id}`) };
+    },
+  });
+  add({
     action: "oauth_client.delete", door: door("v1", "DELETE", "/OAuthClients/:sid"), kinds: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"], write: true,
     otherOrg: (c) => v1Req("DELETE", `/OAuthClients/${c.e.client}`),
     build: async (c, k) => {
