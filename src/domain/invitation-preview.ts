@@ -10,7 +10,8 @@
  */
 import type { Clock } from "./clock";
 import { Errors } from "./errors";
-import { hashInvitationToken, kindOf, stateOf } from "./invitations";
+import { kindOf } from "./invitations";
+import { openInvitation } from "./invitations-record";
 import type { Store } from "./ports/store";
 import type { AccountRole, InvitationKind, OrgRole, UserRecord } from "./types";
 
@@ -29,7 +30,6 @@ export interface InvitationPreview {
   invitedBy: { name: string; email: string | null } | null;
 }
 
-const TOKEN = /^oiv_[A-Za-z0-9_-]{1,196}$/;
 
 const personName = (u: UserRecord): string => {
   const n = (u.data.name ?? {}) as { givenName?: unknown; familyName?: unknown };
@@ -39,14 +39,7 @@ const personName = (u: UserRecord): string => {
 
 export async function previewInvitation(deps: { store: Store; clock: Clock }, token: string): Promise<InvitationPreview> {
   const { store, clock } = deps;
-  const found = TOKEN.test(token) ? await store.invitations.findByTokenHash(hashInvitationToken(token)) : null;
-  if (!found) throw Errors.invitationTokenInvalid();
-  const state = stateOf(found, clock.now());
-  if (state === "accepted") throw Errors.invitationAccepted();
-  if (state === "revoked") throw Errors.invitationRevoked();
-  if (state === "expired") throw Errors.invitationExpired(found.expires);
-  const org = await store.orgs.get(found.orgId);
-  if (!org) throw Errors.invitationTokenInvalid();
+  const { found, org } = await openInvitation(store, clock, token);
   const account = kindOf(found) === "account" && found.accountId ? await store.accounts.get(org.id, found.accountId) : null;
   if (kindOf(found) === "account" && account?.status !== "active") throw Errors.accountClosed(found.accountId ?? "");
   let invitedBy: InvitationPreview["invitedBy"] = null;

@@ -13,7 +13,7 @@ import type { Account, AccountRole, Invitation, UserRecord } from "./types";
 import { syncOrgRoleGroups } from "./user-checks";
 import { checkManagedOnce, grantAccountRoles, grantChecks } from "./invitations-grants";
 import { welcomeMail } from "./invitations-mail";
-import { hashInvitationToken, kindOf, primaryEmailOf, retrying, stateOf, TOKEN_PREFIX, type InvitationDeps } from "./invitations-record";
+import { kindOf, openInvitation, primaryEmailOf, retrying, type InvitationDeps } from "./invitations-record";
 
 export interface Acceptance {
   invitation: Invitation;
@@ -29,14 +29,7 @@ export interface Acceptance {
  */
 export async function acceptInvitation(deps: InvitationDeps, token: string): Promise<Acceptance> {
   const { store, clock } = deps;
-  const found = token.startsWith(TOKEN_PREFIX) && token.length <= 200 ? await store.invitations.findByTokenHash(hashInvitationToken(token)) : null;
-  if (!found) throw Errors.invitationTokenInvalid();
-  const state = stateOf(found, clock.now());
-  if (state === "accepted") throw Errors.invitationAccepted();
-  if (state === "revoked") throw Errors.invitationRevoked();
-  if (state === "expired") throw Errors.invitationExpired(found.expires);
-  const org = await store.orgs.get(found.orgId);
-  if (!org) throw Errors.invitationTokenInvalid();
+  const { found, org } = await openInvitation(store, clock, token);
   // Nobody grants a right they no longer hold: whoever sent (or last resent) it must still be able
   // to send it now. Invitations written before they recorded their sender are taken as they are.
   if (found.invitedBy) {

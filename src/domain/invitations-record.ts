@@ -8,7 +8,7 @@ import { type Clock } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
 import type { Repos, Store } from "./ports/store";
-import type { Email, Invitation, InvitationKind, InvitationState, MemberStatus, OrgRole, UserRecord } from "./types";
+import type { Email, Invitation, InvitationKind, InvitationState, MemberStatus, Organization, OrgRole, UserRecord } from "./types";
 import { cleanText } from "./text";
 import { looksLikeEmail } from "./user-checks";
 
@@ -42,6 +42,23 @@ export function stateOf(i: Invitation, now: Date): InvitationState {
   if (i.acceptedAt) return "accepted";
   if (i.revokedAt) return "revoked";
   return Date.parse(i.expires) <= now.getTime() ? "expired" : "pending";
+}
+
+/**
+ * The invitation an emailed token opens, and its organization, or the refusal Accept answers: an
+ * unknown, used, revoked or expired token. Accept and Preview both start here, so Preview answers
+ * exactly what Accept would refuse with.
+ */
+export async function openInvitation(store: Store, clock: Clock, token: string): Promise<{ found: Invitation; org: Organization }> {
+  const found = token.startsWith(TOKEN_PREFIX) && token.length <= 200 ? await store.invitations.findByTokenHash(hashInvitationToken(token)) : null;
+  if (!found) throw Errors.invitationTokenInvalid();
+  const state = stateOf(found, clock.now());
+  if (state === "accepted") throw Errors.invitationAccepted();
+  if (state === "revoked") throw Errors.invitationRevoked();
+  if (state === "expired") throw Errors.invitationExpired(found.expires);
+  const org = await store.orgs.get(found.orgId);
+  if (!org) throw Errors.invitationTokenInvalid();
+  return { found, org };
 }
 
 /** When an invitation made (or resent) at `from` expires. */

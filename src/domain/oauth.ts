@@ -75,18 +75,23 @@ export async function listClients(deps: OAuthDeps, actor: Actor): Promise<ApiTok
   return (await deps.store.tokens.list(actor.org.id)).filter((t) => t.kind === "client");
 }
 
-/** GET /v1/OAuthClients/:sid (a create's Location): the client, never its secret. Another organization's, or a deleted one, is not found. */
-export async function readClient(deps: OAuthDeps, actor: Actor, id: string): Promise<ApiToken> {
+/** The organization's live client with this id; another organization's, a deleted one or none is not found alike. */
+async function liveClient(deps: OAuthDeps, actor: Actor, id: string): Promise<ApiToken> {
   const client = CLIENT_ID.test(id) ? await deps.store.tokens.get(id) : null;
   if (!client || client.kind !== "client" || client.orgId !== actor.org.id || client.revoked) throw Errors.oauthClientNotFound(id);
+  return client;
+}
+
+/** GET /v1/OAuthClients/:sid (a create's Location): the client, never its secret. Another organization's, or a deleted one, is not found. */
+export async function readClient(deps: OAuthDeps, actor: Actor, id: string): Promise<ApiToken> {
+  const client = await liveClient(deps, actor, id);
   await authorize(deps, actor, { action: "oauth_client.read", target: await tokenTarget(deps.store, client) });
   return client;
 }
 
 /** DELETE /v1/OAuthClients/:sid: the client and its access tokens stop working at once. Another organization's is not found. */
 export async function deleteClient(deps: OAuthDeps, actor: Actor, id: string): Promise<void> {
-  const client = CLIENT_ID.test(id) ? await deps.store.tokens.get(id) : null;
-  if (!client || client.kind !== "client" || client.orgId !== actor.org.id || client.revoked) throw Errors.oauthClientNotFound(id);
+  const client = await liveClient(deps, actor, id);
   await authorize(deps, actor, { action: "oauth_client.delete", target: await tokenTarget(deps.store, client) });
   await deps.store.transaction(async (tx) => {
     if (!(await tx.tokens.revoke(actor.org.id, id, isoNow(deps.clock)))) throw Errors.oauthClientNotFound(id);
