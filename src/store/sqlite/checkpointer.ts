@@ -5,46 +5,17 @@
  * made most of the p99 (figures: bench/README.md). Here a worker with its own connection runs
  * `wal_checkpoint(PASSIVE)` every `intervalMs`; passive checkpoints never block the writer. The
  * store's connection keeps an automatic checkpoint at SAFETY_NET_PAGES, so the WAL stays bounded
- * if the worker stops or falls behind.
+ * if the worker stops or falls behind. The worker is a file of its own (./checkpoint-worker.js).
  */
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import type { CheckpointWorkerData, CheckpointWorkerMessage } from "./checkpoint-worker";
 
 /** The store connection's own automatic checkpoint, when the worker runs (SQLite's default is 1,000). */
 export const SAFETY_NET_PAGES = 10_000;
 
-const WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.driver);
-const describe = (e) => String((e && (e.message || e.code)) || e);
-let db;
-try {
-  db = new Database(workerData.path);
-  db.pragma("busy_timeout = 1000");
-  db.pragma("synchronous = NORMAL");
-} catch (e) {
-  parentPort.postMessage({ error: "cannot open " + workerData.path + " for checkpoints: " + describe(e) });
-  process.exit(1);
-}
-let timer = null;
-let reported = 0;
-const tick = () => {
-  try {
-    const r = db.pragma("wal_checkpoint(PASSIVE)")[0];
-    // For the metrics (WAL frames, and how many of them are in the file), at most once a second.
-    if (workerData.stats && Date.now() - reported >= 1000 && r) {
-      reported = Date.now();
-      parentPort.postMessage({ stat: [r.log, r.checkpointed] });
-    }
-  } catch (e) { parentPort.postMessage({ error: describe(e) }); }
-  timer = setTimeout(tick, workerData.intervalMs);
-};
-timer = setTimeout(tick, workerData.intervalMs);
-parentPort.on("message", (m) => {
-  if (m !== "stop") return;
-  clearTimeout(timer);
-  try { db.close(); } finally { parentPort.close(); }
-});
-`;
+/** The worker's file: beside this module in src/ and in dist/ alike (./checkpoint-worker.js says why it is JavaScript). */
+export const WORKER_FILE = join(__dirname, "checkpoint-worker.js");
 
 export interface Checkpointer {
   /** Stops the worker and closes its connection; resolves once the thread has exited. */
@@ -58,25 +29,31 @@ export interface CheckpointStat {
 }
 
 export function startCheckpointer(path: string, intervalMs: number, onError: (message: string) => void, onStat?: (stat: CheckpointStat) => void): Checkpointer {
-  const worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, driver: require.resolve("better-sqlite3"), stats: onStat !== undefined } });
+  const workerData: CheckpointWorkerData = { path, intervalMs, stats: onStat !== undefined };
+  const worker = new Worker(WORKER_FILE, { workerData });
   worker.unref(); // never keeps the process alive
-  // A failing checkpoint fails every 50 ms: each distinct message is reported once.
+  // A failing checkpoint fails every interval: each distinct message is reported once.
   let last: string | null = null;
   const report = (message: string) => {
     if (message !== last) onError((last = message));
   };
-  worker.on("message", (m: { error?: string; stat?: [number, number] }) => {
-    if (m.error) report(m.error);
-    if (m.stat && onStat) onStat({ walFrames: m.stat[0], checkpointedFrames: m.stat[1] });
+  worker.on("message", (m: CheckpointWorkerMessage) => {
+    if ("error" in m) report(m.error);
+    else if (onStat) onStat({ walFrames: m.stat[0], checkpointedFrames: m.stat[1] });
   });
-  // An error thrown in the worker arrives as a structured clone (a SqliteError keeps only its code).
+  // An error thrown in the worker (or its file failing to load) arrives as a structured clone (a SqliteError keeps only its code).
   worker.on("error", (e: unknown) => {
     const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown };
-    report(String(message || code || e));
+    report(`checkpoint worker failed: ${String(message || code || e)}`);
   });
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => worker.once("exit", (code) => {
+    if (!stopping && code !== 0) report(`checkpoint worker stopped (exit code ${code}); no background checkpoints until restart`);
+    resolve();
+  }));
   return {
     stop: async () => {
+      stopping = true;
       worker.postMessage("stop");
       const timeout = setTimeout(() => void worker.terminate(), 2000);
       await exited;
