@@ -47,8 +47,10 @@ export async function requirePasswordReset(deps: InvitationDeps, actor: Actor, u
   const target = await store.users.get(actor.org.id, userId);
   if (!target) throw Errors.userNotFound(userId);
   await authorize(deps, actor, { action: "user.password_reset", target: await userTarget(store, target) });
-  return retrying(async () => {
-    const current = await store.users.get(actor.org.id, userId);
+  // The read and the compare-and-set in one transaction: on SQLite it sees the open group's writes
+  // (it cannot lose); on MongoDB a writer that got there first makes it re-run on fresh state.
+  return retrying(() => store.transaction(async (tx) => {
+    const current = await tx.users.get(actor.org.id, userId);
     if (!current) throw Errors.userNotFound(userId);
     if (current.status !== "managed") throw Errors.notManaged(userId, current.status);
     if (!current.active) throw Errors.userSuspended();
@@ -57,14 +59,12 @@ export async function requirePasswordReset(deps: InvitationDeps, actor: Actor, u
     const next: UserRecord = current.passwordResetRequired
       ? current
       : { ...current, passwordResetRequired: true, version: current.version + 1, lastModified: isoNow(clock) };
-    return store.transaction(async (tx) => {
-      if (next !== current && !(await tx.users.update(next, current.version))) return null;
-      const mail = await queueMail(tx, clock, passwordResetMail(actor.org.name, next, to));
-      await tx.audit.append(auditEvent(clock, actor, "user.password_reset", { type: "User", id: userId }, {
-        before: { passwordResetRequired: current.passwordResetRequired, version: current.version },
-        after: { passwordResetRequired: true, version: next.version, mail: mail.id },
-      }));
-      return { user: next, mail };
-    });
-  });
+    if (next !== current && !(await tx.users.update(next, current.version))) return null;
+    const mail = await queueMail(tx, clock, passwordResetMail(actor.org.name, next, to));
+    await tx.audit.append(auditEvent(clock, actor, "user.password_reset", { type: "User", id: userId }, {
+      before: { passwordResetRequired: current.passwordResetRequired, version: current.version },
+      after: { passwordResetRequired: true, version: next.version, mail: mail.id },
+    }));
+    return { user: next, mail };
+  }));
 }

@@ -56,16 +56,18 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
   const s = shape(data);
 
   try {
-    if (s.externalId) {
+    // A revive lost to a concurrent writer (another re-POST revived the user first, in the same
+    // group commit) is decided again on the state it lost to: then it is a create of a user that exists.
+    for (let attempt = 0; s.externalId; attempt++) {
       const previous = await store.users.findByExternalId(orgId, s.externalId);
-      if (previous && !previous.active) {
-        const target = await userTarget(store, previous);
-        await authorize(deps, actor, [{ action: "user.reactivate", target }, ...roleChecks(previous.orgRole, input.orgRole, target)],
-          { action: "user.create", target: { type: "user", id: previous.id, role: null } });
-        await checkDomains(store, actor, s.userName, s.emails);
-        const revived = await reviveWith(deps, actor, previous, data, s, input);
-        return { user: revived, outcome: "revived" };
-      }
+      if (!previous || previous.active) break;
+      if (attempt === MAX_CAS_RETRIES) throw Errors.tooMany("The user is being changed by many writers at once; retry the request.");
+      const target = await userTarget(store, previous);
+      await authorize(deps, actor, [{ action: "user.reactivate", target }, ...roleChecks(previous.orgRole, input.orgRole, target)],
+        { action: "user.create", target: { type: "user", id: previous.id, role: null } });
+      await checkDomains(store, actor, s.userName, s.emails);
+      const revived = await reviveWith(deps, actor, previous, data, s, input);
+      if (revived) return { user: revived, outcome: "revived" };
     }
     await authorize(deps, actor, roleChecks(null, input.orgRole, userRef("new user")), { action: "user.create", target: orgTarget(orgId) });
     await checkDomains(store, actor, s.userName, s.emails);
@@ -106,7 +108,11 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
   }
 }
 
-async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, data: Record<string, unknown>, s: Shaped, input: UserInput): Promise<UserRecord> {
+/**
+ * The revive's write: a compare-and-set on the version read. null: a concurrent writer changed the
+ * user first. The transaction resolves only once its group committed, so a read after it sees that writer.
+ */
+async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, data: Record<string, unknown>, s: Shaped, input: UserInput): Promise<UserRecord | null> {
   const next: UserRecord = {
     ...previous,
     userName: s.userName,
@@ -120,18 +126,18 @@ async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, da
     version: previous.version + 1,
     lastModified: isoNow(deps.clock),
   };
-  await deps.store.transaction(async (tx) => {
+  return deps.store.transaction(async (tx) => {
     let ok: boolean;
     try {
       ok = await tx.users.update(next, previous.version);
     } catch (e) {
       throw await uniquenessError(tx, previous.orgId, e, s.userName);
     }
-    if (!ok) throw Errors.versionMismatch(`W/"${previous.version}"`, "newer");
+    if (!ok) return null;
     if (next.orgRole !== previous.orgRole) await syncOrgRoleGroups(tx, deps.clock, next);
     await tx.audit.append(auditEvent(deps.clock, actor, "user.revive", { type: "User", id: next.id }, { before: summary(previous), after: summary(next) }));
+    return next;
   });
-  return next;
 }
 
 /** The user `id` of the actor's organization, or notFound; no authorization (use cases authorize what they do with it). */
@@ -166,9 +172,13 @@ export async function listUsers(deps: UserDeps, actor: Actor, query: ListQuery):
 }
 
 /**
- * PUT and PATCH. `transform` turns the current state into the wanted one; it is re-run on the
- * fresh state when a concurrent writer got there first (compare-and-set on version), so no
- * update is lost. With If-Match, a changed version answers 412 instead of retrying.
+ * PUT and PATCH. `transform` turns the current state into the wanted one. Each attempt reads the
+ * user, asks the policy and writes with a compare-and-set on version, all in one store transaction:
+ * on SQLite (one writer, group commit) the read sees every write before it, those of the open
+ * group too, so the compare-and-set cannot lose and nothing is re-tried; on MongoDB (snapshot
+ * isolation) a writer that got there first makes it lose, and the attempt is re-run on the fresh
+ * state, so no update is lost. With If-Match, a changed version answers 412 instead.
+ * A refusal commits its audit event and nothing else.
  */
 export async function modifyUser(
   deps: UserDeps,
@@ -179,35 +189,41 @@ export async function modifyUser(
 ): Promise<UserRecord> {
   const { store, clock } = deps;
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-    const current = await findUser(deps, actor, id);
-    checkIfMatch(ifMatch, current.version);
-    let next: UserRecord;
-    try {
-      next = nextState(deps, current, transform(current));
-      await authorize(deps, actor, await changeChecks(store, current, next), { action: "user.update", target: { type: "user", id, role: null } });
-      checkOwnerKept(current, next);
-      await checkNextDomains(deps, actor, current, next);
-    } catch (e) {
-      if (e instanceof DomainError && !(e instanceof Refusal) && (e.kind === "forbidden" || e.code === 4007)) {
-        await auditRefusal(store, clock, actor, "user.update", { type: "User", id }, e.message);
+    const out = await store.transaction(async (tx): Promise<{ next: UserRecord } | { refused: DomainError } | { lost: number }> => {
+      const current = await tx.users.get(actor.org.id, id);
+      if (!current) throw Errors.userNotFound(id);
+      checkIfMatch(ifMatch, current.version);
+      let next: UserRecord;
+      try {
+        next = nextState(deps, current, transform(current));
+        await authorize({ store: tx, clock }, actor, await changeChecks(tx, current, next), { action: "user.update", target: { type: "user", id, role: null } });
+        checkOwnerKept(current, next);
+        await checkNextDomains(tx, actor, current, next);
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        // authorize wrote the refusal's audit event; the others are written here. Either is committed.
+        if (e instanceof Refusal) return { refused: e };
+        if (e.kind === "forbidden" || e.code === 4007) {
+          await auditRefusal(tx, clock, actor, "user.update", { type: "User", id }, e.message);
+          return { refused: e };
+        }
+        throw e;
       }
-      throw e;
-    }
-    const written = await store.transaction(async (tx) => {
       let ok: boolean;
       try {
         ok = await tx.users.update(next, current.version);
       } catch (e) {
         throw await uniquenessError(tx, current.orgId, e, next.userName);
       }
-      if (!ok) return false;
+      if (!ok) return { lost: current.version };
       if (next.orgRole !== current.orgRole || next.status !== current.status) await syncOrgRoleGroups(tx, clock, next);
       const action = current.active && !next.active ? "user.deactivate" : !current.active && next.active ? "user.reactivate" : "user.update";
       await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, { before: summary(current), after: summary(next) }));
-      return true;
+      return { next };
     });
-    if (written) return next;
-    if (ifMatch !== undefined) throw Errors.versionMismatch(`W/"${current.version}"`, "newer");
+    if ("next" in out) return out.next;
+    if ("refused" in out) throw out.refused;
+    if (ifMatch !== undefined) throw Errors.versionMismatch(`W/"${out.lost}"`, "newer");
   }
   throw Errors.tooMany("The user is being changed by many writers at once; retry the request.");
 }
@@ -240,11 +256,11 @@ function checkOwnerKept(current: UserRecord, next: UserRecord): void {
 }
 
 /** A changed primary email or userName must be on a verified domain (under domain enforcement). */
-async function checkNextDomains(deps: UserDeps, actor: Actor, current: UserRecord, next: UserRecord): Promise<void> {
+async function checkNextDomains(repos: Repos, actor: Actor, current: UserRecord, next: UserRecord): Promise<void> {
   const primaryBefore = current.emails.find((e) => e.primary)?.value?.toLowerCase();
   const primaryAfter = next.emails.find((e) => e.primary)?.value?.toLowerCase();
   if (primaryAfter !== primaryBefore || next.userName.toLowerCase() !== current.userName.toLowerCase()) {
-    await checkDomains(deps.store, actor, next.userName, next.emails);
+    await checkDomains(repos, actor, next.userName, next.emails);
   }
 }
 

@@ -9,6 +9,10 @@
  * state the server shows.
  *
  * CONCURRENCY_RUNS (default 2) shuffles per property.
+ *
+ * With group commit (SQLITE_GROUP_COMMIT=on, the default) the writes of one turn of the event loop
+ * commit together, invisible to reads outside a transaction until then; with it off each commits
+ * alone. Both must keep every rule here, with one process and with two on one file.
  */
 import fc from "fast-check";
 import { call, PATCH_SCHEMA, userBody, type Reply } from "../helpers/server";
@@ -17,13 +21,15 @@ import { startServerWith, WORKER_COUNTS, type ServerUnderTest } from "../helpers
 const RUNS = Number(process.env.CONCURRENCY_RUNS ?? 2);
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
-// Once with one process, once with WORKERS=2 (two processes racing on one SQLite file: src/cluster.ts).
-describe.each(WORKER_COUNTS)("WORKERS=%i", (workers) => {
+// Once with one process, once with WORKERS=2 (two processes racing on one SQLite file: src/cluster.ts),
+// with group commit on; once more with it off, in one process.
+const MODES: [number, "on" | "off"][] = [...WORKER_COUNTS.map((w): [number, "on"] => [w, "on"]), [1, "off"]];
+describe.each(MODES)("WORKERS=%i, SQLITE_GROUP_COMMIT=%s", (workers, groupCommit) => {
 let s: ServerUnderTest;
 let token: string;
 const pool: string[] = [];
 beforeAll(async () => {
-  s = await startServerWith(workers);
+  s = await startServerWith(workers, { SQLITE_GROUP_COMMIT: groupCommit });
   token = (await s.newOrg({ domainEnforcement: false })).token;
   for (let i = 0; i < 150; i++) pool.push((await call("POST", `${s.scim}/Users`, token, userBody(`pool${i}@acme.test`))).body.id);
 }, 180_000);
