@@ -1,6 +1,6 @@
 // What durable acknowledgements cost: POST /scim/v2/Users throughput and latency of the built
 // server on SQLite with DURABILITY=full (the default: synchronous=FULL, the WAL fsynced at every
-// commit) with group commit (SQLITE_GROUP_COMMIT=on; off by default), the same with SQLITE_GROUP_COMMIT=off (every commit
+// commit) with group commit (SQLITE_GROUP_COMMIT=on, the default), the same with SQLITE_GROUP_COMMIT=off (every commit
 // pays its own fsync), and DURABILITY=normal (synchronous=NORMAL, group commit on), at 1 and 10
 // connections, in rotating rounds on the same disk; medians of the rounds.
 //   npm run build && node bench/durability.mjs [--rounds 3] [--seconds 5] [--dir DIR]

@@ -19,7 +19,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   STORE_START_RETRY_MS: z.coerce.number().int().min(0).max(3600000).default(60000),
   DURABILITY: z.enum(["full", "normal"]).default("full"),
-  SQLITE_GROUP_COMMIT: z.enum(["on", "off"]).default("off"),
+  SQLITE_GROUP_COMMIT: z.enum(["on", "off"]).default("on"),
   WORKERS: z.string().trim().default("1").transform((v, ctx): number | "auto" => {
     if (v === "auto") return "auto";
     if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 256) return Number(v);
@@ -158,7 +158,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["STORE_START_RETRY_MS", "how long start-up keeps retrying a store that does not answer yet (a replica set still electing), logging each try; then it exits with the reason; 0 = one try (default 60000)"],
   ["WORKERS", "server processes on PORT, all on the same store: a number, or auto = one per core this process may use. With more than 1 a primary process starts them, replaces one that dies and drains them all on SIGTERM; request budgets are counted across them, background work (outbox, domain re-check, WAL checkpoints) runs in one of them (default 1)"],
   ["DURABILITY", "full|normal, SQLite: full = a write is acknowledged only once it survives an OS crash or power loss (synchronous=FULL: the WAL is fsynced at every commit); normal = it survives a crash of orgscim, and the last commits before a power loss may be lost, for more write throughput (default full). MongoDB always writes with w: majority, j: true"],
-  ["SQLITE_GROUP_COMMIT", "on|off, SQLite: on = the transactions of the requests served in one turn of the event loop commit together (one fsync), each acknowledged only once that commit is durable, a failing one undone alone; off = every transaction commits alone (default off; off for now: with it on, an optimistic retry (a PATCH or PUT racing others on one user) re-reads committed data while its group is still open and can run out of retries (400 tooMany); test/property/concurrency.test.ts shows it)"],
+  ["SQLITE_GROUP_COMMIT", "on|off, SQLite: on = the transactions of the requests served in one turn of the event loop commit together (one fsync), each acknowledged only once that commit is durable, a failing one undone alone; off = every transaction commits alone, one fsync each (default on)"],
   ["ORGSCIM_BOOTSTRAP_TOKEN", "admin token to create with the first organization instead of a random one"],
   ["ORGSCIM_BOOTSTRAP_ORG_NAME", "name of the first organization (default 'My Organization')"],
   ["SCIM_MAX_RESULTS", "largest page a list returns, 100 to 10000: Okta imports 100 users per page and a smaller page would make it skip users (default 1000)"],

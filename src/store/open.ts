@@ -16,7 +16,7 @@ export interface OpenOptions {
   onCheckpoint?: (stat: CheckpointStat) => void;
   /** SQLite: synchronous=FULL (default) or NORMAL (DURABILITY). MongoDB always writes w: majority, j: true. */
   durability?: "full" | "normal";
-  /** SQLite: group commit (SQLITE_GROUP_COMMIT; default off). */
+  /** SQLite: group commit (SQLITE_GROUP_COMMIT; default on). false: every transaction commits alone. */
   groupCommit?: boolean;
   /** SQLite: told when the store's file is deleted or replaced under the running process, and when it is back (null). */
   onFileProblem?: (problem: string | null) => void;

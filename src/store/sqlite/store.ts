@@ -167,7 +167,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   const reader = options.path === ":memory:" ? db : openReader(options.path);
   const repos = reposOver(db);
   const committer = new GroupCommitter(db, {
-    maxMembers: options.path === ":memory:" || options.groupCommit !== true ? 1 : GROUP_MAX_MEMBERS,
+    maxMembers: options.path === ":memory:" || options.groupCommit === false ? 1 : GROUP_MAX_MEMBERS,
     assertFiles,
     onCommit: options.onGroupCommit,
   });
