@@ -16,7 +16,8 @@ import { GROUPS, USERS } from "../../src/scim/resource-types";
 import { decodeKeys, encodeKey, encodeKeys } from "../../src/store/mongo/codec";
 import { cursorPipeline, listPlan, pagePipeline } from "../../src/store/mongo/list";
 import { decodeCursor, encodeCursor } from "../../src/store/mongo/cursor";
-import { toUser, tokenDoc, domainDoc, type Doc } from "../../src/store/mongo/docs";
+import { toUser } from "../../src/store/mongo/decode";
+import { tokenDoc, domainDoc, type Doc } from "../../src/store/mongo/docs";
 import { compileFilter } from "../../src/store/mongo/filter-mongo";
 import { GROUP_MAP, USER_MAP } from "../../src/store/mongo/fields";
 import { casUpdate, domainUpdate, memberUpserts, revokeToken, touchGroup } from "../../src/store/mongo/updates";
@@ -295,7 +296,7 @@ describe("write documents, run with mingo's updater", () => {
 describe("codec", () => {
   it("round-trips keys with dots, dollars, percent signs and __proto__, leaving the prototype alone", () => {
     const raw = JSON.parse(`{"${ENT}": {"a.b": 1, "$x": [{"%2E": "v"}]}, "__proto__": {"polluted": true}}`) as Record<string, unknown>;
-    const enc = encodeKeys(raw);
+    const enc = encodeKeys(raw) as Record<string, unknown>;
     expect(JSON.stringify(Object.keys(enc))).not.toMatch(/\.|\$/);
     expect(decodeKeys(enc)).toEqual(raw);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -1,14 +1,8 @@
 /** Managed accounts on MongoDB, in insertion order (`seq`). */
 import type { AccountRepo } from "../../domain/ports/store";
-import type { Account } from "../../domain/types";
-import type { MongoCtx, Stored } from "./ctx";
-import type { Doc } from "./docs";
+import type { MongoCtx } from "./ctx";
+import { toAccount, type Doc } from "./decode";
 import { checked } from "./models";
-
-const toAccount = (d: Doc): Account => ({
-  id: d._id as string, orgId: d.orgId as string, name: d.name as string, ownerId: d.ownerId as string,
-  status: d.status as Account["status"], created: d.created as string, lastModified: d.lastModified as string,
-});
 
 export function mongoAccounts(c: MongoCtx): AccountRepo {
   const accounts = () => c.coll("accounts");
@@ -18,7 +12,7 @@ export function mongoAccounts(c: MongoCtx): AccountRepo {
       const doc = await checked(t.models.accounts, {
         _id: a.id, orgId: a.orgId, seq, name: a.name, ownerId: a.ownerId, status: a.status, created: a.created, lastModified: a.lastModified,
       });
-      await t.run("write", (o) => t.coll("accounts").insertOne(doc as Stored, o));
+      await t.run("write", (o) => t.coll("accounts").insertOne(doc, o));
     }),
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await accounts().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);

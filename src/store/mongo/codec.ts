@@ -18,15 +18,13 @@ export const decodeKey = (key: string): string =>
   key.replace(/%(2E|24|00|25)/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 /** A plain object of any realm (its prototype is null or a realm's Object.prototype); not a Date, ObjectId, ... */
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as object | null;
-  return proto === null || Object.getPrototypeOf(proto) === null;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === null || (typeof proto === "object" && Object.getPrototypeOf(proto) === null);
 };
 
-function mapKeys(value: unknown, f: (k: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((v) => mapKeys(v, f));
-  if (!isPlainObject(value)) return value;
+function mapObject(value: Record<string, unknown>, f: (k: string) => string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     Object.defineProperty(out, f(k), { value: mapKeys(v, f), enumerable: true, writable: true, configurable: true });
@@ -34,8 +32,16 @@ function mapKeys(value: unknown, f: (k: string) => string): unknown {
   return out;
 }
 
+function mapKeys(value: unknown, f: (k: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => mapKeys(v, f));
+  return isPlainObject(value) ? mapObject(value, f) : value;
+}
+
 /** A deep copy of `value` whose object keys are safe MongoDB field names. */
-export const encodeKeys = <T>(value: T): T => mapKeys(value, encodeKey) as T;
+export const encodeKeys = (value: unknown): unknown => mapKeys(value, encodeKey);
 
 /** The inverse of encodeKeys. */
-export const decodeKeys = <T>(value: T): T => mapKeys(value, decodeKey) as T;
+export const decodeKeys = (value: unknown): unknown => mapKeys(value, decodeKey);
+
+/** decodeKeys of a sub-document: an object stays an object. */
+export const decodeObjectKeys = (value: Record<string, unknown>): Record<string, unknown> => mapObject(value, decodeKey);

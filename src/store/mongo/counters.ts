@@ -12,7 +12,7 @@
 import type { SharedCounters } from "../../domain/ports/store";
 import { decodeKey, encodeKey } from "./codec";
 import type { Coll } from "./ctx";
-import { guard } from "./errors";
+import { guard, isDuplicateKey } from "./errors";
 
 /** Server-side limit on one counter call; the limiter gives up on it sooner still. */
 const COUNTER_TIME_MS = 1_000;
@@ -29,7 +29,7 @@ export function mongoCounters(coll: () => Coll): SharedCounters {
         doc = await coll().findOneAndUpdate({ _id: { $eq: window } }, update, options);
       } catch (e) {
         // Two instances creating the same window at once: the second upsert meets the first's key.
-        if ((e as { code?: unknown }).code !== 11000) throw e;
+        if (!isDuplicateKey(e)) throw e;
         doc = await coll().findOneAndUpdate({ _id: { $eq: window } }, update, options);
       }
       const out: Record<string, number> = {};

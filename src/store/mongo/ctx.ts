@@ -17,8 +17,9 @@ import type { CollectionName, Models } from "./models";
 import { nextSequence, type Sequenced } from "./sequences";
 import { runTransaction, type Session, type SessionSource, type TxState } from "./transaction";
 
-/** A stored document as the driver sees it: string `_id`s, any other field. */
-export type Stored = { _id: string; [key: string]: unknown };
+import type { Stored } from "./decode";
+
+export type { Stored } from "./decode";
 export type Coll = mongoose.mongo.Collection<Stored>;
 export type { Session, TxState } from "./transaction";
 

@@ -9,15 +9,14 @@
  * - domains: `nameLower`; `claimedName` (= nameLower while the domain is verified or revalidating:
  *   its owner), which a partial unique index keeps unique across organizations; and `orgName`
  *   (orgId + "/" + nameLower unless removed), unique, so an organization holds a name once.
- * `data`, `before` and `after` are stored with encoded keys (./codec.ts).
+ * `data`, `before` and `after` are stored with encoded keys (./codec.ts). Reading documents back
+ * into records is ./decode.ts.
  */
-import { DEFAULT_ORG_SETTINGS } from "../../domain/types";
-import type {
-  AccountRole, ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, MemberStatus, Organization, OrgRole, TokenKind, Scope, UserRecord,
-} from "../../domain/types";
-import { decodeKeys, encodeKeys } from "./codec";
+import type { ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, Organization, UserRecord } from "../../domain/types";
+import { encodeKeys } from "./codec";
+import type { Doc } from "./decode";
 
-export type Doc = Record<string, unknown>;
+export type { Doc } from "./decode";
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -41,26 +40,10 @@ export function userDoc(u: UserRecord, seq: number): Doc {
   };
 }
 
-export const toUser = (d: Doc): UserRecord => ({
-  id: d._id as string, orgId: d.orgId as string, userName: d.userName as string,
-  externalId: (d.externalId ?? null) as string | null, displayName: (d.displayName ?? null) as string | null,
-  active: d.active as boolean, status: d.status as MemberStatus, orgRole: (d.orgRole ?? null) as OrgRole | null,
-  twoFactorRequired: d.twoFactorRequired as boolean, passwordResetRequired: d.passwordResetRequired as boolean,
-  emails: (d.emails ?? []) as Email[], data: decodeKeys((d.data ?? {}) as Record<string, unknown>),
-  version: d.version as number, created: d.created as string, lastModified: d.lastModified as string,
-});
-
 export const groupDoc = (g: GroupRecord, seq: number): Doc => ({
   _id: g.id, orgId: g.orgId, seq, displayName: g.displayName, displayNameLower: lower(g.displayName),
   externalId: g.externalId, builtin: g.builtin, binding: g.binding ? { ...g.binding } : null,
   data: encodeKeys(g.data), version: g.version, created: g.created, lastModified: g.lastModified,
-});
-
-export const toGroup = (d: Doc): GroupRecord => ({
-  id: d._id as string, orgId: d.orgId as string, displayName: d.displayName as string,
-  externalId: (d.externalId ?? null) as string | null, builtin: d.builtin as boolean,
-  binding: (d.binding ?? null) as GroupRecord["binding"], data: decodeKeys((d.data ?? {}) as Record<string, unknown>),
-  version: d.version as number, created: d.created as string, lastModified: d.lastModified as string,
 });
 
 /** The fields a CAS update rewrites: everything but the identity, the org and the insertion order. */
@@ -73,30 +56,11 @@ export const orgDoc = (o: Organization): Doc => ({
   _id: o.id, name: o.name, settings: { ...o.settings }, created: o.created, lastModified: o.lastModified,
 });
 
-export const toOrg = (d: Doc): Organization => ({
-  id: d._id as string, name: d.name as string,
-  settings: { ...DEFAULT_ORG_SETTINGS, ...((d.settings ?? {}) as object) },
-  created: d.created as string, lastModified: d.lastModified as string,
-});
-
 export const tokenDoc = (t: ApiToken): Doc => ({
   _id: t.id, orgId: t.orgId, name: t.name, scopes: [...t.scopes], secretHash: t.secretHash, userId: t.userId,
   created: t.created, revoked: t.revoked,
   createdBy: t.createdBy ?? null, creatorUserId: t.creatorUserId ?? null, ceiling: t.ceiling ?? null,
   kind: t.kind ?? null, expires: t.expires ?? null, audience: t.audience ?? null,
-});
-
-export const toToken = (d: Doc): ApiToken => ({
-  id: d._id as string, orgId: d.orgId as string, name: d.name as string, scopes: (d.scopes ?? []) as Scope[],
-  secretHash: d.secretHash as string, userId: (d.userId ?? null) as string | null, created: d.created as string,
-  revoked: (d.revoked ?? null) as string | null,
-  createdBy: (d.createdBy ?? null) as string | null,
-  creatorUserId: (d.creatorUserId ?? null) as string | null,
-  ceiling: (d.ceiling ?? null) as OrgRole | null,
-  // Absent rather than null when unset, as the SQLite store reads them.
-  ...(d.kind ? { kind: d.kind as TokenKind } : {}),
-  ...(d.expires ? { expires: d.expires as string } : {}),
-  ...(d.audience ? { audience: d.audience as string } : {}),
 });
 
 export const domainDoc = (x: Domain): Doc => {
@@ -108,12 +72,6 @@ export const domainDoc = (x: Domain): Doc => {
   if (x.state !== "removed") doc.orgName = `${x.orgId}/${lower(x.name)}`;
   return doc;
 };
-
-export const toDomain = (d: Doc): Domain => ({
-  id: d._id as string, orgId: d.orgId as string, name: d.name as string, state: d.state as Domain["state"],
-  challenge: d.challenge as string, created: d.created as string, verifiedAt: (d.verifiedAt ?? null) as string | null,
-  revalidatingSince: (d.revalidatingSince ?? null) as string | null,
-});
 
 export const invitationDoc = (i: Invitation): Doc => {
   const doc: Doc = {
@@ -131,25 +89,6 @@ export const invitationDoc = (i: Invitation): Doc => {
   return doc;
 };
 
-export const toInvitation = (d: Doc): Invitation => {
-  const i: Invitation = {
-    id: d._id as string, orgId: d.orgId as string, userId: d.userId as string, email: d.email as string,
-    tokenHash: d.tokenHash as string, expires: d.expires as string, created: d.created as string,
-    acceptedAt: (d.acceptedAt ?? null) as string | null, revokedAt: (d.revokedAt ?? null) as string | null,
-  };
-  if (typeof d.kind === "string") {
-    i.kind = d.kind as NonNullable<Invitation["kind"]>;
-    i.orgRole = (d.orgRole ?? null) as OrgRole | null;
-    i.accountId = (d.accountId ?? null) as string | null;
-    i.accountRoles = (d.accountRoles ?? []) as AccountRole[];
-    i.createdMember = d.createdMember === true;
-    i.newLogin = d.newLogin === true;
-    i.priorStatus = (d.priorStatus ?? null) as MemberStatus | null;
-  }
-  if (typeof d.invitedBy === "string") i.invitedBy = d.invitedBy;
-  return i;
-};
-
 export function auditDoc(e: AuditEvent, seq: number): Doc {
   const doc: Doc = {
     _id: e.id, orgId: e.orgId, seq, time: e.time, actor: e.actor, action: e.action, targetType: e.targetType,
@@ -158,16 +97,4 @@ export function auditDoc(e: AuditEvent, seq: number): Doc {
   if (e.reason !== undefined) doc.reason = e.reason;
   if (e.imported) doc.imported = { at: e.imported.at, from: e.imported.from };
   return doc;
-}
-
-export function toAudit(d: Doc): AuditEvent {
-  const e: AuditEvent = {
-    id: d._id as string, orgId: d.orgId as string, time: d.time as string, actor: d.actor as string,
-    action: d.action as string, targetType: d.targetType as string, targetId: (d.targetId ?? null) as string | null,
-    outcome: d.outcome as AuditEvent["outcome"], before: decodeKeys(d.before ?? null), after: decodeKeys(d.after ?? null),
-  };
-  if (typeof d.reason === "string") e.reason = d.reason;
-  const imported = d.imported as { at?: unknown; from?: unknown } | null | undefined;
-  if (imported && typeof imported.at === "string" && typeof imported.from === "string") e.imported = { at: imported.at, from: imported.from };
-  return e;
 }

@@ -33,14 +33,25 @@ const UNAVAILABLE_NAMES = new Set([
   "MongoWriteConcernError",
 ]);
 
-function uniqueField(err: { keyPattern?: unknown; message?: unknown }): UniqueViolation["field"] {
-  if (err.keyPattern && typeof err.keyPattern === "object") {
-    for (const key of Object.keys(err.keyPattern)) {
+/** A property of whatever was thrown (drivers throw objects of many shapes); undefined when it has none. */
+export function propOf(e: unknown, key: string): unknown {
+  if (typeof e !== "object" || e === null || !(key in e)) return undefined;
+  const value: unknown = Reflect.get(e, key);
+  return value;
+}
+
+/** MongoDB's duplicate key error (11000). */
+export const isDuplicateKey = (e: unknown): boolean => propOf(e, "code") === 11000;
+
+function uniqueField(e: unknown): UniqueViolation["field"] {
+  const keyPattern = propOf(e, "keyPattern");
+  if (keyPattern && typeof keyPattern === "object") {
+    for (const key of Object.keys(keyPattern)) {
       const field = FIELD_BY_KEY[key];
       if (field && key !== "_id") return field;
     }
   }
-  const msg = String(err.message ?? "");
+  const msg = String(propOf(e, "message") ?? "");
   for (const [key, field] of Object.entries(FIELD_BY_KEY)) if (key !== "_id" && msg.includes(key)) return field;
   return "id";
 }
@@ -49,19 +60,18 @@ export function isUnavailable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   if (UNAVAILABLE_NAMES.has(e.name)) return true;
   if (e instanceof mongoose.mongo.MongoNetworkError || e instanceof mongoose.mongo.MongoServerSelectionError) return true;
-  const code = (e as { code?: unknown }).code;
+  const code = propOf(e, "code");
   if (typeof code === "number" && UNAVAILABLE_CODES.has(code)) return true;
   // A write applied on the primary whose majority acknowledgement timed out (wtimeoutMS).
-  const wce = (e as { writeConcernError?: { code?: unknown } }).writeConcernError;
-  if (wce && typeof wce.code === "number" && UNAVAILABLE_CODES.has(wce.code)) return true;
+  const wceCode = propOf(propOf(e, "writeConcernError"), "code");
+  if (typeof wceCode === "number" && UNAVAILABLE_CODES.has(wceCode)) return true;
   // mongoose with bufferCommands=false before (re)connecting
   return e.name === "MongooseError" && /not connected|client must be connected|closed/i.test(e.message);
 }
 
 export function translate(e: unknown): unknown {
   if (e instanceof UniqueViolation || e instanceof StoreUnavailable) return e;
-  const err = e as { code?: unknown; keyPattern?: unknown; message?: unknown; writeErrors?: unknown };
-  if (err?.code === 11000) return new UniqueViolation(uniqueField(err));
+  if (isDuplicateKey(e)) return new UniqueViolation(uniqueField(e));
   if (isUnavailable(e)) return new StoreUnavailable(e);
   return e;
 }

@@ -8,11 +8,13 @@
  */
 import { newId } from "../../domain/ids";
 import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store";
-import type { MongoCtx, Stored } from "./ctx";
-import { groupDoc, toGroup, type Doc } from "./docs";
+import type { MongoCtx } from "./ctx";
+import { seqOf, toGroup, toGroupIdRow, toGroupRef, toMemberRow, toUserName, versionOf } from "./decode";
+import { groupDoc, type Doc } from "./docs";
 import { GROUP_MAP } from "./fields";
 import { listPage } from "./list";
 import { mongoMemberships } from "./memberships";
+import { propOf, isDuplicateKey } from "./errors";
 import { checked } from "./models";
 import { casUpdate, memberUpserts, memberWrites, touchGroup } from "./updates";
 
@@ -23,10 +25,10 @@ const unique = (ids: string[]): string[] => [...new Set(ids.filter((id) => typeo
  * membership exists: that is what was asked). Null when anything else went wrong.
  */
 function upserted(e: unknown): number | null {
-  const err = e as { writeErrors?: unknown; upsertedCount?: unknown; result?: { upsertedCount?: unknown } };
-  const list = (Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : []) as { code?: unknown }[];
-  if (list.length === 0 || !list.every((w) => w.code === 11000)) return null;
-  const n = err.upsertedCount ?? err.result?.upsertedCount;
+  const writeErrors = propOf(e, "writeErrors");
+  const list: unknown[] = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  if (list.length === 0 || !list.every(isDuplicateKey)) return null;
+  const n = propOf(e, "upsertedCount") ?? propOf(propOf(e, "result"), "upsertedCount");
   return typeof n === "number" ? n : null;
 }
 
@@ -41,7 +43,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
     insert: (g) => c.atomic(async (t) => {
       const seq = await t.nextSeq("groups", g.orgId);
       const doc = await checked(t.models.groups, groupDoc(g, seq));
-      await t.run("write", (o) => t.coll("groups").insertOne(doc as Stored, o));
+      await t.run("write", (o) => t.coll("groups").insertOne(doc, o));
     }),
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await groups().findOne(byId(orgId, id), o);
@@ -78,7 +80,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       const found = await c.run("read", (o) =>
         users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { seq: 1 } }).toArray());
       if (found.length === 0) return 0;
-      const ops = memberUpserts(orgId, groupId, found.map((u) => ({ id: String(u._id), seq: u.seq as number })), created ?? new Date().toISOString(), () => newId("GM"));
+      const ops = memberUpserts(orgId, groupId, found.map((u) => ({ id: u._id, seq: seqOf("users", u) })), created ?? new Date().toISOString(), () => newId("GM"));
       return c.run("write", async (o) => {
         try {
           return (await members().bulkWrite(ops, { ...o, ordered: false })).upsertedCount;
@@ -101,30 +103,27 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
     listMembers: (orgId, groupId, limit, after) => c.run("read", async (o): Promise<MemberEntry[]> => {
       if (limit <= 0) return [];
       const filter: Doc = after === undefined ? ofGroup(orgId, groupId) : { ...ofGroup(orgId, groupId), userSeq: { $gt: after } };
-      const rows = await members().find(filter, { ...o, projection: { userId: 1, userSeq: 1 } }).sort({ userSeq: 1 }).limit(limit).toArray();
-      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.userId as string) } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
-      const byUser = new Map(docs.map((d) => [String(d._id), d]));
+      const rows = (await members().find(filter, { ...o, projection: { userId: 1, userSeq: 1 } }).sort({ userSeq: 1 }).limit(limit).toArray()).map(toMemberRow);
+      const docs = await users().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.userId) } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
+      const display = new Map(docs.map(toUserName).map((u) => [u.id, u.display]));
       return rows.flatMap((r) => {
-        const id = r.userId as string;
-        const d = byUser.get(id);
-        return d ? [{ id, display: ((d.displayName ?? d.userName) as string | null) ?? null, order: r.userSeq as number }] : [];
+        const d = display.get(r.userId);
+        return d === undefined ? [] : [{ id: r.userId, display: d, order: r.userSeq }];
       });
     }),
     countMembers: (orgId, groupId) => c.run("read", (o) => members().countDocuments(ofGroup(orgId, groupId), o)),
     ...mongoMemberships(c),
     groupsOfUser: (orgId, userId) => c.run("read", async (o): Promise<GroupRef[]> => {
-      const rows = await members().find({ orgId: { $eq: orgId }, userId: { $eq: userId } }, { ...o, projection: { groupId: 1 } }).toArray();
+      const rows = (await members().find({ orgId: { $eq: orgId }, userId: { $eq: userId } }, { ...o, projection: { groupId: 1 } }).toArray()).map(toGroupIdRow);
       if (rows.length === 0) return [];
-      const docs = await groups().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.groupId as string) } }, { ...o, projection: { displayName: 1, builtin: 1, binding: 1 } })
+      const docs = await groups().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.groupId) } }, { ...o, projection: { displayName: 1, builtin: 1, binding: 1 } })
         .sort({ seq: 1 }).toArray();
-      return docs.map((d) => ({
-        id: String(d._id), display: d.displayName as string, builtin: d.builtin === true, binding: (d.binding ?? null) as GroupRef["binding"],
-      }));
+      return docs.map(toGroupRef);
     }),
     async touch(orgId, groupId, lastModified) {
       const { filter, update } = touchGroup(orgId, groupId, lastModified);
       const d = await c.run("write", (o) => groups().findOneAndUpdate(filter, update, { ...o, returnDocument: "after", projection: { version: 1 } }));
-      return d ? (d.version as number) : null;
+      return d ? versionOf("groups", d) : null;
     },
     listBoundToAccount: (orgId, accountId) => c.run("read", async (o) =>
       (await groups().find({ orgId: { $eq: orgId }, "binding.accountId": { $eq: accountId } }, o).sort({ seq: 1 }).toArray()).map(toGroup)),

@@ -13,7 +13,7 @@ import { Errors } from "../../domain/errors";
 import type { ListQuery, ListResult } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { decodeCursor, encodeCursor } from "./cursor";
-import type { Doc } from "./docs";
+import { countOf, seqOf, type Doc } from "./decode";
 import { compileFilter, compileSort, splitMatch, type CompiledFilter } from "./filter-mongo";
 import type { ResourceMap } from "./fields";
 
@@ -51,7 +51,7 @@ export async function listPage<T>(
   const coll = c.coll(collection);
   const total = plan.joins.length === 0
     ? await c.run("read", (o) => coll.countDocuments(plan.first, o))
-    : ((await c.run("read", (o) => coll.aggregate([{ $match: plan.first }, ...plan.joins, { $count: "n" }], { ...o, allowDiskUse: true }).toArray()))[0]?.n as number | undefined) ?? 0;
+    : countOf(collection, (await c.run("read", (o) => coll.aggregate([{ $match: plan.first }, ...plan.joins, { $count: "n" }], { ...o, allowDiskUse: true }).toArray()))[0]);
   if (q.count <= 0) return { total, items: [] };
 
   if (q.cursor !== undefined) {
@@ -61,7 +61,7 @@ export async function listPage<T>(
     const page = docs.slice(0, q.count);
     const result: ListResult<T> = { total, items: page.map(toRecord) };
     const last = page[page.length - 1];
-    if (docs.length > q.count && last) result.nextCursor = encodeCursor(last.seq as number);
+    if (docs.length > q.count && last) result.nextCursor = encodeCursor(seqOf(collection, last));
     return result;
   }
 

@@ -8,7 +8,7 @@
 import { Errors } from "../../domain/errors";
 import type { GroupRepo, ListResult, Membership, MembershipQuery } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
-import type { Doc } from "./docs";
+import { toGroupName, toMembershipRow, toUserName, type Doc } from "./decode";
 
 /** The store's cursor: the last membership id of the page, as text short enough to seal (src/domain/page-tokens.ts). */
 const encodeCursor = (id: string): string => `m:${id}`;
@@ -29,16 +29,17 @@ export function mongoMemberships(c: MongoCtx): MembershipMethods {
   /** The memberships `rows` with their group's and user's names (rows whose group or user is gone are left out). */
   const named = (orgId: string, rows: Doc[]) => c.run("read", async (o): Promise<Membership[]> => {
     if (rows.length === 0) return [];
-    const ids = (field: string) => [...new Set(rows.map((r) => String(r[field])))];
-    const groups = await c.coll("groups").find({ orgId: { $eq: orgId }, _id: { $in: ids("groupId") } }, { ...o, projection: { displayName: 1 } }).toArray();
-    const users = await c.coll("users").find({ orgId: { $eq: orgId }, _id: { $in: ids("userId") } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
-    const groupName = new Map(groups.map((g) => [String(g._id), g.displayName as string]));
-    const userName = new Map(users.map((u) => [String(u._id), ((u.displayName ?? u.userName) as string | null) ?? null]));
-    return rows.flatMap((r) => {
-      const groupDisplay = groupName.get(String(r.groupId));
-      const userId = String(r.userId);
-      if (groupDisplay === undefined || !userName.has(userId) || typeof r.id !== "string") return [];
-      return [{ id: r.id, groupId: String(r.groupId), groupDisplay, userId, userDisplay: userName.get(userId) ?? null, created: String(r.created) }];
+    const memberships = rows.map(toMembershipRow);
+    const ids = (of: (m: { groupId: string; userId: string }) => string) => [...new Set(memberships.map(of))];
+    const groups = await c.coll("groups").find({ orgId: { $eq: orgId }, _id: { $in: ids((m) => m.groupId) } }, { ...o, projection: { displayName: 1 } }).toArray();
+    const users = await c.coll("users").find({ orgId: { $eq: orgId }, _id: { $in: ids((m) => m.userId) } }, { ...o, projection: { displayName: 1, userName: 1 } }).toArray();
+    const groupName = new Map(groups.map(toGroupName).map((g) => [g._id, g.displayName]));
+    const userName = new Map(users.map(toUserName).map((u) => [u.id, u.display]));
+    return memberships.flatMap((m) => {
+      const groupDisplay = groupName.get(m.groupId);
+      const userDisplay = userName.get(m.userId);
+      if (groupDisplay === undefined || userDisplay === undefined) return [];
+      return [{ id: m.id, groupId: m.groupId, groupDisplay, userId: m.userId, userDisplay, created: m.created }];
     });
   });
   const one = async (orgId: string, filter: Doc) => {
@@ -56,7 +57,7 @@ export function mongoMemberships(c: MongoCtx): MembershipMethods {
       if (q.excludeBuiltin) {
         // The built-in groups are the few org-role groups of the organization.
         const builtin = await c.run("read", (o) => c.coll("groups").find({ orgId: { $eq: orgId }, builtin: { $eq: true } }, { ...o, projection: { _id: 1 } }).toArray());
-        if (builtin.length > 0) filter.groupId = { ...(filter.groupId as Doc | undefined), $nin: builtin.map((g) => String(g._id)) };
+        if (builtin.length > 0) filter.groupId = { ...(q.groupId !== undefined ? { $eq: q.groupId } : {}), $nin: builtin.map((g) => g._id) };
       }
       const total = await c.run("read", (o) => members().countDocuments(filter, o));
       if (q.count <= 0) return { total, items: [] };
@@ -68,7 +69,7 @@ export function mongoMemberships(c: MongoCtx): MembershipMethods {
         const page = more ? rows.slice(0, q.count) : rows;
         const result: ListResult<Membership> = { total, items: await named(orgId, page) };
         const last = page[page.length - 1];
-        if (more && last) result.nextCursor = encodeCursor(String(last.id));
+        if (more && last) result.nextCursor = encodeCursor(toMembershipRow(last).id);
         return result;
       }
       const rows = await c.run("read", (o) => members().find(filter, o).sort({ id: 1 }).skip(Math.max(0, q.startIndex - 1)).limit(q.count).toArray());

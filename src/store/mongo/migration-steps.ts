@@ -4,7 +4,8 @@
  * step means the same thing on every database whatever came later.
  */
 import { newId } from "../../domain/ids";
-import { domainDoc, toDomain } from "./docs";
+import { toDomain } from "./decode";
+import { domainDoc } from "./docs";
 import { AUDIT_INDEXES_V6, COUNTER_INDEXES_V5, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, MigrationRefused, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 

@@ -19,6 +19,7 @@
 import { hostname } from "node:os";
 import type { mongo } from "mongoose";
 import type { Coll } from "./ctx";
+import { isDuplicateKey, propOf } from "./errors";
 import { indexName, type IndexSpec } from "./indexes";
 
 /** The database calls migrations make: the driver's Db, or a test double of it. */
@@ -81,8 +82,8 @@ export const LEASE_MS = 60_000;
 const RENEW_MS = 20_000;
 const POLL_MS = 500;
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: unknown })?.code === 11000;
-const isNamespaceExists = (e: unknown): boolean => (e as { code?: unknown })?.code === 48;
+const isDuplicate = isDuplicateKey;
+const isNamespaceExists = (e: unknown): boolean => propOf(e, "code") === 48;
 
 async function appliedVersions(db: MigrationDb): Promise<Set<number>> {
   const docs = await db.collection("migrations").find({ _id: { $type: "number" } } as Record<string, unknown>, { projection: { _id: 1 } }).toArray();

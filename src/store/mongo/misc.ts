@@ -6,8 +6,9 @@
  */
 import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
 import type { InvitationState } from "../../domain/types";
-import type { MongoCtx, Stored } from "./ctx";
-import { auditDoc, domainDoc, invitationDoc, toAudit, toDomain, toInvitation, type Doc } from "./docs";
+import type { MongoCtx } from "./ctx";
+import { toAudit, toDomain, toInvitation } from "./decode";
+import { auditDoc, domainDoc, invitationDoc, type Doc } from "./docs";
 import { checked } from "./models";
 import { domainUpdate } from "./updates";
 
@@ -19,7 +20,7 @@ export function mongoDomains(c: MongoCtx): DomainRepo {
   return {
     async insert(d) {
       const doc = await checked(c.models.domains, domainDoc(d));
-      await c.run("write", (o) => domains().insertOne(doc as Stored, o));
+      await c.run("write", (o) => domains().insertOne(doc, o));
     },
     list: (orgId) => c.run("read", async (o) =>
       (await domains().find({ orgId: { $eq: orgId }, ...NOT_REMOVED }, o).sort({ nameLower: 1, _id: 1 }).toArray()).map(toDomain)),
@@ -58,7 +59,7 @@ export function mongoInvitations(c: MongoCtx): InvitationRepo {
   return {
     async insert(i) {
       const doc = await checked(c.models.invitations, invitationDoc(i));
-      await c.run("write", (o) => invitations().insertOne(doc as Stored, o));
+      await c.run("write", (o) => invitations().insertOne(doc, o));
     },
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await invitations().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);
@@ -94,7 +95,7 @@ export function mongoAudit(c: MongoCtx): AuditRepo {
     async append(e) {
       const seq = await c.nextSeq("audit_events", e.orgId, { detached: true });
       const doc = await checked(c.models.audit_events, auditDoc(e, seq));
-      await c.run("write", (o) => events().insertOne(doc as Stored, o));
+      await c.run("write", (o) => events().insertOne(doc, o));
     },
     // Newest first by (time, seq), each filter on an index ending in (time, seq) (./indexes.ts AUDIT_INDEXES_V6).
     list: (orgId, q) => c.run("read", async (o) => {

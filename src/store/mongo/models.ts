@@ -12,6 +12,7 @@
  * (userNameLower, displayNameLower, claimedName), not collations.
  */
 import mongoose, { Schema, type SchemaDefinition } from "mongoose";
+import type { Stored } from "./decode";
 
 const str = { type: String, required: true } as const;
 const nullableStr = { type: String, default: null } as const;
@@ -110,8 +111,11 @@ export function defineModels(conn: mongoose.Connection): Models {
  * Validates a document against its schema (types, required fields, no unknown keys) and answers
  * the plain object to send. Throws mongoose's ValidationError (or StrictModeError) on a bad document.
  */
-export async function checked(model: mongoose.Model<Record<string, unknown>>, doc: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function checked(model: mongoose.Model<Record<string, unknown>>, doc: Record<string, unknown>): Promise<Stored> {
   const d = new model(doc);
   await d.validate();
-  return d.toObject({ depopulate: true, versionKey: false, minimize: false, flattenMaps: true }) as Record<string, unknown>;
+  const plain: Record<string, unknown> = d.toObject({ depopulate: true, versionKey: false, minimize: false, flattenMaps: true });
+  const { _id } = plain;
+  if (typeof _id !== "string") throw new TypeError(`a document for ${model.modelName} needs a string _id, not ${typeof _id}`);
+  return { ...plain, _id };
 }

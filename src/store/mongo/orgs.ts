@@ -1,7 +1,8 @@
 /** Organizations and API tokens on MongoDB (ordering and "not found" as in the SQLite store). */
 import type { OrgRepo, TokenRepo } from "../../domain/ports/store";
-import type { MongoCtx, Stored } from "./ctx";
-import { orgDoc, toOrg, toToken, tokenDoc } from "./docs";
+import type { MongoCtx } from "./ctx";
+import { toOrg, toToken } from "./decode";
+import { orgDoc, tokenDoc } from "./docs";
 import { checked } from "./models";
 import { orgUpdate, revokeToken } from "./updates";
 
@@ -10,7 +11,7 @@ export function mongoOrgs(c: MongoCtx): OrgRepo {
   return {
     async insert(org) {
       const doc = await checked(c.models.organizations, orgDoc(org));
-      await c.run("write", (o) => orgs().insertOne(doc as Stored, o));
+      await c.run("write", (o) => orgs().insertOne(doc, o));
     },
     get: (id) => c.run("read", async (o) => {
       const d = await orgs().findOne({ _id: { $eq: id } }, o);
@@ -30,7 +31,7 @@ export function mongoTokens(c: MongoCtx): TokenRepo {
   return {
     async insert(t) {
       const doc = await checked(c.models.tokens, tokenDoc(t));
-      await c.run("write", (o) => tokens().insertOne(doc as Stored, o));
+      await c.run("write", (o) => tokens().insertOne(doc, o));
     },
     get: (id) => c.run("read", async (o) => {
       const d = await tokens().findOne({ _id: { $eq: id } }, o);

@@ -1,8 +1,8 @@
 /** The outbox on MongoDB: one document a mail (src/domain/outbox.ts). */
 import type { OutboxRepo } from "../../domain/ports/store";
 import type { OutboxMessage } from "../../domain/types";
-import type { MongoCtx, Stored } from "./ctx";
-import type { Doc } from "./docs";
+import type { MongoCtx } from "./ctx";
+import { toMessage, type Doc } from "./decode";
 import { checked } from "./models";
 
 const outboxDoc = (m: OutboxMessage): Doc => ({
@@ -10,19 +10,13 @@ const outboxDoc = (m: OutboxMessage): Doc => ({
   created: m.created, sentAt: m.sentAt, attempts: m.attempts, lastError: m.lastError, nextAttemptAt: m.nextAttemptAt,
 });
 
-const toMessage = (d: Doc): OutboxMessage => ({
-  id: d._id as string, orgId: (d.orgId ?? null) as string | null, kind: d.kind as OutboxMessage["kind"], ref: (d.ref ?? null) as string | null,
-  to: d.to as string, subject: d.subject as string, text: (d.text ?? null) as string | null, status: d.status as OutboxMessage["status"],
-  created: d.created as string, sentAt: (d.sentAt ?? null) as string | null, attempts: d.attempts as number,
-  lastError: (d.lastError ?? null) as string | null, nextAttemptAt: d.nextAttemptAt as string,
-});
 
 export function mongoOutbox(c: MongoCtx): OutboxRepo {
   const outbox = () => c.coll("outbox");
   return {
     async insert(m) {
       const doc = await checked(c.models.outbox, outboxDoc(m));
-      await c.run("write", (o) => outbox().insertOne(doc as Stored, o));
+      await c.run("write", (o) => outbox().insertOne(doc, o));
     },
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await outbox().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);

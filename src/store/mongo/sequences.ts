@@ -17,6 +17,7 @@
  * `seq`; a transaction that found it missing is then retried, since its snapshot cannot see it.
  */
 import mongoose from "mongoose";
+import { isDuplicateKey } from "./errors";
 
 type ClientSession = mongoose.mongo.ClientSession;
 
@@ -62,6 +63,6 @@ export async function ensureCounter(c: Pick<SequenceCtx, "counters" | "of">, nam
     const init: Record<string, unknown> = { $setOnInsert: { orgId, name }, $max: { seq: floor } };
     await c.counters.updateOne({ _id: { $eq: counterId(name, orgId) }, orgId: { $eq: orgId } }, init, { upsert: true });
   } catch (e) {
-    if ((e as { code?: unknown }).code !== 11000) throw e; // created meanwhile by another caller
+    if (!isDuplicateKey(e)) throw e; // created meanwhile by another caller
   }
 }

@@ -17,7 +17,8 @@ import { StoreUnavailable, type SharedCounters, type Store } from "../../domain/
 import { mongoCounters } from "./counters";
 import { connectMongo, type ConnectOptions } from "./connect";
 import { makeCtx, type DbLike, type Life, type Stored } from "./ctx";
-import { guard } from "./errors";
+import { guard, isDuplicateKey } from "./errors";
+import { secretOf } from "./decode";
 import { MIGRATION_STEPS } from "./migration-steps";
 import { migrateMongo, type MigrationDb } from "./migrations";
 import { defineModels, type Models } from "./models";
@@ -78,9 +79,9 @@ export function assembleMongoStore(parts: MongoParts): MongoStore {
       try {
         await secrets.updateOne({ _id: { $eq: name } }, { $setOnInsert: { value: make() } }, { upsert: true });
       } catch (e) {
-        if ((e as { code?: unknown }).code !== 11000) throw e; // a racing upsert stored it first
+        if (!isDuplicateKey(e)) throw e; // a racing upsert stored it first
       }
-      return (await secrets.findOne({ _id: { $eq: name } }))?.value as string;
+      return secretOf(await secrets.findOne({ _id: { $eq: name } }));
     }),
     ping: () => guard(async () => {
       open();

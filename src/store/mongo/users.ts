@@ -5,8 +5,9 @@
  * deletes its group memberships.
  */
 import type { UserRepo } from "../../domain/ports/store";
-import type { MongoCtx, Stored } from "./ctx";
-import { toUser, userDoc, type Doc } from "./docs";
+import type { MongoCtx } from "./ctx";
+import { toUser } from "./decode";
+import { userDoc, type Doc } from "./docs";
 import { USER_MAP } from "./fields";
 import { escapeRegex } from "./filter-values";
 import { listPage } from "./list";
@@ -24,7 +25,7 @@ export function mongoUsers(c: MongoCtx): UserRepo {
     insert: (u) => c.atomic(async (t) => {
       const seq = await t.nextSeq("users", u.orgId);
       const doc = await checked(t.models.users, userDoc(u, seq));
-      await t.run("write", (o) => t.coll("users").insertOne(doc as Stored, o));
+      await t.run("write", (o) => t.coll("users").insertOne(doc, o));
     }),
     get: (orgId, id, options) => c.run("read", async (o) =>
       one(await users().findOne({ _id: { $eq: id }, ...(options?.includeIndependent ? { orgId: { $eq: orgId } } : scoped(orgId)) }, o))),
