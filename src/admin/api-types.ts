@@ -58,6 +58,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Accounts/{sid}/Reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed account (an Owner or Administrator of the organization); direct roles do not come back */
+        post: operations["reopenAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/Accounts/{sid}/Users": {
         parameters: {
             query?: never;
@@ -510,6 +527,10 @@ export interface components {
         AccountList: {
             accounts: components["schemas"]["Account"][];
             meta: components["schemas"]["PageMeta"];
+        };
+        AccountReopen: {
+            /** @description A new owner, when the closed account's owner can no longer own it (left, suspended, deleted) */
+            owner_sid?: string;
         };
         AccountUpdate: {
             friendly_name?: string;
@@ -1390,6 +1411,52 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["AccountInvitationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reopenAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["AccountReopen"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sid": "AC001d0000000000000000000000000000",
+                     *       "friendly_name": "Acme Archive",
+                     *       "owner_sid": "US00070000000000000000000000000000",
+                     *       "status": "active",
+                     *       "date_created": "2026-01-15T09:00:16.000Z",
+                     *       "date_updated": "2026-01-15T09:00:46.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Account"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -35,12 +35,19 @@ async function userOrRef(repos: Repos, orgId: string, id: string): Promise<Targe
   return u ? userTarget(repos, u) : userRef(id);
 }
 
-async function requireOwner(repos: Repos, orgId: string, userId: string): Promise<UserRecord> {
-  const u = await repos.users.get(orgId, userId);
-  if (!u) throw Errors.accountOwner(userId, "no such user in this organization");
-  if (u.status !== "managed") throw Errors.accountOwner(userId, `the user is ${u.status}`);
-  if (!u.active) throw Errors.accountOwner(userId, "the user is suspended");
-  return u;
+/** Why the user cannot own an account, or null when they can. */
+async function ownerProblem(repos: Repos, orgId: string, userId: string): Promise<string | null> {
+  const u = await repos.users.get(orgId, userId, { includeIndependent: true });
+  if (!u) return "no such user in this organization";
+  if (u.status === "independent") return "the user is no longer a member of the organization (independent: account access only)";
+  if (u.status !== "managed") return `the user is ${u.status}`;
+  if (!u.active) return "the user is suspended";
+  return null;
+}
+
+async function requireOwner(repos: Repos, orgId: string, userId: string): Promise<void> {
+  const problem = await ownerProblem(repos, orgId, userId);
+  if (problem) throw Errors.accountOwner(userId, problem);
 }
 
 /** The account `id` of the actor's organization, or notFound; no authorization (use cases authorize). */
@@ -107,6 +114,42 @@ export async function closeAccount(deps: AccountDeps, actor: Actor, id: string):
     await tx.accounts.update(next);
     for (const role of ACCOUNT_ROLES) await tx.groups.delete(actor.org.id, accountRoleGroupId(id, role));
     await tx.audit.append(auditEvent(deps.clock, actor, "account.close", { type: "Account", id }, { before: { status: "active" }, after: { status: "closed" } }));
+  });
+  return next;
+}
+
+/**
+ * Reopening a closed account (seed: an account's existence is the organization's, as closing is):
+ * the account is active again with empty built-in role groups. Direct roles do not come back
+ * (closing ended them, and who held them then may no longer be trusted with them); groups an
+ * identity provider binds to the account's roles grant again. Its owner must still be able to own
+ * it: otherwise the request names a new one (owner_sid, which is account.owner.change too).
+ * Reopening an open account changes nothing (as closing a closed one).
+ */
+export async function reopenAccount(deps: AccountDeps, actor: Actor, id: string, input: { ownerId?: string } = {}): Promise<Account> {
+  const current = await findAccount(deps, actor, id);
+  const changesOwner = input.ownerId !== undefined && input.ownerId !== current.ownerId;
+  await authorize(deps, actor, [
+    { action: "account.reopen", target: accountTarget(current) },
+    ...(changesOwner ? [{ action: "account.owner.change", target: accountTarget(current) }] : []),
+  ], { action: "account.reopen", target: accountTarget(current) });
+  if (current.status === "active") {
+    if (changesOwner) throw Errors.invalidValue(`Account ${id} is not closed, so there is nothing to reopen: change its owner with POST /v1/Accounts/${id} and owner_sid.`);
+    return current;
+  }
+  const ownerId = input.ownerId ?? current.ownerId;
+  const problem = await ownerProblem(deps.store, actor.org.id, ownerId);
+  if (problem) throw Errors.accountOwner(ownerId, changesOwner ? problem : `${problem} (the closed account's owner); reopen it with a new owner: owner_sid`);
+  const now = isoNow(deps.clock);
+  const next: Account = { ...current, status: "active", ownerId, lastModified: now };
+  await deps.store.transaction(async (tx) => {
+    // Read again inside the transaction: two reopens at once make the role groups once.
+    if ((await tx.accounts.get(actor.org.id, id))?.status !== "closed") return;
+    await tx.accounts.update(next);
+    for (const g of builtinAccountRoleGroups(next.orgId, next.id, now)) await tx.groups.insert(g);
+    await tx.audit.append(auditEvent(deps.clock, actor, "account.reopen", { type: "Account", id }, {
+      before: { status: "closed", ownerId: current.ownerId }, after: { status: "active", ownerId },
+    }));
   });
   return next;
 }

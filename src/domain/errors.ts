@@ -178,7 +178,7 @@ export const Errors = {
   accountNotFound: (id: string) => new DomainError("notFound", 6501, `Account ${id} not found.`),
   accountOwner: (id: string, why: string) =>
     new DomainError("invalidValue", 6502, `User ${id} cannot own an account: ${why}. An account owner must be an active managed user of the organization.`),
-  accountClosed: (id: string) => new DomainError("conflict", 6503, `Account ${id} is closed; reopen it or choose another account.`),
+  accountClosed: (id: string) => new DomainError("conflict", 6503, `Account ${id} is closed. An Owner or Administrator of the organization can reopen it (POST /v1/Accounts/${id}/Reopen); otherwise choose another account.`),
   roleIncluded: (role: string) =>
     new DomainError("conflict", 6504, `The user is already Administrator of this account, which includes ${role}. Revoke Administrator first to grant ${role} alone.`),
   assignmentNotFound: (sid: string) => new DomainError("notFound", 6505, `Role assignment ${sid} not found.`),

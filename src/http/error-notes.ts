@@ -81,7 +81,7 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
 
   accountNotFound: n("No account with this id in the organization.", "List accounts with GET /v1/Accounts."),
   accountOwner: n("The chosen user cannot own an account: an owner must be an active managed user of the organization.", "Choose an active managed user."),
-  accountClosed: n("The account is closed.", "Reopen it, or choose another account."),
+  accountClosed: n("The account is closed.", "An Owner or Administrator of the organization reopens it (POST /v1/Accounts/{sid}/Reopen), or choose another account."),
   roleIncluded: n("The user is the account's Administrator, which already includes the role asked for.", "Revoke Administrator first to grant the lesser role alone."),
   assignmentNotFound: n("No role assignment with this id in the organization.", "List assignments with GET /v1/RoleAssignments."),
   ownerRequired: n("A token acting for no user creates an account without saying who owns it.", "Send owner_sid: the managed user who will own the account."),

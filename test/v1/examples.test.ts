@@ -195,6 +195,7 @@ describe("the examples of /v1/openapi.json", () => {
     await op("removeUser", "POST", `/Users/${edsger}/Remove`, { acknowledge: true });
     await op("deleteUser", "POST", `/Users/${alan}/Delete`, { acknowledge: true });
     await op("closeAccount", "DELETE", `/Accounts/${archive}`);
+    await op("reopenAccount", "POST", `/Accounts/${archive}/Reopen`, {});
     await op("listAuditEvents", "GET", "/AuditEvents?Action=account.create&PageSize=1");
   }
 

@@ -239,6 +239,12 @@ export const POLICY: readonly ActionRule[] = [
     doors: [v1("DELETE", "/Accounts/:sid")],
   },
   {
+    id: "account.reopen", what: "reopen a closed account", targets: ACCOUNTS,
+    allow: { owner: ACCOUNTS, administrator: ACCOUNTS, operator: ACCOUNTS },
+    doors: [v1("POST", "/Accounts/:sid/Reopen")],
+    note: "An account's existence is the organization's: its Administrators (and Standard Users who own it) neither close nor reopen it. Direct roles do not come back (closing ended them); naming a new owner (owner_sid) is account.owner.change too.",
+  },
+  {
     id: "account.users.read", what: "read an account's users and their roles", targets: ACCOUNTS,
     allow: { owner: ACCOUNTS, administrator: ACCOUNTS, standard: ["administered"], operator: ACCOUNTS },
     doors: [v1("GET", "/Accounts/:sid/Users")],

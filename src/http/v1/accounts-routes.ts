@@ -3,7 +3,7 @@ import type { Request } from "express";
 import { z } from "zod";
 import {
   accountUsers, closeAccount, createAccount, getAccount, getAssignment, grantRole, listAccounts, listAssignments,
-  revokeRole, updateAccount, userAccounts, type RoleAssignment,
+  reopenAccount, revokeRole, updateAccount, userAccounts, type RoleAssignment,
 } from "../../domain/accounts";
 import { ACCOUNT_ROLES, type Account } from "../../domain/types";
 import { actorOf } from "../auth";
@@ -26,6 +26,9 @@ export const AccountBody = named("Account", z.object({
 export const AccountPage = named("AccountList", z.object({ accounts: z.array(AccountBody), meta: PageMeta }));
 export const AccountCreate = named("AccountCreate", z.object({ friendly_name: z.string().trim().min(1).max(200), owner_sid: Sid("US").optional() }).strict());
 export const AccountUpdate = named("AccountUpdate", z.object({ friendly_name: z.string().trim().min(1).max(200).optional(), owner_sid: Sid("US").optional() }).strict());
+export const AccountReopen = named("AccountReopen", z.object({
+  owner_sid: Sid("US").optional().describe("A new owner, when the closed account's owner can no longer own it (left, suspended, deleted)"),
+}).strict());
 export const RoleAssignmentBody = named("RoleAssignment", z.object({ sid: z.string(), account_sid: z.string(), user_sid: z.string(), role: Role }));
 export const RoleAssignmentCreate = named("RoleAssignmentCreate", z.object({ account_sid: Sid("AC"), user_sid: Sid("US"), role: Role }).strict());
 export const RoleAssignmentList = named("RoleAssignmentList", z.object({ role_assignments: z.array(RoleAssignmentBody), meta: PageMeta }));
@@ -68,6 +71,8 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     })));
   route(r, registry, { method: "delete", operationId: "closeAccount", path: "/Accounts/:sid", summary: "Close an account (its direct roles end)", tag, status: 200, response: AccountBody },
     async (req) => toAccountBody(await closeAccount(deps, actorOf(req), sid(req))));
+  route(r, registry, { method: "post", operationId: "reopenAccount", path: "/Accounts/:sid/Reopen", summary: "Reopen a closed account (an Owner or Administrator of the organization); direct roles do not come back", tag, status: 200, body: AccountReopen, response: AccountBody },
+    async (req, { body }) => toAccountBody(await reopenAccount(deps, actorOf(req), sid(req), body.owner_sid ? { ownerId: body.owner_sid } : {})));
   route(r, registry, { method: "get", operationId: "listAccountUsers", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid; its owner among them (owner: true), with a role there or not", tag, status: 200, response: AccountUserList, paged: true },
     async (req) => {
       const page = readPage(req);

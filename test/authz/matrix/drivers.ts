@@ -6,7 +6,7 @@
  * ones, the same request as one bulk operation.
  */
 import { accountRoleGroupId, assignmentSid } from "../../../src/domain/account-roles";
-import { createAccount, grantRole } from "../../../src/domain/accounts";
+import { closeAccount, createAccount, grantRole } from "../../../src/domain/accounts";
 import { systemClock } from "../../../src/domain/clock";
 import { challengeOf } from "../../../src/domain/domain-rules";
 import { addDomain } from "../../../src/domain/domains";
@@ -594,6 +594,26 @@ export function drivers(): Driver[] {
     build: async (c, k) => {
       const a = await accountOf(c, k);
       return a ? { req: v1Req("DELETE", `/Accounts/${a}`), check: async () => { if ((await account(c, a))?.status !== "closed") fail("closed"); } } : null;
+    },
+  });
+  add({
+    action: "account.reopen", door: door("v1", "POST", "/Accounts/:sid/Reopen"), kinds: A_KINDS, write: true,
+    otherOrg: (c) => v1Req("POST", `/Accounts/${c.e.account}/Reopen`, {}),
+    build: async (c, k) => {
+      // Refused cases send it on the shared (open) accounts: the policy answers before the state.
+      if (!c.fresh) { const a = await accountOf(c, k); return a ? { req: v1Req("POST", `/Accounts/${a}/Reopen`, {}) } : null; }
+      // A closed account: closing ended its roles, so only ownership makes it "member"; nobody administers one.
+      const owner = k === "member" ? me(c) : k === "other" ? c.w.users.neutral : null;
+      if (!owner) return null;
+      const a = (await createAccount(deps(c), c.w.op, { name: uniq("Closed"), ownerId: owner })).id;
+      await closeAccount(deps(c), c.w.op, a);
+      return {
+        req: v1Req("POST", `/Accounts/${a}/Reopen`, {}),
+        check: async () => {
+          if ((await account(c, a))?.status !== "active") fail("reopened");
+          if (!(await c.w.store.groups.get(c.w.org.id, accountRoleGroupId(a, "administrator")))) fail("role groups made again");
+        },
+      };
     },
   });
   const holds = (c: Ctx, a: string, role: "billing_manager" | "support" | "developer", want: boolean) => async () => {
