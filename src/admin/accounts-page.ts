@@ -1,8 +1,8 @@
 /**
  * Accounts: the list (GET /v1/Accounts, paged), and an account's page with its users and their
  * roles (GET /v1/Accounts/:sid/Users), granting and revoking roles (POST and DELETE
- * /v1/RoleAssignments), inviting a user to the account, and removing a user from it (revoking
- * their role assignments there).
+ * /v1/RoleAssignments), inviting a user to the account, removing a user from it (revoking
+ * their role assignments there), closing it and reopening a closed one (POST .../Reopen).
  */
 import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { actionButton, append, badge, ErrorSlot, field, h, openPanel, Pager, run, statusLine, table, when } from "./dom.js";
@@ -179,6 +179,32 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
       },
     }), { class: "danger" });
     root.append(h("section", { class: "danger-zone", "aria-label": "Close the account" }, close.wrap));
+  } else {
+    // The owner can still own it (an active managed user), or the reopening names a new one.
+    const ownerCan = owner !== null && owner.status === "managed" && owner.active;
+    const reopen = actionButton("Reopen account", async () => {
+      const candidates = ownerCan ? [] : await managedUsers();
+      let newOwner: HTMLSelectElement | null = null;
+      confirmPanel({
+        title: `Reopen ${account.friendly_name}`,
+        bullets: [
+          "The account is active again; users can be given roles on it.",
+          "Roles it had before it was closed do not come back: grant them again.",
+          "Groups your identity provider binds to its roles grant them again.",
+        ],
+        confirmLabel: "Reopen account",
+        extra: ownerCan ? undefined : (form) => {
+          newOwner = userSelect(candidates, { placeholder: "Choose the new owner…" });
+          form.append(field("New owner", newOwner, `${owner ? nameOf(owner) : account.owner_sid} can no longer own it: choose an active managed user.`));
+        },
+        action: async () => {
+          await v1("POST", `/Accounts/${sid}/Reopen`, newOwner ? { owner_sid: newOwner.value } : {});
+          ctx.go(`#/accounts/${sid}`, `${account.friendly_name} is open again.`);
+        },
+      });
+    });
+    root.append(h("section", { class: "danger-zone", "aria-label": "Reopen the account" },
+      h("p", { class: "hint" }, "Closed ", when(account.date_updated), ". An Owner or Administrator of the organization can reopen it."), reopen.wrap));
   }
 };
 

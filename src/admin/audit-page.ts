@@ -104,7 +104,7 @@ async function changesCell(names: Names, e: AuditEvent): Promise<HTMLElement[]> 
 }
 
 const ACTIONS = [
-  "user.create", "user.update", "user.remove", "user.delete", "user.password_reset", "account.create", "account.update", "account.close",
+  "user.create", "user.update", "user.remove", "user.delete", "user.password_reset", "account.create", "account.update", "account.close", "account.reopen",
   "role_assignment.create", "role_assignment.delete", "invitation.create", "invitation.resend", "invitation.revoke", "invitation.accept",
   "group.create", "group.update", "group.delete", "domain.create", "domain.verify", "domain.remove", "token.create", "token.revoke", "organization.settings.update",
 ];

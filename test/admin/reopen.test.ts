@@ -1,0 +1,98 @@
+/**
+ * Reopening a closed account in the Admin Center (Chromium): the closed account's page offers
+ * "Reopen account" with what it does and does not bring back; when the owner has left, the panel
+ * asks for a new owner; a Standard User's refusal is shown beside the button.
+ */
+import { systemClock } from "../../src/domain/clock";
+import { issueToken } from "../../src/domain/tokens";
+import { call, userBody } from "../helpers/server";
+import { v1 } from "../helpers/v1";
+import { adminEnv, describeBrowser, openSession, type Session } from "./browser";
+
+jest.setTimeout(90_000);
+
+describeBrowser("Admin Center: reopening a closed account", () => {
+  const env = adminEnv();
+  let s: Session;
+  afterEach(async () => {
+    await s?.close();
+  });
+
+  async function org() {
+    const o = await env.server.newOrg({ domainEnforcement: false });
+    const tag = Math.random().toString(36).slice(2, 8);
+    const mk = async (local: string) => {
+      const r = await call("POST", `${env.server.scim}/Users`, o.token, userBody(`${local}-${tag}@acme.test`));
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const api = (method: string, path: string, body?: unknown) => v1(method, `${env.server.url}/v1${path}`, o.token, body);
+    const closed = async (name: string, owner: string) => {
+      const sid = (await api("POST", "/Accounts", { friendly_name: name, owner_sid: owner })).body.sid as string;
+      expect((await api("DELETE", `/Accounts/${sid}`)).status).toBe(200);
+      return sid;
+    };
+    const status = async (sid: string) => (await env.server.running.store.accounts.get(o.org.id, sid))?.status;
+    return { ...o, tag, mk, api, closed, status };
+  }
+
+  it("reopens a closed account from its page, saying that its former roles do not come back", async () => {
+    const o = await org();
+    const acc = await o.closed("Archive", await o.mk("owner"));
+    s = await openSession(env);
+    const { page } = s;
+    await s.signIn(o.token);
+    await s.go(`#/accounts/${acc}`);
+    await page.getByRole("heading", { name: "Archive", level: 1 }).waitFor();
+    expect(await page.getByRole("button", { name: "Invite User" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Reopen account" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reopen Archive" });
+    await dialog.getByText("Roles it had before it was closed do not come back: grant them again.").waitFor();
+    expect(await dialog.getByLabel("New owner").count()).toBe(0); // the owner can still own it
+    await s.shot("account-reopen");
+    await dialog.getByRole("button", { name: "Reopen account" }).click();
+    await page.getByText("Archive is open again.").waitFor();
+    expect(await o.status(acc)).toBe("active");
+    expect(await page.getByRole("button", { name: "Invite User" }).isDisabled()).toBe(false);
+    expect(await page.getByRole("button", { name: "Close account" }).count()).toBe(1);
+  });
+
+  it("asks for a new owner when the closed account's owner has left the organization", async () => {
+    const o = await org();
+    const leaver = await o.mk("leaver");
+    const heir = await o.mk("heir");
+    const acc = await o.closed("Left behind", leaver);
+    expect((await o.api("POST", `/Users/${leaver}/Remove`, { acknowledge: true })).status).toBe(200);
+    s = await openSession(env);
+    const { page } = s;
+    await s.signIn(o.token);
+    await s.go(`#/accounts/${acc}`);
+    await page.getByRole("button", { name: "Reopen account" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reopen Left behind" });
+    await dialog.getByText(/can no longer own it: choose an active managed user/).waitFor();
+    await dialog.getByLabel("New owner").selectOption(heir);
+    await s.shot("account-reopen-new-owner");
+    await dialog.getByRole("button", { name: "Reopen account" }).click();
+    await page.getByText("Left behind is open again.").waitFor();
+    const after = await env.server.running.store.accounts.get(o.org.id, acc);
+    expect([after?.status, after?.ownerId]).toEqual(["active", heir]);
+  });
+
+  it("shows a Standard User's refusal beside the button, and the account stays closed", async () => {
+    const o = await org();
+    const owner = await o.mk("std-owner");
+    const acc = await o.closed("Mine once", owner);
+    const token = (await issueToken(env.server.running.store, systemClock, { orgId: o.org.id, name: "std", scopes: ["admin"], userId: owner })).plaintext;
+    s = await openSession(env);
+    const { page } = s;
+    await s.signIn(token);
+    await s.go(`#/accounts/${acc}`);
+    await page.getByRole("button", { name: "Reopen account" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reopen Mine once" });
+    await dialog.getByRole("button", { name: "Reopen account" }).click();
+    const err = dialog.locator(".error");
+    await err.waitFor({ state: "visible" });
+    expect(await err.textContent()).toMatch(/Not allowed: a Standard User may not reopen a closed account/);
+    expect(await o.status(acc)).toBe("closed");
+  });
+});
