@@ -11,7 +11,7 @@ import { parseFilter } from "../../src/scim/filter/parse";
 import { GROUPS, USERS } from "../../src/scim/resource-types";
 import { makeCtx, type DbLike, type Session, type TxState } from "../../src/store/mongo/ctx";
 import { translate } from "../../src/store/mongo/errors";
-import { ORGSCIM_USER_URN } from "../../src/store/mongo/fields";
+import { ORGSCIM_USER_URN } from "../../src/store/mongo/resource-maps";
 import { defineModels } from "../../src/store/mongo/models";
 import { ORGSCIM_USER_SCHEMA } from "../../src/scim/schemas";
 import { reposOf } from "../../src/store/mongo/repos";

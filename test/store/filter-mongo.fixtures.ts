@@ -12,7 +12,7 @@ import { renderGroup } from "../../src/scim/group-resource";
 import { renderUser } from "../../src/scim/user-resource";
 import { groupDoc, userDoc, type Doc } from "../../src/store/mongo/docs";
 import { compileFilter } from "../../src/store/mongo/filter-mongo";
-import type { ResourceMap } from "../../src/store/mongo/fields";
+import type { ResourceMap } from "../../src/store/mongo/filter-mongo";
 import type { Filter } from "../../src/domain/filter";
 import { checked, defineModels } from "../../src/store/mongo/models";
 

@@ -19,7 +19,7 @@ import { decodeCursor, encodeCursor } from "../../src/store/mongo/cursor";
 import { toUser } from "../../src/store/mongo/decode";
 import { tokenDoc, domainDoc, type Doc } from "../../src/store/mongo/docs";
 import { compileFilter } from "../../src/store/mongo/filter-mongo";
-import { GROUP_MAP, USER_MAP } from "../../src/store/mongo/fields";
+import { GROUP_MAP, USER_MAP } from "../../src/store/mongo/resource-maps";
 import { casUpdate, domainUpdate, memberUpserts, revokeToken, touchGroup } from "../../src/store/mongo/updates";
 import { userDoc } from "../../src/store/mongo/docs";
 import { checked } from "../../src/store/mongo/models";

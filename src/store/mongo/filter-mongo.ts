@@ -1,10 +1,12 @@
 /**
- * Compiles a Filter and a SortSpec (src/domain/filter.ts) for the MongoDB store, as
- * src/store/sqlite/filter-sql.ts does for SQLite: the maps in ./fields.ts say where each attribute
- * lives; its answers equal `matches()` in src/domain/filter-eval.ts (test/store/filter-mongo.test.ts
- * holds them to it, and the store contract on every store).
+ * Compiles a Filter and a SortSpec (src/domain/filter.ts) for the MongoDB store, shaped as
+ * src/store/sqlite/filter-sql.ts is for SQLite: this module defines what a resource map answers and
+ * compiles filters and sorts; the maps (data) are ./resource-maps.ts, which imports this module and
+ * never the other way; the comparison values and patterns are the leaf ./filter-values.ts (as
+ * ./fold.ts is SQLite's). Its answers equal `matches()` in src/domain/filter-eval.ts
+ * (test/store/filter-mongo.test.ts holds them to it, and the store contract on every store).
  *
- * Safety: field names come only from ./fields.ts (whitelisted, checked, encoded); request values
+ * Safety: field names come only from ./resource-maps.ts (whitelisted, checked, encoded); request values
  * appear only as values (`$eq`, escaped `$regex`, `$literal`). Patterns are built from escaped
  * literals only (no quantifier or group from a request), so they run in linear time.
  *
@@ -30,10 +32,43 @@
  */
 import { Errors } from "../../domain/errors";
 import type { AttrRef, CompareOp, Filter, FilterValue, SortSpec } from "../../domain/filter";
-import { constMatches, emptyValues, isOrdering, isStringType, MONGO_OP, pattern, plan } from "./filter-values";
-import { safeName, type ResourceMap, type Target } from "./fields";
+import { constMatches, emptyValues, isOrdering, isStringType, MONGO_OP, pattern, plan, textOf } from "./filter-values";
 
 export type Doc = Record<string, unknown>;
+
+/**
+ * Where an attribute lives, as a resource map (./resource-maps.ts) answers for a resolved AttrRef:
+ * - `field`: a document path. `array` is set when the attribute is multi-valued (the array's path
+ *   and the element's sub-attribute), `lower` names a lower-cased shadow usable for
+ *   case-insensitive comparisons outside value filters (userNameLower, emailsLower, displayNameLower).
+ * - `const`: the attribute has the same value on every resource of the type (meta.resourceType).
+ * - `version`: meta.version, the ETag `W/"<n>"` of the `version` field.
+ * - `members`: the attribute lives in group_members (Group `members`, User `groups`) and is
+ *   answered by a join there (membership lookups, below): `select` is the field naming this
+ *   resource, `value` the field naming the other side, `join` the collection holding the other
+ *   side (read for `display`).
+ */
+export type Target =
+  | { kind: "field"; path: string; array?: { path: string; sub?: string }; lower?: string }
+  | { kind: "const"; value: FilterValue }
+  | { kind: "version" }
+  | { kind: "members"; select: "groupId" | "userId"; value: "groupId" | "userId"; join: "users" | "groups" };
+
+export interface ResourceMap {
+  readonly name: "User" | "Group";
+  target(ref: AttrRef): Target;
+}
+
+export const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Refuses any name that could be an operator, a path separator or a prototype key. */
+export function safeName(name: string): string {
+  if (name.length === 0 || name.startsWith("$") || name.includes(".") || name.includes("\0") || FORBIDDEN_NAMES.has(name)) {
+    throw Errors.invalidFilter(`attribute name '${name.slice(0, 64)}' cannot be queried`);
+  }
+  return name;
+}
+
 
 export const TRUE: Doc = {};
 export const FALSE: Doc = { _id: { $exists: false } };
@@ -79,10 +114,10 @@ function leafExpr(x: Expr, ref: AttrRef, op: CompareOp, raw: FilterValue): Expr 
   const p = plan(ref, op, raw);
   const guard = guardFor(p.value, x);
   if (op === "co" || op === "sw" || op === "ew") {
-    return { $cond: [guard, { $regexMatch: { input: x, regex: pattern(op, p.value as string), options: p.ci ? "i" : "" } }, false] };
+    return { $cond: [guard, { $regexMatch: { input: x, regex: pattern(op, textOf(p)), options: p.ci ? "i" : "" } }, false] };
   }
   const subject = p.ci ? { $toLower: x } : x;
-  const operand = p.ci ? (p.value as string).toLowerCase() : p.value;
+  const operand = p.ci ? textOf(p).toLowerCase() : p.value;
   const cmp = isOrdering(op) ? MONGO_OP[op] : "$eq";
   return { $cond: [guard, { [cmp]: [subject, { $literal: operand }] }, false] };
 }
@@ -205,14 +240,14 @@ class Compiler {
       return m ? { version: Number(m[1]) } : { $expr: leafExpr(VERSION_ETAG, ref, op, raw) };
     }
     if (p.ci && elem === undefined && t.lower !== undefined) {
-      const low = (p.value as string).toLowerCase();
+      const low = textOf(p).toLowerCase();
       if (op === "eq") return { [t.lower]: { $eq: low } };
       if (isOrdering(op)) return { [t.lower]: { [MONGO_OP[op]]: low } };
       return { [t.lower]: { $regex: pattern(op, low) } };
     }
     const path = this.fieldPath(t, elem);
     if (op === "co" || op === "sw" || op === "ew" || (op === "eq" && p.ci)) {
-      const re = pattern(op, p.value as string);
+      const re = pattern(op, textOf(p));
       return { [path]: p.ci ? { $regex: re, $options: "i" } : { $regex: re } };
     }
     if (op === "eq") return { [path]: { $eq: p.value } };
@@ -265,11 +300,14 @@ export function compileFilter(filter: Filter, map: ResourceMap, orgId: string): 
   return { lookups: c.lookups, match };
 }
 
+const isDoc = (x: unknown): x is Doc => typeof x === "object" && x !== null && !Array.isArray(x);
+
 /** The part of a compiled query that does not read a membership field, and the rest. */
 export function splitMatch(q: CompiledFilter): { before: Doc; after: Doc } {
   if (q.lookups.length === 0) return { before: q.match, after: TRUE };
   const reads = (d: Doc) => JSON.stringify(d).includes('"_m');
-  const items = Array.isArray(q.match.$and) && Object.keys(q.match).length === 1 ? (q.match.$and as Doc[]) : [q.match];
+  const all = q.match.$and;
+  const items = Array.isArray(all) && Object.keys(q.match).length === 1 ? all.filter(isDoc) : [q.match];
   const before = items.filter((i) => !reads(i));
   const after = items.filter(reads);
   const and = (xs: Doc[]): Doc => (xs.length === 0 ? TRUE : xs.length === 1 ? xs[0]! : { $and: xs });

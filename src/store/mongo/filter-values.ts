@@ -67,18 +67,31 @@ export function plan(ref: AttrRef, op: CompareOp, raw: Exclude<FilterValue, null
   }
 }
 
+/**
+ * The text a pattern or a case-insensitive comparison uses: plan() answers a string for every such
+ * comparison (it refuses any other value for co/sw/ew and for caseExact=false strings).
+ */
+export function textOf(p: { value: string | number | boolean }): string {
+  if (typeof p.value === "string") return p.value;
+  throw Errors.invalidFilter(`a text comparison needs a string, not ${JSON.stringify(p.value)}`);
+}
+
 export const isOrdering = (op: CompareOp): op is "gt" | "ge" | "lt" | "le" =>
   op === "gt" || op === "ge" || op === "lt" || op === "le";
 
 export const MONGO_OP = { gt: "$gt", ge: "$gte", lt: "$lt", le: "$lte" } as const;
 
+/** An object without a prototype holding one key (a key such as `__proto__` stays data). */
+function bare(key: string, value: unknown): Record<string, unknown> {
+  const o: Record<string, unknown> = Object.create(null);
+  o[key] = value;
+  return o;
+}
+
 /** A filter on an attribute whose value is known without reading a document (meta.resourceType). */
 export function constMatches(ref: AttrRef, stored: unknown, filter: Filter): boolean {
-  const leaf: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  if (ref.sub === undefined) leaf[ref.attr] = stored;
-  else leaf[ref.attr] = Object.assign(Object.create(null) as Record<string, unknown>, { [ref.sub]: stored });
-  if (ref.schema === undefined) return matches(leaf, filter);
-  return matches(Object.assign(Object.create(null) as Record<string, unknown>, { [ref.schema]: leaf }), filter);
+  const leaf = bare(ref.attr, ref.sub === undefined ? stored : bare(ref.sub, stored));
+  return matches(ref.schema === undefined ? leaf : bare(ref.schema, leaf), filter);
 }
 
 /** String-like attribute types: compared as strings, where the case rules apply. */

@@ -11,7 +11,7 @@ import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store"
 import type { MongoCtx } from "./ctx";
 import { seqOf, toGroup, toGroupIdRow, toGroupRef, toMemberRow, toUserName, versionOf } from "./decode";
 import { groupDoc, type Doc } from "./docs";
-import { GROUP_MAP } from "./fields";
+import { GROUP_MAP } from "./resource-maps";
 import { listPage } from "./list";
 import { mongoMemberships } from "./memberships";
 import { propOf, isDuplicateKey } from "./errors";

@@ -14,8 +14,7 @@ import type { ListQuery, ListResult } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { countOf, seqOf, type Doc } from "./decode";
-import { compileFilter, compileSort, splitMatch, type CompiledFilter } from "./filter-mongo";
-import type { ResourceMap } from "./fields";
+import { compileFilter, compileSort, splitMatch, type CompiledFilter, type ResourceMap } from "./filter-mongo";
 
 const and = (a: Doc, b: Doc): Doc => (Object.keys(b).length === 0 ? a : Object.keys(a).length === 0 ? b : { $and: [a, b] });
 

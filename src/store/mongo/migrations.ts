@@ -203,7 +203,10 @@ async function refuseDuplicates(db: MigrationDb, version: number, collection: st
     { $limit: 5 },
   ], { allowDiskUse: true }).toArray();
   if (clashes.length === 0) return;
-  const list = clashes.map((c) => `${JSON.stringify(Object.values(c._id as unknown as Record<string, unknown>))}: ${(c.ids as unknown[]).slice(0, 5).join(", ")}`).join("; ");
+  const list = clashes.map((c) => {
+    const ids = propOf(c, "ids");
+    return `${JSON.stringify(Object.values(propOf(c, "_id") ?? {}))}: ${(Array.isArray(ids) ? ids : []).slice(0, 5).join(", ")}`;
+  }).join("; ");
   throw new MigrationRefused(version, `a unique index on ${collection} (${fields.join(", ")}) cannot be created: these documents share a key: ${list}. `
     + "Resolve them (rename or delete all but one of each, with the previous release) and start again.");
 }

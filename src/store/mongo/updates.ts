@@ -66,11 +66,12 @@ export const revokeToken = (orgId: string, id: string, at: string): UpdateOp => 
 
 export function domainUpdate(d: Domain): UpdateOp {
   const doc = domainDoc(d);
-  const update: Doc = { $set: { state: doc.state, challenge: doc.challenge, verifiedAt: doc.verifiedAt, revalidatingSince: doc.revalidatingSince } };
+  const set: Doc = { state: doc.state, challenge: doc.challenge, verifiedAt: doc.verifiedAt, revalidatingSince: doc.revalidatingSince };
+  const update: Doc = { $set: set };
   const unset: Doc = {};
   for (const key of ["claimedName", "orgName"]) {
     if (doc[key] === undefined) unset[key] = "";
-    else (update.$set as Doc)[key] = doc[key];
+    else set[key] = doc[key];
   }
   if (Object.keys(unset).length > 0) update.$unset = unset;
   return { filter: { _id: { $eq: d.id }, orgId: { $eq: d.orgId } }, update };

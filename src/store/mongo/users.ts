@@ -8,7 +8,7 @@ import type { UserRepo } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { toUser } from "./decode";
 import { userDoc, type Doc } from "./docs";
-import { USER_MAP } from "./fields";
+import { USER_MAP } from "./resource-maps";
 import { escapeRegex } from "./filter-values";
 import { listPage } from "./list";
 import { checked } from "./models";

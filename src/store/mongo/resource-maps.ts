@@ -1,50 +1,21 @@
 /**
- * Where each SCIM attribute lives in a stored document (./docs.ts), for the filter compiler.
- *
- * A resource map answers, for a resolved AttrRef, one of:
- * - `field`: a document path. `array` is set when the attribute is multi-valued (the array's path
- *   and the element's sub-attribute), `lower` names a lower-cased shadow usable for
- *   case-insensitive comparisons outside value filters (userNameLower, emailsLower, displayNameLower).
- * - `const`: the attribute has the same value on every resource of the type (meta.resourceType).
- * - `version`: meta.version, the ETag `W/"<n>"` of the `version` field.
- * - `members`: the attribute lives in group_members (Group `members`, User `groups`) and is
- *   answered by a pre-query there (see ./filter-mongo.ts, membership lookups): `select` is the
- *   field naming this resource, `value` the field naming the other side, `join` the collection
- *   holding the other side (read for `display`).
- * Attributes without a column (name.givenName, title, enterprise attributes, ...) live in `data`;
- * their path is `data.<encoded URN>.<attr>.<sub>`, each segment encoded by ./codec.ts.
+ * Where each SCIM attribute of a User and of a Group lives in a stored document (./docs.ts), for
+ * ./filter-mongo.ts: the MongoDB counterpart of src/store/sqlite/resource-maps.ts. What a target
+ * means is said where the compiler defines it (./filter-mongo.ts, `Target`). Attributes without a
+ * field of their own (name.givenName, title, enterprise attributes, ...) live in `data`; their path
+ * is `data.<encoded URN>.<attr>.<sub>`, each segment encoded by ./codec.ts.
  */
 import { Errors } from "../../domain/errors";
-import type { AttrRef, FilterValue } from "../../domain/filter";
+import type { AttrRef } from "../../domain/filter";
 import { encodeKey } from "./codec";
+import { FORBIDDEN_NAMES, safeName, type ResourceMap, type Target } from "./filter-mongo";
 
 /** Mirrors src/scim/schemas.ts ORGSCIM_USER_SCHEMA (the store does not import the SCIM layer). */
 export const ORGSCIM_USER_URN = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
 
-export type Target =
-  | { kind: "field"; path: string; array?: { path: string; sub?: string }; lower?: string }
-  | { kind: "const"; value: FilterValue }
-  | { kind: "version" }
-  | { kind: "members"; select: "groupId" | "userId"; value: "groupId" | "userId"; join: "users" | "groups" };
-
-export interface ResourceMap {
-  readonly name: "User" | "Group";
-  target(ref: AttrRef): Target;
-}
-
-const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
-
-/** Refuses any name that could be an operator, a path separator or a prototype key. */
-export function safeName(name: string): string {
-  if (name.length === 0 || name.startsWith("$") || name.includes(".") || name.includes("\0") || FORBIDDEN.has(name)) {
-    throw Errors.invalidFilter(`attribute name '${name.slice(0, 64)}' cannot be queried`);
-  }
-  return name;
-}
-
 /** An extension URN is a path segment once encoded; it must not be an operator or a prototype key. */
 function safeSchema(urn: string): string {
-  if (urn.length === 0 || urn.startsWith("$") || urn.includes("\0") || FORBIDDEN.has(urn)) {
+  if (urn.length === 0 || urn.startsWith("$") || urn.includes("\0") || FORBIDDEN_NAMES.has(urn)) {
     throw Errors.invalidFilter("schema URN cannot be queried");
   }
   return encodeKey(urn);
