@@ -9,11 +9,11 @@ import { findAccount } from "./accounts";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
 import { accountTarget, authorize, grantorOf, orgTarget } from "./policy";
-import { isoNow } from "./clock";
+import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
 import { queueMail } from "./outbox";
-import { UniqueViolation } from "./ports/store";
+import { type Repos, UniqueViolation } from "./ports/store";
 import type { Account, AccountRole, Invitation, OutboxMessage, UserRecord } from "./types";
 import { checkDomains } from "./user-checks";
 import { grantAccountRoles, grantChecks } from "./invitations-grants";
@@ -44,15 +44,19 @@ export async function inviteToOrganization(deps: InvitationDeps, actor: Actor, i
   const email = normalizeEmail(input.email);
   await checkDomains(store, actor, email, [{ value: email, primary: true }]);
 
-  const existing = await memberByEmail(store, orgId, email);
-  if (existing?.status === "managed") throw Errors.alreadyManaged(email, existing.id);
-  await refuseOutstanding(deps, existing, email, (i) => kindOf(i) === "organization");
   const now = isoNow(clock);
-  const member: UserRecord = existing
-    ? { ...existing, status: "pending", orgRole: input.orgRole, version: existing.version + 1, lastModified: now }
-    : newMember(orgId, email, "pending", input.orgRole, now);
   const grant: Grant = { kind: "organization", orgRole: input.orgRole, accountId: null, accountRoles: [] };
-  return sendInvitation(deps, actor, { email, existing, member, now, invitedBy, grant, account: null });
+  const out = await sendInvitation(deps, actor, {
+    email, now, invitedBy, grant, account: null, same: (i) => kindOf(i) === "organization",
+    memberFor: (existing) => {
+      if (existing?.status === "managed") throw Errors.alreadyManaged(email, existing.id);
+      return existing
+        ? { ...existing, status: "pending", orgRole: input.orgRole, version: existing.version + 1, lastModified: now }
+        : newMember(orgId, email, "pending", input.orgRole, now);
+    },
+  });
+  if (!out) throw new Error("unreachable: an organization invitation never yields to the managed path");
+  return out;
 }
 
 /**
@@ -70,51 +74,69 @@ export async function inviteToAccount(deps: InvitationDeps, actor: Actor, accoun
   const roles = collapseRoles(input.roles);
   if (roles.length === 0) throw Errors.invalidValue("roles must name at least one account role.");
 
-  const existing = await memberByEmail(store, orgId, email);
-  if (existing?.status === "managed") {
-    const granted = await store.transaction(async (tx) => {
-      const out = await grantAccountRoles(tx, clock, orgId, account.id, existing.id, roles, true);
-      await tx.audit.append(auditEvent(clock, actor, "role_assignment.create", { type: "User", id: existing.id }, {
-        after: { accountId: account.id, userId: existing.id, roles: out, via: "invitation" },
-      }));
-      return out;
+  // A member who became managed meanwhile (read in the invitation's transaction) takes the managed path.
+  for (let attempt = 0; ; attempt++) {
+    const existing = await memberByEmail(store, orgId, email);
+    if (existing?.status === "managed") {
+      const granted = await store.transaction(async (tx) => {
+        const out = await grantAccountRoles(tx, clock, orgId, account.id, existing.id, roles, true);
+        await tx.audit.append(auditEvent(clock, actor, "role_assignment.create", { type: "User", id: existing.id }, {
+          after: { accountId: account.id, userId: existing.id, roles: out, via: "invitation" },
+        }));
+        return out;
+      });
+      return { outcome: "granted", user: existing, roles: granted };
+    }
+    if (attempt === 3) throw Errors.tooMany("The member is being changed by many writers at once; retry the request.");
+    const now = isoNow(clock);
+    const grant: Grant = { kind: "account", orgRole: null, accountId: account.id, accountRoles: roles };
+    const out = await sendInvitation(deps, actor, {
+      email, now, invitedBy, grant, account, same: (i) => kindOf(i) === "account" && i.accountId === account.id,
+      memberFor: (fresh) => (fresh?.status === "managed" ? null : fresh ?? newMember(orgId, email, "independent", null, now)),
     });
-    return { outcome: "granted", user: existing, roles: granted };
+    if (out) return { outcome: "invited", ...out, roles };
   }
-  await refuseOutstanding(deps, existing, email, (i) => kindOf(i) === "account" && i.accountId === account.id);
-  const now = isoNow(clock);
-  const member = existing ?? newMember(orgId, email, "independent", null, now);
-  const grant: Grant = { kind: "account", orgRole: null, accountId: account.id, accountRoles: roles };
-  return { outcome: "invited", ...(await sendInvitation(deps, actor, { email, existing, member, now, invitedBy, grant, account })), roles };
 }
 
 /** A member already invited (the same kind, the same account) and still pending is invited once: resend or revoke that one. */
-async function refuseOutstanding(deps: InvitationDeps, existing: UserRecord | null, email: string, same: (i: Invitation) => boolean): Promise<void> {
+async function refuseOutstanding(tx: Repos, clock: Clock, existing: UserRecord | null, email: string, same: (i: Invitation) => boolean): Promise<void> {
   if (!existing) return;
-  const live = (await deps.store.invitations.listForUser(existing.orgId, existing.id)).find((i) => same(i) && stateOf(i, deps.clock.now()) === "pending");
+  const live = (await tx.invitations.listForUser(existing.orgId, existing.id)).find((i) => same(i) && stateOf(i, clock.now()) === "pending");
   if (live) throw Errors.invitationOutstanding(email, live.id);
 }
 
 /**
- * The one create-invitation transaction. The member is inserted when new, updated (compare-and-set)
- * when `member` differs from `existing`, and left alone otherwise; then the invitation, its mail and
- * one audit event, whose `before` is the member's status when this invitation changed it.
+ * The one create-invitation transaction. It reads the member the email names and refuses a second
+ * live invitation inside the transaction (on SQLite the writer, seeing the writes of the open group
+ * commit), so racing invitations of one email answer 409 invitationOutstanding, not 412. The member
+ * (`memberFor`: what it becomes; null: it is managed now, the caller takes the managed path) is
+ * inserted when new, updated (compare-and-set) when it differs from the one read, and left alone
+ * otherwise; then the invitation, its mail and one audit event, whose `before` is the member's
+ * status when this invitation changed it.
  */
 async function sendInvitation(
   deps: InvitationDeps,
   actor: Actor,
-  p: { email: string; existing: UserRecord | null; member: UserRecord; now: string; invitedBy: string; grant: Grant; account: Account | null },
-): Promise<InvitationOutcome> {
+  p: {
+    email: string; now: string; invitedBy: string; grant: Grant; account: Account | null;
+    same: (i: Invitation) => boolean; memberFor: (existing: UserRecord | null) => UserRecord | null;
+  },
+): Promise<InvitationOutcome | null> {
   const { store, clock } = deps;
-  const { email, existing, member, now } = p;
+  const { email, now } = p;
+  const orgId = actor.org.id;
   const { token, hash } = newInvitationToken();
-  const invitation: Invitation = {
-    id: newId("IV"), orgId: member.orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
-    ...p.grant,
-    createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null, invitedBy: p.invitedBy,
-  };
-  const changed = existing !== null && member !== existing;
-  const mail = await store.transaction(async (tx) => {
+  return store.transaction(async (tx) => {
+    const existing = await memberByEmail(tx, orgId, email);
+    const member = p.memberFor(existing);
+    if (!member) return null;
+    await refuseOutstanding(tx, clock, existing, email, p.same);
+    const invitation: Invitation = {
+      id: newId("IV"), orgId: member.orgId, userId: member.id, email, tokenHash: hash, expires: expiry(deps, now), created: now, acceptedAt: null, revokedAt: null,
+      ...p.grant,
+      createdMember: !existing, newLogin: !existing, priorStatus: existing?.status ?? null, invitedBy: p.invitedBy,
+    };
+    const changed = existing !== null && member !== existing;
     if (!existing) {
       try {
         await tx.users.insert(member);
@@ -126,12 +148,11 @@ async function sendInvitation(
       throw Errors.versionMismatch(`W/"${existing.version}"`, "newer");
     }
     await tx.invitations.insert(invitation);
-    const queued = await queueMail(tx, clock, invitationMail(deps, actor.org.name, invitation, token, p.account));
+    const mail = await queueMail(tx, clock, invitationMail(deps, actor.org.name, invitation, token, p.account));
     await tx.audit.append(auditEvent(clock, actor, "invitation.create", { type: "Invitation", id: invitation.id }, {
       before: changed ? { userId: existing.id, status: existing.status } : null,
-      after: { ...summary(invitation), createdMember: invitation.createdMember, newLogin: invitation.newLogin, mail: queued.id },
+      after: { ...summary(invitation), createdMember: invitation.createdMember, newLogin: invitation.newLogin, mail: mail.id },
     }));
-    return queued;
+    return { invitation, user: member, mail };
   });
-  return { invitation, user: member, mail };
 }

@@ -63,6 +63,27 @@ describe.each(["on", "off"] as const)("SQLITE_GROUP_COMMIT=%s", (groupCommit) =>
     expect(v1.body.passwordResetRequired ?? v1.body.password_reset_required).toBe(true);
   });
 
+  const v1 = (method: string, path: string, body?: unknown) => call(method, `${s.url}/v1${path}`, token, body, { "content-type": "application/json" });
+
+  it("invites a new email once when ten invitations of it race, and answers the others 409 'already has a pending invitation'", async () => {
+    const email = `invited${serial++}@acme.test`;
+    const replies = await Promise.all(Array.from({ length: 10 }, () => v1("POST", "/Invitations", { email, org_role: "standard" })));
+    expect(statuses(replies)).toEqual([201, ...Array(9).fill(409)]);
+    for (const r of replies.filter((x) => x.status === 409)) expect(r.body.code).toBe(6604);
+  });
+
+  it("invites an independent member to the organization once when ten invitations race, and answers the others 409, never 412", async () => {
+    const owner = await call("POST", users(), token, userBody(`owner${serial++}@acme.test`));
+    const account = await v1("POST", "/Accounts", { friendly_name: `Acct ${serial++}`, owner_sid: owner.body.id });
+    expect(account.status).toBe(201);
+    const email = `contractor${serial++}@acme.test`;
+    const made = await v1("POST", `/Accounts/${account.body.sid}/Invitations`, { email, roles: ["support"] });
+    expect(made.status).toBe(201);
+    const replies = await Promise.all(Array.from({ length: 10 }, () => v1("POST", "/Invitations", { email, org_role: "standard" })));
+    expect(statuses(replies)).toEqual([201, ...Array(9).fill(409)]);
+    for (const r of replies.filter((x) => x.status === 409)) expect(r.body.code).toBe(6604);
+  });
+
   it("shows a PATCH to the very next request once it is answered, on another connection too", async () => {
     const c = await call("POST", users(), token, userBody(`ryw${serial++}@acme.test`));
     for (let i = 0; i < 20; i++) {
