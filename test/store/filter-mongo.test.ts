@@ -15,7 +15,7 @@ import { parseFilter, parseSortBy } from "../../src/scim/filter/parse";
 import { GROUPS, USERS } from "../../src/scim/resource-types";
 import { decodeKeys, encodeKey, encodeKeys } from "../../src/store/mongo/codec";
 import { cursorPipeline, listPlan, pagePipeline } from "../../src/store/mongo/list";
-import { decodeCursor, encodeCursor } from "../../src/store/mongo/cursor";
+import { decodeCursor, encodeCursor } from "../../src/store/cursors";
 import { toUser } from "../../src/store/mongo/decode";
 import { tokenDoc, domainDoc, type Doc } from "../../src/store/mongo/docs";
 import { compileFilter } from "../../src/store/mongo/filter-mongo";

@@ -12,7 +12,7 @@
 import { Errors } from "../../domain/errors";
 import type { ListQuery, ListResult } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "../cursors";
 import { countOf, seqOf, type Doc } from "./decode";
 import { compileFilter, compileSort, splitMatch, type CompiledFilter, type ResourceMap } from "./filter-mongo";
 

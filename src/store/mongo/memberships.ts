@@ -5,21 +5,11 @@
  * the id (cursor, RFC 9865). Group and member names come from their documents, one query each per
  * page.
  */
-import { Errors } from "../../domain/errors";
+import { decodeMembershipCursor, encodeMembershipCursor } from "../cursors";
 import type { GroupRepo, ListResult, Membership, MembershipQuery } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { toGroupName, toMembershipRow, toUserName, type Doc } from "./decode";
 
-/** The store's cursor: the last membership id of the page, as text short enough to seal (src/domain/page-tokens.ts). */
-const encodeCursor = (id: string): string => `m:${id}`;
-
-function decodeCursor(cursor: string): string {
-  if (cursor === "") return "";
-  if (cursor.length > 64) throw Errors.invalidCursor();
-  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(cursor);
-  if (!m) throw Errors.invalidCursor();
-  return m[1]!;
-}
 
 type MembershipMethods = Pick<GroupRepo, "getMembership" | "findMembership" | "listMemberships">;
 
@@ -62,14 +52,14 @@ export function mongoMemberships(c: MongoCtx): MembershipMethods {
       const total = await c.run("read", (o) => members().countDocuments(filter, o));
       if (q.count <= 0) return { total, items: [] };
       if (q.cursor !== undefined) {
-        const after = decodeCursor(q.cursor);
+        const after = decodeMembershipCursor(q.cursor);
         const keyed: Doc = after === "" ? filter : { ...filter, id: { $gt: after } };
         const rows = await c.run("read", (o) => members().find(keyed, o).sort({ id: 1 }).limit(q.count + 1).toArray());
         const more = rows.length > q.count;
         const page = more ? rows.slice(0, q.count) : rows;
         const result: ListResult<Membership> = { total, items: await named(orgId, page) };
         const last = page[page.length - 1];
-        if (more && last) result.nextCursor = encodeCursor(toMembershipRow(last).id);
+        if (more && last) result.nextCursor = encodeMembershipCursor(toMembershipRow(last).id);
         return result;
       }
       const rows = await c.run("read", (o) => members().find(filter, o).sort({ id: 1 }).skip(Math.max(0, q.startIndex - 1)).limit(q.count).toArray());

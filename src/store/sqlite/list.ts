@@ -6,7 +6,7 @@
 import type Database from "better-sqlite3";
 import { Errors } from "../../domain/errors";
 import type { ListQuery, ListResult } from "../../domain/ports/store";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "../cursors";
 import { compileFilter, compileSort, type SqlResourceMap } from "./filter-sql";
 
 /** Prepared statements by SQL text, per database; bounded, since filter shapes come from requests. */

@@ -5,7 +5,7 @@
  * (startIndex) or by keyset on the id (cursor, RFC 9865).
  */
 import type Database from "better-sqlite3";
-import { Errors } from "../../domain/errors";
+import { decodeMembershipCursor, encodeMembershipCursor } from "../cursors";
 import type { ListResult, Membership, MembershipQuery } from "../../domain/ports/store";
 
 export interface MembershipRow {
@@ -33,17 +33,6 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
   return st;
 }
 
-/** The store's cursor: the last membership id of the page, as text short enough to seal (src/domain/page-tokens.ts). */
-const encodeCursor = (id: string): string => `m:${id}`;
-
-/** The membership id a cursor continues after ("" starts from the beginning). Throws invalidCursor. */
-function decodeCursor(cursor: string): string {
-  if (cursor === "") return "";
-  if (cursor.length > 64) throw Errors.invalidCursor();
-  const m = /^m:([A-Za-z0-9]{1,40})$/.exec(cursor);
-  if (!m) throw Errors.invalidCursor();
-  return m[1]!;
-}
 
 /**
  * The WHERE clause of a membership list. A group's or a user's memberships are named by their seq
@@ -75,14 +64,14 @@ export function listMemberships(db: Database.Database, orgId: string, q: Members
   const total = prepared(db, `SELECT count(*) FROM ${join ? from : "group_members m"} WHERE ${where}`).pluck().get(...params) as number;
   if (q.count <= 0) return { total, items: [] };
   if (q.cursor !== undefined) {
-    const after = decodeCursor(q.cursor);
+    const after = decodeMembershipCursor(q.cursor);
     const rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} AND m.id > ? ORDER BY m.id LIMIT ?`)
       .all(...params, after, q.count + 1) as MembershipRow[];
     const more = rows.length > q.count;
     const page = more ? rows.slice(0, q.count) : rows;
     const result: ListResult<Membership> = { total, items: page.map(toMembership) };
     const last = page[page.length - 1];
-    if (more && last) result.nextCursor = encodeCursor(last.id);
+    if (more && last) result.nextCursor = encodeMembershipCursor(last.id);
     return result;
   }
   const rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} ORDER BY m.id LIMIT ? OFFSET ?`)
