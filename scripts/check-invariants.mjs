@@ -44,7 +44,7 @@ export function checkInvariants(db) {
 
   /** @type {{ seq: number; id: string; org_id: string; user_name: string; primary_email: string | null; data: string; version: number }[]} */
   const users = /** @type {any} */ (db.prepare("SELECT seq, id, org_id, user_name, primary_email, data, version FROM users ORDER BY seq").all());
-  /** @type {Map<number, { value: string; type: string | null; is_primary: number; org_id: string }[]>} */
+  /** @type {Map<number, { value: string; value_fold: string; type: string | null; is_primary: number; org_id: string }[]>} */
   const emailRows = new Map();
   for (const r of /** @type {any[]} */ (db.prepare("SELECT user_seq, org_id, value, value_fold, type, is_primary FROM user_emails").all())) {
     const list = emailRows.get(r.user_seq) ?? [];

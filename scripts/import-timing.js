@@ -16,9 +16,10 @@ const os = require("node:os");
 const path = require("node:path");
 
 const args = process.argv.slice(2);
+/** @param {string} name @param {string} fallback @returns {string} */
 const opt = (name, fallback) => {
   const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
+  return (i >= 0 ? args[i + 1] : undefined) ?? fallback;
 };
 const USERS = Number(opt("--users", "100000"));
 const DIST = path.resolve(opt("--dist", path.join(__dirname, "..", "dist")));
@@ -31,15 +32,19 @@ if (!fs.existsSync(CLI)) {
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orgscim-timing-"));
 const env = { ...process.env, LOG_LEVEL: "silent" };
+/** @param {number} n */
 const hex = (n) => randomBytes(n).toString("hex");
+/** @param {bigint} t0 */
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 
+/** @param {string} db @param {string[]} argv */
 function run(db, argv) {
   const r = spawnSync(process.execPath, [CLI, ...argv], { env: { ...env, DATABASE_URL: `sqlite:${db}` }, encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`orgscim ${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
 
+/** @param {number} i */
 function userResource(i) {
   const userName = `user${i}@timing.test`;
   return {
@@ -112,12 +117,12 @@ async function timeBulk() {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
         body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations }),
       });
-      const body = await res.json();
+      const body = /** @type {{ Operations: { status: string }[] }} */ (await res.json());
       if (res.status !== 200) throw new Error(`Bulk answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
       ok += body.Operations.filter((o) => o.status === "201").length;
     }
     const s = seconds(t0);
-    const check = await (await fetch(`${base}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const check = /** @type {{ totalResults: number }} */ (await (await fetch(`${base}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } })).json());
     console.log(`POST /Bulk, ${Math.ceil(USERS / PER)} requests of ${PER} POST /Users: ${s.toFixed(2)} s (${ok.toLocaleString("en")} created, ${Math.round(ok / s).toLocaleString("en")}/s; GET /Users totalResults ${check.totalResults})`);
     return s;
   } finally {

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+/** @param {string} name @param {string} dflt @returns {string} */
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return (i > 0 ? process.argv[i + 1] : undefined) ?? dflt; };
 const root = join(arg("--dist", join(import.meta.dirname, "..", "dist")), "..");
 const only = arg("--only", "");
 const dir = mkdtempSync(join(tmpdir(), "scim-measure-"));
@@ -23,10 +24,14 @@ for (let i = 0; i < 100; i++) { try { if ((await fetch(`${base}/healthz`)).ok) b
 const orgs = JSON.parse(execFileSync(process.execPath, [join(root, "bin/orgscim.js"), "orgs", "list"], { env }).toString());
 execFileSync(process.execPath, [join(root, "bin/orgscim.js"), "orgs", "settings", orgs[0].id, "--domain-enforcement", "off"], { env });
 const H = { authorization: `Bearer ${token}`, "content-type": "application/scim+json" };
+/** @param {string} method @param {string} path @param {unknown} [body] */
 const call = async (method, path, body) => { const r = await fetch(`${base}/scim/v2${path}`, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) }); const t = await r.text(); return { status: r.status, body: t }; };
 const P = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+/** @param {number} n @param {string} p */
 const emails = (n, p) => Array.from({ length: n }, (_, i) => ({ value: `${p}${i}@x.test`, type: "work" }));
+/** @param {string} u @param {Record<string, unknown>} [over] */
 const user = (u, over = {}) => ({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: u, name: { givenName: "A", familyName: "B" }, emails: [{ value: u, type: "work", primary: true }], ...over });
+/** @param {string} label @param {string} method @param {string} path @param {unknown} [body] */
 async function measure(label, method, path, body) {
   if (only && !label.includes(only)) return;
   const text = body === undefined ? undefined : JSON.stringify(body);

@@ -25,6 +25,7 @@ function lintOpenApi(doc) {
     });
     const output = `${r.stdout}${r.stderr}`;
     const json = r.stdout.slice(r.stdout.indexOf("{"));
+    /** @type {{ problems?: { severity: string; ruleId: string; message: string; location?: { pointer: string }[] }[]; totals: { errors: number; warnings: number } }} */
     let report;
     try { report = JSON.parse(json); } catch { return { status: r.status, errors: -1, warnings: -1, problems: [output.slice(0, 2000)], output }; }
     const problems = (report.problems ?? []).map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${(p.location ?? []).map((l) => l.pointer).join(", ")}`);

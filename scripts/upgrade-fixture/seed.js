@@ -6,12 +6,19 @@ const { execFileSync, spawn } = require("node:child_process");
 const net = require("node:net");
 const path = require("node:path");
 
-const [OLD, DB] = process.argv.slice(2);
+/** @returns {never} */
+const usage = () => {
+  process.stderr.write("usage: node scripts/upgrade-fixture/seed.js OLD_CHECKOUT STORE.db\n");
+  process.exit(2);
+};
+const OLD = process.argv[2] ?? usage();
+const DB = process.argv[3] ?? usage();
 // The bootstrap token the fixture's organization is created with; test/ops/upgrade.test.ts uses it.
 const TOKEN = `osk_${"0f".repeat(16)}_upgrade-fixture-token-not-a-secret-0001`;
 
+/** @returns {Promise<number>} */
 const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = /** @type {import("node:net").AddressInfo} */ (s.address()); s.close(() => resolve(port)); });
 });
 
 async function main() {
@@ -24,12 +31,14 @@ async function main() {
     if (i > 200) throw new Error("the old server did not start");
     await new Promise((r) => setTimeout(r, 50));
   }
+  /** @param {string} method @param {string} url @param {unknown} [body] @returns {Promise<any>} */
   const call = async (method, url, body, json = false) => {
     const r = await fetch(base + url, { method, headers: { authorization: `Bearer ${TOKEN}`, "content-type": json ? "application/json" : "application/scim+json" }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await r.text();
     if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${text}`);
     return text ? JSON.parse(text) : null;
   };
+  /** @param {string[]} args */
   const cli = (...args) => execFileSync(process.execPath, [path.join(OLD, "bin", "orgscim.js"), ...args], { cwd: OLD, env, encoding: "utf8" });
   const orgId = JSON.parse(cli("orgs", "list"))[0].id;
   cli("orgs", "settings", orgId, "--domain-enforcement", "off");
