@@ -11,7 +11,6 @@
  * shares the store and domain types with src/, so a change to the store port breaks the bench
  * at compile time instead of in the middle of a five-minute run.
  */
-import type { ChildProcess } from "node:child_process";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -23,7 +22,8 @@ import { cpuBetween, cpuSnapshot, memoryOf } from "./cpu";
 import { buildDataset, emptyOrg } from "./dataset";
 import { bulkSupport, importOverBulk, type ImportResult } from "./import";
 import { importCommandExists, importWithCommand, writeExport } from "./cli-import";
-import type { LoadJob, LoadResult } from "./load";
+import type { LoadResult } from "./load";
+import { LoadClient } from "./load-client";
 import { latencySvg } from "./plot";
 import { ROOT } from "./product";
 import { summary } from "./report";
@@ -41,23 +41,29 @@ const LOAD_CORE = 1;
 
 const { values: opts } = parseArgs({
   options: {
-    users: { type: "string", default: "100000" },
+    users: { type: "string" },
     store: { type: "string", default: "sqlite" },
     check: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     out: { type: "string", default: ".bench" },
     help: { type: "boolean", default: false },
     fairness: { type: "boolean", default: false },
-    seconds: { type: "string", default: "8" },
+    seconds: { type: "string" },
+    scaling: { type: "boolean", default: false },
+    storage: { type: "boolean", default: false },
+    writes: { type: "string", default: "2000" },
+    connections: { type: "string", default: "16" },
   },
 });
 
 if (opts.help) {
-  console.log("npm run bench -- [--users N (100000)] [--store sqlite|mongo] [--check] [--quick] [--out DIR (.bench/)]\nnpm run bench -- --fairness [--seconds N (8)] [--out DIR]   one organization's delay while another floods (bench/fairness.ts)");
+  console.log("npm run bench -- [--users N (100000)] [--store sqlite|mongo] [--check] [--quick] [--out DIR (.bench/)]\nnpm run bench -- --fairness [--seconds N (8)] [--out DIR]   one organization's delay while another floods (bench/fairness.ts)\n" +
+    "npm run bench -- --scaling [--users N (20000)] [--seconds S (3)] [--connections C (16)] [--out DIR]   WORKERS=1 against WORKERS=2, with a baseline of 1 and 2 processes (bench/scaling.ts)\n" +
+    "npm run bench -- --storage [--users N (100000)] [--writes W (2000)] [--out DIR]   bytes on disk per user, per create and per update on SQLite (bench/storage.ts)");
   process.exit(0);
 }
 
-const USERS = Number(opts.users);
+const USERS = Number(opts.users ?? (opts.scaling ? "20000" : "100000"));
 if (!Number.isInteger(USERS) || USERS < 1000) {
   console.error("--users takes a whole number of at least 1000");
   process.exit(2);
@@ -96,23 +102,6 @@ function importText(r: ImportResult): string {
   return r.complete
     ? `${r.imported} users in ${r.seconds.toFixed(1)} s (${Math.round(rate)} users/s, ${r.opsPerRequest} operations a request, ${r.failed} failed)`
     : `stopped at ${r.seconds.toFixed(0)} s with ${r.imported} of ${r.users} users (${Math.round(rate)} users/s, ${r.failed} failed): all would take ~${r.projectedSeconds.toFixed(0)} s`;
-}
-
-class LoadClient {
-  constructor(readonly child: ChildProcess) {}
-  run(job: LoadJob): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      const onMsg = (m: { ok: boolean; result?: LoadResult; error?: string }) => {
-        this.child.off("exit", onExit);
-        if (m.ok && m.result) resolve(m.result);
-        else reject(new Error(`load generator failed on ${job.scenario}: ${m.error}`));
-      };
-      const onExit = (code: number | null) => reject(new Error(`load generator exited (${code})`));
-      this.child.once("message", onMsg);
-      this.child.once("exit", onExit);
-      this.child.send(job);
-    });
-  }
 }
 
 /**
@@ -355,8 +344,12 @@ async function main(): Promise<void> {
 }
 
 const entry = opts.fairness
-  ? () => import("./fairness").then((m) => m.runFairness({ out: OUT, seconds: Number(opts.seconds), log }))
-  : main;
+  ? () => import("./fairness").then((m) => m.runFairness({ out: OUT, seconds: Number(opts.seconds ?? "8"), log }))
+  : opts.scaling
+    ? () => import("./scaling").then((m) => m.runScaling({ users: USERS, seconds: Number(opts.seconds ?? "3"), connections: Number(opts.connections), out: OUT, log }))
+    : opts.storage
+      ? () => import("./storage").then((m) => m.runStorage({ users: USERS, writes: Number(opts.writes), out: OUT, log }))
+      : main;
 entry().catch((e: unknown) => {
   console.error("bench failed:", e instanceof Error ? e.stack : e);
   process.exit(1);
