@@ -13,6 +13,8 @@ export interface AuditQuery {
   action?: string | undefined;
   targetId?: string | undefined;
   outcome?: AuditEvent["outcome"] | undefined;
+  /** Who acted: a user's sid (every credential that acted for them), or a credential (a token's or client's sid, `operator:…`, `invitation:…`). */
+  actor?: string | undefined;
   /** true: the history an import copied from elsewhere; false (default): the events this store recorded. The two are never mixed. */
   imported?: boolean | undefined;
   /** ISO 8601 instants: events at or after `from`, before `to`. */
@@ -34,12 +36,18 @@ export async function listAuditEvents(deps: { store: Store; clock: Clock }, acto
   if (q.action !== undefined) query.action = q.action;
   if (q.targetId !== undefined) query.targetId = q.targetId;
   if (q.outcome !== undefined) query.outcome = q.outcome;
+  if (q.actor !== undefined) {
+    if (USER_SID.test(q.actor)) query.actorUser = q.actor;
+    else query.actorCredential = q.actor;
+  }
   if (q.from !== undefined) query.from = instant("From", q.from);
   if (q.to !== undefined) query.to = instant("To", q.to);
   const found = await deps.store.audit.list(actor.org.id, query);
   const events = found.slice(0, q.size);
   return { events, next: found.length > q.size ? events[events.length - 1]!.id : null };
 }
+
+const USER_SID = /^US[0-9a-f]{32}$/;
 
 /** An ISO 8601 date-time with its offset, as the store keeps times (toISOString), or a 400 naming the parameter. */
 function instant(name: string, value: string): string {

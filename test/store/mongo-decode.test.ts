@@ -67,7 +67,7 @@ const KINDS: Kind[] = [
   { collection: "tokens", record: token, doc: tokenDoc(token), decode: toToken, shadows: [] },
   { collection: "domains", record: domain, doc: domainDoc(domain), decode: toDomain, shadows: ["nameLower", "claimedName", "orgName"] },
   { collection: "invitations", record: invitation, doc: invitationDoc(invitation), decode: toInvitation, shadows: [] },
-  { collection: "audit_events", record: audit, doc: auditDoc(audit, 1), decode: toAudit, shadows: ["seq"] },
+  { collection: "audit_events", record: audit, doc: auditDoc(audit, 1), decode: toAudit, shadows: ["seq", "actorCredential", "actorUser"] },
   { collection: "accounts", record: account, doc: { _id: account.id, orgId: account.orgId, seq: 1, name: account.name, ownerId: account.ownerId, status: account.status, created: NOW, lastModified: NOW }, decode: toAccount, shadows: ["seq"] },
   { collection: "outbox", record: message, doc: { _id: message.id, ...Object.fromEntries(Object.entries(message).filter(([k]) => k !== "id")) }, decode: toMessage, shadows: [] },
 ];

@@ -1,5 +1,5 @@
 /**
- * Audit search on SQLite is answered from indexes at any depth (issue 14 item 4): for every filter
+ * Audit search on SQLite is answered from indexes at any depth (issue 14 item 4; the actor, issue 19): for every filter
  * combination of GET /v1/AuditEvents, with and without the page cursor, SQLite's own query plan
  * uses the index of its most selective filter and neither scans the table nor sorts (the index gives the order),
  * on a file with statistics (50,000 events of one organization) as the store leaves it.
@@ -20,10 +20,11 @@ beforeAll(async () => {
   const file = join(dir, "audit.db");
   const raw = new Database(file);
   migrate(raw);
-  const insert = raw.prepare("INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome) VALUES (?, ?, ?, 't', ?, 'User', ?, ?)");
+  const insert = raw.prepare("INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome) VALUES (?, ?, ?, ?, ?, 'User', ?, ?)");
   raw.transaction(() => {
     for (let i = 0; i < 50_000; i++) {
       insert.run(`AE${i.toString(16).padStart(32, "0")}`, i % 100 === 0 ? "ORother" : "ORx", new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+        i % 4 === 0 ? `TK${i % 20}` : `TK${i % 20}/US${(i % 300).toString(16).padStart(32, "0")}`,
         ["user.create", "user.update", "group.update"][i % 3], `US${i % 5000}`, i % 50 === 0 ? "refused" : "success");
     }
   })();
@@ -38,13 +39,16 @@ afterAll(() => {
 });
 
 const FILTERS: Array<Omit<AuditListQuery, "limit">> = [];
+const ACTORS: Array<Pick<AuditListQuery, "actorUser" | "actorCredential">> = [{}, { actorUser: "US7" }, { actorCredential: "TK3" }];
 for (const action of [undefined, "user.update"]) {
   for (const targetId of [undefined, "US42"]) {
-    for (const outcome of [undefined, "refused"] as const) {
-      for (const range of [{}, { from: "2026-01-01T05:00:00.000Z" }, { to: "2026-01-01T05:00:00.000Z" }, { from: "2026-01-01T01:00:00.000Z", to: "2026-01-01T05:00:00.000Z" }]) {
-        // the live log (imported: false, what GET /v1/AuditEvents asks by default) and the imported history
-        for (const imported of [false, true]) {
-          FILTERS.push({ ...(action ? { action } : {}), ...(targetId ? { targetId } : {}), ...(outcome ? { outcome } : {}), ...range, imported });
+    for (const actor of ACTORS) {
+      for (const outcome of [undefined, "refused"] as const) {
+        for (const range of [{}, { from: "2026-01-01T05:00:00.000Z" }, { to: "2026-01-01T05:00:00.000Z" }, { from: "2026-01-01T01:00:00.000Z", to: "2026-01-01T05:00:00.000Z" }]) {
+          // the live log (imported: false, what GET /v1/AuditEvents asks by default) and the imported history
+          for (const imported of [false, true]) {
+            FILTERS.push({ ...(action ? { action } : {}), ...(targetId ? { targetId } : {}), ...actor, ...(outcome ? { outcome } : {}), ...range, imported });
+          }
         }
       }
     }
@@ -57,8 +61,9 @@ describe("audit search query plans", () => {
     (_name, f, cursor) => {
       const { sql, params } = auditListSql("ORx", { limit: 50, ...f }, cursor ? { time: "2026-01-01T10:00:00.000Z", seq: 36_000 } : undefined);
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(" | ");
-      // the most selective filter's index: a target, else an action, else an outcome, else time alone
-      const index = f.targetId ? "target_time" : f.action ? "action_time" : f.outcome ? "outcome_time" : "time";
+      // the most selective filter's index: a target, else an actor (user, credential), else an action, else an outcome, else time alone
+      const index = f.targetId ? "target_time" : f.actorUser ? "actor_user_time" : f.actorCredential ? "actor_credential_time"
+        : f.action ? "action_time" : f.outcome ? "outcome_time" : "time";
       expect(plan).toMatch(new RegExp(`USING (COVERING )?INDEX audit_events_org_${index} `));
       expect(plan).not.toMatch(/^SCAN audit_events\b(?! USING)/);
       expect(plan).not.toMatch(/TEMP B-TREE/);

@@ -270,6 +270,10 @@ export interface AuditListQuery {
   /** The target's id (targetId). */
   targetId?: string;
   outcome?: AuditEvent["outcome"];
+  /** The user the actor acted for (../audit.ts actorParts: what follows the actor's last "/"). */
+  actorUser?: string;
+  /** The credential that acted: the actor without the user it acted for (../audit.ts actorParts). */
+  actorCredential?: string;
   /** ISO 8601 instants (toISOString's form): time >= from, time < to. */
   from?: string;
   to?: string;

@@ -35,10 +35,11 @@ const toBody = (e: AuditEvent): z.infer<typeof AuditEventBody> => ({
 export const auditRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, {
     method: "get", operationId: "listAuditEvents", path: "/AuditEvents", tag: "AuditEvents", status: 200, response: AuditEventPage, paged: true,
-    summary: "The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Outcome, From and To (ISO 8601 date-times: From inclusive, To exclusive), combined; every filter is answered from an index and pages with PageSize and PageToken to the last matching event",
+    summary: "The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Actor (a user's sid: whatever acted for them; or a credential: a token's or OAuth client's sid, operator:<command>), Outcome, From and To (ISO 8601 date-times: From inclusive, To exclusive), combined; every filter is answered from an index and pages with PageSize and PageToken to the last matching event",
     query: z.object({
       Action: z.string().max(100).optional(),
       TargetSid: z.string().max(100).optional(),
+      Actor: z.string().min(1).max(200).optional(),
       Outcome: z.enum(["success", "refused"]).optional(),
       Imported: z.enum(["true", "false"]).optional(),
       From: z.string().max(40).optional(),
@@ -62,7 +63,7 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
       return m[1];
     };
     const { events, next } = await listAuditEvents(deps, actorOf(req), {
-      size, before, action: query.Action, targetId: query.TargetSid, outcome: query.Outcome, from: query.From, to: query.To, imported: query.Imported === "true",
+      size, before, action: query.Action, targetId: query.TargetSid, actor: query.Actor, outcome: query.Outcome, from: query.From, to: query.To, imported: query.Imported === "true",
     });
     const nextToken = next ? scope.tokens.seal(scope.orgId, scope.purpose, `${next} ${page + 1}`) : null;
     return { audit_events: events.map(toBody), meta: cursorMeta(req, "audit_events", size, page, token, nextToken) };

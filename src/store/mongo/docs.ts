@@ -12,6 +12,7 @@
  * `data`, `before` and `after` are stored with encoded keys (./codec.ts). Reading documents back
  * into records is ./decode.ts.
  */
+import { actorParts } from "../../domain/audit";
 import type { ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, Organization, UserRecord } from "../../domain/types";
 import { encodeKeys } from "./codec";
 import type { Doc } from "./decode";
@@ -89,10 +90,17 @@ export const invitationDoc = (i: Invitation): Doc => {
   return doc;
 };
 
+/** The actor's halves, kept beside it for the actor filter (migration 8 fills them in on older events). */
+export function actorFields(actor: string): { actorCredential: string; actorUser: string | null } {
+  const { credential, user } = actorParts(actor);
+  return { actorCredential: credential, actorUser: user };
+}
+
 export function auditDoc(e: AuditEvent, seq: number): Doc {
   const doc: Doc = {
     _id: e.id, orgId: e.orgId, seq, time: e.time, actor: e.actor, action: e.action, targetType: e.targetType,
     targetId: e.targetId, outcome: e.outcome, before: encodeKeys(e.before ?? null), after: encodeKeys(e.after ?? null),
+    ...actorFields(e.actor),
   };
   if (e.reason !== undefined) doc.reason = e.reason;
   if (e.imported) doc.imported = { at: e.imported.at, from: e.imported.from };

@@ -95,6 +95,13 @@ export const AUDIT_INDEXES_V6: readonly IndexSpec[] = [
   ix({ orgId: 1, outcome: 1, time: 1, seq: 1 }),
 ];
 
+/** Audit events since migration 8: the actor filter (a user, or a credential), on indexes leading with the organization. */
+export const AUDIT_INDEXES_V8: readonly IndexSpec[] = [
+  ...AUDIT_INDEXES_V6,
+  ix({ orgId: 1, actorUser: 1, time: 1, seq: 1 }),
+  ix({ orgId: 1, actorCredential: 1, time: 1, seq: 1 }),
+];
+
 /**
  * Memberships since migration 7: each has an `id` (the GroupMember resource), unique in its
  * organization, and every list of them (the organization's, a group's, a user's) is one range of
@@ -110,7 +117,7 @@ export const GROUP_MEMBER_INDEXES_V7: readonly IndexSpec[] = [
 
 /** What every collection should have now. */
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
-  ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V6,
+  ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V8,
   group_members: GROUP_MEMBER_INDEXES_V7,
 };
 

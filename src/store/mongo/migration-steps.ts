@@ -5,8 +5,8 @@
  */
 import { newId } from "../../domain/ids";
 import { toDomain } from "./decode";
-import { domainDoc } from "./docs";
-import { AUDIT_INDEXES_V6, COUNTER_INDEXES_V5, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
+import { actorFields, domainDoc } from "./docs";
+import { AUDIT_INDEXES_V6, AUDIT_INDEXES_V8, COUNTER_INDEXES_V5, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, MigrationRefused, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
@@ -116,9 +116,44 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       await reconcileIndexes(db, 7, "group_members", GROUP_MEMBER_INDEXES_V7, KNOWN(INDEXES_V1), log);
     },
   },
+  {
+    version: 8,
+    name: "audit search by actor",
+    // GET /v1/AuditEvents?Actor= filters by the user an event's actor acted for, or by the
+    // credential that acted (src/domain/audit.ts actorParts): events written before get both
+    // fields, BACKFILL_BATCH at a time, then the two indexes (./indexes.ts AUDIT_INDEXES_V8).
+    up: async (db, log) => {
+      await ensureCollection(db, "audit_events");
+      const filled = await backfillAuditActors(db, BACKFILL_BATCH);
+      if (filled > 0) log(`MongoDB migration 8: ${filled} audit event(s) given actorCredential and actorUser`);
+      await reconcileIndexes(db, 8, "audit_events", AUDIT_INDEXES_V8, KNOWN(INDEXES_V1, { audit_events: AUDIT_INDEXES_V6 }), log);
+    },
+  },
 ];
 
 const BACKFILL_BATCH = 1000;
+
+/** Migration 8's data part: audit events without actorCredential get both halves of their actor, `batch` at a time. */
+export async function backfillAuditActors(db: MigrationDb, batch: number): Promise<number> {
+  const events = db.collection("audit_events");
+  let filled = 0;
+  let previous = new Set<string>();
+  for (;;) {
+    const rows = await events.find({ actorCredential: { $exists: false } }, { projection: { orgId: 1, actor: 1 } }).limit(batch).toArray();
+    if (rows.length === 0) return filled;
+    // An event that comes back unchanged could not be filled in: stop rather than loop.
+    const stuck = rows.map((d) => String(d._id)).filter((id) => previous.has(id));
+    if (stuck.length > 0) throw new MigrationRefused(8, `audit events without an organization (${stuck.slice(0, 5).join(", ")}): give them their orgId, or delete them`);
+    previous = new Set(rows.map((d) => String(d._id)));
+    await events.bulkWrite(rows.map((d) => ({
+      updateOne: {
+        filter: { _id: { $eq: String(d._id) }, orgId: { $eq: d.orgId }, actorCredential: { $exists: false } },
+        update: { $set: actorFields(typeof d.actor === "string" ? d.actor : "") },
+      },
+    })), { ordered: false });
+    filled += rows.length;
+  }
+}
 
 /**
  * Migration 7's data part: memberships without an id get one, `batch` at a time (exported for its

@@ -97,13 +97,15 @@ export function mongoAudit(c: MongoCtx): AuditRepo {
       const doc = await checked(c.models.audit_events, auditDoc(e, seq));
       await c.run("write", (o) => events().insertOne(doc, o));
     },
-    // Newest first by (time, seq), each filter on an index ending in (time, seq) (./indexes.ts AUDIT_INDEXES_V6).
+    // Newest first by (time, seq), each filter on an index ending in (time, seq) (./indexes.ts AUDIT_INDEXES_V6, V8).
     list: (orgId, q) => c.run("read", async (o) => {
       if (q.limit <= 0) return [];
       const where: Doc = { orgId: { $eq: orgId } };
       if (q.action !== undefined) where.action = { $eq: q.action };
       if (q.targetId !== undefined) where.targetId = { $eq: q.targetId };
       if (q.outcome !== undefined) where.outcome = { $eq: q.outcome };
+      if (q.actorUser !== undefined) where.actorUser = { $eq: q.actorUser };
+      if (q.actorCredential !== undefined) where.actorCredential = { $eq: q.actorCredential };
       if (q.imported !== undefined) where.imported = q.imported ? { $type: "object" } : { $in: [null] };
       const time: Doc = {};
       if (q.from !== undefined) time.$gte = q.from;

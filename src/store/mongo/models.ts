@@ -88,6 +88,8 @@ export const SCHEMAS = {
   audit_events: schema({
     orgId: str, seq: num, time: str, actor: str, action: str, targetType: str, targetId: nullableStr,
     outcome: str, before: mixed, after: mixed, reason: { type: String },
+    // the actor's halves (src/domain/audit.ts actorParts), for GET /v1/AuditEvents?Actor= (migration 8)
+    actorCredential: str, actorUser: nullableStr,
     // events an import copied from elsewhere: { at, from } (AuditEvent.imported); absent on live events
     imported: { type: sub({ at: str, from: str }), default: undefined },
   }),

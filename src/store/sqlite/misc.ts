@@ -140,15 +140,19 @@ export function auditListSql(orgId: string, q: AuditListQuery, ref?: AuditRef): 
   if (q.action !== undefined) { where.push("action = ?"); params.push(q.action); }
   if (q.targetId !== undefined) { where.push("target_id = ?"); params.push(q.targetId); }
   if (q.outcome !== undefined) { where.push("outcome = ?"); params.push(q.outcome); }
+  if (q.actorUser !== undefined) { where.push("actor_user = ?"); params.push(q.actorUser); }
+  if (q.actorCredential !== undefined) { where.push("actor_credential = ?"); params.push(q.actorCredential); }
   if (q.from !== undefined) { where.push("time >= ?"); params.push(q.from); }
   if (q.to !== undefined) { where.push("time < ?"); params.push(q.to); }
   if (q.imported !== undefined) where.push(q.imported ? "imported IS NOT NULL" : "imported IS NULL");
   params.push(q.limit);
   // (org_id, X, time, seq) answers X = ? and the time range in one range, so with X given it is never
   // worse than (org_id, time, seq); the planner, judging by averages, took the time index for a rare
-  // outcome with a time range. A target is the most selective, then an action, then an outcome.
-  const index = q.targetId !== undefined ? "audit_events_org_target_time" : q.action !== undefined ? "audit_events_org_action_time"
-    : q.outcome !== undefined ? "audit_events_org_outcome_time" : "audit_events_org_time";
+  // outcome with a time range. A target is the most selective, then an actor (a user, then a
+  // credential), then an action, then an outcome.
+  const index = q.targetId !== undefined ? "audit_events_org_target_time"
+    : q.actorUser !== undefined ? "audit_events_org_actor_user_time" : q.actorCredential !== undefined ? "audit_events_org_actor_credential_time"
+      : q.action !== undefined ? "audit_events_org_action_time" : q.outcome !== undefined ? "audit_events_org_outcome_time" : "audit_events_org_time";
   return { sql: `SELECT * FROM audit_events INDEXED BY ${index} WHERE ${where.join(" AND ")} ORDER BY time DESC, seq DESC LIMIT ?`, params };
 }
 

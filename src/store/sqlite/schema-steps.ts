@@ -348,4 +348,21 @@ export const SCHEMA_STEPS: readonly Migration[] = [
       ALTER TABLE api_tokens ADD COLUMN audience TEXT;
     `,
   },
+  {
+    version: 21,
+    name: "audit search by actor",
+    // GET /v1/AuditEvents?Actor=: the user an event's actor acted for (what follows its last "/"
+    // when that is a user sid), or the credential that acted (the rest). Virtual columns computed
+    // from actor (src/domain/audit.ts actorParts splits the same way; the store contract checks
+    // both stores agree), so no row is rewritten and no writer changes; each has an index that
+    // leads with the organization and ends in (time, seq), as the other filters' (migration 16).
+    sql: `
+      ALTER TABLE audit_events ADD COLUMN actor_user TEXT
+        GENERATED ALWAYS AS (CASE WHEN substr(actor, -35, 3) = '/US' AND substr(actor, -32) NOT GLOB '*[^0-9a-f]*' THEN substr(actor, -34) END) VIRTUAL;
+      ALTER TABLE audit_events ADD COLUMN actor_credential TEXT
+        GENERATED ALWAYS AS (CASE WHEN substr(actor, -35, 3) = '/US' AND substr(actor, -32) NOT GLOB '*[^0-9a-f]*' THEN substr(actor, 1, length(actor) - 35) ELSE actor END) VIRTUAL;
+      CREATE INDEX audit_events_org_actor_user_time ON audit_events(org_id, actor_user, time, seq);
+      CREATE INDEX audit_events_org_actor_credential_time ON audit_events(org_id, actor_credential, time, seq);
+    `,
+  },
 ];
