@@ -99,7 +99,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Outcome, From and To (ISO 8601 date-times: From inclusive, To exclusive), combined; every filter is answered from an index and pages with PageSize and PageToken to the last matching event */
+        /** The audit trail, newest first: the events this store recorded, or with Imported=true the history an import copied from elsewhere (never mixed). Filters: Action, TargetSid, Actor (a user's sid: whatever acted for them; or a credential: a token's or OAuth client's sid, operator:<command>), Outcome, From and To (ISO 8601 date-times: From inclusive, To exclusive), combined; every filter is answered from an index and pages with PageSize and PageToken to the last matching event */
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
@@ -1539,6 +1539,7 @@ export interface operations {
         parameters: {
             query?: {
                 Action?: string;
+                Actor?: string;
                 From?: string;
                 Imported?: "true" | "false";
                 Outcome?: "success" | "refused";

@@ -1,6 +1,7 @@
 /**
  * The audit log (GET /v1/AuditEvents): every change and refusal, newest first, filtered by action,
- * target, outcome and time (From inclusive, To exclusive), paged. Each event shows who acted and
+ * target, actor (a user: whatever acted for them; or a token, client or operator command), outcome
+ * and time (From inclusive, To exclusive), paged; "Only this actor" beside each actor narrows to them. Each event shows who acted and
  * on what with names next to the sids (users, accounts, invitations and tokens are looked up once
  * each, through the same API), and the attributes that changed, old → new.
  */
@@ -121,18 +122,19 @@ export const auditPage: Page = async (root, ctx, params) => {
   const action = h("input", { type: "text", name: "action", list: "audit-actions", placeholder: "role_assignment.delete", autocomplete: "off", maxlength: "100" });
   const actions = h("datalist", { id: "audit-actions" }, ...ACTIONS.map((a) => h("option", { value: a })));
   const target = h("input", { type: "text", name: "target", placeholder: "US…, AC…, IV…", autocomplete: "off", maxlength: "100", class: "mono", value: params[0] ?? "" });
+  const actor = h("input", { type: "text", name: "actor", placeholder: "US…, TK…, OC…, operator:…", autocomplete: "off", maxlength: "200", class: "mono", value: params[1] ?? "" });
   const outcome = h("select", { name: "outcome" }, h("option", { value: "" }, "Any"), h("option", { value: "success" }, "Success"), h("option", { value: "refused" }, "Refused"));
   const from = h("input", { type: "datetime-local", name: "from" });
   const to = h("input", { type: "datetime-local", name: "to" });
   const filter = h("button", { type: "submit", class: "secondary" }, "Filter");
   const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the audit log" },
-    field("Action", action), actions, field("Target SID", target), field("Outcome", outcome), field("From (your time)", from), field("Before (your time)", to), filter);
+    field("Action", action), actions, field("Target SID", target), field("Actor", actor), field("Outcome", outcome), field("From (your time)", from), field("Before (your time)", to), filter);
   const list = h("div", {});
 
   const pager = new Pager("Audit log", async (token) => {
     const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", {
       PageSize: 20, PageToken: token, Action: action.value.trim() || undefined, TargetSid: target.value.trim() || undefined,
-      Outcome: outcome.value || undefined, From: instant(from.value), To: instant(to.value),
+      Actor: actor.value.trim() || undefined, Outcome: outcome.value || undefined, From: instant(from.value), To: instant(to.value),
     }));
     const rows = page.audit_events.map((e) => row(e));
     list.replaceChildren(table("Audit events", ["When", "Who", "Action", "Target", "Changes"], rows, "No event matches."));
@@ -151,13 +153,25 @@ export const auditPage: Page = async (root, ctx, params) => {
         cell.removeAttribute("aria-busy");
       }
     };
-    void fill(who, async () => [await actorCell(names, e.actor)]);
+    void fill(who, async () => [await actorCell(names, e.actor), onlyButton(e.actor)]);
     void fill(what, async () => [e.target_type, e.target_sid ? h("div", {}, await named(names, e.target_sid)) : null]);
     void fill(changes, async () => [
       ...(e.outcome === "refused" ? [h("div", {}, badge("refused", "warn"), " ", e.reason ?? "")] : []),
       ...(await changesCell(names, e)),
     ]);
     return h("tr", { "data-event": e.sid, "data-action": e.action }, h("td", {}, when(e.date_created)), who, h("td", { class: "mono action-name" }, e.action), what, changes);
+  };
+
+  /** Narrows the log to this event's actor: the user it acted for, else the credential that acted. */
+  const onlyButton = (who: string): HTMLElement => {
+    const parts = /^(.*)\/(US[0-9a-f]{32})$/.exec(who);
+    const value = parts ? parts[2]! : who;
+    const b = h("button", { type: "button", class: "link small", title: value }, "Only this actor");
+    b.addEventListener("click", () => {
+      actor.value = value;
+      void pager.reset();
+    });
+    return h("div", {}, b);
   };
 
   form.addEventListener("submit", (ev) => {

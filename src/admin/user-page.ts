@@ -45,7 +45,8 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
       h("dt", {}, "Email"), h("dd", {}, user.email ?? "—"),
       h("dt", {}, "User name"), h("dd", {}, user.user_name),
       h("dt", {}, "SID"), h("dd", { class: "mono" }, user.sid),
-      h("dt", {}, "Active"), h("dd", {}, user.active ? "yes" : "no (suspended)")));
+      h("dt", {}, "Active"), h("dd", {}, user.active ? "yes" : "no (suspended)"),
+      h("dt", {}, "Audit log"), h("dd", {}, h("a", { href: `#/audit/by/${user.sid}` }, "What they did"), " · ", h("a", { href: `#/audit/${user.sid}` }, "What was done to them"))));
 
   let current: Tab = tabParam === "accounts" || independent ? "accounts" : "general";
   const holder = h("div", {});
