@@ -51,8 +51,8 @@ describeBrowser("Admin Center: the audit log by actor", () => {
     await page.locator('tr[data-action="user.create"]').first().waitFor();
     const notAda = page.locator("tr[data-event]").filter({ hasText: "Not Ada's" }).first();
     await notAda.getByRole("button", { name: "Only this actor" }).click();
-    await page.waitForFunction(() => (document.querySelector('input[name="actor"]') as HTMLInputElement).value.startsWith("TK"));
-    await page.waitForFunction(() => !document.querySelector('tr[data-action="account.update"]'));
+    await page.waitForFunction("document.querySelector('input[name=\"actor\"]').value.startsWith('TK')");
+    await page.waitForFunction("!document.querySelector('tr[data-action=\"account.update\"]')");
     const actors = await page.locator("tr[data-event]").evaluateAll((trs) => trs.map((tr) => tr.querySelector("td.who")?.textContent ?? ""));
     expect(actors.length).toBeGreaterThan(0);
     expect(actors.some((a) => a.includes("Ada"))).toBe(false);
