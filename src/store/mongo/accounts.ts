@@ -2,17 +2,15 @@
 import type { AccountRepo } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { toAccount, type Doc } from "./decode";
-import { checked } from "./models";
 
 export function mongoAccounts(c: MongoCtx): AccountRepo {
   const accounts = () => c.coll("accounts");
   return {
     insert: (a) => c.atomic(async (t) => {
       const seq = await t.nextSeq("accounts", a.orgId);
-      const doc = await checked(t.models.accounts, {
+      await t.insert("accounts", {
         _id: a.id, orgId: a.orgId, seq, name: a.name, ownerId: a.ownerId, status: a.status, created: a.created, lastModified: a.lastModified,
       });
-      await t.run("write", (o) => t.coll("accounts").insertOne(doc, o));
     }),
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await accounts().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);

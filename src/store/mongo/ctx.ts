@@ -13,7 +13,7 @@ import mongoose from "mongoose";
 import { StoreUnavailable, UniqueViolation } from "../../domain/ports/store";
 import { READ_TIME_MS } from "./connect";
 import { guard, translate } from "./errors";
-import type { CollectionName, Models } from "./models";
+import { checked, type CollectionName, type Models } from "./models";
 import { nextSequence, type Sequenced } from "./sequences";
 import { runTransaction, type Session, type SessionSource, type TxState } from "./transaction";
 
@@ -38,6 +38,8 @@ export interface MongoCtx {
    * transaction this context runs in, or with `detached` outside it.
    */
   nextSeq(name: Sequenced, orgId: string, options?: { detached?: boolean }): Promise<number>;
+  /** Validates `doc` against its collection's schema (./models.ts `checked`) and inserts it. */
+  insert(name: CollectionName, doc: Record<string, unknown>): Promise<void>;
   /**
    * Runs `fn` in this context's transaction; outside one, in a transaction of its own when the
    * server has them (so a sequence number and the document that carries it commit together),
@@ -95,6 +97,10 @@ export function makeCtx(db: DbLike, models: Models, options: CtxOptions = {}): M
         }
         throw e;
       }
+    },
+    async insert(name, doc) {
+      const stored = await checked(models[name], doc);
+      await ctx.run("write", (o) => coll(name).insertOne(stored, o));
     },
     nextSeq: (name, orgId, o) => {
       const detached = o?.detached === true || !tx;

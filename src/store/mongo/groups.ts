@@ -42,8 +42,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
   return {
     insert: (g) => c.atomic(async (t) => {
       const seq = await t.nextSeq("groups", g.orgId);
-      const doc = await checked(t.models.groups, groupDoc(g, seq));
-      await t.run("write", (o) => t.coll("groups").insertOne(doc, o));
+      await t.insert("groups", groupDoc(g, seq));
     }),
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await groups().findOne(byId(orgId, id), o);

@@ -19,8 +19,7 @@ export function mongoDomains(c: MongoCtx): DomainRepo {
   const domains = () => c.coll("domains");
   return {
     async insert(d) {
-      const doc = await checked(c.models.domains, domainDoc(d));
-      await c.run("write", (o) => domains().insertOne(doc, o));
+      await c.insert("domains", domainDoc(d));
     },
     list: (orgId) => c.run("read", async (o) =>
       (await domains().find({ orgId: { $eq: orgId }, ...NOT_REMOVED }, o).sort({ nameLower: 1, _id: 1 }).toArray()).map(toDomain)),
@@ -58,8 +57,7 @@ export function mongoInvitations(c: MongoCtx): InvitationRepo {
   const invitations = () => c.coll("invitations");
   return {
     async insert(i) {
-      const doc = await checked(c.models.invitations, invitationDoc(i));
-      await c.run("write", (o) => invitations().insertOne(doc, o));
+      await c.insert("invitations", invitationDoc(i));
     },
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await invitations().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);
@@ -94,8 +92,7 @@ export function mongoAudit(c: MongoCtx): AuditRepo {
   return {
     async append(e) {
       const seq = await c.nextSeq("audit_events", e.orgId, { detached: true });
-      const doc = await checked(c.models.audit_events, auditDoc(e, seq));
-      await c.run("write", (o) => events().insertOne(doc, o));
+      await c.insert("audit_events", auditDoc(e, seq));
     },
     // Newest first by (time, seq), each filter on an index ending in (time, seq) (./indexes.ts AUDIT_INDEXES_V6, V8).
     list: (orgId, q) => c.run("read", async (o) => {

@@ -10,8 +10,7 @@ export function mongoOrgs(c: MongoCtx): OrgRepo {
   const orgs = () => c.coll("organizations");
   return {
     async insert(org) {
-      const doc = await checked(c.models.organizations, orgDoc(org));
-      await c.run("write", (o) => orgs().insertOne(doc, o));
+      await c.insert("organizations", orgDoc(org));
     },
     get: (id) => c.run("read", async (o) => {
       const d = await orgs().findOne({ _id: { $eq: id } }, o);
@@ -30,8 +29,7 @@ export function mongoTokens(c: MongoCtx): TokenRepo {
   const tokens = () => c.coll("tokens");
   return {
     async insert(t) {
-      const doc = await checked(c.models.tokens, tokenDoc(t));
-      await c.run("write", (o) => tokens().insertOne(doc, o));
+      await c.insert("tokens", tokenDoc(t));
     },
     get: (id) => c.run("read", async (o) => {
       const d = await tokens().findOne({ _id: { $eq: id } }, o);

@@ -15,8 +15,7 @@ export function mongoOutbox(c: MongoCtx): OutboxRepo {
   const outbox = () => c.coll("outbox");
   return {
     async insert(m) {
-      const doc = await checked(c.models.outbox, outboxDoc(m));
-      await c.run("write", (o) => outbox().insertOne(doc, o));
+      await c.insert("outbox", outboxDoc(m));
     },
     get: (orgId, id) => c.run("read", async (o) => {
       const d = await outbox().findOne({ _id: { $eq: id }, orgId: { $eq: orgId } }, o);

@@ -24,8 +24,7 @@ export function mongoUsers(c: MongoCtx): UserRepo {
   return {
     insert: (u) => c.atomic(async (t) => {
       const seq = await t.nextSeq("users", u.orgId);
-      const doc = await checked(t.models.users, userDoc(u, seq));
-      await t.run("write", (o) => t.coll("users").insertOne(doc, o));
+      await t.insert("users", userDoc(u, seq));
     }),
     get: (orgId, id, options) => c.run("read", async (o) =>
       one(await users().findOne({ _id: { $eq: id }, ...(options?.includeIndependent ? { orgId: { $eq: orgId } } : scoped(orgId)) }, o))),
