@@ -117,13 +117,15 @@ describe("background WAL checkpoints (SQLite)", () => {
 });
 
 describe("the checkpoint worker's file", () => {
+  // Building dist/ when it is older than the sources takes longer than a test's 30 s on a loaded machine.
+  beforeAll(() => ensureBuilt(), 120_000);
+
   it("is a file Node runs as it is, from the sources", () => {
     expect(WORKER_FILE).toMatch(/src[\\/]store[\\/]sqlite[\\/]checkpoint-worker\.js$/);
     expect(existsSync(WORKER_FILE)).toBe(true);
   });
 
   it("ships in dist/ beside the built checkpointer, which runs it: a checkpoint completes", async () => {
-    ensureBuilt();
     const built = join(__dirname, "..", "..", "dist", "store", "sqlite", "checkpointer.js");
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built module, not the source
     const { startCheckpointer: startBuilt, WORKER_FILE: builtWorker } = require(built) as typeof import("../../src/store/sqlite/checkpointer");
