@@ -8,21 +8,20 @@ import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { actionButton, append, badge, ErrorSlot, field, h, openPanel, Pager, run, statusLine, table, when } from "./dom.js";
 import { flashLine, heading, nameOf, type Page } from "./page.js";
 import { mailBanner } from "./users-page.js";
-import { confirmPanel, inviteToAccountPanel, managedUsers, roleCheckboxes, roleNames, userSelect } from "./panels.js";
-import type { Account, AccountPage, AccountRole, AccountUser, Member, RoleAssignment, User } from "./types.js";
+import { confirmPanel, inviteToAccountPanel, roleCheckboxes, roleNames, userPicker } from "./panels.js";
+import type { Account, AccountPage, AccountRole, AccountUser, RoleAssignment, User } from "./types.js";
 
 export const accountsPage: Page = async (root, ctx) => {
   const status = statusLine();
   const create = h("button", { type: "button" }, "Create account");
   append(root, heading("Accounts", [], create), flashLine(ctx), status.el);
 
-  let owners = new Map<string, Member>();
-  const ownersSlot = new ErrorSlot();
-  try {
-    owners = new Map((await managedUsers()).map((u) => [u.sid, u]));
-  } catch (e) {
-    ownersSlot.show(e);
-  }
+  // Owners' names, looked up once each (GET /v1/Users/{sid}) for the accounts a page shows; a sid when unreadable.
+  const owners = new Map<string, Promise<User | null>>();
+  const ownerOf = (sid: string) => {
+    if (!owners.has(sid)) owners.set(sid, v1<User>("GET", `/Users/${sid}`).catch(() => null));
+    return owners.get(sid)!;
+  };
 
   const filter = h("select", { name: "status" }, h("option", { value: "" }, "All"), h("option", { value: "active" }, "Active"), h("option", { value: "closed" }, "Closed"));
   const filterButton = h("button", { type: "submit", class: "secondary" }, "Filter");
@@ -32,7 +31,7 @@ export const accountsPage: Page = async (root, ctx) => {
     const page = await v1<AccountPage>("GET", withQuery("/Accounts", { PageSize: 20, PageToken: token, Status: filter.value || undefined }));
     const rows = page.accounts.map((a) => h("tr", {},
       h("td", {}, h("a", { href: `#/accounts/${a.sid}` }, a.friendly_name)),
-      h("td", {}, ownerName(owners, a.owner_sid)),
+      h("td", {}, ownerName(a.owner_sid, ownerOf(a.owner_sid))),
       h("td", {}, badge(a.status, a.status)),
       h("td", {}, when(a.date_created)),
       h("td", { class: "mono" }, a.sid)));
@@ -43,20 +42,20 @@ export const accountsPage: Page = async (root, ctx) => {
     ev.preventDefault();
     void pager.reset();
   });
-  root.append(ownersSlot.el, filterForm, list, pager.el);
+  root.append(filterForm, list, pager.el);
   await pager.reset();
 
   create.addEventListener("click", () => openPanel("Create account", (body, close) => {
     const name = h("input", { type: "text", name: "friendly_name", required: true, maxlength: "200", class: "wide" });
-    const owner = userSelect([...owners.values()], { placeholder: "Choose the owner…" });
+    const owner = userPicker("Owner", { placeholder: "Choose the owner…", hint: "An active managed user of the organization." });
     const submit = h("button", { type: "submit" }, "Create account");
     const slot = new ErrorSlot(submit);
-    const form = h("form", {}, field("Account name", name), field("Owner", owner, "A managed user of the organization."),
+    const form = h("form", {}, field("Account name", name), owner.el,
       h("div", { class: "buttons" }, submit, h("button", { type: "button", class: "secondary", onclick: close }, "Cancel")), slot.el);
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       void run(submit, slot, async () => {
-        const a = await v1<Account>("POST", "/Accounts", { friendly_name: name.value, ...(owner.value ? { owner_sid: owner.value } : {}) });
+        const a = await v1<Account>("POST", "/Accounts", { friendly_name: name.value, ...(owner.select.value ? { owner_sid: owner.select.value } : {}) });
         close();
         ctx.go(`#/accounts/${a.sid}`, `Account ${a.friendly_name} created.`);
       });
@@ -65,9 +64,15 @@ export const accountsPage: Page = async (root, ctx) => {
   }));
 };
 
-function ownerName(owners: Map<string, Member>, sid: string): HTMLElement {
-  const u = owners.get(sid);
-  return h("a", { href: `#/users/${sid}` }, u ? nameOf(u) : sid);
+/** A link to the owner: their sid at once, their name when the lookup answers. */
+function ownerName(sid: string, owner: Promise<User | null>): HTMLElement {
+  const link = h("a", { href: `#/users/${sid}`, class: "mono" }, sid);
+  void owner.then((u) => {
+    if (!u) return;
+    link.textContent = nameOf(u);
+    link.classList.remove("mono");
+  });
+  return link;
 }
 
 export const accountPage: Page = async (root, ctx, [sid]) => {
@@ -183,7 +188,6 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
     // The owner can still own it (an active managed user), or the reopening names a new one.
     const ownerCan = owner !== null && owner.status === "managed" && owner.active;
     const reopen = actionButton("Reopen account", async () => {
-      const candidates = ownerCan ? [] : await managedUsers();
       let newOwner: HTMLSelectElement | null = null;
       confirmPanel({
         title: `Reopen ${account.friendly_name}`,
@@ -194,8 +198,9 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
         ],
         confirmLabel: "Reopen account",
         extra: ownerCan ? undefined : (form) => {
-          newOwner = userSelect(candidates, { placeholder: "Choose the new owner…" });
-          form.append(field("New owner", newOwner, `${owner ? nameOf(owner) : account.owner_sid} can no longer own it: choose an active managed user.`));
+          const picker = userPicker("New owner", { placeholder: "Choose the new owner…", hint: `${owner ? nameOf(owner) : account.owner_sid} can no longer own it: choose an active managed user.` });
+          newOwner = picker.select;
+          form.append(picker.el);
         },
         action: async () => {
           await v1("POST", `/Accounts/${sid}/Reopen`, newOwner ? { owner_sid: newOwner.value } : {});

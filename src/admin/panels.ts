@@ -1,7 +1,7 @@
 /**
  * Pieces several pages share: the account-role checkboxes (ticking Administrator clears and
  * disables the others, as the seed says), the "Invite User to Account" panel, a confirmation panel
- * with the seed's acknowledgement bullets, and the list of managed users (for owner pickers).
+ * with the seed's acknowledgement bullets, and the owner picker (a search through the server).
  */
 import { v1, withQuery } from "./api.js";
 import { ErrorSlot, field, h, openPanel, run, uid } from "./dom.js";
@@ -118,23 +118,58 @@ export function confirmPanel(opts: {
   }, { wide: true });
 }
 
-/** Managed users (up to `max`), for choosing an account's owner. */
-export async function managedUsers(max = 500): Promise<Member[]> {
-  const out: Member[] = [];
-  let token: string | undefined;
-  while (out.length < max) {
-    const page = await v1<MemberPage>("GET", withQuery("/Users", { Status: "managed", PageSize: 100, PageToken: token }));
-    out.push(...page.users);
-    const next = page.meta.next_page_url ? new URL(page.meta.next_page_url, location.origin).searchParams.get("PageToken") : null;
-    if (!next) break;
-    token = next;
-  }
-  return out.filter((u) => u.active);
+export interface UserPicker {
+  /** The search box and the select, to put in a form. */
+  el: HTMLElement;
+  select: HTMLSelectElement;
+  /** The chosen user as the last search answered it. */
+  chosen(): Member | undefined;
 }
 
-/** A select of users, labelled with name and email. */
-export function userSelect(users: Member[], opts: { exclude?: string; placeholder: string; selected?: string; required?: boolean }): HTMLSelectElement {
-  return h("select", { name: "user", required: opts.required !== false },
-    h("option", { value: "" }, opts.placeholder),
-    ...users.filter((u) => u.sid !== opts.exclude).map((u) => h("option", { value: u.sid, selected: u.sid === opts.selected }, `${nameOf(u)}${u.email && u.email !== nameOf(u) ? ` <${u.email}>` : ""}`)));
+/**
+ * Choosing an active managed user (an account's owner) by searching the server: GET /v1/Users with
+ * Status=managed, Search (a userName or email prefix, across the whole organization) and a page of
+ * PICKER_PAGE; never a list loaded whole. The select holds the matches; when more match, it says so.
+ */
+export function userPicker(label: string, opts: { exclude?: string; placeholder: string; required?: boolean; hint?: string; id?: string }): UserPicker {
+  const search = h("input", { type: "search", name: "user-search", autocomplete: "off", maxlength: "200", placeholder: "Start of an email or user name" });
+  const select = h("select", { name: "user", required: opts.required !== false, id: opts.id }, h("option", { value: "" }, opts.placeholder));
+  const more = h("p", { class: "hint", role: "status" });
+  let shown: Member[] = [];
+  let asked = 0;
+  const load = async () => {
+    const mine = ++asked;
+    const term = search.value.trim();
+    select.setAttribute("aria-busy", "true");
+    try {
+      const page = await v1<MemberPage>("GET", withQuery("/Users", { Status: "managed", PageSize: PICKER_PAGE, Search: term || undefined }));
+      if (mine !== asked) return; // a later search answered first
+      const keep = select.value;
+      shown = page.users.filter((u) => u.active && u.sid !== opts.exclude);
+      select.replaceChildren(h("option", { value: "" }, opts.placeholder),
+        ...shown.map((u) => h("option", { value: u.sid, selected: u.sid === keep }, `${nameOf(u)}${u.email && u.email !== nameOf(u) ? ` <${u.email}>` : ""}`)));
+      more.textContent = page.meta.next_page_url
+        ? `More users match${term ? ` “${term}”` : ""}: type more of an email or user name to find others.`
+        : shown.length === 0 ? `No active managed user matches${term ? ` “${term}”` : ""}.` : "";
+    } catch (e) {
+      if (mine === asked) more.textContent = e instanceof Error ? e.message : String(e);
+    } finally {
+      if (mine === asked) select.removeAttribute("aria-busy");
+    }
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void load(), 250);
+  });
+  search.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter") return;
+    ev.preventDefault(); // searching, not submitting the form
+    clearTimeout(timer);
+    void load();
+  });
+  void load();
+  const el = h("div", { class: "picker" }, field("Search users", search), field(label, select, opts.hint), more);
+  return { el, select, chosen: () => shown.find((u) => u.sid === select.value) };
 }
+const PICKER_PAGE = 20;

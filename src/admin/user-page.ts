@@ -10,7 +10,7 @@
 import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { append, badge, checkbox, ErrorSlot, field, h, run, statusLine, table, tabs, uid } from "./dom.js";
 import { flashLine, heading, nameOf, type Ctx, type Page } from "./page.js";
-import { confirmPanel, managedUsers, roleNames, userSelect } from "./panels.js";
+import { confirmPanel, roleNames, userPicker, type UserPicker } from "./panels.js";
 import {
   type Account, type AccountPage, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, ORG_ROLE_LABEL, type EndMembershipResult, type OrgRole, type PasswordResetResult,
   type RoleAssignment, type User, type UserAccountList,
@@ -180,10 +180,8 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
 };
 
 async function endMembership(ctx: Ctx, user: User, mode: "remove" | "delete"): Promise<void> {
-  const [owned, candidates] = await Promise.all([
-    accountsOwnedBy(user.sid).catch(() => []),
-    managedUsers().catch(() => []),
-  ]);
+  const owned = await accountsOwnedBy(user.sid).catch(() => []);
+  let picker: UserPicker | null = null;
   const verb = mode === "remove" ? "Remove" : "Delete";
   confirmPanel({
     title: `${verb} ${nameOf(user)}`,
@@ -195,19 +193,18 @@ async function endMembership(ctx: Ctx, user: User, mode: "remove" | "delete"): P
     confirmLabel: `${verb} user`,
     danger: true,
     extra: (form) => {
-      const owner = userSelect(candidates, { exclude: user.sid, placeholder: "Choose a managed user…", required: false }); // checked by the action, beside its button
-      owner.id = "new-owner";
       const list = owned.length
         ? `${nameOf(user)} owns ${owned.length} account${owned.length > 1 ? "s" : ""}: ${owned.map((a) => a.friendly_name).join(", ")}. They pass to the user you choose.`
         : `${nameOf(user)} owns no account now; the user you choose receives any that appear before you confirm.`;
-      form.append(field("Owner of the account(s)", owner, list));
-      form.dataset.ownerSelect = owner.id;
+      picker = userPicker("Owner of the account(s)", { exclude: user.sid, placeholder: "Choose a managed user…", required: false, hint: list, id: "new-owner" }); // checked by the action, beside its button
+      form.append(picker.el);
+      form.dataset.ownerSelect = picker.select.id;
     },
     action: async () => {
-      const select = document.getElementById("new-owner") as HTMLSelectElement;
+      const select = picker!.select;
       if (!select.value) throw new Error("Choose the owner of the account(s).");
       const out = await v1<EndMembershipResult>("POST", `/Users/${user.sid}/${verb}`, { acknowledge: true, new_owner_sid: select.value });
-      const heir = candidates.find((c) => c.sid === select.value);
+      const heir = picker!.chosen();
       const moved = out.accounts_handed_over.length;
       ctx.go("#/users/managed", `${nameOf(user)} was ${out.action}.${moved ? ` ${moved} account${moved > 1 ? "s" : ""} now belong${moved > 1 ? "" : "s"} to ${heir ? nameOf(heir) : select.value}.` : ""}`);
     },

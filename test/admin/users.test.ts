@@ -293,6 +293,7 @@ describeBrowser("Admin Center: users", () => {
     await confirm.click();
     await dialog.getByText("Choose the owner of the account(s).").waitFor();
     expect((await o.api("GET", `/Users/${leaving}`)).status).toBe(200);
+    await dialog.locator(`option[value="${heir}"]`).waitFor({ state: "attached" }); // the owner picker searched the server
     const options = await dialog.getByLabel("Owner of the account(s)").locator("option").allTextContents();
     expect(options.some((t) => t.includes(`leaving@${o.domain}`))).toBe(false); // not the user being removed
     expect(options.some((t) => t.includes(`heir@${o.domain}`))).toBe(true);
