@@ -1,6 +1,6 @@
 /**
  * The Admin Center's entry point: sign-in, the side navigation and a hash router
- * (#/users, #/users/US…, #/accounts, #/accounts/AC…, #/domains, #/provisioning, #/audit, #/audit/<target sid>, #/audit/by/<actor sid>).
+ * (#/users, #/users/US…, #/accounts, #/accounts/AC…, #/domains, #/provisioning, #/audit, #/audit/<target sid>, #/audit/by/<actor sid>, #/settings).
  *
  * Sign-in takes an admin token, or a token made for a user (`orgscim tokens create --user`), and
  * checks it with GET /v1/Organization. The token is kept in memory only (./api.ts): a reload asks
@@ -9,6 +9,7 @@
 import { ApiError, signIn, signOut, UNAUTHORIZED, v1 } from "./api.js";
 import { accountPage, accountsPage } from "./accounts-page.js";
 import { auditPage } from "./audit-page.js";
+import { settingsPage } from "./settings-page.js";
 import { ErrorSlot, field, h, run } from "./dom.js";
 import { domainsPage } from "./domains-page.js";
 import type { Ctx, Page } from "./page.js";
@@ -34,6 +35,7 @@ const ROUTES: { pattern: RegExp; page: Page; section: string }[] = [
   { pattern: /^\/accounts\/(AC[0-9a-f]{32})$/, page: accountPage, section: "accounts" },
   { pattern: /^\/domains$/, page: domainsPage, section: "domains" },
   { pattern: /^\/provisioning$/, page: provisioningPage, section: "provisioning" },
+  { pattern: /^\/settings$/, page: settingsPage, section: "settings" },
   { pattern: /^\/audit(?:\/((?:US|AC|IV|TK|GP|DM)[0-9a-f]{32}))?$/, page: auditPage, section: "audit" },
   { pattern: /^\/audit\/by\/((?:US|TK|OC)[0-9a-f]{32})$/, page: (root, c, [actor]) => auditPage(root, c, ["", actor ?? ""]), section: "audit" },
 ];
