@@ -18,6 +18,7 @@ import { createLogger, type Logger } from "./http/logging";
 import { createTxtResolver } from "./infra/dns";
 import { startDomainRecheck } from "./infra/domain-recheck";
 import { startOutboxWorker } from "./infra/mailer";
+import { startEventPusher } from "./infra/set-push";
 import { openStore, sqlitePathOf } from "./store/open";
 import { StoreOpenError } from "./store/sqlite/open-errors";
 import { StoreVanished } from "./store/sqlite/store-marker";
@@ -137,12 +138,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const idle = { stop: async () => undefined };
   const recheck = background ? startDomainRecheck({ store, clock, dns, logger, intervalMs: config.DOMAIN_RECHECK_INTERVAL_MS, onReport: observability.recheckReport }) : idle;
   const outbox = background ? startOutboxWorker({ store, clock, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, intervalMs: config.OUTBOX_INTERVAL_MS, onReport: observability.outboxReport }) : idle;
+  // SCIM events to push receivers (src/infra/set-push.ts); their `iss` is PUBLIC_URL, else this server's URL.
+  const pusher = background ? startEventPusher({
+    store, clock, logger, issuer: (config.PUBLIC_URL ?? `${listening.scheme}://${host}:${port}`).replace(/\/+$/, ""),
+    intervalMs: config.EVENTS_PUSH_INTERVAL_MS, retryBaseMs: config.EVENTS_RETRY_BASE_MS, allowPrivate: config.EVENTS_ALLOW_PRIVATE_RECEIVERS === "true",
+  }) : idle;
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       const recheckStopped = recheck.stop();
       const outboxStopped = outbox.stop();
+      const pusherStopped = pusher.stop();
       const drained = await drainer.drain(config.SHUTDOWN_TIMEOUT_MS, (n) =>
         logger.error({ acceptedDuringDrain: n }, "new connections were still arriving at 90% of SHUTDOWN_TIMEOUT_MS: stopped listening; connections still queued were reset. Take the instance out of the load balancer before SIGTERM."));
       if (drained.destroyed > 0) {
@@ -150,6 +157,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       }
       await recheckStopped;
       await outboxStopped;
+      await pusherStopped;
       await store.close();
       listening.close();
       await observability.close(); // last: the store calls' spans are sent too

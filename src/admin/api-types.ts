@@ -162,6 +162,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/EventStreams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's SCIM event streams (RFC 9967 receivers), oldest first */
+        get: operations["listEventStreams"];
+        put?: never;
+        /** Add an event stream: every later change to the organization's users, groups and memberships becomes a signed SET for it, pushed to endpoint_url (RFC 8935) or polled (RFC 8936) with the poll credential in this response only */
+        post: operations["createEventStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/EventStreams/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event stream, with the SETs it is still owed or its receiver refused */
+        get: operations["getEventStream"];
+        put?: never;
+        post?: never;
+        /** Delete an event stream: no more SETs are written for it, and those it was owed are dropped */
+        delete: operations["deleteEventStream"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/Invitations": {
         parameters: {
             query?: never;
@@ -642,6 +678,93 @@ export interface components {
             more_info: string;
             status: number;
         };
+        EventStream: {
+            /** @description The `aud` of this stream's SETs */
+            audience: string;
+            created_by: string;
+            date_created: string;
+            date_deleted: string | null;
+            /** @enum {string} */
+            delivery: "push" | "poll";
+            /** @description push: where SETs are POSTed (RFC 8935); null for poll */
+            endpoint_url: string | null;
+            friendly_name: string;
+            /** @description The `iss` of this stream's SETs when PUBLIC_URL is set (else the server's own URL) */
+            issuer: string;
+            /** @description The public key the SETs are signed with (ES256) */
+            jwks_uri: string;
+            /** @description poll: where the receiver polls (RFC 8936); null for push */
+            poll_url: string | null;
+            sid: string;
+        };
+        EventStreamCreate: {
+            /** @enum {string} */
+            delivery: "push" | "poll";
+            /** @description push only: the receiver's https URL, on a public address */
+            endpoint_url?: string;
+            friendly_name: string;
+        };
+        EventStreamCreated: {
+            /** @description The `aud` of this stream's SETs */
+            audience: string;
+            created_by: string;
+            date_created: string;
+            date_deleted: string | null;
+            /** @enum {string} */
+            delivery: "push" | "poll";
+            /** @description push: where SETs are POSTed (RFC 8935); null for poll */
+            endpoint_url: string | null;
+            friendly_name: string;
+            /** @description The `iss` of this stream's SETs when PUBLIC_URL is set (else the server's own URL) */
+            issuer: string;
+            /** @description The public key the SETs are signed with (ES256) */
+            jwks_uri: string;
+            /** @description poll: the receiver's credential (Authorization: Bearer), shown only in this response; orgscim keeps only its hash */
+            poll_credential: string | null;
+            /** @description poll: where the receiver polls (RFC 8936); null for push */
+            poll_url: string | null;
+            sid: string;
+        };
+        EventStreamDetail: {
+            /** @description The `aud` of this stream's SETs */
+            audience: string;
+            created_by: string;
+            date_created: string;
+            date_deleted: string | null;
+            /** @enum {string} */
+            delivery: "push" | "poll";
+            /** @description push: where SETs are POSTed (RFC 8935); null for poll */
+            endpoint_url: string | null;
+            /** @description The oldest of them: for push, the one the stream's later SETs wait behind; null: none */
+            first_undelivered: {
+                attempts: number;
+                date_created: string;
+                jti: string;
+                last_error: string | null;
+                next_attempt: string;
+                /**
+                 * @description pending: still owed (push: retried after next_attempt; poll: answered until acknowledged); failed: the receiver refused it (push 400, poll setErrs)
+                 * @enum {string}
+                 */
+                status: "pending" | "failed";
+                /** @description sub_id.uri: the resource the SET is about */
+                subject: string;
+            } | null;
+            friendly_name: string;
+            /** @description The `iss` of this stream's SETs when PUBLIC_URL is set (else the server's own URL) */
+            issuer: string;
+            /** @description The public key the SETs are signed with (ES256) */
+            jwks_uri: string;
+            /** @description poll: where the receiver polls (RFC 8936); null for push */
+            poll_url: string | null;
+            sid: string;
+            /** @description How many SETs it is still owed or its receiver refused (counted up to 1,000) */
+            undelivered_count: number;
+        };
+        EventStreamList: {
+            event_streams: components["schemas"]["EventStream"][];
+            meta: components["schemas"]["PageMeta"];
+        };
         Invitation: {
             account_sid: string | null;
             date_accepted: string | null;
@@ -754,7 +877,11 @@ export interface components {
             date_deleted: string | null;
             /** @description When its secret stops working; null: never */
             date_expires: string | null;
+            /** @description When a request last authenticated with one of its access tokens, recorded at most once a minute per instance; null: not since last use was recorded */
+            date_last_used: string | null;
             friendly_name: string;
+            /** @description The client address of that request */
+            last_used_address: string | null;
             scopes: ("scim" | "admin")[];
             /** @description The client's id (client_id at the token endpoint) */
             sid: string;
@@ -784,7 +911,11 @@ export interface components {
             date_deleted: string | null;
             /** @description When its secret stops working; null: never */
             date_expires: string | null;
+            /** @description When a request last authenticated with one of its access tokens, recorded at most once a minute per instance; null: not since last use was recorded */
+            date_last_used: string | null;
             friendly_name: string;
+            /** @description The client address of that request */
+            last_used_address: string | null;
             scopes: ("scim" | "admin")[];
             /** @description The client's id (client_id at the token endpoint) */
             sid: string;
@@ -868,8 +999,12 @@ export interface components {
             date_created: string;
             /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
             date_expires: string | null;
+            /** @description When a request last authenticated with it, recorded at most once a minute per instance (so up to a minute behind); null: not since last use was recorded */
+            date_last_used: string | null;
             date_revoked: string | null;
             friendly_name: string;
+            /** @description The client address of that request (as TRUST_PROXY resolves it) */
+            last_used_address: string | null;
             scopes: ("scim" | "admin")[];
             sid: string;
             user_sid: string | null;
@@ -889,8 +1024,12 @@ export interface components {
             date_created: string;
             /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
             date_expires: string | null;
+            /** @description When a request last authenticated with it, recorded at most once a minute per instance (so up to a minute behind); null: not since last use was recorded */
+            date_last_used: string | null;
             date_revoked: string | null;
             friendly_name: string;
+            /** @description The client address of that request (as TRUST_PROXY resolves it) */
+            last_used_address: string | null;
             scopes: ("scim" | "admin")[];
             sid: string;
             /** @description The secret, shown only in this response; orgscim keeps only its hash. */
@@ -915,8 +1054,12 @@ export interface components {
             date_created: string;
             /** @description When it stops working; null: never (tokens made before expiry existed, or made with date_expires null) */
             date_expires: string | null;
+            /** @description When a request last authenticated with it, recorded at most once a minute per instance (so up to a minute behind); null: not since last use was recorded */
+            date_last_used: string | null;
             date_revoked: string | null;
             friendly_name: string;
+            /** @description The client address of that request (as TRUST_PROXY resolves it) */
+            last_used_address: string | null;
             /** @description When the old token stops working */
             replaced_token_expires: string;
             /** @description The old token's sid */
@@ -1083,12 +1226,12 @@ export interface operations {
                      * @example {
                      *       "accounts": [
                      *         {
-                     *           "sid": "AC001b0000000000000000000000000000",
+                     *           "sid": "AC001e0000000000000000000000000000",
                      *           "friendly_name": "Acme Labs",
                      *           "owner_sid": "US00070000000000000000000000000000",
                      *           "status": "active",
-                     *           "date_created": "2026-01-15T09:00:16.000Z",
-                     *           "date_updated": "2026-01-15T09:00:16.000Z"
+                     *           "date_created": "2026-01-15T09:00:20.000Z",
+                     *           "date_updated": "2026-01-15T09:00:20.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -1142,12 +1285,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC001b0000000000000000000000000000",
+                     *       "sid": "AC001e0000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:16.000Z",
-                     *       "date_updated": "2026-01-15T09:00:16.000Z"
+                     *       "date_created": "2026-01-15T09:00:20.000Z",
+                     *       "date_updated": "2026-01-15T09:00:20.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1183,12 +1326,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC001b0000000000000000000000000000",
+                     *       "sid": "AC001e0000000000000000000000000000",
                      *       "friendly_name": "Acme Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:16.000Z",
-                     *       "date_updated": "2026-01-15T09:00:16.000Z"
+                     *       "date_created": "2026-01-15T09:00:20.000Z",
+                     *       "date_updated": "2026-01-15T09:00:20.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1231,12 +1374,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC001b0000000000000000000000000000",
+                     *       "sid": "AC001e0000000000000000000000000000",
                      *       "friendly_name": "Acme Research Labs",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:16.000Z",
-                     *       "date_updated": "2026-01-15T09:00:19.000Z"
+                     *       "date_created": "2026-01-15T09:00:20.000Z",
+                     *       "date_updated": "2026-01-15T09:00:23.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1272,12 +1415,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC001d0000000000000000000000000000",
+                     *       "sid": "AC00200000000000000000000000000000",
                      *       "friendly_name": "Acme Archive",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "closed",
-                     *       "date_created": "2026-01-15T09:00:16.000Z",
-                     *       "date_updated": "2026-01-15T09:00:45.000Z"
+                     *       "date_created": "2026-01-15T09:00:20.000Z",
+                     *       "date_updated": "2026-01-15T09:00:49.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1328,27 +1471,27 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US00360000000000000000000000000000",
-                     *       "account_sid": "AC001b0000000000000000000000000000",
+                     *       "user_sid": "US00390000000000000000000000000000",
+                     *       "account_sid": "AC001e0000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV00370000000000000000000000000000",
+                     *         "sid": "IV003a0000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US00360000000000000000000000000000",
+                     *         "user_sid": "US00390000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC001b0000000000000000000000000000",
+                     *         "account_sid": "AC001e0000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
                      *         ],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:40.000Z",
-                     *         "date_expires": "2026-01-22T09:00:40.000Z",
+                     *         "date_created": "2026-01-15T09:00:44.000Z",
+                     *         "date_expires": "2026-01-22T09:00:44.000Z",
                      *         "date_accepted": null,
                      *         "date_revoked": null,
                      *         "mail": {
@@ -1356,7 +1499,7 @@ export interface operations {
                      *           "status": "queued",
                      *           "attempts": 0,
                      *           "date_sent": null,
-                     *           "date_next_attempt": "2026-01-15T09:00:40.000Z",
+                     *           "date_next_attempt": "2026-01-15T09:00:44.000Z",
                      *           "last_error": null
                      *         }
                      *       }
@@ -1376,27 +1519,27 @@ export interface operations {
                     /**
                      * @example {
                      *       "outcome": "invited",
-                     *       "user_sid": "US00360000000000000000000000000000",
-                     *       "account_sid": "AC001b0000000000000000000000000000",
+                     *       "user_sid": "US00390000000000000000000000000000",
+                     *       "account_sid": "AC001e0000000000000000000000000000",
                      *       "roles": [
                      *         "developer",
                      *         "support"
                      *       ],
                      *       "invitation": {
-                     *         "sid": "IV00370000000000000000000000000000",
+                     *         "sid": "IV003a0000000000000000000000000000",
                      *         "email": "linus@partner.example",
                      *         "kind": "account",
                      *         "status": "pending",
-                     *         "user_sid": "US00360000000000000000000000000000",
+                     *         "user_sid": "US00390000000000000000000000000000",
                      *         "org_role": null,
-                     *         "account_sid": "AC001b0000000000000000000000000000",
+                     *         "account_sid": "AC001e0000000000000000000000000000",
                      *         "roles": [
                      *           "developer",
                      *           "support"
                      *         ],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:40.000Z",
-                     *         "date_expires": "2026-01-22T09:00:40.000Z",
+                     *         "date_created": "2026-01-15T09:00:44.000Z",
+                     *         "date_expires": "2026-01-22T09:00:44.000Z",
                      *         "date_accepted": null,
                      *         "date_revoked": null,
                      *         "mail": {
@@ -1404,7 +1547,7 @@ export interface operations {
                      *           "status": "queued",
                      *           "attempts": 0,
                      *           "date_sent": null,
-                     *           "date_next_attempt": "2026-01-15T09:00:40.000Z",
+                     *           "date_next_attempt": "2026-01-15T09:00:44.000Z",
                      *           "last_error": null
                      *         }
                      *       }
@@ -1448,12 +1591,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "AC001d0000000000000000000000000000",
+                     *       "sid": "AC00200000000000000000000000000000",
                      *       "friendly_name": "Acme Archive",
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
-                     *       "date_created": "2026-01-15T09:00:16.000Z",
-                     *       "date_updated": "2026-01-15T09:00:46.000Z"
+                     *       "date_created": "2026-01-15T09:00:20.000Z",
+                     *       "date_updated": "2026-01-15T09:00:50.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Account"];
@@ -1515,10 +1658,10 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC001b0000000000000000000000000000/Users?PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/Accounts/AC001e0000000000000000000000000000/Users?PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/Accounts/AC001b0000000000000000000000000000/Users?PageSize=2",
-                     *         "next_page_url": "https://scim.example.com/v1/Accounts/AC001b0000000000000000000000000000/Users?PageSize=2&PageToken=EXAMPLE-page-token-1",
+                     *         "url": "https://scim.example.com/v1/Accounts/AC001e0000000000000000000000000000/Users?PageSize=2",
+                     *         "next_page_url": "https://scim.example.com/v1/Accounts/AC001e0000000000000000000000000000/Users?PageSize=2&PageToken=EXAMPLE-page-token-1",
                      *         "key": "users"
                      *       }
                      *     }
@@ -1564,12 +1707,12 @@ export interface operations {
                      * @example {
                      *       "audit_events": [
                      *         {
-                     *           "sid": "AE001e0000000000000000000000000000",
-                     *           "date_created": "2026-01-15T09:00:16.000Z",
-                     *           "actor": "TK00000000000000000000000000000004",
+                     *           "sid": "AE00210000000000000000000000000000",
+                     *           "date_created": "2026-01-15T09:00:20.000Z",
+                     *           "actor": "TK00000000000000000000000000000003",
                      *           "action": "account.create",
                      *           "target_type": "Account",
-                     *           "target_sid": "AC001d0000000000000000000000000000",
+                     *           "target_sid": "AC00200000000000000000000000000000",
                      *           "outcome": "success",
                      *           "before": null,
                      *           "after": {
@@ -1625,7 +1768,7 @@ export interface operations {
                      * @example {
                      *       "domains": [
                      *         {
-                     *           "sid": "DM00280000000000000000000000000000",
+                     *           "sid": "DM002b0000000000000000000000000000",
                      *           "domain_name": "acme-labs.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1636,13 +1779,13 @@ export interface operations {
                      *             "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *             "ttl": 3600
                      *           },
-                     *           "date_created": "2026-01-15T09:00:30.000Z",
+                     *           "date_created": "2026-01-15T09:00:34.000Z",
                      *           "date_verified": null,
                      *           "date_revalidation_started": null,
-                     *           "date_expires": "2026-01-18T09:00:30.000Z"
+                     *           "date_expires": "2026-01-18T09:00:34.000Z"
                      *         },
                      *         {
-                     *           "sid": "DM002a0000000000000000000000000000",
+                     *           "sid": "DM002d0000000000000000000000000000",
                      *           "domain_name": "acme-old.example",
                      *           "state": "pending",
                      *           "verification": {
@@ -1653,10 +1796,10 @@ export interface operations {
                      *             "record_value": "orgscim-domain-verification=00000000000000000000000000000002",
                      *             "ttl": 3600
                      *           },
-                     *           "date_created": "2026-01-15T09:00:30.000Z",
+                     *           "date_created": "2026-01-15T09:00:34.000Z",
                      *           "date_verified": null,
                      *           "date_revalidation_started": null,
-                     *           "date_expires": "2026-01-18T09:00:30.000Z"
+                     *           "date_expires": "2026-01-18T09:00:34.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -1709,7 +1852,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00280000000000000000000000000000",
+                     *       "sid": "DM002b0000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1720,10 +1863,10 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:30.000Z",
+                     *       "date_created": "2026-01-15T09:00:34.000Z",
                      *       "date_verified": null,
                      *       "date_revalidation_started": null,
-                     *       "date_expires": "2026-01-18T09:00:30.000Z"
+                     *       "date_expires": "2026-01-18T09:00:34.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Domain"];
@@ -1759,7 +1902,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00280000000000000000000000000000",
+                     *       "sid": "DM002b0000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "pending",
                      *       "verification": {
@@ -1770,10 +1913,10 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:30.000Z",
+                     *       "date_created": "2026-01-15T09:00:34.000Z",
                      *       "date_verified": null,
                      *       "date_revalidation_started": null,
-                     *       "date_expires": "2026-01-18T09:00:30.000Z"
+                     *       "date_expires": "2026-01-18T09:00:34.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Domain"];
@@ -1835,7 +1978,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "DM00280000000000000000000000000000",
+                     *       "sid": "DM002b0000000000000000000000000000",
                      *       "domain_name": "acme-labs.example",
                      *       "state": "verified",
                      *       "verification": {
@@ -1846,8 +1989,8 @@ export interface operations {
                      *         "record_value": "orgscim-domain-verification=00000000000000000000000000000001",
                      *         "ttl": 3600
                      *       },
-                     *       "date_created": "2026-01-15T09:00:30.000Z",
-                     *       "date_verified": "2026-01-15T09:00:33.000Z",
+                     *       "date_created": "2026-01-15T09:00:34.000Z",
+                     *       "date_verified": "2026-01-15T09:00:37.000Z",
                      *       "date_revalidation_started": null,
                      *       "date_expires": null,
                      *       "record_found": true,
@@ -1856,6 +1999,194 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["DomainVerifyResult"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEventStreams: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                PageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "event_streams": [
+                     *         {
+                     *           "sid": "ES00000000000000000000000000000002",
+                     *           "friendly_name": "HR app",
+                     *           "delivery": "poll",
+                     *           "endpoint_url": null,
+                     *           "audience": "https://scim.example.com/v1/EventStreams/ES00000000000000000000000000000002",
+                     *           "issuer": "https://scim.example.com",
+                     *           "jwks_uri": "https://scim.example.com/events/jwks.json",
+                     *           "poll_url": "https://scim.example.com/events/poll",
+                     *           "date_created": "2026-01-15T09:00:16.000Z",
+                     *           "date_deleted": null,
+                     *           "created_by": "TK00000000000000000000000000000003"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/EventStreams?PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/EventStreams?PageSize=2",
+                     *         "next_page_url": null,
+                     *         "key": "event_streams"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventStreamList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "friendly_name": "HR app",
+                 *       "delivery": "poll"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EventStreamCreate"];
+            };
+        };
+        responses: {
+            /** @description Created; Location says where */
+            201: {
+                headers: {
+                    /** @description The URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sid": "ES00000000000000000000000000000002",
+                     *       "friendly_name": "HR app",
+                     *       "delivery": "poll",
+                     *       "endpoint_url": null,
+                     *       "audience": "https://scim.example.com/v1/EventStreams/ES00000000000000000000000000000002",
+                     *       "issuer": "https://scim.example.com",
+                     *       "jwks_uri": "https://scim.example.com/events/jwks.json",
+                     *       "poll_url": "https://scim.example.com/events/poll",
+                     *       "date_created": "2026-01-15T09:00:16.000Z",
+                     *       "date_deleted": null,
+                     *       "created_by": "TK00000000000000000000000000000003",
+                     *       "poll_credential": "oes_EXAMPLE-poll-credential-shown-once-01"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventStreamCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sid": "ES00000000000000000000000000000002",
+                     *       "friendly_name": "HR app",
+                     *       "delivery": "poll",
+                     *       "endpoint_url": null,
+                     *       "audience": "https://scim.example.com/v1/EventStreams/ES00000000000000000000000000000002",
+                     *       "issuer": "https://scim.example.com",
+                     *       "jwks_uri": "https://scim.example.com/events/jwks.json",
+                     *       "poll_url": "https://scim.example.com/events/poll",
+                     *       "date_created": "2026-01-15T09:00:16.000Z",
+                     *       "date_deleted": null,
+                     *       "created_by": "TK00000000000000000000000000000003",
+                     *       "undelivered_count": 0,
+                     *       "first_undelivered": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventStreamDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1890,48 +2221,48 @@ export interface operations {
                      * @example {
                      *       "invitations": [
                      *         {
-                     *           "sid": "IV002f0000000000000000000000000000",
+                     *           "sid": "IV00320000000000000000000000000000",
                      *           "email": "barbara@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US002e0000000000000000000000000000",
+                     *           "user_sid": "US00310000000000000000000000000000",
                      *           "org_role": "standard",
                      *           "account_sid": null,
                      *           "roles": [],
                      *           "new_user": true,
-                     *           "date_created": "2026-01-15T09:00:35.000Z",
-                     *           "date_expires": "2026-01-22T09:00:35.000Z",
+                     *           "date_created": "2026-01-15T09:00:39.000Z",
+                     *           "date_expires": "2026-01-22T09:00:39.000Z",
                      *           "date_accepted": null,
                      *           "date_revoked": null,
                      *           "mail": {
-                     *             "sid": "EM00000000000000000000000000000002",
+                     *             "sid": "EM00000000000000000000000000000004",
                      *             "status": "sent",
                      *             "attempts": 1,
-                     *             "date_sent": "2026-01-15T09:00:35.000Z",
+                     *             "date_sent": "2026-01-15T09:00:39.000Z",
                      *             "date_next_attempt": null,
                      *             "last_error": null
                      *           }
                      *         },
                      *         {
-                     *           "sid": "IV00320000000000000000000000000000",
+                     *           "sid": "IV00350000000000000000000000000000",
                      *           "email": "ken@acme.example",
                      *           "kind": "organization",
                      *           "status": "pending",
-                     *           "user_sid": "US00310000000000000000000000000000",
+                     *           "user_sid": "US00340000000000000000000000000000",
                      *           "org_role": "administrator",
                      *           "account_sid": null,
                      *           "roles": [],
                      *           "new_user": true,
-                     *           "date_created": "2026-01-15T09:00:35.000Z",
-                     *           "date_expires": "2026-01-22T09:00:35.000Z",
+                     *           "date_created": "2026-01-15T09:00:39.000Z",
+                     *           "date_expires": "2026-01-22T09:00:39.000Z",
                      *           "date_accepted": null,
                      *           "date_revoked": null,
                      *           "mail": {
-                     *             "sid": "EM00000000000000000000000000000006",
+                     *             "sid": "EM00000000000000000000000000000007",
                      *             "status": "queued",
                      *             "attempts": 0,
                      *             "date_sent": null,
-                     *             "date_next_attempt": "2026-01-15T09:00:35.000Z",
+                     *             "date_next_attempt": "2026-01-15T09:00:39.000Z",
                      *             "last_error": null
                      *           }
                      *         }
@@ -1987,25 +2318,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002f0000000000000000000000000000",
+                     *       "sid": "IV00320000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002e0000000000000000000000000000",
+                     *       "user_sid": "US00310000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:35.000Z",
-                     *       "date_expires": "2026-01-22T09:00:35.000Z",
+                     *       "date_created": "2026-01-15T09:00:39.000Z",
+                     *       "date_expires": "2026-01-22T09:00:39.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null,
                      *       "mail": {
-                     *         "sid": "EM00000000000000000000000000000002",
+                     *         "sid": "EM00000000000000000000000000000004",
                      *         "status": "queued",
                      *         "attempts": 0,
                      *         "date_sent": null,
-                     *         "date_next_attempt": "2026-01-15T09:00:35.000Z",
+                     *         "date_next_attempt": "2026-01-15T09:00:39.000Z",
                      *         "last_error": null
                      *       }
                      *     }
@@ -2043,24 +2374,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002f0000000000000000000000000000",
+                     *       "sid": "IV00320000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002e0000000000000000000000000000",
+                     *       "user_sid": "US00310000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:35.000Z",
-                     *       "date_expires": "2026-01-22T09:00:35.000Z",
+                     *       "date_created": "2026-01-15T09:00:39.000Z",
+                     *       "date_expires": "2026-01-22T09:00:39.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null,
                      *       "mail": {
-                     *         "sid": "EM00000000000000000000000000000002",
+                     *         "sid": "EM00000000000000000000000000000004",
                      *         "status": "sent",
                      *         "attempts": 1,
-                     *         "date_sent": "2026-01-15T09:00:35.000Z",
+                     *         "date_sent": "2026-01-15T09:00:39.000Z",
                      *         "date_next_attempt": null,
                      *         "last_error": null
                      *       }
@@ -2098,24 +2429,24 @@ export interface operations {
                     /**
                      * @example {
                      *       "invitation": {
-                     *         "sid": "IV00320000000000000000000000000000",
+                     *         "sid": "IV00350000000000000000000000000000",
                      *         "email": "ken@acme.example",
                      *         "kind": "organization",
                      *         "status": "revoked",
-                     *         "user_sid": "US00310000000000000000000000000000",
+                     *         "user_sid": "US00340000000000000000000000000000",
                      *         "org_role": "administrator",
                      *         "account_sid": null,
                      *         "roles": [],
                      *         "new_user": true,
-                     *         "date_created": "2026-01-15T09:00:35.000Z",
-                     *         "date_expires": "2026-01-22T09:00:35.000Z",
+                     *         "date_created": "2026-01-15T09:00:39.000Z",
+                     *         "date_expires": "2026-01-22T09:00:39.000Z",
                      *         "date_accepted": null,
-                     *         "date_revoked": "2026-01-15T09:00:39.000Z",
+                     *         "date_revoked": "2026-01-15T09:00:43.000Z",
                      *         "mail": {
-                     *           "sid": "EM00000000000000000000000000000006",
+                     *           "sid": "EM00000000000000000000000000000007",
                      *           "status": "sent",
                      *           "attempts": 1,
-                     *           "date_sent": "2026-01-15T09:00:38.000Z",
+                     *           "date_sent": "2026-01-15T09:00:42.000Z",
                      *           "date_next_attempt": null,
                      *           "last_error": null
                      *         }
@@ -2155,25 +2486,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IV002f0000000000000000000000000000",
+                     *       "sid": "IV00320000000000000000000000000000",
                      *       "email": "barbara@acme.example",
                      *       "kind": "organization",
                      *       "status": "pending",
-                     *       "user_sid": "US002e0000000000000000000000000000",
+                     *       "user_sid": "US00310000000000000000000000000000",
                      *       "org_role": "standard",
                      *       "account_sid": null,
                      *       "roles": [],
                      *       "new_user": true,
-                     *       "date_created": "2026-01-15T09:00:35.000Z",
-                     *       "date_expires": "2026-01-22T09:00:38.000Z",
+                     *       "date_created": "2026-01-15T09:00:39.000Z",
+                     *       "date_expires": "2026-01-22T09:00:42.000Z",
                      *       "date_accepted": null,
                      *       "date_revoked": null,
                      *       "mail": {
-                     *         "sid": "EM00000000000000000000000000000008",
+                     *         "sid": "EM00000000000000000000000000000009",
                      *         "status": "queued",
                      *         "attempts": 0,
                      *         "date_sent": null,
-                     *         "date_next_attempt": "2026-01-15T09:00:38.000Z",
+                     *         "date_next_attempt": "2026-01-15T09:00:42.000Z",
                      *         "last_error": null
                      *       }
                      *     }
@@ -2217,10 +2548,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "invitation_sid": "IV002f0000000000000000000000000000",
+                     *       "invitation_sid": "IV00320000000000000000000000000000",
                      *       "kind": "organization",
                      *       "organization_sid": "OR00040000000000000000000000000000",
-                     *       "user_sid": "US002e0000000000000000000000000000",
+                     *       "user_sid": "US00310000000000000000000000000000",
                      *       "status": "managed",
                      *       "org_role": "standard",
                      *       "account_sid": null,
@@ -2274,7 +2605,7 @@ export interface operations {
                      *       "roles": [],
                      *       "org_role": "standard",
                      *       "email": "barbara@acme.example",
-                     *       "date_expires": "2026-01-22T09:00:38.000Z",
+                     *       "date_expires": "2026-01-22T09:00:42.000Z",
                      *       "invited_by": null
                      *     }
                      */
@@ -2312,7 +2643,7 @@ export interface operations {
                      * @example {
                      *       "oauth_clients": [
                      *         {
-                     *           "sid": "OC00000000000000000000000000000003",
+                     *           "sid": "OC00000000000000000000000000000005",
                      *           "friendly_name": "Microsoft Entra ID",
                      *           "scopes": [
                      *             "scim"
@@ -2321,7 +2652,9 @@ export interface operations {
                      *           "date_created": "2026-01-15T09:00:12.000Z",
                      *           "date_deleted": null,
                      *           "date_expires": null,
-                     *           "created_by": "TK00000000000000000000000000000004",
+                     *           "date_last_used": null,
+                     *           "last_used_address": null,
+                     *           "created_by": "TK00000000000000000000000000000003",
                      *           "ceiling": "owner"
                      *         }
                      *       ],
@@ -2378,7 +2711,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "OC00000000000000000000000000000003",
+                     *       "sid": "OC00000000000000000000000000000005",
                      *       "friendly_name": "Microsoft Entra ID",
                      *       "scopes": [
                      *         "scim"
@@ -2387,9 +2720,11 @@ export interface operations {
                      *       "date_created": "2026-01-15T09:00:12.000Z",
                      *       "date_deleted": null,
                      *       "date_expires": null,
-                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "date_last_used": null,
+                     *       "last_used_address": null,
+                     *       "created_by": "TK00000000000000000000000000000003",
                      *       "ceiling": "owner",
-                     *       "client_id": "OC00000000000000000000000000000003",
+                     *       "client_id": "OC00000000000000000000000000000005",
                      *       "client_secret": "ocs_EXAMPLE-client-secret-shown-once-01",
                      *       "token_endpoint": "https://scim.example.com/oauth/token"
                      *     }
@@ -2427,7 +2762,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "OC00000000000000000000000000000003",
+                     *       "sid": "OC00000000000000000000000000000005",
                      *       "friendly_name": "Microsoft Entra ID",
                      *       "scopes": [
                      *         "scim"
@@ -2436,7 +2771,9 @@ export interface operations {
                      *       "date_created": "2026-01-15T09:00:12.000Z",
                      *       "date_deleted": null,
                      *       "date_expires": null,
-                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "date_last_used": null,
+                     *       "last_used_address": null,
+                     *       "created_by": "TK00000000000000000000000000000003",
                      *       "ceiling": "owner"
                      *     }
                      */
@@ -2596,14 +2933,14 @@ export interface operations {
                      * @example {
                      *       "role_assignments": [
                      *         {
-                     *           "sid": "IY001b0000000000000000000000000013000a0000000000000000000000000000",
-                     *           "account_sid": "AC001b0000000000000000000000000000",
+                     *           "sid": "IY001e0000000000000000000000000013000a0000000000000000000000000000",
+                     *           "account_sid": "AC001e0000000000000000000000000000",
                      *           "user_sid": "US000a0000000000000000000000000000",
                      *           "role": "developer"
                      *         },
                      *         {
-                     *           "sid": "IY001b0000000000000000000000000014000d0000000000000000000000000000",
-                     *           "account_sid": "AC001b0000000000000000000000000000",
+                     *           "sid": "IY001e0000000000000000000000000014000d0000000000000000000000000000",
+                     *           "account_sid": "AC001e0000000000000000000000000000",
                      *           "user_sid": "US000d0000000000000000000000000000",
                      *           "role": "support"
                      *         }
@@ -2611,9 +2948,9 @@ export interface operations {
                      *       "meta": {
                      *         "page": 0,
                      *         "page_size": 2,
-                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC001b0000000000000000000000000000&PageSize=2",
+                     *         "first_page_url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC001e0000000000000000000000000000&PageSize=2",
                      *         "previous_page_url": null,
-                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC001b0000000000000000000000000000&PageSize=2",
+                     *         "url": "https://scim.example.com/v1/RoleAssignments?AccountSid=AC001e0000000000000000000000000000&PageSize=2",
                      *         "next_page_url": null,
                      *         "key": "role_assignments"
                      *       }
@@ -2642,7 +2979,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account_sid": "AC001b0000000000000000000000000000",
+                 *       "account_sid": "AC001e0000000000000000000000000000",
                  *       "user_sid": "US000a0000000000000000000000000000",
                  *       "role": "developer"
                  *     }
@@ -2661,8 +2998,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY001b0000000000000000000000000013000a0000000000000000000000000000",
-                     *       "account_sid": "AC001b0000000000000000000000000000",
+                     *       "sid": "IY001e0000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC001e0000000000000000000000000000",
                      *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
@@ -2700,8 +3037,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "IY001b0000000000000000000000000013000a0000000000000000000000000000",
-                     *       "account_sid": "AC001b0000000000000000000000000000",
+                     *       "sid": "IY001e0000000000000000000000000013000a0000000000000000000000000000",
+                     *       "account_sid": "AC001e0000000000000000000000000000",
                      *       "user_sid": "US000a0000000000000000000000000000",
                      *       "role": "developer"
                      *     }
@@ -2768,7 +3105,7 @@ export interface operations {
                      * @example {
                      *       "tokens": [
                      *         {
-                     *           "sid": "TK00000000000000000000000000000004",
+                     *           "sid": "TK00000000000000000000000000000003",
                      *           "friendly_name": "Admin Center",
                      *           "scopes": [
                      *             "scim",
@@ -2779,10 +3116,12 @@ export interface operations {
                      *           "date_revoked": null,
                      *           "created_by": "operator",
                      *           "ceiling": "owner",
-                     *           "date_expires": null
+                     *           "date_expires": null,
+                     *           "date_last_used": "2026-01-15T09:00:01.000Z",
+                     *           "last_used_address": "203.0.113.7"
                      *         },
                      *         {
-                     *           "sid": "TK00000000000000000000000000000005",
+                     *           "sid": "TK00000000000000000000000000000006",
                      *           "friendly_name": "Okta",
                      *           "scopes": [
                      *             "scim"
@@ -2790,9 +3129,11 @@ export interface operations {
                      *           "user_sid": null,
                      *           "date_created": "2026-01-15T09:00:07.000Z",
                      *           "date_revoked": null,
-                     *           "created_by": "TK00000000000000000000000000000004",
+                     *           "created_by": "TK00000000000000000000000000000003",
                      *           "ceiling": "owner",
-                     *           "date_expires": "2027-01-15T09:00:07.000Z"
+                     *           "date_expires": "2027-01-15T09:00:07.000Z",
+                     *           "date_last_used": null,
+                     *           "last_used_address": null
                      *         }
                      *       ],
                      *       "meta": {
@@ -2848,7 +3189,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK00000000000000000000000000000005",
+                     *       "sid": "TK00000000000000000000000000000006",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -2856,10 +3197,12 @@ export interface operations {
                      *       "user_sid": null,
                      *       "date_created": "2026-01-15T09:00:07.000Z",
                      *       "date_revoked": null,
-                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "created_by": "TK00000000000000000000000000000003",
                      *       "ceiling": "owner",
                      *       "date_expires": "2027-01-15T09:00:07.000Z",
-                     *       "token": "osk_00000000000000000000000000000005_EXAMPLE-secret-shown-once-never-a-real-token"
+                     *       "date_last_used": null,
+                     *       "last_used_address": null,
+                     *       "token": "osk_00000000000000000000000000000006_EXAMPLE-secret-shown-once-never-a-real-token"
                      *     }
                      */
                     "application/json": components["schemas"]["TokenCreated"];
@@ -2895,7 +3238,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK00000000000000000000000000000005",
+                     *       "sid": "TK00000000000000000000000000000006",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -2903,9 +3246,11 @@ export interface operations {
                      *       "user_sid": null,
                      *       "date_created": "2026-01-15T09:00:07.000Z",
                      *       "date_revoked": null,
-                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "created_by": "TK00000000000000000000000000000003",
                      *       "ceiling": "owner",
-                     *       "date_expires": "2027-01-15T09:00:07.000Z"
+                     *       "date_expires": "2027-01-15T09:00:07.000Z",
+                     *       "date_last_used": null,
+                     *       "last_used_address": null
                      *     }
                      */
                     "application/json": components["schemas"]["Token"];
@@ -2978,7 +3323,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK00000000000000000000000000000009",
+                     *       "sid": "TK0000000000000000000000000000000a",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -2986,11 +3331,13 @@ export interface operations {
                      *       "user_sid": null,
                      *       "date_created": "2026-01-15T09:00:11.000Z",
                      *       "date_revoked": null,
-                     *       "created_by": "TK00000000000000000000000000000004",
+                     *       "created_by": "TK00000000000000000000000000000003",
                      *       "ceiling": "owner",
                      *       "date_expires": "2027-01-15T09:00:11.000Z",
-                     *       "token": "osk_00000000000000000000000000000009_EXAMPLE-secret-shown-once-never-a-real-token",
-                     *       "replaces": "TK00000000000000000000000000000005",
+                     *       "date_last_used": null,
+                     *       "last_used_address": null,
+                     *       "token": "osk_0000000000000000000000000000000a_EXAMPLE-secret-shown-once-never-a-real-token",
+                     *       "replaces": "TK00000000000000000000000000000006",
                      *       "replaced_token_expires": "2026-01-15T10:00:11.000Z"
                      *     }
                      */
@@ -3056,7 +3403,7 @@ export interface operations {
                      *           "active": true,
                      *           "org_role": "administrator",
                      *           "date_created": "2026-01-15T09:00:02.000Z",
-                     *           "date_updated": "2026-01-15T09:00:27.000Z"
+                     *           "date_updated": "2026-01-15T09:00:31.000Z"
                      *         }
                      *       ],
                      *       "meta": {
@@ -3170,7 +3517,7 @@ export interface operations {
                      *       "two_factor_required": true,
                      *       "password_reset_required": false,
                      *       "date_created": "2026-01-15T09:00:02.000Z",
-                     *       "date_updated": "2026-01-15T09:00:27.000Z"
+                     *       "date_updated": "2026-01-15T09:00:31.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -3213,12 +3560,12 @@ export interface operations {
                      *       "accounts": [
                      *         {
                      *           "account": {
-                     *             "sid": "AC001b0000000000000000000000000000",
+                     *             "sid": "AC001e0000000000000000000000000000",
                      *             "friendly_name": "Acme Research Labs",
                      *             "owner_sid": "US00070000000000000000000000000000",
                      *             "status": "active",
-                     *             "date_created": "2026-01-15T09:00:16.000Z",
-                     *             "date_updated": "2026-01-15T09:00:19.000Z"
+                     *             "date_created": "2026-01-15T09:00:20.000Z",
+                     *             "date_updated": "2026-01-15T09:00:23.000Z"
                      *           },
                      *           "roles": [
                      *             "developer"
@@ -3317,7 +3664,7 @@ export interface operations {
                      * @example {
                      *       "user_sid": "US000d0000000000000000000000000000",
                      *       "password_reset_required": true,
-                     *       "mail_sid": "EM00000000000000000000000000000007"
+                     *       "mail_sid": "EM00000000000000000000000000000008"
                      *     }
                      */
                     "application/json": components["schemas"]["PasswordResetResult"];

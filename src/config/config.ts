@@ -82,6 +82,10 @@ const schema = z.object({
   TOKEN_TTL_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   OAUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   OAUTH_TOKENS_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(0).max(100000).default(60),
+  EVENTS_ALLOW_PRIVATE_RECEIVERS: z.enum(["true", "false"]).default("false"),
+  EVENTS_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(2147483647).default(1000),
+  EVENTS_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3600000).default(5000),
+  EVENTS_POLL_WAIT_MS: z.coerce.number().int().min(0).max(60000).default(10000),
 });
 
 /**
@@ -198,4 +202,8 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["TOKEN_TTL_DAYS", "a token made with POST /v1/Tokens without date_expires expires after this many days; tokens made before keep theirs (none); 0 = none (default 365)"],
   ["OAUTH_ACCESS_TOKEN_TTL_SECONDS", "how long an access token from POST /oauth/token (client credentials) stays valid, 60-86400 (default 3600)"],
   ["OAUTH_TOKENS_PER_CLIENT_PER_MINUTE", "access tokens one OAuth client may be issued per minute, per instance; over it, 429 with Retry-After; 0 = no limit (default 60)"],
+  ["EVENTS_ALLOW_PRIVATE_RECEIVERS", "true|false: true lets a push event stream's endpoint_url be plain http and on a loopback, private or local address (tests, labs on one machine); false: https on public addresses only, checked when the stream is made and at every delivery (default false; docs/events.md)"],
+  ["EVENTS_PUSH_INTERVAL_MS", "how often SETs are pushed to the event streams' receivers, besides at once after each change in this process; 0 = no push delivery in this process (default 1000)"],
+  ["EVENTS_RETRY_BASE_MS", "the first wait before a SET whose receiver failed is pushed again; it doubles per attempt, at most 10 minutes, and a SET is never given up on (default 5000)"],
+  ["EVENTS_POLL_WAIT_MS", "the longest POST /events/poll with returnImmediately false is held when no SET is waiting (RFC 8936 long poll); 0 = answer at once (default 10000)"],
 ];

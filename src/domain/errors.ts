@@ -244,6 +244,7 @@ export const Errors = {
   orgNotFound: (id: string) => new DomainError("notFound", 7003, `Organization ${id} not found.`),
   tokenNotFound: (id: string) => new DomainError("notFound", 7004, `Token ${id} not found.`),
   oauthClientNotFound: (id: string) => new DomainError("notFound", 7005, `OAuth client ${id.slice(0, 80)} not found.`),
+  eventStreamNotFound: (id: string) => new DomainError("notFound", 7006, `Event stream ${id.slice(0, 80)} not found.`),
 
   // service
   rateLimited: (retryAfter: number) =>

@@ -24,7 +24,7 @@ import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { authorize, orgTarget, principalOf, resolveTokenPrincipal, tokenTarget } from "./policy";
 import type { Store } from "./ports/store";
-import { hashSecret, isExpired, secretMatches } from "./tokens";
+import { hashSecret, isExpired, secretMatches, withLastUse } from "./tokens";
 import { SCOPES, type ApiToken, type OrgRole, type Scope } from "./types";
 
 export const CLIENT_ID = /^OC[0-9a-f]{32}$/;
@@ -72,7 +72,7 @@ export async function createClient(deps: OAuthDeps, actor: Actor, input: { name:
 /** The organization's clients, deleted ones included (their `revoked` says when), oldest first. */
 export async function listClients(deps: OAuthDeps, actor: Actor): Promise<ApiToken[]> {
   await authorize(deps, actor, { action: "oauth_client.list", target: orgTarget(actor.org.id) });
-  return (await deps.store.tokens.list(actor.org.id)).filter((t) => t.kind === "client");
+  return withLastUse(deps.store, actor.org.id, (await deps.store.tokens.list(actor.org.id)).filter((t) => t.kind === "client"));
 }
 
 /** The organization's live client with this id; another organization's, a deleted one or none is not found alike. */
@@ -86,7 +86,7 @@ async function liveClient(deps: OAuthDeps, actor: Actor, id: string): Promise<Ap
 export async function readClient(deps: OAuthDeps, actor: Actor, id: string): Promise<ApiToken> {
   const client = await liveClient(deps, actor, id);
   await authorize(deps, actor, { action: "oauth_client.read", target: await tokenTarget(deps.store, client) });
-  return client;
+  return (await withLastUse(deps.store, actor.org.id, [client]))[0]!;
 }
 
 /** DELETE /v1/OAuthClients/:sid: the client and its access tokens stop working at once. Another organization's is not found. */

@@ -154,7 +154,13 @@ export async function createToken(deps: TokenDeps, actor: Actor, input: { name: 
 export async function listTokens(deps: TokenDeps, actor: Actor): Promise<ApiToken[]> {
   await authorize(deps, actor, { action: "token.list", target: orgTarget(actor.org.id) });
   // Static tokens only: OAuth clients and their access tokens are listed by ./oauth.ts.
-  return (await deps.store.tokens.list(actor.org.id)).filter((t) => !t.kind);
+  return withLastUse(deps.store, actor.org.id, (await deps.store.tokens.list(actor.org.id)).filter((t) => !t.kind));
+}
+
+/** The tokens with their last recorded use (a store without it: none). */
+export async function withLastUse(store: Store, orgId: string, tokens: ApiToken[]): Promise<ApiToken[]> {
+  const uses = tokens.length > 0 ? await store.tokens.listUses?.(orgId) : undefined;
+  return tokens.map((t) => ({ ...t, lastUse: uses?.get(t.id) ?? null }));
 }
 
 /** GET /v1/Tokens/:sid: one token, revoked ones included (as the list). Another organization's, or none, is not found; then the policy decides. */
@@ -162,7 +168,7 @@ export async function readToken(deps: TokenDeps, actor: Actor, id: string): Prom
   const token = await deps.store.tokens.get(id);
   if (!token || token.orgId !== actor.org.id) throw Errors.tokenNotFound(id);
   await authorize(deps, actor, { action: "token.read", target: await tokenTarget(deps.store, token) });
-  return token;
+  return (await withLastUse(deps.store, actor.org.id, [token]))[0]!;
 }
 
 /** DELETE /v1/Tokens/:sid: it stops working at once. Another organization's token is not found. */
@@ -204,4 +210,33 @@ export async function rotateToken(deps: TokenDeps, actor: Actor, id: string, inp
     }));
     return { issued, oldExpires };
   });
+}
+
+// ---------- last use ----------
+
+/** A token's use is written at most once per this many ms per instance (docs/oauth.md, Last use). */
+export const TOKEN_USE_WRITE_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
+const lastWritten = new WeakMap<object, Map<string, number>>();
+
+/**
+ * Notes that a request authenticated with token (or OAuth client) `tokenId` from `address`. The
+ * store is written at most once a minute per token and instance, in its own small transaction and
+ * without the request waiting for it, so a busy token costs one write a minute, not one a request;
+ * the time shown is therefore up to a minute (per instance) behind. A failed write is dropped:
+ * the next use a minute on writes again.
+ */
+export function noteTokenUse(store: Store, clock: Clock, orgId: string, tokenId: string, address: string): void {
+  if (!store.tokens.recordUse) return;
+  let seen = lastWritten.get(store);
+  if (!seen) {
+    seen = new Map();
+    lastWritten.set(store, seen);
+  }
+  const now = clock.now().getTime();
+  const last = seen.get(tokenId);
+  if (last !== undefined && now - last < TOKEN_USE_WRITE_MS) return;
+  if (seen.size >= MAX_REMEMBERED) seen.clear(); // bounded: forgetting only means one write more
+  seen.set(tokenId, now);
+  store.tokens.recordUse(orgId, tokenId, new Date(now).toISOString(), address.slice(0, 64)).catch(() => seen.delete(tokenId));
 }

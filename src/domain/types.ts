@@ -83,6 +83,8 @@ export interface ApiToken {
   expires?: string | null;
   /** An access token issued for one API only (RFC 8707 `resource`): its path, `/scim/v2` or `/v1`; absent: either. */
   audience?: string | null;
+  /** Read models only (/v1 lists): when and from which address it was last used, as recorded (./tokens.ts noteTokenUse). */
+  lastUse?: { at: string; address: string } | null;
 }
 
 export type TokenKind = "client" | "access";

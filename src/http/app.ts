@@ -15,6 +15,7 @@ import { errorHandler } from "./error-handler";
 import { createAuthenticator } from "./auth";
 import { healthRoutes } from "./health";
 import { requestLogging, type Logger } from "./logging";
+import { eventsRouter } from "./events/router";
 import { oauthRouter } from "./oauth/router";
 import { rateLimitFor } from "./rate-limit";
 import { scimRouter } from "./scim/router";
@@ -63,6 +64,8 @@ export function createApp(deps: AppDeps): express.Express {
     tokensPerClientPerMinute: deps.config.OAUTH_TOKENS_PER_CLIENT_PER_MINUTE,
     authFailures: budgets.authFailures,
   }));
+  // SCIM events (RFC 9967): the RFC 8936 poll endpoint, whose credential is the stream's, and the SETs' signing key (./events/router.ts).
+  app.use(eventsRouter({ store: deps.store, publicUrl: deps.config.PUBLIC_URL, pollWaitMs: deps.config.EVENTS_POLL_WAIT_MS, authFailures: budgets.authFailures }));
   app.use("/scim/v2", scimRouter({
     store: deps.store,
     clock: deps.clock,
@@ -93,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
     anonymous: budgets.anonymous,
     authFailures: budgets.authFailures,
     mailDelivery: deps.config.SMTP_URL ? "smtp" : "none",
+    allowPrivateReceivers: deps.config.EVENTS_ALLOW_PRIVATE_RECEIVERS === "true",
   }).router);
   app.use(budgets.anonymous); // a path that exists nowhere is a token-less route too
   app.use((req: Request) => {

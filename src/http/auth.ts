@@ -12,7 +12,7 @@ import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
 import { authorize, orgTarget } from "../domain/policy";
 import type { Store } from "../domain/ports/store";
-import { authenticate, parseToken } from "../domain/tokens";
+import { authenticate, noteTokenUse, parseToken } from "../domain/tokens";
 import type { Scope } from "../domain/types";
 import type { AuthFailureBudget } from "./address-budget";
 import { PrincipalCache } from "./principal-cache";
@@ -84,6 +84,7 @@ export function requireToken(
         return void auditRefusal(audit.store, audit.clock, actor, "scope.required", { type: "Route", id: route.slice(0, 200) }, e.message).then(() => next(e), next);
       }
       failures?.succeeded(req, actor.tokenId);
+      if (audit) noteTokenUse(audit.store, audit.clock, actor.org.id, actor.tokenId, req.ip ?? req.socket.remoteAddress ?? "");
       req.actor = actor;
       next();
     })(req, res, next);

@@ -120,6 +120,7 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   orgNotFound: n("The organization does not exist.", "Check the id; `orgscim orgs list` lists them."),
   tokenNotFound: n("No token with this id in the organization.", "List tokens with GET /v1/Tokens."),
   oauthClientNotFound: n("No OAuth client with this id in the organization (or it was deleted).", "List clients with GET /v1/OAuthClients."),
+  eventStreamNotFound: n("No event stream with this id in the organization (or it was deleted).", "List streams with GET /v1/EventStreams."),
 
   rateLimited: n("The token or the organization is over its request budget (docs/security.md#case-26).", "Wait the Retry-After seconds, then retry; spread requests out."),
   unavailable: n("The store cannot be reached; nothing was changed (docs/security.md#case-22).", "Retry after the Retry-After seconds."),

@@ -1,6 +1,7 @@
 /**
  * Discovery documents (RFC 7644 §4, RFC 7643 §5–7): what this server supports, exactly.
  */
+import { EVENT_URIS } from "../domain/events-model";
 import { GROUP_MEMBER } from "../domain/resource-names";
 import type { ScimProfile } from "./quirks";
 import { ALL_SCHEMAS, ENTERPRISE_SCHEMA, GROUP_MEMBERS_SCHEMA, GROUP_SCHEMA, ORGSCIM_GROUP_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA, type SchemaDoc } from "./schemas";
@@ -57,6 +58,9 @@ export function serviceProviderConfig(baseUrl: string, limits: DiscoveryLimits, 
         primary: false,
       },
     ],
+    // RFC 9967 §4: the SET event URIs this server emits to event streams (/v1/EventStreams, docs/events.md);
+    // no asynchronous SCIM requests.
+    securityEvents: { asyncRequest: "none", eventUris: [...EVENT_URIS] },
     meta: { resourceType: "ServiceProviderConfig", location: `${baseUrl}/ServiceProviderConfig` },
   };
 }

@@ -32,12 +32,13 @@ function timed<T>(observer: StoreObserver, op: string, call: () => Promise<T>): 
   return result.then((v) => { end(); return v; }, (e: unknown) => { end(e); throw e; });
 }
 
-const REPOS = ["orgs", "tokens", "users", "groups", "accounts", "domains", "invitations", "outbox", "audit"] as const;
+const REPOS = ["orgs", "tokens", "users", "groups", "accounts", "domains", "invitations", "outbox", "audit", "events"] as const;
 
 function wrapRepos(repos: Repos, observer: StoreObserver): Repos {
   const out = {} as Record<string, unknown>;
   for (const name of REPOS) {
-    const repo = repos[name] as unknown as Record<string, unknown>;
+    const repo = repos[name] as unknown as Record<string, unknown> | undefined;
+    if (!repo) continue; // an optional repository the store does not have
     const wrapped: Record<string, unknown> = {};
     for (const key of Object.keys(repo)) {
       const fn = repo[key];

@@ -1,6 +1,7 @@
 /** Opens the store DATABASE_URL names: sqlite:<path> (embedded default) or mongodb://... */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { withEvents } from "../domain/events-capture";
 import type { Store } from "../domain/ports/store";
 import type { CheckpointStat } from "./sqlite/checkpointer";
 import { explainOpenFailure } from "./sqlite/open-errors";
@@ -44,7 +45,16 @@ export function sqlitePathOf(url: string): string | null {
   return path === "" ? "./data/orgscim.db" : path;
 }
 
+/**
+ * Opens the store, with SCIM events captured in every transaction that changes a user or a group
+ * (src/domain/events-capture.ts): every door that reaches the store through here (the server, the
+ * CLI) writes its events.
+ */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
+  return withEvents(await openBareStore(url, options));
+}
+
+async function openBareStore(url: string, options: OpenOptions): Promise<Store> {
   const path = sqlitePathOf(url);
   if (path !== null) {
     if (path === ":memory:") return openSqliteStore({ path, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint });

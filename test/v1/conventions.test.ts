@@ -34,6 +34,7 @@ beforeAll(async () => {
   }
   const rotatable = (await v1("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "Second", scopes: ["scim"] })).body.sid as string;
   for (const name of ["Client 1", "Client 2"]) await v1("POST", `${s.url}/v1/OAuthClients`, token, { friendly_name: name, scopes: ["scim"] });
+  for (const name of ["Stream 1", "Stream 2"]) await v1("POST", `${s.url}/v1/EventStreams`, token, { friendly_name: name, delivery: "poll" });
   await v1("POST", `${s.url}/v1/Domains`, token, { domain_name: "second.example.com" });
   for (const who of ["a", "b"]) await v1("POST", `${s.url}/v1/Invitations`, token, { email: `pending-${who}@acme.test`, org_role: "standard" });
   org = { user, account, other, rotatable };
@@ -152,6 +153,7 @@ describe("every /v1 operation of /v1/openapi.json", () => {
   const LISTS: Record<string, () => { path: string; query?: Record<string, string> }> = {
     "/Tokens": () => ({ path: "/Tokens" }),
     "/OAuthClients": () => ({ path: "/OAuthClients" }),
+    "/EventStreams": () => ({ path: "/EventStreams" }),
     "/Accounts": () => ({ path: "/Accounts" }),
     "/Accounts/{sid}/Users": () => ({ path: `/Accounts/${org.account}/Users` }),
     "/RoleAssignments": () => ({ path: "/RoleAssignments", query: { AccountSid: org.account } }),
@@ -209,6 +211,7 @@ describe("every /v1 operation of /v1/openapi.json", () => {
     "POST /Accounts": () => ({ path: "/Accounts", body: { friendly_name: "Located", owner_sid: org.user } }),
     "POST /Tokens": () => ({ path: "/Tokens", body: { friendly_name: "Located", scopes: ["scim"] } }),
     "POST /OAuthClients": () => ({ path: "/OAuthClients", body: { friendly_name: "Located", scopes: ["scim"] } }),
+    "POST /EventStreams": () => ({ path: "/EventStreams", body: { friendly_name: "Located", delivery: "poll" } }),
     "POST /Tokens/{sid}/Rotate": () => ({ path: `/Tokens/${org.rotatable}/Rotate`, body: { overlap_seconds: 60 } }),
     "POST /Domains": () => ({ path: "/Domains", body: { domain_name: `located-${Date.now().toString(36)}.example.com` } }),
     "POST /RoleAssignments": () => ({ path: "/RoleAssignments", body: { account_sid: org.account, user_sid: org.user, role: "developer" } }),

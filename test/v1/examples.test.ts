@@ -75,7 +75,9 @@ afterAll(async () => {
 const SAMPLES: { what: string; re: RegExp; key: (m: string[]) => string; sample: (n: number, m: string[]) => string }[] = [
   { what: "API token secret", re: /(osk_[0-9a-f]{32}_)[A-Za-z0-9_-]{32,128}/g, key: (m) => m[0]!, sample: (_n, m) => `${m[1]}EXAMPLE-secret-shown-once-never-a-real-token` },
   // Ids drawn elsewhere than newId: an API token's (the hex of its plaintext, osk_<hex>_…) and a mail's.
-  { what: "other random id", re: /(TK|EM|OC|osk_)([0-9a-f]{32})(?![0-9a-f])/g, key: (m) => m[2]!, sample: (n, m) => `${m[1]}${n.toString(16).padStart(32, "0")}` },
+  { what: "client address (the test's loopback)", re: /"last_used_address": "(?:::ffff:)?127\.0\.0\.1"/g, key: () => "loopback", sample: () => `"last_used_address": "203.0.113.7"` },
+  { what: "event stream poll credential", re: /(oes_ES[0-9a-f]{32}_)[A-Za-z0-9_-]{43}/g, key: (m) => m[0]!, sample: (n) => `oes_EXAMPLE-poll-credential-shown-once-${n.toString().padStart(2, "0")}` },
+  { what: "other random id", re: /(TK|EM|OC|ES|osk_)([0-9a-f]{32})(?![0-9a-f])/g, key: (m) => m[2]!, sample: (n, m) => `${m[1]}${n.toString(16).padStart(32, "0")}` },
   { what: "OAuth client secret", re: /ocs_[A-Za-z0-9_-]{43}/g, key: (m) => m[0]!, sample: (n) => `ocs_EXAMPLE-client-secret-shown-once-${n.toString().padStart(2, "0")}` },
   { what: "invitation token", re: /oiv_[A-Za-z0-9_-]{43}/g, key: (m) => m[0]!, sample: (n) => `oiv_EXAMPLE-invitation-token-from-the-mail-${n.toString().padStart(2, "0")}` },
   { what: "domain challenge", re: /orgscim-domain-verification=[0-9a-f]{32}/g, key: (m) => m[0]!, sample: (n) => `orgscim-domain-verification=${n.toString(16).padStart(32, "0")}` },
@@ -146,6 +148,11 @@ describe("the examples of /v1/openapi.json", () => {
     await op("getOAuthClient", "GET", `/OAuthClients/${entra.body.sid}`);
     const oldClient = await v1("POST", `${running.url}/v1/OAuthClients`, owner, { friendly_name: "Old connector", scopes: ["scim"] });
     await op("deleteOAuthClient", "DELETE", `/OAuthClients/${oldClient.body.sid}`);
+    const feed = await op("createEventStream", "POST", "/EventStreams", { friendly_name: "HR app", delivery: "poll" });
+    await op("listEventStreams", "GET", "/EventStreams?PageSize=2");
+    await op("getEventStream", "GET", `/EventStreams/${feed.body.sid}`);
+    const oldFeed = await v1("POST", `${running.url}/v1/EventStreams`, owner, { friendly_name: "Old receiver", delivery: "poll" });
+    await op("deleteEventStream", "DELETE", `/EventStreams/${oldFeed.body.sid}`);
 
     const labs = await op("createAccount", "POST", "/Accounts", { friendly_name: "Acme Labs", owner_sid: ada });
     const labsSid = labs.body.sid as string;

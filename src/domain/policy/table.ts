@@ -410,6 +410,29 @@ export const POLICY: readonly ActionRule[] = [
     note: "Its access tokens, and every token or client made through them, stop working at once.",
   },
 
+  // ---------- SCIM event streams (RFC 9967 receivers: src/domain/events.ts) ----------
+  {
+    id: "event_stream.create", what: "add an event stream (a receiver of the organization's SCIM events)", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, operator: ORG },
+    doors: [v1("POST", "/EventStreams")],
+    note: "A stream receives a SET for every change to the organization's users, groups and memberships: who manages the organization decides where they go. A push receiver's URL obeys the outbound URL rules (docs/events.md).",
+  },
+  {
+    id: "event_stream.list", what: "list the organization's event streams", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, operator: ORG },
+    doors: [v1("GET", "/EventStreams")],
+  },
+  {
+    id: "event_stream.read", what: "read an event stream and the SETs it is still owed", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, operator: ORG },
+    doors: [v1("GET", "/EventStreams/:sid")],
+  },
+  {
+    id: "event_stream.delete", what: "delete an event stream (its undelivered SETs are dropped)", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, operator: ORG },
+    doors: [v1("DELETE", "/EventStreams/:sid")],
+  },
+
   // ---------- discovery ----------
   {
     id: "scim.discovery", what: "read the SCIM service's description", targets: ORG,
@@ -425,6 +448,8 @@ export const PUBLIC_DOORS: readonly (Door & { why: string })[] = [
   { api: "v1", method: "GET", path: "/openapi.json", why: "the API's description" },
   { api: "root", method: "POST", path: "/oauth/token", why: "the OAuth 2.0 token endpoint: the client's id and secret are the credential (docs/oauth.md)" },
   { api: "root", method: "GET", path: "/.well-known/oauth-authorization-server", why: "the authorization server's metadata (RFC 8414)" },
+  { api: "root", method: "POST", path: "/events/poll", why: "RFC 8936 poll of an event stream: the stream's own poll credential (shown once when it was made) is the credential, and names the stream" },
+  { api: "root", method: "GET", path: "/events/jwks.json", why: "the public key SETs are signed with (RFC 7517), for receivers to verify them" },
 ];
 
 export const RULES: ReadonlyMap<string, ActionRule> = new Map(POLICY.map((r) => [r.id, r]));

@@ -13,10 +13,13 @@
  * - A store that cannot be reached throws `StoreUnavailable`.
  */
 import type { Filter, SortSpec } from "../filter";
+import type { EventRepo } from "./events";
 import type {
   Account, ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, InvitationState, MemberStatus, Organization,
   OutboxMessage, UserRecord,
 } from "../types";
+
+export type { EventRepo } from "./events";
 
 export class UniqueViolation extends Error {
   constructor(readonly field: "userName" | "externalId" | "displayName" | "id" | "name" | "email") {
@@ -73,6 +76,19 @@ export interface TokenRepo {
    * the token is live (not revoked) in orgId. Rotation's overlap (src/domain/tokens.ts rotateToken).
    */
   expireBy(orgId: string, id: string, at: string): Promise<boolean>;
+  /**
+   * Optional: records that the token (or OAuth client) `id` of orgId was used at `at` from `address`
+   * (src/domain/tokens.ts noteTokenUse: at most once a minute per token and instance). Kept apart
+   * from the token's row, so that it changes nothing a principal is resolved from.
+   */
+  recordUse?(orgId: string, id: string, at: string, address: string): Promise<void>;
+  /** Optional: the last use of each of orgId's tokens that was recorded, by token id. */
+  listUses?(orgId: string): Promise<Map<string, TokenUse>>;
+}
+
+export interface TokenUse {
+  at: string;
+  address: string;
 }
 
 export interface UserRepo {
@@ -296,6 +312,8 @@ export interface Repos {
   invitations: InvitationRepo;
   outbox: OutboxRepo;
   audit: AuditRepo;
+  /** SCIM events (RFC 9967); optional: a store without it records none and configures no stream. */
+  events?: EventRepo;
 }
 
 /**

@@ -5,6 +5,7 @@
  * deprovisionUser, createGroup, modifyGroup, deleteGroup, createMembership, deleteMembership) with the same coercion and PATCH
  * parsing, under the caller's token, so the same rules, authorization and audit apply.
  */
+import { scimPut } from "../../domain/events-capture";
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { DomainError, Errors } from "../../domain/errors";
 import { createMembership, deleteMembership } from "../../domain/group-members";
@@ -79,7 +80,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
           }
           case "PUT": {
             const input = userInputOf(call.data, profile);
-            const u = await modifyUser(deps, actor, id, call.version, () => input);
+            const u = await scimPut(() => modifyUser(deps, actor, id, call.version, () => input));
             return { status: 200, id, version: etagOf(u.version) };
           }
           case "PATCH": {
@@ -111,7 +112,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
         }
         case "PUT": {
           const { transform, changes } = groupReplaceOf(call.data, profile);
-          const g = await modifyGroup(deps, actor, id, call.version, transform, changes);
+          const g = await scimPut(() => modifyGroup(deps, actor, id, call.version, transform, changes));
           return { status: 200, id, version: etagOf(g.version) };
         }
         case "PATCH": {

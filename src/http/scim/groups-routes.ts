@@ -1,4 +1,5 @@
 /** /Groups (RFC 7644 §3): protocol in, one domain use case, representation out. */
+import { scimPut } from "../../domain/events-capture";
 import { Router, type Request } from "express";
 import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../../domain/groups";
 import type { ListResult, MemberEntry } from "../../domain/ports/store";
@@ -107,7 +108,7 @@ export function groupRoutes(deps: GroupRouteDeps): Router {
   r.put("/Groups/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
     const { transform, changes } = groupReplaceOf(req.body, profileOf(req));
-    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes);
+    const g = await scimPut(() => modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes));
     res.setHeader("ETag", `W/"${g.version}"`);
     sendScim(res, 200, await render(req, g, projection));
   });

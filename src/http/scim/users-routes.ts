@@ -2,6 +2,7 @@
  * /Users (RFC 7644 §3): each route parses the protocol, calls one domain use case, renders.
  * No business rule lives here.
  */
+import { scimPut } from "../../domain/events-capture";
 import { Router, type Request } from "express";
 import type { Clock } from "../../domain/clock";
 import type { GroupRef, ListResult, Store } from "../../domain/ports/store";
@@ -81,7 +82,7 @@ export function userRoutes(deps: ScimDeps): Router {
   r.put("/Users/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
     const input = userInputOf(req.body, profileOf(req));
-    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input);
+    const u = await scimPut(() => modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input));
     res.setHeader("ETag", etagOf(u.version));
     sendScim(res, 200, await render(req, u, projection));
   });

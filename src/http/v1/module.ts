@@ -32,6 +32,8 @@ export interface V1Deps {
   anonymous?: RequestHandler | undefined;
   /** The per-address budget of failed authentications (../address-budget.ts), shared with /scim/v2. */
   authFailures?: AuthFailureBudget | undefined;
+  /** EVENTS_ALLOW_PRIVATE_RECEIVERS: push receivers on private addresses and plain http (tests, labs). */
+  allowPrivateReceivers?: boolean | undefined;
   /** Whether mail leaves the outbox: smtp when SMTP_URL is set, none when it stays there (absent: none). */
   mailDelivery?: "smtp" | "none" | undefined;
 }

@@ -22,6 +22,8 @@ export const OAuthClientBody = named("OAuthClient", z.object({
   date_created: z.string(),
   date_deleted: z.string().nullable(),
   date_expires: z.string().nullable().describe("When its secret stops working; null: never"),
+  date_last_used: z.string().nullable().describe("When a request last authenticated with one of its access tokens, recorded at most once a minute per instance; null: not since last use was recorded"),
+  last_used_address: z.string().nullable().describe("The client address of that request"),
   created_by: z.string().nullable().describe("Who made it: operator, or the sid of the token (or client) that made it"),
   ceiling: z.enum(ORG_ROLES as [string, ...string[]]).nullable().describe("The most it may do: the org role of whoever made it, when they made it; lowered to their role now"),
 }));
@@ -41,6 +43,7 @@ export const OAuthClientCreate = named("OAuthClientCreate", z.object({
 const toBody = (c: ApiToken): z.infer<typeof OAuthClientBody> => ({
   sid: c.id, friendly_name: c.name, scopes: c.scopes, user_sid: c.userId, date_created: c.created, date_deleted: c.revoked,
   date_expires: c.expires ?? null, created_by: c.createdBy ?? null, ceiling: c.ceiling ?? null,
+  date_last_used: c.lastUse?.at ?? null, last_used_address: c.lastUse?.address ?? null,
 });
 const sid = (req: Request) => String(req.params.sid);
 

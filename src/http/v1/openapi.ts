@@ -148,6 +148,7 @@ export class ApiRegistry {
 const TAGS: Record<string, string> = {
   Organization: "The caller's organization and its settings",
   Tokens: "API tokens: for identity providers (scope scim) and for admin tools (scope admin)",
+  EventStreams: "SCIM event streams (RFC 9967): receivers of signed SETs for every change to users, groups and memberships, by push (RFC 8935) or poll (RFC 8936) (docs/events.md)",
   OAuthClients: "OAuth 2.0 clients: an identity provider's client id and secret for the client credentials grant at /oauth/token (docs/oauth.md)",
   Accounts: "Managed accounts of the organization",
   RoleAssignments: "Account roles held directly (Administrator, Billing Manager, Developer, Support)",

@@ -19,13 +19,14 @@ import { linkOrigin } from "./links";
 import { methodGuard } from "./methods";
 import { pageTokenKeys } from "./paging";
 import type { V1Deps, V1Module } from "./module";
+import { eventStreamRoutes } from "./event-streams-routes";
 import { oauthClientRoutes } from "./oauth-clients-routes";
 import { tokenRoutes } from "./tokens-routes";
 import { userRoutes } from "./users-routes";
 
 export type { V1Deps, V1Module } from "./module";
 
-const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, oauthClientRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes, invitationRoutes];
+const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, oauthClientRoutes, eventStreamRoutes, accountRoutes, userRoutes, auditRoutes, domainRoutes, invitationRoutes];
 
 export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry } {
   const registry = new ApiRegistry(deps.publicUrl);

@@ -19,6 +19,8 @@ export const TokenBody = named("Token", z.object({
   created_by: z.string().nullable().describe("Who made it: operator (the orgscim command, the bootstrap token), or the sid of the token that made it"),
   ceiling: z.enum(ORG_ROLES as [string, ...string[]]).nullable().describe("The most it may do: the org role of whoever made it, when they made it; lowered to their role now"),
   date_expires: z.string().nullable().describe("When it stops working; null: never (tokens made before expiry existed, or made with date_expires null)"),
+  date_last_used: z.string().nullable().describe("When a request last authenticated with it, recorded at most once a minute per instance (so up to a minute behind); null: not since last use was recorded"),
+  last_used_address: z.string().nullable().describe("The client address of that request (as TRUST_PROXY resolves it)"),
 }));
 export const TokenCreated = named("TokenCreated", TokenBody.extend({ token: z.string().describe("The secret, shown only in this response; orgscim keeps only its hash.") }));
 export const TokenList = named("TokenList", z.object({ tokens: z.array(TokenBody), meta: PageMeta }));
@@ -33,6 +35,7 @@ export const TokenCreate = named("TokenCreate", z.object({
 export const toTokenBody = (t: ApiToken): z.infer<typeof TokenBody> => ({
   sid: t.id, friendly_name: t.name, scopes: t.scopes, user_sid: t.userId, date_created: t.created, date_revoked: t.revoked,
   created_by: t.createdBy ?? null, ceiling: t.ceiling ?? null, date_expires: t.expires ?? null,
+  date_last_used: t.lastUse?.at ?? null, last_used_address: t.lastUse?.address ?? null,
 });
 const sid = (req: Request) => String(req.params.sid);
 

@@ -7,6 +7,7 @@ import type Database from "better-sqlite3";
 import { foldCase } from "./fold";
 import type { Migration } from "./migration";
 import { SCHEMA_STEPS } from "./schema-steps";
+import { SCHEMA_STEPS_22 } from "./schema-steps-22";
 import { SCHEMA_V1 } from "./schema-v1";
 
 export type { Migration } from "./migration";
@@ -15,7 +16,7 @@ export type { Migration } from "./migration";
  * Every migration, in version order. Versions follow one another with no gap but these, which no
  * release ever used (a store never holds them; they are never reused).
  */
-export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, ...SCHEMA_STEPS];
+export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, ...SCHEMA_STEPS, ...SCHEMA_STEPS_22].sort((a, b) => a.version - b.version);
 export const HISTORIC_GAPS: readonly number[] = [4];
 
 

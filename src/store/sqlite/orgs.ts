@@ -64,6 +64,9 @@ export function sqliteTokens(db: Database.Database): TokenRepo {
     revoke: db.prepare("UPDATE api_tokens SET revoked = ? WHERE org_id = ? AND id = ? AND revoked IS NULL"),
     expireBy: db.prepare("UPDATE api_tokens SET expires = CASE WHEN expires IS NOT NULL AND expires < @at THEN expires ELSE @at END WHERE org_id = @org AND id = @id AND revoked IS NULL"),
     purge: db.prepare("DELETE FROM api_tokens WHERE org_id = ? AND created_by = ? AND kind = 'access' AND expires < ?"),
+    recordUse: db.prepare(`INSERT INTO token_uses (token_id, org_id, last_used, last_address) VALUES (?, ?, ?, ?)
+      ON CONFLICT (token_id) DO UPDATE SET last_used = excluded.last_used, last_address = excluded.last_address WHERE excluded.last_used > last_used`),
+    listUses: db.prepare("SELECT token_id, last_used, last_address FROM token_uses WHERE org_id = ?"),
   };
   return {
     insert: async (t) => guard(() => void s.insert.run(
@@ -78,5 +81,8 @@ export function sqliteTokens(db: Database.Database): TokenRepo {
     revoke: async (orgId, id, at) => guard(() => s.revoke.run(at, orgId, id).changes === 1),
     expireBy: async (orgId, id, at) => guard(() => s.expireBy.run({ org: orgId, id, at }).changes === 1),
     purgeExpiredAccess: async (orgId, clientId, before) => guard(() => s.purge.run(orgId, clientId, before).changes),
+    recordUse: async (orgId, id, at, address) => guard(() => void s.recordUse.run(id, orgId, at, address)),
+    listUses: async (orgId) => guard(() => new Map((s.listUses.all(orgId) as { token_id: string; last_used: string; last_address: string }[])
+      .map((r) => [r.token_id, { at: r.last_used, address: r.last_address }]))),
   };
 }

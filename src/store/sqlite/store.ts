@@ -29,6 +29,7 @@ import { GroupCommitter } from "./group-commit";
 import { readerPragmas, routeRepos } from "./routing";
 import { SAFETY_NET_PAGES, startCheckpointer, type CheckpointStat } from "./checkpointer";
 import { keepPlannerStatisticsFresh, refreshPlannerStatistics } from "./planner";
+import { sqliteEvents } from "./events";
 import { sqliteOutbox } from "./outbox";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
 import { sqliteUsers } from "./users";
@@ -161,6 +162,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     invitations: sqliteInvitations(conn),
     outbox: sqliteOutbox(conn),
     audit: sqliteAudit(conn),
+    events: sqliteEvents(conn),
   });
   // Transactions run on the writer (db); reads outside a transaction on their own connection,
   // which sees committed data only (an open group is invisible to it). In memory there is one.

@@ -16,6 +16,7 @@ import type { Door, TargetKind } from "../../../src/domain/policy/kinds";
 import { GROUP_MEMBER } from "../../../src/domain/resource-names";
 import { orgRoleGroupId } from "../../../src/domain/role-groups";
 import { issueToken, parseToken } from "../../../src/domain/tokens";
+import { createStream } from "../../../src/domain/events";
 import { createClient } from "../../../src/domain/oauth";
 import { modifyUser } from "../../../src/domain/users";
 import type { TestDnsServer } from "../../helpers/dns-server";
@@ -894,6 +895,33 @@ export function drivers(): Driver[] {
       if (k === "ownToken" && !userId) return null;
       const id = (await createClient(deps(c), c.w.op, { name: uniq("victim-client"), scopes: ["scim", "admin"], userId })).client.id;
       return { req: v1Req("DELETE", `/OAuthClients/${id}`), check: async () => { if (!(await c.w.store.tokens.get(id))?.revoked) fail("deleted"); } };
+    },
+  });
+
+  // ----- SCIM event streams -----
+  add({
+    action: "event_stream.create", door: door("v1", "POST", "/EventStreams"), kinds: ["organization"], write: true,
+    build: async (c) => {
+      const name = uniq("stream");
+      return {
+        req: v1Req("POST", "/EventStreams", { friendly_name: name, delivery: "poll" }),
+        check: async () => { if (!(await c.w.store.events!.listStreams(c.w.org.id)).some((x) => x.name === name && !x.deleted)) fail("stream"); },
+      };
+    },
+  });
+  list("event_stream.list", door("v1", "GET", "/EventStreams"), v1Req("GET", "/EventStreams"));
+  const streamIn = async (c: Ctx) => (await createStream(deps(c), c.w.op, { name: uniq("s"), delivery: "poll" })).stream.id;
+  add({
+    action: "event_stream.read", door: door("v1", "GET", "/EventStreams/:sid"), kinds: ["organization"], write: false,
+    otherOrg: (c) => v1Req("GET", `/EventStreams/${c.e.stream}`),
+    build: async (c) => ({ req: v1Req("GET", `/EventStreams/${await streamIn(c)}`) }),
+  });
+  add({
+    action: "event_stream.delete", door: door("v1", "DELETE", "/EventStreams/:sid"), kinds: ["organization"], write: true,
+    otherOrg: (c) => v1Req("DELETE", `/EventStreams/${c.e.stream}`),
+    build: async (c) => {
+      const id = await streamIn(c);
+      return { req: v1Req("DELETE", `/EventStreams/${id}`), check: async () => { if (!(await c.w.store.events!.getStream(id))?.deleted) fail("stream deleted"); } };
     },
   });
 

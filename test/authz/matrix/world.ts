@@ -4,6 +4,7 @@
  * tokens the matrix's principals use. Built in-process through the domain's own use cases, as the
  * operator (fast: no HTTP), on the real store of a real server.
  */
+import { createStream } from "../../../src/domain/events";
 import { accountRoleGroupId, assignmentSid } from "../../../src/domain/account-roles";
 import { createAccount, grantRole } from "../../../src/domain/accounts";
 import { operatorActor, type Actor } from "../../../src/domain/actor";
@@ -75,6 +76,8 @@ export interface Elsewhere {
   token: string;
   /** An OAuth client (docs/oauth.md). */
   client: string;
+  /** An event stream (poll) of the other organization. */
+  stream: string;
   domain: string;
   /** The id of its user's membership of its group (a GroupMember). */
   membership: string;
@@ -186,11 +189,12 @@ export async function buildElsewhere(store: Store): Promise<Elsewhere> {
   const domain = (await addDomain(deps, op, `${uniq("b")}.org`)).id;
   const membership = (await store.groups.findMembership(org.id, group, user))!.id;
   const client = (await createClient(deps, op, { name: "b", scopes: ["scim"], userId: null })).client.id;
+  const stream = (await createStream(deps, op, { name: "b", delivery: "poll" })).stream.id;
   const contractor = await inviteToAccount(deps, op, account, { email: `${uniq("c")}@contractor.test`, roles: ["developer"] });
   if (contractor.outcome !== "invited") throw new Error("the other organization's contractor was not invited");
   const plaintext = /oiv_[A-Za-z0-9_-]{43}/.exec(contractor.mail.text ?? "")?.[0] ?? "";
   const independent = (await acceptInvitation(deps, plaintext)).user.id;
-  return { org, user, independent, group, account, invitation, assignment, token, client, domain, membership };
+  return { org, user, independent, group, account, invitation, assignment, token, client, domain, membership, stream };
 }
 
 /**

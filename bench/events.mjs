@@ -1,0 +1,84 @@
+// What SCIM events (RFC 9967) cost on the write path: POST /scim/v2/Users throughput and latency
+// of the built server on SQLite (defaults: DURABILITY=full, group commit on) with no event stream,
+// with one poll stream (SETs written in the transaction, nobody collects them), and with one push
+// stream whose receiver is an HTTP server on loopback answering 202 (SETs written, signed and POSTed
+// while the load runs); at 1 and 10 connections, in rotating rounds; medians of the rounds. Each
+// create writes two SETs per stream (the user, and the Standard User group it joins).
+//   npm run build && node bench/events.mjs [--rounds 3] [--seconds 5]
+import autocannon from "autocannon";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
+const ROUNDS = Number(arg("rounds", 3));
+const SECONDS = Number(arg("seconds", 5));
+const base = mkdtempSync(join(arg("dir", tmpdir()), "orgscim-events-"));
+const token = `osk_${"be".repeat(16)}_${"N".repeat(43)}`;
+const MODES = ["none", "poll", "push"];
+
+let received = 0;
+const receiver = createServer((req, res) => { req.resume(); req.on("end", () => { received++; res.writeHead(202); res.end(); }); });
+await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+const receiverUrl = `http://127.0.0.1:${receiver.address().port}/events`;
+
+async function server(mode, n) {
+  const env = {
+    PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WRITES_SHED_LAG_MS: "0",
+    DATABASE_URL: `sqlite:${join(base, `${mode}-${n}`, "orgscim.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token, EVENTS_ALLOW_PRIVATE_RECEIVERS: "true",
+  };
+  const child = spawn(process.execPath, [join(ROOT, "dist", "main.js")], { env: { ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  let url;
+  while (!(url = /"url":"(http:[^"]+)"/.exec(out)?.[1])) await new Promise((r) => setTimeout(r, 20));
+  const cli = (args) => execFileSync(process.execPath, [join(ROOT, "bin", "orgscim.js"), ...args], { env, encoding: "utf8" });
+  const orgId = JSON.parse(cli(["orgs", "list"]))[0].sid;
+  cli(["orgs", "settings", orgId, "--domain-enforcement", "off"]);
+  if (mode !== "none") {
+    const r = await fetch(`${url}/v1/EventStreams`, {
+      method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ friendly_name: "bench", delivery: mode, ...(mode === "push" ? { endpoint_url: receiverUrl } : {}) }),
+    });
+    if (r.status !== 201) throw new Error(`stream: ${r.status} ${await r.text()}`);
+  }
+  return { url, stop: () => new Promise((r) => { child.on("exit", r); child.kill("SIGTERM"); }) };
+}
+
+async function run(url, connections) {
+  const r = await autocannon({
+    url: `${url}/scim/v2/Users`, connections, duration: SECONDS, method: "POST", idReplacement: true,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
+    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bench-[<id>]@example.com", name: { givenName: "Bench", familyName: "User" } }),
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r["2xx"], bad: r.non2xx + r.errors + r.timeouts };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const mode of MODES.map((_, i) => MODES[(i + round) % MODES.length])) {
+    const s = await server(mode, round);
+    for (const c of [1, 10]) {
+      const before = received;
+      const m = await run(s.url, c);
+      // Push: how many of the run's SETs had reached the receiver when the load stopped, and a second later.
+      const atEnd = received - before;
+      await new Promise((r) => setTimeout(r, 1000));
+      const after = received - before;
+      (results[`${mode} ${c}`] ??= []).push(m);
+      console.log(`round ${round + 1} ${mode.padEnd(4)} ${String(c).padStart(2)} conn: ${m.rps.toFixed(0)} creates/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.bad ? `, ${m.bad} not 2xx/errors` : ""}${mode === "push" ? `; SETs received ${atEnd} at the end of the load, ${after} a second later, of ${2 * m.ok}` : ""}`);
+    }
+    await s.stop();
+  }
+}
+console.log("\nmedians:");
+for (const [k, ms] of Object.entries(results)) {
+  console.log(`${k.padEnd(8)} ${median(ms.map((m) => m.rps)).toFixed(0).padStart(6)} creates/s  p50 ${median(ms.map((m) => m.p50))} ms  p99 ${median(ms.map((m) => m.p99))} ms`);
+}
+receiver.close();
+rmSync(base, { recursive: true, force: true });

@@ -1,0 +1,62 @@
+/**
+ * SQLite migrations from version 22 on (./schema-steps.ts holds 2 to 21 and reached the size bound
+ * of a source file). Same rules: append the next version here, never edit one that has shipped.
+ */
+import type { Migration } from "./migration";
+
+export const SCHEMA_STEPS_22: readonly Migration[] = [
+  {
+    version: 22,
+    name: "SCIM event streams and their undelivered SETs (RFC 9967)",
+    // event_streams: an organization's receivers (push: endpoint; poll: the hash of its poll
+    // secret); lease_until: the delivery worker holding a push stream. security_events: one row per
+    // SET per stream, written in the transaction of the change; seq is the order of delivery.
+    // A row is deleted once acknowledged; a stream's deletion drops its rows.
+    sql: `
+      CREATE TABLE event_streams (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        delivery TEXT NOT NULL,
+        endpoint TEXT,
+        poll_secret_hash TEXT,
+        created TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        deleted TEXT,
+        lease_until TEXT
+      );
+      CREATE INDEX event_streams_org ON event_streams(org_id, created, id);
+      CREATE TABLE security_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        jti TEXT NOT NULL UNIQUE,
+        org_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        claims TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created TEXT NOT NULL
+      );
+      CREATE INDEX security_events_stream ON security_events(stream_id, status, seq);
+    `,
+  },
+  {
+    version: 23,
+    name: "last use of tokens",
+    // When and from where each token (or OAuth client) was last used, written at most once a
+    // minute per token and instance (src/domain/tokens.ts noteTokenUse). A table of its own: a
+    // write to api_tokens raises the organization's principal version (migration 19) and would
+    // empty every principal cache of the organization once a minute.
+    sql: `
+      CREATE TABLE token_uses (
+        token_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        last_used TEXT NOT NULL,
+        last_address TEXT NOT NULL
+      );
+      CREATE INDEX token_uses_org ON token_uses(org_id);
+    `,
+  },
+];
