@@ -262,6 +262,8 @@ export const Errors = {
     new DomainError("rateLimited", 9007, `Too many failed authentications from this address (AUTH_FAILURES_PER_MINUTE); requests from it are refused before their token is looked up. Check the token (Authorization: Bearer <token>) and retry after ${retryAfter} seconds.`, { retryAfter }),
   bulkBusyForOrganization: (max: number) =>
     new DomainError("rateLimited", 9008, `This organization already has ${max} /Bulk request${max === 1 ? "" : "s"} in progress (SCIM_BULK_PER_ORGANIZATION). Send the next one when it finishes; retry after 1 second.`, { retryAfter: 1 }),
+  overloaded: (depth: number) =>
+    new DomainError("rateLimited", 9009, `The server holds more than ${depth} requests (OVERLOAD_QUEUE_DEPTH) and refuses the writes of the organizations sending at least their fair share at once, rather than queue them. Retry after 1 second.`, { retryAfter: 1 }),
   bulkBusy: (max: number) =>
     new DomainError("rateLimited", 9005, `${max} /Bulk request${max === 1 ? " is" : "s are"} already in progress (SCIM_BULK_CONCURRENCY). Send the next one when one finishes; retry after 1 second.`, { retryAfter: 1 }),
 } as const;

@@ -22,6 +22,7 @@ import { scimRouter } from "./scim/router";
 import { securityHeaders } from "./security-headers";
 import { bulkAdmission } from "./bulk-admission";
 import { shedWrites } from "./write-shedding";
+import { requestDepth } from "./overload";
 import { v1Router } from "./v1/router";
 import { sendV1Error } from "./v1-errors";
 
@@ -47,13 +48,15 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.observe) app.get("/metrics", deps.observe.metricsRoute);
   app.use(securityHeaders);
   app.use(healthRoutes(deps.store));
+  const depth = requestDepth(); // every request from its arrival, before tokens and bodies are read (./overload.ts)
+  app.use(depth.handler);
   // What carries no valid token has a budget per address (./address-budget.ts); /healthz and /readyz do not.
   const budgets = addressBudgets({ anonymousPerMinute: deps.config.ANONYMOUS_PER_MINUTE, authFailuresPerMinute: deps.config.AUTH_FAILURES_PER_MINUTE });
   app.use("/admin", budgets.anonymous, adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
   const authenticator = createAuthenticator(deps.store, deps.clock);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
   // One monitor and one table of organizations' shares for every router (./write-shedding.ts, ./org-shares.ts).
-  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS);
+  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS, { depth: depth.depth, maxDepth: deps.config.OVERLOAD_QUEUE_DEPTH });
   const bulkSlots = bulkAdmission(deps.config.SCIM_BULK_CONCURRENCY, deps.config.SCIM_BULK_PER_ORGANIZATION, shedding.shares);
   // The OAuth 2.0 token endpoint and its metadata (./oauth/router.ts): the client's secret is the credential.
   app.use(oauthRouter({

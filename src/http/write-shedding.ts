@@ -19,6 +19,11 @@
  * a single tenant's overload is shed as before. A request without a valid token never gets here
  * (its cost is bounded by the failed-authentication budget, ./address-budget.ts).
  *
+ * Queue depth (OVERLOAD_QUEUE_DEPTH, ./overload.ts): while the server holds more requests than
+ * that (counted from their arrival, before authentication), a write is refused the same way, with
+ * code 9009, under the same fair-share rule: the depth is exact at the moment the write arrives,
+ * where the loop's delay is smoothed and reacts a few samples late.
+ *
  * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
  * hundred milliseconds), so the delay cannot tell a client importing one request after another
  * from a crowd. It is admitted by count instead, after its body is read (./bulk-admission.ts), and
@@ -69,6 +74,9 @@ export interface Shedding {
 export interface SheddingOptions {
   /** The current loop delay in ms (a LoopLag by default). */
   lag?: () => number;
+  /** The requests the server holds now (./overload.ts), and the most it admits writes beyond (0: no bound). */
+  depth?: () => number;
+  maxDepth?: number;
   /** The organizations' shares of the writes (one for every router; a new one by default). */
   shares?: OrgShares;
 }
@@ -85,11 +93,12 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
       if (READS.has(req.method) || req.path.endsWith("/.search") || isBulk(req)) return next();
       const org = req.actor?.org.id ?? "";
       shares.add(org);
-      if (maxLagMs <= 0) return next();
-      const late = current();
-      if (late > maxLagMs && shares.heavy(org)) {
-        req.refusal = "writes_shed";
-        return next(Errors.writesBusy(Math.round(late)));
+      const maxDepth = options.maxDepth ?? 0;
+      const deep = maxDepth > 0 && (options.depth?.() ?? 0) > maxDepth;
+      const late = maxLagMs > 0 ? current() : 0;
+      if ((deep || late > maxLagMs) && shares.heavy(org)) {
+        req.refusal = deep ? "overload" : "writes_shed";
+        return next(deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late)));
       }
       next();
     },

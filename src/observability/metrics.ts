@@ -62,7 +62,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const refused = new client.Counter({
     name: "orgscim_http_refused_total",
-    help: "Requests refused with 429, by reason: token_budget, org_budget, address_budget (RATE_LIMIT_*, INVITATION_ACCEPT_PER_MINUTE), writes_shed (WRITES_SHED_LAG_MS), bulk_concurrency (SCIM_BULK_CONCURRENCY)",
+    help: "Requests refused with 429, by reason: token_budget, org_budget, address_budget (RATE_LIMIT_*, INVITATION_ACCEPT_PER_MINUTE), writes_shed (WRITES_SHED_LAG_MS), overload (OVERLOAD_QUEUE_DEPTH), bulk_concurrency (SCIM_BULK_CONCURRENCY)",
     labelNames: ["reason"] as const, registers: [registry],
   });
   const byOrg = new client.Counter({

@@ -27,13 +27,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const dir = mkdtempSync(join(tmpdir(), "orgscim-http-"));
   // Write shedding is off unless a test turns it on (test/http/write-shedding.test.ts): jest's
   // workers share two cores, so a test server's event loop runs late for reasons of the test run.
+  // So is shedding by queue depth (test/http/overload.test.ts): tests race hundreds of requests on purpose.
   // The per-address budget of invitation accepts likewise (test/v1/accept-budget.test.ts): every
   // test client is 127.0.0.1. So are the per-address budgets of token-less requests and failed
   // authentications (test/hardening/unauthenticated.test.ts turns them on). DURABILITY=normal: these
   // servers test behaviour (some with latency bounds), and an fsync at every commit on a disk shared
   // by loaded test workers takes up to hundreds of ms; synchronous=FULL, the default, is tested in
   // test/store/sqlite-durability.test.ts, and every built-server test (test/process, test/ops) runs with it.
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", INVITATION_ACCEPT_PER_MINUTE: "0", ANONYMOUS_PER_MINUTE: "0", AUTH_FAILURES_PER_MINUTE: "0", DURABILITY: "normal", DATABASE_URL: `sqlite:${join(dir, "test.db")}`, ...env });
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", OVERLOAD_QUEUE_DEPTH: "0", INVITATION_ACCEPT_PER_MINUTE: "0", ANONYMOUS_PER_MINUTE: "0", AUTH_FAILURES_PER_MINUTE: "0", DURABILITY: "normal", DATABASE_URL: `sqlite:${join(dir, "test.db")}`, ...env });
   const running = await startServer(config);
   const server: TestServer = {
     running,
