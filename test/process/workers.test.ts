@@ -168,14 +168,28 @@ describe("WORKERS=2: a token's request budget is one budget across the processes
     // 1 request a second plus a burst pool of 10 per 10 s, per token; the organization unlimited.
     const { process: p, url } = await spawnWorkers(2, file, { RATE_LIMIT_TOKEN_RPS: "1", RATE_LIMIT_TOKEN_BURST: "11", RATE_LIMIT_ORG_RPS: "0" });
     try {
-      const token = adminToken(p);
-      const started = Date.now();
-      const answers = await Promise.all(Array.from({ length: 40 }, () => send(url, "GET", "/scim/v2/Users?count=1", token)));
-      const ended = Date.now();
+      const env = { DATABASE_URL: `sqlite:${file}` };
+      const orgId = (JSON.parse(runCli(env, ["orgs", "list", "--json"])) as { sid: string }[])[0]!.sid;
+      let token = adminToken(p);
+      // The kernel wakes one worker for a burst of connections, and a woken worker accepts every
+      // one queued by then: a burst served by one process tests nothing shared. Such a burst is
+      // sent again with a new token (a fresh budget), up to 5 times.
+      let started = 0;
+      let ended = 0;
+      let answers: Answer[] = [];
+      for (let attempt = 1; ; attempt++) {
+        started = Date.now();
+        answers = await Promise.all(Array.from({ length: 40 }, () => send(url, "GET", "/scim/v2/Users?count=1", token)));
+        ended = Date.now();
+        const workers = new Set(await Promise.all(answers.map((a) => servedBy(p, a.reqId))));
+        if (workers.size === 2 || attempt === 5) {
+          expect(workers).toEqual(new Set([1, 2]));
+          break;
+        }
+        token = runCli(env, ["tokens", "create", "--org", orgId, "--scopes", "scim,admin", "--name", `budget-${attempt}`, "--quiet"]).trim();
+      }
       const admitted = answers.filter((a) => a.status === 200).length;
       expect(answers.filter((a) => a.status !== 200).every((a) => a.status === 429)).toBe(true);
-      const workers = new Set(await Promise.all(answers.map((a) => servedBy(p, a.reqId))));
-      expect(workers).toEqual(new Set([1, 2]));
       // Windows are wall-clock seconds and 10-second spans (src/http/rate-limit-shared.ts).
       const spanned = (ms: number) => Math.floor(ended / ms) - Math.floor(started / ms) + 1;
       const bound = 1 * spanned(1000) + 10 * spanned(10_000);
