@@ -51,6 +51,14 @@ export async function outputLine(p: ServerProcess, re: RegExp, ms = 90_000): Pro
   }
 }
 
+/** The worker whose log line answered request `reqId` (request lines are written once a response finishes). */
+export async function servedBy(p: ServerProcess, reqId: string): Promise<number> {
+  const line = await outputLine(p, new RegExp(`"reqId":"${reqId}"[^\\n]*"msg":"request"|"worker":\\d+[^\\n]*"reqId":"${reqId}"[^\\n]*"msg":"request"`), 30_000);
+  const worker = /"worker":(\d+)/.exec(line)?.[1];
+  if (!worker) throw new Error(`request line without a worker: ${line}`);
+  return Number(worker);
+}
+
 /** Starts N built worker processes on a fresh SQLite store; resolves once every one serves. */
 export async function spawnWorkers(workers: number, file: string, env: Record<string, string> = {}): Promise<{ process: ServerProcess; url: string }> {
   ensureBuilt();

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, type ServerProcess } from "../helpers/built-server";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp-server";
-import { outputLine, spawnWorkers } from "../helpers/workers-server";
+import { outputLine, servedBy, spawnWorkers } from "../helpers/workers-server";
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const INTERVAL_MS = 100;
@@ -35,12 +35,6 @@ function send(url: string, method: string, path: string, token: string, body: un
     req.on("error", reject);
     req.end(data);
   });
-}
-
-/** The worker whose log line answered request `reqId`. */
-async function servedBy(p: ServerProcess, reqId: string): Promise<number> {
-  const line = await outputLine(p, new RegExp(`"reqId":"${reqId}"[^\\n]*"msg":"request"|"worker":\\d+[^\\n]*"reqId":"${reqId}"[^\\n]*"msg":"request"`), 30_000);
-  return Number(/"worker":(\d+)/.exec(line)?.[1] ?? "0");
 }
 
 /** How many messages each of `addresses` received, once `addresses` all did and the outbox ran several more rounds. */

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, type ServerProcess } from "../helpers/built-server";
-import { outputLine, spawnWorkers } from "../helpers/workers-server";
+import { outputLine, servedBy, spawnWorkers } from "../helpers/workers-server";
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -35,13 +35,6 @@ function send(url: string, method: string, path: string, token: string | null, b
   });
 }
 
-/** The worker whose log line answered request `reqId` (request lines are written once a response finishes). */
-async function servedBy(p: ServerProcess, reqId: string): Promise<number> {
-  const line = await outputLine(p, new RegExp(`"reqId":"${reqId}"[^\\n]*"msg":"request"|"worker":\\d+[^\\n]*"reqId":"${reqId}"[^\\n]*"msg":"request"`), 30_000);
-  const worker = /"worker":(\d+)/.exec(line)?.[1];
-  if (!worker) throw new Error(`request line without a worker: ${line}`);
-  return Number(worker);
-}
 
 const adminToken = (p: ServerProcess): string => {
   const t = /^\s+(osk_[0-9a-f]{32}_\S+)$/m.exec(p.output())?.[1];
