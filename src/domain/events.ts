@@ -30,7 +30,7 @@ const POLL_CREDENTIAL = /^oes_(ES[0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 const DUMMY_HASH = hashSecret(randomBytes(32).toString("base64url"));
 
 function repo(store: Store): EventRepo {
-  if (!store.events) throw Errors.invalidValue("This store does not keep SCIM events (SQLite does; MongoDB not yet: docs/events.md).");
+  if (!store.events) throw Errors.invalidValue("This store does not keep SCIM events (the SQLite and MongoDB stores do: docs/events.md).");
   return store.events;
 }
 

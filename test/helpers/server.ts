@@ -10,6 +10,7 @@ import { systemClock } from "../../src/domain/clock";
 import { newId } from "../../src/domain/ids";
 import { createOrganization } from "../../src/domain/orgs";
 import { issueToken } from "../../src/domain/tokens";
+import type { Store } from "../../src/domain/ports/store";
 import type { OrgSettings, Organization, Scope } from "../../src/domain/types";
 import { startServer, type RunningServer } from "../../src/server";
 
@@ -23,7 +24,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `options.store`: serve this store instead of the SQLite file (e.g. the MongoDB store over the mingo double: test/store/mingo-store.ts). */
+export async function startTestServer(env: Record<string, string> = {}, options: { store?: Store } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "orgscim-http-"));
   // Write shedding is off unless a test turns it on (test/http/write-shedding.test.ts): jest's
   // workers share two cores, so a test server's event loop runs late for reasons of the test run.
@@ -35,7 +37,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   // by loaded test workers takes up to hundreds of ms; synchronous=FULL, the default, is tested in
   // test/store/sqlite-durability.test.ts, and every built-server test (test/process, test/ops) runs with it.
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WRITES_SHED_LAG_MS: "0", OVERLOAD_QUEUE_DEPTH: "0", INVITATION_ACCEPT_PER_MINUTE: "0", ANONYMOUS_PER_MINUTE: "0", AUTH_FAILURES_PER_MINUTE: "0", DURABILITY: "normal", DATABASE_URL: `sqlite:${join(dir, "test.db")}`, ...env });
-  const running = await startServer(config);
+  const running = await startServer(config, options.store ? { store: options.store } : {});
   const server: TestServer = {
     running,
     url: running.url,

@@ -9,6 +9,7 @@ import { basics } from "./contract/basics";
 import { controlChars } from "./contract/control-chars";
 import { credentials } from "./contract/credentials";
 import { domains } from "./contract/domains";
+import { events } from "./contract/events";
 import { filterMatrix } from "./contract/filter-matrix";
 import { membershipFilters } from "./contract/membership-filters";
 import { memberships } from "./contract/memberships";
@@ -43,5 +44,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     membershipFilters(it_, current);
     memberships(it_, current);
     auditSearch(it_, current);
+    events(it_, current);
   });
 }

@@ -380,6 +380,18 @@ class MingoCollection {
     return { insertedId: doc._id };
   }
 
+  /** `ordered: true` (the driver's default): the documents before a duplicate are inserted, as on MongoDB outside a transaction. */
+  async insertMany(docs: Doc[], opts?: Opts) {
+    const view = await this.begin({ op: "insertMany" }, opts);
+    for (const doc of docs) this.db.onOp?.({ collection: this.name, op: "insertMany.insertOne", doc, inTransaction: view.txn !== null });
+    for (const doc of docs) {
+      this.checkUnique(view.read(this.name), doc);
+      this.db.claim(view.txn, this.name, doc._id);
+      view.write(this.name).push(clone(doc));
+    }
+    return { insertedCount: docs.length };
+  }
+
   async findOne(filter: Doc, opts?: Opts) {
     return (await this.cursor(filter, opts).limit(1).toArray())[0] ?? null;
   }

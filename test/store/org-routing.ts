@@ -87,9 +87,9 @@ export function violation(op: RecordedOp): string | null {
   const problems: string[] = [];
   if (ORG_SCOPED.has(op.collection)) {
     let named: boolean;
-    if (op.op === "insertOne") named = typeof op.doc?.orgId === "string" || op.doc?.orgId === null;
+    if (op.op === "insertOne" || op.op === "insertMany.insertOne") named = typeof op.doc?.orgId === "string" || op.doc?.orgId === null;
     else if (op.op === "aggregate") named = namesOneOrganization(firstMatch(op.pipeline ?? []));
-    else if (op.op === "bulkWrite") named = true; // each of its operations is recorded on its own (bulkWrite.updateOne)
+    else if (op.op === "bulkWrite" || op.op === "insertMany") named = true; // each of its operations is recorded on its own (bulkWrite.updateOne, insertMany.insertOne)
     else named = namesOneOrganization(op.filter);
     if (!named && !CROSS_ORGANIZATION.some((c) => c.matches(op))) problems.push(`${op.collection}.${op.op} names no organization: ${JSON.stringify(op.filter ?? op.pipeline?.[0] ?? op.doc).slice(0, 200)}`);
   }

@@ -37,7 +37,7 @@ export interface MongoCtx {
    * The next value of the organization's sequence for `name` (./sequences.ts): taken in the
    * transaction this context runs in, or with `detached` outside it.
    */
-  nextSeq(name: Sequenced, orgId: string, options?: { detached?: boolean }): Promise<number>;
+  nextSeq(name: Sequenced, orgId: string, options?: { detached?: boolean; by?: number }): Promise<number>;
   /** Validates `doc` against its collection's schema (./models.ts `checked`) and inserts it. */
   insert(name: CollectionName, doc: Record<string, unknown>): Promise<void>;
   /**
@@ -109,7 +109,7 @@ export function makeCtx(db: DbLike, models: Models, options: CtxOptions = {}): M
         of: (n) => coll(n),
         session: detached ? undefined : tx?.session,
         run: detached ? (_kind, fn) => ctx.run("read", () => fn({})) : (kind, fn) => ctx.run(kind, fn),
-      }, name, orgId);
+      }, name, orgId, o?.by ?? 1);
     },
     async atomic(fn) {
       if (tx || sessions === null) return fn(ctx);

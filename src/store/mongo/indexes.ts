@@ -115,10 +115,22 @@ export const GROUP_MEMBER_INDEXES_V7: readonly IndexSpec[] = [
   ix({ orgId: 1, userId: 1, id: 1 }),
 ];
 
+/**
+ * SCIM events since migration 9: an organization's streams oldest first, the push worker's live push
+ * streams (event_streams is unsharded: the poll endpoint reads a stream by id alone); a stream's SETs
+ * by (status, seq) for delivery and by seq for operators, each leading with the organization; the last
+ * use of tokens listed by organization.
+ */
+export const EVENT_INDEXES_V9: Readonly<Record<string, readonly IndexSpec[]>> = {
+  event_streams: [ix({ orgId: 1, created: 1 }), ix({ delivery: 1, deleted: 1, created: 1 })],
+  security_events: [ix({ orgId: 1, streamId: 1, status: 1, seq: 1 }), ix({ orgId: 1, streamId: 1, seq: 1 })],
+  token_uses: [ix({ orgId: 1 })],
+};
+
 /** What every collection should have now. */
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V8,
-  group_members: GROUP_MEMBER_INDEXES_V7,
+  group_members: GROUP_MEMBER_INDEXES_V7, ...EVENT_INDEXES_V9,
 };
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */

@@ -6,7 +6,7 @@
 import { newId } from "../../domain/ids";
 import { toDomain } from "./decode";
 import { actorFields, domainDoc } from "./docs";
-import { AUDIT_INDEXES_V6, AUDIT_INDEXES_V8, COUNTER_INDEXES_V5, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
+import { AUDIT_INDEXES_V6, AUDIT_INDEXES_V8, COUNTER_INDEXES_V5, EVENT_INDEXES_V9, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, MigrationRefused, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
@@ -127,6 +127,17 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       const filled = await backfillAuditActors(db, BACKFILL_BATCH);
       if (filled > 0) log(`MongoDB migration 8: ${filled} audit event(s) given actorCredential and actorUser`);
       await reconcileIndexes(db, 8, "audit_events", AUDIT_INDEXES_V8, KNOWN(INDEXES_V1, { audit_events: AUDIT_INDEXES_V6 }), log);
+    },
+  },
+  {
+    version: 9,
+    name: "SCIM events (RFC 9967) and the last use of tokens",
+    // event_streams (an organization's receivers), security_events (one SET per stream until
+    // acknowledged, numbered by the organization's "security_events" counter) and token_uses (when
+    // and from where each token was last used), with their indexes (./indexes.ts EVENT_INDEXES_V9).
+    // New collections: nothing to backfill.
+    up: async (db, log) => {
+      await reconcileAll(db, 9, EVENT_INDEXES_V9, KNOWN(EVENT_INDEXES_V9), log);
     },
   },
 ];

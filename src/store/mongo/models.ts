@@ -93,6 +93,17 @@ export const SCHEMAS = {
     // events an import copied from elsewhere: { at, from } (AuditEvent.imported); absent on live events
     imported: { type: sub({ at: str, from: str }), default: undefined },
   }),
+  /** SCIM event streams (src/domain/events.ts): unsharded, read by id before the organization is known. `leaseUntil`: the push worker holding it. */
+  event_streams: schema({
+    orgId: str, name: str, delivery: str, endpoint: nullableStr, pollSecretHash: nullableStr, created: str, createdBy: str, deleted: nullableStr,
+    leaseUntil: nullableStr,
+  }),
+  /** One SET for one stream, `_id` its jti, until acknowledged (./events.ts); `seq` the organization's order of SETs. */
+  security_events: schema({
+    orgId: str, seq: num, streamId: str, subject: str, claims: str, status: str, attempts: num, nextAttemptAt: str, lastError: nullableStr, created: str,
+  }),
+  /** When and from where a token (`_id`) was last used (src/domain/tokens.ts noteTokenUse): apart from `tokens`, as on SQLite. */
+  token_uses: schema({ orgId: str, lastUsed: str, lastAddress: str }),
   /** Insertion order per organization and collection (./sequences.ts). */
   counters: schema({ orgId: str, name: str, seq: num }),
 } as const;

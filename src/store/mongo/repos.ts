@@ -2,6 +2,7 @@
 import type { Repos } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { mongoAccounts } from "./accounts";
+import { mongoEvents } from "./events";
 import { mongoGroups } from "./groups";
 import { mongoAudit, mongoDomains, mongoInvitations } from "./misc";
 import { mongoOrgs, mongoTokens } from "./orgs";
@@ -18,4 +19,5 @@ export const reposOf = (c: MongoCtx): Repos => ({
   invitations: mongoInvitations(c),
   outbox: mongoOutbox(c),
   audit: mongoAudit(c),
+  events: mongoEvents(c),
 });

@@ -6,7 +6,9 @@
  * transaction writes: a second transaction inserting into the same organization conflicts on it
  * and retries after the first commits. So within an organization, `seq` follows commit order, and a
  * cursor (keyset on `seq`) can never pass a number whose document commits later. Inserts of users,
- * groups and accounts therefore serialize per organization, as every write does on SQLite; other
+ * groups and accounts (and every change of an organization that has SCIM event streams: its SETs
+ * take numbers from "security_events:<orgId>", ./events.ts) therefore serialize per organization,
+ * as every write does on SQLite; other
  * organizations are not touched. Audit events take their number outside the transaction
  * (`detached`): every write appends one, and serializing all of an organization's writes for the
  * order of its log is not worth it; the log's order may then differ from commit order by the
@@ -22,10 +24,9 @@ import { isDuplicateKey } from "./errors";
 type ClientSession = mongoose.mongo.ClientSession;
 
 /** The collections whose documents carry an insertion order (`seq`). */
-export type Sequenced = "users" | "groups" | "audit_events" | "accounts";
+export type Sequenced = "users" | "groups" | "audit_events" | "accounts" | "security_events";
 
 type Coll = mongoose.mongo.Collection<{ _id: string; [key: string]: unknown }>;
-const INC_SEQ: Record<string, unknown> = { $inc: { seq: 1 } };
 
 export interface SequenceCtx {
   counters: Coll;
@@ -44,11 +45,13 @@ function counterCreated(): Error {
   return e;
 }
 
-export async function nextSequence(c: SequenceCtx, name: Sequenced, orgId: string): Promise<number> {
+/** Takes the next `by` numbers (default 1); answers the last of them. */
+export async function nextSequence(c: SequenceCtx, name: Sequenced, orgId: string, by = 1): Promise<number> {
   const filter = { _id: { $eq: counterId(name, orgId) }, orgId: { $eq: orgId } };
+  const inc: Record<string, unknown> = { $inc: { seq: by } };
   for (;;) {
     const doc = await c.run("write", (o) =>
-      c.counters.findOneAndUpdate(filter, INC_SEQ, { ...o, returnDocument: "after", projection: { seq: 1 } }));
+      c.counters.findOneAndUpdate(filter, inc, { ...o, returnDocument: "after", projection: { seq: 1 } }));
     if (doc && typeof doc.seq === "number") return doc.seq;
     await ensureCounter(c, name, orgId);
     if (c.session) throw counterCreated();

@@ -23,6 +23,8 @@ export const SHARD_KEYS: Readonly<Record<string, IndexKey>> = {
   audit_events: { orgId: 1 },
   outbox: { orgId: 1 },
   counters: { orgId: 1 },
+  security_events: { orgId: 1 },
+  token_uses: { orgId: 1 },
 };
 
 /** Collections left unsharded (on the database's primary shard), and why. */
@@ -33,6 +35,7 @@ export const UNSHARDED: Readonly<Record<string, string>> = {
   invitations: "an invitation's token hash is unique across organizations and accepting knows only the token; queries still name the organization",
   rate_limits: "request-budget windows, global by nature, reached through leases (a fraction of a call per request), removed by a TTL",
   migrations: "the applied migration versions and the start-up lock",
+  event_streams: "a few documents per organization; the poll endpoint reads a stream by the id its credential names, before the organization is known, and the push worker lists every organization's",
 };
 
 /**
