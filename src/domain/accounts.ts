@@ -236,7 +236,7 @@ export async function getAssignment(deps: AccountDeps, actor: Actor, sid: string
   await authorize(deps, actor, a.userId === actor.userId
     ? { action: "user.accounts.read", target: userRef(a.userId) }
     : { action: "role_assignment.read", target: accountTarget(await findAccount(deps, actor, a.accountId)) },
-  { action: "role_assignment.read", target: { type: "account", id: a.accountId, ownerId: "" } });
+  { action: "role_assignment.read", target: { type: "account", id: a.accountId, ownerId: "", closed: false } });
   return a;
 }
 

@@ -73,10 +73,13 @@ async function checkMembers(tx: Repos, orgId: string, ids: string[], binding: Gr
 
 // ---------- what a group change asks of the policy (./policy) ----------
 
-/** The account a binding names, as a target (an unknown account is refused later by checkBinding, 400). */
+/**
+ * The account a binding names, as a target (an unknown account is refused later by checkBinding,
+ * 400). Unknown or closed, it grants nothing (./policy/decide.ts).
+ */
 async function accountOf(repos: Repos, orgId: string, accountId: string): Promise<Target> {
   const a = await repos.accounts.get(orgId, accountId);
-  return accountTarget({ id: accountId, ownerId: a?.ownerId ?? "" });
+  return accountTarget({ id: accountId, ownerId: a?.ownerId ?? "", status: a?.status ?? "closed" });
 }
 
 /**

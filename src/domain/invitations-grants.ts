@@ -24,10 +24,10 @@ export async function canManage(deps: InvitationDeps, actor: Actor, i: Invitatio
  * (or last resent) it: nobody grants, through an invitation accepted later, a right they no
  * longer hold. An account invitation without its account asks the organization-level checks.
  */
-export function grantChecks(i: Pick<Invitation, "kind" | "orgRole">, account: Pick<Account, "id" | "ownerId"> | null): Check[] {
+export function grantChecks(i: Pick<Invitation, "kind" | "orgRole">, account: Pick<Account, "id" | "ownerId" | "status"> | null): Check[] {
   if (i.kind === "account" && account) {
     return [
-      { action: "invitation.create", target: { type: "invitation", id: "new", account: { id: account.id, ownerId: account.ownerId } } },
+      { action: "invitation.create", target: { type: "invitation", id: "new", account: { id: account.id, ownerId: account.ownerId, closed: account.status !== "active" } } },
       { action: "role_assignment.create", target: accountTarget(account) },
     ];
   }

@@ -1,7 +1,8 @@
 /**
  * Reopening a closed account in the Admin Center (Chromium): the closed account's page offers
  * "Reopen account" with what it does and does not bring back; when the owner has left, the panel
- * asks for a new owner; a Standard User's refusal is shown beside the button.
+ * asks for a new owner; a Standard User who owns a closed account cannot even open its page (a
+ * closed account grants nothing until an Owner or Administrator reopens it).
  */
 import { systemClock } from "../../src/domain/clock";
 import { issueToken } from "../../src/domain/tokens";
@@ -78,7 +79,7 @@ describeBrowser("Admin Center: reopening a closed account", () => {
     expect([after?.status, after?.ownerId]).toEqual(["active", heir]);
   });
 
-  it("shows a Standard User's refusal beside the button, and the account stays closed", async () => {
+  it("refuses a Standard User who owns a closed account even its page (a closed account grants nothing), and it stays closed", async () => {
     const o = await org();
     const owner = await o.mk("std-owner");
     const acc = await o.closed("Mine once", owner);
@@ -87,12 +88,13 @@ describeBrowser("Admin Center: reopening a closed account", () => {
     const { page } = s;
     await s.signIn(token);
     await s.go(`#/accounts/${acc}`);
-    await page.getByRole("button", { name: "Reopen account" }).click();
-    const dialog = page.getByRole("dialog", { name: "Reopen Mine once" });
-    await dialog.getByRole("button", { name: "Reopen account" }).click();
-    const err = dialog.locator(".error");
-    await err.waitFor({ state: "visible" });
-    expect(await err.textContent()).toMatch(/Not allowed: a Standard User may not reopen a closed account/);
+    await page.getByRole("heading", { name: "This page could not be shown", level: 1 }).waitFor();
+    expect(await page.locator("main .error").textContent()).toMatch(/^Not allowed: a Standard User may not read an account \(target: any other account \(a closed account is always this: it grants nothing until reopened\)\)/);
+    expect(await page.getByRole("button", { name: "Reopen account" }).count()).toBe(0);
+    await s.shot("account-closed-owner-refused");
+    // Nor through the API the page calls.
+    const reopen = await v1("POST", `${env.server.url}/v1/Accounts/${acc}/Reopen`, token, {});
+    expect([reopen.status, reopen.body.message]).toEqual([403, expect.stringMatching(/^Not allowed: a Standard User may not reopen a closed account/)]);
     expect(await o.status(acc)).toBe("closed");
   });
 });

@@ -36,9 +36,9 @@ function targetFor(p: Principal, kind: TargetKind): Target | null {
     case "group": return { type: "group", id: "GP" + "0".repeat(32) };
     case "self": return mine ? { type: "user", id: ME, role: "standard" } : null;
     case "standard": case "administrator": case "owner": return { type: "user", id: OTHER, role: kind };
-    case "administered": return mine && p.accounts.get(ACC)?.includes("administrator") ? { type: "account", id: ACC, ownerId: OTHER } : null;
-    case "member": return mine ? { type: "account", id: "AC" + "4".repeat(32), ownerId: ME } : null;
-    case "other": return { type: "account", id: "AC" + "5".repeat(32), ownerId: OTHER };
+    case "administered": return mine && p.accounts.get(ACC)?.includes("administrator") ? { type: "account", id: ACC, ownerId: OTHER, closed: false } : null;
+    case "member": return mine ? { type: "account", id: "AC" + "4".repeat(32), ownerId: ME, closed: false } : null;
+    case "other": return { type: "account", id: "AC" + "5".repeat(32), ownerId: OTHER, closed: false };
     case "orgInvitation": return { type: "invitation", id: "IV" + "0".repeat(32), account: null };
     case "newService": return { type: "newToken", userId: null, scopes: ["scim"] };
     case "newSelf": return mine ? { type: "newToken", userId: ME, scopes: ["scim"] } : null;
@@ -73,6 +73,38 @@ describe("decide", () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThan(400);
+  });
+
+  it("sees a closed account as any other account, for every column and every action aimed at accounts: it grants nothing until reopened", () => {
+    // The principal owns ACC and holds Administrator on it (the standard column through a group an
+    // identity provider bound to its roles, which outlives closing); the account is closed.
+    const accountKinds = new Set<TargetKind>(["administered", "member", "other"]);
+    const rules = POLICY.filter((r) => r.targets.some((k) => accountKinds.has(k)));
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const rule of rules) {
+      for (const subject of SUBJECTS) {
+        const p = principalFor(subject);
+        if (p.kind === "token") p.accounts = new Map([[ACC, ["administrator"]]]);
+        const closed: Target = { type: "account", id: ACC, ownerId: ME, closed: true };
+        const invitation: Target = { type: "invitation", id: "IV" + "1".repeat(32), account: { id: ACC, ownerId: ME, closed: true } };
+        for (const t of [closed, invitation]) {
+          checked += 1;
+          if (targetKind(p, t) !== "other") wrong.push(`${rule.id} ${subject} ${t.type}: seen as ${targetKind(p, t)}`);
+          const open = { ...t, ...(t.type === "account" ? { closed: false } : { account: { id: ACC, ownerId: ME, closed: false } }) } as Target;
+          if (p.kind === "token" && targetKind(p, open) !== "administered") wrong.push(`${rule.id} ${subject}: the same account open is ${targetKind(p, open)}`);
+          const want = subject === "idp"
+            ? (rule.allow.owner ?? []).includes("other") && (rule.allow.idp ?? []).includes("other")
+            : (rule.allow[subject] ?? []).includes("other");
+          if (decide(p, rule.id, t).allowed !== want) wrong.push(`${rule.id} ${subject} ${t.type}: ${want ? "refused" : "allowed"}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(rules.length).toBeGreaterThanOrEqual(13);
+    expect(checked).toBe(rules.length * SUBJECTS.length * 2);
+    // The standard column holds no right on "other": a Standard User is refused every one of them.
+    expect(rules.filter((r) => (r.allow.standard ?? []).includes("other"))).toEqual([]);
   });
 
   it("refuses an action the table does not know, loudly", () => {

@@ -33,6 +33,9 @@ export function targetKind(p: Principal, t: Target): TargetKind {
     case "invitation": {
       const account = t.type === "account" ? t : t.account;
       if (!account) return "orgInvitation";
+      // A closed account grants nothing until it is reopened: neither its ownership nor a role on
+      // it (groups an identity provider bound to its roles outlive closing) counts, through any door.
+      if (account.closed) return "other";
       const roles = p.kind === "token" ? p.accounts.get(account.id) ?? [] : [];
       if (roles.includes("administrator")) return "administered";
       if (roles.length > 0 || (me !== null && account.ownerId === me)) return "member";

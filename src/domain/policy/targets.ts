@@ -11,8 +11,9 @@ export type Target =
   /** role: the user's effective org role; null for pending and independent members, who hold none. */
   | { type: "user"; id: string; role: OrgRole | null }
   | { type: "group"; id: string }
-  | { type: "account"; id: string; ownerId: string }
-  | { type: "invitation"; id: string; account: { id: string; ownerId: string } | null }
+  /** closed: the account is closed (or unknown); a closed account grants nothing, to its owner or anyone holding a role there (./decide.ts). */
+  | { type: "account"; id: string; ownerId: string; closed: boolean }
+  | { type: "invitation"; id: string; account: { id: string; ownerId: string; closed: boolean } | null }
   | { type: "newToken"; userId: string | null; scopes: readonly Scope[] }
   /** level: what the token can do at most (its user's role or its ceiling; an identity provider's counts as Administrator). */
   | { type: "token"; id: string; userId: string | null; level: OrgRole };
@@ -32,7 +33,7 @@ export function refOf(t: Target): { type: string; id: string | null } {
 
 export const orgTarget = (orgId: string): Target => ({ type: "organization", id: orgId });
 export const groupTarget = (id: string): Target => ({ type: "group", id });
-export const accountTarget = (a: Pick<Account, "id" | "ownerId">): Target => ({ type: "account", id: a.id, ownerId: a.ownerId });
+export const accountTarget = (a: Pick<Account, "id" | "ownerId" | "status">): Target => ({ type: "account", id: a.id, ownerId: a.ownerId, closed: a.status !== "active" });
 
 /**
  * A user as a target. The Owner holds the role directly (no group grants it), so the effective
@@ -50,7 +51,7 @@ export const userRef = (id: string, role: OrgRole | null = "standard"): Target =
 export async function invitationTarget(repos: Repos, i: Invitation): Promise<Target> {
   if (!i.accountId) return { type: "invitation", id: i.id, account: null };
   const a = await repos.accounts.get(i.orgId, i.accountId);
-  return { type: "invitation", id: i.id, account: { id: i.accountId, ownerId: a?.ownerId ?? "" } };
+  return { type: "invitation", id: i.id, account: { id: i.accountId, ownerId: a?.ownerId ?? "", closed: a?.status !== "active" } };
 }
 
 /** An existing token as a target, by the most it can do. */

@@ -98,7 +98,10 @@ export async function planAccount(st: ImportState, raw: Record<string, unknown>,
   const account = accountOf(raw);
   const ownerId = st.mapped(ov, account.ownerId) ?? account.ownerId;
   // A closed account's owner is history: closing handed nothing over, and the owner may have left
-  // since (ending a membership hands over open accounts only). Nothing reopens a closed account.
+  // since (ending a membership hands over open accounts only). An import never reopens one: a file
+  // saying "active" for an account closed here is refused (6503, which names the way: reopening,
+  // POST /v1/Accounts/{sid}/Reopen, an Owner's or Administrator's audited act that makes its role
+  // groups again and checks its owner; reopenAccount in ../accounts.ts).
   if (account.status === "active") {
     const owner = await st.findUser(ov, ownerId);
     if (!owner) throw Errors.accountOwner(account.ownerId, "no such user in the organization");

@@ -598,13 +598,16 @@ export function drivers(): Driver[] {
     },
   });
   add({
-    action: "account.reopen", door: door("v1", "POST", "/Accounts/:sid/Reopen"), kinds: A_KINDS, write: true,
+    // "other" first: the refused case the matrix re-runs without the policy is then one a closed
+    // account can be built for (nobody administers or is a member of a closed account).
+    action: "account.reopen", door: door("v1", "POST", "/Accounts/:sid/Reopen"), kinds: ["other", "administered", "member"], write: true,
     otherOrg: (c) => v1Req("POST", `/Accounts/${c.e.account}/Reopen`, {}),
     build: async (c, k) => {
       // Refused cases send it on the shared (open) accounts: the policy answers before the state.
       if (!c.fresh) { const a = await accountOf(c, k); return a ? { req: v1Req("POST", `/Accounts/${a}/Reopen`, {}) } : null; }
-      // A closed account: closing ended its roles, so only ownership makes it "member"; nobody administers one.
-      const owner = k === "member" ? me(c) : k === "other" ? c.w.users.neutral : null;
+      // A closed account grants nothing until reopened: it is "other" to everyone, its owner too
+      // (the actor owns it when it has a user: test/authz/closed-account.test.ts covers the rest).
+      const owner = k === "other" ? me(c) ?? c.w.users.neutral : null;
       if (!owner) return null;
       const a = (await createAccount(deps(c), c.w.op, { name: uniq("Closed"), ownerId: owner })).id;
       await closeAccount(deps(c), c.w.op, a);
