@@ -21,7 +21,7 @@ import {
   MalformedDocument, toAccount, toAudit, toDomain, toGroup, toInvitation, toMessage, toOrg, toToken, toUser, type Doc,
 } from "../../src/store/mongo/decode";
 import { auditDoc, domainDoc, groupDoc, invitationDoc, orgDoc, tokenDoc, userDoc } from "../../src/store/mongo/docs";
-import { checked, defineModels, type CollectionName } from "../../src/store/mongo/models";
+import { checked, defineModels, SCHEMAS, type CollectionName } from "../../src/store/mongo/models";
 import { anOrg, aGroup, aUser } from "../helpers/fixtures";
 import { mingoStore } from "./mingo-store";
 
@@ -144,6 +144,26 @@ describe("what decoding refuses and keeps", () => {
     expect(toDomain(oldDomain).revalidatingSince).toBeNull();
     expect(toOrg({ _id: org.id, name: "Acme", settings: { exposeRoleGroups: false }, created: NOW, lastModified: NOW }).settings)
       .toEqual({ ...org.settings, exposeRoleGroups: false });
+  });
+});
+
+describe("the store's schemas, bound to a connection (models.ts)", () => {
+  it("binds every collection of SCHEMAS to the model of its own name and schema", () => {
+    const names = Object.keys(SCHEMAS);
+    expect(Object.keys(models).sort()).toEqual([...names].sort());
+    for (const [name, model] of Object.entries(models)) {
+      expect([name, model.collection.collectionName, model.schema === SCHEMAS[name as CollectionName]]).toEqual([name, name, true]);
+    }
+  });
+
+  it("lets a required string be empty (the domain decides which may be) but refuses one absent or not a string", async () => {
+    const doc = orgDoc(org);
+    expect((await checked(models.organizations, { ...doc, name: "" })).name).toBe("");
+    const { name: _n, ...absent } = doc;
+    await expect(checked(models.organizations, absent)).rejects.toThrow(/name.*required/);
+    await expect(checked(models.organizations, { ...doc, name: { not: "a string" } })).rejects.toThrow(/name/);
+    // the override is per path: a connection's models share nothing with mongoose's global String
+    expect(new (mongoose.model("DecodeTestEmpty", new mongoose.Schema({ s: { type: String, required: true } })))({ s: "" }).validateSync()?.message).toMatch(/required/);
   });
 });
 

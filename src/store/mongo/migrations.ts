@@ -18,14 +18,31 @@
  */
 import { hostname } from "node:os";
 import type { mongo } from "mongoose";
-import type { Coll } from "./ctx";
+import type { Stored } from "./decode";
 import { isDuplicateKey, propOf } from "./errors";
 import { indexName, type IndexSpec } from "./indexes";
 
-/** The database calls migrations make: the driver's Db, or a test double of it. */
+/**
+ * The database calls migrations make: the driver's Db, or a test double of it. A collection is
+ * typed by what its documents are: the store's collections hold `Stored` documents (string ids),
+ * `migrations` holds MigrationRecord (numbered steps and the lock).
+ */
 export interface MigrationDb {
-  collection(name: string): Coll;
+  collection<T extends mongo.Document = Stored>(name: string): mongo.Collection<T>;
   createCollection(name: string): Promise<unknown>;
+}
+
+/**
+ * A document of `migrations`: a step applied (`_id` its version, with name and appliedAt) or the
+ * lock (`_id: "lock"`, with owner and until). One shape with optional halves, not a union: the
+ * driver's WithId<> does not distribute over a union.
+ */
+export interface MigrationRecord {
+  _id: number | typeof LOCK;
+  name?: string;
+  appliedAt?: string;
+  owner?: string;
+  until?: number;
 }
 
 export interface MigrationStep {
@@ -86,8 +103,8 @@ const isDuplicate = isDuplicateKey;
 const isNamespaceExists = (e: unknown): boolean => propOf(e, "code") === 48;
 
 async function appliedVersions(db: MigrationDb): Promise<Set<number>> {
-  const docs = await db.collection("migrations").find({ _id: { $type: "number" } } as Record<string, unknown>, { projection: { _id: 1 } }).toArray();
-  return new Set(docs.map((d) => Number(d._id)));
+  const docs = await db.collection<MigrationRecord>("migrations").find({ _id: { $ne: LOCK } }, { projection: { _id: 1 } }).toArray();
+  return new Set(docs.flatMap((d) => (typeof d._id === "number" ? [d._id] : [])));
 }
 
 /** Applies the steps the database has not recorded yet; answers the versions applied now. */
@@ -104,12 +121,14 @@ export async function migrateMongo(db: MigrationDb, steps: readonly MigrationSte
   const pending = (done: Set<number>) => [...steps].sort((a, b) => a.version - b.version).filter((s) => !done.has(s.version));
   if (pending(recorded).length === 0) return [];
 
-  const migrations = db.collection("migrations");
+  const migrations = db.collection<MigrationRecord>("migrations");
   const take = async (): Promise<boolean> => {
     try {
-      const filter: Record<string, unknown> = { _id: { $eq: LOCK }, $or: [{ until: { $lt: now() } }, { owner: { $eq: owner } }] };
-      const update: Record<string, unknown> = { $set: { owner, until: now() + LEASE_MS } };
-      await migrations.updateOne(filter, update, { upsert: true });
+      await migrations.updateOne(
+        { _id: { $eq: LOCK }, $or: [{ until: { $lt: now() } }, { owner: { $eq: owner } }] },
+        { $set: { owner, until: now() + LEASE_MS } },
+        { upsert: true },
+      );
       return true;
     } catch (e) {
       if (isDuplicate(e)) return false;
@@ -120,7 +139,7 @@ export async function migrateMongo(db: MigrationDb, steps: readonly MigrationSte
   while (!(await take())) {
     if (now() - started > waitMs) {
       const lock = await migrations.findOne({ _id: { $eq: LOCK } });
-      throw new Error(`MongoDB migrations are held by ${String(lock?.owner ?? "another instance")} (lock until ${new Date(Number(lock?.until ?? 0)).toISOString()}); `
+      throw new Error(`MongoDB migrations are held by ${lock?.owner ?? "another instance"} (lock until ${new Date(lock?.until ?? 0).toISOString()}); `
         + "waited too long. If that instance died, start again once the lock has expired.");
     }
     await sleep(POLL_MS);
@@ -135,7 +154,7 @@ export async function migrateMongo(db: MigrationDb, steps: readonly MigrationSte
     for (const step of pending(done)) {
       log(`MongoDB migration ${step.version}: ${step.name}`);
       await step.up(db, log);
-      await migrations.insertOne({ _id: step.version as unknown as string, name: step.name, appliedAt: new Date(now()).toISOString() });
+      await migrations.insertOne({ _id: step.version, name: step.name, appliedAt: new Date(now()).toISOString() });
       applied.push(step.version);
     }
   } finally {

@@ -20,13 +20,21 @@ const bool = { type: Boolean, required: true } as const;
 const num = { type: Number, required: true } as const;
 const mixed = { type: Schema.Types.Mixed } as const;
 
+declare module "mongoose" {
+  // mongoose documents the instance method the required validator calls (SchemaString.prototype.
+  // checkRequired, overridable per path); its type declarations have only the static setter.
+  interface SchemaType {
+    checkRequired(value: unknown, doc?: unknown): boolean;
+  }
+}
+
 /**
  * A required string may be empty here (mongoose's default requires length > 0): the domain, not
  * the store, decides which strings may be empty. Set per path, not on mongoose's global String type.
  */
 function allowEmptyStrings(s: Schema): Schema {
   s.eachPath((_name, type) => {
-    if (type.instance === "String") (type as unknown as { checkRequired: (v: unknown) => boolean }).checkRequired = (v) => typeof v === "string";
+    if (type.instance === "String") type.checkRequired = (v) => typeof v === "string";
   });
   return s;
 }
@@ -109,22 +117,28 @@ export const SCHEMAS = {
 } as const;
 
 export type CollectionName = keyof typeof SCHEMAS;
-export type Models = Record<CollectionName, mongoose.Model<Record<string, unknown>>>;
+export type Model = mongoose.Model<Record<string, unknown>>;
+export type Models = Record<CollectionName, Model>;
 
-/** Binds the schemas to a connection; collection names are the keys of SCHEMAS. */
+/**
+ * Binds the schemas to a connection; collection names are the keys of SCHEMAS. Listed by name (no
+ * cast): a collection added to SCHEMAS and not here is a compile error naming it.
+ */
 export function defineModels(conn: mongoose.Connection): Models {
-  const out = {} as Models;
-  for (const name of Object.keys(SCHEMAS) as CollectionName[]) {
-    out[name] = (conn.models[name] ?? conn.model(name, SCHEMAS[name], name)) as Models[CollectionName];
-  }
-  return out;
+  const bind = (name: CollectionName): Model => conn.models[name] ?? conn.model<Record<string, unknown>>(name, SCHEMAS[name], name);
+  return {
+    organizations: bind("organizations"), tokens: bind("tokens"), users: bind("users"), groups: bind("groups"),
+    group_members: bind("group_members"), accounts: bind("accounts"), domains: bind("domains"),
+    invitations: bind("invitations"), outbox: bind("outbox"), audit_events: bind("audit_events"),
+    event_streams: bind("event_streams"), security_events: bind("security_events"), token_uses: bind("token_uses"), counters: bind("counters"),
+  };
 }
 
 /**
  * Validates a document against its schema (types, required fields, no unknown keys) and answers
  * the plain object to send. Throws mongoose's ValidationError (or StrictModeError) on a bad document.
  */
-export async function checked(model: mongoose.Model<Record<string, unknown>>, doc: Record<string, unknown>): Promise<Stored> {
+export async function checked(model: Model, doc: Record<string, unknown>): Promise<Stored> {
   const d = new model(doc);
   await d.validate();
   const plain: Record<string, unknown> = d.toObject({ depopulate: true, versionKey: false, minimize: false, flattenMaps: true });

@@ -20,7 +20,7 @@ import { makeCtx, type DbLike, type Life, type Stored } from "./ctx";
 import { guard, isDuplicateKey } from "./errors";
 import { secretOf } from "./decode";
 import { MIGRATION_STEPS } from "./migration-steps";
-import { migrateMongo, type MigrationDb } from "./migrations";
+import { migrateMongo } from "./migrations";
 import { defineModels, type Models } from "./models";
 import { reposOf } from "./repos";
 import { runTransaction, type SessionSource } from "./transaction";
@@ -152,7 +152,7 @@ export async function createMongoStore(url: string, options: MongoStoreOptions =
   try {
     const db = conn.db;
     if (!db) throw new Error("connection has no database");
-    await guard(() => migrateMongo(db as unknown as MigrationDb, MIGRATION_STEPS, { log: options.log }));
+    await guard(() => migrateMongo(db, MIGRATION_STEPS, { log: options.log }));
     return mongoStoreOn(conn.getClient(), db.databaseName, { transactional: replicaSet !== null, close: () => conn.close() });
   } catch (e) {
     await conn.close().catch(() => undefined);
