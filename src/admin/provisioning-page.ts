@@ -1,11 +1,14 @@
 /**
  * Provisioning: the SCIM base URL to paste into Okta or Entra, SCIM tokens (create with scopes
- * ["scim"], the secret shown once; revoke), and recent activity from the audit log (/v1/AuditEvents).
+ * ["scim"], the secret shown once; when each expires and was last used, and from where; rotate with
+ * an overlap, so the identity provider switches without a gap; revoke), and recent activity from
+ * the audit log (/v1/AuditEvents).
  */
 import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { append, badge, ErrorSlot, field, h, Pager, run, statusLine, table, when } from "./dom.js";
 import { flashLine, heading, type Page } from "./page.js";
 import { confirmPanel } from "./panels.js";
+import { rotatePanel, tokenExpiry, tokenLastUse, tokenState } from "./token-parts.js";
 import type { AuditEventPage, Token, TokenCreated } from "./types.js";
 
 export const provisioningPage: Page = async (root, ctx) => {
@@ -36,7 +39,17 @@ export const provisioningPage: Page = async (root, ctx) => {
     const list = await v1All<Token>("/Tokens", "tokens");
     for (const t of list) names.set(t.sid, t.friendly_name);
     const rows = list.map((t) => tokenRow(t));
-    tokensBox.replaceChildren(table("API tokens", ["Name", "Scopes", "Created", "State", ""], rows, "No tokens."));
+    tokensBox.replaceChildren(table("API tokens", ["Name", "Scopes", "Created", "Expires", "Last used", "State", ""], rows, "No tokens."));
+  };
+  /** Shows a secret once, with how to copy it (a created or a rotated token). */
+  const showSecret = (title: string, secretValue: string, more: string) => {
+    const secret = h("input", { type: "text", readonly: true, value: secretValue, class: "wide mono", name: "token_secret" });
+    secretBox.replaceChildren(
+      h("p", {}, h("strong", {}, `${title} `), "Copy it now: it is shown only this once (orgscim keeps only its hash).", more ? ` ${more}` : ""),
+      h("div", { class: "inline" }, field("Secret token", secret), copyButton(secret, "Copy token")));
+    secretBox.hidden = false;
+    secret.focus();
+    secret.select();
   };
   const tokenRow = (t: Token): HTMLTableRowElement => {
     const revoke = h("button", { type: "button", class: "secondary small", "aria-label": `Revoke token ${t.friendly_name}` }, "Revoke");
@@ -52,12 +65,22 @@ export const provisioningPage: Page = async (root, ctx) => {
         refreshActivity();
       },
     }));
+    const rotate = h("button", { type: "button", class: "secondary small", "aria-label": `Rotate token ${t.friendly_name}` }, "Rotate");
+    rotate.addEventListener("click", () => rotatePanel(t, async (made) => {
+      showSecret(`Token ${made.friendly_name} rotated.`, made.token, `The old token keeps working until ${new Date(made.replaced_token_expires).toLocaleString()}: give the identity provider the new one before then.`);
+      status.say(`The token ${t.friendly_name} was rotated.`);
+      await loadTokens();
+      refreshActivity();
+    }));
+    const state = tokenState(t, Date.now());
     return h("tr", { "data-token": t.sid },
       h("td", {}, t.friendly_name, h("div", { class: "sub mono" }, t.sid)),
       h("td", {}, t.scopes.join(", "), t.user_sid ? h("div", { class: "sub" }, "acts for ", h("a", { href: `#/users/${t.user_sid}` }, t.user_sid)) : null),
       h("td", {}, when(t.date_created)),
-      h("td", {}, t.date_revoked ? badge("revoked", "closed") : badge("active", "ok")),
-      h("td", { class: "row-actions" }, t.date_revoked ? null : revoke));
+      h("td", { class: "expires" }, tokenExpiry(t)),
+      h("td", { class: "last-used" }, tokenLastUse(t)),
+      h("td", {}, badge(state, state === "active" ? "ok" : state === "expired" ? "warn" : "closed")),
+      state === "active" ? h("td", { class: "row-actions" }, rotate, " ", revoke) : h("td", { class: "row-actions" }));
   };
   const createForm = h("form", { class: "toolbar", "aria-label": "Create a SCIM token" }, field("Token name", tokenName, "For an identity provider: the token gets the scim scope only."), create, createSlot.el);
   createForm.addEventListener("submit", (ev) => {
@@ -65,13 +88,7 @@ export const provisioningPage: Page = async (root, ctx) => {
     void run(create, createSlot, async () => {
       const t = await v1<TokenCreated>("POST", "/Tokens", { friendly_name: tokenName.value, scopes: ["scim"] });
       tokenName.value = "";
-      const secret = h("input", { type: "text", readonly: true, value: t.token, class: "wide mono", name: "token_secret" });
-      secretBox.replaceChildren(
-        h("p", {}, h("strong", {}, `Token ${t.friendly_name} created. `), "Copy it now: it is shown only this once (orgscim keeps only its hash)."),
-        h("div", { class: "inline" }, field("Secret token", secret), copyButton(secret, "Copy token")));
-      secretBox.hidden = false;
-      secret.focus();
-      secret.select();
+      showSecret(`Token ${t.friendly_name} created.`, t.token, t.date_expires ? `It expires on ${new Date(t.date_expires).toLocaleString()}; rotate it before then.` : "");
       await loadTokens();
       refreshActivity();
     });
