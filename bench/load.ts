@@ -41,6 +41,9 @@ export interface LoadResult {
   timeouts: number;
   /** 429 answers that carried Retry-After. */
   retryAfter429: number;
+  /** p99 of the 2xx answers alone (ms, from the request's write to its response), so refused
+   * requests answered at once do not flatter the latency of the accepted ones. */
+  acceptedP99: number;
   seq?: { n: number; p50: number; p99: number; mean: number };
 }
 
@@ -53,16 +56,25 @@ const headersOf = (token: string) => ({
 async function runAutocannon(job: LoadJob, steps: Step[], seconds: number, connections: number) {
   const base = new URL(job.url);
   let retryAfter429 = 0;
+  const accepted: number[] = [];
+  // autocannon calls setupRequest right before writing a request and onResponse with the same
+  // per-connection context, one request at a time per connection (no pipelining): the time
+  // between the two is the request's latency.
+  const sentAt = Symbol("sentAt");
+  type Timed = { [sentAt]?: number };
   const requests = steps.map((s) => ({
     method: s.method,
     headers: headersOf(job.ctx.token),
     setupRequest: (req: autocannon.Request, ctx: object) => {
+      (ctx as Timed)[sentAt] = performance.now();
       const r = s.setup(ctx as StepContext);
       if (!r) return null as unknown as autocannon.Request;
       return { ...req, method: s.method, path: r.path, body: r.body === undefined ? undefined : JSON.stringify(r.body) } as autocannon.Request;
     },
     onResponse: (status: number, body: string, ctx: object, headers: http.IncomingHttpHeaders | undefined) => {
       if (status === 429 && Object.keys(headers ?? {}).some((h) => h.toLowerCase() === "retry-after")) retryAfter429 += 1;
+      const t0 = (ctx as Timed)[sentAt];
+      if (status >= 200 && status < 300 && t0 !== undefined) accepted.push(performance.now() - t0);
       s.onResponse?.(status, body, ctx as StepContext);
     },
   }));
@@ -74,7 +86,7 @@ async function runAutocannon(job: LoadJob, steps: Step[], seconds: number, conne
     requests,
     timeout: 10,
   });
-  return { result, retryAfter429, cycles: counters.cycles };
+  return { result, retryAfter429, acceptedP99: accepted.length > 0 ? percentile(accepted, 99) : Number.NaN, cycles: counters.cycles };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -120,7 +132,7 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
   const steps = scenario(job.scenario).steps(job.ctx);
   const isCycle = scenario(job.scenario).unit === "cycle";
   if (job.warmup > 0) await runAutocannon(job, steps, job.warmup, job.connections);
-  const { result, retryAfter429, cycles } = await runAutocannon(job, steps, job.duration, job.connections);
+  const { result, retryAfter429, acceptedP99, cycles } = await runAutocannon(job, steps, job.duration, job.connections);
   const statuses: Record<string, number> = {};
   for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (v as { count: number }).count;
   const seconds = result.duration;
@@ -139,6 +151,7 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
     errors: result.errors,
     timeouts: result.timeouts,
     retryAfter429,
+    acceptedP99,
   };
   if (result.requests.total === 0) {
     // Nothing completed within the run: autocannon's zeros would read as "instant".

@@ -20,6 +20,8 @@ export interface Row {
   errors: number;
   timeouts: number;
   retryAfter429: number;
+  /** p99 of the 2xx answers alone (ms). */
+  acceptedP99: number;
   /** Cores used during the scenario by the server, the load generator and everything else. */
   cpu: { server: number; load: number; others: number };
   /** Measured twice because others used the machine the first time. */

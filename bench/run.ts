@@ -157,6 +157,7 @@ async function measure(load: LoadClient, server: ServerProc, ctx: BenchContext, 
     errors: r.errors,
     timeouts: r.timeouts,
     retryAfter429: r.retryAfter429,
+    acceptedP99: r.acceptedP99,
     cpu: { server: cpu.procs[0] ?? NaN, load: cpu.procs[1] ?? NaN, others: cpu.others },
     repeated,
   };
@@ -167,7 +168,7 @@ async function measure(load: LoadClient, server: ServerProc, ctx: BenchContext, 
   rows.push(row);
   const bad = Object.entries(r.statuses).filter(([c]) => !c.startsWith("2")).map(([c, k]) => `${k}×${c}`).join(" ");
   log(`  ${name.padEnd(28)} ${String(connections).padStart(2)} conn  ${Math.round(r.unitsPerSec).toString().padStart(6)}/s  p50 ${r.p50} p99 ${r.p99} ms` +
-    `${r.seq ? `  seq p50 ${r.seq.p50.toFixed(3)} p99 ${r.seq.p99.toFixed(3)} ms` : ""}  cpu srv ${cpu.procs[0]?.toFixed(2)} others ${cpu.others.toFixed(2)}${bad ? `  NOT 2xx: ${bad}` : ""}`);
+    `${r.seq ? `  seq p50 ${r.seq.p50.toFixed(3)} p99 ${r.seq.p99.toFixed(3)} ms` : ""}  cpu srv ${cpu.procs[0]?.toFixed(2)} others ${cpu.others.toFixed(2)}${bad ? `  NOT 2xx: ${bad} (2xx p99 ${r.acceptedP99.toFixed(1)} ms)` : ""}`);
   return row;
 }
 
@@ -219,6 +220,17 @@ async function fullRead(server: ServerProc, ctx: BenchContext): Promise<FullRead
   };
 }
 
+/** Server settings an operator may want to compare (README: "Server settings"), taken from the bench's environment. */
+const PASSED_THROUGH = ["OVERLOAD_QUEUE_DEPTH", "DURABILITY", "SQLITE_GROUP_COMMIT", "WRITES_SHED_LAG_MS"] as const;
+function passedThrough(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of PASSED_THROUGH) {
+    const v = process.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  return env;
+}
+
 async function main(): Promise<void> {
   const bigUrl = storeUrl("main");
   const smallUrl = storeUrl("1k");
@@ -232,7 +244,7 @@ async function main(): Promise<void> {
   const load = new LoadClient(loadChild);
   const servers: ServerProc[] = [];
   const serve = async (env: Record<string, string>, script = join(ROOT, "dist", "main.js")) => {
-    const s = await startServer(SERVER_CORE, script, { LOG_LEVEL: process.env.LOG_LEVEL ?? "info", ...env }, process.env.BENCH_SERVER_LOG);
+    const s = await startServer(SERVER_CORE, script, { LOG_LEVEL: process.env.LOG_LEVEL ?? "info", ...passedThrough(), ...env }, process.env.BENCH_SERVER_LOG);
     servers.push(s);
     return s;
   };
