@@ -28,6 +28,8 @@ export interface BenchContext {
   bigMembers: string[];
   /** Disjoint blocks of 100 user ids. */
   batchBlocks: string[][];
-  /** Insertion sequence numbers deep in the set (cursors are base64url of `s:<seq>`). */
+  /** Insertion sequence numbers deep in the set (startIndex pages). */
   deepSeqs: number[];
+  /** SCIM cursors continuing after those seqs, sealed as the server seals its own (src/domain/page-tokens.ts). */
+  deepCursors: string[];
 }

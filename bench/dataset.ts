@@ -115,7 +115,12 @@ export async function buildDataset(dir: string, spec: DatasetSpec, databaseUrl?:
       batchBlocks: Array.from({ length: Math.min(50, Math.floor(spec.users / 100)) }, (_, b) => userIds.slice(b * 100, b * 100 + 100)),
       // Users are the first rows of their table: user i has seq i + 1.
       deepSeqs: Array.from({ length: 100 }, (_, k) => Math.floor(spec.users * (0.5 + 0.49 * (k / 100)))),
+      deepCursors: [],
     };
+    // A client can only continue from a cursor the server gave it (sealed per organization and
+    // list, security case 31): seal the deep positions with the store's own page-token key.
+    const sealer = await product.pageTokens.pageTokensOf(store);
+    ctx.deepCursors = ctx.deepSeqs.map((seq) => sealer.seal(org.id, "scim:Users", product.cursors.encodeCursor(seq)));
     return { url: databaseUrl ?? `sqlite:${dbPath}`, dbPath, ctx, seconds: (performance.now() - started) / 1000 };
   } finally {
     await store.close();

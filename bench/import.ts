@@ -10,6 +10,10 @@ export interface ImportResult {
   users: number;
   imported: number;
   failed: number;
+  /** Whole requests answered 429 and sent again after their Retry-After (a client's duty). */
+  retried?: number;
+  /** The first refusal's status and detail, when something failed. */
+  firstFailure?: string;
   seconds: number;
   /** seconds, or the projection for all `users` when stopped at the limit. */
   projectedSeconds: number;
@@ -19,7 +23,7 @@ export interface ImportResult {
 
 const BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 
-function post(url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
+function post(url: URL, token: string, body: string): Promise<{ status: number; text: string; retryAfter: number }> {
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: url.hostname, port: url.port, path: url.pathname, method: "POST",
@@ -27,7 +31,7 @@ function post(url: URL, token: string, body: string): Promise<{ status: number; 
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), retryAfter: Number(res.headers["retry-after"] ?? 1) || 1 }));
     });
     req.on("error", reject);
     req.end(body);
@@ -49,6 +53,8 @@ export async function importOverBulk(base: string, token: string, users: number,
   let nextUser = 0;
   let imported = 0;
   let failed = 0;
+  let retried = 0;
+  let firstFailure: string | undefined;
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   const worker = async () => {
@@ -58,14 +64,25 @@ export async function importOverBulk(base: string, token: string, users: number,
       nextUser = to;
       const ops = [];
       for (let i = from; i < to; i++) ops.push({ method: "POST", path: "/Users", bulkId: `b${i}`, data: userBody(`imp${String(i).padStart(7, "0")}`, i) });
-      const res = await post(url, token, JSON.stringify({ schemas: [BULK_REQUEST], Operations: ops }));
+      const body = JSON.stringify({ schemas: [BULK_REQUEST], Operations: ops });
+      let res = await post(url, token, body);
+      // Refused whole (overload, bulk concurrency, rate budget): wait as told and send it again.
+      while (res.status === 429 && elapsed() < limitSeconds) {
+        retried += 1;
+        await new Promise((r) => setTimeout(r, res.retryAfter * 1000));
+        res = await post(url, token, body);
+      }
       if (res.status !== 200) {
         failed += to - from;
+        firstFailure ??= `${res.status} ${res.text.slice(0, 200)}`;
         continue;
       }
-      for (const op of (JSON.parse(res.text) as { Operations: { status: string | number }[] }).Operations) {
+      for (const op of (JSON.parse(res.text) as { Operations: { status: string | number; response?: { detail?: string } }[] }).Operations) {
         if (String(op.status).startsWith("2")) imported += 1;
-        else failed += 1;
+        else {
+          failed += 1;
+          firstFailure ??= `operation ${op.status} ${op.response?.detail ?? ""}`;
+        }
       }
     }
   };
@@ -73,7 +90,7 @@ export async function importOverBulk(base: string, token: string, users: number,
   const seconds = elapsed();
   const complete = imported + failed >= users;
   return {
-    users, imported, failed, seconds, complete, opsPerRequest: perRequest,
+    users, imported, failed, retried, ...(firstFailure === undefined ? {} : { firstFailure }), seconds, complete, opsPerRequest: perRequest,
     projectedSeconds: complete ? seconds : imported > 0 ? (seconds * users) / imported : Number.POSITIVE_INFINITY,
   };
 }

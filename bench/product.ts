@@ -21,4 +21,6 @@ export const product = {
   userResource: load("./scim/user-resource") as typeof import("../src/scim/user-resource"),
   groupResource: load("./scim/group-resource") as typeof import("../src/scim/group-resource"),
   resourceTypes: load("./scim/resource-types") as typeof import("../src/scim/resource-types"),
+  pageTokens: load("./domain/page-tokens") as typeof import("../src/domain/page-tokens"),
+  cursors: load("./store/cursors") as typeof import("../src/store/cursors"),
 };

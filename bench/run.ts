@@ -99,9 +99,10 @@ function storeUrl(tag: string): string | undefined {
 
 function importText(r: ImportResult): string {
   const rate = r.imported / r.seconds;
-  return r.complete
+  const extra = `${r.retried ? `, ${r.retried} requests sent again after 429` : ""}${r.firstFailure ? `; first failure: ${r.firstFailure}` : ""}`;
+  return (r.complete
     ? `${r.imported} users in ${r.seconds.toFixed(1)} s (${Math.round(rate)} users/s, ${r.opsPerRequest} operations a request, ${r.failed} failed)`
-    : `stopped at ${r.seconds.toFixed(0)} s with ${r.imported} of ${r.users} users (${Math.round(rate)} users/s, ${r.failed} failed): all would take ~${r.projectedSeconds.toFixed(0)} s`;
+    : `stopped at ${r.seconds.toFixed(0)} s with ${r.imported} of ${r.users} users (${Math.round(rate)} users/s, ${r.failed} failed): all would take ~${r.projectedSeconds.toFixed(0)} s`) + extra;
 }
 
 /**

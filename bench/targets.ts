@@ -91,6 +91,16 @@ export function judge(rows: Row[], fullRead: FullRead | null, peakRssMb: number,
     });
   }
 
+  // A scenario's figures mean nothing if its requests were refused: every answer outside the
+  // overload scenarios must be 2xx (a bench that constructs requests the server rightly refuses,
+  // like an unsealed cursor, once reported a fast "cursor page" made of 400s).
+  for (const r of rows.filter((x) => x.connections < 50)) {
+    const bad = Object.entries(r.statuses).filter(([c]) => !c.startsWith("2"));
+    if (bad.length > 0 || r.errors > 0 || r.timeouts > 0) {
+      t.push({ name: `${r.scenario} (${r.users} users, ${r.connections} conn): every answer 2xx`, figure: `${bad.map(([c, n]) => `${n}×${c}`).join(" ")} errors ${r.errors} timeouts ${r.timeouts}`, met: false });
+    }
+  }
+
   t.push({ name: "server peak RSS ≤300 MB (VmHWM, main run)", figure: `${fmt(peakRssMb, 0)} MB`, met: ok(peakRssMb <= 300, Number.isFinite(peakRssMb) ? peakRssMb : undefined) });
   return t;
 }
