@@ -102,6 +102,27 @@ describe("mongo repositories over a mingo double (not MongoDB)", () => {
     expect(s.db.docs("group_members")).toHaveLength(0);
   });
 
+  it("reads a page of users' groups in two reads, whatever the page's size (not two per user)", async () => {
+    const s = openDouble();
+    const org = anOrg(); await s.orgs.insert(org);
+    const users = Array.from({ length: 40 }, () => aUser(org.id));
+    for (const u of users) await s.users.insert(u);
+    const groups = [aGroup(org.id), aGroup(org.id), aGroup(org.id)];
+    for (const g of groups) await s.groups.insert(g);
+    for (const [i, g] of groups.entries()) await s.groups.addMembers(org.id, g.id, users.filter((_, k) => k % (i + 2) === 0).map((u) => u.id));
+    const readsFor = async (page: string[]) => {
+      const ops: RecordedOp[] = [];
+      s.db.onOp = (op) => void ops.push(op);
+      const got = await s.groups.groupsOfUsers(org.id, page);
+      s.db.onOp = null;
+      for (const id of page) expect(got.get(id)).toEqual(await s.groups.groupsOfUser(org.id, id));
+      return ops.map((op) => `${op.collection}.${op.op}`);
+    };
+    const small = await readsFor(users.slice(0, 2).map((u) => u.id));
+    expect(small).toEqual(["group_members.find", "groups.find"]);
+    expect(await readsFor(users.map((u) => u.id))).toEqual(small);
+  });
+
   it("lists members in the users' insertion order, shows displayName else userName, and touches the group", async () => {
     const s = openDouble();
     const org = anOrg(); await s.orgs.insert(org);

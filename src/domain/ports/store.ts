@@ -191,10 +191,11 @@ export interface GroupRepo {
   listMemberships(orgId: string, query: MembershipQuery): Promise<ListResult<Membership>>;
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]>;
   /**
-   * Optional: groupsOfUser for several users in one read (a page of users), by user id; a user in
-   * no group (or unknown) has an empty list. Each list is in groupsOfUser's order.
+   * groupsOfUser for several users at once (a page of users), by user id, in a number of reads that
+   * does not grow with the page; a user in no group (or unknown, or of another organization) has an
+   * empty list. Each list is in groupsOfUser's order.
    */
-  groupsOfUsers?(orgId: string, userIds: readonly string[]): Promise<Map<string, GroupRef[]>>;
+  groupsOfUsers(orgId: string, userIds: readonly string[]): Promise<Map<string, GroupRef[]>>;
   /**
    * Records that the group changed without a compare-and-set (membership changes): version + 1
    * and lastModified, atomically. Answers the new version, or null when the group does not exist.

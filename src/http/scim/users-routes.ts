@@ -39,12 +39,10 @@ export function userRoutes(deps: ScimDeps): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = userRenderer(deps);
 
-  // A page's groups in one read where the store can (a query per user otherwise).
+  // A page's groups in one read (not one per user).
   const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {
     const first = result.items[0];
-    const groups = first && deps.store.groups.groupsOfUsers
-      ? await deps.store.groups.groupsOfUsers(first.orgId, result.items.map((u) => u.id))
-      : undefined;
+    const groups = first ? await deps.store.groups.groupsOfUsers(first.orgId, result.items.map((u) => u.id)) : undefined;
     return renderPage(req, lr, result, (rq, u, projection) => render(rq, u, projection, groups?.get(u.id)));
   };
 

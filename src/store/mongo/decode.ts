@@ -217,6 +217,7 @@ export function toMessage(d: Doc): OutboxMessage {
 
 const memberRow = z.object({ userId: text, userSeq: z.number() });
 const groupIdRow = z.object({ groupId: text });
+const userGroupRow = z.object({ groupId: text, userId: text });
 const userName = z.object({ _id: text, displayName: orNull(text), userName: text });
 const groupRef = z.object({ _id: text, displayName: text, builtin: z.boolean().nullish(), binding: orNull(binding) });
 const membership = z.object({ id: text, groupId: text, userId: text, created: text });
@@ -229,6 +230,8 @@ const idOnly = z.object({ _id: text });
 export const toMemberRow = (d: Doc) => decode("group_members", memberRow, d);
 /** A membership's group (group_members projected on groupId). */
 export const toGroupIdRow = (d: Doc) => decode("group_members", groupIdRow, d);
+/** A membership's group and user (group_members projected on groupId, userId). */
+export const toUserGroupRow = (d: Doc) => decode("group_members", userGroupRow, d);
 /** A membership as stored since migration 7 (id, group, user, created). */
 export const toMembershipRow = (d: Doc) => decode("group_members", membership, d);
 /** A user's id and the name a member list shows: displayName, else userName. */

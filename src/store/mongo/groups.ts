@@ -9,7 +9,7 @@
 import { newId } from "../../domain/ids";
 import type { GroupRef, GroupRepo, MemberEntry } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
-import { seqOf, toGroup, toGroupIdRow, toGroupRef, toMemberRow, toUserName, versionOf } from "./decode";
+import { seqOf, toGroup, toGroupIdRow, toGroupRef, toMemberRow, toUserGroupRow, toUserName, versionOf } from "./decode";
 import { groupDoc, type Doc } from "./docs";
 import { GROUP_MAP } from "./resource-maps";
 import { listPage } from "./list";
@@ -118,6 +118,24 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       const docs = await groups().find({ orgId: { $eq: orgId }, _id: { $in: rows.map((r) => r.groupId) } }, { ...o, projection: { displayName: 1, builtin: 1, binding: 1 } })
         .sort({ seq: 1 }).toArray();
       return docs.map(toGroupRef);
+    }),
+    // A page of users' groups in two reads whatever the page's size (their memberships, then those
+    // groups in groupsOfUser's order), not two per user.
+    groupsOfUsers: (orgId, userIds) => c.run("read", async (o): Promise<Map<string, GroupRef[]>> => {
+      const byUser = new Map<string, GroupRef[]>(userIds.map((id) => [id, []]));
+      const ids = unique([...userIds]);
+      if (ids.length === 0) return byUser;
+      const rows = (await members().find({ orgId: { $eq: orgId }, userId: { $in: ids } }, { ...o, projection: { groupId: 1, userId: 1 } }).toArray()).map(toUserGroupRow);
+      if (rows.length === 0) return byUser;
+      const usersOf = new Map<string, string[]>();
+      for (const r of rows) usersOf.set(r.groupId, [...(usersOf.get(r.groupId) ?? []), r.userId]);
+      const docs = await groups().find({ orgId: { $eq: orgId }, _id: { $in: [...usersOf.keys()] } }, { ...o, projection: { displayName: 1, builtin: 1, binding: 1 } })
+        .sort({ seq: 1 }).toArray();
+      for (const d of docs) {
+        const ref = toGroupRef(d);
+        for (const userId of usersOf.get(ref.id) ?? []) byUser.get(userId)?.push({ ...ref });
+      }
+      return byUser;
     }),
     async touch(orgId, groupId, lastModified) {
       const { filter, update } = touchGroup(orgId, groupId, lastModified);
