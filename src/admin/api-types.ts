@@ -198,6 +198,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The groups the identity provider pushes over SCIM (built-in role groups left out), each with its binding and member count; read-only (groups change through SCIM) */
+        get: operations["listGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Groups/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a group (built-in role groups too), with its binding and member count */
+        get: operations["getGroup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/Groups/{sid}/Members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A group's members, paged in the order they were added, with their names */
+        get: operations["listGroupMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/Invitations": {
         parameters: {
             query?: never;
@@ -763,6 +814,48 @@ export interface components {
         };
         EventStreamList: {
             event_streams: components["schemas"]["EventStream"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        Group: {
+            binding: components["schemas"]["GroupBinding"] | null;
+            /** @description A built-in role group (an org role's, or an account role's): its members are the role's holders */
+            built_in: boolean;
+            date_created: string;
+            date_updated: string;
+            display_name: string;
+            /** @description The identity provider's id for the group */
+            external_id: string | null;
+            member_count: number;
+            sid: string;
+        };
+        /** @description What membership of the group grants; null when it grants nothing */
+        GroupBinding: {
+            /** @description kind account_role: the role its members hold on the account */
+            account_role: ("administrator" | "billing_manager" | "developer" | "support") | null;
+            /** @description kind account_role: the account */
+            account_sid: string | null;
+            /** @enum {string} */
+            kind: "org_role" | "account_role";
+            /** @description kind org_role: the org role its members hold */
+            org_role: ("owner" | "administrator" | "standard") | null;
+        };
+        GroupList: {
+            groups: components["schemas"]["Group"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        GroupMember: {
+            active: boolean | null;
+            date_added: string;
+            display_name: string | null;
+            /** @description The SCIM GroupMember's id */
+            membership_sid: string;
+            status: ("managed" | "pending" | "independent") | null;
+            /** @description null when the user is no longer in the organization */
+            user_name: string | null;
+            user_sid: string;
+        };
+        GroupMemberList: {
+            members: components["schemas"]["GroupMember"][];
             meta: components["schemas"]["PageMeta"];
         };
         Invitation: {
@@ -2198,6 +2291,167 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listGroups: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                PageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "groups": [
+                     *         {
+                     *           "sid": "GP00420000000000000000000000000000",
+                     *           "display_name": "Engineering",
+                     *           "external_id": "00g1engineering",
+                     *           "built_in": false,
+                     *           "binding": {
+                     *             "kind": "account_role",
+                     *             "org_role": null,
+                     *             "account_sid": "AC001e0000000000000000000000000000",
+                     *             "account_role": "developer"
+                     *           },
+                     *           "member_count": 2,
+                     *           "date_created": "2026-01-15T09:00:51.000Z",
+                     *           "date_updated": "2026-01-15T09:00:51.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/Groups?PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Groups?PageSize=2",
+                     *         "next_page_url": null,
+                     *         "key": "groups"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GroupList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sid": "GP00420000000000000000000000000000",
+                     *       "display_name": "Engineering",
+                     *       "external_id": "00g1engineering",
+                     *       "built_in": false,
+                     *       "binding": {
+                     *         "kind": "account_role",
+                     *         "org_role": null,
+                     *         "account_sid": "AC001e0000000000000000000000000000",
+                     *         "account_role": "developer"
+                     *       },
+                     *       "member_count": 2,
+                     *       "date_created": "2026-01-15T09:00:51.000Z",
+                     *       "date_updated": "2026-01-15T09:00:51.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listGroupMembers: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                PageToken?: string;
+            };
+            header?: never;
+            path: {
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "members": [
+                     *         {
+                     *           "membership_sid": "GM00430000000000000000000000000000",
+                     *           "user_sid": "US00070000000000000000000000000000",
+                     *           "user_name": "ada@acme.example",
+                     *           "display_name": "Ada Lovelace",
+                     *           "status": "managed",
+                     *           "active": true,
+                     *           "date_added": "2026-01-15T09:00:51.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 1,
+                     *         "first_page_url": "https://scim.example.com/v1/Groups/GP00420000000000000000000000000000/Members?PageSize=1",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Groups/GP00420000000000000000000000000000/Members?PageSize=1",
+                     *         "next_page_url": "https://scim.example.com/v1/Groups/GP00420000000000000000000000000000/Members?PageSize=1&PageToken=EXAMPLE-page-token-5",
+                     *         "key": "members"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GroupMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listInvitations: {
         parameters: {
             query?: {
@@ -3412,7 +3666,7 @@ export interface operations {
                      *         "first_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
                      *         "previous_page_url": null,
                      *         "url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
-                     *         "next_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2&PageToken=EXAMPLE-page-token-5",
+                     *         "next_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2&PageToken=EXAMPLE-page-token-6",
                      *         "key": "users"
                      *       }
                      *     }

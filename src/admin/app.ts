@@ -1,6 +1,6 @@
 /**
  * The Admin Center's entry point: sign-in, the side navigation and a hash router
- * (#/users, #/users/US…, #/accounts, #/accounts/AC…, #/domains, #/provisioning, #/audit, #/audit/<target sid>, #/audit/by/<actor sid>, #/settings).
+ * (#/users, #/users/US…, #/accounts, #/accounts/AC…, #/groups, #/groups/GP…, #/domains, #/provisioning, #/audit, #/audit/<target sid>, #/audit/by/<actor sid>, #/settings).
  *
  * Sign-in takes an admin token, or a token made for a user (`orgscim tokens create --user`), and
  * checks it with GET /v1/Organization. The token is kept in memory only (./api.ts): a reload asks
@@ -12,6 +12,7 @@ import { auditPage } from "./audit-page.js";
 import { settingsPage } from "./settings-page.js";
 import { ErrorSlot, field, h, run } from "./dom.js";
 import { domainsPage } from "./domains-page.js";
+import { groupPage, groupsPage } from "./groups-page.js";
 import type { Ctx, Page } from "./page.js";
 import { provisioningPage } from "./provisioning-page.js";
 import type { Organization } from "./types.js";
@@ -33,6 +34,8 @@ const ROUTES: { pattern: RegExp; page: Page; section: string }[] = [
   { pattern: /^\/users\/(US[0-9a-f]{32})(?:\/(general|accounts))?$/, page: userPage, section: "users" },
   { pattern: /^\/accounts$/, page: accountsPage, section: "accounts" },
   { pattern: /^\/accounts\/(AC[0-9a-f]{32})$/, page: accountPage, section: "accounts" },
+  { pattern: /^\/groups$/, page: groupsPage, section: "groups" },
+  { pattern: /^\/groups\/(GP[0-9a-f]{32})$/, page: groupPage, section: "groups" },
   { pattern: /^\/domains$/, page: domainsPage, section: "domains" },
   { pattern: /^\/provisioning$/, page: provisioningPage, section: "provisioning" },
   { pattern: /^\/settings$/, page: settingsPage, section: "settings" },

@@ -63,3 +63,7 @@ export type AccountInvitationResult = Schemas["AccountInvitationResult"];
 export type RevokeResult = Schemas["InvitationRevokeResult"];
 export type PasswordResetResult = Schemas["PasswordResetResult"];
 export type InvitationState = Invitation["status"];
+export type Group = Schemas["Group"];
+export type GroupPage = Schemas["GroupList"];
+export type GroupMember = Schemas["GroupMember"];
+export type GroupMemberPage = Schemas["GroupMemberList"];

@@ -18,7 +18,7 @@ interface JsonSchema { $ref?: string; type?: string | string[]; properties?: Rec
 let s: TestServer;
 let token: string;
 let doc: Doc;
-let org: { user: string; account: string; other: string; rotatable: string };
+let org: { user: string; account: string; other: string; rotatable: string; group: string };
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -37,7 +37,11 @@ beforeAll(async () => {
   for (const name of ["Stream 1", "Stream 2"]) await v1("POST", `${s.url}/v1/EventStreams`, token, { friendly_name: name, delivery: "poll" });
   await v1("POST", `${s.url}/v1/Domains`, token, { domain_name: "second.example.com" });
   for (const who of ["a", "b"]) await v1("POST", `${s.url}/v1/Invitations`, token, { email: `pending-${who}@acme.test`, org_role: "standard" });
-  org = { user, account, other, rotatable };
+  const scimGroup = async (displayName: string, members: string[]) =>
+    (await call("POST", `${s.scim}/Groups`, token, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName, members: members.map((value) => ({ value })) })).body.id as string;
+  const group = await scimGroup("Conventions A", [user, other]);
+  await scimGroup("Conventions B", []);
+  org = { user, account, other, rotatable, group };
   doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as Doc;
 });
 afterAll(() => s.close());
@@ -162,6 +166,8 @@ describe("every /v1 operation of /v1/openapi.json", () => {
     "/Invitations": () => ({ path: "/Invitations" }),
     "/Domains": () => ({ path: "/Domains" }),
     "/AuditEvents": () => ({ path: "/AuditEvents" }),
+    "/Groups": () => ({ path: "/Groups" }),
+    "/Groups/{sid}/Members": () => ({ path: `/Groups/${org.group}/Members` }),
   };
   const resolve = (x: JsonSchema | undefined): JsonSchema | undefined => (x?.$ref ? doc.components?.schemas?.[x.$ref.split("/").pop()!] : x);
   /** The name of the array of objects a GET's success body holds at its top level (a list), or null. */

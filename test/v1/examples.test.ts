@@ -203,6 +203,15 @@ describe("the examples of /v1/openapi.json", () => {
     await op("deleteUser", "POST", `/Users/${alan}/Delete`, { acknowledge: true });
     await op("closeAccount", "DELETE", `/Accounts/${archive}`);
     await op("reopenAccount", "POST", `/Accounts/${archive}/Reopen`, {});
+    clock.t += 1000;
+    const engineering = await call("POST", `${running.url}/scim/v2/Groups`, owner, {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Engineering", externalId: "00g1engineering",
+      "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group": { accountSid: labsSid, accountRole: "developer" }, members: [{ value: ada }, { value: grace }],
+    });
+    if (engineering.status !== 201) throw new Error(`SCIM POST /Groups: ${engineering.status} ${engineering.text}`);
+    await op("listGroups", "GET", "/Groups?PageSize=2");
+    await op("getGroup", "GET", `/Groups/${engineering.body.id}`);
+    await op("listGroupMembers", "GET", `/Groups/${engineering.body.id}/Members?PageSize=1`);
     await op("listAuditEvents", "GET", "/AuditEvents?Action=account.create&PageSize=1");
   }
 

@@ -173,12 +173,12 @@ export const POLICY: readonly ActionRule[] = [
   {
     id: "group.read", what: "read a group", targets: GROUP,
     allow: { owner: GROUP, administrator: GROUP, idp: GROUP, operator: GROUP },
-    doors: [scim("GET", "/Groups/:id"), scim("GET", `${GROUP_MEMBER.endpoint}/:id`, "one of its memberships")],
+    doors: [scim("GET", "/Groups/:id"), scim("GET", `${GROUP_MEMBER.endpoint}/:id`, "one of its memberships"), v1("GET", "/Groups/:sid"), v1("GET", "/Groups/:sid/Members")],
   },
   {
     id: "group.list", what: "list or search groups", targets: ORG,
     allow: { owner: ORG, administrator: ORG, idp: ORG, operator: ORG },
-    doors: [scim("GET", "/Groups"), scim("POST", "/Groups/.search"), scim("POST", "/.search", "its groups"), scim("GET", GROUP_MEMBER.endpoint, "their memberships")],
+    doors: [scim("GET", "/Groups"), scim("POST", "/Groups/.search"), scim("POST", "/.search", "its groups"), scim("GET", GROUP_MEMBER.endpoint, "their memberships"), v1("GET", "/Groups")],
   },
   {
     id: "group.create", what: "create a group", targets: ORG,

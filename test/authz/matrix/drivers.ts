@@ -477,6 +477,18 @@ export function drivers(): Driver[] {
   list("group.list", door("scim", "POST", "/Groups/.search"), scimReq("POST", "/Groups/.search", { schemas: [SEARCH], count: 5 }));
   add({ action: "group.list", door: door("scim", "POST", "/.search", "its groups"), kinds: ["organization"], write: false, also: [{ action: "user.list", kind: "organization" }],
     build: async () => ({ req: scimReq("POST", "/.search", { schemas: [SEARCH], count: 5 }) }) });
+  // /v1 reads of groups (the Admin Center's Groups page)
+  list("group.list", door("v1", "GET", "/Groups"), v1Req("GET", "/Groups?PageSize=5"));
+  add({
+    action: "group.read", door: door("v1", "GET", "/Groups/:sid"), kinds: ["group"], write: false,
+    otherOrg: (c) => v1Req("GET", `/Groups/${c.e.group}`),
+    build: async (c) => ({ req: v1Req("GET", `/Groups/${c.w.groups.plain}`) }),
+  });
+  add({
+    action: "group.read", door: door("v1", "GET", "/Groups/:sid/Members"), kinds: ["group"], write: false,
+    otherOrg: (c) => v1Req("GET", `/Groups/${c.e.group}/Members`),
+    build: async (c) => ({ req: v1Req("GET", `/Groups/${c.w.groups.plain}/Members?PageSize=5`) }),
+  });
   add({
     action: "group.create", door: door("scim", "POST", "/Groups"), kinds: ["organization"], write: true,
     build: async (c) => {
