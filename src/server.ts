@@ -150,8 +150,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       const recheckStopped = recheck.stop();
       const outboxStopped = outbox.stop();
       const pusherStopped = pusher.stop();
-      const drained = await drainer.drain(config.SHUTDOWN_TIMEOUT_MS, (n) =>
-        logger.error({ acceptedDuringDrain: n }, "new connections were still arriving at 90% of SHUTDOWN_TIMEOUT_MS: stopped listening; connections still queued were reset. Take the instance out of the load balancer before SIGTERM."));
+      const drained = await drainer.drain(config.SHUTDOWN_TIMEOUT_MS, (n, queued) =>
+        logger.error({ acceptedDuringDrain: n, resetInKernelQueue: queued }, "stopped listening at 90% of SHUTDOWN_TIMEOUT_MS with work still coming: connections still queued were reset. Either new connections kept arriving (take the instance out of the load balancer before SIGTERM) or the backlog received before the signal could not be answered in time (raise SHUTDOWN_TIMEOUT_MS, or add capacity)."));
       if (drained.destroyed > 0) {
         logger.error(drained, `SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms) ran out: ${drained.cut} request(s) were cut off unanswered, ${drained.destroyed} connection(s) closed`);
       }

@@ -1,33 +1,42 @@
 /**
- * Draining an HTTP(S) server on SIGTERM so that every request it has received is answered in full.
+ * Draining an HTTP(S) server on SIGTERM so that every request a client has sent is answered in
+ * full and no connection is reset.
  *
- * Why not `server.close()` + `closeIdleConnections()` (what we did, and what reset most clients of
- * a busy server): two causes.
- * - Node takes one new connection per turn of its event loop, and a turn that serves requests is
- *   long, so under load most of a burst of connections waits in the kernel's accept queue; closing
- *   the listening socket makes the kernel reset every one of them (ECONNRESET), though the clients
- *   had connected and sent their requests.
- * - Node counts a connection as idle once its request is parsed and its response has *called*
- *   `end()`, even while most of a large response is still queued in the process waiting for the
- *   socket to drain; `closeIdleConnections()` (which `server.close()` calls too) destroyed it and
- *   cut the page off mid-body.
+ * The kernel resets (RST) in two cases a drain can cause:
+ * - **Closing the listening socket** resets every connection in its accept queue and every
+ *   handshake in progress (a client that got the SYN-ACK counts itself connected and may already
+ *   have sent its request; the server side completes when the client's ACK is processed, which on
+ *   a loaded machine can be much later, softirq work being starved like any thread).
+ * - **Closing a connection with received bytes the process has not read** sends RST instead of FIN
+ *   and drops what is still queued to be sent, so the end of a response can be cut off.
+ *
+ * Why not `server.close()` + `closeIdleConnections()`: closing the listener at once resets the
+ * accept queue; and Node counts a connection as idle once its response has *called* `end()`, even
+ * while most of a large response still waits in the process, so the idle sweep cut pages off.
+ *
  * So the drain:
- *
- * 1. turns the event loop until a turn accepts no new connection (the kernel's queue is empty; at
- *    most 90% of the timeout, in case connections keep coming), so that every connection a client
- *    made before the signal is taken, then reads what is waiting on open connections;
- * 2. stops listening (the net-level close: no idle sweep);
- * 3. answers every request it has, each response flushed to the socket before anything closes it;
- *    a response whose headers are written from now on says `Connection: close` when it is the last
- *    request on its connection, and Node closes the connection after it;
- * 4. closes a keep-alive connection as soon as it has nothing left to answer, once its last
- *    response has been flushed (an orderly FIN, never a reset);
- * 5. closes a connection that has sent nothing at all after FRESH_GRACE_MS;
- * 6. after `timeoutMs`, destroys what is left and says how many requests were cut.
+ * 1. keeps listening while there is work: it answers every request it has, takes every connection
+ *    that arrives and answers what comes on it; a response whose headers are written from now on
+ *    says `Connection: close` when it is the last request on its connection (Node closes the
+ *    connection after it);
+ * 2. stops listening once no request is in flight, a turn of the event loop took no new connection,
+ *    and (on Linux, ./kernel-queue.ts) the kernel holds no queued connection and no handshake for
+ *    the port: there is then nothing a close could reset. At 90% of the timeout it stops listening
+ *    anyway (connections keep coming: the balancer still sends) and says how many it took meanwhile;
+ * 3. closes a keep-alive connection once everything it sent is answered and flushed and a turn of
+ *    the event loop read nothing more from it: FIN after the last byte (`end()`); the socket is
+ *    released when the peer closes too, or at once when the kernel says nothing unread waits on it;
+ *    a connection with unread bytes is read first (what it sent is answered);
+ * 4. closes a connection that has sent nothing at all FRESH_GRACE_MS after it was taken (or after
+ *    the signal), once the kernel shows nothing received on it: FIN, not RST;
+ * 5. after `timeoutMs`, destroys what is left and says how many requests were cut.
+ * Without /proc/net/tcp (not Linux), steps 2-4 rely on the event loop alone: a turn that takes and
+ * reads nothing.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { Server as NetServer, type Socket } from "node:net";
 import { Server as TlsServer } from "node:tls";
+import { kernelView, type KernelView } from "./kernel-queue";
 
 interface Conn {
   socket: Socket;
@@ -39,6 +48,8 @@ interface Conn {
   checking: boolean;
   /** The response to the latest request received on this connection. */
   latest: ServerResponse | null;
+  /** When it was taken (Date.now()). */
+  since: number;
 }
 
 export interface DrainResult {
@@ -50,25 +61,47 @@ export interface DrainResult {
 
 export interface Drainer {
   /**
-   * Runs the drain once (later calls get the same promise). `onAcceptCap` is told when new
-   * connections were still being taken at 90% of the timeout and the listener was closed anyway.
+   * Runs the drain once (later calls get the same promise). `onAcceptCap` is told when the listener
+   * was closed at 90% of the timeout with work still coming: how many connections were taken
+   * since the signal, and how many the kernel still held for the port (reset by the close; null
+   * when it cannot be read).
    */
-  drain(timeoutMs: number, onAcceptCap?: (acceptedMeanwhile: number) => void): Promise<DrainResult>;
+  drain(timeoutMs: number, onAcceptCap?: (acceptedMeanwhile: number, stillQueued: number | null) => void): Promise<DrainResult>;
   /** True once drain() was called. */
   readonly draining: boolean;
 }
 
 /** How long a connection that has sent no byte at all may stay open once the drain started. */
 const FRESH_GRACE_MS = 1000;
+/** How often the drain looks again at a handshake in progress, or at connections that sent nothing. */
+const RECHECK_MS = 20;
 
 /** One full turn of the event loop, including its I/O poll (two check phases apart). */
 const loopTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Starts tracking the server's connections and requests; call before it accepts any. */
 export function drainable(server: Server): Drainer {
   const conns = new Map<Socket, Conn>();
+  const live = new Map<ServerResponse, Conn>();
   let draining = false;
   let running: Promise<DrainResult> | null = null;
+  let port: number | null = null;
+
+  // The kernel's view, read at most once per turn of the event loop (null: not on Linux).
+  let view: KernelView | null | undefined;
+  const kernel = (): KernelView | null => {
+    if (port === null) return null;
+    if (view === undefined) {
+      view = kernelView(port);
+      setImmediate(() => { view = undefined; });
+    }
+    return view;
+  };
+  const unread = (c: Conn) => kernel()?.unread(c.socket.remotePort ?? 0) ?? 0;
+
+  /** Wakes the drain when the last request in flight is answered. */
+  let onIdle: (() => void) | null = null;
 
   /**
    * Closes a connection that has answered everything it received, once a turn of the event loop
@@ -82,10 +115,24 @@ export function drainable(server: Server): Drainer {
     void loopTurn().then(() => {
       c.checking = false;
       if (c.pending !== 0 || c.socket.destroyed || c.socket.bytesRead !== read) return;
-      // Node stops reading a connection while its responses are backed up: requests may wait behind.
-      if (c.socket.isPaused()) closeIfDone(c);
-      else c.socket.destroySoon(); // FIN once everything written has been handed to the system
+      // Node stops reading a connection while its responses are backed up, and bytes the kernel
+      // holds for it will be read: requests may wait behind. Look again after they are.
+      if (c.socket.isPaused() || unread(c) > 0) closeIfDone(c);
+      else close(c);
     });
+  };
+
+  /**
+   * FIN after the last byte written; the socket is released when the peer closes its side too, or
+   * at once when nothing unread waits on it (closing with unread bytes would send RST).
+   */
+  const close = (c: Conn) => {
+    if (c.socket.writableEnded) return;
+    c.socket.end(() => {
+      if (!c.socket.destroyed && unread(c) === 0 && kernel() !== null) c.socket.destroy();
+    });
+    // Without the kernel's view: release it once its last byte was handed over, as Node does after `Connection: close`.
+    if (kernel() === null) c.socket.once("finish", () => c.socket.destroy());
   };
 
   /**
@@ -102,12 +149,11 @@ export function drainable(server: Server): Drainer {
       return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
     } as typeof res.writeHead;
   };
-  const live = new Map<ServerResponse, Conn>();
 
   let accepted = 0;
   server.on("connection", () => { accepted += 1; });
   const track = (socket: Socket) => {
-    const c: Conn = { socket, pending: 0, requests: 0, checking: false, latest: null };
+    const c: Conn = { socket, pending: 0, requests: 0, checking: false, latest: null, since: Date.now() };
     conns.set(socket, c);
     socket.once("close", () => conns.delete(socket));
   };
@@ -124,13 +170,18 @@ export function drainable(server: Server): Drainer {
     conn.latest = res;
     live.set(res, conn);
     if (draining) closeAfter(res, conn);
+    // Sent after the drain's FIN on this connection (the client had not seen it): it cannot be
+    // answered on it. Releasing the socket ends it for the client, which may retry elsewhere.
+    if (conn.socket.writableEnded) conn.socket.destroy();
     let done = false;
     const finished = () => {
       if (done) return;
       done = true;
       conn.pending -= 1;
       live.delete(res);
-      if (draining) closeIfDone(conn);
+      if (!draining) return;
+      closeIfDone(conn);
+      if (live.size === 0) onIdle?.();
     };
     // 'finish': the whole response has been handed to the operating system. 'close': the
     // connection ended first (the client went away).
@@ -138,8 +189,32 @@ export function drainable(server: Server): Drainer {
     res.once("close", finished);
   });
 
-  const run = async (timeoutMs: number, onAcceptCap?: (acceptedMeanwhile: number) => void): Promise<DrainResult> => {
+  /** Resolves when no request is in flight, or at `until` (Date.now() time). */
+  const idle = (until: number) => new Promise<void>((resolve) => {
+    const t = setTimeout(done, Math.max(0, until - Date.now()));
+    function done() {
+      clearTimeout(t);
+      onIdle = null;
+      resolve();
+    }
+    onIdle = done;
+  });
+
+  /** Closes the connections that have sent nothing since the grace began, when nothing waits unread on them. */
+  const closeFresh = (drainStart: number) => {
+    const now = Date.now();
+    for (const c of conns.values()) {
+      if (c.requests !== 0 || c.socket.bytesRead !== 0 || c.socket.writableEnded) continue;
+      if (now - Math.max(c.since, drainStart) < FRESH_GRACE_MS || unread(c) > 0) continue;
+      close(c);
+    }
+  };
+
+  const run = async (timeoutMs: number, onAcceptCap?: (acceptedMeanwhile: number, stillQueued: number | null) => void): Promise<DrainResult> => {
     draining = true;
+    const address = server.address();
+    port = address !== null && typeof address === "object" ? address.port : null;
+    const drainStart = Date.now();
     const acceptedAtStart = accepted;
     let forced: DrainResult | null = null;
     let timedOut = () => undefined as void;
@@ -150,32 +225,43 @@ export function drainable(server: Server): Drainer {
       server.closeAllConnections();
       timedOut();
     }, timeoutMs);
+    let fresh: NodeJS.Timeout | undefined;
     try {
       for (const [res, c] of live) closeAfter(res, c);
-      // The connections the kernel holds for us are taken before the listener closes (closing it
-      // would reset them). Node takes one per turn of the event loop, so turn until a turn takes none.
-      // Each turn also serves what it reads, so on a busy server this takes as long as serving the
-      // queue does; it stops at 90% of the timeout in case connections keep coming.
-      const acceptUntil = Date.now() + timeoutMs * 0.9;
-      for (let before = -1; before !== accepted;) {
+      for (const c of conns.values()) closeIfDone(c);
+      // 1-2. Listen while there is work; stop when nothing is in flight, nothing new came in a turn
+      // and the kernel holds nothing for the port (it would reset what it holds when we close).
+      const acceptUntil = drainStart + timeoutMs * 0.9;
+      for (;;) {
         if (Date.now() >= acceptUntil) {
-          onAcceptCap?.(accepted - acceptedAtStart);
+          const k = kernel();
+          onAcceptCap?.(accepted - acceptedAtStart, k && k.queued + k.handshakes);
           break;
         }
-        before = accepted;
+        if (live.size > 0) {
+          await idle(acceptUntil);
+          continue;
+        }
+        const before = accepted;
         await loopTurn();
+        if (accepted !== before || live.size > 0) continue;
+        const k = kernel();
+        if (k && (k.queued > 0 || k.handshakes > 0)) {
+          await sleep(RECHECK_MS);
+          continue;
+        }
+        break;
       }
       const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
       // Requests already written on open connections are read (and so counted) before idle ones close.
       await loopTurn();
       for (const c of conns.values()) closeIfDone(c);
-      const fresh = setTimeout(() => {
-        for (const c of conns.values()) if (c.requests === 0 && c.socket.bytesRead === 0) c.socket.destroy();
-      }, FRESH_GRACE_MS);
+      // 4. Connections that sent nothing.
+      fresh = setInterval(() => closeFresh(drainStart), RECHECK_MS);
       fresh.unref();
       await Promise.race([closed, timeout]);
-      clearTimeout(fresh);
     } finally {
+      clearInterval(fresh);
       clearTimeout(timer);
     }
     return forced ?? { cut: 0, destroyed: 0 };

@@ -122,6 +122,24 @@ describe("the drain", () => {
     expect(await got).toEqual({ answers: [], ended: true, error: undefined });
   });
 
+  it("keeps listening while it still answers: a connection made after the signal is answered with Connection: close, then closed in order", async () => {
+    const h = await harness();
+    const first = await open(h.port);
+    const held = readPipelined(first);
+    first.write(request("/held"));
+    await h.handled;
+    const drained = h.drainer.drain(60_000);
+    await new Promise((r) => setTimeout(r, 50)); // the drain is under way, /held still unanswered
+    const late = await open(h.port);
+    const got = readPipelined(late);
+    late.write(request("/late"));
+    expect(await got).toEqual({ answers: [{ status: 200, connection: "close", body: "ok" }], ended: true, error: undefined });
+    h.release();
+    expect((await held).answers.map((a) => [a.body, a.connection])).toEqual([["held answer", "close"]]);
+    expect(await drained).toEqual({ cut: 0, destroyed: 0 });
+    await expect(open(h.port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
   it("stops listening: a connection made after the drain started is refused", async () => {
     const h = await harness();
     const drained = h.drainer.drain(60_000);
