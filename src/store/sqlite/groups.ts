@@ -71,8 +71,11 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     ofUser: db.prepare(`SELECT g.id, g.display_name, g.builtin, g.binding FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?) ORDER BY g.seq`),
     // One query for a page of users: their ids as a JSON array, each joined to its memberships by (org_id, id).
+    // CROSS JOIN pins that order (SQLite keeps a CROSS JOIN's left table outer): with the statistics of a
+    // store opened empty the planner walked every membership and scanned the page's ids for each.
     ofUsers: db.prepare(`SELECT u.id AS user_id, g.id, g.display_name, g.builtin, g.binding FROM json_each(?) j
-      JOIN users u ON u.org_id = ? AND u.id = j.value JOIN group_members m ON m.user_seq = u.seq JOIN groups g ON g.seq = m.group_seq
+      CROSS JOIN users u ON u.org_id = ? AND u.id = j.value CROSS JOIN group_members m ON m.user_seq = u.seq
+      CROSS JOIN groups g ON g.seq = m.group_seq
       ORDER BY m.user_seq, g.seq`),
     touch: db.prepare("UPDATE groups SET version = version + 1, last_modified = ? WHERE org_id = ? AND id = ? RETURNING version").pluck(),
     boundToAccount: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND json_extract(g.binding, '$.accountId') = ? ORDER BY g.seq`),

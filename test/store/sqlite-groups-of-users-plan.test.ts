@@ -1,0 +1,60 @@
+/**
+ * A page's groups (groups.groupsOfUsers on SQLite, one query over the page's ids as a JSON array)
+ * start from the page's ids, whatever statistics the planner has. A store opened empty gathers its
+ * statistics then (groups has its built-in rows, users and group_members none) and keeps them for
+ * an hour; with those the planner walked every group's every membership and scanned the page's ids
+ * for each: memberships × page size steps (a 1,000-user SCIM page of a 2,000-user store took
+ * hundreds of milliseconds). Asked of SQLite's own planner, on the statistics of an empty store and
+ * of a populated one.
+ */
+import Database from "better-sqlite3";
+import { migrate } from "../../src/store/sqlite/migrations";
+import { refreshPlannerStatistics } from "../../src/store/sqlite/planner";
+import { sqliteGroups } from "../../src/store/sqlite/groups";
+import { sqliteUsers } from "../../src/store/sqlite/users";
+import type { UserRecord } from "../../src/domain/types";
+
+const ORG = "ORpage";
+const now = "2026-12-06T00:00:00.000Z";
+const user = (i: number): UserRecord => ({
+  id: `US${String(i).padStart(30, "0")}`, orgId: ORG, userName: `u${i}@acme.test`, externalId: null, displayName: null,
+  active: true, status: "managed", orgRole: "standard", twoFactorRequired: false, passwordResetRequired: false,
+  emails: [], data: {}, version: 1, created: now, lastModified: now,
+});
+
+describe("a page's groups on SQLite", () => {
+  let db: Database.Database;
+  const sqls: string[] = [];
+
+  beforeAll(async () => {
+    db = new Database(":memory:");
+    migrate(db);
+    db.prepare("INSERT INTO organizations (id, name, settings, created, last_modified) VALUES (?, ?, '{}', ?, ?)").run(ORG, ORG, now, now);
+    const groups = sqliteGroups(db);
+    for (let g = 0; g < 3; g++) await groups.insert({ id: `GR${g}`, orgId: ORG, displayName: `g${g}`, externalId: null, builtin: false, binding: null, data: {}, version: 1, created: now, lastModified: now });
+    refreshPlannerStatistics(db); // as the store does when it opens: users and group_members are empty
+    const users = sqliteUsers(db);
+    db.exec("BEGIN");
+    for (let i = 0; i < 600; i++) await users.insert(user(i));
+    for (let g = 0; g < 3; g++) await groups.addMembers(ORG, `GR${g}`, Array.from({ length: 600 }, (_, i) => user(i).id).filter((_, i) => i % (g + 1) === 0));
+    db.exec("COMMIT");
+    // The statement the repository runs, as it runs it.
+    const spy = new Proxy(db, { get: (t, k) => (k === "prepare" ? (sql: string) => { sqls.push(sql); return t.prepare(sql); } : (Reflect.get(t, k, t) as unknown)) });
+    const page = await sqliteGroups(spy as Database.Database).groupsOfUsers(ORG, [user(0).id, user(1).id]);
+    expect(page.get(user(0).id)?.map((g) => g.id)).toEqual(["GR0", "GR1", "GR2"]);
+  });
+  afterAll(() => db?.close());
+
+  const planOf = () => {
+    const sql = sqls.find((s) => s.includes("json_each"))!;
+    const ids = JSON.stringify(Array.from({ length: 100 }, (_, i) => user(i).id));
+    return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(ids, ORG) as { detail: string }[]).map((r) => r.detail);
+  };
+
+  it.each([["an empty store's", false], ["a populated store's", true]])("start from the page's ids with %s statistics, then look each user's memberships up by index", (_, refresh) => {
+    if (refresh) refreshPlannerStatistics(db);
+    const plan = planOf();
+    expect(plan[0]).toMatch(/^SCAN j\b/);
+    expect(plan.slice(1).filter((d) => /^SCAN/.test(d))).toEqual([]);
+  });
+});
