@@ -33,34 +33,80 @@ const publicOnly: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-export function httpSetSender(options: { allowPrivate: boolean }): SetSender {
-  return {
-    post: (url, set) => new Promise((resolve, reject) => {
-      const u = new URL(url);
-      const client = u.protocol === "https:" ? https : u.protocol === "http:" && options.allowPrivate ? http : null;
-      if (!client) return reject(new Error(`${u.protocol} receivers are not allowed: https only`));
-      const req = client.request(u, {
-        method: "POST",
-        headers: { "content-type": "application/secevent+jwt", accept: "application/json", "content-length": Buffer.byteLength(set) },
-        timeout: TIMEOUT_MS,
-        ...(options.allowPrivate ? {} : { lookup: publicOnly }),
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (c: Buffer) => { if (size < MAX_ANSWER) { chunks.push(c); size += c.length; } });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_ANSWER) }));
-        res.on("error", reject);
-      });
-      // A literal address in the URL is not looked up: check it here.
-      const host = u.hostname.replace(/^\[|\]$/g, "");
-      if (!options.allowPrivate && /^[\d.]+$|:/.test(host) && isPrivateAddress(host)) {
-        req.destroy();
-        return reject(new Error(`${host} is a loopback, private or local address; receivers must be on public addresses`));
+/** How long an idle connection to a receiver is kept for the next SET. */
+const IDLE_MS = 30_000;
+/** Connections kept per receiver: a stream sends one SET at a time, so one per stream to that receiver, up to this. */
+const SOCKETS_PER_RECEIVER = 4;
+/** Delivery passes at once in this process (see startEventPusher). */
+const MAX_PASSES = 2;
+/** Receivers with a kept connection at most (an agent each); past it the oldest is closed. */
+const MAX_AGENTS = 1_000;
+
+export interface HttpSetSender extends SetSender {
+  /** Closes every kept connection (the worker stops). */
+  close(): void;
+}
+
+/**
+ * POSTs SETs over kept-alive connections, an agent per receiver (origin): a stream's SETs go one at
+ * a time, so a stream reuses one connection instead of a new TCP and TLS handshake per SET. A kept
+ * connection the receiver closed while idle fails the next request on it (ECONNRESET, EPIPE): that
+ * request is sent once more on a new connection, since the receiver never saw it. The address of a
+ * new connection is checked as before (no DNS rebinding); a kept one was checked when it was made.
+ */
+export function httpSetSender(options: { allowPrivate: boolean }): HttpSetSender {
+  const agents = new Map<string, http.Agent>();
+  const agentFor = (u: URL, client: typeof http | typeof https): http.Agent => {
+    let agent = agents.get(u.origin);
+    if (agent) {
+      agents.delete(u.origin); // most recently used last
+    } else {
+      if (agents.size >= MAX_AGENTS) {
+        const [oldest, a] = agents.entries().next().value as [string, http.Agent];
+        a.destroy();
+        agents.delete(oldest);
       }
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
-      req.on("error", reject);
-      req.end(set);
-    }),
+      agent = new client.Agent({ keepAlive: true, maxSockets: SOCKETS_PER_RECEIVER, maxFreeSockets: SOCKETS_PER_RECEIVER, timeout: IDLE_MS, scheduling: "lifo" });
+    }
+    agents.set(u.origin, agent);
+    return agent;
+  };
+  const send = (url: string, set: string, fresh: boolean): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const client = u.protocol === "https:" ? https : u.protocol === "http:" && options.allowPrivate ? http : null;
+    if (!client) return reject(new Error(`${u.protocol} receivers are not allowed: https only`));
+    // A literal address in the URL is not looked up: check it here.
+    const host = u.hostname.replace(/^\[|\]$/g, "");
+    if (!options.allowPrivate && /^[\d.]+$|:/.test(host) && isPrivateAddress(host)) {
+      return reject(new Error(`${host} is a loopback, private or local address; receivers must be on public addresses`));
+    }
+    const req = client.request(u, {
+      method: "POST",
+      agent: fresh ? false : agentFor(u, client),
+      headers: { "content-type": "application/secevent+jwt", accept: "application/json", "content-length": Buffer.byteLength(set) },
+      timeout: TIMEOUT_MS,
+      ...(options.allowPrivate ? {} : { lookup: publicOnly }),
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (c: Buffer) => { if (size < MAX_ANSWER) { chunks.push(c); size += c.length; } });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_ANSWER) }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      // The receiver closed the kept connection before this request reached it: send it again, on a new one.
+      if (!fresh && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) return send(url, set, true).then(resolve, reject);
+      reject(e);
+    });
+    req.end(set);
+  });
+  return {
+    post: (url, set) => send(url, set, false),
+    close() {
+      for (const a of agents.values()) a.destroy();
+      agents.clear();
+    },
   };
 }
 
@@ -82,32 +128,38 @@ export function startEventPusher(deps: {
   onReport?: (report: PushReport) => void;
 }): { stop(): Promise<void> } {
   if (!deps.store.events || deps.intervalMs <= 0) return { stop: async () => undefined };
-  const sender = deps.sender ?? httpSetSender({ allowPrivate: deps.allowPrivate });
+  const own = deps.sender ? null : httpSetSender({ allowPrivate: deps.allowPrivate });
+  const sender = deps.sender ?? own!;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
+  const passes = new Set<Promise<void>>();
+  const busy = new Set<string>();
   let again = false;
 
   const run = async (): Promise<void> => {
     try {
-      const report = await pushDue({ store: deps.store, clock: deps.clock, sender, issuer: deps.issuer, retryBaseMs: deps.retryBaseMs }, { stopped: () => stopped });
+      const report = await pushDue({ store: deps.store, clock: deps.clock, sender, issuer: deps.issuer, retryBaseMs: deps.retryBaseMs }, { stopped: () => stopped, busy });
       deps.onReport?.(report);
       if (report.refused + report.retrying > 0) deps.logger.warn({ ...report }, "SETs not accepted by a receiver: see GET /v1/EventStreams/{sid}");
     } catch (e) {
       deps.logger.warn({ err: e }, "event push failed; it runs again at the next interval");
     }
   };
+  // A change kicks a pass at once. While one pass runs (it may be waiting on a slow receiver), a
+  // second may start: it skips the streams being sent (`busy`) and sends the others, so one
+  // receiver never holds up another. Beyond two, a kick is remembered and run when one ends.
   const kick = (): void => {
     if (stopped) return;
-    if (running) { again = true; return; }
+    if (passes.size >= MAX_PASSES) { again = true; return; }
     if (timer) { clearTimeout(timer); timer = null; }
-    running = run().finally(() => {
-      running = null;
+    const pass: Promise<void> = run().finally(() => {
+      passes.delete(pass);
       if (again) { again = false; kick(); } else schedule();
     });
+    passes.add(pass);
   };
   const schedule = (): void => {
-    if (stopped) return;
+    if (stopped || timer) return;
     timer = setTimeout(() => { timer = null; kick(); }, deps.intervalMs);
     timer.unref();
   };
@@ -119,7 +171,8 @@ export function startEventPusher(deps: {
       stopped = true;
       setsWritten.off("written", onWritten);
       if (timer) clearTimeout(timer);
-      await running;
+      await Promise.all([...passes]);
+      own?.close();
     },
   };
 }
