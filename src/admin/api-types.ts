@@ -390,6 +390,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's mail, newest first, with what happened to each (queued, sent, failed, cancelled); never a body. Status narrows to one state */
+        get: operations["listOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/RoleAssignments": {
         parameters: {
             query?: never;
@@ -1047,6 +1064,29 @@ export interface components {
             /** @enum {string} */
             scim_profile?: "compatible" | "strict";
             successor_user_sid?: string | null;
+        };
+        OutboxMail: {
+            /** @description What the mail is about: the invitation (IV…) or the user (US…) */
+            about_sid: string | null;
+            /** @description Tries so far */
+            attempts: number;
+            date_created: string;
+            /** @description When a queued mail is tried next */
+            date_next_attempt: string | null;
+            date_sent: string | null;
+            /** @enum {string} */
+            kind: "invitation" | "welcome" | "password_reset";
+            /** @description The mail server's last answer when a try failed */
+            last_error: string | null;
+            sid: string;
+            /** @enum {string} */
+            status: "queued" | "sent" | "failed" | "cancelled";
+            subject: string;
+            to: string;
+        };
+        OutboxMailList: {
+            mail: components["schemas"]["OutboxMail"][];
+            meta: components["schemas"]["PageMeta"];
         };
         PageMeta: {
             first_page_url: string;
@@ -2754,7 +2794,7 @@ export interface operations {
                      *       "date_accepted": null,
                      *       "date_revoked": null,
                      *       "mail": {
-                     *         "sid": "EM00000000000000000000000000000009",
+                     *         "sid": "EM0000000000000000000000000000000a",
                      *         "status": "queued",
                      *         "attempts": 0,
                      *         "date_sent": null,
@@ -3158,6 +3198,77 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOutbox: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                PageToken?: string;
+                Status?: "queued" | "sent" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "mail": [
+                     *         {
+                     *           "sid": "EM00000000000000000000000000000008",
+                     *           "kind": "welcome",
+                     *           "to": "barbara@acme.example",
+                     *           "subject": "Welcome to Acme Corporation",
+                     *           "status": "queued",
+                     *           "about_sid": "US00310000000000000000000000000000",
+                     *           "attempts": 0,
+                     *           "date_created": "2026-01-15T09:00:46.000Z",
+                     *           "date_sent": null,
+                     *           "date_next_attempt": "2026-01-15T09:00:46.000Z",
+                     *           "last_error": null
+                     *         },
+                     *         {
+                     *           "sid": "EM00000000000000000000000000000001",
+                     *           "kind": "invitation",
+                     *           "to": "linus@partner.example",
+                     *           "subject": "You are invited to the account Acme Research Labs (Acme Corporation)",
+                     *           "status": "queued",
+                     *           "about_sid": "IV003a0000000000000000000000000000",
+                     *           "attempts": 0,
+                     *           "date_created": "2026-01-15T09:00:44.000Z",
+                     *           "date_sent": null,
+                     *           "date_next_attempt": "2026-01-15T09:00:44.000Z",
+                     *           "last_error": null
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 2,
+                     *         "first_page_url": "https://scim.example.com/v1/Outbox?PageSize=2",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/Outbox?PageSize=2",
+                     *         "next_page_url": "https://scim.example.com/v1/Outbox?PageSize=2&PageToken=EXAMPLE-page-token-6",
+                     *         "key": "mail"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboxMailList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3577,7 +3688,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sid": "TK0000000000000000000000000000000a",
+                     *       "sid": "TK0000000000000000000000000000000b",
                      *       "friendly_name": "Okta",
                      *       "scopes": [
                      *         "scim"
@@ -3590,7 +3701,7 @@ export interface operations {
                      *       "date_expires": "2027-01-15T09:00:11.000Z",
                      *       "date_last_used": null,
                      *       "last_used_address": null,
-                     *       "token": "osk_0000000000000000000000000000000a_EXAMPLE-secret-shown-once-never-a-real-token",
+                     *       "token": "osk_0000000000000000000000000000000b_EXAMPLE-secret-shown-once-never-a-real-token",
                      *       "replaces": "TK00000000000000000000000000000006",
                      *       "replaced_token_expires": "2026-01-15T10:00:11.000Z"
                      *     }
@@ -3666,7 +3777,7 @@ export interface operations {
                      *         "first_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
                      *         "previous_page_url": null,
                      *         "url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2",
-                     *         "next_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2&PageToken=EXAMPLE-page-token-6",
+                     *         "next_page_url": "https://scim.example.com/v1/Users?Status=managed&PageSize=2&PageToken=EXAMPLE-page-token-7",
                      *         "key": "users"
                      *       }
                      *     }
@@ -3918,7 +4029,7 @@ export interface operations {
                      * @example {
                      *       "user_sid": "US000d0000000000000000000000000000",
                      *       "password_reset_required": true,
-                     *       "mail_sid": "EM00000000000000000000000000000008"
+                     *       "mail_sid": "EM00000000000000000000000000000009"
                      *     }
                      */
                     "application/json": components["schemas"]["PasswordResetResult"];

@@ -67,3 +67,5 @@ export type Group = Schemas["Group"];
 export type GroupPage = Schemas["GroupList"];
 export type GroupMember = Schemas["GroupMember"];
 export type GroupMemberPage = Schemas["GroupMemberList"];
+export type OutboxMail = Schemas["OutboxMail"];
+export type OutboxMailPage = Schemas["OutboxMailList"];

@@ -167,6 +167,7 @@ describe("every /v1 operation of /v1/openapi.json", () => {
     "/Domains": () => ({ path: "/Domains" }),
     "/AuditEvents": () => ({ path: "/AuditEvents" }),
     "/Groups": () => ({ path: "/Groups" }),
+    "/Outbox": () => ({ path: "/Outbox" }),
     "/Groups/{sid}/Members": () => ({ path: `/Groups/${org.group}/Members` }),
   };
   const resolve = (x: JsonSchema | undefined): JsonSchema | undefined => (x?.$ref ? doc.components?.schemas?.[x.$ref.split("/").pop()!] : x);

@@ -334,6 +334,12 @@ export const POLICY: readonly ActionRule[] = [
     doors: [v1("DELETE", "/Domains/:sid")],
   },
   {
+    id: "outbox.read", what: "read the organization's outbox (what happened to each mail; never a body)", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, operator: ORG },
+    doors: [v1("GET", "/Outbox")],
+    note: "An unsent invitation's body holds its token: no door answers a body.",
+  },
+  {
     id: "audit.read", what: "read the audit log", targets: ORG,
     allow: { owner: ORG, administrator: ORG, operator: ORG },
     doors: [v1("GET", "/AuditEvents"), cli("export --audit")],

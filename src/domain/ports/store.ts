@@ -267,8 +267,8 @@ export interface OutboxRepo {
    * worker only, and neither a claim nor the report of a send overwrites a message cancelled meanwhile.
    */
   update(message: OutboxMessage, expectedAttempts: number): Promise<boolean>;
-  /** Newest first; for operators and tests. */
-  list(query: { orgId?: string; ref?: string; status?: OutboxMessage["status"]; limit: number }): Promise<OutboxMessage[]>;
+  /** Newest first (`offset` of them skipped); for the Admin Center's outbox page, operators and tests. */
+  list(query: { orgId?: string; ref?: string; status?: OutboxMessage["status"]; limit: number; offset?: number }): Promise<OutboxMessage[]>;
   /** Cancels the organization's pending messages about `ref` and purges their bodies; answers how many. */
   cancelPending(orgId: string, ref: string): Promise<number>;
   /** How many messages are pending, all organizations, counted up to `cap` (the metrics' backlog: an index count, no rows read). */

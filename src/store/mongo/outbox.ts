@@ -37,7 +37,7 @@ export function mongoOutbox(c: MongoCtx): OutboxRepo {
       if (q.orgId !== undefined) where.orgId = { $eq: q.orgId };
       if (q.ref !== undefined) where.ref = { $eq: q.ref };
       if (q.status !== undefined) where.status = { $eq: q.status };
-      return (await outbox().find(where, o).sort({ created: -1, _id: -1 }).limit(q.limit).toArray()).map(toMessage);
+      return (await outbox().find(where, o).sort({ created: -1, _id: -1 }).skip(q.offset ?? 0).limit(q.limit).toArray()).map(toMessage);
     }),
     // One update of the organization's pending copies (a mail rarely has more than one).
     cancelPending: (orgId, ref) => c.run("write", async (o) =>

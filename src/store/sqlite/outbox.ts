@@ -45,8 +45,8 @@ export function sqliteOutbox(db: Database.Database): OutboxRepo {
       if (q.orgId !== undefined) { where.push("org_id = ?"); args.push(q.orgId); }
       if (q.ref !== undefined) { where.push("ref = ?"); args.push(q.ref); }
       if (q.status !== undefined) { where.push("status = ?"); args.push(q.status); }
-      const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
-      return (db.prepare(sql).all(...args, q.limit) as OutboxRow[]).map(toMessage);
+      const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ? OFFSET ?`;
+      return (db.prepare(sql).all(...args, q.limit, q.offset ?? 0) as OutboxRow[]).map(toMessage);
     }),
     cancelPending: async (orgId, ref) => guard(() => s.cancel.run(ref, orgId).changes),
     countPending: async (cap) => guard(() => (cap <= 0 ? 0 : (s.countPending.get(cap) as number))),

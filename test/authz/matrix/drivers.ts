@@ -824,6 +824,7 @@ export function drivers(): Driver[] {
     },
   });
   list("audit.read", door("v1", "GET", "/AuditEvents"), v1Req("GET", "/AuditEvents?PageSize=5"));
+  list("outbox.read", door("v1", "GET", "/Outbox"), v1Req("GET", "/Outbox?PageSize=5"));
 
   // ----- tokens -----
   add({

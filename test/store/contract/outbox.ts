@@ -40,6 +40,22 @@ export function outbox(it_: ContractIt, store: () => Store): void {
     expect(await store().outbox.get(sending.orgId, sending.id)).toMatchObject({ status: "cancelled" });
   });
 
+  it_("lists an organization's messages newest first, an offset of them skipped, narrowed by status", async () => {
+    const org = anOrg(); await store().orgs.insert(org);
+    const other = anOrg(); await store().orgs.insert(other);
+    const ms = [0, 1, 2, 3, 4].map((i) => aMessage(org.id, { created: `2026-01-01T00:00:0${i}.000Z`, ...(i % 2 === 1 ? { status: "sent" as const, sentAt: NOW, text: null } : {}) }));
+    for (const m of ms) await store().outbox.insert(m);
+    await store().outbox.insert(aMessage(other.id, { created: "2026-01-01T00:00:09.000Z" }));
+    const ids = async (q: { status?: "sent"; limit: number; offset?: number }) => (await store().outbox.list({ orgId: org.id, ...q })).map((m) => m.id);
+    const newest = [...ms].reverse().map((m) => m.id);
+    expect(await ids({ limit: 10 })).toEqual(newest);
+    expect(await ids({ limit: 2, offset: 0 })).toEqual(newest.slice(0, 2));
+    expect(await ids({ limit: 2, offset: 2 })).toEqual(newest.slice(2, 4));
+    expect(await ids({ limit: 2, offset: 4 })).toEqual(newest.slice(4));
+    expect(await ids({ limit: 10, offset: 5 })).toEqual([]);
+    expect(await ids({ status: "sent", limit: 1, offset: 1 })).toEqual([ms[1]!.id]);
+  });
+
   it_("counts the pending messages of every organization, up to a cap, and nothing else", async () => {
     const before = await store().outbox.countPending(1_000_000);
     const a = anOrg(); await store().orgs.insert(a);
