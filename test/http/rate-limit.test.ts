@@ -28,21 +28,33 @@ const burst = (token: string, n: number, path = "/Users?count=1") =>
   Promise.all(Array.from({ length: n }, () => call("GET", `${s.scim}${path}`, token)));
 const count = (replies: Reply[], status: number) => replies.filter((r) => r.status === status).length;
 
-/** Runs `fn` until it reports a clean measurement (all inside one budget window), at most `tries` times. */
-async function withinOneWindow<T>(fn: () => Promise<T>, tries = 3): Promise<T> {
+/**
+ * A key's budget window opens at its first request and lasts one second (rate-limiter-flexible), so
+ * a burst whose client-side span (which contains its server-side span) is under a second falls in
+ * one window, where the budget is exact. Runs `fn` until it does, at most `tries` times; on a machine
+ * too loaded for that it says so loudly and gives the span, and the caller checks the bound that holds
+ * over any span instead: at most `rps` per window touched (floor(span) + 1 windows).
+ */
+async function withinOneWindow<T>(fn: () => Promise<T>, tries = 8): Promise<{ out: T; windows: number }> {
   for (let i = 1; ; i++) {
     const t0 = performance.now();
     const out = await fn();
-    if (performance.now() - t0 < 800 || i === tries) return out;
+    const span = performance.now() - t0;
+    const windows = Math.floor(span / 1000) + 1;
+    if (windows === 1 || i === tries) {
+      if (windows > 1) console.warn(`rate-limit test: no burst fit in one budget window in ${tries} tries (last took ${Math.round(span)} ms, ${windows} windows): checking the bound over ${windows} windows, not the exact count`);
+      return { out, windows };
+    }
   }
 }
 
 describe("per-token budget", () => {
   it("answers a token over its budget with a 429 SCIM error carrying an integer Retry-After", async () => {
-    const replies = await withinOneWindow(async () => burst((await s.newOrg()).token, TOKEN_RPS * 3));
+    const { out: replies, windows } = await withinOneWindow(async () => burst((await s.newOrg()).token, TOKEN_RPS * 3));
     const limited = replies.filter((r) => r.status === 429);
-    expect(count(replies, 200)).toBeLessThanOrEqual(TOKEN_RPS);
-    expect(limited.length).toBe(TOKEN_RPS * 2);
+    expect(count(replies, 200)).toBeLessThanOrEqual(TOKEN_RPS * windows);
+    if (windows === 1) expect(limited.length).toBe(TOKEN_RPS * 2);
+    expect(limited.length).toBeGreaterThan(0);
     for (const r of limited) {
       expect(r.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
       expect(r.body).toEqual({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "429", detail: expect.stringContaining("Too many requests") });
@@ -53,9 +65,9 @@ describe("per-token budget", () => {
   });
 
   it("lets the token in again once Retry-After has passed", async () => {
-    const { token, replies } = await withinOneWindow(async () => {
+    const { out: { token, replies } } = await withinOneWindow(async () => {
       const { token } = await s.newOrg();
-      return { token, replies: await burst(token, TOKEN_RPS + 5) };
+      return { token, replies: await burst(token, TOKEN_RPS * 3) };
     });
     const wait = Number(replies.find((r) => r.status === 429)?.headers.get("retry-after"));
     expect(wait).toBeGreaterThanOrEqual(1);
@@ -66,17 +78,23 @@ describe("per-token budget", () => {
 
 describe("per-organization budget", () => {
   it("limits a second token of the same organization by the organization's budget", async () => {
-    const { spent, second } = await withinOneWindow(async () => {
+    const { out: { spent, second }, windows } = await withinOneWindow(async () => {
       const { org, token } = await s.newOrg();
       const other = (await issueToken(s.running.store, systemClock, { orgId: org.id, name: "second", scopes: ["scim"] })).plaintext;
       const spent = await burst(token, TOKEN_RPS + 5); // TOKEN_RPS of the org's ORG_RPS are spent
       const second = await burst(other, ORG_RPS - TOKEN_RPS + 5); // under its own token budget
       return { spent, second };
     });
-    expect(count(spent, 200)).toBe(TOKEN_RPS);
     expect(second.length).toBeLessThan(TOKEN_RPS);
-    expect(count(second, 200)).toBe(ORG_RPS - TOKEN_RPS);
-    expect(count(second, 429)).toBe(5);
+    if (windows === 1) {
+      expect(count(spent, 200)).toBe(TOKEN_RPS);
+      expect(count(second, 200)).toBe(ORG_RPS - TOKEN_RPS);
+      expect(count(second, 429)).toBe(5);
+    } else {
+      // Over several windows: the organization's budget bounds both tokens together.
+      expect(count(spent, 200) + count(second, 200)).toBeLessThanOrEqual(ORG_RPS * windows);
+      expect(count(spent, 200)).toBeLessThanOrEqual(TOKEN_RPS * windows);
+    }
   });
 
   it("does not touch another organization at its normal rate while one is over budget", async () => {
