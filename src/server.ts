@@ -142,6 +142,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const pusher = background ? startEventPusher({
     store, clock, logger, issuer: (config.PUBLIC_URL ?? `${listening.scheme}://${host}:${port}`).replace(/\/+$/, ""),
     intervalMs: config.EVENTS_PUSH_INTERVAL_MS, retryBaseMs: config.EVENTS_RETRY_BASE_MS, allowPrivate: config.EVENTS_ALLOW_PRIVATE_RECEIVERS === "true",
+    ...(observability.eventsReport ? { onReport: observability.eventsReport } : {}), ...(observability.eventDelivered ? { onDelivered: observability.eventDelivered } : {}),
   }) : idle;
 
   let stopping: Promise<void> | null = null;

@@ -28,6 +28,8 @@ export interface PushDeps {
   /** `iss` of the SETs. */
   issuer: string;
   retryBaseMs: number;
+  /** Told, for each SET a receiver took, the seconds since its change was written (metrics). */
+  onDelivered?: (delaySeconds: number) => void;
 }
 
 export interface PushReport {
@@ -139,6 +141,7 @@ async function pushOne(deps: PushDeps, stream: EventStream, row: SecurityEventRe
   }
   if (answer && answer.status >= 200 && answer.status < 300) {
     delivered.push(row.jti);
+    deps.onDelivered?.(Math.max(0, (deps.clock.now().getTime() - Date.parse(row.created)) / 1000));
     return "delivered";
   }
   await flush();

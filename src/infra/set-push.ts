@@ -126,6 +126,7 @@ export function startEventPusher(deps: {
   allowPrivate: boolean;
   sender?: SetSender;
   onReport?: (report: PushReport) => void;
+  onDelivered?: (delaySeconds: number) => void;
 }): { stop(): Promise<void> } {
   if (!deps.store.events || deps.intervalMs <= 0) return { stop: async () => undefined };
   const own = deps.sender ? null : httpSetSender({ allowPrivate: deps.allowPrivate });
@@ -138,7 +139,9 @@ export function startEventPusher(deps: {
 
   const run = async (): Promise<void> => {
     try {
-      const report = await pushDue({ store: deps.store, clock: deps.clock, sender, issuer: deps.issuer, retryBaseMs: deps.retryBaseMs }, { stopped: () => stopped, busy });
+      const report = await pushDue({
+        store: deps.store, clock: deps.clock, sender, issuer: deps.issuer, retryBaseMs: deps.retryBaseMs, ...(deps.onDelivered ? { onDelivered: deps.onDelivered } : {}),
+      }, { stopped: () => stopped, busy });
       deps.onReport?.(report);
       if (report.refused + report.retrying > 0) deps.logger.warn({ ...report }, "SETs not accepted by a receiver: see GET /v1/EventStreams/{sid}");
     } catch (e) {

@@ -34,6 +34,9 @@ export interface Observability {
   onCheckpoint?: (stat: CheckpointStat) => void;
   outboxReport?: (report: { sent: number; retrying: number; failed: number }) => void;
   recheckReport?: (report: object) => void;
+  /** SCIM event push (src/infra/set-push.ts): each pass's outcomes, and each delivered SET's delay. */
+  eventsReport?: (report: { delivered: number; refused: number; retrying: number }) => void;
+  eventDelivered?: (delaySeconds: number) => void;
   /** Starts the METRICS_PORT listener, if configured; answers its port. */
   listen(): Promise<number | null>;
   close(): Promise<void>;
@@ -92,6 +95,8 @@ export async function startObservability(config: Config, logger: Logger): Promis
       onCheckpoint: (s: CheckpointStat) => metrics.checkpoint(s),
       outboxReport: (r: { sent: number; retrying: number; failed: number }) => metrics.outboxReport(r),
       recheckReport: (r: object) => metrics.recheckReport(r),
+      eventsReport: (r: { delivered: number; refused: number; retrying: number }) => metrics.eventsReport(r),
+      eventDelivered: (seconds: number) => metrics.eventDelivered(seconds),
     } : {}),
     async listen() {
       if (!metrics || config.METRICS_PORT === undefined) return null;

@@ -41,6 +41,8 @@ export interface Metrics {
   watchStore(store: Store): void;
   outboxReport(report: { sent: number; retrying: number; failed: number }): void;
   recheckReport(report: object): void;
+  eventsReport(report: { delivered: number; refused: number; retrying: number }): void;
+  eventDelivered(delaySeconds: number): void;
   checkpoint(stat: CheckpointStat): void;
   /** The exposition text. */
   render(): Promise<{ contentType: string; body: string }>;
@@ -84,6 +86,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: "orgscim_domain_recheck_total",
     help: "Domains looked at by the periodic DNS re-check (result=checked), and what came of them: verified, revalidating (token not found, grace period), removed, unavailable (DNS did not answer)",
     labelNames: ["result"] as const, registers: [registry],
+  });
+  const eventSends = new client.Counter({
+    name: "orgscim_event_sets_total",
+    help: "SCIM event (RFC 9967) push attempts by result: delivered (2xx), refused (400: kept as failed), retrying (no answer or another status: tried again after a backoff)",
+    labelNames: ["result"] as const, registers: [registry],
+  });
+  const eventDelay = new client.Histogram({
+    name: "orgscim_event_delivery_delay_seconds",
+    help: "Seconds from a change's commit (its SET written) to a push receiver's 2xx for that SET",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600], registers: [registry],
   });
   const recheckRuns = new client.Counter({ name: "orgscim_domain_recheck_runs_total", help: "Completed runs of the periodic domain re-check", registers: [registry] });
   let stat: (CheckpointStat & { at: number }) | null = null;
@@ -147,6 +159,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
     outboxReport(report) {
       for (const result of ["sent", "retrying", "failed"] as const) if (report[result] > 0) outboxSends.inc({ result }, report[result]);
     },
+    eventsReport(report) {
+      for (const result of ["delivered", "refused", "retrying"] as const) if (report[result] > 0) eventSends.inc({ result }, report[result]);
+    },
+    eventDelivered(seconds) { eventDelay.observe(seconds); },
     recheckReport(report) {
       recheckRuns.inc();
       for (const [result, n] of Object.entries(report as Record<string, unknown>)) if (typeof n === "number" && n > 0) recheck.inc({ result }, n);
