@@ -1,6 +1,6 @@
 /**
  * The Admin Center's entry point: sign-in, the side navigation and a hash router
- * (#/users, #/users/US…, #/accounts, #/accounts/AC…, #/groups, #/groups/GP…, #/domains, #/provisioning, #/outbox, #/audit, #/audit/<target sid>, #/audit/by/<actor sid>, #/settings).
+ * (#/users, #/users/US…, #/accounts, #/accounts/AC…, #/groups, #/groups/GP…, #/domains, #/provisioning, #/provisioning/errors, #/outbox, #/audit, #/audit/<target sid>, #/audit/by/<actor sid>, #/settings).
  *
  * Sign-in takes an admin token, or a token made for a user (`orgscim tokens create --user`), and
  * checks it with GET /v1/Organization. The token is kept in memory only (./api.ts): a reload asks
@@ -14,6 +14,7 @@ import { ErrorSlot, field, h, run } from "./dom.js";
 import { domainsPage } from "./domains-page.js";
 import { groupPage, groupsPage } from "./groups-page.js";
 import { outboxPage } from "./outbox-page.js";
+import { provisioningErrorsPage } from "./provisioning-errors-page.js";
 import type { Ctx, Page } from "./page.js";
 import { provisioningPage } from "./provisioning-page.js";
 import type { Organization } from "./types.js";
@@ -40,6 +41,7 @@ const ROUTES: { pattern: RegExp; page: Page; section: string }[] = [
   { pattern: /^\/domains$/, page: domainsPage, section: "domains" },
   { pattern: /^\/provisioning$/, page: provisioningPage, section: "provisioning" },
   { pattern: /^\/outbox$/, page: outboxPage, section: "outbox" },
+  { pattern: /^\/provisioning\/errors$/, page: provisioningErrorsPage, section: "errors" },
   { pattern: /^\/settings$/, page: settingsPage, section: "settings" },
   { pattern: /^\/audit(?:\/((?:US|AC|IV|TK|GP|DM)[0-9a-f]{32}))?$/, page: auditPage, section: "audit" },
   { pattern: /^\/audit\/by\/((?:US|TK|OC)[0-9a-f]{32})$/, page: (root, c, [actor]) => auditPage(root, c, ["", actor ?? ""]), section: "audit" },

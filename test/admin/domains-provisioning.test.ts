@@ -160,7 +160,7 @@ describeBrowser("Admin Center: domains and provisioning", () => {
 
     // Tab order: skip link, Sign out, the navigation, then the page.
     await page.locator(".skip-link").focus();
-    const order = ["Skip to content", "Sign out", "Users", "Accounts", "Groups", "Domains", "Provisioning", "Outbox", "Audit log", "Settings", "Invite User to Account", "Invite User", "Managed users"];
+    const order = ["Skip to content", "Sign out", "Users", "Accounts", "Groups", "Domains", "Provisioning", "Provisioning errors", "Outbox", "Audit log", "Settings", "Invite User to Account", "Invite User", "Managed users"];
     const seen = [String(await focused())];
     for (let i = 1; i < order.length; i++) {
       await page.keyboard.press("Tab");

@@ -1,0 +1,54 @@
+/**
+ * Provisioning errors: the requests orgscim refused, newest first, with the reason it gave and the
+ * credential that sent them (GET /v1/AuditEvents?Outcome=refused: every refusal of the policy or
+ * of a token's scope is an audit event, whichever door it came through). Narrowed to one
+ * credential, an identity provider's token (scim scope only) is the usual one to look at.
+ * What is not here: requests answered 400 or 409 for their content (a malformed body, a taken
+ * userName): they change nothing and are not recorded; the identity provider's own log shows them.
+ */
+import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
+import { append, badge, field, h, Pager, table, when } from "./dom.js";
+import { flashLine, heading, type Page } from "./page.js";
+import type { AuditEventPage, Token } from "./types.js";
+
+export const provisioningErrorsPage: Page = async (root, ctx) => {
+  append(root, heading("Provisioning errors", [{ label: "Provisioning", href: "#/provisioning" }]), flashLine(ctx),
+    h("p", { class: "intro" }, "Requests orgscim refused, newest first: who sent them (which token), what they asked, and why they were refused. "
+      + "Requests refused for their content (400, 409: a malformed body, a userName already taken) change nothing and are not recorded here: your identity provider's provisioning log shows them."));
+  const tokens = await v1All<Token>("/Tokens", "tokens").catch(() => [] as Token[]);
+  const byId = new Map(tokens.map((t) => [t.sid, t]));
+  const idp = tokens.filter((t) => !t.scopes.includes("admin"));
+  const credential = h("select", { name: "credential" }, h("option", { value: "" }, "Any credential"),
+    ...idp.map((t) => h("option", { value: t.sid }, `${t.friendly_name} (identity provider${t.date_revoked ? ", revoked" : ""})`)),
+    ...tokens.filter((t) => t.scopes.includes("admin")).map((t) => h("option", { value: t.sid }, `${t.friendly_name} (admin${t.date_revoked ? ", revoked" : ""})`)));
+  const filter = h("button", { type: "submit", class: "secondary" }, "Filter");
+  const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the refused requests" }, field("Credential", credential), filter);
+  const list = h("div", {});
+
+  /** The credential of an actor `TK…/US…`, `TK…`, `OC…`, `operator:…`: its name when it is a token of this organization. */
+  const credentialCell = (actor: string): HTMLElement => {
+    const [cred, user] = actor.split("/");
+    const t = cred ? byId.get(cred) : undefined;
+    return h("span", {}, t ? t.friendly_name : cred ?? actor,
+      t ? h("div", { class: "sub" }, t.scopes.includes("admin") ? "admin token" : "identity provider token (scim)", " ", h("span", { class: "mono" }, t.sid)) : null,
+      user ? h("div", { class: "sub" }, "acting for ", h("a", { href: `#/users/${user}` }, user)) : null);
+  };
+
+  const pager = new Pager("Refused requests", async (token) => {
+    const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", { PageSize: 20, PageToken: token, Outcome: "refused", Actor: credential.value || undefined }));
+    const rows = page.audit_events.map((e) => h("tr", { "data-event": e.sid },
+      h("td", {}, when(e.date_created)),
+      h("td", {}, credentialCell(e.actor)),
+      h("td", { class: "mono action-name" }, e.action),
+      h("td", {}, e.target_type, e.target_sid ? h("div", { class: "sub mono" }, e.target_sid) : null),
+      h("td", { class: "reason" }, badge("refused", "refused"), " ", e.reason ?? "")));
+    list.replaceChildren(table("Refused requests", ["When", "Credential", "Asked", "Target", "Reason"], rows, "No refused request."));
+    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
+  });
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void pager.reset();
+  });
+  root.append(form, list, pager.el);
+  await pager.reset();
+};
