@@ -968,6 +968,8 @@ export interface components {
             email: string | null;
             family_name: string | null;
             given_name: string | null;
+            /** @description Whether the identity provider manages this user (it has an externalId): see User */
+            managed_by_idp: boolean;
             org_role: ("owner" | "administrator" | "standard") | null;
             sid: string;
             /** @enum {string} */
@@ -1210,8 +1212,12 @@ export interface components {
             direct_org_role: ("owner" | "administrator" | "standard") | null;
             display_name: string | null;
             email: string | null;
+            /** @description The identity provider's id for the user (SCIM externalId); null: none */
+            external_id: string | null;
             family_name: string | null;
             given_name: string | null;
+            /** @description Whether the identity provider manages this user: it has an externalId, which only SCIM (or an import of the identity provider's records) sets. The identity provider's next update overwrites user_name, the names, emails and active: change those there */
+            managed_by_idp: boolean;
             /** @description The effective org role; null for an independent user, who holds none (account roles only) */
             org_role: ("owner" | "administrator" | "standard") | null;
             password_reset_required: boolean;
@@ -3754,6 +3760,7 @@ export interface operations {
                      *           "status": "managed",
                      *           "active": true,
                      *           "org_role": "standard",
+                     *           "managed_by_idp": false,
                      *           "date_created": "2026-01-15T09:00:01.000Z",
                      *           "date_updated": "2026-01-15T09:00:01.000Z"
                      *         },
@@ -3767,6 +3774,7 @@ export interface operations {
                      *           "status": "managed",
                      *           "active": true,
                      *           "org_role": "administrator",
+                     *           "managed_by_idp": false,
                      *           "date_created": "2026-01-15T09:00:02.000Z",
                      *           "date_updated": "2026-01-15T09:00:31.000Z"
                      *         }
@@ -3824,6 +3832,8 @@ export interface operations {
                      *       "direct_org_role": "standard",
                      *       "two_factor_required": false,
                      *       "password_reset_required": false,
+                     *       "external_id": null,
+                     *       "managed_by_idp": false,
                      *       "date_created": "2026-01-15T09:00:02.000Z",
                      *       "date_updated": "2026-01-15T09:00:02.000Z"
                      *     }
@@ -3881,6 +3891,8 @@ export interface operations {
                      *       "direct_org_role": "administrator",
                      *       "two_factor_required": true,
                      *       "password_reset_required": false,
+                     *       "external_id": null,
+                     *       "managed_by_idp": false,
                      *       "date_created": "2026-01-15T09:00:02.000Z",
                      *       "date_updated": "2026-01-15T09:00:31.000Z"
                      *     }

@@ -11,6 +11,7 @@ import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
 import { append, badge, checkbox, ErrorSlot, field, h, run, statusLine, table, tabs, uid } from "./dom.js";
 import { flashLine, heading, nameOf, type Ctx, type Page } from "./page.js";
 import { confirmPanel, roleNames, userPicker, type UserPicker } from "./panels.js";
+import { idpBadge } from "./users-page.js";
 import {
   type Account, type AccountPage, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, ORG_ROLE_LABEL, type EndMembershipResult, type OrgRole, type PasswordResetResult,
   type RoleAssignment, type User, type UserAccountList,
@@ -38,13 +39,14 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
   let user = await v1<User>("GET", `/Users/${sid}`);
   const independent = user.status === "independent";
   const status = statusLine();
-  const head = heading(nameOf(user), [{ label: "Users", href: `#/users/${user.status}` }], badge(user.status, user.status));
+  const head = heading(nameOf(user), [{ label: "Users", href: `#/users/${user.status}` }], badge(user.status, user.status), ...(user.managed_by_idp ? [idpBadge()] : []));
   append(root, head, flashLine(ctx), status.el,
     independent ? h("p", { class: "intro" }, "An independent user: outside your Organization, with access to some of its accounts only. Their user (name, password, two-factor) is theirs; you manage their access to your accounts.") : null,
     h("dl", { class: "facts" },
       h("dt", {}, "Email"), h("dd", {}, user.email ?? "—"),
       h("dt", {}, "User name"), h("dd", {}, user.user_name),
       h("dt", {}, "SID"), h("dd", { class: "mono" }, user.sid),
+      ...(user.external_id ? [h("dt", {}, "External ID"), h("dd", { class: "mono" }, user.external_id)] : []),
       h("dt", {}, "Active"), h("dd", {}, user.active ? "yes" : "no (suspended)"),
       h("dt", {}, "Audit log"), h("dd", {}, h("a", { href: `#/audit/by/${user.sid}` }, "What they did"), " · ", h("a", { href: `#/audit/${user.sid}` }, "What was done to them"))));
 
@@ -72,7 +74,13 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
     const roleHint = user.org_role !== (user.direct_org_role ?? user.org_role)
       ? `Effective role ${ORG_ROLE_LABEL[effective]} (also granted through a group from your identity provider).`
       : "Administrator: manages the Organization, its users and accounts. Standard User: can create accounts, no other management access. Owner: choosing it transfers ownership (only the Owner can).";
+    // The identity provider owns the names of the users it manages: its next update would overwrite an edit.
+    const idpNote = user.managed_by_idp
+      ? h("p", { class: "hint idp-note" }, `Your identity provider manages this user (external ID ${user.external_id ?? ""}): change their names there; its next update would overwrite a change made here. The organization role and two-factor requirement are orgscim's.`)
+      : null;
+    if (user.managed_by_idp) for (const input of [given, family, display]) input.readOnly = true;
     const form = h("form", { class: "card", "aria-label": "General settings" },
+      idpNote,
       h("div", { class: "grid2" }, field("First name", given), field("Last name", family)),
       field("Display name", display),
       field("Organization role", role, roleHint),
@@ -83,9 +91,11 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
       void run(save, saveSlot, async () => {
         const body: Record<string, unknown> = {};
         const text = (v: string) => (v.trim() === "" ? null : v.trim());
-        if (text(given.value) !== user.given_name) body.given_name = text(given.value);
-        if (text(family.value) !== user.family_name) body.family_name = text(family.value);
-        if (text(display.value) !== user.display_name) body.display_name = text(display.value);
+        if (!user.managed_by_idp) {
+          if (text(given.value) !== user.given_name) body.given_name = text(given.value);
+          if (text(family.value) !== user.family_name) body.family_name = text(family.value);
+          if (text(display.value) !== user.display_name) body.display_name = text(display.value);
+        }
         if (!role.disabled && role.value !== (user.direct_org_role ?? user.org_role)) body.org_role = role.value;
         if (twoFactor.input.checked !== user.two_factor_required) body.two_factor_required = twoFactor.input.checked;
         if (Object.keys(body).length === 0) {

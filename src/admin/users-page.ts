@@ -62,6 +62,13 @@ export const usersPage: Page = async (root, ctx, [tabParam]) => {
   await show(current, false);
 };
 
+/** The mark of a user the identity provider manages (it has an externalId). */
+export function idpBadge(): HTMLElement {
+  const b = badge("identity provider", "pending idp");
+  b.title = "Managed by your identity provider: its next update overwrites the user's names, emails and status; change them there.";
+  return h("span", {}, " ", b);
+}
+
 /** Said wherever invitations are made, when this server sends no mail (no SMTP_URL). */
 export function mailBanner(ctx: { org: { mail_delivery?: "smtp" | "none" } }): HTMLElement | null {
   if (ctx.org.mail_delivery !== "none") return null;
@@ -121,7 +128,7 @@ async function listPanel(panel: HTMLElement, tab: MemberStatus, status: ReturnTy
 
   const row = (u: Member): HTMLTableRowElement => {
     const name = nameOf(u);
-    const nameCell = h("td", {}, h("a", { href: `#/users/${u.sid}` }, name));
+    const nameCell = h("td", {}, h("a", { href: `#/users/${u.sid}` }, name), u.managed_by_idp ? idpBadge() : null);
     const email = h("td", {}, u.email ?? u.user_name);
     if (tab === "managed") {
       return h("tr", { "data-user": u.sid }, nameCell, email, h("td", {}, u.org_role ? ORG_ROLE_LABEL[u.org_role] : "—"), h("td", {}, u.active ? badge("active", "ok") : badge("suspended", "warn")));

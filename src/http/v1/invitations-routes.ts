@@ -95,6 +95,7 @@ export const MemberBody = named("Member", z.object({
   active: z.boolean(),
   /** The direct org role; null for independent users, who hold none. */
   org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
+  managed_by_idp: z.boolean().describe("Whether the identity provider manages this user (it has an externalId): see User"),
   date_created: z.string(),
   date_updated: z.string(),
 }));
@@ -138,7 +139,8 @@ function namePart(u: UserRecord, part: "givenName" | "familyName"): string | nul
 const toMemberBody = (u: UserRecord): z.infer<typeof MemberBody> => ({
   sid: u.id, user_name: u.userName, email: u.emails.find((e) => e.primary)?.value ?? u.emails[0]?.value ?? null, display_name: u.displayName,
   given_name: namePart(u, "givenName"), family_name: namePart(u, "familyName"),
-  status: u.status, active: u.active, org_role: u.status === "independent" ? null : u.orgRole, date_created: u.created, date_updated: u.lastModified,
+  status: u.status, active: u.active, org_role: u.status === "independent" ? null : u.orgRole,
+  managed_by_idp: u.externalId !== null, date_created: u.created, date_updated: u.lastModified,
 });
 
 /** Where the mail went: the outbox id, never the body (it holds the token). */

@@ -24,6 +24,8 @@ export const UserBody = named("User", z.object({
   direct_org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
   two_factor_required: z.boolean(),
   password_reset_required: z.boolean(),
+  external_id: z.string().nullable().describe("The identity provider's id for the user (SCIM externalId); null: none"),
+  managed_by_idp: z.boolean().describe("Whether the identity provider manages this user: it has an externalId, which only SCIM (or an import of the identity provider's records) sets. The identity provider's next update overwrites user_name, the names, emails and active: change those there"),
   date_created: z.string(),
   date_updated: z.string(),
 }));
@@ -64,6 +66,8 @@ async function toUserBody(store: Store, u: UserRecord): Promise<z.infer<typeof U
     direct_org_role: u.status === "independent" ? null : u.orgRole,
     two_factor_required: u.twoFactorRequired,
     password_reset_required: u.passwordResetRequired,
+    external_id: u.externalId,
+    managed_by_idp: u.externalId !== null,
     date_created: u.created,
     date_updated: u.lastModified,
   };
