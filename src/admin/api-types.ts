@@ -240,7 +240,7 @@ export interface paths {
             cookie?: never;
         };
         /** A group's members, paged in the order they were added, with their names */
-        get: operations["listGroupMembers"];
+        get: operations["listGroupMemberships"];
         put?: never;
         post?: never;
         delete?: never;
@@ -860,7 +860,7 @@ export interface components {
             groups: components["schemas"]["Group"][];
             meta: components["schemas"]["PageMeta"];
         };
-        GroupMember: {
+        GroupMembership: {
             active: boolean | null;
             date_added: string;
             display_name: string | null;
@@ -871,8 +871,8 @@ export interface components {
             user_name: string | null;
             user_sid: string;
         };
-        GroupMemberList: {
-            members: components["schemas"]["GroupMember"][];
+        GroupMembershipList: {
+            members: components["schemas"]["GroupMembership"][];
             meta: components["schemas"]["PageMeta"];
         };
         Invitation: {
@@ -2442,7 +2442,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    listGroupMembers: {
+    listGroupMemberships: {
         parameters: {
             query?: {
                 PageSize?: number;
@@ -2486,7 +2486,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["GroupMemberList"];
+                    "application/json": components["schemas"]["GroupMembershipList"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -7,7 +7,7 @@
 import { pageTokenOf, v1, withQuery } from "./api.js";
 import { append, badge, h, Pager, table, when } from "./dom.js";
 import { flashLine, heading, type Page } from "./page.js";
-import { ACCOUNT_ROLE_LABEL, ORG_ROLE_LABEL, type Account, type Group, type GroupMemberPage, type GroupPage } from "./types.js";
+import { ACCOUNT_ROLE_LABEL, ORG_ROLE_LABEL, type Account, type Group, type GroupMembershipPage, type GroupPage } from "./types.js";
 
 /** Account names, looked up once each per visit; the sid when unreadable. */
 function accountNames(): (sid: string) => Promise<string | null> {
@@ -69,7 +69,7 @@ export const groupPage: Page = async (root, ctx, [sid]) => {
       h("dt", {}, "SID"), h("dd", { class: "mono" }, g.sid)));
   const list = h("div", {});
   const pager = new Pager("Members", async (token) => {
-    const page = await v1<GroupMemberPage>("GET", withQuery(`/Groups/${g.sid}/Members`, { PageSize: 20, PageToken: token }));
+    const page = await v1<GroupMembershipPage>("GET", withQuery(`/Groups/${g.sid}/Members`, { PageSize: 20, PageToken: token }));
     const rows = page.members.map((m) => h("tr", { "data-member": m.user_sid },
       h("td", {}, h("a", { href: `#/users/${m.user_sid}` }, m.display_name || m.user_name || m.user_sid)),
       h("td", {}, m.user_name ?? "—"),

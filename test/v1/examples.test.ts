@@ -211,7 +211,7 @@ describe("the examples of /v1/openapi.json", () => {
     if (engineering.status !== 201) throw new Error(`SCIM POST /Groups: ${engineering.status} ${engineering.text}`);
     await op("listGroups", "GET", "/Groups?PageSize=2");
     await op("getGroup", "GET", `/Groups/${engineering.body.id}`);
-    await op("listGroupMembers", "GET", `/Groups/${engineering.body.id}/Members?PageSize=1`);
+    await op("listGroupMemberships", "GET", `/Groups/${engineering.body.id}/Members?PageSize=1`);
     await op("listOutbox", "GET", "/Outbox?PageSize=2");
     await op("listAuditEvents", "GET", "/AuditEvents?Action=account.create&PageSize=1");
   }

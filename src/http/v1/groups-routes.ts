@@ -31,7 +31,7 @@ export const GroupBody = named("Group", z.object({
 
 export const GroupPage = named("GroupList", z.object({ groups: z.array(GroupBody), meta: PageMeta }));
 
-export const GroupMemberBody = named("GroupMember", z.object({
+export const GroupMembershipBody = named("GroupMembership", z.object({
   membership_sid: z.string().describe("The SCIM GroupMember's id"),
   user_sid: z.string(),
   user_name: z.string().nullable().describe("null when the user is no longer in the organization"),
@@ -41,7 +41,7 @@ export const GroupMemberBody = named("GroupMember", z.object({
   date_added: z.string(),
 }));
 
-export const GroupMemberPage = named("GroupMemberList", z.object({ members: z.array(GroupMemberBody), meta: PageMeta }));
+export const GroupMembershipPage = named("GroupMembershipList", z.object({ members: z.array(GroupMembershipBody), meta: PageMeta }));
 
 const toGroupBody = ({ group: g, members }: GroupView): z.infer<typeof GroupBody> => ({
   sid: g.id,
@@ -72,7 +72,7 @@ export const groupRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, { method: "get", operationId: "getGroup", path: "/Groups/:sid", summary: "Fetch a group (built-in role groups too), with its binding and member count", tag, status: 200, response: GroupBody },
     async (req) => toGroupBody(await groupView(deps, actorOf(req), sid(req))));
   route(r, registry, {
-    method: "get", operationId: "listGroupMembers", path: "/Groups/:sid/Members", tag, status: 200, response: GroupMemberPage, paged: true,
+    method: "get", operationId: "listGroupMemberships", path: "/Groups/:sid/Members", tag, status: 200, response: GroupMembershipPage, paged: true,
     summary: "A group's members, paged in the order they were added, with their names",
   }, async (req) => {
     const page = readPage(req);
