@@ -34,7 +34,36 @@ async function main(): Promise<void> {
     process.exit(code);
   }
   const role = workerRole();
-  let running;
+  // Signals are taken as soon as the server has started, before the first token is printed: a
+  // SIGTERM that came while the write recording that the token was shown was under way used to
+  // kill the process (the handlers came after it), and the next start said the token was never
+  // shown. A signal in that window is answered, by a drain, once the write is done. (While the
+  // server starts, a signal still stops it at once: it may be waiting for its store.)
+  let running: Awaited<ReturnType<typeof startServer>> | undefined;
+  let startedUp = (): void => {};
+  const started = new Promise<void>((resolve) => { startedUp = resolve; });
+  let signals = 0;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void started.then(() => {
+      const r = running as NonNullable<typeof running>;
+      r.logger.info({ signal }, "shutting down: finishing in-flight requests");
+      r.stop().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          r.logger.error({ err: e }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  };
+  const onSignal = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    stop(signal);
+  };
   try {
     running = await startServer(config, role ? { background: role.background, counters: workerCounters(), worker: role.index } : {});
   } catch (e) {
@@ -44,6 +73,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
   if (running.bootstrap?.generatedToken) {
     console.log([
       "",
@@ -63,27 +94,7 @@ async function main(): Promise<void> {
     if (lost) console.log(`\n${lost.replace(/^/gm, "  ")}\n`);
   }
   running.logger.info({ url: running.url, store: running.store.kind }, "orgscim listening");
-  let signals = 0;
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.logger.info({ signal }, "shutting down: finishing in-flight requests");
-    running.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        running.logger.error({ err: e }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  const onSignal = (signal: string) => {
-    signals += 1;
-    if (signals > 1) process.exit(1);
-    stop(signal);
-  };
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("SIGINT", () => onSignal("SIGINT"));
+  startedUp();
   if (role) {
     // The primary forwards its SIGTERM/SIGINT as a message: with a Ctrl-C that reached this process
     // from the terminal as well, that is still one request to drain, not a second signal.

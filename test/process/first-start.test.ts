@@ -66,6 +66,28 @@ describe("the first start", () => {
     expect(again.output()).not.toMatch(/osk_|never shown/);
   });
 
+  it("records the token as shown even when SIGTERM comes the moment it is printed, and drains", async () => {
+    // The record that the token was shown is written after it is printed; a signal then used to
+    // find no handler yet (they were installed after that write) and killed the process mid-write.
+    for (let round = 0; round < 3; round++) {
+      const port = await freePort();
+      const env = { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, `signal-${round}.db`)}` };
+      const first = spawnServer(env);
+      let sent = false; // one signal: a second one means "exit now" (exit 1)
+      first.child.stdout!.on("data", () => {
+        if (!sent && /^\s+osk_[0-9a-f]{32}_\S+$/m.test(first.output())) sent = first.child.kill("SIGTERM");
+      });
+      const { code, signal } = await first.exited;
+      expect(first.output()).toMatch(/^\s+osk_[0-9a-f]{32}_\S+$/m);
+      expect({ round, code, signal }).toEqual({ round, code: 0, signal: null });
+      const again = spawnServer(env);
+      await waitFor(`http://127.0.0.1:${port}/healthz`);
+      again.child.kill("SIGTERM");
+      await again.exited;
+      expect({ round, said: again.output().match(/never shown/)?.[0] ?? null }).toEqual({ round, said: null });
+    }
+  }, 60_000);
+
   it("says at start that a bootstrap token was never shown, with the command that makes a new one; once made, says no more", async () => {
     const db = join(dir, "lost.db");
     // A first start that stopped between the bootstrap transaction and printing the token.
