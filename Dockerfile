@@ -3,7 +3,7 @@
 # would otherwise run this package's `prepare`, a full build, before any source is here), then
 # better-sqlite3 compiled from source against this Node's own headers, then the sources and the
 # build. Runtime stage: the same Node and Debian, production dependencies only, non-root.
-# No container engine runs in CI: scripts/dockerfile-replay.js replays these steps on a clean copy
+# No container engine runs in CI: scripts/dockerfile-replay.ts replays these steps on a clean copy
 # holding only what each COPY brings (README, "Deployment"). Keep every instruction to the forms it
 # knows (it stops on anything else).
 ARG NODE_IMAGE=node:26-trixie-slim
@@ -19,8 +19,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 RUN (cd node_modules/better-sqlite3 && npm run build-release) && node -e "new (require('better-sqlite3'))(':memory:').close()"
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The build writes the Admin Center's API types from the built /v1 document (package.json build:admin).
-COPY scripts/render-admin-types.js scripts/admin-types.js ./scripts/
+# The build compiles scripts/ (to dist-scripts/, not copied to the runtime stage) and writes the
+# Admin Center's API types from the built /v1 document with one of them (package.json build:admin).
+COPY scripts ./scripts
 # Building the /v1 document loads the SCIM schemas (schemas/*.json) through the modules it imports.
 COPY schemas ./schemas
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund

@@ -2,7 +2,7 @@
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
+  { ignores: ["dist/**", "dist-bench/**", "dist-scripts/**", "node_modules/**", "coverage/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -12,6 +12,4 @@ module.exports = tseslint.config(
     },
   },
   { files: ["src/cli/**", "src/main.ts", "test/**", "bench/**", "scripts/**"], rules: { "no-console": "off" } },
-  // The scripts are plain Node files run as they are (type-checked by scripts/tsconfig.json): .js are CommonJS.
-  { files: ["scripts/**/*.js"], rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

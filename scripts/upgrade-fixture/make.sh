@@ -11,5 +11,7 @@ trap 'rm -rf "$work"' EXIT
 git -C "$root" archive "$commit" | tar -x -C "$work"
 ln -s "$root/node_modules" "$work/node_modules"
 (cd "$work" && node node_modules/typescript/bin/tsc -p tsconfig.build.json)
-node "$root/scripts/upgrade-fixture/seed.js" "$work" "$work/store.db"
-node "$root/scripts/upgrade-fixture/dump.js" "$work/store.db" "$root/test/fixtures" "$commit"
+# This checkout's seed and dump scripts (scripts/upgrade-fixture/*.ts), compiled to dist-scripts/.
+node "$root/node_modules/typescript/bin/tsc" -p "$root/scripts/tsconfig.json"
+node "$root/dist-scripts/upgrade-fixture/seed.js" "$work" "$work/store.db"
+node "$root/dist-scripts/upgrade-fixture/dump.js" "$work/store.db" "$root/test/fixtures" "$commit"

@@ -1,6 +1,6 @@
 /**
  * Generated from the /v1 OpenAPI document (src/http/v1: the routes' zod schemas) by
- * scripts/render-admin-types.js, run by npm run build; test/admin/api-types.test.ts fails when
+ * scripts/render-admin-types.ts, run by npm run build; test/admin/api-types.test.ts fails when
  * this file is stale. Do not edit by hand: src/admin/types.ts names the types the pages use.
  */
 export interface paths {

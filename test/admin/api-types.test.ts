@@ -1,6 +1,6 @@
 /**
  * The Admin Center's types are generated from the /v1 OpenAPI document (src/admin/api-types.ts,
- * rendered by npm run build through scripts/render-admin-types.js): this fails when the committed
+ * rendered by npm run build through scripts/render-admin-types.ts): this fails when the committed
  * file is not what the current document renders, so a changed response shape cannot leave the
  * console compiled against the old one.
  */
@@ -9,16 +9,23 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { v1Document } from "../../src/http/v1/router";
+import { builtScript } from "../helpers/built-server";
+
+let renderer: string;
+beforeAll(() => {
+  renderer = builtScript("admin-types");
+}, 120_000);
 
 /**
- * The build's own renderer (scripts/admin-types.js), run in a plain node: openapi-typescript loads
- * ES modules with require(), which node does and jest's module system does not.
+ * The build's own renderer (scripts/admin-types.ts as npm run build compiles it), run in a plain
+ * node: openapi-typescript loads ES modules with require(), which node does and jest's module
+ * system does not.
  */
 async function renderAdminTypes(doc: unknown): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "orgscim-admin-types-"));
   try {
     writeFileSync(join(dir, "openapi.json"), JSON.stringify(doc));
-    const script = `require(${JSON.stringify(join(__dirname, "..", "..", "scripts", "admin-types.js"))}).renderAdminTypes(require(${JSON.stringify(join(dir, "openapi.json"))})).then((t) => process.stdout.write(t), (e) => { console.error(e); process.exit(1); })`;
+    const script = `require(${JSON.stringify(renderer)}).renderAdminTypes(require(${JSON.stringify(join(dir, "openapi.json"))})).then((t) => process.stdout.write(t), (e) => { console.error(e); process.exit(1); })`;
     const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`rendering failed: ${r.stderr}`);
     return r.stdout;

@@ -1,7 +1,8 @@
 /**
  * The production server as a separate process (node dist/main.js), for tests of what only a
  * real process shows: start-up output, SIGKILL durability, SIGTERM draining. Builds dist/ first
- * when it is missing or older than the sources.
+ * when it is missing or older than the sources; likewise the scripts (dist-scripts/) for tests
+ * that run one as a command.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -21,6 +22,18 @@ function newestMtime(dir: string): number {
 export function ensureBuilt(): void {
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, "src"))) return;
   execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
+}
+
+/**
+ * The command a script runs as (dist-scripts/<name>.js, compiled from scripts/<name>.ts by
+ * npm run build); compiles scripts/ first when that is missing or older than the sources.
+ */
+export function builtScript(name: string): string {
+  const out = join(ROOT, "dist-scripts", `${name}.js`);
+  if (!existsSync(out) || statSync(out).mtimeMs < newestMtime(join(ROOT, "scripts"))) {
+    execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "scripts", "tsconfig.json")], { stdio: "inherit" });
+  }
+  return out;
 }
 
 export interface ServerProcess {

@@ -1,6 +1,6 @@
 /**
  * `orgscim backup` while the server takes writes, and the documented restore: the restored store
- * holds every write acknowledged before the backup started and passes scripts/check-invariants.mjs.
+ * holds every write acknowledged before the backup started and passes scripts/check-invariants.ts.
  */
 import Database from "better-sqlite3";
 import { execFile, execFileSync } from "node:child_process";
@@ -8,15 +8,17 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ensureBuilt, freePort, runCli, spawnServer, waitFor } from "../helpers/built-server";
+import { builtScript, ensureBuilt, freePort, runCli, spawnServer, waitFor } from "../helpers/built-server";
 
 const ROOT = join(__dirname, "..", "..");
 const run = promisify(execFile);
 const TOKEN = `osk_${"cd".repeat(16)}_backup-test-token-${"x".repeat(20)}`;
 
 let dir: string;
+let checkInvariants: string;
 beforeAll(() => {
   ensureBuilt();
+  checkInvariants = builtScript("check-invariants");
   dir = mkdtempSync(join(tmpdir(), "orgscim-backup-"));
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,7 +89,7 @@ describe("orgscim backup", () => {
     execFileSync("mkdir", ["-p", join(dir, "restored")]);
     copyFileSync(join(dir, "backup.db"), restored);
     expect(existsSync(`${restored}-wal`)).toBe(false);
-    execFileSync(process.execPath, [join(ROOT, "scripts", "check-invariants.mjs"), "--quiet"], { env: { ...process.env, DATABASE_URL: `sqlite:${restored}` } });
+    execFileSync(process.execPath, [checkInvariants, "--quiet"], { env: { ...process.env, DATABASE_URL: `sqlite:${restored}` } });
     const db = new Database(restored, { readonly: true });
     const ids = new Set((db.prepare("SELECT id FROM users").pluck().all() as string[]));
     db.close();

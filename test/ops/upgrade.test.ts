@@ -12,17 +12,21 @@ import { loadConfig } from "../../src/config/config";
 import { startServer, type RunningServer } from "../../src/server";
 import { latestSchemaVersion, NewerSchemaError } from "../../src/store/sqlite/migrations";
 import { openSqliteStore } from "../../src/store/sqlite/store";
-import { ensureBuilt, freePort, spawnServer } from "../helpers/built-server";
+import { builtScript, ensureBuilt, freePort, spawnServer } from "../helpers/built-server";
 import { call } from "../helpers/server";
 
 const ROOT = join(__dirname, "..", "..");
 const FIXTURES = join(ROOT, "test", "fixtures");
 const fixture = readdirSync(FIXTURES).map((f) => /^store-schema-(\d+)\.sql$/.exec(f)).filter((m) => m !== null)
   .map((m) => ({ file: join(FIXTURES, m[0]), version: Number(m[1]) })).sort((a, b) => b.version - a.version)[0]!;
-const TOKEN = `osk_${"0f".repeat(16)}_upgrade-fixture-token-not-a-secret-0001`; // scripts/upgrade-fixture/seed.js
+const TOKEN = `osk_${"0f".repeat(16)}_upgrade-fixture-token-not-a-secret-0001`; // scripts/upgrade-fixture/seed.ts
 
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "orgscim-upgrade-")); });
+let checkInvariants: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "orgscim-upgrade-"));
+  checkInvariants = builtScript("check-invariants");
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function load(name: string): string {
@@ -72,7 +76,7 @@ describe("a store written by the previous schema version", () => {
     } finally {
       await running.stop();
     }
-    execFileSync(process.execPath, [join(ROOT, "scripts", "check-invariants.mjs"), "--quiet"], { env: { ...process.env, DATABASE_URL: `sqlite:${file}` } });
+    execFileSync(process.execPath, [checkInvariants, "--quiet"], { env: { ...process.env, DATABASE_URL: `sqlite:${file}` } });
   });
 });
 

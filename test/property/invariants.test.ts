@@ -1,5 +1,5 @@
 /**
- * scripts/check-invariants.mjs against a store filled by generated traffic over HTTP (creates,
+ * scripts/check-invariants.ts (the command, as npm run build compiles it) against a store filled by generated traffic over HTTP (creates,
  * PUTs, PATCHes of emails, deactivations, deletes, groups and memberships, racing bursts), then
  * against copies corrupted one way each, to prove every check can fail.
  */
@@ -8,16 +8,21 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
+import { builtScript } from "../helpers/built-server";
 import { call, PATCH_SCHEMA } from "../helpers/server";
 import { startServerWith, WORKER_COUNTS, type ServerUnderTest } from "../helpers/workers-server";
 
-const SCRIPT = join(__dirname, "..", "..", "scripts", "check-invariants.mjs");
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const OPS = Number(process.env.INVARIANT_OPS ?? 300);
 
+let script: string;
+beforeAll(() => {
+  script = builtScript("check-invariants");
+}, 120_000);
+
 function check(path: string): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, [SCRIPT], { env: { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${path}` }, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [script], { env: { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${path}` }, encoding: "utf8" });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -122,7 +127,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => { for (const server of servers) await server.close(); });
 
-describe("scripts/check-invariants.mjs", () => {
+describe("scripts/check-invariants.ts", () => {
   it.each(WORKER_COUNTS)("finds every invariant holding on a store filled by generated traffic (WORKERS=%i)", (workers) => {
     console.log(`fill: ${OPS} generated operations per store, statuses ${[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}×${n}`).join(" ")}`);
     const r = check(filled.get(workers)!);

@@ -5,10 +5,9 @@
  * responses and, where it pages, PageSize and PageToken. The document the build renders the
  * console's types from is the one served.
  */
+import { lintOpenApi } from "../../scripts/lint-openapi";
 import { v1Document } from "../../src/http/v1/router";
 import { startTestServer, type TestServer } from "../helpers/server";
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the lint runner is a CommonJS script (npm run lint:openapi)
-const { lintOpenApi } = require("../../scripts/lint-openapi") as { lintOpenApi: (doc: unknown) => { status: number | null; errors: number; warnings: number; problems: string[]; output: string } };
 
 interface Op { operationId: string; requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; responses: Record<string, { $ref?: string; content?: Record<string, { schema: { $ref?: string } }> }> }
 type Doc = { info: Record<string, unknown>; servers: { url: string }[]; paths: Record<string, Record<string, Op>>; components: Record<string, unknown> };

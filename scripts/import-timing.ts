@@ -1,51 +1,51 @@
-#!/usr/bin/env node
-"use strict";
 /**
  * Times importing 100,000 users into SQLite on this machine, two ways:
  *   1. through the command: `orgscim import --org ORG FILE` (a generated export file), twice
  *      (the second run finds every line unchanged);
  *   2. over HTTP: POST /scim/v2/Bulk, 1,000 POST /Users operations a request, sequentially,
  *      against `node dist/main.js` (a separate process).
- * Usage: npm run build && node scripts/import-timing.js [--users N] [--dist DIR] [--only cli|bulk]
+ * Usage: npm run build && node dist-scripts/import-timing.js [--users N] [--dist DIR] [--only cli | bulk]
  * Prints the figures; writes nothing outside a temporary folder.
  */
-const { spawn, spawnSync } = require("node:child_process");
-const { randomBytes } = require("node:crypto");
-const fs = require("node:fs");
-const os = require("node:os");
-const path = require("node:path");
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { DIST } from "./built";
 
 const args = process.argv.slice(2);
-/** @param {string} name @param {string} fallback @returns {string} */
-const opt = (name, fallback) => {
+const opt = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
   return (i >= 0 ? args[i + 1] : undefined) ?? fallback;
 };
 const USERS = Number(opt("--users", "100000"));
-const DIST = path.resolve(opt("--dist", path.join(__dirname, "..", "dist")));
-const CLI = path.join(DIST, "cli", "main.js");
-const MAIN = path.join(DIST, "main.js");
+const DIST_DIR = path.resolve(opt("--dist", DIST));
+const CLI = path.join(DIST_DIR, "cli", "main.js");
+const MAIN = path.join(DIST_DIR, "main.js");
 if (!fs.existsSync(CLI)) {
   console.error(`No ${CLI}: run npm run build first (or pass --dist DIR).`);
   process.exit(2);
 }
 
+/** What the timing reads from the answers (checked, not assumed). */
+const Created = z.object({ id: z.string() });
+const BulkAnswer = z.object({ Operations: z.array(z.object({ status: z.string() })) });
+const ListAnswer = z.object({ totalResults: z.number() });
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orgscim-timing-"));
 const env = { ...process.env, LOG_LEVEL: "silent" };
-/** @param {number} n */
-const hex = (n) => randomBytes(n).toString("hex");
-/** @param {bigint} t0 */
-const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+const hex = (n: number) => randomBytes(n).toString("hex");
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 
-/** @param {string} db @param {string[]} argv */
-function run(db, argv) {
+function run(db: string, argv: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...argv], { env: { ...env, DATABASE_URL: `sqlite:${db}` }, encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`orgscim ${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
 
-/** @param {number} i */
-function userResource(i) {
+function userResource(i: number) {
   const userName = `user${i}@timing.test`;
   return {
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User"],
@@ -90,7 +90,7 @@ function timeCli() {
 
 async function timeBulk() {
   const db = path.join(dir, "bulk.db");
-  const created = JSON.parse(run(db, ["orgs", "create", "--name", "Bulk timing", "--domain-enforcement", "off"]));
+  const created = Created.parse(JSON.parse(run(db, ["orgs", "create", "--name", "Bulk timing", "--domain-enforcement", "off"])));
   const token = run(db, ["tokens", "create", "--org", created.id, "--scopes", "scim"]).trim();
   const port = 20000 + Math.floor(Math.random() * 20000);
   const server = spawn(process.execPath, [MAIN], { env: { ...env, DATABASE_URL: `sqlite:${db}`, PORT: String(port), HOST: "127.0.0.1" }, stdio: "ignore" });
@@ -117,12 +117,13 @@ async function timeBulk() {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
         body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations }),
       });
-      const body = /** @type {{ Operations: { status: string }[] }} */ (await res.json());
-      if (res.status !== 200) throw new Error(`Bulk answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      const answer: unknown = await res.json();
+      if (res.status !== 200) throw new Error(`Bulk answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+      const body = BulkAnswer.parse(answer);
       ok += body.Operations.filter((o) => o.status === "201").length;
     }
     const s = seconds(t0);
-    const check = /** @type {{ totalResults: number }} */ (await (await fetch(`${base}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } })).json());
+    const check = ListAnswer.parse(await (await fetch(`${base}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } })).json());
     console.log(`POST /Bulk, ${Math.ceil(USERS / PER)} requests of ${PER} POST /Users: ${s.toFixed(2)} s (${ok.toLocaleString("en")} created, ${Math.round(ok / s).toLocaleString("en")}/s; GET /Users totalResults ${check.totalResults})`);
     return s;
   } finally {
@@ -139,7 +140,7 @@ async function timeBulk() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-})().catch((e) => {
+})().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

