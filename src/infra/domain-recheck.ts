@@ -1,8 +1,9 @@
 /**
- * The periodic domain re-check (src/domain/domains.ts `recheckDomains`) on a timer: the first run
- * one interval after start, then one interval after each run ends (runs never overlap). The timer
- * is unref'd, so it never keeps the process alive; `stop()` cancels it and waits for a run in
- * progress to finish its current lookups (the run stops between domains), before the store closes.
+ * The periodic domain re-check (src/domain/domains.ts `recheckDomains`) on a timer (./repeating.ts):
+ * the first run one interval after start, then one interval after each run ends (runs never
+ * overlap). The timer is unref'd, so it never keeps the process alive; `stop()` cancels it and waits
+ * for a run in progress to finish its current lookups (the run stops between domains), before the
+ * store closes.
  *
  * Several instances sharing one MongoDB each run it: every change re-reads the domain in its own
  * transaction, so the duplicates find nothing left to change.
@@ -11,6 +12,7 @@ import type { Clock } from "../domain/clock";
 import { recheckDomains, type RecheckReport } from "../domain/domains";
 import type { TxtResolver } from "../domain/ports/dns";
 import type { Store } from "../domain/ports/store";
+import { repeat } from "./repeating";
 
 export interface RecheckLogger {
   info(obj: object, msg: string): void;
@@ -32,40 +34,16 @@ export function startDomainRecheck(deps: {
   /** Told each run's counts (the metrics). */
   onReport?: (report: RecheckReport) => void;
 }): DomainRecheckTimer {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-
-  const run = async (): Promise<void> => {
+  const run = async (stopped: () => boolean): Promise<void> => {
     const started = Date.now();
     try {
-      const report: RecheckReport = await recheckDomains(deps, { stopped: () => stopped });
+      const report: RecheckReport = await recheckDomains(deps, { stopped });
       deps.onReport?.(report);
       deps.logger.info({ ...report, ms: Date.now() - started }, "domain re-check done");
     } catch (e) {
       deps.logger.error({ err: e }, "domain re-check failed; it runs again at the next interval");
     }
   };
-
-  const schedule = (): void => {
-    if (stopped || deps.intervalMs <= 0) return;
-    timer = setTimeout(() => {
-      timer = null;
-      running = run().finally(() => {
-        running = null;
-        schedule();
-      });
-    }, deps.intervalMs);
-    timer.unref();
-  };
-
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      if (running) await running;
-    },
-  };
+  if (deps.intervalMs <= 0) return { stop: async () => undefined };
+  return repeat(run, { firstMs: deps.intervalMs, everyMs: deps.intervalMs });
 }

@@ -4,8 +4,8 @@
  *
  * - SMTP_URL set (smtp://user:pass@host:port, or smtps:// for TLS from the first byte): the worker
  *   drains the outbox first right after start, then one interval (OUTBOX_INTERVAL_MS) after each
- *   run ends, so runs never overlap. The timer is unref'd; `stop()` cancels it and waits for the
- *   run in progress, which stops between two mails.
+ *   run ends, so runs never overlap (./repeating.ts). The timer is unref'd; `stop()` cancels it
+ *   and waits for the run in progress, which stops between two mails.
  * - SMTP_URL not set: nothing is sent. One info line at start says where the mail is kept.
  * Log lines name outbox ids, recipients' counts and errors, never a mail's body (it may hold an
  * invitation token) nor SMTP_URL (it may hold a password).
@@ -15,6 +15,7 @@ import type { Clock } from "../domain/clock";
 import { drainOutbox } from "../domain/outbox";
 import type { MailSender } from "../domain/ports/mail";
 import type { Store } from "../domain/ports/store";
+import { repeat } from "./repeating";
 
 export interface MailerLogger {
   info(obj: object, msg: string): void;
@@ -64,13 +65,9 @@ export function startOutboxWorker(deps: {
   }
   const smtp = deps.mailer ? null : createSmtpMailer(deps.smtpUrl as string, deps.from);
   const mailer: MailSender = deps.mailer ?? (smtp as MailSender);
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-
-  const run = async (): Promise<void> => {
+  const run = async (stopped: () => boolean): Promise<void> => {
     try {
-      const report = await drainOutbox({ store: deps.store, clock: deps.clock, mailer }, { stopped: () => stopped });
+      const report = await drainOutbox({ store: deps.store, clock: deps.clock, mailer }, { stopped });
       deps.onReport?.(report);
       if (report.sent + report.retrying + report.failed > 0) deps.logger.info({ ...report }, "outbox drained");
       if (report.failed > 0) deps.logger.error({ failed: report.failed }, `mail given up after repeated failures: see the rows with status failed in ${where}`);
@@ -78,26 +75,10 @@ export function startOutboxWorker(deps: {
       deps.logger.warn({ err: e }, "outbox drain failed; it runs again at the next interval");
     }
   };
-
-  const schedule = (delay: number): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      running = run().finally(() => {
-        running = null;
-        schedule(deps.intervalMs);
-      });
-    }, delay);
-    timer.unref();
-  };
-
-  schedule(0);
+  const task = repeat(run, { firstMs: 0, everyMs: deps.intervalMs });
   return {
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      if (running) await running;
+      await task.stop();
       smtp?.close();
     },
   };
