@@ -103,10 +103,12 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name_fold = ? AND u.status <> 'independent'`),
     byExternalId: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.external_id = ? AND u.status <> 'independent' ORDER BY u.active DESC, u.seq LIMIT 1`),
     delete: db.prepare("DELETE FROM users WHERE org_id = ? AND id = ?"),
-    managedElsewhere: db.prepare("SELECT 1 FROM users WHERE primary_email = ? COLLATE NOCASE AND status = 'managed' AND org_id <> ? LIMIT 1").pluck(),
+    // INDEXED BY: without statistics (a fresh store, an organization's first sync) the planner
+    // walked the organization's users instead (tests: sqlite-users-index-uses, "without statistics").
+    managedElsewhere: db.prepare("SELECT 1 FROM users INDEXED BY users_primary_email WHERE primary_email = ? COLLATE NOCASE AND status = 'managed' AND org_id <> ? LIMIT 1").pluck(),
     countRole: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = ?").pluck(),
     getAny: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ?`),
-    byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`),
+    byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u INDEXED BY users_primary_email WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`),
     search: [false, true].map((withStatus): Search => {
       const sql = memberSearchSql(withStatus);
       return { count: db.prepare(sql.count).pluck(), page: db.prepare(sql.page) };
