@@ -12,6 +12,7 @@
  * at compile time instead of in the middle of a five-minute run.
  */
 import { spawnSync } from "node:child_process";
+import { HOOK, Profiles } from "./profiles";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { cpus, release, tmpdir } from "node:os";
@@ -45,6 +46,7 @@ const { values: opts } = parseArgs({
     store: { type: "string", default: "sqlite" },
     check: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
+    "no-profiles": { type: "boolean", default: false },
     out: { type: "string", default: ".bench" },
     help: { type: "boolean", default: false },
     fairness: { type: "boolean", default: false },
@@ -57,7 +59,7 @@ const { values: opts } = parseArgs({
 });
 
 if (opts.help) {
-  console.log("npm run bench -- [--users N (100000)] [--store sqlite|mongo] [--check] [--quick] [--out DIR (.bench/)]\nnpm run bench -- --fairness [--seconds N (8)] [--out DIR]   one organization's delay while another floods (bench/fairness.ts)\n" +
+  console.log("npm run bench -- [--users N (100000)] [--store sqlite|mongo] [--check] [--quick] [--no-profiles] [--out DIR (.bench/)]   (a CPU profile of the server per scenario at 10 connections goes to DIR/profiles/)\nnpm run bench -- --fairness [--seconds N (8)] [--out DIR]   one organization's delay while another floods (bench/fairness.ts)\n" +
     "npm run bench -- --scaling [--users N (20000)] [--seconds S (3)] [--connections C (16)] [--out DIR]   WORKERS=1 against WORKERS=2, with a baseline of 1 and 2 processes (bench/scaling.ts)\n" +
     "npm run bench -- --storage [--users N (100000)] [--writes W (2000)] [--out DIR]   bytes on disk per user, per create and per update on SQLite (bench/storage.ts)");
   process.exit(0);
@@ -124,7 +126,11 @@ async function drain(server: ServerProc): Promise<void> {
 const rows: Row[] = [];
 const baselineRps = new Map<number, number>();
 
-async function measure(load: LoadClient, server: ServerProc, ctx: BenchContext, name: string, connections: number, sequential: number): Promise<Row> {
+async function measure(load: LoadClient, server: ServerProc, ctx: BenchContext, name: string, connections: number, sequential: number, profiles?: Profiles | null): Promise<Row> {
+  if (profiles && connections === 10) {
+    const p = profiles;
+    return p.around(`${ctx.users}.${name}`, () => measure(load, server, ctx, name, connections, sequential));
+  }
   let best: { r: LoadResult; cpu: ReturnType<typeof cpuBetween> } | null = null;
   let repeated = false;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -265,7 +271,12 @@ async function main(): Promise<void> {
     await baseline.stop();
 
     log(`orgscim on ${USERS} users`);
-    const main = await serve({ DATABASE_URL: big.url });
+    // Profiles: the server's CPU per scenario at 10 connections (bench/profiles.ts), unless --no-profiles.
+    let mainPid = 0;
+    const profiles = opts["no-profiles"] ? null : new Profiles(join(OUT, "profiles"), () => mainPid);
+    const profiled: Record<string, string> = profiles ? { NODE_OPTIONS: `--require ${HOOK}`, BENCH_PROFILE_DIR: profiles.dir } : {};
+    const main = await serve({ DATABASE_URL: big.url, ...profiled });
+    mainPid = main.pid;
     const reads = ["users.filter.userName", "users.filter.userName.miss", "users.filter.externalId", "users.filter.email", "users.get",
       "groups.filter.displayName", "users.list.startIndex", "users.list.cursor", "groups.get.small.noMembers", "groups.get.big.noMembers"];
     const writes = ["users.post", "users.put", "users.patch.active", "groups.member.small", "groups.member.big",
@@ -273,7 +284,7 @@ async function main(): Promise<void> {
     for (const name of [...reads, ...writes]) {
       const seq = name.includes("list") || name.includes("batch100") ? Math.ceil(SEQ / 3) : name === "entra.cycle" ? 0 : SEQ;
       await measure(load, main, big.ctx, name, 1, seq);
-      await measure(load, main, big.ctx, name, 10, 0);
+      await measure(load, main, big.ctx, name, 10, 0, profiles);
     }
     await restoreMembers(main, big.ctx);
     log("overload: 50 connections on the write paths");
@@ -289,9 +300,10 @@ async function main(): Promise<void> {
     for (const r of rows) r.vsBaseline = ratio(r.rps, baselineRps.get(r.connections) ?? baselineRps.get(10));
 
     log("orgscim on 1,000 users (lookups)");
-    const smallServer = await serve({ DATABASE_URL: small.url });
+    const smallServer = await serve({ DATABASE_URL: small.url, ...profiled });
+    mainPid = smallServer.pid;
     for (const name of ["users.filter.userName", "users.filter.externalId", "users.filter.email", "users.get"]) {
-      await measure(load, smallServer, small.ctx, name, 10, SEQ);
+      await measure(load, smallServer, small.ctx, name, 10, SEQ, profiles);
     }
     await smallServer.stop();
 
@@ -343,7 +355,8 @@ async function main(): Promise<void> {
     writeFileSync(join(OUT, "results.md"), text + "\n");
     writeFileSync(join(OUT, "latency.svg"), latencySvg(rows, `orgscim latency by scenario, ${USERS.toLocaleString("en-US")} users (${started.slice(0, 10)})`));
     console.log(`\n${text}\n`);
-    console.log(`written: ${join(OUT, "results.json")}, results.md, latency.svg`);
+    profiles?.writeIndex(`# Server CPU profiles, ${started} (${USERS.toLocaleString("en-US")} users, ${opts.store as string}; 10 connections; open a .cpuprofile in Chrome DevTools or speedscope)`);
+    console.log(`written: ${join(OUT, "results.json")}, results.md, latency.svg${profiles ? `, ${profiles.dir}/ (a CPU profile and summary a scenario)` : ""}`);
     if (opts.check && results.targets.some((t) => t.met === false)) {
       console.log("--check: at least one target missed");
       process.exitCode = 1;
