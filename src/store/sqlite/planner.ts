@@ -9,6 +9,15 @@
  */
 import type Database from "better-sqlite3";
 
+/**
+ * How often a long-lived connection asks SQLite whether its statistics are stale. A store opened
+ * empty has none, and an organization's first sync (or an import) grows it fast: until statistics
+ * exist some lookups walk the organization (test/store/sqlite-users-index-uses.test.ts pins the
+ * point lookups to their index; lists still depend on statistics). When nothing changed much the
+ * check costs next to nothing, so it runs every minute, not hourly.
+ */
+export const PLANNER_REFRESH_MS = 60_000;
+
 /** Rows sampled per index by ANALYZE under PRAGMA optimize. */
 const ANALYSIS_LIMIT = 400;
 

@@ -28,7 +28,7 @@ import { sqliteAudit, sqliteDomains, sqliteInvitations } from "./misc";
 import { GroupCommitter } from "./group-commit";
 import { readerPragmas, routeRepos } from "./routing";
 import { SAFETY_NET_PAGES, startCheckpointer, type CheckpointStat } from "./checkpointer";
-import { keepPlannerStatisticsFresh, refreshPlannerStatistics } from "./planner";
+import { keepPlannerStatisticsFresh, PLANNER_REFRESH_MS, refreshPlannerStatistics } from "./planner";
 import { sqliteEvents } from "./events";
 import { sqliteOutbox } from "./outbox";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
@@ -149,8 +149,8 @@ export function openSqliteStore(options: SqliteOptions): Store {
     if (problem !== goneReported) fileProblemChanged(problem);
     if (problem !== null) throw new StoreUnavailable(new Error(problem));
   };
-  // Hourly; a failed refresh only leaves the previous statistics in place, and the next one retries.
-  const stopRefreshing = keepPlannerStatisticsFresh(db, 3_600_000, () => undefined);
+  // A failed refresh only leaves the previous statistics in place, and the next one retries.
+  const stopRefreshing = keepPlannerStatisticsFresh(db, PLANNER_REFRESH_MS, () => undefined);
 
   const reposOver = (conn: Database.Database): Repos => ({
     orgs: sqliteOrgs(conn),
