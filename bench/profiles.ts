@@ -77,10 +77,15 @@ export function summarize(p: CpuProfile, name: string, top = 12): string {
     }
     return "native";
   };
+  /** Samples taken while the hook itself starts or stops the profiler are not the server's work. */
+  const hooks = (n: ProfileNode): boolean => {
+    for (let m: ProfileNode | undefined = n; m; m = parent.get(m.id)) if (m.callFrame.url.endsWith("profiler-hook.js")) return true;
+    return false;
+  };
   let total = 0;
   for (const n of p.nodes) {
     const t = self.get(n.id) ?? 0;
-    if (!t) continue;
+    if (!t || hooks(n)) continue;
     total += t;
     const f = n.callFrame;
     const where = f.url ? `${f.url.replace(/^.*\/(node_modules|dist)\//, "$1/")}:${f.lineNumber + 1}` : "";
@@ -93,7 +98,9 @@ export function summarize(p: CpuProfile, name: string, top = 12): string {
   const pct = (t: number) => `${((100 * t) / Math.max(busy, 1)).toFixed(1)}%`.padStart(6);
   const rows = (m: Map<string, number>, n: number) => [...m].filter(([k]) => k !== "(idle)" && !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, t]) => `  ${pct(t)}  ${k}`);
   return [
-    `## ${name}: ${(busy / 1e6).toFixed(2)} s of server CPU sampled (${((100 * busy) / Math.max(total, 1)).toFixed(0)}% busy)`,
+    // Samples are of the main thread's time, not only its CPU: a call that blocks it (a COMMIT's
+    // fsync inside better-sqlite3's exec) counts, which is what a request waiting behind it sees.
+    `## ${name}: ${(busy / 1e6).toFixed(2)} s of the server's main thread not idle (${((100 * busy) / Math.max(total, 1)).toFixed(0)}% of the time sampled)`,
     "by code (a native function counts for its caller):", ...rows(byArea, 10),
     "by function (self time):", ...rows(byFn, top), "",
   ].join("\n");
