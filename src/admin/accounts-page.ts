@@ -4,11 +4,11 @@
  * /v1/RoleAssignments), inviting a user to the account, removing a user from it (revoking
  * their role assignments there), closing it and reopening a closed one (POST .../Reopen).
  */
-import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
-import { actionButton, append, badge, ErrorSlot, field, h, openPanel, Pager, run, statusLine, table, when } from "./dom.js";
+import { v1, v1All, withQuery } from "./api.js";
+import { actionButton, append, badge, ErrorSlot, field, h, openPanel, run, statusLine, table, when } from "./dom.js";
 import { flashLine, heading, nameOf, type Page } from "./page.js";
 import { mailBanner } from "./users-page.js";
-import { confirmPanel, inviteToAccountPanel, roleCheckboxes, roleNames, userPicker } from "./panels.js";
+import { confirmPanel, filteredList, inviteToAccountPanel, roleCheckboxes, roleNames, userPicker } from "./panels.js";
 import type { Account, AccountPage, AccountRole, AccountUser, RoleAssignment, User } from "./types.js";
 
 export const accountsPage: Page = async (root, ctx) => {
@@ -24,26 +24,22 @@ export const accountsPage: Page = async (root, ctx) => {
   };
 
   const filter = h("select", { name: "status" }, h("option", { value: "" }, "All"), h("option", { value: "active" }, "Active"), h("option", { value: "closed" }, "Closed"));
-  const filterButton = h("button", { type: "submit", class: "secondary" }, "Filter");
-  const filterForm = h("form", { class: "toolbar", role: "search", "aria-label": "Filter accounts" }, field("Status", filter), filterButton);
-  const list = h("div", {});
-  const pager = new Pager("Accounts", async (token) => {
-    const page = await v1<AccountPage>("GET", withQuery("/Accounts", { PageSize: 20, PageToken: token, Status: filter.value || undefined }));
-    const rows = page.accounts.map((a) => h("tr", {},
-      h("td", {}, h("a", { href: `#/accounts/${a.sid}` }, a.friendly_name)),
-      h("td", {}, ownerName(a.owner_sid, ownerOf(a.owner_sid))),
-      h("td", {}, badge(a.status, a.status)),
-      h("td", {}, when(a.date_created)),
-      h("td", { class: "mono" }, a.sid)));
-    list.replaceChildren(table("Accounts", ["Account", "Owner", "Status", "Created", "SID"], rows, "No accounts yet."));
-    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
-  });
-  filterForm.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    void pager.reset();
-  });
-  root.append(filterForm, list, pager.el);
-  await pager.reset();
+  await filteredList(root, {
+    name: "Accounts",
+    headers: ["Account", "Owner", "Status", "Created", "SID"],
+    empty: "No accounts yet.",
+    filters: { label: "Filter accounts", fields: [field("Status", filter)] },
+    load: async (token) => {
+      const page = await v1<AccountPage>("GET", withQuery("/Accounts", { PageSize: 20, PageToken: token, Status: filter.value || undefined }));
+      const rows = page.accounts.map((a) => h("tr", {},
+        h("td", {}, h("a", { href: `#/accounts/${a.sid}` }, a.friendly_name)),
+        h("td", {}, ownerName(a.owner_sid, ownerOf(a.owner_sid))),
+        h("td", {}, badge(a.status, a.status)),
+        h("td", {}, when(a.date_created)),
+        h("td", { class: "mono" }, a.sid)));
+      return { rows, next_page_url: page.meta.next_page_url };
+    },
+  }).shown;
 
   create.addEventListener("click", () => openPanel("Create account", (body, close) => {
     const name = h("input", { type: "text", name: "friendly_name", required: true, maxlength: "200", class: "wide" });

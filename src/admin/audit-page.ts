@@ -5,9 +5,10 @@
  * on what with names next to the sids (users, accounts, invitations and tokens are looked up once
  * each, through the same API), and the attributes that changed, old → new.
  */
-import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
-import { append, badge, field, h, Pager, table, when } from "./dom.js";
+import { v1, v1All, withQuery } from "./api.js";
+import { append, badge, field, h, when } from "./dom.js";
 import { flashLine, heading, nameOf, type Page } from "./page.js";
+import { filteredList } from "./panels.js";
 import type { Account, AuditEvent, AuditEventPage, Invitation, Token, User } from "./types.js";
 
 /** Names of sids, each looked up at most once per visit of the page; null: not found (deleted, or not readable). */
@@ -126,20 +127,6 @@ export const auditPage: Page = async (root, ctx, params) => {
   const outcome = h("select", { name: "outcome" }, h("option", { value: "" }, "Any"), h("option", { value: "success" }, "Success"), h("option", { value: "refused" }, "Refused"));
   const from = h("input", { type: "datetime-local", name: "from" });
   const to = h("input", { type: "datetime-local", name: "to" });
-  const filter = h("button", { type: "submit", class: "secondary" }, "Filter");
-  const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the audit log" },
-    field("Action", action), actions, field("Target SID", target), field("Actor", actor), field("Outcome", outcome), field("From (your time)", from), field("Before (your time)", to), filter);
-  const list = h("div", {});
-
-  const pager = new Pager("Audit log", async (token) => {
-    const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", {
-      PageSize: 20, PageToken: token, Action: action.value.trim() || undefined, TargetSid: target.value.trim() || undefined,
-      Actor: actor.value.trim() || undefined, Outcome: outcome.value || undefined, From: instant(from.value), To: instant(to.value),
-    }));
-    const rows = page.audit_events.map((e) => row(e));
-    list.replaceChildren(table("Audit events", ["When", "Who", "Action", "Target", "Changes"], rows, "No event matches."));
-    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
-  });
 
   /** A row now; its names and changes fill in as their lookups answer (aria-busy meanwhile). */
   const row = (e: AuditEvent): HTMLTableRowElement => {
@@ -169,15 +156,27 @@ export const auditPage: Page = async (root, ctx, params) => {
     const b = h("button", { type: "button", class: "link small", title: value }, "Only this actor");
     b.addEventListener("click", () => {
       actor.value = value;
-      void pager.reset();
+      void log.pager.reset();
     });
     return h("div", {}, b);
   };
 
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    void pager.reset();
+  const log = filteredList(root, {
+    name: "Audit log",
+    caption: "Audit events",
+    headers: ["When", "Who", "Action", "Target", "Changes"],
+    empty: "No event matches.",
+    filters: {
+      label: "Filter the audit log",
+      fields: [field("Action", action), actions, field("Target SID", target), field("Actor", actor), field("Outcome", outcome), field("From (your time)", from), field("Before (your time)", to)],
+    },
+    load: async (token) => {
+      const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", {
+        PageSize: 20, PageToken: token, Action: action.value.trim() || undefined, TargetSid: target.value.trim() || undefined,
+        Actor: actor.value.trim() || undefined, Outcome: outcome.value || undefined, From: instant(from.value), To: instant(to.value),
+      }));
+      return { rows: page.audit_events.map((e) => row(e)), next_page_url: page.meta.next_page_url };
+    },
   });
-  root.append(form, list, pager.el);
-  await pager.reset();
+  await log.shown;
 };

@@ -4,9 +4,10 @@
  * (GET /v1/Groups/:sid/Members). Read-only: groups and their members change in the identity
  * provider, whose next push would overwrite a change made here; the page says so.
  */
-import { pageTokenOf, v1, withQuery } from "./api.js";
-import { append, badge, h, Pager, table, when } from "./dom.js";
+import { v1, withQuery } from "./api.js";
+import { append, badge, h, when } from "./dom.js";
 import { flashLine, heading, type Page } from "./page.js";
+import { filteredList } from "./panels.js";
 import { ACCOUNT_ROLE_LABEL, ORG_ROLE_LABEL, type Account, type Group, type GroupMembershipPage, type GroupPage } from "./types.js";
 
 /** Account names, looked up once each per visit; the sid when unreadable. */
@@ -38,20 +39,21 @@ const IDP_NOTE = "These groups come from your identity provider over SCIM: add, 
 export const groupsPage: Page = async (root, ctx) => {
   append(root, heading("Groups"), flashLine(ctx), h("p", { class: "intro" }, IDP_NOTE));
   const names = accountNames();
-  const list = h("div", {});
-  const pager = new Pager("Groups", async (token) => {
-    const page = await v1<GroupPage>("GET", withQuery("/Groups", { PageSize: 20, PageToken: token }));
-    const rows = page.groups.map((g) => h("tr", { "data-group": g.sid },
-      h("td", {}, h("a", { href: `#/groups/${g.sid}` }, g.display_name), " ", badge("identity provider", "pending")),
-      h("td", {}, bindingCell(g, names)),
-      h("td", { class: "num" }, String(g.member_count)),
-      h("td", { class: "mono" }, g.external_id ?? "—"),
-      h("td", {}, when(g.date_updated))));
-    list.replaceChildren(table("Groups", ["Group", "Grants its members", "Members", "External ID", "Updated"], rows, "No groups: your identity provider has pushed none yet."));
-    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
-  });
-  root.append(list, pager.el);
-  await pager.reset();
+  await filteredList(root, {
+    name: "Groups",
+    headers: ["Group", "Grants its members", "Members", "External ID", "Updated"],
+    empty: "No groups: your identity provider has pushed none yet.",
+    load: async (token) => {
+      const page = await v1<GroupPage>("GET", withQuery("/Groups", { PageSize: 20, PageToken: token }));
+      const rows = page.groups.map((g) => h("tr", { "data-group": g.sid },
+        h("td", {}, h("a", { href: `#/groups/${g.sid}` }, g.display_name), " ", badge("identity provider", "pending")),
+        h("td", {}, bindingCell(g, names)),
+        h("td", { class: "num" }, String(g.member_count)),
+        h("td", { class: "mono" }, g.external_id ?? "—"),
+        h("td", {}, when(g.date_updated))));
+      return { rows, next_page_url: page.meta.next_page_url };
+    },
+  }).shown;
 };
 
 export const groupPage: Page = async (root, ctx, [sid]) => {
@@ -67,17 +69,20 @@ export const groupPage: Page = async (root, ctx, [sid]) => {
       h("dt", {}, "Created"), h("dd", {}, when(g.date_created)),
       h("dt", {}, "Updated"), h("dd", {}, when(g.date_updated)),
       h("dt", {}, "SID"), h("dd", { class: "mono" }, g.sid)));
-  const list = h("div", {});
-  const pager = new Pager("Members", async (token) => {
-    const page = await v1<GroupMembershipPage>("GET", withQuery(`/Groups/${g.sid}/Members`, { PageSize: 20, PageToken: token }));
-    const rows = page.members.map((m) => h("tr", { "data-member": m.user_sid },
-      h("td", {}, h("a", { href: `#/users/${m.user_sid}` }, m.display_name || m.user_name || m.user_sid)),
-      h("td", {}, m.user_name ?? "—"),
-      h("td", {}, m.status === null ? badge("gone", "closed") : badge(m.active === false ? "suspended" : m.status, m.active === false ? "warn" : m.status)),
-      h("td", {}, when(m.date_added))));
-    list.replaceChildren(table(`Members of ${g.display_name}`, ["Member", "User name", "Status", "Added"], rows, "No members."));
-    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
-  });
-  root.append(h("h2", {}, "Members"), list, pager.el);
-  await pager.reset();
+  root.append(h("h2", {}, "Members"));
+  await filteredList(root, {
+    name: "Members",
+    caption: `Members of ${g.display_name}`,
+    headers: ["Member", "User name", "Status", "Added"],
+    empty: "No members.",
+    load: async (token) => {
+      const page = await v1<GroupMembershipPage>("GET", withQuery(`/Groups/${g.sid}/Members`, { PageSize: 20, PageToken: token }));
+      const rows = page.members.map((m) => h("tr", { "data-member": m.user_sid },
+        h("td", {}, h("a", { href: `#/users/${m.user_sid}` }, m.display_name || m.user_name || m.user_sid)),
+        h("td", {}, m.user_name ?? "—"),
+        h("td", {}, m.status === null ? badge("gone", "closed") : badge(m.active === false ? "suspended" : m.status, m.active === false ? "warn" : m.status)),
+        h("td", {}, when(m.date_added))));
+      return { rows, next_page_url: page.meta.next_page_url };
+    },
+  }).shown;
 };

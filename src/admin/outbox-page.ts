@@ -3,9 +3,10 @@
  * each: queued (not sent yet), sent, failed (given up; Resend makes a new invitation mail),
  * cancelled (superseded). A banner when this server sends no mail at all (no SMTP_URL).
  */
-import { pageTokenOf, v1, withQuery } from "./api.js";
-import { append, badge, field, h, Pager, table, when } from "./dom.js";
+import { v1, withQuery } from "./api.js";
+import { append, badge, field, h, when } from "./dom.js";
 import { flashLine, heading, type Page } from "./page.js";
+import { filteredList } from "./panels.js";
 import type { OutboxMail, OutboxMailPage } from "./types.js";
 import { mailBanner } from "./users-page.js";
 
@@ -32,25 +33,21 @@ export const outboxPage: Page = async (root, ctx) => {
     h("p", { class: "intro" }, "Every mail orgscim sends (invitations, welcomes, password resets), newest first, and what happened to it. Bodies are never shown: an unsent invitation's body holds its link."));
   const status = h("select", { name: "status" }, h("option", { value: "" }, "Any"),
     ...(["queued", "sent", "failed", "cancelled"] as const).map((s) => h("option", { value: s }, s[0]!.toUpperCase() + s.slice(1))));
-  const filter = h("button", { type: "submit", class: "secondary" }, "Filter");
-  const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the outbox" }, field("State", status), filter);
-  const list = h("div", {});
-  const pager = new Pager("Outbox", async (token) => {
-    const page = await v1<OutboxMailPage>("GET", withQuery("/Outbox", { PageSize: 20, PageToken: token, Status: status.value || undefined }));
-    const rows = page.mail.map((m) => h("tr", { "data-mail-sid": m.sid },
-      h("td", {}, m.to),
-      h("td", {}, KIND[m.kind], h("div", { class: "sub" }, m.subject)),
-      h("td", {}, stateCell(m)),
-      h("td", {}, when(m.date_created)),
-      h("td", {}, when(m.date_sent)),
-      h("td", {}, aboutCell(m))));
-    list.replaceChildren(table("Outbox", ["To", "Mail", "State", "Queued", "Sent", "About"], rows, "No mail."));
-    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
-  });
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    void pager.reset();
-  });
-  root.append(form, list, pager.el);
-  await pager.reset();
+  await filteredList(root, {
+    name: "Outbox",
+    headers: ["To", "Mail", "State", "Queued", "Sent", "About"],
+    empty: "No mail.",
+    filters: { label: "Filter the outbox", fields: [field("State", status)] },
+    load: async (token) => {
+      const page = await v1<OutboxMailPage>("GET", withQuery("/Outbox", { PageSize: 20, PageToken: token, Status: status.value || undefined }));
+      const rows = page.mail.map((m) => h("tr", { "data-mail-sid": m.sid },
+        h("td", {}, m.to),
+        h("td", {}, KIND[m.kind], h("div", { class: "sub" }, m.subject)),
+        h("td", {}, stateCell(m)),
+        h("td", {}, when(m.date_created)),
+        h("td", {}, when(m.date_sent)),
+        h("td", {}, aboutCell(m))));
+      return { rows, next_page_url: page.meta.next_page_url };
+    },
+  }).shown;
 };

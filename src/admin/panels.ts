@@ -1,10 +1,11 @@
 /**
  * Pieces several pages share: the account-role checkboxes (ticking Administrator clears and
  * disables the others, as the seed says), the "Invite User to Account" panel, a confirmation panel
- * with the seed's acknowledgement bullets, and the owner picker (a search through the server).
+ * with the seed's acknowledgement bullets, the owner picker (a search through the server), and the
+ * filtered, paged list most pages are built around.
  */
-import { v1, withQuery } from "./api.js";
-import { ErrorSlot, field, h, openPanel, run, uid } from "./dom.js";
+import { pageTokenOf, v1, withQuery } from "./api.js";
+import { ErrorSlot, field, h, openPanel, Pager, run, table, uid } from "./dom.js";
 import { nameOf } from "./page.js";
 import { ACCOUNT_ROLE_HINT, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, type AccountInvitationResult, type AccountRole, type Member, type MemberPage } from "./types.js";
 
@@ -173,3 +174,45 @@ export function userPicker(label: string, opts: { exclude?: string; placeholder:
   return { el, select, chosen: () => shown.find((u) => u.sid === select.value) };
 }
 const PICKER_PAGE = 20;
+
+export interface FilteredList {
+  /** Its pager: `pager.reset()` shows the first page again (after a change, or a filter set from elsewhere). */
+  pager: Pager;
+  /** The first page, shown (false: its error is shown beside the pager). */
+  shown: Promise<boolean>;
+}
+
+/**
+ * A paged table with an optional filter form, appended to `into`: the form (`filters`, then a
+ * Filter button; submitting it goes back to the first page), the table of one page, the pager.
+ * `load` fetches a page (`token` undefined: the first) reading the filters' current values, and
+ * answers its rows and the page's `next_page_url`. Loading the first page starts at once.
+ */
+export function filteredList(into: HTMLElement, opts: {
+  /** The pager's name, and the table's caption unless `caption` says otherwise. */
+  name: string;
+  caption?: string;
+  headers: string[];
+  /** What the table says when a page has no row. */
+  empty: string;
+  filters?: { label: string; fields: (Node | null)[] };
+  load: (token: string | undefined) => Promise<{ rows: HTMLTableRowElement[]; next_page_url: string | null }>;
+}): FilteredList {
+  const list = h("div", {});
+  const pager = new Pager(opts.name, async (token) => {
+    const page = await opts.load(token);
+    list.replaceChildren(table(opts.caption ?? opts.name, opts.headers, page.rows, opts.empty));
+    return { next: pageTokenOf(page.next_page_url) ?? null, count: page.rows.length };
+  });
+  if (opts.filters) {
+    const form = h("form", { class: "toolbar", role: "search", "aria-label": opts.filters.label },
+      ...opts.filters.fields, h("button", { type: "submit", class: "secondary" }, "Filter"));
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void pager.reset();
+    });
+    into.append(form);
+  }
+  into.append(list, pager.el);
+  return { pager, shown: pager.reset() };
+}

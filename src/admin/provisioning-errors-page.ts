@@ -6,9 +6,10 @@
  * What is not here: requests answered 400 or 409 for their content (a malformed body, a taken
  * userName): they change nothing and are not recorded; the identity provider's own log shows them.
  */
-import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
-import { append, badge, field, h, Pager, table, when } from "./dom.js";
+import { v1, v1All, withQuery } from "./api.js";
+import { append, badge, field, h, when } from "./dom.js";
 import { flashLine, heading, type Page } from "./page.js";
+import { filteredList } from "./panels.js";
 import type { AuditEventPage, Token } from "./types.js";
 
 export const provisioningErrorsPage: Page = async (root, ctx) => {
@@ -21,9 +22,6 @@ export const provisioningErrorsPage: Page = async (root, ctx) => {
   const credential = h("select", { name: "credential" }, h("option", { value: "" }, "Any credential"),
     ...idp.map((t) => h("option", { value: t.sid }, `${t.friendly_name} (identity provider${t.date_revoked ? ", revoked" : ""})`)),
     ...tokens.filter((t) => t.scopes.includes("admin")).map((t) => h("option", { value: t.sid }, `${t.friendly_name} (admin${t.date_revoked ? ", revoked" : ""})`)));
-  const filter = h("button", { type: "submit", class: "secondary" }, "Filter");
-  const form = h("form", { class: "toolbar", role: "search", "aria-label": "Filter the refused requests" }, field("Credential", credential), filter);
-  const list = h("div", {});
 
   /** The credential of an actor `TK…/US…`, `TK…`, `OC…`, `operator:…`: its name when it is a token of this organization. */
   const credentialCell = (actor: string): HTMLElement => {
@@ -34,21 +32,20 @@ export const provisioningErrorsPage: Page = async (root, ctx) => {
       user ? h("div", { class: "sub" }, "acting for ", h("a", { href: `#/users/${user}` }, user)) : null);
   };
 
-  const pager = new Pager("Refused requests", async (token) => {
-    const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", { PageSize: 20, PageToken: token, Outcome: "refused", Actor: credential.value || undefined }));
-    const rows = page.audit_events.map((e) => h("tr", { "data-event": e.sid },
-      h("td", {}, when(e.date_created)),
-      h("td", {}, credentialCell(e.actor)),
-      h("td", { class: "mono action-name" }, e.action),
-      h("td", {}, e.target_type, e.target_sid ? h("div", { class: "sub mono" }, e.target_sid) : null),
-      h("td", { class: "reason" }, badge("refused", "refused"), " ", e.reason ?? "")));
-    list.replaceChildren(table("Refused requests", ["When", "Credential", "Asked", "Target", "Reason"], rows, "No refused request."));
-    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
-  });
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    void pager.reset();
-  });
-  root.append(form, list, pager.el);
-  await pager.reset();
+  await filteredList(root, {
+    name: "Refused requests",
+    headers: ["When", "Credential", "Asked", "Target", "Reason"],
+    empty: "No refused request.",
+    filters: { label: "Filter the refused requests", fields: [field("Credential", credential)] },
+    load: async (token) => {
+      const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", { PageSize: 20, PageToken: token, Outcome: "refused", Actor: credential.value || undefined }));
+      const rows = page.audit_events.map((e) => h("tr", { "data-event": e.sid },
+        h("td", {}, when(e.date_created)),
+        h("td", {}, credentialCell(e.actor)),
+        h("td", { class: "mono action-name" }, e.action),
+        h("td", {}, e.target_type, e.target_sid ? h("div", { class: "sub mono" }, e.target_sid) : null),
+        h("td", { class: "reason" }, badge("refused", "refused"), " ", e.reason ?? "")));
+      return { rows, next_page_url: page.meta.next_page_url };
+    },
+  }).shown;
 };

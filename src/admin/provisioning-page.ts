@@ -4,10 +4,10 @@
  * an overlap, so the identity provider switches without a gap; revoke), and recent activity from
  * the audit log (/v1/AuditEvents).
  */
-import { pageTokenOf, v1, v1All, withQuery } from "./api.js";
-import { append, badge, ErrorSlot, field, h, Pager, run, statusLine, table, when } from "./dom.js";
+import { v1, v1All, withQuery } from "./api.js";
+import { append, badge, ErrorSlot, field, h, run, statusLine, table, when } from "./dom.js";
 import { flashLine, heading, type Page } from "./page.js";
-import { confirmPanel } from "./panels.js";
+import { confirmPanel, filteredList } from "./panels.js";
 import { rotatePanel, tokenExpiry, tokenLastUse, tokenState } from "./token-parts.js";
 import type { AuditEventPage, Token, TokenCreated } from "./types.js";
 
@@ -99,30 +99,29 @@ export const provisioningPage: Page = async (root, ctx) => {
   // Recent activity
   const action = h("input", { type: "text", name: "action", placeholder: "user.create", autocomplete: "off" });
   const outcome = h("select", { name: "outcome" }, h("option", { value: "" }, "Any"), h("option", { value: "success" }, "Success"), h("option", { value: "refused" }, "Refused"));
-  const filterButton = h("button", { type: "submit", class: "secondary" }, "Filter");
-  const filterForm = h("form", { class: "toolbar", role: "search", "aria-label": "Filter activity" }, field("Action", action), field("Outcome", outcome), filterButton);
-  const events = h("div", {});
-  const pager = new Pager("Activity", async (token) => {
-    const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", { PageSize: 20, PageToken: token, Action: action.value.trim() || undefined, Outcome: outcome.value || undefined }));
-    const rows = page.audit_events.map((e) => h("tr", {},
-      h("td", {}, when(e.date_created)),
-      h("td", {}, actorLabel(e.actor, names)),
-      h("td", { class: "mono" }, e.action),
-      h("td", {}, e.target_type, e.target_sid ? h("div", { class: "sub mono" }, e.target_sid) : null),
-      h("td", {}, badge(e.outcome, e.outcome === "success" ? "ok" : "warn"), e.reason ? h("div", { class: "sub" }, e.reason) : null)));
-    events.replaceChildren(table("Recent activity", ["When", "By", "Action", "Target", "Outcome"], rows, "No activity matches."));
-    return { next: pageTokenOf(page.meta.next_page_url) ?? null, count: rows.length };
-  });
-  filterForm.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    void pager.reset();
-  });
-  refreshActivity = () => void pager.reset();
-  root.append(h("section", { "aria-labelledby": "activity-title" },
+  const section = h("section", { "aria-labelledby": "activity-title" },
     h("h2", { id: "activity-title" }, "Recent provisioning activity"),
-    h("p", { class: "hint" }, "Every change and refusal, newest first, from the audit log."),
-    filterForm, events, pager.el));
-  await pager.reset();
+    h("p", { class: "hint" }, "Every change and refusal, newest first, from the audit log."));
+  root.append(section);
+  const activity = filteredList(section, {
+    name: "Activity",
+    caption: "Recent activity",
+    headers: ["When", "By", "Action", "Target", "Outcome"],
+    empty: "No activity matches.",
+    filters: { label: "Filter activity", fields: [field("Action", action), field("Outcome", outcome)] },
+    load: async (token) => {
+      const page = await v1<AuditEventPage>("GET", withQuery("/AuditEvents", { PageSize: 20, PageToken: token, Action: action.value.trim() || undefined, Outcome: outcome.value || undefined }));
+      const rows = page.audit_events.map((e) => h("tr", {},
+        h("td", {}, when(e.date_created)),
+        h("td", {}, actorLabel(e.actor, names)),
+        h("td", { class: "mono" }, e.action),
+        h("td", {}, e.target_type, e.target_sid ? h("div", { class: "sub mono" }, e.target_sid) : null),
+        h("td", {}, badge(e.outcome, e.outcome === "success" ? "ok" : "warn"), e.reason ? h("div", { class: "sub" }, e.reason) : null)));
+      return { rows, next_page_url: page.meta.next_page_url };
+    },
+  });
+  refreshActivity = () => void activity.pager.reset();
+  await activity.shown;
 };
 
 /** Audit actors are a token sid, `token/user`, or `invitation:IV…`; tokens are named. */

@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { renderAdminHtml } from "../../scripts/admin-html";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const ROOT = join(__dirname, "..", "..");
@@ -47,7 +48,8 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Builds the page as `npm run build:admin` does, into a temporary folder moved into place, under a
+ * Builds the page as `npm run build:admin` does (tsc, the style and icon copied, the HTML written
+ * from src/admin/shell.html and the bodies), into a temporary folder moved into place, under a
  * lock (a folder) so that two Jest workers never build at once.
  */
 export function ensureAdminBuilt(): void {
@@ -70,7 +72,8 @@ export function ensureAdminBuilt(): void {
     const tmp = join(ROOT, "dist", `.admin-build-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
     execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(SRC, "tsconfig.json"), "--outDir", tmp], { stdio: "inherit" });
-    for (const f of readdirSync(SRC)) if (/\.(html|css|svg)$/.test(f)) copyFileSync(join(SRC, f), join(tmp, f));
+    for (const f of readdirSync(SRC)) if (/\.(css|svg)$/.test(f)) copyFileSync(join(SRC, f), join(tmp, f));
+    renderAdminHtml(SRC, tmp);
     rmSync(OUT, { recursive: true, force: true });
     renameSync(tmp, OUT);
   } finally {
