@@ -966,9 +966,11 @@ export interface components {
             date_updated: string;
             display_name: string | null;
             email: string | null;
+            /** @description The identity provider's id for the user (SCIM externalId); null: none */
+            external_id: string | null;
             family_name: string | null;
             given_name: string | null;
-            /** @description Whether the identity provider manages this user (it has an externalId): see User */
+            /** @description Whether the identity provider manages this user: it has an externalId, which only SCIM (or an import of the identity provider's records) sets. The identity provider's next update overwrites user_name, the names, emails and active: change those there */
             managed_by_idp: boolean;
             org_role: ("owner" | "administrator" | "standard") | null;
             sid: string;
@@ -3759,10 +3761,11 @@ export interface operations {
                      *           "family_name": "Lovelace",
                      *           "status": "managed",
                      *           "active": true,
-                     *           "org_role": "standard",
+                     *           "external_id": null,
                      *           "managed_by_idp": false,
                      *           "date_created": "2026-01-15T09:00:01.000Z",
-                     *           "date_updated": "2026-01-15T09:00:01.000Z"
+                     *           "date_updated": "2026-01-15T09:00:01.000Z",
+                     *           "org_role": "standard"
                      *         },
                      *         {
                      *           "sid": "US000a0000000000000000000000000000",
@@ -3773,10 +3776,11 @@ export interface operations {
                      *           "family_name": "Hopper",
                      *           "status": "managed",
                      *           "active": true,
-                     *           "org_role": "administrator",
+                     *           "external_id": null,
                      *           "managed_by_idp": false,
                      *           "date_created": "2026-01-15T09:00:02.000Z",
-                     *           "date_updated": "2026-01-15T09:00:31.000Z"
+                     *           "date_updated": "2026-01-15T09:00:31.000Z",
+                     *           "org_role": "administrator"
                      *         }
                      *       ],
                      *       "meta": {
@@ -3828,14 +3832,14 @@ export interface operations {
                      *       "family_name": "Hopper",
                      *       "status": "managed",
                      *       "active": true,
-                     *       "org_role": "standard",
-                     *       "direct_org_role": "standard",
-                     *       "two_factor_required": false,
-                     *       "password_reset_required": false,
                      *       "external_id": null,
                      *       "managed_by_idp": false,
                      *       "date_created": "2026-01-15T09:00:02.000Z",
-                     *       "date_updated": "2026-01-15T09:00:02.000Z"
+                     *       "date_updated": "2026-01-15T09:00:02.000Z",
+                     *       "org_role": "standard",
+                     *       "direct_org_role": "standard",
+                     *       "two_factor_required": false,
+                     *       "password_reset_required": false
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -3887,14 +3891,14 @@ export interface operations {
                      *       "family_name": "Hopper",
                      *       "status": "managed",
                      *       "active": true,
-                     *       "org_role": "administrator",
-                     *       "direct_org_role": "administrator",
-                     *       "two_factor_required": true,
-                     *       "password_reset_required": false,
                      *       "external_id": null,
                      *       "managed_by_idp": false,
                      *       "date_created": "2026-01-15T09:00:02.000Z",
-                     *       "date_updated": "2026-01-15T09:00:31.000Z"
+                     *       "date_updated": "2026-01-15T09:00:31.000Z",
+                     *       "org_role": "administrator",
+                     *       "direct_org_role": "administrator",
+                     *       "two_factor_required": true,
+                     *       "password_reset_required": false
                      *     }
                      */
                     "application/json": components["schemas"]["User"];

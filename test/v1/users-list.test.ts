@@ -3,7 +3,8 @@
  * userName or email prefix, without regard to case) with paging; responses checked against the
  * schemas /v1/openapi.json is generated from.
  */
-import { MemberPage } from "../../src/http/v1/invitations-routes";
+import { AccountInvitationResult, InvitationBody, MemberPage } from "../../src/http/v1/invitations-routes";
+import { UserBody } from "../../src/http/v1/users-routes";
 import { ErrorBody } from "../../src/http/v1/openapi";
 import { call, startTestServer, userBody, type TestServer } from "../helpers/server";
 import { conforms, v1 } from "../helpers/v1";
@@ -88,5 +89,33 @@ describe("GET /v1/Users", () => {
       expect(r.status).toBe(400);
       expect(conforms(ErrorBody, r).message).toContain("Search");
     }
+  });
+
+  it("shows a user's common fields the same in the list and on the user's own resource, whatever the user's status", async () => {
+    const o = await setup();
+    const named = await o.mk("ada@acme.test", {
+      externalId: "00u-ada", name: { givenName: "Ada", familyName: "Lovelace" }, displayName: "Ada L.",
+      emails: [{ value: "ada.work@acme.test", type: "work" }, { value: "ada@acme.test", type: "home", primary: true }],
+    });
+    const bare = await o.mk("bare@acme.test", { name: undefined, emails: undefined });
+    const pending = conforms(InvitationBody, await v1("POST", `${s.url}/v1/Invitations`, o.token, { email: "invited@acme.test", org_role: "standard" })).user_sid;
+    const account = (await v1("POST", `${s.url}/v1/Accounts`, o.token, { friendly_name: "Main", owner_sid: named })).body.sid as string;
+    const outside = conforms(AccountInvitationResult, await v1("POST", `${s.url}/v1/Accounts/${account}/Invitations`, o.token, { email: "contractor@elsewhere.test", roles: ["developer"] })).user_sid;
+    const rows = (await o.list("PageSize=100")).users.concat((await o.list("Status=pending")).users, (await o.list("Status=independent")).users);
+    // org_role differs by design: the list shows the direct role, the user's resource the effective one.
+    const common = ["sid", "user_name", "email", "display_name", "given_name", "family_name", "status", "active", "external_id", "managed_by_idp", "date_created", "date_updated"] as const;
+    const pick = (u: Record<string, unknown>) => Object.fromEntries(common.map((k) => [k, u[k]]));
+    const seen = new Set<string>();
+    for (const sid of [named, bare, pending, outside]) {
+      const row = rows.find((u) => u.sid === sid);
+      const own = conforms(UserBody, await v1("GET", `${s.url}/v1/Users/${sid}`, o.token));
+      expect([sid, row && pick(row)]).toEqual([sid, pick(own)]);
+      seen.add(own.status);
+    }
+    expect([...seen].sort()).toEqual(["independent", "managed", "pending"]);
+    expect(pick(conforms(UserBody, await v1("GET", `${s.url}/v1/Users/${named}`, o.token)))).toMatchObject({
+      email: "ada@acme.test", given_name: "Ada", family_name: "Lovelace", display_name: "Ada L.", external_id: "00u-ada", managed_by_idp: true,
+    });
+    expect(pick(rows.find((u) => u.sid === bare)!)).toMatchObject({ email: null, given_name: null, family_name: null, external_id: null, managed_by_idp: false });
   });
 });

@@ -19,11 +19,11 @@ import { PageMeta, pageMeta, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Deps, V1Module } from "./module";
 import { named } from "./schemas";
+import { USER_STATUSES, userFields, userFieldsOf } from "./user-fields";
 
 const Role = z.enum(ACCOUNT_ROLES as [AccountRole, ...AccountRole[]]);
 const Email = z.string().trim().min(3).max(254);
 const STATES = ["pending", "accepted", "revoked", "expired"] as const;
-const STATUSES = ["managed", "pending", "independent"] as const;
 
 /** The state of an invitation's newest mail, from the outbox: queued (not sent yet), sent, failed (given up), cancelled (superseded). */
 export const MailState = named("MailState", z.object({
@@ -68,7 +68,7 @@ export const AcceptResult = named("InvitationAcceptResult", z.object({
   kind: z.enum(["organization", "account"]),
   organization_sid: z.string(),
   user_sid: z.string(),
-  status: z.enum(STATUSES),
+  status: z.enum(USER_STATUSES),
   org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
   account_sid: z.string().nullable(),
   roles: z.array(Role),
@@ -85,23 +85,13 @@ export const PreviewResult = named("InvitationPreview", z.object({
     .describe("Who sent (or last resent) it, when that was a person; null when the organization's service token or operator did"),
 }));
 export const MemberBody = named("Member", z.object({
-  sid: z.string(),
-  user_name: z.string(),
-  email: z.string().nullable(),
-  display_name: z.string().nullable(),
-  given_name: z.string().nullable(),
-  family_name: z.string().nullable(),
-  status: z.enum(STATUSES),
-  active: z.boolean(),
+  ...userFields,
   /** The direct org role; null for independent users, who hold none. */
   org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
-  managed_by_idp: z.boolean().describe("Whether the identity provider manages this user (it has an externalId): see User"),
-  date_created: z.string(),
-  date_updated: z.string(),
 }));
 export const MemberPage = named("MemberList", z.object({ users: z.array(MemberBody), meta: PageMeta }));
 export const MemberQuery = z.object({
-  Status: z.enum(STATUSES).optional(),
+  Status: z.enum(USER_STATUSES).optional(),
   Search: z.string().trim().min(1).max(256).optional()
     .describe("Only users whose user_name or one of whose emails starts with this text, without regard to case"),
 });
@@ -130,18 +120,7 @@ async function toInvitationBody(deps: V1Deps, i: Invitation): Promise<z.infer<ty
   };
 }
 
-/** A part of the SCIM `name`, as /v1/Users/{sid} returns it. */
-function namePart(u: UserRecord, part: "givenName" | "familyName"): string | null {
-  const v = (u.data.name as Record<string, unknown> | undefined)?.[part];
-  return typeof v === "string" ? v : null;
-}
-
-const toMemberBody = (u: UserRecord): z.infer<typeof MemberBody> => ({
-  sid: u.id, user_name: u.userName, email: u.emails.find((e) => e.primary)?.value ?? u.emails[0]?.value ?? null, display_name: u.displayName,
-  given_name: namePart(u, "givenName"), family_name: namePart(u, "familyName"),
-  status: u.status, active: u.active, org_role: u.status === "independent" ? null : u.orgRole,
-  managed_by_idp: u.externalId !== null, date_created: u.created, date_updated: u.lastModified,
-});
+const toMemberBody = (u: UserRecord): z.infer<typeof MemberBody> => ({ ...userFieldsOf(u), org_role: u.status === "independent" ? null : u.orgRole });
 
 /** Where the mail went: the outbox id, never the body (it holds the token). */
 const logQueued = (req: Request, mail: OutboxMessage) => req.log?.info({ outbox: mail.id, kind: mail.kind }, "mail queued in the outbox");

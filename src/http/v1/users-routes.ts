@@ -10,24 +10,14 @@ import { actorOf } from "../auth";
 import { route } from "./route";
 import type { V1Module } from "./module";
 import { named } from "./schemas";
+import { userFields, userFieldsOf } from "./user-fields";
 
 export const UserBody = named("User", z.object({
-  sid: z.string(),
-  user_name: z.string(),
-  email: z.string().nullable(),
-  display_name: z.string().nullable(),
-  given_name: z.string().nullable(),
-  family_name: z.string().nullable(),
-  status: z.enum(["managed", "pending", "independent"]),
-  active: z.boolean(),
+  ...userFields,
   org_role: z.enum(["owner", "administrator", "standard"]).nullable().describe("The effective org role; null for an independent user, who holds none (account roles only)"),
   direct_org_role: z.enum(["owner", "administrator", "standard"]).nullable(),
   two_factor_required: z.boolean(),
   password_reset_required: z.boolean(),
-  external_id: z.string().nullable().describe("The identity provider's id for the user (SCIM externalId); null: none"),
-  managed_by_idp: z.boolean().describe("Whether the identity provider manages this user: it has an externalId, which only SCIM (or an import of the identity provider's records) sets. The identity provider's next update overwrites user_name, the names, emails and active: change those there"),
-  date_created: z.string(),
-  date_updated: z.string(),
 }));
 
 export const UserUpdate = named("UserUpdate", z.object({
@@ -51,25 +41,13 @@ export const EndMembershipResult = named("EndMembershipResult", z.object({
 }));
 
 async function toUserBody(store: Store, u: UserRecord): Promise<z.infer<typeof UserBody>> {
-  const name = (u.data.name ?? {}) as { givenName?: string; familyName?: string };
   const groups = await store.groups.groupsOfUser(u.orgId, u.id);
   return {
-    sid: u.id,
-    user_name: u.userName,
-    email: u.emails.find((e) => e.primary)?.value ?? u.emails[0]?.value ?? null,
-    display_name: u.displayName,
-    given_name: name.givenName ?? null,
-    family_name: name.familyName ?? null,
-    status: u.status,
-    active: u.active,
+    ...userFieldsOf(u),
     org_role: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : u.status === "independent" ? null : (u.orgRole ?? "standard"),
     direct_org_role: u.status === "independent" ? null : u.orgRole,
     two_factor_required: u.twoFactorRequired,
     password_reset_required: u.passwordResetRequired,
-    external_id: u.externalId,
-    managed_by_idp: u.externalId !== null,
-    date_created: u.created,
-    date_updated: u.lastModified,
   };
 }
 
