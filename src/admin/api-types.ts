@@ -488,7 +488,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a token: a new one with its name, scopes, user and maker (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap */
+        /** Rotate a token: a new one with its name, scopes and user, made by the caller (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap; a token acting for a user is rotated only by that user */
         post: operations["rotateToken"];
         delete?: never;
         options?: never;

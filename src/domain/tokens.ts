@@ -13,7 +13,7 @@ import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
-import { authorize, LEGACY_CEILING, orgTarget, principalOf, resolveTokenPrincipal, tokenTarget, type TokenPrincipal } from "./policy";
+import { authorize, decide, LEGACY_CEILING, orgTarget, principalOf, resolveTokenPrincipal, tokenTarget, type TokenPrincipal } from "./policy";
 import type { Repos, Store } from "./ports/store";
 import type { ApiToken, Organization, OrgRole, Scope } from "./types";
 
@@ -186,31 +186,55 @@ export async function revokeToken(deps: TokenDeps, actor: Actor, id: string): Pr
 export const MAX_ROTATION_OVERLAP_SECONDS = 7 * 86_400;
 
 /**
- * POST /v1/Tokens/:sid/Rotate: a new token in the old one's place (its name, scopes, user and
- * maker, so never more than the old one could do), and the old one expiring after `overlapSeconds`
- * (or sooner, if it already expired sooner), so that the holder can switch without a gap. Who may
- * revoke a token may rotate it (token.rotate). The new token's expiry is `expires` (null: never).
+ * POST /v1/Tokens/:sid/Rotate: a new token in the old one's place (its name, scopes and user), and
+ * the old one expiring after `overlapSeconds` (or sooner, if it already expired sooner), so that
+ * the holder can switch without a gap. Who may revoke a token may rotate it (token.rotate), but a
+ * rotation hands its caller a new secret, so it is the making of a token and keeps those rules:
+ * - a token acting for a user is rotated only by that user (or the operator): anyone else would
+ *   hold a credential acting, and audited, as that person (token.create, newOtherUser);
+ * - the replacement is made by whoever rotates it (created_by, its maker's user, a ceiling no
+ *   higher than theirs or the old one's), so revoking the rotating token, or a token up its chain,
+ *   stops the replacement too: a token about to be revoked cannot rotate itself, or another
+ *   token, out of the revocation's reach (./policy/principal.ts, chainIntact);
+ * - whoever may not make tokens (a Standard User) gets a replacement ending no later than the old
+ *   one: a new secret, not a longer life.
+ * The new token's expiry is `expires` (null: never), within that bound.
  */
 export async function rotateToken(deps: TokenDeps, actor: Actor, id: string, input: { overlapSeconds: number; expires: string | null }): Promise<{ issued: IssuedToken; oldExpires: string }> {
   const old = await deps.store.tokens.get(id);
   if (!old || old.kind || old.orgId !== actor.org.id || old.revoked || isExpired(old, deps.clock.now())) throw Errors.tokenNotFound(id);
-  await authorize(deps, actor, { action: "token.rotate", target: await tokenTarget(deps.store, old) });
+  const target = await tokenTarget(deps.store, old);
+  await authorize(deps, actor, { action: "token.rotate", target });
+  const principal = await principalOf(deps.store, actor);
+  const mine = principal.kind === "token" && principal.userId !== null && principal.userId === old.userId;
+  if (old.userId !== null && !mine) {
+    await authorize(deps, actor, { action: "token.create", target: { type: "newToken", userId: old.userId, scopes: [] } }, { action: "token.rotate", target });
+  }
   const now = deps.clock.now().getTime();
   if (input.expires && Date.parse(input.expires) <= now) throw Errors.invalidValue(`date_expires ${input.expires} is not in the future: give a later time, or leave it out for the default.`);
+  const mayMake = decide(principal, "token.create", { type: "newToken", userId: null, scopes: [] }).allowed;
+  const expires = mayMake || !old.expires || (input.expires && Date.parse(input.expires) <= Date.parse(old.expires)) ? input.expires : old.expires;
+  const oldCeiling = old.ceiling ?? LEGACY_CEILING;
+  const maker = principal.kind === "operator"
+    ? { createdBy: "operator", creatorUserId: null, ceiling: oldCeiling }
+    : {
+      createdBy: principal.tokenId,
+      creatorUserId: principal.userId ?? (await deps.store.tokens.get(principal.tokenId))?.creatorUserId ?? null,
+      ceiling: RANK[principal.level] < RANK[oldCeiling] ? principal.level : oldCeiling,
+    };
   const overlapEnd = new Date(now + Math.max(0, Math.min(input.overlapSeconds, MAX_ROTATION_OVERLAP_SECONDS)) * 1000).toISOString();
   return deps.store.transaction(async (tx) => {
     if (!(await tx.tokens.expireBy(actor.org.id, id, overlapEnd))) throw Errors.tokenNotFound(id);
-    const issued = await issueToken(tx, deps.clock, {
-      orgId: old.orgId, name: old.name, scopes: old.scopes, userId: old.userId,
-      createdBy: old.createdBy ?? undefined, creatorUserId: old.creatorUserId ?? null, ceiling: old.ceiling ?? LEGACY_CEILING, expires: input.expires,
-    });
+    const issued = await issueToken(tx, deps.clock, { orgId: old.orgId, name: old.name, scopes: old.scopes, userId: old.userId, ...maker, expires });
     const oldExpires = (await tx.tokens.get(id))?.expires ?? overlapEnd;
     await tx.audit.append(auditEvent(deps.clock, actor, "token.rotate", { type: "Token", id }, {
-      after: { replacement: issued.token.id, oldExpires, expires: issued.token.expires ?? null },
+      after: { replacement: issued.token.id, oldExpires, expires: issued.token.expires ?? null, createdBy: issued.token.createdBy, ceiling: issued.token.ceiling },
     }));
     return { issued, oldExpires };
   });
 }
+
+const RANK: Record<OrgRole, number> = { standard: 0, administrator: 1, owner: 2 };
 
 // ---------- last use ----------
 

@@ -382,7 +382,7 @@ export const POLICY: readonly ActionRule[] = [
       standard: ["ownToken"], operator: ["ownToken", "tokenStandard", "tokenAdministrator", "tokenOwner"],
     },
     doors: [v1("POST", "/Tokens/:sid/Rotate")],
-    note: "Who may revoke a token may rotate it: the new token has the old one's name, scopes, user and maker, so it never does more.",
+    note: "Who may revoke a token may rotate it, under the rules of making one (token.create): a token acting for a user is rotated only by that user or the operator; the new token has the old one's name, scopes and user, is made by whoever rotates it (revoking their token stops it) with a ceiling no higher than theirs or the old one's, and, rotated by someone who may not make tokens, ends no later than the old one.",
   },
 
   // ---------- OAuth 2.0 clients (client credentials: src/domain/oauth.ts) ----------

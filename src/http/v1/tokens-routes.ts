@@ -72,7 +72,7 @@ export const tokenRoutes: V1Module = (r, registry, deps) => {
     async (req) => toTokenBody(await readToken(deps, actorOf(req), sid(req))));
   route(r, registry, {
     method: "post", operationId: "rotateToken", path: "/Tokens/:sid/Rotate", tag, status: 201, body: TokenRotate, response: TokenRotated, location: (t) => `/Tokens/${t.sid}`,
-    summary: "Rotate a token: a new one with its name, scopes, user and maker (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap",
+    summary: "Rotate a token: a new one with its name, scopes and user, made by the caller (its secret in this response only), and the old one expiring after overlap_seconds, so the holder switches without a gap; a token acting for a user is rotated only by that user",
   }, async (req, { body }) => {
     const { issued, oldExpires } = await rotateToken(deps, actorOf(req), sid(req), {
       overlapSeconds: body.overlap_seconds ?? 86_400, expires: body.date_expires === undefined ? defaultExpiry(deps) : body.date_expires,
