@@ -12,6 +12,7 @@
  * One worker sends a stream at a time (a lease on the stream, for several instances on one store).
  */
 import { type Clock, isoNow } from "./clock";
+import { MAKER_GONE, streamMakerMay } from "./events";
 import { signSet } from "./events-keys";
 import type { EventStream, SecurityEventRecord, SetClaims } from "./events-model";
 import type { Store } from "./ports/store";
@@ -72,6 +73,14 @@ export async function pushDue(deps: PushDeps, options: { stopped?: () => boolean
       try {
         const head = await events.listPending(stream.orgId, stream.id, 1);
         if (head.length === 0 || head[0]!.nextAttemptAt > isoNow(deps.clock)) continue;
+        if (!(await streamMakerMay(deps.store, stream))) {
+          // Kept, not sent: the SETs stay owed (as for a receiver that is down) and the stream says why.
+          const row = head[0]!;
+          const next = new Date(deps.clock.now().getTime() + retryDelayMs(deps.retryBaseMs, row.attempts + 1)).toISOString();
+          await events.update({ ...row, attempts: row.attempts + 1, nextAttemptAt: next, lastError: MAKER_GONE });
+          report.retrying++;
+          continue;
+        }
         const now = deps.clock.now().getTime();
         if (!(await events.lease(stream.id, new Date(now).toISOString(), new Date(now + LEASE_MS).toISOString()))) continue;
         try {

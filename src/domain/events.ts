@@ -12,7 +12,7 @@ import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import type { EventStream, SecurityEventRecord } from "./events-model";
 import { checkReceiverUrl } from "./events-url";
-import { authorize, orgTarget } from "./policy";
+import { authorize, grantorMay, orgTarget } from "./policy";
 import type { EventRepo, Store } from "./ports/store";
 import { hashSecret, secretMatches } from "./tokens";
 
@@ -94,13 +94,32 @@ export async function deleteStream(deps: EventDeps, actor: Actor, id: string): P
 
 // ---------- poll (RFC 8936) ----------
 
-/** The live poll stream a credential opens, or null (unknown, wrong secret, deleted, push): one answer for all. */
+/**
+ * Whether whoever made the stream may still have it: the token that made it (created_by) still
+ * authenticates (not revoked, nor any token up its chain; its user, and the user who made it,
+ * still active in the organization) and may still read the organization's streams
+ * (event_stream.read: an Owner or Administrator). A stream is a feed of every change to the
+ * organization and its poll credential a credential: like a token a token made, it must not outlive
+ * the right that made it (a leaked token revoked, an Administrator demoted or removed). Made by the
+ * operator (or an in-process actor whose token is not stored): the operator's.
+ */
+export async function streamMakerMay(store: Store, stream: EventStream): Promise<boolean> {
+  const org = await store.orgs.get(stream.orgId);
+  if (!org) return false;
+  const grantor = (await store.tokens.get(stream.createdBy)) ? stream.createdBy : "operator";
+  return grantorMay(store, org, grantor, [{ action: "event_stream.read", target: orgTarget(org.id) }]);
+}
+
+/** What a stream whose maker may no longer have it shows as its first undelivered SET's last error. */
+export const MAKER_GONE = "not sent: whoever made this stream may no longer have it (the token that made it, or one up its chain, was revoked, or its user was demoted, suspended or removed). An Owner or Administrator deletes it and makes it again.";
+
+/** The live poll stream a credential opens, or null (unknown, wrong secret, deleted, push, its maker's right gone): one answer for all. */
 export async function openPollStream(store: Store, credential: string): Promise<EventStream | null> {
   const m = POLL_CREDENTIAL.exec(credential);
   const stream = m && store.events ? await store.events.getStream(m[1]!) : null;
   const ok = secretMatches(credential, stream?.pollSecretHash ?? DUMMY_HASH);
   if (!ok || !stream || stream.deleted || stream.delivery !== "poll") return null;
-  return stream;
+  return (await streamMakerMay(store, stream)) ? stream : null;
 }
 
 /** RFC 8936 §2.4: a poll request, once its body was read. */
