@@ -90,11 +90,18 @@ export function httpSetSender(options: { allowPrivate: boolean }): HttpSetSender
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (c: Buffer) => { if (size < MAX_ANSWER) { chunks.push(c); size += c.length; } });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_ANSWER) }));
+      res.on("end", () => { clearTimeout(whole); resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_ANSWER) }); });
       res.on("error", reject);
+      res.on("close", () => { if (!res.complete) reject(new Error("the receiver's answer was cut off")); });
     });
+    // `timeout` is the socket's idle time; a receiver that trickles its answer is never idle, so the
+    // whole exchange has a deadline too: a receiver (chosen by an organization's admin) must not
+    // hold a push worker, other organizations' delivery or the server's stop for longer.
+    const whole = setTimeout(() => req.destroy(new Error(`no complete answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    whole.unref();
     req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
     req.on("error", (e: NodeJS.ErrnoException) => {
+      clearTimeout(whole);
       // The receiver closed the kept connection before this request reached it: send it again, on a new one.
       if (!fresh && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) return send(url, set, true).then(resolve, reject);
       reject(e);

@@ -19,6 +19,7 @@ import { audienceOf } from "../../domain/events-push";
 import { openPollStream, pollOnce, type PollRequest } from "../../domain/events";
 import type { Store } from "../../domain/ports/store";
 import type { AuthFailureBudget } from "../address-budget";
+import type { HealthLocals } from "../health";
 import { statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
 import { linkOrigin, originOf } from "../v1/links";
@@ -71,17 +72,32 @@ function pollRequestOf(body: unknown): PollRequest {
   return out;
 }
 
-/** Resolves when a SET is written for `orgId` in this process, or after `ms`, or when the request is gone. */
+/** Whether the server is draining (SIGTERM): src/server.ts sets app.locals.draining (../health.ts). */
+const draining = (req: Request): boolean => (req.app.locals as HealthLocals).draining?.() === true;
+
+/** How often a held poll looks whether the server started draining. */
+const DRAIN_CHECK_MS = 100;
+
+/**
+ * Resolves when a SET is written for `orgId` in this process, or after `ms`, or when the request
+ * is gone, or when the server starts draining: a held poll is then answered at once (with nothing,
+ * or what came meanwhile) instead of holding the drain until SHUTDOWN_TIMEOUT_MS cuts it, and the
+ * receiver polls again, on another instance.
+ */
 function waitForSets(req: Request, orgId: string, ms: number): Promise<void> {
   return new Promise((resolve) => {
+    if (draining(req)) return resolve();
     const done = () => {
       clearTimeout(timer);
+      clearInterval(drain);
       setsWritten.off("written", onWritten);
       req.off("close", done);
       resolve();
     };
     const onWritten = (written: string) => { if (written === orgId) done(); };
     const timer = setTimeout(done, ms);
+    const drain = setInterval(() => { if (draining(req)) done(); }, DRAIN_CHECK_MS);
+    drain.unref();
     setsWritten.on("written", onWritten);
     req.on("close", done);
   });
