@@ -6,7 +6,7 @@
  * A token records who made it (createdBy, creatorUserId) and its ceiling (the maker's org role at
  * the time); what it may do is resolved per request from those (./policy/principal.ts): never
  * more than its maker holds now. Only the user themself, or the operator, makes a token acting
- * for a user (./policy/table.ts, token.create).
+ * for a user (./policy/table/credentials.ts, token.create).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Actor } from "./actor";

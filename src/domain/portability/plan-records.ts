@@ -165,7 +165,7 @@ export async function planToken(st: ImportState, raw: Record<string, unknown>): 
     st.note("tokens", (n) => `${n} API token${n === 1 ? " was" : "s were"} left out: a token in a file is a way in, imported only with --tokens.`);
     return { outcome: "skipped" };
   }
-  // The policy's rule (src/domain/policy/table.ts): only the user themself, or the operator, makes a token acting for a user.
+  // The policy's rule (src/domain/policy/table/credentials.ts, token.create): only the user themself, or the operator, makes a token acting for a user.
   if (token.userId && !token.revoked && token.createdBy && token.createdBy !== "operator" && token.creatorUserId !== token.userId) {
     throw Errors.importConflict(`Token ${token.id} acts for ${token.userId} but was made by ${token.createdBy}: only the user themself, or the operator, makes a token acting for a user.`);
   }
