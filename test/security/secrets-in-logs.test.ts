@@ -4,8 +4,8 @@
  * door that makes, shows or takes a secret — static tokens (made, used, rotated, misplaced in the
  * URL), OAuth clients and their access tokens (Basic and body), an event stream's poll credential,
  * an invitation's token (queued in the outbox, previewed and accepted) — then its whole output
- * grepped for each secret. The bootstrap token is printed once at the first start, by design
- * (README): it must appear on that line only.
+ * grepped for each secret, and so are the store's tables and every list the console reads. The
+ * bootstrap token is printed once at the first start, by design (README): on that line only.
  */
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -120,6 +120,19 @@ describe("the server's log", () => {
     expect((await req("POST", "/v1/Invitations/Preview", { json: { token: invitation } })).status).toBe(200);
     expect((await req("POST", "/v1/Invitations/Accept", { json: { token: invitation } })).status).toBe(200);
     expect((await req("POST", "/v1/Invitations/Accept", { json: { token: invitation } })).status).toBeGreaterThanOrEqual(400);
+
+    // Nor does any later answer show one: the outbox (never a body), the audit log (every outcome),
+    // the token, client and stream lists, whoever reads them.
+    const reads = ["/v1/Outbox", "/v1/Outbox?Status=cancelled", "/v1/AuditEvents?PageSize=100", "/v1/AuditEvents?Outcome=refused",
+      "/v1/Tokens", "/v1/OAuthClients", "/v1/EventStreams", `/v1/EventStreams/${stream.body.sid}`, "/v1/Invitations", "/v1/Users"];
+    for (const path of reads) {
+      const r = await req("GET", path, { token: bootstrap });
+      expect({ path, status: r.status }).toEqual({ path, status: 200 });
+      for (const [name, credential] of Object.entries(secrets)) {
+        expect({ path, name, shown: r.text.includes(secretPart(credential)) }).toEqual({ path, name, shown: false });
+      }
+    }
+    expect((await req("GET", "/v1/Outbox", { token: bootstrap })).body.mail.length).toBeGreaterThan(0);
 
     await new Promise((r) => setTimeout(r, 200)); // the last request lines are written after their answers
     const out = server.output();
