@@ -78,6 +78,36 @@ describe("rotating a token acting for someone else", () => {
   });
 });
 
+describe("rotation of user-bound tokens, every principal × every user", () => {
+  it("answers 201 only for the caller's own user's token, 403 for anyone else's, with nothing changed", async () => {
+    const p = await people(s);
+    const users: Record<string, string> = { owner: p.owner, admin: p.admin, std: p.std, accAdmin: p.accAdmin };
+    const principals: [string, string | null, () => Promise<string>][] = [
+      ...Object.entries(users).map(([name, id]) => [name, id, () => p.tokenFor(id, ["scim", "admin"])] as [string, string, () => Promise<string>]),
+      ["bootstrap service token", null, async () => p.operator],
+      ["service token", null, () => p.serviceToken(["scim", "admin"])],
+    ];
+    const seen: string[] = [];
+    for (const [who, me, tokenOf] of principals) {
+      for (const [victimName, victim] of Object.entries(users)) {
+        const by = await tokenOf();
+        const target = await p.tokenFor(victim, ["admin"]);
+        const r = await rotate(by, idOf(target));
+        const expected = victim === me ? 201 : 403;
+        seen.push(`${who} → ${victimName}: ${r.status}`);
+        expect({ who, victimName, status: r.status }).toEqual({ who, victimName, status: expected });
+        if (expected === 403) {
+          expect(await liveFor(p, victim)).toContain(idOf(target));
+          expect((await s.running.store.tokens.get(idOf(target)))?.expires ?? null).toBeNull();
+        } else {
+          expect(r.body.user_sid).toBe(victim);
+        }
+      }
+    }
+    expect(seen).toHaveLength(24);
+  });
+});
+
 describe("a rotated token's replacement", () => {
   it("stops working (401) when the token that rotated it is revoked: rotating a token does not take it out of the revocation chain", async () => {
     const p = await people(s);
