@@ -12,6 +12,7 @@ import { call, ORG_EXT, startTestServer, userBody, type TestServer } from "../he
 import { v1 } from "../helpers/v1";
 import { people } from "../authz/people";
 import { makeStream, poll, startReceiver, until, type Receiver } from "../events/helpers";
+import { accessToken, makeClient } from "../oauth/helpers";
 
 jest.setTimeout(60_000);
 
@@ -65,6 +66,19 @@ describe("a poll stream", () => {
     const owner = await poll(s, s3.credential!);
     expect(owner.status).toBe(200);
     expect(Object.keys(owner.body.sets).length).toBeGreaterThan(0);
+  });
+});
+
+describe("a poll stream made with an OAuth access token", () => {
+  it("stops answering once its client is deleted (the client's access tokens and what they made stop with it)", async () => {
+    const p = await people(s);
+    const client = await makeClient(s, p.operator, { scopes: ["scim", "admin"] });
+    const access = await accessToken(client);
+    const stream = await makeStream(s, access, { delivery: "poll" });
+    await newUser(p.operator, "oauth");
+    expect((await poll(s, stream.credential!)).status).toBe(200);
+    expect((await v1("DELETE", `${s.url}/v1/OAuthClients/${client.id}`, p.operator)).status).toBe(204);
+    expect((await poll(s, stream.credential!)).status).toBe(401);
   });
 });
 
