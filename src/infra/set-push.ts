@@ -14,6 +14,7 @@ import { setsWritten } from "../domain/events-capture";
 import { pushDue, type PushReport, type SetSender } from "../domain/events-push";
 import { isPrivateAddress } from "../domain/events-url";
 import type { Store } from "../domain/ports/store";
+import { repeat } from "./repeating";
 
 const TIMEOUT_MS = 10_000;
 const MAX_ANSWER = 4096;
@@ -138,17 +139,13 @@ export function startEventPusher(deps: {
   if (!deps.store.events || deps.intervalMs <= 0) return { stop: async () => undefined };
   const own = deps.sender ? null : httpSetSender({ allowPrivate: deps.allowPrivate });
   const sender = deps.sender ?? own!;
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  const passes = new Set<Promise<void>>();
   const busy = new Set<string>();
-  let again = false;
 
-  const run = async (): Promise<void> => {
+  const run = async (stopped: () => boolean): Promise<void> => {
     try {
       const report = await pushDue({
         store: deps.store, clock: deps.clock, sender, issuer: deps.issuer, retryBaseMs: deps.retryBaseMs, ...(deps.onDelivered ? { onDelivered: deps.onDelivered } : {}),
-      }, { stopped: () => stopped, busy });
+      }, { stopped, busy });
       deps.onReport?.(report);
       if (report.refused + report.retrying > 0) deps.logger.warn({ ...report }, "SETs not accepted by a receiver: see GET /v1/EventStreams/{sid}");
     } catch (e) {
@@ -157,31 +154,15 @@ export function startEventPusher(deps: {
   };
   // A change kicks a pass at once. While one pass runs (it may be waiting on a slow receiver), a
   // second may start: it skips the streams being sent (`busy`) and sends the others, so one
-  // receiver never holds up another. Beyond two, a kick is remembered and run when one ends.
-  const kick = (): void => {
-    if (stopped) return;
-    if (passes.size >= MAX_PASSES) { again = true; return; }
-    if (timer) { clearTimeout(timer); timer = null; }
-    const pass: Promise<void> = run().finally(() => {
-      passes.delete(pass);
-      if (again) { again = false; kick(); } else schedule();
-    });
-    passes.add(pass);
-  };
-  const schedule = (): void => {
-    if (stopped || timer) return;
-    timer = setTimeout(() => { timer = null; kick(); }, deps.intervalMs);
-    timer.unref();
-  };
-  const onWritten = () => kick();
+  // receiver never holds up another. Beyond MAX_PASSES, a kick is remembered and run when one ends.
+  const task = repeat(run, { firstMs: deps.intervalMs, everyMs: deps.intervalMs, concurrency: MAX_PASSES });
+  const onWritten = () => task.kick();
   setsWritten.on("written", onWritten);
-  kick();
+  task.kick();
   return {
     async stop() {
-      stopped = true;
       setsWritten.off("written", onWritten);
-      if (timer) clearTimeout(timer);
-      await Promise.all([...passes]);
+      await task.stop();
       own?.close();
     },
   };

@@ -1,8 +1,9 @@
 /**
- * The background-task timer shared by the outbox worker and the domain re-check
- * (src/infra/repeating.ts), with real timers: runs never overlap, each waits its interval after the
- * previous one ended, stop() waits for the run in progress and tells it to stop, nothing runs after
- * stop(), and the timer never keeps the process alive.
+ * The background-task timer shared by the outbox worker, the domain re-check and the SCIM event
+ * pusher (src/infra/repeating.ts), with real timers: runs never overlap (beyond `concurrency`),
+ * each waits its interval after the previous one ended, kick() runs at once and kicks during runs
+ * become one more run, stop() waits for the runs in progress and tells them to stop, nothing runs
+ * after stop(), and the timer never keeps the process alive.
  */
 import { repeat } from "../../src/infra/repeating";
 
@@ -66,5 +67,51 @@ describe("a repeating background task", () => {
     const during = refTimers();
     await task.stop();
     expect(during).toBe(before);
+  });
+
+  it("kick() runs at once instead of waiting for the timer, and the timer starts again after that run", async () => {
+    const starts: number[] = [];
+    const task = repeat(async () => void starts.push(performance.now()), { firstMs: 60_000, everyMs: 30 });
+    const kicked = performance.now();
+    task.kick();
+    expect(starts).toHaveLength(1); // started in kick() itself
+    while (starts.length < 3) await sleep(10);
+    await task.stop();
+    expect(starts[0]! - kicked).toBeLessThan(5);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(29);
+  });
+
+  it("runs at most `concurrency` at once; kicks while they run become ONE more run when one ends", async () => {
+    let inside = 0;
+    let most = 0;
+    let started = 0;
+    const release: (() => void)[] = [];
+    const task = repeat(async () => {
+      started++;
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise<void>((r) => release.push(r));
+      inside--;
+    }, { firstMs: 60_000, everyMs: 60_000, concurrency: 2 });
+    for (let i = 0; i < 5; i++) task.kick();
+    expect([started, inside]).toEqual([2, 2]);
+    release.shift()!();
+    while (started < 3) await sleep(5);
+    expect(most).toBe(2);
+    while (release.length) {
+      release.shift()!();
+      await sleep(10);
+    }
+    expect(started).toBe(3); // five kicks: two ran, the other three became one run
+    await task.stop();
+  });
+
+  it("does nothing on kick() after stop()", async () => {
+    let ran = 0;
+    const task = repeat(async () => void ran++, { firstMs: 60_000, everyMs: 60_000 });
+    await task.stop();
+    task.kick();
+    await sleep(20);
+    expect(ran).toBe(0);
   });
 });
