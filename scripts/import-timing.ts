@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { DIST } from "./built";
+import { freePort } from "./free-port";
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
@@ -30,7 +31,7 @@ if (!fs.existsSync(CLI)) {
 }
 
 /** What the timing reads from the answers (checked, not assumed). */
-const Created = z.object({ id: z.string() });
+const Created = z.object({ sid: z.string() });
 const BulkAnswer = z.object({ Operations: z.array(z.object({ status: z.string() })) });
 const ListAnswer = z.object({ totalResults: z.number() });
 
@@ -91,8 +92,8 @@ function timeCli() {
 async function timeBulk() {
   const db = path.join(dir, "bulk.db");
   const created = Created.parse(JSON.parse(run(db, ["orgs", "create", "--name", "Bulk timing", "--domain-enforcement", "off"])));
-  const token = run(db, ["tokens", "create", "--org", created.id, "--scopes", "scim"]).trim();
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const token = run(db, ["tokens", "create", "--org", created.sid, "--scopes", "scim", "--quiet"]).trim();
+  const port = await freePort();
   const server = spawn(process.execPath, [MAIN], { env: { ...env, DATABASE_URL: `sqlite:${db}`, PORT: String(port), HOST: "127.0.0.1" }, stdio: "ignore" });
   const base = `http://127.0.0.1:${port}/scim/v2`;
   try {

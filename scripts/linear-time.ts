@@ -10,22 +10,26 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { z } from "zod";
 import { DIST } from "./built";
+import { freePort } from "./free-port";
 
 const arg = (name: string, dflt: string): string => { const i = process.argv.indexOf(name); return (i > 0 ? process.argv[i + 1] : undefined) ?? dflt; };
 const root = join(arg("--dist", DIST), "..");
 const only = arg("--only", "");
 const dir = mkdtempSync(join(tmpdir(), "scim-measure-"));
-const port = 20000 + Math.floor(Math.random() * 20000);
 const token = `osk_${randomBytes(16).toString("hex")}_${randomBytes(32).toString("base64url")}`;
-const env = { ...process.env, DATABASE_URL: `sqlite:${dir}/m.db`, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ORGSCIM_BOOTSTRAP_TOKEN: token, WRITES_SHED_LAG_MS: "0" };
-const srv = spawn(process.execPath, [...(process.env.PROF ? ["--cpu-prof", "--cpu-prof-dir=linear-time-prof"] : []), join(root, "dist/main.js")], { env, stdio: "inherit" });
+let srv: ReturnType<typeof spawn> | undefined;
 
 async function main() {
+  const port = await freePort();
+  const env = { ...process.env, DATABASE_URL: `sqlite:${dir}/m.db`, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ORGSCIM_BOOTSTRAP_TOKEN: token, WRITES_SHED_LAG_MS: "0" };
+  const server = spawn(process.execPath, [...(process.env.PROF ? ["--cpu-prof", "--cpu-prof-dir=linear-time-prof"] : []), join(root, "dist/main.js")], { env, stdio: "inherit" });
+  srv = server;
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) { try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ } await new Promise((r) => setTimeout(r, 100)); }
-  const orgs: { id: string }[] = JSON.parse(execFileSync(process.execPath, [join(root, "bin/orgscim.js"), "orgs", "list"], { env }).toString());
-  execFileSync(process.execPath, [join(root, "bin/orgscim.js"), "orgs", "settings", orgs[0]?.id ?? "", "--domain-enforcement", "off"], { env });
+  const orgs = z.array(z.object({ sid: z.string() })).min(1).parse(JSON.parse(execFileSync(process.execPath, [join(root, "bin/orgscim.js"), "orgs", "list"], { env }).toString()));
+  execFileSync(process.execPath, [join(root, "bin/orgscim.js"), "orgs", "settings", orgs[0]!.sid, "--domain-enforcement", "off"], { env });
   const H = { authorization: `Bearer ${token}`, "content-type": "application/scim+json" };
   const call = async (method: string, path: string, body?: unknown) => { const r = await fetch(`${base}/scim/v2${path}`, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) }); const t = await r.text(); return { status: r.status, body: t }; };
   const P = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -58,12 +62,12 @@ async function main() {
   await measure("Bulk 1000 POST (20 emails each)", "POST", "/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: ops });
   const pops = Array.from({ length: 1000 }, (_, i) => ({ method: "PATCH", path: url, data: { schemas: [P], Operations: [{ op: "replace", path: "emails", value: emails(100, `g${i}-`) }] } }));
   await measure("Bulk 1000 PATCH (100 emails each)", "POST", "/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: pops });
-  srv.kill("SIGINT"); await new Promise((r) => srv.on("exit", r));
+  server.kill("SIGINT"); await new Promise((r) => server.on("exit", r));
   rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {
   console.error(e);
-  srv.kill("SIGKILL");
+  srv?.kill("SIGKILL");
   process.exit(1);
 });
