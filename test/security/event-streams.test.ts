@@ -69,6 +69,21 @@ describe("a poll stream", () => {
   });
 });
 
+describe("a poll stream whose maker's token is rotated or expires", () => {
+  it("keeps answering: expiry ends a token's use, not what it made (only revocation does)", async () => {
+    const p = await people(s);
+    const made = await v1("POST", `${s.url}/v1/Tokens`, p.operator, { friendly_name: "console", scopes: ["scim", "admin"] });
+    const stream = await makeStream(s, made.body.token, { delivery: "poll" });
+    const rotated = await v1("POST", `${s.url}/v1/Tokens/${made.body.sid}/Rotate`, made.body.token, { overlap_seconds: 0 });
+    expect(rotated.status).toBe(201);
+    expect((await call("GET", `${s.scim}/Users?count=1`, made.body.token)).status).toBe(401);
+    await newUser(p.operator, "kept");
+    const r = await poll(s, stream.credential!);
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.sets).length).toBeGreaterThan(0);
+  });
+});
+
 describe("a poll stream made with an OAuth access token", () => {
   it("stops answering once its client is deleted (the client's access tokens and what they made stop with it)", async () => {
     const p = await people(s);
