@@ -67,7 +67,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reopen a closed account (an Owner or Administrator of the organization); direct roles do not come back */
+        /** Reopen a closed account (an Owner or Administrator of the organization); direct roles do not come back, the identity provider's groups bound to its roles grant again (listed in the answer) */
         post: operations["reopenAccount"];
         delete?: never;
         options?: never;
@@ -205,7 +205,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The groups the identity provider pushes over SCIM (built-in role groups left out), each with its binding and member count; read-only (groups change through SCIM) */
+        /** The groups the identity provider pushes over SCIM (built-in role groups left out), each with its binding and member count; read-only (groups change through SCIM). Account narrows to the groups bound to a role on that account (those a reopen makes grant again) */
         get: operations["listGroups"];
         put?: never;
         post?: never;
@@ -336,6 +336,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/Me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the caller is (token, user, org role, account roles) and what the policy allows it, action by action, generated from the policy table; the server still decides every request */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/OAuthClients": {
         parameters: {
             query?: never;
@@ -399,6 +416,40 @@ export interface paths {
         };
         /** The organization's mail, newest first, with what happened to each (queued, sent, failed, cancelled); never a body. Status narrows to one state */
         get: operations["listOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ProvisioningErrors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SCIM requests (and /Bulk operations) refused for their content (400, 409, 412, 413), newest first: reason, status, credential, target; never a body. Bounded per organization; refusals by the policy are audit events */
+        get: operations["listProvisioningErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ProvisioningErrors/Counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many provisioning errors the organization ever recorded, keeps now, and dropped (the bound keeps the newest, for a limited time) */
+        get: operations["getProvisioningErrorCounts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -523,7 +574,7 @@ export interface paths {
         /** Fetch a user of the organization: managed, pending, or independent (account access only) */
         get: operations["getUser"];
         put?: never;
-        /** Update a user's name, org role (owner transfers ownership) or two-factor requirement */
+        /** Update a user's name, org role (owner transfers ownership) or two-factor requirement; the names of a user the identity provider manages only with override_identity_provider */
         post: operations["updateUser"];
         delete?: never;
         options?: never;
@@ -635,6 +686,17 @@ export interface components {
         AccountReopen: {
             /** @description A new owner, when the closed account's owner can no longer own it (left, suspended, deleted) */
             owner_sid?: string;
+        };
+        AccountReopened: {
+            date_created: string;
+            date_updated: string;
+            friendly_name: string;
+            /** @description The identity provider's groups bound to a role on the account: their members hold those roles again from now on (empty when the account was not closed) */
+            groups_granting_again: components["schemas"]["Group"][];
+            owner_sid: string;
+            sid: string;
+            /** @enum {string} */
+            status: "active" | "closed";
         };
         AccountUpdate: {
             friendly_name?: string;
@@ -960,6 +1022,39 @@ export interface components {
             /** @enum {string} */
             status: "queued" | "sent" | "failed" | "cancelled";
         };
+        Me: {
+            /** @description By account sid: the roles the caller holds there (directly or through a group); an open account only counts while open */
+            account_roles: {
+                [key: string]: ("administrator" | "billing_manager" | "developer" | "support")[];
+            };
+            /** @description By the policy's action id (docs/authorization.md): every action of the policy table */
+            actions: {
+                [key: string]: {
+                    /** @description The kinds of target the caller may act on; any other kind is refused (403) */
+                    allowed_targets: ("organization" | "self" | "standard" | "administrator" | "owner" | "group" | "administered" | "member" | "other" | "orgInvitation" | "newService" | "newSelf" | "newOtherUser" | "newWider" | "ownToken" | "tokenStandard" | "tokenAdministrator" | "tokenOwner")[];
+                    /** @description Why the other kinds are refused; null when none is */
+                    refused_because: string | null;
+                    what: string;
+                };
+            };
+            /**
+             * @description The org role whose column of the policy applies: the user's effective role, no more than the token's ceiling
+             * @enum {string}
+             */
+            org_role: "owner" | "administrator" | "standard";
+            organization_sid: string;
+            /** @description The columns of the policy every request must pass (docs/authorization.md) */
+            policy_columns: ("owner" | "administrator" | "standard" | "idp" | "operator")[];
+            scopes: ("scim" | "admin")[];
+            /** @description The credential making the request: a token (TK…) or an OAuth access token */
+            token_sid: string;
+            /** @description The user the token acts for; null for a token acting for no user */
+            user: {
+                display_name: string | null;
+                sid: string;
+                user_name: string;
+            } | null;
+        };
         Member: {
             active: boolean;
             date_created: string;
@@ -1111,6 +1206,42 @@ export interface components {
             password_reset_required: true;
             user_sid: string;
         };
+        ProvisioningError: {
+            /** @description An operation of a /Bulk request */
+            bulk: boolean;
+            /** @description orgscim's error code (docs/errors.md; the X-Orgscim-Error-Code header) */
+            code: number;
+            /** @description Who sent it, as the audit log names an actor: the token (TK…) or OAuth client, and the user it acts for (…/US…) */
+            credential: string;
+            date_created: string;
+            /** @description The externalId the request gave, if any */
+            external_id: string | null;
+            method: string;
+            /** @description The organization's number for this record: 1 for its first, counting the dropped ones */
+            number: number;
+            /** @description Under /scim/v2; for a /Bulk operation, the operation's path */
+            path: string;
+            /** @description What orgscim answered was wrong, and what to do */
+            reason: string;
+            /** @description The RFC 7644 §3.12 scimType answered, if any */
+            scim_type: string | null;
+            /** @description The HTTP status orgscim answered (of the /Bulk operation, for one) */
+            status: number;
+            /** @description The userName (a group: displayName) the request gave, if any */
+            target_name: string | null;
+        };
+        ProvisioningErrorCounts: {
+            /** @description How many were dropped by the bound, the oldest first */
+            dropped: number;
+            /** @description How many the organization ever recorded */
+            recorded: number;
+            /** @description How many are kept now (PROVISIONING_ERRORS_KEPT at most, none older than PROVISIONING_ERRORS_DAYS) */
+            retained: number;
+        };
+        ProvisioningErrorList: {
+            meta: components["schemas"]["PageMeta"];
+            provisioning_errors: components["schemas"]["ProvisioningError"][];
+        };
         RoleAssignment: {
             account_sid: string;
             /** @enum {string} */
@@ -1245,6 +1376,8 @@ export interface components {
             given_name?: string | null;
             /** @enum {string} */
             org_role?: "owner" | "administrator" | "standard";
+            /** @description For a user the identity provider manages (managed_by_idp): change display_name, given_name or family_name here anyway, knowing its next update overwrites them; without it such a change is refused (409, code 4012) */
+            override_identity_provider?: boolean;
             two_factor_required?: boolean;
         };
     };
@@ -1737,10 +1870,11 @@ export interface operations {
                      *       "owner_sid": "US00070000000000000000000000000000",
                      *       "status": "active",
                      *       "date_created": "2026-01-15T09:00:20.000Z",
-                     *       "date_updated": "2026-01-15T09:00:50.000Z"
+                     *       "date_updated": "2026-01-15T09:00:50.000Z",
+                     *       "groups_granting_again": []
                      *     }
                      */
-                    "application/json": components["schemas"]["Account"];
+                    "application/json": components["schemas"]["AccountReopened"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2342,6 +2476,7 @@ export interface operations {
     listGroups: {
         parameters: {
             query?: {
+                Account?: string;
                 PageSize?: number;
                 PageToken?: string;
             };
@@ -2923,6 +3058,546 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "organization_sid": "OR00040000000000000000000000000000",
+                     *       "token_sid": "TK00000000000000000000000000000003",
+                     *       "scopes": [
+                     *         "scim",
+                     *         "admin"
+                     *       ],
+                     *       "user": null,
+                     *       "org_role": "owner",
+                     *       "policy_columns": [
+                     *         "owner"
+                     *       ],
+                     *       "account_roles": {},
+                     *       "actions": {
+                     *         "user.read": {
+                     *           "what": "read a user",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.list": {
+                     *           "what": "list or search the organization's users",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.create": {
+                     *           "what": "create (provision) a user",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.update": {
+                     *           "what": "change a user's profile (names, userName, emails, externalId, two-factor and password-reset flags)",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.deactivate": {
+                     *           "what": "deactivate (suspend) a user",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.reactivate": {
+                     *           "what": "reactivate a suspended user",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.remove": {
+                     *           "what": "remove a user from the organization",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.delete": {
+                     *           "what": "delete a user (irreversible)",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.password_reset": {
+                     *           "what": "force a user's password reset",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "user.accounts.read": {
+                     *           "what": "read the accounts and account roles of a user",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "org_role.administrator.grant": {
+                     *           "what": "grant the Administrator org role",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "org_role.administrator.revoke": {
+                     *           "what": "revoke the Administrator org role",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "administrator"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "org_role.owner.grant": {
+                     *           "what": "make someone Owner over SCIM",
+                     *           "allowed_targets": [],
+                     *           "refused_because": "The policy lets the Owner make someone Owner over SCIM on nothing."
+                     *         },
+                     *         "organization.owner.transfer": {
+                     *           "what": "transfer the organization's ownership",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "group.read": {
+                     *           "what": "read a group",
+                     *           "allowed_targets": [
+                     *             "group"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "group.list": {
+                     *           "what": "list or search groups",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "group.create": {
+                     *           "what": "create a group",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "group.update": {
+                     *           "what": "rename a group or change its externalId",
+                     *           "allowed_targets": [
+                     *             "group"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "group.members.update": {
+                     *           "what": "change the members of a group that grants nothing (unbound, or bound to Standard User)",
+                     *           "allowed_targets": [
+                     *             "group"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "group.delete": {
+                     *           "what": "delete a group",
+                     *           "allowed_targets": [
+                     *             "group"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.create": {
+                     *           "what": "create an account owned by someone",
+                     *           "allowed_targets": [
+                     *             "self",
+                     *             "standard",
+                     *             "administrator",
+                     *             "owner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.read": {
+                     *           "what": "read an account",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.list": {
+                     *           "what": "list the organization's accounts",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.update": {
+                     *           "what": "rename an account",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.owner.change": {
+                     *           "what": "change the owner of an account",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.close": {
+                     *           "what": "close an account",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.reopen": {
+                     *           "what": "reopen a closed account",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "account.users.read": {
+                     *           "what": "read an account's users and their roles",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "role_assignment.create": {
+                     *           "what": "grant an account role",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "role_assignment.delete": {
+                     *           "what": "revoke an account role",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "role_assignment.read": {
+                     *           "what": "read the role assignments of an account",
+                     *           "allowed_targets": [
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "invitation.create": {
+                     *           "what": "invite someone",
+                     *           "allowed_targets": [
+                     *             "orgInvitation",
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "invitation.read": {
+                     *           "what": "read an invitation",
+                     *           "allowed_targets": [
+                     *             "orgInvitation",
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "invitation.list": {
+                     *           "what": "list the organization's invitations",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "invitation.resend": {
+                     *           "what": "resend an invitation",
+                     *           "allowed_targets": [
+                     *             "orgInvitation",
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "invitation.revoke": {
+                     *           "what": "revoke an invitation",
+                     *           "allowed_targets": [
+                     *             "orgInvitation",
+                     *             "administered",
+                     *             "member",
+                     *             "other"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "organization.read": {
+                     *           "what": "read the organization and its settings",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "organization.settings.update": {
+                     *           "what": "change the organization's settings",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "domain.create": {
+                     *           "what": "add a domain",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "domain.read": {
+                     *           "what": "read the organization's domains",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "domain.verify": {
+                     *           "what": "verify a domain",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "domain.remove": {
+                     *           "what": "remove a domain",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "outbox.read": {
+                     *           "what": "read the organization's outbox (what happened to each mail; never a body)",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "viewer.read": {
+                     *           "what": "read who they are and what the policy allows them (the Admin Center's viewer)",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "provisioning_errors.read": {
+                     *           "what": "read the SCIM requests refused for their content (never a body)",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "audit.read": {
+                     *           "what": "read the audit log",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "token.create": {
+                     *           "what": "make a token",
+                     *           "allowed_targets": [
+                     *             "newService",
+                     *             "newSelf"
+                     *           ],
+                     *           "refused_because": "The policy lets the Owner make a token only on a token acting for no user; a token acting for themselves."
+                     *         },
+                     *         "token.list": {
+                     *           "what": "list the organization's tokens",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "token.read": {
+                     *           "what": "read a token (never its secret)",
+                     *           "allowed_targets": [
+                     *             "ownToken",
+                     *             "tokenStandard",
+                     *             "tokenAdministrator",
+                     *             "tokenOwner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "token.revoke": {
+                     *           "what": "revoke a token",
+                     *           "allowed_targets": [
+                     *             "ownToken",
+                     *             "tokenStandard",
+                     *             "tokenAdministrator",
+                     *             "tokenOwner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "token.rotate": {
+                     *           "what": "rotate a token (a new one in its place; the old one expires after an overlap)",
+                     *           "allowed_targets": [
+                     *             "ownToken",
+                     *             "tokenStandard",
+                     *             "tokenAdministrator",
+                     *             "tokenOwner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "oauth_client.create": {
+                     *           "what": "make an OAuth client",
+                     *           "allowed_targets": [
+                     *             "newService",
+                     *             "newSelf"
+                     *           ],
+                     *           "refused_because": "The policy lets the Owner make an OAuth client only on a token acting for no user; a token acting for themselves."
+                     *         },
+                     *         "oauth_client.list": {
+                     *           "what": "list the organization's OAuth clients",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "oauth_client.read": {
+                     *           "what": "read an OAuth client (never its secret)",
+                     *           "allowed_targets": [
+                     *             "ownToken",
+                     *             "tokenStandard",
+                     *             "tokenAdministrator",
+                     *             "tokenOwner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "oauth_client.delete": {
+                     *           "what": "delete an OAuth client",
+                     *           "allowed_targets": [
+                     *             "ownToken",
+                     *             "tokenStandard",
+                     *             "tokenAdministrator",
+                     *             "tokenOwner"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "event_stream.create": {
+                     *           "what": "add an event stream (a receiver of the organization's SCIM events)",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "event_stream.list": {
+                     *           "what": "list the organization's event streams",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "event_stream.read": {
+                     *           "what": "read an event stream and the SETs it is still owed",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "event_stream.delete": {
+                     *           "what": "delete an event stream (its undelivered SETs are dropped)",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         },
+                     *         "scim.discovery": {
+                     *           "what": "read the SCIM service's description",
+                     *           "allowed_targets": [
+                     *             "organization"
+                     *           ],
+                     *           "refused_because": null
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listOAuthClients: {
         parameters: {
             query?: {
@@ -3272,6 +3947,97 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["OutboxMailList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listProvisioningErrors: {
+        parameters: {
+            query?: {
+                PageSize?: number;
+                PageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "provisioning_errors": [
+                     *         {
+                     *           "number": 1,
+                     *           "date_created": "2026-01-15T09:00:56.000Z",
+                     *           "status": 409,
+                     *           "scim_type": "uniqueness",
+                     *           "code": 4002,
+                     *           "reason": "userName 'ada@acme.example' is already in use in this organization (compared without case). Choose another userName, or update the existing user.",
+                     *           "method": "POST",
+                     *           "path": "/Users",
+                     *           "bulk": false,
+                     *           "credential": "TK00000000000000000000000000000003",
+                     *           "target_name": "ada@acme.example",
+                     *           "external_id": "00u1ada-again"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 0,
+                     *         "page_size": 1,
+                     *         "first_page_url": "https://scim.example.com/v1/ProvisioningErrors?PageSize=1",
+                     *         "previous_page_url": null,
+                     *         "url": "https://scim.example.com/v1/ProvisioningErrors?PageSize=1",
+                     *         "next_page_url": null,
+                     *         "key": "provisioning_errors"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProvisioningErrorList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getProvisioningErrorCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recorded": 1,
+                     *       "retained": 1,
+                     *       "dropped": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProvisioningErrorCounts"];
                 };
             };
             400: components["responses"]["BadRequest"];

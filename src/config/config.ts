@@ -35,6 +35,8 @@ const schema = z.object({
   SCIM_MAX_RESULTS: z.coerce.number().int().min(100, "must be at least 100 (Okta imports 100 users per page and skips the rest of a smaller page)").max(10000).default(1000),
   SCIM_GROUP_MEMBERS_RETURNED: z.coerce.number().int().min(0).max(100000).default(1000),
   SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).max(100000).default(1000),
+  PROVISIONING_ERRORS_KEPT: z.coerce.number().int().min(0).max(100000).default(1000),
+  PROVISIONING_ERRORS_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   SCIM_BULK_MAX_PAYLOAD: z.string().regex(/^\d+(b|kb|mb)?$/i, "must be a size such as 10mb, 512kb or a number of bytes").default("10mb")
     .transform((v) => { const m = /^(\d+)(b|kb|mb)?$/i.exec(v)!; return Number(m[1]) * ({ kb: 1024, mb: 1024 * 1024 }[(m[2] ?? "b").toLowerCase()] ?? 1); }),
   TRUST_PROXY: z.string().trim().default("false").transform((v, ctx) => {
@@ -170,6 +172,8 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["SCIM_GROUP_MEMBERS_RETURNED", "the most members returned with a group; a larger group comes without members, its membersMetadata says external and where to page them (default 1000)"],
   ["SCIM_BULK_MAX_OPERATIONS", "most operations one /Bulk request may carry, advertised as bulk.maxOperations (default 1000)"],
   ["SCIM_BULK_MAX_PAYLOAD", "largest /Bulk request body, advertised in bytes as bulk.maxPayloadSize (default 10mb)"],
+  ["PROVISIONING_ERRORS_KEPT", "SCIM requests (and /Bulk operations) refused for their content (400, 409, 412, 413) each organization keeps for its provisioning-errors page (GET /v1/ProvisioningErrors): the newest this many; older ones are dropped and counted; 0 = none recorded (default 1000)"],
+  ["PROVISIONING_ERRORS_DAYS", "days a recorded provisioning error is kept at most (default 30)"],
   ["TRUST_PROXY", "which X-Forwarded-For hops to believe behind a load balancer, as Express's trust proxy: the number of proxies in front of orgscim (e.g. 1), or their addresses and subnets, comma-separated (e.g. 10.0.0.0/8,loopback); true (every hop, so any client could choose its address) is refused (default false: the socket's address)"],
   ["TLS_CERT_FILE", "PEM certificate (with its chain) to serve HTTPS on PORT without a proxy; needs TLS_KEY_FILE; unset: plain HTTP"],
   ["TLS_KEY_FILE", "PEM private key of TLS_CERT_FILE"],

@@ -13,6 +13,7 @@ import { auditEvent } from "./audit";
 import { accountTarget, afterPolicy, authorize, orgTarget, userRef, userTarget, type AfterPolicy, type Target } from "./policy";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
+import { groupsBoundToAccount, type GroupView } from "./groups-view";
 import { newId } from "./ids";
 import type { Repos, Store } from "./ports/store";
 import { ACCOUNT_ROLES, type Account, type AccountRole, type UserRecord } from "./types";
@@ -126,7 +127,7 @@ export async function closeAccount(deps: AccountDeps, actor: Actor, id: string):
  * it: otherwise the request names a new one (owner_sid, which is account.owner.change too).
  * Reopening an open account changes nothing (as closing a closed one).
  */
-export async function reopenAccount(deps: AccountDeps, actor: Actor, id: string, input: { ownerId?: string } = {}): Promise<Account> {
+export async function reopenAccount(deps: AccountDeps, actor: Actor, id: string, input: { ownerId?: string } = {}): Promise<{ account: Account; regranting: GroupView[] }> {
   const current = await findAccount(deps, actor, id);
   const changesOwner = input.ownerId !== undefined && input.ownerId !== current.ownerId;
   await authorize(deps, actor, [
@@ -135,23 +136,28 @@ export async function reopenAccount(deps: AccountDeps, actor: Actor, id: string,
   ], { action: "account.reopen", target: accountTarget(current) });
   if (current.status === "active") {
     if (changesOwner) throw Errors.invalidValue(`Account ${id} is not closed, so there is nothing to reopen: change its owner with POST /v1/Accounts/${id} and owner_sid.`);
-    return current;
+    return { account: current, regranting: [] };
   }
   const ownerId = input.ownerId ?? current.ownerId;
   const problem = await ownerProblem(deps.store, actor.org.id, ownerId);
   if (problem) throw Errors.accountOwner(ownerId, changesOwner ? problem : `${problem} (the closed account's owner); reopen it with a new owner: owner_sid`);
   const now = isoNow(deps.clock);
   const next: Account = { ...current, status: "active", ownerId, lastModified: now };
-  await deps.store.transaction(async (tx) => {
+  const regranting = await deps.store.transaction(async (tx) => {
     // Read again inside the transaction: two reopens at once make the role groups once.
-    if ((await tx.accounts.get(actor.org.id, id))?.status !== "closed") return;
+    if ((await tx.accounts.get(actor.org.id, id))?.status !== "closed") return [];
+    // The identity provider's groups bound to its roles grant again from now on: said in the
+    // answer and recorded in the audit event, so that whoever reopens sees whom it lets back in.
+    const bound = await groupsBoundToAccount(tx, actor.org.id, id);
     await tx.accounts.update(next);
     for (const g of builtinAccountRoleGroups(next.orgId, next.id, now)) await tx.groups.insert(g);
     await tx.audit.append(auditEvent(deps.clock, actor, "account.reopen", { type: "Account", id }, {
-      before: { status: "closed", ownerId: current.ownerId }, after: { status: "active", ownerId },
+      before: { status: "closed", ownerId: current.ownerId },
+      after: { status: "active", ownerId, groupsGrantingAgain: bound.map((b) => b.group.id) },
     }));
+    return bound;
   });
-  return next;
+  return { account: next, regranting };
 }
 
 /**

@@ -135,6 +135,8 @@ export const Errors = {
     new DomainError("forbidden", 4009, `Org role '${role}' cannot be assigned here: ${why}`),
   versionMismatch: (expected: string, actual: string) =>
     new DomainError("invalidVersion", 4010, `The resource has changed: If-Match was ${expected} but the current version is ${actual}. GET it again and retry.`),
+  identityProviderOwns: (id: string, attributes: readonly string[]) =>
+    new DomainError("conflict", 4012, `User ${id} is managed by your identity provider (it has an externalId), which owns ${attributes.join(", ")}: change ${attributes.length > 1 ? "them" : "it"} in the identity provider, whose next update would overwrite a change made here. Nothing was changed. To change ${attributes.length > 1 ? "them" : "it"} here anyway until then, send override_identity_provider: true (docs/identity-provider-owned.md).`),
 
   // groups
   groupNotFound: (id: string) => new DomainError("notFound", 5001, `Group ${id} not found.`),

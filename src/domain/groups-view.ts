@@ -8,7 +8,7 @@
 import type { Actor } from "./actor";
 import { Errors } from "./errors";
 import { afterPolicy, authorize, groupTarget, orgTarget, type AfterPolicy } from "./policy";
-import type { Membership, Store } from "./ports/store";
+import type { Membership, Repos, Store } from "./ports/store";
 import type { Clock } from "./clock";
 import type { GroupRecord, UserRecord } from "./types";
 
@@ -22,9 +22,27 @@ export interface GroupView {
   members: number;
 }
 
-/** One page of the organization's groups (built-in role groups left out) and how many there are. */
-export async function listGroupsView(deps: GroupViewDeps, actor: Actor, q: { offset: AfterPolicy<number>; limit: number }): Promise<{ total: number; items: GroupView[] }> {
+/** The identity provider's groups bound to a role on the account (built-in role groups left out), by name, with member counts. */
+export async function groupsBoundToAccount(store: Pick<Repos, "groups">, orgId: string, accountId: string): Promise<GroupView[]> {
+  const bound = (await store.groups.listBoundToAccount(orgId, accountId)).filter((g) => !g.builtin)
+    .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+  const out: GroupView[] = [];
+  for (const group of bound) out.push({ group, members: await store.groups.countMembers(orgId, group.id) });
+  return out;
+}
+
+/**
+ * One page of the organization's groups (built-in role groups left out) and how many there are;
+ * with `accountId`, only those bound to a role on that account (another organization's account,
+ * or an unknown one, has none).
+ */
+export async function listGroupsView(deps: GroupViewDeps, actor: Actor, q: { offset: AfterPolicy<number>; limit: number; accountId?: string }): Promise<{ total: number; items: GroupView[] }> {
   await authorize(deps, actor, { action: "group.list", target: orgTarget(actor.org.id) });
+  if (q.accountId !== undefined) {
+    const all = await groupsBoundToAccount(deps.store, actor.org.id, q.accountId);
+    const offset = afterPolicy(q.offset);
+    return { total: all.length, items: all.slice(offset, offset + q.limit) };
+  }
   const page = await deps.store.groups.list(actor.org.id, { startIndex: afterPolicy(q.offset) + 1, count: q.limit, excludeBuiltin: true });
   const items: GroupView[] = [];
   for (const group of page.items) items.push({ group, members: await deps.store.groups.countMembers(actor.org.id, group.id) });

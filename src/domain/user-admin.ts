@@ -20,14 +20,50 @@ export interface UserChanges {
   familyName?: string | null;
   orgRole?: OrgRole;
   twoFactorRequired?: boolean;
+  /**
+   * The caller changes names the identity provider owns knowing its next update overwrites them
+   * (docs/identity-provider-owned.md); without it such a change is refused (4012).
+   */
+  overrideIdentityProvider?: boolean;
+}
+
+/**
+ * The names an identity provider owns of a user it manages (one with an externalId): what its
+ * SCIM updates write (name.givenName, name.familyName, displayName). userName, emails, active and
+ * externalId are its too, and no /v1 door writes them. Org role, two-factor and account roles
+ * are orgscim's own.
+ */
+const IDP_OWNED = { displayName: "display_name", givenName: "given_name", familyName: "family_name" } as const;
+
+/** The identity-provider-owned names `changes` would change on `current` (a value equal to the stored one changes nothing). */
+function idpOwnedChanges(current: UserRecord, changes: UserChanges): string[] {
+  if (current.externalId === null) return [];
+  const name = (current.data.name as Record<string, unknown> | undefined) ?? {};
+  const stored: Record<keyof typeof IDP_OWNED, unknown> = { displayName: current.data.displayName, givenName: name.givenName, familyName: name.familyName };
+  return (Object.keys(IDP_OWNED) as (keyof typeof IDP_OWNED)[])
+    .filter((k) => changes[k] !== undefined && (changes[k] ?? undefined) !== (stored[k] ?? undefined))
+    .map((k) => IDP_OWNED[k]);
 }
 
 export async function updateUserSettings(deps: UserDeps, actor: Actor, id: string, changes: UserChanges): Promise<UserRecord> {
-  if (changes.orgRole === "owner") await transferOwnership(deps, actor, id);
-  const { orgRole, ...rest } = changes;
+  const { overrideIdentityProvider, ...asked } = changes;
+  if (!overrideIdentityProvider) {
+    // The policy first (a caller who may not change the user learns nothing about it), then the rule.
+    const current = await findUser(deps, actor, id);
+    const owned = idpOwnedChanges(current, asked);
+    if (owned.length > 0) {
+      await authorize(deps, actor, { action: "user.update", target: await userTarget(deps.store, current) });
+      throw Errors.identityProviderOwns(id, owned);
+    }
+  }
+  if (asked.orgRole === "owner") await transferOwnership(deps, actor, id);
+  const { orgRole, ...rest } = asked;
   const roleChange = orgRole !== undefined && orgRole !== "owner" ? orgRole : undefined;
   if (roleChange === undefined && Object.keys(rest).length === 0) return getUser(deps, actor, id);
   return modifyUser(deps, actor, id, undefined, (current) => {
+    // Checked again on the user as this transaction reads it (an externalId set meanwhile).
+    const owned = overrideIdentityProvider ? [] : idpOwnedChanges(current, rest);
+    if (owned.length > 0) throw Errors.identityProviderOwns(id, owned);
     const data = { ...current.data };
     if (rest.displayName !== undefined) {
       if (rest.displayName === null) delete data.displayName;

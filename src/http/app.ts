@@ -79,6 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
     bodyLimit: deps.config.BODY_LIMIT,
     membersReturned: deps.config.SCIM_GROUP_MEMBERS_RETURNED,
     bulk: { maxOperations: deps.config.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: deps.config.SCIM_BULK_MAX_PAYLOAD },
+    provisioningErrors: { keep: deps.config.PROVISIONING_ERRORS_KEPT, days: deps.config.PROVISIONING_ERRORS_DAYS },
     rateLimit,
     shedWrites: shedding.handler,
     bulkAdmission: bulkSlots,

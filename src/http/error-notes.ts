@@ -57,6 +57,7 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
   userSuspended: n("The user is suspended (active=false) and cannot be changed.", "Reactivate the user (active=true), then make the change."),
   roleNotAllowed: n("This org role cannot be assigned here: Owner is never granted over SCIM, and a scim-scope token cannot grant or revoke Administrator (docs/authorization.md).", "Use /v1 with an admin token, or have the Owner transfer ownership."),
   versionMismatch: n("If-Match names a version that is no longer the current one: someone else changed the resource.", "GET the resource again, reapply your change, and retry with the new ETag."),
+  identityProviderOwns: n("The user is managed by the organization's identity provider (it has an externalId), and the request changes names the identity provider owns (display_name, given_name, family_name); its next update would overwrite them.", "Change the names in the identity provider. To correct them here until its next update, send override_identity_provider: true with the change (docs/identity-provider-owned.md)."),
 
   groupNotFound: n("No group with this id in the caller's organization.", "Check the id; list groups with GET /scim/v2/Groups."),
   displayNameTaken: n("Another group of the organization has this displayName, compared without case.", "Choose another displayName, or update the existing group."),

@@ -9,7 +9,8 @@
 import { systemClock } from "../../src/domain/clock";
 import { accountRoleGroupId } from "../../src/domain/account-roles";
 import { issueToken } from "../../src/domain/tokens";
-import { AccountBody, AccountUserList } from "../../src/http/v1/accounts-routes";
+import { AccountBody, AccountReopened, AccountUserList } from "../../src/http/v1/accounts-routes";
+import { GroupPage } from "../../src/http/v1/groups-routes";
 import { ErrorBody } from "../../src/http/v1/openapi";
 import { call, startTestServer, userBody, type TestServer } from "../helpers/server";
 import { conforms, v1 } from "../helpers/v1";
@@ -74,6 +75,40 @@ describe("reopening a closed account", () => {
     // The role groups exist again: a grant works.
     expect((await api("POST", "/RoleAssignments", { account_sid: a.sid, user_sid: dev, role: "developer" })).status).toBe(201);
     expect(await s.running.store.groups.get(o.org.id, accountRoleGroupId(a.sid, "administrator"))).not.toBeNull();
+  });
+
+  it("says which of the identity provider's groups grant again: in the answer, in GET /v1/Groups?Account=, and in the audit event", async () => {
+    const { o, api, mk, closed, events } = await setup();
+    const owner = await mk("owner");
+    const [m1, m2, m3] = [await mk("m1"), await mk("m2"), await mk("m3")];
+    const sid = conforms(AccountBody, await api("POST", "/Accounts", { friendly_name: "Regrant", owner_sid: owner })).sid;
+    const other = conforms(AccountBody, await api("POST", "/Accounts", { friendly_name: "Unrelated", owner_sid: owner })).sid;
+    const group = async (name: string, account: string, role: string, members: string[]) => {
+      const r = await call("POST", `${s.scim}/Groups`, o.token, { schemas: [GROUP], displayName: name, [GROUP_EXT]: { accountSid: account, accountRole: role }, members: members.map((value) => ({ value })) });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const admins = await group("Regrant admins", sid, "administrator", [m1, m2]);
+    const devs = await group("Regrant devs", sid, "developer", [m3]);
+    await group("Unrelated devs", other, "developer", [m1]);
+    expect((await api("DELETE", `/Accounts/${sid}`)).status).toBe(200);
+
+    // Before reopening, the console can list them (the Groups read, narrowed to the account).
+    const listed = conforms(GroupPage, await api("GET", `/Groups?Account=${sid}`));
+    expect(listed.groups.map((g) => [g.sid, g.binding?.account_role, g.member_count])).toEqual([[admins, "administrator", 2], [devs, "developer", 1]]);
+
+    const reopened = conforms(AccountReopened, await api("POST", `/Accounts/${sid}/Reopen`, {}));
+    expect(reopened.groups_granting_again.map((g) => [g.sid, g.display_name, g.binding?.account_role, g.member_count]))
+      .toEqual([[admins, "Regrant admins", "administrator", 2], [devs, "Regrant devs", "developer", 1]]);
+    const [event] = await events("account.reopen");
+    expect(event!.after).toMatchObject({ status: "active", groupsGrantingAgain: [admins, devs] });
+    // Reopening an open account changes nothing and lets nobody back in.
+    expect(conforms(AccountReopened, await api("POST", `/Accounts/${sid}/Reopen`, {})).groups_granting_again).toEqual([]);
+    // A closed account without bound groups: an empty list; another organization's account: none of ours.
+    const bare = await closed(owner);
+    expect(conforms(AccountReopened, await api("POST", `/Accounts/${bare}/Reopen`, {})).groups_granting_again).toEqual([]);
+    const elsewhere = await s.newOrg({ domainEnforcement: false });
+    expect(conforms(GroupPage, await v1("GET", `${s.url}/v1/Groups?Account=${sid}`, elsewhere.token)).groups).toEqual([]);
   });
 
   it("refuses (403, still closed, one refused audit event) a Standard User who owns it, its Administrator through an identity provider's group, and an Administrator of another account", async () => {

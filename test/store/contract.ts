@@ -14,6 +14,7 @@ import { filterMatrix } from "./contract/filter-matrix";
 import { membershipFilters } from "./contract/membership-filters";
 import { memberships } from "./contract/memberships";
 import { outbox } from "./contract/outbox";
+import { provisioningErrors } from "./contract/provisioning-errors";
 import { races } from "./contract/races";
 import { records } from "./contract/records";
 import type { ContractIt } from "./contract/types";
@@ -45,5 +46,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     memberships(it_, current);
     auditSearch(it_, current);
     events(it_, current);
+    provisioningErrors(it_, current);
   });
 }

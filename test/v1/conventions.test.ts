@@ -41,6 +41,8 @@ beforeAll(async () => {
     (await call("POST", `${s.scim}/Groups`, token, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName, members: members.map((value) => ({ value })) })).body.id as string;
   const group = await scimGroup("Conventions A", [user, other]);
   await scimGroup("Conventions B", []);
+  // Two SCIM requests refused for their content (a userName taken), for GET /ProvisioningErrors.
+  for (let i = 0; i < 2; i++) await call("POST", `${s.scim}/Users`, token, userBody("conventions@acme.test"));
   org = { user, account, other, rotatable, group };
   doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as Doc;
 });
@@ -156,6 +158,7 @@ describe("every /v1 operation of /v1/openapi.json", () => {
   /** What a list needs to answer several items (its path's sid, a required filter); a new list fails the test until it is listed. */
   const LISTS: Record<string, () => { path: string; query?: Record<string, string> }> = {
     "/Tokens": () => ({ path: "/Tokens" }),
+    "/ProvisioningErrors": () => ({ path: "/ProvisioningErrors" }),
     "/OAuthClients": () => ({ path: "/OAuthClients" }),
     "/EventStreams": () => ({ path: "/EventStreams" }),
     "/Accounts": () => ({ path: "/Accounts" }),

@@ -214,6 +214,12 @@ describe("the examples of /v1/openapi.json", () => {
     await op("listGroupMemberships", "GET", `/Groups/${engineering.body.id}/Members?PageSize=1`);
     await op("listOutbox", "GET", "/Outbox?PageSize=2");
     await op("listAuditEvents", "GET", "/AuditEvents?Action=account.create&PageSize=1");
+    // An identity provider pushes a userName already taken: the refusal is kept for the provisioning-errors page.
+    const taken = await call("POST", `${running.url}/scim/v2/Users`, owner, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "ada@acme.example", externalId: "00u1ada-again" });
+    if (taken.status !== 409) throw new Error(`SCIM POST /Users with a taken userName: ${taken.status} ${taken.text}`);
+    await op("listProvisioningErrors", "GET", "/ProvisioningErrors?PageSize=1");
+    await op("getProvisioningErrorCounts", "GET", "/ProvisioningErrors/Counts");
+    await op("getMe", "GET", "/Me");
   }
 
   it("captures every operation of the document from a real server, and src/http/v1/examples.json holds exactly that", async () => {

@@ -14,12 +14,14 @@
  */
 import type { Filter, SortSpec } from "../filter";
 import type { EventRepo } from "./events";
+import type { ProvisioningErrorRepo } from "./provisioning-errors";
 import type {
   Account, ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, InvitationState, MemberStatus, Organization,
   OutboxMessage, UserRecord,
 } from "../types";
 
 export type { EventRepo } from "./events";
+export type { ProvisioningError, ProvisioningErrorRepo } from "./provisioning-errors";
 
 export class UniqueViolation extends Error {
   constructor(readonly field: "userName" | "externalId" | "displayName" | "id" | "name" | "email") {
@@ -315,6 +317,8 @@ export interface Repos {
   audit: AuditRepo;
   /** SCIM events (RFC 9967); optional: a store without it records none and configures no stream. */
   events?: EventRepo;
+  /** Provisioning errors (src/domain/provisioning-errors.ts); both stores keep them, a store without them records none. */
+  provisioningErrors?: ProvisioningErrorRepo;
 }
 
 /**

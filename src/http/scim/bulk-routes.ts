@@ -22,6 +22,8 @@ import type { BulkAdmission } from "../bulk-admission";
 import { jsonBody } from "../body";
 import { scimErrorBody, sendScimError, statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
+import { isContentRefusal, type RefusedRequest } from "../../domain/provisioning-errors";
+import { keepRefusals, refusedRequest } from "./record-refusals";
 import type { GroupRouteDeps } from "./groups-routes";
 import { baseUrlOf, sendScim } from "./respond";
 
@@ -63,6 +65,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
     } catch (e) {
       // RFC 7644 §3.7.4: 413 naming the limit; scimType tooMany says which one.
       if (e instanceof DomainError && e.code === TOO_MANY_OPERATIONS) {
+        await keepRefusals(deps, req, [refusedRequest(e, { method: "POST", path: "/Bulk", bulk: false }, "tooMany")]);
         return void sendScimError(res, 413, e, "tooMany");
       }
       throw e;
@@ -128,7 +131,16 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
     // One commit per slice of operations where the store can (each operation still stands or falls
     // alone); between slices other requests run (src/scim/bulk/run.ts).
     const batch = deps.store.batch?.bind(deps.store);
-    sendScim(res, 200, await runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError, ...(batch ? { slice: batch } : {}) }));
+    // Each operation refused for its content is recorded once the request is done (one write).
+    const refused: RefusedRequest[] = [];
+    const renderAndKeep = (e: unknown, op: { method: string; path: string; data?: unknown }) => {
+      const err = toDomainError(e);
+      if (isContentRefusal(err)) refused.push(refusedRequest(err, { method: op.method, path: op.path, bulk: true, body: op.data }));
+      return renderError(err);
+    };
+    const response = await runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError: renderAndKeep, ...(batch ? { slice: batch } : {}) });
+    await keepRefusals(deps, req, refused);
+    sendScim(res, 200, response);
   });
 
   return r;

@@ -15,6 +15,7 @@ import { bulkRoutes, DEFAULT_BULK_LIMITS, type BulkLimits } from "./bulk-routes"
 import { discoveryRoutes } from "./discovery-routes";
 import { groupMemberRoutes } from "./group-members-routes";
 import { groupRoutes } from "./groups-routes";
+import { recordRefusals } from "./record-refusals";
 import { rootSearchRoutes } from "./search-routes";
 import { userRoutes, type ScimDeps } from "./users-routes";
 
@@ -52,6 +53,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "See /scim/v2/ResourceTypes for the endpoints this server serves.");
   });
+  r.use(recordRefusals(deps)); // requests refused for their content, for the provisioning-errors page
   r.use(errorHandler(sendScimError));
   return r;
 }

@@ -6,6 +6,7 @@ import { scimPut } from "../../domain/events-capture";
 import { Router, type Request } from "express";
 import type { Clock } from "../../domain/clock";
 import type { GroupRef, ListResult, Store } from "../../domain/ports/store";
+import type { RetentionOptions } from "../../domain/provisioning-errors";
 import type { UserRecord } from "../../domain/types";
 import { createUser, deprovisionUser, getUser, listUsers, modifyUser } from "../../domain/users";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
@@ -23,6 +24,8 @@ export interface ScimDeps {
   maxResults: number;
   /** INVITATION_TTL_HOURS, for the invitation a create of another organization's user mails; absent: 168. */
   invitationTtlHours?: number;
+  /** How many requests refused for their content each organization keeps, and for how long (src/domain/provisioning-errors.ts); absent: the defaults. */
+  provisioningErrors?: RetentionOptions;
 }
 
 /** Renders a user as the caller sees it, projected; `groups` when the caller read them already (a page). */

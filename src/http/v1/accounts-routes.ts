@@ -7,6 +7,7 @@ import {
 } from "../../domain/accounts";
 import { ACCOUNT_ROLES, type Account } from "../../domain/types";
 import { actorOf } from "../auth";
+import { GroupBody, toGroupBody } from "./groups-routes";
 import { PageMeta, pageMeta, pageOf, readPage } from "./paging";
 import { route } from "./route";
 import type { V1Module } from "./module";
@@ -29,6 +30,9 @@ export const AccountUpdate = named("AccountUpdate", z.object({ friendly_name: z.
 export const AccountReopen = named("AccountReopen", z.object({
   owner_sid: Sid("US").optional().describe("A new owner, when the closed account's owner can no longer own it (left, suspended, deleted)"),
 }).strict());
+export const AccountReopened = named("AccountReopened", AccountBody.extend({
+  groups_granting_again: z.array(GroupBody).describe("The identity provider's groups bound to a role on the account: their members hold those roles again from now on (empty when the account was not closed)"),
+}));
 export const RoleAssignmentBody = named("RoleAssignment", z.object({ sid: z.string(), account_sid: z.string(), user_sid: z.string(), role: Role }));
 export const RoleAssignmentCreate = named("RoleAssignmentCreate", z.object({ account_sid: Sid("AC"), user_sid: Sid("US"), role: Role }).strict());
 export const RoleAssignmentList = named("RoleAssignmentList", z.object({ role_assignments: z.array(RoleAssignmentBody), meta: PageMeta }));
@@ -71,8 +75,11 @@ export const accountRoutes: V1Module = (r, registry, deps) => {
     })));
   route(r, registry, { method: "delete", operationId: "closeAccount", path: "/Accounts/:sid", summary: "Close an account (its direct roles end)", tag, status: 200, response: AccountBody },
     async (req) => toAccountBody(await closeAccount(deps, actorOf(req), sid(req))));
-  route(r, registry, { method: "post", operationId: "reopenAccount", path: "/Accounts/:sid/Reopen", summary: "Reopen a closed account (an Owner or Administrator of the organization); direct roles do not come back", tag, status: 200, body: AccountReopen, response: AccountBody },
-    async (req, { body }) => toAccountBody(await reopenAccount(deps, actorOf(req), sid(req), body.owner_sid ? { ownerId: body.owner_sid } : {})));
+  route(r, registry, { method: "post", operationId: "reopenAccount", path: "/Accounts/:sid/Reopen", summary: "Reopen a closed account (an Owner or Administrator of the organization); direct roles do not come back, the identity provider's groups bound to its roles grant again (listed in the answer)", tag, status: 200, body: AccountReopen, response: AccountReopened },
+    async (req, { body }) => {
+      const { account, regranting } = await reopenAccount(deps, actorOf(req), sid(req), body.owner_sid ? { ownerId: body.owner_sid } : {});
+      return { ...toAccountBody(account), groups_granting_again: regranting.map(toGroupBody) };
+    });
   route(r, registry, { method: "get", operationId: "listAccountUsers", path: "/Accounts/:sid/Users", summary: "The account's users and their effective roles, by user sid; its owner among them (owner: true), with a role there or not", tag, status: 200, response: AccountUserList, paged: true },
     async (req) => {
       const page = readPage(req);

@@ -43,7 +43,7 @@ export const GroupMembershipBody = named("GroupMembership", z.object({
 
 export const GroupMembershipPage = named("GroupMembershipList", z.object({ members: z.array(GroupMembershipBody), meta: PageMeta }));
 
-const toGroupBody = ({ group: g, members }: GroupView): z.infer<typeof GroupBody> => ({
+export const toGroupBody = ({ group: g, members }: GroupView): z.infer<typeof GroupBody> => ({
   sid: g.id,
   display_name: g.displayName,
   external_id: g.externalId,
@@ -62,10 +62,11 @@ export const groupRoutes: V1Module = (r, registry, deps) => {
   const tag = "Groups";
   route(r, registry, {
     method: "get", operationId: "listGroups", path: "/Groups", tag, status: 200, response: GroupPage, paged: true,
-    summary: "The groups the identity provider pushes over SCIM (built-in role groups left out), each with its binding and member count; read-only (groups change through SCIM)",
-  }, async (req) => {
+    summary: "The groups the identity provider pushes over SCIM (built-in role groups left out), each with its binding and member count; read-only (groups change through SCIM). Account narrows to the groups bound to a role on that account (those a reopen makes grant again)",
+    query: z.object({ Account: z.string().regex(/^AC[0-9a-f]{32}$/, "must be an AC... sid").optional() }),
+  }, async (req, { query }) => {
     const page = readPage(req);
-    const { total, items } = await listGroupsView(deps, actorOf(req), { offset: page.offset, limit: page.size });
+    const { total, items } = await listGroupsView(deps, actorOf(req), { offset: page.offset, limit: page.size, ...(query.Account ? { accountId: query.Account } : {}) });
     const at = page.page();
     return { groups: items.map(toGroupBody), meta: pageMeta(req, "groups", at, items.length, at.offset + items.length < total) };
   });

@@ -154,6 +154,7 @@ const TAGS: Record<string, string> = {
   RoleAssignments: "Account roles held directly (Administrator, Billing Manager, Developer, Support)",
   Users: "The organization's users: managed, pending and independent",
   AuditEvents: "The audit trail",
+  ProvisioningErrors: "SCIM requests refused for their content, kept a while for the identity provider's administrator (bounded per organization; never a body)",
   Domains: "Domains and their DNS verification",
   Invitations: "Invitations to the organization and to accounts",
 };

@@ -14,7 +14,9 @@ import { accountRoutes } from "./accounts-routes";
 import { auditRoutes } from "./audit-routes";
 import { domainRoutes } from "./domains-routes";
 import { groupRoutes } from "./groups-routes";
+import { meRoutes } from "./me-routes";
 import { outboxRoutes } from "./outbox-routes";
+import { provisioningErrorRoutes } from "./provisioning-errors-routes";
 import { invitationAcceptRoute, invitationRoutes } from "./invitations-routes";
 import { organizationRoutes } from "./organization-routes";
 import { linkOrigin } from "./links";
@@ -28,7 +30,7 @@ import { userRoutes } from "./users-routes";
 
 export type { V1Deps, V1Module } from "./module";
 
-const V1_MODULES: V1Module[] = [organizationRoutes, tokenRoutes, oauthClientRoutes, eventStreamRoutes, accountRoutes, userRoutes, groupRoutes, outboxRoutes, auditRoutes, domainRoutes, invitationRoutes];
+const V1_MODULES: V1Module[] = [organizationRoutes, meRoutes, tokenRoutes, oauthClientRoutes, eventStreamRoutes, accountRoutes, userRoutes, groupRoutes, outboxRoutes, auditRoutes, provisioningErrorRoutes, domainRoutes, invitationRoutes];
 
 export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry } {
   const registry = new ApiRegistry(deps.publicUrl);

@@ -26,6 +26,8 @@ export const UserUpdate = named("UserUpdate", z.object({
   family_name: z.string().max(256).nullable().optional(),
   org_role: z.enum(["owner", "administrator", "standard"]).optional(),
   two_factor_required: z.boolean().optional(),
+  override_identity_provider: z.boolean().optional()
+    .describe("For a user the identity provider manages (managed_by_idp): change display_name, given_name or family_name here anyway, knowing its next update overwrites them; without it such a change is refused (409, code 4012)"),
 }).strict());
 
 /** The console's acknowledgement checkboxes, and the new owner of the user's accounts. */
@@ -58,7 +60,7 @@ export const userRoutes: V1Module = (r, registry, deps) => {
   route(r, registry, { method: "get", operationId: "getUser", path: "/Users/:sid", summary: "Fetch a user of the organization: managed, pending, or independent (account access only)", tag, status: 200, response: UserBody },
     async (req) => toUserBody(deps.store, await getMember(deps, actorOf(req), sid(req))));
 
-  route(r, registry, { method: "post", operationId: "updateUser", path: "/Users/:sid", summary: "Update a user's name, org role (owner transfers ownership) or two-factor requirement", tag, status: 200, body: UserUpdate, response: UserBody },
+  route(r, registry, { method: "post", operationId: "updateUser", path: "/Users/:sid", summary: "Update a user's name, org role (owner transfers ownership) or two-factor requirement; the names of a user the identity provider manages only with override_identity_provider", tag, status: 200, body: UserUpdate, response: UserBody },
     async (req, { body }) => {
       const changes: Parameters<typeof updateUserSettings>[3] = {};
       if (body.display_name !== undefined) changes.displayName = body.display_name;
@@ -66,6 +68,7 @@ export const userRoutes: V1Module = (r, registry, deps) => {
       if (body.family_name !== undefined) changes.familyName = body.family_name;
       if (body.org_role !== undefined) changes.orgRole = body.org_role;
       if (body.two_factor_required !== undefined) changes.twoFactorRequired = body.two_factor_required;
+      if (body.override_identity_provider === true) changes.overrideIdentityProvider = true;
       return toUserBody(deps.store, await updateUserSettings(deps, actorOf(req), sid(req), changes));
     });
 

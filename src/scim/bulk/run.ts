@@ -51,7 +51,8 @@ export interface BulkHandlers {
   slice?<T>(fn: () => Promise<T>): Promise<T>;
   execute(call: BulkCall): Promise<BulkDone>;
   /** Status and SCIM error body (RFC 7644 §3.12) for anything `execute` threw. */
-  renderError(e: unknown): { status: number; body: Record<string, unknown> };
+  /** `op`: the failed operation as sent (its path after bulkId references were replaced), for the provisioning-errors record. */
+  renderError(e: unknown, op: { method: string; path: string; data?: unknown }): { status: number; body: Record<string, unknown> };
 }
 
 interface Routed { resource: BulkResource; id?: string }
@@ -112,7 +113,7 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
     } catch (e) {
       failed.add(i);
       errors += 1;
-      const { status, body } = h.renderError(e);
+      const { status, body } = h.renderError(e, { method: op.method, path, ...(op.data !== undefined ? { data: op.data } : {}) });
       // A failed POST has no location (§3.7.3); others name the resource they addressed.
       const routed = op.method === "POST" ? null : ROUTE.exec(path);
       const location = routed?.[2] ? `${h.baseUrl}/${resourceOf(routed[1]!)}/${routed[2]}` : undefined;

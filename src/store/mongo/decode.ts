@@ -15,6 +15,7 @@ import type {
   Account, ApiToken, AuditEvent, Domain, Email, GroupBinding, GroupRecord, Invitation, InvitationKind, MemberStatus, Organization, OrgSettings,
   OutboxMessage, TokenKind, UserRecord,
 } from "../../domain/types";
+import type { ProvisioningError } from "../../domain/ports/store";
 import { decodeKeys, decodeObjectKeys, isPlainObject } from "./codec";
 
 /** A stored document as the driver answers it. */
@@ -210,6 +211,19 @@ export function toMessage(d: Doc): OutboxMessage {
   return {
     id: m._id, orgId: m.orgId, kind: m.kind, ref: m.ref, to: m.to, subject: m.subject, text: m.text, status: m.status,
     created: m.created, sentAt: m.sentAt, attempts: m.attempts, lastError: m.lastError, nextAttemptAt: m.nextAttemptAt,
+  };
+}
+
+const provisioning_errors = z.object({
+  orgId: text, seq: z.number(), time: text, status: z.number(), scimType: orNull(text), code: z.number(), reason: text, method: text, path: text,
+  bulk: z.boolean(), credential: text, targetName: orNull(text), externalId: orNull(text),
+});
+
+export function toProvisioningError(d: Doc): ProvisioningError {
+  const e = decode("provisioning_errors", provisioning_errors, d);
+  return {
+    orgId: e.orgId, seq: e.seq, time: e.time, status: e.status, scimType: e.scimType, code: e.code, reason: e.reason, method: e.method, path: e.path,
+    bulk: e.bulk, credential: e.credential, targetName: e.targetName, externalId: e.externalId,
   };
 }
 

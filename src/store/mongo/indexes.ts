@@ -127,10 +127,15 @@ export const EVENT_INDEXES_V9: Readonly<Record<string, readonly IndexSpec[]>> = 
   token_uses: [ix({ orgId: 1 })],
 };
 
+/** Provisioning errors since migration 10: an organization's records by number, newest first, and the bound's range. */
+export const PROVISIONING_ERROR_INDEXES_V10: Readonly<Record<string, readonly IndexSpec[]>> = {
+  provisioning_errors: [ix({ orgId: 1, seq: 1 }, { unique: true })],
+};
+
 /** What every collection should have now. */
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V8,
-  group_members: GROUP_MEMBER_INDEXES_V7, ...EVENT_INDEXES_V9,
+  group_members: GROUP_MEMBER_INDEXES_V7, ...EVENT_INDEXES_V9, ...PROVISIONING_ERROR_INDEXES_V10,
 };
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */

@@ -6,7 +6,7 @@
 import { newId } from "../../domain/ids";
 import { toDomain } from "./decode";
 import { actorFields, domainDoc } from "./docs";
-import { AUDIT_INDEXES_V6, AUDIT_INDEXES_V8, COUNTER_INDEXES_V5, EVENT_INDEXES_V9, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
+import { AUDIT_INDEXES_V6, AUDIT_INDEXES_V8, COUNTER_INDEXES_V5, EVENT_INDEXES_V9, PROVISIONING_ERROR_INDEXES_V10, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, MigrationRefused, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
@@ -138,6 +138,16 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     // New collections: nothing to backfill.
     up: async (db, log) => {
       await reconcileAll(db, 9, EVENT_INDEXES_V9, KNOWN(EVENT_INDEXES_V9), log);
+    },
+  },
+  {
+    version: 10,
+    name: "provisioning errors, bounded per organization",
+    // provisioning_errors: SCIM requests refused for their content, numbered by the organization's
+    // "provisioning_errors" counter, with the {orgId, seq} index the bound deletes by
+    // (./indexes.ts PROVISIONING_ERROR_INDEXES_V10). A new collection: nothing to backfill.
+    up: async (db, log) => {
+      await reconcileAll(db, 10, PROVISIONING_ERROR_INDEXES_V10, KNOWN(PROVISIONING_ERROR_INDEXES_V10), log);
     },
   },
 ];

@@ -112,6 +112,11 @@ export const SCHEMAS = {
   }),
   /** When and from where a token (`_id`) was last used (src/domain/tokens.ts noteTokenUse): apart from `tokens`, as on SQLite. */
   token_uses: schema({ orgId: str, lastUsed: str, lastAddress: str }),
+  /** SCIM requests refused for their content (./provisioning-errors.ts), `_id` "<orgId>:<seq>"; never a body. */
+  provisioning_errors: schema({
+    orgId: str, seq: num, time: str, status: num, scimType: nullableStr, code: num, reason: str, method: str, path: str, bulk: bool,
+    credential: str, targetName: nullableStr, externalId: nullableStr,
+  }),
   /** Insertion order per organization and collection (./sequences.ts). */
   counters: schema({ orgId: str, name: str, seq: num }),
 } as const;
@@ -131,6 +136,7 @@ export function defineModels(conn: mongoose.Connection): Models {
     group_members: bind("group_members"), accounts: bind("accounts"), domains: bind("domains"),
     invitations: bind("invitations"), outbox: bind("outbox"), audit_events: bind("audit_events"),
     event_streams: bind("event_streams"), security_events: bind("security_events"), token_uses: bind("token_uses"), counters: bind("counters"),
+    provisioning_errors: bind("provisioning_errors"),
   };
 }
 

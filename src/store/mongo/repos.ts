@@ -7,6 +7,7 @@ import { mongoGroups } from "./groups";
 import { mongoAudit, mongoDomains, mongoInvitations } from "./misc";
 import { mongoOrgs, mongoTokens } from "./orgs";
 import { mongoOutbox } from "./outbox";
+import { mongoProvisioningErrors } from "./provisioning-errors";
 import { mongoUsers } from "./users";
 
 export const reposOf = (c: MongoCtx): Repos => ({
@@ -20,4 +21,5 @@ export const reposOf = (c: MongoCtx): Repos => ({
   outbox: mongoOutbox(c),
   audit: mongoAudit(c),
   events: mongoEvents(c),
+  provisioningErrors: mongoProvisioningErrors(c),
 });

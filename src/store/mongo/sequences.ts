@@ -24,7 +24,7 @@ import { isDuplicateKey } from "./errors";
 type ClientSession = mongoose.mongo.ClientSession;
 
 /** The collections whose documents carry an insertion order (`seq`). */
-export type Sequenced = "users" | "groups" | "audit_events" | "accounts" | "security_events";
+export type Sequenced = "users" | "groups" | "audit_events" | "accounts" | "security_events" | "provisioning_errors";
 
 type Coll = mongoose.mongo.Collection<{ _id: string; [key: string]: unknown }>;
 

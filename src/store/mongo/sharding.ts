@@ -25,6 +25,7 @@ export const SHARD_KEYS: Readonly<Record<string, IndexKey>> = {
   counters: { orgId: 1 },
   security_events: { orgId: 1 },
   token_uses: { orgId: 1 },
+  provisioning_errors: { orgId: 1 },
 };
 
 /** Collections left unsharded (on the database's primary shard), and why. */

@@ -59,4 +59,34 @@ export const SCHEMA_STEPS_22: readonly Migration[] = [
       CREATE INDEX token_uses_org ON token_uses(org_id);
     `,
   },
+  {
+    version: 24,
+    name: "provisioning errors, bounded per organization",
+    // SCIM requests and /Bulk operations refused for their content (src/domain/provisioning-errors.ts):
+    // one row each, numbered per organization (seq, from provisioning_error_counts.recorded, which
+    // also counts the dropped ones). Never a body. The row's key leads with the organization, so the
+    // bound (the newest N, none older than D days) deletes one index range of that organization only.
+    sql: `
+      CREATE TABLE provisioning_errors (
+        org_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        scim_type TEXT,
+        code INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        bulk INTEGER NOT NULL,
+        credential TEXT NOT NULL,
+        target_name TEXT,
+        external_id TEXT,
+        PRIMARY KEY (org_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE provisioning_error_counts (
+        org_id TEXT PRIMARY KEY,
+        recorded INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -31,6 +31,7 @@ import { SAFETY_NET_PAGES, startCheckpointer, type CheckpointStat } from "./chec
 import { keepPlannerStatisticsFresh, PLANNER_REFRESH_MS, refreshPlannerStatistics } from "./planner";
 import { sqliteEvents } from "./events";
 import { sqliteOutbox } from "./outbox";
+import { sqliteProvisioningErrors } from "./provisioning-errors";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
 import { sqliteUsers } from "./users";
 import { rememberFiles } from "./file-identity";
@@ -163,6 +164,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     outbox: sqliteOutbox(conn),
     audit: sqliteAudit(conn),
     events: sqliteEvents(conn),
+    provisioningErrors: sqliteProvisioningErrors(conn),
   });
   // Transactions run on the writer (db); reads outside a transaction on their own connection,
   // which sees committed data only (an open group is invisible to it). In memory there is one.

@@ -825,6 +825,9 @@ export function drivers(): Driver[] {
   });
   list("audit.read", door("v1", "GET", "/AuditEvents"), v1Req("GET", "/AuditEvents?PageSize=5"));
   list("outbox.read", door("v1", "GET", "/Outbox"), v1Req("GET", "/Outbox?PageSize=5"));
+  list("provisioning_errors.read", door("v1", "GET", "/ProvisioningErrors"), v1Req("GET", "/ProvisioningErrors?PageSize=5"));
+  list("provisioning_errors.read", door("v1", "GET", "/ProvisioningErrors/Counts"), v1Req("GET", "/ProvisioningErrors/Counts"));
+  list("viewer.read", door("v1", "GET", "/Me"), v1Req("GET", "/Me"));
 
   // ----- tokens -----
   add({

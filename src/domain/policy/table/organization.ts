@@ -44,6 +44,16 @@ export const ORGANIZATION_ROWS: readonly ActionRule[] = [
     note: "An unsent invitation's body holds its token: no door answers a body.",
   },
   {
+    id: "viewer.read", what: "read who they are and what the policy allows them (the Admin Center's viewer)", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, standard: ORG, idp: ORG },
+    doors: [v1("GET", "/Me")],
+  },
+  {
+    id: "provisioning_errors.read", what: "read the SCIM requests refused for their content (never a body)", targets: ORG,
+    allow: { owner: ORG, administrator: ORG, operator: ORG },
+    doors: [v1("GET", "/ProvisioningErrors"), v1("GET", "/ProvisioningErrors/Counts")],
+  },
+  {
     id: "audit.read", what: "read the audit log", targets: ORG,
     allow: { owner: ORG, administrator: ORG, operator: ORG },
     doors: [v1("GET", "/AuditEvents"), cli("export --audit")],
