@@ -6,9 +6,9 @@
  */
 import { systemClock } from "../../src/domain/clock";
 import { issueToken } from "../../src/domain/tokens";
-import { call, userBody } from "../helpers/server";
-import { v1 } from "../helpers/v1";
-import { adminEnv, describeBrowser, openSession, type Session } from "./browser";
+import { call } from "../helpers/server";
+import { describeBrowser } from "./browser";
+import { browserSuite } from "./suite";
 
 jest.setTimeout(120_000);
 
@@ -16,38 +16,29 @@ const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const GROUP_EXT = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group";
 
 describeBrowser("Admin Center: groups from the identity provider", () => {
-  const env = adminEnv();
-  let s: Session;
-  afterEach(async () => {
-    await s?.close();
-  });
+  const { env, open, org: newOrg } = browserSuite();
 
   async function org() {
-    const o = await env.server.newOrg({ domainEnforcement: false });
+    const o = await newOrg();
     const idp = (await issueToken(env.server.running.store, systemClock, { orgId: o.org.id, name: "okta", scopes: ["scim"] })).plaintext;
-    const tag = Math.random().toString(36).slice(2, 8);
-    const mk = async (local: string) => {
-      const r = await call("POST", `${env.server.scim}/Users`, idp, userBody(`${local}-${tag}@acme.test`, { displayName: `${local} ${tag}` }));
-      expect(r.status).toBe(201);
-      return r.body.id as string;
-    };
+    const mk = (local: string) => o.mk(local, { displayName: `${local} ${o.tag}` }, idp);
     const group = async (displayName: string, members: string[], ext: Record<string, unknown> | null = null) => {
       const r = await call("POST", `${env.server.scim}/Groups`, idp, { schemas: [GROUP], displayName, externalId: `okta-${displayName}`, ...(ext ? { [GROUP_EXT]: ext } : {}), members: members.map((value) => ({ value })) });
       expect(r.status).toBe(201);
       return r.body.id as string;
     };
-    return { ...o, idp, tag, mk, group };
+    return { ...o, idp, mk, group };
   }
 
   it("lists the identity provider's groups with what they grant, and pages a group's members", async () => {
     const o = await org();
     const owner = await o.mk("owner");
-    const account = (await v1("POST", `${env.server.url}/v1/Accounts`, o.token, { friendly_name: "Rocket Labs", owner_sid: owner })).body.sid as string;
+    const account = (await o.api("POST", "/Accounts", { friendly_name: "Rocket Labs", owner_sid: owner })).body.sid as string;
     const people: string[] = [];
     for (let i = 0; i < 25; i++) people.push(await o.mk(`dev${String(i).padStart(2, "0")}`));
     const devs = await o.group("Rocket developers", people, { accountSid: account, accountRole: "developer" });
     await o.group("Everyone", [owner]);
-    s = await openSession(env);
+    const s = await open();
     const { page } = s;
     await s.signIn(o.token);
     await page.getByRole("link", { name: "Groups" }).click();
@@ -77,8 +68,8 @@ describeBrowser("Admin Center: groups from the identity provider", () => {
   it("refuses a Standard User the list, with the policy's reason", async () => {
     const o = await org();
     const std = await o.mk("std");
-    const token = (await issueToken(env.server.running.store, systemClock, { orgId: o.org.id, name: "std", scopes: ["admin"], userId: std })).plaintext;
-    s = await openSession(env);
+    const token = await o.tokenFor(std);
+    const s = await open();
     const { page } = s;
     await s.signIn(token);
     await s.go("#/groups");

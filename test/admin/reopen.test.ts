@@ -4,43 +4,29 @@
  * asks for a new owner; a Standard User who owns a closed account cannot even open its page (a
  * closed account grants nothing until an Owner or Administrator reopens it).
  */
-import { systemClock } from "../../src/domain/clock";
-import { issueToken } from "../../src/domain/tokens";
-import { call, userBody } from "../helpers/server";
-import { v1 } from "../helpers/v1";
-import { adminEnv, describeBrowser, openSession, type Session } from "./browser";
+import { describeBrowser } from "./browser";
+import { browserSuite } from "./suite";
 
 jest.setTimeout(90_000);
 
 describeBrowser("Admin Center: reopening a closed account", () => {
-  const env = adminEnv();
-  let s: Session;
-  afterEach(async () => {
-    await s?.close();
-  });
+  const { env, open, org: newOrg } = browserSuite();
 
   async function org() {
-    const o = await env.server.newOrg({ domainEnforcement: false });
-    const tag = Math.random().toString(36).slice(2, 8);
-    const mk = async (local: string) => {
-      const r = await call("POST", `${env.server.scim}/Users`, o.token, userBody(`${local}-${tag}@acme.test`));
-      expect(r.status).toBe(201);
-      return r.body.id as string;
-    };
-    const api = (method: string, path: string, body?: unknown) => v1(method, `${env.server.url}/v1${path}`, o.token, body);
+    const o = await newOrg();
     const closed = async (name: string, owner: string) => {
-      const sid = (await api("POST", "/Accounts", { friendly_name: name, owner_sid: owner })).body.sid as string;
-      expect((await api("DELETE", `/Accounts/${sid}`)).status).toBe(200);
+      const sid = (await o.api("POST", "/Accounts", { friendly_name: name, owner_sid: owner })).body.sid as string;
+      expect((await o.api("DELETE", `/Accounts/${sid}`)).status).toBe(200);
       return sid;
     };
     const status = async (sid: string) => (await env.server.running.store.accounts.get(o.org.id, sid))?.status;
-    return { ...o, tag, mk, api, closed, status };
+    return { ...o, closed, status };
   }
 
   it("reopens a closed account from its page, saying that its former roles do not come back", async () => {
     const o = await org();
     const acc = await o.closed("Archive", await o.mk("owner"));
-    s = await openSession(env);
+    const s = await open();
     const { page } = s;
     await s.signIn(o.token);
     await s.go(`#/accounts/${acc}`);
@@ -64,7 +50,7 @@ describeBrowser("Admin Center: reopening a closed account", () => {
     const heir = await o.mk("heir");
     const acc = await o.closed("Left behind", leaver);
     expect((await o.api("POST", `/Users/${leaver}/Remove`, { acknowledge: true })).status).toBe(200);
-    s = await openSession(env);
+    const s = await open();
     const { page } = s;
     await s.signIn(o.token);
     await s.go(`#/accounts/${acc}`);
@@ -83,8 +69,8 @@ describeBrowser("Admin Center: reopening a closed account", () => {
     const o = await org();
     const owner = await o.mk("std-owner");
     const acc = await o.closed("Mine once", owner);
-    const token = (await issueToken(env.server.running.store, systemClock, { orgId: o.org.id, name: "std", scopes: ["admin"], userId: owner })).plaintext;
-    s = await openSession(env);
+    const token = await o.tokenFor(owner);
+    const s = await open();
     const { page } = s;
     await s.signIn(token);
     await s.go(`#/accounts/${acc}`);
@@ -93,7 +79,7 @@ describeBrowser("Admin Center: reopening a closed account", () => {
     expect(await page.getByRole("button", { name: "Reopen account" }).count()).toBe(0);
     await s.shot("account-closed-owner-refused");
     // Nor through the API the page calls.
-    const reopen = await v1("POST", `${env.server.url}/v1/Accounts/${acc}/Reopen`, token, {});
+    const reopen = await o.api("POST", `/Accounts/${acc}/Reopen`, {}, token);
     expect([reopen.status, reopen.body.message]).toEqual([403, expect.stringMatching(/^Not allowed: a Standard User may not reopen a closed account/)]);
     expect(await o.status(acc)).toBe("closed");
   });

@@ -4,29 +4,20 @@
  * server; a Standard User sees the settings and is refused a change beside the button, which
  * changes nothing.
  */
-import { systemClock } from "../../src/domain/clock";
-import { issueToken } from "../../src/domain/tokens";
-import { call, userBody } from "../helpers/server";
-import { v1 } from "../helpers/v1";
-import { adminEnv, describeBrowser, openSession, type Session } from "./browser";
+import { describeBrowser } from "./browser";
+import { browserSuite } from "./suite";
 
 jest.setTimeout(90_000);
 
 const ORG_EXT = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
 
 describeBrowser("Admin Center: organization settings", () => {
-  const env = adminEnv();
-  let s: Session;
-  afterEach(async () => {
-    await s?.close();
-  });
+  const { open, org: newOrg } = browserSuite();
 
   async function org() {
-    const o = await env.server.newOrg({ domainEnforcement: false });
-    const tag = Math.random().toString(36).slice(2, 8);
-    const mk = async (local: string, orgRole = "standard") =>
-      (await call("POST", `${env.server.scim}/Users`, o.token, userBody(`${local}-${tag}@acme.test`, { [ORG_EXT]: { orgRole } }))).body.id as string;
-    const settings = async () => (await v1("GET", `${env.server.url}/v1/Organization`, o.token)).body as { deprovision: string; successor_user_sid: string | null; domain_enforcement: boolean };
+    const o = await newOrg();
+    const mk = (local: string, orgRole = "standard") => o.mk(local, { [ORG_EXT]: { orgRole } });
+    const settings = async () => (await o.api("GET", "/Organization")).body as { deprovision: string; successor_user_sid: string | null; domain_enforcement: boolean };
     return { ...o, mk, settings };
   }
 
@@ -34,8 +25,8 @@ describeBrowser("Admin Center: organization settings", () => {
     const o = await org();
     const admin = await o.mk("admin", "administrator");
     const heir = await o.mk("heir");
-    const token = (await issueToken(env.server.running.store, systemClock, { orgId: o.org.id, name: "admin", scopes: ["admin"], userId: admin })).plaintext;
-    s = await openSession(env);
+    const token = await o.tokenFor(admin);
+    const s = await open();
     const { page } = s;
     await s.signIn(token);
     await page.getByRole("link", { name: "Settings" }).click();
@@ -53,9 +44,9 @@ describeBrowser("Admin Center: organization settings", () => {
   it("shows a Standard User the settings, refuses their change beside the button, and changes nothing", async () => {
     const o = await org();
     const std = await o.mk("std");
-    const token = (await issueToken(env.server.running.store, systemClock, { orgId: o.org.id, name: "std", scopes: ["admin"], userId: std })).plaintext;
+    const token = await o.tokenFor(std);
     const before = await o.settings();
-    s = await openSession(env);
+    const s = await open();
     const { page } = s;
     await s.signIn(token);
     await s.go("#/settings");

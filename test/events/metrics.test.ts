@@ -3,23 +3,13 @@
  * real HTTP, with a receiver on loopback that refuses one SET (400), is down once (503), then takes
  * the rest.
  */
+import { sample, scrapeMetrics } from "../helpers/metrics";
 import { call, startTestServer, userBody, type TestServer } from "../helpers/server";
 import { makeStream, startReceiver, until, type Receiver } from "./helpers";
 
 jest.setTimeout(60_000);
 
 const TOKEN = "metrics-token-0123456789abcdef";
-
-/** The value of a series whose labels include these; null when no line matches. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | null {
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return null;
-}
 
 let s: TestServer;
 let receiver: Receiver;
@@ -33,7 +23,7 @@ afterAll(async () => {
 });
 
 it("counts push attempts by result and times each delivered SET from its change", async () => {
-  const scrape = async () => (await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text());
+  const scrape = async () => (await scrapeMetrics(s.url, TOKEN)).text;
   const { token } = await s.newOrg({ domainEnforcement: false });
   let n = 0;
   // 1st: refused (400); 2nd: down (503), so tried again; every other: taken.

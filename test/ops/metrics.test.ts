@@ -13,25 +13,12 @@ import { bulkAdmission } from "../../src/http/bulk-admission";
 import { shedWrites } from "../../src/http/write-shedding";
 import { createMetrics } from "../../src/observability/metrics";
 import { routeTemplates } from "../../src/observability/route-template";
+import { sample, scrapeMetrics } from "../helpers/metrics";
 import { call, startTestServer, userBody, type TestServer } from "../helpers/server";
 
 const TOKEN = "metrics-token-0123456789abcdef";
 
-async function scrape(url: string, token: string | null = TOKEN): Promise<{ status: number; text: string; type: string | null }> {
-  const r = await fetch(`${url}/metrics`, token === null ? {} : { headers: { authorization: `Bearer ${token}` } });
-  return { status: r.status, text: await r.text(), type: r.headers.get("content-type") };
-}
-
-/** The value of a series whose labels include these; null when no line matches. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | null {
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return null;
-}
+const scrape = (url: string, token: string | null = TOKEN) => scrapeMetrics(url, token);
 
 async function until(what: string, fn: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
