@@ -5,14 +5,11 @@
 // connections, in rotating rounds on the same disk; medians of the rounds.
 //   npm run build && node bench/durability.mjs [--rounds 3] [--seconds 5] [--dir DIR]
 // DIR must be on the disk to measure (a tmpfs makes fsync free): default the OS temp folder.
-import autocannon from "autocannon";
-import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { createUsers, startServer } from "./built-server.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const ROUNDS = Number(arg("rounds", 3));
 const SECONDS = Number(arg("seconds", 5));
@@ -26,24 +23,11 @@ const MODES = {
 };
 
 async function server(mode, n) {
-  const env = { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(base, `${mode}-${n}`, "orgscim.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token, ...MODES[mode] };
-  const child = spawn(process.execPath, [join(ROOT, "dist", "main.js")], { env: { ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  let url;
-  while (!(url = /"url":"(http:[^"]+)"/.exec(out)?.[1])) await new Promise((r) => setTimeout(r, 20));
-  const cli = (args) => execFileSync(process.execPath, [join(ROOT, "bin", "orgscim.js"), ...args], { env, encoding: "utf8" });
-  const orgId = JSON.parse(cli(["orgs", "list"]))[0].sid;
-  cli(["orgs", "settings", orgId, "--domain-enforcement", "off"]);
-  return { url, stop: () => new Promise((r) => { child.on("exit", r); child.kill("SIGTERM"); }) };
+  return startServer({ PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WRITES_SHED_LAG_MS: "0", DATABASE_URL: `sqlite:${join(base, `${mode}-${n}`, "orgscim.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token, ...MODES[mode] });
 }
 
 async function run(url, connections) {
-  const r = await autocannon({
-    url: `${url}/scim/v2/Users`, connections, duration: SECONDS, method: "POST", idReplacement: true,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
-    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bench-[<id>]@example.com", name: { givenName: "Bench", familyName: "User" } }),
-  });
+  const r = await createUsers(url, token, connections, SECONDS);
   const bad = r.non2xx + r.errors + r.timeouts;
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad };
 }

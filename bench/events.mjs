@@ -8,15 +8,12 @@
 //     [--main dist/main.js,/path/to/other/dist/main.js]   (A/B: each build in every round, rotating)
 // For push it also reports how long after the load ended the receiver had every SET (drain), and the
 // delivery rate over the whole run (SETs received ÷ seconds from the start of the load to the last).
-import autocannon from "autocannon";
-import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { createUsers, ROOT, startServer } from "./built-server.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const ROUNDS = Number(arg("rounds", 3));
 const SECONDS = Number(arg("seconds", 5));
@@ -35,21 +32,10 @@ await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
 const receiverUrl = `http://127.0.0.1:${receiver.address().port}/events`;
 
 async function server(mode, n, main) {
-  const env = {
+  const { url, stop } = await startServer({
     PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WRITES_SHED_LAG_MS: "0",
     DATABASE_URL: `sqlite:${join(base, `${mode}-${n}-${MAINS.indexOf(main)}`, "orgscim.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token, EVENTS_ALLOW_PRIVATE_RECEIVERS: "true",
-  };
-  const child = spawn(process.execPath, [main], { env: { ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  let url;
-  while (!(url = /"url":"(http:[^"]+)"/.exec(out)?.[1])) {
-    if (child.exitCode !== null) throw new Error(`${main} exited (${child.exitCode}) before it listened`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const cli = (args) => execFileSync(process.execPath, [join(ROOT, "bin", "orgscim.js"), ...args], { env, encoding: "utf8" });
-  const orgId = JSON.parse(cli(["orgs", "list"]))[0].sid;
-  cli(["orgs", "settings", orgId, "--domain-enforcement", "off"]);
+  }, main);
   if (mode !== "none") {
     const r = await fetch(`${url}/v1/EventStreams`, {
       method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -57,15 +43,11 @@ async function server(mode, n, main) {
     });
     if (r.status !== 201) throw new Error(`stream: ${r.status} ${await r.text()}`);
   }
-  return { url, stop: () => new Promise((r) => { child.on("exit", r); child.kill("SIGTERM"); }) };
+  return { url, stop };
 }
 
 async function run(url, connections) {
-  const r = await autocannon({
-    url: `${url}/scim/v2/Users`, connections, duration: SECONDS, method: "POST", idReplacement: true,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
-    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "bench-[<id>]@example.com", name: { givenName: "Bench", familyName: "User" } }),
-  });
+  const r = await createUsers(url, token, connections, SECONDS);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r["2xx"], bad: r.non2xx + r.errors + r.timeouts };
 }
 
