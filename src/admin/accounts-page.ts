@@ -9,7 +9,8 @@ import { actionButton, append, badge, ErrorSlot, field, h, openPanel, run, statu
 import { flashLine, heading, nameOf, type Page } from "./page.js";
 import { mailBanner } from "./users-page.js";
 import { confirmPanel, filteredList, inviteToAccountPanel, roleCheckboxes, roleNames, userPicker } from "./panels.js";
-import type { Account, AccountPage, AccountRole, AccountUser, RoleAssignment, User } from "./types.js";
+import type { Account, AccountPage, AccountReopened, AccountRole, AccountUser, GroupPage, RoleAssignment, User } from "./types.js";
+import { accountKind, gate } from "./viewer.js";
 
 export const accountsPage: Page = async (root, ctx) => {
   const status = statusLine();
@@ -97,8 +98,17 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
   root.append(h("section", { "aria-labelledby": "account-users" },
     h("div", { class: "title-row" }, h("h2", { id: "account-users" }, "Users"), invite),
     usersSlot.el, usersBox));
+  // What the viewer may do here, as the policy says (GET /v1/Me); the server still decides each request.
+  const kind = accountKind(ctx.viewer, account);
+  if (account.status === "active") gate(ctx.viewer, invite, "invitation.create", kind);
+  const mayGrant = ctx.viewer.can("role_assignment.create", kind);
+  const mayRevoke = ctx.viewer.can("role_assignment.delete", kind);
 
   const load = async () => {
+    if (!ctx.viewer.can("account.users.read", kind)) {
+      usersBox.replaceChildren(h("p", { class: "hint refused-note" }, `Not available to you: ${ctx.viewer.why("account.users.read")}`));
+      return;
+    }
     const [users, direct] = await Promise.all([
       v1All<AccountUser>(`/Accounts/${sid}/Users`, "users"),
       v1All<RoleAssignment>("/RoleAssignments", "role_assignments", { AccountSid: sid }),
@@ -129,6 +139,8 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
       },
     }));
     if (assignments.length === 0) remove.disabled = true;
+    if (!mayGrant && !mayRevoke) edit.disabled = true;
+    if (!mayRevoke) remove.disabled = true;
     return h("tr", { "data-user": u.user_sid },
       h("td", {}, h("a", { href: `#/users/${u.user_sid}` }, label), u.owner ? h("span", {}, " ", badge("owner", "ok")) : null, label !== u.user_name ? h("div", { class: "sub" }, u.user_name) : null),
       h("td", {}, badge(u.status, u.status)),
@@ -180,17 +192,22 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
       },
     }), { class: "danger" });
     root.append(h("section", { class: "danger-zone", "aria-label": "Close the account" }, close.wrap));
+    gate(ctx.viewer, close.button, "account.close", kind);
   } else {
     // The owner can still own it (an active managed user), or the reopening names a new one.
     const ownerCan = owner !== null && owner.status === "managed" && owner.active;
     const reopen = actionButton("Reopen account", async () => {
       let newOwner: HTMLSelectElement | null = null;
+      // Whom reopening lets back in: the identity provider's groups bound to its roles grant again at once.
+      const bound = (await v1<GroupPage>("GET", withQuery("/Groups", { Account: sid, PageSize: 100 }))).groups;
       confirmPanel({
         title: `Reopen ${account.friendly_name}`,
         bullets: [
           "The account is active again; users can be given roles on it.",
           "Roles it had before it was closed do not come back: grant them again.",
-          "Groups your identity provider binds to its roles grant them again.",
+          bound.length === 0
+            ? "No group from your identity provider is bound to its roles: nobody gets a role back by reopening it."
+            : `These groups from your identity provider grant their roles again at once, to whoever is in them now: ${bound.map((g) => `${g.display_name} (${g.binding?.account_role ? roleNames([g.binding.account_role as AccountRole]) : "a role"}, ${g.member_count} member${g.member_count === 1 ? "" : "s"})`).join("; ")}. Change them in the identity provider if they should not.`,
         ],
         confirmLabel: "Reopen account",
         extra: ownerCan ? undefined : (form) => {
@@ -199,13 +216,15 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
           form.append(picker.el);
         },
         action: async () => {
-          await v1("POST", `/Accounts/${sid}/Reopen`, newOwner ? { owner_sid: newOwner.value } : {});
-          ctx.go(`#/accounts/${sid}`, `${account.friendly_name} is open again.`);
+          const out = await v1<AccountReopened>("POST", `/Accounts/${sid}/Reopen`, newOwner ? { owner_sid: newOwner.value } : {});
+          const again = out.groups_granting_again;
+          ctx.go(`#/accounts/${sid}`, `${account.friendly_name} is open again.${again.length ? ` Granting their roles again: ${again.map((g) => g.display_name).join(", ")}.` : ""}`);
         },
       });
     });
     root.append(h("section", { class: "danger-zone", "aria-label": "Reopen the account" },
       h("p", { class: "hint" }, "Closed ", when(account.date_updated), ". An Owner or Administrator of the organization can reopen it."), reopen.wrap));
+    gate(ctx.viewer, reopen.button, "account.reopen", kind);
   }
 };
 

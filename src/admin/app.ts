@@ -17,9 +17,10 @@ import { outboxPage } from "./outbox-page.js";
 import { provisioningErrorsPage } from "./provisioning-errors-page.js";
 import type { Ctx, Page } from "./page.js";
 import { provisioningPage } from "./provisioning-page.js";
-import type { Organization } from "./types.js";
+import type { Me, Organization } from "./types.js";
 import { userPage } from "./user-page.js";
 import { usersPage } from "./users-page.js";
+import { viewerOf, type Viewer } from "./viewer.js";
 
 const main = document.getElementById("main") as HTMLElement;
 const nav = document.getElementById("nav") as HTMLElement;
@@ -27,6 +28,7 @@ const orgName = document.getElementById("org-name") as HTMLElement;
 const signOutButton = document.getElementById("sign-out") as HTMLButtonElement;
 
 let org: Organization | null = null;
+let viewer: Viewer | null = null;
 let flash: string | null = null;
 /** Renders still running for an older route are ignored when they finish. */
 let generation = 0;
@@ -50,6 +52,7 @@ const ROUTES: { pattern: RegExp; page: Page; section: string }[] = [
 function ctx(): Ctx {
   const c: Ctx = {
     org: org!,
+    viewer: viewer!,
     flash,
     go(hash, message) {
       flash = message ?? null;
@@ -67,7 +70,7 @@ function ctx(): Ctx {
 async function render(): Promise<void> {
   const mine = ++generation;
   if (!org) return showSignIn();
-  const path = location.hash.replace(/^#/, "") || "/users";
+  const path = location.hash.replace(/^#/, "") || homeOf(viewer!);
   const route = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
   for (const a of nav.querySelectorAll<HTMLAnchorElement>("a[data-section]")) {
     if (route && a.dataset.section === route.r.section) a.setAttribute("aria-current", "page");
@@ -93,6 +96,20 @@ async function render(): Promise<void> {
   if (!main.contains(document.activeElement) || document.activeElement === main) root.querySelector<HTMLElement>("h1")?.focus();
 }
 
+/** Where the viewer lands: the users list, or their own page when the policy does not let them list users. */
+function homeOf(v: Viewer): string {
+  if (v.can("user.list") || !v.me.user) return "/users";
+  return `/users/${v.me.user.sid}`;
+}
+
+/** Shows the sections the viewer may open: a link whose read the policy refuses them is hidden. */
+function showNav(v: Viewer): void {
+  for (const a of nav.querySelectorAll<HTMLAnchorElement>("a[data-action]")) {
+    const li = a.closest("li");
+    if (li) li.hidden = !v.can(a.dataset.action ?? "");
+  }
+}
+
 function showSignIn(message?: string): void {
   for (const d of document.querySelectorAll("dialog")) d.close(); // no panel outlives the session
   nav.hidden = true;
@@ -115,16 +132,19 @@ function showSignIn(message?: string): void {
       signIn(t);
       try {
         org = await v1<Organization>("GET", "/Organization");
+        viewer = viewerOf(await v1<Me>("GET", "/Me"));
       } catch (e) {
+        org = null;
         signOut();
         if (e instanceof ApiError && e.status === 401) throw new ApiError(401, e.code, `This token was not accepted: ${e.message}`);
         throw e;
       }
       input.value = "";
       orgName.textContent = org.friendly_name;
+      showNav(viewer!);
       nav.hidden = false;
       signOutButton.hidden = false;
-      if (!location.hash || location.hash === "#" || location.hash === "#/") location.hash = "#/users";
+      if (!location.hash || location.hash === "#" || location.hash === "#/") location.hash = `#${homeOf(viewer!)}`;
       else void render();
     });
   });
@@ -136,6 +156,7 @@ function showSignIn(message?: string): void {
 signOutButton.addEventListener("click", () => {
   signOut();
   org = null;
+  viewer = null;
   flash = null;
   showSignIn("You are signed out.");
 });
@@ -146,6 +167,7 @@ window.addEventListener(UNAUTHORIZED, (ev) => {
   if (!org) return; // signing in: the form shows the refusal itself
   signOut();
   org = null;
+  viewer = null;
   flash = null;
   showSignIn(`Your token is no longer accepted (${(ev as CustomEvent<string>).detail}). Sign in again.`);
 });

@@ -1,9 +1,12 @@
 /** What every page gets from the shell (./app.ts), and the page heading. */
 import { h } from "./dom.js";
 import type { Organization } from "./types.js";
+import type { Viewer } from "./viewer.js";
 
 export interface Ctx {
   org: Organization;
+  /** Who is signed in and what the policy allows them (GET /v1/Me): pages disable what they cannot do. */
+  viewer: Viewer;
   /** Navigates to a hash route (e.g. "#/users/US..."); `flash` is announced on the next page. */
   go(hash: string, flash?: string): void;
   /** Changes the hash without rendering again (tabs within a page). */

@@ -3,19 +3,20 @@
  * credential that sent them (GET /v1/AuditEvents?Outcome=refused: every refusal of the policy or
  * of a token's scope is an audit event, whichever door it came through). Narrowed to one
  * credential, an identity provider's token (scim scope only) is the usual one to look at.
- * What is not here: requests answered 400 or 409 for their content (a malformed body, a taken
- * userName): they change nothing and are not recorded; the identity provider's own log shows them.
+ * Above them, the requests refused for their content (400, 409, 412, 413: a malformed body, a taken
+ * userName), from GET /v1/ProvisioningErrors (./content-refusals.ts).
  */
 import { v1, v1All, withQuery } from "./api.js";
 import { append, badge, field, h, when } from "./dom.js";
+import { contentRefusals } from "./content-refusals.js";
 import { flashLine, heading, type Page } from "./page.js";
 import { filteredList } from "./panels.js";
 import type { AuditEventPage, Token } from "./types.js";
 
 export const provisioningErrorsPage: Page = async (root, ctx) => {
   append(root, heading("Provisioning errors", [{ label: "Provisioning", href: "#/provisioning" }]), flashLine(ctx),
-    h("p", { class: "intro" }, "Requests orgscim refused, newest first: who sent them (which token), what they asked, and why they were refused. "
-      + "Requests refused for their content (400, 409: a malformed body, a userName already taken) change nothing and are not recorded here: your identity provider's provisioning log shows them."));
+    h("p", { class: "intro" }, "Requests orgscim refused, newest first: who sent them (which token), what they asked, and why they were refused: "
+      + "first those refused for their content, then those the policy or the token's scope refused."));
   const tokens = await v1All<Token>("/Tokens", "tokens").catch(() => [] as Token[]);
   const byId = new Map(tokens.map((t) => [t.sid, t]));
   const idp = tokens.filter((t) => !t.scopes.includes("admin"));
@@ -32,7 +33,12 @@ export const provisioningErrorsPage: Page = async (root, ctx) => {
       user ? h("div", { class: "sub" }, "acting for ", h("a", { href: `#/users/${user}` }, user)) : null);
   };
 
-  await filteredList(root, {
+  const content = contentRefusals(root, credentialCell);
+  const policy = h("section", { "aria-labelledby": "policy-refusals" },
+    h("h2", { id: "policy-refusals" }, "Refused by the policy"),
+    h("p", { class: "hint" }, "Requests a token may not make (403): its scope or its role does not allow them. Each is in the audit log too."));
+  root.append(policy);
+  const refused = filteredList(policy, {
     name: "Refused requests",
     headers: ["When", "Credential", "Asked", "Target", "Reason"],
     empty: "No refused request.",
@@ -47,5 +53,6 @@ export const provisioningErrorsPage: Page = async (root, ctx) => {
         h("td", { class: "reason" }, badge("refused", "refused"), " ", e.reason ?? "")));
       return { rows, next_page_url: page.meta.next_page_url };
     },
-  }).shown;
+  });
+  await Promise.all([content, refused.shown]);
 };

@@ -2,13 +2,15 @@
  * Organization settings (GET and POST /v1/Organization): domain enforcement, what deprovisioning
  * does (remove or delete), the successor who receives a leaver's accounts, whether SCIM shows the
  * built-in role groups, and how SCIM requests are read. Read with the viewer's own rights: a
- * Standard User may read them (organization.read); a change they try is refused beside the button.
+ * Standard User may read them (organization.read); Save is disabled for them with the reason (GET
+ * /v1/Me), and the server refuses a change all the same.
  */
 import { v1 } from "./api.js";
 import { append, ErrorSlot, field, h, run, statusLine, when } from "./dom.js";
 import { flashLine, heading, nameOf, type Page } from "./page.js";
 import { userPicker } from "./panels.js";
 import type { Organization, User } from "./types.js";
+import { gate } from "./viewer.js";
 
 export const settingsPage: Page = async (root, ctx) => {
   const org = await v1<Organization>("GET", "/Organization");
@@ -54,4 +56,5 @@ export const settingsPage: Page = async (root, ctx) => {
     });
   });
   root.append(form);
+  gate(ctx.viewer, save, "organization.settings.update"); // the server still refuses a change the policy does not allow
 };

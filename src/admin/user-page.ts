@@ -12,6 +12,7 @@ import { append, badge, checkbox, ErrorSlot, field, h, run, statusLine, table, t
 import { flashLine, heading, nameOf, type Ctx, type Page } from "./page.js";
 import { confirmPanel, roleNames, userPicker, type UserPicker } from "./panels.js";
 import { idpBadge } from "./users-page.js";
+import { accountKind, gate, userKind } from "./viewer.js";
 import {
   type Account, type AccountPage, ACCOUNT_ROLE_LABEL, ACCOUNT_ROLE_LIST, ORG_ROLE_LABEL, type EndMembershipResult, type OrgRole, type PasswordResetResult,
   type RoleAssignment, type User, type UserAccountList,
@@ -123,6 +124,10 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
       h("div", { class: "inline" }, reset, resetState), resetSlot.el);
     if (user.status !== "managed") reset.disabled = true;
     panel.replaceChildren(form, resetBox);
+    // What the viewer may change here (GET /v1/Me); the server still decides each request.
+    const kind = userKind(ctx.viewer, user);
+    if (!gate(ctx.viewer, save, "user.update", kind)) for (const input of [given, family, display]) input.readOnly = true;
+    if (user.status === "managed") gate(ctx.viewer, reset, "user.password_reset", kind);
   };
 
   const accounts = async (panel: HTMLElement) => {
@@ -138,13 +143,14 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
       ]);
       const rows = out.map(({ account, roles, owner }) => {
         const mine = direct.filter((a) => a.account_sid === account.sid);
+        const mayRevoke = ctx.viewer.can("role_assignment.delete", accountKind(ctx.viewer, account));
         const chips = roles.length ? roles.map((r) => {
           const a = mine.find((x) => x.role === r);
           return h("span", { class: "role-chip", "data-role": r }, ACCOUNT_ROLE_LABEL[r],
-            a ? h("button", { type: "button", class: "icon small", "aria-label": `Revoke ${ACCOUNT_ROLE_LABEL[r]} on ${account.friendly_name}`, onclick: () => revoke(account, [a], `${ACCOUNT_ROLE_LABEL[r]} on ${account.friendly_name}`) }, "×")
+            a && mayRevoke ? h("button", { type: "button", class: "icon small", "aria-label": `Revoke ${ACCOUNT_ROLE_LABEL[r]} on ${account.friendly_name}`, onclick: () => revoke(account, [a], `${ACCOUNT_ROLE_LABEL[r]} on ${account.friendly_name}`) }, "×")
               : h("span", { class: "sub", title: "Granted through a group your identity provider manages" }, " (group)"));
         }) : ["—"];
-        const removeAll = mine.length ? h("button", { type: "button", class: "secondary small", "aria-label": `Remove ${nameOf(user)} from ${account.friendly_name}` }, "Remove from account") : null;
+        const removeAll = mine.length && mayRevoke ? h("button", { type: "button", class: "secondary small", "aria-label": `Remove ${nameOf(user)} from ${account.friendly_name}` }, "Remove from account") : null;
         removeAll?.addEventListener("click", () => revoke(account, mine, `all direct roles on ${account.friendly_name}`));
         return h("tr", { "data-account": account.sid },
           h("td", {}, h("a", { href: `#/accounts/${account.sid}` }, account.friendly_name), owner ? h("span", {}, " ", badge("owner", "ok")) : null),
@@ -183,10 +189,15 @@ export const userPage: Page = async (root, ctx, [sid, tabParam]) => {
   const deleteButton = h("button", { type: "button", class: "danger" }, "Delete user");
   removeButton.addEventListener("click", () => void endMembership(ctx, user, "remove"));
   deleteButton.addEventListener("click", () => void endMembership(ctx, user, "delete"));
+  const kind = userKind(ctx.viewer, user);
+  // Neither is offered to a viewer the policy refuses both (a Standard User on their own page, say).
+  if (!ctx.viewer.can("user.remove", kind) && !ctx.viewer.can("user.delete", kind)) return;
   root.append(h("section", { class: "danger-zone", "aria-labelledby": "danger-title" },
     h("h2", { id: "danger-title" }, "Remove or delete"),
     h("p", { class: "hint" }, "Remove: the user keeps their login but leaves the Organization. Delete: the user and their data are erased; their accounts stay."),
     h("div", { class: "buttons" }, removeButton, deleteButton)));
+  gate(ctx.viewer, removeButton, "user.remove", kind);
+  gate(ctx.viewer, deleteButton, "user.delete", kind);
 };
 
 async function endMembership(ctx: Ctx, user: User, mode: "remove" | "delete"): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * The settings page in Chromium (GET and POST /v1/Organization with the viewer's own rights): an
  * Administrator changes what deprovisioning does and names a successor found by searching the
- * server; a Standard User sees the settings and is refused a change beside the button, which
- * changes nothing.
+ * server; a Standard User sees the settings with Save disabled and the policy's reason (GET
+ * /v1/Me), and the server refuses the change all the same.
  */
 import { describeBrowser } from "./browser";
 import { browserSuite } from "./suite";
@@ -41,7 +41,7 @@ describeBrowser("Admin Center: organization settings", () => {
     expect(await o.settings()).toMatchObject({ deprovision: "delete", successor_user_sid: heir, domain_enforcement: false });
   });
 
-  it("shows a Standard User the settings, refuses their change beside the button, and changes nothing", async () => {
+  it("shows a Standard User the settings with Save disabled and the policy's reason; the server refuses the change all the same", async () => {
     const o = await org();
     const std = await o.mk("std");
     const token = await o.tokenFor(std);
@@ -52,11 +52,13 @@ describeBrowser("Admin Center: organization settings", () => {
     await s.go("#/settings");
     await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
     expect(await page.getByLabel("When the identity provider deprovisions a user").inputValue()).toBe(before.deprovision);
-    await page.getByLabel("When the identity provider deprovisions a user").selectOption(before.deprovision === "remove" ? "delete" : "remove");
-    await page.getByRole("button", { name: "Save settings" }).click();
-    const err = page.locator("form.settings .error");
-    await err.waitFor({ state: "visible" });
-    expect(await err.textContent()).toMatch(/Not allowed: a Standard User may not change the organization's settings/);
+    const save = page.getByRole("button", { name: "Save settings" });
+    expect(await save.isDisabled()).toBe(true);
+    expect(await page.locator("form.settings .refused-note").textContent()).toMatch(/^Not available to you: The policy lets a Standard User change the organization's settings on nothing\./);
+    // The disabled button is a courtesy: the request it would send is refused by the server.
+    const tried = await o.api("POST", "/Organization", { deprovision: before.deprovision === "remove" ? "delete" : "remove" }, token);
+    expect(tried.status).toBe(403);
+    expect(tried.body.message).toMatch(/Not allowed: a Standard User may not change the organization's settings/);
     expect(await o.settings()).toEqual(before);
   });
 });

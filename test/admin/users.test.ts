@@ -329,13 +329,16 @@ describeBrowser("Admin Center: users", () => {
     expect(audit).toContain("user.delete");
   });
 
-  it("shows a Standard User's token the API's refusal instead of the lists", async () => {
+  it("lands a Standard User on their own page (no Users link), and shows the API's refusal of the lists if they go there", async () => {
     const o = await org();
     const std = await o.mk("std");
     const { plaintext } = await issueToken(env.server.running.store, systemClock, { orgId: o.org.id, name: "std", scopes: ["admin"], userId: std });
     s = await openSession(env);
     const { page } = s;
     await s.signIn(plaintext);
+    await page.waitForURL(new RegExp(`#/users/${std}`));
+    expect(await page.locator('nav#nav a[data-section="users"]').isVisible()).toBe(false);
+    await s.go("#/users");
     const err = page.locator(".pager .error");
     await err.waitFor({ state: "visible" });
     expect(await err.textContent()).toMatch(/Owner or Administrator/);
