@@ -4,6 +4,7 @@
  * asks for a new owner; a Standard User who owns a closed account cannot even open its page (a
  * closed account grants nothing until an Owner or Administrator reopens it).
  */
+import { call } from "../helpers/server";
 import { describeBrowser } from "./browser";
 import { browserSuite } from "./suite";
 
@@ -42,6 +43,29 @@ describeBrowser("Admin Center: reopening a closed account", () => {
     expect(await o.status(acc)).toBe("active");
     expect(await page.getByRole("button", { name: "Invite User" }).isDisabled()).toBe(false);
     expect(await page.getByRole("button", { name: "Close account" }).count()).toBe(1);
+  });
+
+  it("names, before and after reopening, the identity provider's groups whose members get their roles back", async () => {
+    const o = await org();
+    const [a, b] = [await o.mk("eng-a"), await o.mk("eng-b")];
+    const acc = (await o.api("POST", "/Accounts", { friendly_name: "Payments", owner_sid: a })).body.sid as string;
+    const pushed = await call("POST", `${env.server.scim}/Groups`, o.token, {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `Payments engineers ${o.tag}`,
+      "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group": { accountSid: acc, accountRole: "developer" }, members: [{ value: a }, { value: b }],
+    });
+    expect(pushed.status).toBe(201);
+    expect((await o.api("DELETE", `/Accounts/${acc}`)).status).toBe(200);
+    const s = await open();
+    const { page } = s;
+    await s.signIn(o.token);
+    await s.go(`#/accounts/${acc}`);
+    await page.getByRole("button", { name: "Reopen account" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reopen Payments" });
+    await dialog.getByText(`These groups from your identity provider grant their roles again at once, to whoever is in them now: Payments engineers ${o.tag} (Developer, 2 members).`, { exact: false }).waitFor();
+    await s.shot("account-reopen-regrant", "screen");
+    await dialog.getByRole("button", { name: "Reopen account" }).click();
+    await page.getByText(`Payments is open again. Granting their roles again: Payments engineers ${o.tag}.`).waitFor();
+    expect(await o.status(acc)).toBe("active");
   });
 
   it("asks for a new owner when the closed account's owner has left the organization", async () => {
