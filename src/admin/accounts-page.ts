@@ -139,7 +139,8 @@ export const accountPage: Page = async (root, ctx, [sid]) => {
       },
     }));
     if (assignments.length === 0) remove.disabled = true;
-    if (!mayGrant && !mayRevoke) edit.disabled = true;
+    // A closed account takes no role (the server answers 6503): nothing to edit until it is reopened.
+    if ((!mayGrant && !mayRevoke) || account.status !== "active") edit.disabled = true;
     if (!mayRevoke) remove.disabled = true;
     return h("tr", { "data-user": u.user_sid },
       h("td", {}, h("a", { href: `#/users/${u.user_sid}` }, label), u.owner ? h("span", {}, " ", badge("owner", "ok")) : null, label !== u.user_name ? h("div", { class: "sub" }, u.user_name) : null),

@@ -59,12 +59,17 @@ describeBrowser("Admin Center: reopening a closed account", () => {
     const { page } = s;
     await s.signIn(o.token);
     await s.go(`#/accounts/${acc}`);
+    // Closed: its users are listed, but no role can be edited until it is reopened.
+    await page.locator("tr[data-user]").nth(1).waitFor();
+    for (const b of await page.getByRole("button", { name: /^Edit roles of / }).all()) expect(await b.isDisabled()).toBe(true);
     await page.getByRole("button", { name: "Reopen account" }).click();
     const dialog = page.getByRole("dialog", { name: "Reopen Payments" });
     await dialog.getByText(`These groups from your identity provider grant their roles again at once, to whoever is in them now: Payments engineers ${o.tag} (Developer, 2 members).`, { exact: false }).waitFor();
     await s.shot("account-reopen-regrant", "screen");
     await dialog.getByRole("button", { name: "Reopen account" }).click();
     await page.getByText(`Payments is open again. Granting their roles again: Payments engineers ${o.tag}.`).waitFor();
+    await page.locator("tr[data-user]").nth(1).waitFor();
+    for (const b of await page.getByRole("button", { name: /^Edit roles of / }).all()) expect(await b.isDisabled()).toBe(false);
     expect(await o.status(acc)).toBe("active");
   });
 
