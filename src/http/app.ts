@@ -47,29 +47,18 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestLogging(deps.logger));
   if (deps.observe) app.get("/metrics", deps.observe.metricsRoute);
   app.use(securityHeaders);
-  app.use(healthRoutes(deps.store));
+  healthRoutes(deps.store, app); // two routes on the application itself, not a router every request walks
   const depth = requestDepth(); // every request from its arrival, before tokens and bodies are read (./overload.ts)
   app.use(depth.handler);
   // What carries no valid token has a budget per address (./address-budget.ts); /healthz and /readyz do not.
   const budgets = addressBudgets({ anonymousPerMinute: deps.config.ANONYMOUS_PER_MINUTE, authFailuresPerMinute: deps.config.AUTH_FAILURES_PER_MINUTE });
-  app.use("/admin", budgets.anonymous, adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
   const authenticator = createAuthenticator(deps.store, deps.clock);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
   // One monitor and one table of organizations' shares for every router (./write-shedding.ts, ./org-shares.ts).
   const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS, { depth: depth.depth, maxDepth: deps.config.OVERLOAD_QUEUE_DEPTH });
   const bulkSlots = bulkAdmission(deps.config.SCIM_BULK_CONCURRENCY, deps.config.SCIM_BULK_PER_ORGANIZATION, shedding.shares);
-  // The OAuth 2.0 token endpoint and its metadata (./oauth/router.ts): the client's secret is the credential.
-  app.use(oauthRouter({
-    store: deps.store,
-    clock: deps.clock,
-    publicUrl: deps.config.PUBLIC_URL,
-    ttlSeconds: deps.config.OAUTH_ACCESS_TOKEN_TTL_SECONDS,
-    tokensPerClientPerMinute: deps.config.OAUTH_TOKENS_PER_CLIENT_PER_MINUTE,
-    authFailures: budgets.authFailures,
-  }));
-  // SCIM events (RFC 9967): the RFC 8936 poll endpoint, whose credential is the stream's, and the SETs' signing key (./events/router.ts).
-  app.use(eventsRouter({ store: deps.store, publicUrl: deps.config.PUBLIC_URL, pollWaitMs: deps.config.EVENTS_POLL_WAIT_MS, authFailures: budgets.authFailures }));
-  app.use("/scim/v2", scimRouter({
+  // SCIM first: its hot routes are reached without walking the routers of the other doors (./scim/router.ts).
+  const scim = scimRouter({
     store: deps.store,
     clock: deps.clock,
     publicUrl: deps.config.PUBLIC_URL,
@@ -84,7 +73,20 @@ export function createApp(deps: AppDeps): express.Express {
     shedWrites: shedding.handler,
     bulkAdmission: bulkSlots,
     authFailures: budgets.authFailures,
+  });
+  app.use("/scim/v2", scim.router, ...scim.fallback);
+  app.use("/admin", budgets.anonymous, adminRoutes()); // the Admin Center: a static page over the public APIs (src/admin)
+  // The OAuth 2.0 token endpoint and its metadata (./oauth/router.ts): the client's secret is the credential.
+  app.use(oauthRouter({
+    store: deps.store,
+    clock: deps.clock,
+    publicUrl: deps.config.PUBLIC_URL,
+    ttlSeconds: deps.config.OAUTH_ACCESS_TOKEN_TTL_SECONDS,
+    tokensPerClientPerMinute: deps.config.OAUTH_TOKENS_PER_CLIENT_PER_MINUTE,
+    authFailures: budgets.authFailures,
   }));
+  // SCIM events (RFC 9967): the RFC 8936 poll endpoint, whose credential is the stream's, and the SETs' signing key (./events/router.ts).
+  app.use(eventsRouter({ store: deps.store, publicUrl: deps.config.PUBLIC_URL, pollWaitMs: deps.config.EVENTS_POLL_WAIT_MS, authFailures: budgets.authFailures }));
   app.use("/v1", v1Router({
     store: deps.store,
     clock: deps.clock,

@@ -49,6 +49,10 @@ export function createAuthenticator(store: Store, clock?: Clock): passport.Authe
   return p;
 }
 
+/** Where passport's bearer middleware leaves the actor it authenticated, until the checks below accept it as req.actor. */
+const BEARER_ACTOR = Symbol("bearer actor");
+type WithBearerActor = Request & { [BEARER_ACTOR]?: Actor };
+
 /**
  * Requires a valid token carrying one of `scopes` (the API's door: /scim/v2 takes scim or admin,
  * /v1 takes admin); sets req.actor with its principal, resolved once for the request. A token
@@ -60,34 +64,42 @@ export function requireToken(
   audit?: { store: Store; clock: Clock },
   failures?: AuthFailureBudget,
 ): RequestHandler {
+  // passport's middleware for the bearer strategy, built once at the first request (not per
+  // request): a success puts the actor on the request (assignProperty), a failure comes back as
+  // passport's AuthenticationError (failWithError), so that one continuation handles both.
+  let bearer: RequestHandler | undefined;
+  const authenticated = (req: WithBearerActor, res: Response, next: NextFunction, err: unknown) => {
+    if (err && !(err instanceof Error && err.name === "AuthenticationError")) return next(err);
+    const actor = err ? undefined : req[BEARER_ACTOR];
+    req[BEARER_ACTOR] = undefined;
+    if (!actor) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token"');
+      return void refuse(req, res, next, Errors.unauthorized("Missing, malformed, unknown or revoked bearer token. Send Authorization: Bearer <token> with a token from `orgscim tokens create`."));
+    }
+    if (actor.audience && !req.baseUrl.toLowerCase().startsWith(actor.audience.toLowerCase())) {
+      // RFC 8707: an access token issued for one API is not accepted by the other (RFC 6750 §3.1: invalid_token).
+      res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token", error_description="audience"');
+      return void refuse(req, res, next, Errors.unauthorized(`This access token was issued for ${actor.audience} only (its resource parameter); ask the token endpoint for one without a resource, or with this API's.`));
+    }
+    if (!scopes.some((s) => actor.scopes.includes(s))) {
+      const e = Errors.forbidden(`This token lacks the required scope (${scopes.join(" or ")}). Create a token with that scope.`);
+      if (!audit) return next(e);
+      const route = `${req.method} ${req.baseUrl}${req.path}`;
+      return void auditRefusal(audit.store, audit.clock, actor, "scope.required", { type: "Route", id: route.slice(0, 200) }, e.message).then(() => next(e), next);
+    }
+    failures?.succeeded(req, actor.tokenId);
+    if (audit) noteTokenUse(audit.store, audit.clock, actor.org.id, actor.tokenId, req.ip ?? req.socket.remoteAddress ?? "");
+    req.actor = actor;
+    next();
+  };
   const authenticate = (req: Request, res: Response, next: NextFunction) => {
     const q = req.query as Record<string, unknown>;
     if (q.access_token !== undefined) {
       return void refuse(req, res, next, Errors.unauthorized("Tokens are accepted only in the Authorization header (Authorization: Bearer <token>), never in the URL."));
     }
     // The body is parsed after authentication, so the strategy cannot read a token from it.
-    p.authenticate("bearer", { session: false }, (err: unknown, actor: Actor | false) => {
-      if (err) return next(err);
-      if (!actor) {
-        res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token"');
-        return void refuse(req, res, next, Errors.unauthorized("Missing, malformed, unknown or revoked bearer token. Send Authorization: Bearer <token> with a token from `orgscim tokens create`."));
-      }
-      if (actor.audience && !req.baseUrl.toLowerCase().startsWith(actor.audience.toLowerCase())) {
-        // RFC 8707: an access token issued for one API is not accepted by the other (RFC 6750 §3.1: invalid_token).
-        res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim", error="invalid_token", error_description="audience"');
-        return void refuse(req, res, next, Errors.unauthorized(`This access token was issued for ${actor.audience} only (its resource parameter); ask the token endpoint for one without a resource, or with this API's.`));
-      }
-      if (!scopes.some((s) => actor.scopes.includes(s))) {
-        const e = Errors.forbidden(`This token lacks the required scope (${scopes.join(" or ")}). Create a token with that scope.`);
-        if (!audit) return next(e);
-        const route = `${req.method} ${req.baseUrl}${req.path}`;
-        return void auditRefusal(audit.store, audit.clock, actor, "scope.required", { type: "Route", id: route.slice(0, 200) }, e.message).then(() => next(e), next);
-      }
-      failures?.succeeded(req, actor.tokenId);
-      if (audit) noteTokenUse(audit.store, audit.clock, actor.org.id, actor.tokenId, req.ip ?? req.socket.remoteAddress ?? "");
-      req.actor = actor;
-      next();
-    })(req, res, next);
+    bearer ??= p.authenticate("bearer", { session: false, failWithError: true, authInfo: false, assignProperty: BEARER_ACTOR as unknown as string }) as RequestHandler;
+    bearer(req, res, (err?: unknown) => authenticated(req, res, next, err));
   };
   // A failed authentication spends one point of the address's budget (./address-budget.ts).
   const refuse = async (req: Request, res: Response, next: NextFunction, e: Error): Promise<void> => {

@@ -9,7 +9,7 @@
  * answers true (SIGTERM), /readyz answers 503 so that a load balancer still probing takes this
  * process out, while /healthz stays 200 (the process is alive and finishing its requests).
  */
-import { Router, type Request } from "express";
+import { Router, type IRouter, type Request } from "express";
 import type { Store } from "../domain/ports/store";
 
 /** What src/server.ts puts in `app.locals` for these routes. */
@@ -24,8 +24,8 @@ function reasonOf(e: unknown): string {
 
 const draining = (req: Request): boolean => (req.app.locals as HealthLocals).draining?.() === true;
 
-export function healthRoutes(store: Store): Router {
-  const r = Router();
+/** Registered on `r`: the application itself (src/http/app.ts), so that no request walks a router of its own for them. */
+export function healthRoutes(store: Store, r: IRouter = Router()): IRouter {
   r.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
   r.get("/readyz", async (req, res) => {
     if (draining(req)) {
@@ -41,6 +41,12 @@ export function healthRoutes(store: Store): Router {
       res.setHeader("Retry-After", "5");
       res.status(503).json({ status: "unavailable", store: store.kind, message: "The store cannot take writes now (the server's log says why); retry shortly." });
     }
+  });
+  // What express answers to OPTIONS on a router's routes (they were a router of their own once).
+  r.options(["/healthz", "/readyz"], (_req, res) => {
+    res.setHeader("Allow", "GET, HEAD");
+    res.setHeader("Content-Type", "text/plain");
+    res.end("GET, HEAD");
   });
   return r;
 }

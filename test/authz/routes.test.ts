@@ -33,7 +33,7 @@ const publicRoutes = new Set(PUBLIC_DOORS.map((d) => `${d.method} ${ROOT[d.api a
  * Outside both APIs and every organization: health checks, the Admin Center's static files, and
  * the operator's Prometheus metrics (their own credential, METRICS_TOKEN; no organization's data).
  */
-const OUTSIDE = [/^GET \/healthz$/, /^GET \/readyz$/, /^(GET|HEAD) \/admin/, /^GET \/metrics$/];
+const OUTSIDE = [/^(GET|OPTIONS) \/healthz$/, /^(GET|OPTIONS) \/readyz$/, /^(GET|HEAD) \/admin/, /^GET \/metrics$/];
 
 describe("routes and the policy table", () => {
   const all = () => [...new Set(routesOf((s.running.server.listeners("request").find((l) => "router" in l) as unknown as { router: { stack: Layer[] } }).router.stack))];

@@ -55,8 +55,7 @@ function renderError(e: unknown): { status: number; body: Record<string, unknown
 }
 
 /** `admission`: /Bulk slots (../bulk-admission.ts), taken once the body is read and parsed; none: no limit. */
-export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?: BulkAdmission): Router {
-  const r = Router();
+export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?: BulkAdmission, r: Router = Router()): Router {
 
   r.post("/Bulk", bulkBody(limits.maxPayloadSize), async (req, res) => {
     let request;

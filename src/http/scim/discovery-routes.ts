@@ -4,8 +4,7 @@ import { Errors } from "../../domain/errors";
 import { listResponse, resourceTypes, schemaDocuments, serviceProviderConfig, type DiscoveryLimits } from "../../scim/discovery";
 import { baseUrlOf, profileOf, sendScim } from "./respond";
 
-export function discoveryRoutes(publicUrl: string | undefined, limits: DiscoveryLimits): Router {
-  const r = Router();
+export function discoveryRoutes(publicUrl: string | undefined, limits: DiscoveryLimits, r: Router = Router()): Router {
   r.get("/ServiceProviderConfig", (req, res) => sendScim(res, 200, serviceProviderConfig(baseUrlOf(req, publicUrl), limits, profileOf(req))));
   r.get("/ResourceTypes", (req, res) => sendScim(res, 200, listResponse(resourceTypes(baseUrlOf(req, publicUrl)))));
   r.get("/ResourceTypes/:id", (req, res) => {

@@ -21,8 +21,7 @@ const only = (allowed: readonly string[]) => (req: Request, res: Response, next:
   next(Errors.methodNotAllowed(req.method, req.path, allowed));
 };
 
-export function groupMemberRoutes(deps: ScimDeps): Router {
-  const r = Router();
+export function groupMemberRoutes(deps: ScimDeps, r: Router = Router()): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const collection = GROUP_MEMBER.endpoint;
   const one = `${GROUP_MEMBER.endpoint}/:id`;

@@ -59,8 +59,7 @@ async function* memberPages(deps: GroupRouteDeps, g: GroupRecord, first: MemberE
   }
 }
 
-export function groupRoutes(deps: GroupRouteDeps): Router {
-  const r = Router();
+export function groupRoutes(deps: GroupRouteDeps, r: Router = Router()): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = groupRenderer(deps);
 

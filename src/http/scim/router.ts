@@ -2,7 +2,7 @@
  * The SCIM service root (/scim/v2): authentication, bodies, the resource routes, and the error
  * handler (../error-handler.ts) rendering SCIM's way (../scim-errors.ts, RFC 7644 §3.12).
  */
-import { Router, type Request, type RequestHandler } from "express";
+import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type passport from "passport";
 import { Errors } from "../../domain/errors";
 import type { AuthFailureBudget } from "../address-budget";
@@ -35,25 +35,41 @@ export interface ScimRouterDeps extends ScimDeps {
   bulk?: BulkLimits;
 }
 
-export function scimRouter(deps: ScimRouterDeps): Router {
+/**
+ * The SCIM router and what follows it at the same mount. The resource routes are registered on
+ * this one router, flat, in the order below: a request walks the authentication, budget and
+ * shedding middleware, then route layers only (each a path match), never a router per resource.
+ * express (router 2.x) leaves a nested router that has no matching route through setImmediate,
+ * so every nested router in front of a route cost the request a turn of the event loop as well
+ * as its own dispatch (test/http/scim-dispatch.test.ts reads the layers).
+ *
+ * `fallback` answers what the router leaves: only OPTIONS on a path with no route (the router
+ * answers OPTIONS itself, 200 with Allow, when a route matches the path). app.ts mounts it right
+ * after the router, at the same path, so that it renders SCIM's 404.
+ */
+export function scimRouter(deps: ScimRouterDeps): { router: Router; fallback: [RequestHandler, ErrorRequestHandler, ErrorRequestHandler] } {
   const r = Router({ caseSensitive: false });
   r.use(requireToken(deps.authenticator, ["scim", "admin"], deps, deps.authFailures));
   if (deps.rateLimit) r.use(deps.rateLimit);
   // Shedding knows the organization (it sheds the heaviest first) and runs before any body is read.
   if (deps.shedWrites) r.use(deps.shedWrites);
   const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;
-  r.use(bulkRoutes(deps, bulk, deps.bulkAdmission)); // before the router-wide parser: /Bulk has its own, larger, body limit
+  bulkRoutes(deps, bulk, deps.bulkAdmission, r); // POST /Bulk, before the router-wide parser: it has its own, larger, body limit
   r.use(jsonBody(deps.bodyLimit));
+  userRoutes(deps, r);
+  groupRoutes(deps, r);
+  groupMemberRoutes(deps, r);
   r.get(["/ServiceProviderConfig", "/ResourceTypes", "/ResourceTypes/:id", "/Schemas", "/Schemas/:id"], allowOnly(deps, "scim.discovery"));
-  r.use(discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: true, maxBulkOperations: bulk.maxOperations, maxBulkPayloadSize: bulk.maxPayloadSize }));
-  r.use(userRoutes(deps));
-  r.use(groupRoutes(deps));
-  r.use(groupMemberRoutes(deps));
-  r.use(rootSearchRoutes(deps));
-  r.use((req: Request) => {
+  discoveryRoutes(deps.publicUrl, { maxResults: deps.maxResults, bulkSupported: true, maxBulkOperations: bulk.maxOperations, maxBulkPayloadSize: bulk.maxPayloadSize }, r);
+  rootSearchRoutes(deps, r);
+  const notFound = (req: Request) => {
     throw Errors.routeNotFound(req.method, req.path, "See /scim/v2/ResourceTypes for the endpoints this server serves.");
-  });
-  r.use(recordRefusals(deps)); // requests refused for their content, for the provisioning-errors page
-  r.use(errorHandler(sendScimError));
-  return r;
+  };
+  // OPTIONS leaves the router, which then answers it with the methods of the routes matching the path, if any.
+  r.use((req: Request, _res: Response, next: NextFunction) => (req.method === "OPTIONS" ? next("router") : notFound(req)));
+  const recorded = recordRefusals(deps); // requests refused for their content, for the provisioning-errors page
+  const rendered = errorHandler(sendScimError);
+  r.use(recorded);
+  r.use(rendered);
+  return { router: r, fallback: [notFound, recorded, rendered] };
 }

@@ -20,9 +20,8 @@ import { searchParams, userRenderer } from "./users-routes";
 
 const PROJECTION_KEYS = new Set(["attributes", "excludedattributes"]);
 
-export function rootSearchRoutes(deps: GroupRouteDeps): Router {
+export function rootSearchRoutes(deps: GroupRouteDeps, r: Router = Router()): Router {
   const render = { user: userRenderer(deps), group: groupRenderer(deps) };
-  const r = Router();
   r.post("/.search", async (req, res) => {
     const params = searchParams(req.body);
     if (params.cursor !== undefined) throw Errors.invalidParameter("cursor", "cursor paging is per resource type: search /Users/.search or /Groups/.search.");

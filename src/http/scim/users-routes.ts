@@ -37,8 +37,7 @@ export function userRenderer(deps: ScimDeps) {
   };
 }
 
-export function userRoutes(deps: ScimDeps): Router {
-  const r = Router();
+export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = userRenderer(deps);
 
