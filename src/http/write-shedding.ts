@@ -7,9 +7,12 @@
  *
  * So a monitor (LoopLag) samples how late a 10 ms timer fires, smoothed, and while that delay is
  * over WRITES_SHED_LAG_MS a write (POST, PUT, PATCH, DELETE; POST /.search is a read) may be
- * refused at once with 429 and Retry-After: 1, before its body is read. Okta and Entra ID retry a
- * 429 after Retry-After. Reads are not shed: they cost little and an identity provider needs them
- * to reconcile. One instance serves every router, so /scim/v2 and /v1 writes count together.
+ * refused at once with 429 and Retry-After: 1, before its body is read, but only while the server
+ * holds another request too (./overload.ts counts them): the loop also runs late when other
+ * processes take the machine's cores, and a write arriving alone then is served. Okta and Entra ID
+ * retry a 429 after Retry-After. Reads are not shed: they cost little and an identity provider
+ * needs them to reconcile. One instance serves every router, so /scim/v2 and /v1 writes count
+ * together.
  *
  * Per organization first (issue 14 item 3): it runs after authentication, and every write counts
  * towards its organization's share of the recent writes (./org-shares.ts). While the loop is late,
@@ -94,8 +97,12 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
       const org = req.actor?.org.id ?? "";
       shares.add(org);
       const maxDepth = options.maxDepth ?? 0;
-      const deep = maxDepth > 0 && (options.depth?.() ?? 0) > maxDepth;
-      const late = maxLagMs > 0 ? current() : 0;
+      const held = options.depth?.();
+      const deep = maxDepth > 0 && (held ?? 0) > maxDepth;
+      // The delay sheds only while the server holds another request besides this one: with nothing
+      // else held, a late loop is a machine starved by other processes, and refusing its one write
+      // frees nothing (a write sent to an idle server on a busy host got 429).
+      const late = maxLagMs > 0 && (held === undefined || held > 1) ? current() : 0;
       if ((deep || late > maxLagMs) && shares.heavy(org)) {
         req.refusal = deep ? "overload" : "writes_shed";
         return next(deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late)));

@@ -12,6 +12,7 @@ import { DomainError } from "../../src/domain/errors";
 import { bulkAdmission } from "../../src/http/bulk-admission";
 import { HALF_LIFE_MS, OrgShares } from "../../src/http/org-shares";
 import { shedWrites } from "../../src/http/write-shedding";
+import { holdRequest } from "../helpers/hold-request";
 import { call, startTestServer, userBody, type TestServer } from "../helpers/server";
 
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -130,11 +131,18 @@ describe("over HTTP", () => {
     await sleep(2 * HALF_LIFE_MS); // earlier tests' writes fade
     // The flood's own writes may be shed already on a loaded machine (alone, an organization is at its share); they count either way.
     for (let i = 0; i < 30; i++) expect([201, 429]).toContain((await call("POST", `${s.scim}/Users`, a.token, userBody(`flood${i}@acme.test`))).status);
-    block(200); // the server shares this process: its loop is now late
-    const quiet = await call("POST", `${s.scim}/Users`, b.token, userBody("quiet@acme.test"));
-    expect(quiet.status).toBe(201);
-    const flood = await call("POST", `${s.scim}/Users`, a.token, userBody("flood-more@acme.test"));
-    expect(flood.status).toBe(429);
-    expect(flood.headers.get("retry-after")).toBe("1");
+    // Saturated: the server holds another request (a late loop with nothing else held is a busy
+    // machine, and a write arriving alone is served: test/http/write-shedding.test.ts).
+    const held = await holdRequest(s.scim, a.token);
+    try {
+      block(200); // the server shares this process: its loop is now late
+      const quiet = await call("POST", `${s.scim}/Users`, b.token, userBody("quiet@acme.test"));
+      expect(quiet.status).toBe(201);
+      const flood = await call("POST", `${s.scim}/Users`, a.token, userBody("flood-more@acme.test"));
+      expect(flood.status).toBe(429);
+      expect(flood.headers.get("retry-after")).toBe("1");
+    } finally {
+      held.release();
+    }
   });
 });

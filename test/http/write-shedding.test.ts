@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events";
 import type { Request, Response } from "express";
 import { DomainError } from "../../src/domain/errors";
 import { LoopLag, shedWrites } from "../../src/http/write-shedding";
+import { holdRequest } from "../helpers/hold-request";
 import { call, startTestServer, USER_SCHEMA, type TestServer } from "../helpers/server";
 
 const user = (i: number) => ({ schemas: [USER_SCHEMA], userName: `shed${i}@example.com`, emails: [{ value: `shed${i}@example.com`, primary: true }] });
@@ -48,6 +49,18 @@ describe("the shedding rule (the middleware alone)", () => {
     expect(run(handler, "GET")).toBeUndefined();
     expect(run(handler, "HEAD")).toBeUndefined();
     expect(run(handler, "POST", "/Users/.search")).toBeUndefined();
+  });
+
+  it("sheds by delay only while the server holds another request: a write arriving alone is passed however late the loop is", () => {
+    let held = 1; // the write itself (src/http/overload.ts counts every request from its arrival)
+    const { handler } = shedWrites(40, { lag: () => 500, depth: () => held, maxDepth: 32 });
+    expect(run(handler, "POST")).toBeUndefined();
+    expect(run(handler, "DELETE")).toBeUndefined();
+    held = 2;
+    expect((run(handler, "POST") as DomainError).code).toBe(9004);
+    expect((run(handler, "DELETE") as DomainError).code).toBe(9004);
+    held = 1;
+    expect(run(handler, "PATCH")).toBeUndefined();
   });
 
   it("passes writes while the loop is on time, and never sheds with the limit 0", () => {
@@ -96,11 +109,20 @@ describe("write shedding over HTTP", () => {
   });
   afterAll(() => s.close());
 
+  it("serves a write that arrives alone however late the loop runs (the machine is busy, not the server)", async () => {
+    const { token } = await s.newOrg({ domainEnforcement: false });
+    await sleep(200); // let the monitor settle
+    // the server shares this process: its loop is kept late, and it holds no other request
+    const alone = await saturated(() => call("POST", `${s.scim}/Users`, token, user(2)));
+    expect(alone.status).toBe(201);
+  });
+
   it("answers a write that arrives while the server is saturated with a 429 SCIM error and Retry-After, creating nothing", async () => {
     const { token } = await s.newOrg({ domainEnforcement: false });
     await sleep(200); // let the monitor settle
-    // the server shares this process: its loop is kept late
-    const refused = await saturated(() => call("POST", `${s.scim}/Users`, token, user(1)));
+    // the server shares this process: its loop is kept late, and it holds another request
+    const held = await holdRequest(s.scim, token);
+    const refused = await saturated(() => call("POST", `${s.scim}/Users`, token, user(1))).finally(() => held.release());
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("1");
     expect(refused.body).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "429" });
@@ -116,14 +138,16 @@ describe("write shedding over HTTP", () => {
   it("serves reads while it sheds writes", async () => {
     const { token } = await s.newOrg({ domainEnforcement: false });
     await sleep(200);
-    const read = await saturated(() => call("GET", `${s.scim}/Users?count=1`, token));
+    const held = await holdRequest(s.scim, token);
+    const read = await saturated(() => call("GET", `${s.scim}/Users?count=1`, token)).finally(() => held.release());
     expect(read.status).toBe(200);
   });
 
   it("sheds /v1 writes with the /v1 error body", async () => {
     const { token } = await s.newOrg({ domainEnforcement: false }, ["admin"]);
     await sleep(200);
-    const r = await saturated(() => call("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "shed", scopes: ["scim"] }, { "content-type": "application/json" }));
+    const held = await holdRequest(s.scim, token);
+    const r = await saturated(() => call("POST", `${s.url}/v1/Tokens`, token, { friendly_name: "shed", scopes: ["scim"] }, { "content-type": "application/json" })).finally(() => held.release());
     expect(r.status).toBe(429);
     expect(r.body).toMatchObject({ code: 9004, status: 429 });
     expect(r.headers.get("retry-after")).toBe("1");
