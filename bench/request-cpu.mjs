@@ -7,8 +7,16 @@
 //   npm run build && node bench/request-cpu.mjs --trees <dirA>,<dirB> [--users 2000] [--requests 2000] [--connections 10] [--rounds 3]
 // A tree is a checkout with dist/ built and node_modules (e.g. `git archive <commit> | tar -x -C /tmp/a`,
 // `cp -al node_modules /tmp/a/`, `npm run build` there). Linux only.
+//
+// --alloc: bytes of JavaScript heap the server allocates per request instead of its CPU (exact, from
+// the heap's used size around every collection: bench/request-alloc-hook.mjs says how), with the
+// collections and their main-thread pauses per request; --sites N adds the N functions allocating
+// most (the sampling heap profiler, last round), --stacks N the same by function and its two
+// callers. --baseline adds the plain-Express baseline of `npm run bench` (bench/baseline.ts, built
+// into the first tree's dist-bench/ by `npx tsc -p bench/tsconfig.json`) as a first column: it
+// answers GET /Users/:id only. Only GET kinds are measured under --alloc.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,6 +27,11 @@ const USERS = Number(arg("users", 2000));
 const REQUESTS = Number(arg("requests", 2000));
 const CONNECTIONS = Number(arg("connections", 10));
 const ROUNDS = Number(arg("rounds", 3));
+const ALLOC = process.argv.includes("--alloc");
+const STACKS = Number(arg("stacks", 0));
+const SITES = Number(arg("sites", 0)) || STACKS;
+const BASELINE = process.argv.includes("--baseline");
+const HOOK = new URL("./request-alloc-hook.mjs", import.meta.url).href;
 const TOKEN = `osk_${"cd".repeat(16)}_${"R".repeat(43)}`;
 const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 
@@ -31,10 +44,9 @@ function cpuNs(pid) {
   return ns;
 }
 
-async function start(tree) {
-  const dir = mkdtempSync(join(tmpdir(), "orgscim-reqcpu-"));
-  const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", WRITES_SHED_LAG_MS: "0", OVERLOAD_QUEUE_DEPTH: "0", DATABASE_URL: `sqlite:${join(dir, "c.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN };
-  const child = spawn(process.execPath, [join(tree, "dist", "main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
+/** Spawns `args` (with the allocation hook under --alloc) and waits for the URL its stdout names. */
+async function spawnServer(args, env, label) {
+  const child = spawn(process.execPath, [...(ALLOC ? ["--import", HOOK] : []), ...args], { env, stdio: ["ignore", "pipe", "inherit", ...(ALLOC ? ["pipe"] : [])] });
   let head = "";
   const url = await new Promise((ok, fail) => {
     const onData = (d) => {
@@ -43,11 +55,40 @@ async function start(tree) {
       if (m) { child.stdout.off("data", onData); child.stdout.resume(); ok(m[1]); }
     };
     child.stdout.on("data", onData);
-    child.once("exit", (code) => fail(new Error(`${tree}: server exited ${code}`)));
+    child.once("exit", (code) => fail(new Error(`${label}: server exited ${code}`)));
   });
+  return { child, url, control: ALLOC ? lines(child.stdio[3]) : null };
+}
+
+/** One JSON answer per line written to the hook's socket. */
+function lines(socket) {
+  socket.setEncoding("utf8");
+  let pending = "";
+  const waiting = [];
+  socket.on("data", (d) => {
+    pending += d;
+    let nl;
+    while ((nl = pending.indexOf("\n")) >= 0) { waiting.shift()?.(JSON.parse(pending.slice(0, nl))); pending = pending.slice(nl + 1); }
+  });
+  return (line) => new Promise((ok) => { waiting.push(ok); socket.write(`${line}\n`); });
+}
+
+async function start(tree) {
+  const dir = mkdtempSync(join(tmpdir(), "orgscim-reqcpu-"));
+  const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", WRITES_SHED_LAG_MS: "0", OVERLOAD_QUEUE_DEPTH: "0", DATABASE_URL: `sqlite:${join(dir, "c.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN };
+  const server = await spawnServer([join(tree, "dist", "main.js")], env, tree);
   const cli = (args) => execFileSync(process.execPath, [join(tree, "bin", "orgscim.js"), ...args], { env, encoding: "utf8" });
   cli(["orgs", "settings", JSON.parse(cli(["orgs", "list"]))[0].sid, "--domain-enforcement", "off"]);
-  return { child, url, dir };
+  return { ...server, dir };
+}
+
+/** The plain-Express baseline of `npm run bench` (bench/baseline.ts as built in `tree`), on port 0. */
+async function startBaseline(tree) {
+  const built = join(tree, "dist-bench", "bench", "baseline.js");
+  if (!existsSync(built)) throw new Error(`--baseline needs ${built}: run \`npx tsc -p bench/tsconfig.json\` in ${tree}`);
+  const script = `const s = require(${JSON.stringify(built)}).baselineApp().listen(0, "127.0.0.1", () => console.log(JSON.stringify({ url: "http://127.0.0.1:" + s.address().port })));
+s.keepAliveTimeout = 65000; process.on("SIGTERM", () => process.exit(0));`;
+  return { ...(await spawnServer(["-e", script], { PATH: process.env.PATH ?? "" }, "baseline")), dir: null };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -70,7 +111,7 @@ async function populate(url) {
   for (let from = 0; from < USERS; from += 1000) {
     const Operations = Array.from({ length: Math.min(1000, USERS - from) }, (_, k) => {
       const i = from + k;
-      return { method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: [USER_SCHEMA], userName: `cpu.user${i}@example.com`, displayName: `CPU User ${i}`, name: { givenName: `G${i}`, familyName: `F${i}` }, emails: [{ value: `cpu.user${i}@example.com`, primary: true, type: "work" }] } };
+      return { method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: [USER_SCHEMA], userName: `cpu.user${i}@example.com`, externalId: `cpu-ext-${i}`, displayName: `CPU User ${i}`, name: { givenName: `G${i}`, familyName: `F${i}` }, emails: [{ value: `cpu.mail${i}@example.com`, primary: true, type: "work" }] } };
     });
     const r = JSON.parse(await send(url, "POST", "/scim/v2/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations }));
     for (const o of r.Operations) ids.push(o.location.split("/").pop());
@@ -79,22 +120,27 @@ async function populate(url) {
   return { ids, group };
 }
 
+const filter = (f) => `/scim/v2/Users?filter=${encodeURIComponent(f)}`;
+
 /** The request kinds: [name, (i) => [method, path, body]]. */
 function kinds({ ids, group }) {
   const pick = (i) => ids[(i * 7919) % ids.length];
+  const n = (i) => (i * 7919) % ids.length;
   let created = 0;
   return [
     ["GET /Users/:id", (i) => ["GET", `/scim/v2/Users/${pick(i)}`]],
-    ["GET /Users?filter userName", (i) => ["GET", `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "cpu.user${(i * 7919) % ids.length}@example.com"`)}`]],
+    ["GET /Users?filter userName", (i) => ["GET", filter(`userName eq "cpu.user${n(i)}@example.com"`)]],
+    ["GET /Users?filter externalId", (i) => ["GET", filter(`externalId eq "cpu-ext-${n(i)}"`)]],
+    ["GET /Users?filter work email", (i) => ["GET", filter(`emails[type eq "work"].value eq "cpu.mail${n(i)}@example.com"`)]],
     ["GET /Groups/:id (no members)", () => ["GET", `/scim/v2/Groups/${group}?excludedAttributes=members`]],
     ["PATCH /Users/:id", (i) => ["PATCH", `/scim/v2/Users/${pick(i)}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: `Patched ${i}` }] }]],
-    ["POST /Users", () => { const n = created++; return ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${n}@example.com`, emails: [{ value: `cpu.new${n}.${Date.now()}@example.com`, primary: true }] }]; }],
-  ];
+    ["POST /Users", () => { const k = created++; return ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${k}@example.com`, emails: [{ value: `cpu.new${k}.${Date.now()}@example.com`, primary: true }] }]; }],
+  ].filter(([name]) => !ALLOC || name.startsWith("GET"));
 }
 
-async function measure(server, data) {
+async function measure(server, list, last) {
   const out = {};
-  for (const [name, make] of kinds(data)) {
+  for (const [name, make] of list) {
     const run = async (n, offset) => {
       let next = 0;
       await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
@@ -102,34 +148,71 @@ async function measure(server, data) {
       }));
     };
     await run(Math.min(200, REQUESTS), 1_000_000); // warm-up: JIT, statements, the principal cache
+    if (server.control) {
+      const a = await server.control(SITES > 0 && last ? "start sites" : "start");
+      if (a.error) throw new Error(a.error);
+    }
     const c0 = cpuNs(server.child.pid);
     const t0 = performance.now();
     await run(REQUESTS, 0);
     const wall = performance.now() - t0;
     out[name] = { cpuUs: (cpuNs(server.child.pid) - c0) / REQUESTS / 1000, perSecond: REQUESTS / (wall / 1000) };
+    if (server.control) {
+      const a = await server.control("stop");
+      if (a.error) throw new Error(a.error);
+      Object.assign(out[name], { bytes: a.allocated / REQUESTS, gcPerK: (Object.values(a.collections).reduce((x, y) => x + y, 0) * 1000) / REQUESTS, pauseUs: a.pauseUs / REQUESTS, sampled: a.sampled });
+    }
   }
   return out;
 }
 
-const results = TREES.map(() => []);
+const COLUMNS = [...(BASELINE ? [{ label: "express baseline", start: () => startBaseline(TREES[0]), baseline: true }] : []), ...TREES.map((tree) => ({ label: tree, start: () => start(tree) }))];
+const results = COLUMNS.map(() => []);
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [t, tree] of TREES.entries()) {
-    const server = await start(tree);
+  for (const [c, column] of COLUMNS.entries()) {
+    const server = await column.start();
     try {
-      const data = await populate(server.url);
-      results[t].push(await measure(server, data));
+      const all = column.baseline ? kinds({ ids: ["US0123456789abcdef0123456789abcdef"], group: null }).filter(([name]) => name === "GET /Users/:id") : kinds(await populate(server.url));
+      results[c].push(await measure(server, all, round === ROUNDS - 1));
     } finally {
       server.child.kill("SIGTERM");
       await new Promise((r) => server.child.once("exit", r));
-      rmSync(server.dir, { recursive: true, force: true });
+      if (server.dir) rmSync(server.dir, { recursive: true, force: true });
     }
-    process.stderr.write(`round ${round + 1}/${ROUNDS} ${tree} done (load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})\n`);
+    process.stderr.write(`round ${round + 1}/${ROUNDS} ${column.label} done (load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})\n`);
   }
 }
 agent.destroy();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`server CPU µs per request (median of ${ROUNDS} rounds; ${USERS} users, ${REQUESTS} requests, ${CONNECTIONS} connections; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})`);
-console.log(["request".padEnd(30), ...TREES.map((t) => t.slice(-24).padStart(26))].join(""));
-for (const name of Object.keys(results[0][0])) {
-  console.log([name.padEnd(30), ...results.map((rs) => `${median(rs.map((r) => r[name].cpuUs)).toFixed(0).padStart(6)} µs ${median(rs.map((r) => r[name].perSecond)).toFixed(0).padStart(6)}/s`.padStart(26))].join(""));
+const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const names = Object.keys(results[BASELINE ? 1 : 0][0] ?? results[0][0]);
+const cell = (rs, name, show) => (rs[0][name] === undefined ? "–".padStart(26) : show((f) => median(rs.map((r) => r[name][f]))).padStart(26));
+const header = () => console.log(["request".padEnd(30), ...COLUMNS.map((c) => c.label.slice(-24).padStart(26))].join(""));
+if (ALLOC) {
+  console.log(`server JavaScript heap allocated per request, bytes (median of ${ROUNDS} rounds; collections per 1,000 requests; their pauses in µs of wall clock per request; ${USERS} users, ${REQUESTS} requests, ${CONNECTIONS} connections; load ${load})`);
+  header();
+  for (const name of names) {
+    console.log([name.padEnd(30), ...results.map((rs) => cell(rs, name, (m) => `${m("bytes").toFixed(0).padStart(7)} B ${m("gcPerK").toFixed(1).padStart(5)} ${m("pauseUs").toFixed(1).padStart(5)}µs`))].join(""));
+  }
+  if (BASELINE) {
+    const base = median(results[0].map((r) => r["GET /Users/:id"].bytes));
+    console.log(`\nagainst the baseline's GET /Users/:id (${base.toFixed(0)} B):`);
+    for (const [c, column] of COLUMNS.entries()) {
+      if (column.baseline) continue;
+      console.log(`  ${column.label}: ${names.map((name) => `${name} ${(median(results[c].map((r) => r[name].bytes)) / base).toFixed(2)}×`).join(", ")}`);
+    }
+  }
+  for (const [c, column] of COLUMNS.entries()) {
+    for (const [name, r] of Object.entries(results[c][ROUNDS - 1])) {
+      if (!r.sampled) continue;
+      console.log(`\n${column.label} ${name}: sampled ${(r.sampled.total / REQUESTS).toFixed(0)} B a request (exact count ${r.bytes.toFixed(0)}); the ${SITES} functions allocating most, bytes a request:`);
+      for (const [where, bytes] of r.sampled.top.slice(0, SITES)) console.log(`  ${(bytes / REQUESTS).toFixed(0).padStart(7)}  ${where}`);
+      if (STACKS > 0) console.log("  by function and its two callers:");
+      for (const [where, bytes] of r.sampled.stacks.slice(0, STACKS)) console.log(`  ${(bytes / REQUESTS).toFixed(0).padStart(7)}  ${where}`);
+    }
+  }
+} else {
+  console.log(`server CPU µs per request (median of ${ROUNDS} rounds; ${USERS} users, ${REQUESTS} requests, ${CONNECTIONS} connections; load ${load})`);
+  header();
+  for (const name of names) console.log([name.padEnd(30), ...results.map((rs) => cell(rs, name, (m) => `${m("cpuUs").toFixed(0).padStart(6)} µs ${m("perSecond").toFixed(0).padStart(6)}/s`))].join(""));
 }
