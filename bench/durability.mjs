@@ -1,8 +1,10 @@
 // What durable acknowledgements cost: POST /scim/v2/Users throughput and latency of the built
-// server on SQLite with DURABILITY=full (the default: synchronous=FULL, the WAL fsynced at every
-// commit) with group commit (SQLITE_GROUP_COMMIT=on, the default), the same with SQLITE_GROUP_COMMIT=off (every commit
-// pays its own fsync), and DURABILITY=normal (synchronous=NORMAL, group commit on), at 1 and 10
-// connections, in rotating rounds on the same disk; medians of the rounds.
+// server on SQLite with DURABILITY=full (the default: the WAL fsynced after every commit, before
+// the answer) with group commit (SQLITE_GROUP_COMMIT=on, the default: the fsync runs in libuv's
+// thread pool while the next groups commit), the same with SQLITE_GROUP_COMMIT=off
+// (synchronous=FULL: every commit pays its own fsync, on the event loop), and DURABILITY=normal
+// (synchronous=NORMAL, group commit on), at 1 and 10 connections, in rotating rounds on the same
+// disk; medians of the rounds.
 //   npm run build && node bench/durability.mjs [--rounds 3] [--seconds 5] [--dir DIR]
 // DIR must be on the disk to measure (a tmpfs makes fsync free): default the OS temp folder.
 import { mkdtempSync, rmSync } from "node:fs";

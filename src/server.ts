@@ -112,6 +112,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         if (problem) logger.error({ store: sqlitePathOf(config.DATABASE_URL) }, `STORE LOST: ${problem}. Writes are refused (503) and /readyz answers 503 until it is back; this process still holds the old file open and serves reads from it. Stop orgscim, put the store file back (or restore a backup: README, Backups), then start it again.`);
         else logger.warn({ store: sqlitePathOf(config.DATABASE_URL) }, "the store file is back at its path (the same file): writes are taken again");
       },
+      onSyncFailure: (problem) => logger.error({ store: sqlitePathOf(config.DATABASE_URL) }, `STORE WRITE FAILED: ${problem}. Writes are refused (503) and /readyz answers 503. Check the disk (dmesg), then restart orgscim: it recovers the store from its file.`),
     }), { retryForMs: config.STORE_START_RETRY_MS, onRetry: (i) => logger.warn(i, storeWaitMessage(i)) })));
     // A store whose own counters are shared (MongoDB) keeps them; SQLite takes the cluster's.
     if (opts.counters && !store.counters) store = { ...store, counters: opts.counters };

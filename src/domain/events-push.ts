@@ -123,6 +123,8 @@ async function pushStream(deps: PushDeps, stream: EventStream, report: PushRepor
       await flush();
       const rows = await events.listPending(stream.orgId, stream.id, BATCH);
       if (rows.length === 0) return;
+      // No SET leaves for a change a power cut could still undo (a commit is readable before its fsync: docs/stores.md, Durability).
+      await deps.store.durable?.();
       let signing: Promise<string> | null = sign(rows[0]!);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!;

@@ -158,5 +158,7 @@ export async function pollOnce(store: Store, stream: EventStream, req: PollReque
   const max = Math.min(req.maxEvents ?? POLL_MAX_EVENTS, POLL_MAX_EVENTS);
   if (max <= 0) return { sets: [], moreAvailable: (await events.listPending(stream.orgId, stream.id, 1)).length > 0 };
   const rows = await events.listPending(stream.orgId, stream.id, max + 1);
+  // No SET leaves for a change a power cut could still undo (a commit is readable before its fsync: docs/stores.md, Durability).
+  if (rows.length > 0) await store.durable?.();
   return { sets: rows.slice(0, max), moreAvailable: rows.length > max };
 }

@@ -21,6 +21,8 @@ export interface OpenOptions {
   groupCommit?: boolean;
   /** SQLite: told when the store's file is deleted or replaced under the running process, and when it is back (null). */
   onFileProblem?: (problem: string | null) => void;
+  /** SQLite: told once when an fsync of the WAL failed (every write is then refused until restart). */
+  onSyncFailure?: (problem: string) => void;
   /**
    * Refuse to create a store that is not there (StoreMissing) instead of creating it: the CLI's
    * commands that only read. SQLite: the file must exist.
@@ -63,7 +65,7 @@ async function openBareStore(url: string, options: OpenOptions): Promise<Store> 
     if (options.mustExist && !existsSync(path)) throw new StoreMissing(resolve(path));
     let store: Store;
     try {
-      store = openSqliteStore({ path, durability: options.durability, groupCommit: options.groupCommit, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem, checkpointsElsewhere: options.checkpointsElsewhere });
+      store = openSqliteStore({ path, durability: options.durability, groupCommit: options.groupCommit, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem, onSyncFailure: options.onSyncFailure, checkpointsElsewhere: options.checkpointsElsewhere });
     } catch (e) {
       throw explainOpenFailure(path, e); // names the path and the system's reason
     }

@@ -368,6 +368,14 @@ export interface Store extends Repos {
    * a write). A store without it gets no principal cache (src/http/principal-cache.ts).
    */
   principalVersion?(orgId: string): Promise<number>;
+  /**
+   * Optional: resolves once whatever a read could see before the call is durable (SQLite at
+   * DURABILITY=full: an fsync of the WAL that started after the call; another connection can
+   * read a commit before the fsync that acknowledges its writer: docs/stores.md, Durability).
+   * What sends stored data out of orgscim without a write of its own first (event push and
+   * poll) awaits it before sending. A store without it: what is readable is durable.
+   */
+  durable?(): Promise<void>;
   /** Throws StoreUnavailable when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

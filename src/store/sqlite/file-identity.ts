@@ -8,7 +8,7 @@
  * every commit (a write is never acknowledged into a file that is gone), on every readiness probe,
  * and on a timer (`watch`), so that the loss is logged within a second even when nothing writes.
  */
-import { statSync } from "node:fs";
+import { fstatSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 
 interface Identity { dev: number; ino: number }
@@ -26,6 +26,8 @@ function identityOf(path: string): Identity | null {
 export interface FileCheck {
   /** null while the path still names the files opened; otherwise what happened, for the log. */
   problem(): string | null;
+  /** Whether the descriptor `fd` is open on the file remembered as `file` at open (the same device and inode). */
+  holds(file: string, fd: number): boolean;
   /** Checks every `intervalMs`; `onChange` is told each time the answer changes. Answers stop(). */
   watch(intervalMs: number, onChange: (problem: string | null) => void): () => void;
 }
@@ -50,6 +52,12 @@ export function rememberFiles(path: string): FileCheck {
   };
   return {
     problem,
+    holds(file, fd) {
+      const was = files.find((f) => f.file === resolve(file))?.was;
+      if (!was) return false;
+      const s = fstatSync(fd);
+      return s.dev === was.dev && s.ino === was.ino;
+    },
     watch(intervalMs, onChange) {
       let last: string | null = null;
       const timer = setInterval(() => {

@@ -6,12 +6,17 @@
  * in a savepoint of its own, and the transaction commits once when the current turn of the event
  * loop is done (setImmediate), or sooner once it holds `maxMembers`: one fsync for all of them.
  *
- * - A request is acknowledged (its promise resolves) only after the COMMIT that made it durable
- *   returned; if that COMMIT fails, every request in the group is refused (none was committed).
+ * - A request is acknowledged (its promise resolves) only once its commit is durable: after the
+ *   COMMIT returned under synchronous=FULL (the fsync inside it, on the event loop), or, with a
+ *   `syncer` (./wal-sync.ts: the writer at synchronous=NORMAL), after an fsync of the WAL that
+ *   started after the COMMIT, in libuv's thread pool; the next groups commit meanwhile. If the
+ *   COMMIT (or that fsync) fails, every request in the group is refused (none acknowledged).
  * - A request whose work throws is rolled back to its savepoint: the others' work stays.
  * - Nobody else sees the group before it commits: reads outside a transaction go to another
  *   connection (./store.ts), which sees committed data only; another process waits for the
- *   write lock, held only while a group is open (one turn of the loop).
+ *   write lock, held only while a group is open (one turn of the loop). With a syncer, another
+ *   connection can read a committed group before the fsync that acknowledges it completes (the
+ *   one difference from synchronous=FULL: docs/stores.md, Durability).
  * - If SQLite itself ends the transaction (it rolls the whole of it back on a full disk, an I/O
  *   error), the requests waiting in the group are refused, and the next one opens a new group.
  */
@@ -19,6 +24,7 @@ import type Database from "better-sqlite3";
 import { StoreUnavailable } from "../../domain/ports/store";
 import { Mutex } from "./mutex";
 import { translate } from "./errors";
+import type { Member, WalSyncer } from "./wal-sync";
 
 export interface GroupCommitOptions {
   /** Commit once the group holds this many transactions (1: every transaction commits alone). */
@@ -27,15 +33,14 @@ export interface GroupCommitOptions {
   assertFiles: () => void;
   /** Told after each group commits, with how many transactions it held (metrics, tests). */
   onCommit?: (members: number) => void;
+  /** Acknowledges a group once an fsync of the WAL covers its COMMIT; without it, once COMMIT returned. */
+  syncer?: WalSyncer;
 }
 
 /** 503 with Retry-After: the group's work is gone, and trying again is right. */
 const rolledBack = () => new StoreUnavailable(new Error("the store's transaction was rolled back before it could commit"));
 
-interface Waiting {
-  acknowledge: () => void;
-  refuse: (e: unknown) => void;
-}
+type Waiting = Member;
 
 export class GroupCommitter {
   private readonly mutex = new Mutex();
@@ -77,9 +82,10 @@ export class GroupCommitter {
     });
   }
 
-  /** Commits what is open, now (close, shutdown). */
+  /** Commits what is open, now, and waits until every committed request is acknowledged or refused (close, shutdown). */
   async flush(): Promise<void> {
     await this.mutex.run(async () => this.commit());
+    await this.options.syncer?.settled();
   }
 
   private begin(): void {
@@ -87,6 +93,8 @@ export class GroupCommitter {
     // A group whose transaction SQLite ended by itself cannot be acknowledged.
     this.refuseWaiting(rolledBack());
     this.options.assertFiles();
+    const failed = this.options.syncer?.failed;
+    if (failed) throw failed;
     this.db.exec("BEGIN IMMEDIATE");
   }
 
@@ -133,6 +141,8 @@ export class GroupCommitter {
     }
     try {
       this.options.assertFiles(); // never acknowledge a write into a file that is no longer the store
+      const failed = this.options.syncer?.failed;
+      if (failed) throw failed; // a failed fsync: nothing is acknowledged any more
       this.db.exec("COMMIT");
     } catch (e) {
       if (this.db.inTransaction) {
@@ -143,7 +153,8 @@ export class GroupCommitter {
       return;
     }
     this.options.onCommit?.(members.length);
-    for (const m of members) m.acknowledge();
+    if (this.options.syncer) this.options.syncer.committed(members);
+    else for (const m of members) m.acknowledge();
   }
 
   private refuseWaiting(e: unknown): void {

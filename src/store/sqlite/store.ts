@@ -1,12 +1,15 @@
 /**
- * The embedded store: one SQLite file (WAL, synchronous=FULL unless durability is normal, foreign keys on), migrated at
- * open. It refuses writes (503) once the file at its path is not the one it holds open.
+ * The embedded store: one SQLite file (WAL, foreign keys on), migrated at open. It refuses writes
+ * (503) once the file at its path is not the one it holds open, or once an fsync of its WAL failed.
  *
  * Writes: one writer connection. Transactions run one at a time (a FIFO mutex), each in a savepoint
  * of a group transaction that commits once per turn of the event loop: group commit
  * (./group-commit.ts), one fsync for the group, each transaction acknowledged only after that
- * commit, a failing one rolled back alone. Reads outside a transaction: a second connection that
- * sees committed data only (./routing.ts). Rule for callers: a transaction body does store work
+ * commit is durable, a failing one rolled back alone. With DURABILITY=full the writer commits at
+ * synchronous=NORMAL and the WAL is fsynced in libuv's thread pool (./wal-sync.ts), so the
+ * event loop never waits for the disk; with group commit off, synchronous=FULL (the fsync inside
+ * COMMIT, on the loop); with DURABILITY=normal, no fsync per commit at all. Reads outside a
+ * transaction: a second connection that sees committed data only (./routing.ts). Rule for callers: a transaction body does store work
  * only; it never awaits network I/O.
  *
  * batch(fn) holds one transaction over many: the transactions `fn` runs become savepoints inside
@@ -16,8 +19,8 @@
  */
 import Database from "better-sqlite3";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdirSync, statfsSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, fsyncSync, mkdirSync, openSync, statfsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Repos, Store } from "../../domain/ports/store";
 import { StoreUnavailable } from "../../domain/ports/store";
 import { sqliteAccounts } from "./accounts";
@@ -35,13 +38,15 @@ import { sqliteProvisioningErrors } from "./provisioning-errors";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
 import { sqliteUsers } from "./users";
 import { rememberFiles } from "./file-identity";
+import { WalSyncer, type SyncFile } from "./wal-sync";
 
 export interface SqliteOptions {
   /** A file path, or ":memory:". */
   path: string;
   /**
-   * full (default): synchronous=FULL, the WAL is fsynced at every commit, so an acknowledged write
-   * survives power loss. normal: synchronous=NORMAL, it survives a crash of the process only.
+   * full (default): the WAL is fsynced at every commit before it is acknowledged, so an
+   * acknowledged write survives power loss (with group commit, the fsync runs off the event loop:
+   * ./wal-sync.ts). normal: synchronous=NORMAL, it survives a crash of the process only.
    */
   durability?: "full" | "normal";
   /** WAL checkpoints on a worker thread (./checkpointer.ts); default true for a file. */
@@ -63,8 +68,12 @@ export interface SqliteOptions {
   onFileProblem?: (problem: string | null) => void;
   /** Group commit (./group-commit.ts); default true. false: every transaction commits alone. */
   groupCommit?: boolean;
-  /** Told after each commit with the number of transactions it acknowledged. */
+  /** Told after each commit with the number of transactions it holds (before its fsync, when that runs off the loop). */
   onGroupCommit?: (members: number) => void;
+  /** How the WAL is fsynced off the event loop; default fs.fsync. Tests slow it down or make it fail. */
+  syncWal?: SyncFile;
+  /** Told once when an fsync of the WAL failed: the store then refuses every write (503) and readiness, until restarted. */
+  onSyncFailure?: (problem: string) => void;
 }
 
 /**
@@ -113,6 +122,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   const db = guard(() => new Database(options.path));
   try {
     db.pragma("journal_mode = WAL");
+    // Migrations commit at FULL (durable before the server starts); with the fsync off the loop the writer turns NORMAL below.
     db.pragma(`synchronous = ${options.durability === "normal" ? "NORMAL" : "FULL"}`);
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
@@ -136,14 +146,24 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // The files at `path` must stay the ones this connection writes: checked before every commit,
   // by ping (/readyz), and on a timer that logs and turns the connection read-only.
   const files = options.path === ":memory:" ? null : rememberFiles(options.path);
+  let syncer: WalSyncer | undefined;
+  let walFd: number | null = null;
   let goneReported: string | null = null;
   const fileProblemChanged = (problem: string | null) => {
     if (problem === goneReported) return;
     goneReported = problem;
-    try { db.pragma(`query_only = ${problem ? "ON" : "OFF"}`); } catch { /* closed */ }
+    try { db.pragma(`query_only = ${problem || syncer?.failed ? "ON" : "OFF"}`); } catch { /* closed */ }
     options.onFileProblem?.(problem);
   };
   const stopWatching = files?.watch(FILE_CHECK_INTERVAL_MS, fileProblemChanged) ?? (() => undefined);
+  try {
+    if (files && options.durability !== "normal" && options.groupCommit !== false) ({ syncer, walFd } = syncWalOffTheLoop(db, options, files));
+  } catch (e) {
+    stopWatching();
+    void checkpointer?.stop();
+    db.close();
+    throw translate(e);
+  }
   /** Throws StoreUnavailable (503) when the store's file is gone or replaced. */
   const assertFiles = () => {
     const problem = files?.problem() ?? null;
@@ -174,6 +194,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     maxMembers: options.path === ":memory:" || options.groupCommit === false ? 1 : GROUP_MAX_MEMBERS,
     assertFiles,
     onCommit: options.onGroupCommit,
+    syncer,
   });
   /**
    * Set while a transaction or batch runs: store calls in it use its connection and see its writes.
@@ -233,12 +254,15 @@ export function openSqliteStore(options: SqliteOptions): Store {
       }));
     },
     // Raised by triggers (migration 19, ./principal-versions.ts) in the transaction that changes what a principal is resolved from.
+    // Whatever was readable before the call: on disk once it resolves (./wal-sync.ts); nothing to wait for without the fsync off the loop.
+    durable: async () => { if (syncer) await syncer.durable(); },
     principalVersion: async (orgId) => guard(() => (principalVersion.get(orgId) as number | undefined) ?? 0),
     // Readiness means "can take writes": the files are the store's, the disk holding
     // them has room, and a real write commits. At most one probe write a second, shared by callers.
     ping: async () => {
       if (!db.open) throw new StoreUnavailable();
       assertFiles();
+      if (syncer?.failed) throw syncer.failed;
       guard(() => ping.get());
       if (options.path !== ":memory:") assertRoom(options.path);
       const now = Date.now();
@@ -251,7 +275,8 @@ export function openSqliteStore(options: SqliteOptions): Store {
     close: async () => {
       stopRefreshing();
       stopWatching();
-      if (db.open) await committer.flush().catch(() => undefined); // what is acknowledged is committed; an open group commits now
+      if (db.open) await committer.flush().catch(() => undefined); // what is acknowledged is committed; an open group commits now, and its fsync completes
+      if (walFd !== null) closeSync(walFd);
       await checkpointer?.stop(); // first, so this connection is the last and its close checkpoints the rest
       if (reader !== db && reader.open) reader.close();
       if (db.open) {
@@ -260,4 +285,34 @@ export function openSqliteStore(options: SqliteOptions): Store {
       }
     },
   };
+}
+
+/**
+ * DURABILITY=full with group commit: the writer commits at synchronous=NORMAL (no fsync inside
+ * COMMIT) and the WAL is fsynced in libuv's thread pool through a descriptor of its own, checked
+ * to be the very file the store's identity check remembered (./file-identity.ts), which is
+ * compared with the path before every commit. A checkpoint still fsyncs the WAL before copying
+ * it into the database file, and the database file after (synchronous=NORMAL in WAL mode).
+ */
+function syncWalOffTheLoop(db: Database.Database, options: SqliteOptions, files: ReturnType<typeof rememberFiles>): { syncer: WalSyncer; walFd: number } {
+  const wal = `${resolve(options.path)}-wal`;
+  const walFd = openSync(wal, "r+"); // never creates: the WAL exists once the store is open in WAL mode
+  try {
+    if (!files.holds(wal, walFd)) throw new StoreUnavailable(new Error(`the store file ${wal} changed while the store opened`));
+    // SQLite at FULL fsyncs the folder once after creating the WAL (its name must survive a power cut too).
+    const folder = openSync(dirname(wal), "r");
+    try { fsyncSync(folder); } catch { /* a folder that cannot be fsynced: SQLite ignores it too */ } finally { closeSync(folder); }
+    db.pragma("synchronous = NORMAL");
+  } catch (e) {
+    closeSync(walFd);
+    throw e;
+  }
+  const syncer = new WalSyncer(walFd, {
+    sync: options.syncWal,
+    onFailure: (problem) => {
+      try { db.pragma("query_only = ON"); } catch { /* closed */ }
+      options.onSyncFailure?.(problem);
+    },
+  });
+  return { syncer, walFd };
 }
