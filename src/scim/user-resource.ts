@@ -16,18 +16,28 @@ export const etagOf = (version: number): string => `W/"${version}"`;
 /**
  * `groups` are all the groups the user is in; `showBuiltin` says whether the built-in org-role
  * groups are shown in the user's `groups` attribute. orgRole is the effective role.
+ * Runs for every user of a page (100 a page): one object a user, its keys in the order the JSON
+ * has always had (a stored attribute named like one set here keeps its place and takes the value set).
  */
 export function renderUser(u: UserRecord, baseUrl: string, groups: readonly GroupRef[], showBuiltin: boolean): Record<string, unknown> {
-  const schemas = [USER_SCHEMA];
-  if (u.data[ENTERPRISE_SCHEMA] !== undefined) schemas.push(ENTERPRISE_SCHEMA);
-  schemas.push(ORGSCIM_USER_SCHEMA);
-  const out: Record<string, unknown> = { schemas, id: u.id };
+  const data = u.data;
+  const out: Record<string, unknown> = {
+    schemas: data[ENTERPRISE_SCHEMA] !== undefined ? [USER_SCHEMA, ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA] : [USER_SCHEMA, ORGSCIM_USER_SCHEMA],
+    id: u.id,
+  };
   if (u.externalId !== null) out.externalId = u.externalId;
-  for (const [k, v] of Object.entries(u.data)) if (k !== "externalId") out[k] = v;
+  for (const k of Object.keys(data)) if (k !== "externalId") out[k] = data[k];
   out.active = u.active;
-  const shown = showBuiltin ? groups : groups.filter((g) => !g.builtin);
-  if (shown.length > 0) {
-    out.groups = shown.map((g) => ({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: "direct" }));
+  let shown: GroupRef[] | undefined;
+  for (const g of groups) {
+    if (!showBuiltin && g.builtin) continue;
+    (shown ??= []).push(g);
+  }
+  if (shown !== undefined) {
+    // Pushed, not preallocated: a holey array takes JSON.stringify off its fast path.
+    const refs: Record<string, unknown>[] = [];
+    for (const g of shown) refs.push({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: "direct" });
+    out.groups = refs;
   }
   out[ORGSCIM_USER_SCHEMA] = {
     orgRole: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : (u.orgRole ?? "standard"),

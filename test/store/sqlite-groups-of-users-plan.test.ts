@@ -45,16 +45,22 @@ describe("a page's groups on SQLite", () => {
   });
   afterAll(() => db?.close());
 
-  const planOf = () => {
-    const sql = sqls.find((s) => s.includes("json_each"))!;
+  /** The plan of each statement the read ran over a JSON array: the page's memberships, then its groups. */
+  const plansOf = () => {
     const ids = JSON.stringify(Array.from({ length: 100 }, (_, i) => user(i).id));
-    return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(ids, ORG) as { detail: string }[]).map((r) => r.detail);
+    const found = sqls.filter((s) => s.includes("json_each"));
+    expect(found.length).toBeGreaterThan(0);
+    return found.map((sql) => {
+      const args = sql.includes("org_id = ?") ? [ids, ORG] : [JSON.stringify([1, 2, 3])];
+      return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
+    });
   };
 
-  it.each([["an empty store's", false], ["a populated store's", true]])("start from the page's ids with %s statistics, then look each user's memberships up by index", (_, refresh) => {
+  it.each([["an empty store's", false], ["a populated store's", true]])("start from the page's ids with %s statistics, then look each user's memberships (and their groups) up by index", (_, refresh) => {
     if (refresh) refreshPlannerStatistics(db);
-    const plan = planOf();
-    expect(plan[0]).toMatch(/^SCAN j\b/);
-    expect(plan.slice(1).filter((d) => /^SCAN/.test(d))).toEqual([]);
+    for (const plan of plansOf()) {
+      expect(plan[0]).toMatch(/^SCAN j\b/);
+      expect(plan.slice(1).filter((d) => /^SCAN/.test(d) || /TEMP B-TREE/.test(d))).toEqual([]);
+    }
   });
 });

@@ -54,7 +54,9 @@ export function rootSearchRoutes(deps: GroupRouteDeps, r: Router = Router()): Ro
     if (lu) {
       const page = await listUsers(deps, actor, { ...lu.query, startIndex: start + 1, count });
       total += page.total;
-      for (const u of page.items) out.push(await render.user(req, u, projection.user));
+      // The page's groups in one read (not one per user).
+      const groups = await deps.store.groups.groupsOfUsers(actor.org.id, page.items.map((u) => u.id));
+      for (const u of page.items) out.push(await render.user(req, u, projection.user, groups.get(u.id)));
     }
     if (lg) {
       const usersTotal = total;

@@ -49,6 +49,11 @@ export function listPage<T>(
   toRecord: (row: unknown) => T,
   /** The number of rows `scope` admits in the organization, from a counter: used when there is no filter. */
   countAll?: (orgId: string) => number,
+  /**
+   * Rows as arrays of the columns in `columns`' order (better-sqlite3's raw mode: no object with
+   * named keys made per row), `seq` first. Otherwise rows are objects with a `seq` key.
+   */
+  raw = false,
 ): ListResult<T> {
   const alias = from.split(" ")[1] ?? "t";
   let where = `${alias}.org_id = ? AND ${scope}`;
@@ -65,17 +70,19 @@ export function listPage<T>(
     if (q.sort) throw Errors.invalidParameter("cursor", "cursor paging follows the server's stable order; drop sortBy, or page with startIndex");
     const after = decodeCursor(q.cursor);
     const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ${pageSize(q.count + 1)}`)
-      .all(...params, after) as { seq: number }[];
+      .raw(raw).all(...params, after);
     const more = rows.length > q.count;
-    const page = more ? rows.slice(0, q.count) : rows;
-    const last = page[page.length - 1];
-    const result: ListResult<T> = { total, items: page.map(toRecord) };
-    if (more && last) result.nextCursor = encodeCursor(last.seq);
+    const n = more ? q.count : rows.length;
+    const items: T[] = [];
+    for (let i = 0; i < n; i++) items.push(toRecord(rows[i]));
+    const result: ListResult<T> = { total, items };
+    const last = rows[n - 1] as { seq: number } | number[] | undefined;
+    if (more && last) result.nextCursor = encodeCursor(Array.isArray(last) ? (last[0] as number) : last.seq);
     return result;
   }
 
   const order = q.sort ? compileSort(q.sort, map) : `ORDER BY ${alias}.seq`;
   const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${pageSize(q.count)} OFFSET ?`)
-    .all(...params, Math.max(0, q.startIndex - 1));
+    .raw(raw).all(...params, Math.max(0, q.startIndex - 1));
   return { total, items: rows.map(toRecord) };
 }

@@ -7,44 +7,33 @@ import { foldCase } from "./fold";
 import { listPage } from "./list";
 import { USER_MAP } from "./resource-maps";
 
-interface UserRow {
-  seq: number;
-  id: string;
-  org_id: string;
-  user_name: string;
-  external_id: string | null;
-  display_name: string | null;
-  active: number;
-  status: string;
-  org_role: string | null;
-  two_factor_required: number;
-  password_reset_required: number;
-  data: string;
-  version: number;
-  created: string;
-  last_modified: string;
-}
+/** A users row in raw mode (an array, no object with named keys made per row): COLUMNS' order. */
+type UserRow = [
+  seq: number, id: string, org_id: string, user_name: string, external_id: string | null, display_name: string | null,
+  active: number, status: string, org_role: string | null, two_factor_required: number, password_reset_required: number,
+  data: string, version: number, created: string, last_modified: string,
+];
 
 const COLUMNS = "u.seq, u.id, u.org_id, u.user_name, u.external_id, u.display_name, u.active, u.status, u.org_role, u.two_factor_required, u.password_reset_required, u.data, u.version, u.created, u.last_modified";
 
 function toRecord(row: UserRow): UserRecord {
-  const data = JSON.parse(row.data) as Record<string, unknown>;
+  const data = JSON.parse(row[11]) as Record<string, unknown>;
   return {
-    id: row.id,
-    orgId: row.org_id,
-    userName: row.user_name,
-    externalId: row.external_id,
-    displayName: row.display_name,
-    active: row.active === 1,
-    status: row.status as MemberStatus,
-    orgRole: row.org_role as OrgRole | null,
-    twoFactorRequired: row.two_factor_required === 1,
-    passwordResetRequired: row.password_reset_required === 1,
+    id: row[1],
+    orgId: row[2],
+    userName: row[3],
+    externalId: row[4],
+    displayName: row[5],
+    active: row[6] === 1,
+    status: row[7] as MemberStatus,
+    orgRole: row[8] as OrgRole | null,
+    twoFactorRequired: row[9] === 1,
+    passwordResetRequired: row[10] === 1,
     emails: Array.isArray(data.emails) ? (data.emails as Email[]) : [],
     data,
-    version: row.version,
-    created: row.created,
-    lastModified: row.last_modified,
+    version: row[12],
+    created: row[13],
+    lastModified: row[14],
   };
 }
 
@@ -99,19 +88,19 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     memberCount: db.prepare("SELECT members FROM org_member_counts WHERE org_id = ?").pluck(),
     insertEmail: db.prepare("INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) VALUES (?, ?, ?, ?, ?, ?)"),
     deleteEmails: db.prepare("DELETE FROM user_emails WHERE user_seq = ?"),
-    get: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ? AND u.status <> 'independent'`),
-    byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name_fold = ? AND u.status <> 'independent'`),
-    byExternalId: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.external_id = ? AND u.status <> 'independent' ORDER BY u.active DESC, u.seq LIMIT 1`),
+    get: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ? AND u.status <> 'independent'`).raw(),
+    byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name_fold = ? AND u.status <> 'independent'`).raw(),
+    byExternalId: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.external_id = ? AND u.status <> 'independent' ORDER BY u.active DESC, u.seq LIMIT 1`).raw(),
     delete: db.prepare("DELETE FROM users WHERE org_id = ? AND id = ?"),
     // INDEXED BY: without statistics (a fresh store, an organization's first sync) the planner
     // walked the organization's users instead (tests: sqlite-users-index-uses, "without statistics").
     managedElsewhere: db.prepare("SELECT 1 FROM users INDEXED BY users_primary_email WHERE primary_email = ? COLLATE NOCASE AND status = 'managed' AND org_id <> ? LIMIT 1").pluck(),
     countRole: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = ?").pluck(),
-    getAny: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ?`),
-    byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u INDEXED BY users_primary_email WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`),
+    getAny: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ?`).raw(),
+    byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u INDEXED BY users_primary_email WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`).raw(),
     search: [false, true].map((withStatus): Search => {
       const sql = memberSearchSql(withStatus);
-      return { count: db.prepare(sql.count).pluck(), page: db.prepare(sql.page) };
+      return { count: db.prepare(sql.count).pluck(), page: db.prepare(sql.page).raw() };
     }) as [anyStatus: Search, oneStatus: Search],
   };
 
@@ -171,7 +160,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
     list: async (orgId: string, q: ListQuery): Promise<ListResult<UserRecord>> =>
       guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow),
-        (org) => (s.memberCount.get(org) as number | undefined) ?? 0)),
+        (org) => (s.memberCount.get(org) as number | undefined) ?? 0, true)),
     isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
     countByRole: async (orgId, role) => guard(() => s.countRole.get(orgId, role) as number),
     findByPrimaryEmail: async (orgId, email) => guard(() => one(s.byPrimaryEmail.get(email, orgId))),
@@ -185,7 +174,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
         return { total, items: (st.page.all(...found, q.limit, q.offset) as UserRow[]).map(toRecord) };
       }
       const total = db.prepare(`SELECT count(*) FROM users u WHERE ${where}`).pluck().get(...args) as number;
-      const rows = db.prepare(`SELECT ${COLUMNS} FROM users u WHERE ${where} ORDER BY u.seq LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset);
+      const rows = db.prepare(`SELECT ${COLUMNS} FROM users u WHERE ${where} ORDER BY u.seq LIMIT ? OFFSET ?`).raw().all(...args, q.limit, q.offset);
       return { total, items: (rows as UserRow[]).map(toRecord) };
     }),
   };
