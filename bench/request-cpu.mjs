@@ -5,6 +5,11 @@
 // other processes on the machine do not count, only what they make the server wait for. Rounds
 // alternate the trees (A B A B ...) with a fresh server each; the median of the rounds is printed.
 //   npm run build && node bench/request-cpu.mjs --trees <dirA>,<dirB> [--users 2000] [--requests 2000] [--connections 10] [--rounds 3]
+//     [--shape small|bench] [--kinds <regexp>]
+// --shape bench: users shaped as `npm run bench` makes them (bench/fixtures.ts userBody: core, enterprise
+// extension, two emails, a phone number, an address; about 1.5 KB rendered), so a page of 100 weighs
+// what the bench's does; small (the default): userName, displayName, name and one email.
+// --kinds: only the request kinds whose name matches, e.g. --kinds page (the cursor and startIndex pages).
 // A tree is a checkout with dist/ built and node_modules (e.g. `git archive <commit> | tar -x -C /tmp/a`,
 // `cp -al node_modules /tmp/a/`, `npm run build` there). Linux only.
 //
@@ -32,6 +37,8 @@ const STACKS = Number(arg("stacks", 0));
 const SITES = Number(arg("sites", 0)) || STACKS;
 const BASELINE = process.argv.includes("--baseline");
 const HOOK = new URL("./request-alloc-hook.mjs", import.meta.url).href;
+const SHAPE = String(arg("shape", "small"));
+const KINDS = new RegExp(String(arg("kinds", "")));
 const TOKEN = `osk_${"cd".repeat(16)}_${"R".repeat(43)}`;
 const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 
@@ -111,21 +118,56 @@ async function populate(url) {
   for (let from = 0; from < USERS; from += 1000) {
     const Operations = Array.from({ length: Math.min(1000, USERS - from) }, (_, k) => {
       const i = from + k;
-      return { method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: [USER_SCHEMA], userName: `cpu.user${i}@example.com`, externalId: `cpu-ext-${i}`, displayName: `CPU User ${i}`, name: { givenName: `G${i}`, familyName: `F${i}` }, emails: [{ value: `cpu.mail${i}@example.com`, primary: true, type: "work" }] } };
+      const data = SHAPE === "bench" ? benchUser(i) : { schemas: [USER_SCHEMA], userName: `cpu.user${i}@example.com`, externalId: `cpu-ext-${i}`, displayName: `CPU User ${i}`, name: { givenName: `G${i}`, familyName: `F${i}` }, emails: [{ value: `cpu.mail${i}@example.com`, primary: true, type: "work" }] };
+      return { method: "POST", path: "/Users", bulkId: `u${i}`, data };
     });
     const r = JSON.parse(await send(url, "POST", "/scim/v2/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations }));
     for (const o of r.Operations) ids.push(o.location.split("/").pop());
   }
   const group = JSON.parse(await send(url, "POST", "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "CPU group" })).id;
-  return { ids, group };
+  // Every user in a group of their own besides the built-in Standard User group, as in the bench's data set ("bench-big").
+  if (SHAPE === "bench") {
+    const big = JSON.parse(await send(url, "POST", "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "CPU big group" })).id;
+    for (let from = 0; from < ids.length; from += 1000) {
+      await send(url, "PATCH", `/scim/v2/Groups/${big}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: ids.slice(from, from + 1000).map((value) => ({ value })) }] });
+    }
+  }
+  // A client continues only from a cursor the server gave it (sealed): walk the pages of 100 once.
+  const cursors = [];
+  for (let cursor = ""; cursor !== undefined;) {
+    const page = JSON.parse(await send(url, "GET", `/scim/v2/Users?count=100&excludedAttributes=groups&cursor=${encodeURIComponent(cursor)}`));
+    cursor = page.nextCursor;
+    if (cursor !== undefined) cursors.push(cursor);
+  }
+  return { ids, group, cursors };
+}
+
+const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/** bench/fixtures.ts userBody, as the bench's data set stores it. */
+function benchUser(n) {
+  const key = `u${String(n).padStart(7, "0")}`;
+  const given = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Leslie"][n % 10];
+  const family = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lamport"][Math.floor(n / 10) % 10];
+  return {
+    schemas: [USER_SCHEMA, ENTERPRISE], userName: `${key}@bench.example.com`, externalId: `ext-${key}`,
+    name: { givenName: given, familyName: family, formatted: `${given} ${family}` }, displayName: `${given} ${family} ${n}`,
+    title: "Senior Engineer", preferredLanguage: "en-US", locale: "en-US", timezone: "Europe/Paris", active: true,
+    emails: [{ value: `${key}.work@mail.bench.example.com`, type: "work", primary: true }, { value: `${key}@home.bench.example.org`, type: "home" }],
+    phoneNumbers: [{ value: `+1 555 ${String(n % 10000).padStart(4, "0")}`, type: "work" }],
+    addresses: [{ type: "work", streetAddress: `${n % 999} Main Street`, locality: "Springfield", region: "IL", postalCode: "62701", country: "US", primary: true }],
+    [ENTERPRISE]: { employeeNumber: String(100000 + n), costCenter: `CC-${n % 50}`, organization: "Bench Corp", division: "Product", department: ["Engineering", "Sales", "Finance", "Support", "Marketing"][n % 5] },
+  };
 }
 
 const filter = (f) => `/scim/v2/Users?filter=${encodeURIComponent(f)}`;
 
 /** The request kinds: [name, (i) => [method, path, body]]. */
-function kinds({ ids, group }) {
+function kinds({ ids, group, cursors }) {
   const pick = (i) => ids[(i * 7919) % ids.length];
   const n = (i) => (i * 7919) % ids.length;
+  // Deep pages, as bench/scenarios.ts asks them: a position in the second half of the users.
+  const deep = (i) => Math.floor(ids.length * (0.5 + 0.49 * ((i % 100) / 100)));
+  const deepCursor = (i) => cursors[Math.min(cursors.length - 1, Math.floor(deep(i) / 100))];
   let created = 0;
   return [
     ["GET /Users/:id", (i) => ["GET", `/scim/v2/Users/${pick(i)}`]],
@@ -134,8 +176,10 @@ function kinds({ ids, group }) {
     ["GET /Users?filter work email", (i) => ["GET", filter(`emails[type eq "work"].value eq "cpu.mail${n(i)}@example.com"`)]],
     ["GET /Groups/:id (no members)", () => ["GET", `/scim/v2/Groups/${group}?excludedAttributes=members`]],
     ["PATCH /Users/:id", (i) => ["PATCH", `/scim/v2/Users/${pick(i)}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: `Patched ${i}` }] }]],
+    ["GET /Users cursor page of 100", (i) => ["GET", `/scim/v2/Users?count=100&cursor=${encodeURIComponent(deepCursor(i))}`]],
+    ["GET /Users startIndex page 100", (i) => ["GET", `/scim/v2/Users?startIndex=${deep(i)}&count=100`]],
     ["POST /Users", () => { const k = created++; return ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${k}@example.com`, emails: [{ value: `cpu.new${k}.${Date.now()}@example.com`, primary: true }] }]; }],
-  ].filter(([name]) => !ALLOC || name.startsWith("GET"));
+  ].filter(([name]) => (!ALLOC || name.startsWith("GET")) && KINDS.test(name));
 }
 
 async function measure(server, list, last) {
