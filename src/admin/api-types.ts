@@ -1034,6 +1034,12 @@ export interface components {
                     allowed_targets: ("organization" | "self" | "standard" | "administrator" | "owner" | "group" | "administered" | "member" | "other" | "orgInvitation" | "newService" | "newSelf" | "newOtherUser" | "newWider" | "ownToken" | "tokenStandard" | "tokenAdministrator" | "tokenOwner")[];
                     /** @description Why the other kinds are refused; null when none is */
                     refused_because: string | null;
+                    /** @description Kinds among allowed_targets that an invariant of the action refuses this caller whatever the target (nobody removes themselves; the Owner is never deactivated, removed or deleted): answered 400 or 409, with the rule's words */
+                    ruled_out: {
+                        rule: string;
+                        /** @enum {string} */
+                        target: "organization" | "self" | "standard" | "administrator" | "owner" | "group" | "administered" | "member" | "other" | "orgInvitation" | "newService" | "newSelf" | "newOtherUser" | "newWider" | "ownToken" | "tokenStandard" | "tokenAdministrator" | "tokenOwner";
+                    }[];
                     what: string;
                 };
             };
@@ -3096,21 +3102,24 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "user.list": {
                      *           "what": "list or search the organization's users",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "user.create": {
                      *           "what": "create (provision) a user",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "user.update": {
                      *           "what": "change a user's profile (names, userName, emails, externalId, two-factor and password-reset flags)",
@@ -3120,7 +3129,8 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "user.deactivate": {
                      *           "what": "deactivate (suspend) a user",
@@ -3130,7 +3140,13 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": [
+                     *             {
+                     *               "target": "owner",
+                     *               "rule": "The Owner is never deactivated, removed or deleted: transfer ownership first (POST /v1/Users/{sid} org_role owner)"
+                     *             }
+                     *           ]
                      *         },
                      *         "user.reactivate": {
                      *           "what": "reactivate a suspended user",
@@ -3140,7 +3156,8 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "user.remove": {
                      *           "what": "remove a user from the organization",
@@ -3150,7 +3167,13 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": [
+                     *             {
+                     *               "target": "owner",
+                     *               "rule": "The Owner is never deactivated, removed or deleted: transfer ownership first (POST /v1/Users/{sid} org_role owner)"
+                     *             }
+                     *           ]
                      *         },
                      *         "user.delete": {
                      *           "what": "delete a user (irreversible)",
@@ -3160,7 +3183,13 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": [
+                     *             {
+                     *               "target": "owner",
+                     *               "rule": "The Owner is never deactivated, removed or deleted: transfer ownership first (POST /v1/Users/{sid} org_role owner)"
+                     *             }
+                     *           ]
                      *         },
                      *         "user.password_reset": {
                      *           "what": "force a user's password reset",
@@ -3170,7 +3199,8 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "user.accounts.read": {
                      *           "what": "read the accounts and account roles of a user",
@@ -3180,7 +3210,8 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "org_role.administrator.grant": {
                      *           "what": "grant the Administrator org role",
@@ -3188,7 +3219,8 @@ export interface operations {
                      *             "self",
                      *             "standard"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "org_role.administrator.revoke": {
                      *           "what": "revoke the Administrator org role",
@@ -3196,12 +3228,14 @@ export interface operations {
                      *             "self",
                      *             "administrator"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "org_role.owner.grant": {
                      *           "what": "make someone Owner over SCIM",
                      *           "allowed_targets": [],
-                     *           "refused_because": "The policy lets the Owner make someone Owner over SCIM on nothing."
+                     *           "refused_because": "The policy lets the Owner make someone Owner over SCIM on nothing.",
+                     *           "ruled_out": []
                      *         },
                      *         "organization.owner.transfer": {
                      *           "what": "transfer the organization's ownership",
@@ -3210,49 +3244,56 @@ export interface operations {
                      *             "standard",
                      *             "administrator"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "group.read": {
                      *           "what": "read a group",
                      *           "allowed_targets": [
                      *             "group"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "group.list": {
                      *           "what": "list or search groups",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "group.create": {
                      *           "what": "create a group",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "group.update": {
                      *           "what": "rename a group or change its externalId",
                      *           "allowed_targets": [
                      *             "group"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "group.members.update": {
                      *           "what": "change the members of a group that grants nothing (unbound, or bound to Standard User)",
                      *           "allowed_targets": [
                      *             "group"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "group.delete": {
                      *           "what": "delete a group",
                      *           "allowed_targets": [
                      *             "group"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.create": {
                      *           "what": "create an account owned by someone",
@@ -3262,7 +3303,8 @@ export interface operations {
                      *             "administrator",
                      *             "owner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.read": {
                      *           "what": "read an account",
@@ -3271,14 +3313,16 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.list": {
                      *           "what": "list the organization's accounts",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.update": {
                      *           "what": "rename an account",
@@ -3287,7 +3331,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.owner.change": {
                      *           "what": "change the owner of an account",
@@ -3296,7 +3341,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.close": {
                      *           "what": "close an account",
@@ -3305,7 +3351,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.reopen": {
                      *           "what": "reopen a closed account",
@@ -3314,7 +3361,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "account.users.read": {
                      *           "what": "read an account's users and their roles",
@@ -3323,7 +3371,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "role_assignment.create": {
                      *           "what": "grant an account role",
@@ -3332,7 +3381,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "role_assignment.delete": {
                      *           "what": "revoke an account role",
@@ -3341,7 +3391,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "role_assignment.read": {
                      *           "what": "read the role assignments of an account",
@@ -3350,7 +3401,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "invitation.create": {
                      *           "what": "invite someone",
@@ -3360,7 +3412,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "invitation.read": {
                      *           "what": "read an invitation",
@@ -3370,14 +3423,16 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "invitation.list": {
                      *           "what": "list the organization's invitations",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "invitation.resend": {
                      *           "what": "resend an invitation",
@@ -3387,7 +3442,8 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "invitation.revoke": {
                      *           "what": "revoke an invitation",
@@ -3397,77 +3453,88 @@ export interface operations {
                      *             "member",
                      *             "other"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "organization.read": {
                      *           "what": "read the organization and its settings",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "organization.settings.update": {
                      *           "what": "change the organization's settings",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "domain.create": {
                      *           "what": "add a domain",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "domain.read": {
                      *           "what": "read the organization's domains",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "domain.verify": {
                      *           "what": "verify a domain",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "domain.remove": {
                      *           "what": "remove a domain",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "outbox.read": {
                      *           "what": "read the organization's outbox (what happened to each mail; never a body)",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "viewer.read": {
                      *           "what": "read who they are and what the policy allows them (the Admin Center's viewer)",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "provisioning_errors.read": {
                      *           "what": "read the SCIM requests refused for their content (never a body)",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "audit.read": {
                      *           "what": "read the audit log",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "token.create": {
                      *           "what": "make a token",
@@ -3475,14 +3542,16 @@ export interface operations {
                      *             "newService",
                      *             "newSelf"
                      *           ],
-                     *           "refused_because": "The policy lets the Owner make a token only on a token acting for no user; a token acting for themselves."
+                     *           "refused_because": "The policy lets the Owner make a token only on a token acting for no user; a token acting for themselves.",
+                     *           "ruled_out": []
                      *         },
                      *         "token.list": {
                      *           "what": "list the organization's tokens",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "token.read": {
                      *           "what": "read a token (never its secret)",
@@ -3492,7 +3561,8 @@ export interface operations {
                      *             "tokenAdministrator",
                      *             "tokenOwner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "token.revoke": {
                      *           "what": "revoke a token",
@@ -3502,7 +3572,8 @@ export interface operations {
                      *             "tokenAdministrator",
                      *             "tokenOwner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "token.rotate": {
                      *           "what": "rotate a token (a new one in its place; the old one expires after an overlap)",
@@ -3512,7 +3583,8 @@ export interface operations {
                      *             "tokenAdministrator",
                      *             "tokenOwner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "oauth_client.create": {
                      *           "what": "make an OAuth client",
@@ -3520,14 +3592,16 @@ export interface operations {
                      *             "newService",
                      *             "newSelf"
                      *           ],
-                     *           "refused_because": "The policy lets the Owner make an OAuth client only on a token acting for no user; a token acting for themselves."
+                     *           "refused_because": "The policy lets the Owner make an OAuth client only on a token acting for no user; a token acting for themselves.",
+                     *           "ruled_out": []
                      *         },
                      *         "oauth_client.list": {
                      *           "what": "list the organization's OAuth clients",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "oauth_client.read": {
                      *           "what": "read an OAuth client (never its secret)",
@@ -3537,7 +3611,8 @@ export interface operations {
                      *             "tokenAdministrator",
                      *             "tokenOwner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "oauth_client.delete": {
                      *           "what": "delete an OAuth client",
@@ -3547,42 +3622,48 @@ export interface operations {
                      *             "tokenAdministrator",
                      *             "tokenOwner"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "event_stream.create": {
                      *           "what": "add an event stream (a receiver of the organization's SCIM events)",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "event_stream.list": {
                      *           "what": "list the organization's event streams",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "event_stream.read": {
                      *           "what": "read an event stream and the SETs it is still owed",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "event_stream.delete": {
                      *           "what": "delete an event stream (its undelivered SETs are dropped)",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         },
                      *         "scim.discovery": {
                      *           "what": "read the SCIM service's description",
                      *           "allowed_targets": [
                      *             "organization"
                      *           ],
-                     *           "refused_because": null
+                     *           "refused_because": null,
+                     *           "ruled_out": []
                      *         }
                      *       }
                      *     }

@@ -16,17 +16,19 @@ export type TargetKind = NonNullable<Me["actions"][string]>["allowed_targets"][n
 
 export interface Viewer {
   me: Me;
-  /** Whether the policy allows the viewer `action` on a target of `kind`. */
+  /** Whether the server would let the viewer take `action` on a target of `kind`: the policy allows it and no invariant of the action rules it out. */
   can(action: string, kind?: TargetKind): boolean;
-  /** Why `action` is refused (the policy's words). */
-  why(action: string): string;
+  /** Why `action` (on `kind`) is refused: the invariant's words, else the policy's. */
+  why(action: string, kind?: TargetKind): string;
 }
 
 export function viewerOf(me: Me): Viewer {
+  const ruledOut = (action: string, kind: TargetKind) => me.actions[action]?.ruled_out.find((r) => r.target === kind);
   return {
     me,
-    can: (action, kind = "organization") => me.actions[action]?.allowed_targets.includes(kind) ?? false,
-    why: (action) => me.actions[action]?.refused_because ?? `Your token may not ${me.actions[action]?.what ?? action}.`,
+    can: (action, kind = "organization") => (me.actions[action]?.allowed_targets.includes(kind) ?? false) && ruledOut(action, kind) === undefined,
+    why: (action, kind = "organization") =>
+      ruledOut(action, kind)?.rule ?? me.actions[action]?.refused_because ?? `Your token may not ${me.actions[action]?.what ?? action}.`,
   };
 }
 
@@ -52,7 +54,7 @@ export function gate(v: Viewer, control: HTMLButtonElement | HTMLInputElement | 
   if (v.can(action, kind)) return true;
   control.disabled = true;
   control.dataset.refused = action;
-  const note = h("span", { class: "hint refused-note", id: `refused-${Math.random().toString(36).slice(2, 10)}` }, `Not available to you: ${v.why(action)}`);
+  const note = h("span", { class: "hint refused-note", id: `refused-${Math.random().toString(36).slice(2, 10)}` }, `Not available to you: ${v.why(action, kind)}`);
   control.setAttribute("aria-describedby", [note.id, control.getAttribute("aria-describedby")].filter(Boolean).join(" "));
   control.insertAdjacentElement("afterend", note);
   return false;

@@ -20,6 +20,12 @@ export interface ViewerAction {
   allowed: TargetKind[];
   /** Why the refused kinds are refused, in the words of the refusal (the column that refuses). */
   refusedBecause: string | null;
+  /**
+   * Kinds the policy allows but an invariant of the action refuses for this viewer whatever the
+   * target (./policy/table/rule.ts StateRule: nobody removes themselves; the Owner is never
+   * deactivated, removed or deleted), with the rule's words: the server answers those 400 or 409.
+   */
+  ruledOut: { target: TargetKind; rule: string }[];
 }
 
 export interface Viewer {
@@ -34,12 +40,30 @@ export interface Viewer {
   actions: ViewerAction[];
 }
 
+/** Who the viewer is, for the invariants: whether they are a user, and whether that user is the Owner. */
+export interface ViewerSelf {
+  isUser: boolean;
+  isOwner: boolean;
+}
+
+/** The kinds an action's invariants refuse this viewer, among those the policy allows. */
+function ruledOutFor(rule: (typeof POLICY)[number], allowed: readonly TargetKind[], self: ViewerSelf): ViewerAction["ruledOut"] {
+  const out: ViewerAction["ruledOut"] = [];
+  for (const sr of rule.stateRules ?? []) {
+    // "self": the actor themself; "owner": the Owner, who is "self" when the viewer is the Owner.
+    const kinds: TargetKind[] = sr.on === "self" ? (self.isUser ? ["self"] : []) : ["owner", ...(self.isOwner ? ["self" as const] : [])];
+    for (const k of kinds) if (allowed.includes(k) && !out.some((o) => o.target === k)) out.push({ target: k, rule: sr.rule });
+  }
+  return out;
+}
+
 /** Every action of the table, with what it allows this principal's columns (all of them must allow). */
-export function actionsFor(columns: readonly Subject[]): ViewerAction[] {
+export function actionsFor(columns: readonly Subject[], self: ViewerSelf = { isUser: false, isOwner: false }): ViewerAction[] {
   return POLICY.map((rule) => {
     const allowed = rule.targets.filter((k) => columns.every((c) => allows(rule, c, k)));
     const refusing = columns.find((c) => rule.targets.some((k) => !allows(rule, c, k)));
     return {
+      ruledOut: ruledOutFor(rule, allowed, self),
       action: rule.id,
       what: rule.what,
       allowed: [...allowed],
@@ -62,6 +86,6 @@ export async function describeViewer(deps: { store: Store; clock: Clock }, actor
     level: p.level,
     columns,
     accounts: [...p.accounts.entries()].map(([accountId, roles]) => ({ accountId, roles })).sort((a, b) => a.accountId.localeCompare(b.accountId)),
-    actions: actionsFor(columns),
+    actions: actionsFor(columns, { isUser: user !== null, isOwner: user?.orgRole === "owner" }),
   };
 }

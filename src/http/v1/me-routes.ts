@@ -27,6 +27,8 @@ export const MeBody = named("Me", z.object({
     what: z.string(),
     allowed_targets: z.array(Kind).describe("The kinds of target the caller may act on; any other kind is refused (403)"),
     refused_because: z.string().nullable().describe("Why the other kinds are refused; null when none is"),
+    ruled_out: z.array(z.object({ target: Kind, rule: z.string() }))
+      .describe("Kinds among allowed_targets that an invariant of the action refuses this caller whatever the target (nobody removes themselves; the Owner is never deactivated, removed or deleted): answered 400 or 409, with the rule's words"),
   })).describe("By the policy's action id (docs/authorization.md): every action of the policy table"),
 }));
 
@@ -45,7 +47,7 @@ export const meRoutes: V1Module = (r, registry, deps) => {
       org_role: v.level,
       policy_columns: v.columns,
       account_roles: Object.fromEntries(v.accounts.map((a) => [a.accountId, [...a.roles]])),
-      actions: Object.fromEntries(v.actions.map((a) => [a.action, { what: a.what, allowed_targets: a.allowed, refused_because: a.refusedBecause }])),
+      actions: Object.fromEntries(v.actions.map((a) => [a.action, { what: a.what, allowed_targets: a.allowed, refused_because: a.refusedBecause, ruled_out: a.ruledOut }])),
     };
   });
 };
