@@ -25,6 +25,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { benchUser } from "./bench-user.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREES = String(arg("trees", ".")).split(",").map((t) => resolve(t));
@@ -142,22 +143,6 @@ async function populate(url) {
   return { ids, group, cursors };
 }
 
-const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-/** bench/fixtures.ts userBody, as the bench's data set stores it. */
-function benchUser(n) {
-  const key = `u${String(n).padStart(7, "0")}`;
-  const given = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Leslie"][n % 10];
-  const family = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lamport"][Math.floor(n / 10) % 10];
-  return {
-    schemas: [USER_SCHEMA, ENTERPRISE], userName: `${key}@bench.example.com`, externalId: `ext-${key}`,
-    name: { givenName: given, familyName: family, formatted: `${given} ${family}` }, displayName: `${given} ${family} ${n}`,
-    title: "Senior Engineer", preferredLanguage: "en-US", locale: "en-US", timezone: "Europe/Paris", active: true,
-    emails: [{ value: `${key}.work@mail.bench.example.com`, type: "work", primary: true }, { value: `${key}@home.bench.example.org`, type: "home" }],
-    phoneNumbers: [{ value: `+1 555 ${String(n % 10000).padStart(4, "0")}`, type: "work" }],
-    addresses: [{ type: "work", streetAddress: `${n % 999} Main Street`, locality: "Springfield", region: "IL", postalCode: "62701", country: "US", primary: true }],
-    [ENTERPRISE]: { employeeNumber: String(100000 + n), costCenter: `CC-${n % 50}`, organization: "Bench Corp", division: "Product", department: ["Engineering", "Sales", "Finance", "Support", "Marketing"][n % 5] },
-  };
-}
 
 const filter = (f) => `/scim/v2/Users?filter=${encodeURIComponent(f)}`;
 

@@ -1,0 +1,111 @@
+// A cursor page of 100 split into its parts, A/B between built trees in one process: both trees'
+// dist/ are loaded over one SQLite file of --users users shaped as the bench's (bench/bench-user.mjs,
+// coerced and written by tree A's own code, each in the built-in Standard User group and one more),
+// and each part runs in rounds that alternate the trees; the CPU medians are printed (this
+// process's CPU, so other processes on a shared machine count only as the waits they cause).
+// Parts: the store's users.list (a deep cursor page), groups.groupsOfUsers for that page, rendering
+// (renderUser, projection, listResponse), JSON.stringify of the rendered page, and the whole page.
+//   npm run build && node bench/page-parts.mjs <dirA> <dirB> [--users 5000] [--rounds 9]
+// It also says when the two trees' rendered pages differ (they must not: same bytes, other cost).
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { benchUser } from "./bench-user.mjs";
+
+const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
+const given = process.argv.slice(2, 4);
+if (given.length !== 2 || given.some((t) => t.startsWith("--"))) throw new Error("usage: node bench/page-parts.mjs <dirA> <dirB> [--users N] [--rounds N]");
+const TREES = given.map((t) => resolve(t));
+const USERS = Number(arg("users", 5000));
+const ROUNDS = Number(arg("rounds", 9));
+const PER_ROUND = 60;
+
+const mods = TREES.map((tree) => {
+  const load = createRequire(join(tree, "dist", "main.js"));
+  return {
+    open: load("./store/open"), orgs: load("./domain/orgs"), ids: load("./domain/ids"), roleGroups: load("./domain/role-groups"),
+    clock: load("./domain/clock"), coerce: load("./scim/coerce"), userResource: load("./scim/user-resource"),
+    resourceTypes: load("./scim/resource-types"), projection: load("./scim/projection"), discovery: load("./scim/discovery"),
+    cursors: load("./store/cursors"),
+  };
+});
+
+const dir = mkdtempSync(join(tmpdir(), "orgscim-page-parts-"));
+const url = `sqlite:${join(dir, "p.db")}`;
+try {
+  const a = mods[0];
+  const seedStore = await a.open.openStore(url);
+  const now = a.clock.isoNow(a.clock.systemClock);
+  const org = await a.orgs.createOrganization(seedStore, a.clock.systemClock, { name: "Page parts", settings: { domainEnforcement: false } });
+  const big = { id: a.ids.newId("GP"), orgId: org.id, displayName: "bench-big", externalId: null, builtin: false, binding: null, data: {}, version: 1, created: now, lastModified: now };
+  await seedStore.transaction((tx) => tx.groups.insert(big));
+  const standard = a.roleGroups.orgRoleGroupId(org.id, "standard");
+  for (let from = 0; from < USERS; from += 5000) {
+    const batch = [];
+    for (let i = from; i < Math.min(USERS, from + 5000); i++) {
+      const data = a.userResource.toUserInput(a.coerce.coerceBody(benchUser(i), a.resourceTypes.USERS.schema, "compatible")).data;
+      batch.push({
+        id: a.ids.newId("US"), orgId: org.id, userName: data.userName, externalId: data.externalId, displayName: data.displayName, active: true,
+        status: "managed", orgRole: "standard", twoFactorRequired: false, passwordResetRequired: false, emails: data.emails, data, version: 1, created: now, lastModified: now,
+      });
+    }
+    const ids = batch.map((u) => u.id);
+    await seedStore.transaction(async (tx) => {
+      for (const u of batch) await tx.users.insert(u);
+      await tx.groups.addMembers(org.id, standard, ids);
+      await tx.groups.addMembers(org.id, big.id, ids);
+    });
+  }
+  await seedStore.close();
+
+  const stores = [];
+  for (const m of mods) stores.push(await m.open.openStore(url));
+  const base = "http://127.0.0.1:3000/scim/v2";
+  const none = { include: null, exclude: [] };
+  const deep = (t, i) => mods[t].cursors.encodeCursor(Math.floor(USERS * (0.5 + 0.49 * ((i % 100) / 100))));
+  const list = (t, i) => stores[t].users.list(org.id, { startIndex: 1, count: 100, cursor: deep(t, i) });
+  const render = (t, page, groups) => mods[t].discovery.listResponse(
+    page.items.map((u) => mods[t].projection.project(mods[t].userResource.renderUser(u, base, groups.get(u.id) ?? [], true), none)),
+    { totalResults: page.total, itemsPerPage: page.items.length, startIndex: 1, nextCursor: page.nextCursor },
+  );
+  const fixed = [[], []];
+  for (const t of [0, 1]) {
+    for (let i = 0; i < 20; i++) {
+      const page = await list(t, i * 5);
+      const groups = await stores[t].groups.groupsOfUsers(org.id, page.items.map((u) => u.id));
+      fixed[t].push({ page, groups, body: render(t, page, groups) });
+    }
+  }
+  const differ = fixed[0].some((f, i) => JSON.stringify(f.body) !== JSON.stringify(fixed[1][i].body));
+  const parts = {
+    "users.list (cursor page)": (t, i) => list(t, i),
+    "groups.groupsOfUsers": (t, i) => stores[t].groups.groupsOfUsers(org.id, fixed[t][i % 20].page.items.map((u) => u.id)),
+    "render x100": (t, i) => render(t, fixed[t][i % 20].page, fixed[t][i % 20].groups),
+    "JSON.stringify": (t, i) => JSON.stringify(fixed[t][i % 20].body),
+    "whole page": async (t, i) => {
+      const page = await list(t, i);
+      return JSON.stringify(render(t, page, await stores[t].groups.groupsOfUsers(org.id, page.items.map((u) => u.id))));
+    },
+  };
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  console.log(`CPU µs per cursor page of 100, its parts (median of ${ROUNDS} interleaved rounds of ${PER_ROUND}; ${USERS} users; load ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+  console.log(["part".padEnd(28), ...TREES.map((t) => t.slice(-24).padStart(26))].join(""));
+  for (const [name, f] of Object.entries(parts)) {
+    const cpu = [[], []];
+    for (const t of [0, 1]) for (let i = 0; i < PER_ROUND; i++) await f(t, i);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const t of [0, 1]) {
+        const c0 = process.cpuUsage();
+        for (let i = 0; i < PER_ROUND; i++) await f(t, i);
+        const c = process.cpuUsage(c0);
+        cpu[t].push((c.user + c.system) / PER_ROUND);
+      }
+    }
+    console.log([name.padEnd(28), ...cpu.map((xs) => `${median(xs).toFixed(0)} µs`.padStart(26))].join(""));
+  }
+  if (differ) console.log("!! the two trees render different pages");
+  for (const s of stores) await s.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
