@@ -6,6 +6,7 @@
 import type { Store } from "../../src/domain/ports/store";
 import { auditSearch } from "./contract/audit-search";
 import { basics } from "./contract/basics";
+import { batchWrites } from "./contract/batch-writes";
 import { controlChars } from "./contract/control-chars";
 import { credentials } from "./contract/credentials";
 import { domains } from "./contract/domains";
@@ -47,5 +48,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     auditSearch(it_, current);
     events(it_, current);
     provisioningErrors(it_, current);
+    batchWrites(it_, current);
   });
 }

@@ -28,12 +28,19 @@ import type { Clock } from "../clock";
 import { isoNow } from "../clock";
 import { DomainError, Errors } from "../errors";
 import { newId } from "../ids";
-import { UniqueViolation, type Store } from "../ports/store";
+import { UniqueViolation, type Repos, type Store } from "../ports/store";
+import type { UserRecord } from "../types";
 import { emptyCounts } from "./format";
 import { planBuiltinGroup, planGroup, planUser } from "./plan-members";
 import { planAccount, planAudit, planDomain, planInvitation, planOrganization, planToken } from "./plan-records";
 import { ImportState, Overlay, type Step, type WriteCtx } from "./state";
 import type { ImportItem, ImportOptions, ImportOutcome, ImportReport } from "./types";
+
+/** New users of one organization, in order: at once where the store can (UserRepo.insertMany), else one by one. */
+async function insertUsers(tx: Repos, orgId: string, users: UserRecord[]): Promise<void> {
+  if (tx.users.insertMany) return tx.users.insertMany(orgId, users);
+  for (const u of users) await tx.users.insert(u);
+}
 
 interface Planned {
   line: number;
@@ -152,18 +159,21 @@ export class OrgImporter {
     if (writes.length === 0) return;
     const { store, clock } = this.deps;
     await store.transaction(async (tx) => {
-      const w: WriteCtx = { touch: new Set(), roleMembers: new Map(), created: 0, updated: 0 };
-      const addRoleMembers = async () => {
+      const w: WriteCtx = { touch: new Set(), newUsers: [], roleMembers: new Map(), created: 0, updated: 0 };
+      // A run of new users: their rows at once, then each role group's new members at once.
+      const writeNewUsers = async () => {
+        if (w.newUsers.length > 0) await insertUsers(tx, this.orgId, w.newUsers);
+        w.newUsers = [];
         for (const [gid, ids] of w.roleMembers) await tx.groups.addMembers(this.orgId, gid, ids);
         w.roleMembers.clear();
       };
       for (const p of writes) {
-        if (!p.step.newUser) await addRoleMembers();
+        if (!p.step.newUser) await writeNewUsers();
         await p.step.apply!(tx, w);
         if (p.step.outcome === "created") w.created += 1;
         if (p.step.outcome === "updated") w.updated += 1;
       }
-      await addRoleMembers();
+      await writeNewUsers();
       const now = isoNow(clock);
       for (const id of w.touch) await tx.groups.touch(this.orgId, id, now);
       await tx.audit.append({

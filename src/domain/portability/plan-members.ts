@@ -50,8 +50,8 @@ export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): P
     return {
       outcome: "created",
       newUser: true,
-      apply: async (tx, w) => {
-        await tx.users.insert(user);
+      apply: async (_tx, w) => {
+        w.newUsers.push(user);
         if (roleGroup === null) return;
         const queued = w.roleMembers.get(roleGroup);
         if (queued) queued.push(user.id);

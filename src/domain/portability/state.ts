@@ -15,7 +15,9 @@ import type { ImportOptions, ImportOutcome } from "./types";
 export interface WriteCtx {
   /** Groups whose membership changed without a record update: touched once, at the end. */
   touch: Set<string>;
-  /** New users' org-role memberships, added a group at a time before the next other step. */
+  /** New users, inserted together (UserRepo.insertMany) before the next other step. */
+  newUsers: UserRecord[];
+  /** New users' org-role memberships, added a group at a time (one addMembers call) after them. */
   roleMembers: Map<string, string[]>;
   created: number;
   updated: number;
@@ -23,7 +25,7 @@ export interface WriteCtx {
 
 export interface Step {
   outcome: ImportOutcome;
-  /** Writes only its own new user (and queues its role membership): no other step's write waits for it. */
+  /** Queues its own new user (and the user's role membership): written with the run of new users it is in, before the next other step. */
   newUser?: boolean;
   apply?: (tx: Repos, w: WriteCtx) => Promise<void>;
 }

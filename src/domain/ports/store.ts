@@ -95,6 +95,15 @@ export interface TokenUse {
 
 export interface UserRepo {
   insert(user: UserRecord): Promise<void>;
+  /**
+   * Optional: inserts `users`, all of organization `orgId`, in their order (each as `insert` would,
+   * emails and counts included), all or none as a `transaction` is: the first that cannot be
+   * inserted throws (UniqueViolation) and leaves none of them. For imports: SQLite writes them in a
+   * number of statements that does not grow with the list (src/store/sqlite/users-batch.ts says
+   * why that matters), MongoDB takes their sequence numbers at once. A store without it gets
+   * `insert` called once a user.
+   */
+  insertMany?(orgId: string, users: readonly UserRecord[]): Promise<void>;
   /** Independent members (outside the organization, with account access) only with `includeIndependent`. */
   get(orgId: string, id: string, options?: { includeIndependent?: boolean }): Promise<UserRecord | null>;
   /** Case-insensitive. */

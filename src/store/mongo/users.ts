@@ -26,6 +26,14 @@ export function mongoUsers(c: MongoCtx): UserRepo {
       const seq = await t.nextSeq("users", u.orgId);
       await t.insert("users", userDoc(u, seq));
     }),
+    // One sequence update for the list (the last of `by` numbers), then the documents in order.
+    insertMany: (orgId, list) => c.atomic(async (t) => {
+      const stray = list.find((u) => u.orgId !== orgId);
+      if (stray) throw new Error(`insertMany: user ${stray.id} is of organization ${stray.orgId}, not ${orgId}`);
+      if (list.length === 0) return;
+      const last = await t.nextSeq("users", orgId, { by: list.length });
+      for (const [i, u] of list.entries()) await t.insert("users", userDoc(u, last - list.length + 1 + i));
+    }),
     get: (orgId, id, options) => c.run("read", async (o) =>
       one(await users().findOne({ _id: { $eq: id }, ...(options?.includeIndependent ? { orgId: { $eq: orgId } } : scoped(orgId)) }, o))),
     findByUserName: (orgId, userName) =>

@@ -6,6 +6,8 @@ import { guard } from "./errors";
 import { foldCase } from "./fold";
 import { listPage } from "./list";
 import { USER_MAP } from "./resource-maps";
+import { emailRows, userParams } from "./user-rows";
+import { insertUsers } from "./users-batch";
 
 /** A users row in raw mode (an array, no object with named keys made per row): COLUMNS' order. */
 type UserRow = [
@@ -36,9 +38,6 @@ function toRecord(row: UserRow): UserRecord {
     lastModified: row[14],
   };
 }
-
-const primaryEmail = (u: UserRecord): string | null =>
-  (u.emails.find((e) => e.primary) ?? u.emails[0])?.value ?? null;
 
 interface Search {
   count: Database.Statement;
@@ -104,31 +103,11 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     }) as [anyStatus: Search, oneStatus: Search],
   };
 
-  const params = (u: UserRecord) => ({
-    id: u.id,
-    org_id: u.orgId,
-    user_name: u.userName,
-    user_name_fold: foldCase(u.userName),
-    external_id: u.externalId,
-    display_name: u.displayName,
-    active: u.active ? 1 : 0,
-    status: u.status,
-    org_role: u.orgRole,
-    two_factor_required: u.twoFactorRequired ? 1 : 0,
-    password_reset_required: u.passwordResetRequired ? 1 : 0,
-    primary_email: primaryEmail(u),
-    data: JSON.stringify(u.data),
-    version: u.version,
-    created: u.created,
-    last_modified: u.lastModified,
-  });
+  const params = userParams;
 
   const writeEmails = (seq: number, u: UserRecord, fresh: boolean) => {
     if (!fresh) s.deleteEmails.run(seq);
-    for (const e of u.emails) {
-      if (typeof e.value !== "string") continue;
-      s.insertEmail.run(seq, u.orgId, e.value, foldCase(e.value), e.type ?? null, e.primary ? 1 : 0);
-    }
+    for (const [value, fold, type, primary] of emailRows(u)) s.insertEmail.run(seq, u.orgId, value, fold, type, primary);
   };
 
   const insertRows = (u: UserRecord) => {
@@ -151,8 +130,10 @@ export function sqliteUsers(db: Database.Database): UserRepo {
 
   const one = (row: unknown) => (row ? toRecord(row as UserRow) : null);
 
+  const insertMany = insertUsers(db);
   return {
     insert: async (u) => guard(() => insert(u)),
+    insertMany: async (orgId, users) => guard(() => insertMany(orgId, users)),
     get: async (orgId, id, options) => guard(() => one((options?.includeIndependent ? s.getAny : s.get).get(orgId, id))),
     findByUserName: async (orgId, userName) => guard(() => one(s.byUserName.get(orgId, foldCase(userName)))),
     findByExternalId: async (orgId, externalId) => guard(() => one(s.byExternalId.get(orgId, externalId))),

@@ -1,0 +1,75 @@
+/**
+ * Writing many users or members at once costs a number of SQLite statements that does not grow
+ * with the list. Inside the group committer's savepoint every statement walks the in-memory
+ * sub-journal from its start when it ends (src/store/sqlite/users-batch.ts says why), so one
+ * statement a row made an import of N users a transaction cost N × (pages touched so far).
+ * Counted on a connection that records every statement the repositories run.
+ */
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sqliteGroups } from "../../src/store/sqlite/groups";
+import { migrate } from "../../src/store/sqlite/migrations";
+import { sqliteOrgs } from "../../src/store/sqlite/orgs";
+import { sqliteUsers } from "../../src/store/sqlite/users";
+import { aGroup, anOrg, aUser } from "../helpers/fixtures";
+
+/** A connection whose prepared statements count their runs (prepared statements chain as usual). */
+function counting(db: Database.Database, runs: { n: number }): Database.Database {
+  const wrap = (st: Database.Statement): Database.Statement => new Proxy(st, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (key === "get" || key === "all" || key === "run" || key === "iterate") runs.n += 1;
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return result === target ? wrap(target) : result;
+      };
+    },
+  });
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === "prepare") return (sql: string) => wrap(target.prepare(sql));
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+describe("SQLite: many users or members at once in a number of statements that does not grow with them", () => {
+  let dir: string;
+  let db: Database.Database;
+  const runs = { n: 0 };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "orgscim-batch-st-"));
+    db = new Database(join(dir, "s.db"));
+    db.pragma("journal_mode = WAL");
+    migrate(db);
+  });
+  afterAll(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([10, 300, 1200])("inserts %i users (two emails each) and adds them to a group in at most 2 statements a 500 users, and one", async (n) => {
+    const conn = counting(db, runs);
+    const org = anOrg();
+    await sqliteOrgs(conn).insert(org);
+    const g = aGroup(org.id);
+    await sqliteGroups(conn).insert(g);
+    const users = Array.from({ length: n }, (_, i) => aUser(org.id, {
+      userName: `u${i}@acme.test`, emails: [{ value: `u${i}@acme.test`, type: "work", primary: true }, { value: `u${i}@home.test`, type: "home" }],
+    }));
+    runs.n = 0;
+    db.exec("BEGIN");
+    await sqliteUsers(conn).insertMany!(org.id, users);
+    const inserts = runs.n;
+    runs.n = 0;
+    expect(await sqliteGroups(conn).addMembers(org.id, g.id, users.map((u) => u.id))).toBe(n);
+    const adds = runs.n;
+    db.exec("COMMIT");
+    expect({ inserts, adds }).toEqual({ inserts: 2 * Math.ceil(n / 500), adds: 1 });
+    expect(db.prepare("SELECT count(*) FROM user_emails WHERE org_id = ?").pluck().get(org.id)).toBe(2 * n);
+  });
+});
