@@ -48,7 +48,8 @@ describe("a page's groups on SQLite", () => {
   /** The plan of each statement the read ran over a JSON array: the page's memberships, then its groups. */
   const plansOf = () => {
     const ids = JSON.stringify(Array.from({ length: 100 }, (_, i) => user(i).id));
-    const found = sqls.filter((s) => s.includes("json_each"));
+    // The reads (addMembers inserts from json_each too).
+    const found = sqls.filter((s) => s.includes("json_each") && !/^\s*INSERT/.test(s));
     expect(found.length).toBeGreaterThan(0);
     return found.map((sql) => {
       const args = sql.includes("org_id = ?") ? [ids, ORG] : [JSON.stringify([1, 2, 3])];
