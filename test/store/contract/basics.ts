@@ -176,6 +176,10 @@ export function basics(it_: ContractIt, store: () => Store): void {
     expect(many.get(foreign.id)).toEqual([]);
     expect((await store().groups.groupsOfUsers(other.id, [foreign.id])).get(foreign.id)?.map((g) => g.id)).toEqual([foreignGroup.id]);
     expect([...(await store().groups.groupsOfUsers(org.id, [])).keys()]).toEqual([]);
+    // An id asked twice answers its groups once (not a list twice as long).
+    const twice = await store().groups.groupsOfUsers(org.id, [users[0]!.id, users[2]!.id, users[0]!.id]);
+    expect([...twice.keys()]).toEqual([users[0]!.id, users[2]!.id]);
+    expect(twice.get(users[0]!.id)).toEqual(await store().groups.groupsOfUser(org.id, users[0]!.id));
   });
 
   it_("lists members in pages that continue after the last one's order, even when that member left meanwhile", async () => {
