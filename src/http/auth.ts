@@ -50,7 +50,7 @@ export function createAuthenticator(store: Store, clock?: Clock): passport.Authe
 }
 
 /** Where passport's bearer middleware leaves the actor it authenticated, until the checks below accept it as req.actor. */
-const BEARER_ACTOR = Symbol("bearer actor");
+export const BEARER_ACTOR = Symbol("bearer actor");
 type WithBearerActor = Request & { [BEARER_ACTOR]?: Actor };
 
 /**

@@ -13,9 +13,13 @@ import { createSecureContext, type SecureContextOptions } from "node:tls";
 import { X509Certificate } from "node:crypto";
 import type { Config } from "../config/config";
 import type { Logger } from "./logging";
+import { OrgscimRequest, OrgscimResponse } from "./request-classes";
 import { applyTimeouts } from "./timeouts";
 
 export class TlsFileError extends Error {}
+
+/** Requests and responses with the properties the app gives them declared at construction (./request-classes.ts). */
+const CLASSES = { IncomingMessage: OrgscimRequest as typeof http.IncomingMessage, ServerResponse: OrgscimResponse as unknown as typeof http.ServerResponse };
 
 export interface TlsMaterial {
   cert: Buffer;
@@ -69,7 +73,7 @@ export async function listen(handler: http.RequestListener, config: Config, logg
     const material = loadTlsFiles(certFile, keyFile);
     if (Date.parse(material.validTo) < Date.now()) logger.warn({ validTo: material.validTo }, "the TLS certificate has expired; clients will refuse it");
     const options = (m: TlsMaterial): SecureContextOptions => ({ cert: m.cert, key: m.key, minVersion: config.TLS_MIN_VERSION });
-    const tlsServer = https.createServer(options(material), handler);
+    const tlsServer = https.createServer({ ...options(material), ...CLASSES }, handler);
     server = tlsServer;
     logger.info({ subject: material.subject, validTo: material.validTo, minVersion: config.TLS_MIN_VERSION }, "serving HTTPS");
     if (config.TLS_RELOAD_INTERVAL_MS > 0) {
@@ -94,7 +98,7 @@ export async function listen(handler: http.RequestListener, config: Config, logg
       };
     }
   } else {
-    server = http.createServer(handler);
+    server = http.createServer(CLASSES, handler);
   }
   applyTimeouts(server, config); // header and request timeouts, before listening (./timeouts.ts)
   await new Promise<void>((resolve, reject) => {

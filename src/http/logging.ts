@@ -32,9 +32,9 @@ declare module "express-serve-static-core" {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** What the request's lazy `log` and the finish listener need, kept on the request and response. */
-const LOGGER = Symbol("orgscim.logger");
-const CHILD = Symbol("orgscim.childLogger");
-const STARTED = Symbol("orgscim.started");
+export const LOGGER = Symbol("orgscim.logger");
+export const CHILD = Symbol("orgscim.childLogger");
+export const STARTED = Symbol("orgscim.started");
 type LoggedRequest = Request & { [LOGGER]?: Logger; [CHILD]?: Logger };
 type TimedResponse = Response & { [STARTED]?: bigint; [LOGGER]?: Logger };
 
