@@ -4,7 +4,8 @@
  * same refusals with the same codes, nothing of a refused line applied, the same records after.
  * The lines are data (CASES); each store runs every case at batch sizes 1 (one line a transaction:
  * the per-user import), 4 (cases split across batches) and 1,000 (all in one batch), in file order
- * and reversed; on SQLite and on the MongoDB store over its driver double.
+ * and reversed; on SQLite (with and without its lookups of many) and on the MongoDB store over its
+ * driver double.
  */
 import type { Clock } from "../../src/domain/clock";
 import type { Store } from "../../src/domain/ports/store";
@@ -90,9 +91,16 @@ async function stateOf(store: Store, t: Target): Promise<unknown> {
   return { users, roles, elsewhere, members };
 }
 
+/** The store without its lookups of many (UserRepo's optional *Many): planning asks one line at a time. */
+function oneByOne(store: Store): Store {
+  const { findManyByUserName: _n, findManyByPrimaryEmail: _e, managedElsewhereAmong: _m, ...users } = store.users;
+  return { ...store, users };
+}
+
 let opened = 0;
 const STORES: Array<[string, (t: TempStores) => Store]> = [
   ["SQLite", (t) => t.open(`s${++opened}.db`)],
+  ["SQLite, planning each line with lookups of one", (t) => oneByOne(t.open(`s${++opened}.db`))],
   ["MongoDB store over the driver double", () => mingoStore()],
 ];
 

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqliteGroups } from "../../src/store/sqlite/groups";
 import { migrate } from "../../src/store/sqlite/migrations";
+import { refreshPlannerStatistics } from "../../src/store/sqlite/planner";
 import { sqliteOrgs } from "../../src/store/sqlite/orgs";
 import { sqliteUsers } from "../../src/store/sqlite/users";
 import { aGroup, anOrg, aUser } from "../helpers/fixtures";
@@ -71,5 +72,33 @@ describe("SQLite: many users or members at once in a number of statements that d
     db.exec("COMMIT");
     expect({ inserts, adds }).toEqual({ inserts: 2 * Math.ceil(n / 500), adds: 1 });
     expect(db.prepare("SELECT count(*) FROM user_emails WHERE org_id = ?").pluck().get(org.id)).toBe(2 * n);
+  });
+});
+
+describe("SQLite: the lookups of many at once start from the strings and find each by index, whatever the statistics", () => {
+  it.each([["an empty store's", false], ["a populated store's", true]])("with %s statistics", async (_, populate) => {
+    const sqls: string[] = [];
+    const db = new Database(":memory:");
+    migrate(db);
+    const org = anOrg();
+    await sqliteOrgs(db).insert(org);
+    refreshPlannerStatistics(db);
+    if (populate) {
+      const users = sqliteUsers(db);
+      db.exec("BEGIN");
+      await users.insertMany!(org.id, Array.from({ length: 2000 }, (_, i) => aUser(org.id, { userName: `p${i}@acme.test` })));
+      db.exec("COMMIT");
+      refreshPlannerStatistics(db);
+    }
+    const spy = new Proxy(db, { get: (t, k) => (k === "prepare" ? (sql: string) => { sqls.push(sql); return t.prepare(sql); } : (Reflect.get(t, k, t) as unknown)) });
+    sqliteUsers(spy as Database.Database);
+    const lookups = sqls.filter((s) => /^\s*SELECT/.test(s) && s.includes("json_each"));
+    expect(lookups).toHaveLength(3);
+    for (const sql of lookups) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(JSON.stringify(["a@acme.test", "b@acme.test"]), org.id) as { detail: string }[]).map((r) => r.detail);
+      expect([sql, plan[0]]).toEqual([sql, expect.stringMatching(/^SCAN j\b/)]);
+      expect([sql, plan.slice(1).filter((d) => /^SCAN/.test(d))]).toEqual([sql, []]);
+    }
+    db.close();
   });
 });

@@ -126,6 +126,11 @@ export class OrgImporter {
     this.report.lines += batch.length;
     const overlay = new Overlay();
     const planned: Planned[] = [];
+    try {
+      await this.st.prefetch(overlay, batch.flatMap(({ item }) => (item.kind === "user" ? [item.user] : [])));
+    } catch {
+      overlay.forgetKnown(); // each line asks the store itself, and reports what fails
+    }
     for (const { line, item } of batch) {
       try {
         planned.push({ line, type: item.kind, step: await this.planLine(item, overlay) });

@@ -11,7 +11,7 @@ import { shape as shapeGroup } from "../groups";
 import { bindingByConvention, orgRoleGroupId } from "../role-groups";
 import type { GroupBinding, GroupRecord, UserRecord } from "../types";
 import { syncOrgRoleGroups } from "../user-checks";
-import { lower, metaOf, primaryOf, sameFields, USER_FIELDS, userFields, type UserFields } from "./format";
+import { lower, metaOf, primaryOf, sameFields, USER_FIELDS, type UserFields } from "./format";
 import type { ImportState, Overlay, Step } from "./state";
 import type { ImportedGroup, ImportedUser } from "./types";
 
@@ -31,7 +31,7 @@ async function checkOwner(st: ImportState, ov: Overlay, id: string, current: Use
 
 export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): Promise<Step> {
   const { clock } = st.deps;
-  const fields = userFields(u);
+  const fields = st.fieldsOf(ov, u);
   const now = st.now;
   const target = st.mapped(ov, u.id);
   const mayExist = target !== null && (ov.users.has(target) || !(st.freshOrg || ov.orgCreated) || st.runUserIds.has(target));
@@ -43,7 +43,7 @@ export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): P
   if (!current) {
     const user: UserRecord = { ...fields, id: st.sameOrg && u.id ? u.id : newId("US"), orgId: st.orgId, ...metaOf(u.meta, now) };
     await checkOwner(st, ov, user.id, null, user);
-    await st.checkNotManagedElsewhere(user);
+    await st.checkNotManagedElsewhere(ov, user);
     ov.putUser(user, u.id);
     const roleGroup = user.status === "managed" && user.orgRole ? orgRoleGroupId(st.orgId, user.orgRole) : null;
     const fresh = roleGroup !== null && st.created(ov, roleGroup);
@@ -64,7 +64,7 @@ export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): P
   ov.putUser(current, u.id);
   if (sameFields(current, next, USER_FIELDS)) return { outcome: "unchanged" };
   await checkOwner(st, ov, current.id, current, next);
-  if (primaryOf(next)?.toLowerCase() !== primaryOf(current)?.toLowerCase() || next.status !== current.status) await st.checkNotManagedElsewhere(next);
+  if (primaryOf(next)?.toLowerCase() !== primaryOf(current)?.toLowerCase() || next.status !== current.status) await st.checkNotManagedElsewhere(ov, next);
   const updated: UserRecord = { ...next, version: current.version + 1, lastModified: now };
   ov.putUser(updated, u.id);
   if (current.userName.toLowerCase() !== updated.userName.toLowerCase()) ov.userNames.delete(lower(current.userName));

@@ -9,8 +9,8 @@ import type { Repos, Store } from "../ports/store";
 import type { Account, GroupRecord, UserRecord } from "../types";
 import { orgRoleGroupId } from "../role-groups";
 import { accountsOf } from "./export";
-import { lower, primaryOf } from "./format";
-import type { ImportOptions, ImportOutcome } from "./types";
+import { lower, primaryOf, userFields, type UserFields } from "./format";
+import type { ImportedUser, ImportOptions, ImportOutcome } from "./types";
 
 export interface WriteCtx {
   /** Groups whose membership changed without a record update: touched once, at the end. */
@@ -30,8 +30,27 @@ export interface Step {
   apply?: (tx: Repos, w: WriteCtx) => Promise<void>;
 }
 
+/**
+ * What the store answered, before the batch, to the lookups its user lines make, asked for all of
+ * them at once (ImportState.prefetch); a lookup not in here is asked when the line is planned.
+ */
+export interface KnownUsers {
+  byName: Map<string, UserRecord | null>;
+  byPrimaryEmail: Map<string, UserRecord | null>;
+  managedElsewhere: Map<string, boolean>;
+}
+
 /** What lines of one batch have planned: later lines of the batch see it before it is written. */
 export class Overlay {
+  readonly known: KnownUsers = { byName: new Map(), byPrimaryEmail: new Map(), managedElsewhere: new Map() };
+  /** Each user line's fields (or why it has none), checked once for the prefetch and the plan. */
+  readonly fields = new Map<ImportedUser, { fields: UserFields } | { error: unknown }>();
+
+  forgetKnown(): void {
+    this.known.byName.clear();
+    this.known.byPrimaryEmail.clear();
+    this.known.managedElsewhere.clear();
+  }
   readonly ids = new Map<string, string>();
   readonly users = new Map<string, UserRecord>();
   readonly userNames = new Map<string, string>();
@@ -146,15 +165,70 @@ export class ImportState {
     return !(this.freshOrg || ov.orgCreated) || this.runUserNames.has(lower(userName));
   }
 
+  /** A user line's fields (format.ts userFields), checked once a batch; throws what the check throws. */
+  fieldsOf(ov: Overlay, u: ImportedUser): UserFields {
+    let known = ov.fields.get(u);
+    if (!known) {
+      try {
+        known = { fields: userFields(u) };
+      } catch (error) {
+        known = { error };
+      }
+      ov.fields.set(u, known);
+    }
+    if ("error" in known) throw known.error;
+    return known.fields;
+  }
+
+  /**
+   * Asks the store, at once, what planning `users` would ask it one line at a time (by userName,
+   * by primary email, managed elsewhere), where the store can (UserRepo's optional *Many lookups);
+   * planning then reads the answers from `ov.known`. The answers are the store's before the batch,
+   * which is what planning reads anyway: a batch's writes come after all its lines are planned.
+   */
+  async prefetch(ov: Overlay, users: readonly ImportedUser[]): Promise<void> {
+    const repo = this.store.users;
+    const names = new Set<string>();
+    const managed = new Set<string>();
+    for (const u of users) {
+      let f: UserFields;
+      try {
+        f = this.fieldsOf(ov, u);
+      } catch {
+        continue; // refused when planned
+      }
+      if (this.mayHoldName(ov, f.userName)) names.add(f.userName);
+      const primary = primaryOf(f);
+      if (f.status === "managed" && primary) managed.add(primary);
+    }
+    if (repo.findManyByUserName && names.size > 0) {
+      const asked = [...names];
+      const found = await repo.findManyByUserName(this.orgId, asked);
+      for (const n of asked) ov.known.byName.set(n, found.get(n) ?? null);
+      const unheld = asked.filter((n) => !found.has(n));
+      if (repo.findManyByPrimaryEmail && unheld.length > 0) {
+        const byEmail = await repo.findManyByPrimaryEmail(this.orgId, unheld);
+        for (const n of unheld) ov.known.byPrimaryEmail.set(n, byEmail.get(n) ?? null);
+      }
+    }
+    if (repo.managedElsewhereAmong && managed.size > 0) {
+      const asked = [...managed];
+      const elsewhere = await repo.managedElsewhereAmong(this.orgId, asked);
+      for (const e of asked) ov.known.managedElsewhere.set(e, elsewhere.has(e));
+    }
+  }
+
   /** The user holding this userName (without case), independent users included. */
   async findUserByName(ov: Overlay, userName: string): Promise<UserRecord | null> {
     const id = ov.userNames.get(lower(userName));
     if (id !== undefined) return ov.users.get(id)!;
     if (!this.mayHoldName(ov, userName)) return null;
-    const found = await this.store.users.findByUserName(this.orgId, userName);
+    const known = ov.known.byName.get(userName);
+    const found = known !== undefined ? known : await this.store.users.findByUserName(this.orgId, userName);
     if (found) return found;
     // Independent users are not found by userName (SCIM does not see them); theirs is their email.
-    const independent = await this.store.users.findByPrimaryEmail(this.orgId, userName);
+    const knownIndependent = ov.known.byPrimaryEmail.get(userName);
+    const independent = knownIndependent !== undefined ? knownIndependent : await this.store.users.findByPrimaryEmail(this.orgId, userName);
     return independent?.status === "independent" && lower(independent.userName) === lower(userName) ? independent : null;
   }
 
@@ -172,9 +246,11 @@ export class ImportState {
     this.notes.set(key, { count: (n?.count ?? 0) + 1, text });
   }
 
-  async checkNotManagedElsewhere(u: Pick<UserRecord, "status" | "emails">): Promise<void> {
+  async checkNotManagedElsewhere(ov: Overlay, u: Pick<UserRecord, "status" | "emails">): Promise<void> {
     const primary = primaryOf(u);
-    if (u.status === "managed" && primary && (await this.store.users.isManagedElsewhere(this.orgId, primary))) {
+    if (u.status !== "managed" || !primary) return;
+    const known = ov.known.managedElsewhere.get(primary);
+    if (known ?? (await this.store.users.isManagedElsewhere(this.orgId, primary))) {
       throw Errors.importConflict(`${primary} is managed by another organization: a person is managed by one organization only. Import this user with status pending, or release them there first.`);
     }
   }

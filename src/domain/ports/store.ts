@@ -116,6 +116,16 @@ export interface UserRepo {
   list(orgId: string, query: ListQuery): Promise<ListResult<UserRecord>>;
   /** Whether a user with this primary email (case-insensitive) is managed by an organization other than orgId. */
   isManagedElsewhere(orgId: string, email: string): Promise<boolean>;
+  /**
+   * Optional lookups of many at once (imports plan a batch of lines with them), each answering for
+   * every string given exactly what the lookup of one answers (findByUserName, findByPrimaryEmail,
+   * isManagedElsewhere), in a number of queries that does not grow with the list: a map from the
+   * strings given to the users found (a string without an entry: null), or the set of the emails
+   * given that another organization manages.
+   */
+  findManyByUserName?(orgId: string, userNames: readonly string[]): Promise<Map<string, UserRecord>>;
+  findManyByPrimaryEmail?(orgId: string, emails: readonly string[]): Promise<Map<string, UserRecord>>;
+  managedElsewhereAmong?(orgId: string, emails: readonly string[]): Promise<Set<string>>;
   countByRole(orgId: string, role: "owner"): Promise<number>;
   /** The member of orgId whose primary email is this one (case-insensitive), whatever its status (independent too). */
   findByPrimaryEmail(orgId: string, email: string): Promise<UserRecord | null>;

@@ -63,6 +63,26 @@ export function mongoUsers(c: MongoCtx): UserRepo {
         );
         return hit !== null;
       }),
+    // The lookups of many at once (imports): one $in query each, answered for every string given as the lookup of one answers it.
+    findManyByUserName: (orgId, names) => c.run("read", async (o) => {
+      const docs = await users().find({ ...scoped(orgId), userNameLower: { $in: [...new Set(names.map((n) => n.toLowerCase()))] } }, o).toArray();
+      const found = new Map(docs.map((d) => [d.userNameLower, toUser(d)]));
+      return new Map(names.flatMap((n) => { const u = found.get(n.toLowerCase()); return u ? [[n, u] as const] : []; }));
+    }),
+    findManyByPrimaryEmail: (orgId, emails) => c.run("read", async (o) => {
+      const docs = await users().find({ orgId: { $eq: orgId }, primaryEmailLower: { $in: [...new Set(emails.map((e) => e.toLowerCase()))] } }, o).sort({ seq: 1 }).toArray();
+      const first = new Map<string, ReturnType<typeof toUser>>();
+      for (const d of docs) if (typeof d.primaryEmailLower === "string" && !first.has(d.primaryEmailLower)) first.set(d.primaryEmailLower, toUser(d));
+      return new Map(emails.flatMap((e) => { const u = first.get(e.toLowerCase()); return u ? [[e, u] as const] : []; }));
+    }),
+    managedElsewhereAmong: (orgId, emails) => c.run("read", async (o) => {
+      const docs = await users().find(
+        { primaryEmailLower: { $in: [...new Set(emails.map((e) => e.toLowerCase()))] }, status: { $eq: "managed" }, orgId: { $ne: orgId } },
+        { ...o, projection: { primaryEmailLower: 1 } },
+      ).toArray();
+      const managed = new Set(docs.map((d) => d.primaryEmailLower));
+      return new Set(emails.filter((e) => managed.has(e.toLowerCase())));
+    }),
     countByRole: (orgId, role) => c.run("read", (o) => users().countDocuments({ orgId: { $eq: orgId }, orgRole: { $eq: role } }, o)),
     findByPrimaryEmail: (orgId, email) => c.run("read", async (o) => {
       const docs = await users().find({ orgId: { $eq: orgId }, primaryEmailLower: { $eq: email.toLowerCase() } }, o).sort({ seq: 1 }).limit(1).toArray();

@@ -94,6 +94,14 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     // INDEXED BY: without statistics (a fresh store, an organization's first sync) the planner
     // walked the organization's users instead (tests: sqlite-users-index-uses, "without statistics").
     managedElsewhere: db.prepare("SELECT 1 FROM users INDEXED BY users_primary_email WHERE primary_email = ? COLLATE NOCASE AND status = 'managed' AND org_id <> ? LIMIT 1").pluck(),
+    // The lookups of many at once (imports): the strings as a JSON array, each row naming its string's
+    // place (j.key, after COLUMNS); each the same condition and index as the lookup of one above.
+    byUserNames: db.prepare(`SELECT ${COLUMNS}, j.key FROM json_each(?) j CROSS JOIN users u
+      WHERE u.org_id = ? AND u.user_name_fold = j.value AND u.status <> 'independent'`).raw(),
+    byPrimaryEmails: db.prepare(`SELECT ${COLUMNS}, j.key FROM json_each(?) j CROSS JOIN users u
+      WHERE u.seq = (SELECT v.seq FROM users v INDEXED BY users_primary_email WHERE v.primary_email = j.value COLLATE NOCASE AND v.org_id = ? ORDER BY v.seq LIMIT 1)`).raw(),
+    managedElsewhereAmong: db.prepare(`SELECT j.key FROM json_each(?) j WHERE EXISTS
+      (SELECT 1 FROM users INDEXED BY users_primary_email WHERE primary_email = j.value COLLATE NOCASE AND status = 'managed' AND org_id <> ?)`).pluck(),
     countRole: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = ?").pluck(),
     getAny: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ?`).raw(),
     byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u INDEXED BY users_primary_email WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`).raw(),
@@ -143,6 +151,16 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow),
         (org) => (s.memberCount.get(org) as number | undefined) ?? 0, true)),
     isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
+    findManyByUserName: async (orgId, names) => guard(() => {
+      const rows = s.byUserNames.all(JSON.stringify(names.map(foldCase)), orgId) as [...UserRow, number][];
+      return new Map(rows.map((r) => [names[r[15]]!, toRecord(r as unknown as UserRow)]));
+    }),
+    findManyByPrimaryEmail: async (orgId, emails) => guard(() => {
+      const rows = s.byPrimaryEmails.all(JSON.stringify(emails), orgId) as [...UserRow, number][];
+      return new Map(rows.map((r) => [emails[r[15]]!, toRecord(r as unknown as UserRow)]));
+    }),
+    managedElsewhereAmong: async (orgId, emails) => guard(() =>
+      new Set((s.managedElsewhereAmong.all(JSON.stringify(emails), orgId) as number[]).map((k) => emails[k]!))),
     countByRole: async (orgId, role) => guard(() => s.countRole.get(orgId, role) as number),
     findByPrimaryEmail: async (orgId, email) => guard(() => one(s.byPrimaryEmail.get(email, orgId))),
     listByStatus: async (orgId, q) => guard(() => {

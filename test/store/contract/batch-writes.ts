@@ -1,5 +1,7 @@
 /**
- * The store contract: writes of many at once (what an import uses). `users.insertMany` (optional:
+ * The store contract: lookups and writes of many at once (what an import uses). The lookups
+ * (`findManyByUserName`, `findManyByPrimaryEmail`, `managedElsewhereAmong`, optional) answer for
+ * each string what the lookup of one answers. `users.insertMany` (optional:
  * a store that has it keeps these rules) inserts a list of one organization's users in its order,
  * each found, counted and searchable as if inserted alone, and all or none; `groups.addMembers`
  * with many ids adds each user of the organization once, in the given order, ignores ids that are
@@ -20,6 +22,43 @@ const many = (orgId: string, n: number, prefix: string): UserRecord[] => Array.f
 });
 
 export function batchWrites(it_: ContractIt, store: () => Store): void {
+  it_("the lookups of many at once answer for each string exactly what the lookup of one answers", async () => {
+    const org = anOrg(); const other = anOrg();
+    await store().orgs.insert(org); await store().orgs.insert(other);
+    const u = (orgId: string, userName: string, over: Partial<UserRecord> = {}) => aUser(orgId, { userName, ...over });
+    const mine = [
+      u(org.id, "ann@acme.test"), u(org.id, "Bob@Acme.test"), u(org.id, "pend@acme.test", { status: "pending" }),
+      u(org.id, "ind@partner.test", { status: "independent", orgRole: null }), u(org.id, "zoë@acme.test"),
+      u(org.id, "first@acme.test", { emails: [{ value: "shared@acme.test", primary: true }] }),
+      u(org.id, "second@acme.test", { emails: [{ value: "SHARED@acme.test", primary: true }] }),
+    ];
+    const theirs = [
+      u(other.id, "ann@acme.test"), u(other.id, "managed@there.test"), u(other.id, "pending@there.test", { status: "pending" }),
+      u(other.id, "ind@there.test", { status: "independent", orgRole: null }),
+    ];
+    for (const x of [...mine, ...theirs]) await store().users.insert(x);
+    const asked = [
+      "ann@acme.test", "ANN@ACME.TEST", "bob@acme.test", "pend@acme.test", "ind@partner.test", "IND@partner.test", "ZOË@acme.test", "zoë@acme.test",
+      "shared@acme.test", "Shared@Acme.Test", "managed@there.test", "MANAGED@there.test", "pending@there.test", "ind@there.test",
+      "nobody@acme.test", "", "ann@acme.test", "a\u0000b@acme.test",
+    ];
+    const users = store().users;
+    if (!users.findManyByUserName || !users.findManyByPrimaryEmail || !users.managedElsewhereAmong) throw new Error(`the ${store().kind} store lacks the lookups of many`);
+    const byName = await users.findManyByUserName(org.id, asked);
+    const byEmail = await users.findManyByPrimaryEmail(org.id, asked);
+    const elsewhere = await users.managedElsewhereAmong(org.id, asked);
+    for (const a of asked) {
+      expect([a, byName.get(a) ?? null]).toEqual([a, await users.findByUserName(org.id, a)]);
+      expect([a, byEmail.get(a) ?? null]).toEqual([a, await users.findByPrimaryEmail(org.id, a)]);
+      expect([a, elsewhere.has(a)]).toEqual([a, await users.isManagedElsewhere(org.id, a)]);
+    }
+    // Not vacuous: some found, some not, of each kind.
+    expect([byName.size > 0, byName.size < new Set(asked).size, byEmail.size > 0, elsewhere.size > 0, elsewhere.size < new Set(asked).size]).toEqual([true, true, true, true, true]);
+    expect(elsewhere.has("managed@there.test") && !elsewhere.has("pending@there.test") && !elsewhere.has("ind@there.test")).toBe(true);
+    expect(await users.findManyByUserName(org.id, [])).toEqual(new Map());
+  });
+
+
   const insertMany = (orgId: string, users: UserRecord[]) => {
     const s = store();
     if (!s.users.insertMany) throw new Error(`the ${s.kind} store has no users.insertMany`);
