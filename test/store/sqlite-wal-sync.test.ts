@@ -7,12 +7,13 @@
  * - groups committed while an fsync is in flight wait for the next one (pipelined);
  * - a failed fsync refuses every member not yet acknowledged and every later write (503), and
  *   readiness, until restart; nothing of a group is acknowledged while another part is refused;
+ * - an fsync completing after the store's file was moved away acknowledges nothing;
  * - a failing transaction is still undone alone (its savepoint);
  * - the one visible difference from synchronous=FULL: another connection reads a committed row
  *   before the fsync that acknowledges it (docs/stores.md, Durability).
  */
 import Database from "better-sqlite3";
-import { fstatSync, fsync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { fstatSync, fsync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreUnavailable, type Store } from "../../src/domain/ports/store";
@@ -163,6 +164,28 @@ describe("SQLite DURABILITY=full: the WAL fsynced off the event loop", () => {
       expect(s.commits).toHaveLength(4);
       // Reads go on (from the file as it is).
       expect(await s.store.orgs.get(org)).not.toBeNull();
+    } finally {
+      await s.store.close();
+    }
+  });
+
+  it("refuses the requests of an fsync that completed after the store's file was moved away (what it flushed is no longer the store)", async () => {
+    const held = heldSync();
+    const s = openWith(held.sync);
+    try {
+      const org = await orgIn(s.store, held, 0);
+      const txs = [aUser(org), aUser(org)].map((u) => tracked(s.store.transaction(async (tx) => { await tx.users.insert(u); })));
+      await held.called(2); // committed before the move: COMMIT's own check passed
+      renameSync(s.file, `${s.file}.moved`);
+      held.release(1);
+      const outcomes = await Promise.allSettled(txs.map((t) => t.p));
+      expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailable);
+      renameSync(`${s.file}.moved`, s.file); // the same file back: taken again
+      const later = tracked(s.store.transaction(async (tx) => { await tx.users.insert(aUser(org)); }));
+      await held.called(3);
+      held.release(2);
+      await later.p;
     } finally {
       await s.store.close();
     }

@@ -157,7 +157,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
   };
   const stopWatching = files?.watch(FILE_CHECK_INTERVAL_MS, fileProblemChanged) ?? (() => undefined);
   try {
-    if (files && options.durability !== "normal" && options.groupCommit !== false) ({ syncer, walFd } = syncWalOffTheLoop(db, options, files));
+    if (files && options.durability !== "normal" && options.groupCommit !== false) ({ syncer, walFd } = syncWalOffTheLoop(db, options, files, () => assertFiles()));
   } catch (e) {
     stopWatching();
     void checkpointer?.stop();
@@ -294,7 +294,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
  * compared with the path before every commit. A checkpoint still fsyncs the WAL before copying
  * it into the database file, and the database file after (synchronous=NORMAL in WAL mode).
  */
-function syncWalOffTheLoop(db: Database.Database, options: SqliteOptions, files: ReturnType<typeof rememberFiles>): { syncer: WalSyncer; walFd: number } {
+function syncWalOffTheLoop(db: Database.Database, options: SqliteOptions, files: ReturnType<typeof rememberFiles>, assertFiles: () => void): { syncer: WalSyncer; walFd: number } {
   const wal = `${resolve(options.path)}-wal`;
   const walFd = openSync(wal, "r+"); // never creates: the WAL exists once the store is open in WAL mode
   try {
@@ -309,6 +309,7 @@ function syncWalOffTheLoop(db: Database.Database, options: SqliteOptions, files:
   }
   const syncer = new WalSyncer(walFd, {
     sync: options.syncWal,
+    assertFiles, // as before the COMMIT, again before acknowledging it: the file may have gone meanwhile
     onFailure: (problem) => {
       try { db.pragma("query_only = ON"); } catch { /* closed */ }
       options.onSyncFailure?.(problem);

@@ -33,7 +33,12 @@ export class WalSyncer {
 
   constructor(
     private readonly fd: number,
-    private readonly options: { sync?: SyncFile; onFailure: (problem: string) => void },
+    private readonly options: {
+      sync?: SyncFile;
+      onFailure: (problem: string) => void;
+      /** Throws when the store's files are no longer at its path: checked after each fsync, before acknowledging. */
+      assertFiles?: () => void;
+    },
   ) {}
 
   /** Why the store acknowledges no write any more, or null. */
@@ -77,10 +82,24 @@ export class WalSyncer {
       if (e) this.fail(e, covered);
       else {
         if (this.unsynced.length > 0) this.start(); // the groups committed while this one was in flight
-        for (const m of covered) m.acknowledge();
+        const moved = this.filesMoved();
+        for (const m of covered) {
+          if (moved) m.refuse(moved);
+          else m.acknowledge();
+        }
       }
       completed();
     });
+  }
+
+  /** The file was deleted or replaced after the COMMIT: what the fsync flushed is no longer the store (./file-identity.ts). */
+  private filesMoved(): unknown {
+    try {
+      this.options.assertFiles?.();
+      return null;
+    } catch (e) {
+      return e;
+    }
   }
 
   private fail(e: NodeJS.ErrnoException, covered: Member[]): void {
