@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   const authenticator = createAuthenticator(deps.store, deps.clock);
   const rateLimit = rateLimitFor(deps.config, deps.store, deps.logger); // one set of counters for every router
   // One monitor and one table of organizations' shares for every router (./write-shedding.ts, ./org-shares.ts).
-  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS, { depth: depth.depth, maxDepth: deps.config.OVERLOAD_QUEUE_DEPTH });
+  const shedding = shedWrites(deps.config.WRITES_SHED_LAG_MS, { depth: depth.depth, maxDepth: deps.config.OVERLOAD_QUEUE_DEPTH, parties: depth });
   const bulkSlots = bulkAdmission(deps.config.SCIM_BULK_CONCURRENCY, deps.config.SCIM_BULK_PER_ORGANIZATION, shedding.shares);
   // SCIM first: its hot routes are reached without walking the routers of the other doors (./scim/router.ts).
   const scim = scimRouter({

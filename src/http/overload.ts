@@ -11,6 +11,13 @@
  * counts until the end of that turn, since it held the loop for that turn and the next requests
  * read in it waited behind it. Unlike the loop's delay (a smoothed signal that reacts a few
  * samples late), the depth is known exactly when a request arrives.
+ *
+ * Who holds them: a request counts for nobody (no organization: not yet authenticated, or a door
+ * without a bearer token — the OAuth token endpoint, an event stream's poll) until write shedding
+ * claims it for its token's organization (`claim`, after authentication). Shedding refuses a write
+ * only to an organization holding at least its fair share of what is held (`held`): requests held
+ * open cost the server nothing, so another organization (or a client without a token) holding the
+ * depth's worth open must not make every other organization's lone write "the load".
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
@@ -19,30 +26,69 @@ export interface RequestDepth {
   handler: RequestHandler;
   /** Requests held now. */
   depth(): number;
+  /** From now on, `res`'s request is held by `org` (once its token is known); a second claim changes nothing. */
+  claim(res: Response, org: string): void;
+  /** How many requests `org` holds now, how many parties hold any (nobody's count as one), and how many are held in all. */
+  held(org: string): HeldBy;
 }
+
+export interface HeldBy {
+  mine: number;
+  parties: number;
+  total: number;
+}
+
+/** Nobody's: a request not (yet) claimed by an organization. */
+const NOBODY = "";
+/** Marks a response already given back: a claim after its close (a client gone during authentication) changes nothing. */
+const GONE = "\u0000gone";
+/** Whose a held request is (absent: nobody's), on the response, which lives exactly as long. */
+const PARTY = Symbol("held by");
+type Held = Response & { [PARTY]?: string };
 
 export function requestDepth(): RequestDepth {
   let depth = 0;
+  /** Requests held now, by whoever holds them (entries of 0 removed, so its size is the parties). */
+  const byParty = new Map<string, number>();
+  const add = (party: string, n: number) => {
+    const v = (byParty.get(party) ?? 0) + n;
+    if (v > 0) byParty.set(party, v);
+    else byParty.delete(party);
+  };
   /** Turns of the event loop seen here: a turn ends (turn + 1) in the check phase after a request arrived. */
   let turn = 0;
   let turnEnding = false;
-  /** Requests answered in the turn they arrived in: given back when that turn ends. */
-  let answeredThisTurn = 0;
+  /** Whose requests were answered in the turn they arrived in: given back when that turn ends. */
+  let answeredThisTurn: string[] = [];
   const endTurn = () => {
     turnEnding = false;
     turn++;
-    depth -= answeredThisTurn;
-    answeredThisTurn = 0;
+    depth -= answeredThisTurn.length;
+    for (const party of answeredThisTurn) add(party, -1);
+    answeredThisTurn = [];
   };
   const arrivedIn = new WeakMap<Response, number>();
-  function onClose(this: Response): void {
-    if (arrivedIn.get(this) === turn) answeredThisTurn++;
-    else depth--;
+  function onClose(this: Held): void {
+    const party = this[PARTY] ?? NOBODY;
+    this[PARTY] = GONE;
+    if (arrivedIn.get(this) === turn) answeredThisTurn.push(party);
+    else {
+      depth--;
+      add(party, -1);
+    }
   }
   return {
     depth: () => depth,
+    claim: (res: Held, org: string) => {
+      if (res[PARTY] !== undefined || !arrivedIn.has(res) || org === NOBODY) return;
+      res[PARTY] = org;
+      add(NOBODY, -1);
+      add(org, 1);
+    },
+    held: (org: string) => ({ mine: byParty.get(org) ?? 0, parties: byParty.size, total: depth }),
     handler: (_req: Request, res: Response, next: NextFunction) => {
       depth++;
+      add(NOBODY, 1);
       if (!turnEnding) {
         turnEnding = true;
         setImmediate(endTurn);

@@ -24,8 +24,19 @@
  *
  * Queue depth (OVERLOAD_QUEUE_DEPTH, ./overload.ts): while the server holds more requests than
  * that (counted from their arrival, before authentication), a write is refused the same way, with
- * code 9009, under the same fair-share rule: the depth is exact at the moment the write arrives,
- * where the loop's delay is smoothed and reacts a few samples late.
+ * code 9009: the depth is exact at the moment the write arrives, where the loop's delay is smoothed
+ * and reacts a few samples late.
+ *
+ * Who holds what (./overload.ts `claim`/`held`): this middleware claims every request it sees,
+ * reads included, for its token's organization; what it never sees (no token yet, or a door
+ * without one) is nobody's, counted as one party. A held request costs the server nothing while it
+ * waits for its client, so counts alone would let anyone make the server look saturated: another
+ * organization holding the depth's worth of reads open, or clients without a token holding bodies
+ * unsent at the OAuth token endpoint, made every other organization's lone write its load (F7,
+ * test/security/shedding-fairness.test.ts). So the depth refuses a write only to an organization
+ * that holds at least its fair share of what is held (the held requests divided by the parties
+ * holding any), and the delay only to one that holds another request besides the write: a write
+ * whose organization holds nothing else frees nothing when refused, whoever else holds requests.
  *
  * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
  * hundred milliseconds), so the delay cannot tell a client importing one request after another
@@ -36,6 +47,7 @@ import "./refusal";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Errors } from "../domain/errors";
 import { OrgShares } from "./org-shares";
+import type { RequestDepth } from "./overload";
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -82,6 +94,8 @@ export interface SheddingOptions {
   maxDepth?: number;
   /** The organizations' shares of the writes (one for every router; a new one by default). */
   shares?: OrgShares;
+  /** Who holds the held requests (./overload.ts): claimed here, read for the fair share of the depth. */
+  parties?: Pick<RequestDepth, "claim" | "held">;
 }
 
 const isBulk = (req: Request): boolean => req.method === "POST" && req.path.toLowerCase() === "/bulk";
@@ -92,18 +106,23 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
   const current = options.lag ?? (() => monitor?.ms ?? 0);
   const shares = options.shares ?? new OrgShares();
   return {
-    handler: (req: Request, _res: Response, next: NextFunction) => {
-      if (READS.has(req.method) || req.path.endsWith("/.search") || isBulk(req)) return next();
+    handler: (req: Request, res: Response, next: NextFunction) => {
       const org = req.actor?.org.id ?? "";
+      options.parties?.claim(res, org);
+      if (READS.has(req.method) || req.path.endsWith("/.search") || isBulk(req)) return next();
       shares.add(org);
       const maxDepth = options.maxDepth ?? 0;
       const held = options.depth?.();
-      const deep = maxDepth > 0 && (held ?? 0) > maxDepth;
-      // The delay sheds only while the server holds another request besides this one: with nothing
-      // else held, a late loop is a machine starved by other processes, and refusing its one write
-      // frees nothing (a write sent to an idle server on a busy host got 429).
-      const late = maxLagMs > 0 && (held === undefined || held > 1) ? current() : 0;
-      if ((deep || late > maxLagMs) && shares.heavy(org)) {
+      const by = options.parties?.held(org);
+      // The depth sheds an organization holding at least its fair share of the held requests (this write included).
+      const deep = maxDepth > 0 && (held ?? 0) > maxDepth && (by ? by.mine * by.parties >= by.total : shares.heavy(org));
+      // The delay sheds only while the server holds another request besides this one (of this
+      // organization, where it is known): with nothing else held, a late loop is a machine starved
+      // by other processes, and refusing its one write frees nothing (a write sent to an idle
+      // server on a busy host got 429); nor does it when what else is held is someone else's.
+      const another = by ? by.mine > 1 : held === undefined || held > 1;
+      const late = maxLagMs > 0 && another ? current() : 0;
+      if (deep || (late > maxLagMs && shares.heavy(org))) {
         req.refusal = deep ? "overload" : "writes_shed";
         return next(deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late)));
       }
