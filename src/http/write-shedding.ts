@@ -35,8 +35,10 @@
  * unsent at the OAuth token endpoint, made every other organization's lone write its load (F7,
  * test/security/shedding-fairness.test.ts). So the depth refuses a write only to an organization
  * that holds at least its fair share of what is held (the held requests divided by the parties
- * holding any), and the delay only to one that holds another request besides the write: a write
- * whose organization holds nothing else frees nothing when refused, whoever else holds requests.
+ * holding any), and the delay only to one that holds its fair share and another request besides
+ * the write: a write whose organization holds nothing else frees nothing when refused, whoever
+ * else holds requests, and an organization loading the loop with reads is the load, not the one
+ * writing beside it.
  *
  * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
  * hundred milliseconds), so the delay cannot tell a client importing one request after another
@@ -114,14 +116,16 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
       const maxDepth = options.maxDepth ?? 0;
       const held = options.depth?.();
       const by = options.parties?.held(org);
-      // The depth sheds an organization holding at least its fair share of the held requests (this write included).
-      const deep = maxDepth > 0 && (held ?? 0) > maxDepth && (by ? by.mine * by.parties >= by.total : shares.heavy(org));
+      // Both rules shed only an organization holding at least its fair share of the held requests
+      // (this write included): reads load the server too, and whoever holds more is the load.
+      const fair = by ? by.mine * by.parties >= by.total : true;
+      const deep = maxDepth > 0 && (held ?? 0) > maxDepth && (by ? fair : shares.heavy(org));
       // The delay sheds only while the server holds another request besides this one (of this
       // organization, where it is known): with nothing else held, a late loop is a machine starved
       // by other processes, and refusing its one write frees nothing (a write sent to an idle
       // server on a busy host got 429); nor does it when what else is held is someone else's.
       const another = by ? by.mine > 1 : held === undefined || held > 1;
-      const late = maxLagMs > 0 && another ? current() : 0;
+      const late = maxLagMs > 0 && another && fair ? current() : 0;
       if (deep || (late > maxLagMs && shares.heavy(org))) {
         req.refusal = deep ? "overload" : "writes_shed";
         return next(deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late)));

@@ -137,6 +137,24 @@ describe("shedding by the loop's delay", () => {
     expect(r.status).toBe(201);
   });
 
+  const readOf = (token: string) => () => holdRaw(lagged.url, "POST", "/scim/v2/Users/.search", { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" });
+
+  it("serves the write of an organization holding less than its share while another holds more requests open (reads load the loop too)", async () => {
+    await sleep(200);
+    const held = [...await holdMany(3, readOf(b)), ...await holdMany(1, readOf(a))];
+    const r = await whileHeld(held, () => saturated(() => call("POST", `${lagged.scim}/Users`, a, userBody(unique("lag-less")))));
+    expect(r.headers.get("x-orgscim-error-code")).toBeNull();
+    expect(r.status).toBe(201);
+  });
+
+  it("sheds the write of the organization holding the most", async () => {
+    await sleep(200);
+    const held = [...await holdMany(1, readOf(b)), ...await holdMany(3, readOf(a))];
+    const r = await whileHeld(held, () => saturated(() => call("POST", `${lagged.scim}/Users`, a, userBody(unique("lag-most")))));
+    expect(r.status).toBe(429);
+    expect(r.headers.get("x-orgscim-error-code")).toBe("9004");
+  });
+
   it("still sheds the write of an organization that holds another request itself", async () => {
     await sleep(200);
     const held = [await holdRaw(lagged.url, "POST", "/scim/v2/Users/.search", { Authorization: `Bearer ${a}`, "Content-Type": "application/scim+json" })];
