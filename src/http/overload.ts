@@ -40,11 +40,6 @@ export interface HeldBy {
 
 /** Nobody's: a request not (yet) claimed by an organization. */
 const NOBODY = "";
-/** Marks a response already given back: a claim after its close (a client gone during authentication) changes nothing. */
-const GONE = "\u0000gone";
-/** Whose a held request is (absent: nobody's), on the response, which lives exactly as long. */
-const PARTY = Symbol("held by");
-type Held = Response & { [PARTY]?: string };
 
 export function requestDepth(): RequestDepth {
   let depth = 0;
@@ -67,11 +62,15 @@ export function requestDepth(): RequestDepth {
     for (const party of answeredThisTurn) add(party, -1);
     answeredThisTurn = [];
   };
+  /** While held: the turn each request arrived in (gone once closed, so a late claim counts nothing). */
   const arrivedIn = new WeakMap<Response, number>();
-  function onClose(this: Held): void {
-    const party = this[PARTY] ?? NOBODY;
-    this[PARTY] = GONE;
-    if (arrivedIn.get(this) === turn) answeredThisTurn.push(party);
+  /** Whose each claimed request is (kept off the response: no property is added to it). */
+  const partyOf = new WeakMap<Response, string>();
+  function onClose(this: Response): void {
+    const party = partyOf.get(this) ?? NOBODY;
+    const arrived = arrivedIn.get(this);
+    arrivedIn.delete(this);
+    if (arrived === turn) answeredThisTurn.push(party);
     else {
       depth--;
       add(party, -1);
@@ -79,9 +78,10 @@ export function requestDepth(): RequestDepth {
   }
   return {
     depth: () => depth,
-    claim: (res: Held, org: string) => {
-      if (res[PARTY] !== undefined || !arrivedIn.has(res) || org === NOBODY) return;
-      res[PARTY] = org;
+    claim: (res: Response, org: string) => {
+      // Not after its close (a client gone during authentication), nor twice.
+      if (org === NOBODY || !arrivedIn.has(res) || partyOf.has(res)) return;
+      partyOf.set(res, org);
       add(NOBODY, -1);
       add(org, 1);
     },
