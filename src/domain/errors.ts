@@ -253,6 +253,8 @@ export const Errors = {
     new DomainError("rateLimited", 9001, `Too many requests. Retry after ${retryAfter} seconds.`, { retryAfter }),
   unavailable: (cause?: unknown) =>
     new DomainError("unavailable", 9002, "The store is temporarily unavailable. Retry after a few seconds.", { retryAfter: 5, cause }),
+  writeOutcomeUnknown: (cause?: unknown) =>
+    new DomainError("unavailable", 9010, "The store committed this write but could not confirm it on disk (an fsync of its write-ahead log failed), so it may be in place: read the resource before sending the write again. The store refuses every write until orgscim is restarted; tell its operator.", { retryAfter: 5, cause }),
   internal: (cause?: unknown) =>
     new DomainError("internal", 9000, "An internal error occurred. It has been logged; retry, and report it if it persists.", { cause }),
   tooMany: (detail: string) => new DomainError("tooMany", 9003, detail),

@@ -125,6 +125,7 @@ export const ERROR_NOTES: Record<keyof typeof Errors, ErrorNote> = {
 
   rateLimited: n("The token or the organization is over its request budget (docs/security.md#case-26).", "Wait the Retry-After seconds, then retry; spread requests out."),
   unavailable: n("The store cannot be reached; nothing was changed (docs/security.md#case-22).", "Retry after the Retry-After seconds."),
+  writeOutcomeUnknown: n("The write was committed, then the fsync that would make it durable failed (a disk error): it may be in place, readable now and after a restart, unless the machine itself crashed. Every later write is refused with 9002 until orgscim is restarted (docs/stores.md#sqlite, Durability).", "Read the resource (GET) before sending the write again; a create sent again may answer 409 uniqueness because the first one is there. Operators: check the disk, then restart."),
   internal: n("A bug in the server. It was logged with the request id; the answer carries no detail.", "Retry; if it persists, report it with the X-Request-Id of the response."),
   tooMany: n("The request would return or do more than the server allows at once.", "Narrow the request as the message says."),
   overloaded: n("The server holds more than OVERLOAD_QUEUE_DEPTH requests (received, not yet answered) and, until it has answered them, refuses the writes of the organizations sending at least their fair share of the recent writes, before reading their body (docs/hardening.md#fair-shares-between-organizations).", "Retry after 1 second; send fewer requests at once."),

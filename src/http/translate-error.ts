@@ -5,12 +5,13 @@
  * `internal` (logged in full, rendered without detail).
  */
 import { DomainError, Errors } from "../domain/errors";
-import { StoreUnavailable } from "../domain/ports/store";
+import { StoreOutcomeUnknown, StoreUnavailable } from "../domain/ports/store";
 
 interface ParserError { type?: string; status?: number; limit?: number; message?: string }
 
 export function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
+  if (err instanceof StoreOutcomeUnknown) return Errors.writeOutcomeUnknown(err);
   if (err instanceof StoreUnavailable) return Errors.unavailable(err);
   const p = err as ParserError;
   if (p && typeof p === "object") {

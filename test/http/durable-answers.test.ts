@@ -1,8 +1,8 @@
 /**
  * Over real HTTP, with the SQLite store at DURABILITY=full (the default) and its WAL fsynced off the
  * event loop (src/store/sqlite/wal-sync.ts): a write is answered only once the fsync covering its
- * commit completed, and a failed fsync answers every waiting write and every later one 503 with
- * Retry-After, and /readyz 503. The fsync is the real one, held back or failed through the store's
+ * commit completed, and a failed fsync answers every waiting write 503 9010 (committed, outcome
+ * unknown: read before retrying) and every later one 503 9002, with Retry-After, and /readyz 503. The fsync is the real one, held back or failed through the store's
  * `syncWal` option.
  */
 import { fsync } from "node:fs";
@@ -91,7 +91,7 @@ describe("writes answered only once durable (SQLite, DURABILITY=full)", () => {
     }
   });
 
-  it("answers 503 with Retry-After to the writes waiting on a failed fsync and to every later one, and /readyz 503", async () => {
+  it("answers 503 9010 'may be in place' to the writes waiting on a failed fsync, 503 9002 to every later one, and /readyz 503", async () => {
     const f = switchableSync();
     const s = await serverWith(f.sync, "fails.db");
     try {
@@ -100,14 +100,32 @@ describe("writes answered only once durable (SQLite, DURABILITY=full)", () => {
       const waiting = [1, 2, 3].map((i) => call("POST", `${s.scim}/Users`, token, userBody(`w${i}@acme.test`)));
       await f.holding(1);
       f.fail();
-      for (const r of await Promise.all(waiting)) {
+      const answers = await Promise.all(waiting);
+      for (const r of answers) {
         expect(r.status).toBe(503);
         expect(r.headers.get("retry-after")).not.toBeNull();
       }
       const later = await call("POST", `${s.scim}/Users`, token, userBody("later@acme.test"));
       expect(later.status).toBe(503);
+      expect(later.headers.get("x-orgscim-error-code")).toBe("9002");
       expect((await fetch(`${s.url}/readyz`)).status).toBe(503);
       expect((await call("GET", `${s.scim}/Users?filter=${encodeURIComponent('userName eq "later@acme.test"')}`, token)).body.totalResults).toBe(0);
+      // Each waiting write is told the truth: 9010 "may be in place" when it had committed before the
+      // flush failed (it is readable), 9002 when it had not (it is absent). The first one's fsync was held.
+      const codes: string[] = [];
+      for (const [i, r] of answers.entries()) {
+        const code = r.headers.get("x-orgscim-error-code") ?? "";
+        codes.push(code);
+        const found = (await call("GET", `${s.scim}/Users?filter=${encodeURIComponent(`userName eq "w${i + 1}@acme.test"`)}`, token)).body.totalResults;
+        if (code === "9010") {
+          expect(r.body.detail).toMatch(/may be in place: read the resource before sending the write again/);
+          expect(found).toBe(1);
+        } else {
+          expect(code).toBe("9002");
+          expect(found).toBe(0);
+        }
+      }
+      expect(codes).toContain("9010");
     } finally {
       await s.close();
     }

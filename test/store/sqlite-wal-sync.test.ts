@@ -16,7 +16,7 @@ import Database from "better-sqlite3";
 import { fstatSync, fsync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StoreUnavailable, type Store } from "../../src/domain/ports/store";
+import { StoreOutcomeUnknown, StoreUnavailable, type Store } from "../../src/domain/ports/store";
 import { openSqliteStore, type SqliteOptions } from "../../src/store/sqlite/store";
 import type { SyncFile } from "../../src/store/sqlite/wal-sync";
 import { anOrg, aUser } from "../helpers/fixtures";
@@ -149,15 +149,22 @@ describe("SQLite DURABILITY=full: the WAL fsynced off the event loop", () => {
       await held.called(3);
       const second = [aUser(org), aUser(org)].map((u) => tracked(s.store.transaction(async (tx) => { await tx.users.insert(u); })));
       while (s.commits.length < 4) await turn(); // the second group committed, waiting for the next fsync
+      const durable = s.store.durable!().then(() => null, (e: unknown) => e); // a reader waiting to send, writing nothing
       held.fail(2);
       const outcomes = await Promise.allSettled([...first, ...second].map((t) => t.p));
       expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected", "rejected"]);
-      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailable);
+      // They had committed: refused as "outcome unknown" (9010), never as "nothing was changed".
+      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(StoreOutcomeUnknown);
+      const told = await durable;
+      expect(told).toBeInstanceOf(StoreUnavailable);
+      expect(told).not.toBeInstanceOf(StoreOutcomeUnknown);
       expect(s.failures).toHaveLength(1);
       expect(s.failures[0]).toMatch(/fsync: EIO.*until orgscim is restarted/);
       // Later writes, inside a transaction or not, are refused; nothing more is committed or fsynced.
       const calls = held.calls.length;
-      await expect(s.store.transaction(async (tx) => { await tx.users.insert(aUser(org)); })).rejects.toBeInstanceOf(StoreUnavailable);
+      const refusedLater = await s.store.transaction(async (tx) => { await tx.users.insert(aUser(org)); }).then(() => null, (e: unknown) => e);
+      expect(refusedLater).toBeInstanceOf(StoreUnavailable);
+      expect(refusedLater).not.toBeInstanceOf(StoreOutcomeUnknown); // nothing of it committed
       await expect(s.store.users.insert(aUser(org))).rejects.toBeInstanceOf(StoreUnavailable);
       await expect(s.store.ping()).rejects.toBeInstanceOf(StoreUnavailable);
       expect(held.calls).toHaveLength(calls);

@@ -23,19 +23,7 @@ import type {
 export type { EventRepo } from "./events";
 export type { ProvisioningError, ProvisioningErrorRepo } from "./provisioning-errors";
 
-export class UniqueViolation extends Error {
-  constructor(readonly field: "userName" | "externalId" | "displayName" | "id" | "name" | "email") {
-    super(`unique constraint on ${field}`);
-    this.name = "UniqueViolation";
-  }
-}
-
-export class StoreUnavailable extends Error {
-  constructor(cause?: unknown) {
-    super("store unavailable", cause === undefined ? undefined : { cause });
-    this.name = "StoreUnavailable";
-  }
-}
+export { StoreOutcomeUnknown, StoreUnavailable, UniqueViolation } from "./store-errors";
 
 export interface ListQuery {
   filter?: Filter;

@@ -15,7 +15,7 @@
  * not write), so the store acknowledges no write until it is restarted.
  */
 import { fsync } from "node:fs";
-import { StoreUnavailable } from "../../domain/ports/store";
+import { StoreOutcomeUnknown, StoreUnavailable } from "../../domain/ports/store";
 
 /** Flushes the file open at `fd` to disk; fs.fsync unless a test slows or fails it. */
 export type SyncFile = (fd: number, done: (e: NodeJS.ErrnoException | null) => void) => void;
@@ -62,7 +62,8 @@ export class WalSyncer {
    * file) is then on disk. Rejects once an fsync failed.
    */
   durable(): Promise<void> {
-    return new Promise<void>((acknowledge, refuse) => this.committed([{ acknowledge, refuse }]));
+    // A caller of durable() wrote nothing: it is told the store failed, not that its write's outcome is unknown.
+    return new Promise<void>((acknowledge, refuse) => this.committed([{ acknowledge, refuse: (e) => refuse(e instanceof StoreOutcomeUnknown ? this.failure ?? e : e) }]));
   }
 
   /** Resolves once every member committed so far has been acknowledged or refused. */
@@ -107,7 +108,9 @@ export class WalSyncer {
     this.failure = new StoreUnavailable(new Error(problem, { cause: e }));
     const refused = [...covered, ...this.unsynced];
     this.unsynced = [];
-    for (const m of refused) m.refuse(this.failure);
+    // These committed: their rows may be read now and after a restart. Told so (9010), not "nothing changed".
+    const unknown = new StoreOutcomeUnknown(new Error(`${problem}; this write had committed before the flush failed`, { cause: e }));
+    for (const m of refused) m.refuse(unknown);
     this.options.onFailure(problem);
   }
 }
