@@ -165,6 +165,10 @@ describe("compileFilter agrees with matches()", () => {
       `not (${ent}:employeeNumber pr)`,
       `((not (not (${ent}:employeeNumber pr))))`,
       "not ((active eq true and title pr and title pr))",
+      'displayName sw ""',
+      'displayName ew ""',
+      'not (displayName sw "")',
+      'title ew "" or displayName co ""',
     ]) {
       const filter = parseFilter(text, users);
       const expected = resources.filter((r) => matches(r, filter)).map((r) => r.id).sort();

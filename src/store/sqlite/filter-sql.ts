@@ -308,6 +308,9 @@ class Compiler {
     if (op === "co") return `instr(${subject}, ${this.bind(v)}) > 0`;
     const bytes = `CAST(${subject} AS BLOB)`;
     const n = Buffer.byteLength(v, "utf8");
+    // Every string starts and ends with "": true for any string value. (An empty Buffer binds as NULL,
+    // so the byte comparison below would be NULL: `displayName sw ""` missed a displayName of "".)
+    if (n === 0 && (op === "sw" || op === "ew")) return `typeof(${x}) = 'text'`;
     if (op === "sw") return `substr(${bytes}, 1, ${n}) = ${this.bind(Buffer.from(v, "utf8"))}`;
     if (op === "ew") return `(length(${bytes}) >= ${n} AND substr(${bytes}, length(${bytes}) - ${n - 1}) = ${this.bind(Buffer.from(v, "utf8"))})`;
     throw Errors.invalidFilter(`unknown operator '${String(op).slice(0, 20)}'`);
