@@ -276,7 +276,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
       stopRefreshing();
       stopWatching();
       if (db.open) await committer.flush().catch(() => undefined); // what is acknowledged is committed; an open group commits now, and its fsync completes
-      if (walFd !== null) closeSync(walFd);
+      if (walFd !== null) { const fd = walFd; walFd = null; closeSync(fd); } // once: a second close must not close a descriptor number reused since
       await checkpointer?.stop(); // first, so this connection is the last and its close checkpoints the rest
       if (reader !== db && reader.open) reader.close();
       if (db.open) {
