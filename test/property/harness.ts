@@ -9,8 +9,10 @@
  *   the answer is an error), no 2xx answer names a B id, and B's own strings never appear;
  * - Object.prototype (and Array.prototype) unchanged, the server running in this process;
  * - answered within 100 ms, timed client-side: a slower request is sent again (up to 3 times, 50 ms
- *   apart) and fails only if every try is slow: a shared 2-core machine stalls a process now and
- *   then, and a request that is slow in itself is slow every time.
+ *   apart); if every try is slow it is sent 3 more times, 250 ms apart, each after a trivial refused
+ *   filter, and fails only if its fastest try is over 100 ms and over 3x the fastest of those trivial
+ *   requests (`slowInItself`): a shared 2-core machine stalls a process now and then, for seconds
+ *   when the rest of the suite is busy, and a request that is slow in itself is slow every time.
  *
  * Case counts: PROPERTY_RUNS (or NUM_RUNS) is the total for the whole test/property folder
  * (default 2,000); each property takes its share.
@@ -32,6 +34,20 @@ export const timeoutFor = (n: number): number => 60_000 + n * 60;
 export const SLOW_MS = 100;
 /** How many times a request over SLOW_MS is sent again before the slowness counts. */
 export const SLOW_RETRIES = Number(process.env.PROPERTY_SLOW_RETRIES ?? 3);
+/** Then how many later tries, each after a trivial refused filter, decide whether it is slow in itself. */
+export const LATER_TRIES = 3;
+
+/**
+ * The verdict on a request slow on its first tries: slow in itself when its fastest try (`tries`) is
+ * over SLOW_MS and over 3x the fastest trivial request timed between its later tries (`controls`).
+ * The fastest, not the last: a fresh-clone CI failed a 10-user root .search at 2,597 ms on its last
+ * try against a 133 ms control, the machine busy with the rest of the suite (quiet: 6 ms).
+ */
+export function slowInItself(tries: readonly number[], controls: readonly number[]): boolean {
+  const best = Math.min(...tries);
+  if (best <= SLOW_MS) return false;
+  return controls.length === 0 || best > 3 * Math.min(...controls);
+}
 
 /** Names both organizations hold (as `${name}@acme.test`), chosen to collide with many filters. */
 export const SHARED_NAMES = ["alice", "bob", "carol", "dave", "eve", "zoë", "o'brien", "ümit", "李", "shared"];
@@ -139,6 +155,7 @@ export async function send(w: World, req: Sent): Promise<Reply> {
   let t0 = performance.now();
   let reply = await call(req.method, url, w.a, req.body);
   let ms = performance.now() - t0;
+  const tries = [ms];
   // A slow answer is sent again (after a pause, up to SLOW_RETRIES times): a request that is slow
   // in itself is slow every time; a stall of this shared machine is not.
   for (let retry = 0; ms > SLOW_MS && retry < SLOW_RETRIES; retry++) {
@@ -147,6 +164,7 @@ export async function send(w: World, req: Sent): Promise<Reply> {
     t0 = performance.now();
     reply = await call(req.method, url, w.a, req.body);
     ms = performance.now() - t0;
+    tries.push(ms);
   }
   w.stats.requests++;
   w.stats.maxMs = Math.max(w.stats.maxMs, ms);
@@ -155,15 +173,28 @@ export async function send(w: World, req: Sent): Promise<Reply> {
 
   if (reply.status >= 500) throw new Error(`${reply.status} for ${what}: ${reply.text.slice(0, 300)}`);
   if (ms > SLOW_MS) {
-    // Slow on every try: slow in itself only if it is also far slower than a trivial request of the
-    // same kind timed now (a refused filter, which also writes its provisioning-error record): the
-    // machine or the store's writes being slow for a moment is not this request's slowness.
-    const c0 = performance.now();
-    await call("GET", `${w.server.scim}/Users?filter=${encodeURIComponent("(")}`, w.a);
-    const controlMs = performance.now() - c0;
-    if (ms > 3 * controlMs) throw new Error(`${ms.toFixed(1)} ms (over ${SLOW_MS} ms on ${SLOW_RETRIES + 1} tries, a trivial refused filter took ${controlMs.toFixed(1)} ms) for ${what}`);
-    w.stats.slowWithMachine++;
-    console.warn(`SLOW BUT NOT IN ITSELF: ${ms.toFixed(1)} ms for ${what.slice(0, 120)}; a trivial refused filter took ${controlMs.toFixed(1)} ms just after`);
+    // Slow on every try. Slow in itself only if its fastest try, among later ones spread out and each
+    // after a trivial refused filter (which also writes its provisioning-error record), is far slower
+    // than the fastest trivial one: the machine or the store's writes being slow for a while is not
+    // this request's slowness; a request slow in itself is slow on every try.
+    const controls: number[] = [];
+    for (let later = 0; later < LATER_TRIES && Math.min(...tries) > SLOW_MS; later++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const c0 = performance.now();
+      await call("GET", `${w.server.scim}/Users?filter=${encodeURIComponent("(")}`, w.a);
+      controls.push(performance.now() - c0);
+      t0 = performance.now();
+      await call(req.method, url, w.a, req.body);
+      ms = performance.now() - t0;
+      tries.push(ms);
+    }
+    if (slowInItself(tries, controls)) {
+      throw new Error(`${Math.min(...tries).toFixed(1)} ms on its fastest try (tries ${tries.map((t) => t.toFixed(0)).join(", ")} ms; trivial refused filters between the later ones ${controls.map((t) => t.toFixed(0)).join(", ")} ms) for ${what}`);
+    }
+    if (Math.min(...tries) > SLOW_MS) {
+      w.stats.slowWithMachine++;
+      console.warn(`SLOW BUT NOT IN ITSELF: ${tries.map((t) => t.toFixed(0)).join(", ")} ms for ${what.slice(0, 120)}; trivial refused filters took ${controls.map((t) => t.toFixed(0)).join(", ")} ms between them`);
+    }
   }
 
   if (reply.status === 201 && typeof reply.body?.id === "string") {
