@@ -6,6 +6,7 @@
 import http from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { drainable, type Drainer } from "../../src/http/drain";
+import type { KernelView } from "../../src/http/kernel-queue";
 import { readPipelined } from "./drain-helpers";
 
 interface Harness { server: http.Server; drainer: Drainer; port: number; release: () => void; handled: Promise<void> }
@@ -157,5 +158,24 @@ describe("the drain", () => {
     const result = await got;
     expect(result.answers).toEqual([]);
     h.release();
+  });
+  it("stops listening only when two reads of the kernel's queue, apart, are both clean: one read can miss a handshake completing while it runs", async () => {
+    // /proc/net/tcp lists the listener (its accept queue) before the connections: a handshake that
+    // completes between the two is in neither count. The views here are scripted; the server is real.
+    const server = http.createServer((_req, res) => res.end("ok"));
+    const views: Array<Partial<KernelView>> = [{ queued: 0, handshakes: 0 }, { queued: 1, handshakes: 0 }, { queued: 0, handshakes: 0 }, { queued: 0, handshakes: 0 }];
+    const whileListening: number[] = [];
+    let reads = 0;
+    const drainer = drainable(server, () => {
+      const v = views[Math.min(reads, views.length - 1)]!;
+      reads++;
+      if (server.listening) whileListening.push(reads);
+      return { queued: v.queued ?? 0, handshakes: v.handshakes ?? 0, unread: () => 0 };
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    expect(await drainer.drain(10_000)).toEqual({ cut: 0, destroyed: 0 });
+    expect(server.listening).toBe(false);
+    // Clean (torn), then 1 queued, then clean twice: the listener closes after the fourth read.
+    expect(whileListening).toEqual([1, 2, 3, 4]);
   });
 });
