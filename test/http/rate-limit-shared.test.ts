@@ -73,11 +73,15 @@ describe("budgets shared through counters, by leases", () => {
     const counters = mapCounters(0);
     const mw = rateLimit({ token: { rps: 20000, burst: 40000 }, org: { rps: 40000, burst: 80000 } }, { kind: "shared", counters });
     const n = 20_000;
-    for (let i = 0; i < n; i++) expect(await consume(mw, "TK1", "OR1")).toBeUndefined();
+    let refused = 0;
+    for (let i = 0; i < n; i++) if ((await consume(mw, "TK1", "OR1")) !== undefined) refused++;
+    expect(refused).toBe(0);
     // Two budgets (token, organization), leases doubling from 1 to an eighth of the budget.
     expect(counters.calls).toBeLessThan(n / 100);
     if (process.env.SHOW_FIGURES) console.log(`${counters.calls} counter calls for ${n} requests`);
-  });
+    // Counts calls, not time: a busy machine (a fresh-clone CI with the whole suite running) took
+    // over 30 s for the 20,000 requests; each lease renewal waits a timer.
+  }, 120_000);
 
   it("never make a request wait longer than LEASE_WAIT_MS on counters that do not answer, and count in memory meanwhile", async () => {
     const hung: SharedCounters & { calls: number } = { calls: 0, add: () => { hung.calls++; return new Promise(() => undefined); } };
