@@ -47,7 +47,7 @@ export function rollingBack(store: Store): Store {
   return new Proxy(store, {
     get(t, key, receiver) {
       if (key === "transaction") return transaction;
-      if (key === "batch") return undefined;
+      if (key === "batch" || key === "commitBatch") return undefined;
       const value = Reflect.get(t, key, receiver) as unknown;
       if (typeof key === "string" && typeof value === "object" && value !== null) {
         if (!repos.has(key)) repos.set(key, repo(key, value));

@@ -8,7 +8,7 @@
 import type { Repos, Store } from "../domain/ports/store";
 
 export interface StoreObserver {
-  /** `op` is "<repo>.<method>" (users.get), "transaction", "batch" or "ping". */
+  /** `op` is "<repo>.<method>" (users.get), "transaction", "batch" (commitBatch too: until it committed) or "ping". */
   begin(op: string): (error?: unknown) => void;
 }
 
@@ -66,6 +66,10 @@ export function instrumentStore<S extends Store>(store: S, observer: StoreObserv
   if (store.batch) {
     const batch = store.batch.bind(store);
     wrapped.batch = (fn) => timed(observer, "batch", () => batch(fn));
+  }
+  if (store.commitBatch) {
+    const commitBatch = store.commitBatch.bind(store);
+    wrapped.commitBatch = (fn) => timed(observer, "batch", () => commitBatch(fn));
   }
   return wrapped as S;
 }

@@ -1,7 +1,8 @@
 /**
  * store.batch on SQLite (what a /Bulk request runs in): its transactions commit together at the
  * end, each still all-or-nothing on its own (a savepoint), and nothing is visible to another
- * connection before the batch ends.
+ * connection before the batch ends. store.commitBatch: the same batch, answered at its COMMIT, with
+ * the promise of its fsync.
  */
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -107,5 +108,49 @@ describe("store.batch on SQLite", () => {
     await Promise.all([batch, outside]);
     expect(order).toEqual(["batch wrote", "batch ends", "outside runs"]);
     expect(committed(org.id)).toBe(2);
+  });
+});
+
+describe("store.commitBatch on SQLite", () => {
+  it("answers once its batch committed, before the fsync; `durable` once that fsync is done", async () => {
+    const held: (() => void)[] = [];
+    let holding = false;
+    const heldFile = join(dir, "commit-batch.db");
+    const s = openSqliteStore({ path: heldFile, durability: "full", syncWal: (fd, done) => (holding ? void held.push(() => done(null)) : done(null)) });
+    try {
+      const org = anOrg(); await s.orgs.insert(org);
+      holding = true;
+      const { result, durable } = await s.commitBatch!(async () => {
+        await s.transaction(async (tx) => tx.users.insert(aUser(org.id)));
+        return "done";
+      });
+      expect(result).toBe("done");
+      const db = new Database(heldFile, { readonly: true });
+      try {
+        expect(db.prepare("SELECT count(*) FROM users WHERE org_id = ?").pluck().get(org.id)).toBe(1); // committed, the fsync still held
+      } finally {
+        db.close();
+      }
+      let isDurable = false;
+      void durable.then(() => (isDurable = true));
+      await new Promise((r) => setTimeout(r, 50));
+      expect([isDurable, held.length]).toEqual([false, 1]);
+      holding = false;
+      held.splice(0).forEach((h) => h());
+      await durable;
+    } finally {
+      holding = false;
+      held.splice(0).forEach((h) => h());
+      await s.close();
+    }
+  });
+
+  it("rejects when its batch does not commit, and leaves nothing", async () => {
+    const org = anOrg(); await store.orgs.insert(org);
+    await expect(store.commitBatch!(async () => {
+      await store.transaction(async (tx) => tx.users.insert(aUser(org.id)));
+      throw new Error("the batch fails");
+    })).rejects.toThrow("the batch fails");
+    expect(committed(org.id)).toBe(0);
   });
 });

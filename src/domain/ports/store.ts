@@ -360,6 +360,13 @@ export interface Store extends Repos {
    */
   batch?<T>(fn: () => Promise<T>): Promise<T>;
   /**
+   * Optional, beside `batch`: the same, answered once it has committed (readable by others) but before
+   * it is durable, with `durable`, which resolves once it is or rejects as `batch` would have. Nothing
+   * is acknowledged before `durable` resolves; meanwhile the caller may run its next batch (a /Bulk
+   * slice), so that the flush of one overlaps the work of the next. Rejects when it did not commit.
+   */
+  commitBatch?<T>(fn: () => Promise<T>): Promise<{ result: T; durable: Promise<void> }>;
+  /**
    * A server-wide secret kept in the store, shared by every instance and restart: the value
    * stored under `name`, or `make()`'s, stored first if none is (racing callers all get the one
    * stored). Never exported, never listed. Optional: a store without it gives the secrets that

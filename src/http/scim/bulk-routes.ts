@@ -128,8 +128,10 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
       }
     };
     // One commit per slice of operations where the store can (each operation still stands or falls
-    // alone); between slices other requests run (src/scim/bulk/run.ts).
-    const batch = deps.store.batch?.bind(deps.store);
+    // alone); between slices other requests run, and a slice's fsync overlaps the next slice (src/scim/bulk/run.ts).
+    const store = deps.store;
+    const batch = store.commitBatch ? store.commitBatch.bind(store)
+      : store.batch ? async <T>(fn: () => Promise<T>) => ({ result: await store.batch!(fn), durable: Promise.resolve() }) : undefined;
     // Each operation refused for its content is recorded once the request is done (one write).
     const refused: RefusedRequest[] = [];
     const renderAndKeep = (e: unknown, op: { method: string; path: string; data?: unknown }) => {

@@ -11,6 +11,8 @@
  * every await of an operation resolves in the same turn, so 1,000 operations would otherwise run
  * as one task; and yielding inside an open transaction would let other requests read its
  * uncommitted rows on the same connection, which is why the slice commits before it yields.
+ * The next slice runs once the last one committed, not once it is durable: its flush to disk (an
+ * fsync) overlaps the next slice's work, and the answer waits until every slice is durable.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Errors } from "../../domain/errors";
@@ -47,8 +49,11 @@ export const SLICE_MS = 10;
 
 export interface BulkHandlers {
   baseUrl: string;
-  /** Runs one slice of operations as a unit of the store (its batch); without it, directly. */
-  slice?<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one slice of operations as a unit of the store (its batch), answered once it committed,
+   * with `durable`: resolves once it is on disk (Store.commitBatch); without it, directly.
+   */
+  slice?<T>(fn: () => Promise<T>): Promise<{ result: T; durable: Promise<void> }>;
   execute(call: BulkCall): Promise<BulkDone>;
   /** Status and SCIM error body (RFC 7644 §3.12) for anything `execute` threw. */
   /** `op`: the failed operation as sent (its path after bulkId references were replaced), for the provisioning-errors record. */
@@ -122,17 +127,26 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
     }
   };
 
-  const slice = h.slice ?? (<T>(fn: () => Promise<T>) => fn());
+  const slice = h.slice ?? (async <T>(fn: () => Promise<T>) => ({ result: await fn(), durable: Promise.resolve() }));
+  const durables: Promise<void>[] = [];
   let next = 0;
   let stop = false;
-  while (next < plan.order.length && !stop) {
-    if (next > 0) await nextTurn();
-    await slice(async () => {
-      const start = performance.now();
-      do stop = await runOne(plan.order[next++]!);
-      while (!stop && next < plan.order.length && performance.now() - start < SLICE_MS);
-    });
+  try {
+    while (next < plan.order.length && !stop) {
+      if (next > 0) await nextTurn();
+      const { durable } = await slice(async () => {
+        const start = performance.now();
+        do stop = await runOne(plan.order[next++]!);
+        while (!stop && next < plan.order.length && performance.now() - start < SLICE_MS);
+      });
+      durables.push(durable);
+    }
+  } catch (e) {
+    // A slice that did not commit after others did: a failure of theirs to reach the disk says more (9010, may be in place).
+    await Promise.all(durables);
+    throw e;
   }
+  await Promise.all(durables); // nothing is answered before every slice is on disk
   const Operations = [...results.keys()].sort((a, b) => a - b).map((k) => results.get(k)!);
   return { schemas: [BULK_RESPONSE_URN], Operations };
 }

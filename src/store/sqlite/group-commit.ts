@@ -53,8 +53,9 @@ export class GroupCommitter {
   /**
    * Runs `fn` alone on the writer, inside the open group (a savepoint), and resolves with its result
    * once the group has committed. `fn` runs under the mutex: it must not wait for anything but the store.
+   * `onCommitted` is told the result as soon as the group's COMMIT returned, before its fsync (store.commitBatch).
    */
-  run<T>(fn: () => Promise<T>): Promise<T> {
+  run<T>(fn: () => Promise<T>, onCommitted?: (result: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.mutex.run(async () => {
         try {
@@ -75,7 +76,7 @@ export class GroupCommitter {
           this.afterFailure();
           return;
         }
-        this.waiting.push({ acknowledge: () => resolve(result), refuse: reject });
+        this.waiting.push({ acknowledge: () => resolve(result), refuse: reject, ...(onCommitted ? { committed: () => onCommitted(result) } : {}) });
         if (this.waiting.length >= this.options.maxMembers) this.commit();
         else this.schedule();
       }).catch(reject);
@@ -153,6 +154,7 @@ export class GroupCommitter {
       return;
     }
     this.options.onCommit?.(members.length);
+    for (const m of members) m.committed?.();
     if (this.options.syncer) this.options.syncer.committed(members);
     else for (const m of members) m.acknowledge();
   }

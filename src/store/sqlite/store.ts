@@ -201,10 +201,10 @@ export function openSqliteStore(options: SqliteOptions): Store {
    * `open` turns false when it ends, so work it left behind (a promise not awaited) is routed as any other.
    */
   const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
-  const transact = <T>(fn: () => Promise<T>): Promise<T> => committer.run(() => {
+  const transact = <T>(fn: () => Promise<T>, onCommitted?: (result: T) => void): Promise<T> => committer.run(() => {
     const scope = { open: true };
     return inTransaction.run(scope, fn).finally(() => { scope.open = false; });
-  });
+  }, onCommitted);
   const ping = db.prepare("SELECT 1").pluck();
   const principalVersion = reader.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
   const probeWrite = db.prepare("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('readiness-probe', ?)");
@@ -244,6 +244,17 @@ export function openSqliteStore(options: SqliteOptions): Store {
       const scope = { open: true };
       return transact(() => batches.run(scope, fn)).finally(() => { scope.open = false; });
     },
+    // Answered at its COMMIT, with batch's own answer (after the fsync) as `durable`, marked handled: its
+    // caller may await it only later. The scope closes when fn ends: the next batch may open before the fsync.
+    commitBatch: <T>(fn: () => Promise<T>) => new Promise<{ result: T; durable: Promise<void> }>((resolve, reject) => {
+      const scope = { open: true };
+      const acknowledged = transact(() => batches.run(scope, fn).finally(() => { scope.open = false; }), (result) => {
+        const durable = acknowledged.then(() => undefined);
+        durable.catch(() => undefined);
+        resolve({ result, durable });
+      });
+      acknowledged.catch(reject);
+    }),
     secret: async (name, make) => {
       const found = guard(() => reader.prepare("SELECT value FROM server_secrets WHERE name = ?").pluck().get(name) as string | undefined);
       if (found !== undefined) return found;

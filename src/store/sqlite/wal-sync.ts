@@ -23,6 +23,8 @@ export type SyncFile = (fd: number, done: (e: NodeJS.ErrnoException | null) => v
 export interface Member {
   acknowledge: () => void;
   refuse: (e: unknown) => void;
+  /** Told when its COMMIT returned, before the fsync that acknowledges it (./group-commit.ts). */
+  committed?: () => void;
 }
 
 export class WalSyncer {
