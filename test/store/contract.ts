@@ -15,6 +15,7 @@ import { filterMatrix } from "./contract/filter-matrix";
 import { membershipFilters } from "./contract/membership-filters";
 import { memberships } from "./contract/memberships";
 import { outbox } from "./contract/outbox";
+import { pageTotals } from "./contract/page-totals";
 import { provisioningErrors } from "./contract/provisioning-errors";
 import { races } from "./contract/races";
 import { records } from "./contract/records";
@@ -42,6 +43,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, close
     domains(it_, current);
     records(it_, current);
     filterMatrix(it_, current);
+    pageTotals(it_, current);
     races(it_, current);
     membershipFilters(it_, current);
     memberships(it_, current);

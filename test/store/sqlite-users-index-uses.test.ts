@@ -16,30 +16,7 @@ import { refreshPlannerStatistics } from "../../src/store/sqlite/planner";
 import { sqliteGroups } from "../../src/store/sqlite/groups";
 import { sqliteUsers } from "../../src/store/sqlite/users";
 import type { UserRecord } from "../../src/domain/types";
-
-interface Call { sql: string; args: unknown[] }
-
-/** A connection whose statements record what they run (SQL and parameters); prepared statements chain as usual. */
-function recording(db: Database.Database, calls: Call[]): Database.Database {
-  const wrap = (st: Database.Statement, sql: string): Database.Statement => new Proxy(st, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target) as unknown;
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        if (key === "get" || key === "all" || key === "run" || key === "iterate") calls.push({ sql, args });
-        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-        return result === target ? wrap(target, sql) : result;
-      };
-    },
-  });
-  return new Proxy(db, {
-    get(target, key) {
-      if (key === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
-      const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
+import { recording, type Call } from "../helpers/sqlite-recording";
 
 const ORG = "ORplans";
 const now = "2026-12-06T00:00:00.000Z";

@@ -6,6 +6,7 @@
  * page.
  */
 import { decodeMembershipCursor, encodeMembershipCursor } from "../cursors";
+import { totalShownByPage } from "../../domain/ports/page-total";
 import type { GroupRepo, ListResult, Membership, MembershipQuery } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { toGroupName, toMembershipRow, toUserName, type Doc } from "./decode";
@@ -49,21 +50,28 @@ export function mongoMemberships(c: MongoCtx): MembershipMethods {
         const builtin = await c.run("read", (o) => c.coll("groups").find({ orgId: { $eq: orgId }, builtin: { $eq: true } }, { ...o, projection: { _id: 1 } }).toArray());
         if (builtin.length > 0) filter.groupId = { ...(q.groupId !== undefined ? { $eq: q.groupId } : {}), $nin: builtin.map((g) => g._id) };
       }
-      const total = await c.run("read", (o) => members().countDocuments(filter, o));
-      if (q.count <= 0) return { total, items: [] };
+      // The page first, one row more than asked for: when the page ends the results it gives the total (../../domain/ports/page-total.ts).
+      const total = (): Promise<number> => c.run("read", (o) => members().countDocuments(filter, o));
+      if (q.count <= 0) return { total: await total(), items: [] };
+      const limit = q.count + 1;
+      let rows: Doc[];
+      let skipped: number | undefined;
       if (q.cursor !== undefined) {
         const after = decodeMembershipCursor(q.cursor);
         const keyed: Doc = after === "" ? filter : { ...filter, id: { $gt: after } };
-        const rows = await c.run("read", (o) => members().find(keyed, o).sort({ id: 1 }).limit(q.count + 1).toArray());
-        const more = rows.length > q.count;
-        const page = more ? rows.slice(0, q.count) : rows;
-        const result: ListResult<Membership> = { total, items: await named(orgId, page) };
-        const last = page[page.length - 1];
-        if (more && last) result.nextCursor = encodeMembershipCursor(toMembershipRow(last).id);
-        return result;
+        rows = await c.run("read", (o) => members().find(keyed, o).sort({ id: 1 }).limit(limit).toArray());
+        skipped = q.cursor === "" ? 0 : undefined; // a later page does not know how many went before
+      } else {
+        skipped = Math.max(0, q.startIndex - 1);
+        const skip = skipped;
+        rows = await c.run("read", (o) => members().find(filter, o).sort({ id: 1 }).skip(skip).limit(limit).toArray());
       }
-      const rows = await c.run("read", (o) => members().find(filter, o).sort({ id: 1 }).skip(Math.max(0, q.startIndex - 1)).limit(q.count).toArray());
-      return { total, items: await named(orgId, rows) };
+      const more = rows.length > q.count;
+      const page = more ? rows.slice(0, q.count) : rows;
+      const result: ListResult<Membership> = { total: (skipped !== undefined ? totalShownByPage(skipped, limit, rows.length) : undefined) ?? await total(), items: await named(orgId, page) };
+      const last = page[page.length - 1];
+      if (q.cursor !== undefined && more && last) result.nextCursor = encodeMembershipCursor(toMembershipRow(last).id);
+      return result;
     },
   };
 }

@@ -1,10 +1,11 @@
 /**
- * One paged list query for any resource table: filter and sort compiled by ./filter-sql, total by
- * count(*) (or, without a filter, by the table's own counter when it keeps one), pages by OFFSET
- * (startIndex) or by keyset on seq (cursor, RFC 9865).
+ * One paged list query for any resource table: filter and sort compiled by ./filter-sql, pages by
+ * OFFSET (startIndex) or by keyset on seq (cursor, RFC 9865), the total from the page when it ends
+ * the results, else by count(*) (or, without a filter, by the table's own counter when it keeps one).
  */
 import type Database from "better-sqlite3";
 import { Errors } from "../../domain/errors";
+import { totalShownByPage } from "../../domain/ports/page-total";
 import type { ListQuery, ListResult } from "../../domain/ports/store";
 import { decodeCursor, encodeCursor } from "../cursors";
 import { compileFilter, compileSort, type SqlResourceMap } from "./filter-sql";
@@ -63,26 +64,31 @@ export function listPage<T>(
     where += ` AND (${compiled.sql})`;
     params.push(...compiled.params);
   }
-  const total = !q.filter && countAll ? countAll(orgId) : prepared(db, `SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
-  if (q.count <= 0) return { total, items: [] };
+  // The page first: when it ends the results it gives the total, and no count runs (../../domain/ports/page-total.ts).
+  const total = (): number => !q.filter && countAll ? countAll(orgId) : prepared(db, `SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+  if (q.count <= 0) return { total: total(), items: [] };
 
+  // One row more than the page: it says whether more follow (a cursor), and whether the page ends the results (the total).
+  const limit = pageSize(q.count + 1);
+  let rows: unknown[];
+  let skipped: number | undefined;
+  let nextCursor: string | undefined;
   if (q.cursor !== undefined) {
     if (q.sort) throw Errors.invalidParameter("cursor", "cursor paging follows the server's stable order; drop sortBy, or page with startIndex");
     const after = decodeCursor(q.cursor);
-    const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ${pageSize(q.count + 1)}`)
-      .raw(raw).all(...params, after);
-    const more = rows.length > q.count;
-    const n = more ? q.count : rows.length;
-    const items: T[] = [];
-    for (let i = 0; i < n; i++) items.push(toRecord(rows[i]));
-    const result: ListResult<T> = { total, items };
-    const last = rows[n - 1] as { seq: number } | number[] | undefined;
-    if (more && last) result.nextCursor = encodeCursor(Array.isArray(last) ? (last[0] as number) : last.seq);
-    return result;
+    rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq > ? ORDER BY ${alias}.seq LIMIT ${limit}`).raw(raw).all(...params, after);
+    skipped = q.cursor === "" ? 0 : undefined; // a later page does not know how many went before
+    const last = rows[q.count - 1] as { seq: number } | number[] | undefined;
+    if (rows.length > q.count && last) nextCursor = encodeCursor(Array.isArray(last) ? (last[0] as number) : last.seq);
+  } else {
+    const order = q.sort ? compileSort(q.sort, map) : `ORDER BY ${alias}.seq`;
+    skipped = Math.max(0, q.startIndex - 1);
+    rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, skipped);
   }
-
-  const order = q.sort ? compileSort(q.sort, map) : `ORDER BY ${alias}.seq`;
-  const rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${pageSize(q.count)} OFFSET ?`)
-    .raw(raw).all(...params, Math.max(0, q.startIndex - 1));
-  return { total, items: rows.map(toRecord) };
+  const n = Math.min(rows.length, q.count);
+  const items: T[] = [];
+  for (let i = 0; i < n; i++) items.push(toRecord(rows[i]));
+  const result: ListResult<T> = { total: (skipped !== undefined ? totalShownByPage(skipped, limit, rows.length) : undefined) ?? total(), items };
+  if (nextCursor !== undefined) result.nextCursor = nextCursor;
+  return result;
 }

@@ -2,10 +2,11 @@
  * Memberships as resources (the GroupMember resource) on SQLite: lists in id order, each page one
  * range of an index ending in id (migration 18): group_members_group_id for a group's,
  * group_members_user_id for a user's, group_members_org_id for the organization's. Pages by OFFSET
- * (startIndex) or by keyset on the id (cursor, RFC 9865).
+ * (startIndex) or by keyset on the id (cursor, RFC 9865); counted only when the page does not end the results.
  */
 import type Database from "better-sqlite3";
 import { decodeMembershipCursor, encodeMembershipCursor } from "../cursors";
+import { totalShownByPage } from "../../domain/ports/page-total";
 import type { ListResult, Membership, MembershipQuery } from "../../domain/ports/store";
 
 export interface MembershipRow {
@@ -61,20 +62,24 @@ function scope(orgId: string, q: MembershipQuery): { where: string; params: unkn
 export function listMemberships(db: Database.Database, orgId: string, q: MembershipQuery): ListResult<Membership> {
   const { where, params, join } = scope(orgId, q);
   const from = "group_members m JOIN groups g ON g.seq = m.group_seq";
-  const total = prepared(db, `SELECT count(*) FROM ${join ? from : "group_members m"} WHERE ${where}`).pluck().get(...params) as number;
-  if (q.count <= 0) return { total, items: [] };
+  // The page first, one row more than asked for: when the page ends the results it gives the total (../../domain/ports/page-total.ts).
+  const total = (): number => prepared(db, `SELECT count(*) FROM ${join ? from : "group_members m"} WHERE ${where}`).pluck().get(...params) as number;
+  if (q.count <= 0) return { total: total(), items: [] };
+  const limit = q.count + 1;
+  let rows: MembershipRow[];
+  let skipped: number | undefined;
   if (q.cursor !== undefined) {
     const after = decodeMembershipCursor(q.cursor);
-    const rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} AND m.id > ? ORDER BY m.id LIMIT ?`)
-      .all(...params, after, q.count + 1) as MembershipRow[];
-    const more = rows.length > q.count;
-    const page = more ? rows.slice(0, q.count) : rows;
-    const result: ListResult<Membership> = { total, items: page.map(toMembership) };
-    const last = page[page.length - 1];
-    if (more && last) result.nextCursor = encodeMembershipCursor(last.id);
-    return result;
+    rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} AND m.id > ? ORDER BY m.id LIMIT ?`).all(...params, after, limit) as MembershipRow[];
+    skipped = q.cursor === "" ? 0 : undefined; // a later page does not know how many went before
+  } else {
+    skipped = Math.max(0, q.startIndex - 1);
+    rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} ORDER BY m.id LIMIT ? OFFSET ?`).all(...params, limit, skipped) as MembershipRow[];
   }
-  const rows = prepared(db, `SELECT ${MEMBERSHIP_COLUMNS} FROM ${from} WHERE ${where} ORDER BY m.id LIMIT ? OFFSET ?`)
-    .all(...params, q.count, Math.max(0, q.startIndex - 1)) as MembershipRow[];
-  return { total, items: rows.map(toMembership) };
+  const more = rows.length > q.count;
+  const page = more ? rows.slice(0, q.count) : rows;
+  const result: ListResult<Membership> = { total: (skipped !== undefined ? totalShownByPage(skipped, limit, rows.length) : undefined) ?? total(), items: page.map(toMembership) };
+  const last = page[page.length - 1];
+  if (q.cursor !== undefined && more && last) result.nextCursor = encodeMembershipCursor(last.id);
+  return result;
 }
