@@ -23,6 +23,7 @@ import { securityHeaders } from "./security-headers";
 import { bulkAdmission } from "./bulk-admission";
 import { shedWrites } from "./write-shedding";
 import { requestDepth } from "./overload";
+import { parseQueryOnce } from "./query-once";
 import { v1Router } from "./v1/router";
 import { sendV1Error } from "./v1-errors";
 
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
+  parseQueryOnce(app); // express 5 parses req.query again at every read (./query-once.ts)
   if (deps.config.TRUST_PROXY !== false) app.set("trust proxy", deps.config.TRUST_PROXY); // a hop count or addresses, never `true` (config.ts)
   for (const handler of deps.observe?.before ?? []) app.use(handler);
   app.use(requestLogging(deps.logger));

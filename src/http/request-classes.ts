@@ -18,6 +18,7 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { BEARER_ACTOR } from "./auth";
 import { CHILD, LOGGER, STARTED } from "./logging";
+import { PARSED_QUERY } from "./query-once";
 
 /** The symbol the router (express's own copy) keys a request's matched route by; a fresh one if it moved. */
 function routerMatchedRoute(): symbol {
@@ -59,7 +60,8 @@ export class OrgscimRequest extends IncomingMessage {
   // body-parser.
   body = undefined;
   _body = undefined;
-  // orgscim: ./logging.ts, ./auth.ts, ./refusal.ts, src/observability.
+  // orgscim: ./query-once.ts, ./logging.ts, ./auth.ts, ./refusal.ts, src/observability.
+  [PARSED_QUERY] = undefined;
   id = undefined;
   actor = undefined;
   refusal = undefined;
