@@ -41,10 +41,11 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = userRenderer(deps);
 
-  // A page's groups in one read (not one per user).
+  // A page's groups in one read (not one per user). A page of one (a lookup by userName, externalId
+  // or email) reads them as GET /Users/{id} does (`render` without groups: groupsOfUser, one statement).
   const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {
     const first = result.items[0];
-    const groups = first ? await deps.store.groups.groupsOfUsers(first.orgId, result.items.map((u) => u.id)) : undefined;
+    const groups = first && result.items.length > 1 ? await deps.store.groups.groupsOfUsers(first.orgId, result.items.map((u) => u.id)) : undefined;
     return renderPage(req, lr, result, (rq, u, projection) => render(rq, u, projection, groups?.get(u.id)));
   };
 
