@@ -9,7 +9,8 @@
 // --shape bench: users shaped as `npm run bench` makes them (bench/fixtures.ts userBody: core, enterprise
 // extension, two emails, a phone number, an address; about 1.5 KB rendered), so a page of 100 weighs
 // what the bench's does; small (the default): userName, displayName, name and one email.
-// --kinds: only the request kinds whose name matches, e.g. --kinds page (the cursor and startIndex pages).
+// --kinds: only the request kinds whose name matches, e.g. --kinds page (the cursor and startIndex pages),
+// --kinds 'POST|member' (the writes of issue 18: a create, a member removed from and added to a 10-member group).
 // A tree is a checkout with dist/ built and node_modules (e.g. `git archive <commit> | tar -x -C /tmp/a`,
 // `cp -al node_modules /tmp/a/`, `npm run build` there). Linux only.
 //
@@ -42,6 +43,7 @@ const SHAPE = String(arg("shape", "small"));
 const KINDS = new RegExp(String(arg("kinds", "")));
 const TOKEN = `osk_${"cd".repeat(16)}_${"R".repeat(43)}`;
 const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
+const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /** Nanoseconds every thread of `pid` has run. */
 function cpuNs(pid) {
@@ -126,6 +128,9 @@ async function populate(url) {
     for (const o of r.Operations) ids.push(o.location.split("/").pop());
   }
   const group = JSON.parse(await send(url, "POST", "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "CPU group" })).id;
+  // The 10-member group of the PATCH member kinds (as the bench's bench-small).
+  const smallMembers = ids.slice(0, 10);
+  const small = JSON.parse(await send(url, "POST", "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "CPU small group", members: smallMembers.map((value) => ({ value })) })).id;
   // Every user in a group of their own besides the built-in Standard User group, as in the bench's data set ("bench-big").
   if (SHAPE === "bench") {
     const big = JSON.parse(await send(url, "POST", "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "CPU big group" })).id;
@@ -140,14 +145,14 @@ async function populate(url) {
     cursor = page.nextCursor;
     if (cursor !== undefined) cursors.push(cursor);
   }
-  return { ids, group, cursors };
+  return { ids, group, cursors, small, smallMembers };
 }
 
 
 const filter = (f) => `/scim/v2/Users?filter=${encodeURIComponent(f)}`;
 
 /** The request kinds: [name, (i) => [method, path, body]]. */
-function kinds({ ids, group, cursors }) {
+function kinds({ ids, group, cursors, small, smallMembers }) {
   const pick = (i) => ids[(i * 7919) % ids.length];
   const n = (i) => (i * 7919) % ids.length;
   // Deep pages, as bench/scenarios.ts asks them: a position in the second half of the users.
@@ -160,9 +165,13 @@ function kinds({ ids, group, cursors }) {
     ["GET /Users?filter externalId", (i) => ["GET", filter(`externalId eq "cpu-ext-${n(i)}"`)]],
     ["GET /Users?filter work email", (i) => ["GET", filter(`emails[type eq "work"].value eq "cpu.mail${n(i)}@example.com"`)]],
     ["GET /Groups/:id (no members)", () => ["GET", `/scim/v2/Groups/${group}?excludedAttributes=members`]],
-    ["PATCH /Users/:id", (i) => ["PATCH", `/scim/v2/Users/${pick(i)}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: `Patched ${i}` }] }]],
+    ["PATCH /Users/:id", (i) => ["PATCH", `/scim/v2/Users/${pick(i)}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "displayName", value: `Patched ${i}` }] }]],
     ["GET /Users cursor page of 100", (i) => ["GET", `/scim/v2/Users?count=100&cursor=${encodeURIComponent(deepCursor(i))}`]],
     ["GET /Users startIndex page 100", (i) => ["GET", `/scim/v2/Users?startIndex=${deep(i)}&count=100`]],
+    // Remove then add back one member of the 10-member group, as bench/scenarios.ts groups.member.small.entra:
+    // even requests remove a member, odd ones add it back (the Entra form: a remove that finds the member
+    // already gone, or an add that finds it there, its pair overtaken on another connection, changes nothing).
+    ["PATCH /Groups member -/+", (i) => ["PATCH", `/scim/v2/Groups/${small}`, { schemas: [PATCH_OP], Operations: [{ op: i % 2 === 0 ? "Remove" : "Add", path: "members", value: [{ value: smallMembers[Math.floor(i / 2) % 10] }] }] }]],
     ["POST /Users", () => { const k = created++; return ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${k}@example.com`, emails: [{ value: `cpu.new${k}.${Date.now()}@example.com`, primary: true }] }]; }],
   ].filter(([name]) => (!ALLOC || name.startsWith("GET")) && KINDS.test(name));
 }
