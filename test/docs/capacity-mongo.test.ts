@@ -41,7 +41,9 @@ function valuesAt(doc: unknown, path: string[]): unknown[] {
  * record id; a multikey field makes one entry per element. Before WiredTiger's prefix compression.
  */
 function indexBytes(doc: Doc, key: Record<string, number>, partial?: Record<string, unknown>): number {
-  if (partial && Object.keys(partial).some((f) => valuesAt(doc, f.split(".")).every((v) => typeof v !== "string"))) return 0;
+  // A partial index's condition: a literal (`{ orgRole: "owner" }`) holds the documents with that value; `{ $type: "string" }` any string.
+  const holds = (v: unknown, condition: unknown) => (condition !== null && typeof condition === "object" ? typeof v === "string" : v === condition);
+  if (partial && Object.entries(partial).some(([f, condition]) => valuesAt(doc, f.split(".")).every((v) => !holds(v, condition)))) return 0;
   const perField = Object.keys(key).map((f) => valuesAt(doc, f.split(".")).map((v) => calculateObjectSize({ "": v }) - 7 + 1));
   const entries = perField.reduce((n, vs) => n * Math.max(1, vs.length), 1);
   const bytesPerEntry = perField.reduce((s, vs) => s + vs.reduce((a, b) => a + b, 0) / Math.max(1, vs.length), 0) + 8;

@@ -48,8 +48,11 @@ describe("MongoDB migrations", () => {
     const ops = record(db);
     await migrateMongo(asDb(db), MIGRATION_STEPS);
     const v1Changes = ops.filter((o) => (o.op === "createIndex" || o.op === "dropIndex") && INDEXES_V1[o.collection]?.some((s) => indexName(s.key) === (o.doc?.name ?? "")));
-    // Of the indexes of that time, only the ones migrations 5 and 7 replace are dropped.
-    expect(v1Changes.filter((o) => o.op === "dropIndex").map((o) => `${o.collection}.${String(o.doc?.name)}`)).toEqual(["outbox.ref_1_status_1", "group_members.orgId_1_userId_1"]);
+    // Of the indexes of that time, only the ones migrations 5, 7 and 11 replace or drop are dropped.
+    expect(v1Changes.filter((o) => o.op === "dropIndex").map((o) => `${o.collection}.${String(o.doc?.name)}`)).toEqual([
+      "outbox.ref_1_status_1", "group_members.orgId_1_userId_1",
+      "users.orgId_1_orgRole_1", "audit_events.orgId_1_time_1", "audit_events.orgId_1_seq_1", "audit_events.orgId_1_action_1_seq_1",
+    ]);
     const counters = Object.fromEntries(db.docs("counters").map((d) => [d._id, d.seq]));
     expect(counters).toEqual({ "users:OA": 41, "users:OB": 30, "groups:OB": 7 });
   });
@@ -85,6 +88,23 @@ describe("MongoDB migrations", () => {
       "MongoDB migration 2: dropping index things.orgId_1_name_1 (its options changed)",
       "MongoDB migration 2: dropping index things.orgId_1_gone_1",
       "MongoDB migration 2: creating index things.orgId_1_name_1",
+    ]));
+  });
+
+  it("migration 11: the users' role index holds owners only, and the audit indexes no query reads are dropped (an upgraded database ends as a new one)", async () => {
+    const db = new MingoDb({ indexes: "none" });
+    await migrateMongo(asDb(db), MIGRATION_STEPS.filter((s) => s.version < 11));
+    expect(indexesOf(db, "audit_events").map((i) => i.name)).toEqual(expect.arrayContaining(["orgId_1_seq_1", "orgId_1_time_1", "orgId_1_action_1_seq_1"]));
+    const log: string[] = [];
+    expect(await migrateMongo(asDb(db), MIGRATION_STEPS, { log: (m) => log.push(m) })).toEqual([11]);
+    expect(indexesOf(db, "users").find((i) => i.name === "orgId_1_orgRole_1")).toEqual({ name: "orgId_1_orgRole_1", key: { orgId: 1, orgRole: 1 }, partialFilterExpression: { orgRole: "owner" } });
+    expect(indexesOf(db, "audit_events").map((i) => i.name)).not.toEqual(expect.arrayContaining(["orgId_1_seq_1"]));
+    for (const name of ["users", "audit_events"]) expect(indexesOf(db, name)).toEqual(wanted(INDEXES[name] ?? []));
+    expect(log).toEqual(expect.arrayContaining([
+      "MongoDB migration 11: dropping index users.orgId_1_orgRole_1 (its options changed)",
+      "MongoDB migration 11: dropping index audit_events.orgId_1_seq_1",
+      "MongoDB migration 11: dropping index audit_events.orgId_1_time_1",
+      "MongoDB migration 11: dropping index audit_events.orgId_1_action_1_seq_1",
     ]));
   });
 

@@ -132,10 +132,23 @@ export const PROVISIONING_ERROR_INDEXES_V10: Readonly<Record<string, readonly In
   provisioning_errors: [ix({ orgId: 1, seq: 1 }, { unique: true })],
 };
 
+/**
+ * Since migration 11 (as SQLite's 25), indexes every create writes only where a query reads them:
+ * {orgId, orgRole} holds the owners alone (the one query on it counts an organization's owners:
+ * users.countByRole takes "owner" only); the audit indexes of INDEXES_V1 go ({orgId, time} is a
+ * prefix of {orgId, time, seq}, {orgId, action, seq} gave way to {orgId, action, time, seq}, no query
+ * reads {orgId, seq}).
+ */
+export const USER_INDEXES_V11: readonly IndexSpec[] = [
+  ...(INDEXES_V1.users ?? []).filter((s) => indexName(s.key) !== "orgId_1_orgRole_1"),
+  ix({ orgId: 1, orgRole: 1 }, { partialFilterExpression: { orgRole: "owner" } }), // last: the step re-creates it after the others
+];
+export const AUDIT_INDEXES_V11: readonly IndexSpec[] = AUDIT_INDEXES_V8.filter((s) => !(INDEXES_V1.audit_events ?? []).includes(s));
+
 /** What every collection should have now. */
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
-  ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V8,
-  group_members: GROUP_MEMBER_INDEXES_V7, ...EVENT_INDEXES_V9, ...PROVISIONING_ERROR_INDEXES_V10,
+  ...INDEXES_V1, rate_limits: RATE_LIMIT_INDEXES, domains: DOMAIN_INDEXES_V4, outbox: OUTBOX_INDEXES_V5, counters: COUNTER_INDEXES_V5, audit_events: AUDIT_INDEXES_V11,
+  group_members: GROUP_MEMBER_INDEXES_V7, ...EVENT_INDEXES_V9, ...PROVISIONING_ERROR_INDEXES_V10, users: USER_INDEXES_V11,
 };
 
 /** The unique indexes of each collection (besides `_id`): what a duplicate key can violate. */

@@ -6,7 +6,7 @@
 import { newId } from "../../domain/ids";
 import { toDomain } from "./decode";
 import { actorFields, domainDoc } from "./docs";
-import { AUDIT_INDEXES_V6, AUDIT_INDEXES_V8, COUNTER_INDEXES_V5, EVENT_INDEXES_V9, PROVISIONING_ERROR_INDEXES_V10, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
+import { AUDIT_INDEXES_V6, AUDIT_INDEXES_V8, AUDIT_INDEXES_V11, USER_INDEXES_V11, COUNTER_INDEXES_V5, EVENT_INDEXES_V9, PROVISIONING_ERROR_INDEXES_V10, DOMAIN_INDEXES_V4, GROUP_MEMBER_INDEXES_V7, INDEXES_V1, indexName, OUTBOX_INDEXES_V5, RATE_LIMIT_INDEXES, RATE_LIMITER_FLEXIBLE_INDEXES, type IndexSpec } from "./indexes";
 import { ensureCollection, MigrationRefused, reconcileIndexes, type MigrationDb, type MigrationStep } from "./migrations";
 
 /** Every index name some step has created: the ones a later step may drop. */
@@ -148,6 +148,16 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     // (./indexes.ts PROVISIONING_ERROR_INDEXES_V10). A new collection: nothing to backfill.
     up: async (db, log) => {
       await reconcileAll(db, 10, PROVISIONING_ERROR_INDEXES_V10, KNOWN(PROVISIONING_ERROR_INDEXES_V10), log);
+    },
+  },
+  {
+    version: 11,
+    name: "indexes a create writes, only where a query reads them",
+    // As SQLite's migration 25 (issue 18): the users' role index holds the owners alone, and the
+    // audit indexes no query reads go (./indexes.ts USER_INDEXES_V11, AUDIT_INDEXES_V11).
+    up: async (db, log) => {
+      await reconcileIndexes(db, 11, "users", USER_INDEXES_V11, KNOWN(INDEXES_V1), log);
+      await reconcileIndexes(db, 11, "audit_events", AUDIT_INDEXES_V11, KNOWN(INDEXES_V1, { audit_events: AUDIT_INDEXES_V8 }), log);
     },
   },
 ];

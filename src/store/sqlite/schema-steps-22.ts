@@ -89,4 +89,22 @@ export const SCHEMA_STEPS_22: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 25,
+    name: "indexes a create writes, only where a query reads them",
+    // Every create writes every index of users and audit_events (issue 18: a POST was ~27 WAL pages).
+    // users_org_role held every user for one query, the count of an organization's owners
+    // (countByRole takes "owner" only): users_org_owner holds the owners alone. audit_events_org_seq
+    // served no statement (the log lists by (time, seq), migration 16). The actor-user index holds
+    // the events whose actor acted for a user only: a search by actor user names one, so it implies
+    // actor_user IS NOT NULL, and a token acting for nobody (an IdP's) writes no entry in it.
+    // Tests: test/store/sqlite-users-index-uses.test.ts, sqlite-audit-plan.test.ts, sqlite-migration-25.test.ts.
+    sql: `
+      CREATE INDEX users_org_owner ON users(org_id) WHERE org_role = 'owner';
+      DROP INDEX users_org_role;
+      DROP INDEX audit_events_org_seq;
+      DROP INDEX audit_events_org_actor_user_time;
+      CREATE INDEX audit_events_org_actor_user_time ON audit_events(org_id, actor_user, time, seq) WHERE actor_user IS NOT NULL;
+    `,
+  },
 ];

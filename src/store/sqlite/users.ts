@@ -102,7 +102,9 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       WHERE u.seq = (SELECT v.seq FROM users v INDEXED BY users_primary_email WHERE v.primary_email = j.value COLLATE NOCASE AND v.org_id = ? ORDER BY v.seq LIMIT 1)`).raw(),
     managedElsewhereAmong: db.prepare(`SELECT j.key FROM json_each(?) j WHERE EXISTS
       (SELECT 1 FROM users INDEXED BY users_primary_email WHERE primary_email = j.value COLLATE NOCASE AND status = 'managed' AND org_id <> ?)`).pluck(),
-    countRole: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = ?").pluck(),
+    // The role as a literal: users_org_owner (migration 25) holds the owners only, and SQLite uses a
+    // partial index for a statement whose WHERE implies the index's, which a bound role does not.
+    countOwners: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = 'owner'").pluck(),
     getAny: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ?`).raw(),
     byPrimaryEmail: db.prepare(`SELECT ${COLUMNS} FROM users u INDEXED BY users_primary_email WHERE u.primary_email = ? COLLATE NOCASE AND u.org_id = ? ORDER BY u.seq LIMIT 1`).raw(),
     search: [false, true].map((withStatus): Search => {
@@ -161,7 +163,10 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     }),
     managedElsewhereAmong: async (orgId, emails) => guard(() =>
       new Set((s.managedElsewhereAmong.all(JSON.stringify(emails), orgId) as number[]).map((k) => emails[k]!))),
-    countByRole: async (orgId, role) => guard(() => s.countRole.get(orgId, role) as number),
+    countByRole: async (orgId, role) => guard(() => {
+      if (role !== "owner") throw new Error(`countByRole counts owners only, not ${String(role)}`);
+      return s.countOwners.get(orgId) as number;
+    }),
     findByPrimaryEmail: async (orgId, email) => guard(() => one(s.byPrimaryEmail.get(email, orgId))),
     listByStatus: async (orgId, q) => guard(() => {
       const where = q.status ? "u.org_id = ? AND u.status = ?" : "u.org_id = ?";
