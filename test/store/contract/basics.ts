@@ -217,6 +217,13 @@ export function basics(it_: ContractIt, store: () => Store): void {
     const foreign = aUser(b.id); await store().users.insert(foreign);
     expect(await store().groups.addMembers(a.id, g.id, [foreign.id])).toBe(0);
     expect(await store().groups.existingUserIds(a.id, [foreign.id])).toEqual(new Set());
+    // Nor to another organization's group, named with this organization's id: one member and several (two statements on SQLite).
+    const own = aUser(a.id); await store().users.insert(own);
+    const theirs = aGroup(b.id); await store().groups.insert(theirs);
+    expect(await store().groups.addMembers(a.id, theirs.id, [own.id])).toBe(0);
+    expect(await store().groups.addMembers(a.id, theirs.id, [own.id, foreign.id])).toBe(0);
+    expect(await store().groups.addMembers(b.id, theirs.id, [own.id])).toBe(0);
+    expect(await store().groups.countMembers(b.id, theirs.id)).toBe(0);
   });
 
   it_("throws UniqueViolation(displayName) for a group name that differs only in case", async () => {
