@@ -5,6 +5,7 @@
 //   create:  a user create inside BEGIN IMMEDIATE/COMMIT with temp_store DEFAULT against MEMORY
 //   groups:  the groups of a page of 100 users, one query per user against one query for the page
 //   member:  one membership added, by the JSON-array statement of many against the one-row statement
+//   group:   a create as the transaction that opens a group commit, in a savepoint against without
 //   npm run build && node bench/sqlite-statements.mjs [--users 20000] [--rounds 7]
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -103,6 +104,20 @@ const create = () => {
   insertEmail.run(seq, org, `alt${i}@example.com`, `alt${i}@example.com`, "home", 0);
   db.exec("COMMIT");
 };
+// A create (users, two emails) as the transaction that opens a group commit (src/store/sqlite/group-commit.ts):
+// A in a savepoint of its own, as every transaction was, B without (the one that opens a group has none now).
+const inGroup = (savepoint) => () => {
+  const i = k++;
+  const name = `new${i}@example.com`;
+  db.exec("BEGIN IMMEDIATE");
+  if (savepoint) db.exec("SAVEPOINT gc1");
+  const seq = Number(insertUser.run(`N${i}`, org, name, name, name, name, JSON.stringify(user(i).data), now, now).lastInsertRowid);
+  insertEmail.run(seq, org, name, name, "work", 1);
+  insertEmail.run(seq, org, `alt${i}@example.com`, `alt${i}@example.com`, "home", 0);
+  if (savepoint) db.exec("RELEASE gc1");
+  db.exec("COMMIT");
+};
+ab("create opening its group (A in a savepoint, B not)", 300, inGroup(true), inGroup(false));
 const rc = [], rm = [];
 for (let r = 0; r < ROUNDS; r++) {
   db.pragma("temp_store = DEFAULT"); rc.push(time(300, create));

@@ -10,6 +10,7 @@ import { mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreUnavailable, type Store } from "../../src/domain/ports/store";
+import { GroupCommitter } from "../../src/store/sqlite/group-commit";
 import { GROUP_MAX_MEMBERS, openSqliteStore } from "../../src/store/sqlite/store";
 import { anOrg, aUser } from "../helpers/fixtures";
 
@@ -73,6 +74,47 @@ describe("group commit on SQLite", () => {
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error("b fails after its write"));
     expect([a, b, c].map((u) => onFile(u.id))).toEqual([true, false, true]);
+    expect(groups).toEqual([2]);
+  });
+
+  it("runs the transaction that opens a group without a savepoint (undoing it is rolling back, it alone), each that joins it in its own", async () => {
+    const db = new Database(join(dir, "savepoints.db"));
+    try {
+      db.pragma("journal_mode = WAL");
+      db.exec("CREATE TABLE t (v INTEGER)");
+      const ran: string[] = [];
+      const exec = db.exec.bind(db);
+      db.exec = (sql: string) => { ran.push(sql.replace(/\bgc\d+\b/, "gcN")); return exec(sql); };
+      const committer = new GroupCommitter(db, { maxMembers: GROUP_MAX_MEMBERS, assertFiles: () => undefined });
+      const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+      const write = (v: number, fails: boolean) => committer.run(async () => {
+        insert.run(v);
+        if (fails) throw new Error(`${v} fails after its write`);
+      });
+      // A group whose first transaction succeeds and second fails; then one whose first fails.
+      const first = await Promise.allSettled([write(1, false), write(2, true), write(3, false)]);
+      const second = await Promise.allSettled([write(4, true), write(5, false)]);
+      expect([...first, ...second].map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled"]);
+      expect(db.prepare("SELECT v FROM t ORDER BY v").pluck().all()).toEqual([1, 3, 5]);
+      expect(ran).toEqual([
+        "BEGIN IMMEDIATE", "SAVEPOINT gcN", "ROLLBACK TO gcN", "RELEASE gcN", "SAVEPOINT gcN", "RELEASE gcN", "COMMIT",
+        "BEGIN IMMEDIATE", "ROLLBACK", "BEGIN IMMEDIATE", "COMMIT",
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("undoes a failing first transaction of a group alone: the next begins the group again, and commits", async () => {
+    const org = await newOrg();
+    groups.length = 0;
+    const [a, b, c] = [aUser(org), aUser(org), aUser(org)];
+    const outcomes = await Promise.allSettled([a, b, c].map((u) => store.transaction(async (tx) => {
+      await tx.users.insert(u);
+      if (u === a) throw new Error("a fails after its write");
+    })));
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
+    expect([a, b, c].map((u) => onFile(u.id))).toEqual([false, true, true]);
     expect(groups).toEqual([2]);
   });
 

@@ -11,7 +11,8 @@
  *   `syncer` (./wal-sync.ts: the writer at synchronous=NORMAL), after an fsync of the WAL that
  *   started after the COMMIT, in libuv's thread pool; the next groups commit meanwhile. If the
  *   COMMIT (or that fsync) fails, every request in the group is refused (none acknowledged).
- * - A request whose work throws is rolled back to its savepoint: the others' work stays.
+ * - A request whose work throws is rolled back to its savepoint: the others' work stays. The
+ *   request that opens a group has none: its failure rolls the transaction back, which holds its work only.
  * - Nobody else sees the group before it commits: reads outside a transaction go to another
  *   connection (./store.ts), which sees committed data only; another process waits for the
  *   write lock, held only while a group is open (one turn of the loop). With a syncer, another
@@ -58,20 +59,25 @@ export class GroupCommitter {
   run<T>(fn: () => Promise<T>, onCommitted?: (result: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.mutex.run(async () => {
+        let opens: boolean;
         try {
-          this.begin();
+          opens = this.begin();
         } catch (e) {
           reject(translate(e));
           return;
         }
-        const name = `gc${++this.savepoints}`;
+        // The transaction that opens the group needs no savepoint: nothing else is in it yet (members
+        // run one at a time, under the mutex), so undoing it is rolling the whole transaction back.
+        // Two statements and a copy of every page it changes into the sub-journal saved for it.
+        const name = opens ? null : `gc${++this.savepoints}`;
         let result: T;
         try {
-          this.db.exec(`SAVEPOINT ${name}`);
+          if (name) this.db.exec(`SAVEPOINT ${name}`);
           result = await fn();
-          this.db.exec(`RELEASE ${name}`);
+          if (name) this.db.exec(`RELEASE ${name}`);
         } catch (e) {
-          this.undo(name);
+          if (name) this.undo(name);
+          else this.rollbackEmpty();
           reject(translate(e));
           this.afterFailure();
           return;
@@ -89,14 +95,16 @@ export class GroupCommitter {
     await this.options.syncer?.settled();
   }
 
-  private begin(): void {
-    if (this.db.inTransaction) return;
+  /** Opens the group's transaction unless it is open; answers whether this call opened it. */
+  private begin(): boolean {
+    if (this.db.inTransaction) return false;
     // A group whose transaction SQLite ended by itself cannot be acknowledged.
     this.refuseWaiting(rolledBack());
     this.options.assertFiles();
     const failed = this.options.syncer?.failed;
     if (failed) throw failed;
     this.db.exec("BEGIN IMMEDIATE");
+    return true;
   }
 
   private undo(name: string): void {
