@@ -15,9 +15,12 @@
  * Who holds them: a request counts for nobody (no organization: not yet authenticated, or a door
  * without a bearer token — the OAuth token endpoint, an event stream's poll) until write shedding
  * claims it for its token's organization (`claim`, after authentication). Shedding refuses a write
- * only to an organization holding at least its fair share of what is held (`held`): requests held
- * open cost the server nothing, so another organization (or a client without a token) holding the
- * depth's worth open must not make every other organization's lone write "the load".
+ * only to an organization holding at least its fair share of what organizations hold (`held`):
+ * requests held open cost the server nothing, so another organization (or a client without a
+ * token) holding the depth's worth open must not make every other organization's lone write "the
+ * load". Nobody's requests are no organization's and no part of what `held` counts: counted as a
+ * party of their own, clients without a token holding more requests than an organization took it
+ * below its share, so its flood was never shed (F9, docs/security.md case 46).
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
@@ -28,13 +31,15 @@ export interface RequestDepth {
   depth(): number;
   /** From now on, `res`'s request is held by `org` (once its token is known); a second claim changes nothing. */
   claim(res: Response, org: string): void;
-  /** How many requests `org` holds now, how many parties hold any (nobody's count as one), and how many are held in all. */
+  /** How many requests `org` holds now, how many organizations hold any, and how many organizations hold in all (nobody's are not counted). */
   held(org: string): HeldBy;
 }
 
 export interface HeldBy {
   mine: number;
+  /** Organizations holding at least one request (nobody is not one). */
   parties: number;
+  /** Requests organizations hold: the depth less nobody's. */
   total: number;
 }
 
@@ -85,7 +90,10 @@ export function requestDepth(): RequestDepth {
       add(NOBODY, -1);
       add(org, 1);
     },
-    held: (org: string) => ({ mine: byParty.get(org) ?? 0, parties: byParty.size, total: depth }),
+    held: (org: string) => {
+      const nobody = byParty.get(NOBODY) ?? 0;
+      return { mine: org === NOBODY ? 0 : byParty.get(org) ?? 0, parties: byParty.size - (nobody > 0 ? 1 : 0), total: depth - nobody };
+    },
     handler: (_req: Request, res: Response, next: NextFunction) => {
       depth++;
       add(NOBODY, 1);

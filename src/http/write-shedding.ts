@@ -38,7 +38,9 @@
  * holding any), and the delay only to one that holds its fair share and another request besides
  * the write: a write whose organization holds nothing else frees nothing when refused, whoever
  * else holds requests, and an organization loading the loop with reads is the load, not the one
- * writing beside it.
+ * writing beside it. Requests nobody holds yet (no token) are left out of both: they are no
+ * organization's share, and counted as a party of their own they let an organization holding
+ * fewer than they hide its flood behind them (F9).
  *
  * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
  * hundred milliseconds), so the delay cannot tell a client importing one request after another
@@ -118,8 +120,10 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
       const by = options.parties?.held(org);
       // Both rules shed only an organization holding at least its fair share of the held requests
       // (this write included): reads load the server too, and whoever holds more is the load.
+      // Nobody's requests (no token) are neither a party nor part of that depth (F9): counted as
+      // one party, more of them than an organization's own took it below its share, unshed.
       const fair = by ? by.mine * by.parties >= by.total : true;
-      const deep = maxDepth > 0 && (held ?? 0) > maxDepth && (by ? fair : shares.heavy(org));
+      const deep = maxDepth > 0 && (by ? by.total : held ?? 0) > maxDepth && (by ? fair : shares.heavy(org));
       // The delay sheds only while the server holds another request besides this one (of this
       // organization, where it is known): with nothing else held, a late loop is a machine starved
       // by other processes, and refusing its one write frees nothing (a write sent to an idle

@@ -93,6 +93,40 @@ describe("the organization that holds the depth (the rule still sheds the load's
     expect(r.status).toBe(429);
     expect(r.headers.get("x-orgscim-error-code")).toBe("9009");
   });
+
+  // F9: nobody's requests (no token: the OAuth token endpoint's form) counted as one party in the
+  // fair share, so an organization holding the depth stopped being "at its share" once clients
+  // without a token held more requests than it did: its flood was never shed, whatever its size.
+  it(`refuses a write of an organization holding the depth itself while clients without a token hold more requests than it does`, async () => {
+    const name = unique("behind-anon");
+    const held = [...await holdMany(DEPTH, scimRead(victim)), ...await holdMany(DEPTH + 4, anonymous)];
+    const r = await whileHeld(held, () => call("POST", `${s.scim}/Users`, victim, userBody(name)));
+    expect(r.status).toBe(429);
+    expect(r.headers.get("x-orgscim-error-code")).toBe("9009");
+    const found = await call("GET", `${s.scim}/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`, victim);
+    expect(found.body.totalResults).toBe(0);
+  });
+
+  it(`refuses a write of an organization holding the depth through many tokens of its own`, async () => {
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const made = await call("POST", `${s.url}/v1/Tokens`, victim, { friendly_name: `spread-${i}`, scopes: ["scim"] }, { "content-type": "application/json" });
+      expect(made.status).toBe(201);
+      tokens.push(made.body.token as string);
+    }
+    const held = (await Promise.all(tokens.map((t) => holdMany(DEPTH / 4, scimRead(t))))).flat();
+    const r = await whileHeld(held, () => call("POST", `${s.scim}/Users`, tokens[0]!, userBody(unique("spread"))));
+    expect(r.status).toBe(429);
+    expect(r.headers.get("x-orgscim-error-code")).toBe("9009");
+  });
+
+  it(`serves a lone write while clients with bad tokens hold ${DEPTH} requests open (refused before they are held)`, async () => {
+    const bad = () => holdRaw(s.url, "POST", "/scim/v2/Users", { Authorization: "Bearer not-a-token", "Content-Type": "application/scim+json" }).catch(() => null);
+    const held = (await holdMany(DEPTH, bad as () => Promise<Held>)).filter((h): h is Held => h !== null);
+    const r = await whileHeld(held, () => call("POST", `${s.scim}/Users`, other, userBody(unique("bad-tokens"))));
+    expect(r.headers.get("x-orgscim-error-code")).toBeNull();
+    expect(r.status).toBe(201);
+  });
 });
 
 describe("shedding by the loop's delay", () => {
@@ -155,6 +189,15 @@ describe("shedding by the loop's delay", () => {
     expect(r.headers.get("x-orgscim-error-code")).toBe("9004");
   });
 
+  it("sheds the write of an organization holding another request itself while clients without a token hold more (F9)", async () => {
+    await sleep(200);
+    const anon = () => holdRaw(lagged.url, "POST", "/oauth/token", { "Content-Type": "application/x-www-form-urlencoded" });
+    const held = [...await holdMany(1, readOf(a)), ...await holdMany(4, anon)];
+    const r = await whileHeld(held, () => saturated(() => call("POST", `${lagged.scim}/Users`, a, userBody(unique("lag-anon-cover")))));
+    expect(r.status).toBe(429);
+    expect(r.headers.get("x-orgscim-error-code")).toBe("9004");
+  });
+
   it("still sheds the write of an organization that holds another request itself", async () => {
     await sleep(200);
     const held = [await holdRaw(lagged.url, "POST", "/scim/v2/Users/.search", { Authorization: `Bearer ${a}`, "Content-Type": "application/scim+json" })];
@@ -178,11 +221,14 @@ describe("who holds what (the counter alone)", () => {
     const r1 = arrive(d);
     const r2 = arrive(d);
     await turn();
-    expect(d.held("A")).toEqual({ mine: 0, parties: 1, total: 2 });
+    expect(d.depth()).toBe(2);
+    // Nobody's requests are no organization's share, and no party (F9).
+    expect(d.held("A")).toEqual({ mine: 0, parties: 0, total: 0 });
     d.claim(r1, "A");
     d.claim(r1, "B"); // a second claim changes nothing
-    expect(d.held("A")).toEqual({ mine: 1, parties: 2, total: 2 });
-    expect(d.held("B")).toEqual({ mine: 0, parties: 2, total: 2 });
+    expect(d.held("A")).toEqual({ mine: 1, parties: 1, total: 1 });
+    expect(d.held("B")).toEqual({ mine: 0, parties: 1, total: 1 });
+    expect(d.held("")).toEqual({ mine: 0, parties: 1, total: 1 });
     close(r1);
     close(r2);
     expect(d.held("A")).toEqual({ mine: 0, parties: 0, total: 0 });
