@@ -102,14 +102,15 @@ s.keepAliveTimeout = 65000; process.on("SIGTERM", () => process.exit(0));`;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-function send(url, method, path, body) {
+/** Sends one request; fails unless it answers `expected` (a 2xx when not given). */
+function send(url, method, path, body, expected) {
   return new Promise((ok, fail) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(`${url}${path}`, { method, agent, headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { "content-type": "application/scim+json", "content-length": Buffer.byteLength(payload) } : {}) } }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (text += c));
-      res.on("end", () => (res.statusCode >= 300 ? fail(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`)) : ok(text)));
+      res.on("end", () => ((expected ? res.statusCode !== expected : res.statusCode >= 300) ? fail(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`)) : ok(text)));
     });
     req.on("error", fail);
     req.end(payload);
@@ -151,7 +152,7 @@ async function populate(url) {
 
 const filter = (f) => `/scim/v2/Users?filter=${encodeURIComponent(f)}`;
 
-/** The request kinds: [name, (i) => [method, path, body]]. */
+/** The request kinds: [name, (i) => [method, path, body, expected status (a 2xx when absent)]]. */
 function kinds({ ids, group, cursors, small, smallMembers }) {
   const pick = (i) => ids[(i * 7919) % ids.length];
   const n = (i) => (i * 7919) % ids.length;
@@ -172,6 +173,7 @@ function kinds({ ids, group, cursors, small, smallMembers }) {
     // even requests remove a member, odd ones add it back (the Entra form: a remove that finds the member
     // already gone, or an add that finds it there, its pair overtaken on another connection, changes nothing).
     ["PATCH /Groups member -/+", (i) => ["PATCH", `/scim/v2/Groups/${small}`, { schemas: [PATCH_OP], Operations: [{ op: i % 2 === 0 ? "Remove" : "Add", path: "members", value: [{ value: smallMembers[Math.floor(i / 2) % 10] }] }] }]],
+    ["POST /Users refused 409 (userName taken)", (i) => ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.user${n(i)}@example.com`, emails: [{ value: `cpu.taken${i}@example.com`, primary: true }] }, 409]],
     ["POST /Users", () => { const k = created++; return ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${k}@example.com`, emails: [{ value: `cpu.new${k}.${Date.now()}@example.com`, primary: true }] }]; }],
   ].filter(([name]) => (!ALLOC || name.startsWith("GET")) && KINDS.test(name));
 }
@@ -182,7 +184,7 @@ async function measure(server, list, last) {
     const run = async (n, offset) => {
       let next = 0;
       await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-        while (next < n) { const i = offset + next++; const [m, p, b] = make(i); await send(server.url, m, p, b); }
+        while (next < n) { const i = offset + next++; const [m, p, b, expected] = make(i); await send(server.url, m, p, b, expected); }
       }));
     };
     await run(Math.min(200, REQUESTS), 1_000_000); // warm-up: JIT, statements, the principal cache

@@ -385,9 +385,11 @@ export interface Store extends Repos {
   /**
    * Optional: resolves once whatever a read could see before the call is durable (SQLite at
    * DURABILITY=full: an fsync of the WAL that started after the call; another connection can
-   * read a commit before the fsync that acknowledges its writer: docs/stores.md, Durability).
-   * What sends stored data out of orgscim without a write of its own first (event push and
-   * poll) awaits it before sending. A store without it: what is readable is durable.
+   * read a commit before the fsync that acknowledges its writer: docs/stores.md, Durability; a
+   * transaction reads the uncommitted work of its group commit too, so that group's commit comes
+   * first). What sends stored data out of orgscim without a write of its own first (event push
+   * and poll, a write refused for what it read: src/http/refusals-durable.ts) awaits it before
+   * sending. A store without it: what is readable is durable.
    */
   durable?(): Promise<void>;
   /** Throws StoreUnavailable when the store cannot answer. */

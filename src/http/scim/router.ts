@@ -10,6 +10,7 @@ import type { BulkAdmission } from "../bulk-admission";
 import { allowOnly, requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { errorHandler } from "../error-handler";
+import { refusalsDurable } from "../refusals-durable";
 import { sendScimError } from "../scim-errors";
 import { bulkRoutes, DEFAULT_BULK_LIMITS, type BulkLimits } from "./bulk-routes";
 import { discoveryRoutes } from "./discovery-routes";
@@ -69,6 +70,7 @@ export function scimRouter(deps: ScimRouterDeps): { router: Router; fallback: [R
   r.use((req: Request, _res: Response, next: NextFunction) => (req.method === "OPTIONS" ? next("router") : notFound(req)));
   const recorded = recordRefusals(deps); // requests refused for their content, for the provisioning-errors page
   const rendered = errorHandler(sendScimError);
+  r.use(refusalsDurable(deps.store)); // a write's refusal once what it read is on disk (../refusals-durable.ts)
   r.use(recorded);
   r.use(rendered);
   return { router: r, fallback: [notFound, recorded, rendered] };

@@ -8,6 +8,7 @@ import { Errors } from "../../domain/errors";
 import { requireToken } from "../auth";
 import { jsonBody } from "../body";
 import { errorHandler } from "../error-handler";
+import { refusalsDurable } from "../refusals-durable";
 import { sendV1Error } from "../v1-errors";
 import { ApiRegistry, openApiDocument } from "./openapi";
 import { accountRoutes } from "./accounts-routes";
@@ -48,6 +49,7 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.originalUrl.split("?")[0] ?? req.path, "See /v1/openapi.json for the admin API.");
   });
+  r.use(refusalsDurable(deps.store)); // a write's refusal once what it read is on disk (../refusals-durable.ts)
   r.use(errorHandler(sendV1Error));
   return { router: r, registry };
 }

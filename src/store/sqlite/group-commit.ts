@@ -22,7 +22,7 @@
  *   error), the requests waiting in the group are refused, and the next one opens a new group.
  */
 import type Database from "better-sqlite3";
-import { StoreUnavailable } from "../../domain/ports/store";
+import { StoreOutcomeUnknown, StoreUnavailable } from "../../domain/ports/store";
 import { Mutex } from "./mutex";
 import { translate } from "./errors";
 import type { Member, WalSyncer } from "./wal-sync";
@@ -86,6 +86,22 @@ export class GroupCommitter {
         if (this.waiting.length >= this.options.maxMembers) this.commit();
         else this.schedule();
       }).catch(reject);
+    });
+  }
+
+  /**
+   * Resolves once whatever a connection could read before the call is durable: the open group's
+   * work too (a request running in it reads the group's earlier members), once that group
+   * committed and, with a syncer, an fsync after it completed. Rejects when the group is refused
+   * or the fsync failed: what was read may never be on disk (a failed fsync as StoreUnavailable,
+   * since the caller wrote nothing itself).
+   */
+  durable(): Promise<void> {
+    const syncer = this.options.syncer;
+    if (!this.db.inTransaction && this.waiting.length === 0) return syncer ? syncer.durable() : Promise.resolve();
+    return new Promise<void>((acknowledge, refuse) => {
+      this.waiting.push({ acknowledge, refuse: (e) => refuse(e instanceof StoreOutcomeUnknown ? syncer?.failed ?? e : e) });
+      this.schedule();
     });
   }
 

@@ -265,8 +265,9 @@ export function openSqliteStore(options: SqliteOptions): Store {
       }));
     },
     // Raised by triggers (migration 19, ./principal-versions.ts) in the transaction that changes what a principal is resolved from.
-    // Whatever was readable before the call: on disk once it resolves (./wal-sync.ts); nothing to wait for without the fsync off the loop.
-    durable: async () => { if (syncer) await syncer.durable(); },
+    // Whatever was readable before the call, the open group's work included: on disk once it resolves (./group-commit.ts, ./wal-sync.ts).
+    // (Inside a transaction its own group cannot commit before it ends: only what committed is waited for.)
+    durable: () => (inTransaction.getStore()?.open ? (syncer ? syncer.durable() : Promise.resolve()) : committer.durable()),
     principalVersion: async (orgId) => guard(() => (principalVersion.get(orgId) as number | undefined) ?? 0),
     // Readiness means "can take writes": the files are the store's, the disk holding
     // them has room, and a real write commits. At most one probe write a second, shared by callers.

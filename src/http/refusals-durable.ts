@@ -1,0 +1,30 @@
+/**
+ * A write refused for what the store holds is answered once what it read is on disk
+ * (docs/security.md case 49). A write is acknowledged only after the fsync covering its commit
+ * (src/store/sqlite/wal-sync.ts), but another request can read that commit before the fsync: a
+ * DELETE sent again reads the user gone and answers 404, a create sent again 409, a PATCH with
+ * the old version 412, while the first write is not yet durable. An identity provider takes such
+ * a 404 as "deprovisioned"; a power cut before the fsync would bring the user back. So an
+ * authenticated write's refusal (4xx but 429, which sheds load and reads nothing) waits for
+ * Store.durable(); should that fail (the fsync failed: what it read may be lost), the request is
+ * answered with that failure (503) instead of the refusal. A write that committed was acknowledged
+ * after its own fsync already; reads are not held (docs/stores.md, Durability).
+ */
+import type { ErrorRequestHandler } from "express";
+import type { Store } from "../domain/ports/store";
+import { statusOf } from "./scim-errors";
+import { toDomainError } from "./translate-error";
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** An error handler placed before a protocol's renderer: hands the error on once what it was decided from is durable. */
+export function refusalsDurable(store: Store): ErrorRequestHandler {
+  return (err, req, _res, next) => {
+    const durable = store.durable?.bind(store);
+    if (!durable || !req.actor || READS.has(req.method) || req.path.endsWith("/.search")) return next(err);
+    const e = toDomainError(err);
+    const status = statusOf(e);
+    if (status < 400 || status >= 500 || status === 429) return next(e);
+    durable().then(() => next(e), (failure: unknown) => next(failure));
+  };
+}

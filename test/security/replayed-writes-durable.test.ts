@@ -1,0 +1,197 @@
+/**
+ * A write is answered only once the fsync that covers it completed (case 28, 55919f9,
+ * test/security/acknowledged-durable.test.ts). The same holds for a write answered from what
+ * another write committed: an identity provider that sends a DELETE again (its first attempt timed
+ * out while the first DELETE's fsync was in flight) and reads 404 takes the user as deprovisioned;
+ * were that 404 answered before the first DELETE is on disk, a power cut would bring the user back
+ * with the provider sure they are gone. Likewise a create sent again (409: "exists") and a PATCH
+ * sent again with the old version (412). The rule (docs/security.md case 49): a write refused
+ * because of a commit not yet on disk is answered only after the fsync covering that commit; after
+ * a failed fsync it answers 503, never the refusal the lost commit would justify.
+ *
+ * Real HTTP, the real SQLite store at DURABILITY=full, its fsyncs held or failed through `syncWal`.
+ */
+import { fsync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { withEvents } from "../../src/domain/events-capture";
+import { openSqliteStore } from "../../src/store/sqlite/store";
+import type { SyncFile } from "../../src/store/sqlite/wal-sync";
+import { aUser, anOrg } from "../helpers/fixtures";
+import { call, PATCH_SCHEMA, startTestServer, userBody, type Reply, type TestServer } from "../helpers/server";
+
+jest.setTimeout(120_000);
+
+function switchableSync() {
+  const held: { fd: number; done: (e: NodeJS.ErrnoException | null) => void }[] = [];
+  let holding = false;
+  let failing = false;
+  const sync: SyncFile = (fd, done) => {
+    if (failing) return done(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }));
+    if (!holding) return fsync(fd, done);
+    held.push({ fd, done });
+  };
+  return {
+    sync,
+    held,
+    hold() { holding = true; },
+    release() { holding = false; for (const h of held.splice(0)) fsync(h.fd, h.done); },
+    fail() { failing = true; for (const h of held.splice(0)) h.done(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" })); },
+  };
+}
+
+const tag = () => Math.random().toString(36).slice(2, 8);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Server { s: TestServer; token: string; f: ReturnType<typeof switchableSync>; dir: string }
+async function start(): Promise<Server> {
+  const f = switchableSync();
+  const dir = mkdtempSync(join(tmpdir(), "orgscim-replayed-"));
+  const store = withEvents(openSqliteStore({ path: join(dir, "replayed.db"), durability: "full", syncWal: f.sync }));
+  const s = await startTestServer({ DURABILITY: "full" }, { store });
+  return { s, f, dir, token: (await s.newOrg({ domainEnforcement: false })).token };
+}
+async function stop(x: Server): Promise<void> {
+  x.f.release();
+  await x.s.close();
+  rmSync(x.dir, { recursive: true, force: true });
+}
+
+/** A first write and the same write sent again, on a server whose fsyncs pass until `send` starts. */
+type Replay = (x: Server) => Promise<{ first: () => Promise<Reply>; again: () => Promise<Reply>; refusal: number }>;
+const made = async (x: Server) => {
+  const r = await call("POST", `${x.s.scim}/Users`, x.token, userBody(`r-${tag()}@acme.test`));
+  expect(r.status).toBe(201);
+  return r.body as { id: string; userName: string; meta: { version: string } };
+};
+const REPLAYS: [string, Replay][] = [
+  ["a DELETE sent again (404)", async (x) => {
+    const u = await made(x);
+    const del = () => call("DELETE", `${x.s.scim}/Users/${u.id}`, x.token);
+    return { first: del, again: del, refusal: 404 };
+  }],
+  ["a create sent again (409)", async (x) => {
+    const body = userBody(`r-${tag()}@acme.test`);
+    const post = () => call("POST", `${x.s.scim}/Users`, x.token, body);
+    return { first: post, again: post, refusal: 409 };
+  }],
+  ["a PATCH sent again with the version it was made on (412)", async (x) => {
+    const u = await made(x);
+    const patch = () => call("PATCH", `${x.s.scim}/Users/${u.id}`, x.token,
+      { schemas: [PATCH_SCHEMA], Operations: [{ op: "replace", path: "active", value: false }] }, { "If-Match": u.meta.version });
+    return { first: patch, again: patch, refusal: 412 };
+  }],
+  ["a deactivation sent again (204, nothing left to change)", async (x) => {
+    const u = await made(x);
+    const patch = () => call("PATCH", `${x.s.scim}/Users/${u.id}`, x.token, { schemas: [PATCH_SCHEMA], Operations: [{ op: "replace", path: "active", value: false }] });
+    return { first: patch, again: patch, refusal: 204 };
+  }],
+  ["a member's removal sent again (204, nothing left to change)", async (x) => {
+    const u = await made(x);
+    const g = await call("POST", `${x.s.scim}/Groups`, x.token, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `G ${tag()}`, members: [{ value: u.id }] });
+    expect(g.status).toBe(201);
+    const patch = () => call("PATCH", `${x.s.scim}/Groups/${g.body.id as string}`, x.token, { schemas: [PATCH_SCHEMA], Operations: [{ op: "remove", path: `members[value eq "${u.id}"]` }] });
+    return { first: patch, again: patch, refusal: 204 };
+  }],
+  ["a DELETE sent again through /Bulk (200, the operation 404; one /Bulk at a time per organization)", async (x) => {
+    const u = await made(x);
+    const del = () => call("DELETE", `${x.s.scim}/Users/${u.id}`, x.token);
+    const bulk = () => call("POST", `${x.s.scim}/Bulk`, x.token, { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [{ method: "DELETE", path: `/Users/${u.id}` }] });
+    return { first: del, again: bulk, refusal: 200 };
+  }],
+  ["a /v1 removal sent again (404)", async (x) => {
+    const u = await made(x);
+    const remove = () => call("POST", `${x.s.url}/v1/Users/${u.id}/Remove`, x.token, { acknowledge: true }, { "content-type": "application/json" });
+    return { first: remove, again: remove, refusal: 404 };
+  }],
+  ["a /v1 token revocation sent again (404)", async (x) => {
+    const t = await call("POST", `${x.s.url}/v1/Tokens`, x.token, { friendly_name: `t-${tag()}`, scopes: ["scim"] }, { "content-type": "application/json" });
+    expect(t.status).toBe(201);
+    const revoke = () => call("DELETE", `${x.s.url}/v1/Tokens/${t.body.sid as string}`, x.token);
+    return { first: revoke, again: revoke, refusal: 404 };
+  }],
+];
+
+describe.each(REPLAYS)("%s", (_name, replay) => {
+  let x: Server;
+  beforeEach(async () => { x = await start(); });
+  afterEach(async () => stop(x));
+
+  it("is not answered before the fsync covering the first one, and then answers its refusal", async () => {
+    const { first, again, refusal } = await replay(x);
+    x.f.hold();
+    let firstAnswer: Reply | null = null;
+    const one = first().then((r) => (firstAnswer = r));
+    for (let i = 0; i < 200 && x.f.held.length === 0; i++) await sleep(10);
+    expect(x.f.held.length).toBeGreaterThan(0); // the first committed; its fsync is held
+    let againAnswer: Reply | null = null;
+    const two = again().then((r) => (againAnswer = r));
+    try {
+      await sleep(300); // a refusal answered from the commit alone would have arrived by now
+      expect([firstAnswer, againAnswer]).toEqual([null, null]);
+    } finally {
+      x.f.release();
+    }
+    await Promise.all([one, two]);
+    expect(firstAnswer!.status).toBeLessThan(300);
+    expect(againAnswer!.status).toBe(refusal);
+  });
+
+  it("answers 503 once the fsync covering the first one failed, never the refusal", async () => {
+    const { first, again } = await replay(x);
+    x.f.hold();
+    const one = first();
+    for (let i = 0; i < 200 && x.f.held.length === 0; i++) await sleep(10);
+    const two = again();
+    await sleep(300);
+    x.f.fail();
+    const [a, b] = await Promise.all([one, two]);
+    expect([a.status, b.status]).toEqual([503, 503]);
+  });
+});
+
+describe("a refusal read inside a transaction, from an earlier member of its group commit", () => {
+  it("is durable only once that group committed and an fsync after its COMMIT completed (Store.durable)", async () => {
+    // Each fsync is held until released one by one, in the order they started.
+    const queue: { fd: number; done: (e: NodeJS.ErrnoException | null) => void }[] = [];
+    let holding = false;
+    const sync: SyncFile = (fd, done) => (holding ? queue.push({ fd, done }) : fsync(fd, done));
+    const releaseFirst = () => { const h = queue.shift(); if (h) fsync(h.fd, h.done); };
+    const dir = mkdtempSync(join(tmpdir(), "orgscim-replayed-group-"));
+    const store = openSqliteStore({ path: join(dir, "group.db"), durability: "full", syncWal: sync });
+    try {
+      const org = anOrg();
+      await store.orgs.insert(org);
+      const u = aUser(org.id);
+      await store.users.insert(u);
+      holding = true;
+      // One turn: the delete and the read that finds the user gone join one group.
+      let deleteAcknowledged = false;
+      const deleted = store.transaction((tx) => tx.users.delete(org.id, u.id)).then(() => { deleteAcknowledged = true; });
+      const refused = store.transaction(async (tx) => {
+        if (!(await tx.users.get(org.id, u.id))) throw new Error("gone");
+      });
+      await expect(refused).rejects.toThrow("gone");
+      let durable = false;
+      const d = store.durable!().then(() => { durable = true; });
+      // Released one by one: durable() may not resolve while the delete it read is not acknowledged (on disk).
+      const seen: [boolean, boolean][] = [];
+      for (let step = 0; step < 5 && !(durable && deleteAcknowledged); step++) {
+        for (let i = 0; i < 50 && queue.length === 0; i++) await sleep(10);
+        releaseFirst();
+        await sleep(100);
+        seen.push([durable, deleteAcknowledged]);
+      }
+      expect(seen.filter(([dur, ack]) => dur && !ack)).toEqual([]);
+      holding = false;
+      while (queue.length > 0) releaseFirst();
+      await Promise.all([d, deleted]);
+      expect(durable).toBe(true);
+    } finally {
+      holding = false;
+      while (queue.length > 0) releaseFirst();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
