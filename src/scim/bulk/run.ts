@@ -95,6 +95,16 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
     results.set(op.index, r);
   };
 
+  /** Operation i ran in a slice the store then failed: whatever it answered, nothing of it was applied. */
+  const failSlice = (i: number, e: unknown) => {
+    const op = ops[i]!;
+    const prior = results.get(i);
+    if (prior && Number(prior.status) >= 300) return; // refused by itself: that answer stays true
+    const { status, body } = h.renderError(e, { method: op.method, path: op.path, ...(op.data !== undefined ? { data: op.data } : {}) });
+    const location = op.method === "POST" ? undefined : (prior?.location as string | undefined);
+    answer(op, status, { ...(location ? { location } : {}), response: body });
+  };
+
   /** Runs operation i; answers true when failOnErrors says to stop. */
   const runOne = async (i: number): Promise<boolean> => {
     const op = ops[i]!;
@@ -131,20 +141,26 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
   const durables: Promise<void>[] = [];
   let next = 0;
   let stop = false;
-  try {
-    while (next < plan.order.length && !stop) {
-      if (next > 0) await nextTurn();
+  while (next < plan.order.length && !stop) {
+    if (next > 0) await nextTurn();
+    const first = next;
+    try {
       const { durable } = await slice(async () => {
         const start = performance.now();
         do stop = await runOne(plan.order[next++]!);
         while (!stop && next < plan.order.length && performance.now() - start < SLICE_MS);
       });
       durables.push(durable);
+    } catch (e) {
+      // A slice that did not commit after others did: a failure of theirs to reach the disk says more (9010, may be in place).
+      await Promise.all(durables);
+      // Nothing applied yet: the request fails as a whole. Otherwise the slices before stand (committed and
+      // durable): each of this slice's operations answers the store's error (its work was rolled back), and
+      // the rest are not processed, as after failOnErrors (RFC 7644 §3.7.3).
+      if (first === 0) throw e;
+      for (let k = first; k < next; k++) failSlice(plan.order[k]!, e);
+      break;
     }
-  } catch (e) {
-    // A slice that did not commit after others did: a failure of theirs to reach the disk says more (9010, may be in place).
-    await Promise.all(durables);
-    throw e;
   }
   await Promise.all(durables); // nothing is answered before every slice is on disk
   const Operations = [...results.keys()].sort((a, b) => a - b).map((k) => results.get(k)!);
