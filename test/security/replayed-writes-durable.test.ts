@@ -93,6 +93,23 @@ const REPLAYS: [string, Replay][] = [
     const patch = () => call("PATCH", `${x.s.scim}/Groups/${g.body.id as string}`, x.token, { schemas: [PATCH_SCHEMA], Operations: [{ op: "remove", path: `members[value eq "${u.id}"]` }] });
     return { first: patch, again: patch, refusal: 204 };
   }],
+  ["a PUT sent again (200, nothing left to change)", async (x) => {
+    const u = await made(x);
+    const put = () => call("PUT", `${x.s.scim}/Users/${u.id}`, x.token, userBody(u.userName, { nickName: "again" }));
+    return { first: put, again: put, refusal: 200 };
+  }],
+  ["a member's addition sent again (204, nothing left to change)", async (x) => {
+    const u = await made(x);
+    const g = await call("POST", `${x.s.scim}/Groups`, x.token, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `G ${tag()}` });
+    expect(g.status).toBe(201);
+    const patch = () => call("PATCH", `${x.s.scim}/Groups/${g.body.id as string}`, x.token, { schemas: [PATCH_SCHEMA], Operations: [{ op: "add", path: "members", value: [{ value: u.id }] }] });
+    return { first: patch, again: patch, refusal: 204 };
+  }],
+  ["a /v1 change sent again (200, nothing left to change)", async (x) => {
+    const u = await made(x);
+    const post = () => call("POST", `${x.s.url}/v1/Users/${u.id}`, x.token, { display_name: "Again" }, { "content-type": "application/json" });
+    return { first: post, again: post, refusal: 200 };
+  }],
   ["a DELETE sent again through /Bulk (200, the operation 404; one /Bulk at a time per organization)", async (x) => {
     const u = await made(x);
     const del = () => call("DELETE", `${x.s.scim}/Users/${u.id}`, x.token);
