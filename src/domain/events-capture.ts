@@ -16,9 +16,9 @@
  *   when `active` turned; a group whose members changed: `members`;
  * - one that disappears (delete; a user leaving the organization, independent from then on):
  *   prov:delete. A resource created and deleted in one transaction makes none.
- * `version` is the resource's ETag after the change. Nothing is read or written when the
- * organization has no live stream but the list of its streams (one indexed read per transaction
- * that changes a user or group).
+ * `version` is the resource's ETag after the change. Nothing is read, written or drawn at random
+ * when the organization has no live stream but the list of its streams (one indexed read per
+ * transaction that changes a user or group).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
@@ -169,7 +169,7 @@ class Recorder {
     const at = now.toISOString();
     const put = putScope.getStore() === true;
     const rows: SecurityEventRecord[] = [];
-    const txn = hex(16);
+    let txn: string | undefined; // drawn with the first SET: nothing random where no stream listens
     for (const n of this.noted.values()) {
       if (n.created && n.deleted) continue;
       const events: SetClaims["events"] = {};
@@ -184,6 +184,7 @@ class Recorder {
       }
       const streams = await this.live(n.orgId);
       for (const stream of streams) {
+        txn ??= hex(16);
         const claims: SetClaims = { jti: hex(16), iat, txn, sub_id: n.subject, events };
         rows.push({
           seq: 0, jti: claims.jti, orgId: n.orgId, streamId: stream.id, subject: n.subject.uri, claims: JSON.stringify(claims),
