@@ -12,6 +12,7 @@ import { withSealedCursor } from "./page-tokens";
 import { authorize, orgTarget, Refusal, userRef, userTarget } from "./policy";
 import { type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { orgRoleGroupId } from "./role-groups";
+import type { StoredUser } from "./stored-data";
 import type { OrgRole, UserRecord } from "./types";
 import { changeChecks, checkDomains, checkRoleChange, roleChecks, shape, syncOrgRoleGroups, uniquenessError, type Shaped } from "./user-checks";
 import { checkIfMatch, type IfMatch } from "./versions";
@@ -167,8 +168,23 @@ export async function getMember(deps: UserDeps, actor: Actor, id: string): Promi
 }
 
 export async function listUsers(deps: UserDeps, actor: Actor, query: ListQuery): Promise<ListResult<UserRecord>> {
+  return listWith(deps, actor, query, (q) => deps.store.users.list(actor.org.id, q));
+}
+
+/**
+ * listUsers' page, each user as its attributes' stored JSON text where the store keeps them so
+ * (UserRepo.listStored), for a page that copies the text into its answer: the same authorization,
+ * cursors and users.
+ */
+export async function listStoredUsers(deps: UserDeps, actor: Actor, query: ListQuery): Promise<ListResult<UserRecord | StoredUser>> {
+  const users = deps.store.users;
+  if (!users.listStored) return listUsers(deps, actor, query);
+  return listWith(deps, actor, query, (q) => users.listStored!(actor.org.id, q));
+}
+
+async function listWith<T>(deps: UserDeps, actor: Actor, query: ListQuery, read: (q: ListQuery) => Promise<ListResult<T>>): Promise<ListResult<T>> {
   await authorize(deps, actor, { action: "user.list", target: orgTarget(actor.org.id) });
-  return withSealedCursor(deps.store, actor.org.id, "scim:Users", query, (q) => deps.store.users.list(actor.org.id, q));
+  return withSealedCursor(deps.store, actor.org.id, "scim:Users", query, read);
 }
 
 /**

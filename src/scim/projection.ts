@@ -165,6 +165,9 @@ function drop(resource: Record<string, unknown>, refs: Selected[]): Record<strin
   return out;
 }
 
+/** Whether `p` leaves every resource as it is (no attributes, no excludedAttributes). */
+export const projectsNothing = (p: Projection): boolean => p.include === null && p.exclude.length === 0;
+
 export function project(resource: Record<string, unknown>, p: Projection): Record<string, unknown> {
   if (p.include !== null) return pick(resource, p.include);
   if (p.exclude.length > 0) return drop(resource, p.exclude);

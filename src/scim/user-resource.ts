@@ -6,6 +6,7 @@
 import { Errors } from "../domain/errors";
 import type { GroupRef } from "../domain/ports/store";
 import { effectiveOrgRole } from "../domain/role-groups";
+import type { UserColumns } from "../domain/stored-data";
 import type { OrgRole, UserRecord } from "../domain/types";
 import type { UserInput } from "../domain/users";
 import type { Coerced } from "./coerce";
@@ -13,45 +14,58 @@ import { ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA, USER_SCHEMA } from "./schemas";
 
 export const etagOf = (version: number): string => `W/"${version}"`;
 
+/** The user's `schemas`: the enterprise extension's URN when its attributes hold it. */
+export const userSchemas = (hasEnterprise: boolean): string[] =>
+  hasEnterprise ? [USER_SCHEMA, ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA] : [USER_SCHEMA, ORGSCIM_USER_SCHEMA];
+
+/** One entry of the user's `groups` attribute. */
+export const groupRefOf = (g: GroupRef, baseUrl: string): Record<string, unknown> =>
+  ({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: "direct" });
+
+/** The user's `groups` attribute: undefined when no group is shown (the built-in org-role groups only with `showBuiltin`). */
+export function groupRefsOf(groups: readonly GroupRef[], baseUrl: string, showBuiltin: boolean): Record<string, unknown>[] | undefined {
+  let refs: Record<string, unknown>[] | undefined;
+  for (const g of groups) {
+    if (!showBuiltin && g.builtin) continue;
+    // Pushed, not preallocated: a holey array takes JSON.stringify off its fast path.
+    (refs ??= []).push(groupRefOf(g, baseUrl));
+  }
+  return refs;
+}
+
+/** The orgscim extension's attributes (orgRole is the effective role). */
+export const orgscimOf = (u: UserColumns, groups: readonly GroupRef[]): Record<string, unknown> => ({
+  orgRole: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : (u.orgRole ?? "standard"),
+  status: u.status,
+  twoFactorRequired: u.twoFactorRequired,
+  passwordResetRequired: u.passwordResetRequired,
+});
+
+export const userMetaOf = (u: UserColumns, baseUrl: string): Record<string, unknown> => ({
+  resourceType: "User",
+  created: u.created,
+  lastModified: u.lastModified,
+  location: `${baseUrl}/Users/${u.id}`,
+  version: etagOf(u.version),
+});
+
 /**
  * `groups` are all the groups the user is in; `showBuiltin` says whether the built-in org-role
  * groups are shown in the user's `groups` attribute. orgRole is the effective role.
  * Runs for every user of a page (100 a page): one object a user, its keys in the order the JSON
  * has always had (a stored attribute named like one set here keeps its place and takes the value set).
+ * A page without attributes/excludedAttributes writes the same text without the object: ./user-json.ts.
  */
 export function renderUser(u: UserRecord, baseUrl: string, groups: readonly GroupRef[], showBuiltin: boolean): Record<string, unknown> {
   const data = u.data;
-  const out: Record<string, unknown> = {
-    schemas: data[ENTERPRISE_SCHEMA] !== undefined ? [USER_SCHEMA, ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA] : [USER_SCHEMA, ORGSCIM_USER_SCHEMA],
-    id: u.id,
-  };
+  const out: Record<string, unknown> = { schemas: userSchemas(data[ENTERPRISE_SCHEMA] !== undefined), id: u.id };
   if (u.externalId !== null) out.externalId = u.externalId;
   for (const k of Object.keys(data)) if (k !== "externalId") out[k] = data[k];
   out.active = u.active;
-  let shown: GroupRef[] | undefined;
-  for (const g of groups) {
-    if (!showBuiltin && g.builtin) continue;
-    (shown ??= []).push(g);
-  }
-  if (shown !== undefined) {
-    // Pushed, not preallocated: a holey array takes JSON.stringify off its fast path.
-    const refs: Record<string, unknown>[] = [];
-    for (const g of shown) refs.push({ value: g.id, display: g.display, $ref: `${baseUrl}/Groups/${g.id}`, type: "direct" });
-    out.groups = refs;
-  }
-  out[ORGSCIM_USER_SCHEMA] = {
-    orgRole: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : (u.orgRole ?? "standard"),
-    status: u.status,
-    twoFactorRequired: u.twoFactorRequired,
-    passwordResetRequired: u.passwordResetRequired,
-  };
-  out.meta = {
-    resourceType: "User",
-    created: u.created,
-    lastModified: u.lastModified,
-    location: `${baseUrl}/Users/${u.id}`,
-    version: etagOf(u.version),
-  };
+  const refs = groupRefsOf(groups, baseUrl, showBuiltin);
+  if (refs !== undefined) out.groups = refs;
+  out[ORGSCIM_USER_SCHEMA] = orgscimOf(u, groups);
+  out.meta = userMetaOf(u, baseUrl);
   return out;
 }
 

@@ -77,11 +77,11 @@ let token: string;
 let armed: unknown = undefined;
 const logLines: Array<Record<string, unknown>> = [];
 
-/** The real store, with users.list and users.get throwing the armed error when one is armed. */
+/** The real store, with users.list, users.listStored (GET /Users' page) and users.get throwing the armed error when one is armed. */
 function trapping(real: Store): Store {
   const users = new Proxy(real.users, {
     get(target, prop, receiver) {
-      if ((prop === "list" || prop === "get") && armed !== undefined) {
+      if ((prop === "list" || prop === "listStored" || prop === "get") && armed !== undefined) {
         return async () => { throw armed; };
       }
       const v = Reflect.get(target, prop, receiver) as unknown;

@@ -98,7 +98,8 @@ describe("/metrics on the main port (METRICS_TOKEN)", () => {
     await call("GET", `${s.scim}/Users?filter=${encodeURIComponent('userName eq "metrics-a@acme.test"')}`, org.token);
     const { text } = await scrape(s.url);
     expect(sample(text, "orgscim_store_call_duration_seconds_count", { op: "tokens.get", outcome: "ok" })).toBeGreaterThan(0);
-    expect(sample(text, "orgscim_store_call_duration_seconds_count", { op: "users.list", outcome: "ok" })).toBeGreaterThan(0);
+    // GET /Users reads its page as stored (users.listStored: the attributes' JSON text copied into the answer).
+    expect(sample(text, "orgscim_store_call_duration_seconds_count", { op: "users.listStored", outcome: "ok" })).toBeGreaterThan(0);
     expect(sample(text, "orgscim_store_call_duration_seconds_count", { op: "transaction", outcome: "ok" })).toBeGreaterThan(0);
   });
 

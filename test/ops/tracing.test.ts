@@ -87,7 +87,7 @@ describe("tracing", () => {
     expect(attr(server!, "http.response.status_code")).toEqual({ intValue: 200 });
     const beneath = receiver.spans.filter((s) => s.parentSpanId === server!.spanId);
     expect(beneath.every((s) => s.traceId === traceId && s.kind === 3 && s.name.startsWith("store "))).toBe(true);
-    expect(beneath.map((s) => s.name)).toEqual(expect.arrayContaining(["store tokens.get", "store orgs.get", "store users.list"]));
+    expect(beneath.map((s) => s.name)).toEqual(expect.arrayContaining(["store tokens.get", "store orgs.get", "store users.listStored"]));
     const post = receiver.spans.find((s) => s.traceId === postTrace && s.kind === 2);
     expect(post?.name).toBe("POST /scim/v2/Users");
     const postStore = receiver.spans.filter((s) => s.parentSpanId === post!.spanId).map((s) => s.name);

@@ -100,8 +100,9 @@ export interface UserRepo {
   /** Compare-and-set on version; the record's own version is the new one. */
   update(user: UserRecord, expectedVersion: number): Promise<boolean>;
   delete(orgId: string, id: string): Promise<boolean>;
-  /** Only SCIM-visible users (status managed or pending). */
+  /** Only SCIM-visible users (status managed or pending). listStored, optional: the same page, each user's attributes as stored JSON text, unparsed (../stored-data.ts). */
   list(orgId: string, query: ListQuery): Promise<ListResult<UserRecord>>;
+  listStored?(orgId: string, query: ListQuery): Promise<ListResult<import("../stored-data").StoredUser>>;
   /** Whether a user with this primary email (case-insensitive) is managed by an organization other than orgId. */
   isManagedElsewhere(orgId: string, email: string): Promise<boolean>;
   /**

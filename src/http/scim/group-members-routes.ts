@@ -12,7 +12,7 @@ import { parseListRequest, parseProjection } from "../../scim/list-request";
 import { project } from "../../scim/projection";
 import { GROUP_MEMBERS } from "../../scim/resource-types";
 import { actorOf } from "../auth";
-import { baseUrlOf, renderPage, sendScim } from "./respond";
+import { asJson, baseUrlOf, sendPage, sendScim } from "./respond";
 import type { ScimDeps } from "./users-routes";
 
 /** 405 with the methods the path answers (RFC 9110 §15.5.6). */
@@ -29,7 +29,7 @@ export function groupMemberRoutes(deps: ScimDeps, r: Router = Router()): Router 
   r.get(collection, async (req, res) => {
     const lr = parseListRequest(req.query as Record<string, unknown>, GROUP_MEMBERS, deps.maxResults);
     const result = await listMemberships(deps, actorOf(req), membershipQueryOf(lr));
-    sendScim(res, 200, await renderPage(req, lr, result, async (rq, m, projection) => project(renderMembership(m, base(rq)), projection)));
+    await sendPage(req, res, lr, result, asJson(async (rq, m, projection) => project(renderMembership(m, base(rq)), projection)));
   });
 
   r.post(collection, async (req, res) => {

@@ -1,6 +1,6 @@
 /** /Groups (RFC 7644 §3): protocol in, one domain use case, representation out. */
 import { scimPut } from "../../domain/events-capture";
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
 import { createGroup, deleteGroup, getGroup, listGroups, modifyGroup } from "../../domain/groups";
 import type { ListResult, MemberEntry } from "../../domain/ports/store";
 import type { GroupRecord } from "../../domain/types";
@@ -11,7 +11,7 @@ import { groupInputOf, groupPatchOf, groupReplaceOf } from "../../scim/resource-
 import { GROUPS } from "../../scim/resource-types";
 import { GROUP_MEMBERS_SCHEMA } from "../../scim/schemas";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, renderPage, sendScim, sendScimStreamed } from "./respond";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, asJson, sendPage, sendScim, sendScimStreamed } from "./respond";
 import { searchParams, type ScimDeps } from "./users-routes";
 
 export interface GroupRouteDeps extends ScimDeps {
@@ -63,16 +63,17 @@ export function groupRoutes(deps: GroupRouteDeps, r: Router = Router()): Router 
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = groupRenderer(deps);
 
-  const renderList = (req: Request, lr: ListRequest, result: ListResult<GroupRecord>) => renderPage(req, lr, result, render);
+  const renderJson = asJson(render);
+  const sendGroups = (req: Request, res: Response, lr: ListRequest, result: ListResult<GroupRecord>) => sendPage(req, res, lr, result, renderJson);
 
   r.get("/Groups", async (req, res) => {
     const lr = parseListRequest(req.query as Record<string, unknown>, GROUPS, deps.maxResults);
-    sendScim(res, 200, await renderList(req, lr, await listGroups(deps, actorOf(req), lr.query)));
+    await sendGroups(req, res, lr, await listGroups(deps, actorOf(req), lr.query));
   });
 
   r.post("/Groups/.search", async (req, res) => {
     const lr = parseListRequest(searchParams(req.body), GROUPS, deps.maxResults);
-    sendScim(res, 200, await renderList(req, lr, await listGroups(deps, actorOf(req), lr.query)));
+    await sendGroups(req, res, lr, await listGroups(deps, actorOf(req), lr.query));
   });
 
   r.get("/Groups/:id", async (req, res) => {

@@ -8,6 +8,7 @@ import { ifNoneMatchHolds, parseIfMatch } from "../../scim/preconditions";
 import type { Projection } from "../../scim/projection";
 import type { ScimProfile } from "../../scim/quirks";
 import { actorOf } from "../auth";
+import { jsonArrayBody } from "./list-body";
 
 const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
 
@@ -65,20 +66,37 @@ export const ifMatchOf = (req: Request): IfMatch => parseIfMatch(req.header("if-
 /** Whether a GET's If-None-Match names the current version: answer 304. */
 export const ifNoneMatches = (req: Request, version: number): boolean => ifNoneMatchHolds(req.header("if-none-match"), version);
 
-/** A ListResponse (RFC 7644 §3.4.2) of one page, each item rendered with the request's projection. */
-export async function renderPage<T>(
+/**
+ * Sends a ListResponse (RFC 7644 §3.4.2) from its items' JSON texts: the same bytes as
+ * sendScim(res, 200, listResponse(items, extra)), encoded once into a Buffer (./list-body.ts), whose
+ * length Node sends as the Content-Length without counting the bytes of a long string.
+ */
+export function sendList(res: Response, items: readonly string[], extra: Record<string, unknown>): void {
+  // JSON.stringify(listResponse([], extra)) ends with `"Resources":[]}`: the items go between the brackets.
+  const empty = JSON.stringify(listResponse([], extra));
+  res.status(200).setHeader("Content-Type", SCIM_MEDIA_TYPE);
+  res.end(jsonArrayBody(empty.slice(0, -2), items, "]}"));
+}
+
+/** Sends one page of a list as a ListResponse, each item's JSON text rendered with the request's projection. */
+export async function sendPage<T>(
   req: Request,
+  res: Response,
   lr: ListRequest,
   result: ListResult<T>,
-  render: (req: Request, item: T, projection: Projection) => Promise<Record<string, unknown>>,
-): Promise<Record<string, unknown>> {
-  const resources = [];
-  for (const item of result.items) resources.push(await render(req, item, lr.projection));
+  render: (req: Request, item: T, projection: Projection) => Promise<string>,
+): Promise<void> {
+  const items: string[] = [];
+  for (const item of result.items) items.push(await render(req, item, lr.projection));
   const extra: Record<string, unknown> = {
     totalResults: result.total,
-    itemsPerPage: resources.length,
+    itemsPerPage: items.length,
     startIndex: lr.query.cursor !== undefined ? 1 : lr.query.startIndex,
   };
   if (result.nextCursor) extra.nextCursor = result.nextCursor;
-  return listResponse(resources, extra);
+  sendList(res, items, extra);
 }
+
+/** An item renderer as its JSON text. */
+export const asJson = <T>(render: (req: Request, item: T, projection: Projection) => Promise<Record<string, unknown>>) =>
+  async (req: Request, item: T, projection: Projection): Promise<string> => JSON.stringify(await render(req, item, projection));

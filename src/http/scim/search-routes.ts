@@ -9,19 +9,17 @@
 import { Router } from "express";
 import { DomainError, Errors } from "../../domain/errors";
 import { listGroups } from "../../domain/groups";
-import { listUsers } from "../../domain/users";
-import { listResponse } from "../../scim/discovery";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { GROUPS, USERS, type ResourceType } from "../../scim/resource-types";
 import { actorOf } from "../auth";
-import { sendScim } from "./respond";
+import { sendList } from "./respond";
 import { groupRenderer, type GroupRouteDeps } from "./groups-routes";
-import { searchParams, userRenderer } from "./users-routes";
+import { listUserPage, searchParams, userJsonRenderer } from "./users-routes";
 
 const PROJECTION_KEYS = new Set(["attributes", "excludedattributes"]);
 
 export function rootSearchRoutes(deps: GroupRouteDeps, r: Router = Router()): Router {
-  const render = { user: userRenderer(deps), group: groupRenderer(deps) };
+  const render = { user: userJsonRenderer(deps), group: groupRenderer(deps) };
   r.post("/.search", async (req, res) => {
     const params = searchParams(req.body);
     if (params.cursor !== undefined) throw Errors.invalidParameter("cursor", "cursor paging is per resource type: search /Users/.search or /Groups/.search.");
@@ -49,14 +47,15 @@ export function rootSearchRoutes(deps: GroupRouteDeps, r: Router = Router()): Ro
     const base = (lu ?? lg)!.query;
     const start = base.startIndex - 1;
     const count = base.count;
-    const out: Record<string, unknown>[] = [];
+    const out: string[] = [];
     let total = 0;
     if (lu) {
-      const page = await listUsers(deps, actor, { ...lu.query, startIndex: start + 1, count });
+      const page = await listUserPage(deps, req, { query: { ...lu.query, startIndex: start + 1, count }, projection: projection.user });
       total += page.total;
       // The page's groups in one read (not one per user).
       const groups = await deps.store.groups.groupsOfUsers(actor.org.id, page.items.map((u) => u.id));
-      for (const u of page.items) out.push(await render.user(req, u, projection.user, groups.get(u.id)));
+      const write = render.user(req);
+      for (const u of page.items) out.push(await write(u, projection.user, groups.get(u.id)));
     }
     if (lg) {
       const usersTotal = total;
@@ -64,9 +63,9 @@ export function rootSearchRoutes(deps: GroupRouteDeps, r: Router = Router()): Ro
       const room = count - out.length;
       const page = await listGroups(deps, actor, { ...lg.query, startIndex: groupStart + 1, count: Math.max(0, room) });
       total += page.total;
-      for (const g of page.items) out.push(await render.group(req, g, projection.group));
+      for (const g of page.items) out.push(JSON.stringify(await render.group(req, g, projection.group)));
     }
-    sendScim(res, 200, listResponse(out, { totalResults: total, itemsPerPage: out.length, startIndex: base.startIndex }));
+    sendList(res, out, { totalResults: total, itemsPerPage: out.length, startIndex: base.startIndex });
   });
   return r;
 }

@@ -3,19 +3,21 @@
  * No business rule lives here.
  */
 import { scimPut } from "../../domain/events-capture";
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
 import type { Clock } from "../../domain/clock";
-import type { GroupRef, ListResult, Store } from "../../domain/ports/store";
+import type { GroupRef, ListQuery, ListResult, Store } from "../../domain/ports/store";
 import type { RetentionOptions } from "../../domain/provisioning-errors";
 import type { UserRecord } from "../../domain/types";
-import { createUser, deprovisionUser, getUser, listUsers, modifyUser } from "../../domain/users";
+import { isStoredUser, parsedUser, type StoredUser } from "../../domain/stored-data";
+import { createUser, deprovisionUser, getUser, listStoredUsers, listUsers, modifyUser } from "../../domain/users";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
-import { project, type Projection } from "../../scim/projection";
+import { project, projectsNothing, type Projection } from "../../scim/projection";
 import { USERS } from "../../scim/resource-types";
 import { userInputOf, userPatchOf } from "../../scim/resource-inputs";
+import { UserJsonWriter } from "../../scim/user-json";
 import { etagOf, renderUser } from "../../scim/user-resource";
 import { actorOf } from "../auth";
-import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, renderPage, sendScim } from "./respond";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, sendPage, sendScim } from "./respond";
 
 export interface ScimDeps {
   store: Store;
@@ -37,28 +39,47 @@ export function userRenderer(deps: ScimDeps) {
   };
 }
 
+/**
+ * userRenderer's answers as JSON text, for one request (a writer a page). Without
+ * attributes/excludedAttributes nothing is projected: a StoredUser's text is written from its stored
+ * attributes' text (src/scim/user-json.ts), same bytes.
+ */
+export function userJsonRenderer(deps: ScimDeps) {
+  const render = userRenderer(deps);
+  return (req: Request) => {
+    const writer = new UserJsonWriter(baseUrlOf(req, deps.publicUrl), actorOf(req).org.settings.exposeRoleGroups);
+    return async (u: UserRecord | StoredUser, projection: Projection, groups?: GroupRef[]): Promise<string> => {
+      if (!projectsNothing(projection)) return JSON.stringify(await render(req, isStoredUser(u) ? parsedUser(u) : u, projection, groups));
+      return writer.write(u, groups ?? await deps.store.groups.groupsOfUser(u.orgId, u.id));
+    };
+  };
+}
+
+/** A page of users for `lr`: as stored (unparsed) when nothing is projected, so userJsonRenderer copies their text. */
+export const listUserPage = (deps: ScimDeps, req: Request, lr: { query: ListQuery; projection: Projection }): Promise<ListResult<UserRecord | StoredUser>> =>
+  (projectsNothing(lr.projection) ? listStoredUsers : listUsers)(deps, actorOf(req), lr.query);
+
 export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
   const base = (req: Request) => baseUrlOf(req, deps.publicUrl);
   const render = userRenderer(deps);
+  const renderJson = userJsonRenderer(deps);
 
   // A page's groups in one read (not one per user). A page of one (a lookup by userName, externalId
-  // or email) reads them as GET /Users/{id} does (`render` without groups: groupsOfUser, one statement).
-  const renderList = async (req: Request, lr: ListRequest, result: ListResult<UserRecord>) => {
+  // or email) reads them as GET /Users/{id} does (no groups given: groupsOfUser, one statement).
+  const sendUsers = async (req: Request, res: Response, lr: ListRequest) => {
+    const result = await listUserPage(deps, req, lr);
     const first = result.items[0];
     const groups = first && result.items.length > 1 ? await deps.store.groups.groupsOfUsers(first.orgId, result.items.map((u) => u.id)) : undefined;
-    return renderPage(req, lr, result, (rq, u, projection) => render(rq, u, projection, groups?.get(u.id)));
+    const write = renderJson(req);
+    await sendPage(req, res, lr, result, (_, u, projection) => write(u, projection, groups?.get(u.id)));
   };
 
   r.get("/Users", async (req, res) => {
-    const lr = parseListRequest(req.query as Record<string, unknown>, USERS, deps.maxResults);
-    const result = await listUsers(deps, actorOf(req), lr.query);
-    sendScim(res, 200, await renderList(req, lr, result));
+    await sendUsers(req, res, parseListRequest(req.query as Record<string, unknown>, USERS, deps.maxResults));
   });
 
   r.post("/Users/.search", async (req, res) => {
-    const lr = parseListRequest(searchParams(req.body), USERS, deps.maxResults);
-    const result = await listUsers(deps, actorOf(req), lr.query);
-    sendScim(res, 200, await renderList(req, lr, result));
+    await sendUsers(req, res, parseListRequest(searchParams(req.body), USERS, deps.maxResults));
   });
 
   r.get("/Users/:id", async (req, res) => {

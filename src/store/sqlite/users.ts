@@ -1,6 +1,7 @@
 /** The users repository on SQLite: one row a membership, emails in an indexed side table. */
 import type Database from "better-sqlite3";
 import type { ListQuery, ListResult, UserRepo } from "../../domain/ports/store";
+import type { StoredUser } from "../../domain/stored-data";
 import type { Email, MemberStatus, OrgRole, UserRecord } from "../../domain/types";
 import { guard } from "./errors";
 import { foldCase } from "./fold";
@@ -36,6 +37,26 @@ function toRecord(row: UserRow): UserRecord {
     version: row[12],
     created: row[13],
     lastModified: row[14],
+  };
+}
+
+/** A users row as StoredUser: its attributes' text (JSON.stringify(data), from every writer: ./user-rows.ts) not parsed. */
+function toStoredUser(row: UserRow): StoredUser {
+  return {
+    id: row[1],
+    orgId: row[2],
+    userName: row[3],
+    externalId: row[4],
+    displayName: row[5],
+    active: row[6] === 1,
+    status: row[7] as MemberStatus,
+    orgRole: row[8] as OrgRole | null,
+    twoFactorRequired: row[9] === 1,
+    passwordResetRequired: row[10] === 1,
+    version: row[12],
+    created: row[13],
+    lastModified: row[14],
+    dataText: row[11],
   };
 }
 
@@ -141,6 +162,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
   const one = (row: unknown) => (row ? toRecord(row as UserRow) : null);
 
   const insertMany = insertUsers(db);
+  const memberCount = (org: string) => (s.memberCount.get(org) as number | undefined) ?? 0;
   return {
     insert: async (u) => guard(() => insert(u)),
     insertMany: async (orgId, users) => guard(() => insertMany(orgId, users)),
@@ -150,8 +172,9 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     update: async (u, expected) => guard(() => update(u, expected)),
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
     list: async (orgId: string, q: ListQuery): Promise<ListResult<UserRecord>> =>
-      guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow),
-        (org) => (s.memberCount.get(org) as number | undefined) ?? 0, true)),
+      guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow), memberCount, true)),
+    listStored: async (orgId: string, q: ListQuery): Promise<ListResult<StoredUser>> =>
+      guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toStoredUser(r as UserRow), memberCount, true)),
     isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
     findManyByUserName: async (orgId, names) => guard(() => {
       const rows = s.byUserNames.all(JSON.stringify(names.map(foldCase)), orgId) as [...UserRow, number][];

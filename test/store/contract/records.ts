@@ -100,4 +100,20 @@ export function records(it_: ContractIt, store: () => Store): void {
     expect((await store().groups.listBoundToAccount(org.id, "ACbound")).map((g) => g.id)).toEqual([bound.id]);
     expect((await store().groups.list(org.id, { startIndex: 1, count: 10, excludeBuiltin: true })).total).toBe(2);
   });
+
+  it_("lists as stored (listStored, where the store has it) what list lists: the same page, total and cursor, each user's attributes as JSON.stringify of what list reads", async () => {
+    const users = store().users;
+    if (!users.listStored) return; // optional: a store without it is listed by list
+    const a = anOrg(); const b = anOrg();
+    await store().orgs.insert(a); await store().orgs.insert(b);
+    const odd = { userName: "odd@acme.test", title: 'q"\\\u2028é😀', "0": 1, active: false, nested: { a: [1, { b: null }] } };
+    for (const u of [aUser(a.id), aUser(a.id, { data: odd }), aUser(a.id, { status: "pending", externalId: "e" }), aUser(a.id, { status: "independent", orgRole: null }), aUser(b.id)]) await users.insert(u);
+    for (const q of [{ startIndex: 1, count: 10 }, { startIndex: 2, count: 1 }, { startIndex: 1, count: 2, cursor: "" }, { startIndex: 1, count: 0 }]) {
+      const listed = await users.list(a.id, q);
+      const stored = await users.listStored(a.id, q);
+      expect({ ...stored, items: stored.items.map(({ dataText, ...columns }) => ({ ...columns, data: JSON.parse(dataText) as unknown })) })
+        .toEqual({ ...listed, items: listed.items.map(({ emails: _, ...rest }) => rest) });
+      expect(stored.items.map((u) => u.dataText)).toEqual(listed.items.map((u) => JSON.stringify(u.data)));
+    }
+  });
 }
