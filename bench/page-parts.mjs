@@ -4,7 +4,12 @@
 // and each part runs in rounds that alternate the trees; the CPU medians are printed (this
 // process's CPU, so other processes on a shared machine count only as the waits they cause).
 // Parts: the store's users.list (a deep cursor page), groups.groupsOfUsers for that page, rendering
-// (renderUser, projection, listResponse), JSON.stringify of the rendered page, and the whole page.
+// (renderUser, projection, listResponse), JSON.stringify of the rendered page, the page's text as the
+// tree's GET /Users writes it (since issue 18's copied attributes: its bytes, written from the stored
+// attributes' text into one Buffer), the bytes of a page text (for a tree writing a string: its UTF-8
+// length, which Node counts for Content-Length, and its encoding), and the whole page (the page's
+// users.list, groupsOfUsers, text, bytes). Since issue 18's copied attributes the page's users.list is
+// users.listStored (attributes left as JSON text).
 //   npm run build && node bench/page-parts.mjs <dirA> <dirB> [--users 5000] [--rounds 9]
 // It also says when the two trees' rendered pages differ (they must not: same bytes, other cost).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +33,9 @@ const mods = TREES.map((tree) => {
     clock: load("./domain/clock"), coerce: load("./scim/coerce"), userResource: load("./scim/user-resource"),
     resourceTypes: load("./scim/resource-types"), projection: load("./scim/projection"), discovery: load("./scim/discovery"),
     cursors: load("./store/cursors"),
+    // Trees since issue 18's copied attributes write a page's users from their stored JSON text.
+    userJson: (() => { try { return load("./scim/user-json"); } catch { return undefined; } })(),
+    listBody: (() => { try { return load("./http/scim/list-body"); } catch { return undefined; } })(),
   };
 });
 
@@ -65,27 +73,46 @@ try {
   const none = { include: null, exclude: [] };
   const deep = (t, i) => mods[t].cursors.encodeCursor(Math.floor(USERS * (0.5 + 0.49 * ((i % 100) / 100))));
   const list = (t, i) => stores[t].users.list(org.id, { startIndex: 1, count: 100, cursor: deep(t, i) });
+  // The page GET /Users reads: since issue 18's copied attributes, the users as stored (their attributes' JSON text unparsed).
+  const listForPage = (t, i) => (mods[t].userJson ? stores[t].users.listStored : stores[t].users.list)(org.id, { startIndex: 1, count: 100, cursor: deep(t, i) });
   const render = (t, page, groups) => mods[t].discovery.listResponse(
     page.items.map((u) => mods[t].projection.project(mods[t].userResource.renderUser(u, base, groups.get(u.id) ?? [], true), none)),
     { totalResults: page.total, itemsPerPage: page.items.length, startIndex: 1, nextCursor: page.nextCursor },
   );
+  // The page's text as the tree's GET /Users writes it without attributes/excludedAttributes, and its bytes.
+  const pageText = (t, page, groups) => {
+    const { userJson, discovery } = mods[t];
+    if (!userJson) return JSON.stringify(render(t, page, groups));
+    const empty = JSON.stringify(discovery.listResponse([], { totalResults: page.total, itemsPerPage: page.items.length, startIndex: 1, nextCursor: page.nextCursor }));
+    const writer = new userJson.UserJsonWriter(base, true);
+    // Its bytes, as the tree sends them (src/http/scim/list-body.ts): never one long string.
+    return mods[t].listBody.jsonArrayBody(empty.slice(0, -2), page.items.map((u) => writer.write(u, groups.get(u.id) ?? [])), "]}");
+  };
+  const asText = (body) => (typeof body === "string" ? body : body.toString());
+  // A string body costs Node a count of its UTF-8 bytes for Content-Length, then its encoding.
+  const pageBytes = (t, text) => Buffer.byteLength(text) + Buffer.from(text).length;
   const fixed = [[], []];
   for (const t of [0, 1]) {
     for (let i = 0; i < 20; i++) {
       const page = await list(t, i * 5);
       const groups = await stores[t].groups.groupsOfUsers(org.id, page.items.map((u) => u.id));
-      fixed[t].push({ page, groups, body: render(t, page, groups) });
+      const copy = await listForPage(t, i * 5);
+      fixed[t].push({ page, copy, groups, body: render(t, page, groups), text: pageText(t, copy, groups) });
     }
   }
-  const differ = fixed[0].some((f, i) => JSON.stringify(f.body) !== JSON.stringify(fixed[1][i].body));
+  const differ = fixed[0].some((f, i) => JSON.stringify(f.body) !== JSON.stringify(fixed[1][i].body) || asText(f.text) !== asText(fixed[1][i].text) || asText(f.text) !== JSON.stringify(f.body));
   const parts = {
     "users.list (cursor page)": (t, i) => list(t, i),
+    "the page's users.list": (t, i) => listForPage(t, i),
     "groups.groupsOfUsers": (t, i) => stores[t].groups.groupsOfUsers(org.id, fixed[t][i % 20].page.items.map((u) => u.id)),
     "render x100": (t, i) => render(t, fixed[t][i % 20].page, fixed[t][i % 20].groups),
     "JSON.stringify": (t, i) => JSON.stringify(fixed[t][i % 20].body),
+    "page text (or bytes)": (t, i) => pageText(t, fixed[t][i % 20].copy, fixed[t][i % 20].groups),
+    "bytes of a page text": (t, i) => (typeof fixed[t][i % 20].text === "string" ? pageBytes(t, fixed[t][i % 20].text) : 0),
     "whole page": async (t, i) => {
-      const page = await list(t, i);
-      return JSON.stringify(render(t, page, await stores[t].groups.groupsOfUsers(org.id, page.items.map((u) => u.id))));
+      const page = await listForPage(t, i);
+      const body = pageText(t, page, await stores[t].groups.groupsOfUsers(org.id, page.items.map((u) => u.id)));
+      return typeof body === "string" ? pageBytes(t, body) : body.length;
     },
   };
   const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
