@@ -118,6 +118,30 @@ describe("group commit on SQLite", () => {
     expect(groups).toEqual([2]);
   });
 
+  it("answers durable() for what was committed before it even when the group open at the call, opened by a transaction that then fails, is rolled back", async () => {
+    // A refusal waits for Store.durable() (src/http/refusals-durable.ts). The group open at that
+    // moment holds no finished member: nothing of it could have been read, so its rollback (its
+    // opener failing, with no savepoint) must not refuse the wait (it answered 503 instead of 412
+    // in the concurrency property, WORKERS=2).
+    const org = await newOrg();
+    const before = aUser(org);
+    await store.users.insert(before);
+    const inOpener = gate();
+    const release = gate();
+    const opener = store.transaction(async (tx) => {
+      await tx.users.insert(aUser(org));
+      inOpener.open();
+      await release.wait;
+      throw new Error("the opener fails after its write");
+    });
+    await inOpener.wait;
+    const waited = store.durable!();
+    release.open();
+    await expect(opener).rejects.toThrow("the opener fails");
+    await expect(waited).resolves.toBeUndefined();
+    expect(onFile(before.id)).toBe(true);
+  });
+
   it("shows reads outside a transaction committed data only, and a transaction its own writes", async () => {
     const org = await newOrg();
     const u = aUser(org);

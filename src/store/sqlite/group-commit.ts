@@ -41,7 +41,8 @@ export interface GroupCommitOptions {
 /** 503 with Retry-After: the group's work is gone, and trying again is right. */
 const rolledBack = () => new StoreUnavailable(new Error("the store's transaction was rolled back before it could commit"));
 
-type Waiting = Member;
+/** A member of the open group, or (`waitsOnly`) a durable() call waiting for it. */
+type Waiting = Member & { waitsOnly?: true };
 
 export class GroupCommitter {
   private readonly mutex = new Mutex();
@@ -98,9 +99,12 @@ export class GroupCommitter {
    */
   durable(): Promise<void> {
     const syncer = this.options.syncer;
-    if (!this.db.inTransaction && this.waiting.length === 0) return syncer ? syncer.durable() : Promise.resolve();
+    // Only a finished member of the open group could have been read (by a later member): with none,
+    // what could be read is what committed before, and the group's fate is not the caller's. (Its
+    // opener, running now without a savepoint, may yet fail and roll the whole group back.)
+    if (!this.waiting.some((m) => !m.waitsOnly)) return syncer ? syncer.durable() : Promise.resolve();
     return new Promise<void>((acknowledge, refuse) => {
-      this.waiting.push({ acknowledge, refuse: (e) => refuse(e instanceof StoreOutcomeUnknown ? syncer?.failed ?? e : e) });
+      this.waiting.push({ waitsOnly: true, acknowledge, refuse: (e) => refuse(e instanceof StoreOutcomeUnknown ? syncer?.failed ?? e : e) });
       this.schedule();
     });
   }
