@@ -7,12 +7,12 @@
  * answers 503, none acknowledges. Real HTTP, the real SQLite store at DURABILITY=full with its real
  * fsync, held or failed through the store's `syncWal` option.
  */
-import { fsync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withEvents } from "../../src/domain/events-capture";
 import { openSqliteStore } from "../../src/store/sqlite/store";
-import type { SyncFile } from "../../src/store/sqlite/wal-sync";
+import { switchableSync } from "../helpers/switchable-sync";
 import { call, PATCH_SCHEMA, startTestServer, userBody, type Reply, type TestServer } from "../helpers/server";
 
 jest.setTimeout(120_000);
@@ -20,24 +20,6 @@ jest.setTimeout(120_000);
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const JSON_TYPE = { "content-type": "application/json" };
-
-function switchableSync() {
-  const held: { fd: number; done: (e: NodeJS.ErrnoException | null) => void }[] = [];
-  let holding = false;
-  let failing = false;
-  const sync: SyncFile = (fd, done) => {
-    if (failing) return done(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }));
-    if (!holding) return fsync(fd, done);
-    held.push({ fd, done });
-  };
-  return {
-    sync,
-    held,
-    hold() { holding = true; },
-    release() { holding = false; for (const h of held.splice(0)) fsync(h.fd, h.done); },
-    fail() { failing = true; for (const h of held.splice(0)) h.done(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" })); },
-  };
-}
 
 let dir: string;
 let s: TestServer;

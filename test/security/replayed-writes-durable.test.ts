@@ -17,28 +17,11 @@ import { join } from "node:path";
 import { withEvents } from "../../src/domain/events-capture";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import type { SyncFile } from "../../src/store/sqlite/wal-sync";
+import { switchableSync } from "../helpers/switchable-sync";
 import { aUser, anOrg } from "../helpers/fixtures";
 import { call, PATCH_SCHEMA, startTestServer, userBody, type Reply, type TestServer } from "../helpers/server";
 
 jest.setTimeout(120_000);
-
-function switchableSync() {
-  const held: { fd: number; done: (e: NodeJS.ErrnoException | null) => void }[] = [];
-  let holding = false;
-  let failing = false;
-  const sync: SyncFile = (fd, done) => {
-    if (failing) return done(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }));
-    if (!holding) return fsync(fd, done);
-    held.push({ fd, done });
-  };
-  return {
-    sync,
-    held,
-    hold() { holding = true; },
-    release() { holding = false; for (const h of held.splice(0)) fsync(h.fd, h.done); },
-    fail() { failing = true; for (const h of held.splice(0)) h.done(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" })); },
-  };
-}
 
 const tag = () => Math.random().toString(36).slice(2, 8);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
