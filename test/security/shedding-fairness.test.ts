@@ -16,7 +16,7 @@ import type { Request, Response } from "express";
 import { loadConfig } from "../../src/config/config";
 import { requestDepth } from "../../src/http/overload";
 import { call, startTestServer, userBody, type TestServer } from "../helpers/server";
-import { holdMany, holdRaw, releaseAll, type Held } from "./hold";
+import { holdMany, holdRaw, releaseAll, type Held } from "../helpers/hold";
 
 jest.setTimeout(60_000);
 

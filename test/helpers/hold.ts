@@ -1,8 +1,8 @@
 /**
  * Requests held open in a server by a client that announces a body and never sends it, through
  * any door: with `Expect: 100-continue`, Node answers 100 as it hands the request to express, so
- * the hold is known to have arrived without any timing (as test/helpers/hold-request.ts does for
- * one SCIM read).
+ * the hold is known to have arrived without any timing (the overload and shedding rules count
+ * what the server holds: src/http/overload.ts).
  */
 import { connect } from "node:net";
 
