@@ -49,7 +49,8 @@ export function v1Router(deps: V1Deps): { router: Router; registry: ApiRegistry 
   r.use((req: Request) => {
     throw Errors.routeNotFound(req.method, req.originalUrl.split("?")[0] ?? req.path, "See /v1/openapi.json for the admin API.");
   });
-  r.use(refusalsDurable(deps.store)); // a write's refusal once what it read is on disk (../refusals-durable.ts)
+  // A write's refusal once what it read is on disk (../refusals-durable.ts); an invitation's accept too, though it has no bearer token.
+  r.use(refusalsDurable(deps.store, ["/Invitations/Accept"]));
   r.use(errorHandler(sendV1Error));
   return { router: r, registry };
 }
