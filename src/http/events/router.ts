@@ -12,7 +12,6 @@
  * A wrong credential spends the address's failure budget, as a wrong bearer token does.
  */
 import express, { Router, type NextFunction, type Request, type Response } from "express";
-import { setsWritten } from "../../domain/events-capture";
 import { publishedKeys, signSet } from "../../domain/events-keys";
 import type { EventStream, SetClaims } from "../../domain/events-model";
 import { audienceOf } from "../../domain/events-push";
@@ -23,6 +22,7 @@ import type { HealthLocals } from "../health";
 import { statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
 import { linkOrigin, originOf } from "../v1/links";
+import { PollWaiters } from "./poll-waiters";
 
 export interface EventsHttpDeps {
   store: Store;
@@ -73,40 +73,15 @@ function pollRequestOf(body: unknown): PollRequest {
 }
 
 /** Whether the server is draining (SIGTERM): src/server.ts sets app.locals.draining (../health.ts). */
-const draining = (req: Request): boolean => (req.app.locals as HealthLocals).draining?.() === true;
-
-/** How often a held poll looks whether the server started draining. */
-const DRAIN_CHECK_MS = 100;
-
-/**
- * Resolves when a SET is written for `orgId` in this process, or after `ms`, or when the request
- * is gone, or when the server starts draining: a held poll is then answered at once (with nothing,
- * or what came meanwhile) instead of holding the drain until SHUTDOWN_TIMEOUT_MS cuts it, and the
- * receiver polls again, on another instance.
- */
-function waitForSets(req: Request, orgId: string, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (draining(req)) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      clearInterval(drain);
-      setsWritten.off("written", onWritten);
-      req.off("close", done);
-      resolve();
-    };
-    const onWritten = (written: string) => { if (written === orgId) done(); };
-    const timer = setTimeout(done, ms);
-    const drain = setInterval(() => { if (draining(req)) done(); }, DRAIN_CHECK_MS);
-    drain.unref();
-    setsWritten.on("written", onWritten);
-    req.on("close", done);
-  });
-}
+const draining = (locals: HealthLocals | null): boolean => locals?.draining?.() === true;
 
 export function eventsRouter(deps: EventsHttpDeps): Router {
   const r = Router();
   const json = express.json({ limit: "256kb", type: () => true });
   const origin = linkOrigin(deps.publicUrl);
+  // Held polls wait in one structure for the router (./poll-waiters.ts); the app's locals say whether it drains.
+  let locals: HealthLocals | null = null;
+  const waiters = new PollWaiters(() => draining(locals));
 
   r.get("/events/jwks.json", async (_req, res, next) => {
     try {
@@ -137,7 +112,8 @@ export function eventsRouter(deps: EventsHttpDeps): Router {
       const poll = pollRequestOf(req.body ?? {});
       let out = await pollOnce(deps.store, stream, poll);
       if (out.sets.length === 0 && poll.returnImmediately !== true && (poll.maxEvents ?? 1) > 0) {
-        await waitForSets(req, stream.orgId, deps.pollWaitMs);
+        locals = req.app.locals as HealthLocals;
+        await waiters.wait(stream.orgId, deps.pollWaitMs, req);
         out = await pollOnce(deps.store, stream, { ...poll, ack: [], setErrs: {} });
       }
       res.status(200).json({ sets: await signed(deps.store, setIssuer(req), stream, out.sets.map((s) => JSON.parse(s.claims) as SetClaims)), moreAvailable: out.moreAvailable });
