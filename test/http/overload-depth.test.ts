@@ -5,6 +5,11 @@
  * until answered or gone (src/http/overload.ts), the write itself included: with the default depth
  * D, a write finding D - 1 others held is admitted, one finding D others is refused 429 (9009) and
  * creates nothing, and once they are gone the next write is admitted again.
+ *
+ * And the default itself, as a rule (issue 18, overload sheds instead of queueing): a server
+ * holding 16 requests refuses the next write of the organization holding them, so an admitted
+ * request never waits behind more than about twice the queue of ten connections (one event loop
+ * at 100% CPU at ten connections already), while ten connections' worth held never sheds a write.
  */
 import { loadConfig } from "../../src/config/config";
 import { holdRequest } from "../helpers/hold-request";
@@ -29,6 +34,19 @@ async function holding<T>(n: number, fn: () => Promise<T>): Promise<T> {
     for (const h of held) h.release();
   }
 }
+
+describe("OVERLOAD_QUEUE_DEPTH's default", () => {
+  it("refuses a write with 429 (9009) when the server holds 16 requests of its organization", async () => {
+    const r = await holding(16, () => call("POST", `${s.scim}/Users`, token, user("sixteen@acme.test")));
+    expect(r.status).toBe(429);
+    expect(r.headers.get("x-orgscim-error-code")).toBe("9009");
+  });
+
+  it("admits a write while the server holds 10 requests of its organization (ten connections are never shed by depth)", async () => {
+    const r = await holding(10, () => call("POST", `${s.scim}/Users`, token, user("ten@acme.test")));
+    expect(r.status).toBe(201);
+  });
+});
 
 describe(`OVERLOAD_QUEUE_DEPTH at its default (${DEFAULT_DEPTH})`, () => {
   it("is a positive bound (0 would turn the rule off)", () => {
