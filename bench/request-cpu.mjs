@@ -8,7 +8,7 @@
 //     [--shape small|bench] [--kinds <regexp>]
 // --shape bench: users shaped as `npm run bench` makes them (bench/fixtures.ts userBody: core, enterprise
 // extension, two emails, a phone number, an address; about 1.5 KB rendered), so a page of 100 weighs
-// what the bench's does; small (the default): userName, displayName, name and one email.
+// what the bench's does, and POST /Users sends such a body; small (the default): userName, displayName, name and one email.
 // --kinds: only the request kinds whose name matches, e.g. --kinds page (the cursor and startIndex pages),
 // --kinds 'POST|member' (the writes of issue 18: a create, a member removed from and added to a 10-member group).
 // A tree is a checkout with dist/ built and node_modules (e.g. `git archive <commit> | tar -x -C /tmp/a`,
@@ -150,6 +150,9 @@ async function populate(url) {
 }
 
 
+/** The user populate() made as `k`, as a PUT sends it back (its title changed by `i`). */
+const putBody = (k, i) => ({ ...(SHAPE === "bench" ? benchUser(k) : { schemas: [USER_SCHEMA], userName: `cpu.user${k}@example.com`, externalId: `cpu-ext-${k}`, displayName: `CPU User ${k}`, name: { givenName: `G${k}`, familyName: `F${k}` }, emails: [{ value: `cpu.mail${k}@example.com`, primary: true, type: "work" }] }), title: `Engineer ${i}` });
+
 const filter = (f) => `/scim/v2/Users?filter=${encodeURIComponent(f)}`;
 
 /** The request kinds: [name, (i) => [method, path, body, expected status (a 2xx when absent)]]. */
@@ -167,6 +170,12 @@ function kinds({ ids, group, cursors, small, smallMembers }) {
     ["GET /Users?filter work email", (i) => ["GET", filter(`emails[type eq "work"].value eq "cpu.mail${n(i)}@example.com"`)]],
     ["GET /Groups/:id (no members)", () => ["GET", `/scim/v2/Groups/${group}?excludedAttributes=members`]],
     ["PATCH /Users/:id", (i) => ["PATCH", `/scim/v2/Users/${pick(i)}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "displayName", value: `Patched ${i}` }] }]],
+    ["PUT /Users/:id", (i) => ["PUT", `/scim/v2/Users/${pick(i)}`, putBody(n(i), i)]],
+    // As bench/scenarios.ts users.patch.active: each user deactivated once, then the same PATCH again
+    // (the scenario's pool wraps around), which finds the user inactive already. (+ 500: not the users
+    // of the warm-up, requests 1,000,000 on: with 2,000 users, those of requests 0 to 199.)
+    ["PATCH /Users/:id active false", (i) => ["PATCH", `/scim/v2/Users/${pick(i + 500)}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "active", value: false }] }]],
+    ["PATCH /Users/:id active false again", (i) => ["PATCH", `/scim/v2/Users/${pick(i + 500)}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "active", value: false }] }]],
     ["GET /Users cursor page of 100", (i) => ["GET", `/scim/v2/Users?count=100&cursor=${encodeURIComponent(deepCursor(i))}`]],
     ["GET /Users startIndex page 100", (i) => ["GET", `/scim/v2/Users?startIndex=${deep(i)}&count=100`]],
     // Remove then add back one member of the 10-member group, as bench/scenarios.ts groups.member.small.entra:
@@ -174,7 +183,7 @@ function kinds({ ids, group, cursors, small, smallMembers }) {
     // already gone, or an add that finds it there, its pair overtaken on another connection, changes nothing).
     ["PATCH /Groups member -/+", (i) => ["PATCH", `/scim/v2/Groups/${small}`, { schemas: [PATCH_OP], Operations: [{ op: i % 2 === 0 ? "Remove" : "Add", path: "members", value: [{ value: smallMembers[Math.floor(i / 2) % 10] }] }] }]],
     ["POST /Users refused 409 (userName taken)", (i) => ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.user${n(i)}@example.com`, emails: [{ value: `cpu.taken${i}@example.com`, primary: true }] }, 409]],
-    ["POST /Users", () => { const k = created++; return ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${k}@example.com`, emails: [{ value: `cpu.new${k}.${Date.now()}@example.com`, primary: true }] }]; }],
+    ["POST /Users", () => { const k = created++; return ["POST", "/scim/v2/Users", SHAPE === "bench" ? benchUser(10_000_000 + k) : { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${k}@example.com`, emails: [{ value: `cpu.new${k}.${Date.now()}@example.com`, primary: true }] }]; }],
   ].filter(([name]) => (!ALLOC || name.startsWith("GET")) && KINDS.test(name));
 }
 

@@ -1,7 +1,8 @@
 // What one write costs the SQLite store, counted rather than timed: the statements the server runs
 // per request (each prepared statement's run/get/all and each exec, SAVEPOINT/RELEASE/COMMIT
-// included) and the WAL frames (pages) its commit appends, for POST /Users and PATCH of one group
-// member (remove then add back, as bench/scenarios.ts groups.member.small/big). Requests are sent
+// included) and the WAL frames (pages) its commit appends, for POST /Users, PATCH of one group
+// member (remove then add back, as bench/scenarios.ts groups.member.small/big), PATCH active false
+// (a deactivation, then the same PATCH of an inactive user) and PUT /Users/{id}. Requests are sent
 // one at a time, so each commit holds one request (the most a write can cost: a group commit
 // shares the pages its members touch), or --connections N at a time (pages then fall with the
 // requests a commit holds: the commits are counted). The counts come from bench/write-cost-hook.cjs, loaded into
@@ -70,10 +71,16 @@ try {
     await send("PATCH", `/scim/v2/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: "remove", path: `members[value eq "${id}"]` }] });
     await send("PATCH", `/scim/v2/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: "add", path: "members", value: [{ value: id }] }] });
   };
+  let deactivated = 0;
   const kinds = [
     ["POST /Users", 1, async (i) => { await send("POST", "/scim/v2/Users", { schemas: [USER], userName: `cost.new${i}@example.com`, externalId: `cost-new-${i}`, emails: [{ value: `cost.newmail${i}@example.com`, primary: true, type: "work" }] }); }],
     ["PATCH member, 10-member group", 2, member(small, ids.slice(0, 10))],
     ["PATCH member, all-user group", 2, member(big, ids)],
+    // As bench/scenarios.ts users.patch.active: a user still active is deactivated; the same PATCH
+    // again (the scenario's pool of users wraps around) finds the user inactive already.
+    ["PATCH active false (deactivates)", 1, async () => { await send("PATCH", `/scim/v2/Users/${ids[deactivated++ % ids.length]}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "active", value: false }] }); }],
+    ["PATCH active false (inactive)", 1, async (i) => { await send("PATCH", `/scim/v2/Users/${ids[i % ids.length]}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "active", value: false }] }); }],
+    ["PUT /Users/{id}", 1, async (i) => { const k = (i * 7919) % ids.length; await send("PUT", `/scim/v2/Users/${ids[k]}`, { schemas: [USER], userName: `cost.user${k}@example.com`, externalId: `cost-ext-${k}`, displayName: `Cost User ${k} ${i}`, name: { givenName: `G${k}`, familyName: `F${k}` }, emails: [{ value: `cost.mail${k}@example.com`, primary: true, type: "work" }] }); }],
   ];
   console.log(`SQLite work per request, ${CONNECTIONS === 1 ? "one request a commit" : `${CONNECTIONS} connections`} (${USERS} users, ${REQUESTS} requests a kind; ${TREE})`);
   console.log(`${"request".padEnd(32)}${"statements".padStart(11)}${"WAL pages".padStart(11)}`);
