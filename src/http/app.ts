@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): express.Express {
     authFailures: budgets.authFailures,
   }));
   // SCIM events (RFC 9967): the RFC 8936 poll endpoint, whose credential is the stream's, and the SETs' signing key (./events/router.ts).
-  app.use(eventsRouter({ store: deps.store, publicUrl: deps.config.PUBLIC_URL, pollWaitMs: deps.config.EVENTS_POLL_WAIT_MS, authFailures: budgets.authFailures }));
+  app.use(eventsRouter({ store: deps.store, publicUrl: deps.config.PUBLIC_URL, pollWaitMs: deps.config.EVENTS_POLL_WAIT_MS, authFailures: budgets.authFailures, rateLimit }));
   app.use("/v1", v1Router({
     store: deps.store,
     clock: deps.clock,

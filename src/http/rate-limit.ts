@@ -83,10 +83,17 @@ function limiterFor(name: string, budget: Budget, backend: RateLimitBackend, out
 }
 
 /**
+ * The middleware, and the organization's budget for a door whose credential is the organization's
+ * but not a token (`forOrg`: an event stream's poll, docs/security.md case 58): null when admitted,
+ * else the seconds to wait.
+ */
+export type RateLimitHandler = RequestHandler & { forOrg(orgId: string): Promise<number | null> };
+
+/**
  * The middleware: after requireToken (it reads req.actor), before the body is parsed. One instance
  * should serve every router so that a token has one budget whatever API it calls.
  */
-export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind: "memory" }, logger?: Logger): RequestHandler {
+export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind: "memory" }, logger?: Logger): RateLimitHandler {
   let warned = false;
   const onFailure = (e: unknown) => {
     if (warned) return;
@@ -96,7 +103,7 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
   const outage = new Outage();
   const token = limits.token.rps > 0 ? limiterFor("token", limits.token, backend, outage, onFailure) : null;
   const org = limits.org.rps > 0 ? limiterFor("org", limits.org, backend, outage, onFailure) : null;
-  if (!token && !org) return (_req, _res, next) => next();
+  if (!token && !org) return Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { forOrg: async () => null });
   const take = async (limiter: Limiter | null, key: string): Promise<number | null> => {
     if (!limiter) return null;
     try {
@@ -108,7 +115,7 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
       return null;
     }
   };
-  return (req: Request, _res: Response, next: NextFunction) => {
+  const handler = (req: Request, _res: Response, next: NextFunction) => {
     const actor = req.actor;
     if (!actor) return next();
     void (async () => {
@@ -119,6 +126,7 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
       next(wait === null ? undefined : Errors.rateLimited(wait));
     })();
   };
+  return Object.assign(handler, { forOrg: (orgId: string) => take(org, orgId) });
 }
 
 /**
@@ -143,6 +151,6 @@ export function addressBudget(perMinute: number): RequestHandler {
 }
 
 /** The middleware for this configuration and store: what createApp mounts. */
-export function rateLimitFor(config: Config, store: Store, logger?: Logger): RequestHandler {
+export function rateLimitFor(config: Config, store: Store, logger?: Logger): RateLimitHandler {
   return rateLimit(rateLimitsFrom(config), rateLimitBackendOf(store), logger);
 }

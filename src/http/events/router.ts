@@ -18,6 +18,7 @@ import { audienceOf } from "../../domain/events-push";
 import { openPollStream, pollOnce, type PollRequest } from "../../domain/events";
 import type { Store } from "../../domain/ports/store";
 import type { AuthFailureBudget } from "../address-budget";
+import type { RateLimitHandler } from "../rate-limit";
 import type { HealthLocals } from "../health";
 import { statusOf } from "../scim-errors";
 import { toDomainError } from "../translate-error";
@@ -30,6 +31,8 @@ export interface EventsHttpDeps {
   /** The longest a poll with returnImmediately false is held (EVENTS_POLL_WAIT_MS). */
   pollWaitMs: number;
   authFailures?: AuthFailureBudget;
+  /** The organizations' request budgets (../rate-limit.ts): a poll spends its stream's organization's. */
+  rateLimit?: Pick<RateLimitHandler, "forOrg">;
 }
 
 /** The issuer of SETs (`iss`): PUBLIC_URL, else this request's origin (../v1/links.ts). */
@@ -107,6 +110,13 @@ export function eventsRouter(deps: EventsHttpDeps): Router {
         await deps.authFailures?.failed(req);
         res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim events", error="invalid_token"');
         throw new PollError(401, "authentication_failed", "Send the stream's poll credential: Authorization: Bearer oes_... (shown once when the stream was made).");
+      }
+      // The stream's organization's budget, shared with its tokens' requests (docs/security.md case 58).
+      const over = deps.rateLimit ? await deps.rateLimit.forOrg(stream.orgId) : null;
+      if (over !== null) {
+        req.refusal = "org_budget";
+        res.setHeader("Retry-After", String(over));
+        throw new PollError(429, "slow_down", `This organization's request budget is spent. Retry after ${over} seconds.`);
       }
       await new Promise<void>((resolve, reject) => json(req, res, (e?: unknown) => (e ? reject(new PollError(400, "invalid_request", "The poll body is not JSON.")) : resolve())));
       const poll = pollRequestOf(req.body ?? {});
