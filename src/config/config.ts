@@ -190,7 +190,7 @@ export const CONFIG_HELP: ReadonlyArray<[string, string]> = [
   ["DOMAIN_RECHECK_INTERVAL_MS", "how often every domain's DNS token is re-checked; 0 turns it off (default 86400000, 24 h)"],
   ["RATE_LIMIT_TOKEN_RPS", "requests per second one token may make under /scim/v2 and /v1; over it, 429 with Retry-After; 0 = no limit (default 20000: above what one instance serves; set a real budget when hosting many organizations)"],
   ["RATE_LIMIT_TOKEN_BURST", "most requests one token may make in one second; the part above RATE_LIMIT_TOKEN_RPS refills every 10 s (default 40000)"],
-  ["RATE_LIMIT_ORG_RPS", "requests per second all tokens of one organization may make together, its event streams' polls included; 0 = no limit (default 40000)"],
+  ["RATE_LIMIT_ORG_RPS", "requests per second all tokens of one organization may make together, its event streams' polls and OAuth clients' token requests included; 0 = no limit (default 40000)"],
   ["RATE_LIMIT_ORG_BURST", "most requests one organization may make in one second, as for the token burst (default 80000)"],
   ["INVITATION_ACCEPT_PER_MINUTE", "POST /v1/Invitations/Accept and /Preview (the two routes without a bearer token, counted together) per client address per minute, per instance; 0 = no limit (default 30)"],
   ["ANONYMOUS_PER_MINUTE", "requests per client address per minute to routes that take no token (/v1/openapi.json, /admin, unknown paths), per instance; over it, 429; /healthz and /readyz are not counted; 0 = no limit (default 600)"],

@@ -86,6 +86,7 @@ export function createApp(deps: AppDeps): express.Express {
     ttlSeconds: deps.config.OAUTH_ACCESS_TOKEN_TTL_SECONDS,
     tokensPerClientPerMinute: deps.config.OAUTH_TOKENS_PER_CLIENT_PER_MINUTE,
     authFailures: budgets.authFailures,
+    rateLimit,
   }));
   // SCIM events (RFC 9967): the RFC 8936 poll endpoint, whose credential is the stream's, and the SETs' signing key (./events/router.ts).
   app.use(eventsRouter({ store: deps.store, publicUrl: deps.config.PUBLIC_URL, pollWaitMs: deps.config.EVENTS_POLL_WAIT_MS, authFailures: budgets.authFailures, rateLimit }));

@@ -20,6 +20,7 @@ import { authenticateClient, INVALID_CLIENT, issueAccessToken, type OAuthError }
 import type { Store } from "../../domain/ports/store";
 import { SCOPES } from "../../domain/types";
 import type { AuthFailureBudget } from "../address-budget";
+import type { RateLimitHandler } from "../rate-limit";
 import { toDomainError } from "../translate-error";
 import { linkOrigin, originOf } from "../v1/links";
 import { statusOf } from "../scim-errors";
@@ -30,6 +31,8 @@ export interface OAuthDeps {
   publicUrl: string | undefined;
   ttlSeconds: number;
   tokensPerClientPerMinute: number;
+  /** The organizations' request budgets (../rate-limit.ts): a token request spends its client's organization's (docs/security.md case 58). */
+  rateLimit?: Pick<RateLimitHandler, "forOrg">;
   authFailures?: AuthFailureBudget;
 }
 
@@ -149,6 +152,13 @@ export function oauthRouter(deps: OAuthDeps): Router {
           res.setHeader("Retry-After", String(after));
           return void res.status(429).json({ error: "slow_down", error_description: `This client asked for too many tokens this minute; reuse the one it has (it is valid for expires_in seconds). Retry after ${after} seconds.` });
         }
+      }
+      // And its organization's budget, shared with its tokens' requests: an organization's many clients are one organization.
+      const over = deps.rateLimit ? await deps.rateLimit.forOrg(client.orgId) : null;
+      if (over !== null) {
+        req.refusal = "org_budget";
+        res.setHeader("Retry-After", String(over));
+        return void res.status(429).json({ error: "slow_down", error_description: `This client's organization's request budget is spent. Retry after ${over} seconds.` });
       }
       const out = await issueAccessToken(deps, client, {
         ...(body.scope !== undefined ? { scope: body.scope } : {}),
