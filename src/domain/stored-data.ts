@@ -5,7 +5,7 @@
  * parsing it and serialising the object again; anything else parses it (parsedUser). Not a
  * UserRecord, so nothing can read attributes a StoredUser does not have parsed.
  */
-import type { Email, UserRecord } from "./types";
+import type { Email, GroupBinding, UserRecord } from "./types";
 
 /** Every field of a user record but the two read from its attributes. */
 export type UserColumns = Omit<UserRecord, "emails" | "data">;
@@ -13,6 +13,11 @@ export type UserColumns = Omit<UserRecord, "emails" | "data">;
 export interface StoredUser extends UserColumns {
   /** JSON.stringify of the user's attributes (UserRecord.data), as stored. */
   dataText: string;
+  /**
+   * The user's groups (GroupRepo.groupsOfUser's list, each a ./ports/store.ts GroupRef, written out
+   * here since that file imports this one), when the store read them with the page.
+   */
+  groups?: { id: string; display: string | null; builtin: boolean; binding: GroupBinding | null }[];
 }
 
 export const isStoredUser = (u: UserRecord | StoredUser): u is StoredUser => typeof (u as StoredUser).dataText === "string";

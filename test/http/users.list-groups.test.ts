@@ -1,9 +1,12 @@
 /**
- * The groups of the users on a list page: a page of one user (what a lookup by userName, externalId
- * or email answers) reads them as GET /Users/{id} does, with groupsOfUser (one statement); a longer
- * page reads all of its users' at once with groupsOfUsers; an empty page reads none. Rules as data,
- * each counted by the store calls the server made (its /metrics), and each answer's groups are
- * those GET /Users/{id} answers.
+ * The groups of the users on a list page (src/http/scim/page-groups.ts): a store that reads a page
+ * of users as stored reads their groups with it (SQLite's users.listStored), so the page needs no
+ * other groups read, whatever its length. Otherwise (a store without listStored, or a page with
+ * attributes/excludedAttributes, whose users are read parsed) a page of one user
+ * (what a lookup by userName, externalId or email answers) reads them as GET /Users/{id} does, with
+ * groupsOfUser (one statement); a longer page reads all of its users' at once with groupsOfUsers; an
+ * empty page reads none. Rules as data, each counted by the store calls the server made (its
+ * /metrics), and each answer's groups are those GET /Users/{id} answers.
  */
 import { sample, scrapeMetrics } from "../helpers/metrics";
 import { call, startTestServer, userBody, type TestServer } from "../helpers/server";
@@ -15,13 +18,16 @@ const f = (filter: string) => encodeURIComponent(filter);
 
 // [what is asked, GET path or .search body, the users on the page, groupsOfUser calls, groupsOfUsers calls]
 const PAGES: [string, string | Record<string, unknown>, string[], number, number][] = [
-  ["a lookup by userName", `/Users?filter=${f('userName eq "lg.a@acme.test"')}`, ["a"], 1, 0],
-  ["a lookup by externalId", `/Users?filter=${f('externalId eq "lg-b"')}`, ["b"], 1, 0],
-  ["a lookup by work email", `/Users?filter=${f('emails[type eq "work"].value eq "lg.c@acme.test"')}`, ["c"], 1, 0],
-  ["a lookup by .search", { schemas: [SEARCH], filter: 'userName eq "lg.a@acme.test"' }, ["a"], 1, 0],
-  ["a page of one by count=1", "/Users?count=1", ["a"], 1, 0],
-  ["a page of three", `/Users?filter=${f('userName sw "lg."')}`, ["a", "b", "c"], 0, 1],
-  ["a page of two by .search", { schemas: [SEARCH], filter: 'userName sw "lg."', startIndex: 2 }, ["b", "c"], 0, 1],
+  ["a lookup by userName", `/Users?filter=${f('userName eq "lg.a@acme.test"')}`, ["a"], 0, 0],
+  ["a lookup by externalId", `/Users?filter=${f('externalId eq "lg-b"')}`, ["b"], 0, 0],
+  ["a lookup by work email", `/Users?filter=${f('emails[type eq "work"].value eq "lg.c@acme.test"')}`, ["c"], 0, 0],
+  ["a lookup by .search", { schemas: [SEARCH], filter: 'userName eq "lg.a@acme.test"' }, ["a"], 0, 0],
+  ["a page of one by count=1", "/Users?count=1", ["a"], 0, 0],
+  ["a page of three", `/Users?filter=${f('userName sw "lg."')}`, ["a", "b", "c"], 0, 0],
+  ["a page of two by .search", { schemas: [SEARCH], filter: 'userName sw "lg."', startIndex: 2 }, ["b", "c"], 0, 0],
+  ["a cursor page of three", "/Users?count=3&cursor=", ["a", "b", "c"], 0, 0],
+  ["a page of one with excludedAttributes (parsed users)", `/Users?filter=${f('userName eq "lg.a@acme.test"')}&excludedAttributes=name`, ["a"], 1, 0],
+  ["a page of three with attributes (parsed users)", `/Users?filter=${f('userName sw "lg."')}&attributes=groups,userName`, ["a", "b", "c"], 0, 1],
   ["an empty page", `/Users?filter=${f('userName eq "nobody@acme.test"')}`, [], 0, 0],
 ];
 

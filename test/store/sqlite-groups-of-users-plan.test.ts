@@ -5,7 +5,8 @@
  * an hour; with those the planner walked every group's every membership and scanned the page's ids
  * for each: memberships × page size steps (a 1,000-user SCIM page of a 2,000-user store took
  * hundreds of milliseconds). Asked of SQLite's own planner, on the statistics of an empty store and
- * of a populated one.
+ * of a populated one. A page of users as stored (users.listStored) reads its users' groups with it:
+ * the same lookups, by the rows' seqs or in the page's own query.
  */
 import Database from "better-sqlite3";
 import { migrate } from "../../src/store/sqlite/migrations";
@@ -40,8 +41,18 @@ describe("a page's groups on SQLite", () => {
     db.exec("COMMIT");
     // The statement the repository runs, as it runs it.
     const spy = new Proxy(db, { get: (t, k) => (k === "prepare" ? (sql: string) => { sqls.push(sql); return t.prepare(sql); } : (Reflect.get(t, k, t) as unknown)) });
+    const spied = sqliteUsers(spy as Database.Database);
+    sqls.length = 0; // not the statements the users repository prepares when it is made
     const page = await sqliteGroups(spy as Database.Database).groupsOfUsers(ORG, [user(0).id, user(1).id]);
     expect(page.get(user(0).id)?.map((g) => g.id)).toEqual(["GR0", "GR1", "GR2"]);
+    // A page of users as stored reads its groups with it: by the rows' seqs after a filtered page,
+    // in the page's own query (a column of group seqs) otherwise.
+    const filtered = await spied.listStored!(ORG, { startIndex: 1, count: 3, filter: { kind: "cmp", attr: { attr: "userName", type: "string", caseExact: false, multiValued: false }, op: "ne", value: "x" } });
+    expect(filtered.items[0]?.groups?.map((g) => g.id)).toEqual(["GR0", "GR1", "GR2"]);
+    const one = await spied.listStored!(ORG, { startIndex: 1, count: 3, filter: { kind: "cmp", attr: { attr: "userName", type: "string", caseExact: false, multiValued: false }, op: "eq", value: "U2@ACME.TEST" } });
+    expect(one.items.map((u) => u.groups?.map((g) => g.id))).toEqual([["GR0", "GR1"]]);
+    const walked = await spied.listStored!(ORG, { startIndex: 1, count: 3, cursor: "" });
+    expect(walked.items.map((u) => u.groups?.map((g) => g.id))).toEqual([["GR0", "GR1", "GR2"], ["GR0"], ["GR0", "GR1"]]);
   });
   afterAll(() => db?.close());
 
@@ -62,6 +73,26 @@ describe("a page's groups on SQLite", () => {
     for (const plan of plansOf()) {
       expect(plan[0]).toMatch(/^SCAN j\b/);
       expect(plan.slice(1).filter((d) => /^SCAN/.test(d) || /TEMP B-TREE/.test(d))).toEqual([]);
+    }
+  });
+
+  it.each([["an empty store's", false], ["a populated store's", true]])("a page of one user found by a filter looks its memberships up by index, with %s statistics", (_, refresh) => {
+    if (refresh) refreshPlannerStatistics(db);
+    const found = sqls.filter((s) => /m\.user_seq = \? ORDER BY g\.seq/.test(s));
+    expect(found).toHaveLength(1);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${found[0]!}`).all(2) as { detail: string }[]).map((r) => r.detail);
+    expect(plan.filter((d) => /^SCAN/.test(d))).toEqual([]);
+    expect(plan.filter((d) => /\bm USING COVERING INDEX group_members_user_id \(user_seq=\?\)/.test(d))).toHaveLength(1);
+  });
+
+  it.each([["an empty store's", false], ["a populated store's", true]])("a page read with its users' group seqs walks the organization's users by seq and looks each user's memberships up by index, with %s statistics", (_, refresh) => {
+    if (refresh) refreshPlannerStatistics(db);
+    const pages = sqls.filter((s) => s.includes("group_concat"));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const sql of pages) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(ORG, 0) as { detail: string }[]).map((r) => r.detail);
+      expect(plan.filter((d) => /^SCAN/.test(d) || /TEMP B-TREE/.test(d))).toEqual([]);
+      expect(plan.filter((d) => /\bm USING COVERING INDEX group_members_user_id \(user_seq=\?\)/.test(d))).toHaveLength(1);
     }
   });
 });

@@ -12,6 +12,7 @@ import { listGroups } from "../../domain/groups";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { GROUPS, USERS, type ResourceType } from "../../scim/resource-types";
 import { actorOf } from "../auth";
+import { pageGroups } from "./page-groups";
 import { sendList } from "./respond";
 import { groupRenderer, type GroupRouteDeps } from "./groups-routes";
 import { listUserPage, searchParams, userJsonRenderer } from "./users-routes";
@@ -52,10 +53,10 @@ export function rootSearchRoutes(deps: GroupRouteDeps, r: Router = Router()): Ro
     if (lu) {
       const page = await listUserPage(deps, req, { query: { ...lu.query, startIndex: start + 1, count }, projection: projection.user });
       total += page.total;
-      // The page's groups in one read (not one per user).
-      const groups = await deps.store.groups.groupsOfUsers(actor.org.id, page.items.map((u) => u.id));
+      // The page's groups with the page, or in one read (not one per user).
+      const groups = await pageGroups(deps.store, page.items);
       const write = render.user(req);
-      for (const u of page.items) out.push(await write(u, projection.user, groups.get(u.id)));
+      for (const u of page.items) out.push(await write(u, projection.user, groups?.get(u.id)));
     }
     if (lg) {
       const usersTotal = total;

@@ -17,6 +17,7 @@ import { userInputOf, userPatchOf } from "../../scim/resource-inputs";
 import { UserJsonWriter } from "../../scim/user-json";
 import { etagOf, renderUser } from "../../scim/user-resource";
 import { actorOf } from "../auth";
+import { pageGroups } from "./page-groups";
 import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, sendPage, sendScim } from "./respond";
 
 export interface ScimDeps {
@@ -64,12 +65,10 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
   const render = userRenderer(deps);
   const renderJson = userJsonRenderer(deps);
 
-  // A page's groups in one read (not one per user). A page of one (a lookup by userName, externalId
-  // or email) reads them as GET /Users/{id} does (no groups given: groupsOfUser, one statement).
+  // A page's groups with the page, or in one read (not one per user): ./page-groups.ts.
   const sendUsers = async (req: Request, res: Response, lr: ListRequest) => {
     const result = await listUserPage(deps, req, lr);
-    const first = result.items[0];
-    const groups = first && result.items.length > 1 ? await deps.store.groups.groupsOfUsers(first.orgId, result.items.map((u) => u.id)) : undefined;
+    const groups = await pageGroups(deps.store, result.items);
     const write = renderJson(req);
     await sendPage(req, res, lr, result, (_, u, projection) => write(u, projection, groups?.get(u.id)));
   };

@@ -8,6 +8,7 @@ import type { GroupRef, GroupRepo, MemberEntry, Membership } from "../../domain/
 import type { GroupBinding, GroupRecord } from "../../domain/types";
 import { guard } from "./errors";
 import { foldCase } from "./fold";
+import { groupsOfUsers } from "./group-refs";
 import { listPage } from "./list";
 import { listMemberships, MEMBERSHIP_COLUMNS, toMembership, type MembershipRow } from "./memberships";
 import { GROUP_MAP } from "./resource-maps";
@@ -80,16 +81,6 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     count: db.prepare("SELECT count(*) FROM group_members WHERE group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?)").pluck(),
     ofUser: db.prepare(`SELECT g.id, g.display_name, g.builtin, g.binding FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?) ORDER BY g.seq`),
-    // A page of users' groups in two reads: the page's memberships, then the few distinct groups they
-    // name (a page's 100 users share a handful of groups: each group's row is read and its binding
-    // parsed once, not once per member; no join to groups and no sort per membership).
-    // The ids come as a JSON array, each joined to its memberships by (org_id, id); CROSS JOIN pins
-    // that order (SQLite keeps a CROSS JOIN's left table outer): with the statistics of a store opened
-    // empty the planner walked every membership and scanned the page's ids for each.
-    ofUsers: db.prepare(`SELECT j.key, m.group_seq FROM json_each(?) j
-      CROSS JOIN users u ON u.org_id = ? AND u.id = j.value CROSS JOIN group_members m ON m.user_seq = u.seq`).raw(),
-    refsBySeq: db.prepare(`SELECT g.seq, g.id, g.display_name, g.builtin, g.binding FROM json_each(?) j
-      CROSS JOIN groups g ON g.seq = j.value`).raw(),
     touch: db.prepare("UPDATE groups SET version = version + 1, last_modified = ? WHERE org_id = ? AND id = ? RETURNING version").pluck(),
     boundToAccount: db.prepare(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = ? AND json_extract(g.binding, '$.accountId') = ? ORDER BY g.seq`),
     userExists: db.prepare("SELECT 1 FROM users WHERE org_id = ? AND id = ? AND status <> 'independent'").pluck(),
@@ -158,7 +149,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     listMemberships: async (orgId, q) => guard(() => listMemberships(db, orgId, q)),
     groupsOfUser: async (orgId, userId) => guard(() =>
       (s.ofUser.all(orgId, userId) as GroupRefRow[]).map(toGroupRef)),
-    groupsOfUsers: async (orgId, userIds) => guard(() => groupsOfUsers(s.ofUsers, s.refsBySeq, orgId, userIds)),
+    groupsOfUsers: async (orgId, userIds) => guard(() => groupsOfUsers(db, orgId, userIds)),
     touch: async (orgId, groupId, at) => guard(() => (s.touch.get(at, orgId, groupId) as number | undefined) ?? null),
     listBoundToAccount: async (orgId, accountId) => guard(() => (s.boundToAccount.all(orgId, accountId) as GroupRow[]).map(toRecord)),
     existingUserIds: async (orgId, ids, options) => guard(() => {
@@ -166,38 +157,4 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
       return new Set(ids.filter((id) => exists.get(orgId, id) === 1));
     }),
   };
-}
-
-/**
- * groupsOfUsers: each user's group seqs from the page's memberships, then each distinct group read
- * once; every list in group order (groupsOfUser's), a fresh GroupRef per entry.
- */
-function groupsOfUsers(ofUsers: Database.Statement, refsBySeq: Database.Statement, orgId: string, userIds: readonly string[]): Map<string, GroupRef[]> {
-  const byUser = new Map<string, GroupRef[]>();
-  for (const id of userIds) byUser.set(id, []);
-  if (userIds.length === 0) return byUser;
-  const seqsOf: number[][] = userIds.map(() => []);
-  const distinct = new Set<number>();
-  for (const [at, groupSeq] of ofUsers.all(JSON.stringify(userIds), orgId) as [number, number][]) {
-    (seqsOf[at] as number[]).push(groupSeq);
-    distinct.add(groupSeq);
-  }
-  if (distinct.size === 0) return byUser;
-  const refs = new Map<number, GroupRef>();
-  for (const [seq, id, display, builtin, binding] of refsBySeq.all(JSON.stringify([...distinct])) as [number, string, string, number, string | null][]) {
-    refs.set(seq, { id, display, builtin: builtin === 1, binding: binding ? (JSON.parse(binding) as GroupBinding) : null });
-  }
-  userIds.forEach((id, at) => {
-    const seqs = seqsOf[at] as number[];
-    if (seqs.length === 0) return;
-    const list = byUser.get(id) as GroupRef[];
-    // A user listed twice gets the same list twice, not a list twice as long.
-    if (list.length > 0) return;
-    seqs.sort((a, b) => a - b);
-    for (const seq of seqs) {
-      const ref = refs.get(seq);
-      if (ref) list.push({ ...ref, binding: ref.binding ? { ...ref.binding } : null });
-    }
-  });
-  return byUser;
 }

@@ -14,7 +14,7 @@ import { compileFilter, compileSort, type SqlResourceMap } from "./filter-sql";
 const STATEMENTS_KEPT = 256;
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-function prepared(db: Database.Database, sql: string): Database.Statement {
+export function prepared(db: Database.Database, sql: string): Database.Statement {
   let cache = statements.get(db);
   if (!cache) statements.set(db, (cache = new Map()));
   let st = cache.get(sql);

@@ -7,6 +7,7 @@ import { guard } from "./errors";
 import { foldCase } from "./fold";
 import { listPage } from "./list";
 import { USER_MAP } from "./resource-maps";
+import { listStoredUsers } from "./user-page";
 import { emailRows, userParams } from "./user-rows";
 import { insertUsers } from "./users-batch";
 
@@ -45,26 +46,6 @@ function toRecord(row: UserRow): UserRecord {
     version: row[12],
     created: row[13],
     lastModified: row[14],
-  };
-}
-
-/** A users row as StoredUser: its attributes' text (JSON.stringify(data), from every writer: ./user-rows.ts) not parsed. */
-function toStoredUser(row: UserRow): StoredUser {
-  return {
-    id: row[1],
-    orgId: row[2],
-    userName: row[3],
-    externalId: row[4],
-    displayName: row[5],
-    active: row[6] === 1,
-    status: row[7] as MemberStatus,
-    orgRole: row[8] as OrgRole | null,
-    twoFactorRequired: row[9] === 1,
-    passwordResetRequired: row[10] === 1,
-    version: row[12],
-    created: row[13],
-    lastModified: row[14],
-    dataText: row[11],
   };
 }
 
@@ -211,8 +192,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
     list: async (orgId: string, q: ListQuery): Promise<ListResult<UserRecord>> =>
       guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow), memberCount, true)),
-    listStored: async (orgId: string, q: ListQuery): Promise<ListResult<StoredUser>> =>
-      guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toStoredUser(r as UserRow), memberCount, true)),
+    listStored: async (orgId: string, q: ListQuery): Promise<ListResult<StoredUser>> => guard(() => listStoredUsers(db, orgId, q, memberCount)),
     isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
     findManyByUserName: async (orgId, names) => guard(() => {
       const rows = s.byUserNames.all(JSON.stringify(names.map(foldCase)), orgId) as [...UserRow, number][];

@@ -3,7 +3,7 @@
  * invitations, organizations, tokens, users' role and email lookups, groups bound to accounts),
  * each scoped to its organization.
  */
-import { UniqueViolation, type Store } from "../../../src/domain/ports/store";
+import { UniqueViolation, type ListQuery, type Store } from "../../../src/domain/ports/store";
 import type { Account, Invitation } from "../../../src/domain/types";
 import { aGroup, anOrg, aUser } from "../../helpers/fixtures";
 import type { ContractIt } from "./types";
@@ -101,19 +101,43 @@ export function records(it_: ContractIt, store: () => Store): void {
     expect((await store().groups.list(org.id, { startIndex: 1, count: 10, excludeBuiltin: true })).total).toBe(2);
   });
 
-  it_("lists as stored (listStored, where the store has it) what list lists: the same page, total and cursor, each user's attributes as JSON.stringify of what list reads", async () => {
+  it_("lists as stored (listStored, where the store has it) what list lists: the same page, total and cursor, each user's attributes as JSON.stringify of what list reads, and its groups, when given, as groupsOfUser(s) reads them", async () => {
     const users = store().users;
     if (!users.listStored) return; // optional: a store without it is listed by list
     const a = anOrg(); const b = anOrg();
     await store().orgs.insert(a); await store().orgs.insert(b);
     const odd = { userName: "odd@acme.test", title: 'q"\\\u2028é😀', "0": 1, active: false, nested: { a: [1, { b: null }] } };
-    for (const u of [aUser(a.id), aUser(a.id, { data: odd }), aUser(a.id, { status: "pending", externalId: "e" }), aUser(a.id, { status: "independent", orgRole: null }), aUser(b.id)]) await users.insert(u);
-    for (const q of [{ startIndex: 1, count: 10 }, { startIndex: 2, count: 1 }, { startIndex: 1, count: 2, cursor: "" }, { startIndex: 1, count: 0 }]) {
+    const all = [aUser(a.id), aUser(a.id, { data: odd }), aUser(a.id, { status: "pending", externalId: "e" }), aUser(a.id, { status: "independent", orgRole: null }), aUser(b.id), aUser(a.id)];
+    for (const u of all) await users.insert(u);
+    // Groups inserted in an order that is not their ids' (a user's groups are in group order), one bound to an account.
+    const groups = [aGroup(a.id), aGroup(a.id, { binding: { kind: "orgRole", role: "administrator" } }), aGroup(a.id), aGroup(b.id)];
+    for (const g of groups) await store().groups.insert(g);
+    await store().groups.addMembers(a.id, groups[2]!.id, [all[0]!.id, all[1]!.id, all[5]!.id]);
+    await store().groups.addMembers(a.id, groups[0]!.id, [all[1]!.id, all[2]!.id, all[3]!.id]);
+    await store().groups.addMembers(a.id, groups[1]!.id, [all[1]!.id]);
+    await store().groups.addMembers(b.id, groups[3]!.id, [all[4]!.id]);
+    const userName = { attr: "userName", type: "string", caseExact: false, multiValued: false } as const;
+    const queries: ListQuery[] = [
+      { startIndex: 1, count: 10 }, { startIndex: 2, count: 1 }, { startIndex: 1, count: 2, cursor: "" }, { startIndex: 1, count: 0 },
+      { startIndex: 2, count: 3 },
+      { startIndex: 1, count: 10, filter: { kind: "cmp", attr: userName, op: "ne", value: "odd@acme.test" } },
+      { startIndex: 1, count: 10, filter: { kind: "cmp", attr: userName, op: "eq", value: "ODD@ACME.TEST" } },
+      { startIndex: 1, count: 10, sort: { attr: userName, descending: true } },
+    ];
+    for (const q of queries) {
       const listed = await users.list(a.id, q);
       const stored = await users.listStored(a.id, q);
-      expect({ ...stored, items: stored.items.map(({ dataText, ...columns }) => ({ ...columns, data: JSON.parse(dataText) as unknown })) })
+      expect({ ...stored, items: stored.items.map(({ dataText, groups: _, ...columns }) => ({ ...columns, data: JSON.parse(dataText) as unknown })) })
         .toEqual({ ...listed, items: listed.items.map(({ emails: _, ...rest }) => rest) });
       expect(stored.items.map((u) => u.dataText)).toEqual(listed.items.map((u) => JSON.stringify(u.data)));
+      const withGroups = stored.items.filter((u) => u.groups !== undefined);
+      const read = await store().groups.groupsOfUsers(a.id, withGroups.map((u) => u.id));
+      expect(withGroups.map((u) => u.groups)).toEqual(withGroups.map((u) => read.get(u.id)));
+      for (const u of withGroups) expect(u.groups).toEqual(await store().groups.groupsOfUser(a.id, u.id));
+      // Each user's list and entries its own: no two users share an object.
+      const refs = withGroups.flatMap((u) => u.groups ?? []);
+      expect(new Set(refs).size).toBe(refs.length);
+      expect(new Set(refs.map((g) => g.binding).filter((x) => x !== null)).size).toBe(refs.filter((g) => g.binding !== null).length);
     }
   });
 }

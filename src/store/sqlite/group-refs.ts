@@ -1,0 +1,96 @@
+/**
+ * The groups of a page of users (GroupRef lists, each in groupsOfUser's order: by group seq), read
+ * in a number of statements that does not grow with the page: the page's memberships give each
+ * user's group seqs, then the few distinct groups they name are read once each (a page's users share
+ * a handful of groups: each group's row is read and its binding parsed once, not once per member).
+ * The memberships come from the users' ids (groupsOfUsers), from their seqs (a page of users read
+ * here, ./user-page.ts), or with the page's own rows (a column of each user's group seqs).
+ */
+import type Database from "better-sqlite3";
+import type { GroupRef } from "../../domain/ports/store";
+import type { GroupBinding } from "../../domain/types";
+import { prepared } from "./list";
+
+// Each statement starts from its JSON array of keys; CROSS JOIN pins that order (SQLite keeps a CROSS
+// JOIN's left table outer): with the statistics of a store opened empty the planner walked every
+// membership and scanned the page's keys for each (test/store/sqlite-groups-of-users-plan).
+/** Each user's (by its place in the array of ids) group seqs, through users' (org_id, id). */
+const OF_USER_IDS = `SELECT j.key, m.group_seq FROM json_each(?) j
+  CROSS JOIN users u ON u.org_id = ? AND u.id = j.value CROSS JOIN group_members m ON m.user_seq = u.seq`;
+/** Each user's (by its place in the array of seqs) group seqs, from group_members_user_id alone. */
+const OF_USER_SEQS = "SELECT j.key, m.group_seq FROM json_each(?) j CROSS JOIN group_members m ON m.user_seq = j.value";
+const REFS_BY_SEQ = `SELECT g.seq, g.id, g.display_name, g.builtin, g.binding FROM json_each(?) j
+  CROSS JOIN groups g ON g.seq = j.value`;
+
+/** A page's users' group seqs, a column of its query: group_concat's text ("" or null for none) is parsed by groupSeqsOf. */
+export const GROUP_SEQS_COLUMN = "(SELECT group_concat(m.group_seq) FROM group_members m WHERE m.user_seq = u.seq)";
+
+/** The group seqs of GROUP_SEQS_COLUMN's text. */
+export function groupSeqsOf(text: string | null): number[] {
+  if (!text) return [];
+  const out: number[] = [];
+  for (const s of text.split(",")) out.push(Number(s));
+  return out;
+}
+
+/** The group seqs of each user in `keys` (ids in `orgId`, or seqs), one list per key, in `keys`' order. */
+function seqLists(db: Database.Database, keys: readonly (string | number)[], orgId: string | null): number[][] {
+  const lists: number[][] = keys.map(() => []);
+  const rows = (orgId === null
+    ? prepared(db, OF_USER_SEQS).raw().all(JSON.stringify(keys))
+    : prepared(db, OF_USER_IDS).raw().all(JSON.stringify(keys), orgId)) as [number, number][];
+  for (const [at, groupSeq] of rows) (lists[at] as number[]).push(groupSeq);
+  return lists;
+}
+
+/**
+ * The GroupRef list of each list of group seqs, in group order: the distinct groups read once, a
+ * fresh GroupRef (and binding) per entry, so that no two users share an object.
+ */
+export function groupRefLists(db: Database.Database, lists: readonly number[][]): GroupRef[][] {
+  const distinct = new Set<number>();
+  for (const seqs of lists) for (const seq of seqs) distinct.add(seq);
+  const out: GroupRef[][] = lists.map(() => []);
+  if (distinct.size === 0) return out;
+  const refs = new Map<number, GroupRef>();
+  const rows = prepared(db, REFS_BY_SEQ).raw().all(JSON.stringify([...distinct])) as [number, string, string, number, string | null][];
+  for (const [seq, id, display, builtin, binding] of rows) {
+    refs.set(seq, { id, display, builtin: builtin === 1, binding: binding ? (JSON.parse(binding) as GroupBinding) : null });
+  }
+  lists.forEach((seqs, at) => {
+    if (seqs.length === 0) return;
+    const list = out[at] as GroupRef[];
+    const sorted = seqs.length > 1 ? [...seqs].sort((a, b) => a - b) : seqs;
+    for (const seq of sorted) {
+      const ref = refs.get(seq);
+      if (ref) list.push({ ...ref, binding: ref.binding ? { ...ref.binding } : null });
+    }
+  });
+  return out;
+}
+
+/** One user's groups by its seq, in group order: one statement (a lookup's page of one). */
+const REFS_OF_USER_SEQ = `SELECT g.id, g.display_name, g.builtin, g.binding FROM group_members m CROSS JOIN groups g ON g.seq = m.group_seq
+  WHERE m.user_seq = ? ORDER BY g.seq`;
+
+/** The group lists of users given by seq (a page this store read), in `seqs`' order. */
+export function groupRefsOfSeqs(db: Database.Database, seqs: readonly number[]): GroupRef[][] {
+  if (seqs.length !== 1) return seqs.length === 0 ? [] : groupRefLists(db, seqLists(db, seqs, null));
+  const rows = prepared(db, REFS_OF_USER_SEQ).raw().all(seqs[0]) as [string, string, number, string | null][];
+  return [rows.map(([id, display, builtin, binding]) => ({ id, display, builtin: builtin === 1, binding: binding ? (JSON.parse(binding) as GroupBinding) : null }))];
+}
+
+/**
+ * groups.groupsOfUsers: by user id; a user in no group (or unknown, or of another organization) has
+ * an empty list, and a user listed twice gets the same list twice, not a list twice as long.
+ */
+export function groupsOfUsers(db: Database.Database, orgId: string, userIds: readonly string[]): Map<string, GroupRef[]> {
+  const byUser = new Map<string, GroupRef[]>();
+  if (userIds.length === 0) return byUser;
+  const lists = groupRefLists(db, seqLists(db, userIds, orgId));
+  userIds.forEach((id, at) => {
+    const list = byUser.get(id);
+    if (list === undefined || list.length === 0) byUser.set(id, lists[at] as GroupRef[]);
+  });
+  return byUser;
+}
