@@ -42,6 +42,8 @@ export interface RequestDepth {
   depth(): number;
   /** From now on, `res`'s request is held by `org` (once its token is known); a second claim changes nothing. */
   claim(res: Response, org: string): void;
+  /** `res`'s request no longer counts, though not answered yet: it was refused, and waits for nothing but a timer (./write-shedding.ts, pacing). */
+  release(res: Response): void;
   /** How many requests `org` holds now, how many organizations hold any, and how many organizations hold in all (nobody's are not counted). */
   held(org: string): HeldBy;
 }
@@ -82,15 +84,20 @@ export function requestDepth(): RequestDepth {
   const arrivedIn = new WeakMap<Response, number>();
   /** Whose each claimed request is (kept off the response: no property is added to it). */
   const partyOf = new WeakMap<Response, string>();
-  function onClose(this: Response): void {
-    const party = partyOf.get(this) ?? NOBODY;
-    const arrived = arrivedIn.get(this);
-    arrivedIn.delete(this);
+  /** `res`'s request stops counting (once: its close after a release counts nothing). */
+  const leave = (res: Response): void => {
+    const arrived = arrivedIn.get(res);
+    if (arrived === undefined) return;
+    const party = partyOf.get(res) ?? NOBODY;
+    arrivedIn.delete(res);
     if (arrived === turn) answeredThisTurn.push(party);
     else {
       depth--;
       add(party, -1);
     }
+  };
+  function onClose(this: Response): void {
+    leave(this);
   }
   return {
     depth: () => depth,
@@ -101,6 +108,7 @@ export function requestDepth(): RequestDepth {
       add(NOBODY, -1);
       add(org, 1);
     },
+    release: leave,
     held: (org: string) => {
       const nobody = byParty.get(NOBODY) ?? 0;
       return { mine: org === NOBODY ? 0 : byParty.get(org) ?? 0, parties: byParty.size - (nobody > 0 ? 1 : 0), total: depth - nobody };

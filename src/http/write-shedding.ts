@@ -42,6 +42,19 @@
  * organization's share, and counted as a party of their own they let an organization holding
  * fewer than they hide its flood behind them (F9).
  *
+ * Pacing. A refusal is decided on arrival and costs a fraction of a write, but a client that
+ * ignores Retry-After sends its next request on the same connection the moment the 429 is in
+ * (autocannon does, and so would a script without backoff): at 50 connections and a depth of 16,
+ * the 34 refused came back every turn of the loop, their refusals took a third of the server's
+ * time, and every turn an admitted request waits through was that much longer (bench/README.md,
+ * Overload). So a write refused on a connection whose previous refusal's Retry-After has not
+ * passed is answered when it passes: decided at once as before, its body never read, no longer
+ * counted as held (./overload.ts `release`); only its answer waits, on a timer. The first refusal
+ * on a connection, and one after its Retry-After, is answered at once; an admitted write is never
+ * paced. A client honouring Retry-After never meets it; one ignoring it costs one refusal per
+ * Retry-After per connection instead of one per turn. Behind a proxy whose connections carry
+ * several clients, a refusal may wait out another client's Retry-After: it was refused all the same.
+ *
  * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
  * hundred milliseconds), so the delay cannot tell a client importing one request after another
  * from a crowd. It is admitted by count instead, after its body is read (./bulk-admission.ts), and
@@ -98,9 +111,32 @@ export interface SheddingOptions {
   maxDepth?: number;
   /** The organizations' shares of the writes (one for every router; a new one by default). */
   shares?: OrgShares;
-  /** Who holds the held requests (./overload.ts): claimed here, read for the fair share of the depth. */
-  parties?: Pick<RequestDepth, "claim" | "held">;
+  /** Who holds the held requests (./overload.ts): claimed here, read for the fair share of the depth, released when a refusal is paced. */
+  parties?: Pick<RequestDepth, "claim" | "held" | "release">;
+  /** The clock (ms) and the timer that pace refusals (performance.now and setTimeout by default). */
+  now?: () => number;
+  later?: (fn: () => void, ms: number) => () => void;
 }
+
+/**
+ * Pacing: when each connection may next be refused at once (ms, by `now`): its last refusal's
+ * answer plus that refusal's Retry-After. Kept off the socket (no property is added to it).
+ */
+type Pacing = WeakMap<object, number>;
+
+/** How long `req`'s refusal waits before it is answered (0: at once), noting when the next may be answered at once. */
+function paced(pacing: Pacing, req: Request, retryAfterS: number, now: number): number {
+  const socket = req.socket as object | undefined;
+  if (!socket) return 0;
+  const until = pacing.get(socket) ?? -Infinity;
+  pacing.set(socket, Math.max(now, until) + retryAfterS * 1000);
+  return Math.max(0, until - now);
+}
+
+const setTimer = (fn: () => void, ms: number): (() => void) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+};
 
 /**
  * A refusal's error made without capturing a stack trace: a 429 is rendered from its code and
@@ -126,6 +162,9 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
   const monitor = maxLagMs > 0 && !options.lag ? new LoopLag() : null;
   const current = options.lag ?? (() => monitor?.ms ?? 0);
   const shares = options.shares ?? new OrgShares();
+  const pacing: Pacing = new WeakMap();
+  const now = options.now ?? (() => performance.now());
+  const later = options.later ?? setTimer;
   return {
     handler: (req: Request, res: Response, next: NextFunction) => {
       const org = req.actor?.org.id ?? "";
@@ -149,7 +188,18 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
       const late = maxLagMs > 0 && another && fair ? current() : 0;
       if (deep || (late > maxLagMs && shares.heavy(org))) {
         req.refusal = deep ? "overload" : "writes_shed";
-        return next(withoutStack(() => (deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late)))));
+        const refusal = withoutStack(() => (deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late))));
+        const wait = paced(pacing, req, refusal.retryAfter ?? 1, now());
+        if (wait === 0) return next(refusal);
+        // Sent again on this connection before the last refusal's Retry-After: answered when it
+        // ends, holding nothing meanwhile (no longer counted as held, no work, no body read).
+        options.parties?.release(res);
+        const cancel = later(() => {
+          res.off("close", cancel);
+          next(refusal);
+        }, wait);
+        res.once("close", cancel);
+        return;
       }
       next();
     },
