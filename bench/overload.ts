@@ -4,7 +4,10 @@
  *   npm run build && npx tsc -p bench/tsconfig.json
  *   node dist-bench/bench/overload.js --trees <dirA>,<dirB> [--users 20000] [--rounds 3]
  *     [--scenarios users.post,users.patch.active,groups.member.big.entra] [--connections 10,50]
- *     [--seconds 1.5] [--trace] [--envs "OVERLOAD_QUEUE_DEPTH=32;OVERLOAD_QUEUE_DEPTH=16"]
+ *     [--seconds 1.5] [--trace] [--fresh] [--envs "OVERLOAD_QUEUE_DEPTH=32;OVERLOAD_QUEUE_DEPTH=16"]
+ *
+ * --fresh: the warm-up on connections of its own and the measured run on new ones, as
+ * `npm run bench` runs autocannon (the default keeps the warm-up's connections).
  *
  * --envs: every tree is also run with each set of server variables (separated by ";", each
  * "NAME=value,NAME=value"), as a server of its own.
@@ -31,7 +34,7 @@
  * busy machine).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -52,6 +55,7 @@ const { values: opts } = parseArgs({
     connections: { type: "string", default: "10,50" },
     seconds: { type: "string", default: "1.5" },
     trace: { type: "boolean", default: false },
+    fresh: { type: "boolean", default: false },
     envs: { type: "string", default: "" },
   },
 });
@@ -66,13 +70,14 @@ const CONNS = (opts.connections as string).split(",").map(Number);
 const SECONDS = Number(opts.seconds);
 const WARMUP = 0.3;
 const TRACE = opts.trace === true;
+const FRESH = opts.fresh === true;
 const HOOK = pathToFileURL(join(__dirname, "..", "..", "bench", "overload-trace-hook.mjs")).href;
 
 interface Answer { status: number; sent: bigint; got: bigint }
 interface Run { answers: Answer[]; seconds: number; /** Answers of the whole run, warm-up included, and the server's CPU over it (µs). */ all: number; cpuUs: number }
 
 /** `connections` kept-alive connections, each sending the scenario's steps one request at a time for `seconds`. */
-async function load(url: string, ctx: BenchContext, name: string, connections: number, seconds: number): Promise<Run> {
+async function load(url: string, ctx: BenchContext, name: string, connections: number, seconds: number, warmup: number): Promise<Run> {
   const { hostname, port } = new URL(url);
   const steps = scenario(name).steps(ctx);
   const answers: Answer[] = [];
@@ -117,7 +122,7 @@ async function load(url: string, ctx: BenchContext, name: string, connections: n
       const body = buf.toString("utf8", end + 4, total);
       buf = buf.subarray(total);
       all++;
-      if (performance.now() >= t0 + WARMUP * 1000) answers.push({ status, sent, got });
+      if (performance.now() >= t0 + warmup * 1000) answers.push({ status, sent, got });
       step.onResponse?.(status, body, stepCtx);
       s = (s + 1) % steps.length;
       sendNext();
@@ -126,7 +131,7 @@ async function load(url: string, ctx: BenchContext, name: string, connections: n
     sock.on("connect", sendNext);
   });
   await Promise.all(Array.from({ length: connections }, one));
-  return { answers, seconds: seconds - WARMUP, all, cpuUs: 0 };
+  return { answers, seconds: seconds - warmup, all, cpuUs: 0 };
 }
 
 const ms = (ns: bigint) => Number(ns) / 1e6;
@@ -204,7 +209,9 @@ async function main(): Promise<void> {
             for (const c of CONNS) {
               await drain(server);
               const c0 = cpuNs(server.pid);
-              const run = await load(server.url, data.ctx, name, c, SECONDS + WARMUP);
+              // --fresh: as `npm run bench` (autocannon), the warm-up on connections of its own, the run on new ones.
+              if (FRESH) await load(server.url, data.ctx, name, c, WARMUP, WARMUP);
+              const run = FRESH ? await load(server.url, data.ctx, name, c, SECONDS, 0) : await load(server.url, data.ctx, name, c, SECONDS + WARMUP, WARMUP);
               run.cpuUs = (cpuNs(server.pid) - c0) / 1000;
               runs.push({ name, c, run });
             }
@@ -214,6 +221,7 @@ async function main(): Promise<void> {
         }
         const trace = TRACE ? readTrace(traceFile) : null;
         for (const { name, c, run } of runs) {
+          if (process.env.OVERLOAD_DUMP) writeFileSync(`${process.env.OVERLOAD_DUMP}-${round}-${TREES.indexOf(tree)}-${name}-${c}.txt`, run.answers.map((a) => `${ms(a.sent - (run.answers[0]?.sent ?? 0n)).toFixed(1)} ${ms(a.got - a.sent).toFixed(1)} ${a.status}`).join("\n"));
           const ok = run.answers.filter((a) => a.status >= 200 && a.status < 300);
           const lat = ok.map((a) => ms(a.got - a.sent));
           const cell: Cell = {
