@@ -3,6 +3,7 @@
  * much CPU as writing them, so the worker does it on the other core while the main thread writes.
  */
 import { createReadStream } from "node:fs";
+import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { readLine, type ReadLine } from "./import-lines";
@@ -74,9 +75,15 @@ export interface FileReader {
   stop: () => Promise<unknown>;
 }
 
-/** The file's lines read by a worker thread (compiled code), or in this thread (from the TypeScript sources: tests). */
-export function readFile(file: string): FileReader {
-  return __filename.endsWith(".js") ? readInWorker(file) : readHere(file);
+/**
+ * The file's lines read by a worker thread (compiled code, with a second core to run it on), or in
+ * this thread: from the TypeScript sources (tests), or when this process may use one core only
+ * (taskset, a container's cpuset): there the worker ran on the writer's core anyway, and copying
+ * every decoded line between the threads (structured clone, both ways of it on that core) cost
+ * more than it overlapped.
+ */
+export function readFile(file: string, cores = availableParallelism()): FileReader {
+  return __filename.endsWith(".js") && cores > 1 ? readInWorker(file) : readHere(file);
 }
 
 function readHere(file: string): FileReader {
