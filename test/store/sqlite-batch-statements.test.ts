@@ -75,6 +75,38 @@ describe("SQLite: many users or members at once in a number of statements that d
   });
 });
 
+describe("SQLite: insertMany binds each user's values as parameters, whatever the emails a chunk holds", () => {
+  it("inserts chunks of any size in order, users with many emails included, each email row on its own user", async () => {
+    const db = new Database(":memory:");
+    migrate(db);
+    const org = anOrg();
+    await sqliteOrgs(db).insert(org);
+    const users = sqliteUsers(db);
+    // Sizes that are not the full chunk (500), more than the few statements kept for them, and a
+    // chunk of 500 users with 5 emails each (2,500 email rows: more than one statement's 2,000).
+    const sizes = [1, 7, 499, 501, 3, 250, 9, 2, 1000];
+    let n = 0;
+    const all = [];
+    for (const size of sizes) {
+      const batch = Array.from({ length: size }, () => {
+        const i = n++;
+        const emails = Array.from({ length: size === 1000 ? 5 : 1 }, (_, k) => ({ value: `u${i}.${k}@acme.test`, type: k === 0 ? "work" : "other", primary: k === 0 }));
+        return aUser(org.id, { userName: `u${i}@acme.test`, emails, data: { userName: `u${i}@acme.test`, emails, title: "\u0000 é 😀 \"quoted\"" } });
+      });
+      await users.insertMany!(org.id, batch);
+      all.push(...batch);
+    }
+    expect((await users.list(org.id, { startIndex: 1, count: 10000 })).items.map((u) => u.id)).toEqual(all.map((u) => u.id));
+    const rows = db.prepare(`SELECT u.id, e.value FROM user_emails e JOIN users u ON u.seq = e.user_seq ORDER BY e.rowid`).raw().all();
+    expect(rows).toEqual(all.flatMap((u) => u.emails.map((e) => [u.id, e.value])));
+    for (const u of [all[0]!, all[600]!, all[all.length - 1]!]) {
+      expect(await users.get(org.id, u.id)).toEqual(u);
+      expect((await users.listByStatus(org.id, { search: u.emails[u.emails.length - 1]!.value, offset: 0, limit: 5 })).items).toEqual([u]);
+    }
+    db.close();
+  });
+});
+
 describe("SQLite: the lookups of many at once start from the strings and find each by index, whatever the statistics", () => {
   it.each([["an empty store's", false], ["a populated store's", true]])("with %s statistics", async (_, populate) => {
     const sqls: string[] = [];
