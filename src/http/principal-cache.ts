@@ -54,12 +54,16 @@ export interface PrincipalCacheStats {
 export class PrincipalCache {
   private readonly entries = new Map<string, Entry>();
   readonly stats: PrincipalCacheStats = { hits: 0, misses: 0 };
+  /** The store's principal version, bound once (not at every request); undefined when it keeps none. */
+  private readonly version: ((orgId: string) => Promise<number>) | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly resolve: (plaintext: string, now: Date) => Promise<Authenticated | null>,
     private readonly max = PRINCIPAL_CACHE_ENTRIES,
-  ) {}
+  ) {
+    this.version = store.principalVersion?.bind(store);
+  }
 
   /** Whether this store lets principals be kept (it keeps a principal version). */
   get enabled(): boolean {
@@ -68,7 +72,7 @@ export class PrincipalCache {
 
   /** The token's principal, from the cache while nothing it was resolved from changed, else resolved afresh. */
   async authenticate(plaintext: string, now: Date): Promise<Authenticated | null> {
-    const version = this.store.principalVersion?.bind(this.store);
+    const version = this.version;
     if (!version) return this.resolve(plaintext, now);
     const parsed = parseToken(plaintext);
     if (!parsed) return null;

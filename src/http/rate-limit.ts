@@ -115,16 +115,29 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
       return null;
     }
   };
+  const refuse = (req: Request, next: NextFunction, wait: number, by: "token_budget" | "org_budget") => {
+    req.refusal = by;
+    next(Errors.rateLimited(wait));
+  };
+  // Callbacks on each budget's answer, not an async function a request (fewer promises made).
+  // A budget whose counters failed, and their insurance too, lets the request through rather than
+  // refuse everyone; the store itself answers 503 if it is really down.
   const handler = (req: Request, _res: Response, next: NextFunction) => {
     const actor = req.actor;
     if (!actor) return next();
-    void (async () => {
-      // The token first: a token over its own budget does not spend its organization's.
-      const tokenWait = await take(token, actor.tokenId);
-      const wait = tokenWait ?? (await take(org, actor.org.id));
-      if (wait !== null) req.refusal = tokenWait !== null ? "token_budget" : "org_budget";
-      next(wait === null ? undefined : Errors.rateLimited(wait));
-    })();
+    const byOrg = () => {
+      if (!org) return next();
+      org.consume(actor.org.id).then(
+        (wait) => (wait === null ? next() : refuse(req, next, wait, "org_budget")),
+        (e: unknown) => { onFailure(e); next(); },
+      );
+    };
+    // The token first: a token over its own budget does not spend its organization's.
+    if (!token) return byOrg();
+    token.consume(actor.tokenId).then(
+      (wait) => (wait === null ? byOrg() : refuse(req, next, wait, "token_budget")),
+      (e: unknown) => { onFailure(e); byOrg(); },
+    );
   };
   return Object.assign(handler, { forOrg: (orgId: string) => take(org, orgId) });
 }
