@@ -52,7 +52,10 @@
  * counted as held (./overload.ts `release`); only its answer waits, on a timer. The first refusal
  * on a connection, and one after its Retry-After, is answered at once; an admitted write is never
  * paced. A client honouring Retry-After never meets it; one ignoring it costs one refusal per
- * Retry-After per connection instead of one per turn. Behind a proxy whose connections carry
+ * Retry-After per connection instead of one per turn. A paced refusal is answered up to half a
+ * Retry-After after the previous one's ended, drawn for each: clients refused in the same turn (a
+ * crowd arriving together) would otherwise all come back in the same turn a Retry-After later, and
+ * again, each time as a burst the requests admitted in that turn wait through. Behind a proxy whose connections carry
  * several clients, a refusal may wait out another client's Retry-After: it was refused all the same.
  *
  * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
@@ -113,9 +116,10 @@ export interface SheddingOptions {
   shares?: OrgShares;
   /** Who holds the held requests (./overload.ts): claimed here, read for the fair share of the depth, released when a refusal is paced. */
   parties?: Pick<RequestDepth, "claim" | "held" | "release">;
-  /** The clock (ms) and the timer that pace refusals (performance.now and setTimeout by default). */
+  /** The clock (ms) and the timer that pace refusals (performance.now and setTimeout by default), and a number in [0, 1) for each refusal's spread (Math.random). */
   now?: () => number;
   later?: (fn: () => void, ms: number) => () => void;
+  random?: () => number;
 }
 
 /**
@@ -125,12 +129,13 @@ export interface SheddingOptions {
 type Pacing = WeakMap<object, number>;
 
 /** How long `req`'s refusal waits before it is answered (0: at once), noting when the next may be answered at once. */
-function paced(pacing: Pacing, req: Request, retryAfterS: number, now: number): number {
+function paced(pacing: Pacing, req: Request, retryAfterS: number, now: number, spread: number): number {
   const socket = req.socket as object | undefined;
   if (!socket) return 0;
   const until = pacing.get(socket) ?? -Infinity;
-  pacing.set(socket, Math.max(now, until) + retryAfterS * 1000);
-  return Math.max(0, until - now);
+  const wait = now >= until ? 0 : until - now + (retryAfterS * 1000 * spread) / 2;
+  pacing.set(socket, now + wait + retryAfterS * 1000);
+  return wait;
 }
 
 const setTimer = (fn: () => void, ms: number): (() => void) => {
@@ -165,6 +170,7 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
   const pacing: Pacing = new WeakMap();
   const now = options.now ?? (() => performance.now());
   const later = options.later ?? setTimer;
+  const random = options.random ?? Math.random;
   return {
     handler: (req: Request, res: Response, next: NextFunction) => {
       const org = req.actor?.org.id ?? "";
@@ -189,7 +195,7 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
       if (deep || (late > maxLagMs && shares.heavy(org))) {
         req.refusal = deep ? "overload" : "writes_shed";
         const refusal = withoutStack(() => (deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late))));
-        const wait = paced(pacing, req, refusal.retryAfter ?? 1, now());
+        const wait = paced(pacing, req, refusal.retryAfter ?? 1, now(), random());
         if (wait === 0) return next(refusal);
         // Sent again on this connection before the last refusal's Retry-After: answered when it
         // ends, holding nothing meanwhile (no longer counted as held, no work, no body read).

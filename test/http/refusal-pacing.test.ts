@@ -1,7 +1,8 @@
 /**
  * Refusal pacing (src/http/write-shedding.ts): a write refused on a connection whose previous
  * refusal's Retry-After has not passed yet is answered when it passes, not at once; the first
- * refusal on a connection, and one after its Retry-After, is answered at once; a paced refusal
+ * refusal on a connection, and one after its Retry-After, is answered at once; paced answers are
+ * spread over half a Retry-After (drawn for each); a paced refusal
  * holds nothing (it no longer counts as held), and its client leaving cancels it. Writes admitted
  * are never paced. The middleware alone, with its clock and timer given: no timing.
  */
@@ -36,7 +37,7 @@ function manualTime() {
 }
 
 /** A server that holds `held` requests of one organization (so its writes are refused by depth 1). */
-function setup(held: () => number) {
+function setup(held: () => number, random = () => 0) {
   const time = manualTime();
   const released: Response[] = [];
   const parties = {
@@ -44,7 +45,7 @@ function setup(held: () => number) {
     held: (): HeldBy => ({ mine: held(), parties: 1, total: held() }),
     release: (res: Response) => { released.push(res); },
   };
-  const { handler } = shedWrites(0, { depth: held, maxDepth: 1, parties, now: time.now, later: time.later });
+  const { handler } = shedWrites(0, { depth: held, maxDepth: 1, parties, now: time.now, later: time.later, random });
   return { handler, time, released };
 }
 
@@ -80,6 +81,20 @@ describe("refusal pacing", () => {
     expect(third.passed()).toBe("not yet");
     time.advance(3_000);
     expect(code(third.passed())).toBe(9009);
+  });
+
+  it("spreads paced answers over half a Retry-After after the previous one's ends, so connections refused together do not all come back together", () => {
+    const { handler, time } = setup(() => 2, () => 0.5);
+    const socket = {};
+    send(handler, socket); // at 1,000 ms, at once: the next at once from 2,000 ms
+    const second = send(handler, socket);
+    time.advance(2_249);
+    expect(second.passed()).toBe("not yet");
+    time.advance(2_250); // 2,000 + 0.5 x 1,000 / 2
+    expect(code(second.passed())).toBe(9009);
+    // A client that waits the Retry-After after that answer is answered at once.
+    time.advance(3_250);
+    expect(code(send(handler, socket).passed())).toBe(9009);
   });
 
   it("answers at once a refusal on another connection, or on the same one once the last refusal's Retry-After has passed", () => {
