@@ -123,18 +123,29 @@ export interface SheddingOptions {
 }
 
 /**
- * Pacing: when each connection may next be refused at once (ms, by `now`): its last refusal's
- * answer plus that refusal's Retry-After. Kept off the socket (no property is added to it).
+ * Pacing, per connection: when it may next be refused at once (ms, by `now`: its last refusal's
+ * answer plus that refusal's Retry-After), and whether a paced refusal waits on it now. Kept off
+ * the socket (no property is added to it).
  */
-type Pacing = WeakMap<object, number>;
+type Pacing = WeakMap<object, { until: number; waiting: boolean }>;
 
-/** How long `req`'s refusal waits before it is answered (0: at once), noting when the next may be answered at once. */
+/**
+ * How long `req`'s refusal waits before it is answered (0: at once), noting when the next may be
+ * answered at once. One paced refusal waits on a connection at a time: a refusal pipelined behind
+ * it (HTTP/1.1 lets a client send requests without reading an answer) is answered at once, and
+ * Node writes it after the waiting one, in order; once such answers fill the connection's buffer
+ * Node stops reading it. Paced one after another, each held with a timer and nothing written, the
+ * connection was read without end: a client held as many requests in the server as it sent
+ * (docs/security.md case 59).
+ */
 function paced(pacing: Pacing, req: Request, retryAfterS: number, now: number, spread: number): number {
   const socket = req.socket as object | undefined;
   if (!socket) return 0;
-  const until = pacing.get(socket) ?? -Infinity;
+  const last = pacing.get(socket);
+  if (last?.waiting) return 0;
+  const until = last?.until ?? -Infinity;
   const wait = now >= until ? 0 : until - now + (retryAfterS * 1000 * spread) / 2;
-  pacing.set(socket, now + wait + retryAfterS * 1000);
+  pacing.set(socket, { until: now + wait + retryAfterS * 1000, waiting: wait > 0 });
   return wait;
 }
 
@@ -200,11 +211,21 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
         // Sent again on this connection before the last refusal's Retry-After: answered when it
         // ends, holding nothing meanwhile (no longer counted as held, no work, no body read).
         options.parties?.release(res);
+        const socket = req.socket as object;
+        const waited = () => {
+          const p = pacing.get(socket);
+          if (p) p.waiting = false;
+        };
+        const gone = () => {
+          cancel();
+          waited();
+        };
         const cancel = later(() => {
-          res.off("close", cancel);
+          res.off("close", gone);
+          waited();
           next(refusal);
         }, wait);
-        res.once("close", cancel);
+        res.once("close", gone);
         return;
       }
       next();
