@@ -56,7 +56,7 @@ describe("refused writes pipelined on one connection", () => {
       expect(p.answers()[0]).toBe("HTTP/1.1 429"); // the first refusal on a connection is answered at once
       await sleep(300); // every request the server will read meanwhile is read
       // One paced refusal waits on its timer; the others are not each held with one of their own.
-      expect(timers() - before).toBeLessThanOrEqual(3);
+      expect(timers() - before).toBeLessThanOrEqual(10); // (a few for the server's own sockets and timers; the old pacing: one per request, 299)
       for (let i = 0; i < 500 && p.answers().length < PIPELINED; i++) await sleep(20);
       expect(p.answers()).toEqual(Array.from({ length: PIPELINED }, () => "HTTP/1.1 429"));
     } finally {
