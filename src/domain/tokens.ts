@@ -250,7 +250,7 @@ const lastWritten = new WeakMap<object, Map<string, number>>();
  * the time shown is therefore up to a minute (per instance) behind. A failed write is dropped:
  * the next use a minute on writes again.
  */
-export function noteTokenUse(store: Store, clock: Clock, orgId: string, tokenId: string, address: string): void {
+export function noteTokenUse(store: Store, clock: Clock, orgId: string, tokenId: string, address: string | (() => string)): void {
   if (!store.tokens.recordUse) return;
   let seen = lastWritten.get(store);
   if (!seen) {
@@ -262,5 +262,6 @@ export function noteTokenUse(store: Store, clock: Clock, orgId: string, tokenId:
   if (last !== undefined && now - last < TOKEN_USE_WRITE_MS) return;
   if (seen.size >= MAX_REMEMBERED) seen.clear(); // bounded: forgetting only means one write more
   seen.set(tokenId, now);
-  store.tokens.recordUse(orgId, tokenId, new Date(now).toISOString(), address.slice(0, 64)).catch(() => seen.delete(tokenId));
+  const from = typeof address === "function" ? address() : address; // a request's address is worked out only when written
+  store.tokens.recordUse(orgId, tokenId, new Date(now).toISOString(), from.slice(0, 64)).catch(() => seen.delete(tokenId));
 }

@@ -88,7 +88,7 @@ export function requireToken(
       return void auditRefusal(audit.store, audit.clock, actor, "scope.required", { type: "Route", id: route.slice(0, 200) }, e.message).then(() => next(e), next);
     }
     failures?.succeeded(req, actor.tokenId);
-    if (audit) noteTokenUse(audit.store, audit.clock, actor.org.id, actor.tokenId, req.ip ?? req.socket.remoteAddress ?? "");
+    if (audit) noteTokenUse(audit.store, audit.clock, actor.org.id, actor.tokenId, () => req.ip ?? req.socket.remoteAddress ?? "");
     req.actor = actor;
     next();
   };

@@ -13,7 +13,7 @@
  * token is resolved again every time; failed authentications have their own budget). A store
  * without a version (MongoDB) resolves every request, as before.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Store } from "../domain/ports/store";
 import type { Authenticated } from "../domain/tokens";
 import { parseToken } from "../domain/tokens";
@@ -76,7 +76,7 @@ export class PrincipalCache {
     if (!version) return this.resolve(plaintext, now);
     const parsed = parseToken(plaintext);
     if (!parsed) return null;
-    const key = createHash("sha256").update(plaintext).digest("base64");
+    const key = hash("sha256", plaintext, "base64"); // one call: no Hash object made and collected a request
     const entry = this.entries.get(key);
     if (entry) {
       if (now.getTime() < entry.notAfter && (await version(entry.orgId)) === entry.version) {
