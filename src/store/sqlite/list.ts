@@ -1,6 +1,7 @@
 /**
  * One paged list query for any resource table: filter and sort compiled by ./filter-sql, pages by
- * OFFSET (startIndex) or by keyset on seq (cursor, RFC 9865), the total from the page when it ends
+ * OFFSET (startIndex; a deep page in seq order from the nearest page before it: ./page-anchors.ts)
+ * or by keyset on seq (cursor, RFC 9865), the total from the page when it ends
  * the results, else by count(*) (or, without a filter, by the table's own counter when it keeps one).
  */
 import type Database from "better-sqlite3";
@@ -9,6 +10,7 @@ import { totalShownByPage } from "../../domain/ports/page-total";
 import type { ListQuery, ListResult } from "../../domain/ports/store";
 import { decodeCursor, encodeCursor } from "../cursors";
 import { compileFilter, compileSort, type SqlResourceMap } from "./filter-sql";
+import { ANCHORED_FROM, anchorBefore, keepAnchor, stateOf } from "./page-anchors";
 
 /** Prepared statements by SQL text, per database; bounded, since filter shapes come from requests. */
 const STATEMENTS_KEPT = 256;
@@ -82,8 +84,11 @@ export function listPage<T>(
     if (rows.length > q.count && last) nextCursor = encodeCursor(Array.isArray(last) ? (last[0] as number) : last.seq);
   } else {
     const order = q.sort ? compileSort(q.sort, map) : `ORDER BY ${alias}.seq`;
-    skipped = Math.max(0, q.startIndex - 1);
-    rows = prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, skipped);
+    const offset = Math.max(0, q.startIndex - 1);
+    skipped = offset;
+    const page = (n: number) => prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, n);
+    rows = q.sort || db.inTransaction || offset + q.count < ANCHORED_FROM ? page(offset) : anchoredPage(db, `${from}\u0000${where}\u0000${JSON.stringify(params)}`, offset, q.count, page,
+      (anchor) => prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq >= ? ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, anchor.seq, offset - anchor.offset));
   }
   const n = Math.min(rows.length, q.count);
   const items: T[] = [];
@@ -91,4 +96,25 @@ export function listPage<T>(
   const result: ListResult<T> = { total: (skipped !== undefined ? totalShownByPage(skipped, limit, rows.length) : undefined) ?? total(), items };
   if (nextCursor !== undefined) result.nextCursor = nextCursor;
   return result;
+}
+
+const seqOf = (row: unknown): number => (Array.isArray(row) ? (row[0] as number) : (row as { seq: number }).seq);
+
+/**
+ * A startIndex page in seq order from the nearest page anchor before it (./page-anchors.ts), when
+ * one holds in the database's current state; else from the first row. It keeps where it began, and
+ * (from its extra row) where the next page begins.
+ */
+function anchoredPage(
+  db: Database.Database, key: string, skipped: number, count: number,
+  page: (offset: number) => unknown[], from: (anchor: { offset: number; seq: number }) => unknown[],
+): unknown[] {
+  const state = stateOf(db);
+  const anchor = skipped >= ANCHORED_FROM ? anchorBefore(db, key, state, skipped) : undefined;
+  const rows = anchor ? from(anchor) : page(skipped);
+  // Another connection committed while the page was read: the anchor may not hold, and none is kept.
+  if (stateOf(db) !== state) return anchor ? page(skipped) : rows;
+  if (rows.length > 0) keepAnchor(db, key, state, skipped, seqOf(rows[0]));
+  if (rows.length > count) keepAnchor(db, key, state, skipped + count, seqOf(rows[count]));
+  return rows;
 }
