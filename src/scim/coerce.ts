@@ -48,7 +48,8 @@ export function coerceBody(body: unknown, schema: ResourceSchema, profile: ScimP
   const normalized = normalizeBody(body, schema, profile);
   const core: Record<string, unknown> = {};
   const extensions = new Map<string, Record<string, unknown>>();
-  for (const [key, value] of Object.entries(normalized)) {
+  for (const key of Object.keys(normalized)) {
+    const value = normalized[key];
     if (key === schemasKey || key.toLowerCase() === "schemas") continue;
     const urn = schema.schemaId(key);
     if (urn !== undefined || key.slice(0, 4).toLowerCase() === "urn:") {
@@ -56,7 +57,8 @@ export function coerceBody(body: unknown, schema: ResourceSchema, profile: ScimP
       if (value === null || value === undefined) continue;
       if (!isObject(value)) throw Errors.invalidValue(`'${urn}' must be an object of the extension's attributes.`);
       const ext: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
+      for (const k of Object.keys(value)) {
+        const v = value[k];
         const def = schema.extAttr(urn, k);
         if (!def) throw Errors.unknownBodyAttribute(`The extension ${urn}`, clip(k));
         if (def.mutability === "readOnly" || v === null || v === undefined) continue;

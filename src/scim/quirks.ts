@@ -56,18 +56,34 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * overflow the stack; it stops at the first level past the limit.
  */
 export function assertSafeKeys(body: unknown, maxDepth = MAX_BODY_DEPTH): void {
-  const stack: Array<[unknown, number]> = [[body, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== "object" || node === null) continue;
+  // Two parallel stacks of the objects still to visit and their depths (no pair allocated a value:
+  // every request body and every imported line passes here); scalars are never pushed.
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  if (typeof body === "object" && body !== null) {
+    nodes.push(body);
+    depths.push(0);
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth >= maxDepth) throw Errors.tooDeep(maxDepth);
     if (Array.isArray(node)) {
-      for (const item of node) stack.push([item, depth + 1]);
+      for (const item of node as unknown[]) {
+        if (typeof item === "object" && item !== null) {
+          nodes.push(item);
+          depths.push(depth + 1);
+        }
+      }
       continue;
     }
     for (const key of Object.keys(node)) {
       if (FORBIDDEN_KEYS.has(key)) throw Errors.forbiddenKey(key);
-      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === "object" && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
 }
@@ -161,7 +177,7 @@ export function toElementArray(value: unknown, def: AttributeDef): unknown[] {
  */
 function dropNullSubAttributes(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = v;
+  for (const k of Object.keys(value)) if (value[k] !== null) out[k] = value[k];
   return out;
 }
 
@@ -260,7 +276,10 @@ function normalizeSingle(value: unknown, def: AttributeDef, index: ResourceSchem
   const v = lenient ? bareStringToComplex(value, def) : value;
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, sv] of Object.entries(dropNullSubAttributes(v))) {
+  // What dropNullSubAttributes keeps, read in place (no copy, no entry pairs).
+  for (const k of Object.keys(v)) {
+    const sv = v[k];
+    if (sv === null) continue;
     const sub = index.sub(def, k);
     if (sub === undefined) out[k] = sv;
     else out[sub.name] = sub.type === "boolean" && lenient ? stringToBoolean(sv) : sv;
@@ -276,11 +295,13 @@ function normalizeSingle(value: unknown, def: AttributeDef, index: ResourceSchem
  */
 export function normalizeBody(body: Record<string, unknown>, index: ResourceSchema, profile: ScimProfile): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
+  for (const key of Object.keys(body)) {
+    const value = body[key];
     const urn = index.schemaId(key);
     if (urn !== undefined && urn !== index.coreId && isObject(value)) {
       const ext: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
+      for (const k of Object.keys(value)) {
+        const v = value[k];
         const def = index.extAttr(urn, k);
         if (def === undefined) ext[k] = v;
         else {

@@ -105,7 +105,9 @@ const clip = (s: string): string => (s.length > 100 ? `${s.slice(0, 100)}...` : 
 
 interface Node {
   def: AttributeDef;
+  /** Sub-attributes by lower-case name, and by their canonical spelling (what most bodies send: found without lowering it). */
   subs: ReadonlyMap<string, AttributeDef>;
+  exact: ReadonlyMap<string, AttributeDef>;
 }
 
 function define(doc: AttributeDoc, schema: string, parent?: AttributeDef): Node {
@@ -126,19 +128,23 @@ function define(doc: AttributeDoc, schema: string, parent?: AttributeDef): Node 
   const max = parent ? undefined : MAX_VALUES[doc.name];
   if (max !== undefined && def.multiValued && def.mutability !== "readOnly") def.maxValues = max;
   const subs = new Map<string, AttributeDef>();
+  const exact = new Map<string, AttributeDef>();
   if (type === "complex") {
     def.subAttributes = (doc.subAttributes ?? []).map((s) => {
       const n = define(s, schema, def as AttributeDef);
       subs.set(s.name.toLowerCase(), n.def);
+      exact.set(s.name, n.def);
       return n.def;
     });
   }
-  return { def: def as AttributeDef, subs };
+  return { def: def as AttributeDef, subs, exact };
 }
 
 interface SchemaNodes {
   id: string;
+  /** By lower-case name, and by the canonical spelling (found without lowering it). */
   attrs: Map<string, Node>;
+  exact: Map<string, Node>;
 }
 
 export class ResourceSchema implements Resolver {
@@ -148,58 +154,72 @@ export class ResourceSchema implements Resolver {
   private readonly urns: readonly SchemaNodes[];
   private readonly core: SchemaNodes;
   private readonly extensions = new Map<string, SchemaNodes>();
+  /** The extensions by their canonical URN (what most bodies send: found without lowering it). */
+  private readonly extensionsExact = new Map<string, SchemaNodes>();
+  private readonly coreLow: string;
   private readonly nodes = new Map<AttributeDef, Node>();
 
   constructor(coreDoc: SchemaDoc, extensionDocs: readonly SchemaDoc[] = []) {
     this.coreId = coreDoc.id;
     this.core = this.build(coreDoc.id, [...COMMON_ATTRIBUTES, ...coreDoc.attributes]);
-    for (const e of extensionDocs) this.extensions.set(e.id.toLowerCase(), this.build(e.id, e.attributes));
+    this.coreLow = coreDoc.id.toLowerCase();
+    for (const e of extensionDocs) {
+      const nodes = this.build(e.id, e.attributes);
+      this.extensions.set(e.id.toLowerCase(), nodes);
+      this.extensionsExact.set(e.id, nodes);
+    }
     this.extensionIds = extensionDocs.map((e) => e.id);
     this.urns = [this.core, ...this.extensions.values()].sort((a, b) => b.id.length - a.id.length);
   }
 
   private build(id: string, docs: readonly AttributeDoc[]): SchemaNodes {
     const attrs = new Map<string, Node>();
+    const exact = new Map<string, Node>();
     for (const d of docs) {
       const node = define(d, id);
       attrs.set(d.name.toLowerCase(), node);
+      exact.set(d.name, node);
       this.nodes.set(node.def, node);
     }
-    return { id, attrs };
+    return { id, attrs, exact };
   }
 
   // ---- lookups by name (bodies, PATCH) ----
 
-  /** A core (or common) attribute by name, without case. */
+  /** A core (or common) attribute by name, without case (its canonical spelling found without lowering it). */
   attr(name: string): AttributeDef | undefined {
-    return this.core.attrs.get(name.toLowerCase())?.def;
+    return this.core.exact.get(name)?.def ?? this.core.attrs.get(name.toLowerCase())?.def;
   }
 
   /** An extension's attribute by name, without case. */
   extAttr(urn: string, name: string): AttributeDef | undefined {
-    return this.extensions.get(urn.toLowerCase())?.attrs.get(name.toLowerCase())?.def;
+    const ext = this.extensionsExact.get(urn) ?? this.extensions.get(urn.toLowerCase());
+    return ext?.exact.get(name)?.def ?? ext?.attrs.get(name.toLowerCase())?.def;
   }
 
   /** A sub-attribute of a complex attribute by name, without case. */
   sub(def: AttributeDef, name: string): AttributeDef | undefined {
     const top = def.parent ?? def;
-    const low = name.toLowerCase();
     const node = this.nodes.get(top);
-    if (node) return node.subs.get(low);
+    if (node) return node.exact.get(name) ?? node.subs.get(name.toLowerCase());
     // A derived view of an attribute (one element of a multi-valued one): its few sub-attributes.
+    const low = name.toLowerCase();
     return top.subAttributes?.find((s) => s.name.toLowerCase() === low);
   }
 
   /** The canonical URN of the core schema or of an extension, without case; undefined if unknown. */
   schemaId(urn: string): string | undefined {
+    if (urn === this.coreId) return this.coreId;
+    const ext = this.extensionsExact.get(urn);
+    if (ext) return ext.id;
     const low = urn.toLowerCase();
-    if (low === this.coreId.toLowerCase()) return this.coreId;
+    if (low === this.coreLow) return this.coreId;
     return this.extensions.get(low)?.id;
   }
 
   /** Whether a URN is one of this type's extensions (not the core schema). */
   isExtension(urn: string): boolean {
-    return this.extensions.has(urn.toLowerCase());
+    return this.extensionsExact.has(urn) || this.extensions.has(urn.toLowerCase());
   }
 
   /** Every attribute of an extension, or of the core schema (common attributes included). */

@@ -18,9 +18,10 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const shown = (v: unknown): string =>
   typeof v === "string" ? ` '${v.length > 40 ? `${v.slice(0, 40)}...` : v}'` : typeof v === "number" || typeof v === "boolean" ? ` ${String(v)}` : "";
 
-function checkScalar(value: unknown, def: AttributeDef, label: string): unknown {
+/** `label` names the attribute in an error (with `.sub` after it when given: built only for an error). */
+function checkScalar(value: unknown, def: AttributeDef, label: string, sub?: string): unknown {
   const bad = (want: string) =>
-    Errors.invalidValue(`'${label}' must be ${want}; got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}${shown(value)}.`);
+    Errors.invalidValue(`'${sub === undefined ? label : `${label}.${sub}`}' must be ${want}; got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}${shown(value)}.`);
   switch (def.type) {
     case "boolean":
       if (typeof value !== "boolean") throw bad("true or false");
@@ -35,16 +36,27 @@ function checkScalar(value: unknown, def: AttributeDef, label: string): unknown 
       throw bad("an object");
     default: // string, reference, dateTime, binary
       if (typeof value !== "string") throw bad("a string");
-      return def.canonicalValues ? canonical(value, def, label) : value;
+      return def.canonicalValues ? canonical(value, def, label, sub) : value;
   }
 }
 
+/** Each attribute's canonical values by their lower case (the first of the list where two fold alike), made once. */
+const lowered = new WeakMap<AttributeDef, ReadonlyMap<string, string>>();
+function loweredOf(def: AttributeDef): ReadonlyMap<string, string> {
+  let m = lowered.get(def);
+  if (!m) {
+    const made = new Map<string, string>();
+    for (const c of def.canonicalValues!) if (!made.has(c.toLowerCase())) made.set(c.toLowerCase(), c);
+    lowered.set(def, (m = made));
+  }
+  return m;
+}
+
 /** The canonical spelling of a value the attribute declares; refused otherwise. */
-function canonical(value: string, def: AttributeDef, label: string): string {
+function canonical(value: string, def: AttributeDef, label: string, sub?: string): string {
   const allowed = def.canonicalValues!;
-  const low = value.toLowerCase();
-  const found = def.caseExact ? allowed.find((c) => c === value) : allowed.find((c) => c.toLowerCase() === low);
-  if (found === undefined) throw Errors.notCanonical(label, allowed, value);
+  const found = def.caseExact ? allowed.find((c) => c === value) : loweredOf(def).get(value.toLowerCase());
+  if (found === undefined) throw Errors.notCanonical(sub === undefined ? label : `${label}.${sub}`, allowed, value);
   return found;
 }
 
@@ -53,11 +65,12 @@ export function checkSingle(value: unknown, def: AttributeDef, index: ResourceSc
   if (def.type !== "complex") return checkScalar(value, def, label);
   if (!isObject(value)) throw Errors.invalidValue(`'${label}' must be an object of sub-attributes.`);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  for (const k of Object.keys(value)) {
+    const v = value[k];
     const sub = index.sub(def, k);
     if (sub === undefined) throw Errors.unknownBodyAttribute(`'${label}'`, k.slice(0, 100));
     if (sub.mutability === "readOnly" || v === null) continue;
-    out[sub.name] = checkScalar(v, sub, `${label}.${sub.name}`);
+    out[sub.name] = checkScalar(v, sub, label, sub.name);
   }
   return out;
 }
