@@ -39,8 +39,12 @@ function resourceOf(line: Record<string, unknown>): Record<string, unknown> {
 
 const idOf = (resource: Record<string, unknown>): string | null => (typeof resource.id === "string" && resource.id !== "" ? resource.id : null);
 
-/** One parsed line as an import item. SCIM resources are coerced as the SCIM endpoints coerce them; the other records are checked by the import. */
-export function decodeItem(line: Record<string, unknown>): ImportItem {
+/**
+ * One parsed line as an import item. SCIM resources are coerced as the SCIM endpoints coerce them;
+ * the other records are checked by the import. `guarded`: the whole line passed assertSafeKeys
+ * (readLine's guard), so the coercion does not walk the resource again.
+ */
+export function decodeItem(line: Record<string, unknown>, guarded?: "guarded"): ImportItem {
   const { type, ...record } = line;
   switch (type) {
     case "user": {
@@ -49,7 +53,7 @@ export function decodeItem(line: Record<string, unknown>): ImportItem {
       // The file carries the user's own role and status (null: an independent user holds no role); SCIM coercion sees the rest.
       const { orgRole, status, ...rest } = ext;
       // orgscim's own export format, not an identity provider's request: the compatible profile.
-      const input = userInputOf({ ...resource, [ORGSCIM_USER_SCHEMA]: rest }, "compatible");
+      const input = userInputOf({ ...resource, [ORGSCIM_USER_SCHEMA]: rest }, "compatible", guarded);
       const user: ImportItem & { kind: "user" } = { kind: "user", user: { id: idOf(resource), data: input.data, meta: metaOf(resource) } };
       if (orgRole !== undefined) user.user.orgRole = orgRole === null ? null : orgRoleOf(orgRole);
       if (input.twoFactorRequired !== undefined) user.user.twoFactorRequired = input.twoFactorRequired;
@@ -62,7 +66,7 @@ export function decodeItem(line: Record<string, unknown>): ImportItem {
     }
     case "group": {
       const resource = resourceOf(line);
-      const { members, data, binding } = groupInputOf(resource, "compatible");
+      const { members, data, binding } = groupInputOf(resource, "compatible", guarded);
       const builtin = extension(resource, ORGSCIM_GROUP_SCHEMA).builtin === true;
       const group: ImportItem & { kind: "group" } = { kind: "group", group: { id: idOf(resource), data, builtin, members, meta: metaOf(resource) } };
       if (binding !== undefined) group.group.binding = binding;
@@ -138,7 +142,7 @@ export function readLine(n: number, text: string): ReadLine | null {
     if (!isObject(parsed)) throw Errors.importFormat("each line must be a JSON object with a type.");
     // The guard every request body passes: no __proto__, constructor or prototype key, no deep nesting.
     assertSafeKeys(parsed);
-    return { line: n, item: decodeItem(parsed) };
+    return { line: n, item: decodeItem(parsed, "guarded") };
   } catch (e) {
     return { line: n, type, error: plainError(e) };
   }

@@ -43,6 +43,15 @@ function checkSchemas(schemas: unknown, schema: ResourceSchema, profile: ScimPro
 export function coerceBody(body: unknown, schema: ResourceSchema, profile: ScimProfile): Coerced {
   if (!isObject(body)) throw Errors.invalidBody("The request body must be a JSON object describing the resource.");
   assertSafeKeys(body);
+  return coerceGuardedBody(body, schema, profile);
+}
+
+/**
+ * coerceBody for a body that has passed assertSafeKeys already, as part of what holds it (an
+ * imported line is guarded whole when it is read: src/cli/import-lines.ts): the same checks but
+ * that walk, which would visit every value a second time.
+ */
+export function coerceGuardedBody(body: Record<string, unknown>, schema: ResourceSchema, profile: ScimProfile): Coerced {
   const schemasKey = Object.keys(body).find((k) => k.toLowerCase() === "schemas");
   checkSchemas(schemasKey === undefined ? undefined : body[schemasKey], schema, profile);
   const normalized = normalizeBody(body, schema, profile);

@@ -9,7 +9,7 @@
 import type { GroupInput, MemberChange } from "../domain/groups";
 import type { GroupRecord, UserRecord } from "../domain/types";
 import type { UserInput } from "../domain/users";
-import { coerceBody } from "./coerce";
+import { coerceBody, coerceGuardedBody } from "./coerce";
 import { patchableGroup, toGroupInput } from "./group-resource";
 import { applyPatch } from "./patch/apply";
 import { splitMemberOps } from "./patch/members";
@@ -19,12 +19,18 @@ import type { ScimProfile } from "./quirks";
 import { GROUP_SCHEMA, USER_SCHEMA } from "./schemas";
 import { patchableUser, patchedUserInput, toUserInput } from "./user-resource";
 
-/** A POST or PUT /Users body as the domain takes it. */
-export const userInputOf = (body: unknown, profile: ScimProfile): UserInput => toUserInput(coerceBody(body, USERS.schema, profile));
+/**
+ * A POST or PUT /Users body as the domain takes it. `guarded`: the body is part of something that
+ * passed assertSafeKeys already (an imported line), so the walk is not made again.
+ */
+export const userInputOf = (body: unknown, profile: ScimProfile, guarded?: "guarded"): UserInput =>
+  toUserInput(guarded && isObject(body) ? coerceGuardedBody(body, USERS.schema, profile) : coerceBody(body, USERS.schema, profile));
 
-/** A POST or PUT /Groups body as the domain takes it, member ids included. */
-export const groupInputOf = (body: unknown, profile: ScimProfile): GroupInput & { members: string[] } =>
-  toGroupInput(coerceBody(body, GROUPS.schema, profile));
+/** A POST or PUT /Groups body as the domain takes it, member ids included. `guarded` as for userInputOf. */
+export const groupInputOf = (body: unknown, profile: ScimProfile, guarded?: "guarded"): GroupInput & { members: string[] } =>
+  toGroupInput(guarded && isObject(body) ? coerceGuardedBody(body, GROUPS.schema, profile) : coerceBody(body, GROUPS.schema, profile));
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * A PATCH /Users body, parsed now (so a bad body fails before anything is read), applied to
