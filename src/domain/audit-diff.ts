@@ -20,37 +20,46 @@ const IDENTITY_KEY = /^(id|[a-z]+Id)$/;
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Whether `k` names a secret: never recorded. */
+const isSecret = (k: string): boolean => SECRET_KEYS.has(k.toLowerCase());
+
 /** The value without its secrets (a copy; the input is not changed). */
 export function withoutSecrets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutSecrets);
   if (!isPlain(v)) return v;
   const out: Plain = {};
-  for (const [k, x] of Object.entries(v)) if (!SECRET_KEYS.has(k.toLowerCase()) && x !== undefined) out[k] = withoutSecrets(x);
+  for (const [k, x] of Object.entries(v)) if (!isSecret(k) && x !== undefined) out[k] = withoutSecrets(x);
   return out;
 }
 
+/** The keys withoutSecrets keeps of `v`, in its order. */
+const kept = (v: Plain): string[] => Object.keys(v).filter((k) => v[k] !== undefined && !isSecret(k));
+
+/** Whether the two are equal once without their secrets (compared in place: no copy is made). */
 function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
   if (isPlain(a) && isPlain(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => same(a[k], b[k]));
+    const ka = kept(a);
+    return ka.length === kept(b).length && ka.every((k) => same(a[k], b[k]));
   }
   return false;
 }
 
-/** Two objects reduced to the attributes that differ (ids kept), recursively. */
+/**
+ * Two objects reduced to the attributes that differ (ids kept), recursively, without their secrets:
+ * what diffing their withoutSecrets copies answers, keys in the same order, but only what is kept is copied.
+ */
 function diff(before: Plain, after: Plain, top: boolean): { before: Plain; after: Plain } {
   const b: Plain = {};
   const a: Plain = {};
-  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+  for (const k of new Set([...kept(before), ...kept(after)])) {
     const x = before[k];
     const y = after[k];
     if (same(x, y)) {
       if (top && IDENTITY_KEY.test(k) && x !== undefined && x !== null) {
-        b[k] = x;
-        a[k] = y;
+        b[k] = withoutSecrets(x);
+        a[k] = withoutSecrets(y);
       }
       continue;
     }
@@ -60,16 +69,16 @@ function diff(before: Plain, after: Plain, top: boolean): { before: Plain; after
       a[k] = inner.after;
       continue;
     }
-    if (x !== undefined) b[k] = x;
-    if (y !== undefined) a[k] = y;
+    if (x !== undefined) b[k] = withoutSecrets(x);
+    if (y !== undefined) a[k] = withoutSecrets(y);
   }
   return { before: b, after: a };
 }
 
 /** What the event records: the changed attributes only, without secrets (null stays null). */
 export function auditChange(before: unknown, after: unknown): { before: unknown; after: unknown } {
-  const b = withoutSecrets(before ?? null);
-  const a = withoutSecrets(after ?? null);
+  const b = before ?? null;
+  const a = after ?? null;
   if (isPlain(b) && isPlain(a)) return diff(b, a, true);
-  return { before: b, after: a };
+  return { before: withoutSecrets(b), after: withoutSecrets(a) };
 }

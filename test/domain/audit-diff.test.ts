@@ -33,4 +33,14 @@ describe("auditChange", () => {
     expect(withoutSecrets(input)).toEqual({});
     expect(input).toEqual({ password: "x" }); // a copy: the caller's object is untouched
   });
+
+  it("compares as without secrets and undefined: a change of a secret alone is no change, an undefined value is absent", () => {
+    const out = auditChange(
+      { userId: "US1", data: { password: "old", keep: 1 }, nickName: undefined, title: "Eng" },
+      { userId: "US1", data: { password: "new", keep: 1 }, title: "CTO", nickName: "G", hash: "h" },
+    );
+    expect(out).toEqual({ before: { userId: "US1", title: "Eng" }, after: { userId: "US1", title: "CTO", nickName: "G" } });
+    // Keys in the order of the secret-free copies: those of before, then those only after has.
+    expect(Object.keys(out.after as object)).toEqual(["userId", "title", "nickName"]);
+  });
 });
