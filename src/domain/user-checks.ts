@@ -84,19 +84,34 @@ export function roleChecks(current: OrgRole | null, next: OrgRole | undefined, t
   return current === "administrator" ? [{ action: "org_role.administrator.revoke", target: { ...grantee, role: "administrator" } as Target }] : [];
 }
 
-/** A stable text of a JSON value (keys sorted), to tell whether anything of a profile changed. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object") {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+type Plain = Record<string, unknown>;
+const isObject = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+const definedKeys = (v: Plain): string[] => Object.keys(v).filter((k) => v[k] !== undefined);
+
+/**
+ * Whether two JSON values are the same value: objects whatever the order of their keys (a member
+ * whose value is undefined is absent), arrays element by element, others as their JSON text (so
+ * undefined is null, as in an array's JSON). Compared in place, no text made.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   }
-  return JSON.stringify(v) ?? "null";
+  if (isObject(a) || isObject(b)) {
+    if (!isObject(a) || !isObject(b)) return false;
+    const keys = definedKeys(a);
+    return keys.length === definedKeys(b).length && keys.every((k) => Object.hasOwn(b, k) && b[k] !== undefined && sameValue(a[k], b[k]));
+  }
+  return a === b || (JSON.stringify(a) ?? "null") === (JSON.stringify(b) ?? "null");
 }
 
-const profileOf = (u: UserRecord): string => {
-  const { active: _active, ...data } = u.data;
-  return canonical([u.userName, u.externalId, u.displayName, u.emails, u.twoFactorRequired, u.passwordResetRequired, data]);
+/** Whether two states of a user hold the same profile: everything but `active`, the lifecycle and the org role. */
+const sameProfile = (a: UserRecord, b: UserRecord): boolean => {
+  if (a.userName !== b.userName || a.externalId !== b.externalId || a.displayName !== b.displayName
+    || a.twoFactorRequired !== b.twoFactorRequired || a.passwordResetRequired !== b.passwordResetRequired || !sameValue(a.emails, b.emails)) return false;
+  const { active: _a, ...da } = a.data;
+  const { active: _b, ...db } = b.data;
+  return sameValue(da, db);
 };
 
 /**
@@ -110,7 +125,7 @@ export async function changeChecks(repos: Repos, current: UserRecord, next: User
   if (current.active && !next.active) checks.push({ action: "user.deactivate", target });
   if (!current.active && next.active) checks.push({ action: "user.reactivate", target });
   checks.push(...roleChecks(current.orgRole, next.orgRole ?? undefined, target));
-  if (checks.length === 0 || profileOf(current) !== profileOf(next)) checks.push({ action: "user.update", target });
+  if (checks.length === 0 || !sameProfile(current, next)) checks.push({ action: "user.update", target });
   return checks;
 }
 
