@@ -118,8 +118,9 @@ export class GroupCommitter {
   /** Opens the group's transaction unless it is open; answers whether this call opened it. */
   private begin(): boolean {
     if (this.db.inTransaction) return false;
-    // A group whose transaction SQLite ended by itself cannot be acknowledged.
-    this.refuseWaiting(rolledBack());
+    // A group whose transaction SQLite ended by itself cannot be acknowledged. (The error made only
+    // then: an Error captures its stack, and this runs at every group's BEGIN.)
+    if (this.waiting.length > 0) this.refuseWaiting(rolledBack());
     this.options.assertFiles();
     const failed = this.options.syncer?.failed;
     if (failed) throw failed;
