@@ -90,7 +90,22 @@ interface Noted {
 
 /** SCIM PUT marks its transaction so that its change is prov:put, not prov:patch (./users.ts and ./groups.ts call it through the SCIM doors). */
 const putScope = new AsyncLocalStorage<boolean>();
-export const scimPut = <T>(fn: () => Promise<T>): Promise<T> => putScope.run(true, fn);
+let puts = 0;
+/** Disabled when no PUT runs: an enabled AsyncLocalStorage costs every promise of the process a hook (Node 20). */
+export const scimPut = <T>(fn: () => Promise<T>): Promise<T> => {
+  const ended = () => {
+    if (--puts === 0) putScope.disable();
+  };
+  puts++;
+  let work: Promise<T>;
+  try {
+    work = putScope.run(true, fn);
+  } catch (e) {
+    ended();
+    throw e;
+  }
+  return work.finally(ended);
+};
 
 class Recorder {
   private readonly streams = new Map<string, Promise<EventStream[]>>();

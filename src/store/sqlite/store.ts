@@ -201,9 +201,29 @@ export function openSqliteStore(options: SqliteOptions): Store {
    * `open` turns false when it ends, so work it left behind (a promise not awaited) is routed as any other.
    */
   const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  // While an AsyncLocalStorage is enabled Node (20) runs a hook at every promise of the process,
+  // every request's included: when the last transaction ends the two are disabled (getStore() then
+  // answers undefined, read as `open` false), and the next run() enables them again.
+  let running = 0;
   const transact = <T>(fn: () => Promise<T>, onCommitted?: (result: T) => void): Promise<T> => committer.run(() => {
     const scope = { open: true };
-    return inTransaction.run(scope, fn).finally(() => { scope.open = false; });
+    const ended = () => {
+      if (--running > 0) return;
+      inTransaction.disable();
+      batches.disable();
+    };
+    running++;
+    let work: Promise<T>;
+    try {
+      work = inTransaction.run(scope, fn);
+    } catch (e) {
+      ended();
+      throw e;
+    }
+    return work.finally(() => {
+      scope.open = false;
+      ended();
+    });
   }, onCommitted);
   const ping = db.prepare("SELECT 1").pluck();
   const principalVersion = reader.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
