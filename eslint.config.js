@@ -12,4 +12,6 @@ module.exports = tseslint.config(
     },
   },
   { files: ["src/cli/**", "src/main.ts", "test/**", "bench/**", "scripts/**"], rules: { "no-console": "off" } },
+  // CommonJS files (a --require hook, this file) can only load with require().
+  { files: ["**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
 );
