@@ -7,10 +7,13 @@
  * with the provider sure they are gone. Likewise a create sent again (409: "exists") and a PATCH
  * sent again with the old version (412). The rule (docs/security.md case 49): a write refused
  * because of a commit not yet on disk is answered only after the fsync covering that commit; after
- * a failed fsync it answers 503, never the refusal the lost commit would justify.
+ * a failed fsync it answers 503, never the refusal the lost commit would justify. The one write
+ * that needs no bearer token, an invitation's accept sent again (400 6607 "already accepted"),
+ * is held the same way (case 54).
  *
  * Real HTTP, the real SQLite store at DURABILITY=full, its fsyncs held or failed through `syncWal`.
  */
+import Database from "better-sqlite3";
 import { fsync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,13 +29,14 @@ jest.setTimeout(120_000);
 const tag = () => Math.random().toString(36).slice(2, 8);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Server { s: TestServer; token: string; f: ReturnType<typeof switchableSync>; dir: string }
+interface Server { s: TestServer; token: string; f: ReturnType<typeof switchableSync>; dir: string; db: string }
 async function start(): Promise<Server> {
   const f = switchableSync();
   const dir = mkdtempSync(join(tmpdir(), "orgscim-replayed-"));
-  const store = withEvents(openSqliteStore({ path: join(dir, "replayed.db"), durability: "full", syncWal: f.sync }));
+  const db = join(dir, "replayed.db");
+  const store = withEvents(openSqliteStore({ path: db, durability: "full", syncWal: f.sync }));
   const s = await startTestServer({ DURABILITY: "full" }, { store });
-  return { s, f, dir, token: (await s.newOrg({ domainEnforcement: false })).token };
+  return { s, f, dir, db, token: (await s.newOrg({ domainEnforcement: false })).token };
 }
 async function stop(x: Server): Promise<void> {
   x.f.release();
@@ -41,11 +45,28 @@ async function stop(x: Server): Promise<void> {
 }
 
 /** A first write and the same write sent again, on a server whose fsyncs pass until `send` starts. */
-type Replay = (x: Server) => Promise<{ first: () => Promise<Reply>; again: () => Promise<Reply>; refusal: number }>;
+type Replay = (x: Server) => Promise<{ first: () => Promise<Reply>; again: () => Promise<Reply>; refusal: number; code?: number }>;
 const made = async (x: Server) => {
   const r = await call("POST", `${x.s.scim}/Users`, x.token, userBody(`r-${tag()}@acme.test`));
   expect(r.status).toBe(201);
   return r.body as { id: string; userName: string; meta: { version: string } };
+};
+const JSON_TYPE = { "content-type": "application/json" };
+/** An invitation's accept at `path` (its token as the unsent mail holds it): no bearer token, the emailed one is its credential. */
+const acceptAt = (path: string): Replay => async (x) => {
+  const email = `inv-${tag()}@elsewhere.test`;
+  const r = await call("POST", `${x.s.url}/v1/Invitations`, x.token, { email, org_role: "standard" }, JSON_TYPE);
+  expect(r.status).toBe(201);
+  const db = new Database(x.db, { readonly: true, fileMustExist: true });
+  let token: string;
+  try {
+    const bodies = db.prepare("SELECT body FROM outbox").all() as { body: string | null }[];
+    token = /oiv_[A-Za-z0-9_-]+/.exec(bodies.map((b) => b.body ?? "").join("\n"))![0];
+  } finally {
+    db.close();
+  }
+  const accept = () => call("POST", `${x.s.url}${path}`, null, { token }, JSON_TYPE);
+  return { first: accept, again: accept, refusal: 400, code: 6607 };
 };
 const REPLAYS: [string, Replay][] = [
   ["a DELETE sent again (404)", async (x) => {
@@ -110,6 +131,9 @@ const REPLAYS: [string, Replay][] = [
     const revoke = () => call("DELETE", `${x.s.url}/v1/Tokens/${t.body.sid as string}`, x.token);
     return { first: revoke, again: revoke, refusal: 404 };
   }],
+  // The route as declared, and as express routes it too (case-insensitive, a trailing slash).
+  ["an invitation's accept sent again (400 6607), /v1/Invitations/Accept", acceptAt("/v1/Invitations/Accept")],
+  ["an invitation's accept sent again (400 6607), /v1/invitations/ACCEPT/", acceptAt("/v1/invitations/ACCEPT/")],
 ];
 
 describe.each(REPLAYS)("%s", (_name, replay) => {
@@ -118,7 +142,7 @@ describe.each(REPLAYS)("%s", (_name, replay) => {
   afterEach(async () => stop(x));
 
   it("is not answered before the fsync covering the first one, and then answers its refusal", async () => {
-    const { first, again, refusal } = await replay(x);
+    const { first, again, refusal, code } = await replay(x);
     x.f.hold();
     let firstAnswer: Reply | null = null;
     const one = first().then((r) => (firstAnswer = r));
@@ -135,6 +159,7 @@ describe.each(REPLAYS)("%s", (_name, replay) => {
     await Promise.all([one, two]);
     expect(firstAnswer!.status).toBeLessThan(300);
     expect(againAnswer!.status).toBe(refusal);
+    if (code !== undefined) expect(againAnswer!.body.code).toBe(code);
   });
 
   it("answers 503 once the fsync covering the first one failed, never the refusal", async () => {
