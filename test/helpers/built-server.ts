@@ -42,6 +42,9 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Servers spawned here by the port they were told, so waitFor can tell "exited" from "slow". */
+const byPort = new Map<string, ServerProcess>();
+
 export function spawnServer(env: Record<string, string>, args: string[] = []): ServerProcess {
   let out = "";
   const child = spawn(process.execPath, [MAIN, ...args], {
@@ -53,23 +56,43 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): S
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })));
-  return { child, output: () => out, exited };
+  const server = { child, output: () => out, exited };
+  if (env.PORT && env.PORT !== "0") {
+    byPort.set(env.PORT, server);
+    void exited.then(() => { if (byPort.get(env.PORT!) === server) byPort.delete(env.PORT!); });
+  }
+  return server;
 }
 
-export async function waitFor(url: string, ms = 15000): Promise<void> {
+/**
+ * Waits until url answers below 500. When a server spawned here was told that url's port and exits
+ * first, fails at once with its output (a port taken, a start-up error) instead of waiting out ms;
+ * a timeout carries the output too. 60 s: a start on a loaded CI machine is slow, not broken.
+ */
+export async function waitFor(url: string, ms = 60_000): Promise<void> {
+  const server = byPort.get(new URL(url).port);
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void server?.exited.then((e) => (exit = e));
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {
-      const r = await fetch(url);
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (r.status < 500) return;
-    } catch { /* not listening yet */ }
+    } catch { /* not listening yet, or listening but not answering (someone else's port) */ }
+    if (exit) throw new Error(`the server for ${url} exited (code ${exit.code}, signal ${exit.signal}) before answering; its output:\n${server!.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${url} did not answer within ${ms} ms`);
+  throw new Error(`${url} did not answer within ${ms} ms${server ? `; the server's output so far:\n${server.output()}` : ""}`);
 }
 
+/**
+ * A port for a server that must know it before it starts (a restart on the same port, say), drawn
+ * below Linux's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by default): a port in
+ * that range may be the local end of any outgoing connection on the machine (a keep-alive socket of
+ * an earlier test), and listening there fails with EADDRINUSE. That happened in CI (port 45004).
+ */
 export function freePort(): number {
-  return 30000 + Math.floor(Math.random() * 20000);
+  return 10000 + Math.floor(Math.random() * 22000);
 }
 
 /** Runs the orgscim CLI (bin/orgscim.js) against the same environment; answers stdout. */

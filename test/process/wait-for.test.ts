@@ -1,0 +1,39 @@
+/**
+ * The helper that waits for a spawned server tells a server that exited (a port taken, a start-up
+ * error) from a slow one: it fails at once, with the server's own words, instead of waiting out its
+ * timeout and saying only "did not answer" (how a CI run failed on a port in the ephemeral range).
+ */
+import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureBuilt, freePort, spawnServer, waitFor } from "../helpers/built-server";
+
+let dir: string;
+beforeAll(() => { ensureBuilt(); dir = mkdtempSync(join(tmpdir(), "orgscim-waitfor-")); }, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("waitFor", () => {
+  it("fails at once with the server's output when the server exits before answering", async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "w.db")}` });
+      const started = Date.now();
+      await expect(waitFor(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow(/exited \(code 1[\s\S]*port/i);
+      expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s timeout
+      await p.exited;
+    } finally {
+      busy.close();
+    }
+  }, 120_000);
+
+  it("draws ports below Linux's ephemeral range, where no outgoing connection's local end can sit", () => {
+    for (let i = 0; i < 1000; i++) {
+      const p = freePort();
+      expect(p).toBeGreaterThanOrEqual(1024);
+      expect(p).toBeLessThan(32768);
+    }
+  });
+});
