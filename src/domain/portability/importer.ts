@@ -139,7 +139,7 @@ export class OrgImporter {
       }
     }
     try {
-      await this.write(planned);
+      await this.write(planned, overlay.managedClaims);
       this.merge(overlay, planned);
       return;
     } catch (e) {
@@ -151,7 +151,7 @@ export class OrgImporter {
       const alone = new Overlay();
       try {
         const step = await this.planLine(item, alone);
-        await this.write([{ line, type: item.kind, step }]);
+        await this.write([{ line, type: item.kind, step }], alone.managedClaims);
         this.merge(alone, [{ line, type: item.kind, step }]);
       } catch (e) {
         this.record(line, item.kind, e);
@@ -159,11 +159,12 @@ export class OrgImporter {
     }
   }
 
-  private async write(planned: Planned[]): Promise<void> {
+  private async write(planned: Planned[], managedClaims: ReadonlySet<string>): Promise<void> {
     const writes = planned.filter((p) => p.step.apply);
     if (writes.length === 0) return;
     const { store, clock } = this.deps;
     await store.transaction(async (tx) => {
+      await this.st.recheckManagedClaims(tx, managedClaims);
       const w: WriteCtx = { touch: new Set(), newUsers: [], roleMembers: new Map(), created: 0, updated: 0 };
       // A run of new users: their rows at once, then each role group's new members at once.
       const writeNewUsers = async () => {

@@ -45,6 +45,11 @@ export class Overlay {
   readonly known: KnownUsers = { byName: new Map(), byPrimaryEmail: new Map(), managedElsewhere: new Map() };
   /** Each user line's fields (or why it has none), checked once for the prefetch and the plan. */
   readonly fields = new Map<ImportedUser, { fields: UserFields } | { error: unknown }>();
+  /**
+   * Primary emails this batch makes managed, found managed nowhere else while planning: asked again
+   * inside the batch's transaction (ImportState.recheckManagedClaims), where no accept can slip in.
+   */
+  readonly managedClaims = new Set<string>();
 
   forgetKnown(): void {
     this.known.byName.clear();
@@ -250,9 +255,23 @@ export class ImportState {
     const primary = primaryOf(u);
     if (u.status !== "managed" || !primary) return;
     const known = ov.known.managedElsewhere.get(primary);
-    if (known ?? (await this.store.users.isManagedElsewhere(this.orgId, primary))) {
-      throw Errors.importConflict(`${primary} is managed by another organization: a person is managed by one organization only. Import this user with status pending, or release them there first.`);
-    }
+    if (known ?? (await this.store.users.isManagedElsewhere(this.orgId, primary))) throw managedElsewhere(primary);
+    ov.managedClaims.add(primary);
+  }
+
+  /**
+   * The batch's managed claims asked again inside its transaction: planning asked outside it, and an
+   * invitee's accept in another organization may have committed since. Throws for the first taken,
+   * which fails the batch; its lines are then planned and written alone, and the claimed line refused.
+   */
+  async recheckManagedClaims(tx: Repos, claims: ReadonlySet<string>): Promise<void> {
+    if (claims.size === 0) return;
+    const asked = [...claims];
+    const taken = tx.users.managedElsewhereAmong
+      ? await tx.users.managedElsewhereAmong(this.orgId, asked)
+      : new Set((await Promise.all(asked.map(async (e) => ((await tx.users.isManagedElsewhere(this.orgId, e)) ? e : null)))).filter((e): e is string => e !== null));
+    const first = asked.find((e) => taken.has(e));
+    if (first !== undefined) throw managedElsewhere(first);
   }
 
   async findGroup(ov: Overlay, id: string): Promise<GroupRecord | null> {
@@ -269,3 +288,6 @@ export class ImportState {
     return fromBatch ?? (id ? await this.store.accounts.get(this.orgId, id) : null);
   }
 }
+
+const managedElsewhere = (primary: string) =>
+  Errors.importConflict(`${primary} is managed by another organization: a person is managed by one organization only. Import this user with status pending, or release them there first.`);
