@@ -32,11 +32,62 @@ const GROUPS = 2;
 const ORGSCIM = 4;
 const META = 8;
 
+/** What a stored member's key is to the copy (keyOf); KIND_OTHER: copied as it is. */
+const KIND_OTHER = 0;
+const KIND_UNPLACEABLE = 1;
+const KIND_EXTERNAL_ID = 2;
+const KIND_ACTIVE = 3;
+const KIND_GROUPS = 4;
+const KIND_ORGSCIM = 5;
+const KIND_META = 6;
+const KIND_ENTERPRISE = 7;
+
+/** Whether text[from, from + length) is `key`. */
+const spells = (text: string, from: number, length: number, key: string): boolean => length === key.length && text.startsWith(key, from);
+
+/**
+ * The kind of the member whose key's text (between its quotes) is text[from, to), read in place
+ * (no string is made of it unless it holds a backslash; `escapes`: whether the text holds one at
+ * all). A key JSON.stringify wrote with an escape cannot spell a member renderUser sets, unless it
+ * is a \u escape, which could spell any: such a key, like `schemas`, `id`, `__proto__` and a key
+ * that may be an array index (JavaScript orders those first), cannot be placed.
+ */
+function keyOf(text: string, from: number, to: number, escapes: boolean): number {
+  const length = to - from;
+  if (length === 0) return KIND_OTHER;
+  if (escapes) {
+    const backslash = text.indexOf("\\", from);
+    if (backslash >= 0 && backslash < to) return text.slice(from, to).includes("\\u") ? KIND_UNPLACEABLE : KIND_OTHER;
+  }
+  const first = text.charCodeAt(from);
+  if (isDigit(first)) return KIND_UNPLACEABLE;
+  switch (first) {
+    case 101: // e
+      return spells(text, from, length, "externalId") ? KIND_EXTERNAL_ID : KIND_OTHER;
+    case 97: // a
+      return spells(text, from, length, "active") ? KIND_ACTIVE : KIND_OTHER;
+    case 103: // g
+      return spells(text, from, length, "groups") ? KIND_GROUPS : KIND_OTHER;
+    case 109: // m
+      return spells(text, from, length, "meta") ? KIND_META : KIND_OTHER;
+    case 115: // s
+      return spells(text, from, length, "schemas") ? KIND_UNPLACEABLE : KIND_OTHER;
+    case 105: // i
+      return spells(text, from, length, "id") ? KIND_UNPLACEABLE : KIND_OTHER;
+    case 95: // _
+      return spells(text, from, length, "__proto__") ? KIND_UNPLACEABLE : KIND_OTHER;
+    case 117: // u
+      return spells(text, from, length, ORGSCIM_KEY) ? KIND_ORGSCIM : spells(text, from, length, ENTERPRISE_KEY) ? KIND_ENTERPRISE : KIND_OTHER;
+    default:
+      return KIND_OTHER;
+  }
+}
+
 export class UserJsonWriter {
   /** A group's entry of `groups` by group id, with the display it was written with. */
   private readonly refs = new Map<string, { display: string | null; json: string }>();
-  /** The orgscim extension's text by its values. */
-  private readonly orgscim = new Map<string, string>();
+  /** The orgscim extension's text by its values: role, status, then the two flags as a number. */
+  private readonly orgscim = new Map<unknown, Map<unknown, string[]>>();
 
   /** The text of `${baseUrl}/Users/` between quotes, unquoted. */
   private readonly usersUrl: string;
@@ -59,64 +110,60 @@ export class UserJsonWriter {
     const refs = this.refsJson(groups);
     let held = 0;
     let hasEnterprise = false;
-    const parts: string[] = [];
+    let body = "";
+    const escapes = text.includes("\\");
     // Members are copied in runs: from `run` to the end of the member before the current one.
     let run = -1;
     let runEnd = -1;
     for (let m = 0; m < members.length; m += 3) {
       const start = members[m]!;
       const valueStart = members[m + 1]!;
-      const key = text.slice(start + 1, valueStart - 2);
       let value: string | undefined; // the value renderUser sets in this member's place
-      switch (key) {
-        case "schemas":
-        case "id":
-        case "__proto__":
+      switch (keyOf(text, start + 1, valueStart - 2, escapes)) {
+        case KIND_UNPLACEABLE:
           return undefined;
-        case "externalId":
+        case KIND_EXTERNAL_ID:
           value = ""; // the column's, written before the attributes
           break;
-        case "active":
+        case KIND_ACTIVE:
           held |= ACTIVE;
           value = u.active ? "true" : "false";
           break;
-        case "groups":
+        case KIND_GROUPS:
           if (refs !== undefined) {
             held |= GROUPS;
             value = refs;
           }
           break;
-        case ORGSCIM_KEY:
+        case KIND_ORGSCIM:
           held |= ORGSCIM;
           value = this.orgscimJson(u, groups);
           break;
-        case "meta":
+        case KIND_META:
           held |= META;
           value = this.metaJson(u);
           break;
-        case ENTERPRISE_KEY:
+        case KIND_ENTERPRISE:
           hasEnterprise = true;
           break;
         default:
-          if (isDigit(key.charCodeAt(0)) || key.includes("\\u")) return undefined;
       }
       if (value === undefined) {
         if (run < 0) run = start;
         runEnd = members[m + 2]!;
         continue;
       }
-      if (run >= 0) parts.push(",", text.slice(run, runEnd));
+      if (run >= 0) body += `,${text.slice(run, runEnd)}`;
       run = -1;
-      if (value !== "") parts.push(",", text.slice(start, valueStart), value);
+      if (value !== "") body += `,${text.slice(start, valueStart)}${value}`;
     }
-    if (run >= 0) parts.push(",", text.slice(run, runEnd));
-    if ((held & ACTIVE) === 0) parts.push(u.active ? ',"active":true' : ',"active":false');
-    if (refs !== undefined && (held & GROUPS) === 0) parts.push(',"groups":', refs);
-    if ((held & ORGSCIM) === 0) parts.push(",", ORGSCIM_MEMBER, this.orgscimJson(u, groups));
-    if ((held & META) === 0) parts.push(',"meta":', this.metaJson(u));
-    parts.push("}");
+    if (run >= 0) body += `,${text.slice(run, runEnd)}`;
+    if ((held & ACTIVE) === 0) body += u.active ? ',"active":true' : ',"active":false';
+    if (refs !== undefined && (held & GROUPS) === 0) body += `,"groups":${refs}`;
+    if ((held & ORGSCIM) === 0) body += `,${ORGSCIM_MEMBER}${this.orgscimJson(u, groups)}`;
+    if ((held & META) === 0) body += `,"meta":${this.metaJson(u)}`;
     const head = `{"schemas":${hasEnterprise ? SCHEMAS_ENTERPRISE_JSON : SCHEMAS_JSON},"id":${jsonString(u.id)}`;
-    return (u.externalId === null ? head : `${head},"externalId":${jsonString(u.externalId)}`) + parts.join("");
+    return `${u.externalId === null ? head : `${head},"externalId":${jsonString(u.externalId)}`}${body}}`;
   }
 
   /** The text of the user's `groups` attribute (groupRefsOf), undefined when it has none. */
@@ -146,11 +193,13 @@ export class UserJsonWriter {
 
   private orgscimJson(u: StoredUser, groups: readonly GroupRef[]): string {
     const o = orgscimOf(u, groups);
-    const role = String(o.orgRole);
-    const key = `${role.length} ${role} ${String(o.status)} ${String(o.twoFactorRequired)} ${String(o.passwordResetRequired)}`;
-    let json = this.orgscim.get(key);
-    if (json === undefined) this.orgscim.set(key, (json = flatJson(o)));
-    return json;
+    let byStatus = this.orgscim.get(o.orgRole);
+    if (byStatus === undefined) this.orgscim.set(o.orgRole, (byStatus = new Map()));
+    let texts = byStatus.get(o.status);
+    if (texts === undefined) byStatus.set(o.status, (texts = []));
+    // Both flags are booleans (UserColumns): four texts a role and status.
+    const at = (o.twoFactorRequired === true ? 1 : 0) + (o.passwordResetRequired === true ? 2 : 0);
+    return (texts[at] ??= flatJson(o));
   }
 }
 

@@ -35,7 +35,9 @@ const oddString = fc.string({ unit: oddChar, maxLength: 10 });
 const value = fc.jsonValue({ maxDepth: 3, stringUnit: oddChar });
 const key = fc.oneof(
   fc.constantFrom("active", "groups", "meta", ORGSCIM, ENTERPRISE, "externalId", "userName", "displayName", "emails", "name", "title",
-    "schemas", "id", "__proto__", "0", "12", "01", "-1", "4294967295", "", "a\"b", "back\\", "ü", "😀"),
+    "schemas", "id", "__proto__", "0", "12", "01", "-1", "4294967295", "", "a\"b", "back\\", "ü", "😀",
+    // Keys that begin like, or are begun by, a member the copy places (it reads keys in place, by their first character and length).
+    "activ", "actives", "metadata", "met", "group", "groupsX", "ids", "i", "externalID", "schema", `${ORGSCIM}s`, ENTERPRISE.slice(0, -1), "_", "__proto"),
   oddString,
   oddString,
   oddString,
