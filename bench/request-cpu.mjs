@@ -163,11 +163,16 @@ function kinds({ ids, group, cursors, small, smallMembers }) {
   const deep = (i) => Math.floor(ids.length * (0.5 + 0.49 * ((i % 100) / 100)));
   const deepCursor = (i) => cursors[Math.min(cursors.length - 1, Math.floor(deep(i) / 100))];
   let created = 0;
+  // The values populate() gave user n: the lookups find a user (and the refused POST takes a userName in use) in either shape.
+  const key = (i) => `u${String(n(i)).padStart(7, "0")}`;
+  const userName = (i) => (SHAPE === "bench" ? `${key(i)}@bench.example.com` : `cpu.user${n(i)}@example.com`);
+  const externalId = (i) => (SHAPE === "bench" ? `ext-${key(i)}` : `cpu-ext-${n(i)}`);
+  const workEmail = (i) => (SHAPE === "bench" ? `${key(i)}.work@mail.bench.example.com` : `cpu.mail${n(i)}@example.com`);
   return [
     ["GET /Users/:id", (i) => ["GET", `/scim/v2/Users/${pick(i)}`]],
-    ["GET /Users?filter userName", (i) => ["GET", filter(`userName eq "cpu.user${n(i)}@example.com"`)]],
-    ["GET /Users?filter externalId", (i) => ["GET", filter(`externalId eq "cpu-ext-${n(i)}"`)]],
-    ["GET /Users?filter work email", (i) => ["GET", filter(`emails[type eq "work"].value eq "cpu.mail${n(i)}@example.com"`)]],
+    ["GET /Users?filter userName", (i) => ["GET", filter(`userName eq "${userName(i)}"`)]],
+    ["GET /Users?filter externalId", (i) => ["GET", filter(`externalId eq "${externalId(i)}"`)]],
+    ["GET /Users?filter work email", (i) => ["GET", filter(`emails[type eq "work"].value eq "${workEmail(i)}"`)]],
     ["GET /Groups/:id (no members)", () => ["GET", `/scim/v2/Groups/${group}?excludedAttributes=members`]],
     ["PATCH /Users/:id", (i) => ["PATCH", `/scim/v2/Users/${pick(i)}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "displayName", value: `Patched ${i}` }] }]],
     ["PUT /Users/:id", (i) => ["PUT", `/scim/v2/Users/${pick(i)}`, putBody(n(i), i)]],
@@ -182,7 +187,7 @@ function kinds({ ids, group, cursors, small, smallMembers }) {
     // even requests remove a member, odd ones add it back (the Entra form: a remove that finds the member
     // already gone, or an add that finds it there, its pair overtaken on another connection, changes nothing).
     ["PATCH /Groups member -/+", (i) => ["PATCH", `/scim/v2/Groups/${small}`, { schemas: [PATCH_OP], Operations: [{ op: i % 2 === 0 ? "Remove" : "Add", path: "members", value: [{ value: smallMembers[Math.floor(i / 2) % 10] }] }] }]],
-    ["POST /Users refused 409 (userName taken)", (i) => ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: `cpu.user${n(i)}@example.com`, emails: [{ value: `cpu.taken${i}@example.com`, primary: true }] }, 409]],
+    ["POST /Users refused 409 (userName taken)", (i) => ["POST", "/scim/v2/Users", { schemas: [USER_SCHEMA], userName: userName(i), emails: [{ value: `cpu.taken${i}@example.com`, primary: true }] }, 409]],
     ["POST /Users", () => { const k = created++; return ["POST", "/scim/v2/Users", SHAPE === "bench" ? benchUser(10_000_000 + k) : { schemas: [USER_SCHEMA], userName: `cpu.new${process.pid}.${Date.now()}.${k}@example.com`, emails: [{ value: `cpu.new${k}.${Date.now()}@example.com`, primary: true }] }]; }],
   ].filter(([name]) => (!ALLOC || name.startsWith("GET")) && KINDS.test(name));
 }
