@@ -138,6 +138,24 @@ describe("deep startIndex pages on SQLite", () => {
     expect(bySort.items.map((u) => u.id)).toEqual(sorted.slice(1100, 1105));
   });
 
+  it("reads and keeps no anchor for a page that begins before ANCHORED_FROM, whatever its count: a lookup by filter (count 1000, the default) runs its page statement alone", async () => {
+    const seen: string[] = [];
+    const fresh = new Proxy(db, { get: (t, k) => (k === "prepare" ? (sql: string) => { seen.push(sql); return t.prepare(sql); } : (Reflect.get(t, k, t) as unknown)) });
+    const lookups = sqliteUsers(fresh as Database.Database);
+    const eq: Filter = { kind: "cmp", attr: userName, op: "eq", value: "u42@acme.test" };
+    const found = await lookups.list(ORG, { startIndex: 1, count: ANCHORED_FROM, filter: eq });
+    expect(found.items.map((u) => u.userName)).toEqual(["u42@acme.test"]);
+    const all = await truth();
+    const first = await lookups.list(ORG, { startIndex: ANCHORED_FROM - 100, count: 200 });
+    expect(first.items.map((u) => u.id)).toEqual(all.slice(ANCHORED_FROM - 101, ANCHORED_FROM + 99));
+    // The database's state (./page-anchors.ts stateOf) is read only by a page that may use or keep an anchor.
+    expect(seen.filter((sql) => /data_version|total_changes/.test(sql))).toEqual([]);
+    // The deep page right after the second one starts from the first row: neither page kept an anchor.
+    const deep = await lookups.list(ORG, { startIndex: ANCHORED_FROM + 100, count: 100 });
+    expect(deep.items.map((u) => u.id)).toEqual(all.slice(ANCHORED_FROM + 99, ANCHORED_FROM + 199));
+    expect(seen.filter((sql) => /seq >= \?/.test(sql))).toEqual([]);
+  });
+
   it("reads no anchor inside a transaction, whose writes may roll back", async () => {
     await expectPages([1101, 1201]);
     const all = await truth();

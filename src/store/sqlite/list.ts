@@ -87,7 +87,9 @@ export function listPage<T>(
     const offset = Math.max(0, q.startIndex - 1);
     skipped = offset;
     const page = (n: number) => prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, n);
-    rows = q.sort || db.inTransaction || offset + q.count < ANCHORED_FROM ? page(offset) : anchoredPage(db, `${from}\u0000${where}\u0000${JSON.stringify(params)}`, offset, q.count, page,
+    // A page beginning before ANCHORED_FROM neither uses nor keeps anchors, whatever its count: a
+    // lookup (startIndex 1, count SCIM_MAX_RESULTS) reads its page alone, no state, no anchor kept.
+    rows = q.sort || db.inTransaction || offset < ANCHORED_FROM ? page(offset) : anchoredPage(db, `${from}\u0000${where}\u0000${JSON.stringify(params)}`, offset, q.count, page,
       (anchor) => prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq >= ? ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, anchor.seq, offset - anchor.offset));
   }
   const n = Math.min(rows.length, q.count);
@@ -101,16 +103,16 @@ export function listPage<T>(
 const seqOf = (row: unknown): number => (Array.isArray(row) ? (row[0] as number) : (row as { seq: number }).seq);
 
 /**
- * A startIndex page in seq order from the nearest page anchor before it (./page-anchors.ts), when
- * one holds in the database's current state; else from the first row. It keeps where it began, and
- * (from its extra row) where the next page begins.
+ * A startIndex page in seq order, at least ANCHORED_FROM deep, from the nearest page anchor before
+ * it (./page-anchors.ts), when one holds in the database's current state; else from the first
+ * row. It keeps where it began, and (from its extra row) where the next page begins.
  */
 function anchoredPage(
   db: Database.Database, key: string, skipped: number, count: number,
   page: (offset: number) => unknown[], from: (anchor: { offset: number; seq: number }) => unknown[],
 ): unknown[] {
   const state = stateOf(db);
-  const anchor = skipped >= ANCHORED_FROM ? anchorBefore(db, key, state, skipped) : undefined;
+  const anchor = anchorBefore(db, key, state, skipped);
   const rows = anchor ? from(anchor) : page(skipped);
   // Another connection committed while the page was read: the anchor may not hold, and none is kept.
   if (stateOf(db) !== state) return anchor ? page(skipped) : rows;
