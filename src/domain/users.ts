@@ -10,7 +10,7 @@ import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
 import { withSealedCursor } from "./page-tokens";
 import { authorize, orgTarget, Refusal, userRef, userTarget } from "./policy";
-import { type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
+import { type GroupRef, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { orgRoleGroupId } from "./role-groups";
 import type { StoredUser } from "./stored-data";
 import type { OrgRole, UserRecord } from "./types";
@@ -153,6 +153,17 @@ export async function getUser(deps: UserDeps, actor: Actor, id: string): Promise
   const user = await findUser(deps, actor, id);
   await authorize(deps, actor, { action: "user.read", target: await userTarget(deps.store, user) });
   return user;
+}
+
+/**
+ * getUser with the user's groups (groupsOfUser), for an answer that shows them (SCIM's GET
+ * /Users/{id}): read once, for the policy's target and the answer alike.
+ */
+export async function getUserWithGroups(deps: UserDeps, actor: Actor, id: string): Promise<{ user: UserRecord; groups: GroupRef[] }> {
+  const user = await findUser(deps, actor, id);
+  const groups = await deps.store.groups.groupsOfUser(user.orgId, user.id);
+  await authorize(deps, actor, { action: "user.read", target: await userTarget(deps.store, user, groups) });
+  return { user, groups };
 }
 
 /**

@@ -2,7 +2,7 @@
  * What a use case acts on, as the policy needs to see it (./decide.ts turns it into a target
  * kind), and what the audit log names (`ref`).
  */
-import type { Repos } from "../ports/store";
+import type { GroupRef, Repos } from "../ports/store";
 import { effectiveOrgRole } from "../role-groups";
 import type { Account, ApiToken, Invitation, OrgRole, Scope, UserRecord } from "../types";
 
@@ -37,12 +37,13 @@ export const accountTarget = (a: Pick<Account, "id" | "ownerId" | "status">): Ta
 
 /**
  * A user as a target. The Owner holds the role directly (no group grants it), so the effective
- * role is read from the groups only when the direct role is not already the highest.
+ * role is read from the groups only when the direct role is not already the highest; `groups`:
+ * the user's groups (groupsOfUser) when the caller has read them already, so they are not read again.
  */
-export async function userTarget(repos: Repos, u: UserRecord): Promise<Target> {
+export async function userTarget(repos: Repos, u: UserRecord, groups?: readonly GroupRef[]): Promise<Target> {
   if (u.status !== "managed") return { type: "user", id: u.id, role: null };
   if (u.orgRole === "owner") return { type: "user", id: u.id, role: "owner" };
-  return { type: "user", id: u.id, role: effectiveOrgRole(u.orgRole, await repos.groups.groupsOfUser(u.orgId, u.id)) };
+  return { type: "user", id: u.id, role: effectiveOrgRole(u.orgRole, groups ?? await repos.groups.groupsOfUser(u.orgId, u.id)) };
 }
 
 /** A user known only by id, with the role they would hold (a new user, or a member being granted something). */

@@ -9,7 +9,7 @@ import type { GroupRef, ListQuery, ListResult, Store } from "../../domain/ports/
 import type { RetentionOptions } from "../../domain/provisioning-errors";
 import type { UserRecord } from "../../domain/types";
 import { isStoredUser, parsedUser, type StoredUser } from "../../domain/stored-data";
-import { createUser, deprovisionUser, getUser, listStoredUsers, listUsers, modifyUser } from "../../domain/users";
+import { createUser, deprovisionUser, getUserWithGroups, listStoredUsers, listUsers, modifyUser } from "../../domain/users";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { project, projectsNothing, type Projection } from "../../scim/projection";
 import { USERS } from "../../scim/resource-types";
@@ -83,10 +83,10 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
 
   r.get("/Users/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
-    const u = await getUser(deps, actorOf(req), req.params.id as string);
+    const { user: u, groups } = await getUserWithGroups(deps, actorOf(req), req.params.id as string);
     res.setHeader("ETag", etagOf(u.version));
     if (ifNoneMatches(req, u.version)) return void res.status(304).end();
-    sendScim(res, 200, await render(req, u, projection));
+    sendScim(res, 200, await render(req, u, projection, groups));
   });
 
   r.post("/Users", async (req, res) => {
