@@ -5,11 +5,13 @@
  * that run one as a command.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
 const MAIN = join(ROOT, "dist", "main.js");
+const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
 function newestMtime(dir: string): number {
   return readdirSync(dir).reduce((max, f) => {
@@ -19,9 +21,76 @@ function newestMtime(dir: string): number {
   }, 0);
 }
 
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Moves every file of `from` into `to` (folders made as needed), each by one rename: a reader sees the old file or the new one, never a part. */
+function moveInto(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) moveInto(join(from, entry.name), join(to, entry.name));
+    else renameSync(join(from, entry.name), join(to, entry.name));
+  }
+}
+
+/**
+ * Compiles `tsconfig` into `outDir` unless `fresh()`, safe to call from several Jest workers at
+ * once: one compiles, under a lock (a folder holding its pid; a lock whose process is gone is
+ * taken over), into a folder of its own that is then moved into place file by file, while the
+ * others wait and find it fresh. Without this, two workers compiled into dist/ at once while a
+ * third spawned dist/main.js from files tsc had just truncated (the server then exits at start),
+ * and each compile took a core: under load, a worker's compile outlasted its beforeAll's timeout.
+ * Synchronous, so that a hook calling it never times out while it compiles or waits.
+ */
+function compileOnce(name: string, tsconfig: string, outDir: string, fresh: () => boolean): void {
+  if (fresh()) return;
+  const lock = join(ROOT, `.build-${name}.lock`);
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let owner = NaN;
+      try { owner = Number(readFileSync(join(lock, "pid"), "utf8")); } catch { /* being made or removed */ }
+      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+        rmSync(lock, { recursive: true, force: true }); // its builder died (a killed worker)
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`${lock} has been held for 15 minutes (pid ${owner}); remove it if no build is running`);
+      pause(200);
+    }
+  }
+  const tmp = join(ROOT, `.build-${name}-${process.pid}`);
+  try {
+    if (fresh()) return;
+    rmSync(tmp, { recursive: true, force: true });
+    execFileSync(process.execPath, [TSC, "-p", tsconfig, "--outDir", tmp], { stdio: "inherit" });
+    moveInto(tmp, outDir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds dist/ (the server, as npm run build's first step) when it is missing or older than the
+ * sources. Call it from a synchronous hook of its own (`beforeAll(() => ensureBuilt())`), not in
+ * an async one or a test: a compile on a loaded machine takes minutes, and a timeout counts it.
+ */
 export function ensureBuilt(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, "src"))) return;
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
+  compileOnce("dist", join(ROOT, "tsconfig.build.json"), join(ROOT, "dist"),
+    () => existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, "src")));
 }
 
 /**
@@ -30,9 +99,8 @@ export function ensureBuilt(): void {
  */
 export function builtScript(name: string): string {
   const out = join(ROOT, "dist-scripts", `${name}.js`);
-  if (!existsSync(out) || statSync(out).mtimeMs < newestMtime(join(ROOT, "scripts"))) {
-    execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "scripts", "tsconfig.json")], { stdio: "inherit" });
-  }
+  compileOnce("dist-scripts", join(ROOT, "scripts", "tsconfig.json"), join(ROOT, "dist-scripts"),
+    () => existsSync(out) && statSync(out).mtimeMs >= newestMtime(join(ROOT, "scripts")));
   return out;
 }
 
@@ -90,9 +158,22 @@ export async function waitFor(url: string, ms = 60_000): Promise<void> {
  * below Linux's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by default): a port in
  * that range may be the local end of any outgoing connection on the machine (a keep-alive socket of
  * an earlier test), and listening there fails with EADDRINUSE. That happened in CI (port 45004).
+ * A port someone already listens on (another worker's server, another process on a shared machine)
+ * is skipped: each draw is tried by listening on it first.
  */
-export function freePort(): number {
-  return 10000 + Math.floor(Math.random() * 22000);
+export async function freePort(): Promise<number> {
+  const tried: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const port = 10000 + Math.floor(Math.random() * 22000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+    tried.push(port);
+  }
+  throw new Error(`no free port below the ephemeral range in 50 draws (tried ${tried.join(", ")})`);
 }
 
 /** Runs the orgscim CLI (bin/orgscim.js) against the same environment; answers stdout. */

@@ -22,8 +22,8 @@ let p: ServerProcess;
 let url: string;
 let quietToken: string;
 
+beforeAll(() => ensureBuilt());
 beforeAll(async () => {
-  ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), "orgscim-overload-"));
   p = spawnServer({ PORT: "0", DATABASE_URL: `sqlite:${join(dir, "o.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN, OVERLOAD_QUEUE_DEPTH: String(DEPTH), LOG_LEVEL: "info" });
   url = await listeningUrl(p, 90_000);

@@ -28,7 +28,7 @@ const cli = (env: Record<string, string>, ...args: string[]) =>
 
 describe("orgscim backup", () => {
   it("copies the store during a write load; the restore holds every write acknowledged before it and passes the invariants", async () => {
-    const port = freePort();
+    const port = await freePort();
     const env = { DATABASE_URL: `sqlite:${join(dir, "live.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN };
     const server = spawnServer({ ...env, PORT: String(port), LOG_LEVEL: "warn" });
     const acked: { id: string; at: number }[] = [];
@@ -96,7 +96,7 @@ describe("orgscim backup", () => {
     expect(before.filter((a) => !ids.has(a.id))).toEqual([]);
     expect(ids.size).toBeLessThan(acked.length + 1); // a moment of the store, not its end
 
-    const port2 = freePort();
+    const port2 = await freePort();
     const again = spawnServer({ DATABASE_URL: `sqlite:${restored}`, PORT: String(port2) });
     try {
       await waitFor(`http://127.0.0.1:${port2}/healthz`);

@@ -74,7 +74,7 @@ describe("the server process against a store that is busy at start", () => {
     // Another process holds the file locked: an exclusive transaction in a rollback-journal database.
     const holder = new Database(file);
     holder.exec("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)");
-    const port = freePort();
+    const port = await freePort();
     const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "30000" });
     try {
       const end = Date.now() + 20_000;
@@ -99,7 +99,7 @@ describe("the server process against a store that is busy at start", () => {
     const holder = new Database(file);
     holder.exec("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)");
     try {
-      const p = spawnServer({ PORT: String(freePort()), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "1500" });
+      const p = spawnServer({ PORT: String(await freePort()), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "1500" });
       const { code } = await p.exited;
       expect(code).toBe(1);
       expect(p.output()).toMatch(/the store does not answer after \d+ tries in 2 s \(STORE_START_RETRY_MS\): the SQLite store \/\S+\/held\.db: SQLITE_BUSY: database is locked/);

@@ -50,8 +50,8 @@ async function until<T>(what: string, fn: () => Promise<T | null>, ms = 10_000):
 let dir: string;
 let a: Pair;
 let b: Pair;
+beforeAll(() => ensureBuilt()); // for the process test
 beforeAll(async () => {
-  ensureBuilt(); // for the process test
   dir = mkdtempSync(join(tmpdir(), "orgscim-tls-"));
   [a, b] = await Promise.all([makeCert("orgscim-a"), makeCert("orgscim-b")]);
 }, 180_000);
@@ -129,12 +129,12 @@ describe("built-in TLS", () => {
 
   it("as a process: a bad pair stops start-up with the reason; a bad renewal is logged and the previous pair kept", async () => {
     const other = files("p-other", b);
-    const bad = spawnServer({ PORT: String(freePort()), DATABASE_URL: `sqlite:${join(dir, "p1.db")}`, TLS_CERT_FILE: files("p-bad", a).TLS_CERT_FILE, TLS_KEY_FILE: other.TLS_KEY_FILE });
+    const bad = spawnServer({ PORT: String(await freePort()), DATABASE_URL: `sqlite:${join(dir, "p1.db")}`, TLS_CERT_FILE: files("p-bad", a).TLS_CERT_FILE, TLS_KEY_FILE: other.TLS_KEY_FILE });
     expect((await bad.exited).code).toBe(1);
     expect(bad.output()).toMatch(/orgscim failed to start: TLS_KEY_FILE=.* is not the private key of the certificate in TLS_CERT_FILE=/);
 
     const env = files("p-good", a);
-    const port = freePort();
+    const port = await freePort();
     const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "p2.db")}`, ...env, TLS_RELOAD_INTERVAL_MS: "50" });
     try {
       await until("the HTTPS server", async () => ((await get(`https://127.0.0.1:${port}/healthz`, a.cert)).status === 200 ? true : null), 20_000);

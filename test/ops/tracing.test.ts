@@ -48,7 +48,7 @@ const TOKEN = `osk_${"ef".repeat(16)}_tracing-test-token-${"y".repeat(20)}`;
 describe("tracing", () => {
   it("continues the caller's trace: a server span per request, store calls beneath it, the trace id in the log line", async () => {
     const receiver = await startReceiver();
-    const port = freePort();
+    const port = await freePort();
     const env = { DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN };
     const p = spawnServer({ ...env, PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url.replace("http://", "http://otel-user:otel-secret-4711@"), OTEL_SERVICE_NAME: "orgscim-test" });
     const traceId = randomBytes(16).toString("hex");
@@ -105,7 +105,7 @@ describe("tracing", () => {
   }, 60_000);
 
   it("is off without OTEL_EXPORTER_OTLP_ENDPOINT: no trace id in the log lines", async () => {
-    const port = freePort();
+    const port = await freePort();
     const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "off.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN });
     try {
       await waitFor(`http://127.0.0.1:${port}/healthz`);

@@ -23,6 +23,7 @@ const TOKEN = `osk_${"0f".repeat(16)}_upgrade-fixture-token-not-a-secret-0001`; 
 
 let dir: string;
 let checkInvariants: string;
+beforeAll(() => ensureBuilt()); // for the process test
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "orgscim-upgrade-"));
   checkInvariants = builtScript("check-invariants");
@@ -108,11 +109,10 @@ describe("a store written by a newer schema (a downgrade attempt)", () => {
   });
 
   it("stops the server process at start with that message, without retrying", async () => {
-    ensureBuilt();
     const file = load("newer-process.db");
     await openSqliteStore({ path: file, backgroundCheckpoints: false }).close();
     future(file);
-    const p = spawnServer({ PORT: String(freePort()), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "60000" });
+    const p = spawnServer({ PORT: String(await freePort()), DATABASE_URL: `sqlite:${file}`, STORE_START_RETRY_MS: "60000" });
     const { code } = await p.exited;
     expect(code).toBe(1);
     expect(p.output()).toMatch(/orgscim failed to start: This SQLite store was written by a newer orgscim/);

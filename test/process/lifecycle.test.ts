@@ -16,7 +16,7 @@ const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 describe("the server process", () => {
   it("creates the first organization on an empty store and prints a one-time admin token that works", async () => {
-    const port = freePort();
+    const port = await freePort();
     const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "first.db")}` });
     try {
       await waitFor(`http://127.0.0.1:${port}/healthz`);
@@ -42,7 +42,7 @@ describe("the server process", () => {
 
   // With WORKERS=2 the SIGKILL hits the primary: its workers go with it, mid-request or not.
   it.each(WORKER_COUNTS)("keeps every acknowledged write across SIGKILL and restart, and logs no secret (WORKERS=%i)", async (workers) => {
-    const port = freePort();
+    const port = await freePort();
     const file = join(dir, `durable-${workers}.db`);
     const db = `sqlite:${file}`;
     const token = `osk_${"ab".repeat(16)}_${"S".repeat(20)}secretpart${"x".repeat(13)}`;

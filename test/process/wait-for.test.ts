@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { ensureBuilt, freePort, spawnServer, waitFor } from "../helpers/built-server";
 
 let dir: string;
-beforeAll(() => { ensureBuilt(); dir = mkdtempSync(join(tmpdir(), "orgscim-waitfor-")); }, 120_000);
+beforeAll(() => ensureBuilt());
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "orgscim-waitfor-")); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("waitFor", () => {
@@ -20,20 +21,29 @@ describe("waitFor", () => {
     const port = (busy.address() as { port: number }).port;
     try {
       const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "w.db")}` });
-      const started = Date.now();
-      await expect(waitFor(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow(/exited \(code 1[\s\S]*port/i);
-      expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s timeout
+      // "exited (code 1 ...)" is the failure at the server's exit; the timeout says "did not answer
+      // within" instead. A timeout of 10 minutes: this test's own 2 would end it first.
+      await expect(waitFor(`http://127.0.0.1:${port}/healthz`, 600_000)).rejects.toThrow(/exited \(code 1[\s\S]*port/i);
       await p.exited;
     } finally {
       busy.close();
     }
   }, 120_000);
 
-  it("draws ports below Linux's ephemeral range, where no outgoing connection's local end can sit", () => {
-    for (let i = 0; i < 1000; i++) {
-      const p = freePort();
-      expect(p).toBeGreaterThanOrEqual(1024);
-      expect(p).toBeLessThan(32768);
+  it("draws ports below Linux's ephemeral range, where no outgoing connection's local end can sit, and none a server listens on", async () => {
+    const taken: ReturnType<typeof createServer>[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        const p = await freePort();
+        expect(p).toBeGreaterThanOrEqual(1024);
+        expect(p).toBeLessThan(32768);
+        // Hold it: a later draw of the same port must be skipped, not answered again.
+        const s = createServer();
+        await new Promise<void>((resolve, reject) => { s.once("error", reject); s.listen(p, "127.0.0.1", resolve); });
+        taken.push(s);
+      }
+    } finally {
+      for (const s of taken) s.close();
     }
   });
 });

@@ -9,7 +9,7 @@ import { request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, type ServerProcess } from "../helpers/built-server";
+import { ensureBuilt, runCli, type ServerProcess } from "../helpers/built-server";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp-server";
 import { outputLine, servedBy, spawnWorkers } from "../helpers/workers-server";
 
@@ -56,6 +56,7 @@ let url: string;
 let token: string;
 let account: string;
 
+beforeAll(() => ensureBuilt());
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "orgscim-workers-outbox-"));
   smtp = await startSmtpServer();

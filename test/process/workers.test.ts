@@ -8,7 +8,7 @@ import { request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, type ServerProcess } from "../helpers/built-server";
+import { ensureBuilt, runCli, type ServerProcess } from "../helpers/built-server";
 import { outputLine, servedBy, spawnWorkers } from "../helpers/workers-server";
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -43,6 +43,7 @@ const adminToken = (p: ServerProcess): string => {
 };
 
 let dir: string;
+beforeAll(() => ensureBuilt());
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "orgscim-workers-")); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -31,10 +31,10 @@ let dir: string;
 let port: number;
 let env: Record<string, string>;
 const token = `osk_${"cd".repeat(16)}_${"K".repeat(20)}groupkilled${"y".repeat(12)}`;
-beforeAll(() => {
-  ensureBuilt();
+beforeAll(() => ensureBuilt());
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "orgscim-group-killed-"));
-  port = freePort();
+  port = await freePort();
   env = { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "killed.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: token };
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

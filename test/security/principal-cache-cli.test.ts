@@ -20,8 +20,8 @@ jest.setTimeout(120_000);
 let s: TestServer;
 let org: { id: string };
 let operator: string;
+beforeAll(() => ensureBuilt());
 beforeAll(async () => {
-  ensureBuilt();
   s = await startTestServer();
   ({ org, token: operator } = await s.newOrg({ domainEnforcement: false }));
 });

@@ -18,8 +18,8 @@ jest.setTimeout(120_000);
 let dir: string;
 let server: ServerProcess;
 let base = "";
+beforeAll(() => ensureBuilt());
 beforeAll(async () => {
-  ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), "orgscim-logs-"));
   server = spawnServer({ PORT: "0", LOG_LEVEL: "debug", DATABASE_URL: `sqlite:${join(dir, "logs.db")}`, EVENTS_POLL_WAIT_MS: "0" });
   const deadline = Date.now() + 60_000;
