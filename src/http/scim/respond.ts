@@ -5,7 +5,7 @@ import type { IfMatch } from "../../domain/versions";
 import { listResponse } from "../../scim/discovery";
 import type { ListRequest } from "../../scim/list-request";
 import { ifNoneMatchHolds, parseIfMatch } from "../../scim/preconditions";
-import type { Projection } from "../../scim/projection";
+import { wants, type Projection } from "../../scim/projection";
 import type { ScimProfile } from "../../scim/quirks";
 import { actorOf } from "../auth";
 import { jsonArrayBody } from "./list-body";
@@ -63,8 +63,17 @@ export function baseUrlOf(req: Request, publicUrl: string | undefined): string {
 /** The request's If-Match precondition (src/scim/preconditions.ts). */
 export const ifMatchOf = (req: Request): IfMatch => parseIfMatch(req.header("if-match"));
 
-/** Whether a GET's If-None-Match names the current version: answer 304. */
-export const ifNoneMatches = (req: Request, version: number): boolean => ifNoneMatchHolds(req.header("if-none-match"), version);
+/**
+ * Whether a GET answers 304: its If-None-Match names the current version, and the answer holds
+ * nothing that changes without that version. A user's `groups` and a group's `members` (with each
+ * member's display) are read from the other side of a membership, which changes without this
+ * resource's version (a user added to a group or taken out of it, a group renamed or deleted, a
+ * member renamed or deleted): while the answer carries `unversioned`, a matching version does not
+ * say the client holds the current answer, and a 304 kept a user in a group they had left
+ * (docs/security.md case 64).
+ */
+export const ifNoneMatches = (req: Request, version: number, projection: Projection, unversioned: string): boolean =>
+  ifNoneMatchHolds(req.header("if-none-match"), version) && !wants(projection, unversioned);
 
 /**
  * Sends a ListResponse (RFC 7644 §3.4.2) from its items' JSON texts: the same bytes as

@@ -85,7 +85,7 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
     const { user: u, groups } = await getUserWithGroups(deps, actorOf(req), req.params.id as string);
     res.setHeader("ETag", etagOf(u.version));
-    if (ifNoneMatches(req, u.version)) return void res.status(304).end();
+    if (ifNoneMatches(req, u.version, projection, "groups")) return void res.status(304).end();
     sendScim(res, 200, await render(req, u, projection, groups));
   });
 
