@@ -35,6 +35,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The X-Request-Id of the last answer: its request line is the last one to wait for. */
+let lastRequestId = "";
+
 async function req(method: string, path: string, opts: { token?: string; json?: unknown; form?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -42,6 +45,7 @@ async function req(method: string, path: string, opts: { token?: string; json?: 
   if (opts.json !== undefined) { headers["content-type"] = "application/json"; body = JSON.stringify(opts.json); }
   if (opts.form !== undefined) { headers["content-type"] = "application/x-www-form-urlencoded"; body = opts.form; }
   const r = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  lastRequestId = r.headers.get("x-request-id") ?? lastRequestId;
   const text = await r.text();
   let parsed: any = null; // eslint-disable-line @typescript-eslint/no-explicit-any -- bodies read as the test needs
   try { parsed = JSON.parse(text); } catch { /* not JSON */ }
@@ -134,7 +138,14 @@ describe("the server's log", () => {
     }
     expect((await req("GET", "/v1/Outbox", { token: bootstrap })).body.mail.length).toBeGreaterThan(0);
 
-    await new Promise((r) => setTimeout(r, 200)); // the last request lines are written after their answers
+    // The request lines are written after their answers: wait for the last one's (not for 200 ms,
+    // which a loaded machine can outlast).
+    expect(lastRequestId).not.toBe("");
+    const deadline = Date.now() + 60_000;
+    while (!server.output().split("\n").some((l) => l.includes('"msg":"request"') && l.includes(`"reqId":"${lastRequestId}"`))) {
+      if (Date.now() > deadline) throw new Error(`no request line for the last request (${lastRequestId}) within 60 s; the output ends:\n${server.output().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const out = server.output();
     const requestLines = out.split("\n").filter((l) => l.includes('"msg":"request"'));
     expect(requestLines.length).toBeGreaterThan(15); // the log was on: every request above left a line
