@@ -27,7 +27,7 @@ export async function verifySet(s: TestServer, jws: string, audience: string): P
 }
 
 /** Polls until `n` SETs were received (acknowledging each), or the time runs out; answers them verified, in order. */
-export async function pollAll(s: TestServer, stream: Stream, n: number, timeoutMs = 10_000): Promise<VerifiedSet[]> {
+export async function pollAll(s: TestServer, stream: Stream, n: number, timeoutMs = 60_000): Promise<VerifiedSet[]> {
   const got: VerifiedSet[] = [];
   const deadline = Date.now() + timeoutMs;
   let ack: string[] = [];
@@ -74,10 +74,11 @@ export async function startReceiver(): Promise<Receiver> {
   return rec;
 }
 
-export async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  // 60 s: a timeout here only bounds a hang (a loaded machine delivers late, not never).
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((res) => setTimeout(res, 20));
   }
 }
