@@ -18,8 +18,13 @@ import { clientOptions, SERVER_SELECTION_MS } from "../../src/store/mongo/connec
 import { startLosingPrimaryMongod, type FakeMongod } from "../helpers/fake-mongod";
 import { createMongoStore, mongoStoreOn, PING_TIMEOUT_MS, type MongoStore } from "../../src/store/mongo/store";
 
-/** What answering takes besides waiting for a primary (more on a saturated machine: CI shares 2 cores). */
-const SLACK_MS = 2_000;
+/**
+ * What answering may take besides waiting for a primary: as much as tells one server selection
+ * from two (a retried operation waits SERVER_SELECTION_MS again), and no less: a loaded 2-core
+ * machine adds seconds to an answer (the 2 s this was could be outlasted). The lower bound, that
+ * it did wait for a primary, is what a loaded machine cannot move.
+ */
+const SLACK_MS = SERVER_SELECTION_MS - 500;
 
 /** A loopback port nothing listens on (bound, then released). */
 async function deadPort(): Promise<number> {
@@ -91,18 +96,21 @@ describe("MongoDB unreachable", () => {
     expect(ms).toBeLessThan(SERVER_SELECTION_MS + SLACK_MS);
   }, 20_000);
 
-  it(`answers /readyz 503 within ${PING_TIMEOUT_MS + 500} ms`, async () => {
+  it(`answers /readyz 503 by its own ${PING_TIMEOUT_MS} ms probe timeout, not after a server selection (${SERVER_SELECTION_MS} ms)`, async () => {
     const { res, ms } = await timed("/readyz");
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("5");
-    expect(ms).toBeLessThan(PING_TIMEOUT_MS + 500);
+    expect(ms).toBeGreaterThanOrEqual(PING_TIMEOUT_MS - 100);
+    expect(ms).toBeLessThan(SERVER_SELECTION_MS - 500); // was PING_TIMEOUT_MS + 500: a loaded machine adds more
   });
 
   it("fails to start within the URL's serverSelectionTimeoutMS, as StoreUnavailable", async () => {
     const started = Date.now();
     const err = await createMongoStore(`mongodb://127.0.0.1:${port}/orgscim_nowhere?serverSelectionTimeoutMS=1500`).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "StoreUnavailable" });
-    expect(Date.now() - started).toBeLessThan(2_500);
+    // The URL's 1.5 s, not the default SERVER_SELECTION_MS (5 s): what tells them apart, with room
+    // for a loaded machine (was 2.5 s).
+    expect(Date.now() - started).toBeLessThan(SERVER_SELECTION_MS - 500);
   });
 });
 
