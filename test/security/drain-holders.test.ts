@@ -24,8 +24,10 @@ describe("a stopping server", () => {
       stopped = s.running.stop();
       const answer = await held;
       expect(answer).toEqual({ status: 200, body: { sets: {}, moreAvailable: false } });
-      // Answered by the drain, not by the timeout's cut (which would have come at 20 s).
-      expect(Date.now() - began).toBeLessThan(15_000);
+      // Answered by the drain, not by the timeout's cut: the cut closes the connection unanswered
+      // (the answer above would be an error) and comes at 20 s; anything before it is the drain's,
+      // however slow the machine (this bound was 15 s).
+      expect(Date.now() - began).toBeLessThan(20_000);
       await stopped;
     } finally {
       await (stopped ?? Promise.resolve());
@@ -49,7 +51,7 @@ describe("a stopping server", () => {
       const took = Date.now() - began;
       // The timeout, plus what a loaded machine adds; without a bound the stop would wait for the body forever.
       expect(took).toBeGreaterThanOrEqual(2_500);
-      expect(took).toBeLessThan(30_000);
+      expect(took).toBeLessThan(60_000);
       await new Promise<void>((r) => (sock.destroyed ? r() : sock.once("close", () => r())));
     } finally {
       clearInterval(trickle);

@@ -47,7 +47,7 @@ describe("a push receiver that never finishes its answer", () => {
       await makeStream(s, b.token, { delivery: "push", endpoint_url: good.url });
       expect((await call("POST", `${s.scim}/Users`, a.token, userBody("hostile@acme.test"))).status).toBe(201);
       // Four connections at most per receiver (src/infra/set-push.ts): the other workers queue behind them.
-      await until("the hostile receiver holding the push connections", () => hostile.hits() >= 4, 20_000);
+      await until("the hostile receiver holding the push connections", () => hostile.hits() >= 4);
       expect((await call("POST", `${s.scim}/Users`, b.token, userBody("victim@acme.test"))).status).toBe(201);
       await until("the other organization's SET", () => good.received.length > 0, 60_000);
       const began = Date.now();
