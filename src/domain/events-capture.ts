@@ -29,6 +29,7 @@ import type { EventRepo, GroupRepo, Repos, Store, UserRepo } from "./ports/store
 import type { GroupRecord, UserRecord } from "./types";
 
 const ORGSCIM_USER = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
+const ORGSCIM_GROUP = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group";
 
 /** Emits "written" (orgId) after a transaction that wrote SETs has committed: this process's push worker wakes up. */
 export const setsWritten = new EventEmitter();
@@ -62,6 +63,13 @@ export function userAttributesChanged(before: UserRecord | null, after: UserReco
   return [...out];
 }
 
+/** The group extension's attributes as a binding shows them (src/scim/group-resource.ts). */
+const bindingAttributes = (g: GroupRecord): Record<string, string | null> => ({
+  orgRole: g.binding?.kind === "orgRole" ? g.binding.role : null,
+  accountSid: g.binding?.kind === "accountRole" ? g.binding.accountId : null,
+  accountRole: g.binding?.kind === "accountRole" ? g.binding.role : null,
+});
+
 /** The same for a group (its members are noted apart). */
 export function groupAttributesChanged(before: GroupRecord | null, after: GroupRecord): string[] {
   const out = new Set<string>();
@@ -71,6 +79,10 @@ export function groupAttributesChanged(before: GroupRecord | null, after: GroupR
   for (const k of keys) {
     if (["displayName", "externalId", "members", "schemas", "id", "meta"].includes(k)) continue;
     if (!same(before?.data[k], after.data[k])) out.add(k);
+  }
+  if (before) {
+    const [b, a] = [bindingAttributes(before), bindingAttributes(after)];
+    for (const k of Object.keys(a)) if (b[k] !== a[k]) out.add(`${ORGSCIM_GROUP}:${k}`);
   }
   return [...out];
 }

@@ -2,7 +2,7 @@
  * Groups and their memberships. A membership change is applied as the change itself (rows
  * inserted or deleted), never as a rewrite of the member list, so its cost does not depend on the
  * group's size and concurrent adds cannot lose each other. Each use case is one transaction with
- * one audit event; a refused member id refuses the whole request.
+ * one audit event (none when it changes nothing); a refused member id refuses the whole request.
  */
 import { withSealedCursor } from "./page-tokens";
 import type { Actor } from "./actor";
@@ -157,11 +157,22 @@ async function nameError(tx: Repos, orgId: string, e: unknown, displayName: stri
   return e;
 }
 
+/**
+ * Whether the group's members are exactly `ids` (a replace that would change nothing): counted
+ * first, read (at most MAX_MEMBERS_PER_REQUEST, checkMembers' bound) only when the count agrees.
+ */
+async function membersAre(tx: Repos, orgId: string, groupId: string, ids: readonly string[]): Promise<boolean> {
+  const wanted = new Set(ids);
+  if ((await tx.groups.countMembers(orgId, groupId)) !== wanted.size) return false;
+  return (await tx.groups.listMembers(orgId, groupId, wanted.size)).every((m) => wanted.has(m.id));
+}
+
 async function applyMemberChanges(tx: Repos, orgId: string, groupId: string, changes: MemberChange[], binding: GroupBinding | null, now: string): Promise<{ added: number; removed: number }> {
   let added = 0;
   let removed = 0;
   for (const c of changes) {
     if (c.kind === "add" || c.kind === "replace") await checkMembers(tx, orgId, c.ids, binding);
+    if (c.kind === "replace" && (await membersAre(tx, orgId, groupId, c.ids))) continue;
     if (c.kind === "removeAll" || c.kind === "replace") removed += await tx.groups.removeAllMembers(orgId, groupId);
     if (c.kind === "remove") removed += await tx.groups.removeMembers(orgId, groupId, [...new Set(c.ids)]);
     if (c.kind === "add" || c.kind === "replace") added += await tx.groups.addMembers(orgId, groupId, [...new Set(c.ids)], now);
@@ -263,6 +274,10 @@ export async function listGroups(deps: GroupDeps, actor: Actor, query: ListQuery
 
 const sameBinding = (a: GroupBinding | null, b: GroupBinding | null): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** Whether a PUT or PATCH leaves the group's attributes and binding as they are (its attributes as the same JSON text). */
+const sameAttributes = (g: GroupRecord, a: NonNullable<ReturnType<typeof attributesAfter>>): boolean =>
+  a.displayName === g.displayName && a.externalId === g.externalId && sameBinding(a.binding, g.binding) && JSON.stringify(a.data) === JSON.stringify(g.data);
+
 /** What a PUT or PATCH makes of a group's attributes and binding (no members); null: attributes untouched. */
 function attributesAfter(current: GroupRecord, input: GroupInput | null): { displayName: string; externalId: string | null; data: Record<string, unknown>; binding: GroupBinding | null } | null {
   if (!input) return null;
@@ -301,8 +316,8 @@ export interface MemberHooks {
 }
 
 /**
- * PUT and PATCH. `transform` (null when only members change) gives the group's new attributes;
- * `changes` are applied in order as row inserts and deletes. One transaction: all or nothing.
+ * PUT and PATCH. `transform` (null when only members change) gives the group's new attributes; `changes` are applied
+ * in order as row inserts and deletes. One transaction: all or nothing; nothing written when nothing changes.
  * The policy is asked first, on the group as read before the transaction; a binding that changed
  * meanwhile makes the request answer 412 (retry), so what was allowed is what is applied.
  */
@@ -332,7 +347,7 @@ export async function modifyGroup(
     }
     const now = isoNow(clock);
     let next = current;
-    if (after) {
+    if (after && !sameAttributes(current, after)) {
       if (!sameBinding(after.binding, current.binding)) await checkBinding(tx, orgId, after.binding);
       next = { ...current, ...after, version: current.version + 1, lastModified: now };
       let ok: boolean;
@@ -348,7 +363,9 @@ export async function modifyGroup(
       ? await applyRoleGroupChanges(deps, tx, actor, current, changes, demotable)
       : await applyMemberChanges(tx, orgId, id, changes, next.binding, now);
     await hooks.after?.(tx, counts);
-    if (next === current && changes.length > 0) {
+    if (next === current) {
+      // Nothing changed (members there already or absent, attributes as they were): no version, no audit event.
+      if (counts.added + counts.removed === 0) return current;
       const version = await tx.groups.touch(orgId, id, now);
       if (version === null) throw Errors.groupNotFound(id);
       next = { ...current, version, lastModified: now };

@@ -205,7 +205,7 @@ async function listWith<T>(deps: UserDeps, actor: Actor, query: ListQuery, read:
  * group too, so the compare-and-set cannot lose and nothing is re-tried; on MongoDB (snapshot
  * isolation) a writer that got there first makes it lose, and the attempt is re-run on the fresh
  * state, so no update is lost. With If-Match, a changed version answers 412 instead.
- * A refusal commits its audit event and nothing else.
+ * A refusal commits its audit event and nothing else; a write that changes nothing writes nothing.
  */
 export async function modifyUser(
   deps: UserDeps,
@@ -236,6 +236,8 @@ export async function modifyUser(
         }
         throw e;
       }
+      // Changing nothing is answered with the user as it is: no write, no new version, no event.
+      if (unchanged(current, next)) return { next: current };
       let ok: boolean;
       try {
         ok = await tx.users.update(next, current.version);
@@ -273,6 +275,19 @@ function nextState(deps: UserDeps, current: UserRecord, input: UserInput): UserR
     version: current.version + 1,
     lastModified: isoNow(deps.clock),
   };
+}
+
+/**
+ * Whether a PUT or PATCH leaves the user as it is: every stored field the same (the attributes as
+ * the same JSON text, so that the user is rendered with the same bytes). Such a write is answered
+ * with the user as it is, version and lastModified included (RFC 7644 §3.14: the version changes
+ * when the resource does), and writes nothing: no audit event, no SCIM event.
+ */
+function unchanged(current: UserRecord, next: UserRecord): boolean {
+  return next.userName === current.userName && next.externalId === current.externalId && next.displayName === current.displayName
+    && next.active === current.active && next.status === current.status && next.orgRole === current.orgRole
+    && next.twoFactorRequired === current.twoFactorRequired && next.passwordResetRequired === current.passwordResetRequired
+    && JSON.stringify(next.emails) === JSON.stringify(current.emails) && JSON.stringify(next.data) === JSON.stringify(current.data);
 }
 
 /** The Owner stays an active Owner whoever asks (an invariant, checked once the policy allowed the change). */

@@ -134,7 +134,8 @@ beforeAll(async () => {
   }));
   if (made.status !== 201) throw new Error(`setup: ${made.status} ${made.text}`);
   ids.user = String(made.body.id);
-  const group = await call("POST", `${s.scim}/Groups`, token, { schemas: [GROUP_SCHEMA], displayName: "Hot group", members: [{ value: ids.user }] });
+  // Made under another name and renamed: the group read has version 2 (a PATCH that changes nothing would keep 1).
+  const group = await call("POST", `${s.scim}/Groups`, token, { schemas: [GROUP_SCHEMA], displayName: "Hot group (new)", members: [{ value: ids.user }] });
   if (group.status !== 201) throw new Error(`setup: ${group.status} ${group.text}`);
   ids.group = String(group.body.id);
   const patched = await call("PATCH", `${s.scim}/Groups/${ids.group}`, token, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: "Hot group" }] });
