@@ -29,14 +29,22 @@ async function until(check: () => boolean, what: string, ms = 20000): Promise<vo
   }
 }
 
-/** The database file's size after 20 users are written (a few hundred WAL pages, under SQLite's own 1,000-page checkpoint) and 300 ms pass. */
+/**
+ * The database file's size before and after 20 users are written (a few hundred WAL pages, under
+ * SQLite's own 1,000-page checkpoint). With the worker, "before" is taken once it reported a
+ * complete checkpoint (the open's migrations in the file), "after" once the file grew past it,
+ * however long the worker's interval and the machine's load make either; without it, "after" 300 ms
+ * after the writes (no checkpoint can come: nothing runs one below 1,000 pages).
+ */
 async function fileGrowth(file: string, backgroundCheckpoints: boolean): Promise<{ before: number; after: number; close: () => Promise<void> }> {
-  const store = openSqliteStore({ path: file, backgroundCheckpoints });
+  const stats: CheckpointStat[] = [];
+  const store = openSqliteStore({ path: file, backgroundCheckpoints, onCheckpoint: (s) => stats.push(s) });
   const org = anOrg(); await store.orgs.insert(org);
-  await sleep(200); // whatever the open wrote (migrations) is checkpointed, or not, by now
+  if (backgroundCheckpoints) await until(() => stats.some((s) => s.walFrames > 0 && s.checkpointedFrames === s.walFrames), "a complete checkpoint of what the open wrote");
   const before = statSync(file).size;
   for (let i = 0; i < 20; i++) await store.transaction(async (tx) => tx.users.insert(aUser(org.id)));
-  await sleep(300);
+  if (backgroundCheckpoints) await until(() => statSync(file).size > before, `the database file growing past ${before} bytes (the writes checkpointed by the worker)`);
+  else await sleep(300);
   return { before, after: statSync(file).size, close: () => store.close() };
 }
 
@@ -80,6 +88,61 @@ describe("background WAL checkpoints (SQLite)", () => {
     const without = await walAfterRounds(false);
     expect(without[4]!).toBeGreaterThan(without[0]! * 1.5); // the control: the rounds do grow an unchecked WAL
     expect(withWorker[4]!).toBeLessThanOrEqual(withWorker[0]!);
+  });
+
+  /** A WAL of 300 frames (plus `extra` with a reader holding the snapshot before them), written by a connection that never checkpoints. */
+  const longWal = (name: string, extra = 0): { db: Database.Database; file: string; reader: Database.Database | null } => {
+    const file = join(dir, name);
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("wal_autocheckpoint = 0");
+    db.exec("CREATE TABLE t (x TEXT)");
+    const insert = db.prepare("INSERT INTO t VALUES (?)");
+    for (let i = 0; i < 300; i++) insert.run("x".repeat(1000));
+    let reader: Database.Database | null = null;
+    if (extra > 0) {
+      reader = new Database(file, { readonly: true });
+      reader.exec("BEGIN");
+      reader.prepare("SELECT count(*) FROM t").get(); // its snapshot: the 300 rows
+      for (let i = 0; i < extra; i++) insert.run("y".repeat(1000));
+    }
+    return { db, file, reader };
+  };
+
+  it("follows a passive checkpoint that copied all of a long WAL with a RESTART (so the next write starts the WAL over); not below restartFrames", async () => {
+    const run = async (restartFrames: number): Promise<CheckpointStat[]> => {
+      const { db, file } = longWal(`restart-${restartFrames}.db`);
+      const stats: CheckpointStat[] = [];
+      const errors: string[] = [];
+      const c = startCheckpointer(file, 10, (m) => errors.push(m), (st) => stats.push(st), restartFrames);
+      try {
+        // Reports come at most once a second: the second one follows at least one more tick after the complete pass.
+        await until(() => stats.filter((st) => st.walFrames >= 300 && st.checkpointedFrames === st.walFrames).length >= 2, `two reports of a complete checkpoint of the 300 frames; reports: ${JSON.stringify(stats)}`);
+        expect(errors).toEqual([]);
+        return stats;
+      } finally {
+        await c.stop();
+        db.close();
+      }
+    };
+    expect((await run(100)).at(-1)!.restarts).toBeGreaterThan(0);
+    expect((await run(1000)).at(-1)!.restarts).toBe(0);
+  });
+
+  it("completes no RESTART while a reader's older snapshot holds the passive checkpoint back, and one once the reader ends", async () => {
+    const { db, file, reader } = longWal("restart-reader.db", 200);
+    const stats: CheckpointStat[] = [];
+    const c = startCheckpointer(file, 10, () => undefined, (st) => stats.push(st), 100);
+    try {
+      await until(() => stats.filter((st) => st.checkpointedFrames > 0 && st.checkpointedFrames < st.walFrames).length >= 2, `two reports of a checkpoint held back by the reader; reports: ${JSON.stringify(stats)}`);
+      expect(stats.every((st) => st.restarts === 0)).toBe(true);
+      reader!.exec("COMMIT");
+      reader!.close();
+      await until(() => stats.some((st) => st.restarts > 0), `a RESTART once the reader ended; reports: ${JSON.stringify(stats)}`);
+    } finally {
+      await c.stop();
+      db.close();
+    }
   });
 
   it("stops the worker on close and leaves no WAL file", async () => {

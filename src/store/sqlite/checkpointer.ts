@@ -3,7 +3,8 @@
  * commits copies the WAL back into the database file, fsyncs included, every 1,000 pages: under a
  * steady stream of POST /Users, one commit in a few dozen stalled the event loop that way, which
  * made most of the p99 (figures: bench/README.md). Here a worker with its own connection runs
- * `wal_checkpoint(PASSIVE)` every `intervalMs`; passive checkpoints never block the writer. The
+ * `wal_checkpoint(PASSIVE)` every `intervalMs`; passive checkpoints never block the writer (a
+ * RESTART once the WAL is long holds it for the frames committed since the passive pass). The
  * store's connection keeps an automatic checkpoint at SAFETY_NET_PAGES, so the WAL stays bounded
  * if the worker stops or falls behind. The worker is a file of its own (./checkpoint-worker.js).
  */
@@ -26,10 +27,18 @@ export interface Checkpointer {
 export interface CheckpointStat {
   walFrames: number;
   checkpointedFrames: number;
+  /** RESTART checkpoints completed since the worker started (each lets the next write start the WAL over). */
+  restarts: number;
 }
 
-export function startCheckpointer(path: string, intervalMs: number, onError: (message: string) => void, onStat?: (stat: CheckpointStat) => void): Checkpointer {
-  const workerData: CheckpointWorkerData = { path, intervalMs, stats: onStat !== undefined };
+/**
+ * A passive checkpoint that copied every frame of a WAL this long is followed by RESTART, which starts
+ * the WAL over (./checkpoint-worker.js says why passive ones alone let it grow): well under SAFETY_NET_PAGES.
+ */
+export const RESTART_FRAMES = 4096;
+
+export function startCheckpointer(path: string, intervalMs: number, onError: (message: string) => void, onStat?: (stat: CheckpointStat) => void, restartFrames = RESTART_FRAMES): Checkpointer {
+  const workerData: CheckpointWorkerData = { path, intervalMs, stats: onStat !== undefined, restartFrames };
   const worker = new Worker(WORKER_FILE, { workerData });
   worker.unref(); // never keeps the process alive
   // A failing checkpoint fails every interval: each distinct message is reported once.
@@ -39,7 +48,7 @@ export function startCheckpointer(path: string, intervalMs: number, onError: (me
   };
   worker.on("message", (m: CheckpointWorkerMessage) => {
     if ("error" in m) report(m.error);
-    else if (onStat) onStat({ walFrames: m.stat[0], checkpointedFrames: m.stat[1] });
+    else if (onStat) onStat({ walFrames: m.stat[0], checkpointedFrames: m.stat[1], restarts: m.stat[2] });
   });
   // An error thrown in the worker (or its file failing to load) arrives as a structured clone (a SqliteError keeps only its code).
   worker.on("error", (e: unknown) => {

@@ -114,8 +114,13 @@ function assertRoom(path: string): void {
   if (free < MIN_FREE_BYTES) throw new StoreUnavailable(new Error(`the disk holding ${path} has ${free} bytes free (readiness needs ${MIN_FREE_BYTES})`));
 }
 
-/** How often the checkpoint worker copies the WAL back into the database file. */
-const CHECKPOINT_INTERVAL_MS = 50;
+/**
+ * How often the checkpoint worker copies the WAL back into the database file. Each pass copies a
+ * page once however many commits rewrote it since the last (the users and audit indexes' last
+ * pages, the role group's row): a longer interval copies fewer pages a write; the WAL is bounded
+ * by the worker's RESTART (./checkpointer.ts), not by this interval.
+ */
+const CHECKPOINT_INTERVAL_MS = 250;
 
 export function openSqliteStore(options: SqliteOptions): Store {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
