@@ -85,7 +85,8 @@ describe("POST /Users raced", () => {
     const replies = await Promise.all(Array.from({ length: n }, (_, i) => post("a", userBody(`crowd-${i}-${t}@acme.test`))));
     expect(statuses(replies)).toEqual(Array(n).fill(201));
     const ids = replies.map((r) => r.body.id as string).sort();
-    // One create SET per user (the Standard User group's members SETs besides).
+    // One create SET per user (the Standard User group's members SETs besides). Every create was
+    // answered, its SETs committed with it, before the poll: its first answer holds them all (up to 500).
     const sets = await pollAll(s, stream, n + 1, 60_000);
     const creates = sets.filter((x) => Object.keys(x.payload.events as object).includes(`${PROV}create:notice`)).map((x) => (x.payload.sub_id as { id: string }).id).sort();
     expect(creates).toEqual(ids);
