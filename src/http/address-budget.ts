@@ -35,8 +35,13 @@ export interface AddressBudgets {
 }
 
 export interface AuthFailureBudget {
-  /** Seconds until the address may try again, or null when it is under its budget or `tokenId` authenticated from it lately. */
-  blocked(req: Request, tokenId: string | null): Promise<number | null>;
+  /**
+   * Seconds until the address may try again, or null when it is under its budget or the token
+   * (its id: `tokenId()`, asked only then) authenticated from it lately. Null at once, not a
+   * promise, when the address has had no failure counted within the last minute (every request
+   * of a client whose tokens work).
+   */
+  blocked(req: Request, tokenId: () => string | null): Promise<number | null> | null;
   /** Counts one failure; seconds to wait when that failure spent the last point, else null. */
   failed(req: Request): Promise<number | null>;
   /** Remembers that `tokenId` authenticated from the request's address. */
@@ -46,8 +51,13 @@ export interface AuthFailureBudget {
 /** Token ids remembered per address, most recent kept. */
 export const KNOWN_PER_ADDRESS = 32;
 const KNOWN_FOR_MS = 60_000;
+/** The failure budget's window (the limiter's duration). */
+const FAILURE_WINDOW_MS = 60_000;
 
-const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? "unknown";
+/** Where a request keeps its address once worked out (declared by ./request-classes.ts): req.ip parses X-Forwarded-For again at every read. */
+export const CLIENT_ADDRESS: unique symbol = Symbol("orgscim.clientAddress");
+type Addressed = Request & { [CLIENT_ADDRESS]?: string };
+const addressOf = (req: Request): string => ((req as Addressed)[CLIENT_ADDRESS] ??= req.ip ?? req.socket.remoteAddress ?? "unknown");
 const secondsOf = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 export function addressBudgets(limits: { anonymousPerMinute: number; authFailuresPerMinute: number }): AddressBudgets {
@@ -70,8 +80,12 @@ export function anonymousBudget(perMinute: number): RequestHandler {
 }
 
 export function authFailureBudget(perMinute: number): AuthFailureBudget {
-  if (perMinute <= 0) return { blocked: async () => null, failed: async () => null, succeeded: () => undefined };
+  if (perMinute <= 0) return { blocked: () => null, failed: async () => null, succeeded: () => undefined };
   const limiter = new RateLimiterMemory({ keyPrefix: "orgscim:auth-failures", points: perMinute, duration: 60 });
+  // address → when its last failure was counted. An address absent (or counted more than a minute
+  // ago) has no points spent: a limiter's window lasts a minute from its first point.
+  const lastFailure = new Map<string, number>();
+  let failures = 0;
   // address → token id → when it last authenticated from there (a Map keeps insertion order: oldest first)
   const known = new Map<string, Map<string, number>>();
   let sweeps = 0;
@@ -81,13 +95,19 @@ export function authFailureBudget(perMinute: number): AuthFailureBudget {
       if (ids.size === 0) known.delete(address);
     }
   };
+  const blockedNow = async (address: string, tokenId: string | null): Promise<number | null> => {
+    const res = await limiter.get(address);
+    if (!res || res.consumedPoints < perMinute) return null;
+    const at = tokenId === null ? undefined : known.get(address)?.get(tokenId);
+    if (at !== undefined && Date.now() - at <= KNOWN_FOR_MS) return null;
+    return secondsOf(res.msBeforeNext);
+  };
   return {
-    async blocked(req, tokenId) {
-      const res = await limiter.get(addressOf(req));
-      if (!res || res.consumedPoints < perMinute) return null;
-      const at = tokenId === null ? undefined : known.get(addressOf(req))?.get(tokenId);
-      if (at !== undefined && Date.now() - at <= KNOWN_FOR_MS) return null;
-      return secondsOf(res.msBeforeNext);
+    blocked(req, tokenId) {
+      const address = addressOf(req);
+      const last = lastFailure.get(address);
+      if (last === undefined || Date.now() - last >= FAILURE_WINDOW_MS) return null;
+      return blockedNow(address, tokenId());
     },
     succeeded(req, tokenId) {
       const now = Date.now();
@@ -100,8 +120,13 @@ export function authFailureBudget(perMinute: number): AuthFailureBudget {
       if (ids.size > KNOWN_PER_ADDRESS) ids.delete(ids.keys().next().value as string);
     },
     async failed(req) {
+      const address = addressOf(req);
+      const now = Date.now();
+      if (++failures % 4096 === 0) for (const [a, at] of lastFailure) if (now - at >= FAILURE_WINDOW_MS) lastFailure.delete(a);
+      lastFailure.delete(address); // oldest first, as `known`
+      lastFailure.set(address, now);
       try {
-        await limiter.consume(addressOf(req));
+        await limiter.consume(address);
         return null;
       } catch (e) {
         if (e instanceof RateLimiterRes) return secondsOf(e.msBeforeNext);

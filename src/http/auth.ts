@@ -113,7 +113,9 @@ export function requireToken(
   };
   if (!failures) return authenticate;
   return (req: Request, res: Response, next: NextFunction) => {
-    failures.blocked(req, bearerTokenId(req)).then((wait) => {
+    const blocked = failures.blocked(req, () => bearerTokenId(req));
+    if (blocked === null) return authenticate(req, res, next);
+    blocked.then((wait) => {
       if (wait === null) return authenticate(req, res, next);
       req.refusal = "address_budget";
       next(Errors.authFailuresBusy(wait));

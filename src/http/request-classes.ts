@@ -16,6 +16,7 @@
  */
 import { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
+import { CLIENT_ADDRESS } from "./address-budget";
 import { BEARER_ACTOR } from "./auth";
 import { CHILD, LOGGER, STARTED } from "./logging";
 import { PARSED_QUERY } from "./query-once";
@@ -60,7 +61,7 @@ export class OrgscimRequest extends IncomingMessage {
   // body-parser.
   body = undefined;
   _body = undefined;
-  // orgscim: ./query-once.ts, ./logging.ts, ./auth.ts, ./refusal.ts, src/observability.
+  // orgscim: ./query-once.ts, ./logging.ts, ./auth.ts, ./address-budget.ts, ./refusal.ts, src/observability.
   [PARSED_QUERY] = undefined;
   id = undefined;
   actor = undefined;
@@ -70,6 +71,7 @@ export class OrgscimRequest extends IncomingMessage {
   [LOGGER] = undefined;
   [CHILD] = undefined;
   [BEARER_ACTOR] = undefined;
+  [CLIENT_ADDRESS] = undefined;
 }
 
 export class OrgscimResponse extends ServerResponse {

@@ -130,6 +130,20 @@ describe("the per-address budget of failed authentications (AUTH_FAILURES_PER_MI
     for (let i = 0; i < 10; i++) expect((await call("GET", `${s.scim}/Users`, token)).status).toBe(200);
   });
 
+  it("works out a request's address once (req.ip parses X-Forwarded-For at every read)", async () => {
+    const own = Object.getOwnPropertyDescriptor(express.request, "ip")!;
+    let reads = 0;
+    Object.defineProperty(express.request, "ip", { ...own, get(this: express.Request) { reads++; return own.get!.call(this) as string | undefined; } });
+    try {
+      expect((await call("GET", `${s.scim}/Users`, token)).status).toBe(200); // the token's use, noted once a minute, may read it too
+      reads = 0;
+      expect((await call("GET", `${s.scim}/Users`, token)).status).toBe(200);
+      expect(reads).toBe(1);
+    } finally {
+      Object.defineProperty(express.request, "ip", own);
+    }
+  });
+
   it("answers 401 to the first failures, then 429 code 9007 before looking the token up, on SCIM and /v1 alike", async () => {
     const attempts: Array<[string, string | null]> = [
       [`${s.scim}/Users`, "ost_nope"],

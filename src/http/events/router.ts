@@ -100,7 +100,7 @@ export function eventsRouter(deps: EventsHttpDeps): Router {
     try {
       const header = req.get("authorization") ?? "";
       const credential = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? "";
-      const wait = deps.authFailures ? await deps.authFailures.blocked(req, null) : null;
+      const wait = deps.authFailures ? await deps.authFailures.blocked(req, () => null) : null;
       if (wait !== null) {
         res.setHeader("Retry-After", String(wait));
         throw new PollError(429, "slow_down", `Too many failed authentications from this address. Retry after ${wait} seconds.`);

@@ -129,7 +129,7 @@ export function oauthRouter(deps: OAuthDeps): Router {
       const body = formParams(req);
       const creds = clientCredentials(req, body);
       // Over the address's failure budget: refused before the client is looked up, unless this client authenticated from here lately.
-      const wait = deps.authFailures ? await deps.authFailures.blocked(req, creds.clientId) : null;
+      const wait = deps.authFailures ? await deps.authFailures.blocked(req, () => creds.clientId) : null;
       if (wait !== null) {
         res.setHeader("Retry-After", String(wait));
         return void res.status(429).json({ error: "slow_down", error_description: `Too many failed client authentications from this address. Retry after ${wait} seconds.` });
