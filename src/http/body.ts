@@ -69,6 +69,8 @@ export function jsonBody(limit: string) {
     },
   });
   return (req: Request, res: Response, next: NextFunction) => {
+    // No body at all (a GET): nothing to read, as body-parser would find (type-is hasBody) after its own checks.
+    if (req.headers["transfer-encoding"] === undefined && req.headers["content-length"] === undefined) return next();
     const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
     if (hasBody && !req.is(JSON_TYPES)) {
       return next(Errors.unsupportedMediaType(String(req.headers["content-type"] ?? "none")));
