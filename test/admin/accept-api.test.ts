@@ -41,7 +41,7 @@ async function setup() {
     const email = `${unique("ext")}@elsewhere.example`;
     const r = await api("POST", `/Accounts/${account}/Invitations`, { email, roles });
     expect(r.status).toBe(201);
-    const mail = await smtp.waitFor((m) => m.to.includes(email), 15_000);
+    const mail = await smtp.waitFor((m) => m.to.includes(email));
     return { email, sid: r.body.invitation.sid as string, user: r.body.user_sid as string, token: tokenIn(mail), mail };
   };
   return { o, api, account, invite };
@@ -67,7 +67,7 @@ describe("POST /v1/Invitations/Preview", () => {
     const resent = await invite(["support"]);
     const before = smtp.messages.length;
     expect((await api("POST", `/Invitations/${resent.sid}/Resend`)).status).toBe(200);
-    await smtp.waitFor((m) => m.to.includes(resent.email) && smtp.messages.indexOf(m) >= before, 15_000);
+    await smtp.waitFor((m) => m.to.includes(resent.email) && smtp.messages.indexOf(m) >= before);
     const revoked = await invite(["support"]);
     expect((await api("DELETE", `/Invitations/${revoked.sid}`)).status).toBe(200);
     const expired = await invite(["support"]);

@@ -46,7 +46,7 @@ describeBrowser("Admin Center: the accept page", () => {
     return { ...o, domain, ada, adaToken, account, api };
   }
 
-  const mailTo = (to: string, after = 0): Promise<ReceivedMail> => smtp.waitFor((m) => m.to.includes(to) && smtp.messages.indexOf(m) >= after && /invited/.test(m.subject), 15_000);
+  const mailTo = (to: string, after = 0): Promise<ReceivedMail> => smtp.waitFor((m) => m.to.includes(to) && smtp.messages.indexOf(m) >= after && /invited/.test(m.subject));
   const linkIn = (m: ReceivedMail): string => {
     const link = /https?:\/\/\S+#token=oiv_[A-Za-z0-9_-]+/.exec(m.text)?.[0];
     if (!link) throw new Error(`no accept link in the mail:\n${m.text}`);

@@ -55,7 +55,7 @@ describeBrowser("Admin Center: a contractor from invitation to revoked role", ()
     await page.getByText(`Invitation to ${email} (Developer, Support) queued in the outbox`).waitFor();
 
     // 2. The mail arrives over SMTP, with the accept page's link.
-    const mail = await smtp.waitFor((m) => m.to.includes(email), 15_000);
+    const mail = await smtp.waitFor((m) => m.to.includes(email));
     expect(mail.subject).toBe("You are invited to the account Mobile App (Test Org)");
     const link = /https?:\/\/\S+#token=oiv_[A-Za-z0-9_-]{43}/.exec(mail.text)?.[0];
     expect(link?.startsWith(`${PUBLIC_URL}/admin/accept#token=`)).toBe(true);

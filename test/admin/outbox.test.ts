@@ -44,7 +44,7 @@ describeBrowser("Admin Center: the outbox", () => {
     const retried = `${unique("retry")}@example.test`;
     const resent = `${unique("resent")}@example.test`;
     await o.api("POST", "/Invitations", { email: sent, org_role: "standard" });
-    await smtp.waitFor((m) => m.to.includes(sent), 15_000);
+    await smtp.waitFor((m) => m.to.includes(sent));
     smtp.failNext(1, retried);
     await o.api("POST", "/Invitations", { email: retried, org_role: "standard" });
     // The worker tried once and the mail server answered 451: queued again, with the answer.
@@ -54,7 +54,7 @@ describeBrowser("Admin Center: the outbox", () => {
     const first = (await o.api("POST", "/Invitations", { email: resent, org_role: "standard" })).body as { sid: string };
     for (let i = 0; i < 150 && !(await stateOf(o.api, resent)).some((m) => m.status === "queued" && m.last_error !== null); i++) await new Promise((r) => setTimeout(r, 100));
     await o.api("POST", `/Invitations/${first.sid}/Resend`);
-    await smtp.waitFor((m) => m.to.includes(resent), 15_000);
+    await smtp.waitFor((m) => m.to.includes(resent));
     // A mail given up on: written as the worker leaves it after its last try (8 tries take hours).
     const gaveUp = `${unique("gaveup")}@example.test`;
     await env.server.running.store.outbox.insert({

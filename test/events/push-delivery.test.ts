@@ -106,7 +106,7 @@ describe("push delivery on a server", () => {
       const ack = jest.spyOn(events, "ack");
       try {
         open = true;
-        await until("20 SETs delivered", () => receiver.received.length >= 20, 30_000);
+        await until("20 SETs delivered", () => receiver.received.length >= 20);
         await until("nothing owed", async () => (await v1("GET", `${s.url}/v1/EventStreams/${stream.sid}`, token)).body.undelivered_count === 0);
         const writes = ack.mock.calls.filter((c) => c[1] === stream.sid);
         expect(writes.flatMap((c) => c[2]).length).toBe(20);

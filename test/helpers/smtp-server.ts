@@ -106,7 +106,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       failing = n;
       failingTo = to;
     },
-    async waitFor(predicate, timeoutMs = 5000) {
+    async waitFor(predicate, timeoutMs = 60_000) { // bounds a hang only: a loaded machine mails late, not never
       const until = Date.now() + timeoutMs;
       for (;;) {
         const hit = messages.find(predicate);

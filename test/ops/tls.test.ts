@@ -37,12 +37,12 @@ function get(url: string, ca: string, extra: https.RequestOptions = {}): Promise
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null>, ms = 10_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | null>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn().catch(() => null);
     if (v !== null) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -137,7 +137,7 @@ describe("built-in TLS", () => {
     const port = await freePort();
     const p = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, "p2.db")}`, ...env, TLS_RELOAD_INTERVAL_MS: "50" });
     try {
-      await until("the HTTPS server", async () => ((await get(`https://127.0.0.1:${port}/healthz`, a.cert)).status === 200 ? true : null), 20_000);
+      await until("the HTTPS server", async () => ((await get(`https://127.0.0.1:${port}/healthz`, a.cert)).status === 200 ? true : null));
       expect(p.output()).toMatch(/"msg":"serving HTTPS"/);
       writeFileSync(env.TLS_KEY_FILE, b.key);
       await until("the reload error", async () => (/TLS certificate reload failed; still serving the previous certificate/.test(p.output()) ? true : null));
