@@ -19,7 +19,11 @@ const HELD = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let s: TestServer;
-beforeAll(async () => { s = await startTestServer({ EVENTS_POLL_WAIT_MS: "4000" }); });
+// 12 s: a held poll's wait must outlast the first test's setup on a loaded machine (200 polls taken,
+// then a create sent and committed): with 4 s the first polls held could time out, empty, before
+// the create woke them. B's poll and the second test wait it out.
+const POLL_WAIT_MS = 12_000;
+beforeAll(async () => { s = await startTestServer({ EVENTS_POLL_WAIT_MS: String(POLL_WAIT_MS) }); });
 afterAll(async () => { await s.close(); });
 
 describe("long polls held by one organization", () => {
@@ -34,7 +38,7 @@ describe("long polls held by one organization", () => {
     const held = Array.from({ length: HELD }, () => poll(s, streamA.credential!, { returnImmediately: false }).then((r) => { answered.push(r); return r; }));
     let answeredB: Reply | null = null;
     const heldB = poll(s, streamB.credential!, { returnImmediately: false }).then((r) => (answeredB = r));
-    await sleep(800); // every poll read nothing and is held (EVENTS_POLL_WAIT_MS is 4 s)
+    await sleep(800); // every poll read nothing and is held (one not held yet reads the SET below at once, the same answer)
     expect(answered).toEqual([]);
     // However many polls are held, a SET write runs at most one more listener than before them.
     expect(setsWritten.listenerCount("written")).toBeLessThanOrEqual(listeners + 1);
