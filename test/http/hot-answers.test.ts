@@ -49,7 +49,7 @@ const CASES: Case[] = [
   { name: "GET a user", method: "GET", path: "/scim/v2/Users/{user}" },
   { name: "GET a user, the client's request id", method: "GET", path: "/scim/v2/Users/{user}", headers: { "X-Request-Id": "idp-chosen.42" } },
   { name: "GET a user, If-None-Match its version: 200 (its groups change without it)", method: "GET", path: "/scim/v2/Users/{user}", headers: { "If-None-Match": 'W/"1"' } },
-  { name: "GET a user without its groups, If-None-Match its version: 304", method: "GET", path: "/scim/v2/Users/{user}?excludedAttributes=groups", headers: { "If-None-Match": 'W/"1"' } },
+  { name: "GET a user without its groups and orgscim extension, If-None-Match its version: 304", method: "GET", path: `/scim/v2/Users/{user}?excludedAttributes=groups,${q("urn:ietf:params:scim:schemas:extension:orgscim:2.0:User")}`, headers: { "If-None-Match": 'W/"1"' } },
   { name: "GET a user, If-None-Match another version", method: "GET", path: "/scim/v2/Users/{user}", headers: { "If-None-Match": 'W/"7"' } },
   { name: "GET a user, projected", method: "GET", path: "/scim/v2/Users/{user}?attributes=userName,emails" },
   { name: "GET a user, excludedAttributes=groups", method: "GET", path: "/scim/v2/Users/{user}?excludedAttributes=groups" },

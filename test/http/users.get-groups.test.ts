@@ -41,11 +41,11 @@ describe("GET /Users/{id} and the user's groups", () => {
     },
   );
 
-  it("a GET with If-None-Match reads them once too, answered 200 with them or 304 without them (excludedAttributes=groups)", async () => {
+  it("a GET with If-None-Match reads them once too, answered 200 with them or 304 without them (excludedAttributes=groups and the orgscim extension: its orgRole is what the groups grant)", async () => {
     const first = await call("GET", `${s.scim}/Users/${ids.standard}`, token);
     const etag = String(first.headers.get("etag"));
     expect(etag).toMatch(/^W\/"/);
-    for (const [query, status] of [["", 200], ["?excludedAttributes=groups", 304]] as const) {
+    for (const [query, status] of [["", 200], ["?excludedAttributes=groups", 200], [`?excludedAttributes=groups,${encodeURIComponent("urn:ietf:params:scim:schemas:extension:orgscim:2.0:User")}`, 304]] as const) {
       const before = await reads();
       const r = await call("GET", `${s.scim}/Users/${ids.standard}${query}`, token, undefined, { "If-None-Match": etag });
       expect({ query, status: r.status, reads: (await reads()) - before }).toEqual({ query, status, reads: 1 });

@@ -2,8 +2,9 @@
  * A 304 Not Modified says "the representation you hold is the current one" (RFC 9110 §13.2.2,
  * §15.4.5). GET /Users/{id} and GET /Groups/{id} compare If-None-Match with the resource's own
  * version (meta.version), but a user's representation carries its `groups` and a group's its
- * `members` (each with the user's display), which change without that version: a user added to or
- * taken out of a group, a group renamed or deleted, a member renamed or deleted. A client that
+ * `members` (each with the user's display), and a user's orgscim orgRole is its effective role, its
+ * groups' grant included, all of which change without that version: a user added to or taken out
+ * of a group, a group renamed or deleted, a member renamed or deleted. A client that
  * revalidates its copy (an HTTP cache, an app reading a user's groups to decide what they may do)
  * was told 304 and kept a user in a group they had left (docs/security.md case 64).
  *
@@ -17,6 +18,8 @@ import { call, PATCH_SCHEMA, startTestServer, userBody, type Reply, type TestSer
 jest.setTimeout(60_000);
 
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const GROUP_EXT = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:Group";
+const USER_EXT = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
 
 let s: TestServer;
 let token = "";
@@ -73,12 +76,21 @@ describe("If-None-Match on a user, whose groups change without its version", () 
     const g = await newGroup([u]);
     honest(await revalidated(`/Users/${u}`, () => ok(call("DELETE", `${s.scim}/Groups/${g}`, token))));
   });
-  it("is still 304 when the answer leaves the groups out, whatever the memberships did", async () => {
+  it("after the user joins a group bound to the Administrator role, the answer left without its groups (its orgscim orgRole is the effective one)", async () => {
+    const u = await newUser();
+    const g = await ok(call("POST", `${s.scim}/Groups`, token, { schemas: [GROUP, GROUP_EXT], displayName: `Admins ${tag()}`, [GROUP_EXT]: { orgRole: "administrator" } }));
+    const joined = await revalidated(`/Users/${u}`, () => patchGroup(g.body.id as string, [{ op: "add", path: "members", value: [{ value: u }] }]), "?excludedAttributes=groups");
+    expect(joined.same).toBe(false); // standard, then administrator
+    honest(joined);
+    honest(await revalidated(`/Users/${u}`, () => patchGroup(g.body.id as string, [{ op: "remove", path: `members[value eq "${u}"]` }]), `?attributes=${encodeURIComponent(`${USER_EXT}:orgRole`)}`));
+  });
+  it("is still 304 when the answer leaves out the groups and the effective orgRole, whatever the memberships did", async () => {
     const u = await newUser();
     const g = await newGroup([]);
-    expect(await revalidated(`/Users/${u}`, async () => undefined, "?excludedAttributes=groups")).toEqual({ status: 304, same: true });
+    expect(await revalidated(`/Users/${u}`, async () => undefined, `?excludedAttributes=groups,${USER_EXT}`)).toEqual({ status: 304, same: true });
     expect(await revalidated(`/Users/${u}`, async () => undefined, "?attributes=userName,emails")).toEqual({ status: 304, same: true });
-    expect(await revalidated(`/Users/${u}`, () => patchGroup(g, [{ op: "add", path: "members", value: [{ value: u }] }]), "?excludedAttributes=groups")).toEqual({ status: 304, same: true });
+    expect(await revalidated(`/Users/${u}`, () => patchGroup(g, [{ op: "add", path: "members", value: [{ value: u }] }]), `?excludedAttributes=groups,${USER_EXT}:orgRole`)).toEqual({ status: 304, same: true });
+    expect(await revalidated(`/Users/${u}`, () => patchGroup(g, [{ op: "remove", path: `members[value eq "${u}"]` }]), `?excludedAttributes=groups,${USER_EXT}`)).toEqual({ status: 304, same: true });
   });
 });
 

@@ -80,7 +80,7 @@ export function groupRoutes(deps: GroupRouteDeps, r: Router = Router()): Router 
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
     const g = await getGroup(deps, actorOf(req), req.params.id as string);
     res.setHeader("ETag", `W/"${g.version}"`);
-    if (ifNoneMatches(req, g.version, projection, "members")) return void res.status(304).end();
+    if (ifNoneMatches(req, g.version, projection, [[null, "members"]])) return void res.status(304).end();
     if (projection.include === null && projection.exclude.length === 0) {
       // The default projection: a large group's members are read and written a page at a time.
       // A full first page may have more behind it: one count says whether they fit the limit.

@@ -63,17 +63,28 @@ export function baseUrlOf(req: Request, publicUrl: string | undefined): string {
 /** The request's If-Match precondition (src/scim/preconditions.ts). */
 export const ifMatchOf = (req: Request): IfMatch => parseIfMatch(req.header("if-match"));
 
+/** An attribute of an answer (its extension's URN, or null for the core schema, and its name). */
+export type AnswerPart = readonly [schema: string | null, attr: string];
+
+/** Whether an answer projected by `p` may hold `part` (the whole extension asked or left in counts). */
+function mayHold(p: Projection, [schema, attr]: AnswerPart): boolean {
+  if (schema === null) return wants(p, attr);
+  if (p.include !== null) return p.include.some((r) => r.schema === schema && (r.attr === undefined || r.attr === attr));
+  return !p.exclude.some((r) => r.schema === schema && (r.attr === undefined || (r.attr === attr && !r.sub)));
+}
+
 /**
  * Whether a GET answers 304: its If-None-Match names the current version, and the answer holds
  * nothing that changes without that version. A user's `groups` and a group's `members` (with each
- * member's display) are read from the other side of a membership, which changes without this
- * resource's version (a user added to a group or taken out of it, a group renamed or deleted, a
- * member renamed or deleted): while the answer carries `unversioned`, a matching version does not
- * say the client holds the current answer, and a 304 kept a user in a group they had left
- * (docs/security.md case 64).
+ * member's display) are read from the other side of a membership, and a user's orgscim `orgRole` is
+ * its effective role, what its groups grant included: all change without this resource's version
+ * (a user added to a group or taken out of it, a group renamed or deleted, a member renamed or
+ * deleted). While the answer holds one of `unversioned`, a matching version does not say the client
+ * holds the current answer: a 304 kept a user in a group they had left, and an Administrator's
+ * role on a user who had lost it (docs/security.md case 64).
  */
-export const ifNoneMatches = (req: Request, version: number, projection: Projection, unversioned: string): boolean =>
-  ifNoneMatchHolds(req.header("if-none-match"), version) && !wants(projection, unversioned);
+export const ifNoneMatches = (req: Request, version: number, projection: Projection, unversioned: readonly AnswerPart[]): boolean =>
+  ifNoneMatchHolds(req.header("if-none-match"), version) && !unversioned.some((part) => mayHold(projection, part));
 
 /**
  * A ListResponse of at most this many UTF-16 units is sent as one string: Node writes it in one

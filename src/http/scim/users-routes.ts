@@ -18,7 +18,11 @@ import { UserJsonWriter } from "../../scim/user-json";
 import { etagOf, renderUser } from "../../scim/user-resource";
 import { actorOf } from "../auth";
 import { pageGroups } from "./page-groups";
-import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, sendPage, sendScim } from "./respond";
+import { ORGSCIM_USER_SCHEMA } from "../../scim/schemas";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, sendPage, sendScim, type AnswerPart } from "./respond";
+
+/** What a user's answer holds that changes without its version: its groups, and its effective orgRole (what they grant). */
+const USER_UNVERSIONED: readonly AnswerPart[] = [[null, "groups"], [ORGSCIM_USER_SCHEMA, "orgRole"]];
 
 export interface ScimDeps {
   store: Store;
@@ -85,7 +89,7 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
     const { user: u, groups } = await getUserWithGroups(deps, actorOf(req), req.params.id as string);
     res.setHeader("ETag", etagOf(u.version));
-    if (ifNoneMatches(req, u.version, projection, "groups")) return void res.status(304).end();
+    if (ifNoneMatches(req, u.version, projection, USER_UNVERSIONED)) return void res.status(304).end();
     sendScim(res, 200, await render(req, u, projection, groups));
   });
 
