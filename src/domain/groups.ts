@@ -10,7 +10,7 @@ import { auditEvent } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { newId } from "./ids";
-import { accountTarget, authorize, groupTarget, orgTarget, userRef, type Check, type Target } from "./policy";
+import { accountTarget, authorize, groupTarget, orgTarget, Refusal, userRef, type Check, type Target } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
 import { cleanField } from "./text";
@@ -318,8 +318,10 @@ export interface MemberHooks {
 /**
  * PUT and PATCH. `transform` (null when only members change) gives the group's new attributes; `changes` are applied
  * in order as row inserts and deletes. One transaction: all or nothing; nothing written when nothing changes.
- * The policy is asked first, on the group as read before the transaction; a binding that changed
- * meanwhile makes the request answer 412 (retry), so what was allowed is what is applied.
+ * The group is read once, in the transaction, and the policy asked there: on SQLite transactions run one at a time
+ * on the writer, so what was allowed is what is applied; on MongoDB (snapshot reads) a concurrent change of the group
+ * conflicts with this one's write of it (update or touch) and the body runs again on the new state. A refusal
+ * commits its audit event and nothing else.
  */
 export async function modifyGroup(
   deps: GroupDeps,
@@ -332,19 +334,14 @@ export async function modifyGroup(
 ): Promise<GroupRecord> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
-  const seen = await findGroup(store, actor, id);
-  checkIfMatch(ifMatch, seen.version);
-  const planned = attributesAfter(seen, transform ? transform(seen) : null);
-  const { checks, demotable } = await modifyChecks(store, actor, seen, planned, changes);
-  await authorize(deps, actor, checks, { action: "group.update", target: groupTarget(id) });
-  return store.transaction(async (tx) => {
-    const current = await tx.groups.get(orgId, id);
-    if (!current || (current.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
+  const out = await store.transaction(async (tx): Promise<{ group: GroupRecord } | { refused: Refusal }> => {
+    const current = await findGroup(tx, actor, id);
     checkIfMatch(ifMatch, current.version);
     const after = attributesAfter(current, transform ? transform(current) : null);
-    if (!sameBinding(current.binding, seen.binding) || !sameBinding(after?.binding ?? current.binding, planned?.binding ?? seen.binding)) {
-      throw Errors.versionMismatch(`W/"${seen.version}"`, `W/"${current.version}" (what the group grants changed meanwhile; retry)`);
-    }
+    const { checks, demotable } = await modifyChecks(tx, actor, current, after, changes);
+    const refused = await authorize({ store: tx, clock }, actor, checks, { action: "group.update", target: groupTarget(id) })
+      .then(() => null, (e: unknown) => { if (e instanceof Refusal) return e; throw e; });
+    if (refused) return { refused }; // its audit event commits with the transaction
     const now = isoNow(clock);
     let next = current;
     if (after && !sameAttributes(current, after)) {
@@ -365,7 +362,7 @@ export async function modifyGroup(
     await hooks.after?.(tx, counts);
     if (next === current) {
       // Nothing changed (members there already or absent, attributes as they were): no version, no audit event.
-      if (counts.added + counts.removed === 0) return current;
+      if (counts.added + counts.removed === 0) return { group: current };
       const version = await tx.groups.touch(orgId, id, now);
       if (version === null) throw Errors.groupNotFound(id);
       next = { ...current, version, lastModified: now };
@@ -374,8 +371,10 @@ export async function modifyGroup(
       before: { displayName: current.displayName, externalId: current.externalId, version: current.version },
       after: { displayName: next.displayName, externalId: next.externalId, version: next.version, membersAdded: counts.added, membersRemoved: counts.removed },
     }));
-    return next;
+    return { group: next };
   });
+  if ("refused" in out) throw out.refused;
+  return out.group;
 }
 
 /** Deleting a group takes back what it granted: the policy is asked for that too. */
