@@ -77,7 +77,9 @@ describe("a repeating background task", () => {
     expect(starts).toHaveLength(1); // started in kick() itself
     while (starts.length < 3) await sleep(10);
     await task.stop();
-    expect(starts[0]! - kicked).toBeLessThan(5);
+    // "At once" is the length check above (the run started inside kick()), not a wall-clock bound:
+    // a loaded machine may deschedule this process between any two lines (this was < 5 ms).
+    expect(starts[0]!).toBeGreaterThanOrEqual(kicked);
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(29);
   });
 

@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves once `check` holds, polling; fails after `ms` (generous: the machine may be loaded). */
-async function until(check: () => boolean, what: string, ms = 20000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 60000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
