@@ -1,11 +1,12 @@
 /**
- * Request budgets per token and per organization (docs/security.md#case-26), with rate-limiter-flexible.
+ * Request budgets per token and per organization (docs/security.md#case-26).
  * Runs after authentication, so the keys are the token id and the organization id from the token:
  * nothing in the request chooses them. Over a budget the request is refused with
  * `Errors.rateLimited(seconds)` (429, integer Retry-After ≥ 1) before its body is read.
  *
  * A budget is `rps` requests per one-second window, plus a burst pool of `burst − rps` extra
- * requests that refills every BURST_WINDOW_S seconds (rate-limiter-flexible's BurstyRateLimiter):
+ * requests that refills every BURST_WINDOW_S seconds (as rate-limiter-flexible's BurstyRateLimiter
+ * counts it: ./rate-windows.ts counts it so in this process, answering at once):
  * a second may take up to `burst` requests, and over ten seconds a key gets at most
  * 10 × rps + (burst − rps). `rps` 0 turns that budget off.
  *
@@ -18,12 +19,13 @@
  */
 import "./refusal";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config/config";
 import { Errors } from "../domain/errors";
 import type { SharedCounters, Store } from "../domain/ports/store";
 import type { Logger } from "./logging";
 import { LeasedBudget, Outage } from "./rate-limit-shared";
+import { RateWindows } from "./rate-windows";
 
 /** Seconds over which a burst pool refills. */
 export const BURST_WINDOW_S = 10;
@@ -48,6 +50,8 @@ export type RateLimitBackend =
 /** Anything that can be asked for one request under a key: null when admitted, else the seconds to wait. */
 interface Limiter {
   consume(key: string): Promise<number | null>;
+  /** The same, answered at once (counters in this process). */
+  take?(key: string): number | null;
 }
 
 export function rateLimitsFrom(config: Pick<Config, "RATE_LIMIT_TOKEN_RPS" | "RATE_LIMIT_TOKEN_BURST" | "RATE_LIMIT_ORG_RPS" | "RATE_LIMIT_ORG_BURST">): RateLimits {
@@ -62,23 +66,21 @@ export function rateLimitBackendOf(store: Store): RateLimitBackend {
   return store.counters ? { kind: "shared", counters: store.counters } : { kind: "memory" };
 }
 
-const retryAfterOf = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+const retryAfterOf = (res: RateLimiterRes): number => secondsOf(res.msBeforeNext);
+const secondsOf = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
-function memoryLimiter(name: string, budget: Budget): Limiter {
-  const make = (points: number, duration: number, suffix: string): RateLimiterAbstract =>
-    new RateLimiterMemory({ keyPrefix: `orgscim:${name}${suffix}`, points, duration });
-  const main = make(budget.rps, 1, "");
-  const limiter = budget.burst <= budget.rps ? main : new BurstyRateLimiter(main, make(budget.burst - budget.rps, BURST_WINDOW_S, ":burst"));
-  return {
-    consume: (key) => limiter.consume(key).then(() => null, (e: unknown) => {
-      if (e instanceof RateLimiterRes) return retryAfterOf(e);
-      throw e;
-    }),
+/** Counted in this process (./rate-windows.ts), at once: `take` answers without a promise. */
+function memoryLimiter(budget: Budget): Limiter & { take(key: string): number | null } {
+  const windows = new RateWindows(budget.rps, 1000, budget.burst - budget.rps, BURST_WINDOW_S * 1000);
+  const take = (key: string): number | null => {
+    const ms = windows.take(key);
+    return ms === null ? null : secondsOf(ms);
   };
+  return { take, consume: async (key) => take(key) };
 }
 
 function limiterFor(name: string, budget: Budget, backend: RateLimitBackend, outage: Outage, onFailure: (e: unknown) => void): Limiter {
-  if (backend.kind === "memory") return memoryLimiter(name, budget);
+  if (backend.kind === "memory") return memoryLimiter(budget);
   return new LeasedBudget(name, budget, backend.counters, { outage, onFailure });
 }
 
@@ -104,6 +106,8 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
   const token = limits.token.rps > 0 ? limiterFor("token", limits.token, backend, outage, onFailure) : null;
   const org = limits.org.rps > 0 ? limiterFor("org", limits.org, backend, outage, onFailure) : null;
   if (!token && !org) return Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { forOrg: async () => null });
+  // Counters in this process answer at once: no promise a request.
+  const atOnce = (!token || token.take !== undefined) && (!org || org.take !== undefined);
   const take = async (limiter: Limiter | null, key: string): Promise<number | null> => {
     if (!limiter) return null;
     try {
@@ -125,6 +129,12 @@ export function rateLimit(limits: RateLimits, backend: RateLimitBackend = { kind
   const handler = (req: Request, _res: Response, next: NextFunction) => {
     const actor = req.actor;
     if (!actor) return next();
+    if (atOnce) {
+      const tokenWait = token?.take!(actor.tokenId) ?? null;
+      if (tokenWait !== null) return refuse(req, next, tokenWait, "token_budget");
+      const orgWait = org?.take!(actor.org.id) ?? null;
+      return orgWait === null ? next() : refuse(req, next, orgWait, "org_budget");
+    }
     const byOrg = () => {
       if (!org) return next();
       org.consume(actor.org.id).then(
