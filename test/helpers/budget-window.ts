@@ -1,6 +1,7 @@
 /**
- * Request budgets in memory (rate-limiter-flexible) count in windows of one second that open at a
- * key's first request and close a second later on the machine's clock (a timer deletes the key).
+ * Request budgets in memory (src/http/rate-windows.ts, counted as rate-limiter-flexible counted them)
+ * count in windows of one second that open at a key's first request and close a second later on the
+ * machine's clock (Date.now).
  * A burst is exact against the budget only when it falls in one window: when its client-side span
  * (which contains its server-side span) is under a second. On a loaded machine it may not be.
  */
