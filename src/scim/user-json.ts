@@ -89,6 +89,9 @@ export class UserJsonWriter {
   /** The orgscim extension's text by its values: role, status, then the two flags as a number. */
   private readonly orgscim = new Map<unknown, Map<unknown, string[]>>();
 
+  /** jsonMembers' answer for the user being written, one array for the page's users. */
+  private readonly members: number[] = [];
+
   /** The text of `${baseUrl}/Users/` between quotes, unquoted. */
   private readonly usersUrl: string;
 
@@ -105,7 +108,7 @@ export class UserJsonWriter {
   /** The copy alone: undefined when the attributes hold a member it cannot place (write then renders the parsed user). */
   copied(u: StoredUser, groups: readonly GroupRef[]): string | undefined {
     const text = u.dataText;
-    const members = jsonMembers(text);
+    const members = jsonMembers(text, this.members);
     if (members === undefined) return undefined;
     const refs = this.refsJson(groups);
     let held = 0;

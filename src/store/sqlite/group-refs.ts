@@ -60,13 +60,18 @@ export function groupRefLists(db: Database.Database, lists: readonly number[][])
   lists.forEach((seqs, at) => {
     if (seqs.length === 0) return;
     const list = out[at] as GroupRef[];
-    const sorted = seqs.length > 1 ? [...seqs].sort((a, b) => a - b) : seqs;
-    for (const seq of sorted) {
+    for (const seq of ascending(seqs) ? seqs : [...seqs].sort((a, b) => a - b)) {
       const ref = refs.get(seq);
-      if (ref) list.push({ ...ref, binding: ref.binding ? { ...ref.binding } : null });
+      if (ref) list.push({ id: ref.id, display: ref.display, builtin: ref.builtin, binding: ref.binding ? { ...ref.binding } : null });
     }
   });
   return out;
+}
+
+/** Whether `seqs` are in ascending order already (a user's memberships come in membership order, mostly that of their groups): no copy sorted. */
+function ascending(seqs: readonly number[]): boolean {
+  for (let i = 1; i < seqs.length; i++) if ((seqs[i] as number) < (seqs[i - 1] as number)) return false;
+  return true;
 }
 
 /** One user's groups by its seq, in group order: one statement (a lookup's page of one). */
