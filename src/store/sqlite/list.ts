@@ -2,7 +2,8 @@
  * One paged list query for any resource table: filter and sort compiled by ./filter-sql, pages by
  * OFFSET (startIndex; a deep page in seq order from the nearest page before it: ./page-anchors.ts)
  * or by keyset on seq (cursor, RFC 9865), the total from the page when it ends
- * the results, else by count(*) (or, without a filter, by the table's own counter when it keeps one).
+ * the results, else by count(*) (kept for the list's next pages while the rows stay the same:
+ * ./list-totals.ts; without a filter, the table's own counter when it keeps one).
  */
 import type Database from "better-sqlite3";
 import { Errors } from "../../domain/errors";
@@ -10,6 +11,7 @@ import { totalShownByPage } from "../../domain/ports/page-total";
 import type { ListQuery, ListResult } from "../../domain/ports/store";
 import { decodeCursor, encodeCursor } from "../cursors";
 import { compileFilter, compileSort, type SqlResourceMap } from "./filter-sql";
+import { listTotal } from "./list-totals";
 import { ANCHORED_FROM, anchorBefore, keepAnchor, stateOf } from "./page-anchors";
 
 /** Prepared statements by SQL text, per database; bounded, since filter shapes come from requests. */
@@ -67,7 +69,10 @@ export function listPage<T>(
     params.push(...compiled.params);
   }
   // The page first: when it ends the results it gives the total, and no count runs (../../domain/ports/page-total.ts).
-  const total = (): number => !q.filter && countAll ? countAll(orgId) : prepared(db, `SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+  // A filtered list's count is kept while the database holds the same rows (./list-totals.ts): its next pages need not count again.
+  const listKey = (): string => `${from}\u0000${where}\u0000${JSON.stringify(params)}`;
+  const count = (): number => prepared(db, `SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+  const total = (): number => !q.filter && countAll ? countAll(orgId) : listTotal(db, listKey(), count);
   if (q.count <= 0) return { total: total(), items: [] };
 
   // One row more than the page: it says whether more follow (a cursor), and whether the page ends the results (the total).
@@ -89,7 +94,7 @@ export function listPage<T>(
     const page = (n: number) => prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, n);
     // A page beginning before ANCHORED_FROM neither uses nor keeps anchors, whatever its count: a
     // lookup (startIndex 1, count SCIM_MAX_RESULTS) reads its page alone, no state, no anchor kept.
-    rows = q.sort || db.inTransaction || offset < ANCHORED_FROM ? page(offset) : anchoredPage(db, `${from}\u0000${where}\u0000${JSON.stringify(params)}`, offset, q.count, page,
+    rows = q.sort || db.inTransaction || offset < ANCHORED_FROM ? page(offset) : anchoredPage(db, listKey(), offset, q.count, page,
       (anchor) => prepared(db, `SELECT ${columns} FROM ${from} WHERE ${where} AND ${alias}.seq >= ? ${order} LIMIT ${limit} OFFSET ?`).raw(raw).all(...params, anchor.seq, offset - anchor.offset));
   }
   const n = Math.min(rows.length, q.count);
