@@ -9,7 +9,7 @@
  * instance and every restart shares it; a store without that method (test doubles) gets a key
  * for the process's life.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
 import { Errors } from "./errors";
 import type { ListQuery, ListResult, Store } from "./ports/store";
 
@@ -36,17 +36,35 @@ export class PageTokens {
     return k;
   }
 
+  /**
+   * Random bytes drawn ahead for IVs (one call to the CSPRNG for 256 tokens), and how many are used:
+   * each IV is 12 of them used once. Each process draws its own (Node's cluster starts processes; it
+   * copies no memory of one into another).
+   */
+  private readonly ivPool = Buffer.alloc(IV * 256);
+  private ivUsed = this.ivPool.length;
+
   /** Seals `position` for `orgId` and `purpose`; positions longer than 47 bytes are a bug. */
   seal(orgId: string, purpose: string, position: string): string {
-    const raw = Buffer.from(position, "utf8");
-    if (raw.length >= PADDED) throw new Error(`page position too long to seal (${raw.length} bytes)`);
-    const plain = Buffer.alloc(PADDED);
-    plain[0] = raw.length;
-    raw.copy(plain, 1);
-    const iv = randomBytes(IV);
-    const cipher = createCipheriv("aes-256-gcm", this.key(orgId, purpose), iv);
-    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
+    const length = Buffer.byteLength(position, "utf8");
+    if (length >= PADDED) throw new Error(`page position too long to seal (${length} bytes)`);
+    // One buffer: the IV, the plaintext where its ciphertext goes (a length byte, the position, zeros), the tag.
+    const token = Buffer.alloc(TOKEN_BYTES);
+    token[IV] = length;
+    token.write(position, IV + 1, "utf8");
+    if (this.ivUsed === this.ivPool.length) {
+      randomFillSync(this.ivPool);
+      this.ivUsed = 0;
+    }
+    // A fresh random IV each time (never one drawn before: the pool is refilled once used up).
+    this.ivPool.copy(token, 0, this.ivUsed, this.ivUsed + IV);
+    this.ivUsed += IV;
+    const cipher = createCipheriv("aes-256-gcm", this.key(orgId, purpose), token.subarray(0, IV));
+    const body = cipher.update(token.subarray(IV, IV + PADDED));
+    cipher.final();
+    body.copy(token, IV);
+    cipher.getAuthTag().copy(token, IV + PADDED);
+    return token.toString("base64url");
   }
 
   /** The position a token seals, or null when it was not sealed by this server for this organization and purpose. */
@@ -57,7 +75,8 @@ export class PageTokens {
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.key(orgId, purpose), raw.subarray(0, IV));
       decipher.setAuthTag(raw.subarray(IV + PADDED));
-      const plain = Buffer.concat([decipher.update(raw.subarray(IV, IV + PADDED)), decipher.final()]);
+      const plain = decipher.update(raw.subarray(IV, IV + PADDED));
+      decipher.final(); // throws unless the tag authenticates the IV and ciphertext
       const length = plain[0] as number;
       if (length >= PADDED) return null;
       return plain.subarray(1, 1 + length).toString("utf8");
