@@ -10,7 +10,8 @@
 // length, which Node counts for Content-Length, and its encoding), and the whole page (the page's
 // users.list, groupsOfUsers, text, bytes). Since issue 18's copied attributes the page's users.list is
 // users.listStored (attributes left as JSON text); since its groups read with the page, listStored
-// gives the users' groups too, and the whole page reads no groups apart.
+// gives the users' groups too, and the whole page reads no groups apart. Also: the same page of a
+// filtered list (userName sw "u", every user: its total is a count), and a cursor sealed and opened.
 //   npm run build && node bench/page-parts.mjs <dirA> <dirB> [--users 5000] [--rounds 9]
 // It also says when the two trees' rendered pages differ (they must not: same bytes, other cost).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,7 +34,7 @@ const mods = TREES.map((tree) => {
     open: load("./store/open"), orgs: load("./domain/orgs"), ids: load("./domain/ids"), roleGroups: load("./domain/role-groups"),
     clock: load("./domain/clock"), coerce: load("./scim/coerce"), userResource: load("./scim/user-resource"),
     resourceTypes: load("./scim/resource-types"), projection: load("./scim/projection"), discovery: load("./scim/discovery"),
-    cursors: load("./store/cursors"),
+    cursors: load("./store/cursors"), pageTokens: load("./domain/page-tokens"),
     // Trees since issue 18's copied attributes write a page's users from their stored JSON text.
     userJson: (() => { try { return load("./scim/user-json"); } catch { return undefined; } })(),
     listBody: (() => { try { return load("./http/scim/list-body"); } catch { return undefined; } })(),
@@ -76,6 +77,13 @@ try {
   const list = (t, i) => stores[t].users.list(org.id, { startIndex: 1, count: 100, cursor: deep(t, i) });
   // The page GET /Users reads: since issue 18's copied attributes, the users as stored (their attributes' JSON text unparsed).
   const listForPage = (t, i) => (mods[t].userJson ? stores[t].users.listStored : stores[t].users.list)(org.id, { startIndex: 1, count: 100, cursor: deep(t, i) });
+  // The same page of a filtered list (every bench user's userName begins with "u"): its total is a count of the matches
+  // (since issue 18's kept totals, src/store/sqlite/list-totals.ts, counted once while the rows stay the same).
+  const filtered = (t) => ({ kind: "cmp", attr: mods[t].resourceTypes.USERS.resolver.resolve("userName"), op: "sw", value: "u" });
+  const listFiltered = (t, i) => (mods[t].userJson ? stores[t].users.listStored : stores[t].users.list)(org.id, { startIndex: 1, count: 100, cursor: deep(t, i), filter: filtered(t) });
+  // A cursor as the client sees it: the store's, sealed (src/domain/page-tokens.ts), and opened on the next request.
+  const tokens = mods.map((m) => new m.pageTokens.PageTokens(Buffer.alloc(32, 7)));
+  const sealAndOpen = (t, i) => tokens[t].open(org.id, "scim:Users", tokens[t].seal(org.id, "scim:Users", deep(t, i)));
   const render = (t, page, groups) => mods[t].discovery.listResponse(
     page.items.map((u) => mods[t].projection.project(mods[t].userResource.renderUser(u, base, groups.get(u.id) ?? [], true), none)),
     { totalResults: page.total, itemsPerPage: page.items.length, startIndex: 1, nextCursor: page.nextCursor },
@@ -105,6 +113,8 @@ try {
   const parts = {
     "users.list (cursor page)": (t, i) => list(t, i),
     "the page's users.list": (t, i) => listForPage(t, i),
+    "a filtered page's list": (t, i) => listFiltered(t, i),
+    "a cursor sealed and opened": (t, i) => sealAndOpen(t, i),
     "groups.groupsOfUsers": (t, i) => stores[t].groups.groupsOfUsers(org.id, fixed[t][i % 20].page.items.map((u) => u.id)),
     "render x100": (t, i) => render(t, fixed[t][i % 20].page, fixed[t][i % 20].groups),
     "JSON.stringify": (t, i) => JSON.stringify(fixed[t][i % 20].body),
