@@ -56,28 +56,34 @@ function valueEnd(text: string, i: number): number {
 }
 
 /**
- * The members of the object `text`, three indexes each: where its key's opening quote is, where its
- * value starts (after the colon), and just after its value. Undefined when `text` is not a whole
- * object written without whitespace (the caller then parses it). `into`: an array to fill instead
- * of a new one (emptied first; a writer of many texts keeps one).
+ * The members of the object `text`, three numbers each, written into `out` from its start: where its
+ * key's opening quote is, where its value starts (after the colon), and just after its value. Answers
+ * how many numbers it wrote, or -1 when `text` is not a whole object written without whitespace (the
+ * caller then parses it). A writer of many texts keeps one `out`: its length is never cut, so its
+ * room is kept from text to text.
  */
-export function jsonMembers(text: string, into: number[] = []): number[] | undefined {
+export function jsonMembersInto(text: string, out: number[]): number {
   const n = text.length;
-  if (n < 2 || text.charCodeAt(0) !== OPEN_OBJECT || text.charCodeAt(n - 1) !== CLOSE_OBJECT) return undefined;
-  const out = into;
-  out.length = 0;
-  if (n === 2) return out;
+  if (n < 2 || text.charCodeAt(0) !== OPEN_OBJECT || text.charCodeAt(n - 1) !== CLOSE_OBJECT) return -1;
+  let at = 0;
+  if (n === 2) return at;
   let i = 1;
   for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) return undefined;
+    if (text.charCodeAt(i) !== QUOTE) return -1;
     const keyEnd = stringEnd(text, i);
-    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined;
+    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return -1;
     const end = valueEnd(text, keyEnd + 1);
-    if (end < 0) return undefined;
-    out.push(i, keyEnd + 1, end);
+    if (end < 0) return -1;
+    if (at === out.length) out.push(i, keyEnd + 1, end);
+    else {
+      out[at] = i;
+      out[at + 1] = keyEnd + 1;
+      out[at + 2] = end;
+    }
+    at += 3;
     const next = text.charCodeAt(end);
-    if (end === n - 1 && next === CLOSE_OBJECT) return out;
-    if (next !== COMMA) return undefined;
+    if (end === n - 1 && next === CLOSE_OBJECT) return at;
+    if (next !== COMMA) return -1;
     i = end + 1;
   }
 }

@@ -14,7 +14,7 @@ import type { GroupRef } from "../domain/ports/store";
 import { isStoredUser, parsedUser, type StoredUser } from "../domain/stored-data";
 import type { UserRecord } from "../domain/types";
 import { flatJson, jsonString } from "./flat-json";
-import { jsonMembers } from "./json-members";
+import { jsonMembersInto } from "./json-members";
 import { ENTERPRISE_SCHEMA, ORGSCIM_USER_SCHEMA } from "./schemas";
 import { etagOf, groupRefOf, orgscimOf, renderUser, userSchemas } from "./user-resource";
 
@@ -89,7 +89,7 @@ export class UserJsonWriter {
   /** The orgscim extension's text by its values: role, status, then the two flags as a number. */
   private readonly orgscim = new Map<unknown, Map<unknown, string[]>>();
 
-  /** jsonMembers' answer for the user being written, one array for the page's users. */
+  /** jsonMembersInto's array, one for the page's users (its first numbers are the user's being written). */
   private readonly members: number[] = [];
 
   /** The text of `${baseUrl}/Users/` between quotes, unquoted. */
@@ -108,8 +108,9 @@ export class UserJsonWriter {
   /** The copy alone: undefined when the attributes hold a member it cannot place (write then renders the parsed user). */
   copied(u: StoredUser, groups: readonly GroupRef[]): string | undefined {
     const text = u.dataText;
-    const members = jsonMembers(text, this.members);
-    if (members === undefined) return undefined;
+    const members = this.members;
+    const count = jsonMembersInto(text, members);
+    if (count < 0) return undefined;
     const refs = this.refsJson(groups);
     let held = 0;
     let hasEnterprise = false;
@@ -118,7 +119,7 @@ export class UserJsonWriter {
     // Members are copied in runs: from `run` to the end of the member before the current one.
     let run = -1;
     let runEnd = -1;
-    for (let m = 0; m < members.length; m += 3) {
+    for (let m = 0; m < count; m += 3) {
       const start = members[m]!;
       const valueStart = members[m + 1]!;
       let value: string | undefined; // the value renderUser sets in this member's place
