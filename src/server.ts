@@ -108,6 +108,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       durability: config.DURABILITY,
       groupCommit: config.SQLITE_GROUP_COMMIT === "on",
       checkpointsElsewhere: !background,
+      otherWriters: opts.worker !== undefined,
       onFileProblem: (problem) => {
         if (problem) logger.error({ store: sqlitePathOf(config.DATABASE_URL) }, `STORE LOST: ${problem}. Writes are refused (503) and /readyz answers 503 until it is back; this process still holds the old file open and serves reads from it. Stop orgscim, put the store file back (or restore a backup: README, Backups), then start it again.`);
         else logger.warn({ store: sqlitePathOf(config.DATABASE_URL) }, "the store file is back at its path (the same file): writes are taken again");

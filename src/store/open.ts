@@ -30,6 +30,8 @@ export interface OpenOptions {
   mustExist?: boolean;
   /** SQLite: another process of this server runs the background WAL checkpoints (WORKERS=N: src/cluster.ts). */
   checkpointsElsewhere?: boolean;
+  /** SQLite: other processes of this server write to the same file (WORKERS=N): groups do not wait for an fsync in flight. */
+  otherWriters?: boolean;
 }
 
 /** The store DATABASE_URL names does not exist, and the caller would not create it. */
@@ -65,7 +67,7 @@ async function openBareStore(url: string, options: OpenOptions): Promise<Store> 
     if (options.mustExist && !existsSync(path)) throw new StoreMissing(resolve(path));
     let store: Store;
     try {
-      store = openSqliteStore({ path, durability: options.durability, groupCommit: options.groupCommit, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem, onSyncFailure: options.onSyncFailure, checkpointsElsewhere: options.checkpointsElsewhere });
+      store = openSqliteStore({ path, durability: options.durability, groupCommit: options.groupCommit, onCheckpointError: options.warn, onCheckpoint: options.onCheckpoint, onFileProblem: options.onFileProblem, onSyncFailure: options.onSyncFailure, checkpointsElsewhere: options.checkpointsElsewhere, otherWriters: options.otherWriters });
     } catch (e) {
       throw explainOpenFailure(path, e); // names the path and the system's reason
     }

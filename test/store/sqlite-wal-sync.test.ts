@@ -4,7 +4,9 @@
  * fs.fsync, held back or failed through the store's `syncWal` option, so each rule below fails on
  * a store that acknowledges on COMMIT:
  * - a transaction is acknowledged only once an fsync that started after its COMMIT completed;
- * - groups committed while an fsync is in flight wait for the next one (pipelined);
+ * - a group opened while an fsync is in flight stays open until it completes, then commits with
+ *   what joined it meanwhile and waits for the next fsync (with other writers on the file,
+ *   WORKERS=N, it commits at the end of its turn, as before, and waits likewise);
  * - a failed fsync refuses every member not yet acknowledged and every later write (503), and
  *   readiness, until restart; nothing of a group is acknowledged while another part is refused;
  * - an fsync completing after the store's file was moved away acknowledges nothing;
@@ -110,9 +112,39 @@ describe("SQLite DURABILITY=full: the WAL fsynced off the event loop", () => {
     }
   });
 
-  it("lets the next group commit while an fsync is in flight, and acknowledges it only after the next fsync", async () => {
+  it("holds the next group open while an fsync is in flight, commits it with what joined it meanwhile once that fsync completes, and acknowledges it only after the next fsync", async () => {
     const held = heldSync();
     const s = openWith(held.sync);
+    held.watch(s.onFile);
+    try {
+      const org = await orgIn(s.store, held, 0);
+      const [a, b, c] = [aUser(org), aUser(org), aUser(org)];
+      const ta = tracked(s.store.transaction(async (tx) => { await tx.users.insert(a); }));
+      await held.called(2);
+      const tb = tracked(s.store.transaction(async (tx) => { await tx.users.insert(b); }));
+      for (let i = 0; i < 5; i++) await turn();
+      const tc = tracked(s.store.transaction(async (tx) => { await tx.users.insert(c); })); // a later turn: joins b's open group
+      for (let i = 0; i < 5; i++) await turn();
+      expect(s.commits).toEqual([1, 1]); // b's group not committed while a's fsync is in flight
+      expect(s.onFile().has(b.id)).toBe(false);
+      expect(held.calls).toHaveLength(2);
+      held.release(1);
+      await ta.p;
+      await held.called(3); // b's and c's group committed once a's fsync completed, and its fsync started
+      expect(s.commits).toEqual([1, 1, 2]);
+      expect(held.calls[2]!.seenAtStart.has(b.id) && held.calls[2]!.seenAtStart.has(c.id)).toBe(true);
+      for (let i = 0; i < 5; i++) await turn();
+      expect([tb.state(), tc.state()]).toEqual(["pending", "pending"]); // acknowledged by their own fsync only
+      held.release(2);
+      await Promise.all([tb.p, tc.p]);
+    } finally {
+      await s.store.close();
+    }
+  });
+
+  it("with other writers on the file (WORKERS=N), commits the next group at the end of its turn while an fsync is in flight (the write lock is not held across it), and acknowledges it only after the next fsync", async () => {
+    const held = heldSync();
+    const s = openWith(held.sync, { otherWriters: true });
     held.watch(s.onFile);
     try {
       const org = await orgIn(s.store, held, 0);
@@ -136,9 +168,32 @@ describe("SQLite DURABILITY=full: the WAL fsynced off the event loop", () => {
     }
   });
 
-  it("refuses every request waiting on a failed fsync and every later write (503), and answers readiness not ready", async () => {
+  it("refuses a group held open behind an fsync that fails as not applied (9002: it never committed), and the fsync's own members as outcome unknown", async () => {
     const held = heldSync();
     const s = openWith(held.sync);
+    try {
+      const org = await orgIn(s.store, held, 0);
+      const a = tracked(s.store.transaction(async (tx) => { await tx.users.insert(aUser(org)); }));
+      await held.called(2);
+      const b = aUser(org);
+      const tb = tracked(s.store.transaction(async (tx) => { await tx.users.insert(b); }));
+      for (let i = 0; i < 5; i++) await turn();
+      held.fail(1);
+      await expect(a.p).rejects.toBeInstanceOf(StoreOutcomeUnknown);
+      const refused = await tb.p.then(() => null, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(StoreUnavailable);
+      expect(refused).not.toBeInstanceOf(StoreOutcomeUnknown);
+      expect(s.onFile().has(b.id)).toBe(false);
+      expect(held.calls).toHaveLength(2);
+    } finally {
+      await s.store.close();
+    }
+  });
+
+  it("refuses every request waiting on a failed fsync and every later write (503), and answers readiness not ready", async () => {
+    const held = heldSync();
+    // Other writers on the file: the second group commits while the first's fsync is in flight, and is refused with it.
+    const s = openWith(held.sync, { otherWriters: true });
     try {
       const org = await orgIn(s.store, held, 0);
       const ready = s.store.ping(); // a probe write: acknowledged after its fsync

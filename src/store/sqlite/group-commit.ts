@@ -5,6 +5,8 @@
  * transactions run one after another (a FIFO mutex, as before) inside one SQLite transaction, each
  * in a savepoint of its own, and the transaction commits once when the current turn of the event
  * loop is done (setImmediate), or sooner once it holds `maxMembers`: one fsync for all of them.
+ * While the syncer's fsync is in flight the group stays open past its turn, until that fsync
+ * completes (unless `holdWhileSyncing` is false: other processes wait for the write lock).
  *
  * - A request is acknowledged (its promise resolves) only once its commit is durable: after the
  *   COMMIT returned under synchronous=FULL (the fsync inside it, on the event loop), or, with a
@@ -36,6 +38,8 @@ export interface GroupCommitOptions {
   onCommit?: (members: number) => void;
   /** Acknowledges a group once an fsync of the WAL covers its COMMIT; without it, once COMMIT returned. */
   syncer?: WalSyncer;
+  /** With a syncer: keep the group open while an fsync is in flight, committing it when that completes (default true). */
+  holdWhileSyncing?: boolean;
 }
 
 /** 503 with Retry-After: the group's work is gone, and trying again is right. */
@@ -48,6 +52,8 @@ export class GroupCommitter {
   private readonly mutex = new Mutex();
   private waiting: Waiting[] = [];
   private scheduled = false;
+  /** The open group waits for the fsync in flight (schedule). */
+  private holding = false;
   private savepoints = 0;
 
   constructor(private readonly db: Database.Database, private readonly options: GroupCommitOptions) {}
@@ -84,7 +90,8 @@ export class GroupCommitter {
           return;
         }
         this.waiting.push({ acknowledge: () => resolve(result), refuse: reject, ...(onCommitted ? { committed: () => onCommitted(result) } : {}) });
-        if (this.waiting.length >= this.options.maxMembers) this.commit();
+        // A /Bulk slice (onCommitted) is answered at its COMMIT and the next slice waits for that: never held.
+        if (this.waiting.length >= this.options.maxMembers || (onCommitted && this.holding)) this.commit();
         else this.schedule();
       }).catch(reject);
     });
@@ -151,9 +158,20 @@ export class GroupCommitter {
     if (this.scheduled) return;
     this.scheduled = true;
     // After the current turn's I/O callbacks: the requests read in this turn join the group first.
-    setImmediate(() => {
+    // While an fsync is in flight the group stays open until it completes: its members could be
+    // acknowledged only by the fsync after it anyway, which starts then; committed at once, it took
+    // a COMMIT (and its WAL pages) of its own, now shared with the requests of the turns meanwhile.
+    const commit = () => {
       this.scheduled = false;
+      this.holding = false;
       this.mutex.run(async () => this.commit()).catch(() => undefined);
+    };
+    setImmediate(() => {
+      const syncer = this.options.syncer;
+      if (syncer && this.options.holdWhileSyncing !== false && syncer.syncing && !this.waiting.some((m) => m.committed)) {
+        this.holding = true;
+        syncer.whenSynced(commit);
+      } else commit();
     });
   }
 

@@ -66,6 +66,12 @@ export interface SqliteOptions {
    * replaced), with what happened, and again with null if it comes back (./file-identity.ts).
    */
   onFileProblem?: (problem: string | null) => void;
+  /**
+   * Other processes of this server write to the file too (WORKERS=N: src/cluster.ts): a group is
+   * then committed at the end of its turn even while an fsync is in flight, so that the write lock
+   * is not held across the fsync while they wait for it (./group-commit.ts holdWhileSyncing).
+   */
+  otherWriters?: boolean;
   /** Group commit (./group-commit.ts); default true. false: every transaction commits alone. */
   groupCommit?: boolean;
   /** Told after each commit with the number of transactions it holds (before its fsync, when that runs off the loop). */
@@ -200,6 +206,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     assertFiles,
     onCommit: options.onGroupCommit,
     syncer,
+    holdWhileSyncing: options.otherWriters !== true,
   });
   /**
    * Set while a transaction or batch runs: store calls in it use its connection and see its writes.

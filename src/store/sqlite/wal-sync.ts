@@ -8,9 +8,9 @@
  * only when an fsync that started after their COMMIT has completed: durable as with
  * synchronous=FULL, where SQLite fsyncs the WAL inside COMMIT, on the event loop.
  *
- * Pipelined: while one fsync is in flight the next groups run and commit; their members wait for
- * the next fsync, started as soon as the one in flight completes (it covers every group committed
- * meanwhile). A failed fsync refuses every member not yet acknowledged, and every later one: after
+ * Pipelined: while one fsync is in flight the next groups run (./group-commit.ts holds the open
+ * one until `whenSynced`, unless other processes write); their members wait for the next fsync,
+ * started as soon as the one in flight completes (it covers every group committed meanwhile). A failed fsync refuses every member not yet acknowledged, and every later one: after
  * a failed fsync nothing says what of the file reached the disk (Linux may drop the pages it could
  * not write), so the store acknowledges no write until it is restarted.
  */
@@ -32,6 +32,8 @@ export class WalSyncer {
   private unsynced: Member[] = [];
   private inFlight: Promise<void> | null = null;
   private failure: StoreUnavailable | null = null;
+  /** Told once when the fsync in flight completes (or fails): ./group-commit.ts commits the group it held open meanwhile. */
+  private afterFlight: Array<() => void> = [];
 
   constructor(
     private readonly fd: number,
@@ -68,6 +70,17 @@ export class WalSyncer {
     return new Promise<void>((acknowledge, refuse) => this.committed([{ acknowledge, refuse: (e) => refuse(e instanceof StoreOutcomeUnknown ? this.failure ?? e : e) }]));
   }
 
+  /** Whether an fsync is in flight. */
+  get syncing(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** Calls `fn` once the fsync in flight has completed or failed, after its members are answered (at once when none is). */
+  whenSynced(fn: () => void): void {
+    if (this.inFlight) this.afterFlight.push(fn);
+    else fn();
+  }
+
   /** Resolves once every member committed so far has been acknowledged or refused. */
   async settled(): Promise<void> {
     while (this.inFlight) await this.inFlight;
@@ -91,6 +104,9 @@ export class WalSyncer {
           else m.acknowledge();
         }
       }
+      const waiting = this.afterFlight;
+      this.afterFlight = [];
+      for (const fn of waiting) fn();
       completed();
     });
   }
