@@ -42,6 +42,22 @@ export async function pollAll(s: TestServer, stream: Stream, n: number, timeoutM
   return got;
 }
 
+/**
+ * Acknowledges every SET the stream holds now: polls without waiting, acknowledging what each
+ * answer brought, until one brings none. Answers how many it acknowledged.
+ */
+export async function drainAll(s: TestServer, stream: Stream): Promise<number> {
+  let ack: string[] = [];
+  let drained = 0;
+  for (;;) {
+    const r = await poll(s, stream.credential!, { returnImmediately: true, ack });
+    if (r.status !== 200) throw new Error(`poll: ${r.status} ${r.text}`);
+    ack = Object.keys(r.body.sets);
+    if (ack.length === 0) return drained;
+    drained += ack.length;
+  }
+}
+
 /** A push receiver (RFC 8935) on loopback: records each SET; `answer` decides the status it gives. */
 export interface Receiver {
   url: string;
