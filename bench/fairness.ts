@@ -79,6 +79,7 @@ async function quietWorkload(url: string, token: string, seconds: number, tag: s
     const created = await timed("POST", "/scim/v2/Users", { schemas: [USER], userName: name, emails: [{ value: name, primary: true }], active: true });
     if (created.status === 201) {
       const id = (JSON.parse(created.body) as { id: string }).id;
+      // A change (the user was created active), not a no-op: a write that changes nothing writes nothing.
       await timed("PATCH", `/scim/v2/Users/${id}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "active", value: false }] });
       await timed("GET", `/scim/v2/Users/${id}`);
     }

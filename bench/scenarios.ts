@@ -131,11 +131,32 @@ export const SCENARIOS: readonly Scenario[] = [
     }],
   },
   {
-    name: "users.patch.active", title: "PATCH /Users/{id} active false", unit: "req",
-    steps: (bc) => [{
-      method: "PATCH",
-      setup: () => ({ path: `/scim/v2/Users/${pick(bc.writes, next()).id}`, body: patchOps([{ op: "replace", path: "active", value: false }]) }),
-    }],
+    // Every request a change: a write that changes nothing writes nothing (47ef740), so deactivating
+    // the same 1,000 users over and over would measure no-ops after the first 1,000 requests. A loop
+    // deactivates one user and reactivates it, so the user is active again for its next turn (and
+    // for PUT, which sends active: true); the reactivation is skipped when the deactivation was not
+    // applied (a 429 under overload). Loops in flight at once pick distinct users (1,000 of them).
+    name: "users.patch.active", title: "PATCH /Users/{id} active false, then true", unit: "req",
+    steps: (bc) => [
+      {
+        method: "PATCH",
+        setup: (ctx) => {
+          const id = pick(bc.writes, next()).id;
+          ctx.user = id;
+          return { path: `/scim/v2/Users/${id}`, body: patchOps([{ op: "replace", path: "active", value: false }]) };
+        },
+        onResponse: (status, _body, ctx) => {
+          ctx.applied = status >= 200 && status < 300;
+        },
+      },
+      {
+        method: "PATCH",
+        setup: (ctx) => (ctx.applied !== true ? null : {
+          path: `/scim/v2/Users/${ctx.user as string}`,
+          body: patchOps([{ op: "replace", path: "active", value: true }]),
+        }),
+      },
+    ],
   },
   { name: "groups.member.small", title: "PATCH remove+add 1 member, 10-member group", unit: "req", steps: memberCycle(small, (bc) => bc.smallMembers, "standard") },
   { name: "groups.member.big", title: "PATCH remove+add 1 member, all-user group", unit: "req", steps: memberCycle(big, (bc) => bc.bigMembers, "standard") },
