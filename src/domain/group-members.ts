@@ -26,9 +26,9 @@ const visible = async (repos: Repos, actor: Actor, groupId: string): Promise<boo
  */
 export async function createMembership(deps: GroupDeps, actor: Actor, groupId: string, userId: string): Promise<Membership> {
   const orgId = actor.org.id;
-  if (!(await visible(deps.store, actor, groupId))) throw Errors.membershipGroupNotFound(groupId);
   let made: Membership | null = null;
   await modifyGroup(deps, actor, groupId, undefined, null, [{ kind: "add", ids: [userId] }], {
+    notFound: () => Errors.membershipGroupNotFound(groupId),
     after: async (tx, counts) => {
       made = await tx.groups.findMembership(orgId, groupId, userId);
       if (counts.added === 0) throw made ? Errors.membershipExists(groupId, userId, made.id) : Errors.memberNotFound([userId]);
@@ -50,8 +50,9 @@ export async function getMembership(deps: GroupDeps, actor: Actor, id: string): 
 export async function deleteMembership(deps: GroupDeps, actor: Actor, id: string): Promise<void> {
   const orgId = actor.org.id;
   const m = await deps.store.groups.getMembership(orgId, id);
-  if (!m || !(await visible(deps.store, actor, m.groupId))) throw Errors.membershipNotFound(id);
+  if (!m) throw Errors.membershipNotFound(id);
   await modifyGroup(deps, actor, m.groupId, undefined, null, [{ kind: "remove", ids: [m.userId] }], {
+    notFound: () => Errors.membershipNotFound(id),
     // The id must still name this membership when the transaction runs: ended meanwhile (and
     // perhaps made again, under a new id) is not found, and nothing is removed.
     before: async (tx) => { if (!(await tx.groups.getMembership(orgId, id))) throw Errors.membershipNotFound(id); },

@@ -8,15 +8,18 @@ import { withSealedCursor } from "./page-tokens";
 import type { Actor } from "./actor";
 import { auditEvent } from "./audit";
 import { type Clock, isoNow } from "./clock";
-import { Errors } from "./errors";
+import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
-import { accountTarget, authorize, groupTarget, orgTarget, Refusal, userRef, type Check, type Target } from "./policy";
+import { grantChecks, modifyChecks, sameBinding, type GroupAttributes, type MemberChange } from "./group-checks";
+import { authorize, groupTarget, orgTarget, Refusal } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
 import { cleanField } from "./text";
 import { syncOrgRoleGroups } from "./user-checks";
 import type { GroupBinding, GroupRecord, OrgRole } from "./types";
 import { checkIfMatch, type IfMatch } from "./versions";
+
+export type { MemberChange } from "./group-checks";
 
 export interface GroupDeps {
   store: Store;
@@ -33,12 +36,6 @@ export interface GroupInput {
   /** Member user ids; undefined leaves members alone (PATCH), [] empties them (PUT). */
   members?: string[];
 }
-
-export type MemberChange =
-  | { kind: "add"; ids: string[] }
-  | { kind: "remove"; ids: string[] }
-  | { kind: "removeAll" }
-  | { kind: "replace"; ids: string[] };
 
 /** The most member ids one request may name. */
 export const MAX_MEMBERS_PER_REQUEST = 10_000;
@@ -69,73 +66,6 @@ async function checkMembers(tx: Repos, orgId: string, ids: string[], binding: Gr
       if (u && u.status !== "managed") throw Errors.invalidValue(`User ${id} is ${u.status}: only managed users can hold an org role. Add them once they have accepted their invitation.`);
     }
   }
-}
-
-// ---------- what a group change asks of the policy (./policy) ----------
-
-/**
- * The account a binding names, as a target (an unknown account is refused later by checkBinding,
- * 400). Unknown or closed, it grants nothing (./policy/decide.ts).
- */
-async function accountOf(repos: Repos, orgId: string, accountId: string): Promise<Target> {
-  const a = await repos.accounts.get(orgId, accountId);
-  return accountTarget({ id: accountId, ownerId: a?.ownerId ?? "", status: a?.status ?? "closed" });
-}
-
-/**
- * Granting (or revoking) what a binding grants, to whoever is or becomes a member: `ids` the
- * members concerned when known, else any member.
- */
-async function grantChecks(repos: Repos, orgId: string, binding: GroupBinding | null, grant: boolean, ids?: readonly string[]): Promise<Check[]> {
-  if (!binding) return [];
-  if (binding.kind === "accountRole") {
-    return [{ action: grant ? "role_assignment.create" : "role_assignment.delete", target: await accountOf(repos, orgId, binding.accountId) }];
-  }
-  if (binding.role === "standard") return [];
-  if (binding.role === "owner") return grant ? [{ action: "org_role.owner.grant", target: userRef("any member") }] : [];
-  const action = grant ? "org_role.administrator.grant" : "org_role.administrator.revoke";
-  const role = grant ? "standard" : "administrator";
-  return (ids && ids.length > 0 ? [...new Set(ids)] : ["any member"]).map((id) => ({ action, target: userRef(id, role) }));
-}
-
-/** Member changes on a group whose members hold an org role. */
-async function orgRoleMemberChecks(repos: Repos, orgId: string, group: GroupRecord, binding: GroupBinding & { kind: "orgRole" }, changes: MemberChange[]): Promise<{ checks: Check[]; demotable: Set<string> }> {
-  const checks: Check[] = [{ action: "group.members.update", target: groupTarget(group.id) }];
-  const demotable = new Set<string>();
-  for (const c of changes) {
-    const added = c.kind === "add" || c.kind === "replace" ? c.ids : [];
-    const removed = c.kind === "remove" ? c.ids : [];
-    if (binding.role === "standard" && group.builtin && added.length > 0) {
-      // Joining Standard User demotes an Administrator (the Owner is refused by the invariant).
-      for (const id of new Set(added)) {
-        const u = await repos.users.get(orgId, id);
-        if (u?.orgRole === "administrator") {
-          demotable.add(id);
-          checks.push({ action: "org_role.administrator.revoke", target: userRef(id, "administrator") });
-        }
-      }
-      continue;
-    }
-    if (added.length > 0) checks.push(...(await grantChecks(repos, orgId, binding, true, added)));
-    if (removed.length > 0) {
-      checks.push(...(await grantChecks(repos, orgId, binding, false, removed)));
-      for (const id of removed) demotable.add(id);
-    }
-    if (c.kind === "removeAll" || c.kind === "replace") checks.push(...(await grantChecks(repos, orgId, binding, false)));
-  }
-  return { checks, demotable };
-}
-
-/** Member changes on any group: what each grants or revokes. */
-async function memberChecks(repos: Repos, orgId: string, group: GroupRecord, binding: GroupBinding | null, changes: MemberChange[]): Promise<{ checks: Check[]; demotable: Set<string> }> {
-  if (changes.length === 0) return { checks: [], demotable: new Set() };
-  if (binding?.kind === "orgRole" && binding.role !== "standard") return orgRoleMemberChecks(repos, orgId, group, binding, changes);
-  if (binding?.kind === "orgRole" && group.builtin) return orgRoleMemberChecks(repos, orgId, group, binding, changes);
-  if (binding?.kind !== "accountRole") return { checks: [{ action: "group.members.update", target: groupTarget(group.id) }], demotable: new Set() };
-  const checks: Check[] = [];
-  if (changes.some((c) => c.kind === "add" || c.kind === "replace")) checks.push(...(await grantChecks(repos, orgId, binding, true)));
-  if (changes.some((c) => c.kind !== "add")) checks.push(...(await grantChecks(repos, orgId, binding, false)));
-  return { checks, demotable: new Set() };
 }
 
 function bindingOf(input: GroupInput, displayName: string): GroupBinding | null {
@@ -253,12 +183,15 @@ export async function createGroup(deps: GroupDeps, actor: Actor, input: GroupInp
   return group;
 }
 
-/** The group `id` of the actor's organization (built-in org-role groups only while exposed), or notFound. */
-async function findGroup(repos: Repos, actor: Actor, id: string): Promise<GroupRecord> {
+/** The group `id` of the actor's organization (built-in org-role groups only while exposed), or `notFound` (404 groupNotFound). */
+async function findGroup(repos: Repos, actor: Actor, id: string, notFound = () => Errors.groupNotFound(id)): Promise<GroupRecord> {
   const g = await repos.groups.get(actor.org.id, id);
-  if (!g || (g.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
+  if (!g || (g.builtin && !actor.org.settings.exposeRoleGroups)) throw notFound();
   return g;
 }
+
+/** The policy's refusal as a value, so that a transaction returns it and its audit event commits; anything else is thrown. */
+const refusalOf = (asked: Promise<void>): Promise<Refusal | null> => asked.then(() => null, (e: unknown) => { if (e instanceof Refusal) return e; throw e; });
 
 export async function getGroup(deps: GroupDeps, actor: Actor, id: string): Promise<GroupRecord> {
   const g = await findGroup(deps.store, actor, id);
@@ -272,14 +205,12 @@ export async function listGroups(deps: GroupDeps, actor: Actor, query: ListQuery
   return withSealedCursor(deps.store, actor.org.id, "scim:Groups", q, (sealed) => deps.store.groups.list(actor.org.id, sealed));
 }
 
-const sameBinding = (a: GroupBinding | null, b: GroupBinding | null): boolean => JSON.stringify(a) === JSON.stringify(b);
-
 /** Whether a PUT or PATCH leaves the group's attributes and binding as they are (its attributes as the same JSON text). */
-const sameAttributes = (g: GroupRecord, a: NonNullable<ReturnType<typeof attributesAfter>>): boolean =>
+const sameAttributes = (g: GroupRecord, a: GroupAttributes): boolean =>
   a.displayName === g.displayName && a.externalId === g.externalId && sameBinding(a.binding, g.binding) && JSON.stringify(a.data) === JSON.stringify(g.data);
 
 /** What a PUT or PATCH makes of a group's attributes and binding (no members); null: attributes untouched. */
-function attributesAfter(current: GroupRecord, input: GroupInput | null): { displayName: string; externalId: string | null; data: Record<string, unknown>; binding: GroupBinding | null } | null {
+function attributesAfter(current: GroupRecord, input: GroupInput | null): GroupAttributes | null {
   if (!input) return null;
   const data = { ...input.data };
   const s = shape(data, current.displayName);
@@ -293,24 +224,10 @@ function attributesAfter(current: GroupRecord, input: GroupInput | null): { disp
   return { displayName: s.displayName, externalId: s.externalId, data, binding };
 }
 
-/** What a group change asks of the policy: renaming, (un)binding, and what each member change grants or revokes. */
-async function modifyChecks(repos: Repos, actor: Actor, current: GroupRecord, after: ReturnType<typeof attributesAfter>, changes: MemberChange[]): Promise<{ checks: Check[]; demotable: Set<string> }> {
-  const checks: Check[] = [];
-  const binding = after?.binding ?? current.binding;
-  if (after && (after.displayName !== current.displayName || after.externalId !== current.externalId || JSON.stringify(after.data) !== JSON.stringify(current.data))) {
-    checks.push({ action: "group.update", target: groupTarget(current.id) });
-  }
-  if (!sameBinding(binding, current.binding)) {
-    checks.push(...(await grantChecks(repos, actor.org.id, current.binding, false)), ...(await grantChecks(repos, actor.org.id, binding, true)));
-  }
-  const members = await memberChecks(repos, actor.org.id, current, binding, changes);
-  checks.push(...members.checks);
-  if (checks.length === 0) checks.push({ action: "group.update", target: groupTarget(current.id) });
-  return { checks, demotable: members.demotable };
-}
-
 /** Run inside modifyGroup's transaction around the member changes (./group-members.ts); a throw undoes all. */
 export interface MemberHooks {
+  /** What answers a group that is not there (or not shown); default 404 groupNotFound. */
+  notFound?: () => DomainError;
   before?: (tx: Repos) => Promise<void>;
   after?: (tx: Repos, counts: { added: number; removed: number }) => Promise<void>;
 }
@@ -335,12 +252,11 @@ export async function modifyGroup(
   const { store, clock } = deps;
   const orgId = actor.org.id;
   const out = await store.transaction(async (tx): Promise<{ group: GroupRecord } | { refused: Refusal }> => {
-    const current = await findGroup(tx, actor, id);
+    const current = await findGroup(tx, actor, id, hooks.notFound);
     checkIfMatch(ifMatch, current.version);
     const after = attributesAfter(current, transform ? transform(current) : null);
     const { checks, demotable } = await modifyChecks(tx, actor, current, after, changes);
-    const refused = await authorize({ store: tx, clock }, actor, checks, { action: "group.update", target: groupTarget(id) })
-      .then(() => null, (e: unknown) => { if (e instanceof Refusal) return e; throw e; });
+    const refused = await refusalOf(authorize({ store: tx, clock }, actor, checks, { action: "group.update", target: groupTarget(id) }));
     if (refused) return { refused }; // its audit event commits with the transaction
     const now = isoNow(clock);
     let next = current;
@@ -364,7 +280,7 @@ export async function modifyGroup(
       // Nothing changed (members there already or absent, attributes as they were): no version, no audit event.
       if (counts.added + counts.removed === 0) return { group: current };
       const version = await tx.groups.touch(orgId, id, now);
-      if (version === null) throw Errors.groupNotFound(id);
+      if (version === null) throw (hooks.notFound ?? (() => Errors.groupNotFound(id)))();
       next = { ...current, version, lastModified: now };
     }
     await tx.audit.append(auditEvent(clock, actor, "group.update", { type: "Group", id }, {
@@ -377,21 +293,25 @@ export async function modifyGroup(
   return out.group;
 }
 
-/** Deleting a group takes back what it granted: the policy is asked for that too. */
+/**
+ * Deleting a group takes back what it granted: the policy is asked for that too, on the group as
+ * read once, in the transaction that deletes it (as modifyGroup). A refusal commits its audit event
+ * and nothing else.
+ */
 export async function deleteGroup(deps: GroupDeps, actor: Actor, id: string, ifMatch?: IfMatch): Promise<void> {
   const { store, clock } = deps;
-  const seen = await findGroup(store, actor, id);
-  await authorize(deps, actor, [
-    { action: "group.delete", target: groupTarget(id) },
-    ...(seen.builtin ? [] : await grantChecks(store, actor.org.id, seen.binding, false)),
-  ], { action: "group.delete", target: groupTarget(id) });
-  await store.transaction(async (tx) => {
-    const current = await tx.groups.get(actor.org.id, id);
-    if (!current || (current.builtin && !actor.org.settings.exposeRoleGroups)) throw Errors.groupNotFound(id);
+  const refused = await store.transaction(async (tx): Promise<Refusal | null> => {
+    const current = await findGroup(tx, actor, id);
+    const refusal = await refusalOf(authorize({ store: tx, clock }, actor, [
+      { action: "group.delete", target: groupTarget(id) },
+      ...(current.builtin ? [] : await grantChecks(tx, actor.org.id, current.binding, false)),
+    ], { action: "group.delete", target: groupTarget(id) }));
+    if (refusal) return refusal;
     if (current.builtin) throw Errors.builtinGroup(`The built-in ${current.displayName} group cannot be deleted.`);
-    if (!sameBinding(current.binding, seen.binding)) throw Errors.versionMismatch(`W/"${seen.version}"`, `W/"${current.version}" (what the group grants changed meanwhile; retry)`);
     checkIfMatch(ifMatch, current.version);
     await tx.groups.delete(actor.org.id, id);
     await tx.audit.append(auditEvent(clock, actor, "group.delete", { type: "Group", id }, { before: { displayName: current.displayName, externalId: current.externalId } }));
+    return null;
   });
+  if (refused) throw refused;
 }
