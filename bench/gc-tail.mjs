@@ -1,0 +1,160 @@
+// What the tail of one request kind is made of, on the built server as the bench runs it (its own
+// core, `taskset -c 0`, the load on core 1): autocannon at --connections kept-alive connections for
+// --seconds, --reps times after a warm-up, on a fresh SQLite store (200 users, a 10-member group),
+// with bench/gc-tail-hook.mjs preloaded into the server (`node --import`) to record its garbage
+// collections and event-loop delay. Per run: throughput and autocannon's p50/p99 (whole ms); server
+// CPU µs per request, all threads (/proc/<pid>/task/*/schedstat) and the main thread's share (the
+// others: V8's platform threads, GC helpers and compiler, libuv's pool, where pino's writes go, the
+// SQLite checkpoint worker); scavenges per 1,000 requests, their mean and largest pause, and the
+// share of requests one lands on (scavenges × connections / requests: each pause holds every
+// connection's request in flight); mark-compacts; GC pause µs per request; event-loop delay p99;
+// the new space's size and RSS. Medians per variant at the end.
+//   npm run build && node bench/gc-tail.mjs [--tree DIR] [--kind group|user|/scim/v2/...] [--seconds 2]
+//     [--reps 5] [--connections 10] [--variants 'NODE FLAGS;NODE FLAGS;...'] [--env '{"NAME":"value"}']
+// --variants: node flags per variant, `;`-separated (an empty one is the product as it ships), run in
+// turn, each on a fresh server, e.g. --variants ';--max-semi-space-size=32;--max-semi-space-size=64'.
+// Linux only; without taskset nothing is pinned.
+import autocannon from "autocannon";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
+const TREE = resolve(String(arg("tree", ".")));
+const KIND = String(arg("kind", "group"));
+const SECONDS = Number(arg("seconds", 2));
+const REPS = Number(arg("reps", 5));
+const CONNECTIONS = Number(arg("connections", 10));
+const VARIANTS = String(arg("variants", "")).split(";").map((v) => v.split(" ").filter(Boolean));
+const EXTRA_ENV = JSON.parse(String(arg("env", "{}")));
+const HOOK = fileURLToPath(new URL("./gc-tail-hook.mjs", import.meta.url));
+const TOKEN = `osk_${"cd".repeat(16)}_${"T".repeat(43)}`;
+const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application/scim+json" };
+const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+
+// The load on core 1: this script runs itself again there once.
+if (hasTaskset && process.env.GC_TAIL_PINNED !== "1") {
+  const r = spawnSync("taskset", ["-c", "1", process.execPath, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, GC_TAIL_PINNED: "1" } });
+  process.exit(r.status ?? 1);
+}
+
+const freePort = () => new Promise((ok, fail) => {
+  const s = createServer();
+  s.once("error", fail);
+  s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => ok(port)); });
+});
+
+/** CPU nanoseconds of every thread of `pid`, and of its main thread. */
+function cpu(pid) {
+  let all = 0;
+  let main = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+      all += ns;
+      if (Number(t) === pid) main = ns;
+    } catch { /* the thread ended */ }
+  }
+  return { all, main };
+}
+
+async function startServer(flags) {
+  const dir = mkdtempSync(join(tmpdir(), "orgscim-gctail-"));
+  const port = await freePort();
+  const out = join(dir, "gc.json");
+  const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN, GC_TAIL_OUT: out, ...EXTRA_ENV };
+  const argv = [process.execPath, ...flags, "--import", HOOK, join(TREE, "dist", "main.js")];
+  const child = spawn(hasTaskset ? "taskset" : argv[0], hasTaskset ? ["-c", "0", ...argv] : argv.slice(1), { env, stdio: ["ignore", openSync("/dev/null", "a"), "inherit"] });
+  const url = `http://127.0.0.1:${port}`;
+  for (const end = Date.now() + 60_000; ;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it answered`);
+    try { if ((await fetch(`${url}/healthz`)).status < 500) break; } catch { /* not listening yet */ }
+    if (Date.now() > end) throw new Error(`${url}/healthz did not answer within 60 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const cli = (args) => execFileSync(process.execPath, [join(TREE, "bin", "orgscim.js"), ...args], { env, encoding: "utf8" });
+  cli(["orgs", "settings", JSON.parse(cli(["orgs", "list"]))[0].sid, "--domain-enforcement", "off"]);
+  return { child, url, dir, out };
+}
+
+async function post(url, path, body) {
+  const r = await fetch(`${url}${path}`, { method: "POST", headers: HEADERS, body: JSON.stringify(body) });
+  if (r.status >= 300) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+async function pathOf(url) {
+  if (KIND.startsWith("/")) return KIND;
+  const Operations = Array.from({ length: 200 }, (_, i) => ({ method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `tail${i}@example.com`, name: { givenName: "Tail", familyName: `User ${i}` }, emails: [{ value: `tail${i}@example.com`, type: "work", primary: true }] } }));
+  const ids = (await post(url, "/scim/v2/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations })).Operations.map((o) => o.location.split("/").pop());
+  if (KIND === "user") return `/scim/v2/Users/${ids[7]}`;
+  const group = await post(url, "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Tail group", members: ids.slice(0, 10).map((value) => ({ value })) });
+  return `/scim/v2/Groups/${group.id}?excludedAttributes=members`;
+}
+
+/** What the hook recorded since it was last asked. */
+async function recorded(server) {
+  rmSync(server.out, { force: true });
+  server.child.kill("SIGUSR2");
+  for (let text = ""; ; await new Promise((r) => setTimeout(r, 5))) {
+    if (!existsSync(server.out)) continue;
+    text = readFileSync(server.out, "utf8");
+    try { return JSON.parse(text); } catch { /* still being written */ }
+  }
+}
+
+async function measure(flags) {
+  const server = await startServer(flags);
+  const rows = [];
+  try {
+    const path = await pathOf(server.url);
+    const load = (seconds) => autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration: seconds, headers: HEADERS });
+    await load(3); // warm-up: JIT, statements, the principal cache, the new space grown
+    for (let rep = 0; rep < REPS; rep++) {
+      await recorded(server);
+      const c0 = cpu(server.child.pid);
+      const r = await load(SECONDS);
+      const c1 = cpu(server.child.pid);
+      const h = await recorded(server);
+      const n = r.requests.total;
+      const none = { count: 0, ms: 0, maxMs: 0 };
+      const scavenge = h.gc.scavenge ?? none;
+      const gcMs = Object.values(h.gc).reduce((t, g) => t + g.ms, 0);
+      if (r.non2xx > 0) throw new Error(`${r.non2xx} answers were not 2xx`);
+      rows.push({
+        perSecond: Math.round(n / SECONDS), p50: r.latency.p50, p99: r.latency.p99,
+        cpuUs: (c1.all - c0.all) / n / 1000, mainUs: (c1.main - c0.main) / n / 1000, othersUs: (c1.all - c1.main - (c0.all - c0.main)) / n / 1000,
+        scavengesPerK: (scavenge.count * 1000) / n, scavengeMs: scavenge.count ? scavenge.ms / scavenge.count : 0, scavengeMaxMs: scavenge.maxMs,
+        scavengedShare: (scavenge.count * CONNECTIONS) / n, markCompacts: (h.gc.markCompact ?? none).count, gcUs: (gcMs * 1000) / n,
+        loopDelayP99: h.loopDelayMs.p99, newSpaceKB: h.spacesKB.new_space, rssMB: h.rssMB,
+      });
+    }
+  } finally {
+    server.child.kill("SIGTERM");
+    await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once("exit", r)));
+    rmSync(server.dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+const COLUMNS = [
+  ["perSecond", "req/s", 0], ["p50", "p50 ms", 0], ["p99", "p99 ms", 0], ["cpuUs", "CPU µs", 1], ["mainUs", "main µs", 1], ["othersUs", "others µs", 1],
+  ["scavengesPerK", "scav/1k", 2], ["scavengeMs", "scav ms", 2], ["scavengeMaxMs", "max ms", 2], ["scavengedShare", "req hit", 3],
+  ["markCompacts", "MC", 0], ["gcUs", "GC µs", 1], ["loopDelayP99", "loop p99", 1], ["newSpaceKB", "new KB", 0], ["rssMB", "RSS MB", 0],
+];
+const line = (label, row) => [label.padEnd(34), ...COLUMNS.map(([k, , d]) => row[k].toFixed(d).padStart(10))].join("");
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`${KIND} at ${CONNECTIONS} connections, ${REPS} × ${SECONDS} s a variant (${TREE}; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})`);
+console.log(["variant".padEnd(34), ...COLUMNS.map(([, h]) => h.padStart(10))].join(""));
+const medians = [];
+for (const flags of VARIANTS) {
+  const label = flags.join(" ") || "(as shipped)";
+  const rows = await measure(flags);
+  for (const row of rows) console.log(line(label, row));
+  medians.push([label, Object.fromEntries(COLUMNS.map(([k]) => [k, median(rows.map((r) => r[k]))]))]);
+}
+console.log("medians:");
+for (const [label, row] of medians) console.log(line(label, row));
