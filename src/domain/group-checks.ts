@@ -82,11 +82,24 @@ async function memberChecks(repos: Repos, orgId: string, group: GroupRecord, bin
   if (changes.length === 0) return { checks: [], demotable: new Set() };
   if (binding?.kind === "orgRole" && binding.role !== "standard") return orgRoleMemberChecks(repos, orgId, group, binding, changes);
   if (binding?.kind === "orgRole" && group.builtin) return orgRoleMemberChecks(repos, orgId, group, binding, changes);
-  if (binding?.kind !== "accountRole") return { checks: [{ action: "group.members.update", target: groupTarget(group.id) }], demotable: new Set() };
+  if (binding?.kind !== "accountRole") return { checks: membersUpdate(group), demotable: new Set() };
   const checks: Check[] = [];
   if (changes.some((c) => c.kind === "add" || c.kind === "replace")) checks.push(...(await grantChecks(repos, orgId, binding, true)));
   if (changes.some((c) => c.kind !== "add")) checks.push(...(await grantChecks(repos, orgId, binding, false)));
   return { checks, demotable: new Set() };
+}
+
+const membersUpdate = (group: GroupRecord): Check[] => [{ action: "group.members.update", target: groupTarget(group.id) }];
+
+/**
+ * modifyChecks of a change of members alone (no attributes) on a group whose membership grants
+ * nothing (no binding, or a plain group named for the Standard User role): group.members.update,
+ * known without reading anything; null for any other change (ask modifyChecks).
+ */
+export function readlessMemberChecks(group: GroupRecord, changes: readonly MemberChange[]): Check[] | null {
+  const b = group.binding;
+  if (changes.length === 0 || b?.kind === "accountRole" || (b?.kind === "orgRole" && (b.role !== "standard" || group.builtin))) return null;
+  return membersUpdate(group);
 }
 
 /** What a group change asks of the policy: renaming, (un)binding, and what each member change grants or revokes. */

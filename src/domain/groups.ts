@@ -10,7 +10,7 @@ import { auditEvent } from "./audit";
 import { type Clock, isoNow } from "./clock";
 import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
-import { grantChecks, modifyChecks, sameBinding, type GroupAttributes, type MemberChange } from "./group-checks";
+import { grantChecks, modifyChecks, readlessMemberChecks, sameBinding, type GroupAttributes, type MemberChange } from "./group-checks";
 import { authorize, groupTarget, orgTarget, Refusal } from "./policy";
 import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
@@ -53,9 +53,12 @@ export function shape(data: Record<string, unknown>, previous?: string): { displ
   return { displayName, externalId: (externalId as string | undefined) ?? null };
 }
 
+/** `ids` without repeats, in their first order (one id: the same array). */
+const once = (ids: string[]): string[] => (ids.length < 2 ? ids : [...new Set(ids)]);
+
 async function checkMembers(tx: Repos, orgId: string, ids: string[], binding: GroupBinding | null): Promise<void> {
   if (ids.length > MAX_MEMBERS_PER_REQUEST) throw Errors.tooManyMembers(MAX_MEMBERS_PER_REQUEST);
-  const unique = [...new Set(ids)];
+  const unique = once(ids);
   const found = await tx.groups.existingUserIds(orgId, unique);
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length > 0) throw Errors.memberNotFound(missing.slice(0, 10));
@@ -104,8 +107,8 @@ async function applyMemberChanges(tx: Repos, orgId: string, groupId: string, cha
     if (c.kind === "add" || c.kind === "replace") await checkMembers(tx, orgId, c.ids, binding);
     if (c.kind === "replace" && (await membersAre(tx, orgId, groupId, c.ids))) continue;
     if (c.kind === "removeAll" || c.kind === "replace") removed += await tx.groups.removeAllMembers(orgId, groupId);
-    if (c.kind === "remove") removed += await tx.groups.removeMembers(orgId, groupId, [...new Set(c.ids)]);
-    if (c.kind === "add" || c.kind === "replace") added += await tx.groups.addMembers(orgId, groupId, [...new Set(c.ids)], now);
+    if (c.kind === "remove") removed += await tx.groups.removeMembers(orgId, groupId, once(c.ids));
+    if (c.kind === "add" || c.kind === "replace") added += await tx.groups.addMembers(orgId, groupId, once(c.ids), now);
   }
   return { added, removed };
 }
@@ -190,6 +193,8 @@ async function findGroup(repos: Repos, actor: Actor, id: string, notFound = () =
   return g;
 }
 
+const NO_ONE: ReadonlySet<string> = new Set();
+
 /** The policy's refusal as a value, so that a transaction returns it and its audit event commits; anything else is thrown. */
 const refusalOf = (asked: Promise<void>): Promise<Refusal | null> => asked.then(() => null, (e: unknown) => { if (e instanceof Refusal) return e; throw e; });
 
@@ -255,9 +260,15 @@ export async function modifyGroup(
     const current = await findGroup(tx, actor, id, hooks.notFound);
     checkIfMatch(ifMatch, current.version);
     const after = attributesAfter(current, transform ? transform(current) : null);
-    const { checks, demotable } = await modifyChecks(tx, actor, current, after, changes);
-    const refused = await refusalOf(authorize({ store: tx, clock }, actor, checks, { action: "group.update", target: groupTarget(id) }));
-    if (refused) return { refused }; // its audit event commits with the transaction
+    // A member PATCH of a plain group (an IdP's usual request) asks what it asks without reading anything.
+    const readless = after === null ? readlessMemberChecks(current, changes) : null;
+    const { checks, demotable } = readless ? { checks: readless, demotable: NO_ONE } : await modifyChecks(tx, actor, current, after, changes);
+    try {
+      await authorize({ store: tx, clock }, actor, checks, { action: "group.update", target: groupTarget(id) });
+    } catch (e) {
+      if (e instanceof Refusal) return { refused: e }; // its audit event commits with the transaction
+      throw e;
+    }
     const now = isoNow(clock);
     let next = current;
     if (after && !sameAttributes(current, after)) {
@@ -271,11 +282,11 @@ export async function modifyGroup(
       }
       if (!ok) throw Errors.versionMismatch(`W/"${current.version}"`, "newer");
     }
-    await hooks.before?.(tx);
+    if (hooks.before) await hooks.before(tx);
     const counts = current.builtin && current.binding?.kind === "orgRole"
       ? await applyRoleGroupChanges(deps, tx, actor, current, changes, demotable)
       : await applyMemberChanges(tx, orgId, id, changes, next.binding, now);
-    await hooks.after?.(tx, counts);
+    if (hooks.after) await hooks.after(tx, counts);
     if (next === current) {
       // Nothing changed (members there already or absent, attributes as they were): no version, no audit event.
       if (counts.added + counts.removed === 0) return { group: current };
