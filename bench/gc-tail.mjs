@@ -13,10 +13,13 @@
 //     [--reps 5] [--connections 10] [--variants 'NODE FLAGS;NODE FLAGS;...'] [--env '{"NAME":"value"}']
 // --variants: node flags per variant, `;`-separated (an empty one is the product as it ships), run in
 // turn, each on a fresh server, e.g. --variants ';--max-semi-space-size=32;--max-semi-space-size=64'.
+// The word @profiled in a variant runs it as `npm run bench` runs its 10-connection measurements: the
+// bench's CPU profiler hook preloaded (dist-bench/bench/profiler-hook.js, built by `npx tsc -p
+// bench/tsconfig.json`) and told to start after the warm-up (sampling every 500 µs), e.g. --variants ';@profiled'.
 // Linux only; without taskset nothing is pinned.
 import autocannon from "autocannon";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -61,12 +64,18 @@ function cpu(pid) {
   return { all, main };
 }
 
-async function startServer(flags) {
+const PROFILER_HOOK = join(TREE, "dist-bench", "bench", "profiler-hook.js");
+
+async function startServer(variant) {
+  const profiled = variant.includes("@profiled");
+  const flags = variant.filter((f) => f !== "@profiled");
+  if (profiled && !existsSync(PROFILER_HOOK)) throw new Error(`@profiled needs ${PROFILER_HOOK}: run \`npx tsc -p bench/tsconfig.json\` in ${TREE}`);
   const dir = mkdtempSync(join(tmpdir(), "orgscim-gctail-"));
   const port = await freePort();
   const out = join(dir, "gc.json");
   const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN, GC_TAIL_OUT: out, ...EXTRA_ENV };
-  const argv = [process.execPath, ...flags, "--import", HOOK, join(TREE, "dist", "main.js")];
+  if (profiled) env.BENCH_PROFILE_DIR = dir;
+  const argv = [process.execPath, ...flags, ...(profiled ? ["--require", PROFILER_HOOK] : []), "--import", HOOK, join(TREE, "dist", "main.js")];
   const child = spawn(hasTaskset ? "taskset" : argv[0], hasTaskset ? ["-c", "0", ...argv] : argv.slice(1), { env, stdio: ["ignore", openSync("/dev/null", "a"), "inherit"] });
   const url = `http://127.0.0.1:${port}`;
   for (const end = Date.now() + 60_000; ;) {
@@ -77,7 +86,17 @@ async function startServer(flags) {
   }
   const cli = (args) => execFileSync(process.execPath, [join(TREE, "bin", "orgscim.js"), ...args], { env, encoding: "utf8" });
   cli(["orgs", "settings", JSON.parse(cli(["orgs", "list"]))[0].sid, "--domain-enforcement", "off"]);
-  return { child, url, dir, out };
+  return { child, url, dir, out, profiled };
+}
+
+/** Starts the bench's profiler in the server (bench/profiles.ts's protocol: a command file, then SIGUSR2). */
+async function startProfiler(server) {
+  writeFileSync(join(server.dir, ".command"), "start gctail");
+  server.child.kill("SIGUSR2");
+  for (const end = Date.now() + 15_000; !existsSync(join(server.dir, "gctail.started")); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > end) throw new Error("the profiler hook did not start within 15 s");
+  }
+  writeFileSync(join(server.dir, ".command"), "running gctail"); // the hook ignores it on the SIGUSR2s that follow (gc-tail-hook.mjs's)
 }
 
 async function post(url, path, body) {
@@ -113,6 +132,7 @@ async function measure(flags) {
     const path = await pathOf(server.url);
     const load = (seconds) => autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration: seconds, headers: HEADERS });
     await load(3); // warm-up: JIT, statements, the principal cache, the new space grown
+    if (server.profiled) await startProfiler(server);
     for (let rep = 0; rep < REPS; rep++) {
       await recorded(server);
       const c0 = cpu(server.child.pid);
