@@ -11,6 +11,8 @@
 // the new space's size and RSS. Medians per variant at the end.
 //   npm run build && node bench/gc-tail.mjs [--tree DIR] [--kind group|user|/scim/v2/...] [--seconds 2]
 //     [--reps 5] [--connections 10] [--variants 'NODE FLAGS;NODE FLAGS;...'] [--env '{"NAME":"value"}']
+// --kind PATH: a path of its own, on a store holding users tail0@example.com to tail199@example.com,
+// e.g. '/scim/v2/Users?filter=userName%20eq%20%22tail7%40example.com%22'.
 // --variants: node flags per variant, `;`-separated (an empty one is the product as it ships), run in
 // turn, each on a fresh server, e.g. --variants ';--max-semi-space-size=32;--max-semi-space-size=64'.
 // The word @profiled in a variant runs it as `npm run bench` runs its 10-connection measurements: the
@@ -105,11 +107,12 @@ async function post(url, path, body) {
   return r.json();
 }
 
+/** The store's users (tail0@example.com ... tail199@example.com) and group, made; the path of --kind. */
 async function pathOf(url) {
-  if (KIND.startsWith("/")) return KIND;
   const Operations = Array.from({ length: 200 }, (_, i) => ({ method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `tail${i}@example.com`, name: { givenName: "Tail", familyName: `User ${i}` }, emails: [{ value: `tail${i}@example.com`, type: "work", primary: true }] } }));
   const ids = (await post(url, "/scim/v2/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations })).Operations.map((o) => o.location.split("/").pop());
   if (KIND === "user") return `/scim/v2/Users/${ids[7]}`;
+  if (KIND.startsWith("/")) return KIND;
   const group = await post(url, "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Tail group", members: ids.slice(0, 10).map((value) => ({ value })) });
   return `/scim/v2/Groups/${group.id}?excludedAttributes=members`;
 }
