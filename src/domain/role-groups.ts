@@ -25,6 +25,10 @@ export const orgRoleGroupId = (orgId: string, role: OrgRole): string => `GP${org
 export const allOrgRoleGroupIds = (orgId: string): string[] =>
   (Object.keys(ROLE_NUMBER) as OrgRole[]).map((r) => orgRoleGroupId(orgId, r));
 
+/** An org-role group as a user's groups list it (groupsOfUser): built-in groups are never renamed or rebound. */
+export const orgRoleGroupRef = (orgId: string, role: OrgRole): GroupRef =>
+  ({ id: orgRoleGroupId(orgId, role), display: ORG_ROLE_GROUP_NAMES[role], builtin: true, binding: { kind: "orgRole", role } });
+
 export function builtinOrgRoleGroups(orgId: string, now: string): GroupRecord[] {
   return (Object.keys(ORG_ROLE_GROUP_NAMES) as OrgRole[]).map((role) => ({
     id: orgRoleGroupId(orgId, role),

@@ -8,8 +8,8 @@ import type { Actor } from "./actor";
 import { type Clock, isoNow } from "./clock";
 import { Errors } from "./errors";
 import { userTarget, type Check, type Target } from "./policy";
-import { UniqueViolation, type Repos } from "./ports/store";
-import { allOrgRoleGroupIds, orgRoleGroupId } from "./role-groups";
+import { UniqueViolation, type GroupRef, type Repos } from "./ports/store";
+import { allOrgRoleGroupIds, orgRoleGroupId, orgRoleGroupRef } from "./role-groups";
 import { cleanUserTexts } from "./text";
 import type { Email, OrgRole, UserRecord } from "./types";
 
@@ -171,15 +171,20 @@ export async function uniquenessError(repos: Repos, orgId: string, e: unknown, u
  * Keeps the built-in org-role groups equal to the users' direct roles: a managed user is a member
  * of exactly the group of their role; a pending user of none. Touches the groups it changes.
  * `fresh`: the user was inserted in this transaction, so is in no group yet (nothing to remove).
+ * Answers the group the user was added to (none, or the one of their role), as groupsOfUser lists it.
  */
-export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecord, options?: { fresh?: boolean }): Promise<void> {
-  const target = user.status === "managed" && user.orgRole ? orgRoleGroupId(user.orgId, user.orgRole) : null;
+export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecord, options?: { fresh?: boolean }): Promise<GroupRef[]> {
+  const role = user.status === "managed" ? user.orgRole : null;
+  const target = role ? orgRoleGroupId(user.orgId, role) : null;
   const now = isoNow(clock);
+  const added: GroupRef[] = [];
   for (const gid of allOrgRoleGroupIds(user.orgId)) {
     if (options?.fresh && gid !== target) continue;
     const changed = gid === target
       ? await tx.groups.addMembers(user.orgId, gid, [user.id])
       : await tx.groups.removeMembers(user.orgId, gid, [user.id]);
     if (changed > 0) await tx.groups.touch(user.orgId, gid, now);
+    if (changed > 0 && role && gid === target) added.push(orgRoleGroupRef(user.orgId, role));
   }
+  return added;
 }

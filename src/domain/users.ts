@@ -37,10 +37,10 @@ export interface CreateOutcome {
   user: UserRecord;
   /** revived: a deactivated user with the same externalId was reactivated (Okta re-provisioning). */
   outcome: "created" | "revived";
+  groups?: GroupRef[]; // a created user's, as groupsOfUser lists them: the org-role group the create put them in
 }
 
 const MAX_CAS_RETRIES = 20;
-
 // ---------- use cases ----------
 
 /**
@@ -93,16 +93,16 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
       lastModified: now,
     };
 
-    await store.transaction(async (tx) => {
+    return await store.transaction(async (tx) => {
       try {
         await tx.users.insert(user);
       } catch (e) {
         throw await uniquenessError(tx, orgId, e, s.userName);
       }
-      await syncOrgRoleGroups(tx, clock, user, { fresh: true });
+      const added = await syncOrgRoleGroups(tx, clock, user, { fresh: true });
       await tx.audit.append(auditEvent(clock, actor, "user.create", { type: "User", id: user.id }, { after: summary(user) }));
-    });
-    return { user, outcome: "created" };
+      return added; // no group could hold the new user before its id is answered
+    }).then((groups) => ({ user, outcome: "created", groups }));
   } catch (e) {
     if (e instanceof DomainError && e.kind === "forbidden" && !(e instanceof Refusal)) await auditRefusal(store, clock, actor, "user.create", { type: "User", id: null }, e.message);
     throw e;

@@ -96,8 +96,8 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
   r.post("/Users", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
     const input = userInputOf(req.body, profileOf(req));
-    const { user, outcome } = await createUser(deps, actorOf(req), input);
-    const body = await render(req, user, projection);
+    const { user, outcome, groups } = await createUser(deps, actorOf(req), input);
+    const body = await render(req, user, projection, groups);
     res.setHeader("ETag", etagOf(user.version));
     res.setHeader("Location", `${base(req)}/Users/${user.id}`);
     if (outcome !== "created") res.setHeader("X-Orgscim-Outcome", outcome);
