@@ -25,6 +25,7 @@ import type { AttrRef, CompareOp, Filter, FilterValue } from "../../domain/filte
 import { parseDateTime } from "../../domain/filter-eval";
 import type { AttrInfo, Resolver } from "../schema-model";
 import { tokenize, type Token } from "./lexer";
+import { withNfcValues } from "./nfc";
 
 /** Longest filter accepted, in characters. */
 export const MAX_FILTER_LENGTH = 4096;
@@ -287,7 +288,7 @@ export function parseFilter(text: string, resolver: Resolver): Filter {
     throw Errors.filterTooComplex(`it is ${text.length} characters long; the limit is ${MAX_FILTER_LENGTH}`);
   }
   if (text.trim().length === 0) throw Errors.invalidFilter("the filter is empty");
-  return new Parser(tokenize(text), resolver).parse();
+  return withNfcValues(new Parser(tokenize(text), resolver).parse());
 }
 
 const describeParam = (resolver: Resolver, path: string, param: string): AttrInfo => {
