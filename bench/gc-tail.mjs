@@ -15,7 +15,7 @@
 // e.g. '/scim/v2/Users?filter=userName%20eq%20%22tail7%40example.com%22'.
 // --variants: node flags per variant, `;`-separated (an empty one is the product as it ships), run in
 // turn, each on a fresh server, e.g. --variants ';--max-semi-space-size=32;--max-semi-space-size=64'.
-// The word @profiled in a variant runs it as `npm run bench` runs its 10-connection measurements: the
+// The word @profiled in a variant runs it as `npm run bench` runs its profiled (unmeasured) runs: the
 // bench's CPU profiler hook preloaded (dist-bench/bench/profiler-hook.js, built by `npx tsc -p
 // bench/tsconfig.json`) and told to start after the warm-up (sampling every 500 µs), e.g. --variants ';@profiled'.
 // Linux only; without taskset nothing is pinned.
