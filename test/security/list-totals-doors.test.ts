@@ -28,6 +28,7 @@ jest.setTimeout(120_000);
 
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+const GROUP_MEMBER = "urn:ietf:params:scim:schemas:core:2.0:GroupMember";
 /** Users (or groups) in each door's list before the write: page 2 of 2 never ends it, before or after. */
 const IN_LIST = 8;
 
@@ -63,7 +64,7 @@ async function secondPages(token: string, resource: string, filter: string, curs
 
 interface Door {
   name: string;
-  resource: "Users" | "Groups";
+  resource: "Users" | "Groups" | "GroupMembers";
   /** Makes the door's organization and its list; answers the filter and what the write needs. */
   setup(token: string, tag: string, orgId: string): Promise<{ filter: string; write: () => Promise<void> }>;
 }
@@ -158,6 +159,33 @@ const doors: Door[] = [
     async setup(token, tag) {
       for (let i = 0; i < IN_LIST; i++) await created(token, "/Groups", { schemas: [GROUP], displayName: `${tag}-g${i}` });
       return { filter: `displayName sw "${tag}-"`, write: async () => void (await created(token, "/Groups", { schemas: [GROUP], displayName: `${tag}-new` })) };
+    },
+  },
+  {
+    name: "POST /GroupMembers (a group's member list)", resource: "GroupMembers",
+    async setup(token, tag) {
+      const ids = await usersOf(token, tag);
+      const extra = await created(token, "/Users", userBody(`${tag}-extra@tot.test`));
+      const group = await created(token, "/Groups", { schemas: [GROUP], displayName: `team-${tag}`, members: ids.map((value) => ({ value })) });
+      const body = { schemas: [GROUP_MEMBER], group: { value: group }, member: { value: extra } };
+      return { filter: `group.value eq "${group}"`, write: () => ok(call("POST", `${s.scim}/GroupMembers`, token, body), "POST /GroupMembers", 201) };
+    },
+  },
+  {
+    name: "SCIM DELETE /Users/{id} of a member (a group's member list)", resource: "GroupMembers",
+    async setup(token, tag) {
+      const ids = await usersOf(token, tag);
+      const group = await created(token, "/Groups", { schemas: [GROUP], displayName: `team-${tag}`, members: ids.map((value) => ({ value })) });
+      return { filter: `group.value eq "${group}"`, write: () => ok(call("DELETE", `${s.scim}/Users/${ids[7]!}`, token), "DELETE", 204) };
+    },
+  },
+  {
+    name: "SCIM PATCH /Groups/{id} removing a member (a group's member list)", resource: "GroupMembers",
+    async setup(token, tag) {
+      const ids = await usersOf(token, tag);
+      const group = await created(token, "/Groups", { schemas: [GROUP], displayName: `team-${tag}`, members: ids.map((value) => ({ value })) });
+      const patch = { schemas: [PATCH_SCHEMA], Operations: [{ op: "remove", path: `members[value eq "${ids[7]!}"]` }] };
+      return { filter: `group.value eq "${group}"`, write: () => ok(call("PATCH", `${s.scim}/Groups/${group}`, token, patch), "member PATCH", 200, 204) };
     },
   },
   {
