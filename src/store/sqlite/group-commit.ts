@@ -40,7 +40,20 @@ export interface GroupCommitOptions {
   syncer?: WalSyncer;
   /** With a syncer: keep the group open while an fsync is in flight, committing it when that completes (default true). */
   holdWhileSyncing?: boolean;
+  /**
+   * How long a BEGIN waits for the write lock that another connection holds (the checkpoint
+   * worker's RESTART, another process with WORKERS=N) before the transaction is refused
+   * StoreUnavailable; default LOCK_WAIT_MS. It waits off the event loop: see begin().
+   */
+  lockWaitMs?: number;
 }
+
+/** The default of lockWaitMs: what the writer's busy_timeout was when SQLite waited for the lock on the loop. */
+export const LOCK_WAIT_MS = 5000;
+/** Between two tries of a BEGIN that found the write lock held: the loop serves other requests meanwhile. */
+const LOCK_RETRY_MS = 1;
+
+const isBusy = (e: unknown): boolean => typeof (e as { code?: unknown })?.code === "string" && (e as { code: string }).code.startsWith("SQLITE_BUSY");
 
 /** 503 with Retry-After: the group's work is gone, and trying again is right. */
 const rolledBack = () => new StoreUnavailable(new Error("the store's transaction was rolled back before it could commit"));
@@ -68,7 +81,7 @@ export class GroupCommitter {
       this.mutex.run(async () => {
         let opens: boolean;
         try {
-          opens = this.begin();
+          opens = await this.begin();
         } catch (e) {
           reject(translate(e));
           return;
@@ -122,17 +135,35 @@ export class GroupCommitter {
     await this.options.syncer?.settled();
   }
 
-  /** Opens the group's transaction unless it is open; answers whether this call opened it. */
-  private begin(): boolean {
+  /**
+   * Opens the group's transaction unless it is open; answers whether this call opened it. The
+   * writer's busy_timeout is 0 (./store.ts): a BEGIN that finds the write lock held by another
+   * connection fails at once and is tried again after a timer, so the event loop serves other
+   * requests (and the lock's holder its thread) meanwhile instead of sleeping inside SQLite's busy
+   * handler; the transactions behind it wait on the mutex, as they did. Refused (StoreUnavailable)
+   * once the lock stayed held for lockWaitMs.
+   */
+  private async begin(): Promise<boolean> {
     if (this.db.inTransaction) return false;
     // A group whose transaction SQLite ended by itself cannot be acknowledged. (The error made only
     // then: an Error captures its stack, and this runs at every group's BEGIN.)
     if (this.waiting.length > 0) this.refuseWaiting(rolledBack());
-    this.options.assertFiles();
-    const failed = this.options.syncer?.failed;
-    if (failed) throw failed;
-    this.db.exec("BEGIN IMMEDIATE");
-    return true;
+    let deadline = 0;
+    for (;;) {
+      this.options.assertFiles();
+      const failed = this.options.syncer?.failed;
+      if (failed) throw failed;
+      try {
+        this.db.exec("BEGIN IMMEDIATE");
+        return true;
+      } catch (e) {
+        if (!isBusy(e) || this.db.inTransaction) throw e;
+        const now = Date.now();
+        deadline ||= now + (this.options.lockWaitMs ?? LOCK_WAIT_MS);
+        if (now >= deadline) throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    }
   }
 
   private undo(name: string): void {

@@ -154,6 +154,11 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // After a checkpoint resets the WAL, its file is cut back to 64 MB (a burst would otherwise keep its size).
   db.pragma("journal_size_limit = 67108864");
   refreshPlannerStatistics(db);
+  // From here the writer never sleeps inside SQLite for a lock another connection holds (the
+  // checkpoint worker's RESTART, another process): a BEGIN that finds it held is tried again after
+  // a timer, off the event loop (./group-commit.ts begin). A planner refresh finding it held is
+  // skipped until its next interval (keepPlannerStatisticsFresh).
+  db.pragma("busy_timeout = 0");
   // The files at `path` must stay the ones this connection writes: checked before every commit,
   // by ping (/readyz), and on a timer that logs and turns the connection read-only.
   const files = options.path === ":memory:" ? null : rememberFiles(options.path);
