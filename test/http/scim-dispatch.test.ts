@@ -8,7 +8,9 @@
  * could not move a request to another handler, drop a 405's Allow or an OPTIONS answer.
  *
  * The second part reads the application's own layers: the hot routes are reached without entering
- * any router but the SCIM one, so a new router mounted in front of them cannot slip in unnoticed.
+ * any router but the SCIM one, so a new router mounted in front of them cannot slip in unnoticed,
+ * and the SCIM mount walks them flat over its router's registrations (src/http/scim/flat-routes.ts;
+ * the first part holds that walk to the answers recorded from the routers).
  *
  * To re-record after a deliberate change of dispatch: `SCIM_DISPATCH_RECORD=1 npx jest
  * test/http/scim-dispatch.test.ts`, and say in the commit what changed and why.
@@ -16,6 +18,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Express } from "express";
+import type { FlatRoutes } from "../../src/http/scim/flat-routes";
 import { call, startTestServer, USER_SCHEMA, type TestServer } from "../helpers/server";
 
 const GOLDEN = join(__dirname, "..", "fixtures", "scim-dispatch.json");
@@ -109,7 +112,8 @@ describe("SCIM dispatch: every path and method answers as recorded", () => {
 /** express 5's router layers (router 2.x): what this test reads of them. */
 interface Layer {
   route?: { _handlesMethod(method: string): boolean };
-  handle: { stack?: Layer[] };
+  /** A router, or the SCIM mount's dispatcher (src/http/scim/flat-routes.ts), which shows its router's stack. */
+  handle: { stack?: Layer[]; flatRoutes?: FlatRoutes };
   match(path: string): false | { path: string };
 }
 
@@ -141,8 +145,16 @@ describe("SCIM dispatch: the hot routes are reached flat", () => {
     ["POST", "/Bulk"], ["GET", "/ServiceProviderConfig"], ["GET", "/Schemas"], ["GET", "/ResourceTypes/User"],
   ] as const;
 
+  const app = () => s.running.server.listeners("request").find((l) => "router" in l) as unknown as Omit<Express, "router"> & { router: { stack: Layer[] } };
+
   it.each(HOT)("%s /scim/v2%s enters the SCIM router and no other", (method, path) => {
-    const app = s.running.server.listeners("request").find((l) => "router" in l) as unknown as Express & { router: { stack: Layer[] } };
-    expect(routersEntered(app.router.stack, method, `/scim/v2${path}`)).toEqual({ entered: ["/scim/v2"], found: true });
+    expect(routersEntered(app().router.stack, method, `/scim/v2${path}`)).toEqual({ entered: ["/scim/v2"], found: true });
+  });
+
+  it.each(HOT)("%s /scim/v2%s is walked flat, without express's per-layer dispatch (src/http/scim/flat-routes.ts)", (method, path) => {
+    const mount = app().router.stack.find((l) => l.match("/scim/v2/Users") && l.handle.flatRoutes);
+    const flat = mount?.handle.flatRoutes;
+    expect(flat?.flat()).toBe(true);
+    expect(flat?.routeFor(method, path)).not.toBeNull();
   });
 });

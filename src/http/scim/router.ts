@@ -14,6 +14,7 @@ import { refusalsDurable } from "../refusals-durable";
 import { sendScimError } from "../scim-errors";
 import { bulkRoutes, DEFAULT_BULK_LIMITS, type BulkLimits } from "./bulk-routes";
 import { discoveryRoutes } from "./discovery-routes";
+import { flatRoutes, type FlatRoutes } from "./flat-routes";
 import { groupMemberRoutes } from "./group-members-routes";
 import { groupRoutes } from "./groups-routes";
 import { recordRefusals } from "./record-refusals";
@@ -40,6 +41,9 @@ export interface ScimRouterDeps extends ScimDeps {
  * The SCIM router and what follows it at the same mount. The resource routes are registered on
  * this one router, flat, in the order below: a request walks the authentication, budget and
  * shedding middleware, then route layers only (each a path match), never a router per resource.
+ * `router` is the mount's handler: a plain request (a method and path an IdP sends) is walked over
+ * the same registrations without express's per-layer dispatch (./flat-routes.ts), any other goes to
+ * the express router itself.
  * express (router 2.x) leaves a nested router that has no matching route through setImmediate,
  * so every nested router in front of a route cost the request a turn of the event loop as well
  * as its own dispatch (test/http/scim-dispatch.test.ts reads the layers).
@@ -48,8 +52,9 @@ export interface ScimRouterDeps extends ScimDeps {
  * answers OPTIONS itself, 200 with Allow, when a route matches the path). app.ts mounts it right
  * after the router, at the same path, so that it renders SCIM's 404.
  */
-export function scimRouter(deps: ScimRouterDeps): { router: Router; fallback: [RequestHandler, ErrorRequestHandler, ErrorRequestHandler] } {
+export function scimRouter(deps: ScimRouterDeps): { router: FlatRoutes["dispatcher"]; flat: FlatRoutes; fallback: [RequestHandler, ErrorRequestHandler, ErrorRequestHandler] } {
   const r = Router({ caseSensitive: false });
+  const flat = flatRoutes(r); // every registration below is recorded too, for the flat dispatch of ./flat-routes.ts
   r.use(requireToken(deps.authenticator, ["scim", "admin"], deps, deps.authFailures));
   if (deps.rateLimit) r.use(deps.rateLimit);
   // Shedding knows the organization (it sheds the heaviest first) and runs before any body is read.
@@ -73,5 +78,5 @@ export function scimRouter(deps: ScimRouterDeps): { router: Router; fallback: [R
   r.use(refusalsDurable(deps.store)); // a write's refusal once what it read is on disk (../refusals-durable.ts)
   r.use(recorded);
   r.use(rendered);
-  return { router: r, fallback: [notFound, recorded, rendered] };
+  return { router: flat.dispatcher, flat, fallback: [notFound, recorded, rendered] };
 }
