@@ -47,7 +47,9 @@ let resolver: TxtResolver;
 const dir = mkdtempSync(join(tmpdir(), "orgscim-domains-"));
 beforeAll(async () => {
   dns = await startDnsServer();
-  resolver = createTxtResolver({ servers: [dns.address], timeoutMs: 500, tries: 1 });
+  // The double answers every query (records, NXDOMAIN, SERVFAIL): the wait only bounds a hang, so it
+  // is generous. At 500 ms a loaded machine (load 17) missed an answer: "queryTxt ETIMEOUT".
+  resolver = createTxtResolver({ servers: [dns.address], timeoutMs: 10_000, tries: 1 });
 });
 afterAll(async () => {
   await dns.close();
