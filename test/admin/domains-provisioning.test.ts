@@ -14,7 +14,7 @@ describeBrowser("Admin Center: domains and provisioning", () => {
   let dns: TestDnsServer;
   const env = adminEnv(async () => {
     dns = await startDnsServer();
-    return { DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "500" };
+    return { DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "10000" };
   });
   afterAll(async () => {
     await dns?.close();

@@ -52,7 +52,7 @@ const PRINCIPALS: readonly PrincipalName[] = ["accountAdmin", "standard", "stand
 
 beforeAll(async () => {
   dns = await startDnsServer();
-  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "500" });
+  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "10000" });
   w = await buildWorld(s.running.store);
   e = await buildElsewhere(s.running.store);
   const idp = w.principals.idp.plaintext;

@@ -49,7 +49,7 @@ const spy = jest.spyOn(decideModule, "decide").mockImplementation((p, action, ta
 
 beforeAll(async () => {
   dns = await startDnsServer();
-  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "500" });
+  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "10000" });
   shared = await buildWorld(s.running.store);
   elsewhere = await buildElsewhere(s.running.store);
   const doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as { paths: Record<string, { get?: { parameters?: { name: string }[] } }> };

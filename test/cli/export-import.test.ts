@@ -85,7 +85,7 @@ describe("export, then import into an empty store, then export", () => {
   const publish = async (store: Store, orgId: string) => {
     for (const d of await store.domains.list(orgId)) dns.setTxt(`_orgscim.${d.name}`, d.challenge);
   };
-  const verifier = () => domainVerifier(createTxtResolver({ servers: [dns.address], timeoutMs: 500 }));
+  const verifier = () => domainVerifier(createTxtResolver({ servers: [dns.address], timeoutMs: 10_000 }));
 
   it("gives the same file with tokens asked for and the domain verified again through DNS: only its verification time and the header's export time differ", async () => {
     const source = t.open("a.db");

@@ -25,7 +25,7 @@ let dns: TestDnsServer;
 let elsewhere: Elsewhere;
 beforeAll(async () => {
   dns = await startDnsServer();
-  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "500" });
+  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "10000" });
   elsewhere = await buildElsewhere(s.running.store);
 });
 afterAll(async () => {

@@ -16,7 +16,7 @@ let dns: TestDnsServer;
 let s: TestServer;
 beforeAll(async () => {
   dns = await startDnsServer();
-  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "500" });
+  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "10000" });
 });
 afterAll(async () => {
   await s.close();
@@ -129,7 +129,7 @@ describe("claims", () => {
     const ca = await add(a, name);
     const cb = await add(b, name);
     publish(name, cb.body.verification.record_value);
-    const report = await recheckDomains({ store: s.running.store, clock: systemClock, dns: createTxtResolver({ servers: [dns.address], timeoutMs: 500, tries: 1 }) });
+    const report = await recheckDomains({ store: s.running.store, clock: systemClock, dns: createTxtResolver({ servers: [dns.address], timeoutMs: 10_000, tries: 1 }) });
     expect(report.verified).toBeGreaterThanOrEqual(1);
     expect((await v1("GET", `${s.url}/v1/Domains/${cb.body.sid}`, b.token)).body.state).toBe("verified");
     expect((await v1("GET", `${s.url}/v1/Domains/${ca.body.sid}`, a.token)).body.code).toBe(6109);

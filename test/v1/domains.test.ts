@@ -19,7 +19,7 @@ let dns: TestDnsServer;
 let s: TestServer;
 beforeAll(async () => {
   dns = await startDnsServer();
-  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "500" });
+  s = await startTestServer({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: "10000" });
 });
 afterAll(async () => {
   await s.close();
@@ -30,7 +30,7 @@ afterAll(async () => {
 async function recheckAt(days: number) {
   const at = Date.now() + days * DAY;
   const clock: Clock = { now: () => new Date(at) };
-  return recheckDomains({ store: s.running.store, clock, dns: createTxtResolver({ servers: [dns.address], timeoutMs: 500, tries: 1 }) });
+  return recheckDomains({ store: s.running.store, clock, dns: createTxtResolver({ servers: [dns.address], timeoutMs: 10_000, tries: 1 }) });
 }
 
 let seq = 0;
