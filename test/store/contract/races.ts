@@ -32,7 +32,7 @@ export function races(it_: ContractIt, store: () => Store): void {
     }
     expect(await store().groups.countMembers(org.id, g.id)).toBe(0);
     expect(await store().groups.listMembers(org.id, g.id, 100)).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 
   it_("never leaves a membership in a group deleted while members were being added", async () => {
     const org = anOrg(); await store().orgs.insert(org);
@@ -47,7 +47,7 @@ export function races(it_: ContractIt, store: () => Store): void {
       expect(await store().groups.countMembers(org.id, g.id)).toBe(0);
     }
     expect(await store().groups.groupsOfUser(org.id, u.id)).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 
   it_("pages by cursor past no user whose insert commits late: a walk sees every insert done before its last page", async () => {
     const org = anOrg(); await store().orgs.insert(org);
@@ -85,7 +85,7 @@ export function races(it_: ContractIt, store: () => Store): void {
     // Every insert that had completed when the walk asked for its last page is in the walk.
     expect([...required].filter((id) => !seen.includes(id))).toEqual([]);
     expect(new Set(seen).size).toBe(seen.length);
-  }, 30_000);
+  }, 120_000);
 
   it_("keeps exactly one of 50 racing creates of one userName, and of one group name", async () => {
     const org = anOrg(); await store().orgs.insert(org);
@@ -109,7 +109,7 @@ export function races(it_: ContractIt, store: () => Store): void {
     expect(added.reduce((a, b) => a + b, 0)).toBe(200);
     expect(await store().groups.countMembers(org.id, g.id)).toBe(200);
     expect(await Promise.all(users.slice(0, 20).map((u) => store().groups.addMembers(org.id, g.id, [u.id])))).toEqual(Array(20).fill(0));
-  }, 30_000);
+  }, 120_000);
 
   it_("numbers inserts so that racing transactions of one organization all commit, each seen once by cursor", async () => {
     const org = anOrg(); await store().orgs.insert(org);
@@ -123,5 +123,5 @@ export function races(it_: ContractIt, store: () => Store): void {
       cursor = page.nextCursor;
     }
     expect(seen.sort()).toEqual(users.map((u) => u.id).sort());
-  }, 30_000);
+  }, 120_000);
 }
