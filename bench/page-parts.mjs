@@ -6,7 +6,8 @@
 // Parts: the store's users.list (a deep cursor page), groups.groupsOfUsers for that page, rendering
 // (renderUser, projection, listResponse), JSON.stringify of the rendered page, the page's text as the
 // tree's GET /Users writes it (since issue 18's copied attributes: its bytes, written from the stored
-// attributes' text into one Buffer), the bytes of a page text (for a tree writing a string: its UTF-8
+// attributes' text into one Buffer; since its page bodies, each user put into the page's body in
+// pieces, the body's buffer kept for the next page), the bytes of a page text (for a tree writing a string: its UTF-8
 // length, which Node counts for Content-Length, and its encoding), and the whole page (the page's
 // users.list, groupsOfUsers, text, bytes). Since issue 18's copied attributes the page's users.list is
 // users.listStored (attributes left as JSON text); since its groups read with the page, listStored
@@ -14,6 +15,7 @@
 // filtered list (userName sw "u", every user: its total is a count), and a cursor sealed and opened.
 //   npm run build && node bench/page-parts.mjs <dirA> <dirB> [--users 5000] [--rounds 9]
 // It also says when the two trees' rendered pages differ (they must not: same bytes, other cost).
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
@@ -89,13 +91,34 @@ try {
     { totalResults: page.total, itemsPerPage: page.items.length, startIndex: 1, nextCursor: page.nextCursor },
   );
   // The page's text as the tree's GET /Users writes it without attributes/excludedAttributes, and its bytes.
-  const pageText = (t, page, groups) => {
+  const pageText = (t, page, groups, keep = false) => {
     const { userJson, discovery } = mods[t];
     if (!userJson) return JSON.stringify(render(t, page, groups));
     const empty = JSON.stringify(discovery.listResponse([], { totalResults: page.total, itemsPerPage: page.items.length, startIndex: 1, nextCursor: page.nextCursor }));
     const writer = new userJson.UserJsonWriter(base, true);
-    // Its bytes, as the tree sends them (src/http/scim/list-body.ts): never one long string.
-    return mods[t].listBody.jsonArrayBody(empty.slice(0, -2), page.items.map((u) => writer.write(u, groups.get(u.id) ?? [])), "]}");
+    const { listBody } = mods[t];
+    if (!writer.writeInto) {
+      // Its bytes, as the tree sends them (src/http/scim/list-body.ts): never one long string.
+      const out = listBody.jsonArrayBody(empty.slice(0, -2), page.items.map((u) => writer.write(u, groups.get(u.id) ?? [])), "]}");
+      return Buffer.isBuffer(out) ? out : sent(out, keep);
+    }
+    // Since issue 18's page bodies: each user put into the page's body in pieces (UserJsonWriter.writeInto).
+    let units = 0;
+    for (const u of page.items) units += 1024 + (u.dataText?.length ?? 0);
+    const body = new listBody.JsonBody(empty.length + units);
+    body.put(empty.slice(0, -2));
+    page.items.forEach((u, i) => writer.writeInto(body, i === 0 ? "" : ",", u, groups.get(u.id) ?? []));
+    body.put("]}");
+    return sent(body, keep);
+  };
+  // A kept body buffer (since issue 18's page bodies) goes back once its response finishes: here at
+  // once, its bytes copied first when they are kept (`keep`: the pages compared between the trees).
+  const sent = (body, keep) => {
+    const bytes = keep ? Buffer.from(body.bytes()) : body.bytes();
+    const res = Object.assign(new EventEmitter(), { end() {} });
+    body.endWith(res);
+    res.emit("finish");
+    return bytes;
   };
   const asText = (body) => (typeof body === "string" ? body : body.toString());
   // A string body costs Node a count of its UTF-8 bytes for Content-Length, then its encoding.
@@ -106,7 +129,7 @@ try {
       const page = await list(t, i * 5);
       const groups = await stores[t].groups.groupsOfUsers(org.id, page.items.map((u) => u.id));
       const copy = await listForPage(t, i * 5);
-      fixed[t].push({ page, copy, groups, body: render(t, page, groups), text: pageText(t, copy, groups) });
+      fixed[t].push({ page, copy, groups, body: render(t, page, groups), text: pageText(t, copy, groups, true) });
     }
   }
   const differ = fixed[0].some((f, i) => JSON.stringify(f.body) !== JSON.stringify(fixed[1][i].body) || asText(f.text) !== asText(fixed[1][i].text) || asText(f.text) !== JSON.stringify(f.body));

@@ -83,6 +83,19 @@ function keyOf(text: string, from: number, to: number, escapes: boolean): number
   }
 }
 
+/** Where a user's text is put, piece by piece (a page's body: src/http/scim/list-body.ts). */
+export interface TextSink {
+  put(text: string): void;
+}
+
+/** A TextSink joining what is put into one string. */
+class StringSink implements TextSink {
+  text = "";
+  put(text: string): void {
+    this.text += text;
+  }
+}
+
 export class UserJsonWriter {
   /** A group's entry of `groups` by group id, with the display it was written with. */
   private readonly refs = new Map<string, { display: string | null; json: string }>();
@@ -91,6 +104,8 @@ export class UserJsonWriter {
 
   /** jsonMembersInto's array, one for the page's users (its first numbers are the user's being written). */
   private readonly members: number[] = [];
+  /** The kind (keyOf) of each of those members. */
+  private readonly kinds: number[] = [];
 
   /** The text of `${baseUrl}/Users/` between quotes, unquoted. */
   private readonly usersUrl: string;
@@ -105,33 +120,63 @@ export class UserJsonWriter {
     return this.copied(u, groups) ?? JSON.stringify(renderUser(parsedUser(u), this.baseUrl, groups, this.showBuiltin));
   }
 
+  /**
+   * write's text after `before` (a page's "," between two users), put into `out` in pieces: the
+   * stored attributes' text as slices of it (a run of members copied is one slice), never
+   * concatenated into a string of the user's own, which V8 would copy whole into a flat string
+   * again before `out` could encode it.
+   */
+  writeInto(out: TextSink, before: string, u: UserRecord | StoredUser, groups: readonly GroupRef[]): void {
+    if (isStoredUser(u) && this.copyInto(out, before, u, groups)) return;
+    out.put(`${before}${this.write(u, groups)}`);
+  }
+
   /** The copy alone: undefined when the attributes hold a member it cannot place (write then renders the parsed user). */
   copied(u: StoredUser, groups: readonly GroupRef[]): string | undefined {
+    const sink = new StringSink();
+    return this.copyInto(sink, "", u, groups) ? sink.text : undefined;
+  }
+
+  /**
+   * The copy put into `out` after `before`; false, with nothing put, when the attributes hold a
+   * member it cannot place. The members' kinds are read first (whether the enterprise extension is
+   * among them decides the head, which comes before them).
+   */
+  private copyInto(out: TextSink, before: string, u: StoredUser, groups: readonly GroupRef[]): boolean {
     const text = u.dataText;
     const members = this.members;
+    const kinds = this.kinds;
     const count = jsonMembersInto(text, members);
-    if (count < 0) return undefined;
-    const refs = this.refsJson(groups);
-    let held = 0;
-    let hasEnterprise = false;
-    let body = "";
+    if (count < 0) return false;
     const escapes = text.includes("\\");
-    // Members are copied in runs: from `run` to the end of the member before the current one.
+    let hasEnterprise = false;
+    for (let m = 0; m < count; m += 3) {
+      const kind = keyOf(text, members[m]! + 1, members[m + 1]! - 2, escapes);
+      if (kind === KIND_UNPLACEABLE) return false;
+      if (kind === KIND_ENTERPRISE) hasEnterprise = true;
+      kinds[m / 3] = kind;
+    }
+    const refs = this.refsJson(groups);
+    const head = `${before}{"schemas":${hasEnterprise ? SCHEMAS_ENTERPRISE_JSON : SCHEMAS_JSON},"id":${jsonString(u.id)}`;
+    // What is written but not yet put: small texts are joined, the runs of stored members put as slices.
+    let pending = u.externalId === null ? head : `${head},"externalId":${jsonString(u.externalId)}`;
+    let held = 0;
+    // Members are copied in runs: from the key of member `run` to the end of the member before the current one.
     let run = -1;
     let runEnd = -1;
     for (let m = 0; m < count; m += 3) {
       const start = members[m]!;
       const valueStart = members[m + 1]!;
       let value: string | undefined; // the value renderUser sets in this member's place
-      switch (keyOf(text, start + 1, valueStart - 2, escapes)) {
-        case KIND_UNPLACEABLE:
-          return undefined;
+      switch (kinds[m / 3]) {
         case KIND_EXTERNAL_ID:
           value = ""; // the column's, written before the attributes
           break;
         case KIND_ACTIVE:
           held |= ACTIVE;
           value = u.active ? "true" : "false";
+          // The stored value is the one set: the member is copied with its run.
+          if (members[m + 2]! - valueStart === value.length && text.startsWith(value, valueStart)) value = undefined;
           break;
         case KIND_GROUPS:
           if (refs !== undefined) {
@@ -147,9 +192,6 @@ export class UserJsonWriter {
           held |= META;
           value = this.metaJson(u);
           break;
-        case KIND_ENTERPRISE:
-          hasEnterprise = true;
-          break;
         default:
       }
       if (value === undefined) {
@@ -157,17 +199,36 @@ export class UserJsonWriter {
         runEnd = members[m + 2]!;
         continue;
       }
-      if (run >= 0) body += `,${text.slice(run, runEnd)}`;
-      run = -1;
-      if (value !== "") body += `,${text.slice(start, valueStart)}${value}`;
+      if (run >= 0) {
+        // The run with the comma before it: the stored text's own, but before its first member (there, a "{").
+        if (run > 1) {
+          out.put(pending);
+          out.put(text.slice(run - 1, runEnd));
+        } else {
+          out.put(`${pending},`);
+          out.put(text.slice(run, runEnd));
+        }
+        pending = "";
+        run = -1;
+      }
+      if (value !== "") pending += `,${text.slice(start, valueStart)}${value}`;
     }
-    if (run >= 0) body += `,${text.slice(run, runEnd)}`;
-    if ((held & ACTIVE) === 0) body += u.active ? ',"active":true' : ',"active":false';
-    if (refs !== undefined && (held & GROUPS) === 0) body += `,"groups":${refs}`;
-    if ((held & ORGSCIM) === 0) body += `,${ORGSCIM_MEMBER}${this.orgscimJson(u, groups)}`;
-    if ((held & META) === 0) body += `,"meta":${this.metaJson(u)}`;
-    const head = `{"schemas":${hasEnterprise ? SCHEMAS_ENTERPRISE_JSON : SCHEMAS_JSON},"id":${jsonString(u.id)}`;
-    return `${u.externalId === null ? head : `${head},"externalId":${jsonString(u.externalId)}`}${body}}`;
+    if (run >= 0) {
+      if (run > 1) {
+        out.put(pending);
+        out.put(text.slice(run - 1, runEnd));
+      } else {
+        out.put(`${pending},`);
+        out.put(text.slice(run, runEnd));
+      }
+      pending = "";
+    }
+    if ((held & ACTIVE) === 0) pending += u.active ? ',"active":true' : ',"active":false';
+    if (refs !== undefined && (held & GROUPS) === 0) pending += `,"groups":${refs}`;
+    if ((held & ORGSCIM) === 0) pending += `,${ORGSCIM_MEMBER}${this.orgscimJson(u, groups)}`;
+    if ((held & META) === 0) pending += `,"meta":${this.metaJson(u)}`;
+    out.put(`${pending}}`);
+    return true;
   }
 
   /** The text of the user's `groups` attribute (groupRefsOf), undefined when it has none. */

@@ -6,7 +6,8 @@
  * escapes (quotes, backslashes, control characters, U+2028, lone surrogates) or that look like JSON
  * syntax, text outside ASCII, nested values, the enterprise extension, groups (the built-in ones
  * shown or not), every column. The rows are written by the SQLite store as one by one and as a batch
- * (./users-batch.ts), and read as a page lists them (by startIndex and by cursor).
+ * (./users-batch.ts), and read as a page lists them (by startIndex and by cursor). The same holds for
+ * a page's body, into which each user's text is put in pieces (UserJsonWriter.writeInto, JsonBody).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,8 @@ import { createOrganization } from "../../src/domain/orgs";
 import type { GroupRef, Store } from "../../src/domain/ports/store";
 import { orgRoleGroupId } from "../../src/domain/role-groups";
 import type { GroupRecord, MemberStatus, OrgRole, UserRecord } from "../../src/domain/types";
+import type { StoredUser } from "../../src/domain/stored-data";
+import { JsonBody } from "../../src/http/scim/list-body";
 import { renderUserJson, UserJsonWriter } from "../../src/scim/user-json";
 import { renderUser } from "../../src/scim/user-resource";
 import { openStore } from "../../src/store/open";
@@ -64,6 +67,13 @@ const person = fc.record({
 });
 
 type Person = typeof person extends fc.Arbitrary<infer P> ? P : never;
+
+/** The text a page's body holds after `stored` is put into it after a comma, as GET /Users writes a page of users. */
+function written(stored: StoredUser, groups: readonly GroupRef[], showBuiltin: boolean): string {
+  const body = new JsonBody(0);
+  new UserJsonWriter(BASE, showBuiltin).writeInto(body, ",", stored, groups);
+  return body.bytes().toString();
+}
 
 describe("a listed user's JSON text written from its stored attributes", () => {
   let dir: string;
@@ -124,11 +134,17 @@ describe("a listed user's JSON text written from its stored attributes", () => {
           const groups = await store.groups.groupsOfUsers(orgId, ids);
           // One writer for the page, as GET /Users has: what it keeps from one user must not leak into the next.
           const writer = new UserJsonWriter(base, showBuiltin);
-          for (const stored of page.items) {
+          // The page's body as GET /Users writes a page of users: each user put into it in pieces, by a writer of its own.
+          const body = new JsonBody(0);
+          const pageWriter = new UserJsonWriter(base, showBuiltin);
+          const texts: string[] = [];
+          for (const [at, stored] of page.items.entries()) {
             const of: GroupRef[] = groups.get(stored.id) ?? [];
             const read = (await store.users.get(orgId, stored.id))!;
             const expected = JSON.stringify(renderUser(read, base, of, showBuiltin));
+            texts.push(expected);
             expect(renderUserJson(stored, base, of, showBuiltin)).toBe(expected);
+            pageWriter.writeInto(body, at === 0 ? "" : ",", stored, of);
             const copy = writer.copied(stored, of);
             if (copy === undefined) parsed++;
             else {
@@ -136,6 +152,7 @@ describe("a listed user's JSON text written from its stored attributes", () => {
               copied++;
             }
           }
+          expect(body.bytes().toString()).toBe(texts.join(","));
         },
       ),
       { numRuns: RUNS },
@@ -159,6 +176,7 @@ describe("a listed user's JSON text written from its stored attributes", () => {
       const expected = JSON.stringify(renderUser(read, BASE, of, showBuiltin));
       expect(new UserJsonWriter(BASE, showBuiltin).copied(stored, of)).toBe(expected);
       expect(renderUserJson(stored, BASE, of, showBuiltin)).toBe(expected);
+      expect(written(stored, of, showBuiltin)).toBe(`,${expected}`);
     }
   });
 
@@ -171,7 +189,9 @@ describe("a listed user's JSON text written from its stored attributes", () => {
     const { orgId, ids } = await seed([{ data, externalId: null, displayName: null, active: true, status: "managed", orgRole: "standard", twoFactorRequired: false, passwordResetRequired: false, version: 1, created: undefined, lastModified: undefined, groups: [] }], false);
     const stored = (await store.users.listStored!(orgId, { startIndex: 1, count: 100 })).items[0]!;
     expect(new UserJsonWriter(BASE, false).copied(stored, [])).toBeUndefined();
-    expect(renderUserJson(stored, BASE, [], false)).toBe(JSON.stringify(renderUser((await store.users.get(orgId, ids[0]!))!, BASE, [], false)));
+    const expected = JSON.stringify(renderUser((await store.users.get(orgId, ids[0]!))!, BASE, [], false));
+    expect(renderUserJson(stored, BASE, [], false)).toBe(expected);
+    expect(written(stored, [], false)).toBe(`,${expected}`);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { ifNoneMatchHolds, parseIfMatch } from "../../scim/preconditions";
 import { wants, type Projection } from "../../scim/projection";
 import type { ScimProfile } from "../../scim/quirks";
 import { actorOf } from "../auth";
-import { jsonArrayBody } from "./list-body";
+import { jsonArrayBody, JsonBody } from "./list-body";
 
 const SCIM_MEDIA_TYPE = "application/scim+json; charset=utf-8";
 
@@ -106,7 +106,8 @@ export function sendList(res: Response, items: readonly string[], extra: Record<
   res.status(200).setHeader("Content-Type", SCIM_MEDIA_TYPE);
   let units = head.length + items.length + 2;
   for (let i = 0; i < items.length && units <= STRING_LIST_UNITS; i++) units += items[i]!.length;
-  res.end(units <= STRING_LIST_UNITS ? `${head}${items.join(",")}]}` : jsonArrayBody(head, items, "]}"));
+  if (units <= STRING_LIST_UNITS) res.end(`${head}${items.join(",")}]}`);
+  else jsonArrayBody(head, items, "]}").endWith(res);
 }
 
 /** Sends one page of a list as a ListResponse, each item's JSON text rendered with the request's projection. */
@@ -119,13 +120,35 @@ export async function sendPage<T>(
 ): Promise<void> {
   const items: string[] = [];
   for (const item of result.items) items.push(await render(req, item, lr.projection));
+  sendList(res, items, pageExtra(lr, result));
+}
+
+/** A page's ListResponse members besides its Resources. */
+function pageExtra(lr: ListRequest, result: ListResult<unknown>): Record<string, unknown> {
   const extra: Record<string, unknown> = {
     totalResults: result.total,
-    itemsPerPage: items.length,
+    itemsPerPage: result.items.length,
     startIndex: lr.query.cursor !== undefined ? 1 : lr.query.startIndex,
   };
   if (result.nextCursor) extra.nextCursor = result.nextCursor;
-  sendList(res, items, extra);
+  return extra;
+}
+
+/**
+ * sendPage's answer (the same bytes) for a page whose items are written straight into its body by
+ * `write`, each after `before` ("" for the first item, else ","), in pieces (./list-body.ts): a
+ * page of many items, which is never sent as one string. `units`: about how many UTF-16 units the
+ * items take (the room taken at once).
+ */
+export function sendWrittenPage<T>(res: Response, lr: ListRequest, result: ListResult<T>, units: number, write: (body: JsonBody, before: string, item: T) => void): void {
+  const head = JSON.stringify(listResponse([], pageExtra(lr, result))).slice(0, -2);
+  const body = new JsonBody(head.length + units + 2);
+  body.put(head);
+  const { items } = result;
+  for (let i = 0; i < items.length; i++) write(body, i === 0 ? "" : ",", items[i]!);
+  body.put("]}");
+  res.status(200).setHeader("Content-Type", SCIM_MEDIA_TYPE);
+  body.endWith(res);
 }
 
 /** An item renderer as its JSON text. */

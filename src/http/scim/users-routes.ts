@@ -19,7 +19,7 @@ import { etagOf, renderUser } from "../../scim/user-resource";
 import { actorOf } from "../auth";
 import { pageGroups } from "./page-groups";
 import { ORGSCIM_USER_SCHEMA } from "../../scim/schemas";
-import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, sendPage, sendScim, type AnswerPart } from "./respond";
+import { baseUrlOf, ifMatchOf, ifNoneMatches, profileOf, sendPage, sendScim, sendWrittenPage, type AnswerPart } from "./respond";
 
 /** What a user's answer holds that changes without its version: its groups, and its effective orgRole (what they grant). */
 const USER_UNVERSIONED: readonly AnswerPart[] = [[null, "groups"], [ORGSCIM_USER_SCHEMA, "orgRole"]];
@@ -34,6 +34,9 @@ export interface ScimDeps {
   /** How many requests refused for their content each organization keeps, and for how long (src/domain/provisioning-errors.ts); absent: the defaults. */
   provisioningErrors?: RetentionOptions;
 }
+
+/** About how many UTF-16 units a user's answer takes besides its stored attributes (ids, groups, meta, the orgscim extension). */
+const USER_UNITS = 1024;
 
 /** Renders a user as the caller sees it, projected; `groups` when the caller read them already (a page). */
 export function userRenderer(deps: ScimDeps) {
@@ -69,10 +72,17 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
   const render = userRenderer(deps);
   const renderJson = userJsonRenderer(deps);
 
-  // A page's groups with the page, or in one read (not one per user): ./page-groups.ts.
+  // A page's groups with the page, or in one read (not one per user): ./page-groups.ts. A page of
+  // more than one user with nothing projected is written straight into its body (sendWrittenPage).
   const sendUsers = async (req: Request, res: Response, lr: ListRequest) => {
     const result = await listUserPage(deps, req, lr);
     const groups = await pageGroups(deps.store, result.items);
+    if (groups !== undefined && result.items.length > 1 && projectsNothing(lr.projection)) {
+      const writer = new UserJsonWriter(baseUrlOf(req, deps.publicUrl), actorOf(req).org.settings.exposeRoleGroups);
+      let units = 0;
+      for (const u of result.items) units += USER_UNITS + (isStoredUser(u) ? u.dataText.length : 0);
+      return sendWrittenPage(res, lr, result, units, (body, before, u) => writer.writeInto(body, before, u, groups.get(u.id) ?? []));
+    }
     const write = renderJson(req);
     await sendPage(req, res, lr, result, (_, u, projection) => write(u, projection, groups?.get(u.id)));
   };
