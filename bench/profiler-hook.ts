@@ -3,7 +3,7 @@
  * dist/main.js`, with BENCH_PROFILE_DIR set): lets the bench take a CPU profile of one scenario.
  * The product serves nothing new for it. The bench writes `<dir>/.command` ("start NAME" or "stop
  * NAME") and sends SIGUSR2; the hook answers by writing `<dir>/NAME.started`, or the profile
- * `<dir>/NAME.cpuprofile` then `<dir>/NAME.stopped`. Sampling every 500 µs costs the server ~1%.
+ * `<dir>/NAME.cpuprofile` then `<dir>/NAME.stopped`. Sampling every 500 µs costs the server ~10% of a lookup's CPU on its core (bench/gc-tail.mjs @profiled), so the bench profiles a run of its own, not the measured one.
  */
 import { Session } from "node:inspector";
 import { readFileSync, writeFileSync } from "node:fs";
