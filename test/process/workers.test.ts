@@ -4,7 +4,7 @@
  * request on a connection of its own, so the kernel spreads them over both processes, and each
  * answer is traced to the process that wrote it through its request id in the log.
  */
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,12 +16,12 @@ const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 
 interface Answer { status: number; body: string; reqId: string }
 
-/** One request on a fresh connection (no keep-alive), answered in full. */
-function send(url: string, method: string, path: string, token: string | null, body?: unknown): Promise<Answer> {
+/** One request on a fresh connection (no keep-alive) unless an agent is given, answered in full. */
+function send(url: string, method: string, path: string, token: string | null, body?: unknown, agent: Agent | false = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = httpRequest(`${url}${path}`, {
-      method, agent: false,
+      method, agent,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data ? { "content-type": "application/scim+json", "content-length": Buffer.byteLength(data) } : {}) },
     }, (res) => {
       let text = "";
@@ -123,9 +123,20 @@ describe("WORKERS=2 on one SQLite store", () => {
   it("drains both processes on SIGTERM to the primary: every request in flight answered in full, exit 0", async () => {
     const bulk = { schemas: [BULK], Operations: Array.from({ length: 300 }, (_, i) => ({ method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: [USER], userName: `drain${i}@workers.test` } })) };
     expect((await send(url, "POST", "/scim/v2/Bulk", token, bulk)).status).toBe(200);
-    // 60 pages of 300 users, each written whole before the signal.
-    const inFlight = Array.from({ length: 60 }, () => new Promise<Promise<Answer>>((sent) => {
-      const req = httpRequest(`${url}/scim/v2/Users?count=300`, { agent: false, headers: { authorization: `Bearer ${token}` } });
+    // At least 60 kept-alive connections, each traced to the process that took it by a first
+    // request, until both processes hold some: the kernel may hand one process every connection of
+    // a burst (a loaded machine does), and then the drain of the other would go untested.
+    const conns: { agent: Agent; worker: number }[] = [];
+    for (let i = 0; i < 400 && (conns.length < 60 || new Set(conns.map((c) => c.worker)).size < 2); i++) {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const a = await send(url, "GET", "/scim/v2/Users?count=1", token, undefined, agent);
+      expect(a.status).toBe(200);
+      conns.push({ agent, worker: await servedBy(p, a.reqId) });
+    }
+    expect(new Set(conns.map((c) => c.worker))).toEqual(new Set([1, 2]));
+    // A page of 300 users on each, every request written whole before the signal.
+    const inFlight = conns.map(({ agent }) => new Promise<Promise<Answer>>((sent) => {
+      const req = httpRequest(`${url}/scim/v2/Users?count=300`, { agent, headers: { authorization: `Bearer ${token}` } });
       const answer = new Promise<Answer>((resolve, reject) => {
         req.on("response", (res) => {
           let text = "";
@@ -142,6 +153,7 @@ describe("WORKERS=2 on one SQLite store", () => {
     const answers = await Promise.all(inFlight);
     p.child.kill("SIGTERM");
     const got = await Promise.all(answers);
+    for (const c of conns) c.agent.destroy();
     for (const a of got) {
       expect(a.status).toBe(200);
       expect((JSON.parse(a.body) as { Resources: unknown[] }).Resources).toHaveLength(300);

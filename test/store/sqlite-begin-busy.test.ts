@@ -10,6 +10,7 @@ import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { StoreUnavailable, type Store } from "../../src/domain/ports/store";
 import { GroupCommitter } from "../../src/store/sqlite/group-commit";
 import { openSqliteStore } from "../../src/store/sqlite/store";
@@ -78,4 +79,31 @@ describe("a BEGIN that finds the write lock held", () => {
       db.close();
     }
   });
+
+  it("runs a write made outside a transaction (an organization, a token's use, the outbox) as a transaction of its own, waiting for the lock off the loop, not refused at once", async () => {
+    // The lock is held by another thread (in this thread, a wait inside SQLite could never end):
+    // taken, then released after 300 ms of the holder's own sleep. The busy timeout is 5 s.
+    const holder = new Worker(`
+      const Database = require(${JSON.stringify(require.resolve("better-sqlite3"))});
+      const { parentPort, workerData } = require("node:worker_threads");
+      const db = new Database(workerData);
+      db.exec("BEGIN IMMEDIATE");
+      parentPort.postMessage("held");
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      db.exec("COMMIT");
+      db.close();
+    `, { eval: true, workerData: file });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.once("message", () => resolve());
+        holder.once("error", reject);
+      });
+      const org = anOrg();
+      await store.orgs.insert(org);
+      expect(await store.orgs.get(org.id)).toMatchObject({ id: org.id });
+    } finally {
+      await holder.terminate();
+    }
+  });
 });
+
