@@ -88,6 +88,20 @@ export interface TextSink {
   put(text: string): void;
 }
 
+/**
+ * Puts `pending`, then the stored members from `run` to `runEnd` with the comma before them: the
+ * stored text's own, except before its first member (there, a "{").
+ */
+function putRun(out: TextSink, pending: string, text: string, run: number, runEnd: number): void {
+  if (run > 1) {
+    out.put(pending);
+    out.put(text.slice(run - 1, runEnd));
+  } else {
+    out.put(`${pending},`);
+    out.put(text.slice(run, runEnd));
+  }
+}
+
 /** A TextSink joining what is put into one string. */
 class StringSink implements TextSink {
   text = "";
@@ -200,27 +214,14 @@ export class UserJsonWriter {
         continue;
       }
       if (run >= 0) {
-        // The run with the comma before it: the stored text's own, but before its first member (there, a "{").
-        if (run > 1) {
-          out.put(pending);
-          out.put(text.slice(run - 1, runEnd));
-        } else {
-          out.put(`${pending},`);
-          out.put(text.slice(run, runEnd));
-        }
+        putRun(out, pending, text, run, runEnd);
         pending = "";
         run = -1;
       }
       if (value !== "") pending += `,${text.slice(start, valueStart)}${value}`;
     }
     if (run >= 0) {
-      if (run > 1) {
-        out.put(pending);
-        out.put(text.slice(run - 1, runEnd));
-      } else {
-        out.put(`${pending},`);
-        out.put(text.slice(run, runEnd));
-      }
+      putRun(out, pending, text, run, runEnd);
       pending = "";
     }
     if ((held & ACTIVE) === 0) pending += u.active ? ',"active":true' : ',"active":false';

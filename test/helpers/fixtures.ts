@@ -39,3 +39,19 @@ export function aGroup(orgId: string, over: Partial<GroupRecord> = {}): GroupRec
   };
 }
 
+
+/**
+ * A builder of users numbered in order (ids and userNames `u1@acme.test`, `u2@...` sort as made), for
+ * tests of list order and paging; `at` is their created/lastModified.
+ */
+export function orderedUsers(at: string): (orgId: string, over?: Partial<UserRecord>) => UserRecord {
+  let n = 0;
+  return (orgId, over = {}) => {
+    n++;
+    return {
+      id: `US${String(n).padStart(30, "0")}`, orgId, userName: `u${n}@acme.test`, externalId: null, displayName: null,
+      active: true, status: "managed", orgRole: "standard", twoFactorRequired: false, passwordResetRequired: false,
+      emails: [], data: { userName: `u${n}@acme.test` }, version: 1, created: at, lastModified: at, ...over,
+    };
+  };
+}

@@ -12,22 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Filter } from "../../src/domain/filter";
 import type { UserRepo } from "../../src/domain/ports/store";
-import type { UserRecord } from "../../src/domain/types";
 import { migrate } from "../../src/store/sqlite/migrations";
 import { sqliteUsers } from "../../src/store/sqlite/users";
+import { orderedUsers } from "../helpers/fixtures";
 
 const ORG = "ORtotals";
 const OTHER = "ORtotalsother";
 const now = "2026-12-07T00:00:00.000Z";
-let n = 0;
-const user = (orgId: string, over: Partial<UserRecord> = {}): UserRecord => {
-  n++;
-  return {
-    id: `US${String(n).padStart(30, "0")}`, orgId, userName: `u${n}@acme.test`, externalId: null, displayName: null,
-    active: true, status: "managed", orgRole: "standard", twoFactorRequired: false, passwordResetRequired: false,
-    emails: [], data: { userName: `u${n}@acme.test` }, version: 1, created: now, lastModified: now, ...over,
-  };
-};
+const user = orderedUsers(now);
 const userName = { attr: "userName", type: "string", caseExact: false, multiValued: false } as const;
 /** One SQL, two values, two counts: users u1..., users u2.... */
 const startsWith = (value: string): Filter => ({ kind: "cmp", attr: userName, op: "sw", value });

@@ -11,24 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Filter } from "../../src/domain/filter";
 import type { ListQuery, UserRepo } from "../../src/domain/ports/store";
-import type { UserRecord } from "../../src/domain/types";
 import { migrate } from "../../src/store/sqlite/migrations";
 import { ANCHORED_FROM } from "../../src/store/sqlite/page-anchors";
 import { sqliteUsers } from "../../src/store/sqlite/users";
+import { orderedUsers } from "../helpers/fixtures";
 
 const ORG = "ORanchors";
 const OTHER = "ORother";
 const now = "2026-12-07T00:00:00.000Z";
 const USERS = 2 * ANCHORED_FROM + 350;
-let n = 0;
-const user = (orgId: string, over: Partial<UserRecord> = {}): UserRecord => {
-  n++;
-  return {
-    id: `US${String(n).padStart(30, "0")}`, orgId, userName: `u${n}@acme.test`, externalId: null, displayName: null,
-    active: true, status: "managed", orgRole: "standard", twoFactorRequired: false, passwordResetRequired: false,
-    emails: [], data: { userName: `u${n}@acme.test` }, version: 1, created: now, lastModified: now, ...over,
-  };
-};
+const user = orderedUsers(now);
 const userName = { attr: "userName", type: "string", caseExact: false, multiValued: false } as const;
 /** Every user of the list but one near its start: its deep pages are one user off the unfiltered list's. */
 const allButOne: Filter = { kind: "cmp", attr: userName, op: "ne", value: "u12@acme.test" };
