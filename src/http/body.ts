@@ -57,17 +57,47 @@ export function shapeProblem(bytes: Uint8Array, maxDepth: number, maxMembers: nu
 /** Whether UTF-8 JSON text nests objects and arrays more than `max` deep (see shapeProblem). */
 export const nestsDeeperThan = (bytes: Uint8Array, max: number): boolean => shapeProblem(bytes, max, Number.MAX_SAFE_INTEGER) === "deep";
 
+/**
+ * shapeProblem of a parsed JSON value: "deep" past `maxDepth` levels of objects and arrays, "wide"
+ * for an object of more than `maxMembers` members (after JSON.parse, a repeated key counts once).
+ * Iterative: a value nested 100,000 deep is refused at level maxDepth + 1 without recursion.
+ */
+export function valueShapeProblem(value: unknown, maxDepth: number, maxMembers: number): "deep" | "wide" | null {
+  const stack: { v: object; depth: number }[] = value !== null && typeof value === "object" ? [{ v: value, depth: 1 }] : [];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (depth > maxDepth) return "deep";
+    const items: unknown[] = Array.isArray(v) ? v : Object.values(v);
+    if (!Array.isArray(v) && items.length > maxMembers) return "wide";
+    for (const x of items) if (x !== null && typeof x === "object") stack.push({ v: x, depth: depth + 1 });
+  }
+  return null;
+}
+
+const shapeError = (problem: "deep" | "wide") => problem === "deep"
+  ? Errors.tooDeep(MAX_BODY_DEPTH)
+  : Errors.invalidBody(`An object in the body has more than ${MAX_OBJECT_MEMBERS.toLocaleString("en")} members; no resource has that many attributes. Send only the attributes the resource defines (/scim/v2/Schemas, /v1/openapi.json).`);
+
+/** Set by the parser's verify on a request whose body was not in UTF-8, so the byte scan did not read it. */
+const UNSCANNED = Symbol("body not scanned");
+
 export function jsonBody(limit: string) {
   const parse = express.json({
     type: JSON_TYPES, limit, strict: true,
     // Runs on the raw body before JSON.parse; what it throws reaches the error renderer as it is.
-    verify: (_req, _res, buf, encoding) => {
-      if (!/^utf-?8$/i.test(encoding)) return;
+    verify: (req, _res, buf, encoding) => {
+      // Another charset (UTF-16, UTF-32, UTF-7: body-parser decodes every utf-*) is not UTF-8 bytes: its value is walked once parsed.
+      if (!/^utf-?8$/i.test(encoding)) return void ((req as Request & { [UNSCANNED]?: boolean })[UNSCANNED] = true);
       const problem = shapeProblem(buf, MAX_BODY_DEPTH, MAX_OBJECT_MEMBERS);
-      if (problem === "deep") throw Errors.tooDeep(MAX_BODY_DEPTH);
-      if (problem === "wide") throw Errors.invalidBody(`An object in the body has more than ${MAX_OBJECT_MEMBERS.toLocaleString("en")} members; no resource has that many attributes. Send only the attributes the resource defines (/scim/v2/Schemas, /v1/openapi.json).`);
+      if (problem) throw shapeError(problem);
     },
   });
+  /** After parsing a body the byte scan could not read: the same bounds on its value (docs/security.md case 71). */
+  const checkUnscanned = (req: Request, next: NextFunction) => (err?: unknown): void => {
+    if (err || !(req as Request & { [UNSCANNED]?: boolean })[UNSCANNED]) return next(err);
+    const problem = valueShapeProblem(req.body, MAX_BODY_DEPTH, MAX_OBJECT_MEMBERS);
+    next(problem ? shapeError(problem) : undefined);
+  };
   return (req: Request, res: Response, next: NextFunction) => {
     // No body at all (a GET): nothing to read, as body-parser would find (type-is hasBody) after its own checks.
     if (req.headers["transfer-encoding"] === undefined && req.headers["content-length"] === undefined) return next();
@@ -75,6 +105,8 @@ export function jsonBody(limit: string) {
     if (hasBody && !req.is(JSON_TYPES)) {
       return next(Errors.unsupportedMediaType(String(req.headers["content-type"] ?? "none")));
     }
-    parse(req, res, next);
+    // Only a Content-Type naming a charset can make body-parser decode anything but UTF-8.
+    const type = req.headers["content-type"];
+    parse(req, res, type !== undefined && /charset/i.test(type) ? checkUnscanned(req, next) : next);
   };
 }
