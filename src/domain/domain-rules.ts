@@ -62,6 +62,21 @@ export function normalizeDomainName(input: string): string {
 }
 
 /**
+ * The domain of an email address in normalizeDomainName's canonical form, the form domains are kept
+ * and looked up in: lower case, IDNs as xn-- (IDNA's mapping: full-width letters and dots too), no
+ * trailing dot. Never throws: what is no domain name stays lower-cased. An address spelt another way
+ * than its domain's record was "verified by nobody" (docs/security.md case 74).
+ */
+export function emailDomain(address: string): string {
+  let name = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+  if (/[^\x20-\x7e]/.test(name)) {
+    const ascii = domainToASCII(name.replace(/[.\u3002\uff0e\uff61]+$/, ""));
+    if (ascii !== "") name = ascii;
+  }
+  return name.replace(/\.+$/, "");
+}
+
+/**
  * Refuses a name no organization can own: a public suffix of the Public Suffix List, ICANN or
  * private section (co.uk, github.io: the registrable domains under it belong to unrelated owners),
  * and a public mail or relay service or a name under one (gmail.com, mail.gmail.com, duck.com).

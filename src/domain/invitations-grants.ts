@@ -4,6 +4,7 @@
  * gives, and the rule that nobody is managed by two organizations.
  */
 import { accountRoleGroupId, collapseRoles } from "./account-roles";
+import { emailDomain } from "./domain-rules";
 import type { Actor } from "./actor";
 import { accountTarget, authorize, invitationTarget, userRef, type Check } from "./policy";
 import { type Clock, isoNow } from "./clock";
@@ -76,7 +77,7 @@ export async function checkManagedOnce(tx: Repos, orgId: string, addresses: (str
   for (const address of addresses) {
     if (!address || !looksLikeEmail(address) || seen.has(address.toLowerCase())) continue;
     seen.add(address.toLowerCase());
-    const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+    const domain = emailDomain(address);
     const owner = await tx.domains.findOwner(domain);
     if (owner && owner.orgId !== orgId) throw Errors.invitationDomainOwned(domain);
     if (owner?.orgId === orgId) continue;

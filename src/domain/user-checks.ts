@@ -6,6 +6,7 @@
  */
 import type { Actor } from "./actor";
 import { type Clock, isoNow } from "./clock";
+import { emailDomain } from "./domain-rules";
 import { Errors } from "./errors";
 import { userTarget, type Check, type Target } from "./policy";
 import { UniqueViolation, type GroupRef, type Repos } from "./ports/store";
@@ -43,7 +44,6 @@ function stringOrNull(data: Record<string, unknown>, key: string): string | null
   return v;
 }
 
-const domainOf = (email: string): string => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 export const looksLikeEmail = (s: string): boolean => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s);
 
 /**
@@ -60,7 +60,7 @@ export async function checkDomains(repos: Repos, actor: Actor, userName: string,
     if (!actor.org.settings.domainEnforcement) return;
     throw Errors.primaryEmail("This organization only provisions users with an email on a verified domain: give the user a primary email (or an email userName).");
   }
-  const domain = domainOf(primary);
+  const domain = emailDomain(primary); // as domains are kept: no trailing dot, IDNs as xn-- (case 74)
   const owner = await repos.domains.findOwner(domain);
   if (owner && owner.orgId !== actor.org.id) throw Errors.domainOwnedElsewhere(domain);
   if (!actor.org.settings.domainEnforcement) return;

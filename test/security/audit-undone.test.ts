@@ -42,11 +42,14 @@ class Undone extends Error {}
 
 describe.each(["full", "normal"] as const)("audit events of undone work (SQLite, DURABILITY=%s)", (durability) => {
   let dir: string;
-  let store: Store;
+  let store: Store & Required<Pick<Store, "batch" | "commitBatch">>;
   let orgId: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "orgscim-audit-undone-"));
-    store = openSqliteStore({ path: join(dir, "a.db"), durability });
+    const opened = openSqliteStore({ path: join(dir, "a.db"), durability });
+    const { batch, commitBatch } = opened;
+    if (!batch || !commitBatch) throw new Error("the SQLite store batches /Bulk and imports: batch and commitBatch are there");
+    store = opened as typeof store;
     const org = anOrg();
     await store.orgs.insert(org);
     orgId = org.id;
