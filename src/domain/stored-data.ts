@@ -10,7 +10,16 @@ import type { Email, GroupBinding, UserRecord } from "./types";
 /** Every field of a user record but the two read from its attributes. */
 export type UserColumns = Omit<UserRecord, "emails" | "data">;
 
-export interface StoredUser extends UserColumns {
+/**
+ * A user as its answer is rendered (src/scim/user-resource.ts renderUser): userName and displayName
+ * are not read from the columns, the answer's are its attributes' (data), so a page need not read them.
+ */
+export type RenderedUser = Omit<UserRecord, "userName" | "displayName">;
+
+/** The columns of a RenderedUser. */
+export type RenderedColumns = Omit<UserColumns, "userName" | "displayName">;
+
+export interface StoredUser extends RenderedColumns {
   /** JSON.stringify of the user's attributes (UserRecord.data), as stored. */
   dataText: string;
   /**
@@ -22,15 +31,13 @@ export interface StoredUser extends UserColumns {
 
 export const isStoredUser = (u: UserRecord | StoredUser): u is StoredUser => typeof (u as StoredUser).dataText === "string";
 
-/** The user record of `s`: its attributes parsed, emails read from them as a store reads them. */
-export function parsedUser(s: StoredUser): UserRecord {
+/** The user of `s` as its answer is rendered: its attributes parsed, emails read from them as a store reads them. */
+export function parsedUser(s: StoredUser): RenderedUser {
   const data = JSON.parse(s.dataText) as Record<string, unknown>;
   return {
     id: s.id,
     orgId: s.orgId,
-    userName: s.userName,
     externalId: s.externalId,
-    displayName: s.displayName,
     active: s.active,
     status: s.status,
     orgRole: s.orgRole,

@@ -6,7 +6,7 @@
 import { Errors } from "../domain/errors";
 import type { GroupRef } from "../domain/ports/store";
 import { effectiveOrgRole } from "../domain/role-groups";
-import type { UserColumns } from "../domain/stored-data";
+import type { RenderedColumns, RenderedUser } from "../domain/stored-data";
 import type { OrgRole, UserRecord } from "../domain/types";
 import type { UserInput } from "../domain/users";
 import type { Coerced } from "./coerce";
@@ -34,14 +34,14 @@ export function groupRefsOf(groups: readonly GroupRef[], baseUrl: string, showBu
 }
 
 /** The orgscim extension's attributes (orgRole is the effective role). */
-export const orgscimOf = (u: UserColumns, groups: readonly GroupRef[]): Record<string, unknown> => ({
+export const orgscimOf = (u: RenderedColumns, groups: readonly GroupRef[]): Record<string, unknown> => ({
   orgRole: u.status === "managed" ? effectiveOrgRole(u.orgRole, groups) : (u.orgRole ?? "standard"),
   status: u.status,
   twoFactorRequired: u.twoFactorRequired,
   passwordResetRequired: u.passwordResetRequired,
 });
 
-export const userMetaOf = (u: UserColumns, baseUrl: string): Record<string, unknown> => ({
+export const userMetaOf = (u: RenderedColumns, baseUrl: string): Record<string, unknown> => ({
   resourceType: "User",
   created: u.created,
   lastModified: u.lastModified,
@@ -56,7 +56,7 @@ export const userMetaOf = (u: UserColumns, baseUrl: string): Record<string, unkn
  * has always had (a stored attribute named like one set here keeps its place and takes the value set).
  * A page without attributes/excludedAttributes writes the same text without the object: ./user-json.ts.
  */
-export function renderUser(u: UserRecord, baseUrl: string, groups: readonly GroupRef[], showBuiltin: boolean): Record<string, unknown> {
+export function renderUser(u: RenderedUser, baseUrl: string, groups: readonly GroupRef[], showBuiltin: boolean): Record<string, unknown> {
   const data = u.data;
   const out: Record<string, unknown> = { schemas: userSchemas(data[ENTERPRISE_SCHEMA] !== undefined), id: u.id };
   if (u.externalId !== null) out.externalId = u.externalId;

@@ -8,7 +8,7 @@ import type { Clock } from "../../domain/clock";
 import type { GroupRef, ListQuery, ListResult, Store } from "../../domain/ports/store";
 import type { RetentionOptions } from "../../domain/provisioning-errors";
 import type { UserRecord } from "../../domain/types";
-import { isStoredUser, parsedUser, type StoredUser } from "../../domain/stored-data";
+import { isStoredUser, parsedUser, type RenderedUser, type StoredUser } from "../../domain/stored-data";
 import { createUser, deprovisionUser, getUserWithGroups, listStoredUsers, listUsers, modifyUser } from "../../domain/users";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { project, projectsNothing, type Projection } from "../../scim/projection";
@@ -40,7 +40,7 @@ const USER_UNITS = 1024;
 
 /** Renders a user as the caller sees it, projected; `groups` when the caller read them already (a page). */
 export function userRenderer(deps: ScimDeps) {
-  return async (req: Request, u: UserRecord, projection: Projection, groups?: GroupRef[]): Promise<Record<string, unknown>> => {
+  return async (req: Request, u: RenderedUser, projection: Projection, groups?: GroupRef[]): Promise<Record<string, unknown>> => {
     // Always read: the effective orgRole depends on the groups too (one indexed query).
     const of = groups ?? await deps.store.groups.groupsOfUser(u.orgId, u.id);
     return project(renderUser(u, baseUrlOf(req, deps.publicUrl), of, actorOf(req).org.settings.exposeRoleGroups), projection);

@@ -4,7 +4,8 @@
  * user's group seqs, then the few distinct groups they name are read once each (a page's users share
  * a handful of groups: each group's row is read and its binding parsed once, not once per member).
  * The memberships come from the users' ids (groupsOfUsers), from their seqs (a page of users read
- * here, ./user-page.ts), or with the page's own rows (a column of each user's group seqs).
+ * here, ./user-page.ts), or, for a page in seq order, in one statement over the page's range of
+ * seqs in its organization (pageGroupRefs).
  */
 import type Database from "better-sqlite3";
 import type { GroupRef } from "../../domain/ports/store";
@@ -22,15 +23,38 @@ const OF_USER_SEQS = "SELECT j.key, m.group_seq FROM json_each(?) j CROSS JOIN g
 const REFS_BY_SEQ = `SELECT g.seq, g.id, g.display_name, g.builtin, g.binding FROM json_each(?) j
   CROSS JOIN groups g ON g.seq = j.value`;
 
-/** A page's users' group seqs, a column of its query: group_concat's text ("" or null for none) is parsed by groupSeqsOf. */
-export const GROUP_SEQS_COLUMN = "(SELECT group_concat(m.group_seq) FROM group_members m WHERE m.user_seq = u.seq)";
+/**
+ * The memberships of a page of users in seq order, in one statement: the organization's users (not
+ * independent) from the page's first seq to its last, which are the page's rows, found in
+ * users_org_member_seq (org_id, seq), so no other organization's user or membership is read. The
+ * index is named: on the statistics of a one-organization store the planner took the users' rowid
+ * range instead, which spans every organization's users in it (test/store/sqlite-groups-of-users-plan).
+ * Each one's memberships by group_members_user_id. One text, "user seq,group seq,..." (null for none):
+ * no row is made per membership (an array each, which cost more than the statement's own work), nor
+ * a subquery run per user of the page (what the page's own query did before).
+ */
+const PAGE_MEMBERSHIPS = `SELECT group_concat(m.user_seq || ',' || m.group_seq) FROM users u INDEXED BY users_org_member_seq CROSS JOIN group_members m ON m.user_seq = u.seq
+  WHERE u.org_id = ? AND u.status <> 'independent' AND u.seq >= ? AND u.seq <= ?`;
 
-/** The group seqs of GROUP_SEQS_COLUMN's text. */
-export function groupSeqsOf(text: string | null): number[] {
-  if (!text) return [];
-  const out: number[] = [];
-  for (const s of text.split(",")) out.push(Number(s));
-  return out;
+/**
+ * The GroupRef list of each user of a page read in seq order (`seqs` ascending: the page's rows in
+ * `orgId`): its memberships in one statement (PAGE_MEMBERSHIPS), then the groups they name, each once.
+ * A membership of a user in the range who is not on the page (none: the page is every such user)
+ * is not listed.
+ */
+export function pageGroupRefs(db: Database.Database, orgId: string, seqs: readonly number[]): GroupRef[][] {
+  if (seqs.length === 0) return [];
+  const pairs = prepared(db, PAGE_MEMBERSHIPS).pluck().get(orgId, seqs[0], seqs[seqs.length - 1]) as string | null;
+  if (pairs === null) return seqs.map(() => []);
+  const lists: number[][] = seqs.map(() => []);
+  const at = new Map<number, number>();
+  seqs.forEach((seq, i) => at.set(seq, i));
+  const flat = JSON.parse(`[${pairs}]`) as number[];
+  for (let i = 0; i < flat.length; i += 2) {
+    const user = at.get(flat[i] as number);
+    if (user !== undefined) (lists[user] as number[]).push(flat[i + 1] as number);
+  }
+  return groupRefLists(db, lists);
 }
 
 /** The group seqs of each user in `keys` (ids in `orgId`, or seqs), one list per key, in `keys`' order. */
