@@ -5,7 +5,7 @@
 // other processes on the machine do not count, only what they make the server wait for. Rounds
 // alternate the trees (A B A B ...) with a fresh server each; the median of the rounds is printed.
 //   npm run build && node bench/request-cpu.mjs --trees <dirA>,<dirB> [--users 2000] [--requests 2000] [--connections 10] [--rounds 3]
-//     [--shape small|bench] [--kinds <regexp>] [--warmup 200] [--warm-all]
+//     [--shape small|bench] [--kinds <regexp>] [--warmup 200] [--warm-all] [--interleave N]
 // --shape bench: users shaped as `npm run bench` makes them (bench/fixtures.ts userBody: core, enterprise
 // extension, two emails, a phone number, an address; about 1.5 KB rendered), so a page of 100 weighs
 // what the bench's does, and POST /Users sends such a body; small (the default): userName, displayName, name and one email.
@@ -47,6 +47,7 @@ const ALLOC = process.argv.includes("--alloc");
 const STACKS = Number(arg("stacks", 0));
 const SITES = Number(arg("sites", 0)) || STACKS;
 const BASELINE = process.argv.includes("--baseline");
+const INTERLEAVE = Number(arg("interleave", 0));
 const HOOK = new URL("./request-alloc-hook.mjs", import.meta.url).href;
 const SHAPE = String(arg("shape", "small"));
 const KINDS = new RegExp(String(arg("kinds", "")));
@@ -232,6 +233,53 @@ async function measure(server, list, last) {
   return out;
 }
 
+/**
+ * --interleave N: every tree's server up at once, and for each kind bursts of N requests alternated
+ * between them (A B, B A, ...), each server's CPU read around its own bursts; the median of --rounds
+ * bursts. Load from other processes then falls on every tree alike, where rounds of fresh servers one
+ * after another (the default) spread by 100 µs and more on a loaded machine.
+ */
+async function interleaved() {
+  const servers = [];
+  for (const tree of TREES) servers.push(await start(tree));
+  try {
+    const lists = [];
+    for (const s of servers) lists.push(kinds(await populate(s.url)));
+    const runner = (s, make) => async (n, offset) => {
+      let next = 0;
+      await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+        while (next < n) { const i = offset + next++; const [m, p, b, expected] = make(i); await send(s.url, m, p, b, expected); }
+      }));
+    };
+    if (WARM_ALL) for (const [k, s] of servers.entries()) for (const [name, make] of lists[k]) if (name.startsWith("GET")) await runner(s, make)(WARMUP, 2_000_000);
+    for (let j = 0; j < lists[0].length; j++) {
+      const name = lists[0][j][0];
+      for (const [k, s] of servers.entries()) await runner(s, lists[k][j][1])(WARMUP, 1_000_000);
+      const per = servers.map(() => []);
+      let offset = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        const order = r % 2 ? [...servers.keys()].reverse() : [...servers.keys()];
+        for (const k of order) {
+          const c0 = cpuNs(servers[k].child.pid);
+          await runner(servers[k], lists[k][j][1])(INTERLEAVE, offset);
+          per[k].push((cpuNs(servers[k].child.pid) - c0) / INTERLEAVE / 1000);
+        }
+        offset += INTERLEAVE;
+      }
+      const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+      console.log(`${name.padEnd(32)} ${per.map((xs, k) => `${TREES[k].slice(-20)}: ${med(xs).toFixed(0)} µs`).join("   ")}   (${per.length > 1 ? `B-A ${(med(per[1]) - med(per[0])).toFixed(0)} µs; ` : ""}median of ${ROUNDS} alternated bursts of ${INTERLEAVE}; load ${load})`);
+    }
+  } finally {
+    for (const s of servers) { s.child.kill("SIGTERM"); await new Promise((r) => s.child.once("exit", r)); rmSync(s.dir, { recursive: true, force: true }); }
+    agent.destroy();
+  }
+}
+
+if (INTERLEAVE > 0) {
+  await interleaved();
+  process.exit(0);
+}
 const COLUMNS = [...(BASELINE ? [{ label: "express baseline", start: () => startBaseline(TREES[0]), baseline: true }] : []), ...TREES.map((tree) => ({ label: tree, start: () => start(tree) }))];
 const results = COLUMNS.map(() => []);
 for (let round = 0; round < ROUNDS; round++) {

@@ -14,6 +14,7 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import { Errors } from "../domain/errors";
 import { MAX_BODY_DEPTH } from "../scim/quirks";
+import { leanReadable, limitBytes, readLean, type Verify } from "./body-read";
 
 const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
 
@@ -81,17 +82,21 @@ const shapeError = (problem: "deep" | "wide") => problem === "deep"
 /** Set by the parser's verify on a request whose body was not in UTF-8, so the byte scan did not read it. */
 const UNSCANNED = Symbol("body not scanned");
 
+/**
+ * The shape checks of every JSON body, on its raw bytes before they are parsed (body-parser's
+ * `verify`; what it throws reaches the error renderer as it is). Another charset (UTF-16, UTF-32,
+ * UTF-7: body-parser decodes every utf-*) is not UTF-8 bytes: the request is marked and its value
+ * walked once parsed. The lean reader (./body-read.ts) reads UTF-8 only.
+ */
+const verifyShape: Verify = (req, _res, buf, encoding) => {
+  if (!/^utf-?8$/i.test(encoding)) return void ((req as Request & { [UNSCANNED]?: boolean })[UNSCANNED] = true);
+  const problem = shapeProblem(buf, MAX_BODY_DEPTH, MAX_OBJECT_MEMBERS);
+  if (problem) throw shapeError(problem);
+};
+
 export function jsonBody(limit: string) {
-  const parse = express.json({
-    type: JSON_TYPES, limit, strict: true,
-    // Runs on the raw body before JSON.parse; what it throws reaches the error renderer as it is.
-    verify: (req, _res, buf, encoding) => {
-      // Another charset (UTF-16, UTF-32, UTF-7: body-parser decodes every utf-*) is not UTF-8 bytes: its value is walked once parsed.
-      if (!/^utf-?8$/i.test(encoding)) return void ((req as Request & { [UNSCANNED]?: boolean })[UNSCANNED] = true);
-      const problem = shapeProblem(buf, MAX_BODY_DEPTH, MAX_OBJECT_MEMBERS);
-      if (problem) throw shapeError(problem);
-    },
-  });
+  const parse = express.json({ type: JSON_TYPES, limit, strict: true, verify: verifyShape });
+  const lean = limitBytes(limit);
   /** After parsing a body the byte scan could not read: the same bounds on its value (docs/security.md case 71). */
   const checkUnscanned = (req: Request, next: NextFunction) => (err?: unknown): void => {
     if (err || !(req as Request & { [UNSCANNED]?: boolean })[UNSCANNED]) return next(err);
@@ -99,6 +104,8 @@ export function jsonBody(limit: string) {
     next(problem ? shapeError(problem) : undefined);
   };
   return (req: Request, res: Response, next: NextFunction) => {
+    // A plain JSON body (what identity providers send) is read as body-parser would, without it (./body-read.ts).
+    if (leanReadable(req, lean)) return readLean(req, res, next, verifyShape);
     // No body at all (a GET): nothing to read, as body-parser would find (type-is hasBody) after its own checks.
     if (req.headers["transfer-encoding"] === undefined && req.headers["content-length"] === undefined) return next();
     const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
