@@ -107,4 +107,47 @@ export const SCHEMA_STEPS_22: readonly Migration[] = [
       CREATE INDEX audit_events_org_actor_user_time ON audit_events(org_id, actor_user, time, seq) WHERE actor_user IS NOT NULL;
     `,
   },
+  {
+    version: 26,
+    name: "audit rows without AUTOINCREMENT, refusals indexed apart",
+    // Every write appends an audit row in its transaction, and it wrote 8 B-trees (issue 18: 11 of a
+    // member PATCH's 16 WAL pages, bench/write-cost.mjs --list). Two of them went:
+    // - sqlite_sequence: AUTOINCREMENT kept seq from being reused after the newest row is deleted;
+    //   no audit row is ever deleted, so seq = the largest + 1 (SQLite's rowid) is the same order. A
+    //   table keeps or loses AUTOINCREMENT only when made, so the table is made again (same columns,
+    //   same seq and ids) with its indexes.
+    // - the outcome index held every event, for a filter whose one other value (success) is nearly
+    //   every event: it holds the refusals alone now; Outcome=success reads (org_id, time, seq)
+    //   (src/store/sqlite/misc.ts auditListSql; plans: test/store/sqlite-audit-plan.test.ts).
+    // Tests: test/store/sqlite-migration-26-audit.test.ts.
+    sql: `
+      CREATE TABLE audit_events_26 (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        org_id TEXT NOT NULL,
+        time TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_id TEXT,
+        outcome TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        reason TEXT,
+        imported TEXT,
+        actor_user TEXT GENERATED ALWAYS AS (CASE WHEN substr(actor, -35, 3) = '/US' AND substr(actor, -32) NOT GLOB '*[^0-9a-f]*' THEN substr(actor, -34) END) VIRTUAL,
+        actor_credential TEXT GENERATED ALWAYS AS (CASE WHEN substr(actor, -35, 3) = '/US' AND substr(actor, -32) NOT GLOB '*[^0-9a-f]*' THEN substr(actor, 1, length(actor) - 35) ELSE actor END) VIRTUAL
+      );
+      INSERT INTO audit_events_26 (seq, id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported)
+        SELECT seq, id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported FROM audit_events ORDER BY seq;
+      DROP TABLE audit_events;
+      ALTER TABLE audit_events_26 RENAME TO audit_events;
+      CREATE INDEX audit_events_org_time ON audit_events(org_id, time, seq);
+      CREATE INDEX audit_events_org_action_time ON audit_events(org_id, action, time, seq);
+      CREATE INDEX audit_events_org_target_time ON audit_events(org_id, target_id, time, seq);
+      CREATE INDEX audit_events_org_refused_time ON audit_events(org_id, time, seq) WHERE outcome = 'refused';
+      CREATE INDEX audit_events_org_actor_user_time ON audit_events(org_id, actor_user, time, seq) WHERE actor_user IS NOT NULL;
+      CREATE INDEX audit_events_org_actor_credential_time ON audit_events(org_id, actor_credential, time, seq);
+    `,
+  },
 ];
