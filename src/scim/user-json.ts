@@ -22,7 +22,22 @@ const SCHEMAS_JSON = JSON.stringify(userSchemas(false));
 const SCHEMAS_ENTERPRISE_JSON = JSON.stringify(userSchemas(true));
 const ENTERPRISE_KEY = JSON.stringify(ENTERPRISE_SCHEMA).slice(1, -1);
 const ORGSCIM_KEY = JSON.stringify(ORGSCIM_USER_SCHEMA).slice(1, -1);
-const ORGSCIM_MEMBER = `${JSON.stringify(ORGSCIM_USER_SCHEMA)}:`;
+
+/** A text a writer puts again and again, with its UTF-8 bytes: a sink copies those instead of encoding the text each time. */
+export interface Piece {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+const piece = (text: string): Piece => ({ text, bytes: Buffer.from(text) });
+
+const ORGSCIM_MEMBER_AFTER = piece(`,${JSON.stringify(ORGSCIM_USER_SCHEMA)}:`);
+/** A user's text up to its id's value, with and without the enterprise extension's URN in schemas. */
+const SCHEMAS_HEAD = piece(`{"schemas":${SCHEMAS_JSON},"id":`);
+const SCHEMAS_ENTERPRISE_HEAD = piece(`{"schemas":${SCHEMAS_ENTERPRISE_JSON},"id":`);
+const META_HEAD = piece('{"resourceType":"User","created":');
+const LOCATION_HEAD = piece(',"location":"');
+/** Versions below this have their ETag's JSON text kept by a writer. */
+const ETAGS_KEPT = 1024;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
@@ -86,18 +101,23 @@ function keyOf(text: string, from: number, to: number, escapes: boolean): number
 /** Where a user's text is put, piece by piece (a page's body: src/http/scim/list-body.ts). */
 export interface TextSink {
   put(text: string): void;
+  /** put(text), for a short piece (the sink may copy it without a call into an encoder). */
+  putShort(text: string): void;
+  /** put(piece.text). */
+  putPiece(piece: Piece): void;
+  /** put(jsonString(text)), or its text between the quotes when `quoted` is false. */
+  putJsonString(text: string, quoted?: boolean): void;
 }
 
 /**
- * Puts `pending`, then the stored members from `run` to `runEnd` with the comma before them: the
- * stored text's own, except before its first member (there, a "{").
+ * Puts the stored members from `run` to `runEnd` with the comma before them: the stored text's own,
+ * except before its first member (there, a "{").
  */
-function putRun(out: TextSink, pending: string, text: string, run: number, runEnd: number): void {
+function putRun(out: TextSink, text: string, run: number, runEnd: number): void {
   if (run > 1) {
-    out.put(pending);
     out.put(text.slice(run - 1, runEnd));
   } else {
-    out.put(`${pending},`);
+    out.putShort(",");
     out.put(text.slice(run, runEnd));
   }
 }
@@ -108,13 +128,23 @@ class StringSink implements TextSink {
   put(text: string): void {
     this.text += text;
   }
+  putShort(text: string): void {
+    this.text += text;
+  }
+  putPiece(piece: Piece): void {
+    this.text += piece.text;
+  }
+  putJsonString(text: string, quoted = true): void {
+    const json = jsonString(text);
+    this.text += quoted ? json : json.slice(1, -1);
+  }
 }
 
 export class UserJsonWriter {
   /** A group's entry of `groups` by group id, with the display it was written with. */
-  private readonly refs = new Map<string, { display: string | null; json: string }>();
+  private readonly refs = new Map<string, { display: string | null; json: Piece }>();
   /** The orgscim extension's text by its values: role, status, then the two flags as a number. */
-  private readonly orgscim = new Map<unknown, Map<unknown, string[]>>();
+  private readonly orgscim = new Map<unknown, Map<unknown, Piece[]>>();
 
   /** jsonMembersInto's array, one for the page's users (its first numbers are the user's being written). */
   private readonly members: number[] = [];
@@ -122,10 +152,12 @@ export class UserJsonWriter {
   private readonly kinds: number[] = [];
 
   /** The text of `${baseUrl}/Users/` between quotes, unquoted. */
-  private readonly usersUrl: string;
+  private readonly usersUrl: Piece;
+  /** etagJson's texts by version. */
+  private readonly etags: Piece[] = [];
 
   constructor(private readonly baseUrl: string, private readonly showBuiltin: boolean) {
-    this.usersUrl = jsonString(`${baseUrl}/Users/`).slice(1, -1);
+    this.usersUrl = piece(jsonString(`${baseUrl}/Users/`).slice(1, -1));
   }
 
   /** The text of JSON.stringify(renderUser(u, baseUrl, groups, showBuiltin)), `u` parsed if it is not yet. */
@@ -170,10 +202,16 @@ export class UserJsonWriter {
       if (kind === KIND_ENTERPRISE) hasEnterprise = true;
       kinds[m / 3] = kind;
     }
-    const refs = this.refsJson(groups);
-    const head = `${before}{"schemas":${hasEnterprise ? SCHEMAS_ENTERPRISE_JSON : SCHEMAS_JSON},"id":${jsonString(u.id)}`;
-    // What is written but not yet put: small texts are joined, the runs of stored members put as slices.
-    let pending = u.externalId === null ? head : `${head},"externalId":${jsonString(u.externalId)}`;
+    const shown = this.refsShown(groups);
+    // Every piece is put as it is reached (nothing joined first: a joined string is copied whole
+    // again to be encoded); the runs of stored members as slices of their text.
+    out.putShort(before);
+    out.putPiece(hasEnterprise ? SCHEMAS_ENTERPRISE_HEAD : SCHEMAS_HEAD);
+    out.putJsonString(u.id);
+    if (u.externalId !== null) {
+      out.putShort(',"externalId":');
+      out.putJsonString(u.externalId);
+    }
     let held = 0;
     // Members are copied in runs: from the key of member `run` to the end of the member before the current one.
     let run = -1;
@@ -181,83 +219,118 @@ export class UserJsonWriter {
     for (let m = 0; m < count; m += 3) {
       const start = members[m]!;
       const valueStart = members[m + 1]!;
-      let value: string | undefined; // the value renderUser sets in this member's place
-      switch (kinds[m / 3]) {
+      let kind = kinds[m / 3];
+      switch (kind) {
         case KIND_EXTERNAL_ID:
-          value = ""; // the column's, written before the attributes
-          break;
+          break; // the column's, written before the attributes
         case KIND_ACTIVE:
           held |= ACTIVE;
-          value = u.active ? "true" : "false";
           // The stored value is the one set: the member is copied with its run.
-          if (members[m + 2]! - valueStart === value.length && text.startsWith(value, valueStart)) value = undefined;
+          if (text.startsWith(u.active ? "true" : "false", valueStart) && members[m + 2]! - valueStart === (u.active ? 4 : 5)) kind = KIND_OTHER;
           break;
         case KIND_GROUPS:
-          if (refs !== undefined) {
-            held |= GROUPS;
-            value = refs;
-          }
+          if (shown) held |= GROUPS;
+          else kind = KIND_OTHER;
           break;
         case KIND_ORGSCIM:
           held |= ORGSCIM;
-          value = this.orgscimJson(u, groups);
           break;
         case KIND_META:
           held |= META;
-          value = this.metaJson(u);
           break;
         default:
+          kind = KIND_OTHER;
       }
-      if (value === undefined) {
+      if (kind === KIND_OTHER) {
         if (run < 0) run = start;
         runEnd = members[m + 2]!;
         continue;
       }
       if (run >= 0) {
-        putRun(out, pending, text, run, runEnd);
-        pending = "";
+        putRun(out, text, run, runEnd);
         run = -1;
       }
-      if (value !== "") pending += `,${text.slice(start, valueStart)}${value}`;
+      if (kind === KIND_EXTERNAL_ID) continue;
+      // The member's key as stored, then the value set in its place.
+      out.putShort(",");
+      out.putShort(text.slice(start, valueStart));
+      this.putValue(out, kind, u, groups);
     }
-    if (run >= 0) {
-      putRun(out, pending, text, run, runEnd);
-      pending = "";
+    if (run >= 0) putRun(out, text, run, runEnd);
+    if ((held & ACTIVE) === 0) out.putShort(u.active ? ',"active":true' : ',"active":false');
+    if (shown && (held & GROUPS) === 0) {
+      out.putShort(',"groups":');
+      this.putRefs(out, groups);
     }
-    if ((held & ACTIVE) === 0) pending += u.active ? ',"active":true' : ',"active":false';
-    if (refs !== undefined && (held & GROUPS) === 0) pending += `,"groups":${refs}`;
-    if ((held & ORGSCIM) === 0) pending += `,${ORGSCIM_MEMBER}${this.orgscimJson(u, groups)}`;
-    if ((held & META) === 0) pending += `,"meta":${this.metaJson(u)}`;
-    out.put(`${pending}}`);
+    if ((held & ORGSCIM) === 0) {
+      out.putPiece(ORGSCIM_MEMBER_AFTER);
+      out.putPiece(this.orgscimJson(u, groups));
+    }
+    if ((held & META) === 0) {
+      out.putShort(',"meta":');
+      this.putMeta(out, u);
+    }
+    out.putShort("}");
     return true;
   }
 
-  /** The text of the user's `groups` attribute (groupRefsOf), undefined when it has none. */
-  private refsJson(groups: readonly GroupRef[]): string | undefined {
-    let out: string | undefined;
+  /** The value renderUser sets for a member of `kind` (KIND_ACTIVE, KIND_GROUPS, KIND_ORGSCIM, KIND_META). */
+  private putValue(out: TextSink, kind: number, u: StoredUser, groups: readonly GroupRef[]): void {
+    if (kind === KIND_ACTIVE) out.putShort(u.active ? "true" : "false");
+    else if (kind === KIND_GROUPS) this.putRefs(out, groups);
+    else if (kind === KIND_ORGSCIM) out.putPiece(this.orgscimJson(u, groups));
+    else this.putMeta(out, u);
+  }
+
+  /** Whether the user's `groups` attribute is set (groupRefsOf is not undefined): a group of theirs is shown. */
+  private refsShown(groups: readonly GroupRef[]): boolean {
+    for (const g of groups) if (this.showBuiltin || !g.builtin) return true;
+    return false;
+  }
+
+  /** The user's `groups` attribute (groupRefsOf), each entry's text kept for the page. */
+  private putRefs(out: TextSink, groups: readonly GroupRef[]): void {
+    let first = true;
     for (const g of groups) {
       if (!this.showBuiltin && g.builtin) continue;
       let ref = this.refs.get(g.id);
       if (ref === undefined || ref.display !== g.display) {
-        ref = { display: g.display, json: flatJson(groupRefOf(g, this.baseUrl)) };
+        ref = { display: g.display, json: piece(flatJson(groupRefOf(g, this.baseUrl))) };
         this.refs.set(g.id, ref);
       }
-      out = out === undefined ? `[${ref.json}` : `${out},${ref.json}`;
+      out.putShort(first ? "[" : ",");
+      out.putPiece(ref.json);
+      first = false;
     }
-    return out === undefined ? undefined : `${out}]`;
+    out.putShort("]");
   }
 
   /**
-   * flatJson(userMetaOf(u, baseUrl)), written out: it differs for every user. Its members are
+   * flatJson(userMetaOf(u, baseUrl)), put piece by piece: it differs for every user. Its members are
    * userMetaOf's in its order; the location's text is that of the base URL's part (the same for
    * the page) and of the id's, as JSON escapes character by character (the "/" between them keeps a
    * surrogate on either side as alone as it was).
    */
-  private metaJson(u: StoredUser): string {
-    return `{"resourceType":"User","created":${jsonString(u.created)},"lastModified":${jsonString(u.lastModified)},"location":"${this.usersUrl}${jsonString(u.id).slice(1, -1)}","version":${jsonString(etagOf(u.version))}}`;
+  private putMeta(out: TextSink, u: StoredUser): void {
+    out.putPiece(META_HEAD);
+    out.putJsonString(u.created);
+    out.putShort(',"lastModified":');
+    out.putJsonString(u.lastModified);
+    out.putPiece(LOCATION_HEAD);
+    out.putPiece(this.usersUrl);
+    out.putJsonString(u.id, false);
+    out.putShort('","version":');
+    out.putPiece(this.etagJson(u.version));
+    out.putShort("}");
   }
 
-  private orgscimJson(u: StoredUser, groups: readonly GroupRef[]): string {
+  /** jsonString(etagOf(version)), kept for the page's small versions. */
+  private etagJson(version: number): Piece {
+    if (!Number.isSafeInteger(version) || version < 0 || version >= ETAGS_KEPT) return piece(jsonString(etagOf(version)));
+    return (this.etags[version] ??= piece(jsonString(etagOf(version))));
+  }
+
+  private orgscimJson(u: StoredUser, groups: readonly GroupRef[]): Piece {
     const o = orgscimOf(u, groups);
     let byStatus = this.orgscim.get(o.orgRole);
     if (byStatus === undefined) this.orgscim.set(o.orgRole, (byStatus = new Map()));
@@ -265,7 +338,7 @@ export class UserJsonWriter {
     if (texts === undefined) byStatus.set(o.status, (texts = []));
     // Both flags are booleans (UserColumns): four texts a role and status.
     const at = (o.twoFactorRequired === true ? 1 : 0) + (o.passwordResetRequired === true ? 2 : 0);
-    return (texts[at] ??= flatJson(o));
+    return (texts[at] ??= piece(flatJson(o)));
   }
 }
 

@@ -38,6 +38,24 @@ describe("jsonArrayBody", () => {
   });
 });
 
+describe("JsonBody's short pieces", () => {
+  const odd = fc.oneof(text(12), text(300), fc.constantFrom("\u007f", "a\\b", 'q"', "\u001f", "x".repeat(256), "x".repeat(257), "é".repeat(300)));
+
+  it("putShort writes a piece's own bytes, putJsonString those of jsonString (JSON.stringify) and of its text between the quotes, for any strings, after any piece", () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom("put", "putShort", "json", "inner"), odd), { maxLength: 8 }), (pieces) => {
+      const body = new JsonBody(0);
+      const expected: Buffer[] = [];
+      for (const [how, s] of pieces) {
+        if (how === "put") body.put(s);
+        else if (how === "putShort") body.putShort(s);
+        else body.putJsonString(s, how === "json");
+        expected.push(Buffer.from(how === "json" ? JSON.stringify(s) : how === "inner" ? JSON.stringify(s).slice(1, -1) : s));
+      }
+      expect(body.bytes().equals(Buffer.concat(expected))).toBe(true);
+    }), { numRuns: 3000 });
+  });
+});
+
 /**
  * JsonBody's buffers are kept for later bodies, but a buffer is taken again only after the response
  * it was sent with has finished (its bytes handed to the system), and a body sends only the bytes it
