@@ -14,7 +14,9 @@
  * SCIM POST /Users (primary email, and an email userName without emails), PUT and PATCH moving an
  * existing user's primary email, a /Bulk POST, and /v1 POST /Invitations. Held when each is
  * refused 400 naming the domain as the owner verified it (4011), as the plain spelling is, and
- * nothing is created or changed; and the owner creates its own users in each spelling.
+ * nothing is created or changed; and the owner creates its own users in each spelling. And the
+ * accept of an invitation made before the owner verified the domain (trailing dot, upper case,
+ * Unicode IDN): refused 409 (6614), the invitee left pending.
  * Real HTTP, real SQLite store.
  */
 import { call, PATCH_SCHEMA, startTestServer, userBody, type TestServer } from "../helpers/server";
@@ -109,5 +111,28 @@ describe.each(SPELLINGS)("an address on another organization's verified domain, 
   it("is the owner's own: it creates the user with enforcement on", async () => {
     const r = await call("POST", `${s.scim}/Users`, owner, userBody(`o-${local()}`, { emails: [{ value: `${local()}@${domain}`, type: "work", primary: true }] }));
     expect({ status: r.status, detail: r.body?.detail }).toEqual({ status: 201, detail: undefined });
+  });
+});
+
+describe.each([
+  { label: "trailing dot", spell: (d: string) => `${d}.` },
+  { label: "upper case", spell: (d: string) => d.toUpperCase() },
+  { label: "IDN in Unicode", spell: (d: string) => d },
+])("accepting an invitation made before the owner verified the domain, the address spelt $label", ({ label, spell }) => {
+  it("is refused 6614 once the domain is verified by another organization, and the invitee stays pending", async () => {
+    const unicode = label === "IDN in Unicode";
+    const base = unicode ? `später-${local()}.test` : `later-${local()}.test`;
+    const canonical = new URL(`http://${base}`).hostname;
+    const inviter = await s.newOrg({ domainEnforcement: false });
+    const inv = await call("POST", `${s.url}/v1/Invitations`, inviter.token, { email: `${local()}@${spell(base)}`, org_role: "standard" }, { "content-type": "application/json" });
+    expect(inv.status).toBe(201);
+    const mails = await s.running.store.outbox.list({ ref: inv.body.sid as string, limit: 5 });
+    const token = /oiv_[A-Za-z0-9_-]{43}/.exec(mails.find((m) => m.kind === "invitation")?.text ?? "")?.[0];
+    expect(token).toBeDefined();
+    const owner = await s.newOrg({ domainEnforcement: true });
+    await s.verifyDomain(owner.org.id, canonical);
+    const r = await call("POST", `${s.url}/v1/Invitations/Accept`, null, { token }, { "content-type": "application/json" });
+    expect([r.status, r.body?.code]).toEqual([409, 6614]);
+    expect((await s.running.store.users.get(inviter.org.id, inv.body.user_sid as string, { includeIndependent: true }))?.status).toBe("pending");
   });
 });
