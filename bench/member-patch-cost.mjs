@@ -8,8 +8,12 @@
 //   - the same with the group.update audit event not appended (a measurement only, the store wrapped
 //     here: what the audit insert, its table and its indexes cost, in the statement and in the COMMIT).
 // Each configuration runs on a fresh copy of one store; rounds alternate them; medians are printed.
-//   npm run build && node bench/member-patch-cost.mjs [--users 2000] [--calls 4000] [--rounds 3]
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+// --counts: instead of the CPU, what the store's write path makes per call, exactly: promises (an
+// async_hooks PROMISE counter, on only while the calls run; it slows them, so no CPU is printed) and
+// stat calls (file identity checks, src/store/sqlite/file-identity.ts).
+//   npm run build && node bench/member-patch-cost.mjs [--users 2000] [--calls 4000] [--rounds 3] [--counts]
+import fs, { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { createHook } from "node:async_hooks";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -27,6 +31,13 @@ const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); retur
 const USERS = arg("users", 2000);
 const CALLS = arg("calls", 4000);
 const ROUNDS = arg("rounds", 3);
+const COUNTS = process.argv.includes("--counts");
+// fs.statSync counted (the store calls it through the module object, so this sees every call).
+let stats = 0;
+const statSync = fs.statSync;
+fs.statSync = (...a) => { stats++; return statSync(...a); };
+let promises = 0;
+const promiseCounter = createHook({ init(_id, type) { if (type === "PROMISE") promises++; } });
 const dir = mkdtempSync(join(tmpdir(), "orgscim-member-patch-cost-"));
 const T = "2026-01-01T00:00:00.000Z";
 
@@ -75,11 +86,15 @@ try {
       }));
       await run(400); // warm-up: JIT, prepared statements
       next = 0;
+      stats = 0;
+      promises = 0;
+      if (COUNTS) promiseCounter.enable();
       const cpu = process.cpuUsage();
       const t0 = performance.now();
       await run(CALLS);
       const used = process.cpuUsage(cpu);
-      return { us: (used.user + used.system) / next, perSecond: next / ((performance.now() - t0) / 1000) };
+      promiseCounter.disable();
+      return { us: (used.user + used.system) / next, perSecond: next / ((performance.now() - t0) / 1000), promises: promises / next, stats: stats / next };
     } finally {
       await opened.close();
       for (const f of ["", "-wal", "-shm"]) rmSync(`${path}${f}`, { force: true });
@@ -92,9 +107,11 @@ try {
     process.stderr.write(`round ${r + 1}/${ROUNDS} done\n`);
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`modifyGroup, one member removed or added back (10-member group, ${USERS} users), CPU of the process per call, median of ${ROUNDS} rounds of ${CALLS} calls:`);
+  console.log(`modifyGroup, one member removed or added back (10-member group, ${USERS} users), ${COUNTS ? "promises and stat calls" : "CPU of the process"} per call, median of ${ROUNDS} rounds of ${CALLS} calls:`);
   for (const [i, c] of CONFIGS.entries()) {
-    console.log(`  ${name(c)}  ${median(results[i].map((x) => x.us)).toFixed(1).padStart(7)} µs  ${median(results[i].map((x) => x.perSecond)).toFixed(0).padStart(6)}/s`);
+    const m = (key) => median(results[i].map((x) => x[key]));
+    if (COUNTS) console.log(`  ${name(c)}  ${m("promises").toFixed(1).padStart(6)} promises  ${m("stats").toFixed(2).padStart(5)} stat calls`);
+    else console.log(`  ${name(c)}  ${m("us").toFixed(1).padStart(7)} µs  ${m("perSecond").toFixed(0).padStart(6)}/s`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
