@@ -58,6 +58,9 @@ const isBusy = (e: unknown): boolean => typeof (e as { code?: unknown })?.code =
 /** 503 with Retry-After: the group's work is gone, and trying again is right. */
 const rolledBack = () => new StoreUnavailable(new Error("the store's transaction was rolled back before it could commit"));
 
+/** What a turn under the mutex answers when it has nothing to wait for. */
+const DONE: Promise<void> = Promise.resolve();
+
 /** A member of the open group, or (`waitsOnly`) a durable() call waiting for it. */
 type Waiting = Member & { waitsOnly?: true };
 
@@ -78,36 +81,54 @@ export class GroupCommitter {
    */
   run<T>(fn: () => Promise<T>, onCommitted?: (result: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.mutex.run(async () => {
-        let opens: boolean;
-        try {
-          opens = await this.begin();
-        } catch (e) {
-          reject(translate(e));
-          return;
-        }
-        // The transaction that opens the group needs no savepoint: nothing else is in it yet (members
-        // run one at a time, under the mutex), so undoing it is rolling the whole transaction back.
-        // Two statements and a copy of every page it changes into the sub-journal saved for it.
-        const name = opens ? null : `gc${++this.savepoints}`;
-        let result: T;
-        try {
-          if (name) this.db.exec(`SAVEPOINT ${name}`);
-          result = await fn();
-          if (name) this.db.exec(`RELEASE ${name}`);
-        } catch (e) {
-          if (name) this.undo(name);
-          else this.rollbackEmpty();
-          reject(translate(e));
-          this.afterFailure();
-          return;
-        }
-        this.waiting.push({ acknowledge: () => resolve(result), refuse: reject, ...(onCommitted ? { committed: () => onCommitted(result) } : {}) });
-        // A /Bulk slice (onCommitted) is answered at its COMMIT and the next slice waits for that: never held.
-        if (this.waiting.length >= this.options.maxMembers || (onCommitted && this.holding)) this.commit();
-        else this.schedule();
-      }).catch(reject);
+      this.mutex.run(() => this.member(fn, resolve, reject, onCommitted)).catch(reject);
     });
+  }
+
+  /** One member's turn on the writer (under the mutex): settled once its work is in the group or undone, never rejected. */
+  private member<T>(fn: () => Promise<T>, resolve: (result: T) => void, reject: (e: unknown) => void, onCommitted?: (result: T) => void): Promise<void> {
+    let opened: boolean | Promise<boolean>;
+    try {
+      opened = this.begin();
+    } catch (e) {
+      reject(translate(e));
+      return DONE;
+    }
+    if (typeof opened === "boolean") return this.work(opened, fn, resolve, reject, onCommitted);
+    return opened.then((opens) => this.work(opens, fn, resolve, reject, onCommitted), (e: unknown) => reject(translate(e)));
+  }
+
+  private work<T>(opens: boolean, fn: () => Promise<T>, resolve: (result: T) => void, reject: (e: unknown) => void, onCommitted?: (result: T) => void): Promise<void> {
+    // The transaction that opens the group needs no savepoint: nothing else is in it yet (members
+    // run one at a time, under the mutex), so undoing it is rolling the whole transaction back.
+    // Two statements and a copy of every page it changes into the sub-journal saved for it.
+    const name = opens ? null : `gc${++this.savepoints}`;
+    const failed = (e: unknown) => {
+      if (name) this.undo(name);
+      else this.rollbackEmpty();
+      reject(translate(e));
+      this.afterFailure();
+    };
+    let pending: Promise<T>;
+    try {
+      if (name) this.db.exec(`SAVEPOINT ${name}`);
+      pending = fn();
+    } catch (e) {
+      failed(e);
+      return DONE;
+    }
+    return pending.then((result) => {
+      try {
+        if (name) this.db.exec(`RELEASE ${name}`);
+      } catch (e) {
+        failed(e);
+        return;
+      }
+      this.waiting.push({ acknowledge: () => resolve(result), refuse: reject, ...(onCommitted ? { committed: () => onCommitted(result) } : {}) });
+      // A /Bulk slice (onCommitted) is answered at its COMMIT and the next slice waits for that: never held.
+      if (this.waiting.length >= this.options.maxMembers || (onCommitted && this.holding)) this.commit();
+      else this.schedule();
+    }, failed);
   }
 
   /**
@@ -131,7 +152,7 @@ export class GroupCommitter {
 
   /** Commits what is open, now, and waits until every committed request is acknowledged or refused (close, shutdown). */
   async flush(): Promise<void> {
-    await this.mutex.run(async () => this.commit());
+    await this.mutex.run(() => this.commitNow());
     await this.options.syncer?.settled();
   }
 
@@ -143,26 +164,28 @@ export class GroupCommitter {
    * handler; the transactions behind it wait on the mutex, as they did. Refused (StoreUnavailable)
    * once the lock stayed held for lockWaitMs.
    */
-  private async begin(): Promise<boolean> {
+  private begin(): boolean | Promise<boolean> {
     if (this.db.inTransaction) return false;
     // A group whose transaction SQLite ended by itself cannot be acknowledged. (The error made only
     // then: an Error captures its stack, and this runs at every group's BEGIN.)
     if (this.waiting.length > 0) this.refuseWaiting(rolledBack());
-    let deadline = 0;
-    for (;;) {
-      this.options.assertFiles();
-      const failed = this.options.syncer?.failed;
-      if (failed) throw failed;
-      try {
-        this.db.exec("BEGIN IMMEDIATE");
-        return true;
-      } catch (e) {
-        if (!isBusy(e) || this.db.inTransaction) throw e;
-        const now = Date.now();
-        deadline ||= now + (this.options.lockWaitMs ?? LOCK_WAIT_MS);
-        if (now >= deadline) throw e;
-      }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    return this.open(0);
+  }
+
+  /** BEGIN now (true), or once the write lock is free (a promise), or throws; `deadline` 0 on the first try. */
+  private open(deadline: number): true | Promise<true> {
+    this.options.assertFiles();
+    const failed = this.options.syncer?.failed;
+    if (failed) throw failed;
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      return true;
+    } catch (e) {
+      if (!isBusy(e) || this.db.inTransaction) throw e;
+      const now = Date.now();
+      const until = deadline || now + (this.options.lockWaitMs ?? LOCK_WAIT_MS);
+      if (now >= until) throw e;
+      return new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS)).then(() => this.open(until));
     }
   }
 
@@ -195,7 +218,7 @@ export class GroupCommitter {
     const commit = () => {
       this.scheduled = false;
       this.holding = false;
-      this.mutex.run(async () => this.commit()).catch(() => undefined);
+      this.mutex.run(() => this.commitNow()).catch(() => undefined);
     };
     setImmediate(() => {
       const syncer = this.options.syncer;
@@ -204,6 +227,11 @@ export class GroupCommitter {
         syncer.whenSynced(commit);
       } else commit();
     });
+  }
+
+  private commitNow(): Promise<void> {
+    this.commit();
+    return DONE;
   }
 
   /** COMMIT the open group and acknowledge its members, or refuse them all. Called holding the mutex. */
