@@ -173,18 +173,31 @@ export function openSqliteStore(options: SqliteOptions): Store {
   };
   const stopWatching = files?.watch(FILE_CHECK_INTERVAL_MS, fileProblemChanged) ?? (() => undefined);
   try {
-    if (files && options.durability !== "normal" && options.groupCommit !== false) ({ syncer, walFd } = syncWalOffTheLoop(db, options, files, () => assertFiles()));
+    if (files && options.durability !== "normal" && options.groupCommit !== false) ({ syncer, walFd } = syncWalOffTheLoop(db, options, files, () => assertFiles(true)));
   } catch (e) {
     stopWatching();
     void checkpointer?.stop();
     db.close();
     throw translate(e);
   }
-  /** Throws StoreUnavailable (503) when the store's file is gone or replaced. */
-  const assertFiles = () => {
+  /**
+   * Throws StoreUnavailable (503) when the store's file is gone or replaced. A check that passed
+   * holds until the code running now yields (a microtask later), unless `fresh`: the check after an
+   * fsync (fresh) and the one before the COMMIT of the group held for that fsync run back to back,
+   * and the second would stat the same two paths again within microseconds, telling nothing the
+   * first did not (both are before that COMMIT). A failed check is never kept.
+   */
+  let checkedNow = false;
+  const forgetCheck = () => { checkedNow = false; };
+  const assertFiles = (fresh = false) => {
+    if (checkedNow && !fresh) return;
     const problem = files?.problem() ?? null;
     if (problem !== goneReported) fileProblemChanged(problem);
     if (problem !== null) throw new StoreUnavailable(new Error(problem));
+    if (files) {
+      checkedNow = true;
+      queueMicrotask(forgetCheck);
+    }
   };
   // A failed refresh only leaves the previous statistics in place, and the next one retries.
   const stopRefreshing = keepPlannerStatisticsFresh(db, PLANNER_REFRESH_MS, () => undefined);
@@ -209,6 +222,9 @@ export function openSqliteStore(options: SqliteOptions): Store {
   const committer = new GroupCommitter(db, {
     maxMembers: options.path === ":memory:" || options.groupCommit === false ? 1 : GROUP_MAX_MEMBERS,
     assertFiles,
+    // Only while a problem is known: then the files are looked at again, so that the first write
+    // after they came back (moved away and back) is taken, its statements not refused by query_only.
+    beforeBegin: () => { if (goneReported !== null) assertFiles(); },
     onCommit: options.onGroupCommit,
     syncer,
     holdWhileSyncing: options.otherWriters !== true,
