@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Store } from "../../src/domain/ports/store";
+import { parseFilter } from "../../src/scim/filter/parse";
+import { USERS } from "../../src/scim/resource-types";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 import { anOrg, aUser } from "../helpers/fixtures";
 
@@ -80,5 +82,40 @@ describe("an update of a user (SQLite)", () => {
     expect(await store.users.update({ ...u, displayName: "Late", version: 3 }, 2)).toBe(false);
     expect(setColumns(u.id)).toEqual([]);
     expect(await store.users.get(org.id, u.id)).toEqual(u);
+  });
+});
+
+describe("a user's email rows (SQLite)", () => {
+  const mails = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ value: `${tag}.${i}@acme.test`, type: i % 2 ? "home" : "work", primary: i === 0 }));
+  const typesOf = (userId: string): Array<[string, string | null, number]> =>
+    spy.prepare("SELECT e.value, e.type, e.is_primary FROM user_emails e JOIN users u ON u.seq = e.user_seq WHERE u.id = ? ORDER BY e.rowid").raw().all(userId) as Array<[string, string | null, number]>;
+
+  // Up to 8 rows go in one INSERT; more take one statement a part: every count writes every email, in order.
+  it.each([0, 1, 2, 8, 9, 17, 40])("writes all %i of a new user's emails, in their order, each with its type and primary", async (n) => {
+    const org = anOrg();
+    await store.orgs.insert(org);
+    const emails = mails(n, `n${n}`);
+    const u = aUser(org.id, { emails, data: { emails } });
+    await store.users.insert(u);
+    expect(typesOf(u.id)).toEqual(emails.map((e) => [e.value, e.type, e.primary ? 1 : 0]));
+    if (n > 0) {
+      const last = emails[n - 1]!.value;
+      const page = await store.users.list(org.id, { startIndex: 1, count: 10, filter: parseFilter(`emails.value eq "${last.toUpperCase()}"`, USERS.resolver) });
+      expect(page.items.map((x) => x.id)).toEqual([u.id]);
+    }
+  });
+
+  it("replaces them in their new order when an update changes them, whatever their count", async () => {
+    const org = anOrg();
+    await store.orgs.insert(org);
+    const u = aUser(org.id);
+    await store.users.insert(u);
+    let version = 1;
+    for (const n of [11, 3, 9, 1]) {
+      const emails = mails(n, `r${n}`);
+      expect(await store.users.update({ ...u, emails, data: { ...u.data, emails }, version: version + 1 }, version)).toBe(true);
+      version++;
+      expect(emailValues(u.id)).toEqual(emails.map((e) => e.value));
+    }
   });
 });

@@ -16,12 +16,8 @@
  */
 import type Database from "better-sqlite3";
 import type { UserRecord } from "../../domain/types";
-import { emailRows, userParams } from "./user-rows";
+import { emailRows, USER_COLUMNS as COLUMNS, userValues } from "./user-rows";
 
-const COLUMNS = [
-  "id", "org_id", "user_name", "user_name_fold", "external_id", "display_name", "active", "status", "org_role",
-  "two_factor_required", "password_reset_required", "primary_email", "data", "version", "created", "last_modified",
-] as const;
 const EMAIL_COLUMNS = ["user_seq", "org_id", "value", "value_fold", "type", "is_primary"] as const;
 
 /** Users a statement: 500 × 16 parameters, well under SQLite's 32,766. */
@@ -60,10 +56,7 @@ export function insertUsers(db: Database.Database): (orgId: string, users: reado
 
   const insertChunk = (orgId: string, users: readonly UserRecord[]) => {
     const args: unknown[] = [];
-    for (const u of users) {
-      const p = userParams(u);
-      for (const c of COLUMNS) args.push(p[c]);
-    }
+    for (const u of users) args.push(...userValues(u));
     const seqs = new Map((rowsOf(users.length).raw().all(args) as Array<[string, number]>));
     let mails: unknown[] = [];
     const flush = () => {

@@ -8,7 +8,7 @@ import { foldCase } from "./fold";
 import { listPage } from "./list";
 import { USER_MAP } from "./resource-maps";
 import { listStoredUsers } from "./user-page";
-import { emailRows, userParams } from "./user-rows";
+import { emailRows, USER_COLUMNS, userParams, userValues } from "./user-rows";
 import { insertUsers } from "./users-batch";
 
 /** A users row in raw mode (an array, no object with named keys made per row): COLUMNS' order. */
@@ -21,6 +21,9 @@ type UserRow = [
 /** The users columns an update compares with the stored row, setting those that changed (userParams' names). */
 const SET_COLUMNS = ["user_name", "user_name_fold", "external_id", "display_name", "active", "status", "org_role",
   "two_factor_required", "password_reset_required", "primary_email"] as const;
+
+/** Email rows one INSERT writes at most (a user with more takes one statement a part): a statement each for the few sizes seen. */
+const EMAILS_AT_ONCE = 8;
 
 /** Whether a user's user_emails rows (value, value_fold, type, is_primary, in rowid order) are `rows`. */
 const sameRows = (stored: unknown[][], rows: ReturnType<typeof emailRows>): boolean =>
@@ -84,16 +87,16 @@ export function memberSearchArgs(orgId: string, text: string): unknown[] {
 
 export function sqliteUsers(db: Database.Database): UserRepo {
   const s = {
-    insert: db.prepare(`INSERT INTO users (id, org_id, user_name, user_name_fold, external_id, display_name, active, status, org_role,
-      two_factor_required, password_reset_required, primary_email, data, version, created, last_modified)
-      VALUES (@id, @org_id, @user_name, @user_name_fold, @external_id, @display_name, @active, @status, @org_role,
-      @two_factor_required, @password_reset_required, @primary_email, @data, @version, @created, @last_modified)`),
+    // Positional parameters (userValues): binding 16 named ones read each from an object by its name.
+    insert: db.prepare(`INSERT INTO users (${USER_COLUMNS.join(", ")}) VALUES (${USER_COLUMNS.map(() => "?").join(", ")})`),
     // The row an update changes: its seq, version and the columns it compares (SET_COLUMNS' order).
     current: db.prepare(`SELECT seq, version, ${SET_COLUMNS.join(", ")} FROM users WHERE org_id = ? AND id = ?`).raw(),
     emailsOf: db.prepare("SELECT value, value_fold, type, is_primary FROM user_emails WHERE user_seq = ? ORDER BY rowid").raw(),
     // Kept by triggers (migration 10): the users SCIM lists, those not independent.
     memberCount: db.prepare("SELECT members FROM org_member_counts WHERE org_id = ?").pluck(),
-    insertEmail: db.prepare("INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) VALUES (?, ?, ?, ?, ?, ?)"),
+    // A user's email rows in one statement for up to EMAILS_AT_ONCE of them (index n - 1: n rows, in
+    // their order, as one INSERT each would number them), prepared when first needed.
+    insertEmails: [] as Database.Statement[],
     deleteEmails: db.prepare("DELETE FROM user_emails WHERE user_seq = ?"),
     get: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.id = ? AND u.status <> 'independent'`).raw(),
     byUserName: db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.org_id = ? AND u.user_name_fold = ? AND u.status <> 'independent'`).raw(),
@@ -131,11 +134,18 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       if (sameRows(s.emailsOf.all(seq) as unknown[][], rows)) return;
       s.deleteEmails.run(seq);
     }
-    for (const [value, fold, type, primary] of rows) s.insertEmail.run(seq, u.orgId, value, fold, type, primary);
+    for (let from = 0; from < rows.length; from += EMAILS_AT_ONCE) {
+      const part = rows.slice(from, from + EMAILS_AT_ONCE);
+      const args: unknown[] = [];
+      for (const [value, fold, type, primary] of part) args.push(seq, u.orgId, value, fold, type, primary);
+      insertEmails(part.length).run(args);
+    }
   };
+  const insertEmails = (n: number): Database.Statement =>
+    (s.insertEmails[n - 1] ??= db.prepare(`INSERT INTO user_emails (user_seq, org_id, value, value_fold, type, is_primary) VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?, ?, ?)").join(", ")}`));
 
   const insertRows = (u: UserRecord) => {
-    const info = s.insert.run(params(u));
+    const info = s.insert.run(userValues(u));
     writeEmails(Number(info.lastInsertRowid), u, true);
   };
   const insertAtomically = db.transaction(insertRows);
