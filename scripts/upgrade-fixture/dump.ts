@@ -23,7 +23,9 @@ for (const o of objects.filter((o) => o.type === "table")) {
   out.push(`${o.sql};`);
 }
 for (const name of [...objects.filter((o) => o.type === "table").map((o) => o.name), "sqlite_sequence"]) {
-  for (const row of db.prepare<[], unknown[]>(`SELECT * FROM "${name}"`).raw().all()) out.push(`INSERT INTO "${name}" VALUES (${row.map(quote).join(", ")});`);
+  // Generated columns (table_xinfo hidden 2 or 3) take no value in an INSERT: the stored columns are named.
+  const columns = db.prepare<[], { name: string; hidden: number }>(`PRAGMA table_xinfo("${name}")`).all().filter((c) => c.hidden === 0).map((c) => `"${c.name}"`).join(", ");
+  for (const row of db.prepare<[], unknown[]>(`SELECT ${columns} FROM "${name}"`).raw().all()) out.push(`INSERT INTO "${name}" (${columns}) VALUES (${row.map(quote).join(", ")});`);
 }
 for (const o of objects.filter((o) => o.type !== "table")) out.push(`${o.sql};`);
 out.push("COMMIT;", "");

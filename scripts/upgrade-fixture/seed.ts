@@ -42,8 +42,9 @@ async function main() {
     return text ? JSON.parse(text) : { id: "", sid: "" };
   };
   const cli = (...args: string[]): string => execFileSync(process.execPath, [path.join(OLD, "bin", "orgscim.js"), ...args], { cwd: OLD, env, encoding: "utf8" });
-  const orgs: { id: string }[] = JSON.parse(cli("orgs", "list"));
-  const orgId = orgs[0]?.id ?? "";
+  // `orgs list` names an organization by `sid` in later versions and by `id` in earlier ones.
+  const orgs: { sid?: string; id?: string }[] = JSON.parse(cli("orgs", "list"));
+  const orgId = orgs[0]?.sid ?? orgs[0]?.id ?? "";
   cli("orgs", "settings", orgId, "--domain-enforcement", "off");
   const U = "urn:ietf:params:scim:schemas:core:2.0:User";
   const G = "urn:ietf:params:scim:schemas:core:2.0:Group";
