@@ -77,6 +77,17 @@ export function emailDomain(address: string): string {
 }
 
 /**
+ * One mailbox's key for "is this person managed elsewhere?" (docs/security.md case 78): the local
+ * part as the store compares it (foldLocal: SQLite folds ASCII case, MongoDB lower-cases), then the
+ * domain in emailDomain's canonical form, so `bob@bücher.test`, `bob@xn--bcher-kva.test` and
+ * `bob@BÜCHER.test.` are one key. A string without `@` is its folded self.
+ */
+export function mailboxKey(address: string, foldLocal: (local: string) => string): string {
+  const at = address.lastIndexOf("@");
+  return at < 0 ? foldLocal(address) : `${foldLocal(address.slice(0, at))}@${emailDomain(address)}`;
+}
+
+/**
  * Refuses a name no organization can own: a public suffix of the Public Suffix List, ICANN or
  * private section (co.uk, github.io: the registrable domains under it belong to unrelated owners),
  * and a public mail or relay service or a name under one (gmail.com, mail.gmail.com, duck.com).

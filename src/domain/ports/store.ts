@@ -103,7 +103,7 @@ export interface UserRepo {
   /** Only SCIM-visible users (status managed or pending). listStored, optional: the same page, each user's attributes as stored JSON text, unparsed (../stored-data.ts). */
   list(orgId: string, query: ListQuery): Promise<ListResult<UserRecord>>;
   listStored?(orgId: string, query: ListQuery): Promise<ListResult<import("../stored-data").StoredUser>>;
-  /** Whether a user with this primary email (case-insensitive) is managed by an organization other than orgId. */
+  /** Whether a user with this primary email is managed by an organization other than orgId: the same mailbox, its domain however spelt (domain-rules.ts mailboxKey, docs/security.md case 78). */
   isManagedElsewhere(orgId: string, email: string): Promise<boolean>;
   /**
    * Optional lookups of many at once (imports plan a batch of lines with them), each answering for

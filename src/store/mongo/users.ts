@@ -4,6 +4,7 @@
  * As in the SQLite store, `independent` users are invisible to get/find/list, and deleting a user
  * deletes its group memberships.
  */
+import { mailboxKey } from "../../domain/domain-rules";
 import type { UserRepo } from "../../domain/ports/store";
 import type { MongoCtx } from "./ctx";
 import { toUser } from "./decode";
@@ -15,9 +16,22 @@ import { checked } from "./models";
 import { casUpdate } from "./updates";
 
 const VISIBLE = { status: { $ne: "independent" } };
+const mongoMailboxKey = (address: string): string => mailboxKey(address, (local) => local.toLowerCase());
 
 export function mongoUsers(c: MongoCtx): UserRepo {
   const users = () => c.coll("users");
+  // The same mailbox whatever its domain's spelling (docs/security.md case 78): the addresses with
+  // each asked local part (an anchored prefix, from the primaryEmailLower index), compared by key.
+  const managedElsewhere = (orgId: string, emails: readonly string[]) => c.run("read", async (o) => {
+    const keys = emails.map(mongoMailboxKey);
+    const prefixes = [...new Set(keys.map((k) => { const at = k.lastIndexOf("@"); return at < 0 ? `^${escapeRegex(k)}$` : `^${escapeRegex(k.slice(0, at + 1))}`; }))];
+    const docs = await users().find(
+      { primaryEmailLower: { $in: prefixes.map((p) => new RegExp(p)) }, status: { $eq: "managed" }, orgId: { $ne: orgId } },
+      { ...o, projection: { primaryEmailLower: 1 } },
+    ).toArray();
+    const managed = new Set(docs.map((d) => (typeof d.primaryEmailLower === "string" ? mongoMailboxKey(d.primaryEmailLower) : "")));
+    return new Set(emails.filter((_, i) => managed.has(keys[i]!)));
+  });
   const one = (d: Doc | null) => (d ? toUser(d) : null);
   const scoped = (orgId: string): Doc => ({ orgId: { $eq: orgId }, ...VISIBLE });
 
@@ -55,14 +69,7 @@ export function mongoUsers(c: MongoCtx): UserRepo {
       return true;
     },
     list: (orgId, q) => listPage(c, "users", USER_MAP, orgId, scoped(orgId), q, toUser),
-    isManagedElsewhere: (orgId, email) =>
-      c.run("read", async (o) => {
-        const hit = await users().findOne(
-          { primaryEmailLower: { $eq: email.toLowerCase() }, status: { $eq: "managed" }, orgId: { $ne: orgId } },
-          { ...o, projection: { _id: 1 } },
-        );
-        return hit !== null;
-      }),
+    isManagedElsewhere: async (orgId, email) => (await managedElsewhere(orgId, [email])).size > 0,
     // The lookups of many at once (imports): one $in query each, answered for every string given as the lookup of one answers it.
     findManyByUserName: (orgId, names) => c.run("read", async (o) => {
       const docs = await users().find({ ...scoped(orgId), userNameLower: { $in: [...new Set(names.map((n) => n.toLowerCase()))] } }, o).toArray();
@@ -75,14 +82,7 @@ export function mongoUsers(c: MongoCtx): UserRepo {
       for (const d of docs) if (typeof d.primaryEmailLower === "string" && !first.has(d.primaryEmailLower)) first.set(d.primaryEmailLower, toUser(d));
       return new Map(emails.flatMap((e) => { const u = first.get(e.toLowerCase()); return u ? [[e, u] as const] : []; }));
     }),
-    managedElsewhereAmong: (orgId, emails) => c.run("read", async (o) => {
-      const docs = await users().find(
-        { primaryEmailLower: { $in: [...new Set(emails.map((e) => e.toLowerCase()))] }, status: { $eq: "managed" }, orgId: { $ne: orgId } },
-        { ...o, projection: { primaryEmailLower: 1 } },
-      ).toArray();
-      const managed = new Set(docs.map((d) => d.primaryEmailLower));
-      return new Set(emails.filter((e) => managed.has(e.toLowerCase())));
-    }),
+    managedElsewhereAmong: (orgId, emails) => managedElsewhere(orgId, emails),
     countByRole: (orgId, role) => c.run("read", (o) => users().countDocuments({ orgId: { $eq: orgId }, orgRole: { $eq: role } }, o)),
     findByPrimaryEmail: (orgId, email) => c.run("read", async (o) => {
       const docs = await users().find({ orgId: { $eq: orgId }, primaryEmailLower: { $eq: email.toLowerCase() } }, o).sort({ seq: 1 }).limit(1).toArray();

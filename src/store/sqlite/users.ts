@@ -6,6 +6,7 @@ import type { Email, MemberStatus, OrgRole, UserRecord } from "../../domain/type
 import { guard } from "./errors";
 import { foldCase } from "./fold";
 import { listPage } from "./list";
+import { rangeOf, sqliteMailboxKey, SPELT_OTHERWISE } from "./mailbox-keys";
 import { USER_MAP } from "./resource-maps";
 import { listStoredUsers } from "./user-page";
 import { emailRows, USER_COLUMNS, userParams, userValues } from "./user-rows";
@@ -104,15 +105,20 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     delete: db.prepare("DELETE FROM users WHERE org_id = ? AND id = ?"),
     // INDEXED BY: without statistics (a fresh store, an organization's first sync) the planner
     // walked the organization's users instead (tests: sqlite-users-index-uses, "without statistics").
-    managedElsewhere: db.prepare("SELECT 1 FROM users INDEXED BY users_primary_email WHERE primary_email = ? COLLATE NOCASE AND status = 'managed' AND org_id <> ? LIMIT 1").pluck(),
+    // The same mailbox whatever its domain's spelling (case 78, ./mailbox-keys.ts): the index range of
+    // the key's local part, of which only the address itself and the spellings a key may fold
+    // (non-ASCII, a trailing dot) are read from the table, then compared by their keys.
+    managedElsewhere: db.prepare(`SELECT primary_email FROM users INDEXED BY users_primary_email WHERE primary_email >= (${rangeOf("@key").from}) COLLATE NOCASE
+      AND primary_email < (${rangeOf("@key").below}) COLLATE NOCASE AND (primary_email = @key COLLATE NOCASE OR ${SPELT_OTHERWISE}) AND status = 'managed' AND org_id <> @orgId`).pluck(),
     // The lookups of many at once (imports): the strings as a JSON array, each row naming its string's
     // place (j.key, after COLUMNS); each the same condition and index as the lookup of one above.
     byUserNames: db.prepare(`SELECT ${COLUMNS}, j.key FROM json_each(?) j CROSS JOIN users u
       WHERE u.org_id = ? AND u.user_name_fold = j.value AND u.status <> 'independent'`).raw(),
     byPrimaryEmails: db.prepare(`SELECT ${COLUMNS}, j.key FROM json_each(?) j CROSS JOIN users u
       WHERE u.seq = (SELECT v.seq FROM users v INDEXED BY users_primary_email WHERE v.primary_email = j.value COLLATE NOCASE AND v.org_id = ? ORDER BY v.seq LIMIT 1)`).raw(),
-    managedElsewhereAmong: db.prepare(`SELECT j.key FROM json_each(?) j WHERE EXISTS
-      (SELECT 1 FROM users INDEXED BY users_primary_email WHERE primary_email = j.value COLLATE NOCASE AND status = 'managed' AND org_id <> ?)`).pluck(),
+    managedElsewhereAmong: db.prepare(`SELECT j.key, u.primary_email FROM json_each(?) j CROSS JOIN users u INDEXED BY users_primary_email
+      WHERE u.primary_email >= (${rangeOf("j.value").from}) COLLATE NOCASE AND u.primary_email < (${rangeOf("j.value").below}) COLLATE NOCASE
+      AND (u.primary_email = j.value COLLATE NOCASE OR ${SPELT_OTHERWISE.replace(/primary_email/g, "u.primary_email")}) AND u.status = 'managed' AND u.org_id <> ?`).raw(),
     // The role as a literal: users_org_owner (migration 25) holds the owners only, and SQLite uses a
     // partial index for a statement whose WHERE implies the index's, which a bound role does not.
     countOwners: db.prepare("SELECT count(*) FROM users WHERE org_id = ? AND org_role = 'owner'").pluck(),
@@ -203,7 +209,10 @@ export function sqliteUsers(db: Database.Database): UserRepo {
     list: async (orgId: string, q: ListQuery): Promise<ListResult<UserRecord>> =>
       guard(() => listPage(db, USER_MAP, "users u", "u.status <> 'independent'", COLUMNS, orgId, q, (r) => toRecord(r as UserRow), memberCount, true)),
     listStored: async (orgId: string, q: ListQuery): Promise<ListResult<StoredUser>> => guard(() => listStoredUsers(db, orgId, q, memberCount)),
-    isManagedElsewhere: async (orgId, email) => guard(() => s.managedElsewhere.get(email, orgId) === 1),
+    isManagedElsewhere: async (orgId, email) => guard(() => {
+      const key = sqliteMailboxKey(email);
+      return (s.managedElsewhere.all({ key, orgId }) as string[]).some((stored) => sqliteMailboxKey(stored) === key);
+    }),
     findManyByUserName: async (orgId, names) => guard(() => {
       const rows = s.byUserNames.all(JSON.stringify(names.map(foldCase)), orgId) as [...UserRow, number][];
       return new Map(rows.map((r) => [names[r[15]]!, toRecord(r as unknown as UserRow)]));
@@ -212,8 +221,11 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       const rows = s.byPrimaryEmails.all(JSON.stringify(emails), orgId) as [...UserRow, number][];
       return new Map(rows.map((r) => [emails[r[15]]!, toRecord(r as unknown as UserRow)]));
     }),
-    managedElsewhereAmong: async (orgId, emails) => guard(() =>
-      new Set((s.managedElsewhereAmong.all(JSON.stringify(emails), orgId) as number[]).map((k) => emails[k]!))),
+    managedElsewhereAmong: async (orgId, emails) => guard(() => {
+      const keys = emails.map(sqliteMailboxKey);
+      const rows = s.managedElsewhereAmong.all(JSON.stringify(keys), orgId) as [number, string][];
+      return new Set(rows.filter(([k, stored]) => sqliteMailboxKey(stored) === keys[k]).map(([k]) => emails[k]!));
+    }),
     countByRole: async (orgId, role) => guard(() => {
       if (role !== "owner") throw new Error(`countByRole counts owners only, not ${String(role)}`);
       return s.countOwners.get(orgId) as number;
