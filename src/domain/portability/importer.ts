@@ -17,7 +17,8 @@
  *   history (ImportOptions.trust; a migration reading a store keeps states and tokens).
  * - Users are restored as they were: domain enforcement governs what identity providers provision,
  *   and is not applied again to a file's users; a managed user whose primary email another
- *   organization manages is refused, and the Owner is one active managed user, as the model requires.
+ *   organization manages, or is on a domain another organization verified, is refused, and the
+ *   Owner is one active managed user, as the model requires.
  * - Lines are written in batches, one store transaction a batch. Should the batch's transaction
  *   fail anyway (a concurrent writer), it is rolled back and its lines are written again one
  *   transaction each, so a failing line never leaves part of itself, nor breaks others.

@@ -7,7 +7,9 @@ import type { Clock } from "../clock";
 import { Errors } from "../errors";
 import type { Repos, Store } from "../ports/store";
 import type { Account, GroupRecord, UserRecord } from "../types";
+import { emailDomain } from "../domain-rules";
 import { orgRoleGroupId } from "../role-groups";
+import { looksLikeEmail } from "../user-checks";
 import { accountsOf } from "./export";
 import { lower, primaryOf, userFields, type UserFields } from "./format";
 import type { ImportedUser, ImportOptions, ImportOutcome } from "./types";
@@ -105,6 +107,8 @@ export class ImportState {
   accountNames: Map<string, string> | null = null;
   readonly notes = new Map<string, { count: number; text: (count: number) => string }>();
   private domainTotal: number | null = null;
+  /** Which organization owns each domain the managed users planned are on (asked again in each batch's transaction). */
+  private readonly domainOwners = new Map<string, string | null>();
   /** Whether the lines come from a store the operator names (a migration), not from a file. */
   readonly fromStore: boolean;
 
@@ -251,9 +255,19 @@ export class ImportState {
     this.notes.set(key, { count: (n?.count ?? 0) + 1, text });
   }
 
+  /**
+   * A managed user's primary email: not on a domain another organization verified (its owner alone
+   * makes managed users there, docs/security.md case 79), nor managed by another organization.
+   */
   async checkNotManagedElsewhere(ov: Overlay, u: Pick<UserRecord, "status" | "emails">): Promise<void> {
     const primary = primaryOf(u);
     if (u.status !== "managed" || !primary) return;
+    if (looksLikeEmail(primary)) {
+      const domain = emailDomain(primary);
+      let owner = this.domainOwners.get(domain);
+      if (owner === undefined) this.domainOwners.set(domain, (owner = (await this.store.domains.findOwner(domain))?.orgId ?? null));
+      if (owner !== null && owner !== this.orgId) throw domainOwnedElsewhere(primary, domain);
+    }
     const known = ov.known.managedElsewhere.get(primary);
     if (known ?? (await this.store.users.isManagedElsewhere(this.orgId, primary))) throw managedElsewhere(primary);
     ov.managedClaims.add(primary);
@@ -267,6 +281,11 @@ export class ImportState {
   async recheckManagedClaims(tx: Repos, claims: ReadonlySet<string>): Promise<void> {
     if (claims.size === 0) return;
     const asked = [...claims];
+    for (const domain of new Set(asked.filter(looksLikeEmail).map(emailDomain))) {
+      const owner = (await tx.domains.findOwner(domain))?.orgId ?? null;
+      this.domainOwners.set(domain, owner);
+      if (owner !== null && owner !== this.orgId) throw domainOwnedElsewhere(asked.find((e) => emailDomain(e) === domain)!, domain);
+    }
     const taken = tx.users.managedElsewhereAmong
       ? await tx.users.managedElsewhereAmong(this.orgId, asked)
       : new Set((await Promise.all(asked.map(async (e) => ((await tx.users.isManagedElsewhere(this.orgId, e)) ? e : null)))).filter((e): e is string => e !== null));
@@ -289,5 +308,7 @@ export class ImportState {
   }
 }
 
+const domainOwnedElsewhere = (primary: string, domain: string) =>
+  Errors.importConflict(`The email domain '${domain}' of ${primary} is verified by another organization, which alone makes managed users on it. Give this user an address on one of your own domains, or import them with status pending or independent (an outside user with account roles), which makes no login there.`);
 const managedElsewhere = (primary: string) =>
   Errors.importConflict(`${primary} is managed by another organization: a person is managed by one organization only. Import this user with status pending, or release them there first.`);
