@@ -117,10 +117,10 @@ const sameProfile = (a: UserRecord, b: UserRecord): boolean => {
 /**
  * What changing `current` into `next` asks of the policy: lifecycle and org-role changes, and a
  * profile update for anything else (or for nothing at all: a write that changes nothing is still
- * a write to someone's user).
+ * a write to someone's user). `groups`: the current user's (groupsOfUser), when read already.
  */
-export async function changeChecks(repos: Repos, current: UserRecord, next: UserRecord): Promise<Check[]> {
-  const target = await userTarget(repos, current);
+export async function changeChecks(repos: Repos, current: UserRecord, next: UserRecord, groups?: readonly GroupRef[]): Promise<Check[]> {
+  const target = await userTarget(repos, current, groups);
   const checks: Check[] = [];
   if (current.active && !next.active) checks.push({ action: "user.deactivate", target });
   if (!current.active && next.active) checks.push({ action: "user.reactivate", target });
@@ -187,4 +187,16 @@ export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecor
     if (changed > 0 && role && gid === target) added.push(orgRoleGroupRef(user.orgId, role));
   }
   return added;
+}
+
+/**
+ * What the audit log compares of a user: the record's own fields and the SCIM attributes as stored
+ * (name, emails, title, extensions, ...); auditEvent keeps only those that changed, without secrets.
+ */
+export function userSummary(u: UserRecord): Record<string, unknown> {
+  return {
+    userName: u.userName, externalId: u.externalId, displayName: u.displayName, active: u.active, status: u.status, orgRole: u.orgRole,
+    twoFactorRequired: u.twoFactorRequired, passwordResetRequired: u.passwordResetRequired, version: u.version,
+    attributes: u.data,
+  };
 }

@@ -11,10 +11,9 @@ import { newId } from "./ids";
 import { withSealedCursor } from "./page-tokens";
 import { authorize, orgTarget, Refusal, userRef, userTarget } from "./policy";
 import { type GroupRef, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
-import { orgRoleGroupId } from "./role-groups";
 import type { StoredUser } from "./stored-data";
 import type { OrgRole, UserRecord } from "./types";
-import { changeChecks, checkDomains, checkRoleChange, roleChecks, shape, syncOrgRoleGroups, uniquenessError, type Shaped } from "./user-checks";
+import { changeChecks, checkDomains, checkRoleChange, roleChecks, shape, syncOrgRoleGroups, uniquenessError, userSummary as summary, type Shaped } from "./user-checks";
 import { checkIfMatch, type IfMatch } from "./versions";
 
 export interface UserDeps {
@@ -214,16 +213,46 @@ export async function modifyUser(
   ifMatch: IfMatch,
   transform: (current: UserRecord) => UserInput,
 ): Promise<UserRecord> {
+  return (await modify(deps, actor, id, ifMatch, transform, false)).user;
+}
+
+/**
+ * modifyUser, with the user's groups as its transaction left them, for an answer that shows them
+ * (SCIM's PUT, a PATCH asking for the user back): read there once, for the policy's target and the
+ * answer alike, and again only when the write changed the org-role groups, not after the commit.
+ */
+export async function modifyUserWithGroups(
+  deps: UserDeps,
+  actor: Actor,
+  id: string,
+  ifMatch: IfMatch,
+  transform: (current: UserRecord) => UserInput,
+): Promise<{ user: UserRecord; groups: GroupRef[] }> {
+  const { user, groups } = await modify(deps, actor, id, ifMatch, transform, true);
+  return { user, groups: groups! };
+}
+
+type Modified = { next: UserRecord; groups?: GroupRef[] } | { refused: DomainError } | { lost: number };
+
+async function modify(
+  deps: UserDeps,
+  actor: Actor,
+  id: string,
+  ifMatch: IfMatch,
+  transform: (current: UserRecord) => UserInput,
+  withGroups: boolean,
+): Promise<{ user: UserRecord; groups?: GroupRef[] }> {
   const { store, clock } = deps;
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-    const out = await store.transaction(async (tx): Promise<{ next: UserRecord } | { refused: DomainError } | { lost: number }> => {
+    const out = await store.transaction(async (tx): Promise<Modified> => {
       const current = await tx.users.get(actor.org.id, id);
       if (!current) throw Errors.userNotFound(id);
       checkIfMatch(ifMatch, current.version);
+      let groups = withGroups ? await tx.groups.groupsOfUser(current.orgId, id) : undefined;
       let next: UserRecord;
       try {
         next = nextState(deps, current, transform(current));
-        await authorize({ store: tx, clock }, actor, await changeChecks(tx, current, next), { action: "user.update", target: { type: "user", id, role: null } });
+        await authorize({ store: tx, clock }, actor, await changeChecks(tx, current, next, groups), { action: "user.update", target: { type: "user", id, role: null } });
         checkOwnerKept(current, next);
         await checkNextDomains(tx, actor, current, next);
       } catch (e) {
@@ -237,7 +266,7 @@ export async function modifyUser(
         throw e;
       }
       // Changing nothing is answered with the user as it is: no write, no new version, no event.
-      if (unchanged(current, next)) return { next: current };
+      if (unchanged(current, next)) return { next: current, groups };
       let ok: boolean;
       try {
         ok = await tx.users.update(next, current.version);
@@ -245,12 +274,15 @@ export async function modifyUser(
         throw await uniquenessError(tx, current.orgId, e, next.userName);
       }
       if (!ok) return { lost: current.version };
-      if (next.orgRole !== current.orgRole || next.status !== current.status) await syncOrgRoleGroups(tx, clock, next);
+      if (next.orgRole !== current.orgRole || next.status !== current.status) {
+        await syncOrgRoleGroups(tx, clock, next);
+        if (withGroups) groups = await tx.groups.groupsOfUser(current.orgId, id);
+      }
       const action = current.active && !next.active ? "user.deactivate" : !current.active && next.active ? "user.reactivate" : "user.update";
       await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, { before: summary(current), after: summary(next) }));
-      return { next };
+      return { next, groups };
     });
-    if ("next" in out) return out.next;
+    if ("next" in out) return { user: out.next, groups: out.groups };
     if ("refused" in out) throw out.refused;
     if (ifMatch !== undefined) throw Errors.versionMismatch(`W/"${out.lost}"`, "newer");
   }
@@ -304,96 +336,4 @@ async function checkNextDomains(repos: Repos, actor: Actor, current: UserRecord,
   if (primaryAfter !== primaryBefore || next.userName.toLowerCase() !== current.userName.toLowerCase()) {
     await checkDomains(repos, actor, next.userName, next.emails);
   }
-}
-
-/**
- * DELETE /Users/{id}: the organization's policy. "remove" (default) ends the membership: the
- * person keeps their login and anything outside the organization; "delete" erases the user.
- * Both make GET answer 404. The Owner cannot be removed over SCIM.
- */
-export async function deprovisionUser(deps: UserDeps, actor: Actor, id: string, ifMatch?: IfMatch): Promise<void> {
-  await endMembership(deps, actor, id, { mode: actor.org.settings.deprovision, protectOwner: true, ifMatch });
-}
-
-/**
- * Ends a user's membership: "remove" (the person keeps their login and anything outside the
- * organization, and may be invited again) or "delete" (their data is erased, and the audit trail
- * keeps only their id). Accounts they own pass to `newOwnerId`, else to the organization's
- * successor, else to its Owner; with none of them the request is refused and nothing changes.
- */
-export async function endMembership(
-  deps: UserDeps,
-  actor: Actor,
-  id: string,
-  options: { mode: "remove" | "delete"; newOwnerId?: string; protectOwner: boolean; ifMatch?: IfMatch },
-): Promise<{ accountsHandedOver: { accountId: string; newOwnerId: string }[] }> {
-  const { store, clock } = deps;
-  const current = await findUser(deps, actor, id);
-  const action = options.mode === "delete" ? "user.delete" : "user.remove";
-  await authorize(deps, actor, { action, target: await userTarget(store, current) });
-  checkIfMatch(options.ifMatch, current.version);
-  if (actor.userId === id) throw Errors.invalidValue("You cannot remove or delete yourself; ask another Owner or Administrator.");
-  if (current.orgRole === "owner") {
-    const e = options.protectOwner ? Errors.ownerProtected("removed") : Errors.lastOwner();
-    await auditRefusal(store, clock, actor, action, { type: "User", id }, e.message);
-    throw e;
-  }
-  return store.transaction(async (tx) => {
-    if (options.ifMatch !== undefined) {
-      // Checked again where the delete happens: a write in between fails the precondition.
-      const fresh = await tx.users.get(actor.org.id, id);
-      if (!fresh) throw Errors.userNotFound(id);
-      checkIfMatch(options.ifMatch, fresh.version);
-    }
-    const handedOver = await handOverAccounts(tx, clock, actor, id, options.newOwnerId);
-    const gone = await tx.users.delete(actor.org.id, id);
-    if (!gone) throw Errors.userNotFound(id);
-    await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, {
-      before: options.mode === "delete" ? { id } : summary(current),
-      after: { accountsHandedOver: handedOver },
-    }));
-    return { accountsHandedOver: handedOver };
-  });
-}
-
-/**
- * The accounts a departing user owns pass to the organization's successor (settings), or else to
- * its Owner; each hand-over is audited. No successor at all refuses the removal, losing nothing.
- */
-async function handOverAccounts(tx: Repos, clock: Clock, actor: Actor, userId: string, chosen?: string): Promise<{ accountId: string; newOwnerId: string }[]> {
-  if (chosen === userId) throw Errors.invalidValue("The new owner of the accounts must be another managed user of the organization.");
-  // A named new owner is checked whether or not there are accounts to hand over, so that the
-  // answer never depends on anything but this organization's own users (another organization's
-  // user id answers exactly like an unknown one).
-  const named = chosen ? await tx.users.get(actor.org.id, chosen) : null;
-  if (chosen && (!named || named.status !== "managed" || !named.active)) throw Errors.accountOwner(chosen, "they are not an active managed user");
-  const owned = await tx.accounts.listOwnedBy(actor.org.id, userId);
-  if (owned.length === 0) return [];
-  let successor = chosen ?? actor.org.settings.successorUserId;
-  if (!successor || successor === userId) {
-    const owners = await tx.groups.listMembers(actor.org.id, orgRoleGroupId(actor.org.id, "owner"), 2);
-    successor = owners.find((o) => o.id !== userId)?.id ?? null;
-  }
-  const heir = successor ? await tx.users.get(actor.org.id, successor) : null;
-  if (chosen && (!heir || heir.status !== "managed" || !heir.active)) throw Errors.accountOwner(chosen, "they are not an active managed user");
-  if (!heir || heir.status !== "managed") throw Errors.noSuccessor(userId);
-  const now = isoNow(clock);
-  for (const a of owned) {
-    await tx.accounts.update({ ...a, ownerId: heir.id, lastModified: now });
-    await tx.audit.append(auditEvent(clock, actor, "account.owner.transfer", { type: "Account", id: a.id }, { before: { ownerId: userId }, after: { ownerId: heir.id } }));
-  }
-  return owned.map((a) => ({ accountId: a.id, newOwnerId: heir.id }));
-}
-
-/** What the audit log keeps of a user: identifying fields, never secrets. */
-/**
- * What the audit log compares of a user: the record's own fields and the SCIM attributes as stored
- * (name, emails, title, extensions, ...); auditEvent keeps only those that changed, without secrets.
- */
-function summary(u: UserRecord): Record<string, unknown> {
-  return {
-    userName: u.userName, externalId: u.externalId, displayName: u.displayName, active: u.active, status: u.status, orgRole: u.orgRole,
-    twoFactorRequired: u.twoFactorRequired, passwordResetRequired: u.passwordResetRequired, version: u.version,
-    attributes: u.data,
-  };
 }

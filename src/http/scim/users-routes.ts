@@ -9,7 +9,8 @@ import type { GroupRef, ListQuery, ListResult, Store } from "../../domain/ports/
 import type { RetentionOptions } from "../../domain/provisioning-errors";
 import type { UserRecord } from "../../domain/types";
 import { isStoredUser, parsedUser, type RenderedUser, type StoredUser } from "../../domain/stored-data";
-import { createUser, deprovisionUser, getUserWithGroups, listStoredUsers, listUsers, modifyUser } from "../../domain/users";
+import { deprovisionUser } from "../../domain/user-removal";
+import { createUser, getUserWithGroups, listStoredUsers, listUsers, modifyUserWithGroups, modifyUser } from "../../domain/users";
 import { parseListRequest, parseProjection, type ListRequest } from "../../scim/list-request";
 import { project, projectsNothing, type Projection } from "../../scim/projection";
 import { USERS } from "../../scim/resource-types";
@@ -117,19 +118,24 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
   r.put("/Users/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
     const input = userInputOf(req.body, profileOf(req));
-    const u = await scimPut(() => modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input));
+    // The groups the write's transaction read (for the policy too), not read again after it.
+    const { user: u, groups } = await scimPut(() => modifyUserWithGroups(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input));
     res.setHeader("ETag", etagOf(u.version));
-    sendScim(res, 200, await render(req, u, projection));
+    sendScim(res, 200, await render(req, u, projection, groups));
   });
 
   r.patch("/Users/:id", async (req, res) => {
     const transform = userPatchOf(req.body, profileOf(req));
-    const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform);
-    res.setHeader("ETag", etagOf(u.version));
     // RFC 7644 §3.5.2: 204 unless the client asks for the resource with attributes/excludedAttributes.
     const q = req.query as Record<string, unknown>;
-    if (q.attributes === undefined && q.excludedAttributes === undefined) return void res.status(204).end();
-    sendScim(res, 200, await render(req, u, parseProjection(q, USERS)));
+    if (q.attributes === undefined && q.excludedAttributes === undefined) {
+      const u = await modifyUser(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform);
+      res.setHeader("ETag", etagOf(u.version));
+      return void res.status(204).end();
+    }
+    const { user: u, groups } = await modifyUserWithGroups(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform);
+    res.setHeader("ETag", etagOf(u.version));
+    sendScim(res, 200, await render(req, u, parseProjection(q, USERS), groups));
   });
 
   r.delete("/Users/:id", async (req, res) => {
