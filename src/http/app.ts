@@ -9,6 +9,7 @@ import type { Clock } from "../domain/clock";
 import { Errors } from "../domain/errors";
 import type { TxtResolver } from "../domain/ports/dns";
 import type { Store } from "../domain/ports/store";
+import { flatFront } from "./app-front";
 import { addressBudgets } from "./address-budget";
 import { adminRoutes } from "./admin";
 import { errorHandler } from "./error-handler";
@@ -112,5 +113,6 @@ export function createApp(deps: AppDeps): express.Express {
     throw Errors.routeNotFound(req.method, req.path, "SCIM lives under /scim/v2, the admin API under /v1 (see /v1/openapi.json), the OAuth token endpoint at /oauth/token; health under /healthz and /readyz.");
   });
   app.use(errorHandler(sendV1Error));
+  flatFront(app, "/scim/v2"); // a plain SCIM request walks the layers above to the mount flat (./app-front.ts)
   return app;
 }

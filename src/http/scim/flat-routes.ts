@@ -51,13 +51,14 @@ interface RouteStep {
 type Step = UseStep | RouteStep;
 
 const METHODS = ["get", "post", "put", "patch", "delete", "all"] as const;
-const FLAT_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+export const FLAT_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 /** A path the flat walk takes: plain segments, none empty, no trailing slash, nothing express would decode. */
-const PLAIN_PATH = /^(?:\/[A-Za-z0-9._~:@-]+)+$/;
+export const PLAIN_PATH = /^(?:\/[A-Za-z0-9._~:@-]+)+$/;
 const PATTERN = /^(?:\/(?:[A-Za-z0-9._~@-]+|:[A-Za-z_][A-Za-z0-9_]*))+$/;
 
 const tracing = dc.tracingChannel("express.router.request");
-const traced = (): boolean =>
+/** Whether express's request tracing channel has subscribers (then every request goes through express itself). */
+export const traced = (): boolean =>
   tracing.start.hasSubscribers || tracing.end.hasSubscribers || tracing.asyncStart.hasSubscribers || tracing.asyncEnd.hasSubscribers || tracing.error.hasSubscribers;
 
 function compile(path: unknown): Segment[] | null {
@@ -89,7 +90,7 @@ function matchRoute(step: RouteStep, parts: string[]): Record<string, string> | 
   return null;
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
 
 export interface FlatRoutes {
