@@ -67,6 +67,9 @@ export async function spawnWorkers(workers: number, file: string, env: Record<st
   try {
     const url = await listeningUrl(p, 90_000);
     await outputLine(p, /worker processes serving/);
+    // Each worker writes its own "listening" line (its log stream writes once a turn of its event
+    // loop), so it can reach the pipe after the primary heard over IPC that the worker serves.
+    for (let n = 1; n <= workers; n++) await outputLine(p, new RegExp(`^(?=.*"msg":"orgscim listening")(?=.*"worker":${n}[,}])`));
     return { process: p, url };
   } catch (e) {
     p.child.kill("SIGKILL"); // never leave a server behind a failed start

@@ -75,7 +75,8 @@ describe("WORKERS=2 on one SQLite store", () => {
     expect(new Set(listening.map((l) => /"url":"([^"]+)"/.exec(l)?.[1]))).toEqual(new Set([url]));
     expect(JSON.parse(runCli(env(), ["orgs", "list", "--json"]))).toHaveLength(1);
     // Background work in one process: the outbox says once (and only worker 1) how it sends mail.
-    const outboxLines = out.split("\n").filter((l) => l.includes("SMTP_URL is not set"));
+    await outputLine(p, /SMTP_URL is not set/);
+    const outboxLines = p.output().split("\n").filter((l) => l.includes("SMTP_URL is not set"));
     expect(outboxLines).toHaveLength(1);
     expect(outboxLines[0]).toContain('"worker":1');
   });

@@ -2,7 +2,7 @@
  * The property harness's rule for "slow in itself" (./harness.ts, `slowInItself`): the rule that
  * decides whether a slow answer fails a property, so it is pinned with the figures that shaped it.
  */
-import { SLOW_MS, slowInItself } from "./harness";
+import { SLOW_CPU_MS, SLOW_MS, slowInItself } from "./harness";
 
 describe("a request slow on its first tries", () => {
   it("is slow in itself when every try, the fastest included, is over 100 ms and over 3x the fastest trivial request", () => {
@@ -29,5 +29,18 @@ describe("a request slow on its first tries", () => {
 
   it("is slow in itself when no trivial request could be timed", () => {
     expect(slowInItself([250, 260, 270, 280], [])).toBe(true);
+  });
+
+  it("is not slow in itself when one try spent no more than SLOW_CPU_MS of this process's CPU: it waited, on the machine or the disk", () => {
+    // The server runs in the test's process: a loop, a regex or a statement spends its CPU on every try.
+    expect(slowInItself([400, 380, 390, 410, 385], [30, 25, 28], [180, 170, SLOW_CPU_MS, 175, 190])).toBe(false);
+    expect(slowInItself([250, 260, 270, 280], [], [4, 5, 3, 6])).toBe(false);
+  });
+
+  it("is slow in itself when every try spent over SLOW_CPU_MS of this process's CPU and the rest of the rule holds", () => {
+    expect(slowInItself([400, 380, 390, 410, 385], [30, 25, 28], [180, 170, SLOW_CPU_MS + 1, 175, 190])).toBe(true);
+    expect(slowInItself([2597, 2601, 2588], [], [2400, 2500, 2450])).toBe(true);
+    // CPU alone is not enough: the trivial requests as slow still say the machine was busy.
+    expect(slowInItself([300, 320, 310, 305], [110, 120, 101], [200, 210, 205, 220])).toBe(false);
   });
 });
