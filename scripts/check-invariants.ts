@@ -13,6 +13,8 @@
  *                          else userName)
  *   versions-positive      every user and group version is ≥ 1
  *   rows-have-orgs         users, groups, tokens and audit events name an existing organization
+ *   audit-org-numbers      every audit event's organization number (audit_orgs.n, the key its
+ *                          indexes lead with: schema 27) is its own organization's
  *
  * Usage: DATABASE_URL=sqlite:./data/orgscim.db node dist-scripts/check-invariants.js [--quiet]
  * (after npm run build)
@@ -131,6 +133,13 @@ export function checkInvariants(db: Database.Database): InvariantResult[] {
     UNION ALL SELECT 'audit event', id, org_id FROM audit_events WHERE org_id NOT IN (SELECT id FROM organizations)`).all();
   const rowCount = db.prepare<[], number>("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM groups) + (SELECT count(*) FROM api_tokens) + (SELECT count(*) FROM audit_events)").pluck().get() ?? 0;
   record("rows-have-orgs", rowCount, orphans.map((r) => `${r.kind} ${r.id}: organization ${r.org_id} does not exist`));
+
+  // An event listed under another organization's number would be listed to that organization (schema 27 on).
+  const numbered = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_orgs'").get() !== undefined;
+  const misnumbered = numbered ? db.prepare<[], { id: string; org_id: string; org: number; named: string | null }>(`
+    SELECT e.id, e.org_id, e.org, o.org_id AS named FROM audit_events e LEFT JOIN audit_orgs o ON o.n = e.org WHERE o.org_id IS NOT e.org_id`).all() : [];
+  const events = numbered ? db.prepare<[], number>("SELECT count(*) FROM audit_events").pluck().get() ?? 0 : 0;
+  record("audit-org-numbers", events, misnumbered.map((r) => `audit event ${r.id} of ${r.org_id}: number ${r.org} is ${r.named ?? "nobody"}'s`));
   return results;
 }
 

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrate } from "../../src/store/sqlite/migrations";
+import { migrateBelow } from "../helpers/sqlite-version";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 
 let dir: string;
@@ -21,12 +21,7 @@ const US = (c: string) => `US${hex(c)}`;
 /** A database as migration 11 left it, with tokens made every way orgscim used to make them. */
 function version11(file: string): void {
   const raw = new Database(file);
-  migrate(raw);
-  // Migration 19's index and triggers name creator_user_id: a database at 11 had neither.
-  raw.exec(`DROP INDEX api_tokens_creator_user; DROP TRIGGER principal_users_update; DROP TRIGGER principal_users_delete;
-    DROP TRIGGER principal_members_insert; DROP TRIGGER principal_members_delete;`);
-  raw.exec(`ALTER TABLE api_tokens DROP COLUMN created_by; ALTER TABLE api_tokens DROP COLUMN creator_user_id;
-    ALTER TABLE api_tokens DROP COLUMN ceiling; DELETE FROM schema_migrations WHERE version = 12;`);
+  migrateBelow(raw, 12);
   raw.prepare("INSERT INTO organizations (id, name, settings, created, last_modified) VALUES ('ORa', 'A', '{}', 't', 't')").run();
   const token = raw.prepare("INSERT INTO api_tokens (id, org_id, name, scopes, secret_hash, user_id, created, revoked) VALUES (?, 'ORa', ?, '[\"admin\"]', '00', ?, 't', NULL)");
   const made = raw.prepare(`INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome, before, after)

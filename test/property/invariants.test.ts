@@ -132,7 +132,7 @@ describe("scripts/check-invariants.ts", () => {
     console.log(`fill: ${OPS} generated operations per store, statuses ${[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}×${n}`).join(" ")}`);
     const r = check(filled.get(workers)!);
     console.log(r.out);
-    expect(r.out).toMatch(/all 8 invariants hold/);
+    expect(r.out).toMatch(/all 9 invariants hold/);
     expect(r.code).toBe(0);
   });
 
@@ -150,7 +150,10 @@ describe("scripts/check-invariants.ts", () => {
     ["members-same-org", "a member of another organization", "INSERT INTO group_members (group_seq, user_seq, org_id, user_id, display) SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name) FROM groups g, users u WHERE g.org_id <> u.org_id LIMIT 1"],
     ["members-match-users", "a member row with a stale display", "UPDATE group_members SET display = 'Somebody Else' WHERE (group_seq, user_seq) = (SELECT group_seq, user_seq FROM group_members LIMIT 1)"],
     ["versions-positive", "a version 0", "UPDATE users SET version = 0 WHERE seq = (SELECT min(seq) FROM users)"],
-    ["rows-have-orgs", "an audit event of no organization", "INSERT INTO audit_events (id, org_id, time, actor, action, target_type, outcome) VALUES ('AEorphan', 'ORgone', '2026-01-01', 'x', 'x', 'User', 'success')"],
+    ["rows-have-orgs", "an audit event of no organization", `INSERT INTO audit_orgs (org_id) VALUES ('ORgone');
+      INSERT INTO audit_events (id, org, org_id, time, actor, action, target_type, outcome) SELECT 'AEorphan', n, org_id, '2026-01-01', 'x', 'x', 'User', 'success' FROM audit_orgs WHERE org_id = 'ORgone'`],
+    ["audit-org-numbers", "an audit event under another organization's number", `INSERT INTO audit_orgs (org_id) VALUES ('ORother');
+      UPDATE audit_events SET org = (SELECT n FROM audit_orgs WHERE org_id = 'ORother') WHERE seq = (SELECT max(seq) FROM audit_events)`],
   ];
   it.each(corruptions)("fails (exit 1) naming %s on a copy with %s", (name, _what, sql) => {
     const copy = join(s.dir, `corrupt-${name}-${Math.random().toString(36).slice(2)}.db`);

@@ -2,7 +2,8 @@
  * Audit search on SQLite is answered from indexes at any depth (issue 14 item 4; the actor, issue 19): for every filter
  * combination of GET /v1/AuditEvents, with and without the page cursor, SQLite's own query plan
  * uses the index of its most selective filter and neither scans the table nor sorts (the index gives the order),
- * on a file with statistics (50,000 events of one organization) as the store leaves it.
+ * on a file with statistics (50,000 events of one organization) as the store leaves it, and on an empty store. Every index
+ * leads with the organization's number (migration 27), found by its id in audit_orgs' own index.
  */
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,26 +16,33 @@ import { openSqliteStore } from "../../src/store/sqlite/store";
 
 let dir: string;
 let db: Database.Database;
+let empty: Database.Database;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "orgscim-audit-plan-"));
   const file = join(dir, "audit.db");
   const raw = new Database(file);
   migrate(raw);
-  const insert = raw.prepare("INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome) VALUES (?, ?, ?, ?, ?, 'User', ?, ?)");
+  raw.exec("INSERT INTO audit_orgs (org_id) VALUES ('ORx'), ('ORother')");
+  const insert = raw.prepare(`INSERT INTO audit_events (id, org, org_id, time, actor, action, target_type, target_id, outcome)
+    SELECT ?, n, org_id, ?, ?, ?, 'User', ?, ? FROM audit_orgs WHERE org_id = ?`);
   raw.transaction(() => {
     for (let i = 0; i < 50_000; i++) {
-      insert.run(`AE${i.toString(16).padStart(32, "0")}`, i % 100 === 0 ? "ORother" : "ORx", new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      insert.run(`AE${i.toString(16).padStart(32, "0")}`, new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
         i % 4 === 0 ? `TK${i % 20}` : `TK${i % 20}/US${(i % 300).toString(16).padStart(32, "0")}`,
-        ["user.create", "user.update", "group.update"][i % 3], `US${i % 5000}`, i % 50 === 0 ? "refused" : "success");
+        ["user.create", "user.update", "group.update"][i % 3], `US${i % 5000}`, i % 50 === 0 ? "refused" : "success", i % 100 === 0 ? "ORother" : "ORx");
     }
   })();
   raw.close();
   const store = openSqliteStore({ path: file }); // gathers planner statistics, as in production
   await store.close();
   db = new Database(file, { readonly: true });
+  const emptyFile = join(dir, "empty.db");
+  await openSqliteStore({ path: emptyFile }).close();
+  empty = new Database(emptyFile, { readonly: true });
 });
 afterAll(() => {
   db.close();
+  empty.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -56,16 +64,19 @@ for (const action of [undefined, "user.update"]) {
 }
 
 describe("audit search query plans", () => {
-  it.each(FILTERS.flatMap((f) => [[JSON.stringify(f), f, false], [`${JSON.stringify(f)} after a cursor`, f, true]] as const))(
+  it.each(FILTERS.flatMap((f) => [[JSON.stringify(f), f, false], [`${JSON.stringify(f)} after a cursor`, f, true]] as const)
+    .flatMap(([name, f, cursor]) => [[name, f, cursor, "populated"], [`${name} (empty store)`, f, cursor, "empty"]] as const))(
     "%s: an index of audit_events, no scan, no sort",
-    (_name, f, cursor) => {
+    (_name, f, cursor, store) => {
       const { sql, params } = auditListSql("ORx", { limit: 50, ...f }, cursor ? { time: "2026-01-01T10:00:00.000Z", seq: 36_000 } : undefined);
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(" | ");
+      const on = store === "empty" ? empty : db;
+      const plan = (on.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(" | ");
       // the most selective filter's index: a target, else an actor (user, credential), else an action, else a refusal (an
       // index of the refusals only), else time alone (Outcome=success too: nearly every event is one, migration 26)
       const index = f.targetId ? "target_time" : f.actorUser ? "actor_user_time" : f.actorCredential ? "actor_credential_time"
         : f.action ? "action_time" : f.outcome === "refused" ? "refused_time" : "time";
-      expect(plan).toMatch(new RegExp(`USING (COVERING )?INDEX audit_events_org_${index} `));
+      expect(plan).toMatch(new RegExp(`SEARCH audit_events USING (COVERING )?INDEX audit_events_org_${index} \\(org=\\?`));
+      expect(plan).toMatch(/SEARCH audit_orgs USING COVERING INDEX sqlite_autoindex_audit_orgs_1 \(org_id=\?\)/);
       expect(plan).not.toMatch(/^SCAN audit_events\b(?! USING)/);
       expect(plan).not.toMatch(/TEMP B-TREE/);
     },

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate } from "../../src/store/sqlite/migrations";
 import { openSqliteStore } from "../../src/store/sqlite/store";
+import { migrateBelow } from "../helpers/sqlite-version";
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "orgscim-mig25-")); });
@@ -22,11 +23,7 @@ const USER = `US${hex(7)}`;
 /** A database as migration 24 left it (its indexes as 1, 16 and 21 made them), with users of each role and audit events of several actors. */
 function version24(file: string): void {
   const raw = new Database(file);
-  migrate(raw);
-  raw.exec(`DROP INDEX users_org_owner; CREATE INDEX users_org_role ON users(org_id, org_role);
-    CREATE INDEX audit_events_org_seq ON audit_events(org_id, seq);
-    DROP INDEX audit_events_org_actor_user_time; CREATE INDEX audit_events_org_actor_user_time ON audit_events(org_id, actor_user, time, seq);
-    DELETE FROM schema_migrations WHERE version = 25;`);
+  migrateBelow(raw, 25);
   for (const org of ["ORa", "ORb"]) raw.prepare("INSERT INTO organizations (id, name, settings, created, last_modified) VALUES (?, ?, '{}', 't', 't')").run(org, org);
   const user = raw.prepare(`INSERT INTO users (id, org_id, user_name, user_name_fold, active, status, org_role, data, version, created, last_modified)
     VALUES (?, ?, ?, ?, 1, 'managed', ?, '{}', 1, 't', 't')`);

@@ -43,7 +43,9 @@ function version25(file: string): void {
   raw.close();
 }
 
-const rows = (db: Database.Database) => db.prepare("SELECT *, actor_user, actor_credential FROM audit_events ORDER BY seq").all();
+// The columns as migration 26 left them (27 adds org, the organization's number: test/store/sqlite-migration-27-audit.test.ts).
+const rows = (db: Database.Database) => db.prepare(`SELECT seq, id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported,
+  actor_user, actor_credential FROM audit_events ORDER BY seq`).all();
 const schemaOf = (db: Database.Database) =>
   db.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'audit_events' ORDER BY type, name").all();
 

@@ -134,8 +134,9 @@ interface AuditRef { time: string; seq: number }
 
 /** The SELECT of an audit list (exported for the query-plan test): filters, the cursor after `ref`, newest first by (time, seq). */
 export function auditListSql(orgId: string, q: AuditListQuery, ref?: AuditRef): { sql: string; params: unknown[] } {
-  const where = ["org_id = ?"];
-  const params: unknown[] = [orgId];
+  // The indexes lead with the organization's number (migration 27); org_id, in the row, is matched too.
+  const where = ["org = (SELECT n FROM audit_orgs WHERE org_id = ?)", "org_id = ?"];
+  const params: unknown[] = [orgId, orgId];
   if (ref) { where.push("(time, seq) < (?, ?)"); params.push(ref.time, ref.seq); }
   if (q.action !== undefined) { where.push("action = ?"); params.push(q.action); }
   if (q.targetId !== undefined) { where.push("target_id = ?"); params.push(q.targetId); }
@@ -160,18 +161,27 @@ export function auditListSql(orgId: string, q: AuditListQuery, ref?: AuditRef): 
 
 export function sqliteAudit(db: Database.Database): AuditRepo {
   const s = {
-    append: db.prepare(`INSERT INTO audit_events (id, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // The organization's number comes from audit_orgs in the same statement: no row is inserted while it has none.
+    append: db.prepare(`INSERT INTO audit_events (id, org, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported)
+      SELECT ?, n, org_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM audit_orgs WHERE org_id = ?`),
+    number: db.prepare("INSERT OR IGNORE INTO audit_orgs (org_id) VALUES (?)"),
     ref: db.prepare("SELECT time, seq FROM audit_events WHERE id = ? AND org_id = ?"),
   };
   return {
-    append: async (e) => guard(() => void s.append.run(
-      e.id, e.orgId, e.time, e.actor, e.action, e.targetType, e.targetId, e.outcome,
-      e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
-      e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
-      e.reason ?? null,
-      e.imported ? JSON.stringify({ at: e.imported.at, from: e.imported.from }) : null,
-    )),
+    append: async (e) => guard(() => {
+      const args = [
+        e.id, e.time, e.actor, e.action, e.targetType, e.targetId, e.outcome,
+        e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
+        e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
+        e.reason ?? null,
+        e.imported ? JSON.stringify({ at: e.imported.at, from: e.imported.from }) : null,
+        e.orgId,
+      ];
+      if (s.append.run(...args).changes === 1) return;
+      // The organization's first event: number it (in this transaction: undone with it), then append.
+      s.number.run(e.orgId);
+      if (s.append.run(...args).changes !== 1) throw new Error(`audit event ${e.id}: organization ${e.orgId} has no number`);
+    }),
     // Newest first by (time, seq); each filter has an index ending in (time, seq) (migrations 16, 21, 26), so
     // a page reads its own rows only, however deep it is (Outcome=success alone: its rows and the refusals between them).
     list: async (orgId, q) => guard(() => {

@@ -150,4 +150,54 @@ export const SCHEMA_STEPS_22: readonly Migration[] = [
       CREATE INDEX audit_events_org_actor_credential_time ON audit_events(org_id, actor_credential, time, seq);
     `,
   },
+  {
+    version: 27,
+    name: "audit indexes keyed by a small integer per organization",
+    // Every write appends an audit row, and each of its indexes (org_time, org_action_time,
+    // org_target_time, org_actor_credential_time; actor_user and refused when they apply) led with
+    // the 34-byte organization id: ~40% of an ~85-byte entry, so of the pages a commit writes (issue 18).
+    // audit_orgs numbers the organizations that have events (n: the rowid, stable; a row is never
+    // deleted nor changed); audit_events.org holds that number, and the indexes lead with it (1-2
+    // bytes). org_id stays in the row (every reader and check of the row reads it; list queries match
+    // both, src/store/sqlite/misc.ts). An append takes n from audit_orgs in its own INSERT and numbers
+    // an organization the first time it has none. The table is made again (a NOT NULL column cannot
+    // be added to rows that exist), same seq and ids, no AUTOINCREMENT (migration 26).
+    // Tests: test/store/sqlite-migration-27-audit.test.ts, sqlite-audit-plan.test.ts.
+    sql: `
+      CREATE TABLE audit_orgs (
+        n INTEGER PRIMARY KEY,
+        org_id TEXT NOT NULL UNIQUE
+      );
+      INSERT INTO audit_orgs (org_id) SELECT org_id FROM audit_events GROUP BY org_id ORDER BY min(seq);
+      CREATE TABLE audit_events_27 (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        org INTEGER NOT NULL,
+        org_id TEXT NOT NULL,
+        time TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_id TEXT,
+        outcome TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        reason TEXT,
+        imported TEXT,
+        actor_user TEXT GENERATED ALWAYS AS (CASE WHEN substr(actor, -35, 3) = '/US' AND substr(actor, -32) NOT GLOB '*[^0-9a-f]*' THEN substr(actor, -34) END) VIRTUAL,
+        actor_credential TEXT GENERATED ALWAYS AS (CASE WHEN substr(actor, -35, 3) = '/US' AND substr(actor, -32) NOT GLOB '*[^0-9a-f]*' THEN substr(actor, 1, length(actor) - 35) ELSE actor END) VIRTUAL
+      );
+      INSERT INTO audit_events_27 (seq, id, org, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported)
+        SELECT e.seq, e.id, o.n, e.org_id, e.time, e.actor, e.action, e.target_type, e.target_id, e.outcome, e.before, e.after, e.reason, e.imported
+        FROM audit_events e JOIN audit_orgs o ON o.org_id = e.org_id ORDER BY e.seq;
+      DROP TABLE audit_events;
+      ALTER TABLE audit_events_27 RENAME TO audit_events;
+      CREATE INDEX audit_events_org_time ON audit_events(org, time, seq);
+      CREATE INDEX audit_events_org_action_time ON audit_events(org, action, time, seq);
+      CREATE INDEX audit_events_org_target_time ON audit_events(org, target_id, time, seq);
+      CREATE INDEX audit_events_org_refused_time ON audit_events(org, time, seq) WHERE outcome = 'refused';
+      CREATE INDEX audit_events_org_actor_user_time ON audit_events(org, actor_user, time, seq) WHERE actor_user IS NOT NULL;
+      CREATE INDEX audit_events_org_actor_credential_time ON audit_events(org, actor_credential, time, seq);
+    `,
+  },
 ];
