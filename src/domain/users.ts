@@ -9,6 +9,7 @@ import { type Clock, isoNow } from "./clock";
 import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
 import { withSealedCursor } from "./page-tokens";
+import { sameJsonText } from "./same-json";
 import { authorize, orgTarget, Refusal, userRef, userTarget } from "./policy";
 import { type GroupRef, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
 import type { StoredUser } from "./stored-data";
@@ -313,13 +314,14 @@ function nextState(deps: UserDeps, current: UserRecord, input: UserInput): UserR
  * Whether a PUT or PATCH leaves the user as it is: every stored field the same (the attributes as
  * the same JSON text, so that the user is rendered with the same bytes). Such a write is answered
  * with the user as it is, version and lastModified included (RFC 7644 §3.14: the version changes
- * when the resource does), and writes nothing: no audit event, no SCIM event.
+ * when the resource does), and writes nothing: no audit event, no SCIM event. The JSON texts are
+ * compared without being written (./same-json.ts): a PUT that changes one attribute stops there.
  */
 function unchanged(current: UserRecord, next: UserRecord): boolean {
   return next.userName === current.userName && next.externalId === current.externalId && next.displayName === current.displayName
     && next.active === current.active && next.status === current.status && next.orgRole === current.orgRole
     && next.twoFactorRequired === current.twoFactorRequired && next.passwordResetRequired === current.passwordResetRequired
-    && JSON.stringify(next.emails) === JSON.stringify(current.emails) && JSON.stringify(next.data) === JSON.stringify(current.data);
+    && sameJsonText(next.emails, current.emails) && sameJsonText(next.data, current.data);
 }
 
 /** The Owner stays an active Owner whoever asks (an invariant, checked once the policy allowed the change). */
