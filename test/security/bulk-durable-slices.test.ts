@@ -51,12 +51,12 @@ const bulkOf = (prefix: string) => ({
 });
 const usersOf = async (token: string): Promise<number> => (await call("GET", `${s.scim}/Users?count=0`, token)).body.totalResults as number;
 
-/** Sends a /Bulk of OPERATIONS creates with fsyncs held; resolves once all of them are committed (or fails after 20 s). */
+/** Sends a /Bulk of OPERATIONS creates with fsyncs held; resolves once all of them are committed (or fails after 90 s). */
 async function sendWhileHeld(token: string, prefix: string): Promise<{ answer: Promise<Reply>; answered: () => Reply | null }> {
   mode = "hold";
   let reply: Reply | null = null;
   const answer = call("POST", `${s.scim}/Bulk`, token, bulkOf(prefix)).then((r) => (reply = r));
-  const until = Date.now() + 20_000;
+  const until = Date.now() + 90_000;
   let committed = 0;
   while ((committed = await usersOf(token)) < OPERATIONS && reply === null && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   if (committed !== OPERATIONS || reply !== null) release(); // failing: let the request and the tests after it end
@@ -81,7 +81,7 @@ describe("a /Bulk request of many slices", () => {
     const { token } = await s.newOrg({ domainEnforcement: false });
     mode = "hold";
     const answer = call("POST", `${s.scim}/Bulk`, token, bulkOf("failed"));
-    const until = Date.now() + 20_000;
+    const until = Date.now() + 90_000;
     while (held.length === 0 && Date.now() < until) await new Promise((r) => setImmediate(r));
     failHeld(); // the first slice's fsync fails; the slices after it find the store refusing writes
     const r = await answer;
