@@ -172,7 +172,13 @@ describe("the layers in front of the SCIM mount, at every door", () => {
       }
     }
     expect(wrong).toEqual([]);
-    expect(await counted()).toBe(before + sent.length);
+    // Counted when each response ends: waited for as the lines are, then exactly once each.
+    let now = await counted();
+    while (now < before + sent.length && Date.now() < deadline + 60_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await counted();
+    }
+    expect(now).toBe(before + sent.length);
     // Nothing held: with OVERLOAD_QUEUE_DEPTH 1, a depth not given back by any door would shed this write.
     const after = await send("PATCH", `/scim/v2/Users/${id}`, "front-after", patch);
     expect({ status: after.status, body: after.body }).toEqual({ status: 204, body: "" }); // nothing to change: 204 (the title is set already)
