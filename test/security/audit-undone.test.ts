@@ -93,8 +93,10 @@ describe.each(["full", "normal"] as const)("audit events of undone work (SQLite,
       await Promise.resolve();
       await tx.audit.append(event(orgId, "group.update", `t2-${String(i).padStart(2, "0")}-2`));
       if (i % 3 === 1) {
-        // The facade inside a transaction is the transaction's.
-        await store.audit.append(event(orgId, "group.update", `t2-${String(i).padStart(2, "0")}-3`));
+        // A third append after another turn (the transaction's own repositories; the facade is not the
+        // transaction's since its connection is handed to it: test/store/sqlite-transaction-repos).
+        await Promise.resolve();
+        await tx.audit.append(event(orgId, "group.update", `t2-${String(i).padStart(2, "0")}-3`));
       }
     }))));
     const committed = results.map((r, i) => (r === "ok" ? i : -1)).filter((i) => i >= 0);

@@ -1,8 +1,9 @@
 /**
- * The SQLite store finds its transaction and batch through AsyncLocalStorage, and a SCIM PUT marks
- * its transaction the same way (src/domain/events-capture.ts). While one is enabled Node 20 runs a
- * hook at every promise of the process, every lookup's too: once no transaction, batch or PUT runs,
- * none is enabled. Probe: with promise hooks on, each continuation after an await runs as an async
+ * While an AsyncLocalStorage is enabled Node 20 runs a hook at every promise of the process, every
+ * lookup's too. A SQLite transaction is handed its connection (src/store/sqlite/routing.ts): none is
+ * enabled while one runs, however many overlap. A batch (/Bulk, imports) finds its transactions
+ * through one, and a SCIM PUT marks its transaction with one (src/domain/events-capture.ts): enabled
+ * only while one runs. Probe: with promise hooks on, each continuation after an await runs as an async
  * resource of its own (executionAsyncId changes); with them off it does not. Jest turns hooks on in
  * its own process, so the probe runs the built store (dist/, `npm run build`) in a child process.
  */
@@ -49,12 +50,12 @@ describe("promise hooks of the SQLite store's transaction scopes", () => {
   const dir = mkdtempSync(join(tmpdir(), "orgscim-hooks-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("are on while a transaction, a batch or a PUT runs, and off once none does", () => {
+  it("are off while transactions run, on while a batch or a PUT runs, and off once none does", () => {
     const seen = JSON.parse(execFileSync(process.execPath, ["-e", CHILD, DIST, join(dir, "s.db")], { encoding: "utf8" })) as Record<string, boolean>;
     expect(seen).toEqual({
       before: false,
-      inTransaction: true, afterTransaction: false,
-      inSecond: true, afterBoth: false,
+      inTransaction: false, afterTransaction: false,
+      inSecond: false, afterBoth: false,
       inBatch: true, afterBatch: false,
       inPut: true, afterPut: false,
       afterFailure: false,

@@ -347,9 +347,9 @@ export interface Store extends Repos {
   /** Counters shared by every instance on this store; absent where one process owns the store. */
   readonly counters?: SharedCounters;
   /**
-   * Runs `fn` so that all of its writes happen or none do. SQLite: one IMMEDIATE transaction,
-   * serialized. MongoDB: a session transaction when a replica set is present; otherwise the
-   * writes run one by one and each is atomic on its own (documented in README).
+   * Runs `fn` so that all of its writes happen or none do; `fn` calls `tx`, never the store (SQLite:
+   * not the transaction's). SQLite: one IMMEDIATE transaction, serialized. MongoDB: a session
+   * transaction with a replica set; otherwise each write is atomic on its own (documented in README).
    */
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /**
@@ -390,7 +390,7 @@ export interface Store extends Repos {
    * transaction reads the uncommitted work of its group commit too, so that group's commit comes
    * first). What sends stored data out of orgscim without a write of its own first (event push
    * and poll, a write refused for what it read: src/http/refusals-durable.ts) awaits it before
-   * sending. A store without it: what is readable is durable.
+   * sending (never inside a transaction). A store without it: what is readable is durable.
    */
   durable?(): Promise<void>;
   /** Throws StoreUnavailable when the store cannot answer. */

@@ -1,8 +1,17 @@
 /**
- * Which connection answers a store call made outside `transaction` (`store.users.get(...)`):
- * inside a running transaction or batch, the writer, so the call sees that transaction's writes as
- * before; otherwise a read goes to the reader connection (committed data only) and a write runs as
- * a transaction of its own (a member of the group commit, acknowledged once committed).
+ * Which connection answers a store call made through the facade (`store.users.get(...)`, not a
+ * transaction's `tx`): inside a running batch, the writer, so the call sees the batch's writes;
+ * otherwise a read goes to the reader connection (committed data only) and a write runs as a
+ * transaction of its own (a member of the group commit, acknowledged once committed).
+ *
+ * A transaction's fn is handed the writer's repositories (`tx`) and makes its calls through them:
+ * no AsyncLocalStorage names the transaction (while one is enabled, Node 20 runs a hook at every
+ * promise of the process, every other request's too). So the facade inside a transaction is not the
+ * transaction's: a read there sees committed data only, and a write would wait for the transaction
+ * itself to end (forever). Work a transaction leaves behind (a timer, a promise not awaited) that
+ * calls the facade is routed as any other call. Batches (/Bulk, imports) keep a scope
+ * (AsyncLocalStorage, enabled only while one runs): their code calls the facade and `transaction`.
+ *
  * A method is a read when its name says so (get, find, list, count, is, existing, groupsOf); any
  * other method is a write. An unknown method thus costs a transaction, never a write on the reader.
  */
@@ -14,23 +23,25 @@ const READ = /^(get|find|list|count|is|existing|groupsOf)/;
 export const isReadMethod = (name: string): boolean => READ.test(name);
 
 type AnyFn = (...args: unknown[]) => Promise<unknown>;
+type RepoMap = Record<string, Record<string, AnyFn>>;
 
+/** The facade's repositories: see above. `inBatch` answers whether the caller runs inside a batch. */
 export function routeRepos(
   writer: Repos,
   reader: Repos,
-  inTransaction: () => boolean,
+  inBatch: () => boolean,
   transact: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Repos {
-  const routed = {} as Record<string, Record<string, AnyFn>>;
+  const routed = {} as RepoMap;
   for (const [repoName, repo] of Object.entries(writer) as [string, Record<string, AnyFn>][]) {
-    const onReader = (reader as unknown as Record<string, Record<string, AnyFn>>)[repoName] as Record<string, AnyFn>;
+    const onReader = (reader as unknown as RepoMap)[repoName] as Record<string, AnyFn>;
     const out: Record<string, AnyFn> = {};
     for (const [method, onWriter] of Object.entries(repo)) {
       if (typeof onWriter !== "function") continue;
       const read = onReader[method];
       out[method] = isReadMethod(method) && read
-        ? (...args) => (inTransaction() ? onWriter(...args) : read(...args))
-        : (...args) => (inTransaction() ? onWriter(...args) : transact(() => onWriter(...args)));
+        ? (...args) => (inBatch() ? onWriter(...args) : read(...args))
+        : (...args) => (inBatch() ? onWriter(...args) : transact(() => onWriter(...args)));
     }
     routed[repoName] = out;
   }

@@ -12,10 +12,12 @@
  * transaction: a second connection that sees committed data only (./routing.ts). Rule for callers: a transaction body does store work
  * only; it never awaits network I/O.
  *
- * batch(fn) holds one transaction over many: the transactions `fn` runs become savepoints inside
- * it (found through AsyncLocalStorage, so they skip the mutex the batch already holds), and the
- * batch commits with its group. A /Bulk request of 1,000 creates committed 1,000 times, writing each
- * touched page to the WAL each time: 62% of its time.
+ * A transaction's fn is handed the writer's repositories: no AsyncLocalStorage runs for it
+ * (./routing.ts). batch(fn) holds one transaction over many: the transactions `fn` runs become
+ * savepoints inside it (found through AsyncLocalStorage, enabled only while a batch runs, so they
+ * skip the mutex the batch already holds), and the batch commits with its group. A /Bulk request
+ * of 1,000 creates committed 1,000 times, writing each touched page to the WAL each time: 62% of
+ * its time.
  */
 import Database from "better-sqlite3";
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -229,55 +231,45 @@ export function openSqliteStore(options: SqliteOptions): Store {
     syncer,
     holdWhileSyncing: options.otherWriters !== true,
   });
-  /**
-   * Set while a transaction or batch runs: store calls in it use its connection and see its writes.
-   * `open` turns false when it ends, so work it left behind (a promise not awaited) is routed as any other.
-   */
-  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
-  // While an AsyncLocalStorage is enabled Node (20) runs a hook at every promise of the process,
-  // every request's included: when the last transaction ends the two are disabled (getStore() then
-  // answers undefined, read as `open` false), and the next run() enables them again. (Kept on until
-  // the turn ends instead, the toggles are saved, ~1.5 µs a transaction, but the requests handled in
-  // the rest of the turn pay a hook per promise, ~0.1 µs each: no gain measured, so not done.)
-  let running = 0;
-  const transact = <T>(fn: () => Promise<T>, onCommitted?: (result: T) => void): Promise<T> => committer.run(() => {
-    const scope = { open: true };
-    const ended = () => {
-      scope.open = false;
-      if (--running > 0) return;
-      inTransaction.disable();
-      batches.disable();
-    };
-    running++;
-    let work: Promise<T>;
-    try {
-      work = inTransaction.run(scope, fn);
-    } catch (e) {
-      ended();
-      throw e;
-    }
-    return work.then((result) => {
-      ended();
-      return result;
-    }, (e: unknown) => {
-      ended();
-      throw e;
-    });
-  }, onCommitted);
+  /** Runs fn on the writer as a member of the group commit, handing it the writer's repositories. */
+  const transact = <T>(fn: (tx: Repos) => Promise<T>, onCommitted?: (result: T) => void): Promise<T> => committer.run(() => fn(repos), onCommitted);
   const ping = db.prepare("SELECT 1").pluck();
   const principalVersion = reader.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
   const probeWrite = db.prepare("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('readiness-probe', ?)");
   let probe: { at: number; result: Promise<void> } | null = null;
-  /** The batch the current async context runs in; `open` turns false when it ends, for work it left behind. */
+  /**
+   * The batch the current async context runs in; `open` turns false when it ends, for work it left
+   * behind. While an AsyncLocalStorage is enabled Node (20) runs a hook at every promise of the
+   * process, every request's included: enabled by batches.run, disabled once no batch runs
+   * (getStore() then answers undefined, read as no batch).
+   */
   const batches = new AsyncLocalStorage<{ open: boolean }>();
+  let batchesRunning = 0;
+  const inBatch = () => batches.getStore()?.open === true;
+  /** fn in a batch scope, on the writer (inside transact): the batch's transactions and store calls find it. */
+  const inBatchScope = <T>(scope: { open: boolean }, fn: () => Promise<T>): Promise<T> => {
+    const ended = () => {
+      scope.open = false;
+      if (--batchesRunning === 0) batches.disable();
+    };
+    batchesRunning++;
+    let work: Promise<T>;
+    try {
+      work = batches.run(scope, fn);
+    } catch (e) {
+      ended();
+      throw e;
+    }
+    return work.finally(ended);
+  };
   let savepoints = 0;
 
   /** A transaction inside a batch: a savepoint, released when fn succeeds, rolled back to when it throws. */
-  const inSavepoint = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const inSavepoint = async <T>(fn: (tx: Repos) => Promise<T>): Promise<T> => {
     const name = `sp${++savepoints}`;
     guard(() => db.exec(`SAVEPOINT ${name}`));
     try {
-      const result = await fn();
+      const result = await fn(repos);
       guard(() => db.exec(`RELEASE ${name}`));
       return result;
     } catch (e) {
@@ -289,25 +281,17 @@ export function openSqliteStore(options: SqliteOptions): Store {
     }
   };
 
-  const facade = routeRepos(repos, reposOver(reader), () => inTransaction.getStore()?.open === true, transact);
+  const facade = routeRepos(repos, reposOver(reader), inBatch, (fn) => transact(fn));
 
   return {
     kind: "sqlite",
     ...facade,
-    transaction: (fn) => {
-      const batch = batches.getStore();
-      if (batch?.open && db.inTransaction) return inSavepoint(() => fn(repos));
-      return transact(() => fn(repos));
-    },
-    batch: (fn) => {
-      const scope = { open: true };
-      return transact(() => batches.run(scope, fn)).finally(() => { scope.open = false; });
-    },
+    transaction: (fn) => (inBatch() && db.inTransaction ? inSavepoint(fn) : transact(fn)),
+    batch: (fn) => transact(() => inBatchScope({ open: true }, fn)),
     // Answered at its COMMIT, with batch's own answer (after the fsync) as `durable`, marked handled: its
     // caller may await it only later. The scope closes when fn ends: the next batch may open before the fsync.
     commitBatch: <T>(fn: () => Promise<T>) => new Promise<{ result: T; durable: Promise<void> }>((resolve, reject) => {
-      const scope = { open: true };
-      const acknowledged = transact(() => batches.run(scope, fn).finally(() => { scope.open = false; }), (result) => {
+      const acknowledged = transact(() => inBatchScope({ open: true }, fn), (result) => {
         const durable = acknowledged.then(() => undefined);
         durable.catch(() => undefined);
         resolve({ result, durable });
@@ -325,8 +309,9 @@ export function openSqliteStore(options: SqliteOptions): Store {
     },
     // Raised by triggers (migration 19, ./principal-versions.ts) in the transaction that changes what a principal is resolved from.
     // Whatever was readable before the call, the open group's work included: on disk once it resolves (./group-commit.ts, ./wal-sync.ts).
-    // (Inside a transaction its own group cannot commit before it ends: only what committed is waited for.)
-    durable: () => (inTransaction.getStore()?.open ? (syncer ? syncer.durable() : Promise.resolve()) : committer.durable()),
+    // (Inside a batch its own group cannot commit before it ends: only what committed is waited for. Not
+    // to be called from inside a plain transaction, which no context names: it would wait for its own group.)
+    durable: () => (inBatch() ? (syncer ? syncer.durable() : Promise.resolve()) : committer.durable()),
     principalVersion: async (orgId) => guard(() => (principalVersion.get(orgId) as number | undefined) ?? 0),
     // Readiness means "can take writes": the files are the store's, the disk holding
     // them has room, and a real write commits. At most one probe write a second, shared by callers.
