@@ -15,6 +15,7 @@ import type { Store } from "../domain/ports/store";
 import { authenticate, noteTokenUse, parseToken } from "../domain/tokens";
 import type { Scope } from "../domain/types";
 import type { AuthFailureBudget } from "./address-budget";
+import { bearerDriver } from "./bearer-driver";
 import { PrincipalCache } from "./principal-cache";
 
 declare module "express-serve-static-core" {
@@ -64,10 +65,11 @@ export function requireToken(
   audit?: { store: Store; clock: Clock },
   failures?: AuthFailureBudget,
 ): RequestHandler {
-  // passport's middleware for the bearer strategy, built once at the first request (not per
-  // request): a success puts the actor on the request (assignProperty), a failure comes back as
-  // passport's AuthenticationError (failWithError), so that one continuation handles both.
-  let bearer: RequestHandler | undefined;
+  // The bearer strategy, driven as passport's authenticate middleware drives it (for one strategy,
+  // no session, failWithError, assignProperty, no authInfo), with what that middleware builds for
+  // every request built once (./bearer-driver.ts): a failure comes back as an error named
+  // AuthenticationError, so that one continuation handles both.
+  const bearer = bearerDriver(p, "bearer", BEARER_ACTOR);
   const authenticated = (req: WithBearerActor, res: Response, next: NextFunction, err: unknown) => {
     if (err && !(err instanceof Error && err.name === "AuthenticationError")) return next(err);
     const actor = err ? undefined : req[BEARER_ACTOR];
@@ -98,8 +100,7 @@ export function requireToken(
       return void refuse(req, res, next, Errors.unauthorized("Tokens are accepted only in the Authorization header (Authorization: Bearer <token>), never in the URL."));
     }
     // The body is parsed after authentication, so the strategy cannot read a token from it.
-    bearer ??= p.authenticate("bearer", { session: false, failWithError: true, authInfo: false, assignProperty: BEARER_ACTOR as unknown as string }) as RequestHandler;
-    bearer(req, res, (err?: unknown) => authenticated(req, res, next, err));
+    bearer(req, res, next, authenticated);
   };
   // A failed authentication spends one point of the address's budget (./address-budget.ts).
   const refuse = async (req: Request, res: Response, next: NextFunction, e: Error): Promise<void> => {
