@@ -133,7 +133,7 @@ function collections(text) {
   const per = new Map();
   for (const l of lines) per.set(isolate(l), (per.get(isolate(l)) ?? 0) + 1);
   const main = [...per].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const r = { scavenges: 0, markCompacts: 0, promoted: 0, survived: 0, scavengeMs: 0, markCompactMs: 0 };
+  const r = { scavenges: 0, markCompacts: 0, reducing: 0, promoted: 0, survived: 0, scavengeMs: 0, markCompactMs: 0 };
   for (const l of lines) {
     if (isolate(l) !== main) continue;
     const field = (name) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(l)?.[1] ?? 0);
@@ -145,6 +145,7 @@ function collections(text) {
       r.scavengeMs += field("pause");
     } else if (kind === "mc" || kind === "ms") {
       r.markCompacts++;
+      if (field("reduce_memory") > 0) r.reducing++; // V8's memory reducer (the heap at rest), not the old generation's limit
       r.markCompactMs += field("pause");
     }
   }
@@ -188,6 +189,7 @@ const perTenK = (n) => (n * 10_000) / REQUESTS;
 const COLUMNS = [
   ["scavenges / 10k", (r) => perTenK(r.scavenges), 1],
   ["mark-compacts / 10k", (r) => perTenK(r.markCompacts), 1],
+  ["of them reducing", (r) => perTenK(r.reducing), 1],
   ["promoted KB / scavenge", (r) => (r.scavenges ? r.promoted / r.scavenges / 1024 : 0), 1],
   ["promoted B / request", (r) => r.promoted / REQUESTS, 0],
   ["survived KB / scavenge", (r) => (r.scavenges ? r.survived / r.scavenges / 1024 : 0), 1],
@@ -202,7 +204,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [t, tree] of TREES.entries()) {
     const r = await measure(tree, 0);
     results[t].push(r);
-    for (const kind of KINDS) console.log(`round ${round + 1} ${tree} ${kind}: ${r[kind].scavenges} scavenges, ${r[kind].markCompacts} mark-compacts, ${r[kind].promoted} B promoted, ${r[kind].refused} 429s`);
+    for (const kind of KINDS) console.log(`round ${round + 1} ${tree} ${kind}: ${r[kind].scavenges} scavenges, ${r[kind].markCompacts} mark-compacts (${r[kind].reducing} by the memory reducer), ${r[kind].promoted} B promoted, ${r[kind].refused} 429s`);
   }
 }
 console.log("medians:");

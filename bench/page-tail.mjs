@@ -15,7 +15,9 @@
 //   npm run build && node bench/page-tail.mjs [--trees DIR,DIR] [--users 10000] [--seconds 5] [--reps 3]
 //     [--connections 10] [--variants 'NODE FLAGS;...'] [--env '{"NAME":"value"}'] [--path PATH]
 // PAGE_TAIL_SERVER_OUT=FILE: the server's stdout goes there (with --variants '--trace-gc', V8's line per collection).
-// --path: another path to load instead of the deep cursor pages (e.g. a startIndex page).
+// --path: another path to load instead of the deep cursor pages (e.g. a startIndex page); {big} in it is
+// the id of the group of every user, e.g. --path '/scim/v2/Groups/{big}?excludedAttributes=members'
+// (the bench's GET group, big).
 // Linux only; without taskset nothing is pinned.
 import autocannon from "autocannon";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -111,7 +113,7 @@ async function populate(url) {
     cursor = page.nextCursor;
     if (cursor !== undefined) cursors.push(cursor);
   }
-  return cursors.slice(Math.floor(cursors.length / 2), -1);
+  return { cursors: cursors.slice(Math.floor(cursors.length / 2), -1), big };
 }
 
 async function recorded(server) {
@@ -179,8 +181,8 @@ async function measure(tree, flags) {
   const server = await startServer(tree, flags);
   const out = [];
   try {
-    const cursors = await populate(server.url);
-    const paths = PATH ? [PATH] : cursors.map((c) => `/scim/v2/Users?count=100&cursor=${encodeURIComponent(c)}`);
+    const { cursors, big } = await populate(server.url);
+    const paths = PATH ? [PATH.replace("{big}", big)] : cursors.map((c) => `/scim/v2/Users?count=100&cursor=${encodeURIComponent(c)}`);
     await load(server.url, paths, 3, new Map());
     for (let rep = 0; rep < REPS; rep++) {
       await recorded(server);
