@@ -87,7 +87,16 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export function drainable(server: Server, readKernel: (port: number) => KernelView | null = kernelView): Drainer {
   const conns = new Map<Socket, Conn>();
-  const live = new Map<ServerResponse, Conn>();
+  /**
+   * Requests in flight: a count, with each connection's latest response on its Conn, and no
+   * collection of responses. A Map set and deleted once per request kept whole requests in V8's old
+   * generation: every rehash of its table leaves the old table pointing at the new one and at the
+   * responses it held, and once one such table is old (it always is again after a mark-compact, the
+   * live table having been promoted), the scavenger keeps every later table and their responses
+   * through it, each with its request, headers and body, until the next mark-compact (a member
+   * PATCH promoted ~1.25 MB a scavenge, 5.1 KB a request: bench/gc-promoted.mjs, bench/README.md).
+   */
+  let inFlight = 0;
   let draining = false;
   let running: Promise<DrainResult> | null = null;
   let port: number | null = null;
@@ -172,7 +181,7 @@ export function drainable(server: Server, readKernel: (port: number) => KernelVi
     conn.pending += 1;
     conn.requests += 1;
     conn.latest = res;
-    live.set(res, conn);
+    inFlight += 1;
     if (draining) closeAfter(res, conn);
     // Sent after the drain's FIN on this connection (the client had not seen it): it cannot be
     // answered on it. Releasing the socket ends it for the client, which may retry elsewhere.
@@ -182,10 +191,10 @@ export function drainable(server: Server, readKernel: (port: number) => KernelVi
       if (done) return;
       done = true;
       conn.pending -= 1;
-      live.delete(res);
+      inFlight -= 1;
       if (!draining) return;
       closeIfDone(conn);
-      if (live.size === 0) onIdle?.();
+      if (inFlight === 0) onIdle?.();
     };
     // 'finish': the whole response has been handed to the operating system. 'close': the
     // connection ended first (the client went away).
@@ -224,14 +233,16 @@ export function drainable(server: Server, readKernel: (port: number) => KernelVi
     let timedOut = () => undefined as void;
     const timeout = new Promise<void>((resolve) => { timedOut = resolve; });
     const timer = setTimeout(() => {
-      forced = { cut: live.size, destroyed: conns.size };
+      forced = { cut: inFlight, destroyed: conns.size };
       for (const c of conns.values()) c.socket.destroy();
       server.closeAllConnections();
       timedOut();
     }, timeoutMs);
     let fresh: NodeJS.Timeout | undefined;
     try {
-      for (const [res, c] of live) closeAfter(res, c);
+      // Only a connection's latest response can say `Connection: close` (closeAfter), and it is in
+      // flight whenever anything on its connection is (HTTP/1.1 answers in order).
+      for (const c of conns.values()) if (c.pending > 0 && c.latest) closeAfter(c.latest, c);
       for (const c of conns.values()) closeIfDone(c);
       // 1-2. Listen while there is work; stop when nothing is in flight, nothing new came in a turn
       // and the kernel holds nothing for the port (it would reset what it holds when we close).
@@ -246,13 +257,13 @@ export function drainable(server: Server, readKernel: (port: number) => KernelVi
           onAcceptCap?.(accepted - acceptedAtStart, k && k.queued + k.handshakes);
           break;
         }
-        if (live.size > 0) {
+        if (inFlight > 0) {
           await idle(acceptUntil);
           continue;
         }
         const before = accepted;
         await loopTurn();
-        if (accepted !== before || live.size > 0) {
+        if (accepted !== before || inFlight > 0) {
           cleanOnce = false;
           continue;
         }
