@@ -84,7 +84,17 @@ describe("group commit on SQLite", () => {
       db.exec("CREATE TABLE t (v INTEGER)");
       const ran: string[] = [];
       const exec = db.exec.bind(db);
-      db.exec = (sql: string) => { ran.push(sql.replace(/\bgc\d+\b/, "gcN")); return exec(sql); };
+      db.exec = (sql: string) => { ran.push(sql.replace(/\bgc\d*\b/, "gcN")); return exec(sql); };
+      // The savepoints are prepared statements (one name for every member): their runs are recorded too.
+      const prepare = db.prepare.bind(db);
+      db.prepare = ((sql: string) => {
+        const st = prepare(sql);
+        if (/^(SAVEPOINT|RELEASE|ROLLBACK TO) /.test(sql)) {
+          const run = st.run.bind(st);
+          st.run = (...args: unknown[]) => { ran.push(sql.replace(/\bgc\d*\b/, "gcN")); return run(...args); };
+        }
+        return st;
+      }) as typeof db.prepare;
       const committer = new GroupCommitter(db, { maxMembers: GROUP_MAX_MEMBERS, assertFiles: () => undefined });
       const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
       const write = (v: number, fails: boolean) => committer.run(async () => {

@@ -76,9 +76,21 @@ export class GroupCommitter {
   private scheduled = false;
   /** The open group waits for the fsync in flight (schedule). */
   private holding = false;
-  private savepoints = 0;
+  /**
+   * A joining member's savepoint: one name for all, prepared once (members run one after another,
+   * each released or rolled back to before the next begins, so the name always means the running
+   * member's; a batch's inner savepoints are released inside it). A name per member made SQLite
+   * parse two statements a member: ~0.5 µs.
+   */
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackTo: Database.Statement;
 
-  constructor(private readonly db: Database.Database, private readonly options: GroupCommitOptions) {}
+  constructor(private readonly db: Database.Database, private readonly options: GroupCommitOptions) {
+    this.savepoint = db.prepare("SAVEPOINT gc");
+    this.release = db.prepare("RELEASE gc");
+    this.rollbackTo = db.prepare("ROLLBACK TO gc");
+  }
 
   /**
    * Runs `fn` alone on the writer, inside the open group (a savepoint), and resolves with its result
@@ -108,16 +120,16 @@ export class GroupCommitter {
     // The transaction that opens the group needs no savepoint: nothing else is in it yet (members
     // run one at a time, under the mutex), so undoing it is rolling the whole transaction back.
     // Two statements and a copy of every page it changes into the sub-journal saved for it.
-    const name = opens ? null : `gc${++this.savepoints}`;
+    const joins = !opens;
     const failed = (e: unknown) => {
-      if (name) this.undo(name);
+      if (joins) this.undo();
       else this.rollbackEmpty();
       reject(translate(e));
       this.afterFailure();
     };
     let pending: Promise<T>;
     try {
-      if (name) this.db.exec(`SAVEPOINT ${name}`);
+      if (joins) this.savepoint.run();
       pending = fn();
     } catch (e) {
       failed(e);
@@ -125,7 +137,7 @@ export class GroupCommitter {
     }
     return pending.then((result) => {
       try {
-        if (name) this.db.exec(`RELEASE ${name}`);
+        if (joins) this.release.run();
       } catch (e) {
         failed(e);
         return;
@@ -195,11 +207,11 @@ export class GroupCommitter {
     }
   }
 
-  private undo(name: string): void {
+  private undo(): void {
     if (!this.db.inTransaction) return;
     try {
-      this.db.exec(`ROLLBACK TO ${name}`);
-      this.db.exec(`RELEASE ${name}`);
+      this.rollbackTo.run();
+      this.release.run();
     } catch { /* the transaction is gone: afterFailure refuses the group */ }
   }
 
