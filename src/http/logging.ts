@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from "express";
 import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { OWN_FORMAT, writeRequestLine, type RequestLine } from "./request-line";
+import { headerSlot } from "./security-headers";
 
 export type Logger = pino.Logger;
 
@@ -159,6 +160,7 @@ export function requestLogging(logger: Logger) {
     req.id = id;
     installLogGetter(Object.getPrototypeOf(req) as object);
     (req as LoggedRequest)[LOGGER] = logger;
+    headerSlot(res); // the response's headers kept in an ordinary object, not a hash table (./security-headers.ts)
     res.setHeader("X-Request-Id", id);
     (res as TimedResponse)[STARTED] = process.hrtime.bigint();
     (res as TimedResponse)[LOGGER] = logger;
