@@ -46,9 +46,10 @@ const PER_TURN = Symbol("orgscim.linesOncePerTurn");
  * after it was before; what changes is the count of writes: one a turn instead of one a line (each
  * one a string encoded, a thread-pool request and its completion: ~5% of a member PATCH's CPU at 10
  * connections). flush and flushSync (pino's logger.flush, and its flushSync when the process exits)
- * hand the waiting lines over first, so none is lost where none was before. Only such a stream is
- * changed; any other (a synchronous one, process.stdout once replaced, a test's destination) is left
- * as it is.
+ * hand the waiting lines over first, so none is lost where none was before; flushSync writes them
+ * itself (they join SonicBoom's buffer, which flushSync writes, instead of starting a write of their
+ * own). Only such a stream is changed; any other (a synchronous one, process.stdout once
+ * replaced, a test's destination) is left as it is.
  */
 export function linesOncePerTurn(stream: unknown): boolean {
   const s = stream as SonicBoomLike & { [PER_TURN]?: true };
@@ -75,7 +76,16 @@ export function linesOncePerTurn(stream: unknown): boolean {
     flush(cb);
   };
   s.flushSync = (): void => {
-    handOver();
+    // The waiting lines join the stream's buffer without starting an asynchronous write (which
+    // flushSync would leave to the thread pool, to land after it returned, or never at exit), so
+    // that flushSync writes them with the rest (while a write is in flight they are buffered anyway).
+    const idle = (s as { _writing?: unknown })._writing === false;
+    if (idle) (s as { _writing?: boolean })._writing = true;
+    try {
+      handOver();
+    } finally {
+      if (idle) (s as { _writing?: boolean })._writing = false;
+    }
     flushSync();
   };
   return true;

@@ -4,6 +4,7 @@
  * flushSync (pino's, and the exit's) hand waiting lines over first; a stream that is not pino's
  * asynchronous default is left alone.
  */
+import { pbkdf2 } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,10 +89,18 @@ describe("lines once per turn", () => {
       await turn(); // the five lines handed over at this turn's end, in one write
       await written;
       expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(5);
+      // libuv's thread pool busy (as on a loaded machine): a write flushSync left to the pool would
+      // land only after this work, so the file read right after flushSync would miss its lines.
+      const busy = Array.from({ length: 16 }, () => new Promise((ok) => pbkdf2("pool", "busy", 100_000, 32, "sha256", ok)));
       logger.info({ i: 5 }, "waiting");
       stream.flushSync(); // what pino does at exit
       const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { i: number; msg: string });
       expect(lines.map((l) => l.i)).toEqual([0, 1, 2, 3, 4, 5]);
+      await Promise.all(busy);
+      logger.info({ i: 6 }, "after");
+      await turn();
+      await new Promise((ok) => (readFileSync(file, "utf8").includes('"i":6') ? ok(null) : stream.once("write", ok)));
+      expect(readFileSync(file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6]);
       stream.end();
     } finally {
       rmSync(dir, { recursive: true, force: true });
