@@ -42,6 +42,17 @@ function fill(path: string): void {
   }
 }
 
+/** The first line of the server's output holding `text`, once it has arrived (60 s; the output seen so far when it does not). */
+async function logLineOf(p: { output(): string }, text: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const line = p.output().split("\n").find((l) => l.includes(text));
+    if (line !== undefined) return line;
+    if (Date.now() > deadline) throw new Error(`no line with ${JSON.stringify(text)} in the server's output within 60 s; its output:\n${p.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe("readiness", () => {
   it("answers 503 on a full disk, with writes 503 and reads served, and ready again once space is freed", async () => {
     if (!mounted) {
@@ -66,7 +77,8 @@ describe("readiness", () => {
       expect(notReady.headers.get("retry-after")).toBe("5");
       expect(await notReady.json()).toMatchObject({ status: "unavailable", store: "sqlite" });
       expect((await fetch(`${base}/scim/v2/Users`, { headers })).status).toBe(200);
-      const logLine = p.output().split("\n").find((l) => l.includes("/readyz: not ready"));
+      // The server's log reaches stdout a turn later, through libuv's thread pool (src/http/logging.ts): wait for the line.
+      const logLine = await logLineOf(p, "/readyz: not ready");
       expect(logLine).toMatch(/has \d+ bytes free/);
 
       rmSync(join(dir, "filler"));
