@@ -3,7 +3,7 @@
  * into a process, profiles it between a start and a stop sent over SIGUSR2, and the summary names
  * the code that took the CPU. Here the profiled process is this test's own.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,9 +14,25 @@ import { Profiles } from "../../bench/profiles";
 /** A process that loads the hook as the bench's server does (--require), then spins in a named function. */
 const SPINNER = `
 function spinForProfile() { let x = 0; const end = Date.now() + 20; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }
-setInterval(spinForProfile, 25);
+setInterval(() => { spinForProfile(); process.stdout.write("s"); }, 25);
 process.stdout.write("ready\\n");
 `;
+
+/** Resolves once `child` has written `n` more spins' marks (a window long enough whatever the machine's load). */
+function spins(child: ChildProcess, n: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const timer = setTimeout(() => { child.stdout!.off("data", onData); reject(new Error(`only ${seen} of ${n} spins in 60 s`)); }, 60_000);
+    const onData = (d: Buffer): void => {
+      seen += d.toString().split("s").length - 1;
+      if (seen < n) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve();
+    };
+    child.stdout!.on("data", onData);
+  });
+}
 
 describe("bench profiles", () => {
   const root = mkdtempSync(join(tmpdir(), "orgscim-profiles-"));
@@ -33,7 +49,9 @@ describe("bench profiles", () => {
     const child = spawn(process.execPath, ["--require", hook, "-e", SPINNER], { env: { ...process.env, BENCH_PROFILE_DIR: dir }, stdio: ["ignore", "pipe", "inherit"] });
     try {
       await once(child.stdout, "data");
-      await profiles.around("1000.spin", () => new Promise((r) => setTimeout(r, 600)));
+      // 30 spins of 20 ms inside the profile: at least 600 ms of spinning, however late the process
+      // is scheduled on a loaded machine (a fixed 600 ms window once held too few samples there).
+      await profiles.around("1000.spin", () => spins(child, 30));
     } finally {
       child.kill("SIGKILL");
     }
