@@ -98,7 +98,9 @@ describe("tracing", () => {
     const other = receiver.spans.find((s) => s.kind === 2 && s.name === "GET /scim/v2/Users/:id");
     expect(other?.traceId).not.toBe(traceId);
     expect(other?.parentSpanId ?? "").toBe("");
-    // The log line of each request names its trace.
+    // The log line of each request names its trace (written once a turn of the server's loop: wait for both, up to 60 s).
+    const hasLine = (path: string) => p.output().split("\n").some((l) => l.includes('"msg":"request"') && l.includes(`"path":"${path}"`));
+    for (let i = 0; i < 3000 && !(hasLine("/scim/v2/Users") && hasLine("/scim/v2/Users/nobody")); i++) await new Promise((r) => setTimeout(r, 20));
     const lines = p.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { msg: string; path?: string; traceId?: string });
     expect(lines.find((l) => l.msg === "request" && l.path === "/scim/v2/Users")?.traceId).toBe(traceId);
     expect(lines.find((l) => l.msg === "request" && l.path === "/scim/v2/Users/nobody")?.traceId).toBe(other!.traceId);
