@@ -59,6 +59,9 @@ describe("a store written by the previous schema version", () => {
 
   it("is migrated at start and served: users, folded userName filters, groups, counts, tokens", async () => {
     const file = load("upgraded.db");
+    const stored = new Database(file, { readonly: true });
+    const events = stored.prepare("SELECT id, imported FROM audit_events ORDER BY seq DESC").all() as { id: string; imported: string | null }[];
+    stored.close();
     const running = await serve(file);
     try {
       const scim = `${running.url}/scim/v2`;
@@ -74,6 +77,14 @@ describe("a store written by the previous schema version", () => {
       const created = await call("POST", `${scim}/Users`, TOKEN, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "after-upgrade@fixture.test" });
       expect(created.status).toBe(201);
       expect((await call("GET", `${scim}/Users?count=1`, TOKEN)).body.totalResults).toBe(13);
+      // The audit trail, copied by the migrations since (26, 27: new indexes), lists every event the old server recorded.
+      const recorded = events.filter((e) => e.imported === null).map((e) => e.id);
+      expect(recorded.length).toBeGreaterThan(10);
+      const trail = await call("GET", `${running.url}/v1/AuditEvents?PageSize=100`, TOKEN);
+      expect(trail.status).toBe(200);
+      const listed = (trail.body.audit_events as { sid: string }[]).map((e) => e.sid);
+      expect(listed.filter((sid) => recorded.includes(sid))).toEqual(recorded);
+      expect(listed.length).toBe(recorded.length + 1); // and the create above
     } finally {
       await running.stop();
     }
