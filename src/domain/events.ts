@@ -29,7 +29,7 @@ const POLL_CREDENTIAL = /^oes_(ES[0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 /** Compared against when the credential names no stream, so that a miss costs what a wrong secret costs. */
 const DUMMY_HASH = hashSecret(randomBytes(32).toString("base64url"));
 
-function repo(store: Store): EventRepo {
+function repo(store: Pick<Store, "events">): EventRepo {
   if (!store.events) throw Errors.invalidValue("This store does not keep SCIM events (the SQLite and MongoDB stores do: docs/events.md).");
   return store.events;
 }
@@ -87,7 +87,7 @@ export async function deleteStream(deps: EventDeps, actor: Actor, id: string): P
   await authorize(deps, actor, { action: "event_stream.delete", target: orgTarget(actor.org.id) });
   await liveStream(deps, actor, id);
   await deps.store.transaction(async (tx) => {
-    if (!(await (tx.events ?? repo(deps.store)).deleteStream(actor.org.id, id, isoNow(deps.clock)))) throw Errors.eventStreamNotFound(id);
+    if (!(await repo(tx).deleteStream(actor.org.id, id, isoNow(deps.clock)))) throw Errors.eventStreamNotFound(id);
     await tx.audit.append(auditEvent(deps.clock, actor, "event_stream.delete", { type: "EventStream", id }));
   });
 }
