@@ -15,14 +15,14 @@
 // inspector's sampling heap profiler, every 8 KB, in the last round's measured window, through
 // bench/gc-promoted-hook.mjs; it slows the server, so that round's counts are not used).
 // Linux only (taskset; without it nothing is pinned).
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchUser } from "./bench-user.mjs";
+import { freePort, loadOnCore1, onServerCore } from "./load-core.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREES = String(arg("trees", ".")).split(",").map((t) => resolve(t));
@@ -38,18 +38,8 @@ const HOOK = fileURLToPath(new URL("./gc-promoted-hook.mjs", import.meta.url));
 const TOKEN = `osk_${"cd".repeat(16)}_${"P".repeat(43)}`;
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 
-if (hasTaskset && process.env.GC_PROMOTED_PINNED !== "1") {
-  const r = spawnSync("taskset", ["-c", "1", process.execPath, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, GC_PROMOTED_PINNED: "1" } });
-  process.exit(r.status ?? 1);
-}
-
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.once("error", fail);
-  s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => ok(port)); });
-});
+loadOnCore1("GC_PROMOTED_PINNED"); // the load on core 1, the server on core 0
 
 async function startServer(tree, sampling) {
   const dir = mkdtempSync(join(tmpdir(), "orgscim-gcpromoted-"));
@@ -58,7 +48,7 @@ async function startServer(tree, sampling) {
   const stdout = join(dir, "stdout");
   const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN, GC_PROMOTED_OUT: out, GC_PROMOTED_SAMPLING: String(sampling), ...EXTRA_ENV };
   const argv = [process.execPath, "--trace-gc-nvp", "--import", HOOK, join(tree, "dist", "main.js")];
-  const child = spawn(hasTaskset ? "taskset" : argv[0], hasTaskset ? ["-c", "0", ...argv] : argv.slice(1), { env, stdio: ["ignore", openSync(stdout, "a"), "inherit"] });
+  const child = spawn(...onServerCore(argv), { env, stdio: ["ignore", openSync(stdout, "a"), "inherit"] });
   const url = `http://127.0.0.1:${port}`;
   for (const end = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it answered`);

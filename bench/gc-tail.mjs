@@ -20,12 +20,12 @@
 // bench/tsconfig.json`) and told to start after the warm-up (sampling every 500 µs), e.g. --variants ';@profiled'.
 // Linux only; without taskset nothing is pinned.
 import autocannon from "autocannon";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, loadOnCore1, onServerCore } from "./load-core.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREE = resolve(String(arg("tree", ".")));
@@ -38,19 +38,8 @@ const EXTRA_ENV = JSON.parse(String(arg("env", "{}")));
 const HOOK = fileURLToPath(new URL("./gc-tail-hook.mjs", import.meta.url));
 const TOKEN = `osk_${"cd".repeat(16)}_${"T".repeat(43)}`;
 const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application/scim+json" };
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 
-// The load on core 1: this script runs itself again there once.
-if (hasTaskset && process.env.GC_TAIL_PINNED !== "1") {
-  const r = spawnSync("taskset", ["-c", "1", process.execPath, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, GC_TAIL_PINNED: "1" } });
-  process.exit(r.status ?? 1);
-}
-
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.once("error", fail);
-  s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => ok(port)); });
-});
+loadOnCore1("GC_TAIL_PINNED"); // the load on core 1, the server on core 0
 
 /** CPU nanoseconds of every thread of `pid`, and of its main thread. */
 function cpu(pid) {
@@ -78,7 +67,7 @@ async function startServer(variant) {
   const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN, GC_TAIL_OUT: out, ...EXTRA_ENV };
   if (profiled) env.BENCH_PROFILE_DIR = dir;
   const argv = [process.execPath, ...flags, ...(profiled ? ["--require", PROFILER_HOOK] : []), "--import", HOOK, join(TREE, "dist", "main.js")];
-  const child = spawn(hasTaskset ? "taskset" : argv[0], hasTaskset ? ["-c", "0", ...argv] : argv.slice(1), { env, stdio: ["ignore", openSync("/dev/null", "a"), "inherit"] });
+  const child = spawn(...onServerCore(argv), { env, stdio: ["ignore", openSync("/dev/null", "a"), "inherit"] });
   const url = `http://127.0.0.1:${port}`;
   for (const end = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it answered`);

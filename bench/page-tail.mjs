@@ -20,14 +20,14 @@
 // (the bench's GET group, big).
 // Linux only; without taskset nothing is pinned.
 import autocannon from "autocannon";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchUser } from "./bench-user.mjs";
+import { freePort, loadOnCore1, onServerCore } from "./load-core.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREES = String(arg("trees", ".")).split(",").map((t) => resolve(t));
@@ -40,18 +40,8 @@ const EXTRA_ENV = JSON.parse(String(arg("env", "{}")));
 const PATH = arg("path", undefined);
 const HOOK = fileURLToPath(new URL("./page-tail-hook.mjs", import.meta.url));
 const TOKEN = `osk_${"cd".repeat(16)}_${"P".repeat(43)}`;
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 
-if (hasTaskset && process.env.PAGE_TAIL_PINNED !== "1") {
-  const r = spawnSync("taskset", ["-c", "1", process.execPath, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, PAGE_TAIL_PINNED: "1" } });
-  process.exit(r.status ?? 1);
-}
-
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.once("error", fail);
-  s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => ok(port)); });
-});
+loadOnCore1("PAGE_TAIL_PINNED"); // the load on core 1, the server on core 0
 
 function cpuNs(pid) {
   let ns = 0;
@@ -82,7 +72,7 @@ async function startServer(tree, flags) {
   const out = join(dir, "tail.json");
   const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN, PAGE_TAIL_OUT: out, ...EXTRA_ENV };
   const argv = [process.execPath, ...flags, "--import", HOOK, join(tree, "dist", "main.js")];
-  const child = spawn(hasTaskset ? "taskset" : argv[0], hasTaskset ? ["-c", "0", ...argv] : argv.slice(1), { env, stdio: ["ignore", openSync(process.env.PAGE_TAIL_SERVER_OUT ?? "/dev/null", "a"), "inherit"] });
+  const child = spawn(...onServerCore(argv), { env, stdio: ["ignore", openSync(process.env.PAGE_TAIL_SERVER_OUT ?? "/dev/null", "a"), "inherit"] });
   const url = `http://127.0.0.1:${port}`;
   for (const end = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it answered`);

@@ -4,36 +4,14 @@
  * from inside another's fn, or a fn that never awaits (throwing before it returns a promise, or
  * after a write), still runs alone and is undone alone.
  */
-import Database from "better-sqlite3";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Repos, Store } from "../../src/domain/ports/store";
-import { openSqliteStore } from "../../src/store/sqlite/store";
 import { anOrg, aUser } from "../helpers/fixtures";
+import { sqliteFileStore } from "../helpers/sqlite-file-store";
 
-let dir: string;
-let file: string;
+const t = sqliteFileStore("orgscim-tx-reentry-");
 let store: Store;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "orgscim-tx-reentry-"));
-  file = join(dir, "tx.db");
-  store = openSqliteStore({ path: file });
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Whether another connection sees the user (committed rows only). */
-const committed = (id: string): boolean => {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare("SELECT count(*) FROM users WHERE id = ?").pluck().get(id) === 1;
-  } finally {
-    db.close();
-  }
-};
+beforeAll(() => { store = t.store; });
+const committed = (id: string): boolean => t.committed(id);
 
 class Undone extends Error {}
 

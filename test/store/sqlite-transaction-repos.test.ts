@@ -7,36 +7,14 @@
  *   as any other call: it never joins (and never falls with) another transaction open then.
  * - Inside a batch (/Bulk), the facade and `transaction` are the batch's.
  */
-import Database from "better-sqlite3";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Store } from "../../src/domain/ports/store";
-import { openSqliteStore } from "../../src/store/sqlite/store";
 import { anOrg, aUser } from "../helpers/fixtures";
+import { sqliteFileStore } from "../helpers/sqlite-file-store";
 
-let dir: string;
-let file: string;
+const t = sqliteFileStore("orgscim-tx-repos-");
 let store: Store;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "orgscim-tx-repos-"));
-  file = join(dir, "tx.db");
-  store = openSqliteStore({ path: file });
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Whether another connection sees the user (committed rows only). */
-const committed = (id: string): boolean => {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare("SELECT count(*) FROM users WHERE id = ?").pluck().get(id) === 1;
-  } finally {
-    db.close();
-  }
-};
+beforeAll(() => { store = t.store; });
+const committed = (id: string): boolean => t.committed(id);
 
 class Undone extends Error {}
 
