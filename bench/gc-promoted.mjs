@@ -7,13 +7,16 @@
 // each kind --warmup requests, then --requests measured, over 10 kept-alive connections (a 429 is
 // counted, not failed). Rounds alternate the trees (a fresh server each); medians are printed.
 //   npm run build && node bench/gc-promoted.mjs [--trees DIR,DIR] [--kinds member,post,group] [--users 2000]
-//     [--requests 10000] [--warmup 3000] [--rounds 3] [--sites N] [--env '{"NAME":"value"}']
+//     [--requests 10000] [--warmup 3000] [--rounds 3] [--sites N] [--pre-bulk N] [--env '{"NAME":"value"}']
 // Kinds: member (PATCH /Groups: one member of the 10-member group removed, then added back, as the
 // bench's groups.member.small.entra), post (POST /Users, a bench-shaped user), active (PATCH /Users:
 // active false), group (GET /Groups/{every user's group}?excludedAttributes=members).
 // --sites N: also the N allocation stacks whose objects reached the old generation most (the
 // inspector's sampling heap profiler, every 8 KB, in the last round's measured window, through
 // bench/gc-promoted-hook.mjs; it slows the server, so that round's counts are not used).
+// --pre-bulk N: then N more /Bulk requests of 1,000 creates each (users of their own, in no group),
+// before the first kind: a server that has served an import (V8's allocation-site pretenuring learns
+// from what survives; src/v8-heap.ts).
 // Linux only (taskset; without it nothing is pinned).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -32,6 +35,7 @@ const REQUESTS = Number(arg("requests", 10_000));
 const WARMUP = Number(arg("warmup", 3000));
 const ROUNDS = Number(arg("rounds", 3));
 const SITES = Number(arg("sites", 0));
+const PRE_BULK = Number(arg("pre-bulk", 0));
 const EXTRA_ENV = JSON.parse(String(arg("env", "{}")));
 const CONNECTIONS = 10;
 const HOOK = fileURLToPath(new URL("./gc-promoted-hook.mjs", import.meta.url));
@@ -102,6 +106,10 @@ async function populate(send) {
   const big = JSON.parse(await send("POST", "/scim/v2/Groups", { schemas: [GROUP], displayName: "GC big group" })).id;
   for (let from = 0; from < ids.length; from += 1000) {
     await send("PATCH", `/scim/v2/Groups/${big}`, { schemas: [PATCH_OP], Operations: [{ op: "add", path: "members", value: ids.slice(from, from + 1000).map((value) => ({ value })) }] });
+  }
+  for (let b = 0; b < PRE_BULK; b++) {
+    const Operations = Array.from({ length: 1000 }, (_, k) => ({ method: "POST", path: "/Users", bulkId: `i${k}`, data: benchUser(20_000_000 + b * 1000 + k) }));
+    await send("POST", "/scim/v2/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations });
   }
   return { ids, small, big };
 }
@@ -188,7 +196,7 @@ const COLUMNS = [
   ["429s", (r) => r.refused, 0],
 ];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`${REQUESTS} requests a kind after ${WARMUP} warm-up, 10 connections, ${USERS} users, ${ROUNDS} round(s); load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+console.log(`${REQUESTS} requests a kind after ${WARMUP} warm-up, 10 connections, ${USERS} users${PRE_BULK ? ` and ${PRE_BULK} /Bulk of 1,000 creates` : ""}, ${ROUNDS} round(s); load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 const results = TREES.map(() => []);
 for (let round = 0; round < ROUNDS; round++) {
   for (const [t, tree] of TREES.entries()) {

@@ -13,11 +13,16 @@
 //     [--reps 5] [--connections 10] [--variants 'NODE FLAGS;NODE FLAGS;...'] [--env '{"NAME":"value"}']
 // --kind PATH: a path of its own, on a store holding users tail0@example.com to tail199@example.com,
 // e.g. '/scim/v2/Users?filter=userName%20eq%20%22tail7%40example.com%22'.
+// --kind member | member-big: the bench's member PATCH cycle (groups.member.small / .big: remove one
+// member, then add it back, each connection its own member) on the 10-member group (its first 10
+// users), or on a group of every user (--users of them, default 200; members picked from 1,000 spread
+// over all users, as bench/dataset.ts bigMembers). Every user is also in the Standard User role group.
 // --variants: node flags per variant, `;`-separated (an empty one is the product as it ships), run in
 // turn, each on a fresh server, e.g. --variants ';--max-semi-space-size=32;--max-semi-space-size=64'.
 // The word @profiled in a variant runs it as `npm run bench` runs its profiled (unmeasured) runs: the
 // bench's CPU profiler hook preloaded (dist-bench/bench/profiler-hook.js, built by `npx tsc -p
 // bench/tsconfig.json`) and told to start after the warm-up (sampling every 500 µs), e.g. --variants ';@profiled'.
+// GC_TAIL_SERVER_OUT=FILE: the server's stdout goes there (with --variants '--trace-gc-nvp', V8's line per collection).
 // Linux only; without taskset nothing is pinned.
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -33,6 +38,8 @@ const KIND = String(arg("kind", "group"));
 const SECONDS = Number(arg("seconds", 2));
 const REPS = Number(arg("reps", 5));
 const CONNECTIONS = Number(arg("connections", 10));
+const USERS = Number(arg("users", 200));
+const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const VARIANTS = String(arg("variants", "")).split(";").map((v) => v.split(" ").filter(Boolean));
 const EXTRA_ENV = JSON.parse(String(arg("env", "{}")));
 const HOOK = fileURLToPath(new URL("./gc-tail-hook.mjs", import.meta.url));
@@ -67,7 +74,7 @@ async function startServer(variant) {
   const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", DATABASE_URL: `sqlite:${join(dir, "t.db")}`, ORGSCIM_BOOTSTRAP_TOKEN: TOKEN, GC_TAIL_OUT: out, ...EXTRA_ENV };
   if (profiled) env.BENCH_PROFILE_DIR = dir;
   const argv = [process.execPath, ...flags, ...(profiled ? ["--require", PROFILER_HOOK] : []), "--import", HOOK, join(TREE, "dist", "main.js")];
-  const child = spawn(...onServerCore(argv), { env, stdio: ["ignore", openSync("/dev/null", "a"), "inherit"] });
+  const child = spawn(...onServerCore(argv), { env, stdio: ["ignore", openSync(process.env.GC_TAIL_SERVER_OUT ?? "/dev/null", "a"), "inherit"] });
   const url = `http://127.0.0.1:${port}`;
   for (const end = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it answered`);
@@ -90,20 +97,45 @@ async function startProfiler(server) {
   writeFileSync(join(server.dir, ".command"), "running gctail"); // the hook ignores it on the SIGUSR2s that follow (gc-tail-hook.mjs's)
 }
 
-async function post(url, path, body) {
-  const r = await fetch(`${url}${path}`, { method: "POST", headers: HEADERS, body: JSON.stringify(body) });
-  if (r.status >= 300) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
-  return r.json();
+async function post(url, path, body, method = "POST") {
+  const r = await fetch(`${url}${path}`, { method, headers: HEADERS, body: JSON.stringify(body) });
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.status === 204 ? null : r.json();
 }
 
-/** The store's users (tail0@example.com ... tail199@example.com) and group, made; the path of --kind. */
-async function pathOf(url) {
-  const Operations = Array.from({ length: 200 }, (_, i) => ({ method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `tail${i}@example.com`, name: { givenName: "Tail", familyName: `User ${i}` }, emails: [{ value: `tail${i}@example.com`, type: "work", primary: true }] } }));
-  const ids = (await post(url, "/scim/v2/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations })).Operations.map((o) => o.location.split("/").pop());
-  if (KIND === "user") return `/scim/v2/Users/${ids[7]}`;
-  if (KIND.startsWith("/")) return KIND;
+/**
+ * The store's users (tail0@example.com ... tail<USERS-1>@example.com) and group(s), made; what autocannon
+ * sends for --kind: { path } (a GET) or { requests } (the member cycle).
+ */
+async function loadOf(url) {
+  const ids = [];
+  for (let from = 0; from < USERS; from += 1000) {
+    const Operations = Array.from({ length: Math.min(1000, USERS - from) }, (_, k) => { const i = from + k; return { method: "POST", path: "/Users", bulkId: `u${i}`, data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `tail${i}@example.com`, name: { givenName: "Tail", familyName: `User ${i}` }, emails: [{ value: `tail${i}@example.com`, type: "work", primary: true }] } }; });
+    ids.push(...(await post(url, "/scim/v2/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations })).Operations.map((o) => o.location.split("/").pop()));
+  }
+  if (KIND === "user") return { path: `/scim/v2/Users/${ids[7]}` };
+  if (KIND.startsWith("/")) return { path: KIND };
   const group = await post(url, "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Tail group", members: ids.slice(0, 10).map((value) => ({ value })) });
-  return `/scim/v2/Groups/${group.id}?excludedAttributes=members`;
+  if (KIND === "group") return { path: `/scim/v2/Groups/${group.id}?excludedAttributes=members` };
+  if (KIND !== "member" && KIND !== "member-big") throw new Error(`--kind ${KIND}: group, user, member, member-big or a path`);
+  let target = group.id;
+  let pool = ids.slice(0, 10);
+  if (KIND === "member-big") {
+    target = (await post(url, "/scim/v2/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Tail all" })).id;
+    for (let from = 0; from < ids.length; from += 1000) {
+      await post(url, `/scim/v2/Groups/${target}`, { schemas: [PATCH_OP], Operations: [{ op: "add", path: "members", value: ids.slice(from, from + 1000).map((value) => ({ value })) }] }, "PATCH");
+    }
+    const samples = Math.min(1000, ids.length);
+    pool = Array.from({ length: samples }, (_, k) => ids[Math.floor((k * ids.length) / samples)]);
+  }
+  let serial = 0;
+  const patch = (ctx, op) => ({ method: "PATCH", path: `/scim/v2/Groups/${target}`, headers: HEADERS, body: JSON.stringify({ schemas: [PATCH_OP], Operations: [op(ctx.member)] }) });
+  return {
+    requests: [
+      { method: "PATCH", setupRequest: (req, ctx) => { ctx.member = pool[serial++ % pool.length]; return { ...req, ...patch(ctx, (id) => ({ op: "remove", path: `members[value eq "${id}"]` })) }; } },
+      { method: "PATCH", setupRequest: (req, ctx) => ({ ...req, ...patch(ctx, (id) => ({ op: "add", path: "members", value: [{ value: id }] })) }) },
+    ],
+  };
 }
 
 /** What the hook recorded since it was last asked. */
@@ -121,8 +153,8 @@ async function measure(flags) {
   const server = await startServer(flags);
   const rows = [];
   try {
-    const path = await pathOf(server.url);
-    const load = (seconds) => autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration: seconds, headers: HEADERS });
+    const what = await loadOf(server.url);
+    const load = (seconds) => autocannon({ url: `${server.url}${what.path ?? ""}`, connections: CONNECTIONS, duration: seconds, headers: HEADERS, ...(what.requests ? { requests: what.requests } : {}) });
     await load(3); // warm-up: JIT, statements, the principal cache, the new space grown
     if (server.profiled) await startProfiler(server);
     for (let rep = 0; rep < REPS; rep++) {
@@ -159,7 +191,7 @@ const COLUMNS = [
 ];
 const line = (label, row) => [label.padEnd(34), ...COLUMNS.map(([k, , d]) => row[k].toFixed(d).padStart(10))].join("");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`${KIND} at ${CONNECTIONS} connections, ${REPS} × ${SECONDS} s a variant (${TREE}; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})`);
+console.log(`${KIND} at ${CONNECTIONS} connections, ${USERS} users, ${REPS} × ${SECONDS} s a variant (${TREE}; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})`);
 console.log(["variant".padEnd(34), ...COLUMNS.map(([, h]) => h.padStart(10))].join(""));
 const medians = [];
 for (const flags of VARIANTS) {

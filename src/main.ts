@@ -2,6 +2,7 @@
  * Entry point: `node dist/main.js` (npm start). Configuration from the environment (see --help),
  * graceful shutdown on SIGTERM and SIGINT.
  */
+import "./v8-heap"; // first: before any of the request path's code is loaded
 import { CONFIG_HELP, ConfigError, loadConfig } from "./config/config";
 import { recordTokenShown, unshownBootstrapToken } from "./bootstrap";
 import { systemClock } from "./domain/clock";
