@@ -1,7 +1,8 @@
 // Loaded into the server by bench/write-cost.mjs (--require): counts the SQLite statements the
 // process runs (by SQL text, prepared statements and exec alike) and the WAL frames each COMMIT
 // appends (mxFrame of the wal-index header in the -shm file, read around the COMMIT), and answers
-// them over the IPC channel ("snap" → the counts since the last "snap").
+// them over the IPC channel ("snap" → the counts since the last "snap"). An exec refused with
+// SQLITE_BUSY counts again as "<its SQL> -> SQLITE_BUSY".
 // The tree's own better-sqlite3 (the one its dist/ loads), not this file's.
 const Database = require(require.resolve("better-sqlite3", { paths: [process.env.WRITE_COST_TREE ?? process.cwd()] }));
 const { openSync, readSync } = require("node:fs");
@@ -36,8 +37,17 @@ proto.prepare = function (sql) {
 };
 const exec = proto.exec;
 proto.exec = function (sql) {
-  count(sql.replace(/\b(gc|sp)\d+\b/g, "$1N"));
-  if (!/^\s*COMMIT\b/i.test(sql)) return exec.call(this, sql);
+  const key = sql.replace(/\b(gc|sp)\d+\b/g, "$1N");
+  count(key);
+  if (!/^\s*COMMIT\b/i.test(sql)) {
+    try {
+      return exec.call(this, sql);
+    } catch (e) {
+      // The write lock held by another connection (the checkpoint worker's RESTART): the store tries again after a timer.
+      if (e && e.code === "SQLITE_BUSY") count(`${key} -> SQLITE_BUSY`);
+      throw e;
+    }
+  }
   const before = mxFrame(this);
   const r = exec.call(this, sql);
   const after = mxFrame(this);
@@ -89,7 +99,8 @@ function namePages() {
 }
 process.on("message", (m) => {
   if (m !== "snap") return;
-  process.send({ statements: [...statements.entries()], frames, commits, pages: process.env.WRITE_COST_PAGES ? namePages() : [] });
+  const distinct = pages.size; // pages written at least once since the last snap: what one checkpoint of them all copies back
+  process.send({ statements: [...statements.entries()], frames, commits, distinct, pages: process.env.WRITE_COST_PAGES ? namePages() : [] });
   statements = new Map();
   frames = 0;
   commits = 0;

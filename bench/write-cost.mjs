@@ -8,8 +8,10 @@
 // requests a commit holds: the commits are counted). The counts come from bench/write-cost-hook.cjs, loaded into
 // the built server (dist/main.js, DURABILITY=full, group commit on).
 //   npm run build && node bench/write-cost.mjs [--tree DIR] [--users 2000] [--requests 200] [--connections 1] [--list]
-// --list prints each kind's statements by SQL text with their count per request, and its WAL pages
-// by the table or index that holds each page.
+// --list prints each kind's statements by SQL text with their count per request, its WAL pages
+// by the table or index that holds each page, and how many distinct pages they were (a checkpoint
+// copies each page once however many commits wrote it: --requests sets the window, e.g. the
+// requests between two of the checkpoint worker's passes, 250 ms apart).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,6 +97,7 @@ try {
     console.log(`${name.padEnd(32)}${(total / n).toFixed(1).padStart(11)}${(s.frames / n).toFixed(1).padStart(11)}   (${s.commits} commits)`);
     if (LIST) for (const [sql, c] of s.statements.sort((a, b) => b[1] - a[1])) console.log(`    ${(c / n).toFixed(2).padStart(6)}  ${sql.replace(/\s+/g, " ").slice(0, 150)}`);
     if (LIST) console.log(`  WAL pages by the table or index holding them: ${s.pages.map(([name, c]) => `${name} ${(c / n).toFixed(2)}`).join(", ")}`);
+    if (LIST) console.log(`  distinct pages among them: ${s.distinct} (${(s.distinct / n).toFixed(2)} a request): what a checkpoint covering these ${n} requests copies back into the database file`);
   }
 } finally {
   child.kill("SIGTERM");
