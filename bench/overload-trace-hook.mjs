@@ -7,15 +7,20 @@ import http from "node:http";
 import { writeFileSync } from "node:fs";
 
 const rows = [];
+const accepted = new WeakMap();
 const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (event, ...args) {
+  if (event === "connection") accepted.set(args[0], process.hrtime.bigint());
   if (event === "request") {
     const [req, res] = args;
     const read = process.hrtime.bigint();
     const readCpu = cpu();
     const sent = req.headers["x-sent"];
-    res.once("finish", () => rows.push(`${read} ${readCpu} ${process.hrtime.bigint()} ${cpu()} ${res.statusCode} ${sent}`));
+    // When the connection was accepted, for its first request only (0 for the later ones).
+    const at = accepted.get(req.socket) ?? 0n;
+    accepted.delete(req.socket);
+    res.once("finish", () => rows.push(`${read} ${readCpu} ${process.hrtime.bigint()} ${cpu()} ${res.statusCode} ${sent} ${at}`));
   }
   return emit.call(this, event, ...args);
 };

@@ -4,10 +4,12 @@
  *   npm run build && npx tsc -p bench/tsconfig.json
  *   node dist-bench/bench/overload.js --trees <dirA>,<dirB> [--users 20000] [--rounds 3]
  *     [--scenarios users.post,users.patch.active,groups.member.big.entra] [--connections 10,50]
- *     [--seconds 1.5] [--trace] [--fresh] [--envs "OVERLOAD_QUEUE_DEPTH=32;OVERLOAD_QUEUE_DEPTH=16"]
+ *     [--seconds 1.5] [--trace] [--fresh] [--warmup 0.3] [--envs "OVERLOAD_QUEUE_DEPTH=32;OVERLOAD_QUEUE_DEPTH=16"]
  *
  * --fresh: the warm-up on connections of its own and the measured run on new ones, as
- * `npm run bench` runs autocannon (the default keeps the warm-up's connections).
+ * `npm run bench` runs autocannon (the default keeps the warm-up's connections); as autocannon, it
+ * destroys each run's connections when its time is up, with whatever they still wait for.
+ * --warmup S: its length (0.3 s; `npm run bench` warms up for 1 s).
  *
  * --envs: every tree is also run with each set of server variables (separated by ";", each
  * "NAME=value,NAME=value"), as a server of its own.
@@ -56,6 +58,7 @@ const { values: opts } = parseArgs({
     seconds: { type: "string", default: "1.5" },
     trace: { type: "boolean", default: false },
     fresh: { type: "boolean", default: false },
+    warmup: { type: "string", default: "0.3" },
     envs: { type: "string", default: "" },
   },
 });
@@ -68,7 +71,7 @@ const ROUNDS = Number(opts.rounds);
 const NAMES = (opts.scenarios as string).split(",");
 const CONNS = (opts.connections as string).split(",").map(Number);
 const SECONDS = Number(opts.seconds);
-const WARMUP = 0.3;
+const WARMUP = Number(opts.warmup);
 const TRACE = opts.trace === true;
 const FRESH = opts.fresh === true;
 const HOOK = pathToFileURL(join(__dirname, "..", "..", "bench", "overload-trace-hook.mjs")).href;
@@ -77,7 +80,7 @@ interface Answer { status: number; sent: bigint; got: bigint }
 interface Run { answers: Answer[]; seconds: number; /** Answers of the whole run, warm-up included, and the server's CPU over it (µs). */ all: number; cpuUs: number }
 
 /** `connections` kept-alive connections, each sending the scenario's steps one request at a time for `seconds`. */
-async function load(url: string, ctx: BenchContext, name: string, connections: number, seconds: number, warmup: number): Promise<Run> {
+async function load(url: string, ctx: BenchContext, name: string, connections: number, seconds: number, warmup: number, abrupt = false): Promise<Run> {
   const { hostname, port } = new URL(url);
   const steps = scenario(name).steps(ctx);
   const answers: Answer[] = [];
@@ -129,6 +132,9 @@ async function load(url: string, ctx: BenchContext, name: string, connections: n
     });
     sock.on("error", fail);
     sock.on("connect", sendNext);
+    // As autocannon ends a run: every connection destroyed when the time is up, requests in flight
+    // (admitted, or a paced refusal's answer still to come) included.
+    if (abrupt) setTimeout(() => { sock.destroy(); done(); }, Math.max(0, until - performance.now())).unref();
   });
   await Promise.all(Array.from({ length: connections }, one));
   return { answers, seconds: seconds - warmup, all, cpuUs: 0 };
@@ -147,22 +153,42 @@ function cpuNs(pid: number): number {
   return ns;
 }
 
-interface Traced { read: bigint; readCpu: number; finished: bigint; finishedCpu: number; status: number; sent: bigint }
-interface Trace { bySent: Map<bigint, Traced>; /** (time, server CPU µs) at every read and finish, by time. */ clock: Array<[bigint, number]> }
+interface Traced { read: bigint; readCpu: number; finished: bigint; finishedCpu: number; status: number; sent: bigint; /** When its connection was accepted (a connection's first request; else 0). */ accepted: bigint }
+interface Trace {
+  bySent: Map<bigint, Traced>;
+  /** (time, server CPU µs) at every read and finish, by time. */ clock: Array<[bigint, number]>;
+  /** When each 2xx answer, and each other answer (429s), was finished, by time. */ done2xx: bigint[]; doneOther: bigint[];
+}
 function readTrace(file: string): Trace {
   const bySent = new Map<bigint, Traced>();
   const clock: Array<[bigint, number]> = [];
-  if (!existsSync(file)) return { bySent, clock };
+  const done2xx: bigint[] = [], doneOther: bigint[] = [];
+  if (!existsSync(file)) return { bySent, clock, done2xx, doneOther };
   for (const line of readFileSync(file, "utf8").split("\n")) {
-    const [read, readCpu, finished, finishedCpu, status, sent] = line.split(" ");
+    const [read, readCpu, finished, finishedCpu, status, sent, accepted] = line.split(" ");
     if (!finishedCpu) continue;
-    const t: Traced = { read: BigInt(read as string), readCpu: Number(readCpu), finished: BigInt(finished as string), finishedCpu: Number(finishedCpu), status: Number(status), sent: sent && sent !== "undefined" ? BigInt(sent) : 0n };
+    const t: Traced = { read: BigInt(read as string), readCpu: Number(readCpu), finished: BigInt(finished as string), finishedCpu: Number(finishedCpu), status: Number(status), sent: sent && sent !== "undefined" ? BigInt(sent) : 0n, accepted: accepted ? BigInt(accepted) : 0n };
     if (t.sent) bySent.set(t.sent, t);
     clock.push([t.read, t.readCpu], [t.finished, t.finishedCpu]);
+    (t.status >= 200 && t.status < 300 ? done2xx : doneOther).push(t.finished);
   }
-  clock.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { bySent, clock };
+  const byTime = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+  clock.sort((a, b) => byTime(a[0], b[0]));
+  done2xx.sort(byTime);
+  doneOther.sort(byTime);
+  return { bySent, clock, done2xx, doneOther };
 }
+/** How many of `times` (sorted) are at or before `t`. */
+function upTo(times: bigint[], t: bigint): number {
+  let lo = 0, hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((times[mid] as bigint) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The server's CPU (µs) at `t`: as of its last traced event before `t`. */
 function cpuAt(clock: Array<[bigint, number]>, t: bigint): number {
   let lo = 0, hi = clock.length - 1;
@@ -183,7 +209,7 @@ async function drain(server: ServerProc): Promise<void> {
   }
 }
 
-type Cell = { p50: number; p99: number; r429: number; rps: number; cpuPerAnswer: number; parts?: string; cpuP50?: number; cpuP99?: number };
+type Cell = { p50: number; p99: number; r429: number; rps: number; cpuPerAnswer: number; parts?: string; cpuP50?: number; cpuP99?: number; waitedP50?: number; waitedP99?: number; waitedOtherP99?: number };
 const results = new Map<string, Cell[]>();
 const key = (tree: string, name: string, c: number) => `${tree}\t${name}\t${c}`;
 
@@ -210,8 +236,8 @@ async function main(): Promise<void> {
               await drain(server);
               const c0 = cpuNs(server.pid);
               // --fresh: as `npm run bench` (autocannon), the warm-up on connections of its own, the run on new ones.
-              if (FRESH) await load(server.url, data.ctx, name, c, WARMUP, WARMUP);
-              const run = FRESH ? await load(server.url, data.ctx, name, c, SECONDS, 0) : await load(server.url, data.ctx, name, c, SECONDS + WARMUP, WARMUP);
+              if (FRESH) await load(server.url, data.ctx, name, c, WARMUP, WARMUP, true);
+              const run = FRESH ? await load(server.url, data.ctx, name, c, SECONDS, 0, true) : await load(server.url, data.ctx, name, c, SECONDS + WARMUP, WARMUP);
               run.cpuUs = (cpuNs(server.pid) - c0) / 1000;
               runs.push({ name, c, run });
             }
@@ -221,7 +247,11 @@ async function main(): Promise<void> {
         }
         const trace = TRACE ? readTrace(traceFile) : null;
         for (const { name, c, run } of runs) {
-          if (process.env.OVERLOAD_DUMP) writeFileSync(`${process.env.OVERLOAD_DUMP}-${round}-${TREES.indexOf(tree)}-${name}-${c}.txt`, run.answers.map((a) => `${ms(a.sent - (run.answers[0]?.sent ?? 0n)).toFixed(1)} ${ms(a.got - a.sent).toFixed(1)} ${a.status}`).join("\n"));
+          // OVERLOAD_DUMP=PREFIX: one line per answer: sent (ms from the first), latency (ms), status, and with --trace the server's CPU from send to finish (ms), the time before the server read it (ms) and the 2xx answers finished meanwhile.
+          if (process.env.OVERLOAD_DUMP) writeFileSync(`${process.env.OVERLOAD_DUMP}-${round}-${TREES.indexOf(tree)}-${name}-${c}.txt`, run.answers.map((a) => {
+            const t = trace?.bySent.get(a.sent);
+            return `${ms(a.sent - (run.answers[0]?.sent ?? 0n)).toFixed(1)} ${ms(a.got - a.sent).toFixed(1)} ${a.status}${t && trace ? ` ${((t.finishedCpu - cpuAt(trace.clock, a.sent)) / 1000).toFixed(1)} ${ms(t.read - a.sent).toFixed(1)} ${upTo(trace.done2xx, t.finished) - upTo(trace.done2xx, a.sent)}${t.accepted ? ` accepted ${ms(t.accepted - a.sent).toFixed(1)}` : ""}` : ""}`;
+          }).join("\n"));
           const ok = run.answers.filter((a) => a.status >= 200 && a.status < 300);
           const lat = ok.map((a) => ms(a.got - a.sent));
           const cell: Cell = {
@@ -233,6 +263,8 @@ async function main(): Promise<void> {
             const before: number[] = [], inside: number[] = [], after: number[] = [];
             const refused: number[] = [];
             const cpuLat: number[] = [];
+            /** Answers the server finished while an accepted request waited (its send, or its connection's accept, to its finish, its own included): the work it waited through, counted, whatever the machine's speed. */
+            const waited2xx: number[] = [], waitedOther: number[] = [];
             for (const a of run.answers) {
               const t = trace.bySent.get(a.sent);
               if (!t) continue;
@@ -240,11 +272,20 @@ async function main(): Promise<void> {
               if (a.status < 200 || a.status >= 300) continue;
               before.push(ms(t.read - a.sent)); inside.push(ms(t.finished - t.read)); after.push(ms(a.got - t.finished));
               cpuLat.push((t.finishedCpu - cpuAt(trace.clock, a.sent)) / 1000);
+              // From its send, or for a connection's first request from when the server accepted the
+              // connection (a loaded machine's kernel can hand a new connection over hundreds of
+              // ms late, however the server admits).
+              const from = t.accepted > a.sent ? t.accepted : a.sent;
+              waited2xx.push(upTo(trace.done2xx, t.finished) - upTo(trace.done2xx, from));
+              waitedOther.push(upTo(trace.doneOther, t.finished) - upTo(trace.doneOther, from));
             }
+            cell.waitedP50 = percentile(waited2xx, 50);
+            cell.waitedP99 = percentile(waited2xx, 99);
+            cell.waitedOtherP99 = percentile(waitedOther, 99);
             cell.cpuP50 = percentile(cpuLat, 50);
             cell.cpuP99 = percentile(cpuLat, 99);
             const pp = (xs: number[]) => `${percentile(xs, 50).toFixed(1)}/${percentile(xs, 99).toFixed(1)}`;
-            cell.parts = `before read ${pp(before)}  read→finished ${pp(inside)}  finished→client ${pp(after)}  (429 read→finished ${refused.length ? pp(refused) : "-"})  server CPU send→finished ${cell.cpuP50.toFixed(1)}/${cell.cpuP99.toFixed(1)}`;
+            cell.parts = `before read ${pp(before)}  read→finished ${pp(inside)}  finished→client ${pp(after)}  (429 read→finished ${refused.length ? pp(refused) : "-"})  server CPU send→finished ${cell.cpuP50.toFixed(1)}/${cell.cpuP99.toFixed(1)}  answers finished meanwhile: 2xx ${cell.waitedP50}/${cell.waitedP99}, others p99 ${cell.waitedOtherP99}`;
           }
           const k = key(tree, name, c);
           results.set(k, [...(results.get(k) ?? []), cell]);
@@ -268,7 +309,10 @@ async function main(): Promise<void> {
       const lo = results.get(key(tree, name, CONNS[0] as number)) ?? [];
       const ratios = hi.map((h, i) => h.p99 / (lo[i]?.p99 ?? NaN));
       const cpuRatios = hi.map((h, i) => (h.cpuP99 ?? NaN) / (lo[i]?.cpuP99 ?? NaN));
-      const cpuLine = TRACE ? `  server-CPU p99 ${CONNS.map((c) => median((results.get(key(tree, name, c)) ?? []).map((x) => x.cpuP99 ?? NaN)).toFixed(1)).join("/")} ms, ratio ${median(cpuRatios).toFixed(2)} (${cpuRatios.map((r) => r.toFixed(2)).join(" ")})` : "";
+      const waitRatios = hi.map((h, i) => (h.waitedP99 ?? NaN) / (lo[i]?.waitedP99 ?? NaN));
+      const cells = (c: number) => results.get(key(tree, name, c)) ?? [];
+      const cpuLine = TRACE ? `  server-CPU p99 ${CONNS.map((c) => median(cells(c).map((x) => x.cpuP99 ?? NaN)).toFixed(1)).join("/")} ms, ratio ${median(cpuRatios).toFixed(2)} (${cpuRatios.map((r) => r.toFixed(2)).join(" ")})` +
+        `  2xx finished while waiting p50/p99 ${CONNS.map((c) => `${median(cells(c).map((x) => x.waitedP50 ?? NaN))}/${median(cells(c).map((x) => x.waitedP99 ?? NaN))}`).join(" vs ")}, p99 ratio ${median(waitRatios).toFixed(2)}; others (429) p99 ${CONNS.map((c) => median(cells(c).map((x) => x.waitedOtherP99 ?? NaN))).join(" vs ")}` : "";
       console.log(`${name.padEnd(24)} ${tree.slice(-40).padStart(40)}  ${line.join("  ")}  p99 ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(" ")})${cpuLine}`);
     }
   }
