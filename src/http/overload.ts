@@ -12,16 +12,17 @@
  * read in it waited behind it. Unlike the loop's delay (a smoothed signal that reacts a few
  * samples late), the depth is known exactly when a request arrives.
  *
- * The default depth, 16, is a rule about queueing, not a tuning: at ten requests held one event
- * loop already runs at full CPU (the benchmark's 10-connection writes use 98% of a core), so those
- * ten wait for each other; a request admitted beyond adds its work to the wait of every request
- * behind it and nothing to throughput. Bounding what is held at 16 bounds an admitted request's
- * wait to about twice that of ten connections (issue 18: accepted p99 at 50 connections within 2x
- * of the 10-connection p99), and ten connections' worth held never sheds a write
- * (test/http/overload-depth.test.ts). What the server has not read yet (a keep-alive connection's
- * next request, still in its socket) is not counted: it waits at most for the turn in progress,
- * whose length the bound limits too: a turn admits only what the held requests leave room for and
- * refuses the rest at once (a refusal costs a fraction of a write: see ./write-shedding.ts).
+ * How many: at ten requests held one event loop already runs at full CPU (the benchmark's
+ * 10-connection writes use 98% of a core), so those ten wait for each other; a request admitted
+ * beyond what keeps the loop busy adds its work to the wait of every request behind it and nothing
+ * to throughput. ./admission-bound.ts measures what keeps it busy (it rises on a slow disk) and
+ * never goes below OVERLOAD_QUEUE_DEPTH (default 12: ten connections' worth held never sheds a
+ * write, test/http/overload-depth.test.ts; fifty connections are then served as about twelve, for
+ * issue 18's accepted p99 at 50 connections within 2x of the 10-connection p99). What the server
+ * has not read yet (a keep-alive connection's next request, still in its socket) is not counted:
+ * it waits at most for the turn in progress, whose length the bound limits too: a turn admits only
+ * what the held requests leave room for and refuses the rest at once (a refusal costs a fraction
+ * of a write: see ./write-shedding.ts).
  *
  * Who holds them: a request counts for nobody (no organization: not yet authenticated, or a door
  * without a bearer token — the OAuth token endpoint, an event stream's poll) until write shedding

@@ -22,8 +22,9 @@
  * a single tenant's overload is shed as before. A request without a valid token never gets here
  * (its cost is bounded by the failed-authentication budget, ./address-budget.ts).
  *
- * Queue depth (OVERLOAD_QUEUE_DEPTH, ./overload.ts): while the server holds more requests than
- * that (counted from their arrival, before authentication), a write is refused the same way, with
+ * Queue depth (OVERLOAD_QUEUE_DEPTH, ./overload.ts, raised as ./admission-bound.ts measures):
+ * while the server holds more requests than that (counted from their arrival, before
+ * authentication), a write is refused the same way, with
  * code 9009: the depth is exact at the moment the write arrives, where the loop's delay is smoothed
  * and reacts a few samples late.
  *
@@ -66,6 +67,7 @@
 import "./refusal";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Errors } from "../domain/errors";
+import { admissionBound, type AdmissionBound } from "./admission-bound";
 import { OrgShares } from "./org-shares";
 import type { RequestDepth } from "./overload";
 
@@ -109,9 +111,11 @@ export interface Shedding {
 export interface SheddingOptions {
   /** The current loop delay in ms (a LoopLag by default). */
   lag?: () => number;
-  /** The requests the server holds now (./overload.ts), and the most it admits writes beyond (0: no bound). */
+  /** The requests the server holds now (./overload.ts), and the fewest it admits writes beyond (0: no bound; the bound rises above it as ./admission-bound.ts measures). */
   depth?: () => number;
   maxDepth?: number;
+  /** The bound itself (an admissionBound of maxDepth by default). */
+  bound?: AdmissionBound;
   /** The organizations' shares of the writes (one for every router; a new one by default). */
   shares?: OrgShares;
   /** Who holds the held requests (./overload.ts): claimed here, read for the fair share of the depth, released when a refusal is paced. */
@@ -182,15 +186,16 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
   const now = options.now ?? (() => performance.now());
   const later = options.later ?? setTimer;
   const random = options.random ?? Math.random;
+  const bound = options.bound ?? admissionBound(options.maxDepth ?? 0, { now });
   return {
     handler: (req: Request, res: Response, next: NextFunction) => {
       const org = req.actor?.org.id ?? "";
       options.parties?.claim(res, org);
       if (READS.has(req.method) || req.path.endsWith("/.search") || isBulk(req)) return next();
       shares.add(org);
-      const maxDepth = options.maxDepth ?? 0;
       const held = options.depth?.();
       const by = options.parties?.held(org);
+      const maxDepth = bound.current(by ? by.total : held ?? 0);
       // Both rules shed only an organization holding at least its fair share of the held requests
       // (this write included): reads load the server too, and whoever holds more is the load.
       // Nobody's requests (no token) are neither a party nor part of that depth (F9): counted as
@@ -228,6 +233,8 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
         res.once("close", gone);
         return;
       }
+      // Admitted: its time in the server is what the bound measures.
+      if (maxDepth > 0) res.once("finish", bound.admitted());
       next();
     },
     shares,
