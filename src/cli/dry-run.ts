@@ -8,7 +8,7 @@
  * It needs real transactions: on a MongoDB server that is not a replica set a transaction's
  * writes cannot be undone, so a dry run is refused there.
  */
-import type { Repos, Store } from "../domain/ports/store";
+import type { Repos, Store, TransactionOptions } from "../domain/ports/store";
 import { CliFailure } from "./io";
 
 /** Thrown at the end of a dry transaction to roll it back; carries the body's answer out. */
@@ -23,11 +23,11 @@ export function rollingBack(store: Store): Store {
   if ((store as { transactional?: boolean }).transactional === false) {
     throw new CliFailure("--dry-run needs a store with transactions (SQLite, or MongoDB as a replica set): on this MongoDB server nothing could be undone.");
   }
-  const transaction = async <T>(fn: (tx: Repos) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(fn: (tx: Repos) => Promise<T>, options?: TransactionOptions): Promise<T> => {
     try {
       await store.transaction(async (tx) => {
         throw new Rollback(await fn(tx));
-      });
+      }, options);
     } catch (e) {
       if (e instanceof Rollback) return e.value as T;
       throw e;

@@ -11,7 +11,7 @@
  * What a change becomes (one SET per resource per transaction, its events merged; RFC 9967 §2.4):
  * - a user or group that appears (insert; a user becoming managed or pending: visible in /Users):
  *   prov:create:notice with the attributes it has;
- * - one that changes: prov:patch:notice (prov:put:notice when the SCIM request was a PUT: see
+ * - one that changes: prov:patch:notice (prov:put:notice in a SCIM PUT's transaction: see
  *   `scimPut`) with the attributes that changed, and prov:activate / prov:deactivate in the same SET
  *   when `active` turned; a group whose members changed: `members`;
  * - one that disappears (delete; a user leaving the organization, independent from then on):
@@ -20,12 +20,11 @@
  * when the organization has no live stream but the list of its streams (one indexed read per
  * transaction that changes a user or group).
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { type Clock, systemClock } from "./clock";
 import { EVENT, type EventStream, type ScimSubject, type SecurityEventRecord, type SetClaims } from "./events-model";
-import type { EventRepo, GroupRepo, Repos, Store, UserRepo } from "./ports/store";
+import type { EventRepo, GroupRepo, Repos, Store, TransactionOptions, UserRepo } from "./ports/store";
 import type { GroupRecord, UserRecord } from "./types";
 
 const ORGSCIM_USER = "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User";
@@ -100,31 +99,20 @@ interface Noted {
   version: number | null;
 }
 
-/** SCIM PUT marks its transaction so that its change is prov:put, not prov:patch (./users.ts and ./groups.ts call it through the SCIM doors). */
-const putScope = new AsyncLocalStorage<boolean>();
-let puts = 0;
-/** Disabled when no PUT runs: an enabled AsyncLocalStorage costs every promise of the process a hook (Node 20). */
-export const scimPut = <T>(fn: () => Promise<T>): Promise<T> => {
-  const ended = () => {
-    if (--puts === 0) putScope.disable();
-  };
-  puts++;
-  let work: Promise<T>;
-  try {
-    work = putScope.run(true, fn);
-  } catch (e) {
-    ended();
-    throw e;
-  }
-  return work.finally(ended);
-};
+/**
+ * A SCIM PUT's transaction options: its changes are prov:put, not prov:patch. The SCIM doors hand it
+ * to the use case (./users.ts modifyUser, ./groups.ts modifyGroup), which hands it to its
+ * transaction: said to the transaction itself, not carried by an async context (an enabled
+ * AsyncLocalStorage costs every promise of the process a hook, Node 20).
+ */
+export const scimPut: Readonly<TransactionOptions> = Object.freeze({ put: true });
 
 class Recorder {
   private readonly streams = new Map<string, Promise<EventStream[]>>();
   private readonly noted = new Map<string, Noted>();
   readonly orgsWritten = new Set<string>();
 
-  constructor(private readonly tx: Repos, private readonly events: EventRepo, private readonly clock: Clock) {}
+  constructor(private readonly tx: Repos, private readonly events: EventRepo, private readonly clock: Clock, private readonly put: boolean) {}
 
   /** The organization's live streams, read once per transaction. */
   live(orgId: string): Promise<EventStream[]> {
@@ -194,7 +182,6 @@ class Recorder {
     const now = this.clock.now();
     const iat = Math.floor(now.getTime() / 1000);
     const at = now.toISOString();
-    const put = putScope.getStore() === true;
     const rows: SecurityEventRecord[] = [];
     let txn: string | undefined; // drawn with the first SET: nothing random where no stream listens
     for (const n of this.noted.values()) {
@@ -205,7 +192,7 @@ class Recorder {
       else if (n.created) events[EVENT.create] = { attributes: ["id", ...n.attributes].filter((a, i, all) => all.indexOf(a) === i), ...version };
       else {
         if (n.attributes.size === 0) continue; // written, nothing a receiver sees changed (a version bump)
-        events[put ? EVENT.put : EVENT.patch] = { attributes: [...n.attributes], ...version };
+        events[this.put ? EVENT.put : EVENT.patch] = { attributes: [...n.attributes], ...version };
         if (n.activeBefore === true && n.activeAfter === false) events[EVENT.deactivate] = {};
         if (n.activeBefore === false && n.activeAfter === true) events[EVENT.activate] = {};
       }
@@ -297,10 +284,10 @@ export function withEvents<S extends Store>(store: S, options: { clock?: Clock }
   const events = store.events;
   if (!events) return store;
   const clock = options.clock ?? systemClock;
-  const transaction = <T>(fn: (tx: Repos) => Promise<T>): Promise<T> => {
+  const transaction = <T>(fn: (tx: Repos) => Promise<T>, options?: TransactionOptions): Promise<T> => {
     let recorder: Recorder | null = null;
     return store.transaction(async (tx) => {
-      recorder = new Recorder(tx, tx.events ?? events, clock);
+      recorder = new Recorder(tx, tx.events ?? events, clock, options?.put === true);
       const result = await fn(recorder.repos());
       await recorder.flush();
       return result;

@@ -12,7 +12,7 @@ import { DomainError, Errors } from "./errors";
 import { newId } from "./ids";
 import { grantChecks, modifyChecks, readlessMemberChecks, sameBinding, type GroupAttributes, type MemberChange } from "./group-checks";
 import { authorize, groupTarget, orgTarget, Refusal } from "./policy";
-import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
+import { UniqueViolation, type ListQuery, type ListResult, type Repos, type Store, type TransactionOptions } from "./ports/store";
 import { bindingByConvention, ORG_ROLE_GROUP_NAMES } from "./role-groups";
 import { cleanField } from "./text";
 import { syncOrgRoleGroups } from "./user-checks";
@@ -243,7 +243,7 @@ export interface MemberHooks {
  * The group is read once, in the transaction, and the policy asked there: on SQLite transactions run one at a time
  * on the writer, so what was allowed is what is applied; on MongoDB (snapshot reads) a concurrent change of the group
  * conflicts with this one's write of it (update or touch) and the body runs again on the new state. A refusal
- * commits its audit event and nothing else.
+ * commits its audit event and nothing else. `options` are its transaction's (a SCIM PUT's: ./events-capture.ts scimPut).
  */
 export async function modifyGroup(
   deps: GroupDeps,
@@ -253,6 +253,7 @@ export async function modifyGroup(
   transform: ((current: GroupRecord) => GroupInput) | null,
   changes: MemberChange[],
   hooks: MemberHooks = {},
+  options?: TransactionOptions,
 ): Promise<GroupRecord> {
   const { store, clock } = deps;
   const orgId = actor.org.id;
@@ -299,7 +300,7 @@ export async function modifyGroup(
       after: { displayName: next.displayName, externalId: next.externalId, version: next.version, membersAdded: counts.added, membersRemoved: counts.removed },
     }));
     return { group: next };
-  });
+  }, options);
   if ("refused" in out) throw out.refused;
   return out.group;
 }

@@ -11,7 +11,7 @@ import { newId } from "./ids";
 import { withSealedCursor } from "./page-tokens";
 import { sameJsonText } from "./same-json";
 import { authorize, orgTarget, Refusal, userRef, userTarget } from "./policy";
-import { type GroupRef, type ListQuery, type ListResult, type Repos, type Store } from "./ports/store";
+import { type GroupRef, type ListQuery, type ListResult, type Repos, type Store, type TransactionOptions } from "./ports/store";
 import type { StoredUser } from "./stored-data";
 import type { OrgRole, UserRecord } from "./types";
 import { changeChecks, checkDomains, checkRoleChange, roleChecks, shape, syncOrgRoleGroups, uniquenessError, userSummary as summary, type Shaped } from "./user-checks";
@@ -206,6 +206,7 @@ async function listWith<T>(deps: UserDeps, actor: Actor, query: ListQuery, read:
  * isolation) a writer that got there first makes it lose, and the attempt is re-run on the fresh
  * state, so no update is lost. With If-Match, a changed version answers 412 instead.
  * A refusal commits its audit event and nothing else; a write that changes nothing writes nothing.
+ * `options` are its transaction's (a SCIM PUT's: ./events-capture.ts scimPut).
  */
 export async function modifyUser(
   deps: UserDeps,
@@ -213,8 +214,9 @@ export async function modifyUser(
   id: string,
   ifMatch: IfMatch,
   transform: (current: UserRecord) => UserInput,
+  options?: TransactionOptions,
 ): Promise<UserRecord> {
-  return (await modify(deps, actor, id, ifMatch, transform, false)).user;
+  return (await modify(deps, actor, id, ifMatch, transform, false, options)).user;
 }
 
 /**
@@ -228,8 +230,9 @@ export async function modifyUserWithGroups(
   id: string,
   ifMatch: IfMatch,
   transform: (current: UserRecord) => UserInput,
+  options?: TransactionOptions,
 ): Promise<{ user: UserRecord; groups: GroupRef[] }> {
-  const { user, groups } = await modify(deps, actor, id, ifMatch, transform, true);
+  const { user, groups } = await modify(deps, actor, id, ifMatch, transform, true, options);
   return { user, groups: groups! };
 }
 
@@ -242,6 +245,7 @@ async function modify(
   ifMatch: IfMatch,
   transform: (current: UserRecord) => UserInput,
   withGroups: boolean,
+  options: TransactionOptions | undefined,
 ): Promise<{ user: UserRecord; groups?: GroupRef[] }> {
   const { store, clock } = deps;
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
@@ -282,7 +286,7 @@ async function modify(
       const action = current.active && !next.active ? "user.deactivate" : !current.active && next.active ? "user.reactivate" : "user.update";
       await tx.audit.append(auditEvent(clock, actor, action, { type: "User", id }, { before: summary(current), after: summary(next) }));
       return { next, groups };
-    });
+    }, options);
     if ("next" in out) return { user: out.next, groups: out.groups };
     if ("refused" in out) throw out.refused;
     if (ifMatch !== undefined) throw Errors.versionMismatch(`W/"${out.lost}"`, "newer");

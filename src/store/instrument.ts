@@ -59,7 +59,7 @@ export function instrumentStore<S extends Store>(store: S, observer: StoreObserv
     ...store,
     ...repos,
     kind: store.kind,
-    transaction: (fn) => timed(observer, "transaction", () => store.transaction((tx) => fn(wrapRepos(tx, observer)))),
+    transaction: (fn, options) => timed(observer, "transaction", () => store.transaction((tx) => fn(wrapRepos(tx, observer)), options)),
     ping: () => timed(observer, "ping", () => store.ping()),
     close: () => store.close(),
   };

@@ -1,10 +1,10 @@
 /**
  * A write's SCIM events and audit event are its own, under concurrency (docs/security.md case 63,
- * held). The SQLite store finds the transaction a store call belongs to, and SCIM PUT marks its
- * transaction so that its SET is prov:put and not prov:patch, through AsyncLocalStorage scopes
- * that are now disabled whenever no transaction (no PUT) runs and enabled again by the next
- * (src/store/sqlite/store.ts, src/domain/events-capture.ts). A scope lost between two requests, or
- * carried into another's, would give a PUT's change a PATCH's event (or the reverse), drop a SET,
+ * held). The SQLite store finds the batch a store call belongs to through an AsyncLocalStorage
+ * scope, disabled whenever no batch runs (src/store/sqlite/store.ts), and a SCIM PUT tells its
+ * transaction that it is one, so that its SET is prov:put and not prov:patch
+ * (src/domain/events-capture.ts scimPut). A scope lost between two requests, or carried into
+ * another's, or a PUT's mark on another transaction, would give a PUT's change a PATCH's event (or the reverse), drop a SET,
  * put one request's change in another's transaction, or credit it to the other's token.
  *
  * Attacked with rounds of concurrent writes on users (PUTs with one token, PATCHes with another,

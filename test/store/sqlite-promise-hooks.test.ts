@@ -1,9 +1,9 @@
 /**
  * While an AsyncLocalStorage is enabled Node 20 runs a hook at every promise of the process, every
  * lookup's too. A SQLite transaction is handed its connection (src/store/sqlite/routing.ts): none is
- * enabled while one runs, however many overlap. A batch (/Bulk, imports) finds its transactions
- * through one, and a SCIM PUT marks its transaction with one (src/domain/events-capture.ts): enabled
- * only while one runs. Probe: with promise hooks on, each continuation after an await runs as an async
+ * enabled while one runs, however many overlap, a SCIM PUT's included (its transaction is told it
+ * is one: src/domain/events-capture.ts scimPut). A batch (/Bulk, imports) finds its transactions
+ * through one: enabled only while one runs. Probe: with promise hooks on, each continuation after an await runs as an async
  * resource of its own (executionAsyncId changes); with them off it does not. Jest turns hooks on in
  * its own process, so the probe runs the built store (dist/, `npm run build`) in a child process.
  */
@@ -18,7 +18,7 @@ const CHILD = `
 const { executionAsyncId } = require("node:async_hooks");
 const [dist, file] = process.argv.slice(1);
 const { openSqliteStore } = require(dist + "/store/sqlite/store.js");
-const { scimPut } = require(dist + "/domain/events-capture.js");
+const { scimPut, withEvents } = require(dist + "/domain/events-capture.js");
 const on = async () => { await null; const a = executionAsyncId(); await null; return executionAsyncId() !== a; };
 (async () => {
   const seen = {};
@@ -37,7 +37,7 @@ const on = async () => { await null; const a = executionAsyncId(); await null; r
   seen.afterBoth = await on();
   await store.batch(async () => { seen.inBatch = await on(); });
   seen.afterBatch = await on();
-  await scimPut(async () => { seen.inPut = await on(); });
+  await withEvents(store).transaction(async () => { seen.inPut = await on(); }, scimPut);
   seen.afterPut = await on();
   await store.transaction(async () => { throw new Error("refused"); }).catch(() => undefined);
   seen.afterFailure = await on();
@@ -50,14 +50,14 @@ describe("promise hooks of the SQLite store's transaction scopes", () => {
   const dir = mkdtempSync(join(tmpdir(), "orgscim-hooks-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("are off while transactions run, on while a batch or a PUT runs, and off once none does", () => {
+  it("are off while transactions run, a SCIM PUT's too, on while a batch runs, and off once none does", () => {
     const seen = JSON.parse(execFileSync(process.execPath, ["-e", CHILD, DIST, join(dir, "s.db")], { encoding: "utf8" })) as Record<string, boolean>;
     expect(seen).toEqual({
       before: false,
       inTransaction: false, afterTransaction: false,
       inSecond: false, afterBoth: false,
       inBatch: true, afterBatch: false,
-      inPut: true, afterPut: false,
+      inPut: false, afterPut: false,
       afterFailure: false,
     });
   });

@@ -15,6 +15,7 @@
 import type { Filter, SortSpec } from "../filter";
 import type { EventRepo } from "./events";
 import type { ProvisioningErrorRepo } from "./provisioning-errors";
+import type { SharedCounters } from "./shared-counters";
 import type {
   Account, ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, InvitationState, MemberStatus, Organization,
   OutboxMessage, UserRecord,
@@ -22,6 +23,7 @@ import type {
 
 export type { EventRepo } from "./events";
 export type { ProvisioningError, ProvisioningErrorRepo } from "./provisioning-errors";
+export type { SharedCounters } from "./shared-counters";
 
 export { StoreOutcomeUnknown, StoreUnavailable, UniqueViolation } from "./store-errors";
 
@@ -329,17 +331,9 @@ export interface Repos {
   provisioningErrors?: ProvisioningErrorRepo;
 }
 
-/**
- * Counters shared by every instance on one store, for request budgets (src/http/rate-limit.ts).
- * Optional: a store without them (SQLite, one process) leaves the counting in memory.
- */
-export interface SharedCounters {
-  /**
-   * Adds `add[k]` to each counter `k` of `window` (a name the caller gives a time window) and
-   * answers those counters' totals after the addition, all instances together, in one round trip.
-   * The window is forgotten some time after `expiresAt`.
-   */
-  add(window: string, add: Readonly<Record<string, number>>, expiresAt: Date): Promise<Record<string, number>>;
+/** How a transaction's changes are told: `put`, a SCIM PUT's, whose SCIM events are prov:put (src/domain/events-capture.ts). */
+export interface TransactionOptions {
+  put?: boolean;
 }
 
 export interface Store extends Repos {
@@ -351,7 +345,7 @@ export interface Store extends Repos {
    * not the transaction's). SQLite: one IMMEDIATE transaction, serialized. MongoDB: a session
    * transaction with a replica set; otherwise each write is atomic on its own (documented in README).
    */
-  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Repos) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Optional: runs `fn`, a sequence of independent transactions (a /Bulk request), so that the
    * store commits them together once `fn` ends. Each `transaction` inside still applies entirely

@@ -83,7 +83,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
           }
           case "PUT": {
             const input = userInputOf(call.data, profile);
-            const u = await scimPut(() => modifyUser(deps, actor, id, call.version, () => input));
+            const u = await modifyUser(deps, actor, id, call.version, () => input, scimPut);
             return { status: 200, id, version: etagOf(u.version) };
           }
           case "PATCH": {
@@ -115,7 +115,7 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
         }
         case "PUT": {
           const { transform, changes } = groupReplaceOf(call.data, profile);
-          const g = await scimPut(() => modifyGroup(deps, actor, id, call.version, transform, changes));
+          const g = await modifyGroup(deps, actor, id, call.version, transform, changes, {}, scimPut);
           return { status: 200, id, version: etagOf(g.version) };
         }
         case "PATCH": {

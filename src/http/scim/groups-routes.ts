@@ -108,7 +108,7 @@ export function groupRoutes(deps: GroupRouteDeps, r: Router = Router()): Router 
   r.put("/Groups/:id", async (req, res) => {
     const projection = parseProjection(req.query as Record<string, unknown>, GROUPS);
     const { transform, changes } = groupReplaceOf(req.body, profileOf(req));
-    const g = await scimPut(() => modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes));
+    const g = await modifyGroup(deps, actorOf(req), req.params.id as string, ifMatchOf(req), transform, changes, {}, scimPut);
     res.setHeader("ETag", `W/"${g.version}"`);
     sendScim(res, 200, await render(req, g, projection));
   });

@@ -119,7 +119,7 @@ export function userRoutes(deps: ScimDeps, r: Router = Router()): Router {
     const projection = parseProjection(req.query as Record<string, unknown>, USERS);
     const input = userInputOf(req.body, profileOf(req));
     // The groups the write's transaction read (for the policy too), not read again after it.
-    const { user: u, groups } = await scimPut(() => modifyUserWithGroups(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input));
+    const { user: u, groups } = await modifyUserWithGroups(deps, actorOf(req), req.params.id as string, ifMatchOf(req), () => input, scimPut);
     res.setHeader("ETag", etagOf(u.version));
     sendScim(res, 200, await render(req, u, projection, groups));
   });
