@@ -3,8 +3,9 @@
  * its chain, the organization, and the users it acts for or was made by with their role groups,
  * on every request. Kept by the SHA-256 of the whole bearer token (so a hit proves the caller
  * holds the exact token that authenticated), for a token of a store that keeps a principal
- * version (Store.principalVersion); every hit reads that version, one indexed row, and uses the
- * entry only while it is unchanged and the token (and what it stands for) has not expired.
+ * version (Store.principalVersion); every hit reads that version (one indexed row; SQLite answers
+ * it on its writer connection: src/store/sqlite/local-changes.ts), and uses the entry only while
+ * it is unchanged and the token (and what it stands for) has not expired.
  *
  * The version is raised in the transaction of every write that could change a principal of the
  * organization (a revocation, a suspension, a removal, a role or organization change: the list is

@@ -12,6 +12,8 @@ import { openSqliteStore } from "../../src/store/sqlite/store";
 export interface SqliteFileStore {
   /** The store (set once the test file's beforeAll ran). */
   readonly store: Store;
+  /** The store's file (set once the test file's beforeAll ran). */
+  readonly file: string;
   /** Whether another connection sees the user: committed rows only. */
   committed(userId: string): boolean;
 }
@@ -33,6 +35,9 @@ export function sqliteFileStore(prefix: string): SqliteFileStore {
     get store(): Store {
       if (!store) throw new Error("the store is opened in beforeAll: use it inside a test or a hook");
       return store;
+    },
+    get file(): string {
+      return file;
     },
     committed(userId: string): boolean {
       const db = new Database(file, { readonly: true });

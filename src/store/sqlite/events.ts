@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import type { EventStream, SecurityEventRecord } from "../../domain/events-model";
 import type { EventRepo } from "../../domain/ports/store";
 import { guard } from "./errors";
+import type { LocalChanges } from "./local-changes";
 
 interface StreamRow {
   id: string; org_id: string; name: string; delivery: EventStream["delivery"]; endpoint: string | null; poll_secret_hash: string | null;
@@ -22,7 +23,13 @@ const toEvent = (r: EventRow): SecurityEventRecord => ({
   attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error, created: r.created,
 });
 
-export function sqliteEvents(db: Database.Database): EventRepo {
+/**
+ * `writer`: on the writer connection, the organizations' live streams are kept in memory
+ * (./local-changes.ts: exact while no other connection committed and the writer's open transaction
+ * did not change them) and answered frozen: every write transaction asks for them.
+ */
+export function sqliteEvents(db: Database.Database, writer?: LocalChanges): EventRepo {
+  const kept = writer?.keep<readonly EventStream[]>("streams");
   const s = {
     insertStream: db.prepare(`INSERT INTO event_streams (id, org_id, name, delivery, endpoint, poll_secret_hash, created, created_by, deleted)
       VALUES (@id, @org_id, @name, @delivery, @endpoint, @poll_secret_hash, @created, @created_by, NULL)`),
@@ -52,7 +59,10 @@ export function sqliteEvents(db: Database.Database): EventRepo {
       return r ? toStream(r) : null;
     }),
     listStreams: async (orgId) => guard(() => (s.listStreams.all(orgId) as StreamRow[]).map(toStream)),
-    listLiveStreams: async (orgId) => guard(() => (s.listLive.all(orgId) as StreamRow[]).map(toStream)),
+    listLiveStreams: async (orgId) => guard(() => {
+      const read = () => (s.listLive.all(orgId) as StreamRow[]).map(toStream);
+      return kept ? kept.get(orgId, () => Object.freeze(read().map((x) => Object.freeze(x)))) as EventStream[] : read();
+    }),
     listPushStreams: async () => guard(() => (s.listPush.all() as StreamRow[]).map(toStream)),
     deleteStream: async (orgId, id, at) => guard(() => {
       if (s.deleteStream.run(at, id, orgId).changes !== 1) return false;

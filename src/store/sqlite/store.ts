@@ -40,6 +40,7 @@ import { sqliteProvisioningErrors } from "./provisioning-errors";
 import { sqliteOrgs, sqliteTokens } from "./orgs";
 import { sqliteUsers } from "./users";
 import { rememberFiles } from "./file-identity";
+import { LocalChanges, principalVersionOf } from "./local-changes";
 import { WalSyncer, type SyncFile } from "./wal-sync";
 
 export interface SqliteOptions {
@@ -204,7 +205,10 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // A failed refresh only leaves the previous statistics in place, and the next one retries.
   const stopRefreshing = keepPlannerStatisticsFresh(db, PLANNER_REFRESH_MS, () => undefined);
 
-  const reposOver = (conn: Database.Database): Repos => ({
+  // What the writer's open transaction changed (temp triggers on it): lets two reads every write
+  // makes be answered by the writer or from memory, exactly (./local-changes.ts).
+  const changes = new LocalChanges(db);
+  const reposOver = (conn: Database.Database, writer?: LocalChanges): Repos => ({
     orgs: sqliteOrgs(conn),
     tokens: sqliteTokens(conn),
     users: sqliteUsers(conn),
@@ -214,27 +218,30 @@ export function openSqliteStore(options: SqliteOptions): Store {
     invitations: sqliteInvitations(conn),
     outbox: sqliteOutbox(conn),
     audit: sqliteAudit(conn),
-    events: sqliteEvents(conn),
+    events: sqliteEvents(conn, writer),
     provisioningErrors: sqliteProvisioningErrors(conn),
   });
   // Transactions run on the writer (db); reads outside a transaction on their own connection,
   // which sees committed data only (an open group is invisible to it). In memory there is one.
   const reader = options.path === ":memory:" ? db : openReader(options.path);
-  const repos = reposOver(db);
+  const repos = reposOver(db, changes);
   const committer = new GroupCommitter(db, {
     maxMembers: options.path === ":memory:" || options.groupCommit === false ? 1 : GROUP_MAX_MEMBERS,
     assertFiles,
     // Only while a problem is known: then the files are looked at again, so that the first write
     // after they came back (moved away and back) is taken, its statements not refused by query_only.
     beforeBegin: () => { if (goneReported !== null) assertFiles(); },
-    onCommit: options.onGroupCommit,
+    onCommit: (members) => {
+      changes.ended();
+      options.onGroupCommit?.(members);
+    },
     syncer,
     holdWhileSyncing: options.otherWriters !== true,
   });
   /** Runs fn on the writer as a member of the group commit, handing it the writer's repositories. */
   const transact = <T>(fn: (tx: Repos) => Promise<T>, onCommitted?: (result: T) => void): Promise<T> => committer.run(() => fn(repos), onCommitted);
   const ping = db.prepare("SELECT 1").pluck();
-  const principalVersion = reader.prepare("SELECT version FROM principal_versions WHERE org_id = ?").pluck();
+  const principalVersion = principalVersionOf(db, reader, changes);
   const probeWrite = db.prepare("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('readiness-probe', ?)");
   let probe: { at: number; result: Promise<void> } | null = null;
   /**
@@ -312,7 +319,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     // (Inside a batch its own group cannot commit before it ends: only what committed is waited for. Not
     // to be called from inside a plain transaction, which no context names: it would wait for its own group.)
     durable: () => (inBatch() ? (syncer ? syncer.durable() : Promise.resolve()) : committer.durable()),
-    principalVersion: async (orgId) => guard(() => (principalVersion.get(orgId) as number | undefined) ?? 0),
+    principalVersion: async (orgId) => guard(() => principalVersion(orgId) ?? 0),
     // Readiness means "can take writes": the files are the store's, the disk holding
     // them has room, and a real write commits. At most one probe write a second, shared by callers.
     ping: async () => {
