@@ -9,7 +9,7 @@ import type { AuditEvent } from "./types";
 export interface AuditQuery {
   size: number;
   /** The last event of the previous page (opened from the caller's page token once the policy allowed). */
-  before?: AfterPolicy<string | undefined>;
+  before?: AfterPolicy<AuditCursor | undefined>;
   action?: string | undefined;
   targetId?: string | undefined;
   outcome?: AuditEvent["outcome"] | undefined;
@@ -22,6 +22,9 @@ export interface AuditQuery {
   to?: string | undefined;
 }
 
+/** Where the previous page ended: the position of its last event (AuditPage.positions), or its id (page tokens issued before positions). */
+export type AuditCursor = { after: string } | { before: string };
+
 /**
  * A page of events and the token of the next (null at the end). The store answers every filter
  * from an index (ports/store.ts AuditListQuery), so a page costs its own rows at any depth and
@@ -32,7 +35,10 @@ export async function listAuditEvents(deps: { store: Store; clock: Clock }, acto
   await authorize(deps, actor, { action: "audit.read", target: orgTarget(actor.org.id) });
   const query: AuditListQuery = { limit: q.size + 1, imported: q.imported ?? false };
   const before = afterPolicy(q.before); // opened only now that the policy allowed
-  if (before !== undefined) query.before = before;
+  if (before !== undefined) {
+    if ("after" in before) query.after = before.after;
+    else query.before = before.before;
+  }
   if (q.action !== undefined) query.action = q.action;
   if (q.targetId !== undefined) query.targetId = q.targetId;
   if (q.outcome !== undefined) query.outcome = q.outcome;
@@ -42,9 +48,9 @@ export async function listAuditEvents(deps: { store: Store; clock: Clock }, acto
   }
   if (q.from !== undefined) query.from = instant("From", q.from);
   if (q.to !== undefined) query.to = instant("To", q.to);
-  const found = await deps.store.audit.list(actor.org.id, query);
-  const events = found.slice(0, q.size);
-  return { events, next: found.length > q.size ? events[events.length - 1]!.id : null };
+  const found = await deps.store.audit.page(actor.org.id, query);
+  const events = found.events.slice(0, q.size);
+  return { events, next: found.events.length > q.size ? found.positions[q.size - 1]! : null };
 }
 
 const USER_SID = /^US[0-9a-f]{32}$/;

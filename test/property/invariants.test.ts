@@ -151,7 +151,7 @@ describe("scripts/check-invariants.ts", () => {
     ["members-match-users", "a member row with a stale display", "UPDATE group_members SET display = 'Somebody Else' WHERE (group_seq, user_seq) = (SELECT group_seq, user_seq FROM group_members LIMIT 1)"],
     ["versions-positive", "a version 0", "UPDATE users SET version = 0 WHERE seq = (SELECT min(seq) FROM users)"],
     ["rows-have-orgs", "an audit event of no organization", `INSERT INTO audit_orgs (org_id) VALUES ('ORgone');
-      INSERT INTO audit_events (id, org, org_id, time, actor, action, target_type, outcome) SELECT 'AEorphan', n, org_id, '2026-01-01', 'x', 'x', 'User', 'success' FROM audit_orgs WHERE org_id = 'ORgone'`],
+      INSERT INTO audit_events (id, org, org_id, time, t, actor, action, target_type, outcome) SELECT 'AEorphan', n, org_id, '2026-01-01', 1767225600000, 'x', 'x', 'User', 'success' FROM audit_orgs WHERE org_id = 'ORgone'`],
     ["audit-org-numbers", "an audit event under another organization's number", `INSERT INTO audit_orgs (org_id) VALUES ('ORother');
       UPDATE audit_events SET org = (SELECT n FROM audit_orgs WHERE org_id = 'ORother') WHERE seq = (SELECT max(seq) FROM audit_events)`],
   ];

@@ -3,7 +3,9 @@
  * combination of GET /v1/AuditEvents, with and without the page cursor, SQLite's own query plan
  * uses the index of its most selective filter and neither scans the table nor sorts (the index gives the order),
  * on a file with statistics (50,000 events of one organization) as the store leaves it, and on an empty store. Every index
- * leads with the organization's number (migration 27), found by its id in audit_orgs' own index.
+ * leads with the organization's number (migration 27), found by its id in audit_orgs' own index, and orders by the time
+ * in milliseconds (migration 28). audit_events has those indexes and no other (none of its ids: a write writes every
+ * index, so one no list reads is a page a write for nothing, issue 18), and a page cursor's event is found from one.
  */
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AuditListQuery } from "../../src/domain/ports/store";
 import { migrate } from "../../src/store/sqlite/migrations";
-import { auditListSql } from "../../src/store/sqlite/misc";
+import { AUDIT_REF_SQL, auditListSql } from "../../src/store/sqlite/misc";
 import { openSqliteStore } from "../../src/store/sqlite/store";
 
 let dir: string;
@@ -23,11 +25,12 @@ beforeAll(async () => {
   const raw = new Database(file);
   migrate(raw);
   raw.exec("INSERT INTO audit_orgs (org_id) VALUES ('ORx'), ('ORother')");
-  const insert = raw.prepare(`INSERT INTO audit_events (id, org, org_id, time, actor, action, target_type, target_id, outcome)
-    SELECT ?, n, org_id, ?, ?, ?, 'User', ?, ? FROM audit_orgs WHERE org_id = ?`);
+  const insert = raw.prepare(`INSERT INTO audit_events (id, org, org_id, time, t, actor, action, target_type, target_id, outcome)
+    SELECT ?, n, org_id, ?, ?, ?, ?, 'User', ?, ? FROM audit_orgs WHERE org_id = ?`);
   raw.transaction(() => {
     for (let i = 0; i < 50_000; i++) {
-      insert.run(`AE${i.toString(16).padStart(32, "0")}`, new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      const t = Date.UTC(2026, 0, 1) + i * 1000;
+      insert.run(`AE${i.toString(16).padStart(32, "0")}`, new Date(t).toISOString(), t,
         i % 4 === 0 ? `TK${i % 20}` : `TK${i % 20}/US${(i % 300).toString(16).padStart(32, "0")}`,
         ["user.create", "user.update", "group.update"][i % 3], `US${i % 5000}`, i % 50 === 0 ? "refused" : "success", i % 100 === 0 ? "ORother" : "ORx");
     }
@@ -68,7 +71,7 @@ describe("audit search query plans", () => {
     .flatMap(([name, f, cursor]) => [[name, f, cursor, "populated"], [`${name} (empty store)`, f, cursor, "empty"]] as const))(
     "%s: an index of audit_events, no scan, no sort",
     (_name, f, cursor, store) => {
-      const { sql, params } = auditListSql("ORx", { limit: 50, ...f }, cursor ? { time: "2026-01-01T10:00:00.000Z", seq: 36_000 } : undefined);
+      const { sql, params } = auditListSql("ORx", { limit: 50, ...f }, cursor ? { t: Date.parse("2026-01-01T10:00:00.000Z"), seq: 36_000 } : undefined);
       const on = store === "empty" ? empty : db;
       const plan = (on.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(" | ");
       // the most selective filter's index: a target, else an actor (user, credential), else an action, else a refusal (an
@@ -81,4 +84,25 @@ describe("audit search query plans", () => {
       expect(plan).not.toMatch(/TEMP B-TREE/);
     },
   );
+
+  const INDEXES = { time: ["org", "t", "seq"], action_time: ["org", "action", "t", "seq"], target_time: ["org", "target_id", "t", "seq"],
+    refused_time: ["org", "t", "seq"], actor_user_time: ["org", "actor_user", "t", "seq"], actor_credential_time: ["org", "actor_credential", "t", "seq"] };
+
+  it.each([["populated", () => db], ["empty", () => empty]] as const)(
+    "audit_events (%s) has the six indexes the lists above take, each ending in (t, seq), and none of ids nor of the ISO time",
+    (_store, on) => {
+      const indexes = on().prepare("SELECT name FROM pragma_index_list('audit_events') ORDER BY name").pluck().all() as string[];
+      expect(indexes).toEqual(Object.keys(INDEXES).map((n) => `audit_events_org_${n}`).sort());
+      for (const [name, columns] of Object.entries(INDEXES)) {
+        expect({ name, columns: on().prepare(`SELECT name FROM pragma_index_info('audit_events_org_${name}') ORDER BY seqno`).pluck().all() })
+          .toEqual({ name, columns });
+      }
+    },
+  );
+
+  it.each([["populated", () => db], ["empty", () => empty]] as const)("finds a cursor's event (%s) from one index: its position by rowid, an old token's id in audit_ids_27", (_store, on) => {
+    const plan = (sql: string) => (on().prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, "ORx") as { detail: string }[]).map((r) => r.detail).join(" | ");
+    expect(plan(AUDIT_REF_SQL.at)).toMatch(/^SEARCH audit_events USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
+    expect(plan(AUDIT_REF_SQL.byOldId)).toMatch(/^SEARCH i USING PRIMARY KEY \(id=\?\) \| SEARCH e USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
+  });
 });

@@ -46,7 +46,7 @@ describe("sqlite migration 21 (audit search by actor)", () => {
       const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events'").pluck().all() as string[]);
       expect(names).toEqual(expect.arrayContaining(["audit_events_org_actor_user_time", "audit_events_org_actor_credential_time"]));
       const cols = (db.prepare("SELECT * FROM pragma_index_info('audit_events_org_actor_user_time')").all() as { name: string }[]).map((c) => c.name);
-      expect(cols).toEqual(["org", "actor_user", "time", "seq"]); // the organization's number since migration 27
+      expect(cols).toEqual(["org", "actor_user", "t", "seq"]); // the organization's number since migration 27, the time in milliseconds since 28
     } finally {
       db.close();
     }

@@ -33,20 +33,21 @@ export const accountsOf = (store: Store, orgId: string): AsyncGenerator<Account>
 
 /** The audit log oldest first. The newest page is kept from the first pass, so events written during the export are not half-included. */
 async function* auditOldestFirst(store: Store, orgId: string): AsyncGenerator<AuditEvent> {
-  const newest = await store.audit.list(orgId, { limit: PAGE });
+  // Pages by position (AuditRepo.page): a store may find an event by its id only by a scan.
+  const newest = await store.audit.page(orgId, { limit: PAGE });
   const boundaries: string[] = [];
-  let last = newest[newest.length - 1];
+  let last = newest.positions[newest.positions.length - 1];
   while (last !== undefined && boundaries.length < Number.MAX_SAFE_INTEGER) {
-    const older = await store.audit.list(orgId, { limit: PAGE, before: last.id });
-    if (older.length === 0) break;
-    boundaries.push(last.id);
-    last = older[older.length - 1];
+    const older = await store.audit.page(orgId, { limit: PAGE, after: last });
+    if (older.events.length === 0) break;
+    boundaries.push(last);
+    last = older.positions[older.positions.length - 1];
   }
   for (let i = boundaries.length - 1; i >= 0; i--) {
-    const events = await store.audit.list(orgId, { limit: PAGE, before: boundaries[i]! });
+    const events = await store.audit.list(orgId, { limit: PAGE, after: boundaries[i]! });
     for (let j = events.length - 1; j >= 0; j--) yield events[j]!;
   }
-  for (let j = newest.length - 1; j >= 0; j--) yield newest[j]!;
+  for (let j = newest.events.length - 1; j >= 0; j--) yield newest.events[j]!;
 }
 
 /**

@@ -182,12 +182,12 @@ export async function planAudit(st: ImportState, raw: Record<string, unknown>, o
   if (!st.sameOrg) return { outcome: "skipped" };
   if (!st.auditIds) {
     st.auditIds = new Set();
-    let before: string | undefined;
+    let after: string | undefined;
     for (;;) {
-      const page = await st.store.audit.list(st.orgId, { limit: PAGE, ...(before ? { before } : {}) });
-      for (const e of page) st.auditIds.add(e.id);
-      if (page.length < PAGE) break;
-      before = page[page.length - 1]!.id;
+      const page = await st.store.audit.page(st.orgId, { limit: PAGE, ...(after ? { after } : {}) });
+      for (const e of page.events) st.auditIds.add(e.id);
+      if (page.events.length < PAGE) break;
+      after = page.positions[page.positions.length - 1]!;
     }
   }
   if (st.auditIds.has(event.id) || ov.audit.has(event.id)) return { outcome: "unchanged" };

@@ -13,14 +13,16 @@
  * - A store that cannot be reached throws `StoreUnavailable`.
  */
 import type { Filter, SortSpec } from "../filter";
+import type { AuditRepo } from "./audit";
 import type { EventRepo } from "./events";
 import type { ProvisioningErrorRepo } from "./provisioning-errors";
 import type { SharedCounters } from "./shared-counters";
 import type {
-  Account, ApiToken, AuditEvent, Domain, GroupBinding, GroupRecord, Invitation, InvitationState, MemberStatus, Organization,
+  Account, ApiToken, Domain, GroupBinding, GroupRecord, Invitation, InvitationState, MemberStatus, Organization,
   OutboxMessage, UserRecord,
 } from "../types";
 
+export type { AuditListQuery, AuditPage, AuditRepo } from "./audit";
 export type { EventRepo } from "./events";
 export type { ProvisioningError, ProvisioningErrorRepo } from "./provisioning-errors";
 export type { SharedCounters } from "./shared-counters";
@@ -285,34 +287,6 @@ export interface OutboxRepo {
   cancelPending(orgId: string, ref: string): Promise<number>;
   /** How many messages are pending, all organizations, counted up to `cap` (the metrics' backlog: an index count, no rows read). */
   countPending(cap: number): Promise<number>;
-}
-
-/**
- * Which audit events to list. Every filter is answered from an index, at any depth: events are
- * listed newest first by (time, then the order they were recorded), `before` an event id of the
- * organization (another's, or an unknown id, lists nothing).
- */
-export interface AuditListQuery {
-  limit: number;
-  before?: string;
-  action?: string;
-  /** The target's id (targetId). */
-  targetId?: string;
-  outcome?: AuditEvent["outcome"];
-  /** The user the actor acted for (../audit.ts actorParts: what follows the actor's last "/"). */
-  actorUser?: string;
-  /** The credential that acted: the actor without the user it acted for (../audit.ts actorParts). */
-  actorCredential?: string;
-  /** ISO 8601 instants (toISOString's form): time >= from, time < to. */
-  from?: string;
-  to?: string;
-  /** false lists only this store's own events, true only the imported history (events with `imported`); absent, both. */
-  imported?: boolean;
-}
-
-export interface AuditRepo {
-  append(event: AuditEvent): Promise<void>;
-  list(orgId: string, query: AuditListQuery): Promise<AuditEvent[]>;
 }
 
 export interface Repos {

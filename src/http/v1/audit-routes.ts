@@ -1,6 +1,6 @@
 /** /v1/AuditEvents: the audit trail of every change and refusal, newest first, filtered and paged. */
 import { z } from "zod";
-import { listAuditEvents } from "../../domain/audit-log";
+import { listAuditEvents, type AuditCursor } from "../../domain/audit-log";
 import { Errors } from "../../domain/errors";
 import type { AuditEvent } from "../../domain/types";
 import { actorOf } from "../auth";
@@ -51,21 +51,22 @@ export const auditRoutes: V1Module = (r, registry, deps) => {
     if (!paging.success) throw Errors.invalidParameter("PageSize", "must be an integer from 1 to 100.");
     const size = paging.data.PageSize ?? 50;
     const token = paging.data.PageToken ?? null;
-    // The token seals the last event's id and the next page's number, for this organization and list (./paging.ts): another's does not open.
+    // The token seals the last event's position ("@" and the store's position of it) and the next page's number, for this
+    // organization and list (./paging.ts): another's does not open. A token issued before positions seals the event's id.
     const scope = pageTokenScope(req);
     let page = 0;
     // Opened by the use case once the policy allowed: a caller who may not read the trail gets 403, whatever token it sends.
-    const before = (): string | undefined => {
+    const before = (): AuditCursor | undefined => {
       if (token === null) return undefined;
-      const m = /^(AE[0-9a-f]{32}) (\d{1,9})$/.exec(scope.tokens.open(scope.orgId, scope.purpose, token) ?? "");
+      const m = /^(?:(AE[0-9a-f]{32})|@([!-~]{1,36})) (\d{1,9})$/.exec(scope.tokens.open(scope.orgId, scope.purpose, token) ?? "");
       if (!m) throw Errors.invalidParameter("PageToken", PAGE_TOKEN_INVALID);
-      page = Number(m[2]);
-      return m[1];
+      page = Number(m[3]);
+      return m[1] !== undefined ? { before: m[1] } : { after: m[2]! };
     };
     const { events, next } = await listAuditEvents(deps, actorOf(req), {
       size, before, action: query.Action, targetId: query.TargetSid, actor: query.Actor, outcome: query.Outcome, from: query.From, to: query.To, imported: query.Imported === "true",
     });
-    const nextToken = next ? scope.tokens.seal(scope.orgId, scope.purpose, `${next} ${page + 1}`) : null;
+    const nextToken = next ? scope.tokens.seal(scope.orgId, scope.purpose, `@${next} ${page + 1}`) : null;
     return { audit_events: events.map(toBody), meta: cursorMeta(req, "audit_events", size, page, token, nextToken) };
   });
 };

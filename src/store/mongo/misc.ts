@@ -4,7 +4,7 @@
  * `orgName`, unset once removed); audit events list newest first by `seq`,
  * `before` being the id of an event of the same organization.
  */
-import type { AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
+import type { AuditListQuery, AuditRepo, DomainRepo, InvitationRepo } from "../../domain/ports/store";
 import type { InvitationState } from "../../domain/types";
 import type { MongoCtx } from "./ctx";
 import { toAudit, toDomain, toInvitation } from "./decode";
@@ -89,31 +89,38 @@ export function mongoInvitations(c: MongoCtx): InvitationRepo {
 
 export function mongoAudit(c: MongoCtx): AuditRepo {
   const events = () => c.coll("audit_events");
+  const list = (orgId: string, q: AuditListQuery) => c.run("read", async (o) => {
+    if (q.limit <= 0) return [];
+    const where: Doc = { orgId: { $eq: orgId } };
+    if (q.action !== undefined) where.action = { $eq: q.action };
+    if (q.targetId !== undefined) where.targetId = { $eq: q.targetId };
+    if (q.outcome !== undefined) where.outcome = { $eq: q.outcome };
+    if (q.actorUser !== undefined) where.actorUser = { $eq: q.actorUser };
+    if (q.actorCredential !== undefined) where.actorCredential = { $eq: q.actorCredential };
+    if (q.imported !== undefined) where.imported = q.imported ? { $type: "object" } : { $in: [null] };
+    const time: Doc = {};
+    if (q.from !== undefined) time.$gte = q.from;
+    if (q.to !== undefined) time.$lt = q.to;
+    if (Object.keys(time).length > 0) where.time = time;
+    const anchor = q.after ?? q.before;
+    if (anchor) {
+      const ref = await events().findOne({ _id: { $eq: anchor }, orgId: { $eq: orgId } }, { ...o, projection: { seq: 1, time: 1 } });
+      if (!ref) return [];
+      where.$or = [{ time: { $lt: ref.time } }, { time: { $eq: ref.time }, seq: { $lt: ref.seq } }];
+    }
+    return (await events().find(where, o).sort({ time: -1, seq: -1 }).limit(q.limit).toArray()).map(toAudit);
+  });
   return {
     async append(e) {
       const seq = await c.nextSeq("audit_events", e.orgId, { detached: true });
       await c.insert("audit_events", auditDoc(e, seq));
     },
     // Newest first by (time, seq), each filter on an index ending in (time, seq) (./indexes.ts AUDIT_INDEXES_V6, V8).
-    list: (orgId, q) => c.run("read", async (o) => {
-      if (q.limit <= 0) return [];
-      const where: Doc = { orgId: { $eq: orgId } };
-      if (q.action !== undefined) where.action = { $eq: q.action };
-      if (q.targetId !== undefined) where.targetId = { $eq: q.targetId };
-      if (q.outcome !== undefined) where.outcome = { $eq: q.outcome };
-      if (q.actorUser !== undefined) where.actorUser = { $eq: q.actorUser };
-      if (q.actorCredential !== undefined) where.actorCredential = { $eq: q.actorCredential };
-      if (q.imported !== undefined) where.imported = q.imported ? { $type: "object" } : { $in: [null] };
-      const time: Doc = {};
-      if (q.from !== undefined) time.$gte = q.from;
-      if (q.to !== undefined) time.$lt = q.to;
-      if (Object.keys(time).length > 0) where.time = time;
-      if (q.before) {
-        const ref = await events().findOne({ _id: { $eq: q.before }, orgId: { $eq: orgId } }, { ...o, projection: { seq: 1, time: 1 } });
-        if (!ref) return [];
-        where.$or = [{ time: { $lt: ref.time } }, { time: { $eq: ref.time }, seq: { $lt: ref.seq } }];
-      }
-      return (await events().find(where, o).sort({ time: -1, seq: -1 }).limit(q.limit).toArray()).map(toAudit);
-    }),
+    list: (orgId, q) => list(orgId, q),
+    // A position here is the event's id (its _id: found from its own index).
+    page: async (orgId, q) => {
+      const found = await list(orgId, q);
+      return { events: found, positions: found.map((e) => e.id) };
+    },
   };
 }

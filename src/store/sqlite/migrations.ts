@@ -6,8 +6,10 @@
 import type Database from "better-sqlite3";
 import { foldCase } from "./fold";
 import type { Migration } from "./migration";
+import { auditTimeMs } from "./misc";
 import { SCHEMA_STEPS } from "./schema-steps";
 import { SCHEMA_STEPS_22 } from "./schema-steps-22";
+import { SCHEMA_STEPS_28 } from "./schema-steps-28";
 import { SCHEMA_V1 } from "./schema-v1";
 
 export type { Migration } from "./migration";
@@ -16,7 +18,7 @@ export type { Migration } from "./migration";
  * Every migration, in version order. Versions follow one another with no gap but these, which no
  * release ever used (a store never holds them; they are never reused).
  */
-export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, ...SCHEMA_STEPS, ...SCHEMA_STEPS_22].sort((a, b) => a.version - b.version);
+export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, ...SCHEMA_STEPS, ...SCHEMA_STEPS_22, ...SCHEMA_STEPS_28].sort((a, b) => a.version - b.version);
 export const HISTORIC_GAPS: readonly number[] = [4];
 
 
@@ -54,6 +56,7 @@ export class NewerSchemaError extends Error {
 export function migrate(db: Database.Database): number[] {
   // For backfills only: never used in an index or a trigger, so other tools can write the file.
   db.function("scim_fold", { deterministic: true }, (s: unknown) => (typeof s === "string" ? foldCase(s) : s));
+  db.function("scim_audit_time_ms", { deterministic: true }, auditTimeMs);
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   const done = new Set(
     (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),

@@ -117,7 +117,7 @@ export function sqliteInvitations(db: Database.Database): InvitationRepo {
 
 interface AuditRow {
   id: string; org_id: string; time: string; actor: string; action: string; target_type: string; target_id: string | null; outcome: AuditEvent["outcome"];
-  before: string | null; after: string | null; reason: string | null; imported: string | null;
+  before: string | null; after: string | null; reason: string | null; imported: string | null; seq: number;
 }
 const toEvent = (r: AuditRow): AuditEvent => {
   const e: AuditEvent = {
@@ -130,47 +130,85 @@ const toEvent = (r: AuditRow): AuditEvent => {
   return e;
 };
 
-interface AuditRef { time: string; seq: number }
+interface AuditRef { t: number; seq: number }
 
-/** The SELECT of an audit list (exported for the query-plan test): filters, the cursor after `ref`, newest first by (time, seq). */
+/**
+ * The column the audit indexes order by (migration 28): an event's time in milliseconds since 1970, 8 bytes at most
+ * where the ISO text took 24. Every time this store writes is toISOString's, whose text order is this order; a time
+ * an import brought in another form of ISO 8601 sorts by its instant. 0 for a text that is no time (none is written).
+ */
+export const auditTimeMs = (time: unknown): number => {
+  const ms = typeof time === "string" ? Date.parse(time) : Number.NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+};
+
+/** The SELECT of an audit list (exported for the query-plan test): filters, the cursor after `ref`, newest first by (t, seq). */
 export function auditListSql(orgId: string, q: AuditListQuery, ref?: AuditRef): { sql: string; params: unknown[] } {
   // The indexes lead with the organization's number (migration 27); org_id, in the row, is matched too.
   const where = ["org = (SELECT n FROM audit_orgs WHERE org_id = ?)", "org_id = ?"];
   const params: unknown[] = [orgId, orgId];
-  if (ref) { where.push("(time, seq) < (?, ?)"); params.push(ref.time, ref.seq); }
+  if (ref) { where.push("(t, seq) < (?, ?)"); params.push(ref.t, ref.seq); }
   if (q.action !== undefined) { where.push("action = ?"); params.push(q.action); }
   if (q.targetId !== undefined) { where.push("target_id = ?"); params.push(q.targetId); }
   // A literal, so that the planner may take the index of the refusals only (partial: WHERE outcome = 'refused').
   if (q.outcome !== undefined) where.push(q.outcome === "refused" ? "outcome = 'refused'" : "outcome = 'success'");
   if (q.actorUser !== undefined) { where.push("actor_user = ?"); params.push(q.actorUser); }
   if (q.actorCredential !== undefined) { where.push("actor_credential = ?"); params.push(q.actorCredential); }
-  if (q.from !== undefined) { where.push("time >= ?"); params.push(q.from); }
-  if (q.to !== undefined) { where.push("time < ?"); params.push(q.to); }
+  if (q.from !== undefined) { where.push("t >= ?"); params.push(auditTimeMs(q.from)); }
+  if (q.to !== undefined) { where.push("t < ?"); params.push(auditTimeMs(q.to)); }
   if (q.imported !== undefined) where.push(q.imported ? "imported IS NOT NULL" : "imported IS NULL");
   params.push(q.limit);
-  // (org_id, X, time, seq) answers X = ? and the time range in one range, so with X given it is never
-  // worse than (org_id, time, seq); the planner, judging by averages, took the time index for a rare
+  // (org, X, t, seq) answers X = ? and the time range in one range, so with X given it is never
+  // worse than (org, t, seq); the planner, judging by averages, took the time index for a rare
   // outcome with a time range. A target is the most selective, then an actor (a user, then a
   // credential), then an action, then a refusal (an index of the refusals only, migration 26). A
-  // success is nearly every event: (org_id, time, seq) answers it, skipping the refusals between.
+  // success is nearly every event: (org, t, seq) answers it, skipping the refusals between.
   const index = q.targetId !== undefined ? "audit_events_org_target_time"
     : q.actorUser !== undefined ? "audit_events_org_actor_user_time" : q.actorCredential !== undefined ? "audit_events_org_actor_credential_time"
       : q.action !== undefined ? "audit_events_org_action_time" : q.outcome === "refused" ? "audit_events_org_refused_time" : "audit_events_org_time";
-  return { sql: `SELECT * FROM audit_events INDEXED BY ${index} WHERE ${where.join(" AND ")} ORDER BY time DESC, seq DESC LIMIT ?`, params };
+  return { sql: `SELECT * FROM audit_events INDEXED BY ${index} WHERE ${where.join(" AND ")} ORDER BY t DESC, seq DESC LIMIT ?`, params };
 }
+
+/** How a cursor's event is found (exported for the query-plan test), each from one index. */
+export const AUDIT_REF_SQL = {
+  // A position is the event's seq (its rowid): one lookup in the table itself.
+  at: "SELECT t, seq FROM audit_events WHERE seq = ? AND org_id = ?",
+  // An event id: page tokens issued before migration 28 name one, and audit_ids_27 holds every event of then.
+  byOldId: "SELECT e.t, e.seq FROM audit_ids_27 i JOIN audit_events e ON e.seq = i.seq WHERE i.id = ? AND e.org_id = ?",
+};
 
 export function sqliteAudit(db: Database.Database): AuditRepo {
   const s = {
     // The organization's number comes from audit_orgs in the same statement: no row is inserted while it has none.
-    append: db.prepare(`INSERT INTO audit_events (id, org, org_id, time, actor, action, target_type, target_id, outcome, before, after, reason, imported)
-      SELECT ?, n, org_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM audit_orgs WHERE org_id = ?`),
+    append: db.prepare(`INSERT INTO audit_events (id, org, org_id, time, t, actor, action, target_type, target_id, outcome, before, after, reason, imported)
+      SELECT ?, n, org_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM audit_orgs WHERE org_id = ?`),
     number: db.prepare("INSERT OR IGNORE INTO audit_orgs (org_id) VALUES (?)"),
-    ref: db.prepare("SELECT time, seq FROM audit_events WHERE id = ? AND org_id = ?"),
+    at: db.prepare(AUDIT_REF_SQL.at),
+    byOldId: db.prepare(AUDIT_REF_SQL.byOldId),
+    // No index holds the ids of events recorded since migration 28: found by a scan (callers that name
+    // ids rather than positions: tests, and the store contract).
+    byId: db.prepare("SELECT t, seq FROM audit_events WHERE id = ? AND org_id = ?"),
+  };
+  /** The organization's event a query lists after (`after`, else `before`); null: none of its events, so nothing follows. */
+  const refOf = (orgId: string, q: AuditListQuery): AuditRef | null | undefined => {
+    if (q.after !== undefined) return /^[1-9][0-9]{0,15}$/.test(q.after) ? (s.at.get(Number(q.after), orgId) as AuditRef | undefined) ?? null : null;
+    if (q.before) return (s.byOldId.get(q.before, orgId) ?? s.byId.get(q.before, orgId)) as AuditRef | undefined ?? null;
+    return undefined;
+  };
+  // Newest first by (t, seq); each filter has an index ending in (t, seq) (migrations 16, 21, 26, 28), so
+  // a page reads its own rows only, however deep it is (Outcome=success alone: its rows and the refusals between).
+  const rowsOf = (orgId: string, q: AuditListQuery): AuditRow[] => {
+    if (q.limit <= 0) return [];
+    // The event named is looked for in the organization only: another's is "not found" (nothing after it).
+    const ref = refOf(orgId, q);
+    if (ref === null) return [];
+    const { sql, params } = auditListSql(orgId, q, ref);
+    return db.prepare(sql).all(...params) as AuditRow[];
   };
   return {
     append: async (e) => guard(() => {
       const args = [
-        e.id, e.time, e.actor, e.action, e.targetType, e.targetId, e.outcome,
+        e.id, e.time, auditTimeMs(e.time), e.actor, e.action, e.targetType, e.targetId, e.outcome,
         e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
         e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
         e.reason ?? null,
@@ -182,18 +220,10 @@ export function sqliteAudit(db: Database.Database): AuditRepo {
       s.number.run(e.orgId);
       if (s.append.run(...args).changes !== 1) throw new Error(`audit event ${e.id}: organization ${e.orgId} has no number`);
     }),
-    // Newest first by (time, seq); each filter has an index ending in (time, seq) (migrations 16, 21, 26), so
-    // a page reads its own rows only, however deep it is (Outcome=success alone: its rows and the refusals between them).
-    list: async (orgId, q) => guard(() => {
-      if (q.limit <= 0) return [];
-      // The event named by `before` is looked for in the organization only: another's is "not found" (nothing before it).
-      let ref: AuditRef | undefined;
-      if (q.before) {
-        ref = s.ref.get(q.before, orgId) as AuditRef | undefined;
-        if (!ref) return [];
-      }
-      const { sql, params } = auditListSql(orgId, q, ref);
-      return (db.prepare(sql).all(...params) as AuditRow[]).map(toEvent);
+    list: async (orgId, q) => guard(() => rowsOf(orgId, q).map(toEvent)),
+    page: async (orgId, q) => guard(() => {
+      const rows = rowsOf(orgId, q);
+      return { events: rows.map(toEvent), positions: rows.map((r) => String(r.seq)) };
     }),
   };
 }

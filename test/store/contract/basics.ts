@@ -280,6 +280,24 @@ export function basics(it_: ContractIt, store: () => Store): void {
     expect(await store().audit.list(a.id, { limit: 10, before: `AE${"1".repeat(31)}b` })).toEqual([]);
   });
 
+  it_("pages audit events by position: page answers each event's, `after` one lists those that follow it, in the organization only", async () => {
+    const a = anOrg(); const b = anOrg();
+    await store().orgs.insert(a); await store().orgs.insert(b);
+    const event = (orgId: string, n: number) => ({ id: `AE${"be".repeat(14)}${n.toString(16).padStart(4, "0")}`, orgId, time: "2026-01-01T00:00:00.000Z", actor: "t", action: "x", targetType: "User", targetId: null, outcome: "success" as const, before: null, after: null });
+    for (let n = 1; n <= 5; n++) await store().audit.append(event(n === 3 ? b.id : a.id, n));
+    const first = await store().audit.page(a.id, { limit: 2 });
+    expect(first.events).toEqual([event(a.id, 5), event(a.id, 4)]);
+    expect(first.positions).toHaveLength(2);
+    for (const p of first.positions) expect(p).toMatch(/^[!-~]{1,36}$/);
+    expect(await store().audit.list(a.id, { limit: 10, after: first.positions[1]! })).toEqual([event(a.id, 2), event(a.id, 1)]);
+    expect(await store().audit.list(a.id, { limit: 10, after: first.positions[0]! })).toEqual([event(a.id, 4), event(a.id, 2), event(a.id, 1)]);
+    // another organization's position names no place here
+    const other = await store().audit.page(b.id, { limit: 1 });
+    expect(other.events).toEqual([event(b.id, 3)]);
+    expect(await store().audit.list(a.id, { limit: 10, after: other.positions[0]! })).toEqual([]);
+    expect(await store().audit.page(a.id, { limit: 10, after: other.positions[0]! })).toEqual({ events: [], positions: [] });
+  });
+
   it_("keeps imported audit history apart: its mark round-trips, and `imported` lists one kind or the other", async () => {
     const org = anOrg(); await store().orgs.insert(org);
     const event = (action: string, imported?: { at: string; from: string }) => ({
