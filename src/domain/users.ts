@@ -47,7 +47,10 @@ const MAX_CAS_RETRIES = 20;
  * POST /Users. Revives a deactivated user with the same externalId (Okta re-provisioning).
  * The answer never depends on what other organizations hold for the email (docs/tenancy.md: a
  * user provisioned on a domain nobody verified is this organization's own account). One
- * transaction: a refused create leaves nothing.
+ * transaction: a refused create leaves nothing. What decides the create's writes (a user to revive
+ * by externalId, the email's domain) is read in that transaction, on SQLite on the writer: nothing
+ * changes between the check and the write, and the writer's pages are warm (the reader's are
+ * dropped at every commit).
  */
 export async function createUser(deps: UserDeps, actor: Actor, input: UserInput): Promise<CreateOutcome> {
   const { store, clock } = deps;
@@ -55,14 +58,52 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
   await authorize(deps, actor, { action: "user.create", target: orgTarget(orgId) });
   const data = { ...input.data };
   const s = shape(data);
+  const now = isoNow(clock);
+  const user: UserRecord = {
+    id: newId("US"),
+    orgId,
+    userName: s.userName,
+    externalId: s.externalId,
+    displayName: s.displayName,
+    active: s.active,
+    status: "managed",
+    orgRole: checkRoleChange(null, input.orgRole) ?? "standard",
+    twoFactorRequired: input.twoFactorRequired ?? false,
+    passwordResetRequired: input.passwordResetRequired ?? false,
+    emails: s.emails,
+    data,
+    version: 1,
+    created: now,
+    lastModified: now,
+  };
 
   try {
     // A revive lost to a concurrent writer (another re-POST revived the user first, in the same
     // group commit) is decided again on the state it lost to: then it is a create of a user that exists.
-    for (let attempt = 0; s.externalId; attempt++) {
-      const previous = await store.users.findByExternalId(orgId, s.externalId);
-      if (!previous || previous.active) break;
+    for (let attempt = 0; ; attempt++) {
+      const out = await store.transaction(async (tx): Promise<Created> => {
+        const previous = s.externalId ? await tx.users.findByExternalId(orgId, s.externalId) : null;
+        if (previous && !previous.active) return { revive: previous }; // written below, by reviveWith
+        try {
+          await authorize({ store: tx, clock }, actor, roleChecks(null, input.orgRole, userRef("new user")), { action: "user.create", target: orgTarget(orgId) });
+        } catch (e) {
+          if (e instanceof Refusal) return { refused: e }; // its audit event commits with the transaction
+          throw e;
+        }
+        await checkDomains(tx, actor, s.userName, s.emails);
+        try {
+          await tx.users.insert(user);
+        } catch (e) {
+          throw await uniquenessError(tx, orgId, e, s.userName);
+        }
+        const groups = await syncOrgRoleGroups(tx, clock, user, { fresh: true });
+        await tx.audit.append(auditEvent(clock, actor, "user.create", { type: "User", id: user.id }, { after: summary(user) }));
+        return { groups }; // no group could hold the new user before its id is answered
+      });
+      if ("groups" in out) return { user, outcome: "created", groups: out.groups };
+      if ("refused" in out) throw out.refused;
       if (attempt === MAX_CAS_RETRIES) throw Errors.tooMany("The user is being changed by many writers at once; retry the request.");
+      const previous = out.revive;
       const target = await userTarget(store, previous);
       await authorize(deps, actor, [{ action: "user.reactivate", target }, ...roleChecks(previous.orgRole, input.orgRole, target)],
         { action: "user.create", target: { type: "user", id: previous.id, role: null } });
@@ -70,44 +111,14 @@ export async function createUser(deps: UserDeps, actor: Actor, input: UserInput)
       const revived = await reviveWith(deps, actor, previous, data, s, input);
       if (revived) return { user: revived, outcome: "revived" };
     }
-    await authorize(deps, actor, roleChecks(null, input.orgRole, userRef("new user")), { action: "user.create", target: orgTarget(orgId) });
-    await checkDomains(store, actor, s.userName, s.emails);
-    const role = checkRoleChange(null, input.orgRole) ?? "standard";
-
-    const now = isoNow(clock);
-    const user: UserRecord = {
-      id: newId("US"),
-      orgId,
-      userName: s.userName,
-      externalId: s.externalId,
-      displayName: s.displayName,
-      active: s.active,
-      status: "managed",
-      orgRole: role,
-      twoFactorRequired: input.twoFactorRequired ?? false,
-      passwordResetRequired: input.passwordResetRequired ?? false,
-      emails: s.emails,
-      data,
-      version: 1,
-      created: now,
-      lastModified: now,
-    };
-
-    return await store.transaction(async (tx) => {
-      try {
-        await tx.users.insert(user);
-      } catch (e) {
-        throw await uniquenessError(tx, orgId, e, s.userName);
-      }
-      const added = await syncOrgRoleGroups(tx, clock, user, { fresh: true });
-      await tx.audit.append(auditEvent(clock, actor, "user.create", { type: "User", id: user.id }, { after: summary(user) }));
-      return added; // no group could hold the new user before its id is answered
-    }).then((groups) => ({ user, outcome: "created", groups }));
   } catch (e) {
     if (e instanceof DomainError && e.kind === "forbidden" && !(e instanceof Refusal)) await auditRefusal(store, clock, actor, "user.create", { type: "User", id: null }, e.message);
     throw e;
   }
 }
+
+/** What createUser's transaction decided: created (the groups it joined), a user to revive, or refused (its audit event written). */
+type Created = { groups: GroupRef[] } | { revive: UserRecord } | { refused: Refusal };
 
 /**
  * The revive's write: a compare-and-set on the version read. null: a concurrent writer changed the
