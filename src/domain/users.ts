@@ -139,6 +139,7 @@ async function reviveWith(deps: UserDeps, actor: Actor, previous: UserRecord, da
     lastModified: isoNow(deps.clock),
   };
   return deps.store.transaction(async (tx) => {
+    await checkDomains(tx, actor, s.userName, s.emails); // again where it is written: a domain verified since (case 84)
     let ok: boolean;
     try {
       ok = await tx.users.update(next, previous.version);
