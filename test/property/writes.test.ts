@@ -117,12 +117,13 @@ const patchBody = fc.oneof(
 
 function materializePatch(body: unknown): unknown {
   if (typeof body !== "object" || body === null || !Array.isArray((body as { Operations?: unknown }).Operations)) return materialize(body);
-  const b = body as { Operations: { path?: unknown }[] };
+  const b = body as { Operations: ({ path?: unknown } | null)[] };
   return {
     ...(materialize(b) as object),
     Operations: b.Operations.map((op) => {
       const m = materialize(op) as Record<string, unknown>;
-      if (op.path && typeof op.path === "object" && "$memberPath" in op.path) {
+      // A generated operation may be any JSON value, null included (then there is no path to resolve).
+      if (op !== null && typeof op === "object" && op.path && typeof op.path === "object" && "$memberPath" in op.path) {
         m.path = `members[value eq "${resolveId(w, (op.path as { $memberPath: IdPick }).$memberPath)}"]`;
       }
       return m;
