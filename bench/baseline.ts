@@ -5,7 +5,8 @@
  */
 import express from "express";
 
-const USER = {
+/** The fixed user the baseline answers (also bench/floor-server.mjs's hello floor). */
+export const BASELINE_USER = {
   schemas: [
     "urn:ietf:params:scim:schemas:core:2.0:User",
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
@@ -49,7 +50,7 @@ export function baselineApp(): express.Express {
   app.set("etag", false);
   app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
   app.get("/scim/v2/Users/:id", (_req, res) => {
-    res.type("application/scim+json").send(JSON.stringify(USER));
+    res.type("application/scim+json").send(JSON.stringify(BASELINE_USER));
   });
   return app;
 }
