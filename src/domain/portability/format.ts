@@ -4,6 +4,7 @@
  */
 import { Errors } from "../errors";
 import { ORG_ROLES, type MemberStatus, type UserRecord } from "../types";
+import { userAddress } from "../user-address";
 import { shape as shapeUser } from "../user-checks";
 import type { ImportCounts, ImportedUser, ImportMeta } from "./types";
 
@@ -57,7 +58,8 @@ export const sameFields = <T extends object>(a: T, b: T, keys: readonly (keyof T
 export const sameAsLine = <T extends object>(current: T, line: T): boolean =>
   sameFields(current, line, (Object.keys(line) as (keyof T)[]).filter((k) => k !== "id" && line[k] !== undefined));
 
-export const primaryOf = (u: Pick<UserRecord, "emails">): string | null => u.emails.find((e) => e.primary)?.value ?? null;
+/** The user's address: the primary email, else an email userName (user-address.ts; docs/security.md case 85). */
+export const primaryOf = (u: Pick<UserRecord, "emails" | "userName">): string | null => userAddress(u);
 
 export function metaOf(m: ImportMeta, now: string): { created: string; lastModified: string; version: number } {
   const iso = (s: string | undefined) => (s !== undefined && !Number.isNaN(Date.parse(s)) ? s : now);

@@ -259,7 +259,7 @@ export class ImportState {
    * A managed user's primary email: not on a domain another organization verified (its owner alone
    * makes managed users there, docs/security.md case 79), nor managed by another organization.
    */
-  async checkNotManagedElsewhere(ov: Overlay, u: Pick<UserRecord, "status" | "emails">): Promise<void> {
+  async checkNotManagedElsewhere(ov: Overlay, u: Pick<UserRecord, "status" | "emails" | "userName">): Promise<void> {
     const primary = primaryOf(u);
     if (u.status !== "managed" || !primary) return;
     if (looksLikeEmail(primary)) {

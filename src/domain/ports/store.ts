@@ -107,7 +107,7 @@ export interface UserRepo {
   /** Only SCIM-visible users (status managed or pending). listStored, optional: the same page, each user's attributes as stored JSON text, unparsed (../stored-data.ts). */
   list(orgId: string, query: ListQuery): Promise<ListResult<UserRecord>>;
   listStored?(orgId: string, query: ListQuery): Promise<ListResult<import("../stored-data").StoredUser>>;
-  /** Whether a user with this primary email is managed by an organization other than orgId: the same mailbox, its domain however spelt (domain-rules.ts mailboxKey, docs/security.md case 78). */
+  /** Whether a user at this address (user-address.ts: the primary email, else an email userName, case 85) is managed by an organization other than orgId: the same mailbox, its domain however spelt (domain-rules.ts mailboxKey, docs/security.md case 78). */
   isManagedElsewhere(orgId: string, email: string): Promise<boolean>;
   /**
    * Optional lookups of many at once (imports plan a batch of lines with them), each answering for
@@ -120,7 +120,7 @@ export interface UserRepo {
   findManyByPrimaryEmail?(orgId: string, emails: readonly string[]): Promise<Map<string, UserRecord>>;
   managedElsewhereAmong?(orgId: string, emails: readonly string[]): Promise<Set<string>>;
   countByRole(orgId: string, role: "owner"): Promise<number>;
-  /** The member of orgId whose primary email is this one (case-insensitive), whatever its status (independent too). */
+  /** The member of orgId whose address is this one (user-address.ts: the primary email, else an email userName; case-insensitive), whatever its status (independent too). */
   findByPrimaryEmail(orgId: string, email: string): Promise<UserRecord | null>;
   /**
    * Members of every status (or of `status`), in insertion order. `search` keeps those whose

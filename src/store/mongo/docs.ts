@@ -13,7 +13,8 @@
  * into records is ./decode.ts.
  */
 import { actorParts } from "../../domain/audit";
-import type { ApiToken, AuditEvent, Domain, Email, GroupRecord, Invitation, Organization, UserRecord } from "../../domain/types";
+import { userAddress } from "../../domain/user-address";
+import type { ApiToken, AuditEvent, Domain, GroupRecord, Invitation, Organization, UserRecord } from "../../domain/types";
 import { encodeKeys } from "./codec";
 import type { Doc } from "./decode";
 
@@ -21,11 +22,8 @@ export type { Doc } from "./decode";
 
 const lower = (s: string): string => s.toLowerCase();
 
-export const primaryEmailOf = (emails: Email[]): string | null =>
-  (emails.find((e) => e.primary === true) ?? emails[0])?.value ?? null;
-
 export function userDoc(u: UserRecord, seq: number): Doc {
-  const primary = primaryEmailOf(u.emails);
+  const primary = userAddress(u); // the emails' primary, else an email userName (docs/security.md case 85)
   return {
     _id: u.id, orgId: u.orgId, seq, userName: u.userName, userNameLower: lower(u.userName), externalId: u.externalId,
     displayName: u.displayName, active: u.active, status: u.status, orgRole: u.orgRole,

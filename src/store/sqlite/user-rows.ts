@@ -1,9 +1,10 @@
 /** A user as the users and user_emails rows hold it (shared by ./users.ts and ./users-batch.ts). */
 import type { UserRecord } from "../../domain/types";
+import { userAddress } from "../../domain/user-address";
 import { foldCase } from "./fold";
 
-const primaryEmail = (u: UserRecord): string | null =>
-  (u.emails.find((e) => e.primary) ?? u.emails[0])?.value ?? null;
+/** primary_email: the user's address (their primary email, else an email userName: docs/security.md case 85). */
+const primaryEmail = (u: UserRecord): string | null => userAddress(u);
 
 /** The columns of a users row, in userValues' order (the INSERTs of ./users.ts and ./users-batch.ts). */
 export const USER_COLUMNS = [
