@@ -8,9 +8,11 @@
  * twice is one membership and one count in the audit event.
  *
  * Attacked at PATCH add, PATCH replace, PUT and POST /Groups (members in the create), on a plain
- * group, a group bound to Standard User by its name (grants nothing) and one bound to Administrator,
- * with: another organization's user, a random id, a deleted user, a group's id, a pending user, and
- * one user's id three times among another's. Held when the refusals are one body whatever the id's
+ * group, a group bound to Standard User by its name (grants nothing), one bound to Administrator and
+ * one bound to an account role (an IdP's role assignment; the member PATCH's insert-first path of
+ * issue 18 covers every group that grants no org role), with: another organization's user, a random
+ * id, a deleted user, a group's id, an independent member (an outside person invited to an account:
+ * invisible over SCIM), a pending user, and one user's id three times among another's. Held when the refusals are one body whatever the id's
  * origin (the id itself aside), nothing of a refused write is applied, and the accepted ones hold
  * each member once with the audit event counting distinct members. Real HTTP, real SQLite store.
  */
@@ -45,6 +47,13 @@ beforeAll(async () => {
   ids.pending = inv.body.user_sid as string;
   const g = await call("POST", `${s.scim}/Groups`, token, { schemas: [GROUP], displayName: `a group-${run}` });
   ids.group = g.body.id as string;
+  const account = await call("POST", `${s.url}/v1/Accounts`, token, { friendly_name: `Acct ${run}`, owner_sid: ids.a }, { "content-type": "application/json" });
+  expect(account.status).toBe(201);
+  ids.account = account.body.sid as string;
+  // An outside person invited to the account: an independent member, invisible over SCIM.
+  const outside = await call("POST", `${s.url}/v1/Accounts/${ids.account}/Invitations`, token, { email: `outside-${run}@elsewhere.test`, roles: ["developer"] }, { "content-type": "application/json" });
+  expect(outside.status).toBe(201);
+  ids.independent = outside.body.user_sid as string;
 });
 afterAll(() => s.close());
 
@@ -52,6 +61,7 @@ const KINDS = [
   { kind: "plain", name: () => `plain-${run}-${Math.random().toString(36).slice(2, 6)}`, pendingOk: true },
   { kind: "bound to Standard User by its name", name: () => "orgscim:role:standard", pendingOk: false },
   { kind: "bound to Administrator by its name", name: () => "orgscim:role:administrator", pendingOk: false },
+  { kind: "bound to an account role by its name", name: () => `orgscim:account:${ids.account}:developer`, pendingOk: true },
 ];
 
 /** The refusal's body with the id it names taken out: what must not depend on whose the id is. */
@@ -77,10 +87,10 @@ describe.each(KINDS)("a group $kind", ({ name, pendingOk }) => {
     PUT: () => call("PUT", `${s.scim}/Groups/${gid}`, token, { schemas: [GROUP], displayName: name(), members: [{ value: ids.b }, { value: member }] }),
   });
 
-  it("refuses another organization's user, a deleted user and a group's id as it refuses an id nobody holds, and applies nothing", async () => {
+  it("refuses another organization's user, a deleted user, a group's id and an independent member as it refuses an id nobody holds, and applies nothing", async () => {
     const seen: Record<string, unknown> = {};
     const want: Record<string, unknown> = {};
-    const origins = ["random", "theirs", "deleted", "group"];
+    const origins = ["random", "theirs", "deleted", "group", "independent"];
     for (const origin of origins) {
       for (const [door, send] of Object.entries(writes(ids[origin]!))) seen[`${door} ${origin}`] = refusal(await send(), ids[origin]!);
     }
