@@ -53,6 +53,7 @@ function helloServer() {
 function writesServer() {
   const Database = load("better-sqlite3");
   const { GroupCommitter } = load("./store/sqlite/group-commit");
+  const { GROUP_MAX_MEMBERS } = load("./store/sqlite/store");
   const { WalSyncer } = load("./store/sqlite/wal-sync");
   const { startCheckpointer, SAFETY_NET_PAGES } = load("./store/sqlite/checkpointer");
   const { rememberFiles } = load("./store/sqlite/file-identity");
@@ -69,7 +70,7 @@ function writesServer() {
   db.pragma("secure_delete = ON");
   db.pragma("temp_store = MEMORY");
   db.pragma("cache_size = -65536");
-  const checkpointer = startCheckpointer(path, 250, (m) => console.error(`checkpoint: ${m}`));
+  const checkpointer = startCheckpointer(path, 250 /* store.ts CHECKPOINT_INTERVAL_MS */, (m) => console.error(`checkpoint: ${m}`));
   db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   db.pragma("journal_size_limit = 67108864");
   db.pragma("busy_timeout = 0");
@@ -88,7 +89,8 @@ function writesServer() {
     queueMicrotask(() => { checkedNow = false; });
   };
   const syncer = new WalSyncer(walFd, { assertFiles: () => assertFiles(true), onFailure: (p) => console.error(p) });
-  const committer = new GroupCommitter(db, { maxMembers: 64, assertFiles, syncer });
+  // As the store's: the files checked before each COMMIT, and before a BEGIN only while a problem is known (none here).
+  const committer = new GroupCommitter(db, { maxMembers: GROUP_MAX_MEMBERS, assertFiles, beforeBegin: () => undefined, syncer });
   const reader = readerPragmas(new Database(path));
 
   // The principal: what the product's principal cache holds on a hit, keyed by the token's hash.

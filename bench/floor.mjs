@@ -218,7 +218,7 @@ try {
           usPerUnit: units > 0 ? ns / 1000 / units : Number.NaN, mainShare: (ns1.main - ns0.main) / ns, serverCores: cpu.procs[0], others: cpu.others,
         };
         runs.get(s).push(run);
-        log(`  ${scenario} round ${round + 1} ${s.label}: ${r.rps.toFixed(0)} req/s${scenario === "entra.cycle" ? ` (${r.unitsPerSec.toFixed(0)} users/s)` : ""}, p99 ${r.p99} ms, ${run.usPerUnit.toFixed(0)} µs CPU a ${scenario === "entra.cycle" ? "user" : "request"} (${(100 * run.mainShare).toFixed(0)}% on the main thread), server ${run.serverCores.toFixed(2)} cores, others ${run.others.toFixed(2)}${run.notOk ? `, ${run.notOk} not 2xx` : ""}`);
+        log(`  ${scenario} round ${round + 1} ${s.label}: ${r.rps.toFixed(0)} req/s${scenario === "entra.cycle" ? ` (${r.unitsPerSec.toFixed(0)} users/s)` : ""}, p99 ${r.p99} ms, ${run.usPerUnit.toFixed(0)} µs CPU a ${scenario === "entra.cycle" ? "user" : "request"} (${(100 * run.mainShare).toFixed(0)}% on the main thread), server ${run.serverCores.toFixed(2)} cores, others ${run.others.toFixed(2)}${run.notOk ? `, not 2xx: ${Object.entries(r.statuses).filter(([c]) => !c.startsWith("2")).map(([c, n]) => `${n}×${c}`).join(" ")}` : ""}`);
       }
     }
     const sum = (s) => {
