@@ -16,9 +16,10 @@
  *   tokens and pending invitations' tokens only when the operator asks, audit events as imported
  *   history (ImportOptions.trust; a migration reading a store keeps states and tokens).
  * - Users are restored as they were: domain enforcement governs what identity providers provision,
- *   and is not applied again to a file's users; a managed user whose primary email another
- *   organization manages, or is on a domain another organization verified, is refused, and the
- *   Owner is one active managed user, as the model requires.
+ *   and is not applied again to a file's users; a managed user whose address another
+ *   organization manages, or is on a domain another organization verified, is refused, the
+ *   Owner is one active managed user, as the model requires, and a file makes no independent or
+ *   pending user managed (accepting an invitation does; a migration carries the source's states).
  * - Lines are written in batches, one store transaction a batch. Should the batch's transaction
  *   fail anyway (a concurrent writer), it is rolled back and its lines are written again one
  *   transaction each, so a failing line never leaves part of itself, nor breaks others.

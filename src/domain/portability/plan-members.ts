@@ -29,6 +29,16 @@ async function checkOwner(st: ImportState, ov: Overlay, id: string, current: Use
   ov.owner = id;
 }
 
+/**
+ * A file makes nobody managed who is not yet: an independent user (their login is theirs, or another
+ * organization's) or a pending one becomes managed by accepting an invitation, which no file can do
+ * for them (docs/security.md case 87). A migration (trust "store") carries the source store's states.
+ */
+function checkConsent(st: ImportState, current: UserRecord, next: UserFields): void {
+  if (st.fromStore || next.status !== "managed" || current.status === "managed") return;
+  throw Errors.importConflict(`User ${current.id} (${current.userName}) is ${current.status}: a person becomes managed by accepting an invitation, and a file does not accept one for them. Import this user as ${current.status}, or invite them (POST /v1/Invitations).`);
+}
+
 export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): Promise<Step> {
   const { clock } = st.deps;
   const fields = st.fieldsOf(ov, u);
@@ -63,6 +73,7 @@ export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): P
   const next: UserRecord = { ...current, ...fields };
   ov.putUser(current, u.id);
   if (sameFields(current, next, USER_FIELDS)) return { outcome: "unchanged" };
+  checkConsent(st, current, next);
   await checkOwner(st, ov, current.id, current, next);
   if (primaryOf(next)?.toLowerCase() !== primaryOf(current)?.toLowerCase() || next.status !== current.status) await st.checkNotManagedElsewhere(ov, next);
   const updated: UserRecord = { ...next, version: current.version + 1, lastModified: now };
