@@ -4,6 +4,8 @@
 //   FLOOR_MODE=hello   node:http answering every GET with a constant 1.5 KB SCIM user (bench/baseline.ts's).
 //   FLOOR_MODE=writes  on FLOOR_DB (a store the product built): POST /scim/v2/Users, PATCH of group
 //                      members, GET /scim/v2/Users?filter=userName eq "..." (the Entra cycle's miss).
+//   FLOOR_MODE=http    the same requests and answers without the store: no statement, no commit, no
+//                      fsync (a lookup finds nobody), so writes - http is what the store's work costs.
 // Writes run the statements the product's store runs for the same request (bench/write-cost.mjs
 // --list), with the same rows, indexes, triggers and audit event, on a writer connection with the
 // product's PRAGMAs, inside the product's own group commit (dist/store/sqlite/group-commit.js) and
@@ -92,6 +94,9 @@ function writesServer() {
   // As the store's: the files checked before each COMMIT, and before a BEGIN only while a problem is known (none here).
   const committer = new GroupCommitter(db, { maxMembers: GROUP_MAX_MEMBERS, assertFiles, beforeBegin: () => undefined, syncer });
   const reader = readerPragmas(new Database(path));
+  // FLOOR_MODE=http: the writes' work (its statements, their parameters, the group commit) skipped.
+  const STORE = MODE === "writes";
+  const transact = STORE ? (fn) => committer.run(fn) : async () => undefined;
 
   // The principal: what the product's principal cache holds on a hit, keyed by the token's hash.
   const token = String(process.env.FLOOR_TOKEN);
@@ -149,7 +154,7 @@ function writesServer() {
     const displayName = typeof data.displayName === "string" ? data.displayName : null;
     const active = data.active !== false;
     try {
-      await committer.run(async () => {
+      await transact(async () => {
         const info = s.insertUser.run(id, p.orgId, data.userName, foldCase(data.userName), externalId, displayName, active ? 1 : 0, "managed", "standard",
           0, 0, primary, JSON.stringify(data), 1, now, now);
         const seq = Number(info.lastInsertRowid);
@@ -194,7 +199,7 @@ function writesServer() {
     }
     const now = new Date().toISOString();
     let found = true;
-    await committer.run(async () => {
+    await transact(async () => {
       let removed = 0;
       let added = 0;
       for (const u of remove) removed += s.remove.run(p.orgId, groupId, p.orgId, u).changes;
@@ -216,7 +221,7 @@ function writesServer() {
   function findByUserName(p, url, res) {
     const m = USERNAME_EQ.exec(url.searchParams.get("filter") ?? "");
     if (!m) return error(res, 400, "the floor takes filter=userName eq \"...\" only");
-    const row = s.byUserName.get(p.orgId, foldCase(m[1]));
+    const row = STORE ? s.byUserName.get(p.orgId, foldCase(m[1])) : undefined;
     const resources = row ? [{ schemas: [USER_SCHEMA], id: row[1], userName: row[3], ...JSON.parse(row[11]) }] : [];
     send(res, 200, JSON.stringify({ schemas: [LIST], totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, Resources: resources }));
   }

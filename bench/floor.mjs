@@ -12,7 +12,10 @@
 //   users.post         POST /Users, bench-shaped user (bench/fixtures.ts)
 //   entra.cycle        GET userName eq (a miss), POST, PATCH Add to a 10-member group; users/s, CPU a user
 //   npm run build && npx tsc -p bench/tsconfig.json && node bench/floor.mjs [--tree DIR] [--users 100000]
-//     [--seconds 3] [--warmup 1] [--rounds 2] [--connections 10] [--scenarios baseline,groups.member.small,...] [--count N]
+//     [--seconds 3] [--warmup 1] [--rounds 2] [--connections 10] [--scenarios baseline,groups.member.small,...] [--no-split] [--count N]
+// The write scenarios also run a third server, the floor without the store (FLOOR_MODE=http: the
+// same requests read, parsed, authenticated and answered, without a statement, commit or fsync), so
+// the floor splits into HTTP and the store's work; --no-split leaves it out.
 // --count N: no timed run; the SQLite statements and WAL pages of one POST and one member PATCH on each
 // server, N of each sent one at a time (bench/write-cost-hook.cjs preloaded), to check both write the same.
 // BENCH_SERVER_LOG=FILE keeps the servers' output.
@@ -40,6 +43,7 @@ const WARMUP = Number(arg("warmup", 1));
 const ROUNDS = Number(arg("rounds", 2));
 const CONNECTIONS = Number(arg("connections", 10));
 const COUNT = Number(arg("count", 0));
+const SPLIT = !process.argv.includes("--no-split");
 const SCENARIOS = String(arg("scenarios", "baseline,groups.member.small,groups.member.big.entra,users.post,entra.cycle")).split(",");
 
 const DIST_BENCH = join(SELF, "dist-bench", "bench");
@@ -165,6 +169,7 @@ try {
   };
   const productDb = copy("product");
   const floorDb = copy("floor");
+  const httpDb = SPLIT ? copy("http") : null;
   const Database = createRequire(join(TREE, "dist", "main.js"))("better-sqlite3");
   const TABLES = ["users", "user_emails", "group_members", "audit_events"];
   const counts = (file) => {
@@ -192,15 +197,18 @@ try {
   const hello = await serve("floor: node:http hello", floorScript, { FLOOR_MODE: "hello", FLOOR_TREE: TREE, FLOOR_BODY: JSON.stringify(BASELINE_USER) });
   const product = await serve(`orgscim (${TREE})`, join(TREE, "dist", "main.js"), productEnv);
   const floor = await serve("floor", floorScript, floorEnv);
+  const bare = SPLIT ? await serve("floor without the store", floorScript, { ...floorEnv, FLOOR_MODE: "http", FLOOR_DB: httpDb }) : null;
   log(`servers on core ${SERVER_CORE}, load on core ${LOAD_CORE}; ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s a run, ${ROUNDS} rounds; load average ${loadStart}`);
 
   const rows = [];
   for (const scenario of SCENARIOS) {
-    const pair = scenario === "baseline" ? [hello, express] : [floor, product];
+    const pair = scenario === "baseline" ? [hello, express] : [floor, product, ...(bare ? [bare] : [])];
     const runs = new Map(pair.map((s) => [s, []]));
     const tally = (s, r) => { for (const code of ["201", "204"]) s.answered[code] += r.statuses[code] ?? 0; };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const s of round % 2 === 0 ? pair : [...pair].reverse()) {
+      // A B, B A, ... (with the floor without the store: A B C, B C A, C A B, ...)
+      const order = pair.length === 2 ? (round % 2 === 0 ? pair : [...pair].reverse()) : pair.map((_, i) => pair[(i + round) % pair.length]);
+      for (const s of order) {
         await drain(s.url);
         const job = { scenario, url: s.url, ctx: data.ctx, connections: CONNECTIONS, duration: WARMUP, warmup: 0, sequential: 0, sequentialSeconds: 0 };
         if (WARMUP > 0) tally(s, await load.run(job));
@@ -229,7 +237,7 @@ try {
         us: median(rs.map((x) => x.usPerUnit)), best: Math.min(...rs.map((x) => x.usPerUnit)), main: median(rs.map((x) => x.usPerUnit * x.mainShare)), others: median(rs.map((x) => x.others)), notOk: rs.reduce((a, x) => a + x.notOk, 0),
       };
     };
-    rows.push({ scenario, floor: sum(pair[0]), product: sum(pair[1]) });
+    rows.push({ scenario, floor: sum(pair[0]), product: sum(pair[1]), bare: pair[2] ? sum(pair[2]) : null });
   }
 
   const loadEnd = loadavg();
@@ -244,7 +252,15 @@ try {
     console.log(`| ${what} | ${f0(f.units)} ${unitOf(scenario)} | ${f0(p.units)} | ${(p.units / f.units).toFixed(2)} | ${f0(f.us)} (${f0(f.best)}) | ${f0(f.main)} | ${f0(p.us)} (${f0(p.best)}) | ${f0(p.main)} | ` +
       `${f0(p.us - f.us)} | ${((100 * (p.us - f.us)) / p.us).toFixed(0)}% | ${f0(1e6 / f.best)} ${unitOf(scenario)} | ${f0(1e6 / p.best)} | ${f.p99} / ${p.p99} | ${f.others.toFixed(2)} / ${p.others.toFixed(2)} |`);
   }
-  const bad = rows.flatMap((r) => [r.floor, r.product]).filter((x) => x.notOk > 0);
+  if (rows.some((r) => r.bare)) {
+    console.log("\nThe floor split: without the store (FLOOR_MODE=http: the same requests read, parsed, authenticated and answered, no statement, commit or fsync) and the store's part (floor - that), µs CPU a request, medians");
+    console.log("| scenario | floor | without the store | of it, main thread | the store's part | its share of the floor |");
+    console.log("|---|---|---|---|---|---|");
+    for (const { scenario, floor: f, bare: b } of rows) {
+      if (b) console.log(`| ${scenario} | ${f0(f.us)} | ${f0(b.us)} (${f0(b.best)}) | ${f0(b.main)} | ${f0(f.us - b.us)} | ${((100 * (f.us - b.us)) / f.us).toFixed(0)}% |`);
+    }
+  }
+  const bad = rows.flatMap((r) => [r.floor, r.product, ...(r.bare ? [r.bare] : [])]).filter((x) => x.notOk > 0);
   for (const x of bad) console.log(`note: ${x.label} answered ${x.notOk} requests not 2xx`);
 
   // The same data written: the rows each server added, against its 201 (created) and 204 (members changed) answers.
