@@ -160,7 +160,45 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       await reconcileIndexes(db, 11, "audit_events", AUDIT_INDEXES_V11, KNOWN(INDEXES_V1, { audit_events: AUDIT_INDEXES_V8 }), log);
     },
   },
+  {
+    version: 12,
+    name: "a user without emails whose userName is an email address holds that address",
+    // As SQLite's migration 29 (docs/security.md case 85): primaryEmailLower, what "managed
+    // elsewhere" reads, held the emails' primary only; writes since keep the user's address
+    // (src/domain/user-address.ts), and the users written before get it here, BACKFILL_BATCH at a time.
+    up: async (db, log) => {
+      const filled = await backfillUserNameAddresses(db, BACKFILL_BATCH);
+      if (filled > 0) log(`MongoDB migration 12: ${filled} user(s) given their email userName as their address`);
+    },
+  },
 ];
+
+/** looksLikeEmail (src/domain/user-checks.ts) when migration 12 was written, frozen. */
+const EMAIL_SHAPED_12 = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * Migration 12's data part: users without primaryEmailLower whose userName is an email address get
+ * it, lower-cased as ./docs.ts keeps it; walked by _id, `batch` at a time (exported for its test).
+ */
+export async function backfillUserNameAddresses(db: MigrationDb, batch: number): Promise<number> {
+  const users = db.collection("users");
+  let filled = 0;
+  let after = "";
+  for (;;) {
+    const rows = await users.find({ primaryEmailLower: null, _id: { $gt: after } }, { projection: { orgId: 1, userName: 1 } }).sort({ _id: 1 }).limit(batch).toArray();
+    if (rows.length === 0) return filled;
+    after = String(rows[rows.length - 1]!._id);
+    const shaped = rows.filter((d) => typeof d.userName === "string" && EMAIL_SHAPED_12.test(d.userName));
+    if (shaped.length === 0) continue;
+    await users.bulkWrite(shaped.map((d) => ({
+      updateOne: {
+        filter: { _id: { $eq: String(d._id) }, orgId: { $eq: d.orgId }, primaryEmailLower: null },
+        update: { $set: { primaryEmailLower: (d.userName as string).toLowerCase() } },
+      },
+    })), { ordered: false });
+    filled += shaped.length;
+  }
+}
 
 const BACKFILL_BATCH = 1000;
 
