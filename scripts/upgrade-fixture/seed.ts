@@ -56,6 +56,8 @@ async function main() {
       emails: [{ value: userName, type: "work", primary: true }, { value: `alt${i}@fixture.test`, type: "home" }], active: i !== 5,
     }));
   }
+  // A user without emails whose userName is an address: migration 29 gives it that address (docs/security.md case 85).
+  users.push(await call("POST", "/scim/v2/Users", { schemas: [U], userName: "no.emails@fixture.test", externalId: "ext-12" }));
   const id = (i: number): string => users[i]?.id ?? "";
   await call("PATCH", `/scim/v2/Users/${id(1)}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "urn:ietf:params:scim:schemas:extension:orgscim:2.0:User:orgRole", value: "administrator" }] });
   await call("DELETE", `/scim/v2/Users/${id(11)}`);

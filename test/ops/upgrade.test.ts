@@ -68,15 +68,15 @@ describe("a store written by the previous schema version", () => {
       expect(versionsOf(file).pop()).toBe(latestSchemaVersion());
       const all = await call("GET", `${scim}/Users?count=100`, TOKEN);
       expect(all.status).toBe(200);
-      expect(all.body.totalResults).toBe(12); // 12 created, 1 deleted, 1 invited (pending)
-      expect(all.body.Resources).toHaveLength(12);
+      expect(all.body.totalResults).toBe(13); // 13 created, 1 deleted, 1 invited (pending)
+      expect(all.body.Resources).toHaveLength(13);
       const zoe = await call("GET", `${scim}/Users?filter=${encodeURIComponent('userName eq "ZOË.ÜNÏCODE@fixture.test"')}`, TOKEN);
       expect(zoe.body.totalResults).toBe(1);
       const groups = await call("GET", `${scim}/Groups?filter=${encodeURIComponent('displayName eq "Engineering"')}`, TOKEN);
       expect(groups.body.Resources[0].members).toHaveLength(5);
       const created = await call("POST", `${scim}/Users`, TOKEN, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "after-upgrade@fixture.test" });
       expect(created.status).toBe(201);
-      expect((await call("GET", `${scim}/Users?count=1`, TOKEN)).body.totalResults).toBe(13);
+      expect((await call("GET", `${scim}/Users?count=1`, TOKEN)).body.totalResults).toBe(14);
       // The audit trail, copied by the migrations since (26, 27: new indexes), lists every event the old server recorded.
       const recorded = events.filter((e) => e.imported === null).map((e) => e.id);
       expect(recorded.length).toBeGreaterThan(10);
@@ -89,6 +89,14 @@ describe("a store written by the previous schema version", () => {
       await running.stop();
     }
     execFileSync(process.execPath, [checkInvariants, "--quiet"], { env: { ...process.env, DATABASE_URL: `sqlite:${file}` } });
+    // Migration 29 (case 85): the user made without emails holds its email userName as its address; the others keep theirs.
+    const after = new Database(file, { readonly: true });
+    const addresses = after.prepare("SELECT user_name, primary_email FROM users WHERE user_name IN ('no.emails@fixture.test', 'user3@fixture.test')").all();
+    after.close();
+    expect(addresses).toEqual(expect.arrayContaining([
+      { user_name: "no.emails@fixture.test", primary_email: "no.emails@fixture.test" }, { user_name: "user3@fixture.test", primary_email: "user3@fixture.test" },
+    ]));
+    expect(addresses).toHaveLength(2);
   });
 });
 

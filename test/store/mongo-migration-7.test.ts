@@ -29,6 +29,8 @@ describe("MongoDB migration 7 (memberships have an id and a created time)", () =
       { _id: "GPb", orgId: "OB", seq: 1, displayName: "B", builtin: false, created: t(1) },
     );
     for (let i = 0; i < 30; i++) db.docs("users").push({ _id: `USx${i}`, orgId: "OA", seq: 10 + i, userName: `x${i}@acme.test`, displayName: null, created: t(2) });
+    // As every release wrote them: a userNameLower (unique per organization; migration 12 writes to these users).
+    for (const u of db.docs("users")) u.userNameLower = String(u.userName).toLowerCase();
     const m = (g: string, u: string, orgId = "OA") => ({ _id: `${g}:${u}`, orgId, groupId: g, userId: u, userSeq: 1 });
     db.docs("group_members").push(m("GPold", "USone"), m("GPold", "UStwo"), m("GPnew", "USone"), m("GPb", "USb", "OB"));
     for (let i = 0; i < 30; i++) db.docs("group_members").push(m("GPold", `USx${i}`));

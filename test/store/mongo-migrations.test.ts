@@ -96,7 +96,7 @@ describe("MongoDB migrations", () => {
     await migrateMongo(asDb(db), MIGRATION_STEPS.filter((s) => s.version < 11));
     expect(indexesOf(db, "audit_events").map((i) => i.name)).toEqual(expect.arrayContaining(["orgId_1_seq_1", "orgId_1_time_1", "orgId_1_action_1_seq_1"]));
     const log: string[] = [];
-    expect(await migrateMongo(asDb(db), MIGRATION_STEPS, { log: (m) => log.push(m) })).toEqual([11]);
+    expect(await migrateMongo(asDb(db), MIGRATION_STEPS, { log: (m) => log.push(m) })).toEqual([11, 12]);
     expect(indexesOf(db, "users").find((i) => i.name === "orgId_1_orgRole_1")).toEqual({ name: "orgId_1_orgRole_1", key: { orgId: 1, orgRole: 1 }, partialFilterExpression: { orgRole: "owner" } });
     expect(indexesOf(db, "audit_events").map((i) => i.name)).not.toEqual(expect.arrayContaining(["orgId_1_seq_1"]));
     for (const name of ["users", "audit_events"]) expect(indexesOf(db, name)).toEqual(wanted(INDEXES[name] ?? []));
