@@ -186,6 +186,8 @@ try {
   const floorEnv = { FLOOR_MODE: "writes", FLOOR_TREE: TREE, FLOOR_DB: floorDb, FLOOR_TOKEN: data.ctx.token };
   if (COUNT > 0) {
     await countWork(data.ctx, [["floor", floorScript, floorEnv], [`orgscim (${TREE})`, join(TREE, "dist", "main.js"), productEnv]]);
+    loadChild.kill();
+    rmSync(dir, { recursive: true, force: true }); // process.exit skips the finally below
     process.exit(0);
   }
   const serve = async (label, script, env) => {
