@@ -263,7 +263,7 @@ class Recorder {
         if (ok && before) this.groupChanged(before, null);
         return ok;
       },
-      addMembers: async (orgId, groupId, userIds, created) => membersOf(orgId, groupId, await tx.groups.addMembers(orgId, groupId, userIds, created)),
+      addMembers: async (orgId, groupId, userIds, created, options) => membersOf(orgId, groupId, await tx.groups.addMembers(orgId, groupId, userIds, created, options)),
       removeMembers: async (orgId, groupId, userIds) => membersOf(orgId, groupId, await tx.groups.removeMembers(orgId, groupId, userIds)),
       removeAllMembers: async (orgId, groupId) => membersOf(orgId, groupId, await tx.groups.removeAllMembers(orgId, groupId)),
       touch: async (orgId, groupId, lastModified) => {

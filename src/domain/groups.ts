@@ -100,10 +100,28 @@ async function membersAre(tx: Repos, orgId: string, groupId: string, ids: readon
   return (await tx.groups.listMembers(orgId, groupId, wanted.size)).every((m) => wanted.has(m.id));
 }
 
+/**
+ * Adds `ids` to a group that grants no org role: the insert takes the organization's users (not
+ * independent members) only, and the ids are looked up only when it added fewer than named (some
+ * were members already, or name no such user): an IdP's add of new members reads no user first.
+ * A refused id throws, which undoes the insert with the transaction.
+ */
+async function addMembersChecked(tx: Repos, orgId: string, groupId: string, ids: string[], now: string): Promise<number> {
+  if (ids.length > MAX_MEMBERS_PER_REQUEST) throw Errors.tooManyMembers(MAX_MEMBERS_PER_REQUEST);
+  const unique = once(ids);
+  const added = await tx.groups.addMembers(orgId, groupId, unique, now, { skipIndependent: true });
+  if (added < unique.length) await checkMembers(tx, orgId, unique, null);
+  return added;
+}
+
 async function applyMemberChanges(tx: Repos, orgId: string, groupId: string, changes: MemberChange[], binding: GroupBinding | null, now: string): Promise<{ added: number; removed: number }> {
   let added = 0;
   let removed = 0;
   for (const c of changes) {
+    if (c.kind === "add" && binding?.kind !== "orgRole") {
+      added += await addMembersChecked(tx, orgId, groupId, c.ids, now);
+      continue;
+    }
     if (c.kind === "add" || c.kind === "replace") await checkMembers(tx, orgId, c.ids, binding);
     if (c.kind === "replace" && (await membersAre(tx, orgId, groupId, c.ids))) continue;
     if (c.kind === "removeAll" || c.kind === "replace") removed += await tx.groups.removeAllMembers(orgId, groupId);

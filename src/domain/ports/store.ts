@@ -181,10 +181,12 @@ export interface GroupRepo {
   list(orgId: string, query: ListQuery): Promise<ListResult<GroupRecord>>;
   /**
    * Inserts membership rows that do not exist yet, each with a new membership id and `created`
-   * (default: now); answers how many were added. Ids must be users of orgId. An existing
-   * membership keeps its id and created time.
+   * (default: now); answers how many were added. An id that names no user of orgId adds nothing,
+   * nor, with `skipIndependent`, one that names an independent member (so what may be added is
+   * what existingUserIds finds without includeIndependent). An existing membership keeps its id
+   * and created time.
    */
-  addMembers(orgId: string, groupId: string, userIds: string[], created?: string): Promise<number>;
+  addMembers(orgId: string, groupId: string, userIds: string[], created?: string, options?: { skipIndependent?: boolean }): Promise<number>;
   removeMembers(orgId: string, groupId: string, userIds: string[]): Promise<number>;
   removeAllMembers(orgId: string, groupId: string): Promise<number>;
   /**

@@ -64,7 +64,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
     },
     list: (orgId, q) => listPage(c, "groups", GROUP_MAP, orgId, q.excludeBuiltin ? { orgId: { $eq: orgId }, builtin: { $eq: false } } : { orgId: { $eq: orgId } }, q, toGroup),
 
-    async addMembers(orgId, groupId, userIds, created) {
+    async addMembers(orgId, groupId, userIds, created, options) {
       const ids = unique(userIds);
       if (ids.length === 0) return 0;
       // Writes, not reads, of the group and of the users (./updates.ts memberWrites): a transaction
@@ -77,7 +77,7 @@ export function mongoGroups(c: MongoCtx): GroupRepo {
       const touched = await c.run("write", (o) => users().updateMany(w.users.filter, w.users.update, o));
       if (touched.matchedCount === 0) return 0;
       const found = await c.run("read", (o) =>
-        users().find({ orgId: { $eq: orgId }, _id: { $in: ids } }, { ...o, projection: { seq: 1 } }).toArray());
+        users().find({ orgId: { $eq: orgId }, _id: { $in: ids }, ...(options?.skipIndependent ? { status: { $ne: "independent" } } : {}) }, { ...o, projection: { seq: 1 } }).toArray());
       if (found.length === 0) return 0;
       const ops = memberUpserts(orgId, groupId, found.map((u) => ({ id: u._id, seq: seqOf("users", u) })), created ?? new Date().toISOString(), () => newId("GM"));
       return c.run("write", async (o) => {

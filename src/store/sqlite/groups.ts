@@ -47,6 +47,18 @@ const toGroupRef = (r: GroupRefRow): GroupRef => ({
   id: r.id, display: r.display_name, builtin: r.builtin === 1, binding: r.binding ? (JSON.parse(r.binding) as GroupBinding) : null,
 });
 
+/** The insert of a call's members (`add`), `where` narrowing the users it takes. */
+const addSql = (where: string) => `INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
+  SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), j.value ->> 1, @created
+  FROM groups g CROSS JOIN json_each(@members) j CROSS JOIN users u
+  WHERE g.org_id = @org AND g.id = @group AND u.id = j.value ->> 0 AND u.org_id = g.org_id${where} ORDER BY j.key`;
+/** The insert of one member (`addOne`), `where` narrowing the user it takes. */
+const addOneSql = (where: string) => `INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
+  SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), @membership, @created
+  FROM groups g CROSS JOIN users u WHERE g.org_id = @org AND g.id = @group AND u.id = @user AND u.org_id = g.org_id${where}`;
+/** Users that existingUserIds finds without includeIndependent (userExists). */
+const MEMBERS_ONLY = " AND u.status <> 'independent'";
+
 export function sqliteGroups(db: Database.Database): GroupRepo {
   const s = {
     insert: db.prepare(`INSERT INTO groups (id, org_id, display_name, display_name_fold, external_id, builtin, binding, data, version, created, last_modified)
@@ -60,15 +72,13 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     // order given (the group found once, each user by its id): a statement costs in proportion to
     // the pages its transaction touched before it (./users-batch.ts says why), so one a member made
     // adding a batch of members quadratic. OR IGNORE: an existing membership keeps its id and time.
-    add: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
-      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), j.value ->> 1, @created
-      FROM groups g CROSS JOIN json_each(@members) j CROSS JOIN users u
-      WHERE g.org_id = @org AND g.id = @group AND u.id = j.value ->> 0 AND u.org_id = g.org_id ORDER BY j.key`),
+    add: db.prepare(addSql("")),
     // One member (a create's role group, an IdP's PATCH of one member): the same row as `add` makes,
     // without the JSON array (json_each, its parse and the sort by key): ~30 µs less a membership.
-    addOne: db.prepare(`INSERT OR IGNORE INTO group_members (group_seq, user_seq, org_id, user_id, display, id, created)
-      SELECT g.seq, u.seq, g.org_id, u.id, coalesce(u.display_name, u.user_name), @membership, @created
-      FROM groups g CROSS JOIN users u WHERE g.org_id = @org AND g.id = @group AND u.id = @user AND u.org_id = g.org_id`),
+    addOne: db.prepare(addOneSql("")),
+    // The same, for members only (skipIndependent): the users' status read by the insert itself.
+    addMembersOnly: db.prepare(addSql(MEMBERS_ONLY)),
+    addOneMemberOnly: db.prepare(addOneSql(MEMBERS_ONLY)),
     membership: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM group_members m JOIN groups g ON g.seq = m.group_seq WHERE m.org_id = ? AND m.id = ?`),
     membershipOf: db.prepare(`SELECT ${MEMBERSHIP_COLUMNS} FROM group_members m JOIN groups g ON g.seq = m.group_seq
       WHERE m.group_seq = (SELECT seq FROM groups WHERE org_id = ? AND id = ?) AND m.user_seq = (SELECT seq FROM users WHERE org_id = ? AND id = ?)`),
@@ -101,10 +111,10 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     last_modified: g.lastModified,
   });
 
-  const addRows = (orgId: string, groupId: string, ids: string[], created: string) =>
+  const addRows = (orgId: string, groupId: string, ids: string[], created: string, membersOnly: boolean) =>
     ids.length === 0 ? 0
-      : ids.length === 1 ? s.addOne.run({ org: orgId, group: groupId, user: ids[0], membership: newId("GM"), created }).changes
-        : s.add.run({ org: orgId, group: groupId, members: JSON.stringify(ids.map((id) => [id, newId("GM")])), created }).changes;
+      : ids.length === 1 ? (membersOnly ? s.addOneMemberOnly : s.addOne).run({ org: orgId, group: groupId, user: ids[0], membership: newId("GM"), created }).changes
+        : (membersOnly ? s.addMembersOnly : s.add).run({ org: orgId, group: groupId, members: JSON.stringify(ids.map((id) => [id, newId("GM")])), created }).changes;
   const removeRows = (orgId: string, groupId: string, ids: string[]) => {
     let n = 0;
     for (const id of ids) n += s.remove.run(orgId, groupId, orgId, id).changes;
@@ -114,8 +124,8 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
   // (better-sqlite3's nested transaction) would be two more statements per call for nothing.
   const addAtomically = db.transaction(addRows);
   const removeAtomically = db.transaction(removeRows);
-  const addMany = (orgId: string, groupId: string, ids: string[], created: string) =>
-    (db.inTransaction ? addRows : addAtomically)(orgId, groupId, ids, created);
+  const addMany = (orgId: string, groupId: string, ids: string[], created: string, membersOnly: boolean) =>
+    (db.inTransaction ? addRows : addAtomically)(orgId, groupId, ids, created, membersOnly);
   const removeMany = (orgId: string, groupId: string, ids: string[]) => (db.inTransaction ? removeRows : removeAtomically)(orgId, groupId, ids);
 
   return {
@@ -131,7 +141,7 @@ export function sqliteGroups(db: Database.Database): GroupRepo {
     update: async (g, expected) => guard(() => s.update.run({ ...params(g), expected }).changes === 1),
     delete: async (orgId, id) => guard(() => s.delete.run(orgId, id).changes === 1),
     list: async (orgId, q) => guard(() => listPage(db, GROUP_MAP, "groups g", q.excludeBuiltin ? "g.builtin = 0" : "1 = 1", COLUMNS, orgId, q, (r) => toRecord(r as GroupRow))),
-    addMembers: async (orgId, groupId, ids, created) => guard(() => addMany(orgId, groupId, ids, created ?? new Date().toISOString())),
+    addMembers: async (orgId, groupId, ids, created, options) => guard(() => addMany(orgId, groupId, ids, created ?? new Date().toISOString(), options?.skipIndependent === true)),
     removeMembers: async (orgId, groupId, ids) => guard(() => removeMany(orgId, groupId, ids)),
     removeAllMembers: async (orgId, groupId) => guard(() => s.removeAll.run(orgId, groupId).changes),
     listMembers: async (orgId, groupId, limit, after) => guard(() =>

@@ -226,6 +226,19 @@ export function basics(it_: ContractIt, store: () => Store): void {
     expect(await store().groups.countMembers(b.id, theirs.id)).toBe(0);
   });
 
+  it_("adds an independent member only without skipIndependent (what existingUserIds finds without includeIndependent is what it adds)", async () => {
+    const org = anOrg(); await store().orgs.insert(org);
+    const g = aGroup(org.id); await store().groups.insert(g);
+    const [managed, independent] = [aUser(org.id), aUser(org.id, { status: "independent", orgRole: null })];
+    for (const u of [managed, independent]) await store().users.insert(u);
+    expect(await store().groups.addMembers(org.id, g.id, [independent.id], undefined, { skipIndependent: true })).toBe(0);
+    expect(await store().groups.addMembers(org.id, g.id, [independent.id, managed.id], undefined, { skipIndependent: true })).toBe(1);
+    expect((await store().groups.listMembers(org.id, g.id, 10)).map((m) => m.id)).toEqual([managed.id]);
+    expect(await store().groups.existingUserIds(org.id, [independent.id, managed.id])).toEqual(new Set([managed.id]));
+    expect(await store().groups.addMembers(org.id, g.id, [independent.id])).toBe(1);
+    expect(await store().groups.countMembers(org.id, g.id)).toBe(2);
+  });
+
   it_("throws UniqueViolation(displayName) for a group name that differs only in case", async () => {
     const org = anOrg(); await store().orgs.insert(org);
     await store().groups.insert(aGroup(org.id, { displayName: "Engineering" }));
