@@ -20,15 +20,26 @@ const IDENTITY_KEY = /^(id|[a-z]+Id)$/;
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Whether `k` names a secret: never recorded. */
-const isSecret = (k: string): boolean => SECRET_KEYS.has(k.toLowerCase());
+/**
+ * The lengths of SECRET_KEYS. A key that lowers to one of them has its length: the only characters
+ * that lower to ASCII letters are those letters and the Kelvin sign (one UTF-16 unit to one), so a
+ * key of another length is no secret and is never lowered (a lowered copy a key: every key of every
+ * audited change passes here).
+ */
+const SECRET_LENGTHS = new Set([...SECRET_KEYS].map((k) => k.length));
 
-/** The value without its secrets (a copy; the input is not changed). */
+/** Whether `k` names a secret: never recorded. */
+const isSecret = (k: string): boolean => SECRET_LENGTHS.has(k.length) && SECRET_KEYS.has(k.toLowerCase());
+
+/** The value without its secrets (a copy; the input is not changed). Its keys read in place: no [key, value] pair made each. */
 export function withoutSecrets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutSecrets);
   if (!isPlain(v)) return v;
   const out: Plain = {};
-  for (const [k, x] of Object.entries(v)) if (!isSecret(k) && x !== undefined) out[k] = withoutSecrets(x);
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    if (x !== undefined && !isSecret(k)) out[k] = withoutSecrets(x);
+  }
   return out;
 }
 

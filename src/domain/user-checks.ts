@@ -176,10 +176,10 @@ export async function uniquenessError(repos: Repos, orgId: string, e: unknown, u
 export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecord, options?: { fresh?: boolean }): Promise<GroupRef[]> {
   const role = user.status === "managed" ? user.orgRole : null;
   const target = role ? orgRoleGroupId(user.orgId, role) : null;
+  if (options?.fresh) return target && role ? joinFresh(tx, clock, user, target, role) : [];
   const now = isoNow(clock);
   const added: GroupRef[] = [];
   for (const gid of allOrgRoleGroupIds(user.orgId)) {
-    if (options?.fresh && gid !== target) continue;
     const changed = gid === target
       ? await tx.groups.addMembers(user.orgId, gid, [user.id])
       : await tx.groups.removeMembers(user.orgId, gid, [user.id]);
@@ -187,6 +187,13 @@ export async function syncOrgRoleGroups(tx: Repos, clock: Clock, user: UserRecor
     if (changed > 0 && role && gid === target) added.push(orgRoleGroupRef(user.orgId, role));
   }
   return added;
+}
+
+/** syncOrgRoleGroups for a user inserted in this transaction: added to the group of their role, the only one touched. */
+async function joinFresh(tx: Repos, clock: Clock, user: UserRecord, target: string, role: OrgRole): Promise<GroupRef[]> {
+  if (await tx.groups.addMembers(user.orgId, target, [user.id]) === 0) return [];
+  await tx.groups.touch(user.orgId, target, isoNow(clock));
+  return [orgRoleGroupRef(user.orgId, role)];
 }
 
 /**

@@ -78,9 +78,9 @@ export function orgRoleOf(v: unknown): OrgRole {
   return role;
 }
 
-/** Splits coerced attributes into what the domain takes. */
+/** Splits coerced attributes into what the domain takes. `c` is the caller's to give away: its core becomes the input's data. */
 export function toUserInput(c: Coerced): UserInput {
-  const data: Record<string, unknown> = { ...c.core };
+  const data: Record<string, unknown> = c.core;
   for (const [urn, attrs] of c.extensions) if (urn !== ORGSCIM_USER_SCHEMA && Object.keys(attrs).length > 0) data[urn] = attrs;
   const input: UserInput = { data };
   const ext = c.extensions.get(ORGSCIM_USER_SCHEMA);

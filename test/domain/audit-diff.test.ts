@@ -34,6 +34,12 @@ describe("auditChange", () => {
     expect(input).toEqual({ password: "x" }); // a copy: the caller's object is untouched
   });
 
+  it("drops a secret's key however its letters are spelt, and keeps every other key whatever its length", () => {
+    // The Kelvin sign (U+212A) lowers to an ASCII k: "to\u212Aen" is a "token" key.
+    const out = withoutSecrets({ "to\u212Aen": "t", "TOKENHASH": "h", "PlainText": "p", pass: 1, passwords: 2, tokens: 3, hashes: 4, h: 5, "": 6 });
+    expect(out).toEqual({ pass: 1, passwords: 2, tokens: 3, hashes: 4, h: 5, "": 6 });
+  });
+
   it("compares as without secrets and undefined: a change of a secret alone is no change, an undefined value is absent", () => {
     const out = auditChange(
       { userId: "US1", data: { password: "old", keep: 1 }, nickName: undefined, title: "Eng" },
