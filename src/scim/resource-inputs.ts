@@ -13,6 +13,7 @@ import { coerceBody, coerceGuardedBody } from "./coerce";
 import { patchableGroup, toGroupInput } from "./group-resource";
 import { applyPatch } from "./patch/apply";
 import { splitMemberOps } from "./patch/members";
+import { plainMemberOps } from "./patch/plain-member-ops";
 import { parsePatchRequest } from "./patch/parse-request";
 import { GROUPS, USERS } from "./resource-types";
 import type { ScimProfile } from "./quirks";
@@ -54,6 +55,9 @@ export interface GroupChange {
 
 /** A PATCH /Groups body: member operations become row changes, the others a transform. */
 export function groupPatchOf(body: unknown, profile: ScimProfile): GroupChange {
+  // An IdP's change of members in its plain forms, read as the general parse would read it.
+  const plain = plainMemberOps(body, profile);
+  if (plain !== null) return { transform: null, changes: plain };
   const { memberOps, otherOps } = splitMemberOps(parsePatchRequest(body, GROUPS.schema, profile));
   const transform = otherOps.length === 0 ? null : (current: GroupRecord) =>
     groupInputOf({ ...applyPatch(patchableGroup(current), otherOps), schemas: [GROUP_SCHEMA] }, profile);
