@@ -4,8 +4,8 @@
  */
 import { createReadStream } from "node:fs";
 import { availableParallelism } from "node:os";
-import { createInterface } from "node:readline";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { fileLines } from "./file-lines";
 import { readLine, type ReadLine } from "./import-lines";
 
 
@@ -25,7 +25,6 @@ type FromReader =
 
 async function readerThread(file: string): Promise<void> {
   const port = parentPort!;
-  const input = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
   let inFlight = 0;
   let wake: (() => void) | null = null;
   port.on("message", () => {
@@ -42,15 +41,17 @@ async function readerThread(file: string): Promise<void> {
     while (inFlight >= AHEAD) await new Promise<void>((resolve) => (wake = resolve));
   };
   try {
-    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-      n += 1;
-      if (n === 1) {
-        port.postMessage({ header: text } satisfies FromReader);
-        continue;
+    for await (const texts of fileLines(file)) {
+      for (const text of texts) {
+        n += 1;
+        if (n === 1) {
+          port.postMessage({ header: text } satisfies FromReader);
+          continue;
+        }
+        const r = readLine(n, text);
+        if (r) chunk.push(r);
+        if (chunk.length >= CHUNK) await send();
       }
-      const r = readLine(n, text);
-      if (r) chunk.push(r);
-      if (chunk.length >= CHUNK) await send();
     }
     if (n === 0) port.postMessage({ header: undefined } satisfies FromReader);
     if (chunk.length > 0) await send();
@@ -87,22 +88,43 @@ export function readFile(file: string, cores = availableParallelism()): FileRead
 }
 
 function readHere(file: string): FileReader {
-  const input = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
-  const it = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const it = fileLines(file);
   let n = 0;
-  const header = it.next().then((r) => {
-    if (!r.done) n = 1;
-    return r.done ? undefined : r.value;
-  });
+  let texts: string[] = [];
+  let at = 0;
+  let stopped = false;
+  /** The next line, or undefined at the end of the file. */
+  const next = async (): Promise<string | undefined> => {
+    while (at === texts.length) {
+      const r = stopped ? { done: true as const } : await it.next();
+      if (r.done) return undefined;
+      texts = r.value;
+      at = 0;
+    }
+    n += 1;
+    return texts[at++];
+  };
+  const header = next();
   async function* reads(): AsyncGenerator<ReadLine> {
     await header;
-    for (let next = await it.next(); !next.done; next = await it.next()) {
-      n += 1;
-      const r = readLine(n, next.value);
-      if (r) yield r;
+    for (;;) {
+      while (at < texts.length) {
+        n += 1;
+        const r = readLine(n, texts[at++]!);
+        if (r) yield r;
+      }
+      const r = stopped ? { done: true as const } : await it.next();
+      if (r.done) return;
+      texts = r.value;
+      at = 0;
     }
   }
-  return { header, reads: reads(), lines: () => n, stop: async () => input.destroy() };
+  return {
+    header, reads: reads(), lines: () => n, stop: async () => {
+      stopped = true;
+      await it.return(undefined);
+    },
+  };
 }
 
 /** Counts the lines of a file (the newlines, and a last line without one): the total a progress bar shows. */
