@@ -93,7 +93,7 @@ async function stateOf(store: Store, t: Target): Promise<unknown> {
 
 /** The store without its lookups of many (UserRepo's optional *Many): planning asks one line at a time. */
 function oneByOne(store: Store): Store {
-  const { findManyByUserName: _n, findManyByPrimaryEmail: _e, managedElsewhereAmong: _m, ...users } = store.users;
+  const { findManyByUserName: _n, findManyByPrimaryEmail: _e, findManagedElsewhere: _m, ...users } = store.users;
   return { ...store, users };
 }
 

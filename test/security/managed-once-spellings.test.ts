@@ -72,7 +72,7 @@ describe.each(STORES)("the managed-once question at the store (%s)", (_name, ope
       const neighbour = `${local.toLowerCase()}x@${asked.domain}`;
       const seen = {
         one: await store.users.isManagedElsewhere(other.id, same),
-        many: [...((await store.users.managedElsewhereAmong?.(other.id, [neighbour, same])) ?? new Set([same]))],
+        many: [...((await store.users.findManagedElsewhere?.(other.id, [neighbour, same])) ?? new Set([same]))],
         neighbour: await store.users.isManagedElsewhere(other.id, neighbour),
         home: await store.users.isManagedElsewhere(home.id, same),
       };

@@ -52,7 +52,7 @@ describe.each(STORES)("a managed user whose address is their userName, at the st
     const asked = `BOB@Home-${run}.test`;
     expect({
       one: await store.users.isManagedElsewhere(other.id, asked),
-      many: [...((await store.users.managedElsewhereAmong?.(other.id, [`x${asked}`, asked])) ?? new Set([asked]))],
+      many: [...((await store.users.findManagedElsewhere?.(other.id, [`x${asked}`, asked])) ?? new Set([asked]))],
       home: await store.users.isManagedElsewhere(home.id, asked),
     }).toEqual({ one: true, many: [asked], home: false });
   });

@@ -220,9 +220,9 @@ export class ImportState {
         for (const n of unheld) ov.known.byPrimaryEmail.set(n, byEmail.get(n) ?? null);
       }
     }
-    if (repo.managedElsewhereAmong && managed.size > 0) {
+    if (repo.findManagedElsewhere && managed.size > 0) {
       const asked = [...managed];
-      const elsewhere = await repo.managedElsewhereAmong(this.orgId, asked);
+      const elsewhere = await repo.findManagedElsewhere(this.orgId, asked);
       for (const e of asked) ov.known.managedElsewhere.set(e, elsewhere.has(e));
     }
   }
@@ -286,8 +286,8 @@ export class ImportState {
       this.domainOwners.set(domain, owner);
       if (owner !== null && owner !== this.orgId) throw domainOwnedElsewhere(asked.find((e) => emailDomain(e) === domain)!, domain);
     }
-    const taken = tx.users.managedElsewhereAmong
-      ? await tx.users.managedElsewhereAmong(this.orgId, asked)
+    const taken = tx.users.findManagedElsewhere
+      ? await tx.users.findManagedElsewhere(this.orgId, asked)
       : new Set((await Promise.all(asked.map(async (e) => ((await tx.users.isManagedElsewhere(this.orgId, e)) ? e : null)))).filter((e): e is string => e !== null));
     const first = asked.find((e) => taken.has(e));
     if (first !== undefined) throw managedElsewhere(first);

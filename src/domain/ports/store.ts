@@ -114,11 +114,13 @@ export interface UserRepo {
    * every string given exactly what the lookup of one answers (findByUserName, findByPrimaryEmail,
    * isManagedElsewhere), in a number of queries that does not grow with the list: a map from the
    * strings given to the users found (a string without an entry: null), or the set of the emails
-   * given that another organization manages.
+   * given that another organization manages. Named as reads (find...): the SQLite store answers a
+   * read called outside a transaction on its reader connection, and runs any other call as a
+   * transaction of its own (src/store/sqlite/routing.ts), which commits and waits for an fsync.
    */
   findManyByUserName?(orgId: string, userNames: readonly string[]): Promise<Map<string, UserRecord>>;
   findManyByPrimaryEmail?(orgId: string, emails: readonly string[]): Promise<Map<string, UserRecord>>;
-  managedElsewhereAmong?(orgId: string, emails: readonly string[]): Promise<Set<string>>;
+  findManagedElsewhere?(orgId: string, emails: readonly string[]): Promise<Set<string>>;
   countByRole(orgId: string, role: "owner"): Promise<number>;
   /** The member of orgId whose address is this one (user-address.ts: the primary email, else an email userName; case-insensitive), whatever its status (independent too). */
   findByPrimaryEmail(orgId: string, email: string): Promise<UserRecord | null>;

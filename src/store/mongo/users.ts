@@ -82,7 +82,7 @@ export function mongoUsers(c: MongoCtx): UserRepo {
       for (const d of docs) if (typeof d.primaryEmailLower === "string" && !first.has(d.primaryEmailLower)) first.set(d.primaryEmailLower, toUser(d));
       return new Map(emails.flatMap((e) => { const u = first.get(e.toLowerCase()); return u ? [[e, u] as const] : []; }));
     }),
-    managedElsewhereAmong: (orgId, emails) => managedElsewhere(orgId, emails),
+    findManagedElsewhere: (orgId, emails) => managedElsewhere(orgId, emails),
     countByRole: (orgId, role) => c.run("read", (o) => users().countDocuments({ orgId: { $eq: orgId }, orgRole: { $eq: role } }, o)),
     findByPrimaryEmail: (orgId, email) => c.run("read", async (o) => {
       const docs = await users().find({ orgId: { $eq: orgId }, primaryEmailLower: { $eq: email.toLowerCase() } }, o).sort({ seq: 1 }).limit(1).toArray();

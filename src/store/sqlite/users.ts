@@ -116,7 +116,7 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       WHERE u.org_id = ? AND u.user_name_fold = j.value AND u.status <> 'independent'`).raw(),
     byPrimaryEmails: db.prepare(`SELECT ${COLUMNS}, j.key FROM json_each(?) j CROSS JOIN users u
       WHERE u.seq = (SELECT v.seq FROM users v INDEXED BY users_primary_email WHERE v.primary_email = j.value COLLATE NOCASE AND v.org_id = ? ORDER BY v.seq LIMIT 1)`).raw(),
-    managedElsewhereAmong: db.prepare(`SELECT j.key, u.primary_email FROM json_each(?) j CROSS JOIN users u INDEXED BY users_primary_email
+    findManagedElsewhere: db.prepare(`SELECT j.key, u.primary_email FROM json_each(?) j CROSS JOIN users u INDEXED BY users_primary_email
       WHERE u.primary_email >= (${rangeOf("j.value").from}) COLLATE NOCASE AND u.primary_email < (${rangeOf("j.value").below}) COLLATE NOCASE
       AND (u.primary_email = j.value COLLATE NOCASE OR ${SPELT_OTHERWISE.replace(/primary_email/g, "u.primary_email")}) AND u.status = 'managed' AND u.org_id <> ?`).raw(),
     // The role as a literal: users_org_owner (migration 25) holds the owners only, and SQLite uses a
@@ -221,9 +221,9 @@ export function sqliteUsers(db: Database.Database): UserRepo {
       const rows = s.byPrimaryEmails.all(JSON.stringify(emails), orgId) as [...UserRow, number][];
       return new Map(rows.map((r) => [emails[r[15]]!, toRecord(r as unknown as UserRow)]));
     }),
-    managedElsewhereAmong: async (orgId, emails) => guard(() => {
+    findManagedElsewhere: async (orgId, emails) => guard(() => {
       const keys = emails.map(sqliteMailboxKey);
-      const rows = s.managedElsewhereAmong.all(JSON.stringify(keys), orgId) as [number, string][];
+      const rows = s.findManagedElsewhere.all(JSON.stringify(keys), orgId) as [number, string][];
       return new Set(rows.filter(([k, stored]) => sqliteMailboxKey(stored) === keys[k]).map(([k]) => emails[k]!));
     }),
     countByRole: async (orgId, role) => guard(() => {

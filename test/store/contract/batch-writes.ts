@@ -1,6 +1,6 @@
 /**
  * The store contract: lookups and writes of many at once (what an import uses). The lookups
- * (`findManyByUserName`, `findManyByPrimaryEmail`, `managedElsewhereAmong`, optional) answer for
+ * (`findManyByUserName`, `findManyByPrimaryEmail`, `findManagedElsewhere`, optional) answer for
  * each string what the lookup of one answers. `users.insertMany` (optional:
  * a store that has it keeps these rules) inserts a list of one organization's users in its order,
  * each found, counted and searchable as if inserted alone, and all or none; `groups.addMembers`
@@ -43,10 +43,10 @@ export function batchWrites(it_: ContractIt, store: () => Store): void {
       "nobody@acme.test", "", "ann@acme.test", "a\u0000b@acme.test",
     ];
     const users = store().users;
-    if (!users.findManyByUserName || !users.findManyByPrimaryEmail || !users.managedElsewhereAmong) throw new Error(`the ${store().kind} store lacks the lookups of many`);
+    if (!users.findManyByUserName || !users.findManyByPrimaryEmail || !users.findManagedElsewhere) throw new Error(`the ${store().kind} store lacks the lookups of many`);
     const byName = await users.findManyByUserName(org.id, asked);
     const byEmail = await users.findManyByPrimaryEmail(org.id, asked);
-    const elsewhere = await users.managedElsewhereAmong(org.id, asked);
+    const elsewhere = await users.findManagedElsewhere(org.id, asked);
     for (const a of asked) {
       expect([a, byName.get(a) ?? null]).toEqual([a, await users.findByUserName(org.id, a)]);
       expect([a, byEmail.get(a) ?? null]).toEqual([a, await users.findByPrimaryEmail(org.id, a)]);
