@@ -3,9 +3,8 @@
  * loop serves every request, so past its capacity the requests it holds wait for each other: each
  * turn of the loop takes as long as the requests read in it, and a request's latency is the length
  * of its turn (plus a group commit, src/store/sqlite/group-commit.ts). Bounding what is admitted
- * bounds that latency; ./write-shedding.ts refuses the excess at once (429, code 9009; decided on
- * arrival, answered after the writes admitted before it), which costs almost nothing, instead of
- * letting it queue behind the rest.
+ * bounds that latency; ./write-shedding.ts answers the excess at once (429, code 9009), which
+ * costs almost nothing, instead of letting it queue behind the rest.
  *
  * A request counts from its arrival (mounted before authentication and before any body is read)
  * until its answer is finished or its client has gone; one answered in the turn it arrived in

@@ -150,17 +150,15 @@ export const REFUSAL_WAIT_MAX_MS = 100;
 export const REFUSALS_PER_ANSWER = 1;
 
 /**
- * Pacing, per connection: when it may next be refused without pacing (ms, by `now`: its last
- * refusal's decision and pacing wait plus that refusal's Retry-After), and whether a refusal (paced,
- * or waiting for the writes admitted before it) waits on it now. Kept off the socket (no property
- * is added to it).
+ * Pacing, per connection: when it may next be refused at once (ms, by `now`: its last refusal's
+ * answer plus that refusal's Retry-After), and whether a paced refusal waits on it now. Kept off
+ * the socket (no property is added to it).
  */
 type Pacing = WeakMap<object, { until: number; waiting: boolean }>;
 
 /**
- * How long `req`'s refusal is paced before it is ordered after the admitted writes (0: not paced;
- * -1: another refusal waits on its connection, so it is answered at once), noting when the next
- * may go unpaced. One refusal waits on a connection at a time: a refusal pipelined behind
+ * How long `req`'s refusal waits before it is answered (0: at once), noting when the next may be
+ * answered at once. One paced refusal waits on a connection at a time: a refusal pipelined behind
  * it (HTTP/1.1 lets a client send requests without reading an answer) is answered at once, and
  * Node writes it after the waiting one, in order; once such answers fill the connection's buffer
  * Node stops reading it. Paced one after another, each held with a timer and nothing written, the
