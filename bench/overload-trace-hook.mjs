@@ -2,8 +2,7 @@
 // when Node parsed its headers ('request' event) and when its answer was finished, on
 // CLOCK_MONOTONIC (process.hrtime, ns), each with the CPU the server process had used by then
 // (process.cpuUsage, µs: every thread, all on the server's one core), and the client's X-Sent;
-// written to BENCH_TRACE_FILE at exit. A request closed without an answer (its client gone) is
-// noted at its close with status 0.
+// written to BENCH_TRACE_FILE at exit.
 import http from "node:http";
 import { writeFileSync } from "node:fs";
 
@@ -22,8 +21,6 @@ http.Server.prototype.emit = function (event, ...args) {
     const at = accepted.get(req.socket) ?? 0n;
     accepted.delete(req.socket);
     res.once("finish", () => rows.push(`${read} ${readCpu} ${process.hrtime.bigint()} ${cpu()} ${res.statusCode} ${sent} ${at}`));
-    // Closed unanswered (a paced refusal whose client left): status 0, so it still counts as read.
-    res.once("close", () => { if (!res.writableFinished) rows.push(`${read} ${readCpu} ${process.hrtime.bigint()} ${cpu()} 0 ${sent} ${at}`); });
   }
   return emit.call(this, event, ...args);
 };

@@ -158,28 +158,25 @@ interface Trace {
   bySent: Map<bigint, Traced>;
   /** (time, server CPU µs) at every read and finish, by time. */ clock: Array<[bigint, number]>;
   /** When each 2xx answer, and each other answer (429s), was finished, by time. */ done2xx: bigint[]; doneOther: bigint[];
-  /** When each request answered 2xx, and each other one (refused, or closed unanswered), was read, by time. */ read2xx: bigint[]; readOther: bigint[];
 }
 function readTrace(file: string): Trace {
   const bySent = new Map<bigint, Traced>();
   const clock: Array<[bigint, number]> = [];
-  const done2xx: bigint[] = [], doneOther: bigint[] = [], read2xx: bigint[] = [], readOther: bigint[] = [];
-  if (!existsSync(file)) return { bySent, clock, done2xx, doneOther, read2xx, readOther };
+  const done2xx: bigint[] = [], doneOther: bigint[] = [];
+  if (!existsSync(file)) return { bySent, clock, done2xx, doneOther };
   for (const line of readFileSync(file, "utf8").split("\n")) {
     const [read, readCpu, finished, finishedCpu, status, sent, accepted] = line.split(" ");
     if (!finishedCpu) continue;
     const t: Traced = { read: BigInt(read as string), readCpu: Number(readCpu), finished: BigInt(finished as string), finishedCpu: Number(finishedCpu), status: Number(status), sent: sent && sent !== "undefined" ? BigInt(sent) : 0n, accepted: accepted ? BigInt(accepted) : 0n };
-    const ok = t.status >= 200 && t.status < 300;
-    (ok ? read2xx : readOther).push(t.read);
-    if (t.status === 0) continue; // closed unanswered: read, never finished
     if (t.sent) bySent.set(t.sent, t);
     clock.push([t.read, t.readCpu], [t.finished, t.finishedCpu]);
-    (ok ? done2xx : doneOther).push(t.finished);
+    (t.status >= 200 && t.status < 300 ? done2xx : doneOther).push(t.finished);
   }
   const byTime = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
   clock.sort((a, b) => byTime(a[0], b[0]));
-  for (const xs of [done2xx, doneOther, read2xx, readOther]) xs.sort(byTime);
-  return { bySent, clock, done2xx, doneOther, read2xx, readOther };
+  done2xx.sort(byTime);
+  doneOther.sort(byTime);
+  return { bySent, clock, done2xx, doneOther };
 }
 /** How many of `times` (sorted) are at or before `t`. */
 function upTo(times: bigint[], t: bigint): number {
@@ -212,7 +209,7 @@ async function drain(server: ServerProc): Promise<void> {
   }
 }
 
-type Cell = { p50: number; p99: number; r429: number; rps: number; cpuPerAnswer: number; parts?: string; cpuP50?: number; cpuP99?: number; waitedP50?: number; waitedP99?: number; waitedOtherP99?: number; readOtherP99?: number; refusalWorkP99?: number };
+type Cell = { p50: number; p99: number; r429: number; rps: number; cpuPerAnswer: number; parts?: string; cpuP50?: number; cpuP99?: number; waitedP50?: number; waitedP99?: number; waitedOtherP99?: number };
 const results = new Map<string, Cell[]>();
 const key = (tree: string, name: string, c: number) => `${tree}\t${name}\t${c}`;
 
@@ -250,10 +247,10 @@ async function main(): Promise<void> {
         }
         const trace = TRACE ? readTrace(traceFile) : null;
         for (const { name, c, run } of runs) {
-          // OVERLOAD_DUMP=PREFIX: one line per answer: sent (ms from the first), latency (ms), status, and with --trace the server's CPU from send to finish (ms), the time before the server read it (ms), the 2xx and the other answers finished meanwhile and the refused requests read meanwhile.
+          // OVERLOAD_DUMP=PREFIX: one line per answer: sent (ms from the first), latency (ms), status, and with --trace the server's CPU from send to finish (ms), the time before the server read it (ms) and the 2xx answers finished meanwhile.
           if (process.env.OVERLOAD_DUMP) writeFileSync(`${process.env.OVERLOAD_DUMP}-${round}-${TREES.indexOf(tree)}-${name}-${c}.txt`, run.answers.map((a) => {
             const t = trace?.bySent.get(a.sent);
-            return `${ms(a.sent - (run.answers[0]?.sent ?? 0n)).toFixed(1)} ${ms(a.got - a.sent).toFixed(1)} ${a.status}${t && trace ? ` ${((t.finishedCpu - cpuAt(trace.clock, a.sent)) / 1000).toFixed(1)} ${ms(t.read - a.sent).toFixed(1)} ${upTo(trace.done2xx, t.finished) - upTo(trace.done2xx, a.sent)} ${upTo(trace.doneOther, t.finished) - upTo(trace.doneOther, a.sent)} ${upTo(trace.readOther, t.finished) - upTo(trace.readOther, a.sent)}${t.accepted ? ` accepted ${ms(t.accepted - a.sent).toFixed(1)}` : ""}` : ""}`;
+            return `${ms(a.sent - (run.answers[0]?.sent ?? 0n)).toFixed(1)} ${ms(a.got - a.sent).toFixed(1)} ${a.status}${t && trace ? ` ${((t.finishedCpu - cpuAt(trace.clock, a.sent)) / 1000).toFixed(1)} ${ms(t.read - a.sent).toFixed(1)} ${upTo(trace.done2xx, t.finished) - upTo(trace.done2xx, a.sent)}${t.accepted ? ` accepted ${ms(t.accepted - a.sent).toFixed(1)}` : ""}` : ""}`;
           }).join("\n"));
           const ok = run.answers.filter((a) => a.status >= 200 && a.status < 300);
           const lat = ok.map((a) => ms(a.got - a.sent));
@@ -268,15 +265,6 @@ async function main(): Promise<void> {
             const cpuLat: number[] = [];
             /** Answers the server finished while an accepted request waited (its send, or its connection's accept, to its finish, its own included): the work it waited through, counted, whatever the machine's speed. */
             const waited2xx: number[] = [], waitedOther: number[] = [];
-            /**
-             * Refused requests the server read while an accepted request waited (a refusal's work
-             * up to its decision, answered then or later), and the refusals it answered meanwhile
-             * (its answer's work): with the 2xx answers finished meanwhile, the work it waited
-             * through, in requests.
-             */
-            const readOther: number[] = [];
-            /** Both, for each accepted request: the refusals' work it waited through (a refusal's read and its answer count one each). */
-            const refusalWork: number[] = [];
             for (const a of run.answers) {
               const t = trace.bySent.get(a.sent);
               if (!t) continue;
@@ -290,18 +278,14 @@ async function main(): Promise<void> {
               const from = t.accepted > a.sent ? t.accepted : a.sent;
               waited2xx.push(upTo(trace.done2xx, t.finished) - upTo(trace.done2xx, from));
               waitedOther.push(upTo(trace.doneOther, t.finished) - upTo(trace.doneOther, from));
-              readOther.push(upTo(trace.readOther, t.finished) - upTo(trace.readOther, from));
-              refusalWork.push(waitedOther[waitedOther.length - 1]! + readOther[readOther.length - 1]!);
             }
-            cell.readOtherP99 = percentile(readOther, 99);
-            cell.refusalWorkP99 = percentile(refusalWork, 99);
             cell.waitedP50 = percentile(waited2xx, 50);
             cell.waitedP99 = percentile(waited2xx, 99);
             cell.waitedOtherP99 = percentile(waitedOther, 99);
             cell.cpuP50 = percentile(cpuLat, 50);
             cell.cpuP99 = percentile(cpuLat, 99);
             const pp = (xs: number[]) => `${percentile(xs, 50).toFixed(1)}/${percentile(xs, 99).toFixed(1)}`;
-            cell.parts = `before read ${pp(before)}  read→finished ${pp(inside)}  finished→client ${pp(after)}  (429 read→finished ${refused.length ? pp(refused) : "-"})  server CPU send→finished ${cell.cpuP50.toFixed(1)}/${cell.cpuP99.toFixed(1)}  answers finished meanwhile: 2xx ${cell.waitedP50}/${cell.waitedP99}, others p99 ${cell.waitedOtherP99}; refused read meanwhile p99 ${cell.readOtherP99}, both p99 ${cell.refusalWorkP99}`;
+            cell.parts = `before read ${pp(before)}  read→finished ${pp(inside)}  finished→client ${pp(after)}  (429 read→finished ${refused.length ? pp(refused) : "-"})  server CPU send→finished ${cell.cpuP50.toFixed(1)}/${cell.cpuP99.toFixed(1)}  answers finished meanwhile: 2xx ${cell.waitedP50}/${cell.waitedP99}, others p99 ${cell.waitedOtherP99}`;
           }
           const k = key(tree, name, c);
           results.set(k, [...(results.get(k) ?? []), cell]);
@@ -328,7 +312,7 @@ async function main(): Promise<void> {
       const waitRatios = hi.map((h, i) => (h.waitedP99 ?? NaN) / (lo[i]?.waitedP99 ?? NaN));
       const cells = (c: number) => results.get(key(tree, name, c)) ?? [];
       const cpuLine = TRACE ? `  server-CPU p99 ${CONNS.map((c) => median(cells(c).map((x) => x.cpuP99 ?? NaN)).toFixed(1)).join("/")} ms, ratio ${median(cpuRatios).toFixed(2)} (${cpuRatios.map((r) => r.toFixed(2)).join(" ")})` +
-        `  2xx finished while waiting p50/p99 ${CONNS.map((c) => `${median(cells(c).map((x) => x.waitedP50 ?? NaN))}/${median(cells(c).map((x) => x.waitedP99 ?? NaN))}`).join(" vs ")}, p99 ratio ${median(waitRatios).toFixed(2)}; others (429) p99 ${CONNS.map((c) => median(cells(c).map((x) => x.waitedOtherP99 ?? NaN))).join(" vs ")}; refused read meanwhile p99 ${CONNS.map((c) => median(cells(c).map((x) => x.readOtherP99 ?? NaN))).join(" vs ")}; refusals' reads + answers p99 ${CONNS.map((c) => median(cells(c).map((x) => x.refusalWorkP99 ?? NaN))).join(" vs ")}` : "";
+        `  2xx finished while waiting p50/p99 ${CONNS.map((c) => `${median(cells(c).map((x) => x.waitedP50 ?? NaN))}/${median(cells(c).map((x) => x.waitedP99 ?? NaN))}`).join(" vs ")}, p99 ratio ${median(waitRatios).toFixed(2)}; others (429) p99 ${CONNS.map((c) => median(cells(c).map((x) => x.waitedOtherP99 ?? NaN))).join(" vs ")}` : "";
       console.log(`${name.padEnd(24)} ${tree.slice(-40).padStart(40)}  ${line.join("  ")}  p99 ratio ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(" ")})${cpuLine}`);
     }
   }

@@ -51,25 +51,13 @@
  * Overload). So a write refused on a connection whose previous refusal's Retry-After has not
  * passed is answered when it passes: decided at once as before, its body never read, no longer
  * counted as held (./overload.ts `release`); only its answer waits, on a timer. The first refusal
- * on a connection, and one after its Retry-After, is not paced (only ordered, below); an admitted
- * write is never paced. A client honouring Retry-After never meets it; one ignoring it costs one refusal per
+ * on a connection, and one after its Retry-After, is answered at once; an admitted write is never
+ * paced. A client honouring Retry-After never meets it; one ignoring it costs one refusal per
  * Retry-After per connection instead of one per turn. A paced refusal is answered up to half a
  * Retry-After after the previous one's ended, drawn for each: clients refused in the same turn (a
  * crowd arriving together) would otherwise all come back in the same turn a Retry-After later, and
  * again, each time as a burst the requests admitted in that turn wait through. Behind a proxy whose connections carry
  * several clients, a refusal may wait out another client's Retry-After: it was refused all the same.
- *
- * Order. A refusal is decided on arrival but answered after the writes admitted before it, one
- * refusal for each of their answers (`afterAdmitted`): fifty new connections arriving at once were
- * twelve writes admitted and some 38 refusals rendered in the same turn, ahead of the twelve's
- * commit, and the 38 clients, ignoring Retry-After, sent again at once, to be decided in the turn
- * the twelve's answers waited for: the first writes of a run were the slowest accepted answers of
- * the 50-connection bench (bench/README.md, Overload). Answered one for each
- * admitted answer, the crowd's refusals, and the requests its clients send next, are spread over
- * the following turns, each carrying a few. A refusal waits at most REFUSAL_WAIT_MAX_MS (an
- * admitted write may be held open by its client: its body sent slowly), holding nothing meanwhile
- * (released, as a paced one), and it is answered at once when no admitted write is open. Pacing
- * and order share one rule for pipelined refusals: one waits per connection at a time.
  *
  * /Bulk is not shed by delay: it makes the loop late by itself (a thousand operations take a few
  * hundred milliseconds), so the delay cannot tell a client importing one request after another
@@ -136,18 +124,7 @@ export interface SheddingOptions {
   now?: () => number;
   later?: (fn: () => void, ms: number) => () => void;
   random?: () => number;
-  /** How many waiting refusals each admitted write's answer lets go (REFUSALS_PER_ANSWER by default). */
-  refusalsPerAnswer?: number;
 }
-
-/**
- * How long at most a refusal waits for the writes admitted before it to be answered (ms): past
- * it, it is answered whatever they still wait for (a client sending its body slowly holds its
- * write open as long as it likes).
- */
-export const REFUSAL_WAIT_MAX_MS = 100;
-/** How many waiting refusals each admitted write's answer lets go. */
-export const REFUSALS_PER_ANSWER = 1;
 
 /**
  * Pacing, per connection: when it may next be refused at once (ms, by `now`: its last refusal's
@@ -169,10 +146,10 @@ function paced(pacing: Pacing, req: Request, retryAfterS: number, now: number, s
   const socket = req.socket as object | undefined;
   if (!socket) return 0;
   const last = pacing.get(socket);
-  if (last?.waiting) return -1;
+  if (last?.waiting) return 0;
   const until = last?.until ?? -Infinity;
   const wait = now >= until ? 0 : until - now + (retryAfterS * 1000 * spread) / 2;
-  pacing.set(socket, { until: now + wait + retryAfterS * 1000, waiting: true });
+  pacing.set(socket, { until: now + wait + retryAfterS * 1000, waiting: wait > 0 });
   return wait;
 }
 
@@ -198,66 +175,6 @@ function withoutStack<T>(make: () => T): T {
   }
 }
 
-/**
- * The order of answers: refusals after the writes admitted before them. Every admitted write is
- * numbered; a refusal is answered once every write numbered before it has been answered (or its
- * client has gone), at most `perAnswer` refusals for each write answered, or REFUSAL_WAIT_MAX_MS
- * after it was queued, whichever comes first. With no admitted write open, at once.
- */
-export function afterAdmitted(later: (fn: () => void, ms: number) => () => void, perAnswer = REFUSALS_PER_ANSWER) {
-  let numbered = 0;
-  /** The admitted writes not answered yet, by number (a Set iterates in insertion order: the first is the oldest). */
-  const open = new Set<number>();
-  const queue: Array<{ after: number; answer: () => void; settled: boolean; cancelTimer: () => void }> = [];
-  const oldestOpen = (): number => (open.size > 0 ? (open.values().next().value as number) : Infinity);
-  /** Drops what was settled (answered on its timer, or its client gone) from the head of the queue. */
-  const tidy = (): void => {
-    while (queue.length > 0 && queue[0]!.settled) queue.shift();
-  };
-  const drain = (): void => {
-    const oldest = oldestOpen();
-    let credit = perAnswer;
-    tidy();
-    while (credit > 0 && queue.length > 0 && queue[0]!.after < oldest) {
-      const entry = queue.shift()!;
-      entry.settled = true;
-      entry.cancelTimer();
-      credit--;
-      entry.answer();
-      tidy();
-    }
-  };
-  return {
-    /** An admitted write: call the function returned once it is answered or its client has gone (twice changes nothing). */
-    admit(): () => void {
-      const n = ++numbered;
-      open.add(n);
-      return () => {
-        if (open.delete(n)) drain();
-      };
-    },
-    /** Runs `answer` after the writes admitted so far (at once when none is open); returns a cancel. */
-    answer(answer: () => void): () => void {
-      if (open.size === 0) {
-        answer();
-        return () => undefined;
-      }
-      const entry = { after: numbered, answer, settled: false, cancelTimer: () => undefined as void };
-      entry.cancelTimer = later(() => {
-        entry.settled = true;
-        tidy();
-        answer();
-      }, REFUSAL_WAIT_MAX_MS);
-      queue.push(entry);
-      return () => {
-        entry.settled = true;
-        entry.cancelTimer();
-        tidy();
-      };
-    },
-  };
-}
-
 const isBulk = (req: Request): boolean => req.method === "POST" && req.path.toLowerCase() === "/bulk";
 
 /** After authentication. `maxLagMs` 0: never shed by delay (shares are still counted). */
@@ -270,7 +187,6 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
   const later = options.later ?? setTimer;
   const random = options.random ?? Math.random;
   const bound = options.bound ?? admissionBound(options.maxDepth ?? 0, { now });
-  const ordered = afterAdmitted(later, options.refusalsPerAnswer);
   return {
     handler: (req: Request, res: Response, next: NextFunction) => {
       const org = req.actor?.org.id ?? "";
@@ -295,42 +211,30 @@ export function shedWrites(maxLagMs: number, options: SheddingOptions = {}): She
       if (deep || (late > maxLagMs && shares.heavy(org))) {
         req.refusal = deep ? "overload" : "writes_shed";
         const refusal = withoutStack(() => (deep ? Errors.overloaded(maxDepth) : Errors.writesBusy(Math.round(late))));
-        const socket = req.socket as object | undefined;
         const wait = paced(pacing, req, refusal.retryAfter ?? 1, now(), random());
-        if (wait < 0) return next(refusal);
-        // Answered after the writes admitted before it (paced: once its wait is over), holding
-        // nothing meanwhile (no longer counted as held, no work, no body read).
-        let answered = false;
+        if (wait === 0) return next(refusal);
+        // Sent again on this connection before the last refusal's Retry-After: answered when it
+        // ends, holding nothing meanwhile (no longer counted as held, no work, no body read).
+        options.parties?.release(res);
+        const socket = req.socket as object;
         const waited = () => {
-          const p = socket ? pacing.get(socket) : undefined;
+          const p = pacing.get(socket);
           if (p) p.waiting = false;
         };
-        let cancel = () => undefined as void;
         const gone = () => {
           cancel();
           waited();
         };
-        const answer = () => {
-          answered = true;
+        const cancel = later(() => {
           res.off("close", gone);
           waited();
           next(refusal);
-        };
-        const queued = () => {
-          cancel = ordered.answer(answer);
-        };
+        }, wait);
         res.once("close", gone);
-        if (wait === 0) queued();
-        else cancel = later(queued, wait);
-        if (!answered) options.parties?.release(res);
         return;
       }
-      // Admitted: its time in the server is what the bound measures, and refusals decided from now
-      // on are answered after it.
+      // Admitted: its time in the server is what the bound measures.
       if (maxDepth > 0) res.once("finish", bound.admitted());
-      const over = ordered.admit();
-      res.once("finish", over);
-      res.once("close", over);
       next();
     },
     shares,
