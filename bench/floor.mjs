@@ -23,11 +23,12 @@
 // set is built by this checkout's bench/dataset.ts (the product's own code), then opened once by the
 // tree's store, which migrates it if its schema is newer, and copied for each server.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { threadCpuNs } from "./load-core.mjs";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const SELF = resolve(HERE, "..");
@@ -62,19 +63,6 @@ const LOAD_CORE = 1;
 const log = (m) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
-/** Nanoseconds of CPU the process has used: all its threads (the main thread, libuv's pool, V8's helpers, workers), and its main thread alone. */
-function serverNs(pid) {
-  let all = 0;
-  let main = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const ns = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-      all += ns;
-      if (t === String(pid)) main = ns;
-    } catch { /* the thread ended */ }
-  }
-  return { all, main };
-}
 
 /** Until the server answers /healthz within 20 ms: what a previous run left queued is not charged to the next. */
 async function drain(url) {
@@ -214,11 +202,11 @@ try {
         await drain(s.url);
         const job = { scenario, url: s.url, ctx: data.ctx, connections: CONNECTIONS, duration: WARMUP, warmup: 0, sequential: 0, sequentialSeconds: 0 };
         if (WARMUP > 0) tally(s, await load.run(job));
-        const ns0 = serverNs(s.pid);
+        const ns0 = threadCpuNs(s.pid);
         const c0 = cpuSnapshot([s.pid, loadChild.pid]);
         const r = await load.run({ ...job, duration: SECONDS });
         tally(s, r);
-        const ns1 = serverNs(s.pid);
+        const ns1 = threadCpuNs(s.pid);
         const ns = ns1.all - ns0.all;
         const cpu = cpuBetween(c0, cpuSnapshot([s.pid, loadChild.pid]));
         const ok = Object.entries(r.statuses).filter(([code]) => code.startsWith("2")).reduce((a, [, n]) => a + n, 0);

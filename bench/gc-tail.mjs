@@ -26,11 +26,11 @@
 // Linux only; without taskset nothing is pinned.
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, loadOnCore1, onServerCore } from "./load-core.mjs";
+import { freePort, loadOnCore1, onServerCore, threadCpuNs } from "./load-core.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREE = resolve(String(arg("tree", ".")));
@@ -48,19 +48,6 @@ const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application
 
 loadOnCore1("GC_TAIL_PINNED"); // the load on core 1, the server on core 0
 
-/** CPU nanoseconds of every thread of `pid`, and of its main thread. */
-function cpu(pid) {
-  let all = 0;
-  let main = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const ns = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-      all += ns;
-      if (Number(t) === pid) main = ns;
-    } catch { /* the thread ended */ }
-  }
-  return { all, main };
-}
 
 const PROFILER_HOOK = join(TREE, "dist-bench", "bench", "profiler-hook.js");
 
@@ -159,9 +146,9 @@ async function measure(flags) {
     if (server.profiled) await startProfiler(server);
     for (let rep = 0; rep < REPS; rep++) {
       await recorded(server);
-      const c0 = cpu(server.child.pid);
+      const c0 = threadCpuNs(server.child.pid);
       const r = await load(SECONDS);
-      const c1 = cpu(server.child.pid);
+      const c1 = threadCpuNs(server.child.pid);
       const h = await recorded(server);
       const n = r.requests.total;
       const none = { count: 0, ms: 0, maxMs: 0 };

@@ -1,7 +1,9 @@
 // What the load-side bench tools (gc-tail, gc-promoted, page-tail) share: the load runs pinned to
 // core 1 (the script runs itself again there once, marked by `marker` in its environment) and the
-// server they start to core 0 (`onServerCore`), as `npm run bench` pins them; a free loopback port.
+// server they start to core 0 (`onServerCore`), as `npm run bench` pins them; a free loopback port;
+// the CPU a server's threads have run (`threadCpuNs`).
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 export const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
@@ -21,3 +23,21 @@ export const freePort = () => new Promise((ok, fail) => {
   s.once("error", fail);
   s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => ok(port)); });
 });
+
+/**
+ * Nanoseconds of CPU process `pid` has run (/proc/<pid>/task/<tid>/schedstat): every thread (the main
+ * thread, libuv's pool, V8's helpers, workers), and its main thread alone. Other processes' load does
+ * not count, only what they make it wait for.
+ */
+export function threadCpuNs(pid) {
+  let all = 0;
+  let main = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+      all += ns;
+      if (t === String(pid)) main = ns;
+    } catch { /* the thread ended */ }
+  }
+  return { all, main };
+}

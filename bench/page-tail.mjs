@@ -21,13 +21,13 @@
 // Linux only; without taskset nothing is pinned.
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchUser } from "./bench-user.mjs";
-import { freePort, loadOnCore1, onServerCore } from "./load-core.mjs";
+import { freePort, loadOnCore1, onServerCore, threadCpuNs } from "./load-core.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREES = String(arg("trees", ".")).split(",").map((t) => resolve(t));
@@ -43,13 +43,7 @@ const TOKEN = `osk_${"cd".repeat(16)}_${"P".repeat(43)}`;
 
 loadOnCore1("PAGE_TAIL_PINNED"); // the load on core 1, the server on core 0
 
-function cpuNs(pid) {
-  let ns = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try { ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]); } catch { /* the thread ended */ }
-  }
-  return ns;
-}
+const cpuNs = (pid) => threadCpuNs(pid).all;
 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 function send(url, method, path, body) {

@@ -29,11 +29,12 @@
 // into the first tree's dist-bench/ by `npx tsc -p bench/tsconfig.json`) as a first column: it
 // answers GET /Users/:id only. Only GET kinds are measured under --alloc.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { benchUser } from "./bench-user.mjs";
+import { threadCpuNs } from "./load-core.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREES = String(arg("trees", ".")).split(",").map((t) => resolve(t));
@@ -56,13 +57,7 @@ const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /** Nanoseconds every thread of `pid` has run. */
-function cpuNs(pid) {
-  let ns = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try { ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]); } catch { /* the thread ended */ }
-  }
-  return ns;
-}
+const cpuNs = (pid) => threadCpuNs(pid).all;
 
 /** Spawns `args` (with the allocation hook under --alloc) and waits for the URL its stdout names. */
 async function spawnServer(args, env, label) {
