@@ -132,6 +132,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   // The app takes over from the 503 answer: it is then the server's one request listener.
   server.off("request", starting as RequestListener);
   (app.locals as HealthLocals).draining = () => drainer.draining; // /readyz answers 503 from SIGTERM on (src/http/health.ts)
+  listening.adopt(app); // requests are born with the app's prototypes from now on (src/http/request-classes.ts)
   server.on("request", app);
   const metricsPort = await observability.listen();
   const port = (server.address() as AddressInfo).port;

@@ -9,7 +9,8 @@
  * flatFront(app, "/scim/v2") reads the application's layers at its first request and, when every
  * layer in front of the mount is one it can model, walks a plain request to that mount over them
  * itself, with express's rules and effects, in express's order:
- * - the request and response get the application's prototypes, `req.res`, `res.req`, `res.locals`,
+ * - the request and response get the application's prototypes (unless the server made them with
+ *   those already: ./request-classes.ts serverClasses), `req.res`, `res.req`, `res.locals`,
  *   `req.originalUrl`, `req.baseUrl` (""), `req.next`, as app.handle and the router give them;
  * - each path-less middleware (`app.use(fn)`) runs with `req.params` a fresh {} and the router's
  *   matched-route mark "/", as express runs it; an error handler (four parameters) is passed over;
@@ -31,6 +32,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { createRequire } from "node:module";
+import { bornWith } from "./request-classes";
 import { FLAT_METHODS, isThenable, PLAIN_PATH, traced } from "./scim/flat-routes";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -134,8 +136,9 @@ export function flatFront(app: Express, mountPath: string): FlatFront {
     walked++;
     req.res = res;
     res.req = req;
-    Object.setPrototypeOf(req, app.request);
-    Object.setPrototypeOf(res, app.response);
+    // A request the server made with the app's prototypes keeps them (./request-classes.ts): no change of prototype.
+    if (!bornWith(req, app.request)) Object.setPrototypeOf(req, app.request);
+    if (!bornWith(res, app.response)) Object.setPrototypeOf(res, app.response);
     if (!res.locals) res.locals = Object.create(null) as Response["locals"];
     req.baseUrl = "";
     req.originalUrl = req.originalUrl || req.url;

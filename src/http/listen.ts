@@ -13,13 +13,11 @@ import { createSecureContext, type SecureContextOptions } from "node:tls";
 import { X509Certificate } from "node:crypto";
 import type { Config } from "../config/config";
 import type { Logger } from "./logging";
-import { OrgscimRequest, OrgscimResponse } from "./request-classes";
+import { serverClasses, type PrototypeSource } from "./request-classes";
 import { applyTimeouts } from "./timeouts";
 
 export class TlsFileError extends Error {}
 
-/** Requests and responses with the properties the app gives them declared at construction (./request-classes.ts). */
-const CLASSES = { IncomingMessage: OrgscimRequest as typeof http.IncomingMessage, ServerResponse: OrgscimResponse as unknown as typeof http.ServerResponse };
 
 export interface TlsMaterial {
   cert: Buffer;
@@ -62,6 +60,8 @@ export interface Listening {
   scheme: "http" | "https";
   /** Stops watching the certificate files. */
   close(): void;
+  /** Requests and responses made from now on are born with `app`'s prototypes (./request-classes.ts). */
+  adopt(app: PrototypeSource): void;
 }
 
 export async function listen(handler: http.RequestListener, config: Config, logger: Logger): Promise<Listening> {
@@ -69,6 +69,9 @@ export async function listen(handler: http.RequestListener, config: Config, logg
   const keyFile = config.TLS_KEY_FILE;
   let server: http.Server;
   let close = () => undefined as void;
+  // Requests and responses with the properties the app gives them declared at construction (./request-classes.ts).
+  const classes = serverClasses();
+  const CLASSES = { IncomingMessage: classes.IncomingMessage as typeof http.IncomingMessage, ServerResponse: classes.ServerResponse as unknown as typeof http.ServerResponse };
   if (certFile && keyFile) {
     const material = loadTlsFiles(certFile, keyFile);
     if (Date.parse(material.validTo) < Date.now()) logger.warn({ validTo: material.validTo }, "the TLS certificate has expired; clients will refuse it");
@@ -108,5 +111,5 @@ export async function listen(handler: http.RequestListener, config: Config, logg
       resolve();
     });
   });
-  return { server, scheme: certFile ? "https" : "http", close };
+  return { server, scheme: certFile ? "https" : "http", close, adopt: classes.adopt };
 }

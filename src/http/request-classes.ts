@@ -84,3 +84,39 @@ export class OrgscimResponse extends ServerResponse {
   [STARTED] = undefined;
   [LOGGER] = undefined;
 }
+
+/** What a server's classes take their prototypes from: an express application (its `request` and `response`). */
+export interface PrototypeSource {
+  request: object;
+  response: object;
+}
+
+export interface ServerClasses {
+  IncomingMessage: typeof OrgscimRequest;
+  ServerResponse: typeof OrgscimResponse;
+  /**
+   * Makes every request and response this server makes from now on born with `app`'s prototypes
+   * above its own class's (empty) prototype, so that the application's walk (./app-front.ts) need
+   * not change a prototype at each request: Object.setPrototypeOf on every request and response
+   * was the largest part of what express costs over node:http (bench/README.md, "What this machine
+   * allows"). Called once, when the server's application is built (src/server.ts).
+   */
+  adopt(app: PrototypeSource): void;
+}
+
+/** A server's own request and response classes (one pair a server: each adopts its own application). */
+export function serverClasses(): ServerClasses {
+  class ServerRequest extends OrgscimRequest {}
+  class ServerReply extends OrgscimResponse {}
+  return {
+    IncomingMessage: ServerRequest,
+    ServerResponse: ServerReply,
+    adopt(app) {
+      Object.setPrototypeOf(ServerRequest.prototype, app.request);
+      Object.setPrototypeOf(ServerReply.prototype, app.response);
+    },
+  };
+}
+
+/** Whether `o` was born with `proto` above its own class's prototype (a server's classes adopted it). */
+export const bornWith = (o: object, proto: object): boolean => Object.getPrototypeOf(Object.getPrototypeOf(o)) === proto;

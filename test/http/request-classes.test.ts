@@ -69,6 +69,29 @@ describe("the request and response objects of the production server", () => {
     expect(got).toEqual({ req: [], res: [] });
   });
 
+  it.each([
+    ["GET a user", "GET", (): string => `/Users/${user}`, undefined, 200],
+    ["a create", "POST", (): string => `/Users`, (): unknown => userBody("born.made@acme.test"), 201],
+    ["a member PATCH", "PATCH", (): string => `/Groups/${group}`, (): unknown => ({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: [{ value: user }] }] }), 204],
+  ] as const)("%s walked flat keeps the prototypes it was born with: the app's, never changed", async (_name, method, path, body, status) => {
+    const app = s.running.server.listeners("request").find((l) => "request" in l) as unknown as { request: object; response: object };
+    const seen: boolean[] = [];
+    const probe = (req: IncomingMessage, res: ServerResponse) => {
+      const at = [Object.getPrototypeOf(req) as object, Object.getPrototypeOf(res) as object];
+      res.once("finish", () => {
+        seen.push(Object.getPrototypeOf(req) === at[0], Object.getPrototypeOf(res) === at[1], app.request.isPrototypeOf(req), app.response.isPrototypeOf(res));
+      });
+    };
+    s.running.server.prependListener("request", probe);
+    try {
+      expect((await call(method, `${s.scim}${path()}`, token, body?.())).status).toBe(status);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      s.running.server.off("request", probe);
+    }
+    expect(seen).toEqual([true, true, true, true]);
+  });
+
   it("a refusal for a missing token gains none either", async () => {
     const got = await gained(async () => expect((await call("GET", `${s.scim}/Users/${user}`, null)).status).toBe(401));
     expect(got).toEqual({ req: [], res: [] });
