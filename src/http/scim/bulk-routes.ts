@@ -13,6 +13,7 @@ import { createGroup, deleteGroup, modifyGroup } from "../../domain/groups";
 import { GROUP_MEMBER } from "../../domain/resource-names";
 import { membershipInputOf } from "../../scim/group-member-resource";
 import { deprovisionUser } from "../../domain/user-removal";
+import { authenticate } from "../../domain/tokens";
 import { createUser, modifyUser } from "../../domain/users";
 import { parseBulkRequest } from "../../scim/bulk/request";
 import { groupInputOf, groupPatchOf, groupReplaceOf, userInputOf, userPatchOf } from "../../scim/resource-inputs";
@@ -49,6 +50,9 @@ function bulkBody(maxPayloadSize: number) {
       next(tooLarge ? Errors.bulkPayloadTooLarge(maxPayloadSize) : err);
     });
 }
+
+/** The bearer token of a request that authenticated with one (the header's, as ../auth.ts reads it). */
+const bearerOf = (req: Request): string => /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
 
 function renderError(e: unknown): { status: number; body: Record<string, unknown> } {
   const err = toDomainError(e);
@@ -140,7 +144,17 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
       if (isContentRefusal(err)) refused.push(refusedRequest(err, { method: op.method, path: op.path, bulk: true, body: op.data }));
       return renderError(err);
     };
-    const response = await runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError: renderAndKeep, ...(batch ? { slice: batch } : {}) });
+    // Before each slice after the first: the token as a new request would find it (case 90).
+    const recheck = async (): Promise<void> => {
+      const auth = await authenticate(deps.store, bearerOf(req), deps.clock.now());
+      if (!auth || auth.org.id !== actor.org.id || auth.token.id !== actor.tokenId) {
+        throw Errors.unauthorized("The bearer token was revoked, or the user it acts for (or who made it) suspended or removed, while this /Bulk ran: the operations left were not processed.");
+      }
+      actor.org = auth.org;
+      actor.scopes = auth.token.scopes;
+      actor.principal = auth.principal;
+    };
+    const response = await runBulk(request, { baseUrl: baseUrlOf(req, deps.publicUrl), execute, renderError: renderAndKeep, recheck, ...(batch ? { slice: batch } : {}) });
     await keepRefusals(deps, req, refused);
     sendScim(res, 200, response);
   });

@@ -58,6 +58,14 @@ export interface BulkHandlers {
   /** Status and SCIM error body (RFC 7644 §3.12) for anything `execute` threw. */
   /** `op`: the failed operation as sent (its path after bulkId references were replaced), for the provisioning-errors record. */
   renderError(e: unknown, op: { method: string; path: string; data?: unknown }): { status: number; body: Record<string, unknown> };
+  /**
+   * Asked at the start of every slice after the first, in the slice (the store state its writes
+   * follow): whether the caller may still act, as a new request of theirs would be asked. Other
+   * requests ran since the last slice; one may have revoked the token, suspended or demoted its
+   * user (docs/security.md case 90). It throws the refusal (each operation left then answers it),
+   * or updates what the caller may do.
+   */
+  recheck?(): Promise<void>;
 }
 
 interface Routed { resource: BulkResource; id?: string }
@@ -141,11 +149,22 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
   const durables: Promise<void>[] = [];
   let next = 0;
   let stop = false;
+  /** The caller's refusal a slice's recheck answered: every operation left answers it. */
+  let refusal = null as { error: unknown } | null;
   while (next < plan.order.length && !stop) {
     if (next > 0) await nextTurn();
     const first = next;
     try {
       const { durable } = await slice(async () => {
+        if (first > 0 && h.recheck) {
+          try {
+            await h.recheck();
+          } catch (e) {
+            refusal = { error: e };
+            stop = true;
+            return;
+          }
+        }
         const start = performance.now();
         do stop = await runOne(plan.order[next++]!);
         while (!stop && next < plan.order.length && performance.now() - start < SLICE_MS);
@@ -160,6 +179,17 @@ export async function runBulk(request: BulkRequest, h: BulkHandlers): Promise<Re
       if (first === 0) throw e;
       for (let k = first; k < next; k++) failSlice(plan.order[k]!, e);
       break;
+    }
+  }
+  if (refusal !== null) {
+    // As each operation's own request would now be answered; failOnErrors counts them as any error.
+    const { error } = refusal;
+    for (let k = next; k < plan.order.length; k++) {
+      const op = ops[plan.order[k]!]!;
+      const { status, body } = h.renderError(error, { method: op.method, path: op.path, ...(op.data !== undefined ? { data: op.data } : {}) });
+      answer(op, status, { response: body });
+      errors += 1;
+      if (request.failOnErrors !== null && errors >= request.failOnErrors) break;
     }
   }
   await Promise.all(durables); // nothing is answered before every slice is on disk
