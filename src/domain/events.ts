@@ -122,6 +122,17 @@ export async function openPollStream(store: Store, credential: string): Promise<
   return (await streamMakerMay(store, stream)) ? stream : null;
 }
 
+/**
+ * Whether the poll stream a credential opened (openPollStream) would still be opened by it now: a
+ * held poll asks again once it is woken, for its maker's right (or the stream) may have gone while
+ * it waited (docs/security.md case 91).
+ */
+export async function pollStreamStillOpen(store: Store, opened: EventStream): Promise<boolean> {
+  const stream = store.events ? await store.events.getStream(opened.id) : null;
+  if (!stream || stream.deleted || stream.delivery !== "poll" || stream.pollSecretHash !== opened.pollSecretHash) return false;
+  return streamMakerMay(store, stream);
+}
+
 /** RFC 8936 §2.4: a poll request, once its body was read. */
 export interface PollRequest {
   maxEvents?: number;

@@ -15,7 +15,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { publishedKeys, signSet } from "../../domain/events-keys";
 import type { EventStream, SetClaims } from "../../domain/events-model";
 import { audienceOf } from "../../domain/events-push";
-import { openPollStream, pollOnce, type PollRequest } from "../../domain/events";
+import { openPollStream, pollOnce, pollStreamStillOpen, type PollRequest } from "../../domain/events";
 import type { Store } from "../../domain/ports/store";
 import type { AuthFailureBudget } from "../address-budget";
 import type { RateLimitHandler } from "../rate-limit";
@@ -43,6 +43,12 @@ class PollError extends Error {
   constructor(readonly status: number, readonly err: string, description: string) {
     super(description);
   }
+}
+
+/** 401 to a credential that opens no live stream, or no longer does (RFC 6750 §3). */
+function unauthenticated(res: Response): PollError {
+  res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim events", error="invalid_token"');
+  return new PollError(401, "authentication_failed", "Send the stream's poll credential: Authorization: Bearer oes_... (shown once when the stream was made).");
 }
 
 function pollRequestOf(body: unknown): PollRequest {
@@ -108,8 +114,7 @@ export function eventsRouter(deps: EventsHttpDeps): Router {
       const stream = credential ? await openPollStream(deps.store, credential) : null;
       if (!stream) {
         await deps.authFailures?.failed(req);
-        res.setHeader("WWW-Authenticate", 'Bearer realm="orgscim events", error="invalid_token"');
-        throw new PollError(401, "authentication_failed", "Send the stream's poll credential: Authorization: Bearer oes_... (shown once when the stream was made).");
+        throw unauthenticated(res);
       }
       // The stream's organization's budget, shared with its tokens' requests (docs/security.md case 58).
       const over = deps.rateLimit ? await deps.rateLimit.forOrg(stream.orgId) : null;
@@ -124,6 +129,8 @@ export function eventsRouter(deps: EventsHttpDeps): Router {
       if (out.sets.length === 0 && poll.returnImmediately !== true && (poll.maxEvents ?? 1) > 0) {
         locals = req.app.locals as HealthLocals;
         await waiters.wait(stream.orgId, deps.pollWaitMs, req);
+        // Answered as a new poll would be now: the maker's right, or the stream, may have gone meanwhile (case 91).
+        if (!(await pollStreamStillOpen(deps.store, stream))) throw unauthenticated(res);
         out = await pollOnce(deps.store, stream, { ...poll, ack: [], setErrs: {} });
       }
       res.status(200).json({ sets: await signed(deps.store, setIssuer(req), stream, out.sets.map((s) => JSON.parse(s.claims) as SetClaims)), moreAvailable: out.moreAvailable });
