@@ -73,11 +73,20 @@ interface Routed { resource: BulkResource; id?: string }
 const ROUTE = new RegExp(`^/(${RESOURCES.join("|")})(?:/([^/?#]+))?/?$`, "i");
 const resourceOf = (name: string): BulkResource | undefined => RESOURCES.find((r) => r.toLowerCase() === name.toLowerCase());
 
+/** A path segment decoded, or refused as its single request's path is (400, 1021: case 92), never a URIError (500). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw Errors.badPathEncoding(segment);
+  }
+}
+
 /** The endpoint a bulk path names, as its single request would be routed; 404 otherwise. */
 function route(method: BulkMethod, path: string): Routed {
   const m = ROUTE.exec(path);
   const resource = m ? resourceOf(m[1]!) : undefined;
-  const id = m?.[2] === undefined ? undefined : decodeURIComponent(m[2]);
+  const id = m?.[2] === undefined ? undefined : decodeSegment(m[2]);
   if (!resource || (method === "POST") !== (id === undefined) || id?.startsWith(".")) {
     throw Errors.routeNotFound(method, path, `Bulk operations act on POST /Users, /Groups or ${GROUP_MEMBER.endpoint}, PUT, PATCH or DELETE /Users/{id} or /Groups/{id}, and DELETE ${GROUP_MEMBER.endpoint}/{id}.`);
   }
