@@ -37,6 +37,13 @@ function resourceOf(line: Record<string, unknown>): Record<string, unknown> {
   return line.resource;
 }
 
+/** Whether one of the resource's keys names `urn` (schema URNs are matched without case). */
+function namesUrn(resource: Record<string, unknown>, urn: string): boolean {
+  const low = urn.toLowerCase();
+  for (const k of Object.keys(resource)) if (k.length === urn.length && (k === urn || k.toLowerCase() === low)) return true;
+  return false;
+}
+
 const idOf = (resource: Record<string, unknown>): string | null => (typeof resource.id === "string" && resource.id !== "" ? resource.id : null);
 
 /**
@@ -52,8 +59,10 @@ export function decodeItem(line: Record<string, unknown>, guarded?: "guarded"): 
       const ext = extension(resource, ORGSCIM_USER_SCHEMA);
       // The file carries the user's own role and status (null: an independent user holds no role); SCIM coercion sees the rest.
       const { orgRole, status, ...rest } = ext;
-      // orgscim's own export format, not an identity provider's request: the compatible profile.
-      const input = userInputOf({ ...resource, [ORGSCIM_USER_SCHEMA]: rest }, "compatible", guarded);
+      // orgscim's own export format, not an identity provider's request: the compatible profile. A
+      // resource without the orgscim extension (in any spelling) is coerced as it is: the copy that
+      // would add an empty one changes nothing coerced, and cost ~1.5 µs a line.
+      const input = userInputOf(namesUrn(resource, ORGSCIM_USER_SCHEMA) ? { ...resource, [ORGSCIM_USER_SCHEMA]: rest } : resource, "compatible", guarded);
       const user: ImportItem & { kind: "user" } = { kind: "user", user: { id: idOf(resource), data: input.data, meta: metaOf(resource) } };
       if (orgRole !== undefined) user.user.orgRole = orgRole === null ? null : orgRoleOf(orgRole);
       if (input.twoFactorRequired !== undefined) user.user.twoFactorRequired = input.twoFactorRequired;

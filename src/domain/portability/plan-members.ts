@@ -39,6 +39,19 @@ function checkConsent(st: ImportState, current: UserRecord, next: UserFields): v
   throw Errors.importConflict(`User ${current.id} (${current.userName}) is ${current.status}: a person becomes managed by accepting an invitation, and a file does not accept one for them. Import this user as ${current.status}, or invite them (POST /v1/Invitations).`);
 }
 
+/**
+ * A new user's record, its fields named one by one (in the order spreading them gave): a spread of
+ * `fields` followed by more properties cost ~5 µs a user line, V8 adding each to the copy by a map
+ * transition.
+ */
+function newUserRecord(f: UserFields, id: string, orgId: string, meta: { created: string; lastModified: string; version: number }): UserRecord {
+  return {
+    userName: f.userName, externalId: f.externalId, displayName: f.displayName, active: f.active, emails: f.emails, status: f.status,
+    orgRole: f.orgRole, twoFactorRequired: f.twoFactorRequired, passwordResetRequired: f.passwordResetRequired, data: f.data,
+    id, orgId, created: meta.created, lastModified: meta.lastModified, version: meta.version,
+  };
+}
+
 export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): Promise<Step> {
   const { clock } = st.deps;
   const fields = st.fieldsOf(ov, u);
@@ -51,7 +64,7 @@ export async function planUser(st: ImportState, u: ImportedUser, ov: Overlay): P
   current ??= holder;
 
   if (!current) {
-    const user: UserRecord = { ...fields, id: st.sameOrg && u.id ? u.id : newId("US"), orgId: st.orgId, ...metaOf(u.meta, now) };
+    const user = newUserRecord(fields, st.sameOrg && u.id ? u.id : newId("US"), st.orgId, metaOf(u.meta, now));
     await checkOwner(st, ov, user.id, null, user);
     await st.checkNotManagedElsewhere(ov, user);
     ov.putUser(user, u.id);
