@@ -131,6 +131,9 @@ async function pushStream(deps: PushDeps, stream: EventStream, report: PushRepor
         if (options.stopped?.() || row.nextAttemptAt > isoNow(deps.clock) || deps.clock.now().getTime() - options.leasedAt > LEASE_MS / 2) return;
         const set: string = await signing!;
         signing = i + 1 < rows.length ? sign(rows[i + 1]!) : null;
+        // Asked again before each SET: a run lasts up to half its lease, reading new pages as they are
+        // written, and the maker's right may go meanwhile (docs/security.md case 96). The next pass says why.
+        if (!(await streamMakerMay(deps.store, stream))) return;
         const outcome = await pushOne(deps, stream, row, set, delivered, flush);
         report[outcome]++;
         if (outcome === "retrying") return; // the later SETs wait behind this one: order per stream
