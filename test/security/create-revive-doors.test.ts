@@ -113,13 +113,6 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
   "held by a deactivated user, the POST asking for Administrator": { status: 201, outcome: "revived", user: "old", holders: ["old active NAME"] },
   "held by a deactivated user in another case": { status: 201, outcome: null, user: "new", holders: ["new active NAME"] },
   "held by another organization's deactivated user": { status: 201, outcome: null, user: "new", holders: ["new active NAME"], foreign: ["foreign inactive f-NAME"] },
-  "held by a deactivated user, the POST's address on another organization's verified domain": {
-    setup: async (w) => {
-      w.ids.old = await make(w.token, `old-${w.name}`, { externalId: w.ext }); await off(w.token, w.ids.old);
-      await s.verifyDomain(w.otherId, `v-${w.ext}.test`);
-    },
-    body: (w) => userBody(`n@v-${w.ext}.test`, { externalId: w.ext }),
-  },
   "held by a deactivated user, the POST's address on another organization's verified domain": { status: 400, outcome: null, user: "invalidValue", holders: ["old inactive old-NAME"] },
   "held by a deactivated user, the POST's userName refused": { status: 400, outcome: null, user: "invalidValue", holders: ["old inactive old-NAME"] },
 };
