@@ -21,6 +21,7 @@
  * tsconfig.json (test/architecture.test.ts requires that line on every .js file in src/).
  */
 const { parentPort, workerData } = require("node:worker_threads");
+const { fdatasyncSync, readdirSync, readlinkSync, realpathSync } = require("node:fs");
 const Database = require("better-sqlite3");
 
 /**
@@ -30,9 +31,32 @@ const Database = require("better-sqlite3");
  * @property {boolean} stats whether to report WAL frames after checkpoints (for the metrics)
  * @property {number} restartFrames a complete passive checkpoint of at least this many frames is followed by RESTART (0: never)
  */
-/** @typedef {{ error: string } | { stat: [number, number, number] }} CheckpointWorkerMessage [WAL frames, frames in the database file, RESTARTs so far] */
+/** @typedef {{ error: string } | { stat: [number, number, number, number] }} CheckpointWorkerMessage [WAL frames, frames in the database file, RESTARTs so far, syncs of the file before them] */
 
 const STAT_EVERY_MS = 1000;
+/** Passive passes run between a pass that calls for RESTART and the RESTART, at most (see tick). */
+const CLOSING_PASSES = 4;
+/** A pass that found at most this many frames committed since the one before it leaves RESTART little to copy. */
+const CLOSE_FRAMES = 64;
+
+/**
+ * The descriptors this process has open on `file` (Linux's /proc/self/fd; elsewhere, none).
+ * @param {string} file
+ * @returns {Set<number>}
+ */
+function descriptorsOn(file) {
+  /** @type {Set<number>} */
+  const out = new Set();
+  try {
+    const target = realpathSync(file);
+    for (const name of readdirSync("/proc/self/fd")) {
+      try {
+        if (readlinkSync(`/proc/self/fd/${name}`) === target) out.add(Number(name));
+      } catch { /* closed meanwhile */ }
+    }
+  } catch { /* no /proc: no descriptor known */ }
+  return out;
+}
 
 /** @param {unknown} e */
 function describe(e) {
@@ -49,8 +73,18 @@ function run(port, data) {
   const tell = (m) => port.postMessage(m);
   /** @type {import("better-sqlite3").Database} */
   let db;
+  /**
+   * This connection's own descriptor of the database file, to sync it with (never opened or closed
+   * here: closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+   * included). Told apart as the one its open added; undefined when that cannot be told.
+   * @type {number | undefined}
+   */
+  let own;
   try {
+    const before = descriptorsOn(data.path);
     db = new Database(data.path);
+    const added = [...descriptorsOn(data.path)].filter((fd) => !before.has(fd));
+    own = added.length === 1 ? added[0] : undefined;
     // RESTART waits this long for the write lock (a group commits within one turn of the store's
     // event loop), then for readers while it holds that lock: a reader started after the passive
     // pass holds writers up to this long. A busy RESTART is tried again at a later tick.
@@ -65,19 +99,54 @@ function run(port, data) {
   let timer = null;
   let reported = 0;
   let restarts = 0;
+  let flushes = 0;
+  /**
+   * Writes the pages passive passes copied into the file back to disk, holding no lock. Passive
+   * passes copy without syncing the file (SQLite syncs it only after a pass that reached the WAL's
+   * end, which a steady stream of commits never lets happen), so without this the RESTART's sync,
+   * holding the write lock, wrote back every page copied since the last RESTART: for pages
+   * scattered over the file (a large group's memberships) 20-30 ms during which every write waited.
+   * A sync of another file's descriptor (had ours been closed and its number reused) would be harmless.
+   */
+  const flush = () => {
+    if (own === undefined) return;
+    try {
+      fdatasyncSync(own);
+      flushes++;
+    } catch { /* RESTART syncs the file itself */ }
+  };
   /** @param {"PASSIVE" | "RESTART"} mode */
   const checkpoint = (mode) => /** @type {Array<{ busy: number; log: number; checkpointed: number }>} */ (db.pragma(`wal_checkpoint(${mode})`))[0];
   const tick = () => {
     try {
-      const r = checkpoint("PASSIVE");
+      let r = checkpoint("PASSIVE");
       // log: the WAL's frames when the pass began; checkpointed below it: a reader's older snapshot held
       // the pass back, and RESTART would wait for that reader holding the write lock.
       if (r && data.restartFrames > 0 && r.log >= data.restartFrames && r.checkpointed === r.log) {
-        if (checkpoint("RESTART")?.busy === 0) restarts++;
+        // RESTART holds the write lock while it copies what was committed since the last pass and
+        // syncs the WAL and the file: every write waits that long, and pages scattered over the file
+        // (a large group's memberships) make that copy and sync long. So that work is done first,
+        // holding no lock: the file synced (flush), then a passive pass copies what was committed
+        // meanwhile, each pass shorter than the one before, until one finds few new frames (or the
+        // WAL was started over meanwhile); RESTART is left those few.
+        let last = r;
+        for (let i = 0; i < CLOSING_PASSES; i++) {
+          flush();
+          const next = checkpoint("PASSIVE");
+          if (!next) break;
+          const fresh = next.log - last.log;
+          last = next;
+          if (fresh <= CLOSE_FRAMES) break;
+        }
+        r = last;
+        if (last.log >= data.restartFrames && last.checkpointed === last.log) {
+          flush();
+          if (checkpoint("RESTART")?.busy === 0) restarts++;
+        }
       }
       if (data.stats && r && Date.now() - reported >= STAT_EVERY_MS) {
         reported = Date.now();
-        tell({ stat: [r.log, r.checkpointed, restarts] });
+        tell({ stat: [r.log, r.checkpointed, restarts, flushes] });
       }
     } catch (e) {
       tell({ error: describe(e) });

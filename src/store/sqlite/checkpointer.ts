@@ -29,6 +29,8 @@ export interface CheckpointStat {
   checkpointedFrames: number;
   /** RESTART checkpoints completed since the worker started (each lets the next write start the WAL over). */
   restarts: number;
+  /** Syncs of the database file the worker ran before its RESTARTs, holding no lock (./checkpoint-worker.js flush). */
+  flushes: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export function startCheckpointer(path: string, intervalMs: number, onError: (me
   };
   worker.on("message", (m: CheckpointWorkerMessage) => {
     if ("error" in m) report(m.error);
-    else if (onStat) onStat({ walFrames: m.stat[0], checkpointedFrames: m.stat[1], restarts: m.stat[2] });
+    else if (onStat) onStat({ walFrames: m.stat[0], checkpointedFrames: m.stat[1], restarts: m.stat[2], flushes: m.stat[3] });
   });
   // An error thrown in the worker (or its file failing to load) arrives as a structured clone (a SqliteError keeps only its code).
   worker.on("error", (e: unknown) => {
