@@ -20,7 +20,7 @@ function keptInNfc(a: AttrRef): boolean {
   return (a.attr === "groups" || a.attr === "members") && a.sub === "display";
 }
 
-// eslint-disable-next-line no-control-regex -- the ASCII range: such text is in NFC already
+// The ASCII range: such text is in NFC already.
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** `f` with each value not in NFC also compared in NFC, where writes keep NFC; `f` itself when nothing changes. */
