@@ -178,9 +178,14 @@ export async function importReadLines(
   const importer = new OrgImporter({ store, clock }, orgId, {
     ...trust, fileOrgId: header.orgId, actor: actor ?? "cli import", batchSize: batchSize ?? 2000, ...(source ? { source } : {}),
   });
-  for await (const r of reads) {
-    if ("item" in r) await importer.add(r.line, r.item);
-    else importer.fail(r.line, r.type, new DomainError(r.error.kind, r.error.code, r.error.message));
+  try {
+    for await (const r of reads) {
+      if ("item" in r) await importer.add(r.line, r.item);
+      else importer.fail(r.line, r.type, new DomainError(r.error.kind, r.error.code, r.error.message));
+    }
+  } catch (e) {
+    await importer.drain(); // the batch in flight, acknowledged or refused, before the store is closed
+    throw e;
   }
   return { header, report: await importer.finish() };
 }

@@ -20,9 +20,11 @@
  *   organization manages, or is on a domain another organization verified, is refused, the
  *   Owner is one active managed user, as the model requires, and a file makes no independent or
  *   pending user managed (accepting an invitation does; a migration carries the source's states).
- * - Lines are written in batches, one store transaction a batch. Should the batch's transaction
- *   fail anyway (a concurrent writer), it is rolled back and its lines are written again one
- *   transaction each, so a failing line never leaves part of itself, nor breaks others.
+ * - Lines are written in batches, one store transaction a batch; while one waits for its
+ *   acknowledgement (the fsync), the caller reads the next batch's lines, which are planned only
+ *   once it is acknowledged. Should the batch's transaction fail anyway (a concurrent writer), it
+ *   is rolled back and its lines are written again one transaction each, so a failing line never
+ *   leaves part of itself, nor breaks others.
  *
  * Planning lives in ./plan-members.ts and ./plan-records.ts, what a plan consults in ./state.ts.
  */
@@ -78,10 +80,37 @@ export class OrgImporter {
     this.st = new ImportState(deps, orgId, options);
   }
 
-  /** Queues one line; writes a batch when enough are queued. */
+  /**
+   * The batch being written, settled once its transaction is acknowledged (its fsync completed)
+   * and folded into the state: never rejected (its failure is kept in `writeFailure`).
+   */
+  private writing: Promise<void> = Promise.resolve();
+  private writeFailure: { error: unknown } | null = null;
+
+  /**
+   * Queues one line; starts writing a batch when enough are queued. It does not wait for that
+   * batch's acknowledgement: the caller reads (parses, coerces) the next batch's lines meanwhile,
+   * on the CPU the fsync leaves idle. A batch is planned only once the one before it is
+   * acknowledged and folded in (what planning reads), and counted only once it is acknowledged.
+   */
   async add(line: number, item: ImportItem): Promise<void> {
     this.pending.push({ line, item });
-    if (this.pending.length >= this.batchSize) await this.flush();
+    if (this.pending.length < this.batchSize) return;
+    await this.settled();
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = this.flush(batch).catch((error: unknown) => void (this.writeFailure = { error }));
+  }
+
+  /** Waits for the batch being written, if any, to be acknowledged or refused (before giving up on a run: nothing left in flight). */
+  async drain(): Promise<void> {
+    await this.writing;
+  }
+
+  /** Waits for the batch being written; throws what writing it threw. */
+  private async settled(): Promise<void> {
+    await this.writing;
+    if (this.writeFailure) throw this.writeFailure.error;
   }
 
   /** Records a line that could not even be read (bad JSON, unknown type). */
@@ -91,7 +120,10 @@ export class OrgImporter {
   }
 
   async finish(): Promise<ImportReport> {
-    await this.flush();
+    await this.settled();
+    const rest = this.pending;
+    this.pending = [];
+    await this.flush(rest);
     this.report.errors.sort((a, b) => a.line - b.line);
     this.report.notes = [...this.st.notes.values()].map((n) => n.text(n.count));
     return this.report;
@@ -115,9 +147,7 @@ export class OrgImporter {
     return plan(this.st, item, ov);
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
+  private async flush(batch: Array<{ line: number; item: ImportItem }>): Promise<void> {
     if (batch.length === 0) return;
     await this.flushBatch(batch);
     this.options.onBatch?.(batch[batch.length - 1]!.line);
