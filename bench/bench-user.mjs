@@ -6,8 +6,9 @@ const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances",
 const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lamport"];
 const DEPARTMENTS = ["Engineering", "Sales", "Finance", "Support", "Marketing"];
 
-export function benchUser(n) {
-  const key = `u${String(n).padStart(7, "0")}`;
+/** The bench's user `n`; its key (userName, externalId, emails) is `prefix` and n in 7 digits: "u" for the data set, "cli" for the import command's file (bench/cli-import.ts). */
+export function benchUser(n, prefix = "u") {
+  const key = `${prefix}${String(n).padStart(7, "0")}`;
   const given = FIRST[n % FIRST.length];
   const family = LAST[Math.floor(n / FIRST.length) % LAST.length];
   return {

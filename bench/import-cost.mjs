@@ -11,6 +11,7 @@ import { once } from "node:events";
 import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { benchUser } from "./bench-user.mjs";
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const TREES = String(arg("trees", ".")).split(",").map((t) => resolve(t));
@@ -19,27 +20,8 @@ const RUNS = Number(arg("runs", 3));
 const CORE = String(arg("core", "0"));
 const KEEP = arg("keep", undefined);
 
-const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
-const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Leslie"];
-const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lamport"];
-const DEPARTMENTS = ["Engineering", "Sales", "Finance", "Support", "Marketing"];
-
 /** bench/fixtures.ts userBody(key, n), with bench/cli-import.ts's keys. */
-function userBody(n) {
-  const key = `cli${String(n).padStart(7, "0")}`;
-  const given = FIRST[n % FIRST.length];
-  const family = LAST[Math.floor(n / FIRST.length) % LAST.length];
-  return {
-    schemas: [USER_SCHEMA, ENTERPRISE], userName: `${key}@bench.example.com`, externalId: `ext-${key}`,
-    name: { givenName: given, familyName: family, formatted: `${given} ${family}` }, displayName: `${given} ${family} ${n}`,
-    title: "Senior Engineer", preferredLanguage: "en-US", locale: "en-US", timezone: "Europe/Paris", active: true,
-    emails: [{ value: `${key}.work@mail.bench.example.com`, type: "work", primary: true }, { value: `${key}@home.bench.example.org`, type: "home" }],
-    phoneNumbers: [{ value: `+1 555 ${String(n % 10000).padStart(4, "0")}`, type: "work" }],
-    addresses: [{ type: "work", streetAddress: `${n % 999} Main Street`, locality: "Springfield", region: "IL", postalCode: "62701", country: "US", primary: true }],
-    [ENTERPRISE]: { employeeNumber: String(100000 + n), costCenter: `CC-${n % 50}`, organization: "Bench Corp", division: "Product", department: DEPARTMENTS[n % DEPARTMENTS.length] },
-  };
-}
+const userBody = (n) => benchUser(n, "cli");
 
 async function writeExport(file) {
   const out = createWriteStream(file);
