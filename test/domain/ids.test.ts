@@ -13,7 +13,11 @@ describe("newId", () => {
     const before = Date.now();
     const first = newId("AE");
     const ids = [first];
-    while (Date.now() <= before + 2) ids.push(newId("AE"));
+    // Ids are made until the clock has passed the first id's own millisecond (not `before`'s: the
+    // process may be descheduled between the two, and the loop then never ran), then one more.
+    const firstMs = parseInt(first.slice(2, 14), 16);
+    while (Date.now() <= firstMs + 1) ids.push(newId("AE"));
+    ids.push(newId("AE"));
     const after = Date.now();
     for (const id of ids) {
       const ms = parseInt(id.slice(2, 14), 16);
