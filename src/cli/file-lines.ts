@@ -34,14 +34,22 @@ function split(buf: Buffer, into: string[], final: boolean): number {
 
 /** The lines of `file`, a chunk's worth at a time (every array holds at least one line). */
 export async function* fileLines(file: string, chunkBytes = 1 << 20): AsyncGenerator<string[]> {
-  let rest: Buffer | null = null;
+  /** The unfinished line's bytes, chunk by chunk: joined once a chunk may end it, so a line over many chunks is copied once. */
+  let parts: Buffer[] = [];
   for await (const chunk of createReadStream(file, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
-    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    const last = parts[parts.length - 1];
+    // A chunk without a break ends no line, unless the bytes before it end in a \r (a break of its own then).
+    if (chunk.indexOf(LF) === -1 && chunk.indexOf(CR) === -1 && (last === undefined || last[last.length - 1] !== CR)) {
+      parts.push(chunk);
+      continue;
+    }
+    const buf: Buffer = parts.length > 0 ? Buffer.concat([...parts, chunk]) : chunk;
     const lines: string[] = [];
     const end = split(buf, lines, false);
-    rest = end < buf.length ? buf.subarray(end) : null;
+    parts = end < buf.length ? [buf.subarray(end)] : [];
     if (lines.length > 0) yield lines;
   }
+  const rest = parts.length > 1 ? Buffer.concat(parts) : parts[0];
   if (rest) {
     const lines: string[] = [];
     const end = split(rest, lines, true);

@@ -60,4 +60,23 @@ describe("an import file's lines are readline's lines", () => {
     writeFileSync(file, `${long}\r\n${long}é\n${long}`);
     expect(await ours(file, 64)).toEqual(await readlineLines(file));
   });
+
+  it("joins a line that spans many chunks once, not once a chunk (its bytes are copied about once, not chunks times over)", async () => {
+    const file = join(dir, "very-long.txt");
+    const long = "y".repeat(64 * 1024);
+    writeFileSync(file, `a\n${long}\r\n${long}\rb`);
+    let joined = 0;
+    const real = Buffer.concat.bind(Buffer);
+    const spy = jest.spyOn(Buffer, "concat").mockImplementation((list: readonly Uint8Array[], total?: number) => {
+      const out = real(list, total);
+      joined += out.length;
+      return out;
+    });
+    try {
+      expect(await ours(file, 64)).toEqual(await readlineLines(file));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(joined).toBeLessThanOrEqual(2 * (2 * long.length + 6));
+  });
 });
