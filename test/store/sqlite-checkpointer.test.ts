@@ -133,7 +133,10 @@ describe("background WAL checkpoints (SQLite)", () => {
   // after a pass that reached the WAL's end, which a steady stream of commits never lets happen), so
   // the RESTART's sync, under the write lock, used to write back every page copied since the last
   // RESTART: for a large group's scattered memberships 20-30 ms during which every write waited.
-  (process.platform === "linux" ? it : it.skip)("syncs the database file before each RESTART, holding no lock, so that the RESTART's own sync finds little left to write", async () => {
+  // The worker finds its own descriptor of the file in /proc/self/fd (Linux); where there is none it
+  // syncs nothing first and RESTARTs as before: each system is held to what it does, nothing skipped.
+  const procFds = existsSync("/proc/self/fd");
+  it(procFds ? "syncs the database file before each RESTART, holding no lock, so that the RESTART's own sync finds little left to write" : "without /proc/self/fd (not Linux) syncs nothing before a RESTART, which syncs the file itself as before", async () => {
     const { db, file } = longWal("restart-flush.db");
     const stats: CheckpointStat[] = [];
     const errors: string[] = [];
@@ -142,7 +145,8 @@ describe("background WAL checkpoints (SQLite)", () => {
       await until(() => stats.some((st) => st.restarts > 0), `a RESTART; reports: ${JSON.stringify(stats)}`);
       expect(errors).toEqual([]);
       const last = stats.at(-1)!;
-      expect(last.flushes).toBeGreaterThanOrEqual(last.restarts);
+      if (procFds) expect(last.flushes).toBeGreaterThanOrEqual(last.restarts);
+      else expect(last.flushes).toBe(0);
     } finally {
       await c.stop();
       db.close();
