@@ -124,10 +124,13 @@ export function requireToken(
   };
 }
 
+/** The request's bearer token as the Authorization header carries it ("" when it carries none). */
+export const bearerToken = (req: Request): string => /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
+
 /** The id part of the request's bearer token, if it has one of the right shape (nothing is looked up). */
 function bearerTokenId(req: Request): string | null {
-  const m = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "");
-  return m ? (parseToken(m[1] as string)?.id ?? null) : null;
+  const token = bearerToken(req);
+  return token ? (parseToken(token)?.id ?? null) : null;
 }
 
 export function actorOf(req: Request): Actor {

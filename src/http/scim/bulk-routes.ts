@@ -19,7 +19,7 @@ import { parseBulkRequest } from "../../scim/bulk/request";
 import { groupInputOf, groupPatchOf, groupReplaceOf, userInputOf, userPatchOf } from "../../scim/resource-inputs";
 import { runBulk, type BulkCall, type BulkDone } from "../../scim/bulk/run";
 import { etagOf } from "../../scim/user-resource";
-import { actorOf } from "../auth";
+import { actorOf, bearerToken } from "../auth";
 import type { BulkAdmission } from "../bulk-admission";
 import { jsonBody } from "../body";
 import { scimErrorBody, sendScimError, statusOf } from "../scim-errors";
@@ -50,9 +50,6 @@ function bulkBody(maxPayloadSize: number) {
       next(tooLarge ? Errors.bulkPayloadTooLarge(maxPayloadSize) : err);
     });
 }
-
-/** The bearer token of a request that authenticated with one (the header's, as ../auth.ts reads it). */
-const bearerOf = (req: Request): string => /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
 
 function renderError(e: unknown): { status: number; body: Record<string, unknown> } {
   const err = toDomainError(e);
@@ -146,9 +143,9 @@ export function bulkRoutes(deps: GroupRouteDeps, limits: BulkLimits, admission?:
     };
     // Before each slice after the first: the token as a new request would find it (case 90).
     const recheck = async (): Promise<void> => {
-      const auth = await authenticate(deps.store, bearerOf(req), deps.clock.now());
+      const auth = await authenticate(deps.store, bearerToken(req), deps.clock.now());
       if (!auth || auth.org.id !== actor.org.id || auth.token.id !== actor.tokenId) {
-        throw Errors.unauthorized("The bearer token was revoked, or the user it acts for (or who made it) suspended or removed, while this /Bulk ran: the operations left were not processed.");
+        throw Errors.unauthorized("The bearer token was revoked, or the user it acts for (or who made it) suspended or removed, while this /Bulk ran: the operations left were not processed. Send them again with a token that is valid now (an administrator makes one with `orgscim tokens create` or POST /v1/Tokens).");
       }
       actor.org = auth.org;
       actor.scopes = auth.token.scopes;
